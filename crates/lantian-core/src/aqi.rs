@@ -1,0 +1,432 @@
+//! HJ 633 Air Quality Index: IAQI, AQI, levels, categories, colours, primary and over-standard
+//! pollutants, for the real-time (hourly) and the daily report, under both editions.
+//!
+//! Arithmetic is on integers only: `IAQI = ceil((I_lo·ΔBP + ΔI·(C − BP_lo)) / ΔBP)` with C in
+//! thousandths of a unit (HJ 633-2012 6.2, HJ 633-2026 4.2.6: "向上进位取整数"). Concentrations are
+//! rounded per GB/T 8170 (integer μg/m³, CO one decimal) before the IAQI (HJ 633-2026 4.2.2).
+
+use serde::Serialize;
+
+use crate::conc::{ceil_div, Conc};
+use crate::pollutant::{Indicator, Pollutant};
+use crate::standards::{AboveTable, AqiRules, Breakpoints, MissingRule, StandardSet, IAQI_STEPS};
+
+/// Kind of report (glossary: 日报 / 实时报 / 预报).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ReportKind {
+    RealTime,
+    Daily,
+    Forecast,
+}
+
+/// Outcome of rating one concentration on one breakpoint column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rated {
+    /// The IAQI.
+    Value(u32),
+    /// Above the last breakpoint of the column.
+    AboveTable,
+    /// Negative concentration: an invalid measurement, no IAQI.
+    Invalid,
+}
+
+/// Rates a (rounded) concentration on a breakpoint column: HJ 633-2012 formula (1) / 6.2,
+/// HJ 633-2026 4.2.5–4.2.6. Exact integers; the result is rounded up.
+pub fn rate(col: Breakpoints, c: Conc) -> Rated {
+    let bp = col.0;
+    if c.is_negative() {
+        return Rated::Invalid;
+    }
+    let Some(&top) = bp.last() else {
+        return Rated::Invalid;
+    };
+    if c > top {
+        return Rated::AboveTable;
+    }
+    // First segment whose upper breakpoint is ≥ c; a value on a breakpoint gives the same IAQI from
+    // either adjacent segment, because the function is continuous.
+    let mut i = 1;
+    while i < bp.len() && c > bp[i] {
+        i += 1;
+    }
+    if i >= bp.len() {
+        return Rated::Value(IAQI_STEPS[bp.len() - 1]);
+    }
+    let (lo, hi) = (i128::from(bp[i - 1].milli()), i128::from(bp[i].milli()));
+    let (ilo, ihi) = (i128::from(IAQI_STEPS[i - 1]), i128::from(IAQI_STEPS[i]));
+    let dbp = hi - lo;
+    let v = ceil_div(ilo * dbp + (ihi - ilo) * (i128::from(c.milli()) - lo), dbp);
+    Rated::Value(v as u32)
+}
+
+/// IAQI of an indicator with no special rule: above the table → 500 (`standards.md` §5.3 [D]).
+fn rate_capped(col: Breakpoints, c: Conc) -> Option<(u32, bool)> {
+    match rate(col, c) {
+        Rated::Value(v) => Some((v, false)),
+        Rated::AboveTable => Some((500, true)),
+        Rated::Invalid => None,
+    }
+}
+
+/// The six AQI categories (`standards.md` §5.7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum AqiCategory {
+    Excellent,
+    Good,
+    Light,
+    Moderate,
+    Heavy,
+    Severe,
+}
+
+/// An official colour (HJ 633 Table 2 / 2026 Table 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct CategoryColor {
+    pub name_zh: &'static str,
+    pub hex: &'static str,
+    pub rgb: (u8, u8, u8),
+    pub cmyk: (u8, u8, u8, u8),
+}
+
+impl AqiCategory {
+    pub const ALL: [AqiCategory; 6] = [
+        AqiCategory::Excellent,
+        AqiCategory::Good,
+        AqiCategory::Light,
+        AqiCategory::Moderate,
+        AqiCategory::Heavy,
+        AqiCategory::Severe,
+    ];
+
+    /// Category of an integer AQI: ≤50 → 1, ≤100 → 2, ≤150 → 3, ≤200 → 4, ≤300 → 5, else 6.
+    pub fn of(aqi: u32) -> AqiCategory {
+        match aqi {
+            0..=50 => AqiCategory::Excellent,
+            51..=100 => AqiCategory::Good,
+            101..=150 => AqiCategory::Light,
+            151..=200 => AqiCategory::Moderate,
+            201..=300 => AqiCategory::Heavy,
+            _ => AqiCategory::Severe,
+        }
+    }
+
+    /// Level 1–6 (空气质量指数级别).
+    pub fn level(self) -> u8 {
+        self as u8 + 1
+    }
+
+    /// 一级 … 六级.
+    pub fn level_zh(self) -> &'static str {
+        ["一级", "二级", "三级", "四级", "五级", "六级"][self as usize]
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        ["优", "良", "轻度污染", "中度污染", "重度污染", "严重污染"][self as usize]
+    }
+
+    pub fn name_en(self) -> &'static str {
+        ["Excellent", "Good", "Lightly polluted", "Moderately polluted", "Heavily polluted", "Severely polluted"]
+            [self as usize]
+    }
+
+    /// Code for files and JSON.
+    pub fn code(self) -> &'static str {
+        ["excellent", "good", "light", "moderate", "heavy", "severe"][self as usize]
+    }
+
+    /// The official colour.
+    pub fn color(self) -> CategoryColor {
+        const C: [CategoryColor; 6] = [
+            CategoryColor { name_zh: "绿色", hex: "#00E400", rgb: (0, 228, 0), cmyk: (40, 0, 100, 0) },
+            CategoryColor { name_zh: "黄色", hex: "#FFFF00", rgb: (255, 255, 0), cmyk: (0, 0, 100, 0) },
+            CategoryColor { name_zh: "橙色", hex: "#FF7E00", rgb: (255, 126, 0), cmyk: (0, 52, 100, 0) },
+            CategoryColor { name_zh: "红色", hex: "#FF0000", rgb: (255, 0, 0), cmyk: (0, 100, 100, 0) },
+            CategoryColor { name_zh: "紫色", hex: "#99004C", rgb: (153, 0, 76), cmyk: (10, 100, 40, 30) },
+            CategoryColor { name_zh: "褐红色", hex: "#7E0023", rgb: (126, 0, 35), cmyk: (30, 100, 100, 30) },
+        ];
+        C[self as usize]
+    }
+
+    /// Health effect (HJ 633-2012 Table 2, 对健康影响情况).
+    pub fn health_effect_zh(self) -> &'static str {
+        [
+            "空气质量令人满意，基本无空气污染",
+            "空气质量可接受，但某些污染物可能对极少数异常敏感人群健康有较弱影响",
+            "易感人群症状有轻度加剧，健康人群出现刺激症状",
+            "进一步加剧易感人群症状，可能对健康人群心脏、呼吸系统有影响",
+            "心脏病和肺病患者症状显著加剧，运动耐受力降低，健康人群普遍出现症状",
+            "健康人群运动耐受力降低，有明显强烈症状，提前出现某些疾病",
+        ][self as usize]
+    }
+
+    /// Recommended measures (HJ 633-2012 Table 2, 建议采取的措施).
+    pub fn advice_zh(self) -> &'static str {
+        [
+            "各类人群可正常活动",
+            "极少数异常敏感人群应减少户外活动",
+            "儿童、老年人及心脏病、呼吸系统疾病患者应减少长时间、高强度的户外锻炼",
+            "儿童、老年人及心脏病、呼吸系统疾病患者避免长时间、高强度的户外锻炼，一般人群适量减少户外运动",
+            "儿童、老年人和心脏病、肺病患者应停留在室内，停止户外运动，一般人群减少户外运动",
+            "儿童、老年人和病人应当留在室内，避免体力消耗，一般人群应避免户外活动",
+        ][self as usize]
+    }
+}
+
+/// A small set of indicators (bit set), for primary and over-standard pollutants.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct IndicatorSet(pub u16);
+
+const ALL_INDICATORS: [Indicator; 12] = [
+    Indicator::So2_1h,
+    Indicator::So2_24h,
+    Indicator::No2_1h,
+    Indicator::No2_24h,
+    Indicator::Co_1h,
+    Indicator::Co_24h,
+    Indicator::O3_1h,
+    Indicator::O3_8h,
+    Indicator::Pm10_1h,
+    Indicator::Pm10_24h,
+    Indicator::Pm2_5_1h,
+    Indicator::Pm2_5_24h,
+];
+
+impl IndicatorSet {
+    pub fn insert(&mut self, i: Indicator) {
+        self.0 |= 1 << (i as u16);
+    }
+    pub fn contains(self, i: Indicator) -> bool {
+        self.0 & (1 << (i as u16)) != 0
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    pub fn iter(self) -> impl Iterator<Item = Indicator> {
+        ALL_INDICATORS.into_iter().filter(move |i| self.contains(*i))
+    }
+    /// Codes joined by `,` (e.g. `PM2_5_24H,O3_8H`).
+    pub fn codes(self) -> String {
+        self.iter().map(Indicator::code).collect::<Vec<_>>().join(",")
+    }
+    /// Chinese labels joined by `、`.
+    pub fn labels_zh(self) -> String {
+        self.iter().map(Indicator::label_zh).collect::<Vec<_>>().join("、")
+    }
+}
+
+/// The AQI of one report (an hour or a day) with everything a publication shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AqiResult {
+    pub set: StandardSet,
+    pub report: ReportKind,
+    /// IAQI per indicator (index `Indicator as usize`); `None` = not rated (missing or not used).
+    pub iaqi: [Option<u16>; 12],
+    /// Indicators of the report that were missing or invalid (published as NA).
+    pub missing: IndicatorSet,
+    /// Max of the available IAQIs, before the HJ 633-2026 NA rule.
+    pub computed_aqi: Option<u32>,
+    /// The AQI as published (`None` = NA).
+    pub aqi: Option<u32>,
+    /// Pollutants with the largest IAQI when AQI > 50 (ties: all), empty otherwise.
+    pub primary: IndicatorSet,
+    /// IAQI > 100 (HJ 633-2012 only).
+    pub exceeding: IndicatorSet,
+    /// Some concentration lay above its column's last breakpoint (rated 500, [D]).
+    pub beyond_table: bool,
+}
+
+impl AqiResult {
+    pub fn category(&self) -> Option<AqiCategory> {
+        self.aqi.map(AqiCategory::of)
+    }
+    pub fn iaqi_of(&self, ind: Indicator) -> Option<u32> {
+        self.iaqi[ind as usize].map(u32::from)
+    }
+
+    fn finish(set: StandardSet, report: ReportKind, iaqi: [Option<u16>; 12], missing: IndicatorSet, beyond: bool) -> AqiResult {
+        let rules = set.aqi_rules();
+        let computed = iaqi.iter().flatten().map(|v| u32::from(*v)).max();
+        let publish = match rules.missing_rule {
+            MissingRule::MaxOfAvailable => computed,
+            MissingRule::PublishOnlyAbove100 => {
+                if missing.is_empty() || computed.is_some_and(|a| a > 100) {
+                    computed
+                } else {
+                    None
+                }
+            }
+        };
+        let mut primary = IndicatorSet::default();
+        let mut exceeding = IndicatorSet::default();
+        if let Some(a) = publish {
+            for ind in ALL_INDICATORS {
+                if let Some(v) = iaqi[ind as usize] {
+                    let v = u32::from(v);
+                    if a > 50 && v == a {
+                        primary.insert(ind);
+                    }
+                    if rules.has_exceeding_pollutants && v > 100 {
+                        exceeding.insert(ind);
+                    }
+                }
+            }
+        }
+        AqiResult { set, report, iaqi, missing, computed_aqi: computed, aqi: publish, primary, exceeding, beyond_table: beyond }
+    }
+}
+
+/// Rounds a concentration as HJ 633-2026 4.2.2 prescribes before rating it.
+fn rounded(p: Pollutant, c: Conc) -> Conc {
+    c.round(p.decimals())
+}
+
+/// Which concentrations enter the real-time (hourly) AQI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+pub enum RealTimeConvention {
+    /// **Default.** What CNEMC publishes (`standards.md` §5.4): the 1-hour values of all six
+    /// pollutants, PM10/PM2.5 on the 24-hour (daily) breakpoints, no O3 8-hour term, a value above the
+    /// table rated 500, and SO2 1-hour above 800 μg/m³ rated **200**. Verified against every one of
+    /// the 157,750 published station-hours in the four national files of 2023-01-20…23. The SO2 rule
+    /// is the publisher's, not HJ 633-2012 note 2's: station 2647A at 2023-01-22 12:00 had SO2 952
+    /// with a 24-hour moving mean of 131 (IAQI 91) and the published AQI is 200.
+    #[default]
+    Publisher,
+    /// A literal reading of HJ 633-2012 Table 4 (non-default): SO2, NO2, CO, O3 1-hour values, the O3
+    /// 8-hour moving mean and the PM10/PM2.5 24-hour moving means; SO2 1-hour above 800 is rated from
+    /// the SO2 24-hour moving mean. Reproduces about 2 % of the published values. Under HJ 633-2026
+    /// it is identical to `Publisher` (4.2.3: all six 1-hour values).
+    LiteralHj633_2012,
+}
+
+/// The concentrations of one hour (real-time report). 1-hour values plus the moving means that the
+/// literal HJ 633-2012 reading needs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HourlyInput {
+    pub so2: Option<Conc>,
+    pub no2: Option<Conc>,
+    pub co: Option<Conc>,
+    pub o3: Option<Conc>,
+    pub pm10: Option<Conc>,
+    pub pm2_5: Option<Conc>,
+    pub so2_24h: Option<Conc>,
+    pub o3_8h: Option<Conc>,
+    pub pm10_24h: Option<Conc>,
+    pub pm2_5_24h: Option<Conc>,
+}
+
+struct Acc {
+    iaqi: [Option<u16>; 12],
+    missing: IndicatorSet,
+    beyond: bool,
+}
+
+impl Acc {
+    fn new() -> Acc {
+        Acc { iaqi: [None; 12], missing: IndicatorSet::default(), beyond: false }
+    }
+    fn put(&mut self, ind: Indicator, r: Option<(u32, bool)>) {
+        match r {
+            Some((v, b)) => {
+                self.iaqi[ind as usize] = Some(v as u16);
+                self.beyond |= b;
+            }
+            None => self.missing.insert(ind),
+        }
+    }
+    fn plain(&mut self, rules: &AqiRules, ind: Indicator, c: Option<Conc>) {
+        let r = c.and_then(|c| rate_capped(rules.column(ind), rounded(ind.pollutant(), c)));
+        self.put(ind, r);
+    }
+}
+
+/// Real-time (hourly) AQI of one station or city hour.
+pub fn realtime_aqi(set: StandardSet, conv: RealTimeConvention, h: &HourlyInput) -> AqiResult {
+    let rules = set.aqi_rules();
+    let mut a = Acc::new();
+    let literal = conv == RealTimeConvention::LiteralHj633_2012 && set == StandardSet::Y2012;
+    // SO2 1-hour, with the rule above 800 μg/m³.
+    match h.so2.map(|c| rounded(Pollutant::So2, c)) {
+        None => a.missing.insert(Indicator::So2_1h),
+        Some(c) => match rate(rules.so2_1h, c) {
+            Rated::Value(v) => a.put(Indicator::So2_1h, Some((v, false))),
+            Rated::Invalid => a.missing.insert(Indicator::So2_1h),
+            Rated::AboveTable => {
+                if literal {
+                    let r = h
+                        .so2_24h
+                        .and_then(|c| rate_capped(rules.so2_24h, rounded(Pollutant::So2, c)));
+                    a.put(Indicator::So2_24h, r);
+                } else {
+                    // The publisher (and HJ 633-2026): 200.
+                    let v = match rules.so2_1h_above {
+                        AboveTable::Fixed(v) => v,
+                        _ => 200,
+                    };
+                    a.put(Indicator::So2_1h, Some((v, false)));
+                }
+            }
+        },
+    }
+    a.plain(rules, Indicator::No2_1h, h.no2);
+    a.plain(rules, Indicator::Co_1h, h.co);
+    a.plain(rules, Indicator::O3_1h, h.o3);
+    if literal {
+        match h.o3_8h.map(|c| rounded(Pollutant::O3, c)) {
+            None => a.missing.insert(Indicator::O3_8h),
+            // Note 3: above 800 the 8-hour value is not rated; O3 1-hour is already rated.
+            Some(c) => match rate(rules.o3_8h, c) {
+                Rated::Value(v) => a.put(Indicator::O3_8h, Some((v, false))),
+                Rated::AboveTable => {}
+                Rated::Invalid => a.missing.insert(Indicator::O3_8h),
+            },
+        }
+        a.plain(rules, Indicator::Pm10_24h, h.pm10_24h);
+        a.plain(rules, Indicator::Pm2_5_24h, h.pm2_5_24h);
+    } else {
+        a.plain(rules, Indicator::Pm10_1h, h.pm10);
+        a.plain(rules, Indicator::Pm2_5_1h, h.pm2_5);
+    }
+    AqiResult::finish(set, ReportKind::RealTime, a.iaqi, a.missing, a.beyond)
+}
+
+/// The seven (HJ 633-2012) or six (HJ 633-2026) daily indicators of one station or city day.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DailyInput {
+    pub so2: Option<Conc>,
+    pub no2: Option<Conc>,
+    pub co: Option<Conc>,
+    pub pm10: Option<Conc>,
+    pub pm2_5: Option<Conc>,
+    pub o3_max_1h: Option<Conc>,
+    pub o3_mda8: Option<Conc>,
+}
+
+/// Daily AQI (日报): HJ 633-2012 5.1.2 (7 indicators, O3 8-hour > 800 rated from the O3 1-hour
+/// maximum) or HJ 633-2026 4.2.2 (6 indicators, O3 8-hour > 800 → 300, NA rule 5.3.1).
+pub fn daily_aqi(set: StandardSet, d: &DailyInput) -> AqiResult {
+    let rules = set.aqi_rules();
+    let mut a = Acc::new();
+    a.plain(rules, Indicator::So2_24h, d.so2);
+    a.plain(rules, Indicator::No2_24h, d.no2);
+    a.plain(rules, Indicator::Pm10_24h, d.pm10);
+    a.plain(rules, Indicator::Pm2_5_24h, d.pm2_5);
+    a.plain(rules, Indicator::Co_24h, d.co);
+    let has_o3_1h = rules.daily_indicators.contains(&Indicator::O3_1h);
+    if has_o3_1h {
+        a.plain(rules, Indicator::O3_1h, d.o3_max_1h);
+    }
+    match d.o3_mda8.map(|c| rounded(Pollutant::O3, c)) {
+        None => a.missing.insert(Indicator::O3_8h),
+        Some(c) => match rate(rules.o3_8h, c) {
+            Rated::Value(v) => a.put(Indicator::O3_8h, Some((v, false))),
+            Rated::Invalid => a.missing.insert(Indicator::O3_8h),
+            Rated::AboveTable => match rules.o3_8h_above {
+                AboveTable::Fixed(v) => a.put(Indicator::O3_8h, Some((v, false))),
+                // HJ 633-2012 note 3: rated from the O3 1-hour value instead, which the 2012 daily
+                // report rates anyway; nothing more to add.
+                _ => {}
+            },
+        },
+    }
+    AqiResult::finish(set, ReportKind::Daily, a.iaqi, a.missing, a.beyond)
+}

@@ -1,0 +1,151 @@
+//! HJ 663 daily evaluation (日评价): 24-hour means, O3 daily maximum 1-hour value and O3 daily
+//! maximum 8-hour mean (MDA8) of a natural day, per station and per city.
+//!
+//! Hours are indexed by the **start** of their interval, 0…23, within the natural day. The CNEMC files
+//! label hours by their end, so the natural day D is rows 1…23 of file D plus row 0 of file D+1
+//! (`assessment.md` §3.3); the conversion lives in [`crate::hours`].
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::aqi::DailyInput;
+use crate::conc::{Conc, Ratio};
+use crate::pollutant::Pollutant;
+use crate::standards::{Avg, Limits, StandardSet};
+
+/// One pollutant's 24 hourly values of a natural day, by interval start hour.
+pub type DayHours = [Option<Conc>; 24];
+
+/// All six pollutants of a natural day, indexed by `Pollutant as usize`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StationDayHours(pub [DayHours; 6]);
+
+impl StationDayHours {
+    pub fn get(&self, p: Pollutant) -> &DayHours {
+        &self.0[p as usize]
+    }
+    pub fn get_mut(&mut self, p: Pollutant) -> &mut DayHours {
+        &mut self.0[p as usize]
+    }
+}
+
+/// The exact (unrounded) daily values of one station or city day; `None` = invalid (fails its
+/// validity rule) or missing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DailyExact {
+    /// 24-hour means of SO2, NO2, CO, PM10, PM2.5 (index `Pollutant as usize`; O3 unused).
+    pub mean: [Option<Ratio>; 6],
+    pub o3_max_1h: Option<Ratio>,
+    pub o3_mda8: Option<Ratio>,
+    /// Valid hourly values per pollutant (for a city: of the station with the most).
+    pub valid_hours: [u8; 6],
+    /// Valid 8-hour windows among the 17 (station days only).
+    pub mda8_windows: u8,
+    /// Stations that contributed (1 for a station day).
+    pub stations: u16,
+}
+
+/// Evaluates one station's natural day (HJ 663-2013 / HJ 663-2026 daily statistics with the GB 3095
+/// Table 4 minimums of the set in force on `date`).
+pub fn evaluate_day(date: NaiveDate, h: &StationDayHours) -> DailyExact {
+    let set = StandardSet::for_date(date);
+    let v = set.validity();
+    let limits = Limits::for_date(date);
+    let mut out = DailyExact { stations: 1, ..DailyExact::default() };
+    for p in Pollutant::ALL {
+        let hours = h.get(p);
+        let valid: Vec<Conc> = hours.iter().flatten().copied().filter(|c| !c.is_negative()).collect();
+        out.valid_hours[p as usize] = valid.len() as u8;
+        if p == Pollutant::O3 {
+            continue;
+        }
+        // GB 3095 Table 4: a 24-hour mean needs ≥ 20 valid hours; it is the mean of the valid hours.
+        if valid.len() >= v.daily_min_hours {
+            out.mean[p as usize] = Ratio::mean_of(valid.iter().copied());
+        }
+    }
+    let o3 = h.get(Pollutant::O3);
+    let o3_valid: Vec<Conc> = o3.iter().flatten().copied().filter(|c| !c.is_negative()).collect();
+    if let Some(max) = o3_valid.iter().copied().max() {
+        // [D] No minimum is published for the daily maximum 1-hour value; the 24-hour minimum is
+        // used, and a maximum above the 1-hour limit is valid however few hours were measured.
+        let limit_1h = limits.get(Pollutant::O3, Avg::H1).unwrap_or(Conc::units(200));
+        if o3_valid.len() >= v.o3_max_1h_min_hours || max > limit_1h {
+            out.o3_max_1h = Some(max.ratio());
+        }
+    }
+    let (mda8, windows) = mda8(o3, v.window_min_hours);
+    out.mda8_windows = windows as u8;
+    if let Some(m) = mda8 {
+        // HJ 663 6.1.2: ≥ 14 valid windows, or fewer when the maximum exceeds the limit (compared
+        // unrounded, `assessment.md` §3.2).
+        let exceeds = m.cmp_conc(limits.o3_mda8).is_gt();
+        if windows >= v.mda8_min_windows || (v.mda8_exceedance_rescues && exceeds) {
+            out.o3_mda8 = Some(m);
+        }
+    }
+    out
+}
+
+/// The maximum of the valid 8-hour O3 windows ending 08:00 … 24:00 (start hours 0 … 16, `assessment.md`
+/// §3.2) and the number of valid windows. A window needs `min_hours` valid values and is their mean.
+pub fn mda8(o3: &DayHours, min_hours: usize) -> (Option<Ratio>, usize) {
+    let mut best: Option<Ratio> = None;
+    let mut n = 0;
+    for s in 0..=16 {
+        let w = o3[s..s + 8].iter().flatten().copied().filter(|c| !c.is_negative());
+        let (mut sum, mut k) = (0i128, 0i128);
+        for c in w {
+            sum += i128::from(c.milli());
+            k += 1;
+        }
+        if k as usize >= min_hours {
+            n += 1;
+            let m = Ratio::new(sum, k);
+            if best.is_none_or(|b| m > b) {
+                best = Some(m);
+            }
+        }
+    }
+    (best, n)
+}
+
+/// How a city's MDA8 is formed from its stations (`assessment.md` §1.2, [U-low], recorded with
+/// every figure).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+pub enum CityMda8Method {
+    /// Mean of the stations' MDA8 values (default, [D]).
+    #[default]
+    MeanOfStationMda8,
+}
+
+/// A city's daily values from its evaluation stations' days (`assessment.md` §1.2): per indicator,
+/// the arithmetic mean of the stations whose value is valid (control stations must already be
+/// excluded by the caller). A city value needs at least one valid station ([D]).
+pub fn city_day(stations: &[DailyExact]) -> DailyExact {
+    let mut out = DailyExact { stations: stations.len() as u16, ..DailyExact::default() };
+    for p in Pollutant::ALL {
+        out.mean[p as usize] = Ratio::mean_of_ratios(stations.iter().filter_map(|s| s.mean[p as usize]));
+        out.valid_hours[p as usize] = stations.iter().map(|s| s.valid_hours[p as usize]).max().unwrap_or(0);
+    }
+    out.o3_max_1h = Ratio::mean_of_ratios(stations.iter().filter_map(|s| s.o3_max_1h));
+    out.o3_mda8 = Ratio::mean_of_ratios(stations.iter().filter_map(|s| s.o3_mda8));
+    out.mda8_windows = stations.iter().map(|s| s.mda8_windows).max().unwrap_or(0);
+    out
+}
+
+impl DailyExact {
+    /// The published daily values: each rounded once by GB/T 8170 (integer μg/m³, CO one decimal).
+    pub fn rounded(&self) -> DailyInput {
+        let r = |p: Pollutant| self.mean[p as usize].map(|x| x.round(p.decimals()));
+        DailyInput {
+            so2: r(Pollutant::So2),
+            no2: r(Pollutant::No2),
+            co: r(Pollutant::Co),
+            pm10: r(Pollutant::Pm10),
+            pm2_5: r(Pollutant::Pm2_5),
+            o3_max_1h: self.o3_max_1h.map(|x| x.round(0)),
+            o3_mda8: self.o3_mda8.map(|x| x.round(0)),
+        }
+    }
+}

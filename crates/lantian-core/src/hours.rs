@@ -1,0 +1,73 @@
+//! Hour labelling (`assessment.md` §3.3). The CNEMC files label an hourly value by the **end** of its
+//! hour: row `hour = h` of the file for date D is the interval ending at D h:00, so `hour = 0` is
+//! 23:00–24:00 of D−1. A [`LabelDay`] holds one file-day of such end-labelled rows; the natural day D
+//! takes rows 1…23 of label day D and row 0 of label day D+1.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+
+use crate::conc::Conc;
+use crate::daily::{DayHours, StationDayHours};
+use crate::pollutant::{Pollutant, SeriesType};
+
+/// Missing-value marker inside a [`LabelDay`].
+pub const MISSING: i64 = i64::MIN;
+
+/// One station (or city) and one label date: the 15 CNEMC series × 24 end-labelled hours, in
+/// thousandths of a unit, [`MISSING`] where the cell was empty.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct LabelDay {
+    pub values: [[i64; 24]; SeriesType::COUNT],
+}
+
+impl Default for LabelDay {
+    fn default() -> Self {
+        LabelDay { values: [[MISSING; 24]; SeriesType::COUNT] }
+    }
+}
+
+impl LabelDay {
+    /// The value of a series at label hour `h` (0…23).
+    #[inline]
+    pub fn get(&self, t: SeriesType, h: usize) -> Option<Conc> {
+        let v = self.values[t.index()][h];
+        (v != MISSING).then_some(Conc(v))
+    }
+
+    #[inline]
+    pub fn set(&mut self, t: SeriesType, h: usize, v: Option<Conc>) {
+        self.values[t.index()][h] = v.map_or(MISSING, |c| c.milli());
+    }
+
+    /// Whether every cell is missing.
+    pub fn is_empty(&self) -> bool {
+        self.values.iter().all(|r| r.iter().all(|v| *v == MISSING))
+    }
+
+    /// Number of present cells.
+    pub fn present(&self) -> usize {
+        self.values.iter().map(|r| r.iter().filter(|v| **v != MISSING).count()).sum()
+    }
+}
+
+/// The end of the hour labelled `h` on label date `d` (`h = 0` is midnight at the start of `d`).
+pub fn label_time(d: NaiveDate, h: u32) -> NaiveDateTime {
+    d.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::hours(i64::from(h))
+}
+
+/// The natural day `D` (hours by interval start) from label day D and label day D+1.
+pub fn natural_day(this: Option<&LabelDay>, next: Option<&LabelDay>) -> StationDayHours {
+    let mut out = StationDayHours::default();
+    for p in Pollutant::ALL {
+        let t = SeriesType::hourly(p);
+        let hours: &mut DayHours = out.get_mut(p);
+        if let Some(d) = this {
+            for s in 0..23 {
+                hours[s] = d.get(t, s + 1);
+            }
+        }
+        if let Some(n) = next {
+            hours[23] = n.get(t, 0);
+        }
+    }
+    out
+}

@@ -1,0 +1,19 @@
+//! lantian-core: the standards and rules of the Sichuan air-pollution campaign.
+//!
+//! Pure: no I/O, no clock, no database. "Now" and "the data's date" are always arguments. Official
+//! numbers are exact (integers and rationals); floating point never decides a rounding or an IAQI.
+//! Every rule names the clause it implements; rule tables are versioned and chosen by the date of
+//! the data.
+
+pub mod aqi;
+pub mod cities;
+pub mod conc;
+pub mod daily;
+pub mod hours;
+pub mod pollutant;
+pub mod standards;
+
+pub use aqi::{daily_aqi, realtime_aqi, AqiCategory, AqiResult, DailyInput, HourlyInput, RealTimeConvention};
+pub use conc::{Conc, Ratio};
+pub use pollutant::{Indicator, Pollutant, SeriesType};
+pub use standards::StandardSet;

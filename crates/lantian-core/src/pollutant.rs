@@ -1,0 +1,229 @@
+#![allow(non_camel_case_types)] // glossary.md names: `Pm2_5`, `O3_8h`, …
+
+//! Pollutants, averaging indicators and the CNEMC series types (glossary.md).
+
+use serde::{Deserialize, Serialize};
+
+/// The six basic pollutants of GB 3095 Table 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Pollutant {
+    So2,
+    No2,
+    Co,
+    O3,
+    Pm10,
+    Pm2_5,
+}
+
+impl Pollutant {
+    pub const ALL: [Pollutant; 6] = [
+        Pollutant::So2,
+        Pollutant::No2,
+        Pollutant::Co,
+        Pollutant::O3,
+        Pollutant::Pm10,
+        Pollutant::Pm2_5,
+    ];
+
+    /// Code used in files, JSON and the database (glossary).
+    pub fn code(self) -> &'static str {
+        match self {
+            Pollutant::So2 => "SO2",
+            Pollutant::No2 => "NO2",
+            Pollutant::Co => "CO",
+            Pollutant::O3 => "O3",
+            Pollutant::Pm10 => "PM10",
+            Pollutant::Pm2_5 => "PM2_5",
+        }
+    }
+
+    /// Display label (`PM2.5`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Pollutant::Pm2_5 => "PM2.5",
+            p => p.code(),
+        }
+    }
+
+    /// Chinese name.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Pollutant::So2 => "二氧化硫",
+            Pollutant::No2 => "二氧化氮",
+            Pollutant::Co => "一氧化碳",
+            Pollutant::O3 => "臭氧",
+            Pollutant::Pm10 => "可吸入颗粒物",
+            Pollutant::Pm2_5 => "细颗粒物",
+        }
+    }
+
+    /// Decimals of a reported concentration: integer μg/m³, CO one decimal mg/m³
+    /// (HJ 633-2026 4.2.2; the same practice for 2012 publications, `standards.md` §6.2).
+    pub fn decimals(self) -> u32 {
+        match self {
+            Pollutant::Co => 1,
+            _ => 0,
+        }
+    }
+
+    /// Unit text.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Pollutant::Co => "mg/m³",
+            _ => "μg/m³",
+        }
+    }
+}
+
+/// An averaging indicator: a pollutant with its averaging time. The IAQI is computed per indicator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Indicator {
+    So2_1h,
+    So2_24h,
+    No2_1h,
+    No2_24h,
+    Co_1h,
+    Co_24h,
+    O3_1h,
+    O3_8h,
+    Pm10_1h,
+    Pm10_24h,
+    Pm2_5_1h,
+    Pm2_5_24h,
+}
+
+impl Indicator {
+    pub fn pollutant(self) -> Pollutant {
+        use Indicator::*;
+        match self {
+            So2_1h | So2_24h => Pollutant::So2,
+            No2_1h | No2_24h => Pollutant::No2,
+            Co_1h | Co_24h => Pollutant::Co,
+            O3_1h | O3_8h => Pollutant::O3,
+            Pm10_1h | Pm10_24h => Pollutant::Pm10,
+            Pm2_5_1h | Pm2_5_24h => Pollutant::Pm2_5,
+        }
+    }
+
+    /// Code (glossary): `SO2_1H`, `O3_8H`, `PM2_5_24H`, …
+    pub fn code(self) -> &'static str {
+        use Indicator::*;
+        match self {
+            So2_1h => "SO2_1H",
+            So2_24h => "SO2_24H",
+            No2_1h => "NO2_1H",
+            No2_24h => "NO2_24H",
+            Co_1h => "CO_1H",
+            Co_24h => "CO_24H",
+            O3_1h => "O3_1H",
+            O3_8h => "O3_8H",
+            Pm10_1h => "PM10_1H",
+            Pm10_24h => "PM10_24H",
+            Pm2_5_1h => "PM2_5_1H",
+            Pm2_5_24h => "PM2_5_24H",
+        }
+    }
+
+    /// Label as publications write it (`臭氧8小时`, `PM2.5`).
+    pub fn label_zh(self) -> &'static str {
+        use Indicator::*;
+        match self {
+            So2_1h | So2_24h => "SO2",
+            No2_1h | No2_24h => "NO2",
+            Co_1h | Co_24h => "CO",
+            O3_1h => "臭氧1小时",
+            O3_8h => "臭氧8小时",
+            Pm10_1h | Pm10_24h => "PM10",
+            Pm2_5_1h | Pm2_5_24h => "PM2.5",
+        }
+    }
+}
+
+/// The 15 `type` rows of a CNEMC/quotsoft daily file, in the publisher's order. `AQI` is the
+/// publisher's own hourly AQI; the `_24h` and `O3_8h` rows are its moving averages. All are stored
+/// so that computed values can be compared with the published ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[repr(u8)]
+pub enum SeriesType {
+    Aqi = 0,
+    Pm2_5 = 1,
+    Pm2_5_24h = 2,
+    Pm10 = 3,
+    Pm10_24h = 4,
+    So2 = 5,
+    So2_24h = 6,
+    No2 = 7,
+    No2_24h = 8,
+    O3 = 9,
+    O3_24h = 10,
+    O3_8h = 11,
+    O3_8h_24h = 12,
+    Co = 13,
+    Co_24h = 14,
+}
+
+impl SeriesType {
+    pub const COUNT: usize = 15;
+    pub const ALL: [SeriesType; 15] = [
+        SeriesType::Aqi,
+        SeriesType::Pm2_5,
+        SeriesType::Pm2_5_24h,
+        SeriesType::Pm10,
+        SeriesType::Pm10_24h,
+        SeriesType::So2,
+        SeriesType::So2_24h,
+        SeriesType::No2,
+        SeriesType::No2_24h,
+        SeriesType::O3,
+        SeriesType::O3_24h,
+        SeriesType::O3_8h,
+        SeriesType::O3_8h_24h,
+        SeriesType::Co,
+        SeriesType::Co_24h,
+    ];
+
+    /// The text of the `type` column in the source files.
+    pub fn file_name(self) -> &'static str {
+        use SeriesType::*;
+        match self {
+            Aqi => "AQI",
+            Pm2_5 => "PM2.5",
+            Pm2_5_24h => "PM2.5_24h",
+            Pm10 => "PM10",
+            Pm10_24h => "PM10_24h",
+            So2 => "SO2",
+            So2_24h => "SO2_24h",
+            No2 => "NO2",
+            No2_24h => "NO2_24h",
+            O3 => "O3",
+            O3_24h => "O3_24h",
+            O3_8h => "O3_8h",
+            O3_8h_24h => "O3_8h_24h",
+            Co => "CO",
+            Co_24h => "CO_24h",
+        }
+    }
+
+    /// Recognises a `type` cell (exact publisher spelling, case-insensitive).
+    pub fn from_file_name(s: &str) -> Option<SeriesType> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.file_name().eq_ignore_ascii_case(s))
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The hourly series of a pollutant (1-hour values).
+    pub fn hourly(p: Pollutant) -> SeriesType {
+        match p {
+            Pollutant::So2 => SeriesType::So2,
+            Pollutant::No2 => SeriesType::No2,
+            Pollutant::Co => SeriesType::Co,
+            Pollutant::O3 => SeriesType::O3,
+            Pollutant::Pm10 => SeriesType::Pm10,
+            Pollutant::Pm2_5 => SeriesType::Pm2_5,
+        }
+    }
+}
