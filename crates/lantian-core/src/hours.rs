@@ -71,3 +71,25 @@ pub fn natural_day(this: Option<&LabelDay>, next: Option<&LabelDay>) -> StationD
     }
     out
 }
+
+/// The real-time report's inputs at label hour `h` of a label day: the 1-hour values and the
+/// publisher's moving means (used only by the literal HJ 633-2012 reading).
+pub fn hourly_input(d: &LabelDay, h: usize) -> crate::aqi::HourlyInput {
+    crate::aqi::HourlyInput {
+        so2: d.get(SeriesType::So2, h),
+        no2: d.get(SeriesType::No2, h),
+        co: d.get(SeriesType::Co, h),
+        o3: d.get(SeriesType::O3, h),
+        pm10: d.get(SeriesType::Pm10, h),
+        pm2_5: d.get(SeriesType::Pm2_5, h),
+        so2_24h: d.get(SeriesType::So2_24h, h),
+        o3_8h: d.get(SeriesType::O3_8h, h),
+        pm10_24h: d.get(SeriesType::Pm10_24h, h),
+        pm2_5_24h: d.get(SeriesType::Pm2_5_24h, h),
+    }
+}
+
+/// Whether any of the six 1-hour pollutant values is present at label hour `h`.
+pub fn has_pollutant_values(d: &LabelDay, h: usize) -> bool {
+    Pollutant::ALL.iter().any(|p| d.get(SeriesType::hourly(*p), h).is_some())
+}

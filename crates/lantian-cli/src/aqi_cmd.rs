@@ -1,0 +1,399 @@
+//! `lantian aqi --hourly|--daily`.
+
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+use lantian_core::aqi::{AqiCategory, AqiResult, RealTimeConvention};
+use lantian_core::Conc;
+use lantian_service::{DailySource, HourlyRow, StationDailyRow};
+use lantian_store::{CityInfo, StationFilter, StationInfo, Store};
+use serde_json::json;
+
+use crate::output::{opt, opt_dash, JsonArray, Table};
+use crate::{parse_date, Format};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    Station,
+    City,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Convention {
+    /// What the publisher (CNEMC) does: 1-hour values of all six pollutants (default).
+    Publisher,
+    /// A literal reading of HJ 633-2012 Table 4 (24-hour moving PM, O3 8-hour).
+    Literal,
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("report").required(true).args(["hourly", "daily"])))]
+pub struct AqiArgs {
+    /// Real-time (hourly) report.
+    #[arg(long)]
+    pub hourly: bool,
+    /// Daily report.
+    #[arg(long)]
+    pub daily: bool,
+    /// Daily values per station or per city.
+    #[arg(long, value_enum, default_value_t = Level::Station)]
+    pub level: Level,
+    /// First natural day (YYYY-MM-DD); default: the first day with data.
+    #[arg(long, value_parser = parse_date)]
+    pub from: Option<NaiveDate>,
+    /// Last natural day (YYYY-MM-DD); default: the last day with data.
+    #[arg(long, value_parser = parse_date)]
+    pub to: Option<NaiveDate>,
+    /// Station code (repeatable).
+    #[arg(long = "station")]
+    pub stations: Vec<String>,
+    /// City name, alias or code (repeatable): 成都, 成都市, 510100.
+    #[arg(long = "city")]
+    pub cities: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Real-time AQI convention (hourly only).
+    #[arg(long, value_enum, default_value_t = Convention::Publisher)]
+    pub convention: Convention,
+}
+
+fn date_range(store: &dyn Store, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(NaiveDate, NaiveDate)> {
+    let range = store.station_date_range()?;
+    let from = match (from, range) {
+        (Some(f), _) => f,
+        (None, Some((a, _))) => a,
+        (None, None) => bail!("the store holds no hourly data; give --from and --to"),
+    };
+    let to = match (to, range) {
+        (Some(t), _) => t,
+        (None, Some((_, b))) => b,
+        (None, None) => from,
+    };
+    if to < from {
+        bail!("--to {to} is before --from {from}");
+    }
+    Ok((from, to))
+}
+
+fn resolve_cities(store: &dyn Store, names: &[String]) -> Result<Vec<CityInfo>> {
+    names
+        .iter()
+        .map(|n| store.resolve_city(n)?.ok_or_else(|| anyhow::anyhow!("unknown city {n:?}")))
+        .collect()
+}
+
+/// The stations a query selects: the named ones plus those of the named cities; all if none named.
+pub fn select_stations(store: &dyn Store, codes: &[String], cities: &[CityInfo]) -> Result<Vec<StationInfo>> {
+    let all = store.stations(&StationFilter::default())?;
+    for c in codes {
+        if !all.iter().any(|s| s.code.eq_ignore_ascii_case(c)) {
+            bail!("unknown station {c:?}");
+        }
+    }
+    if codes.is_empty() && cities.is_empty() {
+        return Ok(all);
+    }
+    Ok(all
+        .into_iter()
+        .filter(|s| {
+            codes.iter().any(|c| c.eq_ignore_ascii_case(&s.code))
+                || s.city.as_ref().is_some_and(|sc| cities.iter().any(|c| c.id == sc.id))
+        })
+        .collect())
+}
+
+fn iso_time(t: chrono::NaiveDateTime) -> String {
+    format!("{}+08:00", t.format("%Y-%m-%dT%H:%M:%S"))
+}
+
+fn category(r: &AqiResult) -> (String, String) {
+    match r.category() {
+        Some(c) => (c.level().to_string(), c.name_zh().to_string()),
+        None => (String::new(), String::new()),
+    }
+}
+
+fn station_city(s: &StationInfo) -> String {
+    s.city.as_ref().map(|c| c.display().to_string()).unwrap_or_default()
+}
+
+fn c(v: Option<Conc>) -> String {
+    opt(v)
+}
+
+pub fn run(db: &str, a: AqiArgs) -> Result<ExitCode> {
+    let store = crate::open_store(db)?;
+    let (from, to) = date_range(&store, a.from, a.to)?;
+    let cities = resolve_cities(&store, &a.cities)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    if a.hourly {
+        if a.level == Level::City {
+            bail!("hourly values are per station; use --city NAME to select a city's stations");
+        }
+        let stations = select_stations(&store, &a.stations, &cities)?;
+        let conv = match a.convention {
+            Convention::Publisher => RealTimeConvention::Publisher,
+            Convention::Literal => RealTimeConvention::LiteralHj633_2012,
+        };
+        hourly(&store, &stations, from, to, conv, a.format, &mut out)?;
+    } else if a.level == Level::Station {
+        let stations = select_stations(&store, &a.stations, &cities)?;
+        station_daily(&store, &stations, from, to, a.format, &mut out)?;
+    } else {
+        if !a.stations.is_empty() {
+            bail!("--station selects stations; with --level city use --city");
+        }
+        let cities = if cities.is_empty() { store.cities()? } else { cities };
+        city_daily(&store, &cities, from, to, a.format, &mut out)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+const HOURLY_COLS: [&str; 15] =
+    ["station", "station_name", "city", "time", "aqi", "level", "category", "primary", "so2", "no2", "co", "o3", "pm10", "pm2_5", "published_aqi"];
+
+fn hourly(
+    store: &dyn Store,
+    stations: &[StationInfo],
+    from: NaiveDate,
+    to: NaiveDate,
+    conv: RealTimeConvention,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut err: Option<std::io::Error> = None;
+    match format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(HOURLY_COLS)?;
+            lantian_service::for_each_hourly(store, stations, from, to, conv, |r: &HourlyRow<'_>| {
+                if err.is_some() {
+                    return;
+                }
+                let (level, cat) = category(&r.result);
+                let rec = [
+                    r.station.code.clone(),
+                    r.station.name.clone().unwrap_or_default(),
+                    station_city(r.station),
+                    iso_time(r.time),
+                    opt(r.result.aqi),
+                    level,
+                    cat,
+                    r.result.primary.codes(),
+                    c(r.so2),
+                    c(r.no2),
+                    c(r.co),
+                    c(r.o3),
+                    c(r.pm10),
+                    c(r.pm2_5),
+                    opt(r.published_aqi),
+                ];
+                if let Err(e) = w.write_record(&rec) {
+                    err = Some(e.into());
+                }
+            })?;
+            w.flush()?;
+        }
+        Format::Json => {
+            let mut arr = JsonArray::new(out)?;
+            lantian_service::for_each_hourly(store, stations, from, to, conv, |r| {
+                if err.is_some() {
+                    return;
+                }
+                let v = json!({
+                    "station": r.station.code, "station_name": r.station.name, "city": station_city(r.station),
+                    "time": iso_time(r.time), "aqi": r.result.aqi, "level": r.result.category().map(AqiCategory::level),
+                    "category": r.result.category().map(AqiCategory::name_zh),
+                    "primary": r.result.primary.iter().map(|i| i.code()).collect::<Vec<_>>(),
+                    "so2": r.so2.map(|c| c.to_string()), "no2": r.no2.map(|c| c.to_string()), "co": r.co.map(|c| c.to_string()),
+                    "o3": r.o3.map(|c| c.to_string()), "pm10": r.pm10.map(|c| c.to_string()), "pm2_5": r.pm2_5.map(|c| c.to_string()),
+                    "published_aqi": r.published_aqi, "standard": r.result.set.code(),
+                });
+                if let Err(e) = arr.push(&v) {
+                    err = Some(e);
+                }
+            })?;
+            arr.finish()?;
+        }
+        Format::Table => {
+            let mut t = Table::new(
+                &["站点", "名称", "城市", "时间", "AQI", "级别", "类别", "首要污染物", "SO2", "NO2", "CO", "O3", "PM10", "PM2.5", "发布AQI"],
+                &[false, false, false, false, true, true, false, false, true, true, true, true, true, true, true],
+            );
+            lantian_service::for_each_hourly(store, stations, from, to, conv, |r| {
+                let (level, cat) = category(&r.result);
+                t.push(vec![
+                    r.station.code.clone(),
+                    r.station.name.clone().unwrap_or_default(),
+                    station_city(r.station),
+                    r.time.format("%Y-%m-%d %H:%M").to_string(),
+                    opt_dash(r.result.aqi),
+                    level,
+                    cat,
+                    r.result.primary.labels_zh(),
+                    opt_dash(r.so2),
+                    opt_dash(r.no2),
+                    opt_dash(r.co),
+                    opt_dash(r.o3),
+                    opt_dash(r.pm10),
+                    opt_dash(r.pm2_5),
+                    opt_dash(r.published_aqi),
+                ]);
+            })?;
+            t.write(out)?;
+        }
+    }
+    if let Some(e) = err {
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+
+fn daily_values(v: &lantian_core::DailyInput) -> [String; 7] {
+    [c(v.so2), c(v.no2), c(v.co), c(v.pm10), c(v.pm2_5), c(v.o3_max_1h), c(v.o3_mda8)]
+}
+
+fn station_daily(
+    store: &dyn Store,
+    stations: &[StationInfo],
+    from: NaiveDate,
+    to: NaiveDate,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut json_rows: Vec<serde_json::Value> = Vec::new();
+    lantian_service::for_each_station_daily(store, stations, from, to, |r: &StationDailyRow<'_>| {
+        let (level, cat) = category(&r.result);
+        let mut row = vec![
+            r.station.code.clone(),
+            r.station.name.clone().unwrap_or_default(),
+            station_city(r.station),
+            r.date.to_string(),
+            opt(r.result.aqi),
+            level,
+            cat,
+            r.result.primary.codes(),
+        ];
+        row.extend(daily_values(&r.values));
+        row.push(r.exact.valid_hours[lantian_core::Pollutant::Pm2_5 as usize].to_string());
+        row.push(r.result.set.code().to_string());
+        if format == Format::Json {
+            let mut m = serde_json::Map::new();
+            for (k, v) in DAILY_HEADER_STATION.iter().zip(row.iter()) {
+                let val = if v.is_empty() { serde_json::Value::Null } else { json!(v) };
+                m.insert(k.to_string(), val);
+            }
+            m.insert("primary".into(), json!(r.result.primary.iter().map(|i| i.code()).collect::<Vec<_>>()));
+            m.insert("aqi".into(), json!(r.result.aqi));
+            json_rows.push(serde_json::Value::Object(m));
+        } else {
+            rows.push(row);
+        }
+    })?;
+    write_rows(&DAILY_HEADER_STATION, &DAILY_HEADER_STATION_ZH, rows, json_rows, format, out)
+}
+
+const DAILY_HEADER_STATION: [&str; 17] = [
+    "station", "station_name", "city", "date", "aqi", "level", "category", "primary", "so2", "no2", "co", "pm10", "pm2_5",
+    "o3_max_1h", "o3_mda8", "pm2_5_hours", "standard",
+];
+const DAILY_HEADER_STATION_ZH: [&str; 17] = [
+    "站点", "名称", "城市", "日期", "AQI", "级别", "类别", "首要污染物", "SO2", "NO2", "CO", "PM10", "PM2.5", "O3_1h最大",
+    "O3_8h最大", "PM2.5小时数", "标准",
+];
+const DAILY_HEADER_CITY: [&str; 15] = [
+    "city", "date", "aqi", "level", "category", "primary", "so2", "no2", "co", "pm10", "pm2_5", "o3_max_1h", "o3_mda8",
+    "source", "published_aqi",
+];
+const DAILY_HEADER_CITY_ZH: [&str; 15] = [
+    "城市", "日期", "AQI", "级别", "类别", "首要污染物", "SO2", "NO2", "CO", "PM10", "PM2.5", "O3_1h最大", "O3_8h最大", "来源",
+    "发布AQI",
+];
+
+fn write_rows(
+    header: &[&str],
+    header_zh: &[&str],
+    rows: Vec<Vec<String>>,
+    json_rows: Vec<serde_json::Value>,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(header)?;
+            for r in rows {
+                w.write_record(&r)?;
+            }
+            w.flush()?;
+        }
+        Format::Json => {
+            let mut arr = JsonArray::new(out)?;
+            for v in &json_rows {
+                arr.push(v)?;
+            }
+            arr.finish()?;
+        }
+        Format::Table => {
+            let right: Vec<bool> = header.iter().map(|h| !matches!(*h, "station" | "station_name" | "city" | "date" | "category" | "primary" | "source" | "standard")).collect();
+            let mut t = Table::new(header_zh, &right);
+            for r in rows {
+                t.push(r.into_iter().map(|c| if c.is_empty() { "—".to_string() } else { c }).collect());
+            }
+            t.write(out)?;
+        }
+    }
+    Ok(())
+}
+
+fn city_daily(
+    store: &dyn Store,
+    cities: &[CityInfo],
+    from: NaiveDate,
+    to: NaiveDate,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut rows = Vec::new();
+    let mut json_rows = Vec::new();
+    for city in cities {
+        for v in lantian_service::city_daily(store, city, from, to)? {
+            let (level, cat) = category(&v.result);
+            let (source, published) = match &v.source {
+                DailySource::Stations { count } => (format!("stations:{count}"), None),
+                DailySource::Imported { source, published_aqi } => (source.clone(), *published_aqi),
+            };
+            let mut row = vec![
+                city.display().to_string(),
+                v.date.to_string(),
+                opt(v.result.aqi),
+                level,
+                cat,
+                v.result.primary.codes(),
+            ];
+            row.extend(daily_values(&v.values));
+            row.push(source);
+            row.push(opt(published));
+            if format == Format::Json {
+                let mut m = serde_json::Map::new();
+                for (k, val) in DAILY_HEADER_CITY.iter().zip(row.iter()) {
+                    m.insert(k.to_string(), if val.is_empty() { serde_json::Value::Null } else { json!(val) });
+                }
+                m.insert("city_code".into(), json!(city.code));
+                m.insert("aqi".into(), json!(v.result.aqi));
+                m.insert("primary".into(), json!(v.result.primary.iter().map(|i| i.code()).collect::<Vec<_>>()));
+                json_rows.push(serde_json::Value::Object(m));
+            } else {
+                rows.push(row);
+            }
+        }
+    }
+    write_rows(&DAILY_HEADER_CITY, &DAILY_HEADER_CITY_ZH, rows, json_rows, format, out)
+}

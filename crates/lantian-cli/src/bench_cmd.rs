@@ -1,0 +1,92 @@
+//! `lantian bench DIR`: the benchmark of BENCHMARKS.md. Imports every file of DIR into a fresh store,
+//! then computes the hourly AQI and the station daily values for everything, timing each step.
+//! Prints `task wall_s rows rows/s` lines like the pandas peer, then the peak memory.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+use chrono::Duration;
+use clap::Args;
+use lantian_core::aqi::RealTimeConvention;
+use lantian_store::{StationFilter, Store};
+
+use crate::import_cmd::{bar, expand, import_files};
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Folder of CNEMC files (e.g. the peer's DIR/cnemc or `lantian synth --out DIR`).
+    pub dir: PathBuf,
+    /// Database file to create (replaced).
+    #[arg(long, default_value = "bench.db")]
+    pub db: PathBuf,
+    /// Parser threads (default: all cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+}
+
+fn line(task: &str, secs: f64, rows: u64) {
+    println!("{task:40} {secs:9.3} s {rows:>11} rows {:>14.0} rows/s", rows as f64 / secs.max(1e-9));
+}
+
+/// Peak resident memory of this process (VmHWM), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let l = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = l.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+pub fn run(a: BenchArgs) -> Result<ExitCode> {
+    for ext in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{ext}", a.db.display()));
+        if p.exists() {
+            std::fs::remove_file(&p)?;
+        }
+    }
+    let files = expand(std::slice::from_ref(&a.dir))?;
+    if files.is_empty() {
+        bail!("no files in {}", a.dir.display());
+    }
+    let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let total = Instant::now();
+    let mut store = lantian_store::SqliteStore::open(&a.db)?;
+    let t = Instant::now();
+    let sum = import_files(&mut store, &files, jobs, &bar(files.len() as u64, "import"))?;
+    if sum.files_rejected > 0 {
+        bail!("{} files rejected: {:?}", sum.files_rejected, sum.errors.first());
+    }
+    line("import (parse + store, all 15 types kept)", t.elapsed().as_secs_f64(), sum.station_hours);
+    let Some((first, last)) = store.station_date_range()? else { bail!("no data imported") };
+    // Natural days whose 24 hours are all in the files.
+    let to = last - Duration::days(1);
+    let stations = store.stations(&StationFilter::default())?;
+    let t = Instant::now();
+    let (mut n, mut sum_aqi, mut matched, mut published) = (0u64, 0u64, 0u64, 0u64);
+    lantian_service::for_each_hourly(&store, &stations, first - Duration::days(1), last, RealTimeConvention::Publisher, |r| {
+        n += 1;
+        sum_aqi += u64::from(r.result.aqi.unwrap_or(0));
+        if let Some(p) = r.published_aqi {
+            published += 1;
+            matched += u64::from(r.result.aqi == Some(p));
+        }
+    })?;
+    line("hourly AQI (HJ 633 real-time, exact)", t.elapsed().as_secs_f64(), n);
+    let t = Instant::now();
+    let mut days = 0u64;
+    let mut valid = 0u64;
+    lantian_service::for_each_station_daily(&store, &stations, first, to, |r| {
+        days += 1;
+        valid += u64::from(r.result.aqi.is_some());
+    })?;
+    line("station daily values + daily AQI (HJ 663)", t.elapsed().as_secs_f64(), days);
+    line("end to end", total.elapsed().as_secs_f64(), sum.station_hours);
+    println!("files {}  stations {}  station-hours {}  values {}", sum.files, stations.len(), sum.station_hours, sum.values);
+    println!("hourly rows {n} (checksum {sum_aqi}); published AQI present {published}, reproduced {matched}");
+    println!("station-days {days}, with a daily AQI {valid}");
+    if let Some(m) = peak_rss_mib() {
+        println!("peak memory (VmHWM) {m:.0} MiB");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,235 @@
+//! `lantian import PATH...`: files or folders, kind detected from content, each file atomic.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc;
+
+use anyhow::{bail, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use lantian_ingest::{IngestError, Parsed};
+use lantian_store::{FileMeta, ImportOutcome, Store};
+use rayon::prelude::*;
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// Files or folders (folders are searched recursively for *.csv and *.csv.gz).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Parser threads (default: all cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+}
+
+/// Totals of an import run.
+#[derive(Debug, Default, Clone)]
+pub struct ImportSummary {
+    pub files: usize,
+    pub files_new: usize,
+    pub files_rejected: usize,
+    pub rows: u64,
+    pub stations: usize,
+    pub station_hours: u64,
+    pub values: u64,
+    pub warnings: Vec<String>,
+    pub errors: Vec<String>,
+    pub outcome: ImportOutcome,
+    pub kinds: std::collections::BTreeMap<&'static str, usize>,
+}
+
+fn is_data_name(p: &Path) -> bool {
+    let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+    n.ends_with(".csv") || n.ends_with(".csv.gz") || n.ends_with(".txt") || n.ends_with(".txt.gz")
+}
+
+/// Expands folders (recursively, sorted by name) and keeps files as given.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let md = std::fs::metadata(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        if md.is_dir() {
+            let mut stack = vec![p.clone()];
+            let mut found = Vec::new();
+            while let Some(d) = stack.pop() {
+                for e in std::fs::read_dir(&d).map_err(|e| anyhow::anyhow!("{}: {e}", d.display()))? {
+                    let e = e?;
+                    let path = e.path();
+                    if e.file_type()?.is_dir() {
+                        stack.push(path);
+                    } else if is_data_name(&path) {
+                        found.push(path);
+                    }
+                }
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+struct ParsedFile {
+    path: PathBuf,
+    result: std::result::Result<(FileMeta, Parsed), IngestError>,
+}
+
+fn parse_one(path: &Path, at: &str) -> ParsedFile {
+    let result = (|| {
+        let raw = std::fs::read(path).map_err(|e| IngestError::file(path, format!("cannot read: {e}")))?;
+        let meta = FileMeta::new(&path.display().to_string(), &raw, at);
+        let bytes = lantian_ingest::text::decompress(path, raw)?;
+        let parsed = lantian_ingest::parse_bytes(path, &bytes)?;
+        Ok((meta, parsed))
+    })();
+    ParsedFile { path: path.to_path_buf(), result }
+}
+
+/// Imports the files into the store; parsing runs on `jobs` threads while one thread writes.
+pub fn import_files(
+    store: &mut dyn Store,
+    files: &[PathBuf],
+    jobs: usize,
+    progress: &ProgressBar,
+) -> Result<ImportSummary> {
+    let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    let mut sum = ImportSummary::default();
+    let mut stations: HashSet<String> = HashSet::new();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build()?;
+    let (tx, rx) = mpsc::sync_channel::<ParsedFile>(jobs.max(1) * 2);
+    std::thread::scope(|s| -> Result<()> {
+        let at = &at;
+        s.spawn(move || {
+            for chunk in files.chunks(jobs.max(1) * 2) {
+                let parsed: Vec<ParsedFile> = pool.install(|| chunk.par_iter().map(|p| parse_one(p, at)).collect());
+                for p in parsed {
+                    if tx.send(p).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        for pf in rx {
+            sum.files += 1;
+            progress.set_message(pf.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default());
+            match pf.result {
+                Err(e) => {
+                    sum.files_rejected += 1;
+                    sum.errors.push(e.to_string());
+                }
+                Ok((meta, parsed)) => {
+                    *sum.kinds.entry(parsed.kind_name()).or_default() += 1;
+                    let r = match &parsed {
+                        Parsed::Wide(w) => {
+                            sum.warnings.extend(w.warnings.iter().cloned());
+                            store.import_wide(&meta, w)
+                        }
+                        Parsed::Stations { stations: st, warnings } => {
+                            sum.warnings.extend(warnings.iter().cloned());
+                            store.import_stations(&meta, st)
+                        }
+                        Parsed::CityDaily { records, .. } => store.import_city_daily(&meta, parsed.kind_name(), records),
+                    };
+                    match r {
+                        Err(e) => {
+                            sum.files_rejected += 1;
+                            sum.errors.push(format!("{}: {e}", pf.path.display()));
+                        }
+                        Ok(o) => {
+                            if o.new_file {
+                                sum.files_new += 1;
+                            }
+                            sum.outcome.add(&o);
+                            match &parsed {
+                                Parsed::Wide(w) => {
+                                    sum.rows += w.rows as u64;
+                                    sum.values += w.values;
+                                    if w.kind == lantian_ingest::WideKind::Sites {
+                                        stations.extend(w.columns.iter().cloned());
+                                    }
+                                    for (_, cols) in &w.days {
+                                        for d in cols {
+                                            sum.station_hours +=
+                                                (0..24).filter(|h| d.values.iter().any(|row| row[*h] != lantian_core::hours::MISSING)).count() as u64;
+                                        }
+                                    }
+                                }
+                                Parsed::Stations { stations: st, .. } => {
+                                    sum.rows += st.len() as u64;
+                                    stations.extend(st.iter().map(|s| s.code.clone()));
+                                }
+                                Parsed::CityDaily { records, .. } => {
+                                    sum.rows += records.len() as u64;
+                                    sum.values += records.len() as u64 * 7;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            progress.inc(1);
+        }
+        Ok(())
+    })?;
+    sum.stations = stations.len();
+    progress.finish_and_clear();
+    Ok(sum)
+}
+
+/// A progress bar on a terminal (hidden otherwise).
+pub fn bar(len: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template(&format!("{what} {{bar:40.cyan/blue}} {{pos}}/{{len}} {{msg}} [{{elapsed_precise}}, ETA {{eta}}]"))
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    pb
+}
+
+pub fn print_summary(sum: &ImportSummary, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "导入完成 import summary")?;
+    let kinds: Vec<String> = sum.kinds.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    writeln!(out, "  文件 files        {} ({} new, {} rejected){}", sum.files, sum.files_new, sum.files_rejected,
+        if kinds.is_empty() { String::new() } else { format!(" — {}", kinds.join(", ")) })?;
+    writeln!(out, "  行 rows           {}", sum.rows)?;
+    writeln!(out, "  站点 stations     {}", sum.stations)?;
+    writeln!(out, "  站时 station-hours {}", sum.station_hours)?;
+    writeln!(out, "  数值 values       {}", sum.values)?;
+    let o = &sum.outcome;
+    writeln!(
+        out,
+        "  存储 store        {} inserted, {} updated, {} unchanged; {} stations and {} cities created",
+        o.inserted, o.updated, o.unchanged, o.stations_created, o.cities_created
+    )?;
+    writeln!(out, "  警告 warnings     {}", sum.warnings.len())?;
+    for w in sum.warnings.iter().take(20) {
+        writeln!(out, "    - {w}")?;
+    }
+    if sum.warnings.len() > 20 {
+        writeln!(out, "    … and {} more", sum.warnings.len() - 20)?;
+    }
+    if !sum.errors.is_empty() {
+        writeln!(out, "  拒绝 rejected (the store is unchanged by these files):")?;
+        for e in &sum.errors {
+            writeln!(out, "    ✗ {e}")?;
+        }
+    }
+    Ok(())
+}
+
+pub fn run(db: &str, a: ImportArgs) -> Result<ExitCode> {
+    let files = expand(&a.paths)?;
+    if files.is_empty() {
+        bail!("no .csv or .csv.gz files found in {:?}", a.paths);
+    }
+    let mut store = crate::open_store(db)?;
+    let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let pb = bar(files.len() as u64, "导入 import");
+    let sum = import_files(&mut store, &files, jobs, &pb)?;
+    let stdout = std::io::stdout();
+    print_summary(&sum, &mut stdout.lock())?;
+    Ok(if sum.files_rejected > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}

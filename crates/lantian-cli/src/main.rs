@@ -1,0 +1,84 @@
+//! `lantian`: the command-line face of the platform. Thin: argument parsing, progress, output
+//! formats. Numbers come from `lantian-service`; rules from `lantian-core`.
+
+mod aqi_cmd;
+mod bench_cmd;
+mod import_cmd;
+mod output;
+mod stations_cmd;
+mod synth_cmd;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// lantian (蓝天) — command platform for provincial air-pollution prevention.
+#[derive(Parser, Debug)]
+#[command(name = "lantian", version, about, long_about = None)]
+struct Cli {
+    /// Database URL: sqlite:PATH (default sqlite:lantian.db).
+    #[arg(long, global = true, env = "LANTIAN_DB", default_value = "sqlite:lantian.db")]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Import files or folders (CNEMC wide files, station lists, daily city CSV; .csv or .csv.gz).
+    Import(import_cmd::ImportArgs),
+    /// Hourly (real-time) or daily AQI, with levels, categories and primary pollutants.
+    Aqi(aqi_cmd::AqiArgs),
+    /// List stations.
+    Stations(stations_cmd::StationsArgs),
+    /// Write a realistic synthetic province (CNEMC layout) for demonstrations and benchmarks.
+    Synth(synth_cmd::SynthArgs),
+    /// Generate a demonstration province, import it into a fresh store and show the latest week.
+    Demo(synth_cmd::DemoArgs),
+    /// Benchmark: import a folder into a fresh store, then hourly AQI and station daily values for everything.
+    Bench(bench_cmd::BenchArgs),
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+/// Parses `YYYY-MM-DD` or `YYYYMMDD`.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y%m%d"))
+        .map_err(|_| format!("not a date (YYYY-MM-DD): {s:?}"))
+}
+
+fn open_store(url: &str) -> Result<lantian_store::SqliteStore> {
+    lantian_store::open_sqlite(url).with_context(|| format!("cannot open the database {url}"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let r = match cli.command {
+        Command::Import(a) => import_cmd::run(&cli.db, a),
+        Command::Aqi(a) => aqi_cmd::run(&cli.db, a),
+        Command::Stations(a) => stations_cmd::run(&cli.db, a),
+        Command::Synth(a) => synth_cmd::run_synth(a),
+        Command::Demo(a) => synth_cmd::run_demo(a),
+        Command::Bench(a) => bench_cmd::run(a),
+    };
+    match r {
+        Ok(code) => code,
+        Err(e) => {
+            // Broken pipe (e.g. `| head`) is not an error for the user.
+            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("错误 error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

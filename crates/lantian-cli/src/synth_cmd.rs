@@ -1,0 +1,127 @@
+//! `lantian synth` and `lantian demo`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::{Duration, NaiveDate};
+use clap::Args;
+use lantian_store::Store;
+use lantian_synth::SynthOptions;
+
+use crate::import_cmd::{bar, import_files, print_summary};
+use crate::output::Table;
+use crate::parse_date;
+
+#[derive(Args, Debug)]
+pub struct SynthArgs {
+    /// Output folder.
+    #[arg(long, default_value = "synth")]
+    pub out: PathBuf,
+    /// Number of stations (default: the 123 real Sichuan stations; more adds synthetic ones).
+    #[arg(long)]
+    pub stations: Option<usize>,
+    /// Number of days.
+    #[arg(long, default_value_t = 365)]
+    pub days: u32,
+    /// First day (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date, default_value = "2022-01-01")]
+    pub start: NaiveDate,
+    /// Random seed (same seed, same files).
+    #[arg(long, default_value_t = 2022)]
+    pub seed: u64,
+    /// Write .csv.gz instead of .csv.
+    #[arg(long)]
+    pub gzip: bool,
+}
+
+fn options(a: &SynthArgs) -> SynthOptions {
+    SynthOptions { stations: a.stations, days: a.days, start: a.start, seed: a.seed, gzip: a.gzip }
+}
+
+fn synth(a: &SynthArgs) -> Result<lantian_synth::SynthSummary> {
+    let pb = bar(u64::from(a.days) + 1, "生成 synth");
+    let s = lantian_synth::generate(&options(a), &a.out, &mut |done, total| {
+        pb.set_length(u64::from(total));
+        pb.set_position(u64::from(done));
+    })
+    .with_context(|| format!("writing to {}", a.out.display()))?;
+    pb.finish_and_clear();
+    Ok(s)
+}
+
+pub fn run_synth(a: SynthArgs) -> Result<ExitCode> {
+    let s = synth(&a)?;
+    println!("合成数据 synthetic province written to {}", a.out.display());
+    println!("  文件 files {}, 站点 stations {}, 站时 station-hours {}, 数值 values {} ({} missing), {:.1} MB",
+        s.files, s.stations, s.station_hours, s.values, s.missing_values, s.bytes as f64 / 1e6);
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Working folder: the synthetic files go to DIR/data, the store to DIR/lantian.db (both replaced).
+    #[arg(long, default_value = "demo")]
+    pub dir: PathBuf,
+    /// Days of data.
+    #[arg(long, default_value_t = 365)]
+    pub days: u32,
+    /// First day (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date, default_value = "2022-01-01")]
+    pub start: NaiveDate,
+}
+
+pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
+    std::fs::create_dir_all(&a.dir).with_context(|| format!("creating {}", a.dir.display()))?;
+    let data = a.dir.join("data");
+    if data.exists() {
+        std::fs::remove_dir_all(&data).with_context(|| format!("clearing {}", data.display()))?;
+    }
+    let sa = SynthArgs { out: data.clone(), stations: None, days: a.days, start: a.start, seed: 2022, gzip: false };
+    println!("1/3 生成演示省份 generating the demonstration province ({} days, 123 stations, 21 cities) …", a.days);
+    synth(&sa)?;
+    let db = a.dir.join("lantian.db");
+    for ext in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{ext}", db.display()));
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
+        }
+    }
+    println!("2/3 导入 importing into {} …", db.display());
+    let mut store = lantian_store::SqliteStore::open(&db)?;
+    let mut files = vec![data.join("stations.csv")];
+    files.extend(crate::import_cmd::expand(std::slice::from_ref(&data))?.into_iter().filter(|p| !p.ends_with("stations.csv")));
+    let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let sum = import_files(&mut store, &files, jobs, &bar(files.len() as u64, "导入 import"))?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    print_summary(&sum, &mut out)?;
+    let last = a.start + Duration::days(i64::from(a.days) - 1);
+    let first = last - Duration::days(6);
+    writeln!(out, "\n3/3 最近一周各市州日AQI daily city AQI, {first} … {last} (控制点除外 control stations excluded)")?;
+    let days: Vec<NaiveDate> = (0..7).map(|i| first + Duration::days(i)).collect();
+    let mut headers: Vec<String> = vec!["城市".into()];
+    headers.extend(days.iter().map(|d| d.format("%m-%d").to_string()));
+    let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut right = vec![false];
+    right.extend([true; 7]);
+    let mut t = Table::new(&hdr, &right);
+    for city in store.cities()?.into_iter().filter(|c| c.province == "四川省") {
+        let vals = lantian_service::city_daily(&store, &city, first, last)?;
+        let mut row = vec![city.display().to_string()];
+        for d in &days {
+            row.push(match vals.iter().find(|v| v.date == *d).and_then(|v| v.result.aqi.map(|q| (q, v.result.category()))) {
+                Some((q, Some(c))) => format!("{q} {}", c.name_zh()),
+                _ => "—".to_string(),
+            });
+        }
+        t.push(row);
+    }
+    t.write(&mut out)?;
+    writeln!(out, "\n试试 try:")?;
+    writeln!(out, "  lantian --db sqlite:{} aqi --daily --level city --city 成都 --from {first} --to {last}", db.display())?;
+    writeln!(out, "  lantian --db sqlite:{} aqi --hourly --city 攀枝花 --from {last} --to {last} --format csv", db.display())?;
+    writeln!(out, "  lantian --db sqlite:{} stations --city 凉山州", db.display())?;
+    Ok(ExitCode::SUCCESS)
+}

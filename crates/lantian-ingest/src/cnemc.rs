@@ -1,0 +1,256 @@
+//! CNEMC / quotsoft daily wide files: `china_sites_YYYYMMDD.csv` (columns are station codes) and
+//! `china_cities_YYYYMMDD.csv` (columns are city names).
+//!
+//! Layout: header `date,hour,type,<columns…>`; one row per (hour, type) with `date` = `YYYYMMDD`,
+//! `hour` = 0…23 labelling the **end** of the averaging hour, `type` one of the 15 series
+//! ([`SeriesType`]). Real quirks handled: trailing empty header fields (trailing commas), a truncated
+//! last row (its missing cells are empty), empty cells (missing values), CRLF line ends, a BOM,
+//! several days concatenated under one header.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use lantian_core::hours::LabelDay;
+use lantian_core::{Conc, SeriesType};
+
+use crate::error::IngestError;
+use crate::text;
+
+/// What the columns of a wide file are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WideKind {
+    /// Station codes (`1001A`).
+    Sites,
+    /// City names (`成都`).
+    Cities,
+}
+
+/// A parsed wide file.
+#[derive(Debug)]
+pub struct WideFile {
+    pub kind: WideKind,
+    /// Column names (station codes or city names), in file order.
+    pub columns: Vec<String>,
+    /// For each label date in the file: one [`LabelDay`] per column (same order as `columns`).
+    pub days: Vec<(NaiveDate, Vec<LabelDay>)>,
+    /// For each entry of `days`: per series, a bit per label hour whose row the file contains. Only
+    /// covered cells are replaced on import (an empty cell in a covered row deletes an old value).
+    pub covered: Vec<[u32; SeriesType::COUNT]>,
+    /// Data rows read.
+    pub rows: usize,
+    /// Non-empty value cells.
+    pub values: u64,
+    /// Things worth telling the user that did not stop the import.
+    pub warnings: Vec<String>,
+}
+
+/// Whether a header text is a CNEMC station code (`1001A`, `2647A`, `7001A`).
+pub fn is_station_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 5 && b[..4].iter().all(u8::is_ascii_digit) && b[4].is_ascii_uppercase()
+}
+
+/// Whether the first line of a text looks like a CNEMC wide header.
+pub fn looks_like_wide(first_line: &str) -> bool {
+    let l = first_line.trim_start_matches('\u{feff}').to_ascii_lowercase();
+    l.starts_with("date,hour,type,")
+}
+
+fn parse_date(b: &[u8]) -> Option<NaiveDate> {
+    if b.len() != 8 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
+    NaiveDate::from_ymd_opt(n(0..4) as i32, n(4..6), n(6..8))
+}
+
+/// Parses a wide file's bytes (already decompressed).
+pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut lines = bytes.split(|c| *c == b'\n').enumerate().map(|(i, l)| (i + 1, l.strip_suffix(b"\r").unwrap_or(l)));
+    let (_, header_bytes) = lines.next().ok_or_else(|| IngestError::file(path, "empty file"))?;
+    let (header, _) = text::decode(path, header_bytes)?;
+    if !looks_like_wide(&header) {
+        return Err(IngestError::at(path, 1, "not a CNEMC wide file: the header must start with date,hour,type"));
+    }
+    let mut fields: Vec<&str> = header.split(',').collect();
+    let mut trailing_empty = 0;
+    while fields.last().is_some_and(|f| f.trim().is_empty()) && fields.len() > 3 {
+        fields.pop();
+        trailing_empty += 1;
+    }
+    let columns: Vec<String> = fields[3..].iter().map(|s| s.trim().to_string()).collect();
+    if columns.is_empty() {
+        return Err(IngestError::at(path, 1, "the header names no station or city columns"));
+    }
+    let mut seen = std::collections::HashMap::with_capacity(columns.len());
+    for (j, c) in columns.iter().enumerate() {
+        if c.is_empty() {
+            return Err(IngestError::cell(path, 1, j + 4, "header", "empty column name"));
+        }
+        if c.contains('"') {
+            return Err(IngestError::cell(path, 1, j + 4, c.clone(), "quoted header fields are not part of the CNEMC layout"));
+        }
+        if let Some(first) = seen.insert(c.as_str(), j) {
+            return Err(IngestError::cell(path, 1, j + 4, c.clone(), format!("column repeated (first in column {})", first + 4)));
+        }
+    }
+    let kind = if columns.iter().all(|c| is_station_code(c)) { WideKind::Sites } else { WideKind::Cities };
+    let mut warnings = Vec::new();
+    if trailing_empty > 0 {
+        warnings.push(format!("{}: header has {trailing_empty} trailing empty fields (ignored)", path.display()));
+    }
+    let ncols = columns.len();
+    let mut days: Vec<(NaiveDate, Vec<LabelDay>)> = Vec::new();
+    // Per day: for each series, a bit per label hour already seen (duplicate detection).
+    let mut seen_rows: Vec<[u32; SeriesType::COUNT]> = Vec::new();
+    let mut rows = 0usize;
+    let mut values = 0u64;
+    let body: Vec<(usize, &[u8])> = lines.filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace)).collect();
+    let last_line = body.last().map(|(n, _)| *n);
+    for (lineno, line) in body {
+        if line.contains(&b'"') {
+            return Err(IngestError::at(path, lineno, "quoted fields are not part of the CNEMC layout"));
+        }
+        let mut it = line.split(|c| *c == b',');
+        let date_b = it.next().unwrap_or_default();
+        let date = parse_date(date_b.trim_ascii()).ok_or_else(|| {
+            IngestError::cell(path, lineno, 1, "date", format!("not a date YYYYMMDD: {:?}", String::from_utf8_lossy(date_b)))
+        })?;
+        let hour_b = it.next().ok_or_else(|| IngestError::cell(path, lineno, 2, "hour", "missing"))?;
+        let hour = std::str::from_utf8(hour_b.trim_ascii())
+            .ok()
+            .and_then(|s| s.parse::<usize>().ok())
+            .filter(|h| *h < 24)
+            .ok_or_else(|| {
+                IngestError::cell(path, lineno, 2, "hour", format!("not an hour 0–23: {:?}", String::from_utf8_lossy(hour_b)))
+            })?;
+        let type_b = it.next().ok_or_else(|| IngestError::cell(path, lineno, 3, "type", "missing"))?;
+        let ty = std::str::from_utf8(type_b.trim_ascii())
+            .ok()
+            .and_then(SeriesType::from_file_name)
+            .ok_or_else(|| {
+                IngestError::cell(path, lineno, 3, "type", format!("unknown type {:?}", String::from_utf8_lossy(type_b)))
+            })?;
+        let di = match days.iter().position(|(d, _)| *d == date) {
+            Some(i) => i,
+            None => {
+                days.push((date, vec![LabelDay::default(); ncols]));
+                seen_rows.push([0; SeriesType::COUNT]);
+                days.len() - 1
+            }
+        };
+        let bit = 1u32 << hour;
+        if seen_rows[di][ty.index()] & bit != 0 {
+            return Err(IngestError::at(
+                path,
+                lineno,
+                format!("duplicate row for {date} hour {hour} type {}", ty.file_name()),
+            ));
+        }
+        seen_rows[di][ty.index()] |= bit;
+        let cols = &mut days[di].1;
+        let mut j = 0usize;
+        for cell in it {
+            if j >= ncols {
+                if !cell.trim_ascii().is_empty() {
+                    return Err(IngestError::cell(path, lineno, j + 4, "(beyond header)", "value in a column the header does not name"));
+                }
+                j += 1;
+                continue;
+            }
+            if !cell.is_empty() {
+                let v = match Conc::parse_bytes(cell) {
+                    Ok(v) => v,
+                    Err(_) => {
+                        let text = String::from_utf8_lossy(cell).trim().to_string();
+                        if text.is_empty() {
+                            j += 1;
+                            continue;
+                        }
+                        let msg = match Conc::parse(&text) {
+                            Err(e) => e.to_string(),
+                            Ok(_) => format!("unparseable value {text:?}"),
+                        };
+                        return Err(IngestError::cell(path, lineno, j + 4, format!("{} {}", columns[j], ty.file_name()), msg));
+                    }
+                };
+                cols[j].values[ty.index()][hour] = v.milli();
+                values += 1;
+            }
+            j += 1;
+        }
+        if j < ncols {
+            if Some(lineno) == last_line {
+                warnings.push(format!(
+                    "{}:{lineno}: last row truncated to {} of {} fields; the missing cells are empty",
+                    path.display(),
+                    j + 3,
+                    ncols + 3
+                ));
+            } else {
+                return Err(IngestError::at(path, lineno, format!("row has {} fields, the header has {}", j + 3, ncols + 3)));
+            }
+        }
+        rows += 1;
+    }
+    if rows == 0 {
+        return Err(IngestError::file(path, "no data rows"));
+    }
+    Ok(WideFile { kind, columns, days, covered: seen_rows, rows, values, warnings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p() -> &'static Path {
+        Path::new("t.csv")
+    }
+
+    #[test]
+    fn quirks_import() {
+        let f = "date,hour,type,1001A,1002A,,\n20230120,0,AQI,20,\n20230120,0,PM2.5,6,5\n20230120,1,PM2.5,7";
+        let w = parse_wide(p(), f.as_bytes()).expect("parses");
+        assert_eq!(w.columns, vec!["1001A", "1002A"]);
+        assert_eq!(w.kind, WideKind::Sites);
+        assert_eq!(w.rows, 3);
+        assert_eq!(w.values, 4);
+        assert_eq!(w.warnings.len(), 2, "{:?}", w.warnings);
+        let d = &w.days[0].1;
+        assert_eq!(d[0].get(SeriesType::Aqi, 0), Some(Conc::units(20)));
+        assert_eq!(d[1].get(SeriesType::Aqi, 0), None);
+        assert_eq!(d[1].get(SeriesType::Pm2_5, 1), None);
+    }
+
+    #[test]
+    fn bad_value_names_line_and_column() {
+        let f = "date,hour,type,1001A,1002A\n20230120,0,AQI,20,3\n20230120,0,PM2.5,6,x5\n";
+        let e = parse_wide(p(), f.as_bytes()).expect_err("rejects");
+        assert_eq!((e.line, e.column), (Some(3), Some(5)));
+        assert_eq!(e.field.as_deref(), Some("1002A PM2.5"));
+        assert!(e.to_string().starts_with("t.csv:3:5"), "{e}");
+    }
+
+    #[test]
+    fn short_row_in_the_middle_is_an_error() {
+        let f = "date,hour,type,1001A,1002A\n20230120,0,AQI,20\n20230120,0,PM2.5,6,5\n";
+        assert!(parse_wide(p(), f.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn unknown_type_and_bad_hour() {
+        let f = "date,hour,type,1001A\n20230120,0,PM1,20\n";
+        assert_eq!(parse_wide(p(), f.as_bytes()).expect_err("type").column, Some(3));
+        let f = "date,hour,type,1001A\n20230120,24,AQI,20\n";
+        assert_eq!(parse_wide(p(), f.as_bytes()).expect_err("hour").column, Some(2));
+        let f = "date,hour,type,1001A\n20230120,1,AQI,20\n20230120,1,AQI,21\n";
+        assert_eq!(parse_wide(p(), f.as_bytes()).expect_err("dup").line, Some(3));
+    }
+
+    #[test]
+    fn cities_layout() {
+        let f = "date,hour,type,北京,成都\n20230120,0,AQI,20,30\n";
+        assert_eq!(parse_wide(p(), f.as_bytes()).map(|w| w.kind), Ok(WideKind::Cities));
+    }
+}

@@ -1,0 +1,80 @@
+//! lantian-ingest: readers for the real file formats the platform imports. Each reader yields
+//! validated records or an [`IngestError`] naming the file, line, column and field. No database here:
+//! the store decides what to do with the records.
+
+pub mod citydaily;
+pub mod cnemc;
+pub mod error;
+pub mod stations;
+pub mod text;
+
+use std::path::Path;
+
+pub use citydaily::{CityDailyLayout, CityDailyRecord};
+pub use cnemc::{WideFile, WideKind};
+pub use error::IngestError;
+pub use stations::StationRecord;
+
+/// The content of one input file, its kind detected from the content (not the name).
+#[derive(Debug)]
+pub enum Parsed {
+    /// CNEMC wide file (`china_sites_*` or `china_cities_*`).
+    Wide(WideFile),
+    /// Station list.
+    Stations { stations: Vec<StationRecord>, warnings: Vec<String> },
+    /// Daily city values (long CSV or aqistudy).
+    CityDaily { layout: CityDailyLayout, records: Vec<CityDailyRecord> },
+}
+
+impl Parsed {
+    /// Short name of the kind, for summaries.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Parsed::Wide(w) if w.kind == WideKind::Sites => "cnemc-sites",
+            Parsed::Wide(_) => "cnemc-cities",
+            Parsed::Stations { .. } => "station-list",
+            Parsed::CityDaily { layout: CityDailyLayout::Long, .. } => "city-daily",
+            Parsed::CityDaily { .. } => "aqistudy-daily",
+        }
+    }
+}
+
+/// Detects the kind of a file's (decompressed) bytes and parses it.
+pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first_end = body.iter().position(|c| *c == b'\n').unwrap_or(body.len());
+    let first_raw = &body[..first_end];
+    if body.is_empty() {
+        return Err(IngestError::file(path, "empty file"));
+    }
+    // Fast path: the wide files are ASCII apart from a city header.
+    if first_raw.len() >= 15 && first_raw[..15].eq_ignore_ascii_case(b"date,hour,type,") {
+        return cnemc::parse_wide(path, body).map(Parsed::Wide);
+    }
+    let (text, _) = text::decode(path, body)?;
+    let first = text.lines().next().unwrap_or("").trim_end_matches('\r');
+    if stations::looks_like_station_list(first) {
+        let (stations, warnings) = stations::parse_station_list(path, &text)?;
+        return Ok(Parsed::Stations { stations, warnings });
+    }
+    if citydaily::looks_like_long(first) {
+        let records = citydaily::parse_city_daily(path, &text, CityDailyLayout::Long)?;
+        return Ok(Parsed::CityDaily { layout: CityDailyLayout::Long, records });
+    }
+    if citydaily::looks_like_aqistudy(first) {
+        let records = citydaily::parse_city_daily(path, &text, CityDailyLayout::Aqistudy)?;
+        return Ok(Parsed::CityDaily { layout: CityDailyLayout::Aqistudy, records });
+    }
+    Err(IngestError::at(
+        path,
+        1,
+        "unrecognised format: expected a CNEMC wide file (date,hour,type,…), a station list (监测点编码,…), \
+         a daily city CSV (city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8) or an aqistudy daily file",
+    ))
+}
+
+/// Reads (decompressing gzip) and parses a file.
+pub fn parse_file(path: &Path) -> Result<Parsed, IngestError> {
+    let bytes = text::read_bytes(path)?;
+    parse_bytes(path, &bytes)
+}

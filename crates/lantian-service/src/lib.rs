@@ -1,0 +1,19 @@
+//! lantian-service: every official number the platform shows is computed here, once, from the store
+//! and the core's rules. The CLI, the web pages, the API and the reports call these functions.
+
+pub mod aqi;
+
+pub use aqi::{
+    city_daily, for_each_hourly, for_each_station_daily, CityDailyValue, DailySource, HourlyRow, StationDailyRow,
+};
+
+/// A service error: the store failed, or the request names something that does not exist.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Store(#[from] lantian_store::StoreError),
+    #[error("{0}")]
+    Request(String),
+}
+
+pub type Result<T> = std::result::Result<T, ServiceError>;

@@ -1,0 +1,183 @@
+//! lantian-store: persistence behind the [`Store`] trait. [`SqliteStore`] is the embedded default;
+//! a PostgreSQL implementation is the next one (see ARCHITECTURE.md). The core never sees a database.
+//!
+//! Invariants: each imported file is one transaction (all or nothing); re-importing the same data
+//! changes nothing; concentrations are stored exactly (thousandths of a unit, [`codec`]).
+
+pub mod codec;
+mod schema;
+mod sqlite;
+
+use chrono::NaiveDate;
+use lantian_core::hours::LabelDay;
+use lantian_ingest::{CityDailyRecord, StationRecord, WideFile};
+
+pub use sqlite::SqliteStore;
+
+/// A store error. Bad *input* is reported by the ingest layer; these are failures of the store or of
+/// references in the input that the store cannot resolve (e.g. an unknown city), with the line.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Input(String),
+    #[error("unsupported database URL {0:?}: use sqlite:PATH (PostgreSQL support is planned, not built)")]
+    Url(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A city as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CityInfo {
+    pub id: i64,
+    /// Full name (成都市).
+    pub name: String,
+    /// Short name (成都), when known.
+    pub short_name: Option<String>,
+    /// GB/T 2260 code, when known.
+    pub code: Option<u32>,
+    pub province: String,
+}
+
+impl CityInfo {
+    /// Short name if known, else the full name.
+    pub fn display(&self) -> &str {
+        self.short_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// A station as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StationInfo {
+    pub id: i64,
+    pub code: String,
+    pub name: Option<String>,
+    pub city: Option<CityInfo>,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub is_control: bool,
+    pub is_stopped: bool,
+    /// Whether a station list described it (else it is only known from a data file's header).
+    pub listed: bool,
+}
+
+/// Daily city values as imported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CityDailyRow {
+    pub city_id: i64,
+    pub date: NaiveDate,
+    pub source: String,
+    pub record: CityDailyRecord,
+}
+
+/// The file an import came from.
+#[derive(Clone, Debug)]
+pub struct FileMeta {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    /// When the import ran (given by the caller: the store reads no clock).
+    pub at: String,
+}
+
+impl FileMeta {
+    /// Hashes the file's raw bytes.
+    pub fn new(path: &str, raw: &[u8], at: &str) -> FileMeta {
+        use sha2::Digest;
+        let h = sha2::Sha256::digest(raw);
+        let sha256 = h.iter().map(|b| format!("{b:02x}")).collect();
+        FileMeta { path: path.to_string(), sha256, bytes: raw.len() as u64, at: at.to_string() }
+    }
+}
+
+/// What one file's import changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    /// The file's content had not been imported before.
+    pub new_file: bool,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub stations_created: u64,
+    pub cities_created: u64,
+}
+
+impl ImportOutcome {
+    pub fn changed(&self) -> bool {
+        self.inserted + self.updated + self.stations_created + self.cities_created > 0
+    }
+    pub fn add(&mut self, o: &ImportOutcome) {
+        self.new_file |= o.new_file;
+        self.inserted += o.inserted;
+        self.updated += o.updated;
+        self.unchanged += o.unchanged;
+        self.stations_created += o.stations_created;
+        self.cities_created += o.cities_created;
+    }
+}
+
+/// Which stations a query wants.
+#[derive(Clone, Debug, Default)]
+pub struct StationFilter {
+    /// Station codes (any of).
+    pub codes: Vec<String>,
+    /// City ids (any of).
+    pub city_ids: Vec<i64>,
+}
+
+/// Counts for summaries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoreCounts {
+    pub cities: u64,
+    pub stations: u64,
+    pub station_days: u64,
+    pub city_days: u64,
+    pub city_daily: u64,
+    pub files: u64,
+}
+
+/// The storage boundary. Everything above it (CLI, web, reports) talks to this trait only.
+pub trait Store {
+    /// Imports a station list in one transaction.
+    fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome>;
+    /// Imports a CNEMC wide file in one transaction: covered cells replace stored ones.
+    fn import_wide(&mut self, file: &FileMeta, wide: &WideFile) -> Result<ImportOutcome>;
+    /// Imports daily city values in one transaction; an unknown city rejects the whole file.
+    fn import_city_daily(&mut self, file: &FileMeta, source: &str, records: &[CityDailyRecord]) -> Result<ImportOutcome>;
+
+    fn cities(&self) -> Result<Vec<CityInfo>>;
+    /// Finds a city by code, full name, short name or common alias.
+    fn resolve_city(&self, query: &str) -> Result<Option<CityInfo>>;
+    fn stations(&self, filter: &StationFilter) -> Result<Vec<StationInfo>>;
+    /// Label days of one station, `from..=to` (label dates).
+    fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>>;
+    /// All stations' label days of one label date.
+    fn station_days_on(&self, date: NaiveDate) -> Result<Vec<(i64, LabelDay)>>;
+    /// Imported daily values of a city, `from..=to`.
+    fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>>;
+    /// Label dates holding any station data (first, last).
+    fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>>;
+    fn counts(&self) -> Result<StoreCounts>;
+}
+
+/// Opens a store from a URL: `sqlite:PATH` (or a bare path). PostgreSQL URLs are recognised and
+/// refused with a clear message until that implementation exists.
+pub fn open(url: &str) -> Result<Box<dyn Store>> {
+    Ok(Box::new(open_sqlite(url)?))
+}
+
+/// Opens the SQLite store named by a URL.
+pub fn open_sqlite(url: &str) -> Result<SqliteStore> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err(StoreError::Url(url.to_string()));
+    }
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    if path.is_empty() || path.contains("://") {
+        return Err(StoreError::Url(url.to_string()));
+    }
+    SqliteStore::open(std::path::Path::new(path))
+}

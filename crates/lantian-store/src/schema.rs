@@ -1,0 +1,64 @@
+//! Schema migrations, applied in order; `schema_version` in `meta` records the last one applied.
+
+/// Each entry is one migration; never edit a released one, append a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: cities, stations, hourly station/city data, daily city values, imported files.
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE city (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        short_name TEXT,
+        code INTEGER UNIQUE,
+        province TEXT NOT NULL DEFAULT '',
+        UNIQUE (name_key, province)
+    );
+    CREATE TABLE station (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        name TEXT,
+        city_id INTEGER REFERENCES city(id),
+        city_label TEXT,
+        lon REAL,
+        lat REAL,
+        is_control INTEGER NOT NULL DEFAULT 0,
+        is_stopped INTEGER NOT NULL DEFAULT 0,
+        listed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX station_city ON station(city_id);
+    -- One row per station and label date: the 15 CNEMC series x 24 end-labelled hours (codec.rs).
+    CREATE TABLE station_day (
+        date INTEGER NOT NULL,
+        station_id INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (date, station_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX station_day_by_station ON station_day(station_id, date);
+    -- The same for city columns of china_cities files.
+    CREATE TABLE city_day (
+        date INTEGER NOT NULL,
+        city_id INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (date, city_id)
+    ) WITHOUT ROWID;
+    -- Imported daily city values (concentrations in thousandths of a unit).
+    CREATE TABLE city_daily (
+        city_id INTEGER NOT NULL,
+        date INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        aqi INTEGER,
+        so2 INTEGER, no2 INTEGER, co INTEGER, pm10 INTEGER, pm2_5 INTEGER,
+        o3_mda8 INTEGER, o3_max_1h INTEGER,
+        PRIMARY KEY (city_id, date, source)
+    ) WITHOUT ROWID;
+    CREATE TABLE import_file (
+        sha256 TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        path TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        rows INTEGER NOT NULL,
+        first_imported_at TEXT NOT NULL
+    );
+    "#,
+];

@@ -1,0 +1,521 @@
+//! The embedded SQLite implementation of [`Store`].
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use lantian_core::cities::{name_key, sichuan_city, SICHUAN_CITIES};
+use lantian_core::hours::LabelDay;
+use lantian_core::{Conc, SeriesType};
+use lantian_ingest::{CityDailyRecord, StationRecord, WideFile, WideKind};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::schema::MIGRATIONS;
+use crate::{
+    codec, CityDailyRow, CityInfo, FileMeta, ImportOutcome, Result, StationFilter, StationInfo, Store, StoreCounts,
+    StoreError,
+};
+
+/// Embedded SQLite store (the default).
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+fn day_num(d: NaiveDate) -> i64 {
+    i64::from(d.num_days_from_ce())
+}
+
+fn from_day_num(n: i64) -> Result<NaiveDate> {
+    i32::try_from(n)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .ok_or_else(|| StoreError::Corrupt(format!("bad date number {n}")))
+}
+
+fn conc_col(c: Option<Conc>) -> Option<i64> {
+    c.map(Conc::milli)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) a database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.exists() {
+                return Err(StoreError::Input(format!("folder {} does not exist", dir.display())));
+            }
+        }
+        let conn = Connection::open(path)?;
+        Self::init(conn)
+    }
+
+    /// An in-memory store (tests).
+    pub fn memory() -> Result<SqliteStore> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<SqliteStore> {
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144; \
+             PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = 5000;",
+        )?;
+        let mut s = SqliteStore { conn };
+        s.migrate()?;
+        Ok(s)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let has_meta: bool = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'", [], |r| r.get::<_, i64>(0))?
+            > 0;
+        let version: usize = if has_meta {
+            self.conn
+                .query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| r.get::<_, String>(0))
+                .optional()?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        if version > MIGRATIONS.len() {
+            return Err(StoreError::Input(format!(
+                "the database has schema version {version}, newer than this program's {}",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(m)?;
+            if i == 0 {
+                for c in &SICHUAN_CITIES {
+                    tx.execute(
+                        "INSERT INTO city (name, name_key, short_name, code, province) VALUES (?1, ?2, ?3, ?4, '四川省')",
+                        params![c.name, name_key(c.name), c.short, c.code],
+                    )?;
+                }
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![(i + 1).to_string()],
+            )?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Schema version (number of migrations applied).
+    pub fn schema_version(&self) -> Result<usize> {
+        let v: String = self.conn.query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| r.get(0))?;
+        v.parse().map_err(|_| StoreError::Corrupt("schema_version".into()))
+    }
+
+    fn record_file(tx: &Transaction<'_>, file: &FileMeta, kind: &str, rows: usize) -> Result<bool> {
+        let n = tx.execute(
+            "INSERT OR IGNORE INTO import_file (sha256, kind, path, bytes, rows, first_imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![file.sha256, kind, file.path, file.bytes as i64, rows as i64, file.at],
+        )?;
+        Ok(n == 1)
+    }
+}
+
+fn city_row(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<CityInfo> {
+    Ok(CityInfo {
+        id: r.get(base)?,
+        name: r.get(base + 1)?,
+        short_name: r.get(base + 2)?,
+        code: r.get::<_, Option<i64>>(base + 3)?.map(|c| c as u32),
+        province: r.get(base + 4)?,
+    })
+}
+
+fn find_city(conn: &Connection, query: &str) -> Result<Option<CityInfo>> {
+    let q = query.trim();
+    let sel = "SELECT id, name, short_name, code, province FROM city";
+    if let Ok(code) = q.parse::<i64>() {
+        return Ok(conn.query_row(&format!("{sel} WHERE code = ?1"), [code], |r| city_row(r, 0)).optional()?);
+    }
+    if let Some(c) = conn
+        .query_row(&format!("{sel} WHERE name = ?1 OR short_name = ?1 ORDER BY code IS NULL, id LIMIT 1"), [q], |r| {
+            city_row(r, 0)
+        })
+        .optional()?
+    {
+        return Ok(Some(c));
+    }
+    if let Some(sc) = sichuan_city(q) {
+        return Ok(conn.query_row(&format!("{sel} WHERE code = ?1"), [sc.code], |r| city_row(r, 0)).optional()?);
+    }
+    let mut st = conn.prepare(&format!("{sel} WHERE name_key = ?1 ORDER BY id"))?;
+    let found: Vec<CityInfo> = st.query_map([name_key(q)], |r| city_row(r, 0))?.collect::<rusqlite::Result<_>>()?;
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.into_iter().next()),
+        _ => Err(StoreError::Input(format!(
+            "city {q:?} is ambiguous: {}",
+            found.iter().map(|c| format!("{} ({})", c.name, c.province)).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// Finds or creates the city a station list row belongs to.
+fn city_for_station(tx: &Transaction<'_>, s: &StationRecord, created: &mut u64) -> Result<Option<i64>> {
+    let label = if s.prefecture.is_empty() { &s.city_label } else { &s.prefecture };
+    if label.is_empty() {
+        return Ok(None);
+    }
+    if let Some(sc) = sichuan_city(label).filter(|_| s.province.is_empty() || s.province.starts_with("四川")) {
+        let id: i64 = tx.query_row("SELECT id FROM city WHERE code = ?1", [sc.code], |r| r.get(0))?;
+        return Ok(Some(id));
+    }
+    let key = name_key(label);
+    if let Some(id) = tx
+        .query_row("SELECT id FROM city WHERE name_key = ?1 AND province = ?2", params![key, s.province], |r| r.get(0))
+        .optional()?
+    {
+        return Ok(Some(id));
+    }
+    tx.execute(
+        "INSERT INTO city (name, name_key, short_name, province) VALUES (?1, ?2, ?3, ?4)",
+        params![label, key, (!s.city_label.is_empty()).then_some(&s.city_label), s.province],
+    )?;
+    *created += 1;
+    Ok(Some(tx.last_insert_rowid()))
+}
+
+impl Store for SqliteStore {
+    fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome> {
+        let tx = self.conn.transaction()?;
+        let mut out = ImportOutcome { new_file: Self::record_file(&tx, file, "station-list", stations.len())?, ..Default::default() };
+        for s in stations {
+            let city_id = city_for_station(&tx, s, &mut out.cities_created)?;
+            let existing: Option<(i64, i64)> = tx
+                .query_row("SELECT id, listed FROM station WHERE code = ?1", [&s.code], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let vals = params![s.code, s.name, city_id, s.city_label, s.lon, s.lat, s.is_control, s.is_stopped];
+            match existing {
+                None => {
+                    tx.execute(
+                        "INSERT INTO station (code, name, city_id, city_label, lon, lat, is_control, is_stopped, listed) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+                        vals,
+                    )?;
+                    out.inserted += 1;
+                }
+                Some(_) => {
+                    let n = tx.execute(
+                        "UPDATE station SET name = ?2, city_id = ?3, city_label = ?4, lon = ?5, lat = ?6, is_control = ?7, \
+                         is_stopped = ?8, listed = 1 WHERE code = ?1 AND NOT (name IS ?2 AND city_id IS ?3 AND city_label IS ?4 \
+                         AND lon IS ?5 AND lat IS ?6 AND is_control = ?7 AND is_stopped = ?8 AND listed = 1)",
+                        vals,
+                    )?;
+                    if n > 0 {
+                        out.updated += 1;
+                    } else {
+                        out.unchanged += 1;
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn import_wide(&mut self, file: &FileMeta, wide: &WideFile) -> Result<ImportOutcome> {
+        let tx = self.conn.transaction()?;
+        let kind = if wide.kind == WideKind::Sites { "cnemc-sites" } else { "cnemc-cities" };
+        let mut out = ImportOutcome { new_file: Self::record_file(&tx, file, kind, wide.rows)?, ..Default::default() };
+        // Column ids.
+        let mut ids = Vec::with_capacity(wide.columns.len());
+        match wide.kind {
+            WideKind::Sites => {
+                let mut known: HashMap<String, i64> = HashMap::new();
+                {
+                    let mut st = tx.prepare_cached("SELECT code, id FROM station")?;
+                    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+                    for r in rows {
+                        let (c, i) = r?;
+                        known.insert(c, i);
+                    }
+                }
+                let mut ins = tx.prepare_cached("INSERT INTO station (code) VALUES (?1)")?;
+                for c in &wide.columns {
+                    let id = match known.get(c) {
+                        Some(i) => *i,
+                        None => {
+                            ins.execute([c])?;
+                            out.stations_created += 1;
+                            tx.last_insert_rowid()
+                        }
+                    };
+                    ids.push(id);
+                }
+            }
+            WideKind::Cities => {
+                for c in &wide.columns {
+                    let id = match find_city(&tx, c)? {
+                        Some(ci) => ci.id,
+                        None => {
+                            tx.execute(
+                                "INSERT INTO city (name, name_key, short_name, province) VALUES (?1, ?2, ?1, '')",
+                                params![c, name_key(c)],
+                            )?;
+                            out.cities_created += 1;
+                            tx.last_insert_rowid()
+                        }
+                    };
+                    ids.push(id);
+                }
+            }
+        }
+        let (sel_sql, up_sql) = match wide.kind {
+            WideKind::Sites => (
+                "SELECT station_id, data FROM station_day WHERE date = ?1",
+                "INSERT INTO station_day (date, station_id, data) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT(date, station_id) DO UPDATE SET data = excluded.data",
+            ),
+            WideKind::Cities => (
+                "SELECT city_id, data FROM city_day WHERE date = ?1",
+                "INSERT INTO city_day (date, city_id, data) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT(date, city_id) DO UPDATE SET data = excluded.data",
+            ),
+        };
+        let mut buf = Vec::with_capacity(1024);
+        {
+            let mut sel = tx.prepare_cached(sel_sql)?;
+            let mut up = tx.prepare_cached(up_sql)?;
+            for ((date, cols), covered) in wide.days.iter().zip(&wide.covered) {
+                let dn = day_num(*date);
+                let mut existing: HashMap<i64, Vec<u8>> = HashMap::new();
+                for r in sel.query_map([dn], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
+                    let (i, b) = r?;
+                    existing.insert(i, b);
+                }
+                let full = covered.iter().all(|m| *m == 0x00ff_ffff);
+                for (j, day) in cols.iter().enumerate() {
+                    let id = ids[j];
+                    let old = existing.get(&id);
+                    let merged;
+                    let new_day: &LabelDay = match old {
+                        Some(b) if !full => {
+                            let mut m = codec::decode(b)
+                                .ok_or_else(|| StoreError::Corrupt(format!("station_day {id} {date}")))?;
+                            for t in SeriesType::ALL {
+                                let mask = covered[t.index()];
+                                for h in 0..24 {
+                                    if mask & (1 << h) != 0 {
+                                        m.values[t.index()][h] = day.values[t.index()][h];
+                                    }
+                                }
+                            }
+                            merged = m;
+                            &merged
+                        }
+                        _ => day,
+                    };
+                    if old.is_none() && new_day.is_empty() {
+                        continue;
+                    }
+                    codec::encode(new_day, &mut buf);
+                    match old {
+                        Some(b) if *b == buf => out.unchanged += 1,
+                        Some(_) => {
+                            up.execute(params![dn, id, buf])?;
+                            out.updated += 1;
+                        }
+                        None => {
+                            up.execute(params![dn, id, buf])?;
+                            out.inserted += 1;
+                        }
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn import_city_daily(&mut self, file: &FileMeta, source: &str, records: &[CityDailyRecord]) -> Result<ImportOutcome> {
+        let tx = self.conn.transaction()?;
+        let mut out = ImportOutcome { new_file: Self::record_file(&tx, file, source, records.len())?, ..Default::default() };
+        let mut cache: HashMap<String, i64> = HashMap::new();
+        for r in records {
+            let city_id = match cache.get(&r.city) {
+                Some(i) => *i,
+                None => {
+                    let c = find_city(&tx, &r.city)?.ok_or_else(|| {
+                        StoreError::Input(format!(
+                            "{}:{}: unknown city {:?} (import a station list that names it, or use a code such as 510100)",
+                            file.path, r.line, r.city
+                        ))
+                    })?;
+                    cache.insert(r.city.clone(), c.id);
+                    c.id
+                }
+            };
+            let vals = params![
+                city_id,
+                day_num(r.date),
+                source,
+                r.aqi,
+                conc_col(r.so2),
+                conc_col(r.no2),
+                conc_col(r.co),
+                conc_col(r.pm10),
+                conc_col(r.pm2_5),
+                conc_col(r.o3_mda8),
+                conc_col(r.o3_max_1h)
+            ];
+            let n = tx.execute(
+                "INSERT INTO city_daily (city_id, date, source, aqi, so2, no2, co, pm10, pm2_5, o3_mda8, o3_max_1h) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(city_id, date, source) DO NOTHING",
+                vals,
+            )?;
+            if n == 1 {
+                out.inserted += 1;
+                continue;
+            }
+            let n = tx.execute(
+                "UPDATE city_daily SET aqi = ?4, so2 = ?5, no2 = ?6, co = ?7, pm10 = ?8, pm2_5 = ?9, o3_mda8 = ?10, o3_max_1h = ?11 \
+                 WHERE city_id = ?1 AND date = ?2 AND source = ?3 AND NOT (aqi IS ?4 AND so2 IS ?5 AND no2 IS ?6 AND co IS ?7 \
+                 AND pm10 IS ?8 AND pm2_5 IS ?9 AND o3_mda8 IS ?10 AND o3_max_1h IS ?11)",
+                vals,
+            )?;
+            if n == 1 {
+                out.updated += 1;
+            } else {
+                out.unchanged += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn cities(&self) -> Result<Vec<CityInfo>> {
+        let mut st = self.conn.prepare("SELECT id, name, short_name, code, province FROM city ORDER BY code IS NULL, code, province, name")?;
+        let v = st.query_map([], |r| city_row(r, 0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(v)
+    }
+
+    fn resolve_city(&self, query: &str) -> Result<Option<CityInfo>> {
+        find_city(&self.conn, query)
+    }
+
+    fn stations(&self, filter: &StationFilter) -> Result<Vec<StationInfo>> {
+        let mut st = self.conn.prepare(
+            "SELECT s.id, s.code, s.name, s.lon, s.lat, s.is_control, s.is_stopped, s.listed, \
+             c.id, c.name, c.short_name, c.code, c.province \
+             FROM station s LEFT JOIN city c ON c.id = s.city_id ORDER BY c.code IS NULL, c.code, c.province, c.name, s.code",
+        )?;
+        let rows = st.query_map([], |r| {
+            let city = match r.get::<_, Option<i64>>(8)? {
+                Some(_) => Some(city_row(r, 8)?),
+                None => None,
+            };
+            Ok(StationInfo {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                name: r.get(2)?,
+                lon: r.get(3)?,
+                lat: r.get(4)?,
+                is_control: r.get(5)?,
+                is_stopped: r.get(6)?,
+                listed: r.get(7)?,
+                city,
+            })
+        })?;
+        let mut out = Vec::new();
+        for s in rows {
+            let s = s?;
+            let by_code = filter.codes.is_empty() || filter.codes.iter().any(|c| c.eq_ignore_ascii_case(&s.code));
+            let by_city = filter.city_ids.is_empty() || s.city.as_ref().is_some_and(|c| filter.city_ids.contains(&c.id));
+            if by_code && by_city {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT date, data FROM station_day WHERE station_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date",
+        )?;
+        let rows = st.query_map(params![station_id, day_num(from), day_num(to)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (d, b) = r?;
+            let day = codec::decode(&b).ok_or_else(|| StoreError::Corrupt(format!("station_day {station_id} {d}")))?;
+            out.push((from_day_num(d)?, day));
+        }
+        Ok(out)
+    }
+
+    fn station_days_on(&self, date: NaiveDate) -> Result<Vec<(i64, LabelDay)>> {
+        let mut st = self.conn.prepare_cached("SELECT station_id, data FROM station_day WHERE date = ?1 ORDER BY station_id")?;
+        let rows = st.query_map([day_num(date)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (id, b) = r?;
+            let day = codec::decode(&b).ok_or_else(|| StoreError::Corrupt(format!("station_day {id} {date}")))?;
+            out.push((id, day));
+        }
+        Ok(out)
+    }
+
+    fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT c.date, c.source, c.aqi, c.so2, c.no2, c.co, c.pm10, c.pm2_5, c.o3_mda8, c.o3_max_1h, y.name \
+             FROM city_daily c JOIN city y ON y.id = c.city_id WHERE c.city_id = ?1 AND c.date BETWEEN ?2 AND ?3 ORDER BY c.date, c.source",
+        )?;
+        let rows = st.query_map(params![city_id, day_num(from), day_num(to)], |r| {
+            let c = |i: usize| -> rusqlite::Result<Option<Conc>> { Ok(r.get::<_, Option<i64>>(i)?.map(Conc)) };
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                CityDailyRecord {
+                    city: r.get(10)?,
+                    date: NaiveDate::MIN,
+                    aqi: r.get::<_, Option<i64>>(2)?.map(|v| v as u32),
+                    so2: c(3)?,
+                    no2: c(4)?,
+                    co: c(5)?,
+                    pm10: c(6)?,
+                    pm2_5: c(7)?,
+                    o3_mda8: c(8)?,
+                    o3_max_1h: c(9)?,
+                    line: 0,
+                },
+            ))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (d, source, mut record) = r?;
+            let date = from_day_num(d)?;
+            record.date = date;
+            out.push(CityDailyRow { city_id, date, source, record });
+        }
+        Ok(out)
+    }
+
+    fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
+        let (a, b): (Option<i64>, Option<i64>) =
+            self.conn.query_row("SELECT min(date), max(date) FROM station_day", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        match (a, b) {
+            (Some(a), Some(b)) => Ok(Some((from_day_num(a)?, from_day_num(b)?))),
+            _ => Ok(None),
+        }
+    }
+
+    fn counts(&self) -> Result<StoreCounts> {
+        let n = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        Ok(StoreCounts {
+            cities: n("SELECT count(*) FROM city")?,
+            stations: n("SELECT count(*) FROM station")?,
+            station_days: n("SELECT count(*) FROM station_day")?,
+            city_days: n("SELECT count(*) FROM city_day")?,
+            city_daily: n("SELECT count(*) FROM city_daily")?,
+            files: n("SELECT count(*) FROM import_file")?,
+        })
+    }
+}
