@@ -10,6 +10,7 @@ pub mod cities;
 pub mod conc;
 pub mod daily;
 pub mod hours;
+pub mod period;
 pub mod pollutant;
 pub mod standards;
 

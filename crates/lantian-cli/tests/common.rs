@@ -1,0 +1,85 @@
+//! Helpers shared by the black-box tests: the real binary, temporary stores, the shared data folder.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The folder of real published data: `$LANTIAN_SHARED_DATA`, else `../shared/data` beside the
+/// repository. `None` (the test then reports itself skipped) unless `CI` is set, where a missing
+/// folder is a failure: CI never skips the real-data tests.
+pub fn shared_data() -> Option<PathBuf> {
+    let p = std::env::var_os("LANTIAN_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    if p.join("README.md").exists() {
+        return Some(p);
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI: the real data folder {} is missing", p.display());
+    eprintln!("SKIPPED: real data not found at {} (set LANTIAN_SHARED_DATA)", p.display());
+    None
+}
+
+/// A fresh temporary folder, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let p = std::env::temp_dir().join(format!("lantian-{tag}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).expect("temp dir");
+        TempDir(p)
+    }
+    pub fn db(&self) -> String {
+        format!("sqlite:{}", self.0.join("t.db").display())
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `lantian --db DB args…`.
+pub fn lantian(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lantian")).arg("--db").arg(db).args(args).output().expect("run lantian")
+}
+
+/// Runs and requires success; returns stdout.
+pub fn ok(db: &str, args: &[&str]) -> String {
+    let o = lantian(db, args);
+    assert!(
+        o.status.success(),
+        "lantian {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).expect("utf-8 output")
+}
+
+/// Reads a possibly gzipped file.
+pub fn read_text(p: &Path) -> String {
+    use std::io::Read;
+    let raw = std::fs::read(p).expect("read");
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut s = String::new();
+        flate2::read::GzDecoder::new(&raw[..]).read_to_string(&mut s).expect("gunzip");
+        s
+    } else {
+        String::from_utf8(raw).expect("utf-8")
+    }
+}
+
+/// Parses CSV text into header → column index and rows.
+pub fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h = r.headers().expect("header").iter().map(str::to_string).collect();
+    let rows = r.records().map(|x| x.expect("row").iter().map(str::to_string).collect()).collect();
+    (h, rows)
+}
+
+pub fn col(h: &[String], name: &str) -> usize {
+    h.iter().position(|x| x == name).unwrap_or_else(|| panic!("no column {name} in {h:?}"))
+}

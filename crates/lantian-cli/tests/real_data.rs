@@ -1,0 +1,301 @@
+//! Real published data through the real binary (`shared/data`, see its README).
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::*;
+
+const NATIONAL: [&str; 4] = [
+    "china_sites_20230120.csv.gz",
+    "china_sites_20230121.csv.gz",
+    "china_sites_20230122.csv.gz",
+    "china_sites_20230123.csv.gz",
+];
+
+/// Every published hourly AQI in the four national files (all of China) is reproduced exactly.
+#[test]
+fn hourly_aqi_reproduces_every_published_value() {
+    let Some(data) = shared_data() else { return };
+    let dir = data.join("cnemc/quotsoft-sites/2023-01");
+    // Independent count of the published AQI cells, straight from the files.
+    let mut published_cells = 0usize;
+    for f in NATIONAL {
+        let text = read_text(&dir.join(f));
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+        for l in lines {
+            let cells: Vec<&str> = l.split(',').collect();
+            if cells.get(2) == Some(&"AQI") {
+                published_cells += cells.iter().enumerate().skip(3).filter(|(j, c)| *j < header.len() && !c.is_empty()).count();
+            }
+        }
+    }
+    assert_eq!(published_cells, 157_750, "the README's count of published station-hours");
+
+    let t = TempDir::new("real-hourly");
+    let db = t.db();
+    let mut args = vec!["import"];
+    let paths: Vec<String> = NATIONAL.iter().map(|f| dir.join(f).display().to_string()).collect();
+    args.extend(paths.iter().map(String::as_str));
+    ok(&db, &args);
+    let out = ok(&db, &["aqi", "--hourly", "--from", "2023-01-19", "--to", "2023-01-23", "--format", "csv"]);
+    let (h, rows) = csv_rows(&out);
+    let (ia, ip, it) = (col(&h, "aqi"), col(&h, "published_aqi"), col(&h, "time"));
+    let mut compared = 0usize;
+    let mut mismatches = Vec::new();
+    let mut computed_without_published = 0usize;
+    for r in &rows {
+        assert!(r[it].ends_with("+08:00"), "time {}", r[it]);
+        if r[ip].is_empty() {
+            computed_without_published += usize::from(!r[ia].is_empty());
+            continue;
+        }
+        compared += 1;
+        if r[ia] != r[ip] {
+            mismatches.push(r.join(","));
+        }
+    }
+    eprintln!(
+        "hourly rows {}, published AQI compared {compared}, mismatches {}, AQI computed where none was published {computed_without_published}",
+        rows.len(),
+        mismatches.len()
+    );
+    assert_eq!(compared, 157_750);
+    assert!(mismatches.is_empty(), "{} mismatches, first: {:?}", mismatches.len(), &mismatches[..mismatches.len().min(5)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// An independent daily computation, written from the spec without the project's code: integer
+// arithmetic on tenths of a unit (every hourly value in the files has at most one decimal).
+
+fn tenths(s: &str) -> Option<i64> {
+    if s.is_empty() {
+        return None;
+    }
+    let (i, f) = s.split_once('.').unwrap_or((s, "0"));
+    assert!(f.len() == 1, "unexpected precision {s}");
+    Some(i.parse::<i64>().expect("int") * 10 + f.parse::<i64>().expect("frac"))
+}
+
+/// Half-even rounding of num/den (tenths) to `step` tenths (10 = integer, 1 = one decimal).
+fn round_he(num: i128, den: i128, step: i128) -> i128 {
+    let d = den * step;
+    let q = num.div_euclid(d);
+    let r = num.rem_euclid(d);
+    let q = if 2 * r > d || (2 * r == d && q % 2 == 1) { q + 1 } else { q };
+    q * step
+}
+
+fn show(t: i128) -> String {
+    if t % 10 == 0 {
+        format!("{}", t / 10)
+    } else {
+        format!("{}.{}", t / 10, t % 10)
+    }
+}
+
+/// IAQI from tenths on a column (HJ 633-2012 Table 1), rounded up; 500 above the table.
+fn iaqi(c: i128, col: &[i128]) -> i128 {
+    let steps = [0i128, 50, 100, 150, 200, 300, 400, 500];
+    if c > *col.last().expect("col") * 10 {
+        return 500;
+    }
+    for i in 1..col.len() {
+        let (lo, hi) = (col[i - 1] * 10, col[i] * 10);
+        if c <= hi {
+            let num = steps[i - 1] * (hi - lo) + (steps[i] - steps[i - 1]) * (c - lo);
+            let den = hi - lo;
+            return num / den + i128::from(num % den != 0);
+        }
+    }
+    500
+}
+
+/// Station daily values of the Sichuan stations equal an independent computation from the derived
+/// Sichuan file (the binary imports the national files).
+#[test]
+fn station_daily_values_match_an_independent_computation() {
+    let Some(data) = shared_data() else { return };
+    let dir = data.join("cnemc/quotsoft-sites/2023-01");
+    let t = TempDir::new("real-daily");
+    let db = t.db();
+    let list = data.join("cnemc/stations/sichuan_stations.utf8.csv").display().to_string();
+    let mut args = vec!["import".to_string(), list];
+    args.extend(NATIONAL.iter().map(|f| dir.join(f).display().to_string()));
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&db, &a);
+    let text = read_text(&data.join("cnemc/quotsoft-sites/2023-01/sichuan_sites_20230120-20230123.csv.gz"));
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().expect("header").split(',').map(str::to_string).collect();
+    // values[(station, date, hour, type)] in tenths
+    let mut v: HashMap<(String, String, u32, String), i64> = HashMap::new();
+    for l in lines {
+        let c: Vec<&str> = l.split(',').collect();
+        for j in 3..header.len() {
+            if let Some(x) = c.get(j).and_then(|s| tenths(s)) {
+                v.insert((header[j].clone(), c[0].to_string(), c[1].parse().expect("hour"), c[2].to_string()), x);
+            }
+        }
+    }
+    let dates = ["20230120", "20230121", "20230122", "20230123"];
+    let mut expected: HashMap<(String, String), HashMap<&str, String>> = HashMap::new();
+    for st in &header[3..] {
+        for di in 0..3 {
+            // natural day = hours 1..23 of file di + hour 0 of file di+1 (interval start 0..23)
+            let get = |ty: &str| -> Vec<Option<i64>> {
+                (1..24)
+                    .map(|h| v.get(&(st.clone(), dates[di].to_string(), h, ty.to_string())).copied())
+                    .chain(std::iter::once(v.get(&(st.clone(), dates[di + 1].to_string(), 0, ty.to_string())).copied()))
+                    .collect()
+            };
+            let mut m: HashMap<&str, String> = HashMap::new();
+            let mut iaqis: Vec<i128> = Vec::new();
+            let mut any = false;
+            for (ty, key, step, col) in [
+                ("SO2", "so2", 10, vec![0, 50, 150, 475, 800, 1600, 2100, 2620]),
+                ("NO2", "no2", 10, vec![0, 40, 80, 180, 280, 565, 750, 940]),
+                ("CO", "co", 1, vec![0, 2, 4, 14, 24, 36, 48, 60]),
+                ("PM10", "pm10", 10, vec![0, 50, 150, 250, 350, 420, 500, 600]),
+                ("PM2.5", "pm2_5", 10, vec![0, 35, 75, 115, 150, 250, 350, 500]),
+            ] {
+                let hs: Vec<i64> = get(ty).into_iter().flatten().collect();
+                any |= !hs.is_empty();
+                if hs.len() >= 20 {
+                    let r = round_he(hs.iter().map(|x| i128::from(*x)).sum(), hs.len() as i128, step);
+                    m.insert(key, show(r));
+                    iaqis.push(iaqi(r, &col));
+                } else {
+                    m.insert(key, String::new());
+                }
+            }
+            let o3 = get("O3");
+            let valid: Vec<i64> = o3.iter().flatten().copied().collect();
+            any |= !valid.is_empty();
+            let max1 = valid.iter().max().copied();
+            match max1.filter(|m| valid.len() >= 20 || *m > 2000) {
+                Some(x) => {
+                    m.insert("o3_max_1h", show(i128::from(x)));
+                    iaqis.push(iaqi(i128::from(x), &[0, 160, 200, 300, 400, 800, 1000, 1200]));
+                }
+                None => {
+                    m.insert("o3_max_1h", String::new());
+                }
+            }
+            let mut best: Option<(i128, i128)> = None;
+            let mut nw = 0;
+            for s in 0..=16 {
+                let w: Vec<i64> = o3[s..s + 8].iter().flatten().copied().collect();
+                if w.len() >= 6 {
+                    nw += 1;
+                    let (sum, k) = (w.iter().map(|x| i128::from(*x)).sum::<i128>(), w.len() as i128);
+                    if best.is_none_or(|(bs, bk)| sum * bk > bs * k) {
+                        best = Some((sum, k));
+                    }
+                }
+            }
+            match best.filter(|(s, k)| nw >= 14 || *s > 1600 * *k) {
+                Some((s, k)) => {
+                    let r = round_he(s, k, 10);
+                    m.insert("o3_mda8", show(r));
+                    if r <= 8000 {
+                        iaqis.push(iaqi(r, &[0, 100, 160, 215, 265, 800]));
+                    }
+                }
+                None => {
+                    m.insert("o3_mda8", String::new());
+                }
+            }
+            if !any {
+                continue;
+            }
+            m.insert("aqi", iaqis.iter().max().map(|x| x.to_string()).unwrap_or_default());
+            let date = format!("{}-{}-{}", &dates[di][..4], &dates[di][4..6], &dates[di][6..]);
+            expected.insert((st.clone(), date), m);
+        }
+    }
+    // The binary's values, per Sichuan city.
+    let mut got: HashMap<(String, String), Vec<String>> = HashMap::new();
+    let mut hdr = Vec::new();
+    for city in ["成都", "自贡", "攀枝花", "泸州", "德阳", "绵阳", "广元", "遂宁", "内江", "乐山", "南充", "眉山", "宜宾", "广安", "达州", "雅安", "巴中", "资阳", "阿坝州", "甘孜州", "凉山州"] {
+        let out = ok(&db, &["aqi", "--daily", "--level", "station", "--city", city, "--from", "2023-01-20", "--to", "2023-01-22", "--format", "csv"]);
+        let (h, rows) = csv_rows(&out);
+        hdr = h;
+        for r in rows {
+            let (s, d) = (r[col(&hdr, "station")].clone(), r[col(&hdr, "date")].clone());
+            got.insert((s, d), r);
+        }
+    }
+    assert_eq!(got.len(), expected.len(), "station-days: binary {} vs independent {}", got.len(), expected.len());
+    let mut checked = 0;
+    for (k, m) in &expected {
+        let r = got.get(k).unwrap_or_else(|| panic!("binary lacks {k:?}"));
+        for (field, want) in m {
+            assert_eq!(&r[col(&hdr, field)], want, "{k:?} {field}");
+            checked += 1;
+        }
+    }
+    eprintln!("checked {checked} daily values of {} Sichuan station-days", expected.len());
+    assert!(expected.len() > 250, "three days × ~100 reporting stations");
+}
+
+/// The daily 24-hour means agree with the publisher's own 24-hour moving values at midnight (which
+/// cover the same natural day) for nearly all station-days. They cannot agree everywhere: the
+/// publisher averages its unrounded internal hourly values. Measured agreement on these files:
+/// PM2.5 99.0 %, PM10 97.9 %, SO2 99.9 %, NO2 99.7 %, CO 98.1 % (station-days with ≥ 20 hours).
+#[test]
+fn daily_means_agree_with_the_publishers_midnight_moving_means() {
+    let Some(data) = shared_data() else { return };
+    let dir = data.join("cnemc/quotsoft-sites/2023-01");
+    let t = TempDir::new("real-moving");
+    let db = t.db();
+    let mut args = vec!["import".to_string()];
+    args.extend(NATIONAL.iter().map(|f| dir.join(f).display().to_string()));
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&db, &a);
+    let out = ok(&db, &["aqi", "--daily", "--from", "2023-01-20", "--to", "2023-01-22", "--format", "csv"]);
+    let (h, rows) = csv_rows(&out);
+    // The publisher's X_24h at hour 0 of the next file.
+    let mut published: HashMap<(String, String, &str), String> = HashMap::new();
+    for (f, date) in [(NATIONAL[1], "2023-01-20"), (NATIONAL[2], "2023-01-21"), (NATIONAL[3], "2023-01-22")] {
+        let text = read_text(&dir.join(f));
+        let mut lines = text.lines();
+        let header: Vec<String> = lines.next().expect("h").split(',').map(str::to_string).collect();
+        for l in lines {
+            let c: Vec<&str> = l.split(',').collect();
+            if c[1] != "0" {
+                continue;
+            }
+            let key = match c[2] {
+                "SO2_24h" => "so2",
+                "NO2_24h" => "no2",
+                "CO_24h" => "co",
+                "PM10_24h" => "pm10",
+                "PM2.5_24h" => "pm2_5",
+                _ => continue,
+            };
+            for j in 3..header.len().min(c.len()) {
+                if !c[j].is_empty() {
+                    published.insert((header[j].clone(), date.to_string(), key), c[j].to_string());
+                }
+            }
+        }
+    }
+    for (key, min_pct) in [("so2", 99.0), ("no2", 99.0), ("co", 97.0), ("pm10", 97.0), ("pm2_5", 98.0)] {
+        let (mut n, mut same) = (0, 0);
+        for r in &rows {
+            let ours = &r[col(&h, key)];
+            if ours.is_empty() {
+                continue;
+            }
+            if let Some(p) = published.get(&(r[col(&h, "station")].clone(), r[col(&h, "date")].clone(), key)) {
+                n += 1;
+                let p = if key == "co" { p.clone() } else { p.trim_end_matches(".0").to_string() };
+                same += usize::from(*ours == p);
+            }
+        }
+        let pct = 100.0 * same as f64 / n as f64;
+        eprintln!("{key}: {same} of {n} station-days agree ({pct:.1} %)");
+        assert!(n > 4500 && pct >= min_pct, "{key}: {pct:.1} % of {n}");
+    }
+}
