@@ -79,10 +79,7 @@ fn date_range(store: &dyn Store, from: Option<NaiveDate>, to: Option<NaiveDate>)
 }
 
 fn resolve_cities(store: &dyn Store, names: &[String]) -> Result<Vec<CityInfo>> {
-    names
-        .iter()
-        .map(|n| store.resolve_city(n)?.ok_or_else(|| anyhow::anyhow!("unknown city {n:?}")))
-        .collect()
+    names.iter().map(|n| store.resolve_city(n)?.ok_or_else(|| anyhow::anyhow!("unknown city {n:?}"))).collect()
 }
 
 /// The stations a query selects: the named ones plus those of the named cities; all if none named.
@@ -154,8 +151,23 @@ pub fn run(db: &str, a: AqiArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-const HOURLY_COLS: [&str; 15] =
-    ["station", "station_name", "city", "time", "aqi", "level", "category", "primary", "so2", "no2", "co", "o3", "pm10", "pm2_5", "published_aqi"];
+const HOURLY_COLS: [&str; 15] = [
+    "station",
+    "station_name",
+    "city",
+    "time",
+    "aqi",
+    "level",
+    "category",
+    "primary",
+    "so2",
+    "no2",
+    "co",
+    "o3",
+    "pm10",
+    "pm2_5",
+    "published_aqi",
+];
 
 fn hourly(
     store: &dyn Store,
@@ -222,7 +234,23 @@ fn hourly(
         }
         Format::Table => {
             let mut t = Table::new(
-                &["站点", "名称", "城市", "时间", "AQI", "级别", "类别", "首要污染物", "SO2", "NO2", "CO", "O3", "PM10", "PM2.5", "发布AQI"],
+                &[
+                    "站点",
+                    "名称",
+                    "城市",
+                    "时间",
+                    "AQI",
+                    "级别",
+                    "类别",
+                    "首要污染物",
+                    "SO2",
+                    "NO2",
+                    "CO",
+                    "O3",
+                    "PM10",
+                    "PM2.5",
+                    "发布AQI",
+                ],
                 &[false, false, false, false, true, true, false, false, true, true, true, true, true, true, true],
             );
             lantian_service::for_each_hourly(store, stations, from, to, conv, |r| {
@@ -254,7 +282,6 @@ fn hourly(
     Ok(())
 }
 
-
 fn daily_values(v: &lantian_core::DailyInput) -> [String; 7] {
     [c(v.so2), c(v.no2), c(v.co), c(v.pm10), c(v.pm2_5), c(v.o3_max_1h), c(v.o3_mda8)]
 }
@@ -279,7 +306,7 @@ fn station_daily(
             opt(r.result.aqi),
             level,
             cat,
-            r.result.primary.codes(),
+            if format == Format::Table { r.result.primary.labels_zh() } else { r.result.primary.codes() },
         ];
         row.extend(daily_values(&r.values));
         row.push(r.exact.valid_hours[lantian_core::Pollutant::Pm2_5 as usize].to_string());
@@ -301,19 +328,75 @@ fn station_daily(
 }
 
 const DAILY_HEADER_STATION: [&str; 17] = [
-    "station", "station_name", "city", "date", "aqi", "level", "category", "primary", "so2", "no2", "co", "pm10", "pm2_5",
-    "o3_max_1h", "o3_mda8", "pm2_5_hours", "standard",
+    "station",
+    "station_name",
+    "city",
+    "date",
+    "aqi",
+    "level",
+    "category",
+    "primary",
+    "so2",
+    "no2",
+    "co",
+    "pm10",
+    "pm2_5",
+    "o3_max_1h",
+    "o3_mda8",
+    "pm2_5_hours",
+    "standard",
 ];
 const DAILY_HEADER_STATION_ZH: [&str; 17] = [
-    "站点", "名称", "城市", "日期", "AQI", "级别", "类别", "首要污染物", "SO2", "NO2", "CO", "PM10", "PM2.5", "O3_1h最大",
-    "O3_8h最大", "PM2.5小时数", "标准",
+    "站点",
+    "名称",
+    "城市",
+    "日期",
+    "AQI",
+    "级别",
+    "类别",
+    "首要污染物",
+    "SO2",
+    "NO2",
+    "CO",
+    "PM10",
+    "PM2.5",
+    "O3_1h最大",
+    "O3_8h最大",
+    "PM2.5小时数",
+    "标准",
 ];
 const DAILY_HEADER_CITY: [&str; 15] = [
-    "city", "date", "aqi", "level", "category", "primary", "so2", "no2", "co", "pm10", "pm2_5", "o3_max_1h", "o3_mda8",
-    "source", "published_aqi",
+    "city",
+    "date",
+    "aqi",
+    "level",
+    "category",
+    "primary",
+    "so2",
+    "no2",
+    "co",
+    "pm10",
+    "pm2_5",
+    "o3_max_1h",
+    "o3_mda8",
+    "source",
+    "published_aqi",
 ];
 const DAILY_HEADER_CITY_ZH: [&str; 15] = [
-    "城市", "日期", "AQI", "级别", "类别", "首要污染物", "SO2", "NO2", "CO", "PM10", "PM2.5", "O3_1h最大", "O3_8h最大", "来源",
+    "城市",
+    "日期",
+    "AQI",
+    "级别",
+    "类别",
+    "首要污染物",
+    "SO2",
+    "NO2",
+    "CO",
+    "PM10",
+    "PM2.5",
+    "O3_1h最大",
+    "O3_8h最大",
+    "来源",
     "发布AQI",
 ];
 
@@ -342,7 +425,15 @@ fn write_rows(
             arr.finish()?;
         }
         Format::Table => {
-            let right: Vec<bool> = header.iter().map(|h| !matches!(*h, "station" | "station_name" | "city" | "date" | "category" | "primary" | "source" | "standard")).collect();
+            let right: Vec<bool> = header
+                .iter()
+                .map(|h| {
+                    !matches!(
+                        *h,
+                        "station" | "station_name" | "city" | "date" | "category" | "primary" | "source" | "standard"
+                    )
+                })
+                .collect();
             let mut t = Table::new(header_zh, &right);
             for r in rows {
                 t.push(r.into_iter().map(|c| if c.is_empty() { "—".to_string() } else { c }).collect());
@@ -376,7 +467,7 @@ fn city_daily(
                 opt(v.result.aqi),
                 level,
                 cat,
-                v.result.primary.codes(),
+                if format == Format::Table { v.result.primary.labels_zh() } else { v.result.primary.codes() },
             ];
             row.extend(daily_values(&v.values));
             row.push(source);

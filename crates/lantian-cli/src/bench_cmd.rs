@@ -64,14 +64,21 @@ pub fn run(a: BenchArgs) -> Result<ExitCode> {
     let stations = store.stations(&StationFilter::default())?;
     let t = Instant::now();
     let (mut n, mut sum_aqi, mut matched, mut published) = (0u64, 0u64, 0u64, 0u64);
-    lantian_service::for_each_hourly(&store, &stations, first - Duration::days(1), last, RealTimeConvention::Publisher, |r| {
-        n += 1;
-        sum_aqi += u64::from(r.result.aqi.unwrap_or(0));
-        if let Some(p) = r.published_aqi {
-            published += 1;
-            matched += u64::from(r.result.aqi == Some(p));
-        }
-    })?;
+    lantian_service::for_each_hourly(
+        &store,
+        &stations,
+        first - Duration::days(1),
+        last,
+        RealTimeConvention::Publisher,
+        |r| {
+            n += 1;
+            sum_aqi += u64::from(r.result.aqi.unwrap_or(0));
+            if let Some(p) = r.published_aqi {
+                published += 1;
+                matched += u64::from(r.result.aqi == Some(p));
+            }
+        },
+    )?;
     line("hourly AQI (HJ 633 real-time, exact)", t.elapsed().as_secs_f64(), n);
     let t = Instant::now();
     let mut days = 0u64;
@@ -82,7 +89,13 @@ pub fn run(a: BenchArgs) -> Result<ExitCode> {
     })?;
     line("station daily values + daily AQI (HJ 663)", t.elapsed().as_secs_f64(), days);
     line("end to end", total.elapsed().as_secs_f64(), sum.station_hours);
-    println!("files {}  stations {}  station-hours {}  values {}", sum.files, stations.len(), sum.station_hours, sum.values);
+    println!(
+        "files {}  stations {}  station-hours {}  values {}",
+        sum.files,
+        stations.len(),
+        sum.station_hours,
+        sum.values
+    );
     println!("hourly rows {n} (checksum {sum_aqi}); published AQI present {published}, reproduced {matched}");
     println!("station-days {days}, with a daily AQI {valid}");
     if let Some(m) = peak_rss_mib() {

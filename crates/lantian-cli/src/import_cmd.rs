@@ -131,7 +131,9 @@ pub fn import_files(
                             sum.warnings.extend(warnings.iter().cloned());
                             store.import_stations(&meta, st)
                         }
-                        Parsed::CityDaily { records, .. } => store.import_city_daily(&meta, parsed.kind_name(), records),
+                        Parsed::CityDaily { records, .. } => {
+                            store.import_city_daily(&meta, parsed.kind_name(), records)
+                        }
                     };
                     match r {
                         Err(e) => {
@@ -152,8 +154,12 @@ pub fn import_files(
                                     }
                                     for (_, cols) in &w.days {
                                         for d in cols {
-                                            sum.station_hours +=
-                                                (0..24).filter(|h| d.values.iter().any(|row| row[*h] != lantian_core::hours::MISSING)).count() as u64;
+                                            sum.station_hours += (0..24)
+                                                .filter(|h| {
+                                                    d.values.iter().any(|row| row[*h] != lantian_core::hours::MISSING)
+                                                })
+                                                .count()
+                                                as u64;
                                         }
                                     }
                                 }
@@ -183,8 +189,10 @@ pub fn import_files(
 pub fn bar(len: u64, what: &str) -> ProgressBar {
     let pb = ProgressBar::new(len);
     pb.set_style(
-        ProgressStyle::with_template(&format!("{what} {{bar:40.cyan/blue}} {{pos}}/{{len}} {{msg}} [{{elapsed_precise}}, ETA {{eta}}]"))
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(&format!(
+            "{what} {{bar:40.cyan/blue}} {{pos}}/{{len}} {{msg}} [{{elapsed_precise}}, ETA {{eta}}]"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     pb
 }
@@ -192,8 +200,14 @@ pub fn bar(len: u64, what: &str) -> ProgressBar {
 pub fn print_summary(sum: &ImportSummary, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "导入完成 import summary")?;
     let kinds: Vec<String> = sum.kinds.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    writeln!(out, "  文件 files        {} ({} new, {} rejected){}", sum.files, sum.files_new, sum.files_rejected,
-        if kinds.is_empty() { String::new() } else { format!(" — {}", kinds.join(", ")) })?;
+    writeln!(
+        out,
+        "  文件 files        {} ({} new, {} rejected){}",
+        sum.files,
+        sum.files_new,
+        sum.files_rejected,
+        if kinds.is_empty() { String::new() } else { format!(" — {}", kinds.join(", ")) }
+    )?;
     writeln!(out, "  行 rows           {}", sum.rows)?;
     writeln!(out, "  站点 stations     {}", sum.stations)?;
     writeln!(out, "  站时 station-hours {}", sum.station_hours)?;

@@ -74,7 +74,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             // Broken pipe (e.g. `| head`) is not an error for the user.
-            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("错误 error: {e:#}");

@@ -54,8 +54,15 @@ fn synth(a: &SynthArgs) -> Result<lantian_synth::SynthSummary> {
 pub fn run_synth(a: SynthArgs) -> Result<ExitCode> {
     let s = synth(&a)?;
     println!("合成数据 synthetic province written to {}", a.out.display());
-    println!("  文件 files {}, 站点 stations {}, 站时 station-hours {}, 数值 values {} ({} missing), {:.1} MB",
-        s.files, s.stations, s.station_hours, s.values, s.missing_values, s.bytes as f64 / 1e6);
+    println!(
+        "  文件 files {}, 站点 stations {}, 站时 station-hours {}, 数值 values {} ({} missing), {:.1} MB",
+        s.files,
+        s.stations,
+        s.station_hours,
+        s.values,
+        s.missing_values,
+        s.bytes as f64 / 1e6
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -91,7 +98,9 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
     println!("2/3 导入 importing into {} …", db.display());
     let mut store = lantian_store::SqliteStore::open(&db)?;
     let mut files = vec![data.join("stations.csv")];
-    files.extend(crate::import_cmd::expand(std::slice::from_ref(&data))?.into_iter().filter(|p| !p.ends_with("stations.csv")));
+    files.extend(
+        crate::import_cmd::expand(std::slice::from_ref(&data))?.into_iter().filter(|p| !p.ends_with("stations.csv")),
+    );
     let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let sum = import_files(&mut store, &files, jobs, &bar(files.len() as u64, "导入 import"))?;
     let stdout = std::io::stdout();
@@ -111,17 +120,27 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
         let vals = lantian_service::city_daily(&store, &city, first, last)?;
         let mut row = vec![city.display().to_string()];
         for d in &days {
-            row.push(match vals.iter().find(|v| v.date == *d).and_then(|v| v.result.aqi.map(|q| (q, v.result.category()))) {
-                Some((q, Some(c))) => format!("{q} {}", c.name_zh()),
-                _ => "—".to_string(),
-            });
+            row.push(
+                match vals.iter().find(|v| v.date == *d).and_then(|v| v.result.aqi.map(|q| (q, v.result.category()))) {
+                    Some((q, Some(c))) => format!("{q} {}", c.name_zh()),
+                    _ => "—".to_string(),
+                },
+            );
         }
         t.push(row);
     }
     t.write(&mut out)?;
     writeln!(out, "\n试试 try:")?;
-    writeln!(out, "  lantian --db sqlite:{} aqi --daily --level city --city 成都 --from {first} --to {last}", db.display())?;
-    writeln!(out, "  lantian --db sqlite:{} aqi --hourly --city 攀枝花 --from {last} --to {last} --format csv", db.display())?;
+    writeln!(
+        out,
+        "  lantian --db sqlite:{} aqi --daily --level city --city 成都 --from {first} --to {last}",
+        db.display()
+    )?;
+    writeln!(
+        out,
+        "  lantian --db sqlite:{} aqi --hourly --city 攀枝花 --from {last} --to {last} --format csv",
+        db.display()
+    )?;
     writeln!(out, "  lantian --db sqlite:{} stations --city 凉山州", db.display())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -27,7 +27,8 @@ fn hourly_aqi_reproduces_every_published_value() {
         for l in lines {
             let cells: Vec<&str> = l.split(',').collect();
             if cells.get(2) == Some(&"AQI") {
-                published_cells += cells.iter().enumerate().skip(3).filter(|(j, c)| *j < header.len() && !c.is_empty()).count();
+                published_cells +=
+                    cells.iter().enumerate().skip(3).filter(|(j, c)| *j < header.len() && !c.is_empty()).count();
             }
         }
     }
@@ -62,7 +63,12 @@ fn hourly_aqi_reproduces_every_published_value() {
         mismatches.len()
     );
     assert_eq!(compared, 157_750);
-    assert!(mismatches.is_empty(), "{} mismatches, first: {:?}", mismatches.len(), &mismatches[..mismatches.len().min(5)]);
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches, first: {:?}",
+        mismatches.len(),
+        &mismatches[..mismatches.len().min(5)]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,9 +138,9 @@ fn station_daily_values_match_an_independent_computation() {
     let mut v: HashMap<(String, String, u32, String), i64> = HashMap::new();
     for l in lines {
         let c: Vec<&str> = l.split(',').collect();
-        for j in 3..header.len() {
+        for (j, st) in header.iter().enumerate().skip(3) {
             if let Some(x) = c.get(j).and_then(|s| tenths(s)) {
-                v.insert((header[j].clone(), c[0].to_string(), c[1].parse().expect("hour"), c[2].to_string()), x);
+                v.insert((st.clone(), c[0].to_string(), c[1].parse().expect("hour"), c[2].to_string()), x);
             }
         }
     }
@@ -217,8 +223,46 @@ fn station_daily_values_match_an_independent_computation() {
     // The binary's values, per Sichuan city.
     let mut got: HashMap<(String, String), Vec<String>> = HashMap::new();
     let mut hdr = Vec::new();
-    for city in ["成都", "自贡", "攀枝花", "泸州", "德阳", "绵阳", "广元", "遂宁", "内江", "乐山", "南充", "眉山", "宜宾", "广安", "达州", "雅安", "巴中", "资阳", "阿坝州", "甘孜州", "凉山州"] {
-        let out = ok(&db, &["aqi", "--daily", "--level", "station", "--city", city, "--from", "2023-01-20", "--to", "2023-01-22", "--format", "csv"]);
+    for city in [
+        "成都",
+        "自贡",
+        "攀枝花",
+        "泸州",
+        "德阳",
+        "绵阳",
+        "广元",
+        "遂宁",
+        "内江",
+        "乐山",
+        "南充",
+        "眉山",
+        "宜宾",
+        "广安",
+        "达州",
+        "雅安",
+        "巴中",
+        "资阳",
+        "阿坝州",
+        "甘孜州",
+        "凉山州",
+    ] {
+        let out = ok(
+            &db,
+            &[
+                "aqi",
+                "--daily",
+                "--level",
+                "station",
+                "--city",
+                city,
+                "--from",
+                "2023-01-20",
+                "--to",
+                "2023-01-22",
+                "--format",
+                "csv",
+            ],
+        );
         let (h, rows) = csv_rows(&out);
         hdr = h;
         for r in rows {
@@ -274,9 +318,9 @@ fn daily_means_agree_with_the_publishers_midnight_moving_means() {
                 "PM2.5_24h" => "pm2_5",
                 _ => continue,
             };
-            for j in 3..header.len().min(c.len()) {
-                if !c[j].is_empty() {
-                    published.insert((header[j].clone(), date.to_string(), key), c[j].to_string());
+            for (st, cell) in header.iter().zip(&c).skip(3) {
+                if !cell.is_empty() {
+                    published.insert((st.clone(), date.to_string(), key), cell.to_string());
                 }
             }
         }

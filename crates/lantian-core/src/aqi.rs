@@ -243,7 +243,13 @@ impl AqiResult {
         self.iaqi[ind as usize].map(u32::from)
     }
 
-    fn finish(set: StandardSet, report: ReportKind, iaqi: [Option<u16>; 12], missing: IndicatorSet, beyond: bool) -> AqiResult {
+    fn finish(
+        set: StandardSet,
+        report: ReportKind,
+        iaqi: [Option<u16>; 12],
+        missing: IndicatorSet,
+        beyond: bool,
+    ) -> AqiResult {
         let rules = set.aqi_rules();
         let computed = iaqi.iter().flatten().map(|v| u32::from(*v)).max();
         let publish = match rules.missing_rule {
@@ -271,7 +277,17 @@ impl AqiResult {
                 }
             }
         }
-        AqiResult { set, report, iaqi, missing, computed_aqi: computed, aqi: publish, primary, exceeding, beyond_table: beyond }
+        AqiResult {
+            set,
+            report,
+            iaqi,
+            missing,
+            computed_aqi: computed,
+            aqi: publish,
+            primary,
+            exceeding,
+            beyond_table: beyond,
+        }
     }
 }
 
@@ -352,9 +368,7 @@ pub fn realtime_aqi(set: StandardSet, conv: RealTimeConvention, h: &HourlyInput)
             Rated::Invalid => a.missing.insert(Indicator::So2_1h),
             Rated::AboveTable => {
                 if literal {
-                    let r = h
-                        .so2_24h
-                        .and_then(|c| rate_capped(rules.so2_24h, rounded(Pollutant::So2, c)));
+                    let r = h.so2_24h.and_then(|c| rate_capped(rules.so2_24h, rounded(Pollutant::So2, c)));
                     a.put(Indicator::So2_24h, r);
                 } else {
                     // The publisher (and HJ 633-2026): 200.
@@ -420,12 +434,13 @@ pub fn daily_aqi(set: StandardSet, d: &DailyInput) -> AqiResult {
         Some(c) => match rate(rules.o3_8h, c) {
             Rated::Value(v) => a.put(Indicator::O3_8h, Some((v, false))),
             Rated::Invalid => a.missing.insert(Indicator::O3_8h),
-            Rated::AboveTable => match rules.o3_8h_above {
-                AboveTable::Fixed(v) => a.put(Indicator::O3_8h, Some((v, false))),
-                // HJ 633-2012 note 3: rated from the O3 1-hour value instead, which the 2012 daily
-                // report rates anyway; nothing more to add.
-                _ => {}
-            },
+            Rated::AboveTable => {
+                // HJ 633-2012 note 3: not rated; the O3 1-hour value is rated instead, which the 2012
+                // daily report rates anyway. HJ 633-2026: a fixed IAQI.
+                if let AboveTable::Fixed(v) = rules.o3_8h_above {
+                    a.put(Indicator::O3_8h, Some((v, false)));
+                }
+            }
         },
     }
     AqiResult::finish(set, ReportKind::Daily, a.iaqi, a.missing, a.beyond)

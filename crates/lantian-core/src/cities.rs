@@ -90,7 +90,8 @@ pub static SICHUAN_CITIES: [SichuanCity; 21] = [
 /// `甘孜州` → `甘孜`. Used to match names across sources.
 pub fn name_key(name: &str) -> String {
     let n = name.trim();
-    for suffix in ["藏族羌族自治州", "藏族自治州", "彝族自治州", "自治州", "地区", "市", "州", "盟"] {
+    for suffix in ["藏族羌族自治州", "藏族自治州", "彝族自治州", "自治州", "地区", "市", "州", "盟"]
+    {
         if let Some(s) = n.strip_suffix(suffix) {
             if s.chars().count() >= 2 {
                 return s.to_string();
@@ -108,9 +109,7 @@ pub fn sichuan_city(query: &str) -> Option<&'static SichuanCity> {
         return SICHUAN_CITIES.iter().find(|c| c.code == code);
     }
     let k = name_key(q);
-    SICHUAN_CITIES
-        .iter()
-        .find(|c| name_key(c.name) == k || name_key(c.short) == k || c.name_en.eq_ignore_ascii_case(q))
+    SICHUAN_CITIES.iter().find(|c| name_key(c.name) == k || name_key(c.short) == k || c.name_en.eq_ignore_ascii_case(q))
 }
 
 #[cfg(test)]

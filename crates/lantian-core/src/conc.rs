@@ -129,9 +129,9 @@ impl fmt::Display for Conc {
         let frac = a % 1000;
         if frac == 0 {
             write!(f, "{sign}{int}")
-        } else if frac % 100 == 0 {
+        } else if frac.is_multiple_of(100) {
             write!(f, "{sign}{int}.{}", frac / 100)
-        } else if frac % 10 == 0 {
+        } else if frac.is_multiple_of(10) {
             write!(f, "{sign}{int}.{:02}", frac / 10)
         } else {
             write!(f, "{sign}{int}.{frac:03}")
@@ -182,20 +182,10 @@ impl Ratio {
         let mut acc = Ratio::new(0, 1);
         let mut n: i128 = 0;
         for v in values {
-            acc = acc.add(v);
+            acc = acc + v;
             n += 1;
         }
         (n > 0).then(|| Ratio::new(acc.num, acc.den * n))
-    }
-
-    pub fn add(self, o: Ratio) -> Ratio {
-        let g = gcd(self.den, o.den);
-        let den = self.den / g * o.den;
-        Ratio::new(self.num * (den / self.den) + o.num * (den / o.den), den)
-    }
-
-    pub fn sub(self, o: Ratio) -> Ratio {
-        self.add(Ratio::new(-o.num, o.den))
     }
 
     pub fn mul_int(self, k: i128) -> Ratio {
@@ -221,6 +211,22 @@ impl Ratio {
     /// Lossy view for display and charts only; never for a rounding or comparison.
     pub fn to_f64_units(self) -> f64 {
         self.num as f64 / self.den as f64 / MILLI as f64
+    }
+}
+
+impl std::ops::Add for Ratio {
+    type Output = Ratio;
+    fn add(self, o: Ratio) -> Ratio {
+        let g = gcd(self.den, o.den);
+        let den = self.den / g * o.den;
+        Ratio::new(self.num * (den / self.den) + o.num * (den / o.den), den)
+    }
+}
+
+impl std::ops::Sub for Ratio {
+    type Output = Ratio;
+    fn sub(self, o: Ratio) -> Ratio {
+        self + Ratio::new(-o.num, o.den)
     }
 }
 
@@ -288,9 +294,7 @@ pub fn round_gbt8170(text: &str, decimals: u32) -> Result<String, ConcParseError
         return Err(ConcParseError::NotANumber(text.to_string()));
     }
     let digits = format!("{int_s}{frac_s}");
-    let num: i128 = digits
-        .parse()
-        .map_err(|_| ConcParseError::NotANumber(text.to_string()))?;
+    let num: i128 = digits.parse().map_err(|_| ConcParseError::NotANumber(text.to_string()))?;
     let scale = frac_s.len() as u32;
     let out_scale = decimals;
     let rounded = if scale <= out_scale {

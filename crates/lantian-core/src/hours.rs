@@ -61,8 +61,8 @@ pub fn natural_day(this: Option<&LabelDay>, next: Option<&LabelDay>) -> StationD
         let t = SeriesType::hourly(p);
         let hours: &mut DayHours = out.get_mut(p);
         if let Some(d) = this {
-            for s in 0..23 {
-                hours[s] = d.get(t, s + 1);
+            for (s, slot) in hours.iter_mut().take(23).enumerate() {
+                *slot = d.get(t, s + 1);
             }
         }
         if let Some(n) = next {

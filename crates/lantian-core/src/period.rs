@@ -21,6 +21,6 @@ pub fn percentile(values: &[Conc], p: u32) -> Option<Ratio> {
         return Some(x[(n - 1) as usize].ratio());
     }
     let xs1 = x[s as usize].ratio();
-    let d = xs1.sub(xs);
-    Some(xs.add(Ratio::new(d.num * frac.num, d.den * frac.den)))
+    let d = xs1 - xs;
+    Some(xs + Ratio::new(d.num * frac.num, d.den * frac.den))
 }

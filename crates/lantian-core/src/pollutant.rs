@@ -16,14 +16,8 @@ pub enum Pollutant {
 }
 
 impl Pollutant {
-    pub const ALL: [Pollutant; 6] = [
-        Pollutant::So2,
-        Pollutant::No2,
-        Pollutant::Co,
-        Pollutant::O3,
-        Pollutant::Pm10,
-        Pollutant::Pm2_5,
-    ];
+    pub const ALL: [Pollutant; 6] =
+        [Pollutant::So2, Pollutant::No2, Pollutant::Co, Pollutant::O3, Pollutant::Pm10, Pollutant::Pm2_5];
 
     /// Code used in files, JSON and the database (glossary).
     pub fn code(self) -> &'static str {
@@ -206,9 +200,7 @@ impl SeriesType {
 
     /// Recognises a `type` cell (exact publisher spelling, case-insensitive).
     pub fn from_file_name(s: &str) -> Option<SeriesType> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.file_name().eq_ignore_ascii_case(s))
+        Self::ALL.into_iter().find(|t| t.file_name().eq_ignore_ascii_case(s))
     }
 
     pub fn index(self) -> usize {

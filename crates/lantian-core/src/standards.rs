@@ -274,12 +274,7 @@ pub static GB3095_2012_II: Limits = Limits {
     stage: LimitStage::Y2012,
     name: "GB 3095-2012 二级",
     source: "GB 3095-2012 表1 (2018 修改单)",
-    annual: [
-        (Pollutant::So2, u(60)),
-        (Pollutant::No2, u(40)),
-        (Pollutant::Pm10, u(70)),
-        (Pollutant::Pm2_5, u(35)),
-    ],
+    annual: [(Pollutant::So2, u(60)), (Pollutant::No2, u(40)), (Pollutant::Pm10, u(70)), (Pollutant::Pm2_5, u(35))],
     daily: [
         (Pollutant::So2, u(150)),
         (Pollutant::No2, u(80)),
@@ -287,12 +282,7 @@ pub static GB3095_2012_II: Limits = Limits {
         (Pollutant::Pm10, u(150)),
         (Pollutant::Pm2_5, u(75)),
     ],
-    hourly: [
-        (Pollutant::So2, u(500)),
-        (Pollutant::No2, u(200)),
-        (Pollutant::Co, u(10)),
-        (Pollutant::O3, u(200)),
-    ],
+    hourly: [(Pollutant::So2, u(500)), (Pollutant::No2, u(200)), (Pollutant::Co, u(10)), (Pollutant::O3, u(200))],
     o3_mda8: u(160),
 };
 
@@ -301,12 +291,7 @@ pub static GB3095_2026_TRANSITION_II: Limits = Limits {
     stage: LimitStage::Transition,
     name: "GB 3095-2026 过渡阶段二级",
     source: "GB 3095-2026 表1 过渡阶段浓度限值, 4.4",
-    annual: [
-        (Pollutant::So2, u(60)),
-        (Pollutant::No2, u(40)),
-        (Pollutant::Pm10, u(60)),
-        (Pollutant::Pm2_5, u(30)),
-    ],
+    annual: [(Pollutant::So2, u(60)), (Pollutant::No2, u(40)), (Pollutant::Pm10, u(60)), (Pollutant::Pm2_5, u(30))],
     daily: [
         (Pollutant::So2, u(150)),
         (Pollutant::No2, u(80)),
@@ -314,12 +299,7 @@ pub static GB3095_2026_TRANSITION_II: Limits = Limits {
         (Pollutant::Pm10, u(120)),
         (Pollutant::Pm2_5, u(60)),
     ],
-    hourly: [
-        (Pollutant::So2, u(500)),
-        (Pollutant::No2, u(200)),
-        (Pollutant::Co, u(10)),
-        (Pollutant::O3, u(200)),
-    ],
+    hourly: [(Pollutant::So2, u(500)), (Pollutant::No2, u(200)), (Pollutant::Co, u(10)), (Pollutant::O3, u(200))],
     o3_mda8: u(160),
 };
 
@@ -328,12 +308,7 @@ pub static GB3095_2026_FINAL_II: Limits = Limits {
     stage: LimitStage::Final,
     name: "GB 3095-2026 二级",
     source: "GB 3095-2026 表1, 4.4",
-    annual: [
-        (Pollutant::So2, u(20)),
-        (Pollutant::No2, u(30)),
-        (Pollutant::Pm10, u(50)),
-        (Pollutant::Pm2_5, u(25)),
-    ],
+    annual: [(Pollutant::So2, u(20)), (Pollutant::No2, u(30)), (Pollutant::Pm10, u(50)), (Pollutant::Pm2_5, u(25))],
     daily: [
         (Pollutant::So2, u(50)),
         (Pollutant::No2, u(50)),
@@ -341,12 +316,7 @@ pub static GB3095_2026_FINAL_II: Limits = Limits {
         (Pollutant::Pm10, u(100)),
         (Pollutant::Pm2_5, u(50)),
     ],
-    hourly: [
-        (Pollutant::So2, u(150)),
-        (Pollutant::No2, u(200)),
-        (Pollutant::Co, u(10)),
-        (Pollutant::O3, u(200)),
-    ],
+    hourly: [(Pollutant::So2, u(150)), (Pollutant::No2, u(200)), (Pollutant::Co, u(10)), (Pollutant::O3, u(200))],
     o3_mda8: u(160),
 };
 

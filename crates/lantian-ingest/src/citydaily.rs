@@ -44,7 +44,8 @@ pub enum CityDailyLayout {
 pub const LONG_HEADER: [&str; 9] = ["city", "date", "aqi", "so2", "no2", "co", "pm10", "pm2_5", "o3_mda8"];
 
 pub fn looks_like_long(first_line: &str) -> bool {
-    let f: Vec<String> = first_line.split(',').map(|s| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect();
+    let f: Vec<String> =
+        first_line.split(',').map(|s| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect();
     LONG_HEADER.iter().all(|h| f.iter().any(|x| x == h))
 }
 
@@ -117,8 +118,9 @@ pub fn parse_city_daily(path: &Path, text: &str, layout: CityDailyLayout) -> Res
         if city.is_empty() {
             return Err(IngestError::cell(path, line, col(0), "city", "empty city"));
         }
-        let date = NaiveDate::parse_from_str(get(1), "%Y-%m-%d")
-            .map_err(|_| IngestError::cell(path, line, col(1), "date", format!("not a date YYYY-MM-DD: {:?}", get(1))))?;
+        let date = NaiveDate::parse_from_str(get(1), "%Y-%m-%d").map_err(|_| {
+            IngestError::cell(path, line, col(1), "date", format!("not a date YYYY-MM-DD: {:?}", get(1)))
+        })?;
         if let Some(first) = seen.insert((city.clone(), date), line) {
             return Err(IngestError::at(path, line, format!("{city} {date} appears twice (first on line {first})")));
         }

@@ -89,10 +89,22 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
             return Err(IngestError::cell(path, 1, j + 4, "header", "empty column name"));
         }
         if c.contains('"') {
-            return Err(IngestError::cell(path, 1, j + 4, c.clone(), "quoted header fields are not part of the CNEMC layout"));
+            return Err(IngestError::cell(
+                path,
+                1,
+                j + 4,
+                c.clone(),
+                "quoted header fields are not part of the CNEMC layout",
+            ));
         }
         if let Some(first) = seen.insert(c.as_str(), j) {
-            return Err(IngestError::cell(path, 1, j + 4, c.clone(), format!("column repeated (first in column {})", first + 4)));
+            return Err(IngestError::cell(
+                path,
+                1,
+                j + 4,
+                c.clone(),
+                format!("column repeated (first in column {})", first + 4),
+            ));
         }
     }
     let kind = if columns.iter().all(|c| is_station_code(c)) { WideKind::Sites } else { WideKind::Cities };
@@ -115,7 +127,13 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
         let mut it = line.split(|c| *c == b',');
         let date_b = it.next().unwrap_or_default();
         let date = parse_date(date_b.trim_ascii()).ok_or_else(|| {
-            IngestError::cell(path, lineno, 1, "date", format!("not a date YYYYMMDD: {:?}", String::from_utf8_lossy(date_b)))
+            IngestError::cell(
+                path,
+                lineno,
+                1,
+                "date",
+                format!("not a date YYYYMMDD: {:?}", String::from_utf8_lossy(date_b)),
+            )
         })?;
         let hour_b = it.next().ok_or_else(|| IngestError::cell(path, lineno, 2, "hour", "missing"))?;
         let hour = std::str::from_utf8(hour_b.trim_ascii())
@@ -123,14 +141,24 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
             .and_then(|s| s.parse::<usize>().ok())
             .filter(|h| *h < 24)
             .ok_or_else(|| {
-                IngestError::cell(path, lineno, 2, "hour", format!("not an hour 0–23: {:?}", String::from_utf8_lossy(hour_b)))
+                IngestError::cell(
+                    path,
+                    lineno,
+                    2,
+                    "hour",
+                    format!("not an hour 0–23: {:?}", String::from_utf8_lossy(hour_b)),
+                )
             })?;
         let type_b = it.next().ok_or_else(|| IngestError::cell(path, lineno, 3, "type", "missing"))?;
-        let ty = std::str::from_utf8(type_b.trim_ascii())
-            .ok()
-            .and_then(SeriesType::from_file_name)
-            .ok_or_else(|| {
-                IngestError::cell(path, lineno, 3, "type", format!("unknown type {:?}", String::from_utf8_lossy(type_b)))
+        let ty =
+            std::str::from_utf8(type_b.trim_ascii()).ok().and_then(SeriesType::from_file_name).ok_or_else(|| {
+                IngestError::cell(
+                    path,
+                    lineno,
+                    3,
+                    "type",
+                    format!("unknown type {:?}", String::from_utf8_lossy(type_b)),
+                )
             })?;
         let di = match days.iter().position(|(d, _)| *d == date) {
             Some(i) => i,
@@ -154,7 +182,13 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
         for cell in it {
             if j >= ncols {
                 if !cell.trim_ascii().is_empty() {
-                    return Err(IngestError::cell(path, lineno, j + 4, "(beyond header)", "value in a column the header does not name"));
+                    return Err(IngestError::cell(
+                        path,
+                        lineno,
+                        j + 4,
+                        "(beyond header)",
+                        "value in a column the header does not name",
+                    ));
                 }
                 j += 1;
                 continue;
@@ -172,7 +206,13 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
                             Err(e) => e.to_string(),
                             Ok(_) => format!("unparseable value {text:?}"),
                         };
-                        return Err(IngestError::cell(path, lineno, j + 4, format!("{} {}", columns[j], ty.file_name()), msg));
+                        return Err(IngestError::cell(
+                            path,
+                            lineno,
+                            j + 4,
+                            format!("{} {}", columns[j], ty.file_name()),
+                            msg,
+                        ));
                     }
                 };
                 cols[j].values[ty.index()][hour] = v.milli();
@@ -189,7 +229,11 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
                     ncols + 3
                 ));
             } else {
-                return Err(IngestError::at(path, lineno, format!("row has {} fields, the header has {}", j + 3, ncols + 3)));
+                return Err(IngestError::at(
+                    path,
+                    lineno,
+                    format!("row has {} fields, the header has {}", j + 3, ncols + 3),
+                ));
             }
         }
         rows += 1;

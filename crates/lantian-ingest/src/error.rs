@@ -21,7 +21,13 @@ impl IngestError {
     pub fn at(file: &Path, line: usize, message: impl Into<String>) -> IngestError {
         IngestError { line: Some(line), ..IngestError::file(file, message) }
     }
-    pub fn cell(file: &Path, line: usize, column: usize, field: impl Into<String>, message: impl Into<String>) -> IngestError {
+    pub fn cell(
+        file: &Path,
+        line: usize,
+        column: usize,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> IngestError {
         IngestError {
             line: Some(line),
             column: Some(column),

@@ -36,9 +36,11 @@ pub fn parse_station_list(path: &Path, text: &str) -> Result<(Vec<StationRecord>
     let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers = rdr.headers().map_err(|e| IngestError::at(path, 1, format!("unreadable header: {e}")))?.clone();
     let col = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name);
-    let need = |name: &str| col(name).ok_or_else(|| IngestError::at(path, 1, format!("station list header lacks {name}")));
+    let need =
+        |name: &str| col(name).ok_or_else(|| IngestError::at(path, 1, format!("station list header lacks {name}")));
     let (c_code, c_name, c_city) = (need("监测点编码")?, need("监测点名称")?, need("城市")?);
-    let (c_lon, c_lat, c_ctrl, c_prov, c_pref) = (col("经度"), col("纬度"), col("对照点"), col("省级行政区"), col("地级行政区"));
+    let (c_lon, c_lat, c_ctrl, c_prov, c_pref) =
+        (col("经度"), col("纬度"), col("对照点"), col("省级行政区"), col("地级行政区"));
     let mut out = Vec::new();
     let mut warnings = Vec::new();
     let mut seen = std::collections::HashMap::new();
@@ -54,7 +56,13 @@ pub fn parse_station_list(path: &Path, text: &str) -> Result<(Vec<StationRecord>
             return Err(IngestError::cell(path, line, c_code + 1, "监测点编码", "empty station code"));
         }
         if let Some(first) = seen.insert(code.clone(), line) {
-            return Err(IngestError::cell(path, line, c_code + 1, "监测点编码", format!("station {code} listed twice (first on line {first})")));
+            return Err(IngestError::cell(
+                path,
+                line,
+                c_code + 1,
+                "监测点编码",
+                format!("station {code} listed twice (first on line {first})"),
+            ));
         }
         let coord = |c: Option<usize>, name: &str, lo: f64, hi: f64| -> Result<Option<f64>, IngestError> {
             let s = get(c);
@@ -63,7 +71,13 @@ pub fn parse_station_list(path: &Path, text: &str) -> Result<(Vec<StationRecord>
             }
             match s.parse::<f64>() {
                 Ok(v) if (lo..=hi).contains(&v) => Ok(Some(v)),
-                _ => Err(IngestError::cell(path, line, c.map_or(0, |c| c + 1), name, format!("not a coordinate in {lo}…{hi}: {s:?}"))),
+                _ => Err(IngestError::cell(
+                    path,
+                    line,
+                    c.map_or(0, |c| c + 1),
+                    name,
+                    format!("not a coordinate in {lo}…{hi}: {s:?}"),
+                )),
             }
         };
         let lon = coord(c_lon, "经度", -180.0, 180.0)?;
@@ -72,7 +86,15 @@ pub fn parse_station_list(path: &Path, text: &str) -> Result<(Vec<StationRecord>
         let is_control = match ctrl.as_str() {
             "Y" | "y" | "是" | "1" => true,
             "N" | "n" | "否" | "0" | "" => false,
-            other => return Err(IngestError::cell(path, line, c_ctrl.map_or(0, |c| c + 1), "对照点", format!("expected Y or N, found {other:?}"))),
+            other => {
+                return Err(IngestError::cell(
+                    path,
+                    line,
+                    c_ctrl.map_or(0, |c| c + 1),
+                    "对照点",
+                    format!("expected Y or N, found {other:?}"),
+                ))
+            }
         };
         let name = get(Some(c_name));
         let is_stopped = name.contains("停运");

@@ -147,7 +147,12 @@ pub trait Store {
     /// Imports a CNEMC wide file in one transaction: covered cells replace stored ones.
     fn import_wide(&mut self, file: &FileMeta, wide: &WideFile) -> Result<ImportOutcome>;
     /// Imports daily city values in one transaction; an unknown city rejects the whole file.
-    fn import_city_daily(&mut self, file: &FileMeta, source: &str, records: &[CityDailyRecord]) -> Result<ImportOutcome>;
+    fn import_city_daily(
+        &mut self,
+        file: &FileMeta,
+        source: &str,
+        records: &[CityDailyRecord],
+    ) -> Result<ImportOutcome>;
 
     fn cities(&self) -> Result<Vec<CityInfo>>;
     /// Finds a city by code, full name, short name or common alias.

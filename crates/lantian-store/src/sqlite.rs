@@ -64,10 +64,10 @@ impl SqliteStore {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let has_meta: bool = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'", [], |r| r.get::<_, i64>(0))?
-            > 0;
+        let has_meta: bool =
+            self.conn.query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'", [], |r| {
+                r.get::<_, i64>(0)
+            })? > 0;
         let version: usize = if has_meta {
             self.conn
                 .query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| r.get::<_, String>(0))
@@ -185,7 +185,10 @@ fn city_for_station(tx: &Transaction<'_>, s: &StationRecord, created: &mut u64) 
 impl Store for SqliteStore {
     fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome> {
         let tx = self.conn.transaction()?;
-        let mut out = ImportOutcome { new_file: Self::record_file(&tx, file, "station-list", stations.len())?, ..Default::default() };
+        let mut out = ImportOutcome {
+            new_file: Self::record_file(&tx, file, "station-list", stations.len())?,
+            ..Default::default()
+        };
         for s in stations {
             let city_id = city_for_station(&tx, s, &mut out.cities_created)?;
             let existing: Option<(i64, i64)> = tx
@@ -334,9 +337,15 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn import_city_daily(&mut self, file: &FileMeta, source: &str, records: &[CityDailyRecord]) -> Result<ImportOutcome> {
+    fn import_city_daily(
+        &mut self,
+        file: &FileMeta,
+        source: &str,
+        records: &[CityDailyRecord],
+    ) -> Result<ImportOutcome> {
         let tx = self.conn.transaction()?;
-        let mut out = ImportOutcome { new_file: Self::record_file(&tx, file, source, records.len())?, ..Default::default() };
+        let mut out =
+            ImportOutcome { new_file: Self::record_file(&tx, file, source, records.len())?, ..Default::default() };
         let mut cache: HashMap<String, i64> = HashMap::new();
         for r in records {
             let city_id = match cache.get(&r.city) {
@@ -391,7 +400,9 @@ impl Store for SqliteStore {
     }
 
     fn cities(&self) -> Result<Vec<CityInfo>> {
-        let mut st = self.conn.prepare("SELECT id, name, short_name, code, province FROM city ORDER BY code IS NULL, code, province, name")?;
+        let mut st = self.conn.prepare(
+            "SELECT id, name, short_name, code, province FROM city ORDER BY code IS NULL, code, province, name",
+        )?;
         let v = st.query_map([], |r| city_row(r, 0))?.collect::<rusqlite::Result<_>>()?;
         Ok(v)
     }
@@ -427,7 +438,8 @@ impl Store for SqliteStore {
         for s in rows {
             let s = s?;
             let by_code = filter.codes.is_empty() || filter.codes.iter().any(|c| c.eq_ignore_ascii_case(&s.code));
-            let by_city = filter.city_ids.is_empty() || s.city.as_ref().is_some_and(|c| filter.city_ids.contains(&c.id));
+            let by_city =
+                filter.city_ids.is_empty() || s.city.as_ref().is_some_and(|c| filter.city_ids.contains(&c.id));
             if by_code && by_city {
                 out.push(s);
             }
@@ -452,7 +464,8 @@ impl Store for SqliteStore {
     }
 
     fn station_days_on(&self, date: NaiveDate) -> Result<Vec<(i64, LabelDay)>> {
-        let mut st = self.conn.prepare_cached("SELECT station_id, data FROM station_day WHERE date = ?1 ORDER BY station_id")?;
+        let mut st =
+            self.conn.prepare_cached("SELECT station_id, data FROM station_day WHERE date = ?1 ORDER BY station_id")?;
         let rows = st.query_map([day_num(date)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
         let mut out = Vec::new();
         for r in rows {
