@@ -18,9 +18,9 @@ use crate::import_cmd::{bar, expand, import_files};
 pub struct BenchArgs {
     /// Folder of CNEMC files (e.g. the peer's DIR/cnemc or `lantian synth --out DIR`).
     pub dir: PathBuf,
-    /// Database file to create (replaced).
+    /// Database file to create (replaced; the global --db is not used).
     #[arg(long, default_value = "bench.db")]
-    pub db: PathBuf,
+    pub bench_db: PathBuf,
     /// Parser threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
@@ -40,7 +40,7 @@ fn peak_rss_mib() -> Option<f64> {
 
 pub fn run(a: BenchArgs) -> Result<ExitCode> {
     for ext in ["", "-wal", "-shm"] {
-        let p = PathBuf::from(format!("{}{ext}", a.db.display()));
+        let p = PathBuf::from(format!("{}{ext}", a.bench_db.display()));
         if p.exists() {
             std::fs::remove_file(&p)?;
         }
@@ -51,7 +51,7 @@ pub fn run(a: BenchArgs) -> Result<ExitCode> {
     }
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let total = Instant::now();
-    let mut store = lantian_store::SqliteStore::open(&a.db)?;
+    let mut store = lantian_store::SqliteStore::open(&a.bench_db)?;
     let t = Instant::now();
     let sum = import_files(&mut store, &files, jobs, &bar(files.len() as u64, "import"))?;
     if sum.files_rejected > 0 {

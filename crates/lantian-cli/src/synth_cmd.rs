@@ -113,9 +113,7 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
     let mut headers: Vec<String> = vec!["城市".into()];
     headers.extend(days.iter().map(|d| d.format("%m-%d").to_string()));
     let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let mut right = vec![false];
-    right.extend([true; 7]);
-    let mut t = Table::new(&hdr, &right);
+    let mut t = Table::new(&hdr, &[false; 8]);
     for city in store.cities()?.into_iter().filter(|c| c.province == "四川省") {
         let vals = lantian_service::city_daily(&store, &city, first, last)?;
         let mut row = vec![city.display().to_string()];

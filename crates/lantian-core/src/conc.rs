@@ -109,8 +109,13 @@ impl Conc {
     }
 
     /// Rounds to `decimals` (0–3) by GB/T 8170 (no-op when already that precise).
+    #[inline]
     pub fn round(self, decimals: u32) -> Conc {
-        self.ratio().round(decimals)
+        let step = 10i64.pow(3 - decimals.min(3));
+        if self.0 % step == 0 {
+            return self;
+        }
+        Conc((round_half_even(i128::from(self.0), i128::from(step)) as i64) * step)
     }
 
     /// Whether this value is below zero (an invalid measurement).
