@@ -123,7 +123,11 @@ fn c(v: Option<Conc>) -> String {
 
 pub fn run(db: &str, a: AqiArgs) -> Result<ExitCode> {
     let store = crate::open_store(db)?;
-    let (from, to) = date_range(&store, a.from, a.to)?;
+    let (mut from, to) = date_range(&store, a.from, a.to)?;
+    if a.hourly && a.from.is_none() {
+        // Label hour 0 of the first label date closes the natural day before it.
+        from = from.pred_opt().unwrap_or(from);
+    }
     let cities = resolve_cities(&store, &a.cities)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());

@@ -24,6 +24,9 @@ pub struct BenchArgs {
     /// Parser threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Only parse the files (no store), to separate parsing from storing.
+    #[arg(long)]
+    pub parse_only: bool,
 }
 
 fn line(task: &str, secs: f64, rows: u64) {
@@ -50,6 +53,22 @@ pub fn run(a: BenchArgs) -> Result<ExitCode> {
         bail!("no files in {}", a.dir.display());
     }
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    if a.parse_only {
+        use rayon::prelude::*;
+        let t = Instant::now();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
+        let cells: u64 = pool.install(|| {
+            files
+                .par_iter()
+                .map(|p| match lantian_ingest::parse_file(p) {
+                    Ok(lantian_ingest::Parsed::Wide(w)) => w.values,
+                    _ => 0,
+                })
+                .sum()
+        });
+        line("parse only (no store)", t.elapsed().as_secs_f64(), cells);
+        return Ok(ExitCode::SUCCESS);
+    }
     let total = Instant::now();
     let mut store = lantian_store::SqliteStore::open(&a.bench_db)?;
     let t = Instant::now();

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::conc::{ceil_div, Conc};
+use crate::conc::Conc;
 use crate::pollutant::{Indicator, Pollutant};
 use crate::standards::{AboveTable, AqiRules, Breakpoints, MissingRule, StandardSet, IAQI_STEPS};
 
@@ -52,10 +52,12 @@ pub fn rate(col: Breakpoints, c: Conc) -> Rated {
     if i >= bp.len() {
         return Rated::Value(IAQI_STEPS[bp.len() - 1]);
     }
-    let (lo, hi) = (i128::from(bp[i - 1].milli()), i128::from(bp[i].milli()));
-    let (ilo, ihi) = (i128::from(IAQI_STEPS[i - 1]), i128::from(IAQI_STEPS[i]));
+    // i64 is exact here: c ≤ the top breakpoint (≤ 3,840,000 thousandths), ΔI ≤ 100.
+    let (lo, hi) = (bp[i - 1].milli(), bp[i].milli());
+    let (ilo, ihi) = (i64::from(IAQI_STEPS[i - 1]), i64::from(IAQI_STEPS[i]));
     let dbp = hi - lo;
-    let v = ceil_div(ilo * dbp + (ihi - ilo) * (i128::from(c.milli()) - lo), dbp);
+    let num = ilo * dbp + (ihi - ilo) * (c.milli() - lo);
+    let v = num / dbp + i64::from(num % dbp != 0);
     Rated::Value(v as u32)
 }
 
@@ -437,8 +439,11 @@ pub fn daily_aqi(set: StandardSet, d: &DailyInput) -> AqiResult {
             Rated::AboveTable => {
                 // HJ 633-2012 note 3: not rated; the O3 1-hour value is rated instead, which the 2012
                 // daily report rates anyway. HJ 633-2026: a fixed IAQI.
-                if let AboveTable::Fixed(v) = rules.o3_8h_above {
-                    a.put(Indicator::O3_8h, Some((v, false)));
+                match rules.o3_8h_above {
+                    AboveTable::Fixed(v) => a.put(Indicator::O3_8h, Some((v, false))),
+                    // Without an O3 1-hour value to rate instead, ozone is missing from the report.
+                    _ if a.iaqi[Indicator::O3_1h as usize].is_none() => a.missing.insert(Indicator::O3_8h),
+                    _ => {}
                 }
             }
         },

@@ -53,27 +53,30 @@ pub fn evaluate_day(date: NaiveDate, h: &StationDayHours) -> DailyExact {
     let limits = Limits::for_date(date);
     let mut out = DailyExact { stations: 1, ..DailyExact::default() };
     for p in Pollutant::ALL {
-        let hours = h.get(p);
-        let valid: Vec<Conc> = hours.iter().flatten().copied().filter(|c| !c.is_negative()).collect();
-        out.valid_hours[p as usize] = valid.len() as u8;
+        let (mut n, mut sum, mut max) = (0usize, 0i128, None::<Conc>);
+        for c in h.get(p).iter().flatten().filter(|c| !c.is_negative()) {
+            n += 1;
+            sum += i128::from(c.milli());
+            max = max.max(Some(*c));
+        }
+        out.valid_hours[p as usize] = n as u8;
         if p == Pollutant::O3 {
+            if let Some(max) = max {
+                // [D] No minimum is published for the daily maximum 1-hour value; the 24-hour minimum
+                // is used, and a maximum above the 1-hour limit is valid however few hours were measured.
+                let limit_1h = limits.get(Pollutant::O3, Avg::H1).unwrap_or(Conc::units(200));
+                if n >= v.o3_max_1h_min_hours || max > limit_1h {
+                    out.o3_max_1h = Some(max.ratio());
+                }
+            }
             continue;
         }
         // GB 3095 Table 4: a 24-hour mean needs ≥ 20 valid hours; it is the mean of the valid hours.
-        if valid.len() >= v.daily_min_hours {
-            out.mean[p as usize] = Ratio::mean_of(valid.iter().copied());
+        if n >= v.daily_min_hours {
+            out.mean[p as usize] = Some(Ratio::new(sum, n as i128));
         }
     }
     let o3 = h.get(Pollutant::O3);
-    let o3_valid: Vec<Conc> = o3.iter().flatten().copied().filter(|c| !c.is_negative()).collect();
-    if let Some(max) = o3_valid.iter().copied().max() {
-        // [D] No minimum is published for the daily maximum 1-hour value; the 24-hour minimum is
-        // used, and a maximum above the 1-hour limit is valid however few hours were measured.
-        let limit_1h = limits.get(Pollutant::O3, Avg::H1).unwrap_or(Conc::units(200));
-        if o3_valid.len() >= v.o3_max_1h_min_hours || max > limit_1h {
-            out.o3_max_1h = Some(max.ratio());
-        }
-    }
     let (mda8, windows) = mda8(o3, v.window_min_hours);
     out.mda8_windows = windows as u8;
     if let Some(m) = mda8 {

@@ -124,8 +124,7 @@ proptest! {
 /// Daily inputs `[so2, no2, co, pm10, pm2_5, o3_max_1h, o3_mda8]` in thousandths, all present, with
 /// `o3_max_1h ≥ o3_mda8` (a daily maximum 1-hour value is never below an 8-hour mean of the same day).
 fn daily_values() -> impl Strategy<Value = [i64; 7]> {
-    (ug(), ug(), co(), ug(), ug(), ug(), ug())
-        .prop_map(|(a, b, c, d, e, f, g)| [a, b, c, d, e, f.max(g), f.min(g)])
+    (ug(), ug(), co(), ug(), ug(), ug(), ug()).prop_map(|(a, b, c, d, e, f, g)| [a, b, c, d, e, f.max(g), f.min(g)])
 }
 
 fn daily_input(v: [i64; 7]) -> DailyInput {
@@ -351,12 +350,11 @@ fn naive_gbt8170(neg: bool, int_digits: &str, frac_digits: &str, decimals: usize
 /// A decimal text: sign, integer digits, fraction digits.
 fn decimal_text() -> impl Strategy<Value = (bool, String, String)> {
     // At most 11 integer digits: a carry must stay within what `Conc::parse` accepts (< 10^12).
-    (any::<bool>(), "[0-9]{1,11}", "[0-9]{0,9}", 0u8..4)
-        .prop_map(|(neg, i, f, tie)| {
-            // Make exact ties frequent: end the fraction with a 5 followed by nothing.
-            let f = if tie == 0 && !f.is_empty() { format!("{}5", &f[..f.len() - 1]) } else { f };
-            (neg, i, f)
-        })
+    (any::<bool>(), "[0-9]{1,11}", "[0-9]{0,9}", 0u8..4).prop_map(|(neg, i, f, tie)| {
+        // Make exact ties frequent: end the fraction with a 5 followed by nothing.
+        let f = if tie == 0 && !f.is_empty() { format!("{}5", &f[..f.len() - 1]) } else { f };
+        (neg, i, f)
+    })
 }
 
 proptest! {
@@ -406,8 +404,8 @@ fn naive_mda8(o3: &[Option<i64>; 24], min_hours: usize) -> (Option<(i128, i128)>
     for start in 0..17 {
         let mut sum = 0i128;
         let mut n = 0i128;
-        for h in start..start + 8 {
-            if let Some(v) = o3[h] {
+        for hour in &o3[start..start + 8] {
+            if let Some(v) = *hour {
                 if v >= 0 {
                     sum += v as i128;
                     n += 1;

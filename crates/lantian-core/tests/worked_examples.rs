@@ -1,7 +1,9 @@
 //! Every worked example of `shared/spec/worked-examples.md` that the foundation covers (E1–E19),
 //! one test each, named after it. Expected values are the spec's hand-checked numbers.
 
-use lantian_core::aqi::{daily_aqi, rate, realtime_aqi, AqiCategory, DailyInput, HourlyInput, Rated, RealTimeConvention};
+use lantian_core::aqi::{
+    daily_aqi, rate, realtime_aqi, AqiCategory, DailyInput, HourlyInput, Rated, RealTimeConvention,
+};
 use lantian_core::conc::{round_gbt8170, Conc, Ratio};
 use lantian_core::daily::{evaluate_day, mda8, StationDayHours};
 use lantian_core::period::percentile;
@@ -261,10 +263,11 @@ const N: Option<i64> = None;
 
 #[test]
 fn e14_mda8_complete_day() {
-    let a: Vec<Option<i64>> = [30, 25, 22, 20, 18, 20, 28, 40, 60, 85, 110, 135, 158, 172, 180, 178, 165, 140, 110, 85, 65, 50, 42, 36]
-        .into_iter()
-        .map(Some)
-        .collect();
+    let a: Vec<Option<i64>> =
+        [30, 25, 22, 20, 18, 20, 28, 40, 60, 85, 110, 135, 158, 172, 180, 178, 165, 140, 110, 85, 65, 50, 42, 36]
+            .into_iter()
+            .map(Some)
+            .collect();
     let (m, n) = mda8(&o3(&a), 6);
     assert_eq!(n, 17);
     assert_eq!(m, Some(Ratio::new(154_750, 1)));
@@ -276,7 +279,32 @@ fn e14_mda8_complete_day() {
 
 #[test]
 fn e15_gap_but_exceeds_the_limit() {
-    let b = [Some(30), Some(25), Some(22), Some(20), Some(18), Some(20), Some(28), Some(40), Some(60), Some(85), N, N, N, Some(190), Some(200), Some(195), Some(180), Some(150), Some(120), Some(90), Some(70), Some(55), Some(45), Some(38)];
+    let b = [
+        Some(30),
+        Some(25),
+        Some(22),
+        Some(20),
+        Some(18),
+        Some(20),
+        Some(28),
+        Some(40),
+        Some(60),
+        Some(85),
+        N,
+        N,
+        N,
+        Some(190),
+        Some(200),
+        Some(195),
+        Some(180),
+        Some(150),
+        Some(120),
+        Some(90),
+        Some(70),
+        Some(55),
+        Some(45),
+        Some(38),
+    ];
     let (m, n) = mda8(&o3(&b), 6);
     assert_eq!((m, n), (Some(Ratio::new(172_500, 1)), 11));
     let date = chrono::NaiveDate::from_ymd_opt(2022, 7, 5).expect("date");
@@ -287,7 +315,32 @@ fn e15_gap_but_exceeds_the_limit() {
 
 #[test]
 fn e16_gap_below_the_limit_is_invalid() {
-    let c = [Some(30), Some(25), Some(22), Some(20), Some(18), Some(20), Some(28), Some(40), Some(60), Some(85), N, N, N, Some(150), Some(160), Some(158), Some(150), Some(130), Some(110), Some(85), Some(65), Some(50), Some(42), Some(36)];
+    let c = [
+        Some(30),
+        Some(25),
+        Some(22),
+        Some(20),
+        Some(18),
+        Some(20),
+        Some(28),
+        Some(40),
+        Some(60),
+        Some(85),
+        N,
+        N,
+        N,
+        Some(150),
+        Some(160),
+        Some(158),
+        Some(150),
+        Some(130),
+        Some(110),
+        Some(85),
+        Some(65),
+        Some(50),
+        Some(42),
+        Some(36),
+    ];
     let (m, n) = mda8(&o3(&c), 6);
     assert_eq!((m, n), (Some(Ratio::new(143_000, 1)), 11));
     let date = chrono::NaiveDate::from_ymd_opt(2022, 7, 5).expect("date");
@@ -303,8 +356,8 @@ fn e17_percentile_textbook() {
 #[test]
 fn e18_co_p95_of_a_month() {
     let v: Vec<Conc> = [
-        "0.8", "0.9", "1.0", "1.1", "0.7", "0.9", "1.2", "1.3", "1.0", "0.9", "0.8", "1.4", "1.6", "1.1", "1.0", "0.9", "0.8", "0.7",
-        "1.0", "1.1", "1.2", "1.5", "1.7", "1.3", "1.0", "0.9", "0.8", "1.1", "1.2", "1.0",
+        "0.8", "0.9", "1.0", "1.1", "0.7", "0.9", "1.2", "1.3", "1.0", "0.9", "0.8", "1.4", "1.6", "1.1", "1.0", "0.9",
+        "0.8", "0.7", "1.0", "1.1", "1.2", "1.5", "1.7", "1.3", "1.0", "0.9", "0.8", "1.1", "1.2", "1.0",
     ]
     .into_iter()
     .map(dec)
@@ -317,8 +370,8 @@ fn e18_co_p95_of_a_month() {
 #[test]
 fn e19_o3_p90_of_mda8() {
     let v: Vec<Conc> = [
-        88, 95, 102, 110, 121, 130, 99, 87, 140, 152, 161, 158, 149, 133, 120, 118, 125, 137, 142, 150, 163, 171, 155, 147, 139, 128, 117,
-        109, 101, 96, 92,
+        88, 95, 102, 110, 121, 130, 99, 87, 140, 152, 161, 158, 149, 133, 120, 118, 125, 137, 142, 150, 163, 171, 155,
+        147, 139, 128, 117, 109, 101, 96, 92,
     ]
     .into_iter()
     .map(u)

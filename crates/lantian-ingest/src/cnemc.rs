@@ -107,7 +107,23 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
             ));
         }
     }
-    let kind = if columns.iter().all(|c| is_station_code(c)) { WideKind::Sites } else { WideKind::Cities };
+    // All station codes: a site file; none: a city file; a mixture is an error (a mistyped code would
+    // otherwise turn a site file into a city file).
+    let codes = columns.iter().filter(|c| is_station_code(c)).count();
+    let kind = if codes == columns.len() {
+        WideKind::Sites
+    } else if codes == 0 {
+        WideKind::Cities
+    } else {
+        let (j, c) = columns.iter().enumerate().find(|(_, c)| !is_station_code(c)).unwrap_or((0, &columns[0]));
+        return Err(IngestError::cell(
+            path,
+            1,
+            j + 4,
+            c.clone(),
+            "not a station code (NNNNA) in a header of station codes",
+        ));
+    };
     let mut warnings = Vec::new();
     if trailing_empty > 0 {
         warnings.push(format!("{}: header has {trailing_empty} trailing empty fields (ignored)", path.display()));
@@ -193,17 +209,14 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
                 j += 1;
                 continue;
             }
-            if !cell.is_empty() {
-                let v = match Conc::parse_bytes(cell) {
+            let value = cell.trim_ascii();
+            if !value.is_empty() {
+                let v = match Conc::parse_bytes(value) {
                     Ok(v) => v,
                     Err(_) => {
-                        let text = String::from_utf8_lossy(cell).trim().to_string();
-                        if text.is_empty() {
-                            j += 1;
-                            continue;
-                        }
-                        let msg = match Conc::parse(&text) {
-                            Err(e) => e.to_string(),
+                        let text = String::from_utf8_lossy(cell).to_string();
+                        let msg = match Conc::parse(text.trim()) {
+                            Err(e) => format!("{e} (cell {text:?})"),
                             Ok(_) => format!("unparseable value {text:?}"),
                         };
                         return Err(IngestError::cell(

@@ -64,11 +64,7 @@ fn spec() -> impl Strategy<Value = Spec> {
             proptest::collection::vec(proptest::collection::vec(cell(), ncols), n).prop_map(move |cells| Spec {
                 stations: stations.clone(),
                 dates: dates.clone(),
-                rows: keys
-                    .iter()
-                    .zip(cells)
-                    .map(|(&(date, hour, ty), cells)| Row { date, hour, ty, cells })
-                    .collect(),
+                rows: keys.iter().zip(cells).map(|(&(date, hour, ty), cells)| Row { date, hour, ty, cells }).collect(),
                 crlf,
                 bom,
             })

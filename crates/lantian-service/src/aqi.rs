@@ -5,7 +5,10 @@ use lantian_core::aqi::{daily_aqi, realtime_aqi, AqiResult, DailyInput, RealTime
 use lantian_core::daily::{city_day, evaluate_day, DailyExact};
 use lantian_core::hours::{has_pollutant_values, hourly_input, label_time, natural_day, LabelDay};
 use lantian_core::{Conc, SeriesType, StandardSet};
-use lantian_store::{CityInfo, StationInfo, Store};
+use std::collections::HashMap;
+
+use lantian_store::{codec, CityInfo, StationInfo, Store, StoreError};
+use rayon::prelude::*;
 
 use crate::Result;
 
@@ -31,8 +34,54 @@ fn label_range(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
     (from, to + Duration::days(1))
 }
 
+/// Label dates read from the store at a time; decoding and computing run in parallel over them.
+const CHUNK_DAYS: i64 = 8;
+
+/// The selection passed to the store: `None` (all) when most stations are wanted.
+fn selection(store: &dyn Store, stations: &[StationInfo]) -> Result<Option<Vec<i64>>> {
+    let mut ids: Vec<i64> = stations.iter().map(|s| s.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let total = store.counts()?.stations as usize;
+    Ok(if ids.len() * 2 > total {
+        if ids.len() == total {
+            None
+        } else {
+            Some(ids)
+        }
+    } else {
+        Some(ids)
+    })
+}
+
+/// One label date's station label days, ordered by station id.
+type DateDays = (NaiveDate, Vec<(i64, LabelDay)>);
+/// One label date's encoded station label days.
+type DateBlobs = (NaiveDate, Vec<(i64, Vec<u8>)>);
+
+/// Decoded label days of `dates`, per date ordered by station id.
+fn load(store: &dyn Store, dates: &[NaiveDate], sel: Option<&[i64]>) -> Result<Vec<DateDays>> {
+    let blobs: Vec<DateBlobs> =
+        dates.iter().map(|d| Ok((*d, store.station_day_blobs_on(*d, sel)?))).collect::<Result<_>>()?;
+    blobs
+        .into_par_iter()
+        .map(|(d, v)| {
+            let days = v
+                .into_iter()
+                .map(|(id, b)| {
+                    codec::decode(&b)
+                        .map(|day| (id, day))
+                        .ok_or_else(|| StoreError::Corrupt(format!("station_day {id} {d}")).into())
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok((d, days))
+        })
+        .collect()
+}
+
 /// Calls `f` for every station-hour with data whose hour lies within the natural days `from..=to`
-/// (label times from `from` 01:00 to `to`+1 00:00), station by station, in time order.
+/// (label times from `from` 01:00 to `to`+1 00:00), in time order, and within an hour in the order of
+/// `stations`. Decoding and the AQI run in parallel; `f` runs on the calling thread.
 pub fn for_each_hourly(
     store: &dyn Store,
     stations: &[StationInfo],
@@ -42,17 +91,37 @@ pub fn for_each_hourly(
     mut f: impl FnMut(&HourlyRow<'_>),
 ) -> Result<()> {
     let (lf, lt) = label_range(from, to);
-    for st in stations {
-        for (date, day) in store.station_days(st.id, lf, lt)? {
-            for h in 0..24 {
-                if (date == lf && h == 0) || (date == lt && h > 0) {
-                    continue;
+    let order: HashMap<i64, usize> = stations.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+    let sel = selection(store, stations)?;
+    let mut d = lf;
+    while d <= lt {
+        let end = (d + Duration::days(CHUNK_DAYS - 1)).min(lt);
+        let dates: Vec<NaiveDate> = d.iter_days().take_while(|x| *x <= end).collect();
+        let loaded = load(store, &dates, sel.as_deref())?;
+        let rows: Vec<Vec<HourlyRow<'_>>> = loaded
+            .par_iter()
+            .map(|(date, days)| {
+                let mut days: Vec<(usize, &LabelDay)> =
+                    days.iter().filter_map(|(id, day)| order.get(id).map(|i| (*i, day))).collect();
+                days.sort_unstable_by_key(|(i, _)| *i);
+                let mut out = Vec::with_capacity(days.len() * 24);
+                for h in 0..24 {
+                    if (*date == lf && h == 0) || (*date == lt && h > 0) {
+                        continue;
+                    }
+                    for (i, day) in &days {
+                        if let Some(r) = hourly_row(&stations[*i], *date, day, h, conv) {
+                            out.push(r);
+                        }
+                    }
                 }
-                if let Some(row) = hourly_row(st, date, &day, h, conv) {
-                    f(&row);
-                }
-            }
+                out
+            })
+            .collect();
+        for r in rows.iter().flatten() {
+            f(r);
         }
+        d = end + Duration::days(1);
     }
     Ok(())
 }
@@ -69,8 +138,10 @@ pub fn hourly_row<'a>(
         return None;
     }
     let time = label_time(date, h as u32);
-    // The hour belongs to the interval ending at `time`; its standard set is that of its natural day.
-    let set = StandardSet::for_date((time - Duration::hours(1)).date());
+    // The hour belongs to the interval ending at `time`; its standard set is that of its natural day
+    // (label hour 0 closes the previous day).
+    let natural = if h == 0 { date.pred_opt().unwrap_or(date) } else { date };
+    let set = StandardSet::for_date(natural);
     let input = hourly_input(day, h);
     Some(HourlyRow {
         station: st,
@@ -96,7 +167,8 @@ pub struct StationDailyRow<'a> {
     pub result: AqiResult,
 }
 
-/// Calls `f` for each station and natural day in `from..=to` that has any hourly data.
+/// Calls `f` for each station and natural day in `from..=to` that has any hourly data, in date order
+/// and within a date in the order of `stations`. Computed in parallel; `f` runs on the calling thread.
 pub fn for_each_station_daily(
     store: &dyn Store,
     stations: &[StationInfo],
@@ -104,19 +176,41 @@ pub fn for_each_station_daily(
     to: NaiveDate,
     mut f: impl FnMut(&StationDailyRow<'_>),
 ) -> Result<()> {
-    let (lf, lt) = label_range(from, to);
-    for st in stations {
-        let days = store.station_days(st.id, lf, lt)?;
-        for (i, (date, day)) in days.iter().enumerate() {
-            if *date > to {
-                break;
-            }
-            let next = days.get(i + 1).filter(|(d, _)| *d == *date + Duration::days(1)).map(|(_, d)| d);
-            if let Some(row) = station_daily_row(st, *date, Some(day), next) {
-                f(&row);
-            }
+    let order: HashMap<i64, usize> = stations.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+    let sel = selection(store, stations)?;
+    let mut d = from;
+    let mut carry: Option<DateDays> = None;
+    while d <= to {
+        let end = (d + Duration::days(CHUNK_DAYS - 1)).min(to);
+        // This chunk's label days plus the next one (row 0 closes each natural day).
+        let first_needed = if carry.as_ref().is_some_and(|(cd, _)| *cd == d) { d + Duration::days(1) } else { d };
+        let dates: Vec<NaiveDate> = first_needed.iter_days().take_while(|x| *x <= end + Duration::days(1)).collect();
+        let mut loaded = load(store, &dates, sel.as_deref())?;
+        if let Some(c) = carry.take().filter(|(cd, _)| *cd == d) {
+            loaded.insert(0, c);
         }
-        // A natural day whose only hour is row 0 of the next label day is ignored: it cannot be valid.
+        let rows: Vec<Vec<StationDailyRow<'_>>> = loaded
+            .par_windows(2)
+            .map(|w| {
+                let ((date, this), (_, next)) = (&w[0], &w[1]);
+                let mut out: Vec<StationDailyRow<'_>> = this
+                    .iter()
+                    .filter_map(|(id, day)| {
+                        let i = *order.get(id)?;
+                        let nx = next.binary_search_by_key(id, |(nid, _)| *nid).ok().map(|k| &next[k].1);
+                        station_daily_row(&stations[i], *date, Some(day), nx).map(|r| (i, r))
+                    })
+                    .map(|(_, r)| r)
+                    .collect();
+                out.sort_by_key(|r| order.get(&r.station.id).copied().unwrap_or(usize::MAX));
+                out
+            })
+            .collect();
+        for r in rows.iter().flatten() {
+            f(r);
+        }
+        carry = loaded.pop();
+        d = end + Duration::days(1);
     }
     Ok(())
 }

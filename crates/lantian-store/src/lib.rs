@@ -160,8 +160,9 @@ pub trait Store {
     fn stations(&self, filter: &StationFilter) -> Result<Vec<StationInfo>>;
     /// Label days of one station, `from..=to` (label dates).
     fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>>;
-    /// All stations' label days of one label date.
-    fn station_days_on(&self, date: NaiveDate) -> Result<Vec<(i64, LabelDay)>>;
+    /// Encoded label days ([`codec`]) of one label date, for the given stations (all when `None`),
+    /// ordered by station id. Decoding is left to the caller so that it can run in parallel.
+    fn station_day_blobs_on(&self, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>>;
     /// Imported daily values of a city, `from..=to`.
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>>;
     /// Label dates holding any station data (first, last).

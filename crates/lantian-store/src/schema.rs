@@ -28,13 +28,14 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX station_city ON station(city_id);
     -- One row per station and label date: the 15 CNEMC series x 24 end-labelled hours (codec.rs).
+    -- Keyed by date first: a day's import appends, and every query reads by date (point lookups for
+    -- a few stations, a range for all).
     CREATE TABLE station_day (
         date INTEGER NOT NULL,
         station_id INTEGER NOT NULL,
         data BLOB NOT NULL,
         PRIMARY KEY (date, station_id)
     ) WITHOUT ROWID;
-    CREATE INDEX station_day_by_station ON station_day(station_id, date);
     -- The same for city columns of china_cities files.
     CREATE TABLE city_day (
         date INTEGER NOT NULL,

@@ -448,30 +448,45 @@ impl Store for SqliteStore {
     }
 
     fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT date, data FROM station_day WHERE station_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date",
-        )?;
-        let rows = st.query_map(params![station_id, day_num(from), day_num(to)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })?;
+        let mut st = self.conn.prepare_cached("SELECT data FROM station_day WHERE date = ?1 AND station_id = ?2")?;
         let mut out = Vec::new();
-        for r in rows {
-            let (d, b) = r?;
-            let day = codec::decode(&b).ok_or_else(|| StoreError::Corrupt(format!("station_day {station_id} {d}")))?;
-            out.push((from_day_num(d)?, day));
+        for dn in day_num(from)..=day_num(to) {
+            if let Some(b) = st.query_row(params![dn, station_id], |r| r.get::<_, Vec<u8>>(0)).optional()? {
+                let day =
+                    codec::decode(&b).ok_or_else(|| StoreError::Corrupt(format!("station_day {station_id} {dn}")))?;
+                out.push((from_day_num(dn)?, day));
+            }
         }
         Ok(out)
     }
 
-    fn station_days_on(&self, date: NaiveDate) -> Result<Vec<(i64, LabelDay)>> {
-        let mut st =
-            self.conn.prepare_cached("SELECT station_id, data FROM station_day WHERE date = ?1 ORDER BY station_id")?;
-        let rows = st.query_map([day_num(date)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    fn station_day_blobs_on(&self, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
+        let dn = day_num(date);
         let mut out = Vec::new();
-        for r in rows {
-            let (id, b) = r?;
-            let day = codec::decode(&b).ok_or_else(|| StoreError::Corrupt(format!("station_day {id} {date}")))?;
-            out.push((id, day));
+        match stations {
+            Some(ids) if ids.len() <= 64 => {
+                let mut st =
+                    self.conn.prepare_cached("SELECT data FROM station_day WHERE date = ?1 AND station_id = ?2")?;
+                let mut ids = ids.to_vec();
+                ids.sort_unstable();
+                for id in ids {
+                    if let Some(b) = st.query_row(params![dn, id], |r| r.get::<_, Vec<u8>>(0)).optional()? {
+                        out.push((id, b));
+                    }
+                }
+            }
+            _ => {
+                let mut st = self
+                    .conn
+                    .prepare_cached("SELECT station_id, data FROM station_day WHERE date = ?1 ORDER BY station_id")?;
+                let rows = st.query_map([dn], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+                for r in rows {
+                    let (id, b) = r?;
+                    if stations.is_none_or(|ids| ids.binary_search(&id).is_ok()) {
+                        out.push((id, b));
+                    }
+                }
+            }
         }
         Ok(out)
     }
