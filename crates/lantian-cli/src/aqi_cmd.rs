@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use lantian_core::aqi::{AqiCategory, AqiResult, RealTimeConvention};
-use lantian_core::Conc;
+use lantian_core::{Conc, Pollutant};
 use lantian_service::{DailySource, HourlyRow, StationDailyRow};
 use lantian_store::{CityInfo, StationFilter, StationInfo, Store};
 use serde_json::json;
@@ -201,13 +201,13 @@ fn hourly(
                     level,
                     cat,
                     r.result.primary.codes(),
-                    c(r.so2),
-                    c(r.no2),
-                    c(r.co),
-                    c(r.o3),
-                    c(r.pm10),
-                    c(r.pm2_5),
-                    opt(r.published_aqi),
+                    c(r.conc(Pollutant::So2)),
+                    c(r.conc(Pollutant::No2)),
+                    c(r.conc(Pollutant::Co)),
+                    c(r.conc(Pollutant::O3)),
+                    c(r.conc(Pollutant::Pm10)),
+                    c(r.conc(Pollutant::Pm2_5)),
+                    opt(r.published_aqi()),
                 ];
                 if let Err(e) = w.write_record(&rec) {
                     err = Some(e.into());
@@ -226,9 +226,9 @@ fn hourly(
                     "time": iso_time(r.time), "aqi": r.result.aqi, "level": r.result.category().map(AqiCategory::level),
                     "category": r.result.category().map(AqiCategory::name_zh),
                     "primary": r.result.primary.iter().map(|i| i.code()).collect::<Vec<_>>(),
-                    "so2": r.so2.map(|c| c.to_string()), "no2": r.no2.map(|c| c.to_string()), "co": r.co.map(|c| c.to_string()),
-                    "o3": r.o3.map(|c| c.to_string()), "pm10": r.pm10.map(|c| c.to_string()), "pm2_5": r.pm2_5.map(|c| c.to_string()),
-                    "published_aqi": r.published_aqi, "standard": r.result.set.code(),
+                    "so2": r.conc(Pollutant::So2).map(|c| c.to_string()), "no2": r.conc(Pollutant::No2).map(|c| c.to_string()), "co": r.conc(Pollutant::Co).map(|c| c.to_string()),
+                    "o3": r.conc(Pollutant::O3).map(|c| c.to_string()), "pm10": r.conc(Pollutant::Pm10).map(|c| c.to_string()), "pm2_5": r.conc(Pollutant::Pm2_5).map(|c| c.to_string()),
+                    "published_aqi": r.published_aqi(), "standard": r.result.set.code(),
                 });
                 if let Err(e) = arr.push(&v) {
                     err = Some(e);
@@ -268,13 +268,13 @@ fn hourly(
                     level,
                     cat,
                     r.result.primary.labels_zh(),
-                    opt_dash(r.so2),
-                    opt_dash(r.no2),
-                    opt_dash(r.co),
-                    opt_dash(r.o3),
-                    opt_dash(r.pm10),
-                    opt_dash(r.pm2_5),
-                    opt_dash(r.published_aqi),
+                    opt_dash(r.conc(Pollutant::So2)),
+                    opt_dash(r.conc(Pollutant::No2)),
+                    opt_dash(r.conc(Pollutant::Co)),
+                    opt_dash(r.conc(Pollutant::O3)),
+                    opt_dash(r.conc(Pollutant::Pm10)),
+                    opt_dash(r.conc(Pollutant::Pm2_5)),
+                    opt_dash(r.published_aqi()),
                 ]);
             })?;
             t.write(out)?;

@@ -10,7 +10,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use lantian_ingest::{IngestError, Parsed};
-use lantian_store::{FileMeta, ImportOutcome, Store};
+use lantian_store::{FileMeta, ImportOutcome, PreparedWide, Store};
 use rayon::prelude::*;
 
 #[derive(Args, Debug)]
@@ -37,6 +37,8 @@ pub struct ImportSummary {
     pub errors: Vec<String>,
     pub outcome: ImportOutcome,
     pub kinds: std::collections::BTreeMap<&'static str, usize>,
+    /// Seconds spent in the store's import calls (the single writer).
+    pub store_secs: f64,
 }
 
 fn is_data_name(p: &Path) -> bool {
@@ -72,9 +74,15 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// A file ready for the writer: parsed, and for wide files already encoded.
+enum Ready {
+    Wide(PreparedWide),
+    Other(Parsed),
+}
+
 struct ParsedFile {
     path: PathBuf,
-    result: std::result::Result<(FileMeta, Parsed), IngestError>,
+    result: std::result::Result<(FileMeta, Ready), IngestError>,
 }
 
 fn parse_one(path: &Path, at: &str) -> ParsedFile {
@@ -82,8 +90,11 @@ fn parse_one(path: &Path, at: &str) -> ParsedFile {
         let raw = std::fs::read(path).map_err(|e| IngestError::file(path, format!("cannot read: {e}")))?;
         let meta = FileMeta::new(&path.display().to_string(), &raw, at);
         let bytes = lantian_ingest::text::decompress(path, raw)?;
-        let parsed = lantian_ingest::parse_bytes(path, &bytes)?;
-        Ok((meta, parsed))
+        let ready = match lantian_ingest::parse_bytes(path, &bytes)? {
+            Parsed::Wide(w) => Ready::Wide(PreparedWide::new(w)),
+            other => Ready::Other(other),
+        };
+        Ok((meta, ready))
     })();
     ParsedFile { path: path.to_path_buf(), result }
 }
@@ -120,21 +131,29 @@ pub fn import_files(
                     sum.files_rejected += 1;
                     sum.errors.push(e.to_string());
                 }
-                Ok((meta, parsed)) => {
-                    *sum.kinds.entry(parsed.kind_name()).or_default() += 1;
-                    let r = match &parsed {
-                        Parsed::Wide(w) => {
-                            sum.warnings.extend(w.warnings.iter().cloned());
-                            store.import_wide(&meta, w)
+                Ok((meta, ready)) => {
+                    let kind = match &ready {
+                        Ready::Wide(p) if p.wide.kind == lantian_ingest::WideKind::Sites => "cnemc-sites",
+                        Ready::Wide(_) => "cnemc-cities",
+                        Ready::Other(p) => p.kind_name(),
+                    };
+                    *sum.kinds.entry(kind).or_default() += 1;
+                    let t = std::time::Instant::now();
+                    let r = match &ready {
+                        Ready::Wide(p) => {
+                            sum.warnings.extend(p.wide.warnings.iter().cloned());
+                            store.import_wide(&meta, p)
                         }
-                        Parsed::Stations { stations: st, warnings } => {
+                        Ready::Other(Parsed::Stations { stations: st, warnings }) => {
                             sum.warnings.extend(warnings.iter().cloned());
                             store.import_stations(&meta, st)
                         }
-                        Parsed::CityDaily { records, .. } => {
-                            store.import_city_daily(&meta, parsed.kind_name(), records)
+                        Ready::Other(Parsed::CityDaily { records, .. }) => {
+                            store.import_city_daily(&meta, kind, records)
                         }
+                        Ready::Other(Parsed::Wide(_)) => unreachable!("wide files are prepared"),
                     };
+                    sum.store_secs += t.elapsed().as_secs_f64();
                     match r {
                         Err(e) => {
                             sum.files_rejected += 1;
@@ -145,32 +164,24 @@ pub fn import_files(
                                 sum.files_new += 1;
                             }
                             sum.outcome.add(&o);
-                            match &parsed {
-                                Parsed::Wide(w) => {
-                                    sum.rows += w.rows as u64;
-                                    sum.values += w.values;
-                                    if w.kind == lantian_ingest::WideKind::Sites {
-                                        stations.extend(w.columns.iter().cloned());
-                                    }
-                                    for (_, cols) in &w.days {
-                                        for d in cols {
-                                            sum.station_hours += (0..24)
-                                                .filter(|h| {
-                                                    d.values.iter().any(|row| row[*h] != lantian_core::hours::MISSING)
-                                                })
-                                                .count()
-                                                as u64;
-                                        }
+                            match &ready {
+                                Ready::Wide(p) => {
+                                    sum.rows += p.wide.rows as u64;
+                                    sum.values += p.wide.values;
+                                    sum.station_hours += p.station_hours;
+                                    if p.wide.kind == lantian_ingest::WideKind::Sites {
+                                        stations.extend(p.wide.columns.iter().cloned());
                                     }
                                 }
-                                Parsed::Stations { stations: st, .. } => {
+                                Ready::Other(Parsed::Stations { stations: st, .. }) => {
                                     sum.rows += st.len() as u64;
                                     stations.extend(st.iter().map(|s| s.code.clone()));
                                 }
-                                Parsed::CityDaily { records, .. } => {
+                                Ready::Other(Parsed::CityDaily { records, .. }) => {
                                     sum.rows += records.len() as u64;
                                     sum.values += records.len() as u64 * 7;
                                 }
+                                Ready::Other(Parsed::Wide(_)) => {}
                             }
                         }
                     }

@@ -10,6 +10,10 @@ mod synth_cmd;
 
 use std::process::ExitCode;
 
+/// mimalloc reuses the large per-day buffers of imports and queries instead of faulting in fresh pages.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};

@@ -11,6 +11,10 @@ use std::fmt;
 /// Thousandths per unit.
 pub const MILLI: i64 = 1000;
 
+/// Concentrations are below this many units (1,000,000 μg/m³ is a gram per cubic metre: no ambient
+/// value comes near); larger texts are out of range.
+pub const MAX_UNITS: i64 = 1_000_000;
+
 /// An exact concentration, in thousandths of the pollutant's unit (μg/m³; mg/m³ for CO).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Conc(pub i64);
@@ -84,7 +88,7 @@ impl Conc {
                         int = int
                             .checked_mul(10)
                             .and_then(|v| v.checked_add(d))
-                            .filter(|v| *v < 1_000_000_000_000)
+                            .filter(|v| *v < MAX_UNITS)
                             .ok_or(ConcParseError::OutOfRange(String::new()))?;
                     }
                 }
@@ -163,12 +167,21 @@ fn gcd(mut a: i128, mut b: i128) -> i128 {
 }
 
 impl Ratio {
-    /// `num / den` in lowest terms. `den` must not be zero.
+    /// `num / den` (not reduced: equality and order compare cross products). `den` must not be zero.
+    #[inline]
     pub fn new(num: i128, den: i128) -> Ratio {
         debug_assert!(den != 0);
-        let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
-        let g = gcd(num, den);
-        Ratio { num: num / g, den: den / g }
+        if den < 0 {
+            Ratio { num: -num, den: -den }
+        } else {
+            Ratio { num, den }
+        }
+    }
+
+    /// The same value in lowest terms.
+    pub fn reduced(self) -> Ratio {
+        let g = gcd(self.num, self.den);
+        Ratio { num: self.num / g, den: self.den / g }
     }
 
     /// The arithmetic mean of some concentrations; `None` for none.
@@ -222,9 +235,18 @@ impl Ratio {
 impl std::ops::Add for Ratio {
     type Output = Ratio;
     fn add(self, o: Ratio) -> Ratio {
+        if self.den == o.den {
+            return Ratio { num: self.num + o.num, den: self.den };
+        }
+        // Denominators are small (counts of hours, stations, days): the lcm keeps them so.
         let g = gcd(self.den, o.den);
         let den = self.den / g * o.den;
-        Ratio::new(self.num * (den / self.den) + o.num * (den / o.den), den)
+        let r = Ratio { num: self.num * (den / self.den) + o.num * (den / o.den), den };
+        if r.den > 1 << 40 {
+            r.reduced()
+        } else {
+            r
+        }
     }
 }
 

@@ -93,24 +93,23 @@ pub fn evaluate_day(date: NaiveDate, h: &StationDayHours) -> DailyExact {
 /// The maximum of the valid 8-hour O3 windows ending 08:00 … 24:00 (start hours 0 … 16, `assessment.md`
 /// §3.2) and the number of valid windows. A window needs `min_hours` valid values and is their mean.
 pub fn mda8(o3: &DayHours, min_hours: usize) -> (Option<Ratio>, usize) {
-    let mut best: Option<Ratio> = None;
+    // Best window as (sum, count), compared by cross products: exact, without building ratios.
+    let mut best: Option<(i64, i64)> = None;
     let mut n = 0;
     for s in 0..=16 {
-        let w = o3[s..s + 8].iter().flatten().copied().filter(|c| !c.is_negative());
-        let (mut sum, mut k) = (0i128, 0i128);
-        for c in w {
-            sum += i128::from(c.milli());
+        let (mut sum, mut k) = (0i64, 0i64);
+        for c in o3[s..s + 8].iter().flatten().filter(|c| !c.is_negative()) {
+            sum += c.milli();
             k += 1;
         }
         if k as usize >= min_hours {
             n += 1;
-            let m = Ratio::new(sum, k);
-            if best.is_none_or(|b| m > b) {
-                best = Some(m);
+            if best.is_none_or(|(bs, bk)| i128::from(sum) * i128::from(bk) > i128::from(bs) * i128::from(k)) {
+                best = Some((sum, k));
             }
         }
     }
-    (best, n)
+    (best.map(|(s, k)| Ratio::new(i128::from(s), i128::from(k))), n)
 }
 
 /// How a city's MDA8 is formed from its stations (`assessment.md` §1.2, [U-low], recorded with

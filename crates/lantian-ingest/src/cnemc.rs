@@ -10,6 +10,7 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
+use lantian_core::conc::{MAX_UNITS, MILLI};
 use lantian_core::hours::LabelDay;
 use lantian_core::{Conc, SeriesType};
 
@@ -44,6 +45,55 @@ pub struct WideFile {
     pub warnings: Vec<String>,
 }
 
+/// Lines of a buffer with their 1-based numbers (memchr; a trailing `\r` is dropped).
+struct Lines<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    n: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn next(&mut self) -> Option<(usize, &'a [u8])> {
+        if self.pos > self.bytes.len() || (self.pos == self.bytes.len() && self.n > 0) {
+            return None;
+        }
+        let rest = &self.bytes[self.pos..];
+        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let line = &rest[..end];
+        self.pos += end + 1;
+        self.n += 1;
+        Some((self.n, line.strip_suffix(b"\r").unwrap_or(line)))
+    }
+}
+
+/// Comma-separated fields of a line; [`Fields::remainder`] hands the rest of the line over unsplit.
+struct Fields<'a> {
+    line: &'a [u8],
+    /// Start of the next field; `None` once the last field was returned.
+    pos: Option<usize>,
+}
+
+impl<'a> Fields<'a> {
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let start = self.pos?;
+        match self.line[start..].iter().position(|c| *c == b',') {
+            Some(k) => {
+                self.pos = Some(start + k + 1);
+                Some(&self.line[start..start + k])
+            }
+            None => {
+                self.pos = None;
+                Some(&self.line[start..])
+            }
+        }
+    }
+
+    /// The unsplit rest of the line after the fields returned so far (`None` if there is none).
+    fn remainder(&self) -> Option<&'a [u8]> {
+        self.pos.map(|p| &self.line[p..])
+    }
+}
+
 /// Whether a header text is a CNEMC station code (`1001A`, `2647A`, `7001A`).
 pub fn is_station_code(s: &str) -> bool {
     let b = s.as_bytes();
@@ -67,7 +117,7 @@ fn parse_date(b: &[u8]) -> Option<NaiveDate> {
 /// Parses a wide file's bytes (already decompressed).
 pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut lines = bytes.split(|c| *c == b'\n').enumerate().map(|(i, l)| (i + 1, l.strip_suffix(b"\r").unwrap_or(l)));
+    let mut lines = Lines { bytes, pos: 0, n: 0 };
     let (_, header_bytes) = lines.next().ok_or_else(|| IngestError::file(path, "empty file"))?;
     let (header, _) = text::decode(path, header_bytes)?;
     if !looks_like_wide(&header) {
@@ -134,13 +184,22 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
     let mut seen_rows: Vec<[u32; SeriesType::COUNT]> = Vec::new();
     let mut rows = 0usize;
     let mut values = 0u64;
-    let body: Vec<(usize, &[u8])> = lines.filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace)).collect();
-    let last_line = body.last().map(|(n, _)| *n);
-    for (lineno, line) in body {
-        if line.contains(&b'"') {
-            return Err(IngestError::at(path, lineno, "quoted fields are not part of the CNEMC layout"));
+    // The last non-blank line may be truncated; find its number without splitting the whole file.
+    let last_line = {
+        let mut tail = Lines { bytes, pos: 0, n: 0 };
+        let mut last = None;
+        while let Some((n, l)) = tail.next() {
+            if !l.iter().all(u8::is_ascii_whitespace) {
+                last = Some(n);
+            }
         }
-        let mut it = line.split(|c| *c == b',');
+        last
+    };
+    while let Some((lineno, line)) = lines.next() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let mut it = Fields { line, pos: Some(0) };
         let date_b = it.next().unwrap_or_default();
         let date = parse_date(date_b.trim_ascii()).ok_or_else(|| {
             IngestError::cell(
@@ -194,44 +253,91 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
         }
         seen_rows[di][ty.index()] |= bit;
         let cols = &mut days[di].1;
+        let row = ty.index();
         let mut j = 0usize;
-        for cell in it {
-            if j >= ncols {
-                if !cell.trim_ascii().is_empty() {
-                    return Err(IngestError::cell(
-                        path,
-                        lineno,
-                        j + 4,
-                        "(beyond header)",
-                        "value in a column the header does not name",
-                    ));
+        // The value cells, scanned in one pass: the common case (digits with an optional point) is
+        // parsed inline; anything else goes through `Conc::parse_bytes` for its exact error.
+        if let Some(rest) = it.remainder() {
+            let n = rest.len();
+            let mut p = 0usize;
+            loop {
+                let start = p;
+                let (mut int, mut frac, mut frac_digits, mut digits) = (0i64, 0i64, 0u32, 0u32);
+                let (mut dot, mut simple) = (false, true);
+                while p < n {
+                    let c = rest[p];
+                    if c == b',' {
+                        break;
+                    }
+                    let d = c.wrapping_sub(b'0');
+                    if d < 10 {
+                        digits += 1;
+                        if !dot {
+                            if int < MAX_UNITS {
+                                int = int * 10 + i64::from(d);
+                            }
+                            simple &= int < MAX_UNITS;
+                        } else if frac_digits < 3 {
+                            frac = frac * 10 + i64::from(d);
+                            frac_digits += 1;
+                        } else {
+                            simple &= d == 0;
+                        }
+                    } else if c == b'.' && !dot {
+                        dot = true;
+                    } else {
+                        simple = false;
+                    }
+                    p += 1;
                 }
-                j += 1;
-                continue;
-            }
-            let value = cell.trim_ascii();
-            if !value.is_empty() {
-                let v = match Conc::parse_bytes(value) {
-                    Ok(v) => v,
-                    Err(_) => {
-                        let text = String::from_utf8_lossy(cell).to_string();
-                        let msg = match Conc::parse(text.trim()) {
-                            Err(e) => format!("{e} (cell {text:?})"),
-                            Ok(_) => format!("unparseable value {text:?}"),
-                        };
+                let cell = &rest[start..p];
+                if j >= ncols {
+                    if !cell.trim_ascii().is_empty() {
+                        return Err(IngestError::cell(
+                            path,
+                            lineno,
+                            j + 4,
+                            "(beyond header)",
+                            "value in a column the header does not name",
+                        ));
+                    }
+                } else if simple && digits > 0 {
+                    for _ in frac_digits..3 {
+                        frac *= 10;
+                    }
+                    cols[j].values[row][hour] = (int * MILLI + frac) as i32;
+                    values += 1;
+                } else if !cell.is_empty() {
+                    let value = cell.trim_ascii();
+                    if value.contains(&b'"') {
                         return Err(IngestError::cell(
                             path,
                             lineno,
                             j + 4,
                             format!("{} {}", columns[j], ty.file_name()),
-                            msg,
+                            "quoted fields are not part of the CNEMC layout",
                         ));
                     }
-                };
-                cols[j].values[ty.index()][hour] = v.milli();
-                values += 1;
+                    if !value.is_empty() {
+                        let v = Conc::parse_bytes(value).map_err(|_| {
+                            let text = String::from_utf8_lossy(cell).to_string();
+                            let msg = match Conc::parse(text.trim()) {
+                                Err(e) => format!("{e} (cell {text:?})"),
+                                Ok(_) => format!("unparseable value {text:?}"),
+                            };
+                            IngestError::cell(path, lineno, j + 4, format!("{} {}", columns[j], ty.file_name()), msg)
+                        })?;
+                        // In range by `Conc::parse_bytes` (below 1,000,000 units).
+                        cols[j].values[row][hour] = v.milli() as i32;
+                        values += 1;
+                    }
+                }
+                j += 1;
+                if p >= n {
+                    break;
+                }
+                p += 1;
             }
-            j += 1;
         }
         if j < ncols {
             if Some(lineno) == last_line {

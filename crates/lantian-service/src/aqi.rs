@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use lantian_core::aqi::{daily_aqi, realtime_aqi, AqiResult, DailyInput, RealTimeConvention};
 use lantian_core::daily::{city_day, evaluate_day, DailyExact};
 use lantian_core::hours::{has_pollutant_values, hourly_input, label_time, natural_day, LabelDay};
-use lantian_core::{Conc, SeriesType, StandardSet};
+use lantian_core::{Conc, Pollutant, SeriesType, StandardSet};
 use std::collections::HashMap;
 
 use lantian_store::{codec, CityInfo, StationInfo, Store, StoreError};
@@ -18,15 +18,21 @@ pub struct HourlyRow<'a> {
     pub station: &'a StationInfo,
     /// End of the averaging hour (as the source labels it), Beijing time.
     pub time: NaiveDateTime,
-    pub so2: Option<Conc>,
-    pub no2: Option<Conc>,
-    pub co: Option<Conc>,
-    pub o3: Option<Conc>,
-    pub pm10: Option<Conc>,
-    pub pm2_5: Option<Conc>,
+    /// The label day the hour belongs to and its label hour (concentrations are read from it).
+    pub day: &'a LabelDay,
+    pub hour: usize,
     pub result: AqiResult,
+}
+
+impl HourlyRow<'_> {
+    /// The hour's 1-hour concentration of a pollutant.
+    pub fn conc(&self, p: Pollutant) -> Option<Conc> {
+        self.day.get(SeriesType::hourly(p), self.hour)
+    }
     /// The AQI the publisher published for this hour, if the source carried it.
-    pub published_aqi: Option<u32>,
+    pub fn published_aqi(&self) -> Option<u32> {
+        self.day.get(SeriesType::Aqi, self.hour).map(|c| (c.milli() / 1000) as u32)
+    }
 }
 
 /// Label dates that hold the natural days `from..=to` (one more at the end).
@@ -35,7 +41,7 @@ fn label_range(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
 }
 
 /// Label dates read from the store at a time; decoding and computing run in parallel over them.
-const CHUNK_DAYS: i64 = 8;
+const CHUNK_DAYS: i64 = 4;
 
 /// The selection passed to the store: `None` (all) when most stations are wanted.
 fn selection(store: &dyn Store, stations: &[StationInfo]) -> Result<Option<Vec<i64>>> {
@@ -66,14 +72,14 @@ fn load(store: &dyn Store, dates: &[NaiveDate], sel: Option<&[i64]>) -> Result<V
     blobs
         .into_par_iter()
         .map(|(d, v)| {
-            let days = v
-                .into_iter()
-                .map(|(id, b)| {
-                    codec::decode(&b)
-                        .map(|day| (id, day))
-                        .ok_or_else(|| StoreError::Corrupt(format!("station_day {id} {d}")).into())
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let mut days: Vec<(i64, LabelDay)> = Vec::with_capacity(v.len());
+            for (id, b) in v {
+                let k = days.len();
+                days.push((id, LabelDay::default()));
+                if !codec::decode_into(&b, &mut days[k].1) {
+                    return Err(StoreError::Corrupt(format!("station_day {id} {d}")).into());
+                }
+            }
             Ok((d, days))
         })
         .collect()
@@ -130,7 +136,7 @@ pub fn for_each_hourly(
 pub fn hourly_row<'a>(
     st: &'a StationInfo,
     date: NaiveDate,
-    day: &LabelDay,
+    day: &'a LabelDay,
     h: usize,
     conv: RealTimeConvention,
 ) -> Option<HourlyRow<'a>> {
@@ -142,19 +148,7 @@ pub fn hourly_row<'a>(
     // (label hour 0 closes the previous day).
     let natural = if h == 0 { date.pred_opt().unwrap_or(date) } else { date };
     let set = StandardSet::for_date(natural);
-    let input = hourly_input(day, h);
-    Some(HourlyRow {
-        station: st,
-        time,
-        so2: input.so2,
-        no2: input.no2,
-        co: input.co,
-        o3: input.o3,
-        pm10: input.pm10,
-        pm2_5: input.pm2_5,
-        result: realtime_aqi(set, conv, &input),
-        published_aqi: day.get(SeriesType::Aqi, h).map(|c| (c.milli() / 1000) as u32),
-    })
+    Some(HourlyRow { station: st, time, day, hour: h, result: realtime_aqi(set, conv, &hourly_input(day, h)) })
 }
 
 /// One station's daily evaluation.

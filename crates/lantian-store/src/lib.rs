@@ -94,6 +94,48 @@ impl FileMeta {
     }
 }
 
+/// A parsed wide file with its label days already encoded ([`codec`]), so that the encoding runs on
+/// the parser threads rather than the single writer.
+#[derive(Debug)]
+pub struct PreparedWide {
+    pub wide: WideFile,
+    /// Per entry of `wide.days`, per column: the encoded label day (empty when the day has no value).
+    pub blobs: Vec<Vec<Vec<u8>>>,
+    /// Station-hours (column, date, label hour) with at least one value.
+    pub station_hours: u64,
+}
+
+impl PreparedWide {
+    pub fn new(wide: WideFile) -> PreparedWide {
+        let mut station_hours = 0u64;
+        let blobs = wide
+            .days
+            .iter()
+            .map(|(_, cols)| {
+                cols.iter()
+                    .map(|d| {
+                        let mut hours = 0u32;
+                        for row in &d.values {
+                            for (h, v) in row.iter().enumerate() {
+                                hours |= u32::from(*v != lantian_core::hours::MISSING) << h;
+                            }
+                        }
+                        station_hours += u64::from(hours.count_ones());
+                        if d.is_empty() {
+                            Vec::new()
+                        } else {
+                            let mut b = Vec::with_capacity(256);
+                            codec::encode(d, &mut b);
+                            b
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        PreparedWide { wide, blobs, station_hours }
+    }
+}
+
 /// What one file's import changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ImportOutcome {
@@ -145,7 +187,7 @@ pub trait Store {
     /// Imports a station list in one transaction.
     fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome>;
     /// Imports a CNEMC wide file in one transaction: covered cells replace stored ones.
-    fn import_wide(&mut self, file: &FileMeta, wide: &WideFile) -> Result<ImportOutcome>;
+    fn import_wide(&mut self, file: &FileMeta, wide: &PreparedWide) -> Result<ImportOutcome>;
     /// Imports daily city values in one transaction; an unknown city rejects the whole file.
     fn import_city_daily(
         &mut self,

@@ -27,21 +27,17 @@ pub const MIGRATIONS: &[&str] = &[
         listed INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX station_city ON station(city_id);
-    -- One row per station and label date: the 15 CNEMC series x 24 end-labelled hours (codec.rs).
-    -- Keyed by date first: a day's import appends, and every query reads by date (point lookups for
-    -- a few stations, a range for all).
-    CREATE TABLE station_day (
+    -- Hourly data in blocks: one row per kind (0 = station columns of china_sites files, 1 = city
+    -- columns of china_cities files), label date and chunk of 64 ids (id / 64). A block holds the
+    -- label days (15 CNEMC series x 24 end-labelled hours) of the ids of its chunk (codec.rs). Keyed by
+    -- date first: a day's import appends a few rows, and every query reads by date.
+    CREATE TABLE day_block (
+        kind INTEGER NOT NULL,
         date INTEGER NOT NULL,
-        station_id INTEGER NOT NULL,
+        chunk INTEGER NOT NULL,
+        entries INTEGER NOT NULL,
         data BLOB NOT NULL,
-        PRIMARY KEY (date, station_id)
-    ) WITHOUT ROWID;
-    -- The same for city columns of china_cities files.
-    CREATE TABLE city_day (
-        date INTEGER NOT NULL,
-        city_id INTEGER NOT NULL,
-        data BLOB NOT NULL,
-        PRIMARY KEY (date, city_id)
+        PRIMARY KEY (kind, date, chunk)
     ) WITHOUT ROWID;
     -- Imported daily city values (concentrations in thousandths of a unit).
     CREATE TABLE city_daily (

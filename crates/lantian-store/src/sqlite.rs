@@ -1,24 +1,28 @@
 //! The embedded SQLite implementation of [`Store`].
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use lantian_core::cities::{name_key, sichuan_city, SICHUAN_CITIES};
 use lantian_core::hours::LabelDay;
 use lantian_core::{Conc, SeriesType};
-use lantian_ingest::{CityDailyRecord, StationRecord, WideFile, WideKind};
+use lantian_ingest::{CityDailyRecord, StationRecord, WideKind};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::schema::MIGRATIONS;
 use crate::{
-    codec, CityDailyRow, CityInfo, FileMeta, ImportOutcome, Result, StationFilter, StationInfo, Store, StoreCounts,
-    StoreError,
+    codec, CityDailyRow, CityInfo, FileMeta, ImportOutcome, PreparedWide, Result, StationFilter, StationInfo, Store,
+    StoreCounts, StoreError,
 };
 
 /// Embedded SQLite store (the default).
 pub struct SqliteStore {
     conn: Connection,
+    /// Station code → id, kept between imports (cleared when an import fails, since its inserts are
+    /// rolled back).
+    station_ids: Option<HashMap<String, i64>>,
 }
 
 fn day_num(d: NaiveDate) -> i64 {
@@ -30,6 +34,14 @@ fn from_day_num(n: i64) -> Result<NaiveDate> {
         .ok()
         .and_then(NaiveDate::from_num_days_from_ce_opt)
         .ok_or_else(|| StoreError::Corrupt(format!("bad date number {n}")))
+}
+
+/// `day_block.kind` of a wide file's columns.
+fn block_kind(k: WideKind) -> i64 {
+    match k {
+        WideKind::Sites => 0,
+        WideKind::Cities => 1,
+    }
 }
 
 fn conc_col(c: Option<Conc>) -> Option<i64> {
@@ -58,7 +70,7 @@ impl SqliteStore {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144; \
              PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = 5000;",
         )?;
-        let mut s = SqliteStore { conn };
+        let mut s = SqliteStore { conn, station_ids: None };
         s.migrate()?;
         Ok(s)
     }
@@ -184,6 +196,7 @@ fn city_for_station(tx: &Transaction<'_>, s: &StationRecord, created: &mut u64) 
 
 impl Store for SqliteStore {
     fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome> {
+        self.station_ids = None;
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "station-list", stations.len())?,
@@ -223,23 +236,29 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn import_wide(&mut self, file: &FileMeta, wide: &WideFile) -> Result<ImportOutcome> {
+    fn import_wide(&mut self, file: &FileMeta, prepared: &PreparedWide) -> Result<ImportOutcome> {
+        let wide = &prepared.wide;
         let tx = self.conn.transaction()?;
         let kind = if wide.kind == WideKind::Sites { "cnemc-sites" } else { "cnemc-cities" };
         let mut out = ImportOutcome { new_file: Self::record_file(&tx, file, kind, wide.rows)?, ..Default::default() };
         // Column ids.
         let mut ids = Vec::with_capacity(wide.columns.len());
+        let mut new_ids: Option<HashMap<String, i64>> = None;
         match wide.kind {
             WideKind::Sites => {
-                let mut known: HashMap<String, i64> = HashMap::new();
-                {
-                    let mut st = tx.prepare_cached("SELECT code, id FROM station")?;
-                    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-                    for r in rows {
-                        let (c, i) = r?;
-                        known.insert(c, i);
+                let known = match self.station_ids.take() {
+                    Some(k) => k,
+                    None => {
+                        let mut k = HashMap::new();
+                        let mut st = tx.prepare_cached("SELECT code, id FROM station")?;
+                        for r in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+                            let (c, i) = r?;
+                            k.insert(c, i);
+                        }
+                        k
                     }
-                }
+                };
+                let mut known = known;
                 let mut ins = tx.prepare_cached("INSERT INTO station (code) VALUES (?1)")?;
                 for c in &wide.columns {
                     let id = match known.get(c) {
@@ -247,11 +266,14 @@ impl Store for SqliteStore {
                         None => {
                             ins.execute([c])?;
                             out.stations_created += 1;
-                            tx.last_insert_rowid()
+                            let id = tx.last_insert_rowid();
+                            known.insert(c.clone(), id);
+                            id
                         }
                     };
                     ids.push(id);
                 }
+                new_ids = Some(known);
             }
             WideKind::Cities => {
                 for c in &wide.columns {
@@ -270,38 +292,42 @@ impl Store for SqliteStore {
                 }
             }
         }
-        let (sel_sql, up_sql) = match wide.kind {
-            WideKind::Sites => (
-                "SELECT station_id, data FROM station_day WHERE date = ?1",
-                "INSERT INTO station_day (date, station_id, data) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT(date, station_id) DO UPDATE SET data = excluded.data",
-            ),
-            WideKind::Cities => (
-                "SELECT city_id, data FROM city_day WHERE date = ?1",
-                "INSERT INTO city_day (date, city_id, data) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT(date, city_id) DO UPDATE SET data = excluded.data",
-            ),
-        };
-        let mut buf = Vec::with_capacity(1024);
+        let kind = block_kind(wide.kind);
         {
-            let mut sel = tx.prepare_cached(sel_sql)?;
-            let mut up = tx.prepare_cached(up_sql)?;
-            for ((date, cols), covered) in wide.days.iter().zip(&wide.covered) {
+            let mut sel = tx.prepare_cached("SELECT chunk, data FROM day_block WHERE kind = ?1 AND date = ?2")?;
+            let mut up = tx.prepare_cached(
+                "INSERT INTO day_block (kind, date, chunk, entries, data) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT(kind, date, chunk) DO UPDATE SET entries = excluded.entries, data = excluded.data",
+            )?;
+            let mut buf = Vec::with_capacity(1024);
+            let mut block = Vec::with_capacity(1 << 16);
+            for (((date, cols), covered), blobs) in wide.days.iter().zip(&wide.covered).zip(&prepared.blobs) {
                 let dn = day_num(*date);
-                let mut existing: HashMap<i64, Vec<u8>> = HashMap::new();
-                for r in sel.query_map([dn], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
-                    let (i, b) = r?;
-                    existing.insert(i, b);
+                // The stored blocks of this date.
+                let mut stored: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
+                for r in sel.query_map(params![kind, dn], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
+                    let (c, b) = r?;
+                    stored.insert(c, b);
+                }
+                let mut existing: HashMap<i64, &[u8]> = HashMap::new();
+                for (c, b) in &stored {
+                    for (id, e) in codec::block_entries(*c, b)
+                        .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} {c}")))?
+                    {
+                        existing.insert(id, e);
+                    }
                 }
                 let full = covered.iter().all(|m| *m == 0x00ff_ffff);
+                // The new content of every id the file names: the file's day when it covers everything
+                // or nothing was stored, else the stored day with the covered cells replaced.
+                let mut new_entries: BTreeMap<i64, Cow<'_, [u8]>> = BTreeMap::new();
                 for (j, day) in cols.iter().enumerate() {
                     let id = ids[j];
-                    let old = existing.get(&id);
-                    let merged;
-                    let new_day: &LabelDay = match old {
+                    let old = existing.get(&id).copied();
+                    let new_blob: Cow<'_, [u8]> = match old {
                         Some(b) if !full => {
                             let mut m = codec::decode(b)
-                                .ok_or_else(|| StoreError::Corrupt(format!("station_day {id} {date}")))?;
+                                .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} id {id}")))?;
                             for t in SeriesType::ALL {
                                 let mask = covered[t.index()];
                                 for h in 0..24 {
@@ -310,30 +336,45 @@ impl Store for SqliteStore {
                                     }
                                 }
                             }
-                            merged = m;
-                            &merged
+                            codec::encode(&m, &mut buf);
+                            Cow::Owned(buf.clone())
                         }
-                        _ => day,
+                        Some(_) if blobs[j].is_empty() => {
+                            codec::encode(&LabelDay::default(), &mut buf);
+                            Cow::Owned(buf.clone())
+                        }
+                        _ => Cow::Borrowed(blobs[j].as_slice()),
                     };
-                    if old.is_none() && new_day.is_empty() {
-                        continue;
-                    }
-                    codec::encode(new_day, &mut buf);
                     match old {
-                        Some(b) if *b == buf => out.unchanged += 1,
-                        Some(_) => {
-                            up.execute(params![dn, id, buf])?;
-                            out.updated += 1;
-                        }
-                        None => {
-                            up.execute(params![dn, id, buf])?;
-                            out.inserted += 1;
-                        }
+                        None if new_blob.is_empty() => continue,
+                        Some(b) if b == &*new_blob => out.unchanged += 1,
+                        Some(_) => out.updated += 1,
+                        None => out.inserted += 1,
+                    }
+                    new_entries.insert(id, new_blob);
+                }
+                // Rebuild the chunks the file touched; write those whose bytes changed.
+                let chunks: std::collections::BTreeSet<i64> =
+                    new_entries.keys().map(|id| id.div_euclid(codec::CHUNK)).collect();
+                for c in chunks {
+                    let lo = c * codec::CHUNK;
+                    let hi = lo + codec::CHUNK;
+                    let mut entries: BTreeMap<i64, &[u8]> =
+                        existing.iter().filter(|(id, _)| (lo..hi).contains(*id)).map(|(id, e)| (*id, *e)).collect();
+                    for (id, e) in new_entries.range(lo..hi) {
+                        entries.insert(*id, e);
+                    }
+                    let list: Vec<(i64, &[u8])> = entries.into_iter().collect();
+                    codec::build_block(&list, &mut block);
+                    if stored.get(&c).map(Vec::as_slice) != Some(block.as_slice()) {
+                        up.execute(params![kind, dn, c, list.len() as i64, block])?;
                     }
                 }
             }
         }
         tx.commit()?;
+        // Only a committed import may leave its station ids in the cache.
+        self.station_ids = new_ids;
         Ok(out)
     }
 
@@ -448,43 +489,51 @@ impl Store for SqliteStore {
     }
 
     fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>> {
-        let mut st = self.conn.prepare_cached("SELECT data FROM station_day WHERE date = ?1 AND station_id = ?2")?;
         let mut out = Vec::new();
-        for dn in day_num(from)..=day_num(to) {
-            if let Some(b) = st.query_row(params![dn, station_id], |r| r.get::<_, Vec<u8>>(0)).optional()? {
-                let day =
-                    codec::decode(&b).ok_or_else(|| StoreError::Corrupt(format!("station_day {station_id} {dn}")))?;
-                out.push((from_day_num(dn)?, day));
+        let mut d = from;
+        while d <= to {
+            if let Some((_, b)) = self.station_day_blobs_on(d, Some(&[station_id]))?.into_iter().next() {
+                let day = codec::decode(&b).ok_or_else(|| StoreError::Corrupt(format!("station {station_id} {d}")))?;
+                out.push((d, day));
             }
+            d = d.succ_opt().ok_or_else(|| StoreError::Input(format!("date {d} out of range")))?;
         }
         Ok(out)
     }
 
     fn station_day_blobs_on(&self, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
         let dn = day_num(date);
-        let mut out = Vec::new();
+        let mut blocks: Vec<(i64, Vec<u8>)> = Vec::new();
         match stations {
-            Some(ids) if ids.len() <= 64 => {
-                let mut st =
-                    self.conn.prepare_cached("SELECT data FROM station_day WHERE date = ?1 AND station_id = ?2")?;
-                let mut ids = ids.to_vec();
-                ids.sort_unstable();
-                for id in ids {
-                    if let Some(b) = st.query_row(params![dn, id], |r| r.get::<_, Vec<u8>>(0)).optional()? {
-                        out.push((id, b));
+            Some(ids) if ids.len() <= 256 => {
+                let mut chunks: Vec<i64> = ids.iter().map(|id| id.div_euclid(codec::CHUNK)).collect();
+                chunks.sort_unstable();
+                chunks.dedup();
+                let mut st = self
+                    .conn
+                    .prepare_cached("SELECT data FROM day_block WHERE kind = 0 AND date = ?1 AND chunk = ?2")?;
+                for c in chunks {
+                    if let Some(b) = st.query_row(params![dn, c], |r| r.get::<_, Vec<u8>>(0)).optional()? {
+                        blocks.push((c, b));
                     }
                 }
             }
             _ => {
                 let mut st = self
                     .conn
-                    .prepare_cached("SELECT station_id, data FROM station_day WHERE date = ?1 ORDER BY station_id")?;
-                let rows = st.query_map([dn], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
-                for r in rows {
-                    let (id, b) = r?;
-                    if stations.is_none_or(|ids| ids.binary_search(&id).is_ok()) {
-                        out.push((id, b));
-                    }
+                    .prepare_cached("SELECT chunk, data FROM day_block WHERE kind = 0 AND date = ?1 ORDER BY chunk")?;
+                for r in st.query_map([dn], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
+                    blocks.push(r?);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (c, b) in &blocks {
+            for (id, e) in
+                codec::block_entries(*c, b).ok_or_else(|| StoreError::Corrupt(format!("day_block 0 {date} {c}")))?
+            {
+                if stations.is_none_or(|ids| ids.contains(&id)) {
+                    out.push((id, e.to_vec()));
                 }
             }
         }
@@ -528,7 +577,9 @@ impl Store for SqliteStore {
 
     fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
         let (a, b): (Option<i64>, Option<i64>) =
-            self.conn.query_row("SELECT min(date), max(date) FROM station_day", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            self.conn.query_row("SELECT min(date), max(date) FROM day_block WHERE kind = 0", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         match (a, b) {
             (Some(a), Some(b)) => Ok(Some((from_day_num(a)?, from_day_num(b)?))),
             _ => Ok(None),
@@ -540,8 +591,8 @@ impl Store for SqliteStore {
         Ok(StoreCounts {
             cities: n("SELECT count(*) FROM city")?,
             stations: n("SELECT count(*) FROM station")?,
-            station_days: n("SELECT count(*) FROM station_day")?,
-            city_days: n("SELECT count(*) FROM city_day")?,
+            station_days: n("SELECT coalesce(sum(entries), 0) FROM day_block WHERE kind = 0")?,
+            city_days: n("SELECT coalesce(sum(entries), 0) FROM day_block WHERE kind = 1")?,
             city_daily: n("SELECT count(*) FROM city_daily")?,
             files: n("SELECT count(*) FROM import_file")?,
         })
