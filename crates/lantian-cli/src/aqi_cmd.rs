@@ -132,14 +132,20 @@ pub fn run(db: &str, a: AqiArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     if a.hourly {
-        if a.level == Level::City {
-            bail!("hourly values are per station; use --city NAME to select a city's stations");
-        }
-        let stations = select_stations(&store, &a.stations, &cities)?;
         let conv = match a.convention {
             Convention::Publisher => RealTimeConvention::Publisher,
             Convention::Literal => RealTimeConvention::LiteralHj633_2012,
         };
+        if a.level == Level::City {
+            if !a.stations.is_empty() {
+                bail!("--station selects stations; with --level city use --city");
+            }
+            let cities = if cities.is_empty() { store.cities()? } else { cities };
+            city_hourly(&store, &cities, from, to, conv, a.format, &mut out)?;
+            out.flush()?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let stations = select_stations(&store, &a.stations, &cities)?;
         hourly(&store, &stations, from, to, conv, a.format, &mut out)?;
     } else if a.level == Level::Station {
         let stations = select_stations(&store, &a.stations, &cities)?;
@@ -491,4 +497,83 @@ fn city_daily(
         }
     }
     write_rows(&DAILY_HEADER_CITY, &DAILY_HEADER_CITY_ZH, rows, json_rows, format, out)
+}
+
+const CITY_HOURLY: [&str; 15] = [
+    "city",
+    "city_code",
+    "time",
+    "aqi",
+    "level",
+    "category",
+    "primary",
+    "so2",
+    "no2",
+    "co",
+    "o3",
+    "pm10",
+    "pm2_5",
+    "published_aqi",
+    "source",
+];
+const CITY_HOURLY_ZH: [&str; 15] = [
+    "城市",
+    "代码",
+    "时间",
+    "AQI",
+    "级别",
+    "类别",
+    "首要污染物",
+    "SO2",
+    "NO2",
+    "CO",
+    "O3",
+    "PM10",
+    "PM2.5",
+    "发布AQI",
+    "来源",
+];
+
+fn city_hourly(
+    store: &dyn Store,
+    cities: &[CityInfo],
+    from: NaiveDate,
+    to: NaiveDate,
+    conv: RealTimeConvention,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut rows = Vec::new();
+    let mut json_rows = Vec::new();
+    lantian_service::for_each_city_hourly(store, cities, from, to, conv, |r| {
+        let (level, cat) = category(&r.result);
+        let source = match r.source {
+            lantian_service::CityHourSource::CityFile => "city-file".to_string(),
+            lantian_service::CityHourSource::Stations(n) => format!("stations:{n}"),
+        };
+        let mut row = vec![
+            r.city.display().to_string(),
+            opt(r.city.code),
+            if format == Format::Table { r.time.format("%Y-%m-%d %H:%M").to_string() } else { iso_time(r.time) },
+            opt(r.result.aqi),
+            level,
+            cat,
+            if format == Format::Table { r.result.primary.labels_zh() } else { r.result.primary.codes() },
+        ];
+        row.extend(r.conc.iter().map(|v| c(*v)));
+        row.push(opt(r.published_aqi));
+        row.push(source);
+        if format == Format::Json {
+            let mut m = serde_json::Map::new();
+            for (k, v) in CITY_HOURLY.iter().zip(row.iter()) {
+                m.insert(k.to_string(), if v.is_empty() { serde_json::Value::Null } else { json!(v) });
+            }
+            m.insert("aqi".into(), json!(r.result.aqi));
+            m.insert("primary".into(), json!(r.result.primary.iter().map(|i| i.code()).collect::<Vec<_>>()));
+            json_rows.push(serde_json::Value::Object(m));
+        } else {
+            rows.push(row);
+        }
+    })?;
+    write_rows(&CITY_HOURLY, &CITY_HOURLY_ZH, rows, json_rows, format, out)
 }

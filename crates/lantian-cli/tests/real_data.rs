@@ -343,3 +343,34 @@ fn daily_means_agree_with_the_publishers_midnight_moving_means() {
         assert!(n > 4500 && pct >= min_pct, "{key}: {pct:.1} % of {n}");
     }
 }
+
+/// The 21 Sichuan aqistudy daily files import whole and give every city-day of 2015–2016 (the data
+/// README: full years for all 21 cities, gaps 甘孜州 7 days and 阿坝州 1 day). Their own AQI is an
+/// un-audited aggregate of hourly values, so it is kept beside the computed one, not compared.
+#[test]
+fn aqistudy_daily_files_import_completely() {
+    let Some(data) = shared_data() else { return };
+    let t = TempDir::new("real-aqistudy");
+    let db = t.db();
+    let out = ok(&db, &["import", &data.join("cities/aqistudy/sichuan-daily").display().to_string()]);
+    assert!(out.contains("21 (21 new, 0 rejected)"), "{out}");
+    let csv = ok(
+        &db,
+        &["aqi", "--daily", "--level", "city", "--from", "2015-01-01", "--to", "2016-12-31", "--format", "csv"],
+    );
+    let (h, rows) = csv_rows(&csv);
+    assert_eq!(rows.len(), 21 * 731 - 8);
+    let mut per_city: HashMap<String, usize> = HashMap::new();
+    for r in &rows {
+        *per_city.entry(r[col(&h, "city")].clone()).or_default() += 1;
+        assert_eq!(r[col(&h, "source")], "aqistudy-daily");
+        assert!(!r[col(&h, "published_aqi")].is_empty());
+    }
+    assert_eq!(per_city.len(), 21);
+    assert_eq!(per_city.get("甘孜州"), Some(&724));
+    assert_eq!(per_city.get("阿坝州"), Some(&730));
+    assert_eq!(per_city.get("成都"), Some(&731));
+    // Re-import changes nothing.
+    let again = ok(&db, &["import", &data.join("cities/aqistudy/sichuan-daily").display().to_string()]);
+    assert!(again.contains("0 inserted, 0 updated"), "{again}");
+}

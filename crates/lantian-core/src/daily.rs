@@ -151,3 +151,10 @@ impl DailyExact {
         }
     }
 }
+
+/// A city's 1-hour concentration of a pollutant: the arithmetic mean of its evaluation stations'
+/// valid values for the hour, rounded as a reported concentration (`assessment.md` §1.2; the city then
+/// gets the AQI of these means, not the mean of station AQIs).
+pub fn city_hour_value(p: Pollutant, values: impl IntoIterator<Item = Conc>) -> Option<Conc> {
+    Ratio::mean_of(values.into_iter().filter(|c| !c.is_negative())).map(|m| m.round(p.decimals()))
+}

@@ -1,13 +1,13 @@
 //! Hourly AQI, station daily values and city daily values.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use lantian_core::aqi::{daily_aqi, realtime_aqi, AqiResult, DailyInput, RealTimeConvention};
-use lantian_core::daily::{city_day, evaluate_day, DailyExact};
+use lantian_core::aqi::{daily_aqi, realtime_aqi, AqiResult, DailyInput, HourlyInput, RealTimeConvention};
+use lantian_core::daily::{city_day, city_hour_value, evaluate_day, DailyExact};
 use lantian_core::hours::{has_pollutant_values, hourly_input, label_time, natural_day, LabelDay};
 use lantian_core::{Conc, Pollutant, SeriesType, StandardSet};
 use std::collections::HashMap;
 
-use lantian_store::{codec, CityInfo, StationInfo, Store, StoreError};
+use lantian_store::{codec, BlockKind, CityInfo, StationInfo, Store, StoreError};
 use rayon::prelude::*;
 
 use crate::Result;
@@ -66,9 +66,9 @@ type DateDays = (NaiveDate, Vec<(i64, LabelDay)>);
 type DateBlobs = (NaiveDate, Vec<(i64, Vec<u8>)>);
 
 /// Decoded label days of `dates`, per date ordered by station id.
-fn load(store: &dyn Store, dates: &[NaiveDate], sel: Option<&[i64]>) -> Result<Vec<DateDays>> {
+fn load(store: &dyn Store, kind: BlockKind, dates: &[NaiveDate], sel: Option<&[i64]>) -> Result<Vec<DateDays>> {
     let blobs: Vec<DateBlobs> =
-        dates.iter().map(|d| Ok((*d, store.station_day_blobs_on(*d, sel)?))).collect::<Result<_>>()?;
+        dates.iter().map(|d| Ok((*d, store.day_blobs_on(kind, *d, sel)?))).collect::<Result<_>>()?;
     blobs
         .into_par_iter()
         .map(|(d, v)| {
@@ -103,7 +103,7 @@ pub fn for_each_hourly(
     while d <= lt {
         let end = (d + Duration::days(CHUNK_DAYS - 1)).min(lt);
         let dates: Vec<NaiveDate> = d.iter_days().take_while(|x| *x <= end).collect();
-        let loaded = load(store, &dates, sel.as_deref())?;
+        let loaded = load(store, BlockKind::Station, &dates, sel.as_deref())?;
         let rows: Vec<Vec<HourlyRow<'_>>> = loaded
             .par_iter()
             .map(|(date, days)| {
@@ -179,7 +179,7 @@ pub fn for_each_station_daily(
         // This chunk's label days plus the next one (row 0 closes each natural day).
         let first_needed = if carry.as_ref().is_some_and(|(cd, _)| *cd == d) { d + Duration::days(1) } else { d };
         let dates: Vec<NaiveDate> = first_needed.iter_days().take_while(|x| *x <= end + Duration::days(1)).collect();
-        let mut loaded = load(store, &dates, sel.as_deref())?;
+        let mut loaded = load(store, BlockKind::Station, &dates, sel.as_deref())?;
         if let Some(c) = carry.take().filter(|(cd, _)| *cd == d) {
             loaded.insert(0, c);
         }
@@ -302,4 +302,131 @@ pub fn city_daily(store: &dyn Store, city: &CityInfo, from: NaiveDate, to: Naive
     out.extend(imported);
     out.sort_by_key(|v| v.date);
     Ok(out)
+}
+
+/// Where a city's hourly value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CityHourSource {
+    /// The publisher's city file (`china_cities_*`).
+    CityFile,
+    /// The mean of this many evaluation stations (control stations excluded).
+    Stations(usize),
+}
+
+/// One city-hour of the real-time report.
+#[derive(Clone, Debug)]
+pub struct CityHourlyRow<'a> {
+    pub city: &'a CityInfo,
+    /// End of the averaging hour, Beijing time.
+    pub time: NaiveDateTime,
+    /// 1-hour concentrations, indexed by `Pollutant as usize`.
+    pub conc: [Option<Conc>; 6],
+    pub result: AqiResult,
+    /// The AQI of the publisher's city file, if one was imported for this hour.
+    pub published_aqi: Option<u32>,
+    pub source: CityHourSource,
+}
+
+/// Calls `f` for every city-hour with data in the natural days `from..=to`, in time order and within
+/// an hour in the order of `cities`. A city's hour comes from the publisher's city file when one was
+/// imported, else from the mean of its evaluation stations ([`lantian_core::daily::city_hour_value`]).
+pub fn for_each_city_hourly(
+    store: &dyn Store,
+    cities: &[CityInfo],
+    from: NaiveDate,
+    to: NaiveDate,
+    conv: RealTimeConvention,
+    mut f: impl FnMut(&CityHourlyRow<'_>),
+) -> Result<()> {
+    let (lf, lt) = label_range(from, to);
+    let city_ids: Vec<i64> = {
+        let mut v: Vec<i64> = cities.iter().map(|c| c.id).collect();
+        v.sort_unstable();
+        v
+    };
+    // Evaluation stations of each city.
+    let mut members: HashMap<i64, usize> = HashMap::new();
+    let mut station_ids = Vec::new();
+    for s in store.stations(&lantian_store::StationFilter { codes: vec![], city_ids: city_ids.clone() })? {
+        if let Some(ci) = s.city.as_ref().and_then(|c| cities.iter().position(|x| x.id == c.id)) {
+            if !s.is_control {
+                members.insert(s.id, ci);
+                station_ids.push(s.id);
+            }
+        }
+    }
+    station_ids.sort_unstable();
+    let mut d = lf;
+    while d <= lt {
+        let end = (d + Duration::days(CHUNK_DAYS - 1)).min(lt);
+        let dates: Vec<NaiveDate> = d.iter_days().take_while(|x| *x <= end).collect();
+        let city_days = load(store, BlockKind::City, &dates, Some(&city_ids))?;
+        let station_days = if station_ids.is_empty() {
+            dates.iter().map(|d| (*d, Vec::new())).collect()
+        } else {
+            load(store, BlockKind::Station, &dates, Some(&station_ids))?
+        };
+        let rows: Vec<Vec<CityHourlyRow<'_>>> = city_days
+            .par_iter()
+            .zip(station_days.par_iter())
+            .map(|((date, cdays), (_, sdays))| {
+                let mut out = Vec::new();
+                for h in 0..24 {
+                    if (*date == lf && h == 0) || (*date == lt && h > 0) {
+                        continue;
+                    }
+                    let natural = if h == 0 { date.pred_opt().unwrap_or(*date) } else { *date };
+                    let set = StandardSet::for_date(natural);
+                    for (ci, city) in cities.iter().enumerate() {
+                        let file_day = cdays.iter().find(|(id, _)| *id == city.id).map(|(_, d)| d);
+                        let (input, published, source) = match file_day.filter(|d| has_pollutant_values(d, h)) {
+                            Some(fd) => (
+                                hourly_input(fd, h),
+                                fd.get(SeriesType::Aqi, h).map(|c| (c.milli() / 1000) as u32),
+                                CityHourSource::CityFile,
+                            ),
+                            None => {
+                                let mine: Vec<&LabelDay> = sdays
+                                    .iter()
+                                    .filter(|(id, day)| members.get(id) == Some(&ci) && has_pollutant_values(day, h))
+                                    .map(|(_, day)| day)
+                                    .collect();
+                                if mine.is_empty() {
+                                    continue;
+                                }
+                                let v = |p: Pollutant| {
+                                    city_hour_value(p, mine.iter().filter_map(|d| d.get(SeriesType::hourly(p), h)))
+                                };
+                                let input = HourlyInput {
+                                    so2: v(Pollutant::So2),
+                                    no2: v(Pollutant::No2),
+                                    co: v(Pollutant::Co),
+                                    o3: v(Pollutant::O3),
+                                    pm10: v(Pollutant::Pm10),
+                                    pm2_5: v(Pollutant::Pm2_5),
+                                    ..HourlyInput::default()
+                                };
+                                (input, None, CityHourSource::Stations(mine.len()))
+                            }
+                        };
+                        let conc = [input.so2, input.no2, input.co, input.o3, input.pm10, input.pm2_5];
+                        out.push(CityHourlyRow {
+                            city,
+                            time: label_time(*date, h as u32),
+                            conc,
+                            result: realtime_aqi(set, conv, &input),
+                            published_aqi: published,
+                            source,
+                        });
+                    }
+                }
+                out
+            })
+            .collect();
+        for r in rows.iter().flatten() {
+            f(r);
+        }
+        d = end + Duration::days(1);
+    }
+    Ok(())
 }

@@ -4,7 +4,8 @@
 pub mod aqi;
 
 pub use aqi::{
-    city_daily, for_each_hourly, for_each_station_daily, CityDailyValue, DailySource, HourlyRow, StationDailyRow,
+    city_daily, for_each_city_hourly, for_each_hourly, for_each_station_daily, CityDailyValue, CityHourSource,
+    CityHourlyRow, DailySource, HourlyRow, StationDailyRow,
 };
 
 /// A service error: the store failed, or the request names something that does not exist.

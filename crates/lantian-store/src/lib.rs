@@ -94,6 +94,15 @@ impl FileMeta {
     }
 }
 
+/// Whose hourly data a block holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    /// Station columns of `china_sites` files.
+    Station = 0,
+    /// City columns of `china_cities` files (the publisher's city values).
+    City = 1,
+}
+
 /// A parsed wide file with its label days already encoded ([`codec`]), so that the encoding runs on
 /// the parser threads rather than the single writer.
 #[derive(Debug)]
@@ -202,9 +211,9 @@ pub trait Store {
     fn stations(&self, filter: &StationFilter) -> Result<Vec<StationInfo>>;
     /// Label days of one station, `from..=to` (label dates).
     fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>>;
-    /// Encoded label days ([`codec`]) of one label date, for the given stations (all when `None`),
-    /// ordered by station id. Decoding is left to the caller so that it can run in parallel.
-    fn station_day_blobs_on(&self, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>>;
+    /// Encoded label days ([`codec`]) of one label date for the given station or city ids (all when
+    /// `None`), ordered by id. Decoding is left to the caller so that it can run in parallel.
+    fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, ids: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>>;
     /// Imported daily values of a city, `from..=to`.
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>>;
     /// Label dates holding any station data (first, last).

@@ -13,8 +13,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::schema::MIGRATIONS;
 use crate::{
-    codec, CityDailyRow, CityInfo, FileMeta, ImportOutcome, PreparedWide, Result, StationFilter, StationInfo, Store,
-    StoreCounts, StoreError,
+    codec, BlockKind, CityDailyRow, CityInfo, FileMeta, ImportOutcome, PreparedWide, Result, StationFilter,
+    StationInfo, Store, StoreCounts, StoreError,
 };
 
 /// Embedded SQLite store (the default).
@@ -492,7 +492,7 @@ impl Store for SqliteStore {
         let mut out = Vec::new();
         let mut d = from;
         while d <= to {
-            if let Some((_, b)) = self.station_day_blobs_on(d, Some(&[station_id]))?.into_iter().next() {
+            if let Some((_, b)) = self.day_blobs_on(BlockKind::Station, d, Some(&[station_id]))?.into_iter().next() {
                 let day = codec::decode(&b).ok_or_else(|| StoreError::Corrupt(format!("station {station_id} {d}")))?;
                 out.push((d, day));
             }
@@ -501,8 +501,9 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn station_day_blobs_on(&self, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
+    fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
         let dn = day_num(date);
+        let kind = kind as i64;
         let mut blocks: Vec<(i64, Vec<u8>)> = Vec::new();
         match stations {
             Some(ids) if ids.len() <= 256 => {
@@ -511,9 +512,9 @@ impl Store for SqliteStore {
                 chunks.dedup();
                 let mut st = self
                     .conn
-                    .prepare_cached("SELECT data FROM day_block WHERE kind = 0 AND date = ?1 AND chunk = ?2")?;
+                    .prepare_cached("SELECT data FROM day_block WHERE kind = ?3 AND date = ?1 AND chunk = ?2")?;
                 for c in chunks {
-                    if let Some(b) = st.query_row(params![dn, c], |r| r.get::<_, Vec<u8>>(0)).optional()? {
+                    if let Some(b) = st.query_row(params![dn, c, kind], |r| r.get::<_, Vec<u8>>(0)).optional()? {
                         blocks.push((c, b));
                     }
                 }
@@ -521,16 +522,16 @@ impl Store for SqliteStore {
             _ => {
                 let mut st = self
                     .conn
-                    .prepare_cached("SELECT chunk, data FROM day_block WHERE kind = 0 AND date = ?1 ORDER BY chunk")?;
-                for r in st.query_map([dn], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
+                    .prepare_cached("SELECT chunk, data FROM day_block WHERE kind = ?2 AND date = ?1 ORDER BY chunk")?;
+                for r in st.query_map([dn, kind], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
                     blocks.push(r?);
                 }
             }
         }
         let mut out = Vec::new();
         for (c, b) in &blocks {
-            for (id, e) in
-                codec::block_entries(*c, b).ok_or_else(|| StoreError::Corrupt(format!("day_block 0 {date} {c}")))?
+            for (id, e) in codec::block_entries(*c, b)
+                .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} {c}")))?
             {
                 if stations.is_none_or(|ids| ids.contains(&id)) {
                     out.push((id, e.to_vec()));

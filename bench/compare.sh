@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: the pandas peer (../shared/bench/peer_bench.py) and lantian, in one run, on
+# the same CNEMC files (the peer writes them; lantian then imports exactly those files).
+#
+#   bash bench/compare.sh [STATIONS] [DAYS] [WORKDIR]      (defaults: 1000 365 ../bench-work)
+#
+# Also runs lantian on a national-scale year from `lantian synth --stations 2000` (the peer cannot
+# write 2000 stations × 365 days here: pandas' pivot to the wide layout is killed at 24 GiB).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STATIONS=${1:-1000}
+DAYS=${2:-365}
+WORK=$(mkdir -p "${3:-../bench-work}" && cd "${3:-../bench-work}" && pwd)
+PEER=../shared/bench/peer_bench.py
+VENV="$WORK/peer-venv"
+
+echo "== machine"
+uname -srm
+nproc
+grep -m1 'model name' /proc/cpuinfo || true
+free -g | head -2
+
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q pandas numpy python-aqi openpyxl
+fi
+cargo build --release -q -p lantian-cli
+LANTIAN=target/release/lantian
+
+echo "== peer: pandas, $STATIONS stations x $DAYS days"
+rm -rf "$WORK/peer"
+/usr/bin/time -v "$VENV/bin/python" "$PEER" --stations "$STATIONS" --days "$DAYS" --out "$WORK/peer" 2> "$WORK/peer.time"
+grep -E "Maximum resident|Elapsed" "$WORK/peer.time"
+
+echo "== lantian on the peer's files ($WORK/peer/cnemc)"
+for i in 1 2 3; do
+  /usr/bin/time -v "$LANTIAN" bench "$WORK/peer/cnemc" --bench-db "$WORK/lantian-peer.db" 2> "$WORK/lantian.time"
+  grep -E "Maximum resident|Elapsed" "$WORK/lantian.time"
+done
+
+echo "== lantian on a national year: synth 2000 stations x 365 days, all 15 series"
+rm -rf "$WORK/synth2000"
+"$LANTIAN" synth --out "$WORK/synth2000" --stations 2000 --days 365
+for i in 1 2 3; do
+  /usr/bin/time -v "$LANTIAN" bench "$WORK/synth2000" --bench-db "$WORK/lantian-2000.db" 2> "$WORK/lantian.time"
+  grep -E "Maximum resident|Elapsed" "$WORK/lantian.time"
+done

@@ -1,0 +1,139 @@
+//! City values from stations (assessment.md §1.2) and from the publisher's city files, through the
+//! real binary, on small hand-made files whose expected numbers are worked out by hand below.
+
+mod common;
+
+use common::*;
+
+const STATIONS: &str = "监测点编码,监测点名称,城市,经度,纬度,对照点,省级行政区,地级行政区\n\
+1431A,甲,成都,104.0,30.6,N,四川省,成都市\n\
+1432A,乙,成都,104.1,30.7,N,四川省,成都市\n\
+1433A,对照,成都,103.5,30.9,Y,四川省,成都市\n";
+
+/// Label day 2023-01-21, hours 1–23, and hour 0 of 2023-01-22: a full natural day 2023-01-21.
+fn site_file() -> String {
+    let mut s = String::from("date,hour,type,1431A,1432A,1433A\n");
+    for (date, hours) in [("20230121", 1..24), ("20230122", 0..1)] {
+        for h in hours {
+            // PM2.5: 1431A 40, 1432A 45 (mean 42.5 → half-even 42), control 5 (excluded).
+            s.push_str(&format!("{date},{h},PM2.5,40,45,5\n"));
+            // SO2: 10 and 13 → 11.5 → 12.
+            s.push_str(&format!("{date},{h},SO2,10,13,1\n"));
+        }
+    }
+    s
+}
+
+#[test]
+fn city_hourly_is_the_aqi_of_the_station_means() {
+    let t = TempDir::new("city-hourly");
+    let db = t.db();
+    std::fs::write(t.0.join("stations.csv"), STATIONS).expect("write");
+    std::fs::write(t.0.join("china_sites_20230121.csv"), site_file()).expect("write");
+    ok(
+        &db,
+        &[
+            "import",
+            &t.0.join("stations.csv").display().to_string(),
+            &t.0.join("china_sites_20230121.csv").display().to_string(),
+        ],
+    );
+    let out = ok(
+        &db,
+        &[
+            "aqi",
+            "--hourly",
+            "--level",
+            "city",
+            "--city",
+            "成都",
+            "--from",
+            "2023-01-21",
+            "--to",
+            "2023-01-21",
+            "--format",
+            "csv",
+        ],
+    );
+    let (h, rows) = csv_rows(&out);
+    assert_eq!(rows.len(), 24, "one row per hour of the natural day");
+    let r = &rows[0];
+    assert_eq!(r[col(&h, "time")], "2023-01-21T01:00:00+08:00");
+    assert_eq!(r[col(&h, "pm2_5")], "42", "mean of 40 and 45 is 42.5, half-even 42; the control station is left out");
+    assert_eq!(r[col(&h, "so2")], "12", "11.5 → 12");
+    // PM2.5 42 on the 24-hour column: 50 + (42−35)·50/40 = 58.75 → 59.
+    assert_eq!(r[col(&h, "aqi")], "59");
+    assert_eq!(r[col(&h, "primary")], "PM2_5_1H");
+    assert_eq!(r[col(&h, "source")], "stations:2");
+
+    // A city file for hour 01:00 takes precedence: the publisher's own city value.
+    let cities = "date,hour,type,成都\n20230121,1,AQI,77\n20230121,1,PM2.5,56\n";
+    std::fs::write(t.0.join("china_cities_20230121.csv"), cities).expect("write");
+    ok(&db, &["import", &t.0.join("china_cities_20230121.csv").display().to_string()]);
+    let out = ok(
+        &db,
+        &[
+            "aqi",
+            "--hourly",
+            "--level",
+            "city",
+            "--city",
+            "510100",
+            "--from",
+            "2023-01-21",
+            "--to",
+            "2023-01-21",
+            "--format",
+            "csv",
+        ],
+    );
+    let (h, rows) = csv_rows(&out);
+    let r = &rows[0];
+    assert_eq!(r[col(&h, "source")], "city-file");
+    // PM2.5 56: 50 + 21·50/40 = 76.25 → 77, equal to the published 77.
+    assert_eq!((r[col(&h, "aqi")].as_str(), r[col(&h, "published_aqi")].as_str()), ("77", "77"));
+    assert_eq!(rows[1][col(&h, "source")], "stations:2");
+}
+
+#[test]
+fn city_daily_is_the_mean_of_the_station_days() {
+    let t = TempDir::new("city-daily");
+    let db = t.db();
+    std::fs::write(t.0.join("stations.csv"), STATIONS).expect("write");
+    std::fs::write(t.0.join("china_sites_20230121.csv"), site_file()).expect("write");
+    ok(
+        &db,
+        &[
+            "import",
+            &t.0.join("stations.csv").display().to_string(),
+            &t.0.join("china_sites_20230121.csv").display().to_string(),
+        ],
+    );
+    let out = ok(
+        &db,
+        &[
+            "aqi",
+            "--daily",
+            "--level",
+            "city",
+            "--city",
+            "成都",
+            "--from",
+            "2023-01-21",
+            "--to",
+            "2023-01-21",
+            "--format",
+            "csv",
+        ],
+    );
+    let (h, rows) = csv_rows(&out);
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    // Station daily PM2.5 40 and 45 → city 42.5 → 42 (rounded once, GB/T 8170).
+    assert_eq!(r[col(&h, "pm2_5")], "42");
+    assert_eq!(r[col(&h, "aqi")], "59");
+    assert_eq!(r[col(&h, "source")], "stations:2");
+    // O3 and the other pollutants were not measured: empty, never zero.
+    assert_eq!(r[col(&h, "o3_mda8")], "");
+    assert_eq!(r[col(&h, "no2")], "");
+}
