@@ -1,17 +1,18 @@
 //! `lantian import PATH...`: files or folders, kind detected from content, each file atomic.
 
+use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Condvar, Mutex};
 
 use anyhow::{bail, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use lantian_ingest::{IngestError, Parsed};
 use lantian_store::{FileMeta, ImportOutcome, PreparedWide, Store};
-use rayon::prelude::*;
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
@@ -109,21 +110,53 @@ pub fn import_files(
     let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string();
     let mut sum = ImportSummary::default();
     let mut stations: HashSet<String> = HashSet::new();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build()?;
-    let (tx, rx) = mpsc::sync_channel::<ParsedFile>(jobs.max(1) * 2);
+    // `jobs` parser threads take files in order from a shared counter and may run at most `ahead`
+    // files beyond the writer; the writer (this thread) applies them strictly in the given order.
+    let jobs = jobs.max(1);
+    let ahead = 2 * jobs + 2;
+    let next = AtomicUsize::new(0);
+    let written = (Mutex::new(0usize), Condvar::new());
+    let (tx, rx) = mpsc::channel::<(usize, ParsedFile)>();
     std::thread::scope(|s| -> Result<()> {
-        let at = &at;
-        s.spawn(move || {
-            for chunk in files.chunks(jobs.max(1) * 2) {
-                let parsed: Vec<ParsedFile> = pool.install(|| chunk.par_iter().map(|p| parse_one(p, at)).collect());
-                for p in parsed {
-                    if tx.send(p).is_err() {
-                        return;
+        let (at, next, written) = (&at, &next, &written);
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            s.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= files.len() {
+                    return;
+                }
+                {
+                    let (lock, cv) = written;
+                    let mut w = lock.lock().unwrap_or_else(|e| e.into_inner());
+                    while i >= *w + ahead {
+                        w = cv.wait(w).unwrap_or_else(|e| e.into_inner());
                     }
                 }
+                if tx.send((i, parse_one(&files[i], at))).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending: BTreeMap<usize, ParsedFile> = BTreeMap::new();
+        let mut want = 0usize;
+        let ordered = std::iter::from_fn(|| loop {
+            if let Some(pf) = pending.remove(&want) {
+                want += 1;
+                let (lock, cv) = written;
+                *lock.lock().unwrap_or_else(|e| e.into_inner()) = want;
+                cv.notify_all();
+                return Some(pf);
+            }
+            match rx.recv() {
+                Ok((i, pf)) => {
+                    pending.insert(i, pf);
+                }
+                Err(_) => return None,
             }
         });
-        for pf in rx {
+        for pf in ordered {
             sum.files += 1;
             progress.set_message(pf.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default());
             match pf.result {
