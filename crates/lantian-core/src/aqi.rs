@@ -52,13 +52,13 @@ pub fn rate(col: Breakpoints, c: Conc) -> Rated {
     if i >= bp.len() {
         return Rated::Value(IAQI_STEPS[bp.len() - 1]);
     }
-    // i64 is exact here: c ≤ the top breakpoint (≤ 3,840,000 thousandths), ΔI ≤ 100.
+    // IAQI = I_lo + ceil(ΔI·(C − BP_lo) / ΔBP). u32 is exact here: C ≤ the top breakpoint
+    // (≤ 3,840,000 thousandths), so ΔI·(C − BP_lo) ≤ 100 × 3,840,000 < 2^32.
     let (lo, hi) = (bp[i - 1].milli(), bp[i].milli());
-    let (ilo, ihi) = (i64::from(IAQI_STEPS[i - 1]), i64::from(IAQI_STEPS[i]));
-    let dbp = hi - lo;
-    let num = ilo * dbp + (ihi - ilo) * (c.milli() - lo);
-    let v = num / dbp + i64::from(num % dbp != 0);
-    Rated::Value(v as u32)
+    let (ilo, ihi) = (IAQI_STEPS[i - 1], IAQI_STEPS[i]);
+    let dbp = (hi - lo) as u32;
+    let num = (ihi - ilo) * (c.milli() - lo) as u32;
+    Rated::Value(ilo + num / dbp + u32::from(num % dbp != 0))
 }
 
 /// IAQI of an indicator with no special rule: above the table → 500 (`standards.md` §5.3 [D]).
@@ -253,7 +253,7 @@ impl AqiResult {
         beyond: bool,
     ) -> AqiResult {
         let rules = set.aqi_rules();
-        let computed = iaqi.iter().flatten().map(|v| u32::from(*v)).max();
+        let computed = iaqi.iter().flatten().max().map(|v| u32::from(*v));
         let publish = match rules.missing_rule {
             MissingRule::MaxOfAvailable => computed,
             MissingRule::PublishOnlyAbove100 => {
@@ -267,14 +267,16 @@ impl AqiResult {
         let mut primary = IndicatorSet::default();
         let mut exceeding = IndicatorSet::default();
         if let Some(a) = publish {
-            for ind in ALL_INDICATORS {
-                if let Some(v) = iaqi[ind as usize] {
-                    let v = u32::from(v);
-                    if a > 50 && v == a {
-                        primary.insert(ind);
-                    }
-                    if rules.has_exceeding_pollutants && v > 100 {
-                        exceeding.insert(ind);
+            let check_exceeding = rules.has_exceeding_pollutants && a > 100;
+            if a > 50 || check_exceeding {
+                for (k, v) in iaqi.iter().enumerate() {
+                    if let Some(v) = v.map(u32::from) {
+                        if a > 50 && v == a {
+                            primary.0 |= 1 << k;
+                        }
+                        if check_exceeding && v > 100 {
+                            exceeding.0 |= 1 << k;
+                        }
                     }
                 }
             }
