@@ -58,7 +58,7 @@ pub fn rate(col: Breakpoints, c: Conc) -> Rated {
     let (ilo, ihi) = (IAQI_STEPS[i - 1], IAQI_STEPS[i]);
     let dbp = (hi - lo) as u32;
     let num = (ihi - ilo) * (c.milli() - lo) as u32;
-    Rated::Value(ilo + num / dbp + u32::from(num % dbp != 0))
+    Rated::Value(ilo + num / dbp + u32::from(!num.is_multiple_of(dbp)))
 }
 
 /// IAQI of an indicator with no special rule: above the table → 500 (`standards.md` §5.3 [D]).
