@@ -5,6 +5,7 @@ mod aqi_cmd;
 mod bench_cmd;
 mod import_cmd;
 mod output;
+mod rank_cmd;
 mod stations_cmd;
 mod synth_cmd;
 
@@ -37,6 +38,10 @@ enum Command {
     Aqi(aqi_cmd::AqiArgs),
     /// List stations.
     Stations(stations_cmd::StationsArgs),
+    /// Period statistics (month, quarter, half-year, year, year-to-date, any range) per station, city, region or province.
+    Assess(rank_cmd::AssessArgs),
+    /// Rank cities by composite index or by its change; --xlsx writes the monthly circular.
+    Rank(rank_cmd::RankArgs),
     /// Write a realistic synthetic province (CNEMC layout) for demonstrations and benchmarks.
     Synth(synth_cmd::SynthArgs),
     /// Generate a demonstration province, import it into a fresh store and show the latest week.
@@ -70,6 +75,8 @@ fn main() -> ExitCode {
         Command::Import(a) => import_cmd::run(&cli.db, a),
         Command::Aqi(a) => aqi_cmd::run(&cli.db, a),
         Command::Stations(a) => stations_cmd::run(&cli.db, a),
+        Command::Assess(a) => rank_cmd::run_assess(&cli.db, a),
+        Command::Rank(a) => rank_cmd::run_rank(&cli.db, a),
         Command::Synth(a) => synth_cmd::run_synth(a),
         Command::Demo(a) => synth_cmd::run_demo(a),
         Command::Bench(a) => bench_cmd::run(a),

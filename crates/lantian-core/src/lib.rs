@@ -12,6 +12,7 @@ pub mod daily;
 pub mod hours;
 pub mod period;
 pub mod pollutant;
+pub mod ranking;
 pub mod standards;
 
 pub use aqi::{daily_aqi, realtime_aqi, AqiCategory, AqiResult, DailyInput, HourlyInput, RealTimeConvention};

@@ -1,6 +1,13 @@
-//! Period statistics building blocks (HJ 663 Annex A).
+//! Period statistics (HJ 663 §4 of `assessment.md`): periods, validity, means and percentiles, day
+//! counts, and the percentile method of HJ 663 Annex A.
 
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::Serialize;
+
+use crate::aqi::{AqiCategory, DailyInput, IndicatorSet};
 use crate::conc::{Conc, Ratio};
+use crate::pollutant::Pollutant;
+use crate::standards::{Avg, Limits, StandardSet};
 
 /// The p-th percentile of a series by HJ 663-2013 Annex A: sort ascending; `k = 1 + (n − 1)·p/100`;
 /// `s` = integer part of k; `m = X(s) + (X(s+1) − X(s))·(k − s)` (`m = X(n)` when `k = n`). Exact.
@@ -15,12 +22,383 @@ pub fn percentile(values: &[Conc], p: u32) -> Option<Ratio> {
     // k = 1 + (n-1)·p/100 = (100 + (n-1)·p) / 100
     let k_num = 100 + (n - 1) * i128::from(p);
     let s = k_num / 100; // integer part, 1-based
-    let frac = Ratio::new(k_num - s * 100, 100);
-    let xs = x[(s - 1) as usize].ratio();
     if s >= n {
         return Some(x[(n - 1) as usize].ratio());
     }
-    let xs1 = x[s as usize].ratio();
-    let d = xs1 - xs;
+    let frac = Ratio::new(k_num - s * 100, 100);
+    let xs = x[(s - 1) as usize].ratio();
+    let d = x[s as usize].ratio() - xs;
     Some(xs + Ratio::new(d.num * frac.num, d.den * frac.den))
+}
+
+/// Kind of an assessment period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum PeriodKind {
+    Month,
+    Quarter,
+    HalfYear,
+    Year,
+    /// 1 January to the end of a month (1–m月累计).
+    YearToDate,
+    /// Any other range of days.
+    Range,
+}
+
+/// An assessment period: inclusive natural days.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Period {
+    pub kind: PeriodKind,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+/// Why a period text was not understood.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "not a period: {text:?} ({why}); use 2022-05, 2022-Q2, 2022-H1, 2022, 2022-01..2022-05 or 2022-05-01..2022-05-20"
+)]
+pub struct PeriodError {
+    pub text: String,
+    pub why: String,
+}
+
+fn month_end(y: i32, m: u32) -> Option<NaiveDate> {
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    NaiveDate::from_ymd_opt(ny, nm, 1).and_then(|d| d.pred_opt())
+}
+
+fn parse_year(s: &str) -> Option<i32> {
+    (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+        .filter(|y| (1900..=2200).contains(y))
+}
+
+fn parse_month(s: &str) -> Option<(i32, u32)> {
+    let (y, m) = s.split_once('-')?;
+    let m: u32 = m.parse().ok().filter(|m| (1..=12).contains(m))?;
+    (m > 0 && s.len() == 7).then_some((parse_year(y)?, m))
+}
+
+impl Period {
+    /// Parses `2022-05`, `2022-Q2`, `2022-H1`, `2022`, `2022-01..2022-05` (months; from January it is
+    /// year-to-date), `2022-05-01..2022-05-20` (days).
+    pub fn parse(text: &str) -> Result<Period, PeriodError> {
+        let t = text.trim();
+        let err = |why: &str| PeriodError { text: text.to_string(), why: why.to_string() };
+        if let Some((a, b)) = t.split_once("..") {
+            if let (Some((ya, ma)), Some((yb, mb))) = (parse_month(a), parse_month(b)) {
+                let start = NaiveDate::from_ymd_opt(ya, ma, 1).ok_or_else(|| err("bad month"))?;
+                let end = month_end(yb, mb).ok_or_else(|| err("bad month"))?;
+                if end < start {
+                    return Err(err("the end is before the start"));
+                }
+                let kind = if ma == 1 && ya == yb { PeriodKind::YearToDate } else { PeriodKind::Range };
+                return Ok(Period { kind, start, end });
+            }
+            let start = NaiveDate::parse_from_str(a, "%Y-%m-%d").map_err(|_| err("bad first day"))?;
+            let end = NaiveDate::parse_from_str(b, "%Y-%m-%d").map_err(|_| err("bad last day"))?;
+            if end < start {
+                return Err(err("the end is before the start"));
+            }
+            return Ok(Period { kind: PeriodKind::Range, start, end });
+        }
+        if let Some(y) = parse_year(t) {
+            let start = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| err("bad year"))?;
+            let end = NaiveDate::from_ymd_opt(y, 12, 31).ok_or_else(|| err("bad year"))?;
+            return Ok(Period { kind: PeriodKind::Year, start, end });
+        }
+        if let Some((y, rest)) = t.split_once('-') {
+            let y = parse_year(y).ok_or_else(|| err("bad year"))?;
+            let (kind, m0, m1) = match rest.to_ascii_uppercase().as_str() {
+                "Q1" => (PeriodKind::Quarter, 1, 3),
+                "Q2" => (PeriodKind::Quarter, 4, 6),
+                "Q3" => (PeriodKind::Quarter, 7, 9),
+                "Q4" => (PeriodKind::Quarter, 10, 12),
+                "H1" => (PeriodKind::HalfYear, 1, 6),
+                "H2" => (PeriodKind::HalfYear, 7, 12),
+                _ => {
+                    let (_, m) = parse_month(t).ok_or_else(|| err("bad month"))?;
+                    (PeriodKind::Month, m, m)
+                }
+            };
+            let start = NaiveDate::from_ymd_opt(y, m0, 1).ok_or_else(|| err("bad period"))?;
+            let end = month_end(y, m1).ok_or_else(|| err("bad period"))?;
+            return Ok(Period { kind, start, end });
+        }
+        Err(err("unrecognised"))
+    }
+
+    /// Number of days.
+    pub fn days(&self) -> i64 {
+        (self.end - self.start).num_days() + 1
+    }
+
+    /// The same period one year earlier (同比). 29 February maps to 28 February.
+    pub fn same_period_last_year(&self) -> Period {
+        let back = |d: NaiveDate| {
+            NaiveDate::from_ymd_opt(d.year() - 1, d.month(), d.day())
+                .or_else(|| NaiveDate::from_ymd_opt(d.year() - 1, d.month(), d.day() - 1))
+                .unwrap_or(d)
+        };
+        // A whole month ending on its last day stays whole (Feb 2024 → Feb 2023 ends on the 28th).
+        let end = if self.end.succ_opt().is_some_and(|n| n.month() != self.end.month()) {
+            month_end(self.end.year() - 1, self.end.month()).unwrap_or_else(|| back(self.end))
+        } else {
+            back(self.end)
+        };
+        Period { kind: self.kind, start: back(self.start), end }
+    }
+
+    /// A short label: `2022-05`, `2022-Q2`, `2022-H1`, `2022`, `2022-01..2022-05`, or the day range.
+    pub fn label(&self) -> String {
+        match self.kind {
+            PeriodKind::Month => self.start.format("%Y-%m").to_string(),
+            PeriodKind::Quarter => format!("{}-Q{}", self.start.year(), (self.start.month() - 1) / 3 + 1),
+            PeriodKind::HalfYear => format!("{}-H{}", self.start.year(), (self.start.month() - 1) / 6 + 1),
+            PeriodKind::Year => self.start.year().to_string(),
+            PeriodKind::YearToDate => format!("{}..{}", self.start.format("%Y-%m"), self.end.format("%Y-%m")),
+            PeriodKind::Range => format!("{}..{}", self.start, self.end),
+        }
+    }
+
+    /// Chinese label: `2022年5月`, `2022年1—5月`, `2022年第二季度`, …
+    pub fn label_zh(&self) -> String {
+        let y = self.start.year();
+        match self.kind {
+            PeriodKind::Month => format!("{y}年{}月", self.start.month()),
+            PeriodKind::Quarter => {
+                format!("{y}年第{}季度", ["一", "二", "三", "四"][((self.start.month() - 1) / 3) as usize])
+            }
+            PeriodKind::HalfYear => format!("{y}年{}", if self.start.month() == 1 { "上半年" } else { "下半年" }),
+            PeriodKind::Year => format!("{y}年"),
+            PeriodKind::YearToDate => format!("{y}年1—{}月", self.end.month()),
+            PeriodKind::Range => {
+                format!("{}至{}", self.start.format("%Y年%-m月%-d日"), self.end.format("%Y年%-m月%-d日"))
+            }
+        }
+    }
+}
+
+/// One assessed day of a unit (station, city, region): its rounded daily values and daily AQI.
+#[derive(Clone, Copy, Debug)]
+pub struct DayRecord {
+    pub date: NaiveDate,
+    pub values: DailyInput,
+    /// Daily AQI as published (`None` = NA).
+    pub aqi: Option<u32>,
+    pub primary: IndicatorSet,
+}
+
+/// Whether a day counts as a valid monitoring day for the day-count statistics (`assessment.md` §2
+/// [D] `AllSixOrExceedance`): all six daily pollutant values valid, or the AQI of the available ones
+/// above 100.
+pub fn is_valid_day(d: &DayRecord) -> bool {
+    let v = &d.values;
+    let all_six = v.so2.is_some()
+        && v.no2.is_some()
+        && v.co.is_some()
+        && v.pm10.is_some()
+        && v.pm2_5.is_some()
+        && v.o3_mda8.is_some();
+    d.aqi.is_some() && (all_six || d.aqi.is_some_and(|a| a > 100))
+}
+
+/// A period statistic of one pollutant with the number of valid days it used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PollutantStat {
+    /// Rounded as a reported concentration (integer μg/m³, CO one decimal); `None` if no valid day.
+    pub value: Option<Conc>,
+    pub valid_days: u32,
+    /// The validity minimum for the period is met (`standards.md` §3).
+    pub meets_minimum: bool,
+    /// Days whose daily value exceeded the 24-hour (O3: 8-hour) limit.
+    pub exceedance_days: u32,
+}
+
+/// Statistics of one unit over a period (`assessment.md` §4).
+#[derive(Clone, Debug)]
+pub struct PeriodStats {
+    pub period: Period,
+    /// Days in the period with any daily value.
+    pub days_with_data: u32,
+    /// Valid monitoring days (denominator of the good-day ratio).
+    pub valid_days: u32,
+    /// SO2, NO2, PM10, PM2.5 means; CO 95th percentile; O3 90th percentile of MDA8.
+    pub so2: PollutantStat,
+    pub no2: PollutantStat,
+    pub pm10: PollutantStat,
+    pub pm2_5: PollutantStat,
+    pub co: PollutantStat,
+    pub o3: PollutantStat,
+    pub good_days: u32,
+    /// Good days ÷ valid days × 100, one decimal (GB/T 8170); `None` without valid days.
+    pub good_day_ratio: Option<Ratio>,
+    /// Days per AQI level 1–6.
+    pub level_days: [u32; 6],
+    /// AQI > 200.
+    pub heavy_days: u32,
+    /// AQI > 300.
+    pub severe_days: u32,
+    /// Days on which each pollutant was (one of) the primary pollutant(s), in `Pollutant` order.
+    pub primary_days: [u32; 6],
+    /// Every pollutant statistic meets its validity minimum.
+    pub meets_minimum: bool,
+}
+
+impl PeriodStats {
+    /// The statistic of a pollutant.
+    pub fn stat(&self, p: Pollutant) -> &PollutantStat {
+        match p {
+            Pollutant::So2 => &self.so2,
+            Pollutant::No2 => &self.no2,
+            Pollutant::Co => &self.co,
+            Pollutant::O3 => &self.o3,
+            Pollutant::Pm10 => &self.pm10,
+            Pollutant::Pm2_5 => &self.pm2_5,
+        }
+    }
+
+    /// The good-day ratio rounded to one decimal, in tenths of a percent.
+    pub fn good_day_ratio_tenths(&self) -> Option<i64> {
+        self.good_day_ratio.map(|r| crate::conc::round_half_even(r.num * 10, r.den) as i64)
+    }
+}
+
+/// Whether `n` valid days meet the minimum for the days of `period` (`standards.md` §3, GB 3095
+/// Table 4): each calendar month (or part of one) of the period may miss no more days than a whole
+/// month may (31 − 27 = 4 in a 31-day month; February 28 − 25 = 3), and a whole year needs ≥ 324.
+pub fn meets_day_minimum(period: &Period, valid_dates: &[NaiveDate]) -> bool {
+    let rules = StandardSet::for_date(period.end).validity();
+    let mut d = period.start;
+    while d <= period.end {
+        let (y, m) = (d.year(), d.month());
+        let Some(me) = month_end(y, m) else { return false };
+        let part_end = me.min(period.end);
+        let part_days = (part_end - d).num_days() + 1;
+        let month_days = i64::from(me.day());
+        let min = if m == 2 { rules.month_min_days_feb } else { rules.month_min_days } as i64;
+        let allowed_missing = month_days - min;
+        let got = valid_dates.iter().filter(|x| **x >= d && **x <= part_end).count() as i64;
+        if part_days - got > allowed_missing {
+            return false;
+        }
+        d = part_end + Duration::days(1);
+    }
+    if period.kind == PeriodKind::Year && valid_dates.len() < rules.year_min_days {
+        return false;
+    }
+    true
+}
+
+/// Statistics of one unit's days over a period. Inputs are the **rounded daily values**
+/// (`standards.md` §6.2); each statistic is rounded once as a reported concentration.
+pub fn period_stats(period: &Period, days: &[DayRecord]) -> PeriodStats {
+    let days: Vec<&DayRecord> = days.iter().filter(|d| d.date >= period.start && d.date <= period.end).collect();
+    let limits = Limits::for_date(period.end);
+    let stat = |p: Pollutant, get: fn(&DailyInput) -> Option<Conc>| -> PollutantStat {
+        let vals: Vec<(NaiveDate, Conc)> = days.iter().filter_map(|d| get(&d.values).map(|c| (d.date, c))).collect();
+        let concs: Vec<Conc> = vals.iter().map(|(_, c)| *c).collect();
+        let value = match p {
+            Pollutant::Co => percentile(&concs, 95),
+            Pollutant::O3 => percentile(&concs, 90),
+            _ => Ratio::mean_of(concs.iter().copied()),
+        }
+        .map(|r| r.round(p.decimals()));
+        let limit = if p == Pollutant::O3 { limits.get(p, Avg::Mda8) } else { limits.get(p, Avg::H24) };
+        let exceedance_days = limit.map_or(0, |l| concs.iter().filter(|c| **c > l).count() as u32);
+        let dates: Vec<NaiveDate> = vals.iter().map(|(d, _)| *d).collect();
+        PollutantStat {
+            value,
+            valid_days: concs.len() as u32,
+            meets_minimum: meets_day_minimum(period, &dates),
+            exceedance_days,
+        }
+    };
+    let so2 = stat(Pollutant::So2, |v| v.so2);
+    let no2 = stat(Pollutant::No2, |v| v.no2);
+    let pm10 = stat(Pollutant::Pm10, |v| v.pm10);
+    let pm2_5 = stat(Pollutant::Pm2_5, |v| v.pm2_5);
+    let co = stat(Pollutant::Co, |v| v.co);
+    let o3 = stat(Pollutant::O3, |v| v.o3_mda8);
+    let valid: Vec<&&DayRecord> = days.iter().filter(|d| is_valid_day(d)).collect();
+    let mut level_days = [0u32; 6];
+    let mut primary_days = [0u32; 6];
+    for d in &valid {
+        if let Some(a) = d.aqi {
+            level_days[AqiCategory::of(a) as usize] += 1;
+        }
+        let mut seen = [false; 6];
+        for ind in d.primary.iter() {
+            seen[ind.pollutant() as usize] = true;
+        }
+        for (k, s) in seen.iter().enumerate() {
+            primary_days[k] += u32::from(*s);
+        }
+    }
+    let good_days = level_days[0] + level_days[1];
+    let valid_days = valid.len() as u32;
+    let meets_minimum = [&so2, &no2, &pm10, &pm2_5, &co, &o3].iter().all(|s| s.meets_minimum);
+    PeriodStats {
+        period: period.clone(),
+        days_with_data: days.len() as u32,
+        valid_days,
+        so2,
+        no2,
+        pm10,
+        pm2_5,
+        co,
+        o3,
+        good_days,
+        good_day_ratio: (valid_days > 0).then(|| Ratio::new(i128::from(good_days) * 100, i128::from(valid_days))),
+        level_days,
+        heavy_days: level_days[4] + level_days[5],
+        severe_days: level_days[5],
+        primary_days,
+        meets_minimum,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    #[test]
+    fn periods_parse() {
+        let p = Period::parse("2022-05").expect("month");
+        assert_eq!((p.kind, p.start, p.end), (PeriodKind::Month, d(2022, 5, 1), d(2022, 5, 31)));
+        let p = Period::parse("2022-Q2").expect("quarter");
+        assert_eq!((p.start, p.end), (d(2022, 4, 1), d(2022, 6, 30)));
+        let p = Period::parse("2022-H1").expect("half");
+        assert_eq!((p.start, p.end), (d(2022, 1, 1), d(2022, 6, 30)));
+        let p = Period::parse("2022").expect("year");
+        assert_eq!((p.kind, p.days()), (PeriodKind::Year, 365));
+        let p = Period::parse("2022-01..2022-05").expect("ytd");
+        assert_eq!((p.kind, p.end, p.label_zh()), (PeriodKind::YearToDate, d(2022, 5, 31), "2022年1—5月".to_string()));
+        let p = Period::parse("2022-05-01..2022-05-20").expect("days");
+        assert_eq!((p.kind, p.days()), (PeriodKind::Range, 20));
+        for bad in ["2022-13", "22-05", "2022-Q5", "2022-05-20..2022-05-01", "abc", "2022-02-30..2022-03-01", ""] {
+            assert!(Period::parse(bad).is_err(), "{bad}");
+        }
+        let p = Period::parse("2024-02").expect("leap");
+        assert_eq!(p.same_period_last_year().end, d(2023, 2, 28));
+        assert_eq!(Period::parse("2023-02").expect("feb").same_period_last_year().end, d(2022, 2, 28));
+    }
+
+    #[test]
+    fn month_minimum() {
+        let p = Period::parse("2022-05").expect("month");
+        let all: Vec<NaiveDate> = (1..=31).map(|k| d(2022, 5, k)).collect();
+        assert!(meets_day_minimum(&p, &all));
+        assert!(meets_day_minimum(&p, &all[..27]));
+        assert!(!meets_day_minimum(&p, &all[..26]));
+        let feb = Period::parse("2022-02").expect("feb");
+        let f: Vec<NaiveDate> = (1..=25).map(|k| d(2022, 2, k)).collect();
+        assert!(meets_day_minimum(&feb, &f));
+        assert!(!meets_day_minimum(&feb, &f[..24]));
+    }
 }

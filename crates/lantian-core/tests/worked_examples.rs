@@ -378,3 +378,27 @@ fn e19_o3_p90_of_mda8() {
     .collect();
     assert_eq!(percentile(&v, 90), Some(Ratio::new(158_000, 1)));
 }
+
+#[test]
+fn e20_monthly_composite_index_and_change_rate() {
+    use lantian_core::ranking::{change_rate_tenths, composite_index_of, fmt_hundredths, fmt_tenths};
+    let date = chrono::NaiveDate::from_ymd_opt(2022, 5, 31).expect("date");
+    let c = [Some(u(9)), Some(u(32)), Some(u(58)), Some(u(37)), Some(dec("1.6")), Some(u(158))];
+    let ci = composite_index_of(c, date).expect("all six");
+    assert_eq!(ci.single[0], Ratio::new(15, 100));
+    assert_eq!(ci.single[1], Ratio::new(8, 10));
+    assert_eq!(ci.single[3], Ratio::new(37, 35));
+    assert_eq!(ci.single[5], Ratio::new(9875, 10000));
+    assert_eq!(ci.exact, Ratio::new(473, 112));
+    assert_eq!(fmt_hundredths(ci.hundredths), "4.22");
+    assert_eq!(ci.main_pollutants, vec![Pollutant::Pm2_5]);
+    assert_eq!(change_rate_tenths(ci.hundredths, 461).map(fmt_tenths).as_deref(), Some("-8.5"));
+}
+
+#[test]
+fn e21_ranking_with_a_tie() {
+    use lantian_core::ranking::competition_ranks;
+    // D 3.09, A 3.53, C 3.53, B 3.54, E 3.77 (in the order A, B, C, D, E).
+    let r = competition_ranks(&[Some(353), Some(354), Some(353), Some(309), Some(377)]);
+    assert_eq!(r, vec![Some(2), Some(4), Some(2), Some(1), Some(5)]);
+}

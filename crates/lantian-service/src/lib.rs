@@ -2,6 +2,7 @@
 //! and the core's rules. The CLI, the web pages, the API and the reports call these functions.
 
 pub mod aqi;
+pub mod assess;
 
 pub use aqi::{
     city_daily, for_each_city_hourly, for_each_hourly, for_each_station_daily, CityDailyValue, CityHourSource,

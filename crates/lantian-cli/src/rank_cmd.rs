@@ -1,0 +1,371 @@
+//! `lantian assess` and `lantian rank`.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use clap::{Args, ValueEnum};
+use lantian_core::cities::RegionId;
+use lantian_core::period::{Period, PeriodStats};
+use lantian_core::ranking::{composite_index, fmt_hundredths, fmt_tenths};
+use lantian_core::Pollutant;
+use lantian_service::assess::{self, RankingRow};
+use serde_json::json;
+
+use crate::output::{opt, Table};
+use crate::Format;
+
+fn parse_period(s: &str) -> Result<Period, String> {
+    Period::parse(s).map_err(|e| e.to_string())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AssessLevel {
+    Station,
+    City,
+    Region,
+    Province,
+}
+
+#[derive(Args, Debug)]
+pub struct AssessArgs {
+    /// Period: 2022-05, 2022-Q2, 2022-H1, 2022, 2022-01..2022-05, 2022-05-01..2022-05-20.
+    #[arg(long, value_parser = parse_period)]
+    pub period: Period,
+    #[arg(long, value_enum, default_value_t = AssessLevel::City)]
+    pub level: AssessLevel,
+    /// Cities (station and city levels); default: the scope.
+    #[arg(long = "city")]
+    pub cities: Vec<String>,
+    /// Scope of cities: 四川 (default), a region (成都平原, 川南, 川东北, 攀西, 川西北), all, or a list.
+    #[arg(long)]
+    pub scope: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+const ASSESS_COLS: [&str; 22] = [
+    "unit",
+    "code",
+    "period",
+    "days_with_data",
+    "valid_days",
+    "so2",
+    "no2",
+    "pm10",
+    "pm2_5",
+    "co",
+    "o3",
+    "composite_index",
+    "good_days",
+    "good_day_ratio",
+    "excellent_days",
+    "good_only_days",
+    "light_days",
+    "moderate_days",
+    "heavy_days",
+    "severe_days",
+    "pm2_5_primary_days",
+    "meets_minimum",
+];
+const ASSESS_ZH: [&str; 22] = [
+    "单位",
+    "代码",
+    "时段",
+    "有数据天数",
+    "有效天数",
+    "SO2",
+    "NO2",
+    "PM10",
+    "PM2.5",
+    "CO(第95百分位)",
+    "O3(第90百分位)",
+    "综合指数",
+    "优良天数",
+    "优良天数比例(%)",
+    "优",
+    "良",
+    "轻度",
+    "中度",
+    "重度及以上",
+    "严重",
+    "PM2.5首要天数",
+    "有效性",
+];
+
+fn ratio_text(s: &PeriodStats) -> String {
+    s.good_day_ratio_tenths().map(fmt_tenths).unwrap_or_default()
+}
+
+fn stat_text(s: &PeriodStats, p: Pollutant) -> String {
+    let st = s.stat(p);
+    match st.value {
+        Some(v) if st.meets_minimum => v.to_string(),
+        Some(v) => format!("{v}*"),
+        None => String::new(),
+    }
+}
+
+fn assess_row(unit: &str, code: Option<u32>, s: &PeriodStats) -> Vec<String> {
+    vec![
+        unit.to_string(),
+        opt(code),
+        s.period.label(),
+        s.days_with_data.to_string(),
+        s.valid_days.to_string(),
+        stat_text(s, Pollutant::So2),
+        stat_text(s, Pollutant::No2),
+        stat_text(s, Pollutant::Pm10),
+        stat_text(s, Pollutant::Pm2_5),
+        stat_text(s, Pollutant::Co),
+        stat_text(s, Pollutant::O3),
+        composite_index(s).map(|i| fmt_hundredths(i.hundredths)).unwrap_or_default(),
+        s.good_days.to_string(),
+        ratio_text(s),
+        s.level_days[0].to_string(),
+        s.level_days[1].to_string(),
+        s.level_days[2].to_string(),
+        s.level_days[3].to_string(),
+        s.heavy_days.to_string(),
+        s.severe_days.to_string(),
+        s.primary_days[Pollutant::Pm2_5 as usize].to_string(),
+        if s.meets_minimum { "ok".into() } else { "below minimum".into() },
+    ]
+}
+
+pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
+    let store = crate::open_store(db)?;
+    let scope = if a.cities.is_empty() {
+        assess::resolve_scope(&store, a.scope.as_deref())?
+    } else {
+        assess::resolve_scope(&store, Some(&a.cities.join(",")))?
+    };
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    match a.level {
+        AssessLevel::City => {
+            for (c, s) in scope.cities.iter().zip(assess::assess_cities(&store, &scope.cities, &a.period)?) {
+                rows.push(assess_row(c.display(), c.code, &s));
+            }
+        }
+        AssessLevel::Station => {
+            let stations = crate::aqi_cmd::select_stations(&store, &[], &scope.cities)?;
+            for (st, s) in stations.iter().zip(assess::assess_stations(&store, &stations, &a.period)?) {
+                let name = format!("{} {}", st.code, st.name.clone().unwrap_or_default());
+                rows.push(assess_row(name.trim(), st.city.as_ref().and_then(|c| c.code), &s));
+            }
+        }
+        AssessLevel::Region | AssessLevel::Province => {
+            let groups: Vec<(String, Vec<lantian_store::CityInfo>)> = if a.level == AssessLevel::Province {
+                vec![(scope.name.clone(), scope.cities.clone())]
+            } else {
+                RegionId::ALL
+                    .iter()
+                    .map(|r| {
+                        let s = assess::resolve_scope(&store, Some(r.name_zh()))?;
+                        Ok((s.name, s.cities))
+                    })
+                    .collect::<Result<_>>()?
+            };
+            for (name, cities) in groups {
+                let members = cities
+                    .iter()
+                    .map(|c| assess::city_day_records(&store, c, a.period.start, a.period.end))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let days = assess::group_day_records(&members);
+                rows.push(assess_row(&name, None, &lantian_core::period::period_stats(&a.period, &days)));
+            }
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    write(&ASSESS_COLS, &ASSESS_ZH, &rows, a.format, &mut out)?;
+    if a.format == Format::Table {
+        writeln!(out, "{}；* = 有效天数不足 (below the validity minimum)", a.period.label_zh())?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write(cols: &[&str], zh: &[&str], rows: &[Vec<String>], format: Format, out: &mut dyn Write) -> Result<()> {
+    match format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(cols)?;
+            for r in rows {
+                w.write_record(r)?;
+            }
+            w.flush()?;
+        }
+        Format::Json => {
+            let v: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|r| {
+                    let mut m = serde_json::Map::new();
+                    for (k, v) in cols.iter().zip(r) {
+                        m.insert(k.to_string(), if v.is_empty() { serde_json::Value::Null } else { json!(v) });
+                    }
+                    serde_json::Value::Object(m)
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &v)?;
+            writeln!(out)?;
+        }
+        Format::Table => {
+            let right: Vec<bool> = cols
+                .iter()
+                .map(|c| !matches!(*c, "unit" | "city" | "period" | "main_pollutants" | "not_ranked" | "meets_minimum"))
+                .collect();
+            let mut t = Table::new(zh, &right);
+            for r in rows {
+                t.push(r.iter().map(|c| if c.is_empty() { "—".to_string() } else { c.clone() }).collect());
+            }
+            t.write(out)?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RankBy {
+    Composite,
+    Change,
+}
+
+#[derive(Args, Debug)]
+pub struct RankArgs {
+    /// Period: 2022-05, 2022-Q2, 2022-H1, 2022, 2022-01..2022-05, 2022-05-01..2022-05-20.
+    #[arg(long, value_parser = parse_period)]
+    pub period: Period,
+    #[arg(long, value_enum, default_value_t = RankBy::Composite)]
+    pub by: RankBy,
+    /// 四川 (default, the 21 cities), a region (成都平原, 川南, 川东北, 攀西, 川西北), all, or a list of cities.
+    #[arg(long)]
+    pub scope: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also write the monthly circular workbook (月度通报) to this .xlsx file.
+    #[arg(long)]
+    pub xlsx: Option<PathBuf>,
+}
+
+pub const RANK_COLS: [&str; 19] = [
+    "rank",
+    "city",
+    "composite_index",
+    "good_day_ratio",
+    "main_pollutants",
+    "pm2_5",
+    "pm10",
+    "so2",
+    "no2",
+    "co",
+    "o3",
+    "change_rate",
+    "change_rank",
+    "base_composite_index",
+    "city_code",
+    "valid_days",
+    "good_days",
+    "heavy_days",
+    "not_ranked",
+];
+const RANK_ZH: [&str; 19] = [
+    "排名",
+    "城市",
+    "综合指数",
+    "优良天数比例(%)",
+    "主要污染物",
+    "PM2.5",
+    "PM10",
+    "SO2",
+    "NO2",
+    "CO",
+    "O3",
+    "变化率(%)",
+    "变化排名",
+    "同期综合指数",
+    "代码",
+    "有效天数",
+    "优良天数",
+    "重污染天数",
+    "备注",
+];
+
+pub fn rank_row(r: &RankingRow, zh: bool) -> Vec<String> {
+    let s = &r.stats;
+    let main = r
+        .index
+        .as_ref()
+        .map(|i| {
+            i.main_pollutants
+                .iter()
+                .map(|p| if zh { p.name_zh().to_string() } else { p.code().to_string() })
+                .collect::<Vec<_>>()
+                .join(if zh { "、" } else { ";" })
+        })
+        .unwrap_or_default();
+    vec![
+        opt(r.rank),
+        r.city.display().to_string(),
+        r.index.as_ref().map(|i| fmt_hundredths(i.hundredths)).unwrap_or_default(),
+        ratio_text(s),
+        main,
+        stat_text(s, Pollutant::Pm2_5),
+        stat_text(s, Pollutant::Pm10),
+        stat_text(s, Pollutant::So2),
+        stat_text(s, Pollutant::No2),
+        stat_text(s, Pollutant::Co),
+        stat_text(s, Pollutant::O3),
+        r.change_tenths.map(fmt_tenths).unwrap_or_default(),
+        opt(r.change_rank),
+        r.base_hundredths.map(fmt_hundredths).unwrap_or_default(),
+        opt(r.city.code),
+        s.valid_days.to_string(),
+        s.good_days.to_string(),
+        s.heavy_days.to_string(),
+        r.not_ranked.clone().unwrap_or_default(),
+    ]
+}
+
+pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
+    let store = crate::open_store(db)?;
+    let scope = assess::resolve_scope(&store, a.scope.as_deref())?;
+    if scope.cities.is_empty() {
+        bail!("the scope {} has no cities in the store", scope.name);
+    }
+    let mut rows = assess::rank(&store, &scope, &a.period)?;
+    match a.by {
+        RankBy::Composite => rows.sort_by_key(|r| (r.rank.unwrap_or(u32::MAX), r.city.code)),
+        RankBy::Change => rows.sort_by_key(|r| (r.change_rank.unwrap_or(u32::MAX), r.city.code)),
+    }
+    if rows.iter().all(|r| r.stats.days_with_data == 0) {
+        bail!("no data for {} in {}: import data for the period first", scope.name, a.period.label());
+    }
+    let zh = a.format == Format::Table;
+    let table: Vec<Vec<String>> = rows.iter().map(|r| rank_row(r, zh)).collect();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if a.format == Format::Table {
+        writeln!(out, "{} {}环境空气质量排名（综合指数，同比变化）", scope.name, a.period.label_zh())?;
+    }
+    write(&RANK_COLS, &RANK_ZH, &table, a.format, &mut out)?;
+    if a.format == Format::Table {
+        writeln!(out, "排名按综合指数从小到大（1 = 最好），并列同名次；* = 有效天数不足")?;
+    }
+    out.flush()?;
+    if let Some(path) = &a.xlsx {
+        let daily = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.city.display().to_string(),
+                    assess::city_day_records(&store, &r.city, a.period.start, a.period.end)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        lantian_report::write_circular(path, &scope.name, &a.period, &rows, &daily)?;
+        eprintln!("已写出 月度通报 workbook: {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

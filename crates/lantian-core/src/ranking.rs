@@ -1,0 +1,99 @@
+//! Composite index (综合指数), change rate (变化率) and ranking with ties (`ranking.md` §2–4).
+
+use crate::conc::{round_half_even, Conc, Ratio};
+use crate::period::PeriodStats;
+use crate::pollutant::Pollutant;
+use crate::standards::{Avg, Limits};
+
+/// The pollutants of the composite index, in the order of the ranking tables.
+pub const INDEX_POLLUTANTS: [Pollutant; 6] =
+    [Pollutant::So2, Pollutant::No2, Pollutant::Pm10, Pollutant::Pm2_5, Pollutant::Co, Pollutant::O3];
+
+/// A composite index with its single-item indices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompositeIndex {
+    /// `I_i = C_i / S_i` in [`INDEX_POLLUTANTS`] order, exact.
+    pub single: [Ratio; 6],
+    /// `Σ I_i`, exact.
+    pub exact: Ratio,
+    /// `Σ I_i` rounded to two decimals (GB/T 8170), in hundredths: ranking and ties use this.
+    pub hundredths: i64,
+    /// The pollutant(s) with the largest single index (主要污染物; ties: all).
+    pub main_pollutants: Vec<Pollutant>,
+}
+
+/// `S_i` of the composite index: the **annual** limits for SO2, NO2, PM10, PM2.5, the 24-hour limit for
+/// CO and the 8-hour limit for O3 (`ranking.md` §2.1), of the limits in force on `date` (the last day
+/// of the period, `standards.md` §1).
+pub fn index_limits(date: chrono::NaiveDate) -> [Conc; 6] {
+    let l = Limits::for_date(date);
+    let get = |p: Pollutant| match p {
+        Pollutant::Co => l.get(p, Avg::H24),
+        Pollutant::O3 => l.get(p, Avg::Mda8),
+        _ => l.get(p, Avg::Annual),
+    };
+    INDEX_POLLUTANTS.map(|p| get(p).unwrap_or(Conc::units(1)))
+}
+
+/// The composite index of a period's statistics (`I_sum = Σ C_i / S_i`, `ranking.md` §2.2), from the
+/// rounded statistics; `None` when a statistic is missing.
+pub fn composite_index(stats: &PeriodStats) -> Option<CompositeIndex> {
+    composite_index_of(INDEX_POLLUTANTS.map(|p| stats.stat(p).value), stats.period.end)
+}
+
+/// The composite index of six rounded period statistics in [`INDEX_POLLUTANTS`] order (SO2, NO2,
+/// PM10, PM2.5 means; CO p95; O3 p90), with the limits in force on `end`.
+pub fn composite_index_of(c: [Option<Conc>; 6], end: chrono::NaiveDate) -> Option<CompositeIndex> {
+    let limits = index_limits(end);
+    let mut single = [Ratio::new(0, 1); 6];
+    for k in 0..6 {
+        single[k] = Ratio::new(i128::from(c[k]?.milli()), i128::from(limits[k].milli())).reduced();
+    }
+    let exact = single.iter().fold(Ratio::new(0, 1), |a, b| a + *b);
+    let hundredths = round_half_even(exact.num * 100, exact.den) as i64;
+    let max = single.iter().copied().max().unwrap_or(Ratio::new(0, 1));
+    let main_pollutants = INDEX_POLLUTANTS.iter().zip(&single).filter(|(_, i)| **i == max).map(|(p, _)| *p).collect();
+    Some(CompositeIndex { single, exact, hundredths, main_pollutants })
+}
+
+/// Formats hundredths as `4.22`.
+pub fn fmt_hundredths(v: i64) -> String {
+    let sign = if v < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", v.abs() / 100, v.abs() % 100)
+}
+
+/// Formats tenths as `-8.5`.
+pub fn fmt_tenths(v: i64) -> String {
+    let sign = if v < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", v.abs() / 10, v.abs() % 10)
+}
+
+/// Change rate in percent, one decimal, in tenths: `(I − I₀) / I₀ × 100` from the two-decimal indices
+/// (`ranking.md` §4, [D] `change_rate_from_rounded`). `None` when the base is zero.
+pub fn change_rate_tenths(current_hundredths: i64, base_hundredths: i64) -> Option<i64> {
+    (base_hundredths != 0).then(|| {
+        round_half_even(i128::from(current_hundredths - base_hundredths) * 1000, i128::from(base_hundredths)) as i64
+    })
+}
+
+/// Standard competition ranking ("1-2-2-4", `ranking.md` §3) of values where smaller is better;
+/// `None` values are not ranked.
+pub fn competition_ranks(values: &[Option<i64>]) -> Vec<Option<u32>> {
+    values.iter().map(|v| v.map(|x| 1 + values.iter().flatten().filter(|y| **y < x).count() as u32)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_share_ties() {
+        let r = competition_ranks(&[Some(353), Some(354), Some(353), Some(309), None, Some(377)]);
+        assert_eq!(r, vec![Some(2), Some(4), Some(2), Some(1), None, Some(5)]);
+        assert_eq!(fmt_hundredths(422), "4.22");
+        assert_eq!(fmt_hundredths(5), "0.05");
+        assert_eq!(fmt_tenths(-85), "-8.5");
+        assert_eq!(change_rate_tenths(422, 461), Some(-85));
+        assert_eq!(change_rate_tenths(422, 0), None);
+    }
+}

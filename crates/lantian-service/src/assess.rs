@@ -1,0 +1,177 @@
+//! Period assessment and rankings (`assessment.md` §4, `ranking.md`): statistics per station, city,
+//! region and province; composite index; ranking and change ranking.
+
+use chrono::NaiveDate;
+use lantian_core::aqi::daily_aqi;
+use lantian_core::cities::{RegionId, SICHUAN_CITIES};
+use lantian_core::conc::Ratio;
+use lantian_core::period::{period_stats, DayRecord, Period, PeriodStats};
+use lantian_core::ranking::{change_rate_tenths, competition_ranks, composite_index, CompositeIndex};
+use lantian_core::{DailyInput, Pollutant, StandardSet};
+use lantian_store::{CityInfo, StationInfo, Store};
+
+use crate::{Result, ServiceError};
+
+/// A city's daily records over `from..=to` (from its stations, else imported daily values).
+pub fn city_day_records(store: &dyn Store, city: &CityInfo, from: NaiveDate, to: NaiveDate) -> Result<Vec<DayRecord>> {
+    Ok(crate::city_daily(store, city, from, to)?
+        .into_iter()
+        .map(|v| DayRecord { date: v.date, values: v.values, aqi: v.result.aqi, primary: v.result.primary })
+        .collect())
+}
+
+/// Statistics of each city over a period.
+pub fn assess_cities(store: &dyn Store, cities: &[CityInfo], period: &Period) -> Result<Vec<PeriodStats>> {
+    cities.iter().map(|c| Ok(period_stats(period, &city_day_records(store, c, period.start, period.end)?))).collect()
+}
+
+/// Statistics of each station over a period.
+pub fn assess_stations(store: &dyn Store, stations: &[StationInfo], period: &Period) -> Result<Vec<PeriodStats>> {
+    let mut per: Vec<Vec<DayRecord>> = vec![Vec::new(); stations.len()];
+    let index: std::collections::HashMap<i64, usize> = stations.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+    crate::for_each_station_daily(store, stations, period.start, period.end, |r| {
+        if let Some(i) = index.get(&r.station.id) {
+            per[*i].push(DayRecord { date: r.date, values: r.values, aqi: r.result.aqi, primary: r.result.primary });
+        }
+    })?;
+    Ok(per.iter().map(|d| period_stats(period, d)).collect())
+}
+
+/// Daily records of a group of cities (a region or the province): per day and pollutant, the mean of
+/// the member cities' valid daily values, rounded as a reported concentration; then the daily AQI.
+/// [D] No official rule for regional daily values was found; this mirrors how a city is formed from
+/// its stations (`assessment.md` §1.2).
+pub fn group_day_records(members: &[Vec<DayRecord>]) -> Vec<DayRecord> {
+    let mut by_date: std::collections::BTreeMap<NaiveDate, Vec<&DayRecord>> = Default::default();
+    for m in members {
+        for d in m {
+            by_date.entry(d.date).or_default().push(d);
+        }
+    }
+    by_date
+        .into_iter()
+        .map(|(date, days)| {
+            let mean = |get: fn(&DailyInput) -> Option<lantian_core::Conc>, p: Pollutant| {
+                Ratio::mean_of(days.iter().filter_map(|d| get(&d.values))).map(|r| r.round(p.decimals()))
+            };
+            let values = DailyInput {
+                so2: mean(|v| v.so2, Pollutant::So2),
+                no2: mean(|v| v.no2, Pollutant::No2),
+                co: mean(|v| v.co, Pollutant::Co),
+                pm10: mean(|v| v.pm10, Pollutant::Pm10),
+                pm2_5: mean(|v| v.pm2_5, Pollutant::Pm2_5),
+                o3_max_1h: mean(|v| v.o3_max_1h, Pollutant::O3),
+                o3_mda8: mean(|v| v.o3_mda8, Pollutant::O3),
+            };
+            let r = daily_aqi(StandardSet::for_date(date), &values);
+            DayRecord { date, values, aqi: r.aqi, primary: r.primary }
+        })
+        .collect()
+}
+
+/// A named group of cities to rank or assess.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub name: String,
+    pub cities: Vec<CityInfo>,
+}
+
+/// Resolves a scope: `四川` / `sichuan` (the 21 cities, default), a region (`成都平原`, `川南`,
+/// `川东北`, `攀西`, `川西北`), `all` (every city in the store), or a comma-separated list of cities.
+pub fn resolve_scope(store: &dyn Store, name: Option<&str>) -> Result<Scope> {
+    let all = store.cities()?;
+    let sichuan = |codes: &[u32]| -> Vec<CityInfo> {
+        codes.iter().filter_map(|c| all.iter().find(|x| x.code == Some(*c)).cloned()).collect()
+    };
+    let n = name.unwrap_or("四川").trim();
+    if matches!(n, "四川" | "四川省" | "sichuan" | "Sichuan" | "province") {
+        let codes: Vec<u32> = SICHUAN_CITIES.iter().map(|c| c.code).collect();
+        return Ok(Scope { name: "四川省".into(), cities: sichuan(&codes) });
+    }
+    if n.eq_ignore_ascii_case("all") {
+        return Ok(Scope { name: "全部城市".into(), cities: all });
+    }
+    if let Some(r) = RegionId::ALL.iter().find(|r| r.name_zh().starts_with(n) || n.starts_with(r.name_zh())) {
+        let codes: Vec<u32> = SICHUAN_CITIES.iter().filter(|c| c.region == *r).map(|c| c.code).collect();
+        return Ok(Scope { name: r.name_zh().into(), cities: sichuan(&codes) });
+    }
+    let mut cities = Vec::new();
+    for part in n.split([',', '，', '、']).map(str::trim).filter(|p| !p.is_empty()) {
+        let c = store.resolve_city(part)?.ok_or_else(|| ServiceError::Request(format!("unknown city {part:?}")))?;
+        cities.push(c);
+    }
+    if cities.is_empty() {
+        return Err(ServiceError::Request(format!("empty scope {n:?}")));
+    }
+    Ok(Scope { name: n.to_string(), cities })
+}
+
+/// One city's line of a ranking.
+#[derive(Clone, Debug)]
+pub struct RankingRow {
+    pub city: CityInfo,
+    pub stats: PeriodStats,
+    pub index: Option<CompositeIndex>,
+    /// Rank by composite index (1 = best), `None` when not ranked.
+    pub rank: Option<u32>,
+    /// Why the city is not ranked.
+    pub not_ranked: Option<String>,
+    /// Composite index of the same period last year, hundredths.
+    pub base_hundredths: Option<i64>,
+    /// Change rate in tenths of a percent.
+    pub change_tenths: Option<i64>,
+    /// Rank by change rate (1 = most improved).
+    pub change_rank: Option<u32>,
+}
+
+fn not_ranked_reason(stats: &PeriodStats) -> Option<String> {
+    let short: Vec<&str> = lantian_core::ranking::INDEX_POLLUTANTS
+        .iter()
+        .filter(|p| !stats.stat(**p).meets_minimum)
+        .map(|p| p.label())
+        .collect();
+    (!short.is_empty()).then(|| format!("有效天数不足 valid days below the minimum: {}", short.join(", ")))
+}
+
+/// Ranks the cities of a scope for a period by composite index, with the change against the same
+/// period of the previous year (`ranking.md` §3–4). Cities whose statistics miss a validity minimum
+/// are listed, not ranked.
+pub fn rank(store: &dyn Store, scope: &Scope, period: &Period) -> Result<Vec<RankingRow>> {
+    let base_period = period.same_period_last_year();
+    let mut rows = Vec::new();
+    for city in &scope.cities {
+        let stats = period_stats(period, &city_day_records(store, city, period.start, period.end)?);
+        let base = period_stats(&base_period, &city_day_records(store, city, base_period.start, base_period.end)?);
+        let index = composite_index(&stats);
+        let not_ranked = match &index {
+            None => Some("缺少污染物统计 a pollutant has no valid day".to_string()),
+            Some(_) => not_ranked_reason(&stats),
+        };
+        let base_hundredths =
+            composite_index(&base).filter(|_| not_ranked_reason(&base).is_none()).map(|i| i.hundredths);
+        let change_tenths = match (&index, base_hundredths, &not_ranked) {
+            (Some(i), Some(b), None) => change_rate_tenths(i.hundredths, b),
+            _ => None,
+        };
+        rows.push(RankingRow {
+            city: city.clone(),
+            stats,
+            index,
+            rank: None,
+            not_ranked,
+            base_hundredths,
+            change_tenths,
+            change_rank: None,
+        });
+    }
+    let by_index: Vec<Option<i64>> = rows
+        .iter()
+        .map(|r| if r.not_ranked.is_none() { r.index.as_ref().map(|i| i.hundredths) } else { None })
+        .collect();
+    let by_change: Vec<Option<i64>> = rows.iter().map(|r| r.change_tenths).collect();
+    for ((r, rank), crank) in rows.iter_mut().zip(competition_ranks(&by_index)).zip(competition_ranks(&by_change)) {
+        r.rank = rank;
+        r.change_rank = crank;
+    }
+    Ok(rows)
+}
