@@ -168,12 +168,8 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
                     .collect::<Result<_>>()?
             };
             for (name, cities) in groups {
-                let members = cities
-                    .iter()
-                    .map(|c| assess::city_day_records(&store, c, a.period.start, a.period.end))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let days = assess::group_day_records(&members);
-                rows.push(assess_row(&name, None, &lantian_core::period::period_stats(&a.period, &days)));
+                let members = assess::assess_cities(&store, &cities, &a.period)?;
+                rows.push(assess_row(&name, None, &lantian_core::period::pool_stats(&a.period, &members)));
             }
         }
     }

@@ -402,3 +402,56 @@ mod tests {
         assert!(!meets_day_minimum(&feb, &f[..24]));
     }
 }
+
+/// Statistics of a group of units (a region, the province) from its members' statistics, as the
+/// provincial releases report them: each concentration statistic is the mean of the members' values
+/// (rounded once); day counts are pooled, so the good-day ratio is all good city-days over all valid
+/// city-days (e.g. "21个市(州)总体达标天数比例"). [D] No official text for regional values was found.
+pub fn pool_stats(period: &Period, members: &[PeriodStats]) -> PeriodStats {
+    let pool = |p: Pollutant| -> PollutantStat {
+        let stats: Vec<&PollutantStat> = members.iter().map(|m| m.stat(p)).collect();
+        PollutantStat {
+            value: Ratio::mean_of(stats.iter().filter_map(|s| s.value)).map(|r| r.round(p.decimals())),
+            valid_days: stats.iter().map(|s| s.valid_days).sum(),
+            meets_minimum: !stats.is_empty() && stats.iter().all(|s| s.meets_minimum),
+            exceedance_days: stats.iter().map(|s| s.exceedance_days).sum(),
+        }
+    };
+    let sum = |f: fn(&PeriodStats) -> u32| members.iter().map(f).sum::<u32>();
+    let mut level_days = [0u32; 6];
+    let mut primary_days = [0u32; 6];
+    for m in members {
+        for k in 0..6 {
+            level_days[k] += m.level_days[k];
+            primary_days[k] += m.primary_days[k];
+        }
+    }
+    let (so2, no2, pm10, pm2_5, co, o3) = (
+        pool(Pollutant::So2),
+        pool(Pollutant::No2),
+        pool(Pollutant::Pm10),
+        pool(Pollutant::Pm2_5),
+        pool(Pollutant::Co),
+        pool(Pollutant::O3),
+    );
+    let valid_days = sum(|m| m.valid_days);
+    let good_days = sum(|m| m.good_days);
+    PeriodStats {
+        period: period.clone(),
+        days_with_data: sum(|m| m.days_with_data),
+        valid_days,
+        meets_minimum: [&so2, &no2, &pm10, &pm2_5, &co, &o3].iter().all(|s| s.meets_minimum),
+        so2,
+        no2,
+        pm10,
+        pm2_5,
+        co,
+        o3,
+        good_days,
+        good_day_ratio: (valid_days > 0).then(|| Ratio::new(i128::from(good_days) * 100, i128::from(valid_days))),
+        level_days,
+        heavy_days: sum(|m| m.heavy_days),
+        severe_days: sum(|m| m.severe_days),
+        primary_days,
+    }
+}

@@ -2,12 +2,9 @@
 //! region and province; composite index; ranking and change ranking.
 
 use chrono::NaiveDate;
-use lantian_core::aqi::daily_aqi;
 use lantian_core::cities::{RegionId, SICHUAN_CITIES};
-use lantian_core::conc::Ratio;
 use lantian_core::period::{period_stats, DayRecord, Period, PeriodStats};
 use lantian_core::ranking::{change_rate_tenths, competition_ranks, composite_index, CompositeIndex};
-use lantian_core::{DailyInput, Pollutant, StandardSet};
 use lantian_store::{CityInfo, StationInfo, Store};
 
 use crate::{Result, ServiceError};
@@ -35,38 +32,6 @@ pub fn assess_stations(store: &dyn Store, stations: &[StationInfo], period: &Per
         }
     })?;
     Ok(per.iter().map(|d| period_stats(period, d)).collect())
-}
-
-/// Daily records of a group of cities (a region or the province): per day and pollutant, the mean of
-/// the member cities' valid daily values, rounded as a reported concentration; then the daily AQI.
-/// [D] No official rule for regional daily values was found; this mirrors how a city is formed from
-/// its stations (`assessment.md` §1.2).
-pub fn group_day_records(members: &[Vec<DayRecord>]) -> Vec<DayRecord> {
-    let mut by_date: std::collections::BTreeMap<NaiveDate, Vec<&DayRecord>> = Default::default();
-    for m in members {
-        for d in m {
-            by_date.entry(d.date).or_default().push(d);
-        }
-    }
-    by_date
-        .into_iter()
-        .map(|(date, days)| {
-            let mean = |get: fn(&DailyInput) -> Option<lantian_core::Conc>, p: Pollutant| {
-                Ratio::mean_of(days.iter().filter_map(|d| get(&d.values))).map(|r| r.round(p.decimals()))
-            };
-            let values = DailyInput {
-                so2: mean(|v| v.so2, Pollutant::So2),
-                no2: mean(|v| v.no2, Pollutant::No2),
-                co: mean(|v| v.co, Pollutant::Co),
-                pm10: mean(|v| v.pm10, Pollutant::Pm10),
-                pm2_5: mean(|v| v.pm2_5, Pollutant::Pm2_5),
-                o3_max_1h: mean(|v| v.o3_max_1h, Pollutant::O3),
-                o3_mda8: mean(|v| v.o3_mda8, Pollutant::O3),
-            };
-            let r = daily_aqi(StandardSet::for_date(date), &values);
-            DayRecord { date, values, aqi: r.aqi, primary: r.primary }
-        })
-        .collect()
 }
 
 /// A named group of cities to rank or assess.
