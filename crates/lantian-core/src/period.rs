@@ -359,50 +359,6 @@ pub fn period_stats(period: &Period, days: &[DayRecord]) -> PeriodStats {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("date")
-    }
-
-    #[test]
-    fn periods_parse() {
-        let p = Period::parse("2022-05").expect("month");
-        assert_eq!((p.kind, p.start, p.end), (PeriodKind::Month, d(2022, 5, 1), d(2022, 5, 31)));
-        let p = Period::parse("2022-Q2").expect("quarter");
-        assert_eq!((p.start, p.end), (d(2022, 4, 1), d(2022, 6, 30)));
-        let p = Period::parse("2022-H1").expect("half");
-        assert_eq!((p.start, p.end), (d(2022, 1, 1), d(2022, 6, 30)));
-        let p = Period::parse("2022").expect("year");
-        assert_eq!((p.kind, p.days()), (PeriodKind::Year, 365));
-        let p = Period::parse("2022-01..2022-05").expect("ytd");
-        assert_eq!((p.kind, p.end, p.label_zh()), (PeriodKind::YearToDate, d(2022, 5, 31), "2022年1—5月".to_string()));
-        let p = Period::parse("2022-05-01..2022-05-20").expect("days");
-        assert_eq!((p.kind, p.days()), (PeriodKind::Range, 20));
-        for bad in ["2022-13", "22-05", "2022-Q5", "2022-05-20..2022-05-01", "abc", "2022-02-30..2022-03-01", ""] {
-            assert!(Period::parse(bad).is_err(), "{bad}");
-        }
-        let p = Period::parse("2024-02").expect("leap");
-        assert_eq!(p.same_period_last_year().end, d(2023, 2, 28));
-        assert_eq!(Period::parse("2023-02").expect("feb").same_period_last_year().end, d(2022, 2, 28));
-    }
-
-    #[test]
-    fn month_minimum() {
-        let p = Period::parse("2022-05").expect("month");
-        let all: Vec<NaiveDate> = (1..=31).map(|k| d(2022, 5, k)).collect();
-        assert!(meets_day_minimum(&p, &all));
-        assert!(meets_day_minimum(&p, &all[..27]));
-        assert!(!meets_day_minimum(&p, &all[..26]));
-        let feb = Period::parse("2022-02").expect("feb");
-        let f: Vec<NaiveDate> = (1..=25).map(|k| d(2022, 2, k)).collect();
-        assert!(meets_day_minimum(&feb, &f));
-        assert!(!meets_day_minimum(&feb, &f[..24]));
-    }
-}
-
 /// Statistics of a group of units (a region, the province) from its members' statistics, as the
 /// provincial releases report them: each concentration statistic is the mean of the members' values
 /// (rounded once); day counts are pooled, so the good-day ratio is all good city-days over all valid
@@ -453,5 +409,49 @@ pub fn pool_stats(period: &Period, members: &[PeriodStats]) -> PeriodStats {
         heavy_days: sum(|m| m.heavy_days),
         severe_days: sum(|m| m.severe_days),
         primary_days,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    #[test]
+    fn periods_parse() {
+        let p = Period::parse("2022-05").expect("month");
+        assert_eq!((p.kind, p.start, p.end), (PeriodKind::Month, d(2022, 5, 1), d(2022, 5, 31)));
+        let p = Period::parse("2022-Q2").expect("quarter");
+        assert_eq!((p.start, p.end), (d(2022, 4, 1), d(2022, 6, 30)));
+        let p = Period::parse("2022-H1").expect("half");
+        assert_eq!((p.start, p.end), (d(2022, 1, 1), d(2022, 6, 30)));
+        let p = Period::parse("2022").expect("year");
+        assert_eq!((p.kind, p.days()), (PeriodKind::Year, 365));
+        let p = Period::parse("2022-01..2022-05").expect("ytd");
+        assert_eq!((p.kind, p.end, p.label_zh()), (PeriodKind::YearToDate, d(2022, 5, 31), "2022年1—5月".to_string()));
+        let p = Period::parse("2022-05-01..2022-05-20").expect("days");
+        assert_eq!((p.kind, p.days()), (PeriodKind::Range, 20));
+        for bad in ["2022-13", "22-05", "2022-Q5", "2022-05-20..2022-05-01", "abc", "2022-02-30..2022-03-01", ""] {
+            assert!(Period::parse(bad).is_err(), "{bad}");
+        }
+        let p = Period::parse("2024-02").expect("leap");
+        assert_eq!(p.same_period_last_year().end, d(2023, 2, 28));
+        assert_eq!(Period::parse("2023-02").expect("feb").same_period_last_year().end, d(2022, 2, 28));
+    }
+
+    #[test]
+    fn month_minimum() {
+        let p = Period::parse("2022-05").expect("month");
+        let all: Vec<NaiveDate> = (1..=31).map(|k| d(2022, 5, k)).collect();
+        assert!(meets_day_minimum(&p, &all));
+        assert!(meets_day_minimum(&p, &all[..27]));
+        assert!(!meets_day_minimum(&p, &all[..26]));
+        let feb = Period::parse("2022-02").expect("feb");
+        let f: Vec<NaiveDate> = (1..=25).map(|k| d(2022, 2, k)).collect();
+        assert!(meets_day_minimum(&feb, &f));
+        assert!(!meets_day_minimum(&feb, &f[..24]));
     }
 }
