@@ -184,7 +184,13 @@ pub fn import_files(
                         Ready::Other(Parsed::CityDaily { records, .. }) => {
                             store.import_city_daily(&meta, kind, records)
                         }
-                        Ready::Other(Parsed::Wide(_)) => unreachable!("wide files are prepared"),
+                        Ready::Other(Parsed::Dust(records)) => store.import_dust(&meta, records),
+                        Ready::Other(Parsed::Targets(records)) => store.import_targets(&meta, records),
+                        // `parse_one` prepares every wide file; an unprepared one is a program error,
+                        // reported for the file rather than panicking.
+                        Ready::Other(Parsed::Wide(_)) => {
+                            Err(lantian_store::StoreError::Input("internal error: wide file not prepared".into()))
+                        }
                     };
                     sum.store_secs += t.elapsed().as_secs_f64();
                     match r {
@@ -214,6 +220,8 @@ pub fn import_files(
                                     sum.rows += records.len() as u64;
                                     sum.values += records.len() as u64 * 7;
                                 }
+                                Ready::Other(Parsed::Dust(r)) => sum.rows += r.len() as u64,
+                                Ready::Other(Parsed::Targets(r)) => sum.rows += r.len() as u64,
                                 Ready::Other(Parsed::Wide(_)) => {}
                             }
                         }

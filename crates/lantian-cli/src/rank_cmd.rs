@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use lantian_core::cities::RegionId;
-use lantian_core::period::{Period, PeriodStats};
+use lantian_core::period::{Period, PeriodStats, ResultVariant};
 use lantian_core::ranking::{composite_index, fmt_hundredths, fmt_tenths};
 use lantian_core::Pollutant;
 use lantian_service::assess::{self, RankingRow};
@@ -43,6 +43,24 @@ pub struct AssessArgs {
     pub scope: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Dust-affected data deducted (default, as assessment uses) or the raw measurements.
+    #[arg(long, value_enum, default_value_t = Variant::DustExcluded)]
+    pub variant: Variant,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Variant {
+    Raw,
+    DustExcluded,
+}
+
+impl From<Variant> for ResultVariant {
+    fn from(v: Variant) -> ResultVariant {
+        match v {
+            Variant::Raw => ResultVariant::Raw,
+            Variant::DustExcluded => ResultVariant::DustExcluded,
+        }
+    }
 }
 
 const ASSESS_COLS: [&str; 22] = [
@@ -144,7 +162,9 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     match a.level {
         AssessLevel::City => {
-            for (c, s) in scope.cities.iter().zip(assess::assess_cities(&store, &scope.cities, &a.period)?) {
+            for (c, s) in
+                scope.cities.iter().zip(assess::assess_cities(&store, &scope.cities, &a.period, a.variant.into())?)
+            {
                 rows.push(assess_row(c.display(), c.code, &s));
             }
         }
@@ -168,7 +188,7 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
                     .collect::<Result<_>>()?
             };
             for (name, cities) in groups {
-                let members = assess::assess_cities(&store, &cities, &a.period)?;
+                let members = assess::assess_cities(&store, &cities, &a.period, a.variant.into())?;
                 rows.push(assess_row(&name, None, &lantian_core::period::pool_stats(&a.period, &members)));
             }
         }
@@ -177,7 +197,12 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
     let mut out = BufWriter::new(stdout.lock());
     write(&ASSESS_COLS, &ASSESS_ZH, &rows, a.format, &mut out)?;
     if a.format == Format::Table {
-        writeln!(out, "{}；* = 有效天数不足 (below the validity minimum)", a.period.label_zh())?;
+        writeln!(
+            out,
+            "{}；{}；* = 有效天数不足 (below the validity minimum)",
+            a.period.label_zh(),
+            ResultVariant::from(a.variant).label_zh()
+        )?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -243,6 +268,9 @@ pub struct RankArgs {
     /// Also write the monthly circular workbook (月度通报) to this .xlsx file.
     #[arg(long)]
     pub xlsx: Option<PathBuf>,
+    /// Dust-affected data deducted (default, as ranking uses) or the raw measurements.
+    #[arg(long, value_enum, default_value_t = Variant::DustExcluded)]
+    pub variant: Variant,
 }
 
 pub const RANK_COLS: [&str; 19] = [
@@ -330,7 +358,7 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
     if scope.cities.is_empty() {
         bail!("the scope {} has no cities in the store", scope.name);
     }
-    let mut rows = assess::rank(&store, &scope, &a.period)?;
+    let mut rows = assess::rank(&store, &scope, &a.period, a.variant.into())?;
     match a.by {
         RankBy::Composite => rows.sort_by_key(|r| (r.rank.unwrap_or(u32::MAX), r.city.code)),
         RankBy::Change => rows.sort_by_key(|r| (r.change_rank.unwrap_or(u32::MAX), r.city.code)),
@@ -343,7 +371,13 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if a.format == Format::Table {
-        writeln!(out, "{} {}环境空气质量排名（综合指数，同比变化）", scope.name, a.period.label_zh())?;
+        writeln!(
+            out,
+            "{} {}环境空气质量排名（综合指数，同比变化；{}）",
+            scope.name,
+            a.period.label_zh(),
+            ResultVariant::from(a.variant).label_zh()
+        )?;
     }
     write(&RANK_COLS, &RANK_ZH, &table, a.format, &mut out)?;
     if a.format == Format::Table {
@@ -356,11 +390,11 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
             .map(|r| {
                 Ok((
                     r.city.display().to_string(),
-                    assess::city_day_records(&store, &r.city, a.period.start, a.period.end)?,
+                    assess::city_day_records(&store, &r.city, a.period.start, a.period.end, a.variant.into())?,
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
-        lantian_report::write_circular(path, &scope.name, &a.period, &rows, &daily)?;
+        lantian_report::write_circular(path, &scope.name, &a.period, a.variant.into(), &rows, &daily)?;
         eprintln!("已写出 月度通报 workbook: {}", path.display());
     }
     Ok(ExitCode::SUCCESS)

@@ -6,6 +6,7 @@
 //! the data.
 
 pub mod aqi;
+pub mod budget;
 pub mod cities;
 pub mod conc;
 pub mod daily;

@@ -188,6 +188,60 @@ pub struct DayRecord {
     /// Daily AQI as published (`None` = NA).
     pub aqi: Option<u32>,
     pub primary: IndicatorSet,
+    /// Counts in the day statistics (good-day ratio, level days); false for a day whose exceedance
+    /// was caused by dust and is deducted ([`dust_excluded`]).
+    pub in_day_counts: bool,
+}
+
+impl DayRecord {
+    /// A day from its rounded daily values, with the daily AQI of the standard set in force.
+    pub fn new(date: NaiveDate, values: DailyInput) -> DayRecord {
+        let r = crate::aqi::daily_aqi(StandardSet::for_date(date), &values);
+        DayRecord { date, values, aqi: r.aqi, primary: r.primary, in_day_counts: true }
+    }
+}
+
+/// Which data a result is computed from (glossary: `ResultVariant`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+pub enum ResultVariant {
+    /// The measured values, as the public AQI uses them.
+    Raw,
+    /// Dust-affected particulate data deducted, as assessment and ranking use them (default).
+    #[default]
+    DustExcluded,
+}
+
+impl ResultVariant {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ResultVariant::Raw => "实况（未扣沙）",
+            ResultVariant::DustExcluded => "扣除沙尘影响",
+        }
+    }
+}
+
+/// First day of the dust-deduction rule (受沙尘天气过程影响城市空气质量评价补充规定, 环办监测〔2016〕120号).
+pub const DUST_RULE_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2017, 1, 1) {
+    Some(d) => d,
+    None => panic!("constant date"),
+};
+
+/// A dust-affected day as assessment and ranking see it (`assessment.md` §5): PM10 and PM2.5 are
+/// removed; if the day exceeded the standard (AQI > 100) with a particulate primary pollutant it leaves
+/// the good-day ratio's denominator; the other pollutants are unaffected. Days before the rule was in
+/// force (2017-01-01) are returned unchanged. The public AQI is never altered: this is for assessment.
+pub fn dust_excluded(day: &DayRecord) -> DayRecord {
+    if day.date < DUST_RULE_FROM {
+        return *day;
+    }
+    let pm_caused = day.aqi.is_some_and(|a| a > 100)
+        && day.primary.iter().any(|i| matches!(i.pollutant(), Pollutant::Pm10 | Pollutant::Pm2_5));
+    let mut values = day.values;
+    values.pm10 = None;
+    values.pm2_5 = None;
+    let mut out = DayRecord::new(day.date, values);
+    out.in_day_counts = day.in_day_counts && !pm_caused;
+    out
 }
 
 /// Whether a day counts as a valid monitoring day for the day-count statistics (`assessment.md` §2
@@ -195,6 +249,9 @@ pub struct DayRecord {
 /// above 100.
 pub fn is_valid_day(d: &DayRecord) -> bool {
     let v = &d.values;
+    if !d.in_day_counts {
+        return false;
+    }
     let all_six = v.so2.is_some()
         && v.no2.is_some()
         && v.co.is_some()

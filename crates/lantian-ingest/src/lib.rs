@@ -5,6 +5,7 @@
 pub mod citydaily;
 pub mod cnemc;
 pub mod error;
+pub mod events;
 pub mod stations;
 pub mod text;
 
@@ -24,6 +25,10 @@ pub enum Parsed {
     Stations { stations: Vec<StationRecord>, warnings: Vec<String> },
     /// Daily city values (long CSV or aqistudy).
     CityDaily { layout: CityDailyLayout, records: Vec<CityDailyRecord> },
+    /// Dust-affected city periods (扣沙).
+    Dust(Vec<events::DustRecord>),
+    /// Annual city targets.
+    Targets(Vec<events::TargetRecord>),
 }
 
 impl Parsed {
@@ -35,6 +40,8 @@ impl Parsed {
             Parsed::Stations { .. } => "station-list",
             Parsed::CityDaily { layout: CityDailyLayout::Long, .. } => "city-daily",
             Parsed::CityDaily { .. } => "aqistudy-daily",
+            Parsed::Dust(_) => "dust-events",
+            Parsed::Targets(_) => "city-targets",
         }
     }
 }
@@ -61,6 +68,12 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
         let records = citydaily::parse_city_daily(path, &text, CityDailyLayout::Long)?;
         return Ok(Parsed::CityDaily { layout: CityDailyLayout::Long, records });
     }
+    if events::looks_like_dust(first) {
+        return events::parse_dust(path, &text).map(Parsed::Dust);
+    }
+    if events::looks_like_targets(first) {
+        return events::parse_targets(path, &text).map(Parsed::Targets);
+    }
     if citydaily::looks_like_aqistudy(first) {
         let records = citydaily::parse_city_daily(path, &text, CityDailyLayout::Aqistudy)?;
         return Ok(Parsed::CityDaily { layout: CityDailyLayout::Aqistudy, records });
@@ -69,7 +82,8 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
         path,
         1,
         "unrecognised format: expected a CNEMC wide file (date,hour,type,…), a station list (监测点编码,…), \
-         a daily city CSV (city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8) or an aqistudy daily file",
+         a daily city CSV (city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8), an aqistudy daily file, \
+         dust periods (city,start,end) or city targets (city,year,pm2_5)",
     ))
 }
 

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use lantian_core::aqi::{rate, AqiCategory, Rated};
-use lantian_core::period::{DayRecord, Period, PeriodStats};
+use lantian_core::period::{DayRecord, Period, PeriodStats, ResultVariant};
 use lantian_core::ranking::{fmt_hundredths, fmt_tenths};
 use lantian_core::standards::StandardSet;
 use lantian_core::{Conc, Indicator, Pollutant};
@@ -116,6 +116,7 @@ pub fn write_circular(
     path: &Path,
     scope: &str,
     period: &Period,
+    variant: ResultVariant,
     rows: &[RankingRow],
     daily: &[(String, Vec<DayRecord>)],
 ) -> Result<(), ReportError> {
@@ -280,6 +281,7 @@ pub fn write_circular(
     let lines = [
         format!("时段：{}（{} 至 {}）", period.label_zh(), period.start, period.end),
         format!("标准：{}；{}", set.aqi_rules().name, lantian_core::standards::Limits::for_date(period.end).name),
+        format!("数据：{}（沙尘天气过程影响的颗粒物数据按环办监测〔2016〕120号扣除，2017年起适用）", variant.label_zh()),
         "综合指数：SO2、NO2、PM10、PM2.5 年均值二级标准，CO 日均值标准 4 mg/m³，O3 日最大8小时标准 160 μg/m³；保留两位小数（GB/T 8170 修约）。".to_string(),
         "变化率：与上年同期综合指数相比，保留一位小数；排名按变化率从小到大。".to_string(),
         "数据有效性：每月有效日均值不少于 27 天（二月 25 天），否则不参与排名。".to_string(),

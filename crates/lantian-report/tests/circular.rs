@@ -5,7 +5,7 @@ use std::io::Read;
 use calamine::{open_workbook_auto, Data, Reader};
 use chrono::NaiveDate;
 use lantian_core::aqi::{daily_aqi, DailyInput};
-use lantian_core::period::{period_stats, DayRecord, Period};
+use lantian_core::period::{period_stats, DayRecord, Period, ResultVariant};
 use lantian_core::ranking::composite_index;
 use lantian_core::{Conc, StandardSet};
 use lantian_service::assess::RankingRow;
@@ -21,8 +21,9 @@ fn day(date: NaiveDate, pm2_5: i64) -> DayRecord {
         o3_max_1h: Some(Conc::units(150)),
         o3_mda8: Some(Conc::units(120)),
     };
-    let r = daily_aqi(StandardSet::for_date(date), &values);
-    DayRecord { date, values, aqi: r.aqi, primary: r.primary }
+    let d = DayRecord::new(date, values);
+    assert_eq!(d.aqi, daily_aqi(StandardSet::for_date(date), &values).aqi);
+    d
 }
 
 #[test]
@@ -57,7 +58,15 @@ fn circular_reads_back_with_chinese_headers_and_level_colours() {
     let dir = std::env::temp_dir().join(format!("lantian-report-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("circular.xlsx");
-    lantian_report::write_circular(&path, "四川省", &period, &rows, &[("成都".into(), days)]).expect("write");
+    lantian_report::write_circular(
+        &path,
+        "四川省",
+        &period,
+        ResultVariant::DustExcluded,
+        &rows,
+        &[("成都".into(), days)],
+    )
+    .expect("write");
 
     let mut wb = open_workbook_auto(&path).expect("open");
     assert_eq!(wb.sheet_names(), vec!["排名", "统计", "逐日AQI", "说明"]);

@@ -3,23 +3,55 @@
 
 use chrono::NaiveDate;
 use lantian_core::cities::{RegionId, SICHUAN_CITIES};
-use lantian_core::period::{period_stats, DayRecord, Period, PeriodStats};
+use lantian_core::period::{dust_excluded, period_stats, DayRecord, Period, PeriodStats, ResultVariant};
 use lantian_core::ranking::{change_rate_tenths, competition_ranks, composite_index, CompositeIndex};
 use lantian_store::{CityInfo, StationInfo, Store};
 
 use crate::{Result, ServiceError};
 
-/// A city's daily records over `from..=to` (from its stations, else imported daily values).
-pub fn city_day_records(store: &dyn Store, city: &CityInfo, from: NaiveDate, to: NaiveDate) -> Result<Vec<DayRecord>> {
+/// A city's daily records over `from..=to` (from its stations, else imported daily values); with
+/// [`ResultVariant::DustExcluded`], the imported dust-affected days are deducted ([`dust_excluded`]).
+pub fn city_day_records(
+    store: &dyn Store,
+    city: &CityInfo,
+    from: NaiveDate,
+    to: NaiveDate,
+    variant: ResultVariant,
+) -> Result<Vec<DayRecord>> {
+    let dust = match variant {
+        ResultVariant::Raw => Vec::new(),
+        ResultVariant::DustExcluded => store.dust_days(city.id, from, to)?,
+    };
     Ok(crate::city_daily(store, city, from, to)?
         .into_iter()
-        .map(|v| DayRecord { date: v.date, values: v.values, aqi: v.result.aqi, primary: v.result.primary })
+        .map(|v| {
+            let d = DayRecord {
+                date: v.date,
+                values: v.values,
+                aqi: v.result.aqi,
+                primary: v.result.primary,
+                in_day_counts: true,
+            };
+            if dust.binary_search(&d.date).is_ok() {
+                dust_excluded(&d)
+            } else {
+                d
+            }
+        })
         .collect())
 }
 
 /// Statistics of each city over a period.
-pub fn assess_cities(store: &dyn Store, cities: &[CityInfo], period: &Period) -> Result<Vec<PeriodStats>> {
-    cities.iter().map(|c| Ok(period_stats(period, &city_day_records(store, c, period.start, period.end)?))).collect()
+pub fn assess_cities(
+    store: &dyn Store,
+    cities: &[CityInfo],
+    period: &Period,
+    variant: ResultVariant,
+) -> Result<Vec<PeriodStats>> {
+    cities
+        .iter()
+        .map(|c| Ok(period_stats(period, &city_day_records(store, c, period.start, period.end, variant)?)))
+        .collect()
 }
 
 /// Statistics of each station over a period.
@@ -28,7 +60,13 @@ pub fn assess_stations(store: &dyn Store, stations: &[StationInfo], period: &Per
     let index: std::collections::HashMap<i64, usize> = stations.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
     crate::for_each_station_daily(store, stations, period.start, period.end, |r| {
         if let Some(i) = index.get(&r.station.id) {
-            per[*i].push(DayRecord { date: r.date, values: r.values, aqi: r.result.aqi, primary: r.result.primary });
+            per[*i].push(DayRecord {
+                date: r.date,
+                values: r.values,
+                aqi: r.result.aqi,
+                primary: r.result.primary,
+                in_day_counts: true,
+            });
         }
     })?;
     Ok(per.iter().map(|d| period_stats(period, d)).collect())
@@ -101,12 +139,13 @@ fn not_ranked_reason(stats: &PeriodStats) -> Option<String> {
 /// Ranks the cities of a scope for a period by composite index, with the change against the same
 /// period of the previous year (`ranking.md` §3–4). Cities whose statistics miss a validity minimum
 /// are listed, not ranked.
-pub fn rank(store: &dyn Store, scope: &Scope, period: &Period) -> Result<Vec<RankingRow>> {
+pub fn rank(store: &dyn Store, scope: &Scope, period: &Period, variant: ResultVariant) -> Result<Vec<RankingRow>> {
     let base_period = period.same_period_last_year();
     let mut rows = Vec::new();
     for city in &scope.cities {
-        let stats = period_stats(period, &city_day_records(store, city, period.start, period.end)?);
-        let base = period_stats(&base_period, &city_day_records(store, city, base_period.start, base_period.end)?);
+        let stats = period_stats(period, &city_day_records(store, city, period.start, period.end, variant)?);
+        let base =
+            period_stats(&base_period, &city_day_records(store, city, base_period.start, base_period.end, variant)?);
         let index = composite_index(&stats);
         let not_ranked = match &index {
             None => Some("缺少污染物统计 a pollutant has no valid day".to_string()),

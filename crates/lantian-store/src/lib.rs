@@ -10,6 +10,7 @@ mod sqlite;
 
 use chrono::NaiveDate;
 use lantian_core::hours::LabelDay;
+use lantian_ingest::events::{DustRecord, TargetRecord};
 use lantian_ingest::{CityDailyRecord, StationRecord, WideFile};
 
 pub use sqlite::SqliteStore;
@@ -72,6 +73,17 @@ pub struct CityDailyRow {
     pub date: NaiveDate,
     pub source: String,
     pub record: CityDailyRecord,
+}
+
+/// A city's annual targets as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CityTarget {
+    pub year: i32,
+    pub pm2_5: Option<lantian_core::Conc>,
+    /// Tenths of a percent.
+    pub good_day_ratio_tenths: Option<i64>,
+    pub heavy_days: Option<u32>,
+    pub source: String,
 }
 
 /// The file an import came from.
@@ -204,6 +216,15 @@ pub trait Store {
         source: &str,
         records: &[CityDailyRecord],
     ) -> Result<ImportOutcome>;
+
+    /// Imports dust-affected city periods in one transaction; an unknown city rejects the file.
+    fn import_dust(&mut self, file: &FileMeta, records: &[DustRecord]) -> Result<ImportOutcome>;
+    /// Imports annual city targets in one transaction (a later file replaces a city-year's targets).
+    fn import_targets(&mut self, file: &FileMeta, records: &[TargetRecord]) -> Result<ImportOutcome>;
+    /// Dust-affected days of a city within `from..=to`.
+    fn dust_days(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>>;
+    /// A city's targets for a year.
+    fn target(&self, city_id: i64, year: i32) -> Result<Option<CityTarget>>;
 
     fn cities(&self) -> Result<Vec<CityInfo>>;
     /// Finds a city by code, full name, short name or common alias.

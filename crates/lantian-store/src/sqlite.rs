@@ -8,12 +8,13 @@ use chrono::{Datelike, NaiveDate};
 use lantian_core::cities::{name_key, sichuan_city, SICHUAN_CITIES};
 use lantian_core::hours::LabelDay;
 use lantian_core::{Conc, SeriesType};
+use lantian_ingest::events::{DustRecord, TargetRecord};
 use lantian_ingest::{CityDailyRecord, StationRecord, WideKind};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::schema::MIGRATIONS;
 use crate::{
-    codec, BlockKind, CityDailyRow, CityInfo, FileMeta, ImportOutcome, PreparedWide, Result, StationFilter,
+    codec, BlockKind, CityDailyRow, CityInfo, CityTarget, FileMeta, ImportOutcome, PreparedWide, Result, StationFilter,
     StationInfo, Store, StoreCounts, StoreError,
 };
 
@@ -35,6 +36,9 @@ fn from_day_num(n: i64) -> Result<NaiveDate> {
         .and_then(NaiveDate::from_num_days_from_ce_opt)
         .ok_or_else(|| StoreError::Corrupt(format!("bad date number {n}")))
 }
+
+/// A `city_target` row: PM2.5 (thousandths), good-day ratio (tenths of a percent), heavy days, source.
+type TargetRow = (Option<i64>, Option<i64>, Option<u32>, String);
 
 /// `day_block.kind` of a wide file's columns.
 fn block_kind(k: WideKind) -> i64 {
@@ -438,6 +442,105 @@ impl Store for SqliteStore {
         }
         tx.commit()?;
         Ok(out)
+    }
+
+    fn import_dust(&mut self, file: &FileMeta, records: &[DustRecord]) -> Result<ImportOutcome> {
+        let tx = self.conn.transaction()?;
+        let mut out = ImportOutcome {
+            new_file: Self::record_file(&tx, file, "dust-events", records.len())?,
+            ..Default::default()
+        };
+        for r in records {
+            let city = find_city(&tx, &r.city)?
+                .ok_or_else(|| StoreError::Input(format!("{}:{}: unknown city {:?}", file.path, r.line, r.city)))?;
+            let n = tx.execute(
+                "INSERT INTO dust_event (city_id, start_date, end_date, source) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT(city_id, start_date, end_date) DO UPDATE SET source = excluded.source WHERE source IS NOT excluded.source",
+                params![city.id, day_num(r.start), day_num(r.end), r.source],
+            )?;
+            if n == 0 {
+                out.unchanged += 1;
+            } else {
+                out.inserted += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn import_targets(&mut self, file: &FileMeta, records: &[TargetRecord]) -> Result<ImportOutcome> {
+        let tx = self.conn.transaction()?;
+        let mut out = ImportOutcome {
+            new_file: Self::record_file(&tx, file, "city-targets", records.len())?,
+            ..Default::default()
+        };
+        for r in records {
+            let city = find_city(&tx, &r.city)?
+                .ok_or_else(|| StoreError::Input(format!("{}:{}: unknown city {:?}", file.path, r.line, r.city)))?;
+            let vals = params![city.id, r.year, conc_col(r.pm2_5), r.good_day_ratio_tenths, r.heavy_days, r.source];
+            let old: Option<TargetRow> = tx
+                .query_row(
+                    "SELECT pm2_5, good_day_ratio_tenths, heavy_days, source FROM city_target WHERE city_id = ?1 AND year = ?2",
+                    params![city.id, r.year],
+                    |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?)),
+                )
+                .optional()?;
+            let new = (conc_col(r.pm2_5), r.good_day_ratio_tenths, r.heavy_days, r.source.clone());
+            match old {
+                Some(o) if o == new => out.unchanged += 1,
+                Some(_) => {
+                    tx.execute(
+                        "UPDATE city_target SET pm2_5 = ?3, good_day_ratio_tenths = ?4, heavy_days = ?5, source = ?6 WHERE city_id = ?1 AND year = ?2",
+                        vals,
+                    )?;
+                    out.updated += 1;
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO city_target (city_id, year, pm2_5, good_day_ratio_tenths, heavy_days, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        vals,
+                    )?;
+                    out.inserted += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn dust_days(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT start_date, end_date FROM dust_event WHERE city_id = ?1 AND end_date >= ?2 AND start_date <= ?3",
+        )?;
+        let mut days = std::collections::BTreeSet::new();
+        for r in st.query_map(params![city_id, day_num(from), day_num(to)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })? {
+            let (a, b) = r?;
+            for n in a.max(day_num(from))..=b.min(day_num(to)) {
+                days.insert(from_day_num(n)?);
+            }
+        }
+        Ok(days.into_iter().collect())
+    }
+
+    fn target(&self, city_id: i64, year: i32) -> Result<Option<CityTarget>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT pm2_5, good_day_ratio_tenths, heavy_days, source FROM city_target WHERE city_id = ?1 AND year = ?2",
+                params![city_id, year],
+                |r| {
+                    Ok(CityTarget {
+                        year,
+                        pm2_5: r.get::<_, Option<i64>>(0)?.map(Conc),
+                        good_day_ratio_tenths: r.get(1)?,
+                        heavy_days: r.get(2)?,
+                        source: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
     }
 
     fn cities(&self) -> Result<Vec<CityInfo>> {

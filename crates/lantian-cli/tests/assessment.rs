@@ -1,0 +1,132 @@
+//! Period assessment and ranking through the real binary, on small documented CSV inputs whose
+//! expected figures are worked out by hand in the comments.
+
+mod common;
+
+use common::*;
+
+/// March 2021 for 阿坝州: every day SO2 10, NO2 20, CO 0.5, PM10 40, PM2.5 20, O3 MDA8 80 (AQI 40, 优),
+/// except 15 March, a dust day: PM10 400 (IAQI 100 + (400−350)·100/70 … on the 24-h column:
+/// 350 → 200, 420 → 300: 200 + 50·100/70 = 271.4 → 272, 重度污染).
+fn aba_march(revised_day: Option<(u32, u32)>) -> String {
+    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for d in 1..=31 {
+        let pm10 = if d == 15 { 400 } else { 40 };
+        let pm2_5 = match revised_day {
+            Some((day, v)) if day == d => v,
+            _ => 20,
+        };
+        s.push_str(&format!("阿坝州,2021-03-{d:02},,10,20,0.5,{pm10},{pm2_5},80\n"));
+    }
+    s
+}
+
+fn stats(db: &str, extra: &[&str]) -> (Vec<String>, Vec<String>) {
+    let mut args = vec!["assess", "--period", "2021-03", "--scope", "阿坝州", "--format", "csv"];
+    args.extend_from_slice(extra);
+    let (h, rows) = csv_rows(&ok(db, &args));
+    assert_eq!(rows.len(), 1);
+    (h, rows.into_iter().next().expect("row"))
+}
+
+#[test]
+fn dust_days_are_deducted_for_assessment_and_kept_for_the_raw_variant() {
+    let t = TempDir::new("dust");
+    let db = t.db();
+    std::fs::write(t.0.join("daily.csv"), aba_march(None)).expect("write");
+    std::fs::write(t.0.join("dust.csv"), "city,start,end,source\n阿坝州,2021-03-15,2021-03-15,总站沙尘过程判定\n")
+        .expect("write");
+    ok(&db, &["import", &t.0.join("daily.csv").display().to_string(), &t.0.join("dust.csv").display().to_string()]);
+
+    let (h, raw) = stats(&db, &["--variant", "raw"]);
+    assert_eq!(raw[col(&h, "valid_days")], "31");
+    assert_eq!(raw[col(&h, "good_days")], "30");
+    assert_eq!(raw[col(&h, "good_day_ratio")], "96.8", "30/31");
+    assert_eq!(raw[col(&h, "heavy_days")], "1");
+    // PM10 mean (30·40 + 400)/31 = 51.6 → 52.
+    assert_eq!(raw[col(&h, "pm10")], "52");
+
+    let (h, ded) = stats(&db, &[]);
+    assert_eq!(ded[col(&h, "valid_days")], "30", "the dust exceedance day leaves the denominator");
+    assert_eq!(ded[col(&h, "good_day_ratio")], "100.0");
+    assert_eq!(ded[col(&h, "heavy_days")], "0");
+    assert_eq!(ded[col(&h, "pm10")], "40", "the dust day's PM10 is removed");
+    assert_eq!(ded[col(&h, "so2")], "10", "other pollutants are unaffected");
+}
+
+#[test]
+fn results_follow_a_revision_of_past_data() {
+    let t = TempDir::new("revise");
+    let db = t.db();
+    std::fs::write(t.0.join("daily.csv"), aba_march(None)).expect("write");
+    ok(&db, &["import", &t.0.join("daily.csv").display().to_string()]);
+    let (h, before) = stats(&db, &["--variant", "raw"]);
+    assert_eq!(before[col(&h, "pm2_5")], "20");
+    // The publisher revises 2 March: PM2.5 20 → 330 (AQI 200 + 80·100/100 … 250 → 300, 330 → 380 → 六级).
+    std::fs::write(t.0.join("revised.csv"), aba_march(Some((2, 330)))).expect("write");
+    let out = ok(&db, &["import", &t.0.join("revised.csv").display().to_string()]);
+    assert!(out.contains("0 inserted, 1 updated"), "{out}");
+    let (h, after) = stats(&db, &["--variant", "raw"]);
+    // PM2.5 mean (30·20 + 330)/31 = 30.0 → 30; the revised day is severe.
+    assert_eq!(after[col(&h, "pm2_5")], "30");
+    assert_eq!(after[col(&h, "severe_days")], "1");
+    assert_eq!(after[col(&h, "good_days")], "29");
+}
+
+#[test]
+fn a_month_without_enough_valid_days_is_listed_but_not_ranked() {
+    let t = TempDir::new("short");
+    let db = t.db();
+    // 成都: 26 days of data in March (the minimum is 27); 德阳: the whole month.
+    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for d in 1..=31 {
+        if d <= 26 {
+            s.push_str(&format!("成都,2021-03-{d:02},,10,30,0.8,60,40,90\n"));
+        }
+        s.push_str(&format!("德阳,2021-03-{d:02},,10,30,0.8,60,45,90\n"));
+    }
+    std::fs::write(t.0.join("d.csv"), s).expect("write");
+    ok(&db, &["import", &t.0.join("d.csv").display().to_string()]);
+    let (h, rows) = csv_rows(&ok(&db, &["rank", "--period", "2021-03", "--scope", "成都,德阳", "--format", "csv"]));
+    let cd = rows.iter().find(|r| r[col(&h, "city")] == "成都").expect("成都");
+    let dy = rows.iter().find(|r| r[col(&h, "city")] == "德阳").expect("德阳");
+    assert_eq!(cd[col(&h, "rank")], "", "not ranked");
+    assert!(cd[col(&h, "not_ranked")].contains("valid days below the minimum"), "{cd:?}");
+    assert!(cd[col(&h, "pm2_5")].ends_with('*'), "marked as below the minimum: {}", cd[col(&h, "pm2_5")]);
+    assert_eq!(dy[col(&h, "rank")], "1");
+    // 德阳: 10/60 + 30/40 + 60/70 + 45/35 + 0.8/4 + 90/160 = 3.82 (3.8178…).
+    assert_eq!(dy[col(&h, "composite_index")], "3.82");
+}
+
+#[test]
+fn bad_periods_and_scopes_are_clear_errors() {
+    let t = TempDir::new("bad-period");
+    let db = t.db();
+    let o = lantian(&db, &["rank", "--period", "2021-13"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a period"), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = lantian(&db, &["rank", "--period", "2021-03", "--scope", "火星市"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("火星市"));
+    let o = lantian(&db, &["rank", "--period", "2021-03"]);
+    assert_eq!(o.status.code(), Some(2), "no data for the period is an error, not an empty table");
+}
+
+#[test]
+fn targets_import_and_reimport_is_a_no_op() {
+    let t = TempDir::new("targets");
+    let db = t.db();
+    std::fs::write(
+        t.0.join("t.csv"),
+        "city,year,pm2_5,good_day_ratio,heavy_days,source\n成都,2022,38,80.5,3,省级下达\n510300,2022,40,85,2,\n",
+    )
+    .expect("write");
+    let out = ok(&db, &["import", &t.0.join("t.csv").display().to_string()]);
+    assert!(out.contains("2 inserted"), "{out}");
+    let out = ok(&db, &["import", &t.0.join("t.csv").display().to_string()]);
+    assert!(out.contains("0 inserted, 0 updated"), "{out}");
+    std::fs::write(t.0.join("bad.csv"), "city,year,pm2_5\n成都,2022,38\n火星,2022,30\n").expect("write");
+    let o = lantian(&db, &["import", &t.0.join("bad.csv").display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("unknown city \"火星\""));
+}

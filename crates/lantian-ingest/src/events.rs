@@ -1,0 +1,218 @@
+//! Campaign inputs kept beside the monitoring data (`docs/formats.md` §5–6):
+//!
+//! * dust-affected city periods (扣沙), header `city,start,end[,source]`, dates `YYYY-MM-DD`, inclusive;
+//! * annual city targets, header `city,year,pm2_5[,good_day_ratio][,heavy_days][,source]`:
+//!   PM2.5 in μg/m³, the good-day ratio in percent (one decimal at most), heavy-pollution days a count.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use lantian_core::Conc;
+
+use crate::error::IngestError;
+
+/// A dust-affected period of a city.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DustRecord {
+    pub city: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// The document that determined it (e.g. the CNEMC notice).
+    pub source: String,
+    pub line: usize,
+}
+
+/// A city's annual targets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetRecord {
+    pub city: String,
+    pub year: i32,
+    pub pm2_5: Option<Conc>,
+    /// Good-day ratio target in tenths of a percent (89.5 % → 895).
+    pub good_day_ratio_tenths: Option<i64>,
+    pub heavy_days: Option<u32>,
+    pub source: String,
+    pub line: usize,
+}
+
+fn header(first_line: &str) -> Vec<String> {
+    first_line.split(',').map(|s| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect()
+}
+
+pub fn looks_like_dust(first_line: &str) -> bool {
+    let h = header(first_line);
+    ["city", "start", "end"].iter().all(|k| h.iter().any(|x| x == k))
+}
+
+pub fn looks_like_targets(first_line: &str) -> bool {
+    let h = header(first_line);
+    ["city", "year", "pm2_5"].iter().all(|k| h.iter().any(|x| x == k))
+}
+
+fn records(path: &Path, text: &str) -> Result<(csv::StringRecord, Vec<(usize, csv::StringRecord)>), IngestError> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let h = rdr.headers().map_err(|e| IngestError::at(path, 1, format!("unreadable header: {e}")))?.clone();
+    let mut out = Vec::new();
+    for (i, r) in rdr.records().enumerate() {
+        let r = r.map_err(|e| IngestError::at(path, i + 2, format!("unreadable row: {e}")))?;
+        if !r.iter().all(str::is_empty) {
+            out.push((i + 2, r));
+        }
+    }
+    if out.is_empty() {
+        return Err(IngestError::file(path, "no rows"));
+    }
+    Ok((h, out))
+}
+
+fn col(h: &csv::StringRecord, name: &str) -> Option<usize> {
+    h.iter().position(|x| x.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
+}
+
+fn date(path: &Path, line: usize, c: usize, name: &str, s: &str) -> Result<NaiveDate, IngestError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| IngestError::cell(path, line, c + 1, name, format!("not a date YYYY-MM-DD: {s:?}")))
+}
+
+/// Parses dust-affected periods.
+pub fn parse_dust(path: &Path, text: &str) -> Result<Vec<DustRecord>, IngestError> {
+    let (h, rows) = records(path, text)?;
+    let (c_city, c_start, c_end) = (col(&h, "city"), col(&h, "start"), col(&h, "end"));
+    let (Some(c_city), Some(c_start), Some(c_end)) = (c_city, c_start, c_end) else {
+        return Err(IngestError::at(path, 1, "header must name city,start,end"));
+    };
+    let c_source = col(&h, "source");
+    rows.into_iter()
+        .map(|(line, r)| {
+            let get = |c: usize| r.get(c).unwrap_or("");
+            let city = get(c_city).to_string();
+            if city.is_empty() {
+                return Err(IngestError::cell(path, line, c_city + 1, "city", "empty city"));
+            }
+            let start = date(path, line, c_start, "start", get(c_start))?;
+            let end = date(path, line, c_end, "end", get(c_end))?;
+            if end < start {
+                return Err(IngestError::cell(path, line, c_end + 1, "end", format!("{end} is before {start}")));
+            }
+            if (end - start).num_days() > 60 {
+                return Err(IngestError::cell(
+                    path,
+                    line,
+                    c_end + 1,
+                    "end",
+                    "a dust period longer than 60 days is implausible",
+                ));
+            }
+            Ok(DustRecord { city, start, end, source: c_source.map(get).unwrap_or("").to_string(), line })
+        })
+        .collect()
+}
+
+/// Parses annual targets.
+pub fn parse_targets(path: &Path, text: &str) -> Result<Vec<TargetRecord>, IngestError> {
+    let (h, rows) = records(path, text)?;
+    let (Some(c_city), Some(c_year), Some(c_pm)) = (col(&h, "city"), col(&h, "year"), col(&h, "pm2_5")) else {
+        return Err(IngestError::at(path, 1, "header must name city,year,pm2_5"));
+    };
+    let (c_ratio, c_heavy, c_source) = (col(&h, "good_day_ratio"), col(&h, "heavy_days"), col(&h, "source"));
+    let mut seen = std::collections::HashMap::new();
+    rows.into_iter()
+        .map(|(line, r)| {
+            let get = |c: Option<usize>| c.and_then(|c| r.get(c)).unwrap_or("");
+            let city = get(Some(c_city)).to_string();
+            if city.is_empty() {
+                return Err(IngestError::cell(path, line, c_city + 1, "city", "empty city"));
+            }
+            let year: i32 = get(Some(c_year)).parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
+                IngestError::cell(path, line, c_year + 1, "year", format!("not a year: {:?}", get(Some(c_year))))
+            })?;
+            if let Some(first) = seen.insert((city.clone(), year), line) {
+                return Err(IngestError::at(
+                    path,
+                    line,
+                    format!("{city} {year} appears twice (first on line {first})"),
+                ));
+            }
+            let pm = get(Some(c_pm));
+            let pm2_5 = if pm.is_empty() {
+                None
+            } else {
+                let c = Conc::parse(pm).map_err(|e| IngestError::cell(path, line, c_pm + 1, "pm2_5", e.to_string()))?;
+                if c.is_negative() || c > Conc::units(500) {
+                    return Err(IngestError::cell(
+                        path,
+                        line,
+                        c_pm + 1,
+                        "pm2_5",
+                        format!("implausible PM2.5 target {pm}"),
+                    ));
+                }
+                Some(c)
+            };
+            let ratio = get(c_ratio);
+            let good_day_ratio_tenths = if ratio.is_empty() {
+                None
+            } else {
+                let c = Conc::parse(ratio)
+                    .ok()
+                    .filter(|c| c.milli() % 100 == 0 && !c.is_negative() && *c <= Conc::units(100))
+                    .ok_or_else(|| {
+                        IngestError::cell(
+                            path,
+                            line,
+                            c_ratio.map_or(0, |c| c + 1),
+                            "good_day_ratio",
+                            format!("not a percentage 0–100 with at most one decimal: {ratio:?}"),
+                        )
+                    })?;
+                Some(c.milli() / 100)
+            };
+            let heavy = get(c_heavy);
+            let heavy_days = if heavy.is_empty() {
+                None
+            } else {
+                Some(heavy.parse::<u32>().ok().filter(|d| *d <= 366).ok_or_else(|| {
+                    IngestError::cell(
+                        path,
+                        line,
+                        c_heavy.map_or(0, |c| c + 1),
+                        "heavy_days",
+                        format!("not a day count: {heavy:?}"),
+                    )
+                })?)
+            };
+            Ok(TargetRecord {
+                city,
+                year,
+                pm2_5,
+                good_day_ratio_tenths,
+                heavy_days,
+                source: get(c_source).to_string(),
+                line,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dust_and_targets() {
+        let d = parse_dust(Path::new("d.csv"), "city,start,end,source\n阿坝州,2021-03-15,2021-03-17,总站通知\n")
+            .expect("dust");
+        assert_eq!(d[0].end, NaiveDate::from_ymd_opt(2021, 3, 17).expect("date"));
+        let e = parse_dust(Path::new("d.csv"), "city,start,end\n阿坝州,2021-03-17,2021-03-15\n").expect_err("order");
+        assert_eq!((e.line, e.column), (Some(2), Some(3)));
+        let t = parse_targets(Path::new("t.csv"), "city,year,pm2_5,good_day_ratio,heavy_days\n成都,2022,38,80.5,3\n")
+            .expect("targets");
+        assert_eq!(
+            (t[0].pm2_5, t[0].good_day_ratio_tenths, t[0].heavy_days),
+            (Some(Conc::units(38)), Some(805), Some(3))
+        );
+        let e =
+            parse_targets(Path::new("t.csv"), "city,year,pm2_5,good_day_ratio\n成都,2022,38,180\n").expect_err("ratio");
+        assert_eq!(e.column, Some(4));
+    }
+}
