@@ -3,6 +3,7 @@
 
 mod aqi_cmd;
 mod bench_cmd;
+mod budget_cmd;
 mod import_cmd;
 mod output;
 mod rank_cmd;
@@ -42,6 +43,8 @@ enum Command {
     Assess(rank_cmd::AssessArgs),
     /// Rank cities by composite index or by its change; --xlsx writes the monthly circular.
     Rank(rank_cmd::RankArgs),
+    /// 以时保天、以天保月、以月保年: budgets of a city at a moment, or the province-wide at-risk list.
+    Budget(budget_cmd::BudgetArgs),
     /// Write a realistic synthetic province (CNEMC layout) for demonstrations and benchmarks.
     Synth(synth_cmd::SynthArgs),
     /// Generate a demonstration province, import it into a fresh store and show the latest week.
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Stations(a) => stations_cmd::run(&cli.db, a),
         Command::Assess(a) => rank_cmd::run_assess(&cli.db, a),
         Command::Rank(a) => rank_cmd::run_rank(&cli.db, a),
+        Command::Budget(a) => budget_cmd::run(&cli.db, a),
         Command::Synth(a) => synth_cmd::run_synth(a),
         Command::Demo(a) => synth_cmd::run_demo(a),
         Command::Bench(a) => bench_cmd::run(a),

@@ -137,3 +137,42 @@ fn city_daily_is_the_mean_of_the_station_days() {
     assert_eq!(r[col(&h, "o3_mda8")], "");
     assert_eq!(r[col(&h, "no2")], "");
 }
+
+/// worked-examples.md E25 through the binary: by 14:00 a city has 14 valid PM2.5 hours summing to
+/// 1120 (two stations at 80 each hour, city mean 80); the remaining 10 hours may average at most
+/// (75 × 24 − 1120) / 10 = 68 μg/m³ under HJ 633-2012.
+#[test]
+fn hour_to_day_budget_through_the_binary() {
+    let t = TempDir::new("budget");
+    let db = t.db();
+    std::fs::write(t.0.join("stations.csv"), STATIONS).expect("write");
+    let mut s = String::from("date,hour,type,1431A,1432A,1433A\n");
+    for h in 1..=14 {
+        s.push_str(&format!("20230121,{h},PM2.5,78,82,10\n"));
+    }
+    std::fs::write(t.0.join("china_sites_20230121.csv"), s).expect("write");
+    std::fs::write(t.0.join("targets.csv"), "city,year,pm2_5,good_day_ratio\n成都,2023,40,89\n").expect("write");
+    ok(
+        &db,
+        &[
+            "import",
+            &t.0.join("stations.csv").display().to_string(),
+            &t.0.join("china_sites_20230121.csv").display().to_string(),
+            &t.0.join("targets.csv").display().to_string(),
+        ],
+    );
+    let out = ok(&db, &["budget", "--city", "成都", "--at", "2023-01-21T14:00", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["hours_elapsed"], 14);
+    let pm = v["day"].as_array().expect("day").iter().find(|d| d["pollutant"] == "PM2_5").expect("PM2.5");
+    assert_eq!(pm["budget"], "68");
+    assert_eq!(pm["current"], "80");
+    assert_eq!(pm["status"], "ok");
+    // January 2023, target 89 %: ⌈0.89 × 31⌉ = 28 good days needed, 3 non-good allowed (no full day yet).
+    assert_eq!(v["month"]["required_good_days"], 28);
+    assert_eq!(v["month"]["nongood_allowance"], 3);
+    // The default moment is the latest hour with data.
+    let out = ok(&db, &["budget", "--city", "510100", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["at"], "2023-01-21T14:00:00+08:00");
+}

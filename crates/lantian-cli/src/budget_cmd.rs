@@ -1,0 +1,258 @@
+//! `lantian budget --city NAME [--at DATETIME]` and `lantian budget --all`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use chrono::NaiveDateTime;
+use clap::Args;
+use lantian_core::budget::{AlertKind, Budget, O3Cap, PeriodBudget};
+use lantian_core::conc::Ratio;
+use lantian_core::Pollutant;
+use lantian_service::budget::{city_budget, latest_hour, CityBudget, DayBudget};
+use lantian_store::{CityInfo, Store};
+use serde_json::json;
+
+use crate::output::Table;
+use crate::Format;
+
+fn parse_at(s: &str) -> Result<NaiveDateTime, String> {
+    for f in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%:z"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s.trim_end_matches("+08:00"), f) {
+            return Ok(t);
+        }
+    }
+    Err(format!("not a time (YYYY-MM-DDTHH:00, Beijing time): {s:?}"))
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("who").required(true).args(["city", "all"])))]
+pub struct BudgetArgs {
+    /// City name, alias or code.
+    #[arg(long)]
+    pub city: Option<String>,
+    /// Every Sichuan city: the province-wide at-risk list.
+    #[arg(long)]
+    pub all: bool,
+    /// The end of the last hour to count (Beijing time, e.g. 2022-12-31T14:00); default: the latest
+    /// hour with data.
+    #[arg(long, value_parser = parse_at)]
+    pub at: Option<NaiveDateTime>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// A budget shown rounded (GB/T 8170) to `decimals`.
+fn r1(r: Ratio, decimals: u32) -> String {
+    r.round(decimals).to_string()
+}
+
+fn day_text(b: &DayBudget) -> (String, &'static str) {
+    match b {
+        DayBudget::Mean(Budget::Remaining(m)) => (r1(*m, 1), "ok"),
+        DayBudget::Mean(Budget::AlreadyExceeded { allowance }) => (r1(*allowance, 1), "lost"),
+        DayBudget::Mean(Budget::NoHoursLeft { good }) => {
+            (String::new(), if *good { "day over: good" } else { "day over: exceeded" })
+        }
+        DayBudget::Mean(Budget::CannotBeValid { .. }) => (String::new(), "cannot reach 20 valid hours"),
+        DayBudget::O3(O3Cap::Cap(c)) => (r1(*c, 0), "ok"),
+        DayBudget::O3(O3Cap::Unconstrained) => (String::new(), "no 8-h window closes"),
+        DayBudget::O3(O3Cap::AlreadyExceeded { allowance, .. }) => (r1(*allowance, 0), "lost"),
+    }
+}
+
+fn status_zh(s: &str) -> &'static str {
+    match s {
+        "ok" => "可控",
+        "lost" => "已超标",
+        "day over: good" => "已结束（优良）",
+        "day over: exceeded" => "已结束（超标）",
+        "cannot reach 20 valid hours" => "有效小时不足",
+        "no 8-h window closes" => "不受限",
+        _ => "",
+    }
+}
+
+fn pollutant_item(p: Pollutant) -> &'static str {
+    match p {
+        Pollutant::O3 => "O3 下一小时浓度上限",
+        Pollutant::Pm2_5 => "PM2.5 今日剩余小时均值上限",
+        Pollutant::Pm10 => "PM10 今日剩余小时均值上限",
+        Pollutant::No2 => "NO2 今日剩余小时均值上限",
+        Pollutant::So2 => "SO2 今日剩余小时均值上限",
+        Pollutant::Co => "CO 今日剩余小时均值上限",
+    }
+}
+
+fn year_text(y: &Option<PeriodBudget>) -> String {
+    match y {
+        Some(PeriodBudget::Remaining(m)) => r1(*m, 1),
+        Some(PeriodBudget::AlreadyExceeded { .. }) => "已无法完成".into(),
+        Some(PeriodBudget::NoDaysLeft { met }) => if *met { "已完成" } else { "未完成" }.into(),
+        None => "无目标".into(),
+    }
+}
+
+fn at_risk(b: &CityBudget, kind: AlertKind) -> bool {
+    b.alerts.iter().any(|a| a.kind == kind)
+}
+
+pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
+    let store = crate::open_store(db)?;
+    let cities: Vec<CityInfo> = if let Some(c) = &a.city {
+        vec![store.resolve_city(c)?.ok_or_else(|| anyhow::anyhow!("unknown city {c:?}"))?]
+    } else {
+        lantian_service::assess::resolve_scope(&store, None)?.cities
+    };
+    let mut budgets = Vec::new();
+    for c in &cities {
+        let at = match a.at {
+            Some(t) => t,
+            None => match latest_hour(&store, c)? {
+                Some(t) => t,
+                None if a.all => continue,
+                None => bail!("no hourly data for {}; import data or give --at", c.display()),
+            },
+        };
+        budgets.push(city_budget(&store, c, at)?);
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if a.all {
+        let header = ["city", "at", "day_at_risk", "month_nongood_allowance", "year_pm2_5_allowance", "alerts"];
+        let rows: Vec<Vec<String>> = budgets
+            .iter()
+            .map(|b| {
+                let risky: Vec<&str> = b
+                    .day
+                    .iter()
+                    .filter(|(_, d, cur)| matches!(day_text(d).1, "lost") || (cur.is_some() && d_at_risk(d, *cur)))
+                    .map(|(p, _, _)| p.label())
+                    .collect();
+                vec![
+                    b.city.display().to_string(),
+                    b.at.format("%Y-%m-%dT%H:%M").to_string(),
+                    risky.join(";"),
+                    b.month.as_ref().map(|m| m.nongood_allowance.to_string()).unwrap_or_default(),
+                    year_text(&b.year),
+                    [AlertKind::DayAtRisk, AlertKind::MonthAtRisk, AlertKind::YearAtRisk]
+                        .iter()
+                        .filter(|k| at_risk(b, **k))
+                        .map(|k| format!("{k:?}"))
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                ]
+            })
+            .collect();
+        match a.format {
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(&mut out);
+                w.write_record(header)?;
+                for r in &rows {
+                    w.write_record(r)?;
+                }
+                w.flush()?;
+            }
+            Format::Json => {
+                let v: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|r| header.iter().zip(r).map(|(k, v)| (k.to_string(), json!(v))).collect())
+                    .collect();
+                serde_json::to_writer_pretty(&mut out, &v)?;
+                writeln!(out)?;
+            }
+            Format::Table => {
+                writeln!(out, "全省以时保天、以天保月、以月保年风险清单 at-risk list")?;
+                let mut t = Table::new(
+                    &["城市", "时间", "今日超标风险", "本月剩余可超标天数", "全年PM2.5剩余日均上限", "预警"],
+                    &[false, false, false, true, true, false],
+                );
+                for r in rows {
+                    t.push(r.into_iter().map(|c| if c.is_empty() { "—".into() } else { c }).collect());
+                }
+                t.write(&mut out)?;
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let b = &budgets[0];
+    match a.format {
+        Format::Table => {
+            writeln!(
+                out,
+                "{} {}（{} 已过 {} 小时）以时保天、以天保月、以月保年",
+                b.city.display(),
+                b.at.format("%Y-%m-%d %H:%M"),
+                b.date,
+                b.hours_elapsed
+            )?;
+            let mut t = Table::new(&["项目", "当前", "预算/上限", "状态"], &[false, true, true, false]);
+            for (p, d, cur) in &b.day {
+                let (v, s) = day_text(d);
+                let s = if s == "ok" && d_at_risk(d, *cur) { "当前值超出预算" } else { status_zh(s) };
+                t.push(vec![
+                    pollutant_item(*p).into(),
+                    cur.map(|c| c.to_string()).unwrap_or("—".into()),
+                    if v.is_empty() { "—".into() } else { v },
+                    s.into(),
+                ]);
+            }
+            match (&b.month, b.target.as_ref().and_then(|x| x.good_day_ratio_tenths)) {
+                (Some(m), Some(tgt)) => t.push(vec![
+                    format!("本月剩余可超标天数（目标优良率 {}%）", lantian_core::ranking::fmt_tenths(tgt)),
+                    format!("{}优良/{}超标", b.month_good, b.month_nongood),
+                    m.nongood_allowance.to_string(),
+                    if m.is_lost() {
+                        "已无法完成".into()
+                    } else if m.nongood_allowance <= 0 {
+                        "无余量".into()
+                    } else {
+                        "可控".into()
+                    },
+                ]),
+                _ => t.push(vec![
+                    "本月优良天数预算".into(),
+                    "—".into(),
+                    "—".into(),
+                    "无目标（导入 city,year,pm2_5,good_day_ratio）".into(),
+                ]),
+            }
+            let ty = b.target.as_ref().and_then(|x| x.pm2_5).map(|c| c.to_string()).unwrap_or("—".into());
+            t.push(vec![
+                format!("全年剩余日均 PM2.5 上限（目标 {ty}）"),
+                format!("{} 天", b.year_pm2_5_days),
+                year_text(&b.year),
+                if at_risk(b, AlertKind::YearAtRisk) { "风险".into() } else { "—".into() },
+            ]);
+            t.write(&mut out)?;
+        }
+        _ => {
+            let day: Vec<serde_json::Value> = b
+                .day
+                .iter()
+                .map(|(p, d, cur)| {
+                    let (v, s) = day_text(d);
+                    json!({"pollutant": p.code(), "current": cur.map(|c| c.to_string()), "budget": v, "status": s})
+                })
+                .collect();
+            let v = json!({
+                "city": b.city.display(), "city_code": b.city.code, "at": b.at.format("%Y-%m-%dT%H:%M:%S+08:00").to_string(),
+                "date": b.date.to_string(), "hours_elapsed": b.hours_elapsed, "day": day,
+                "month": b.month.as_ref().map(|m| json!({"required_good_days": m.required_good_days, "nongood_allowance": m.nongood_allowance, "good_so_far": b.month_good, "nongood_so_far": b.month_nongood})),
+                "year_pm2_5_allowance": year_text(&b.year),
+                "alerts": b.alerts.iter().map(|a| format!("{:?}", a.kind)).collect::<Vec<_>>(),
+            });
+            serde_json::to_writer_pretty(&mut out, &v)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn d_at_risk(d: &DayBudget, cur: Option<lantian_core::Conc>) -> bool {
+    let Some(c) = cur else { return false };
+    match d {
+        DayBudget::Mean(b) => b.risk(c).is_some_and(|r| r.alert(AlertKind::DayAtRisk).is_some()),
+        DayBudget::O3(o) => o.risk(c).is_some_and(|r| r.alert(AlertKind::DayAtRisk).is_some()),
+    }
+}
