@@ -63,7 +63,7 @@ impl From<Variant> for ResultVariant {
     }
 }
 
-const ASSESS_COLS: [&str; 22] = [
+const ASSESS_COLS: [&str; 34] = [
     "unit",
     "code",
     "period",
@@ -84,10 +84,22 @@ const ASSESS_COLS: [&str; 22] = [
     "moderate_days",
     "heavy_days",
     "severe_days",
+    "so2_primary_days",
+    "no2_primary_days",
+    "co_primary_days",
+    "o3_primary_days",
+    "pm10_primary_days",
     "pm2_5_primary_days",
+    "so2_exceedance_days",
+    "no2_exceedance_days",
+    "co_exceedance_days",
+    "o3_exceedance_days",
+    "pm10_exceedance_days",
+    "pm2_5_exceedance_days",
     "meets_minimum",
+    "variant",
 ];
-const ASSESS_ZH: [&str; 22] = [
+const ASSESS_ZH: [&str; 34] = [
     "单位",
     "代码",
     "时段",
@@ -108,8 +120,20 @@ const ASSESS_ZH: [&str; 22] = [
     "中度",
     "重度及以上",
     "严重",
-    "PM2.5首要天数",
+    "SO2首要",
+    "NO2首要",
+    "CO首要",
+    "O3首要",
+    "PM10首要",
+    "PM2.5首要",
+    "SO2超标",
+    "NO2超标",
+    "CO超标",
+    "O3超标",
+    "PM10超标",
+    "PM2.5超标",
     "有效性",
+    "数据",
 ];
 
 fn ratio_text(s: &PeriodStats) -> String {
@@ -125,8 +149,8 @@ fn stat_text(s: &PeriodStats, p: Pollutant) -> String {
     }
 }
 
-fn assess_row(unit: &str, code: Option<u32>, s: &PeriodStats) -> Vec<String> {
-    vec![
+fn assess_row(unit: &str, code: Option<u32>, s: &PeriodStats, variant: ResultVariant) -> Vec<String> {
+    let mut row = vec![
         unit.to_string(),
         opt(code),
         s.period.label(),
@@ -147,9 +171,12 @@ fn assess_row(unit: &str, code: Option<u32>, s: &PeriodStats) -> Vec<String> {
         s.level_days[3].to_string(),
         s.heavy_days.to_string(),
         s.severe_days.to_string(),
-        s.primary_days[Pollutant::Pm2_5 as usize].to_string(),
-        if s.meets_minimum { "ok".into() } else { "below minimum".into() },
-    ]
+    ];
+    row.extend(Pollutant::ALL.iter().map(|p| s.primary_days[*p as usize].to_string()));
+    row.extend(Pollutant::ALL.iter().map(|p| s.stat(*p).exceedance_days.to_string()));
+    row.push(if s.meets_minimum { "ok".into() } else { "below minimum".into() });
+    row.push(format!("{variant:?}"));
+    row
 }
 
 pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
@@ -165,14 +192,14 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
             for (c, s) in
                 scope.cities.iter().zip(assess::assess_cities(&store, &scope.cities, &a.period, a.variant.into())?)
             {
-                rows.push(assess_row(c.display(), c.code, &s));
+                rows.push(assess_row(c.display(), c.code, &s, a.variant.into()));
             }
         }
         AssessLevel::Station => {
             let stations = crate::aqi_cmd::select_stations(&store, &[], &scope.cities)?;
             for (st, s) in stations.iter().zip(assess::assess_stations(&store, &stations, &a.period)?) {
                 let name = format!("{} {}", st.code, st.name.clone().unwrap_or_default());
-                rows.push(assess_row(name.trim(), st.city.as_ref().and_then(|c| c.code), &s));
+                rows.push(assess_row(name.trim(), st.city.as_ref().and_then(|c| c.code), &s, a.variant.into()));
             }
         }
         AssessLevel::Region | AssessLevel::Province => {
@@ -189,7 +216,12 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
             };
             for (name, cities) in groups {
                 let members = assess::assess_cities(&store, &cities, &a.period, a.variant.into())?;
-                rows.push(assess_row(&name, None, &lantian_core::period::pool_stats(&a.period, &members)));
+                rows.push(assess_row(
+                    &name,
+                    None,
+                    &lantian_core::period::pool_stats(&a.period, &members),
+                    a.variant.into(),
+                ));
             }
         }
     }
@@ -381,7 +413,36 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
     }
     write(&RANK_COLS, &RANK_ZH, &table, a.format, &mut out)?;
     if a.format == Format::Table {
-        writeln!(out, "排名按综合指数从小到大（1 = 最好），并列同名次；* = 有效天数不足")?;
+        let names = |mut v: Vec<&RankingRow>, key: fn(&RankingRow) -> Option<u32>, worst: bool| -> String {
+            v.retain(|r| key(r).is_some());
+            v.sort_by_key(|r| key(r));
+            if worst {
+                v.reverse();
+            }
+            v.iter().take(3).map(|r| r.city.display().to_string()).collect::<Vec<_>>().join("、")
+        };
+        let all: Vec<&RankingRow> = rows.iter().collect();
+        writeln!(
+            out,
+            "最好三位：{}；最差三位：{}",
+            names(all.clone(), |r| r.rank, false),
+            names(all.clone(), |r| r.rank, true)
+        )?;
+        writeln!(
+            out,
+            "改善最大：{}；恶化最大：{}",
+            names(
+                all.iter().copied().filter(|r| r.change_tenths.is_some_and(|c| c < 0)).collect(),
+                |r| r.change_rank,
+                false
+            ),
+            names(
+                all.iter().copied().filter(|r| r.change_tenths.is_some_and(|c| c > 0)).collect(),
+                |r| r.change_rank,
+                true
+            )
+        )?;
+        writeln!(out, "排名按综合指数从小到大（1 = 最好），并列同名次；变化率与上年同期相比；* = 有效天数不足")?;
     }
     out.flush()?;
     if let Some(path) = &a.xlsx {
