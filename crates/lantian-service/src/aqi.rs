@@ -48,7 +48,7 @@ fn selection(store: &dyn Store, stations: &[StationInfo]) -> Result<Option<Vec<i
     let mut ids: Vec<i64> = stations.iter().map(|s| s.id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let total = store.counts()?.stations as usize;
+    let total = store.station_count()? as usize;
     Ok(if ids.len() * 2 > total {
         if ids.len() == total {
             None
@@ -247,61 +247,77 @@ pub struct CityDailyValue {
 /// A city's daily values for `from..=to`: from its evaluation stations' hourly data where there is
 /// any (`assessment.md` §1.2), else from imported daily values.
 pub fn city_daily(store: &dyn Store, city: &CityInfo, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyValue>> {
+    Ok(cities_daily(store, std::slice::from_ref(city), from, to)?.into_iter().next().unwrap_or_default())
+}
+
+/// [`city_daily`] for many cities in one pass over the stored days (each date is read once for all
+/// the cities' stations).
+pub fn cities_daily(
+    store: &dyn Store,
+    cities: &[CityInfo],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Vec<CityDailyValue>>> {
+    let index: HashMap<i64, usize> = cities.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     let stations: Vec<StationInfo> = store
-        .stations(&lantian_store::StationFilter { codes: vec![], city_ids: vec![city.id] })?
+        .stations(&lantian_store::StationFilter { codes: vec![], city_ids: cities.iter().map(|c| c.id).collect() })?
         .into_iter()
         .filter(|s| !s.is_control)
         .collect();
-    let mut per_day: std::collections::BTreeMap<NaiveDate, Vec<DailyExact>> = Default::default();
-    for_each_station_daily(store, &stations, from, to, |r| per_day.entry(r.date).or_default().push(r.exact))?;
-    let mut out: Vec<CityDailyValue> = Vec::new();
-    for (date, days) in per_day {
-        let exact = city_day(&days);
-        let values = exact.rounded();
-        out.push(CityDailyValue {
-            date,
-            values,
-            result: daily_aqi(StandardSet::for_date(date), &values),
-            source: DailySource::Stations { count: days.len() },
-        });
+    let city_of: HashMap<i64, usize> =
+        stations.iter().filter_map(|s| s.city.as_ref().and_then(|c| index.get(&c.id)).map(|i| (s.id, *i))).collect();
+    let mut per_day: Vec<std::collections::BTreeMap<NaiveDate, Vec<DailyExact>>> =
+        vec![Default::default(); cities.len()];
+    if !stations.is_empty() {
+        for_each_station_daily(store, &stations, from, to, |r| {
+            if let Some(i) = city_of.get(&r.station.id) {
+                per_day[*i].entry(r.date).or_default().push(r.exact);
+            }
+        })?;
     }
-    let mut imported: Vec<CityDailyValue> = Vec::new();
-    let mut last: Option<NaiveDate> = None;
-    for row in store.city_daily(city.id, from, to)? {
-        if out.iter().any(|v| v.date == row.date) || last == Some(row.date) {
-            continue;
+    let mut all = Vec::with_capacity(cities.len());
+    for (city, days_of_city) in cities.iter().zip(per_day) {
+        let mut out: Vec<CityDailyValue> = Vec::new();
+        for (date, days) in days_of_city {
+            let exact = city_day(&days);
+            let values = exact.rounded();
+            out.push(CityDailyValue {
+                date,
+                values,
+                result: daily_aqi(StandardSet::for_date(date), &values),
+                source: DailySource::Stations { count: days.len() },
+            });
         }
-        last = Some(row.date);
-        let r = &row.record;
-        let values = DailyInput {
-            so2: r.so2,
-            no2: r.no2,
-            co: r.co,
-            pm10: r.pm10,
-            pm2_5: r.pm2_5,
-            o3_max_1h: r.o3_max_1h,
-            o3_mda8: r.o3_mda8,
-        };
-        // Imported values may carry decimals; they are rounded as a published daily value is.
-        let rounded = DailyInput {
-            so2: values.so2.map(|c| c.round(0)),
-            no2: values.no2.map(|c| c.round(0)),
-            co: values.co.map(|c| c.round(1)),
-            pm10: values.pm10.map(|c| c.round(0)),
-            pm2_5: values.pm2_5.map(|c| c.round(0)),
-            o3_max_1h: values.o3_max_1h.map(|c| c.round(0)),
-            o3_mda8: values.o3_mda8.map(|c| c.round(0)),
-        };
-        imported.push(CityDailyValue {
-            date: row.date,
-            values: rounded,
-            result: daily_aqi(StandardSet::for_date(row.date), &rounded),
-            source: DailySource::Imported { source: row.source.clone(), published_aqi: r.aqi },
-        });
+        let mut imported: Vec<CityDailyValue> = Vec::new();
+        let mut last: Option<NaiveDate> = None;
+        for row in store.city_daily(city.id, from, to)? {
+            if out.binary_search_by_key(&row.date, |v| v.date).is_ok() || last == Some(row.date) {
+                continue;
+            }
+            last = Some(row.date);
+            let r = &row.record;
+            // Imported values may carry decimals; they are rounded as a published daily value is.
+            let rounded = DailyInput {
+                so2: r.so2.map(|c| c.round(0)),
+                no2: r.no2.map(|c| c.round(0)),
+                co: r.co.map(|c| c.round(1)),
+                pm10: r.pm10.map(|c| c.round(0)),
+                pm2_5: r.pm2_5.map(|c| c.round(0)),
+                o3_max_1h: r.o3_max_1h.map(|c| c.round(0)),
+                o3_mda8: r.o3_mda8.map(|c| c.round(0)),
+            };
+            imported.push(CityDailyValue {
+                date: row.date,
+                values: rounded,
+                result: daily_aqi(StandardSet::for_date(row.date), &rounded),
+                source: DailySource::Imported { source: row.source.clone(), published_aqi: r.aqi },
+            });
+        }
+        out.extend(imported);
+        out.sort_by_key(|v| v.date);
+        all.push(out);
     }
-    out.extend(imported);
-    out.sort_by_key(|v| v.date);
-    Ok(out)
+    Ok(all)
 }
 
 /// Where a city's hourly value came from.

@@ -18,27 +18,45 @@ pub fn city_day_records(
     to: NaiveDate,
     variant: ResultVariant,
 ) -> Result<Vec<DayRecord>> {
-    let dust = match variant {
-        ResultVariant::Raw => Vec::new(),
-        ResultVariant::DustExcluded => store.dust_days(city.id, from, to)?,
-    };
-    Ok(crate::city_daily(store, city, from, to)?
-        .into_iter()
-        .map(|v| {
-            let d = DayRecord {
-                date: v.date,
-                values: v.values,
-                aqi: v.result.aqi,
-                primary: v.result.primary,
-                in_day_counts: true,
+    Ok(cities_day_records(store, std::slice::from_ref(city), from, to, variant)?.into_iter().next().unwrap_or_default())
+}
+
+/// [`city_day_records`] for many cities in one pass over the stored days.
+pub fn cities_day_records(
+    store: &dyn Store,
+    cities: &[CityInfo],
+    from: NaiveDate,
+    to: NaiveDate,
+    variant: ResultVariant,
+) -> Result<Vec<Vec<DayRecord>>> {
+    let daily = crate::aqi::cities_daily(store, cities, from, to)?;
+    cities
+        .iter()
+        .zip(daily)
+        .map(|(city, values)| {
+            let dust = match variant {
+                ResultVariant::Raw => Vec::new(),
+                ResultVariant::DustExcluded => store.dust_days(city.id, from, to)?,
             };
-            if dust.binary_search(&d.date).is_ok() {
-                dust_excluded(&d)
-            } else {
-                d
-            }
+            Ok(values
+                .into_iter()
+                .map(|v| {
+                    let d = DayRecord {
+                        date: v.date,
+                        values: v.values,
+                        aqi: v.result.aqi,
+                        primary: v.result.primary,
+                        in_day_counts: true,
+                    };
+                    if dust.binary_search(&d.date).is_ok() {
+                        dust_excluded(&d)
+                    } else {
+                        d
+                    }
+                })
+                .collect())
         })
-        .collect())
+        .collect()
 }
 
 /// Statistics of each city over a period.
@@ -48,10 +66,10 @@ pub fn assess_cities(
     period: &Period,
     variant: ResultVariant,
 ) -> Result<Vec<PeriodStats>> {
-    cities
+    Ok(cities_day_records(store, cities, period.start, period.end, variant)?
         .iter()
-        .map(|c| Ok(period_stats(period, &city_day_records(store, c, period.start, period.end, variant)?)))
-        .collect()
+        .map(|d| period_stats(period, d))
+        .collect())
 }
 
 /// Statistics of each station over a period.
@@ -141,11 +159,10 @@ fn not_ranked_reason(stats: &PeriodStats) -> Option<String> {
 /// are listed, not ranked.
 pub fn rank(store: &dyn Store, scope: &Scope, period: &Period, variant: ResultVariant) -> Result<Vec<RankingRow>> {
     let base_period = period.same_period_last_year();
+    let current = assess_cities(store, &scope.cities, period, variant)?;
+    let base = assess_cities(store, &scope.cities, &base_period, variant)?;
     let mut rows = Vec::new();
-    for city in &scope.cities {
-        let stats = period_stats(period, &city_day_records(store, city, period.start, period.end, variant)?);
-        let base =
-            period_stats(&base_period, &city_day_records(store, city, base_period.start, base_period.end, variant)?);
+    for ((city, stats), base) in scope.cities.iter().zip(current).zip(base) {
         let index = composite_index(&stats);
         let not_ranked = match &index {
             None => Some("缺少污染物统计 a pollutant has no valid day".to_string()),

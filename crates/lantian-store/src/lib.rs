@@ -239,7 +239,10 @@ pub trait Store {
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>>;
     /// Label dates holding any station data (first, last).
     fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>>;
+    /// Counts of everything (scans the hourly blocks: for summaries, not for hot paths).
     fn counts(&self) -> Result<StoreCounts>;
+    /// Number of stations (cheap).
+    fn station_count(&self) -> Result<u64>;
 }
 
 /// Opens a store from a URL: `sqlite:PATH` (or a bare path). PostgreSQL URLs are recognised and
