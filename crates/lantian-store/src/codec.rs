@@ -69,6 +69,8 @@ pub fn encode(day: &LabelDay, out: &mut Vec<u8>) {
     let mask_at = out.len();
     out.extend_from_slice(&[0, 0]);
     let mut mask: u16 = 0;
+    // One series at most: header byte + 24 × 4 bytes.
+    let mut buf = [0u8; 1 + 24 * 4];
     for (t, row) in day.values.iter().enumerate() {
         let mut dec = 0u32;
         let mut any = false;
@@ -82,12 +84,21 @@ pub fn encode(day: &LabelDay, out: &mut Vec<u8>) {
             continue;
         }
         mask |= 1 << t;
-        let step = POW[dec as usize];
+        // Constant divisors (a division by a variable step would dominate the encoding).
+        let mantissa = |v: i32| -> i64 {
+            let v = i64::from(v);
+            match dec {
+                0 => v / 1000,
+                1 => v / 100,
+                2 => v / 10,
+                _ => v,
+            }
+        };
         let mut coded = [0u32; 24];
         let mut max = 0u32;
         for (c, &v) in coded.iter_mut().zip(row) {
             if v != MISSING {
-                let m = i64::from(v) / step;
+                let m = mantissa(v);
                 // zigzag(m) + 1 < 2^32: |m| < 10^9.
                 *c = (((m << 1) ^ (m >> 63)) as u32).wrapping_add(1);
                 max = max.max(*c);
@@ -100,10 +111,25 @@ pub fn encode(day: &LabelDay, out: &mut Vec<u8>) {
         } else {
             4
         };
-        out.push(width as u8 | (dec as u8) << 4);
-        for c in coded {
-            out.extend_from_slice(&c.to_le_bytes()[..width]);
+        buf[0] = width as u8 | (dec as u8) << 4;
+        match width {
+            1 => {
+                for (k, c) in coded.iter().enumerate() {
+                    buf[1 + k] = *c as u8;
+                }
+            }
+            2 => {
+                for (k, c) in coded.iter().enumerate() {
+                    buf[1 + 2 * k..3 + 2 * k].copy_from_slice(&(*c as u16).to_le_bytes());
+                }
+            }
+            _ => {
+                for (k, c) in coded.iter().enumerate() {
+                    buf[1 + 4 * k..5 + 4 * k].copy_from_slice(&c.to_le_bytes());
+                }
+            }
         }
+        out.extend_from_slice(&buf[..1 + 24 * width]);
     }
     out[mask_at..mask_at + 2].copy_from_slice(&mask.to_le_bytes());
 }
