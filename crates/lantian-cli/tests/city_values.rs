@@ -176,3 +176,71 @@ fn hour_to_day_budget_through_the_binary() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["at"], "2023-01-21T14:00:00+08:00");
 }
+
+/// Daily values are cached in the store; a later file that revises one hour of a past day (or the
+/// hour 0 that closes it) must show in the daily values at once — no stale cache.
+#[test]
+fn a_revised_hour_changes_the_cached_daily_values() {
+    let t = TempDir::new("cache");
+    let db = t.db();
+    std::fs::write(t.0.join("stations.csv"), STATIONS).expect("write");
+    std::fs::write(t.0.join("china_sites_20230121.csv"), site_file()).expect("write");
+    ok(
+        &db,
+        &[
+            "import",
+            &t.0.join("stations.csv").display().to_string(),
+            &t.0.join("china_sites_20230121.csv").display().to_string(),
+        ],
+    );
+    let q = [
+        "aqi",
+        "--daily",
+        "--level",
+        "station",
+        "--station",
+        "1431A",
+        "--from",
+        "2023-01-21",
+        "--to",
+        "2023-01-21",
+        "--format",
+        "csv",
+    ];
+    let first = ok(&db, &q);
+    let again = ok(&db, &q);
+    assert_eq!(first, again, "a cached evaluation equals the fresh one");
+    let (h, rows) = csv_rows(&first);
+    assert_eq!(rows[0][col(&h, "pm2_5")], "40");
+    // Revise hour 0 of 2023-01-22 (closes the natural day 2023-01-21): 1431A PM2.5 40 → 280.
+    // New mean: (23·40 + 280)/24 = 50.
+    std::fs::write(t.0.join("rev.csv"), "date,hour,type,1431A\n20230122,0,PM2.5,280\n").expect("write");
+    let out = ok(&db, &["import", &t.0.join("rev.csv").display().to_string()]);
+    assert!(out.contains("1 updated"), "{out}");
+    let (h, rows) = csv_rows(&ok(&db, &q));
+    assert_eq!(rows[0][col(&h, "pm2_5")], "50");
+    // And a revision inside the day: hour 5 of 2023-01-21, 40 → 88: (22·40 + 280 + 88)/24 = 52.
+    std::fs::write(t.0.join("rev2.csv"), "date,hour,type,1431A\n20230121,5,PM2.5,88\n").expect("write");
+    ok(&db, &["import", &t.0.join("rev2.csv").display().to_string()]);
+    let (h, rows) = csv_rows(&ok(&db, &q));
+    assert_eq!(rows[0][col(&h, "pm2_5")], "52");
+    // City values follow too: stations 1431A (52) and 1432A (45) → 48.5 → 48.
+    let (h, rows) = csv_rows(&ok(
+        &db,
+        &[
+            "aqi",
+            "--daily",
+            "--level",
+            "city",
+            "--city",
+            "成都",
+            "--from",
+            "2023-01-21",
+            "--to",
+            "2023-01-21",
+            "--format",
+            "csv",
+        ],
+    ));
+    assert_eq!(rows[0][col(&h, "pm2_5")], "48");
+}

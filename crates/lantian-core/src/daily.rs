@@ -13,6 +13,10 @@ use crate::conc::{Conc, Ratio};
 use crate::pollutant::Pollutant;
 use crate::standards::{Avg, Limits, StandardSet};
 
+/// Version of the daily evaluation rules ([`evaluate_day`]). Stores cache station daily evaluations
+/// under this key and drop them when it changes: bump it with any change to the daily rules.
+pub const DAILY_RULES_VERSION: &str = "hj663-daily-1";
+
 /// One pollutant's 24 hourly values of a natural day, by interval start hour.
 pub type DayHours = [Option<Conc>; 24];
 

@@ -163,6 +163,10 @@ pub struct StationDailyRow<'a> {
 
 /// Calls `f` for each station and natural day in `from..=to` that has any hourly data, in date order
 /// and within a date in the order of `stations`. Computed in parallel; `f` runs on the calling thread.
+///
+/// Station daily evaluations are cached in the store per natural day and chunk of 64 stations; the
+/// store drops an entry whenever a label day it depends on changes (`lantian_store` schema 3), so a
+/// cached evaluation always equals a fresh one. Missing entries are computed and stored.
 pub fn for_each_station_daily(
     store: &dyn Store,
     stations: &[StationInfo],
@@ -171,30 +175,45 @@ pub fn for_each_station_daily(
     mut f: impl FnMut(&StationDailyRow<'_>),
 ) -> Result<()> {
     let order: HashMap<i64, usize> = stations.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-    let sel = selection(store, stations)?;
+    let mut chunks: Vec<i64> = stations.iter().map(|s| s.id.div_euclid(codec::CHUNK)).collect();
+    chunks.sort_unstable();
+    chunks.dedup();
     let mut d = from;
-    let mut carry: Option<DateDays> = None;
     while d <= to {
         let end = (d + Duration::days(CHUNK_DAYS - 1)).min(to);
-        // This chunk's label days plus the next one (row 0 closes each natural day).
-        let first_needed = if carry.as_ref().is_some_and(|(cd, _)| *cd == d) { d + Duration::days(1) } else { d };
-        let dates: Vec<NaiveDate> = first_needed.iter_days().take_while(|x| *x <= end + Duration::days(1)).collect();
-        let mut loaded = load(store, BlockKind::Station, &dates, sel.as_deref())?;
-        if let Some(c) = carry.take().filter(|(cd, _)| *cd == d) {
-            loaded.insert(0, c);
+        let dates: Vec<NaiveDate> = d.iter_days().take_while(|x| *x <= end).collect();
+        // Cached evaluations per date: chunk → (station id, evaluation).
+        let mut cached: Vec<HashMap<i64, Vec<(i64, DailyExact)>>> = Vec::with_capacity(dates.len());
+        for x in &dates {
+            let mut m = HashMap::new();
+            for (c, b) in store.daily_cache_on(*x, &chunks)? {
+                if let Some(v) = codec::daily::decode(c, &b) {
+                    m.insert(c, v);
+                }
+            }
+            cached.push(m);
         }
-        let rows: Vec<Vec<StationDailyRow<'_>>> = loaded
-            .par_windows(2)
-            .map(|w| {
-                let ((date, this), (_, next)) = (&w[0], &w[1]);
-                let mut out: Vec<StationDailyRow<'_>> = this
-                    .iter()
-                    .filter_map(|(id, day)| {
-                        let i = *order.get(id)?;
-                        let nx = next.binary_search_by_key(id, |(nid, _)| *nid).ok().map(|k| &next[k].1);
-                        station_daily_row(&stations[i], *date, Some(day), nx).map(|r| (i, r))
+        let missing: Vec<(usize, i64)> = cached
+            .iter()
+            .enumerate()
+            .flat_map(|(k, m)| chunks.iter().filter(|c| !m.contains_key(c)).map(move |c| (k, *c)))
+            .collect();
+        if !missing.is_empty() {
+            compute_missing(store, &dates, &missing, &mut cached)?;
+        }
+        let rows: Vec<Vec<StationDailyRow<'_>>> = dates
+            .par_iter()
+            .zip(cached.par_iter())
+            .map(|(date, m)| {
+                let mut out: Vec<StationDailyRow<'_>> = m
+                    .values()
+                    .flatten()
+                    .filter_map(|(id, exact)| {
+                        let st = &stations[*order.get(id)?];
+                        let values = exact.rounded();
+                        let result = daily_aqi(StandardSet::for_date(*date), &values);
+                        Some(StationDailyRow { station: st, date: *date, exact: *exact, values, result })
                     })
-                    .map(|(_, r)| r)
                     .collect();
                 out.sort_by_key(|r| order.get(&r.station.id).copied().unwrap_or(usize::MAX));
                 out
@@ -203,9 +222,52 @@ pub fn for_each_station_daily(
         for r in rows.iter().flatten() {
             f(r);
         }
-        carry = loaded.pop();
         d = end + Duration::days(1);
     }
+    Ok(())
+}
+
+/// Computes and caches the evaluations of the `(date index, chunk)` pairs that were not cached.
+fn compute_missing(
+    store: &dyn Store,
+    dates: &[NaiveDate],
+    missing: &[(usize, i64)],
+    cached: &mut [HashMap<i64, Vec<(i64, DailyExact)>>],
+) -> Result<()> {
+    let mut mchunks: Vec<i64> = missing.iter().map(|(_, c)| *c).collect();
+    mchunks.sort_unstable();
+    mchunks.dedup();
+    let ids: Vec<i64> = mchunks.iter().flat_map(|c| c * codec::CHUNK..(c + 1) * codec::CHUNK).collect();
+    let first = missing.iter().map(|(k, _)| *k).min().unwrap_or(0);
+    let last = missing.iter().map(|(k, _)| *k).max().unwrap_or(0);
+    // Label days first..=last+1: natural day D needs label days D and D+1.
+    let label_dates: Vec<NaiveDate> = dates[first].iter_days().take(last - first + 2).collect();
+    let loaded = load(store, BlockKind::Station, &label_dates, Some(&ids))?;
+    let computed: Vec<HashMap<i64, Vec<(i64, DailyExact)>>> = loaded
+        .par_windows(2)
+        .map(|w| {
+            let ((date, this), (_, next)) = (&w[0], &w[1]);
+            let mut by_chunk: HashMap<i64, Vec<(i64, DailyExact)>> = HashMap::new();
+            for (id, day) in this {
+                let nx = next.binary_search_by_key(id, |(nid, _)| *nid).ok().map(|k| &next[k].1);
+                let hours = natural_day(Some(day), nx);
+                if hours.0.iter().all(|p| p.iter().all(Option::is_none)) {
+                    continue;
+                }
+                by_chunk.entry(id.div_euclid(codec::CHUNK)).or_default().push((*id, evaluate_day(*date, &hours)));
+            }
+            by_chunk
+        })
+        .collect();
+    let mut to_store = Vec::with_capacity(missing.len());
+    for (k, c) in missing {
+        let entries = computed.get(k - first).and_then(|m| m.get(c)).cloned().unwrap_or_default();
+        if let Some(b) = codec::daily::encode(&entries) {
+            to_store.push((dates[*k], *c, b));
+        }
+        cached[*k].insert(*c, entries);
+    }
+    store.put_daily_cache(&to_store)?;
     Ok(())
 }
 

@@ -287,3 +287,93 @@ mod tests {
         assert_eq!(block_entries(2, b"\x02"), None);
     }
 }
+
+/// Encoding of cached station daily evaluations ([`DailyExact`]) of one natural day and chunk.
+/// Layout: byte `1`; entry count; per entry the id offset (u8) and eight ratios (six 24-hour means,
+/// O3 daily maximum 1-hour, O3 MDA8) as `i64` numerator and `u16` denominator (0 = none), the six
+/// valid-hour counts, the valid MDA8 windows and the station count (u16). Exact: station values are
+/// sums of at most 24 hourly values over their count.
+pub mod daily {
+    use lantian_core::conc::Ratio;
+    use lantian_core::daily::DailyExact;
+
+    use super::CHUNK;
+
+    const VERSION: u8 = 1;
+    const ENTRY: usize = 1 + 8 * 10 + 6 + 1 + 2;
+
+    fn put_ratio(out: &mut Vec<u8>, r: Option<Ratio>) -> bool {
+        match r {
+            None => {
+                out.extend_from_slice(&[0u8; 10]);
+                true
+            }
+            Some(r) => {
+                let (Ok(n), Ok(d)) = (i64::try_from(r.num), u16::try_from(r.den)) else { return false };
+                if d == 0 {
+                    return false;
+                }
+                out.extend_from_slice(&n.to_le_bytes());
+                out.extend_from_slice(&d.to_le_bytes());
+                true
+            }
+        }
+    }
+
+    fn get_ratio(b: &[u8]) -> Option<Ratio> {
+        let d = u16::from_le_bytes([b[8], b[9]]);
+        (d != 0).then(|| {
+            let mut n = [0u8; 8];
+            n.copy_from_slice(&b[..8]);
+            Ratio::new(i128::from(i64::from_le_bytes(n)), i128::from(d))
+        })
+    }
+
+    /// Encodes the evaluations of a chunk's stations (ids within one chunk); `None` if a value does
+    /// not fit the layout (the caller then simply does not cache it).
+    pub fn encode(entries: &[(i64, DailyExact)]) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(2 + entries.len() * ENTRY);
+        out.push(VERSION);
+        out.push(u8::try_from(entries.len()).ok()?);
+        for (id, e) in entries {
+            out.push(id.rem_euclid(CHUNK) as u8);
+            for r in e.mean.iter().copied().chain([e.o3_max_1h, e.o3_mda8]) {
+                if !put_ratio(&mut out, r) {
+                    return None;
+                }
+            }
+            out.extend_from_slice(&e.valid_hours);
+            out.push(e.mda8_windows);
+            out.extend_from_slice(&e.stations.to_le_bytes());
+        }
+        Some(out)
+    }
+
+    /// Decodes a block of chunk `chunk`; `None` if malformed.
+    pub fn decode(chunk: i64, b: &[u8]) -> Option<Vec<(i64, DailyExact)>> {
+        if b.len() < 2 || b[0] != VERSION {
+            return None;
+        }
+        let n = usize::from(b[1]);
+        if b.len() != 2 + n * ENTRY {
+            return None;
+        }
+        let mut out = Vec::with_capacity(n);
+        for k in 0..n {
+            let e = &b[2 + k * ENTRY..2 + (k + 1) * ENTRY];
+            let id = chunk * CHUNK + i64::from(e[0]);
+            let r = |i: usize| get_ratio(&e[1 + i * 10..1 + (i + 1) * 10]);
+            let mut d = DailyExact {
+                mean: [r(0), r(1), r(2), r(3), r(4), r(5)],
+                o3_max_1h: r(6),
+                o3_mda8: r(7),
+                ..DailyExact::default()
+            };
+            d.valid_hours.copy_from_slice(&e[81..87]);
+            d.mda8_windows = e[87];
+            d.stations = u16::from_le_bytes([e[88], e[89]]);
+            out.push((id, d));
+        }
+        Some(out)
+    }
+}

@@ -235,6 +235,13 @@ pub trait Store {
     /// Encoded label days ([`codec`]) of one label date for the given station or city ids (all when
     /// `None`), ordered by id. Decoding is left to the caller so that it can run in parallel.
     fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, ids: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>>;
+    /// Cached station daily evaluations ([`codec::daily`]) of a natural day for the given chunks:
+    /// `(chunk, encoded)` for the chunks that are cached.
+    fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>>;
+    /// Stores evaluations `(natural day, chunk, encoded)` computed from the label days now stored, in
+    /// one transaction.
+    fn put_daily_cache(&self, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<()>;
+
     /// Imported daily values of a city, `from..=to`.
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>>;
     /// Label dates holding any station data (first, last).

@@ -76,6 +76,7 @@ impl SqliteStore {
         )?;
         let mut s = SqliteStore { conn, station_ids: None };
         s.migrate()?;
+        s.check_daily_rules()?;
         Ok(s)
     }
 
@@ -113,6 +114,22 @@ impl SqliteStore {
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 params![(i + 1).to_string()],
+            )?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Clears the cached daily evaluations when they were computed under other daily rules.
+    fn check_daily_rules(&mut self) -> Result<()> {
+        let stored: Option<String> =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'daily_rules'", [], |r| r.get(0)).optional()?;
+        if stored.as_deref() != Some(lantian_core::daily::DAILY_RULES_VERSION) {
+            let tx = self.conn.transaction()?;
+            tx.execute("DELETE FROM daily_cache", [])?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('daily_rules', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [lantian_core::daily::DAILY_RULES_VERSION],
             )?;
             tx.commit()?;
         }
@@ -303,6 +320,7 @@ impl Store for SqliteStore {
                 "INSERT INTO day_block (kind, date, chunk, entries, data) VALUES (?1, ?2, ?3, ?4, ?5) \
                  ON CONFLICT(kind, date, chunk) DO UPDATE SET entries = excluded.entries, data = excluded.data",
             )?;
+            let mut inval = tx.prepare_cached("DELETE FROM daily_cache WHERE date IN (?1, ?2) AND chunk = ?3")?;
             let mut buf = Vec::with_capacity(1024);
             let mut block = Vec::with_capacity(1 << 16);
             for (((date, cols), covered), blobs) in wide.days.iter().zip(&wide.covered).zip(&prepared.blobs) {
@@ -372,6 +390,11 @@ impl Store for SqliteStore {
                     codec::build_block(&list, &mut block);
                     if stored.get(&c).map(Vec::as_slice) != Some(block.as_slice()) {
                         up.execute(params![kind, dn, c, list.len() as i64, block])?;
+                        if kind == BlockKind::Station as i64 {
+                            // Label day `date` closes natural day `date − 1` (hour 0) and holds natural
+                            // day `date`: both cached evaluations are now stale.
+                            inval.execute(params![dn - 1, dn, c])?;
+                        }
                     }
                 }
             }
@@ -642,6 +665,32 @@ impl Store for SqliteStore {
             }
         }
         Ok(out)
+    }
+
+    fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
+        let mut st = self.conn.prepare_cached("SELECT data FROM daily_cache WHERE date = ?1 AND chunk = ?2")?;
+        let mut out = Vec::new();
+        for c in chunks {
+            if let Some(b) = st.query_row(params![day_num(date), c], |r| r.get::<_, Vec<u8>>(0)).optional()? {
+                out.push((*c, b));
+            }
+        }
+        Ok(out)
+    }
+
+    fn put_daily_cache(&self, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO daily_cache (date, chunk, data) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT(date, chunk) DO UPDATE SET data = excluded.data",
+            )?;
+            for (date, chunk, data) in entries {
+                st.execute(params![day_num(*date), chunk, data])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>> {
