@@ -158,6 +158,16 @@ pub struct Ratio {
 fn gcd(mut a: i128, mut b: i128) -> i128 {
     a = a.abs();
     b = b.abs();
+    // Denominators are small: the u64 path avoids 128-bit division.
+    if let (Ok(x), Ok(y)) = (u64::try_from(a), u64::try_from(b)) {
+        let (mut x, mut y) = (x, y);
+        while y != 0 {
+            let t = x % y;
+            x = y;
+            y = t;
+        }
+        return i128::from(x.max(1));
+    }
     while b != 0 {
         let t = a % b;
         a = b;
@@ -197,13 +207,19 @@ impl Ratio {
 
     /// The arithmetic mean of exact ratios; `None` for none.
     pub fn mean_of_ratios(values: impl IntoIterator<Item = Ratio>) -> Option<Ratio> {
-        let mut acc = Ratio::new(0, 1);
         let mut n: i128 = 0;
+        let mut acc: Option<Ratio> = None;
         for v in values {
-            acc = acc + v;
             n += 1;
+            acc = Some(match acc {
+                None => v,
+                // Equal denominators (the usual case: stations with the same number of valid
+                // hours) add without any gcd.
+                Some(a) if a.den == v.den => Ratio { num: a.num + v.num, den: a.den },
+                Some(a) => a + v,
+            });
         }
-        (n > 0).then(|| Ratio::new(acc.num, acc.den * n))
+        acc.map(|a| Ratio::new(a.num, a.den * n))
     }
 
     pub fn mul_int(self, k: i128) -> Ratio {
@@ -237,6 +253,14 @@ impl std::ops::Add for Ratio {
     fn add(self, o: Ratio) -> Ratio {
         if self.den == o.den {
             return Ratio { num: self.num + o.num, den: self.den };
+        }
+        if let (Ok(a), Ok(b)) = (u64::try_from(self.den), u64::try_from(o.den)) {
+            // Small denominators: the lcm in 64-bit arithmetic, no 128-bit division.
+            let g = gcd(i128::from(a), i128::from(b)) as u64;
+            let (fa, fb) = (b / g, a / g);
+            let r =
+                Ratio { num: self.num * i128::from(fa) + o.num * i128::from(fb), den: i128::from(a) * i128::from(fa) };
+            return if r.den > 1 << 40 { r.reduced() } else { r };
         }
         // Denominators are small (counts of hours, stations, days): the lcm keeps them so.
         let g = gcd(self.den, o.den);

@@ -174,6 +174,31 @@ pub fn for_each_station_daily(
     to: NaiveDate,
     mut f: impl FnMut(&StationDailyRow<'_>),
 ) -> Result<()> {
+    for_each_station_day_exact(store, stations, from, to, |date, rows| {
+        let built: Vec<StationDailyRow<'_>> = rows
+            .par_iter()
+            .map(|(st, exact)| {
+                let values = exact.rounded();
+                let result = daily_aqi(StandardSet::for_date(date), &values);
+                StationDailyRow { station: st, date, exact: **exact, values, result }
+            })
+            .collect();
+        for r in &built {
+            f(r);
+        }
+    })
+}
+
+/// The exact daily evaluations of `stations` for each natural day in `from..=to`, a day at a time in
+/// date order, each day's rows in the order of `stations` (cached in the store, see
+/// [`for_each_station_daily`]).
+pub fn for_each_station_day_exact<'s>(
+    store: &dyn Store,
+    stations: &'s [StationInfo],
+    from: NaiveDate,
+    to: NaiveDate,
+    mut f: impl FnMut(NaiveDate, &[(&'s StationInfo, &DailyExact)]),
+) -> Result<()> {
     let order: HashMap<i64, usize> = stations.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
     let mut chunks: Vec<i64> = stations.iter().map(|s| s.id.div_euclid(codec::CHUNK)).collect();
     chunks.sort_unstable();
@@ -201,26 +226,12 @@ pub fn for_each_station_daily(
         if !missing.is_empty() {
             compute_missing(store, &dates, &missing, &mut cached)?;
         }
-        let rows: Vec<Vec<StationDailyRow<'_>>> = dates
-            .par_iter()
-            .zip(cached.par_iter())
-            .map(|(date, m)| {
-                let mut out: Vec<StationDailyRow<'_>> = m
-                    .values()
-                    .flatten()
-                    .filter_map(|(id, exact)| {
-                        let st = &stations[*order.get(id)?];
-                        let values = exact.rounded();
-                        let result = daily_aqi(StandardSet::for_date(*date), &values);
-                        Some(StationDailyRow { station: st, date: *date, exact: *exact, values, result })
-                    })
-                    .collect();
-                out.sort_by_key(|r| order.get(&r.station.id).copied().unwrap_or(usize::MAX));
-                out
-            })
-            .collect();
-        for r in rows.iter().flatten() {
-            f(r);
+        for (date, m) in dates.iter().zip(&cached) {
+            let mut refs: Vec<(usize, &DailyExact)> =
+                m.values().flatten().filter_map(|(id, exact)| Some((*order.get(id)?, exact))).collect();
+            refs.sort_unstable_by_key(|(i, _)| *i);
+            let rows: Vec<(&StationInfo, &DailyExact)> = refs.into_iter().map(|(i, e)| (&stations[i], e)).collect();
+            f(*date, &rows);
         }
         d = end + Duration::days(1);
     }
@@ -331,9 +342,11 @@ pub fn cities_daily(
     let mut per_day: Vec<std::collections::BTreeMap<NaiveDate, Vec<DailyExact>>> =
         vec![Default::default(); cities.len()];
     if !stations.is_empty() {
-        for_each_station_daily(store, &stations, from, to, |r| {
-            if let Some(i) = city_of.get(&r.station.id) {
-                per_day[*i].entry(r.date).or_default().push(r.exact);
+        for_each_station_day_exact(store, &stations, from, to, |date, rows| {
+            for (st, exact) in rows {
+                if let Some(i) = city_of.get(&st.id) {
+                    per_day[*i].entry(date).or_default().push(**exact);
+                }
             }
         })?;
     }
