@@ -203,6 +203,8 @@ pub fn for_each_station_day_exact<'s>(
     let mut chunks: Vec<i64> = stations.iter().map(|s| s.id.div_euclid(codec::CHUNK)).collect();
     chunks.sort_unstable();
     chunks.dedup();
+    let mut to_store: Vec<(NaiveDate, i64, Vec<u8>)> = Vec::new();
+    let generation = store.data_generation()?;
     let mut d = from;
     while d <= to {
         let end = (d + Duration::days(CHUNK_DAYS - 1)).min(to);
@@ -224,7 +226,7 @@ pub fn for_each_station_day_exact<'s>(
             .flat_map(|(k, m)| chunks.iter().filter(|c| !m.contains_key(c)).map(move |c| (k, *c)))
             .collect();
         if !missing.is_empty() {
-            compute_missing(store, &dates, &missing, &mut cached)?;
+            to_store.extend(compute_missing(store, &dates, &missing, &mut cached)?);
         }
         for (date, m) in dates.iter().zip(&cached) {
             let mut refs: Vec<(usize, &DailyExact)> =
@@ -235,16 +237,21 @@ pub fn for_each_station_day_exact<'s>(
         }
         d = end + Duration::days(1);
     }
+    // One transaction for everything computed; skipped if an import changed the data meanwhile.
+    if !to_store.is_empty() {
+        store.put_daily_cache(generation, &to_store)?;
+    }
     Ok(())
 }
 
-/// Computes and caches the evaluations of the `(date index, chunk)` pairs that were not cached.
+/// Computes the evaluations of the `(date index, chunk)` pairs that were not cached; returns their
+/// encodings for the store.
 fn compute_missing(
     store: &dyn Store,
     dates: &[NaiveDate],
     missing: &[(usize, i64)],
     cached: &mut [HashMap<i64, Vec<(i64, DailyExact)>>],
-) -> Result<()> {
+) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
     let mut mchunks: Vec<i64> = missing.iter().map(|(_, c)| *c).collect();
     mchunks.sort_unstable();
     mchunks.dedup();
@@ -254,7 +261,7 @@ fn compute_missing(
     // Label days first..=last+1: natural day D needs label days D and D+1.
     let label_dates: Vec<NaiveDate> = dates[first].iter_days().take(last - first + 2).collect();
     let loaded = load(store, BlockKind::Station, &label_dates, Some(&ids))?;
-    let computed: Vec<HashMap<i64, Vec<(i64, DailyExact)>>> = loaded
+    let mut computed: Vec<HashMap<i64, Vec<(i64, DailyExact)>>> = loaded
         .par_windows(2)
         .map(|w| {
             let ((date, this), (_, next)) = (&w[0], &w[1]);
@@ -272,14 +279,13 @@ fn compute_missing(
         .collect();
     let mut to_store = Vec::with_capacity(missing.len());
     for (k, c) in missing {
-        let entries = computed.get(k - first).and_then(|m| m.get(c)).cloned().unwrap_or_default();
+        let entries = computed.get_mut(k - first).and_then(|m| m.remove(c)).unwrap_or_default();
         if let Some(b) = codec::daily::encode(&entries) {
             to_store.push((dates[*k], *c, b));
         }
         cached[*k].insert(*c, entries);
     }
-    store.put_daily_cache(&to_store)?;
-    Ok(())
+    Ok(to_store)
 }
 
 /// The daily evaluation of one station's natural day from its two label days.

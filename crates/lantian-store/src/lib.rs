@@ -238,9 +238,13 @@ pub trait Store {
     /// Cached station daily evaluations ([`codec::daily`]) of a natural day for the given chunks:
     /// `(chunk, encoded)` for the chunks that are cached.
     fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>>;
-    /// Stores evaluations `(natural day, chunk, encoded)` computed from the label days now stored, in
-    /// one transaction.
-    fn put_daily_cache(&self, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<()>;
+    /// A counter that grows with every import that changed hourly data. Read it before computing
+    /// what [`Store::put_daily_cache`] will store.
+    fn data_generation(&self) -> Result<u64>;
+    /// Stores evaluations `(natural day, chunk, encoded)` in one transaction — only if the hourly data
+    /// are still those of `generation` (else nothing is stored: an import came in between and the
+    /// values may be stale). Returns whether they were stored.
+    fn put_daily_cache(&self, generation: u64, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<bool>;
 
     /// Imported daily values of a city, `from..=to`.
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>>;

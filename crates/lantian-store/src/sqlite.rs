@@ -314,6 +314,7 @@ impl Store for SqliteStore {
             }
         }
         let kind = block_kind(wide.kind);
+        let mut changed_blocks = false;
         {
             let mut sel = tx.prepare_cached("SELECT chunk, data FROM day_block WHERE kind = ?1 AND date = ?2")?;
             let mut up = tx.prepare_cached(
@@ -390,6 +391,7 @@ impl Store for SqliteStore {
                     codec::build_block(&list, &mut block);
                     if stored.get(&c).map(Vec::as_slice) != Some(block.as_slice()) {
                         up.execute(params![kind, dn, c, list.len() as i64, block])?;
+                        changed_blocks = true;
                         if kind == BlockKind::Station as i64 {
                             // Label day `date` closes natural day `date − 1` (hour 0) and holds natural
                             // day `date`: both cached evaluations are now stale.
@@ -398,6 +400,13 @@ impl Store for SqliteStore {
                     }
                 }
             }
+        }
+        if changed_blocks {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('data_generation', '1') \
+                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                [],
+            )?;
         }
         tx.commit()?;
         // Only a committed import may leave its station ids in the cache.
@@ -654,12 +663,17 @@ impl Store for SqliteStore {
                 }
             }
         }
+        let wanted: Option<Vec<i64>> = stations.map(|ids| {
+            let mut v = ids.to_vec();
+            v.sort_unstable();
+            v
+        });
         let mut out = Vec::new();
         for (c, b) in &blocks {
             for (id, e) in codec::block_entries(*c, b)
                 .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} {c}")))?
             {
-                if stations.is_none_or(|ids| ids.contains(&id)) {
+                if wanted.as_ref().is_none_or(|ids| ids.binary_search(&id).is_ok()) {
                     out.push((id, e.to_vec()));
                 }
             }
@@ -678,8 +692,21 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn put_daily_cache(&self, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<()> {
+    fn data_generation(&self) -> Result<u64> {
+        let v: Option<String> =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'data_generation'", [], |r| r.get(0)).optional()?;
+        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    fn put_daily_cache(&self, generation: u64, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<bool> {
         let tx = self.conn.unchecked_transaction()?;
+        // Take the write lock first, then check that no import changed the data meanwhile.
+        tx.execute("UPDATE meta SET value = value WHERE key = 'schema_version'", [])?;
+        let now: Option<String> =
+            tx.query_row("SELECT value FROM meta WHERE key = 'data_generation'", [], |r| r.get(0)).optional()?;
+        if now.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) != generation {
+            return Ok(false);
+        }
         {
             let mut st = tx.prepare_cached(
                 "INSERT INTO daily_cache (date, chunk, data) VALUES (?1, ?2, ?3) \
@@ -690,7 +717,7 @@ impl Store for SqliteStore {
             }
         }
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>> {
