@@ -135,6 +135,8 @@ pub fn write_circular(
     // Sheet 1: ranking.
     let ws = wb.add_worksheet();
     ws.set_name("排名")?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     ws.merge_range(
         0,
         0,
@@ -145,7 +147,7 @@ pub fn write_circular(
     )?;
     for (c, h) in RANK_HEADERS.iter().enumerate() {
         ws.write_string_with_format(1, c as u16, *h, &head)?;
-        ws.set_column_width(c as u16, if c == 7 { 16 } else { 11 })?;
+        ws.set_column_width(c as u16, if c == 7 { 22 } else { 11 })?;
     }
     ws.set_row_height(1, 32)?;
     for (i, r) in rows.iter().enumerate() {
@@ -199,6 +201,8 @@ pub fn write_circular(
     // Sheet 2: statistics.
     let ws = wb.add_worksheet();
     ws.set_name("统计")?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     ws.merge_range(
         0,
         0,
@@ -239,7 +243,10 @@ pub fn write_circular(
     // Sheet 3: daily AQI.
     let ws = wb.add_worksheet();
     ws.set_name("逐日AQI")?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     ws.write_string_with_format(0, 0, "城市", &head)?;
+    ws.set_column_width(0, 9)?;
     let mut d = period.start;
     let mut col = 1u16;
     let mut dates = Vec::new();
