@@ -289,50 +289,54 @@ mod tests {
 }
 
 /// Encoding of cached station daily evaluations ([`DailyExact`]) of one natural day and chunk.
-/// Layout: byte `1`; entry count; per entry the id offset (u8) and eight ratios (six 24-hour means,
-/// O3 daily maximum 1-hour, O3 MDA8) as `i64` numerator and `u16` denominator (0 = none), the six
-/// valid-hour counts, the valid MDA8 windows and the station count (u16). Exact: station values are
-/// sums of at most 24 hourly values over their count.
+/// Layout: byte `2`; entry count; per entry the id offset (u8), eight ratios (six 24-hour means, O3
+/// daily maximum 1-hour, O3 MDA8), the six valid-hour counts, the valid MDA8 windows and the station
+/// count (u16). A ratio is one byte `den | decimals << 6` (`den` 1–63, 0 = none) and, when present,
+/// a varint of `zigzag(num / 10^(3 − decimals))`. Exact: a station value is a sum of at most 24 hourly
+/// values over its count.
 pub mod daily {
     use lantian_core::conc::Ratio;
     use lantian_core::daily::DailyExact;
 
-    use super::CHUNK;
+    use super::{get_varint, push_varint, CHUNK};
 
-    const VERSION: u8 = 1;
-    const ENTRY: usize = 1 + 8 * 10 + 6 + 1 + 2;
+    const VERSION: u8 = 2;
+    const STEP: [i128; 4] = [1000, 100, 10, 1];
 
     fn put_ratio(out: &mut Vec<u8>, r: Option<Ratio>) -> bool {
-        match r {
-            None => {
-                out.extend_from_slice(&[0u8; 10]);
-                true
-            }
-            Some(r) => {
-                let (Ok(n), Ok(d)) = (i64::try_from(r.num), u16::try_from(r.den)) else { return false };
-                if d == 0 {
-                    return false;
-                }
-                out.extend_from_slice(&n.to_le_bytes());
-                out.extend_from_slice(&d.to_le_bytes());
-                true
-            }
+        let Some(r) = r else {
+            out.push(0);
+            return true;
+        };
+        if r.den < 1 || r.den > 63 {
+            return false;
         }
+        let dec = (0..4).find(|d| r.num % STEP[*d] == 0).unwrap_or(3);
+        let Ok(m) = i64::try_from(r.num / STEP[dec]) else { return false };
+        out.push(r.den as u8 | (dec as u8) << 6);
+        push_varint(out, ((m << 1) ^ (m >> 63)) as u64);
+        true
     }
 
-    fn get_ratio(b: &[u8]) -> Option<Ratio> {
-        let d = u16::from_le_bytes([b[8], b[9]]);
-        (d != 0).then(|| {
-            let mut n = [0u8; 8];
-            n.copy_from_slice(&b[..8]);
-            Ratio::new(i128::from(i64::from_le_bytes(n)), i128::from(d))
-        })
+    fn get_ratio(b: &[u8], pos: &mut usize) -> Option<Option<Ratio>> {
+        let head = *b.get(*pos)?;
+        *pos += 1;
+        if head == 0 {
+            return Some(None);
+        }
+        let (den, dec) = (head & 63, usize::from(head >> 6));
+        if den == 0 {
+            return None;
+        }
+        let z = get_varint(b, pos)?;
+        let m = ((z >> 1) as i64) ^ -((z & 1) as i64);
+        Some(Some(Ratio::new(i128::from(m) * STEP[dec], i128::from(den))))
     }
 
     /// Encodes the evaluations of a chunk's stations (ids within one chunk); `None` if a value does
     /// not fit the layout (the caller then simply does not cache it).
     pub fn encode(entries: &[(i64, DailyExact)]) -> Option<Vec<u8>> {
-        let mut out = Vec::with_capacity(2 + entries.len() * ENTRY);
+        let mut out = Vec::with_capacity(2 + entries.len() * 48);
         out.push(VERSION);
         out.push(u8::try_from(entries.len()).ok()?);
         for (id, e) in entries {
@@ -355,25 +359,61 @@ pub mod daily {
             return None;
         }
         let n = usize::from(b[1]);
-        if b.len() != 2 + n * ENTRY {
-            return None;
-        }
+        let mut pos = 2;
         let mut out = Vec::with_capacity(n);
-        for k in 0..n {
-            let e = &b[2 + k * ENTRY..2 + (k + 1) * ENTRY];
-            let id = chunk * CHUNK + i64::from(e[0]);
-            let r = |i: usize| get_ratio(&e[1 + i * 10..1 + (i + 1) * 10]);
+        for _ in 0..n {
+            let id = chunk * CHUNK + i64::from(*b.get(pos)?);
+            pos += 1;
+            let mut r = [None; 8];
+            for slot in r.iter_mut() {
+                *slot = get_ratio(b, &mut pos)?;
+            }
+            let tail = b.get(pos..pos + 9)?;
+            pos += 9;
             let mut d = DailyExact {
-                mean: [r(0), r(1), r(2), r(3), r(4), r(5)],
-                o3_max_1h: r(6),
-                o3_mda8: r(7),
+                mean: [r[0], r[1], r[2], r[3], r[4], r[5]],
+                o3_max_1h: r[6],
+                o3_mda8: r[7],
                 ..DailyExact::default()
             };
-            d.valid_hours.copy_from_slice(&e[81..87]);
-            d.mda8_windows = e[87];
-            d.stations = u16::from_le_bytes([e[88], e[89]]);
+            d.valid_hours.copy_from_slice(&tail[..6]);
+            d.mda8_windows = tail[6];
+            d.stations = u16::from_le_bytes([tail[7], tail[8]]);
             out.push((id, d));
         }
-        Some(out)
+        (pos == b.len()).then_some(out)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn round_trip() {
+            let e = DailyExact {
+                mean: [
+                    Some(Ratio::new(960_000, 24)),
+                    None,
+                    Some(Ratio::new(19_200, 24)),
+                    None,
+                    Some(Ratio::new(-5, 3)),
+                    None,
+                ],
+                o3_max_1h: Some(Ratio::new(180_000, 1)),
+                o3_mda8: Some(Ratio::new(1_234_567, 8)),
+                valid_hours: [24, 0, 24, 0, 3, 21],
+                mda8_windows: 17,
+                stations: 1,
+            };
+            let b = encode(&[(130, e)]).expect("fits");
+            let back = decode(2, &b).expect("decodes");
+            assert_eq!(back.len(), 1);
+            assert_eq!(back[0].0, 130);
+            assert_eq!(back[0].1, e);
+            assert!(decode(2, &b[..b.len() - 1]).is_none());
+            // A denominator beyond the layout is not cached.
+            let big = DailyExact { mean: [Some(Ratio::new(1, 100)), None, None, None, None, None], ..e };
+            assert!(encode(&[(1, big)]).is_none());
+        }
     }
 }
