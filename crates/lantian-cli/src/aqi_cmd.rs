@@ -322,11 +322,7 @@ fn station_daily(
         row.push(r.exact.valid_hours[lantian_core::Pollutant::Pm2_5 as usize].to_string());
         row.push(r.result.set.code().to_string());
         if format == Format::Json {
-            let mut m = serde_json::Map::new();
-            for (k, v) in DAILY_HEADER_STATION.iter().zip(row.iter()) {
-                let val = if v.is_empty() { serde_json::Value::Null } else { json!(v) };
-                m.insert(k.to_string(), val);
-            }
+            let mut m = crate::output::row_object(&DAILY_HEADER_STATION, &row);
             m.insert("primary".into(), json!(r.result.primary.iter().map(|i| i.code()).collect::<Vec<_>>()));
             m.insert("aqi".into(), json!(r.result.aqi));
             json_rows.push(serde_json::Value::Object(m));
@@ -418,40 +414,7 @@ fn write_rows(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<()> {
-    match format {
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(header)?;
-            for r in rows {
-                w.write_record(&r)?;
-            }
-            w.flush()?;
-        }
-        Format::Json => {
-            let mut arr = JsonArray::new(out)?;
-            for v in &json_rows {
-                arr.push(v)?;
-            }
-            arr.finish()?;
-        }
-        Format::Table => {
-            let right: Vec<bool> = header
-                .iter()
-                .map(|h| {
-                    !matches!(
-                        *h,
-                        "station" | "station_name" | "city" | "date" | "category" | "primary" | "source" | "standard"
-                    )
-                })
-                .collect();
-            let mut t = Table::new(header_zh, &right);
-            for r in rows {
-                t.push(r.into_iter().map(|c| if c.is_empty() { "—".to_string() } else { c }).collect());
-            }
-            t.write(out)?;
-        }
-    }
-    Ok(())
+    Ok(crate::output::write_records(header, header_zh, &rows, Some(&json_rows), format, out)?)
 }
 
 fn city_daily(
@@ -483,10 +446,7 @@ fn city_daily(
             row.push(source);
             row.push(opt(published));
             if format == Format::Json {
-                let mut m = serde_json::Map::new();
-                for (k, val) in DAILY_HEADER_CITY.iter().zip(row.iter()) {
-                    m.insert(k.to_string(), if val.is_empty() { serde_json::Value::Null } else { json!(val) });
-                }
+                let mut m = crate::output::row_object(&DAILY_HEADER_CITY, &row);
                 m.insert("city_code".into(), json!(city.code));
                 m.insert("aqi".into(), json!(v.result.aqi));
                 m.insert("primary".into(), json!(v.result.primary.iter().map(|i| i.code()).collect::<Vec<_>>()));
@@ -564,10 +524,7 @@ fn city_hourly(
         row.push(opt(r.published_aqi));
         row.push(source);
         if format == Format::Json {
-            let mut m = serde_json::Map::new();
-            for (k, v) in CITY_HOURLY.iter().zip(row.iter()) {
-                m.insert(k.to_string(), if v.is_empty() { serde_json::Value::Null } else { json!(v) });
-            }
+            let mut m = crate::output::row_object(&CITY_HOURLY, &row);
             m.insert("aqi".into(), json!(r.result.aqi));
             m.insert("primary".into(), json!(r.result.primary.iter().map(|i| i.code()).collect::<Vec<_>>()));
             json_rows.push(serde_json::Value::Object(m));

@@ -144,35 +144,11 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
                 ]
             })
             .collect();
-        match a.format {
-            Format::Csv => {
-                let mut w = csv::Writer::from_writer(&mut out);
-                w.write_record(header)?;
-                for r in &rows {
-                    w.write_record(r)?;
-                }
-                w.flush()?;
-            }
-            Format::Json => {
-                let v: Vec<serde_json::Value> = rows
-                    .iter()
-                    .map(|r| header.iter().zip(r).map(|(k, v)| (k.to_string(), json!(v))).collect())
-                    .collect();
-                serde_json::to_writer_pretty(&mut out, &v)?;
-                writeln!(out)?;
-            }
-            Format::Table => {
-                writeln!(out, "全省以时保天、以天保月、以月保年风险清单 at-risk list")?;
-                let mut t = Table::new(
-                    &["城市", "时间", "今日超标风险", "本月剩余可超标天数", "全年PM2.5剩余日均上限", "预警"],
-                    &[false, false, false, true, true, false],
-                );
-                for r in rows {
-                    t.push(r.into_iter().map(|c| if c.is_empty() { "—".into() } else { c }).collect());
-                }
-                t.write(&mut out)?;
-            }
+        if a.format == Format::Table {
+            writeln!(out, "全省以时保天、以天保月、以月保年风险清单 at-risk list")?;
         }
+        let zh = ["城市", "时间", "今日超标风险", "本月剩余可超标天数", "全年PM2.5剩余日均上限", "预警"];
+        crate::output::write_records(&header, &zh, &rows, None, a.format, &mut out)?;
         return Ok(ExitCode::SUCCESS);
     }
     let b = &budgets[0];

@@ -95,3 +95,88 @@ impl<'a> JsonArray<'a> {
         self.out.write_all(b"\n]\n")
     }
 }
+
+/// A row as a JSON object keyed by the column names; empty cells are `null`.
+pub fn row_object(cols: &[&str], row: &[String]) -> serde_json::Map<String, serde_json::Value> {
+    cols.iter()
+        .zip(row)
+        .map(|(k, v)| {
+            (k.to_string(), if v.is_empty() { serde_json::Value::Null } else { serde_json::Value::String(v.clone()) })
+        })
+        .collect()
+}
+
+/// Columns that hold text (left-aligned in tables); every other column is a number.
+const TEXT_COLUMNS: &[&str] = &[
+    "station",
+    "station_name",
+    "name",
+    "city",
+    "unit",
+    "date",
+    "time",
+    "at",
+    "period",
+    "category",
+    "primary",
+    "main_pollutants",
+    "source",
+    "standard",
+    "not_ranked",
+    "meets_minimum",
+    "variant",
+    "province",
+    "control",
+    "stopped",
+    "listed",
+    "day_at_risk",
+    "alerts",
+    "year_pm2_5_allowance",
+];
+
+/// Writes rows as CSV (`cols` as the header), JSON (one object per row: `json` when given, else the
+/// row's cells by column name) or a table with the Chinese headers `zh` (`—` for empty cells).
+pub fn write_records(
+    cols: &[&str],
+    zh: &[&str],
+    rows: &[Vec<String>],
+    json: Option<&[serde_json::Value]>,
+    format: crate::Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        crate::Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(cols)?;
+            for r in rows {
+                w.write_record(r)?;
+            }
+            w.flush()?;
+        }
+        crate::Format::Json => {
+            let mut arr = JsonArray::new(out)?;
+            match json {
+                Some(values) => {
+                    for v in values {
+                        arr.push(v)?;
+                    }
+                }
+                None => {
+                    for r in rows {
+                        arr.push(&serde_json::Value::Object(row_object(cols, r)))?;
+                    }
+                }
+            }
+            arr.finish()?;
+        }
+        crate::Format::Table => {
+            let right: Vec<bool> = cols.iter().map(|c| !TEXT_COLUMNS.contains(c)).collect();
+            let mut t = Table::new(zh, &right);
+            for r in rows {
+                t.push(r.iter().map(|c| if c.is_empty() { "—".to_string() } else { c.clone() }).collect());
+            }
+            t.write(out)?;
+        }
+    }
+    Ok(())
+}

@@ -11,9 +11,8 @@ use lantian_core::period::{Period, PeriodStats, ResultVariant};
 use lantian_core::ranking::{composite_index, fmt_hundredths, fmt_tenths};
 use lantian_core::Pollutant;
 use lantian_service::assess::{self, RankingRow};
-use serde_json::json;
 
-use crate::output::{opt, Table};
+use crate::output::opt;
 use crate::Format;
 
 fn parse_period(s: &str) -> Result<Period, String> {
@@ -241,42 +240,7 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
 }
 
 fn write(cols: &[&str], zh: &[&str], rows: &[Vec<String>], format: Format, out: &mut dyn Write) -> Result<()> {
-    match format {
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(cols)?;
-            for r in rows {
-                w.write_record(r)?;
-            }
-            w.flush()?;
-        }
-        Format::Json => {
-            let v: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|r| {
-                    let mut m = serde_json::Map::new();
-                    for (k, v) in cols.iter().zip(r) {
-                        m.insert(k.to_string(), if v.is_empty() { serde_json::Value::Null } else { json!(v) });
-                    }
-                    serde_json::Value::Object(m)
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut *out, &v)?;
-            writeln!(out)?;
-        }
-        Format::Table => {
-            let right: Vec<bool> = cols
-                .iter()
-                .map(|c| !matches!(*c, "unit" | "city" | "period" | "main_pollutants" | "not_ranked" | "meets_minimum"))
-                .collect();
-            let mut t = Table::new(zh, &right);
-            for r in rows {
-                t.push(r.iter().map(|c| if c.is_empty() { "—".to_string() } else { c.clone() }).collect());
-            }
-            t.write(out)?;
-        }
-    }
-    Ok(())
+    Ok(crate::output::write_records(cols, zh, rows, None, format, out)?)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -6,9 +6,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use lantian_store::Store;
-use serde_json::json;
 
-use crate::output::{opt, Table};
+use crate::output::opt;
 use crate::Format;
 
 #[derive(Args, Debug)]
@@ -48,40 +47,10 @@ pub fn run(db: &str, a: StationsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    match a.format {
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
-            w.write_record(header)?;
-            for r in &rows {
-                w.write_record(r)?;
-            }
-            w.flush()?;
-        }
-        Format::Json => {
-            let v: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|r| {
-                    let mut m = serde_json::Map::new();
-                    for (k, v) in header.iter().zip(r) {
-                        m.insert(k.to_string(), if v.is_empty() { serde_json::Value::Null } else { json!(v) });
-                    }
-                    serde_json::Value::Object(m)
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut out, &v)?;
-            writeln!(out)?;
-        }
-        Format::Table => {
-            let mut t = Table::new(
-                &["站点", "名称", "城市", "代码", "省份", "经度", "纬度", "对照点", "停运", "已登记"],
-                &[false, false, false, true, false, true, true, false, false, false],
-            );
-            for r in rows {
-                t.push(r);
-            }
-            t.write(&mut out)?;
-            writeln!(out, "共 {} 个站点 stations", stations.len())?;
-        }
+    let zh = ["站点", "名称", "城市", "代码", "省份", "经度", "纬度", "对照点", "停运", "已登记"];
+    crate::output::write_records(&header, &zh, &rows, None, a.format, &mut out)?;
+    if a.format == Format::Table {
+        writeln!(out, "共 {} 个站点 stations", stations.len())?;
     }
     Ok(ExitCode::SUCCESS)
 }
