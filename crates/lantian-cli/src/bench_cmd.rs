@@ -36,6 +36,17 @@ fn line(task: &str, secs: f64, rows: u64) {
     println!("{task:40} {secs:9.3} s {rows:>11} rows {:>14.0} rows/s", rows as f64 / secs.max(1e-9));
 }
 
+/// CPU time (user + system) of this process so far, in seconds (Linux `/proc/self/stat`).
+fn cpu_secs() -> f64 {
+    let Ok(s) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    let rest = s.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the full line: 11 and 12 after the ')'.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// Peak resident memory of this process (VmHWM), in MiB.
 fn peak_rss_mib() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -85,12 +96,13 @@ pub fn run(a: BenchArgs) -> Result<ExitCode> {
     }
     line("import (parse + store, all 15 types kept)", t.elapsed().as_secs_f64(), sum.station_hours);
     if sum.files > 0 {
-        println!("  of which waiting for the writer (store): {:.3} s", sum.store_secs);
+        println!("  of which waiting for the writer (store): {:.3} s; CPU {:.2} s", sum.store_secs, cpu_secs());
     }
     let Some((first, last)) = store.station_date_range()? else { bail!("no data imported") };
     // Natural days whose 24 hours are all in the files.
     let to = last - Duration::days(1);
     let stations = store.stations(&StationFilter::default())?;
+    let c0 = cpu_secs();
     let t = Instant::now();
     let (mut n, mut sum_aqi, mut matched, mut published) = (0u64, 0u64, 0u64, 0u64);
     lantian_service::for_each_hourly(
@@ -109,6 +121,8 @@ pub fn run(a: BenchArgs) -> Result<ExitCode> {
         },
     )?;
     line("hourly AQI (HJ 633 real-time, exact)", t.elapsed().as_secs_f64(), n);
+    let c1 = cpu_secs();
+    println!("  CPU {:.2} s", c1 - c0);
     let t = Instant::now();
     let mut days = 0u64;
     let mut valid = 0u64;
@@ -117,6 +131,7 @@ pub fn run(a: BenchArgs) -> Result<ExitCode> {
         valid += u64::from(r.result.aqi.is_some());
     })?;
     line("station daily values + daily AQI (HJ 663)", t.elapsed().as_secs_f64(), days);
+    println!("  CPU {:.2} s", cpu_secs() - c1);
     line("end to end", total.elapsed().as_secs_f64(), sum.station_hours);
     println!(
         "files {}  stations {}  station-hours {}  values {}",

@@ -72,7 +72,7 @@ impl SqliteStore {
     fn init(conn: Connection) -> Result<SqliteStore> {
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144; \
-             PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = 5000;",
+             PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 16384;",
         )?;
         let mut s = SqliteStore { conn, station_ids: None };
         s.migrate()?;
