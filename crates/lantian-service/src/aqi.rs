@@ -199,6 +199,10 @@ pub fn for_each_station_day_exact<'s>(
     to: NaiveDate,
     mut f: impl FnMut(NaiveDate, &[(&'s StationInfo, &DailyExact)]),
 ) -> Result<()> {
+    // Natural days that can hold data: label days first..=last hold natural days first−1..=last.
+    let Some((first, last)) = store.station_date_range()? else { return Ok(()) };
+    let from = from.max(first - Duration::days(1));
+    let to = to.min(last);
     let order: HashMap<i64, usize> = stations.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
     let mut chunks: Vec<i64> = stations.iter().map(|s| s.id.div_euclid(codec::CHUNK)).collect();
     chunks.sort_unstable();
