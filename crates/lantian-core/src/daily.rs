@@ -52,13 +52,42 @@ pub struct DailyExact {
 /// Evaluates one station's natural day (HJ 663-2013 / HJ 663-2026 daily statistics with the GB 3095
 /// Table 4 minimums of the set in force on `date`).
 pub fn evaluate_day(date: NaiveDate, h: &StationDayHours) -> DailyExact {
+    evaluate_with(date, |p| *h.get(p))
+}
+
+/// [`evaluate_day`] straight from the two end-labelled days that hold the natural day (rows 1–23 of
+/// label day D and row 0 of D+1, `assessment.md` §3.3), without building the hour table first.
+pub fn evaluate_label_days(
+    date: NaiveDate,
+    this: Option<&crate::hours::LabelDay>,
+    next: Option<&crate::hours::LabelDay>,
+) -> DailyExact {
+    evaluate_with(date, |p| {
+        let t = crate::pollutant::SeriesType::hourly(p);
+        let mut hours: DayHours = [None; 24];
+        if let Some(d) = this {
+            for (s, slot) in hours.iter_mut().take(23).enumerate() {
+                *slot = d.get(t, s + 1);
+            }
+        }
+        if let Some(n) = next {
+            hours[23] = n.get(t, 0);
+        }
+        hours
+    })
+}
+
+/// The daily evaluation with the hours of each pollutant given by `hours_of`.
+fn evaluate_with(date: NaiveDate, hours_of: impl Fn(Pollutant) -> DayHours) -> DailyExact {
     let set = StandardSet::for_date(date);
     let v = set.validity();
     let limits = Limits::for_date(date);
     let mut out = DailyExact { stations: 1, ..DailyExact::default() };
+    let mut o3: DayHours = [None; 24];
     for p in Pollutant::ALL {
+        let hours = hours_of(p);
         let (mut n, mut sum, mut max) = (0usize, 0i128, None::<Conc>);
-        for c in h.get(p).iter().flatten().filter(|c| !c.is_negative()) {
+        for c in hours.iter().flatten().filter(|c| !c.is_negative()) {
             n += 1;
             sum += i128::from(c.milli());
             max = max.max(Some(*c));
@@ -73,6 +102,7 @@ pub fn evaluate_day(date: NaiveDate, h: &StationDayHours) -> DailyExact {
                     out.o3_max_1h = Some(max.ratio());
                 }
             }
+            o3 = hours;
             continue;
         }
         // GB 3095 Table 4: a 24-hour mean needs ≥ 20 valid hours; it is the mean of the valid hours.
@@ -80,8 +110,7 @@ pub fn evaluate_day(date: NaiveDate, h: &StationDayHours) -> DailyExact {
             out.mean[p as usize] = Some(Ratio::new(sum, n as i128));
         }
     }
-    let o3 = h.get(Pollutant::O3);
-    let (mda8, windows) = mda8(o3, v.window_min_hours);
+    let (mda8, windows) = mda8(&o3, v.window_min_hours);
     out.mda8_windows = windows as u8;
     if let Some(m) = mda8 {
         // HJ 663 6.1.2: ≥ 14 valid windows, or fewer when the maximum exceeds the limit (compared

@@ -2,7 +2,7 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use lantian_core::aqi::{daily_aqi, realtime_aqi, AqiResult, DailyInput, HourlyInput, RealTimeConvention};
-use lantian_core::daily::{city_day, city_hour_value, evaluate_day, DailyExact};
+use lantian_core::daily::{city_day, city_hour_value, evaluate_day, evaluate_label_days, DailyExact};
 use lantian_core::hours::{has_pollutant_values, hourly_input, label_time, natural_day, LabelDay};
 use lantian_core::{Conc, Pollutant, SeriesType, StandardSet};
 use std::collections::HashMap;
@@ -272,11 +272,12 @@ fn compute_missing(
             let mut by_chunk: HashMap<i64, Vec<(i64, DailyExact)>> = HashMap::new();
             for (id, day) in this {
                 let nx = next.binary_search_by_key(id, |(nid, _)| *nid).ok().map(|k| &next[k].1);
-                let hours = natural_day(Some(day), nx);
-                if hours.0.iter().all(|p| p.iter().all(Option::is_none)) {
+                let exact = evaluate_label_days(*date, Some(day), nx);
+                // A natural day with no pollutant value at all is no station-day.
+                if exact.valid_hours.iter().all(|n| *n == 0) {
                     continue;
                 }
-                by_chunk.entry(id.div_euclid(codec::CHUNK)).or_default().push((*id, evaluate_day(*date, &hours)));
+                by_chunk.entry(id.div_euclid(codec::CHUNK)).or_default().push((*id, exact));
             }
             by_chunk
         })
