@@ -115,8 +115,9 @@ pub fn for_each_hourly(
                     if (*date == lf && h == 0) || (*date == lt && h > 0) {
                         continue;
                     }
+                    let (time, set) = hour_context(*date, h);
                     for (i, day) in &days {
-                        if let Some(r) = hourly_row(&stations[*i], *date, day, h, conv) {
+                        if let Some(r) = hourly_row_at(&stations[*i], time, set, day, h, conv) {
                             out.push(r);
                         }
                     }
@@ -140,15 +141,30 @@ pub fn hourly_row<'a>(
     h: usize,
     conv: RealTimeConvention,
 ) -> Option<HourlyRow<'a>> {
-    if !has_pollutant_values(day, h) {
+    let (time, set) = hour_context(date, h);
+    hourly_row_at(st, time, set, day, h, conv)
+}
+
+/// The end time of label hour `h` of `date` and the standard set of the natural day it belongs to
+/// (label hour 0 closes the previous day).
+fn hour_context(date: NaiveDate, h: usize) -> (NaiveDateTime, StandardSet) {
+    let natural = if h == 0 { date.pred_opt().unwrap_or(date) } else { date };
+    (label_time(date, h as u32), StandardSet::for_date(natural))
+}
+
+fn hourly_row_at<'a>(
+    st: &'a StationInfo,
+    time: NaiveDateTime,
+    set: StandardSet,
+    day: &'a LabelDay,
+    h: usize,
+    conv: RealTimeConvention,
+) -> Option<HourlyRow<'a>> {
+    let input = hourly_input(day, h);
+    if [input.so2, input.no2, input.co, input.o3, input.pm10, input.pm2_5].iter().all(Option::is_none) {
         return None;
     }
-    let time = label_time(date, h as u32);
-    // The hour belongs to the interval ending at `time`; its standard set is that of its natural day
-    // (label hour 0 closes the previous day).
-    let natural = if h == 0 { date.pred_opt().unwrap_or(date) } else { date };
-    let set = StandardSet::for_date(natural);
-    Some(HourlyRow { station: st, time, day, hour: h, result: realtime_aqi(set, conv, &hourly_input(day, h)) })
+    Some(HourlyRow { station: st, time, day, hour: h, result: realtime_aqi(set, conv, &input) })
 }
 
 /// One station's daily evaluation.
