@@ -6,6 +6,7 @@ mod bench_cmd;
 mod budget_cmd;
 mod import_cmd;
 mod output;
+mod points_cmd;
 mod rank_cmd;
 mod stations_cmd;
 mod synth_cmd;
@@ -45,6 +46,8 @@ enum Command {
     Rank(rank_cmd::RankArgs),
     /// 以时保天、以天保月、以月保年: budgets of a city at a moment, or the province-wide at-risk list.
     Budget(budget_cmd::BudgetArgs),
+    /// The 100-point city scoring (积分管理) with each factor; --explain shows the arithmetic.
+    Points(points_cmd::PointsArgs),
     /// Write a realistic synthetic province (CNEMC layout) for demonstrations and benchmarks.
     Synth(synth_cmd::SynthArgs),
     /// Generate a demonstration province, import it into a fresh store and show the latest week.
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
         Command::Assess(a) => rank_cmd::run_assess(&cli.db, a),
         Command::Rank(a) => rank_cmd::run_rank(&cli.db, a),
         Command::Budget(a) => budget_cmd::run(&cli.db, a),
+        Command::Points(a) => points_cmd::run(&cli.db, a),
         Command::Synth(a) => synth_cmd::run_synth(a),
         Command::Demo(a) => synth_cmd::run_demo(a),
         Command::Bench(a) => bench_cmd::run(a),

@@ -435,3 +435,34 @@ fn every_month_of_2015_and_2016_ranks() {
         }
     }
 }
+
+/// The points scoring runs for every month of 2016 on the real city data; totals lie within 0–100 and
+/// the factor columns add up to the total, or to less than 0 where the total is clamped to 0 (资阳 in
+/// May 2016: −3.5).
+#[test]
+fn points_for_every_month_of_2016() {
+    let Some(data) = shared_data() else { return };
+    let t = TempDir::new("real-points");
+    let db = t.db();
+    ok(&db, &["import", &data.join("cities/aqistudy/sichuan-daily").display().to_string()]);
+    std::fs::write(t.0.join("targets.csv"), "city,year,pm2_5,good_day_ratio\n成都,2016,60,65\n德阳,2016,55,70.5\n")
+        .expect("write");
+    ok(&db, &["import", &t.0.join("targets.csv").display().to_string()]);
+    for m in 1..=12 {
+        let period = format!("2016-{m:02}");
+        let (h, rows) = csv_rows(&ok(&db, &["points", "--period", &period, "--format", "csv"]));
+        assert_eq!(rows.len(), 21, "{period}");
+        for r in &rows {
+            let total: f64 = r[col(&h, "total")].parse().expect("total");
+            assert!((0.0..=100.0).contains(&total), "{period} {r:?}");
+            let parts: f64 = ["C1", "C2", "C3", "C4", "C5a", "C5b", "ADJ"]
+                .iter()
+                .map(|c| r[col(&h, c)].parse::<f64>().expect("part"))
+                .sum();
+            let expected = parts.clamp(0.0, 100.0);
+            assert!((expected - total).abs() < 0.03, "{period} {}: parts {parts} vs total {total}", r[col(&h, "city")]);
+        }
+    }
+    let explain = ok(&db, &["points", "--period", "2016-05", "--explain", "成都"]);
+    assert!(explain.contains("30 × (21 − 21) / (21 − 1) = 0"), "{explain}");
+}

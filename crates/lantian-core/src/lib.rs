@@ -12,6 +12,7 @@ pub mod conc;
 pub mod daily;
 pub mod hours;
 pub mod period;
+pub mod points;
 pub mod pollutant;
 pub mod ranking;
 pub mod standards;

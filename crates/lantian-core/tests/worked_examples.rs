@@ -402,3 +402,89 @@ fn e21_ranking_with_a_tie() {
     let r = competition_ranks(&[Some(353), Some(354), Some(353), Some(309), Some(377)]);
     assert_eq!(r, vec![Some(2), Some(4), Some(2), Some(1), Some(5)]);
 }
+
+fn pct(s: &str) -> Ratio {
+    // A percentage with one decimal as an exact ratio (88.2 → 882/10).
+    let c = dec(s);
+    Ratio::new(i128::from(c.milli()), 1000)
+}
+
+#[test]
+fn e22_points_city_x_good_month() {
+    use lantian_core::points::{score, PointsInput, PointsScheme};
+    let s = PointsScheme::default_scheme().expect("default scheme");
+    let r = score(
+        &s,
+        &PointsInput {
+            ranked: 21,
+            rank: Some(5),
+            change_ranked: 21,
+            change_rank: Some(3),
+            good_days: 27,
+            good_days_last_year: Some(25),
+            heavy_days: 0,
+            severe_days: 0,
+            pm2_5_ytd: Some(dec("34.6")),
+            pm2_5_target: Some(u(36)),
+            good_rate_ytd: Some(pct("88.2")),
+            good_rate_target: Some(pct("89.0")),
+            adjustments: vec![("拒不执行应急管控措施".into(), Ratio::new(-2, 1))],
+        },
+    );
+    let pts: Vec<Ratio> = r.factors.iter().map(|f| f.points).collect();
+    assert_eq!(
+        pts,
+        vec![
+            Ratio::new(24, 1),
+            Ratio::new(18, 1),
+            Ratio::new(12, 1),
+            Ratio::new(10, 1),
+            Ratio::new(10, 1),
+            Ratio::new(84, 10),
+            Ratio::new(-2, 1)
+        ]
+    );
+    assert_eq!(r.total_hundredths, 8040);
+    assert_eq!(r.grade, "良好");
+    assert_eq!(r.factors[0].formula, "30 × (21 − 5) / (21 − 1) = 24");
+}
+
+#[test]
+fn e23_points_city_y_bad_month() {
+    use lantian_core::points::{score, PointsInput, PointsScheme};
+    let s = PointsScheme::default_scheme().expect("default scheme");
+    let r = score(
+        &s,
+        &PointsInput {
+            ranked: 21,
+            rank: Some(21),
+            change_ranked: 21,
+            change_rank: Some(15),
+            good_days: 22,
+            good_days_last_year: Some(26),
+            heavy_days: 2,
+            severe_days: 1,
+            pm2_5_ytd: Some(dec("41.2")),
+            pm2_5_target: Some(u(38)),
+            good_rate_ytd: Some(pct("80.0")),
+            good_rate_target: Some(pct("85.0")),
+            adjustments: vec![("约谈".into(), Ratio::new(-5, 1))],
+        },
+    );
+    let pts: Vec<Ratio> = r.factors.iter().map(|f| f.points).collect();
+    assert_eq!(
+        pts,
+        vec![
+            Ratio::new(0, 1),
+            Ratio::new(6, 1),
+            Ratio::new(6, 1),
+            Ratio::new(-5, 1),
+            Ratio::new(30, 19),
+            Ratio::new(0, 1),
+            Ratio::new(-5, 1)
+        ]
+    );
+    assert_eq!(r.exact_total, Ratio::new(68, 19));
+    assert_eq!(r.total_hundredths, 358);
+    assert_eq!(r.grade, "不合格");
+}

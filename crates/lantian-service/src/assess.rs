@@ -143,6 +143,8 @@ pub struct RankingRow {
     pub change_tenths: Option<i64>,
     /// Rank by change rate (1 = most improved).
     pub change_rank: Option<u32>,
+    /// Good days of the same period last year (when it had valid days).
+    pub base_good_days: Option<u32>,
 }
 
 fn not_ranked_reason(stats: &PeriodStats) -> Option<String> {
@@ -183,6 +185,7 @@ pub fn rank(store: &dyn Store, scope: &Scope, period: &Period, variant: ResultVa
             base_hundredths,
             change_tenths,
             change_rank: None,
+            base_good_days: (base.valid_days > 0).then_some(base.good_days),
         });
     }
     let by_index: Vec<Option<i64>> = rows

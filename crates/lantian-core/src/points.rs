@@ -1,0 +1,508 @@
+//! The 100-point city scoring (积分管理, Notice §4 and §8; `management.md` §1.3): five factors from the
+//! rankings, good days, heavy-pollution days and target completion, plus bonus/penalty items. The
+//! scheme is data ([`PointsScheme`], a TOML file validated on load); the shipped default is
+//! `schemes/points-default-2022.toml`. Every factor keeps its inputs and its formula with the numbers
+//! put in, so that an official can check it by hand.
+
+use crate::conc::{round_half_even, Conc, Ratio};
+
+/// A scheme could not be used; the message names the key.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("points scheme: {key}: {message}")]
+pub struct SchemeError {
+    pub key: String,
+    pub message: String,
+}
+
+fn err(key: &str, message: impl Into<String>) -> SchemeError {
+    SchemeError { key: key.to_string(), message: message.into() }
+}
+
+/// A grade band: totals ≥ `min` get `name`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GradeBand {
+    pub name: String,
+    pub min: Ratio,
+}
+
+/// A validated points scheme. All numbers are exact.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PointsScheme {
+    pub id: String,
+    pub version: String,
+    pub source: String,
+    pub ranking_max: Ratio,
+    pub change_max: Ratio,
+    pub change_excluded_fraction: Ratio,
+    pub good_days_max: Ratio,
+    pub good_days_base: Ratio,
+    pub good_days_per_day: Ratio,
+    pub heavy_max: Ratio,
+    pub heavy_base: Ratio,
+    pub heavy_per_heavy: Ratio,
+    pub heavy_per_severe: Ratio,
+    pub heavy_floor: Ratio,
+    pub pm2_5_max: Ratio,
+    pub pm2_5_zero_at: Ratio,
+    pub rate_max: Ratio,
+    pub rate_per_point: Ratio,
+    pub adjustments_min: Ratio,
+    pub adjustments_max: Ratio,
+    pub grades: Vec<GradeBand>,
+    /// The scheme's text as loaded (stored with every published result).
+    pub text: String,
+}
+
+/// The shipped default scheme (`management.md` §1.3 [D]).
+pub const DEFAULT_SCHEME_TOML: &str = include_str!("../schemes/points-default-2022.toml");
+
+/// An exact decimal from a TOML integer, a decimal string, or a float (by its shortest decimal form).
+fn decimal(key: &str, v: &toml::Value) -> Result<Ratio, SchemeError> {
+    let text = match v {
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::String(s) => s.trim().to_string(),
+        toml::Value::Float(f) if f.is_finite() => format!("{f}"),
+        other => return Err(err(key, format!("expected a number, found {}", other.type_str()))),
+    };
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, text.as_str()),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 9
+    {
+        return Err(err(key, format!("not a decimal number: {text:?}")));
+    }
+    let digits: i128 =
+        format!("{int}{frac}").parse().map_err(|_| err(key, format!("not a decimal number: {text:?}")))?;
+    let r = Ratio::new(if neg { -digits } else { digits }, 10i128.pow(frac.len() as u32)).reduced();
+    Ok(r)
+}
+
+fn table<'a>(t: &'a toml::Table, key: &str, path: &str) -> Result<&'a toml::Table, SchemeError> {
+    let full = if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    t.get(key).ok_or_else(|| err(&full, "missing"))?.as_table().ok_or_else(|| err(&full, "expected a table"))
+}
+
+fn only_keys(t: &toml::Table, path: &str, allowed: &[&str]) -> Result<(), SchemeError> {
+    for k in t.keys() {
+        if !allowed.contains(&k.as_str()) {
+            return Err(err(&format!("{path}.{k}"), format!("unknown key (expected one of: {})", allowed.join(", "))));
+        }
+    }
+    Ok(())
+}
+
+fn num(t: &toml::Table, path: &str, key: &str) -> Result<Ratio, SchemeError> {
+    let full = format!("{path}.{key}");
+    decimal(&full, t.get(key).ok_or_else(|| err(&full, "missing"))?)
+}
+
+fn zero() -> Ratio {
+    Ratio::new(0, 1)
+}
+
+impl PointsScheme {
+    /// The shipped default scheme.
+    pub fn default_scheme() -> Result<PointsScheme, SchemeError> {
+        PointsScheme::parse(DEFAULT_SCHEME_TOML)
+    }
+
+    /// Parses and validates a scheme: unknown keys, missing keys, factor maxima that do not add up to
+    /// 100, negative slopes and overlapping grade bands are errors naming the key.
+    pub fn parse(text: &str) -> Result<PointsScheme, SchemeError> {
+        let root: toml::Table = text.parse().map_err(|e: toml::de::Error| err("(file)", e.to_string()))?;
+        only_keys(&root, "(root)", &["scheme", "factors", "adjustments", "grades"])?;
+        let meta = table(&root, "scheme", "")?;
+        only_keys(meta, "scheme", &["id", "version", "source"])?;
+        let s = |k: &str| -> Result<String, SchemeError> {
+            meta.get(k)
+                .and_then(toml::Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| err(&format!("scheme.{k}"), "missing or not a string"))
+        };
+        let f = table(&root, "factors", "")?;
+        only_keys(f, "factors", &["ranking", "change", "good_days", "heavy_days", "pm2_5_target", "good_rate_target"])?;
+        let get = |name: &str, keys: &[&str]| -> Result<&toml::Table, SchemeError> {
+            let t = table(f, name, "factors")?;
+            only_keys(t, &format!("factors.{name}"), keys)?;
+            Ok(t)
+        };
+        let ranking = get("ranking", &["max"])?;
+        let change = get("change", &["max", "excluded_fraction"])?;
+        let good = get("good_days", &["max", "base", "per_day"])?;
+        let heavy = get("heavy_days", &["max", "base", "per_heavy", "per_severe", "floor"])?;
+        let pm = get("pm2_5_target", &["max", "zero_at"])?;
+        let rate = get("good_rate_target", &["max", "per_point"])?;
+        let adj = table(&root, "adjustments", "")?;
+        only_keys(adj, "adjustments", &["min", "max"])?;
+        let scheme = PointsScheme {
+            id: s("id")?,
+            version: s("version")?,
+            source: s("source")?,
+            ranking_max: num(ranking, "factors.ranking", "max")?,
+            change_max: num(change, "factors.change", "max")?,
+            change_excluded_fraction: num(change, "factors.change", "excluded_fraction")?,
+            good_days_max: num(good, "factors.good_days", "max")?,
+            good_days_base: num(good, "factors.good_days", "base")?,
+            good_days_per_day: num(good, "factors.good_days", "per_day")?,
+            heavy_max: num(heavy, "factors.heavy_days", "max")?,
+            heavy_base: num(heavy, "factors.heavy_days", "base")?,
+            heavy_per_heavy: num(heavy, "factors.heavy_days", "per_heavy")?,
+            heavy_per_severe: num(heavy, "factors.heavy_days", "per_severe")?,
+            heavy_floor: num(heavy, "factors.heavy_days", "floor")?,
+            pm2_5_max: num(pm, "factors.pm2_5_target", "max")?,
+            pm2_5_zero_at: num(pm, "factors.pm2_5_target", "zero_at")?,
+            rate_max: num(rate, "factors.good_rate_target", "max")?,
+            rate_per_point: num(rate, "factors.good_rate_target", "per_point")?,
+            adjustments_min: num(adj, "adjustments", "min")?,
+            adjustments_max: num(adj, "adjustments", "max")?,
+            grades: Vec::new(),
+            text: text.to_string(),
+        };
+        let grades = root
+            .get("grades")
+            .and_then(toml::Value::as_array)
+            .ok_or_else(|| err("grades", "missing: an array of [[grades]] with name and min"))?;
+        let mut bands = Vec::new();
+        for (k, g) in grades.iter().enumerate() {
+            let key = format!("grades[{k}]");
+            let t = g.as_table().ok_or_else(|| err(&key, "expected a table"))?;
+            only_keys(t, &key, &["name", "min"])?;
+            let name =
+                t.get("name").and_then(toml::Value::as_str).ok_or_else(|| err(&format!("{key}.name"), "missing"))?;
+            let min = num(t, &key, "min")?;
+            if let Some(prev) = bands.last().map(|b: &GradeBand| b.min) {
+                if min >= prev {
+                    return Err(err(
+                        &format!("{key}.min"),
+                        "grade bands overlap: list them highest first, each min lower",
+                    ));
+                }
+            }
+            bands.push(GradeBand { name: name.to_string(), min });
+        }
+        if bands.last().is_none_or(|b| b.min != zero()) {
+            return Err(err("grades", "the last band must start at 0 so that every total has a grade"));
+        }
+        let total = scheme.ranking_max
+            + scheme.change_max
+            + scheme.good_days_max
+            + scheme.heavy_max
+            + scheme.pm2_5_max
+            + scheme.rate_max;
+        if total != Ratio::new(100, 1) {
+            return Err(err("factors.*.max", format!("the factor maxima add up to {}, not 100", fmt_ratio(total, 4))));
+        }
+        for (key, v) in [
+            ("factors.good_days.per_day", scheme.good_days_per_day),
+            ("factors.heavy_days.per_heavy", scheme.heavy_per_heavy),
+            ("factors.heavy_days.per_severe", scheme.heavy_per_severe),
+            ("factors.good_rate_target.per_point", scheme.rate_per_point),
+            ("factors.pm2_5_target.zero_at", scheme.pm2_5_zero_at),
+        ] {
+            if v <= zero() {
+                return Err(err(key, "must be positive"));
+            }
+        }
+        if scheme.change_excluded_fraction < zero() || scheme.change_excluded_fraction > Ratio::new(1, 1) {
+            return Err(err("factors.change.excluded_fraction", "must be between 0 and 1"));
+        }
+        if scheme.adjustments_min > zero() || scheme.adjustments_max < zero() {
+            return Err(err("adjustments", "min must be ≤ 0 ≤ max"));
+        }
+        Ok(PointsScheme { grades: bands, ..scheme })
+    }
+
+    /// The grade of a total.
+    pub fn grade(&self, total: Ratio) -> &str {
+        self.grades.iter().find(|b| total >= b.min).map_or("", |b| b.name.as_str())
+    }
+}
+
+/// Formats an exact ratio with up to `decimals` decimals (GB/T 8170 rounding), trailing zeros dropped.
+pub fn fmt_ratio(r: Ratio, decimals: u32) -> String {
+    let scale = 10i128.pow(decimals);
+    let v = round_half_even(r.num * scale, r.den);
+    let sign = if v < 0 { "-" } else { "" };
+    let a = v.abs();
+    let (int, frac) = (a / scale, a % scale);
+    if frac == 0 {
+        return format!("{sign}{int}");
+    }
+    let f = format!("{frac:0w$}", w = decimals as usize);
+    format!("{sign}{int}.{}", f.trim_end_matches('0'))
+}
+
+/// What a city's score is computed from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PointsInput {
+    /// Cities ranked by composite index, and this city's rank (`None`: not ranked).
+    pub ranked: u32,
+    pub rank: Option<u32>,
+    /// Cities in the change ranking, and this city's change rank (`None`: left out of it).
+    pub change_ranked: u32,
+    pub change_rank: Option<u32>,
+    /// Good days in the period and in the same period last year.
+    pub good_days: u32,
+    pub good_days_last_year: Option<u32>,
+    /// Days with AQI > 200, of which > 300.
+    pub heavy_days: u32,
+    pub severe_days: u32,
+    /// Year-to-date PM2.5 mean and its target.
+    pub pm2_5_ytd: Option<Conc>,
+    pub pm2_5_target: Option<Conc>,
+    /// Year-to-date good-day rate and its target, percent (one decimal as published).
+    pub good_rate_ytd: Option<Ratio>,
+    pub good_rate_target: Option<Ratio>,
+    /// Bonus/penalty items, each `(description, points)`.
+    pub adjustments: Vec<(String, Ratio)>,
+}
+
+/// One factor's points with its explanation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FactorPoints {
+    pub code: &'static str,
+    pub name_zh: &'static str,
+    pub points: Ratio,
+    /// The inputs, as an official reads them.
+    pub inputs: String,
+    /// The formula with the numbers put in.
+    pub formula: String,
+}
+
+/// A city's score.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PointsResult {
+    pub factors: Vec<FactorPoints>,
+    /// The sum of the factors and the clipped adjustments, before clamping to 0–100.
+    pub exact_total: Ratio,
+    /// The total clamped to 0–100 and rounded to two decimals (GB/T 8170), in hundredths.
+    pub total_hundredths: i64,
+    pub grade: String,
+}
+
+fn clamp(v: Ratio, lo: Ratio, hi: Ratio) -> Ratio {
+    if v < lo {
+        lo
+    } else if v > hi {
+        hi
+    } else {
+        v
+    }
+}
+
+fn mul(a: Ratio, b: Ratio) -> Ratio {
+    Ratio::new(a.num * b.num, a.den * b.den).reduced()
+}
+
+fn div(a: Ratio, b: Ratio) -> Ratio {
+    Ratio::new(a.num * b.den, a.den * b.num).reduced()
+}
+
+fn int(v: i64) -> Ratio {
+    Ratio::new(i128::from(v), 1)
+}
+
+fn f(r: Ratio) -> String {
+    fmt_ratio(r, 4)
+}
+
+/// Scores a city (`management.md` §1.3): C1 ranking, C2 change ranking, C3 good days, C4 heavy days,
+/// C5a PM2.5 target, C5b good-day-rate target, and the adjustments; total clamped to 0–100.
+pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
+    let mut factors = Vec::new();
+    // C1
+    let (c1, c1f) = match x.rank {
+        None => (zero(), "not ranked → 0".to_string()),
+        Some(_) if x.ranked <= 1 => (s.ranking_max, format!("N = {} → {}", x.ranked, f(s.ranking_max))),
+        Some(r) => {
+            let v = div(mul(s.ranking_max, int(i64::from(x.ranked) - i64::from(r))), int(i64::from(x.ranked) - 1));
+            (v, format!("{} × ({} − {}) / ({} − 1) = {}", f(s.ranking_max), x.ranked, r, x.ranked, f(v)))
+        }
+    };
+    factors.push(FactorPoints {
+        code: "C1",
+        name_zh: "环境空气质量排名",
+        points: c1,
+        inputs: format!("rank {} of {}", x.rank.map_or("—".into(), |r| r.to_string()), x.ranked),
+        formula: c1f,
+    });
+    // C2
+    let (c2, c2f) = match x.change_rank {
+        None => {
+            let v = mul(s.change_max, s.change_excluded_fraction);
+            (
+                v,
+                format!(
+                    "not in the change ranking: {} × {} = {}",
+                    f(s.change_max),
+                    f(s.change_excluded_fraction),
+                    f(v)
+                ),
+            )
+        }
+        Some(_) if x.change_ranked <= 1 => (s.change_max, format!("N_c = {} → {}", x.change_ranked, f(s.change_max))),
+        Some(r) => {
+            let v = div(
+                mul(s.change_max, int(i64::from(x.change_ranked) - i64::from(r))),
+                int(i64::from(x.change_ranked) - 1),
+            );
+            (v, format!("{} × ({} − {}) / ({} − 1) = {}", f(s.change_max), x.change_ranked, r, x.change_ranked, f(v)))
+        }
+    };
+    factors.push(FactorPoints {
+        code: "C2",
+        name_zh: "空气质量变化幅度排名",
+        points: c2,
+        inputs: format!("change rank {} of {}", x.change_rank.map_or("—".into(), |r| r.to_string()), x.change_ranked),
+        formula: c2f,
+    });
+    // C3
+    let (c3, c3f) = match x.good_days_last_year {
+        None => (s.good_days_base, format!("no same period last year → base {}", f(s.good_days_base))),
+        Some(g0) => {
+            let raw = s.good_days_base + mul(s.good_days_per_day, int(i64::from(x.good_days) - i64::from(g0)));
+            let v = clamp(raw, zero(), s.good_days_max);
+            (
+                v,
+                format!(
+                    "clamp({} + {} × ({} − {}), 0, {}) = {}",
+                    f(s.good_days_base),
+                    f(s.good_days_per_day),
+                    x.good_days,
+                    g0,
+                    f(s.good_days_max),
+                    f(v)
+                ),
+            )
+        }
+    };
+    factors.push(FactorPoints {
+        code: "C3",
+        name_zh: "优良天数",
+        points: c3,
+        inputs: format!("good days {} vs {}", x.good_days, x.good_days_last_year.map_or("—".into(), |g| g.to_string())),
+        formula: c3f,
+    });
+    // C4
+    let raw = s.heavy_base
+        - mul(s.heavy_per_heavy, int(i64::from(x.heavy_days)))
+        - mul(s.heavy_per_severe, int(i64::from(x.severe_days)));
+    let c4 = if raw < s.heavy_floor {
+        s.heavy_floor
+    } else if raw > s.heavy_max {
+        s.heavy_max
+    } else {
+        raw
+    };
+    factors.push(FactorPoints {
+        code: "C4",
+        name_zh: "重污染天数",
+        points: c4,
+        inputs: format!("heavy days {} (severe {})", x.heavy_days, x.severe_days),
+        formula: format!(
+            "max({}, {} − {}×{} − {}×{}) = {}",
+            f(s.heavy_floor),
+            f(s.heavy_base),
+            f(s.heavy_per_heavy),
+            x.heavy_days,
+            f(s.heavy_per_severe),
+            x.severe_days,
+            f(c4)
+        ),
+    });
+    // C5a
+    let (c5a, c5af) = match (x.pm2_5_ytd, x.pm2_5_target) {
+        (Some(a), Some(t)) if a <= t => (s.pm2_5_max, format!("{a} ≤ {t} → {}", f(s.pm2_5_max))),
+        (Some(a), Some(t)) => {
+            let over = div(a.ratio() - t.ratio(), mul(s.pm2_5_zero_at, t.ratio()));
+            let v = clamp(mul(s.pm2_5_max, Ratio::new(1, 1) - over), zero(), s.pm2_5_max);
+            (v, format!("max(0, {} × (1 − ({a} − {t}) / ({} × {t}))) = {}", f(s.pm2_5_max), f(s.pm2_5_zero_at), f(v)))
+        }
+        _ => (zero(), "no PM2.5 target or no year-to-date value → 0".to_string()),
+    };
+    factors.push(FactorPoints {
+        code: "C5a",
+        name_zh: "目标任务：PM2.5",
+        points: c5a,
+        inputs: format!(
+            "PM2.5 year to date {} vs target {}",
+            x.pm2_5_ytd.map_or("—".into(), |c| c.to_string()),
+            x.pm2_5_target.map_or("—".into(), |c| c.to_string())
+        ),
+        formula: c5af,
+    });
+    // C5b
+    let (c5b, c5bf) = match (x.good_rate_ytd, x.good_rate_target) {
+        (Some(r), Some(t)) if r >= t => (s.rate_max, format!("{} ≥ {} → {}", f(r), f(t), f(s.rate_max))),
+        (Some(r), Some(t)) => {
+            let v = clamp(s.rate_max - mul(s.rate_per_point, t - r), zero(), s.rate_max);
+            (v, format!("max(0, {} − {} × ({} − {})) = {}", f(s.rate_max), f(s.rate_per_point), f(t), f(r), f(v)))
+        }
+        _ => (zero(), "no good-day-rate target or no year-to-date value → 0".to_string()),
+    };
+    factors.push(FactorPoints {
+        code: "C5b",
+        name_zh: "目标任务：优良天数率",
+        points: c5b,
+        inputs: format!(
+            "good-day rate year to date {}% vs target {}%",
+            x.good_rate_ytd.map_or("—".into(), f),
+            x.good_rate_target.map_or("—".into(), f)
+        ),
+        formula: c5bf,
+    });
+    // ADJ
+    let sum = x.adjustments.iter().fold(zero(), |a, (_, p)| a + *p);
+    let adj = clamp(sum, s.adjustments_min, s.adjustments_max);
+    factors.push(FactorPoints {
+        code: "ADJ",
+        name_zh: "加减分",
+        points: adj,
+        inputs: if x.adjustments.is_empty() {
+            "none".into()
+        } else {
+            x.adjustments.iter().map(|(d, p)| format!("{d} {}", f(*p))).collect::<Vec<_>>().join("; ")
+        },
+        formula: format!("clamp({}, {}, {}) = {}", f(sum), f(s.adjustments_min), f(s.adjustments_max), f(adj)),
+    });
+    let exact_total = factors.iter().fold(zero(), |a, c| a + c.points);
+    let clamped = clamp(exact_total, zero(), Ratio::new(100, 1));
+    let total_hundredths = round_half_even(clamped.num * 100, clamped.den) as i64;
+    let grade = s.grade(Ratio::new(i128::from(total_hundredths), 100)).to_string();
+    PointsResult { factors, exact_total, total_hundredths, grade }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_scheme_loads() {
+        let s = PointsScheme::default_scheme().expect("default");
+        assert_eq!(s.ranking_max, Ratio::new(30, 1));
+        assert_eq!(s.pm2_5_zero_at, Ratio::new(1, 10));
+        assert_eq!(s.grades.len(), 4);
+        assert_eq!(s.grade(Ratio::new(8040, 100)), "良好");
+        assert_eq!(fmt_ratio(Ratio::new(30, 19), 4), "1.5789");
+        assert_eq!(fmt_ratio(Ratio::new(-5, 1), 2), "-5");
+    }
+
+    #[test]
+    fn bad_schemes_name_the_key() {
+        let bad = DEFAULT_SCHEME_TOML.replace("[factors.ranking]\nmax = 30", "[factors.ranking]\nmax = 25");
+        assert_eq!(PointsScheme::parse(&bad).expect_err("sum").key, "factors.*.max");
+        let bad = DEFAULT_SCHEME_TOML.replace("[factors.ranking]\nmax = 30", "[factors.ranking]\nmax = 30\nweight = 2");
+        assert_eq!(PointsScheme::parse(&bad).expect_err("unknown").key, "factors.ranking.weight");
+        let bad = DEFAULT_SCHEME_TOML.replace("name = \"良好\"\nmin = 70", "name = \"良好\"\nmin = 95");
+        assert_eq!(PointsScheme::parse(&bad).expect_err("overlap").key, "grades[1].min");
+        let bad = DEFAULT_SCHEME_TOML.replace("[factors.good_rate_target]", "[factors.good_rate]");
+        assert_eq!(PointsScheme::parse(&bad).expect_err("unknown factor").key, "factors.good_rate");
+        let bad = DEFAULT_SCHEME_TOML.replace("zero_at = \"0.10\"", "zero_at = \"abc\"");
+        assert_eq!(PointsScheme::parse(&bad).expect_err("number").key, "factors.pm2_5_target.zero_at");
+    }
+}
