@@ -465,4 +465,35 @@ fn points_for_every_month_of_2016() {
     }
     let explain = ok(&db, &["points", "--period", "2016-05", "--explain", "成都"]);
     assert!(explain.contains("30 × (21 − 21) / (21 − 1) = 0"), "{explain}");
+    // A recorded 约谈 in May subtracts 5 points in May only; an unknown item rejects the file.
+    let before = csv_rows(&ok(&db, &["points", "--period", "2016-05", "--scope", "成都", "--format", "csv"]));
+    std::fs::write(
+        t.0.join("adj.csv"),
+        "city,date,item,evidence,approver
+成都,2016-05-20,yuetan,川环函〔2016〕1号,省生态环境厅
+",
+    )
+    .expect("write");
+    ok(&db, &["import", &t.0.join("adj.csv").display().to_string()]);
+    let after = csv_rows(&ok(&db, &["points", "--period", "2016-05", "--scope", "成都", "--format", "csv"]));
+    assert_eq!(after.1[0][col(&after.0, "ADJ")], "-5");
+    let (b, a): (f64, f64) = (
+        before.1[0][col(&before.0, "total")].parse().expect("total"),
+        after.1[0][col(&after.0, "total")].parse().expect("total"),
+    );
+    assert!((b - a - 5.0).abs() < 0.001 || a == 0.0, "before {b}, after {a}");
+    let june = csv_rows(&ok(&db, &["points", "--period", "2016-06", "--scope", "成都", "--format", "csv"]));
+    assert_eq!(june.1[0][col(&june.0, "ADJ")], "0");
+    let explain = ok(&db, &["points", "--period", "2016-05", "--explain", "成都"]);
+    assert!(explain.contains("约谈 1 × -5 = -5"), "{explain}");
+    std::fs::write(
+        t.0.join("bad.csv"),
+        "city,date,item,evidence,approver
+成都,2016-05-20,praise,x,y
+",
+    )
+    .expect("write");
+    let o = lantian(&db, &["import", &t.0.join("bad.csv").display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("unknown item \"praise\""));
 }

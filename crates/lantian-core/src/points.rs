@@ -18,6 +18,32 @@ fn err(key: &str, message: impl Into<String>) -> SchemeError {
     SchemeError { key: key.to_string(), message: message.into() }
 }
 
+/// The bonus/penalty items a city can be recorded for (`management.md` §1.3), with their Chinese names.
+pub const ADJUSTMENT_ITEMS: [(&str, &str); 8] = [
+    ("green_benchmark", "省级绿色标杆企业"),
+    ("early_reduction", "提前减排"),
+    ("pairing_cooperation", "结对帮扶配合良好"),
+    ("yuetan", "约谈"),
+    ("refused_emergency_measures", "拒不执行重污染天气应急管控措施"),
+    ("one_size_fits_all", "一刀切"),
+    ("alert_not_started", "未按预警函启动或升级预警"),
+    ("data_falsification", "在线监测数据弄虚作假"),
+];
+
+/// The Chinese name of an adjustment item code.
+pub fn adjustment_name(code: &str) -> Option<&'static str> {
+    ADJUSTMENT_ITEMS.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+}
+
+/// Points of one adjustment item in a scheme.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdjustmentRule {
+    pub code: String,
+    pub points: Ratio,
+    /// Cap on the item's sum (by magnitude), if any.
+    pub cap: Option<Ratio>,
+}
+
 /// A grade band: totals ≥ `min` get `name`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GradeBand {
@@ -48,6 +74,8 @@ pub struct PointsScheme {
     pub rate_per_point: Ratio,
     pub adjustments_min: Ratio,
     pub adjustments_max: Ratio,
+    /// Points per adjustment item, one for every code of [`ADJUSTMENT_ITEMS`].
+    pub adjustment_items: Vec<AdjustmentRule>,
     pub grades: Vec<GradeBand>,
     /// The scheme's text as loaded (stored with every published result).
     pub text: String,
@@ -138,7 +166,22 @@ impl PointsScheme {
         let pm = get("pm2_5_target", &["max", "zero_at"])?;
         let rate = get("good_rate_target", &["max", "per_point"])?;
         let adj = table(&root, "adjustments", "")?;
-        only_keys(adj, "adjustments", &["min", "max"])?;
+        only_keys(adj, "adjustments", &["min", "max", "items"])?;
+        let items = table(adj, "items", "adjustments")?;
+        let codes: Vec<&str> = ADJUSTMENT_ITEMS.iter().map(|(c, _)| *c).collect();
+        only_keys(items, "adjustments.items", &codes)?;
+        let mut adjustment_items = Vec::new();
+        for code in &codes {
+            let path = format!("adjustments.items.{code}");
+            let t = table(items, code, "adjustments.items")?;
+            only_keys(t, &path, &["points", "cap"])?;
+            let points = num(t, &path, "points")?;
+            let cap = if t.contains_key("cap") { Some(num(t, &path, "cap")?) } else { None };
+            if cap.is_some_and(|c| c <= zero()) {
+                return Err(err(&format!("{path}.cap"), "must be positive (a cap on the item's magnitude)"));
+            }
+            adjustment_items.push(AdjustmentRule { code: code.to_string(), points, cap });
+        }
         let scheme = PointsScheme {
             id: s("id")?,
             version: s("version")?,
@@ -160,6 +203,7 @@ impl PointsScheme {
             rate_per_point: num(rate, "factors.good_rate_target", "per_point")?,
             adjustments_min: num(adj, "adjustments", "min")?,
             adjustments_max: num(adj, "adjustments", "max")?,
+            adjustment_items,
             grades: Vec::new(),
             text: text.to_string(),
         };
@@ -258,8 +302,8 @@ pub struct PointsInput {
     /// Year-to-date good-day rate and its target, percent (one decimal as published).
     pub good_rate_ytd: Option<Ratio>,
     pub good_rate_target: Option<Ratio>,
-    /// Bonus/penalty items, each `(description, points)`.
-    pub adjustments: Vec<(String, Ratio)>,
+    /// Recorded bonus/penalty items: `(item code, evidence)` (codes of [`ADJUSTMENT_ITEMS`]).
+    pub adjustments: Vec<(String, String)>,
 }
 
 /// One factor's points with its explanation.
@@ -456,18 +500,43 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
         ),
         formula: c5bf,
     });
-    // ADJ
-    let sum = x.adjustments.iter().fold(zero(), |a, (_, p)| a + *p);
+    // ADJ: per item count × points, capped by magnitude; the sum clipped to [min, max].
+    let mut parts = Vec::new();
+    let mut sum = zero();
+    for rule in &s.adjustment_items {
+        let recs: Vec<&(String, String)> = x.adjustments.iter().filter(|(c, _)| *c == rule.code).collect();
+        if recs.is_empty() {
+            continue;
+        }
+        let raw = mul(rule.points, int(recs.len() as i64));
+        let v = match rule.cap {
+            Some(cap) if raw > cap => cap,
+            Some(cap) if raw < zero() - cap => zero() - cap,
+            _ => raw,
+        };
+        sum = sum + v;
+        let evidence: Vec<&str> = recs.iter().map(|(_, e)| e.as_str()).collect();
+        parts.push(format!(
+            "{} {} × {} = {}{} [{}]",
+            adjustment_name(&rule.code).unwrap_or(&rule.code),
+            recs.len(),
+            f(rule.points),
+            f(v),
+            rule.cap.map_or(String::new(), |c| format!(" (cap {})", f(c))),
+            evidence.join("; ")
+        ));
+    }
+    let unknown: Vec<&str> =
+        x.adjustments.iter().filter(|(c, _)| adjustment_name(c).is_none()).map(|(c, _)| c.as_str()).collect();
+    if !unknown.is_empty() {
+        parts.push(format!("ignored unknown items: {}", unknown.join(", ")));
+    }
     let adj = clamp(sum, s.adjustments_min, s.adjustments_max);
     factors.push(FactorPoints {
         code: "ADJ",
         name_zh: "加减分",
         points: adj,
-        inputs: if x.adjustments.is_empty() {
-            "none".into()
-        } else {
-            x.adjustments.iter().map(|(d, p)| format!("{d} {}", f(*p))).collect::<Vec<_>>().join("; ")
-        },
+        inputs: if parts.is_empty() { "none".into() } else { parts.join("; ") },
         formula: format!("clamp({}, {}, {}) = {}", f(sum), f(s.adjustments_min), f(s.adjustments_max), f(adj)),
     });
     let exact_total = factors.iter().fold(zero(), |a, c| a + c.points);
@@ -490,6 +559,37 @@ mod tests {
         assert_eq!(s.grade(Ratio::new(8040, 100)), "良好");
         assert_eq!(fmt_ratio(Ratio::new(30, 19), 4), "1.5789");
         assert_eq!(fmt_ratio(Ratio::new(-5, 1), 2), "-5");
+    }
+
+    #[test]
+    fn adjustment_items_use_their_points_and_caps() {
+        let s = PointsScheme::default_scheme().expect("default");
+        let x = PointsInput {
+            ranked: 21,
+            rank: Some(1),
+            change_ranked: 21,
+            change_rank: Some(1),
+            good_days: 30,
+            good_days_last_year: Some(30),
+            heavy_days: 0,
+            severe_days: 0,
+            pm2_5_ytd: None,
+            pm2_5_target: None,
+            good_rate_ytd: None,
+            good_rate_target: None,
+            // 5 green benchmarks: 5 × 0.5 = 2.5, capped at 2; one one-size-fits-all case: −2.
+            adjustments: (0..5)
+                .map(|k| ("green_benchmark".to_string(), format!("企业{k}")))
+                .chain([("one_size_fits_all".to_string(), "案卷".to_string())])
+                .collect(),
+        };
+        let r = score(&s, &x);
+        let adj = r.factors.iter().find(|f| f.code == "ADJ").expect("ADJ");
+        assert_eq!(adj.points, Ratio::new(0, 1));
+        assert!(adj.inputs.contains("省级绿色标杆企业 5 × 0.5 = 2 (cap 2)"), "{}", adj.inputs);
+        // Missing item in a scheme → error naming it.
+        let bad = DEFAULT_SCHEME_TOML.replace("[adjustments.items.yuetan]", "[adjustments.items.yuetan_x]");
+        assert_eq!(PointsScheme::parse(&bad).expect_err("unknown item").key, "adjustments.items.yuetan_x");
     }
 
     #[test]

@@ -19,7 +19,7 @@ fn input() -> PointsInput {
         pm2_5_target: Some(Conc::units(37)),
         good_rate_ytd: Some(Ratio::new(850, 10)),
         good_rate_target: Some(Ratio::new(880, 10)),
-        adjustments: vec![("约谈".into(), Ratio::new(-5, 1))],
+        adjustments: vec![("yuetan".into(), "2022-05 约谈".into())],
     }
 }
 

@@ -428,7 +428,7 @@ fn e22_points_city_x_good_month() {
             pm2_5_target: Some(u(36)),
             good_rate_ytd: Some(pct("88.2")),
             good_rate_target: Some(pct("89.0")),
-            adjustments: vec![("拒不执行应急管控措施".into(), Ratio::new(-2, 1))],
+            adjustments: vec![("refused_emergency_measures".into(), "2022-05 执法案卷".into())],
         },
     );
     let pts: Vec<Ratio> = r.factors.iter().map(|f| f.points).collect();
@@ -468,7 +468,7 @@ fn e23_points_city_y_bad_month() {
             pm2_5_target: Some(u(38)),
             good_rate_ytd: Some(pct("80.0")),
             good_rate_target: Some(pct("85.0")),
-            adjustments: vec![("约谈".into(), Ratio::new(-5, 1))],
+            adjustments: vec![("yuetan".into(), "2022-05 约谈".into())],
         },
     );
     let pts: Vec<Ratio> = r.factors.iter().map(|f| f.points).collect();

@@ -39,6 +39,64 @@ fn header(first_line: &str) -> Vec<String> {
     first_line.split(',').map(|s| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect()
 }
 
+/// A recorded bonus/penalty item of a city (加减分): `city,date,item,evidence,approver`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdjustmentRecord {
+    pub city: String,
+    pub date: NaiveDate,
+    /// An item code of `lantian_core::points::ADJUSTMENT_ITEMS`.
+    pub item: String,
+    pub evidence: String,
+    pub approver: String,
+    pub line: usize,
+}
+
+pub fn looks_like_adjustments(first_line: &str) -> bool {
+    let h = header(first_line);
+    ["city", "date", "item", "evidence", "approver"].iter().all(|k| h.iter().any(|x| x == k))
+}
+
+/// Parses bonus/penalty items; an unknown item code, an empty evidence or approver is an error.
+pub fn parse_adjustments(path: &Path, text: &str) -> Result<Vec<AdjustmentRecord>, IngestError> {
+    let (h, rows) = records(path, text)?;
+    let cols = ["city", "date", "item", "evidence", "approver"].map(|n| col(&h, n));
+    let [Some(c_city), Some(c_date), Some(c_item), Some(c_ev), Some(c_ap)] = cols else {
+        return Err(IngestError::at(path, 1, "header must name city,date,item,evidence,approver"));
+    };
+    rows.into_iter()
+        .map(|(line, r)| {
+            let get = |c: usize| r.get(c).unwrap_or("").to_string();
+            let need = |c: usize, name: &str| -> Result<String, IngestError> {
+                let v = get(c);
+                if v.is_empty() {
+                    Err(IngestError::cell(path, line, c + 1, name, format!("{name} is required")))
+                } else {
+                    Ok(v)
+                }
+            };
+            let item = need(c_item, "item")?;
+            if lantian_core::points::adjustment_name(&item).is_none() {
+                let codes: Vec<&str> = lantian_core::points::ADJUSTMENT_ITEMS.iter().map(|(c, _)| *c).collect();
+                return Err(IngestError::cell(
+                    path,
+                    line,
+                    c_item + 1,
+                    "item",
+                    format!("unknown item {item:?}; one of: {}", codes.join(", ")),
+                ));
+            }
+            Ok(AdjustmentRecord {
+                city: need(c_city, "city")?,
+                date: date(path, line, c_date, "date", &get(c_date))?,
+                item,
+                evidence: need(c_ev, "evidence")?,
+                approver: need(c_ap, "approver")?,
+                line,
+            })
+        })
+        .collect()
+}
+
 pub fn looks_like_dust(first_line: &str) -> bool {
     let h = header(first_line);
     ["city", "start", "end"].iter().all(|k| h.iter().any(|x| x == k))

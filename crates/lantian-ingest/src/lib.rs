@@ -29,6 +29,8 @@ pub enum Parsed {
     Dust(Vec<events::DustRecord>),
     /// Annual city targets.
     Targets(Vec<events::TargetRecord>),
+    /// Bonus/penalty items of cities (加减分).
+    Adjustments(Vec<events::AdjustmentRecord>),
 }
 
 impl Parsed {
@@ -42,6 +44,7 @@ impl Parsed {
             Parsed::CityDaily { .. } => "aqistudy-daily",
             Parsed::Dust(_) => "dust-events",
             Parsed::Targets(_) => "city-targets",
+            Parsed::Adjustments(_) => "adjustments",
         }
     }
 }
@@ -68,6 +71,9 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
         let records = citydaily::parse_city_daily(path, &text, CityDailyLayout::Long)?;
         return Ok(Parsed::CityDaily { layout: CityDailyLayout::Long, records });
     }
+    if events::looks_like_adjustments(first) {
+        return events::parse_adjustments(path, &text).map(Parsed::Adjustments);
+    }
     if events::looks_like_dust(first) {
         return events::parse_dust(path, &text).map(Parsed::Dust);
     }
@@ -83,7 +89,8 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
         1,
         "unrecognised format: expected a CNEMC wide file (date,hour,type,…), a station list (监测点编码,…), \
          a daily city CSV (city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8), an aqistudy daily file, \
-         dust periods (city,start,end) or city targets (city,year,pm2_5)",
+         dust periods (city,start,end), city targets (city,year,pm2_5) or adjustments \
+         (city,date,item,evidence,approver)",
     ))
 }
 

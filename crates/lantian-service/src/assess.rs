@@ -112,7 +112,14 @@ pub fn resolve_scope(store: &dyn Store, name: Option<&str>) -> Result<Scope> {
     if n.eq_ignore_ascii_case("all") {
         return Ok(Scope { name: "全部城市".into(), cities: all });
     }
-    if let Some(r) = RegionId::ALL.iter().find(|r| r.name_zh().starts_with(n) || n.starts_with(r.name_zh())) {
+    // Regions by their exact names (成都平原, 川南, 川东北, 攀西, 川西北[生态示范区]), with an optional 经济区 /
+    // 地区 suffix — never by prefix: "成都" is a city, not the 成都平原 region.
+    let region = RegionId::ALL.iter().find(|r| {
+        let name = r.name_zh();
+        let short = name.strip_suffix("生态示范区").unwrap_or(name);
+        [name, short].iter().any(|x| n == *x || n.strip_suffix("经济区").or_else(|| n.strip_suffix("地区")) == Some(*x))
+    });
+    if let Some(r) = region {
         let codes: Vec<u32> = SICHUAN_CITIES.iter().filter(|c| c.region == *r).map(|c| c.code).collect();
         return Ok(Scope { name: r.name_zh().into(), cities: sichuan(&codes) });
     }

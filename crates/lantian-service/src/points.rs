@@ -60,7 +60,11 @@ pub fn points(
                 .as_ref()
                 .and_then(|t| t.good_day_ratio_tenths)
                 .map(|t| Ratio::new(i128::from(t), 10)),
-            adjustments: Vec::new(),
+            adjustments: store
+                .adjustments(row.city.id, period.start, period.end)?
+                .into_iter()
+                .map(|(d, item, evidence, approver)| (item, format!("{d} {evidence}（{approver}）")))
+                .collect(),
         };
         let result = score(scheme, &input);
         out.push(CityPoints { city: row.city.clone(), input, result, rank: None });

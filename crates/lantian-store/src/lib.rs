@@ -10,7 +10,7 @@ mod sqlite;
 
 use chrono::NaiveDate;
 use lantian_core::hours::LabelDay;
-use lantian_ingest::events::{DustRecord, TargetRecord};
+use lantian_ingest::events::{AdjustmentRecord, DustRecord, TargetRecord};
 use lantian_ingest::{CityDailyRecord, StationRecord, WideFile};
 
 pub use sqlite::SqliteStore;
@@ -225,6 +225,15 @@ pub trait Store {
     fn dust_days(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>>;
     /// A city's targets for a year.
     fn target(&self, city_id: i64, year: i32) -> Result<Option<CityTarget>>;
+    /// Imports bonus/penalty items in one transaction; an unknown city rejects the file.
+    fn import_adjustments(&mut self, file: &FileMeta, records: &[AdjustmentRecord]) -> Result<ImportOutcome>;
+    /// A city's recorded items within `from..=to`: `(date, item, evidence, approver)`.
+    fn adjustments(
+        &self,
+        city_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, String, String, String)>>;
 
     fn cities(&self) -> Result<Vec<CityInfo>>;
     /// Finds a city by code, full name, short name or common alias.

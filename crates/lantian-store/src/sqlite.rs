@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use lantian_core::cities::{name_key, sichuan_city, SICHUAN_CITIES};
 use lantian_core::hours::LabelDay;
 use lantian_core::{Conc, SeriesType};
-use lantian_ingest::events::{DustRecord, TargetRecord};
+use lantian_ingest::events::{AdjustmentRecord, DustRecord, TargetRecord};
 use lantian_ingest::{CityDailyRecord, StationRecord, WideKind};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -537,6 +537,51 @@ impl Store for SqliteStore {
             }
         }
         tx.commit()?;
+        Ok(out)
+    }
+
+    fn import_adjustments(&mut self, file: &FileMeta, records: &[AdjustmentRecord]) -> Result<ImportOutcome> {
+        let tx = self.conn.transaction()?;
+        let mut out = ImportOutcome {
+            new_file: Self::record_file(&tx, file, "adjustments", records.len())?,
+            ..Default::default()
+        };
+        for r in records {
+            let city = find_city(&tx, &r.city)?
+                .ok_or_else(|| StoreError::Input(format!("{}:{}: unknown city {:?}", file.path, r.line, r.city)))?;
+            let n = tx.execute(
+                "INSERT INTO adjustment (city_id, date, item, evidence, approver) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT(city_id, date, item, evidence) DO UPDATE SET approver = excluded.approver \
+                 WHERE approver IS NOT excluded.approver",
+                params![city.id, day_num(r.date), r.item, r.evidence, r.approver],
+            )?;
+            if n == 0 {
+                out.unchanged += 1;
+            } else {
+                out.inserted += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn adjustments(
+        &self,
+        city_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, String, String, String)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT date, item, evidence, approver FROM adjustment WHERE city_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, item",
+        )?;
+        let rows = st.query_map(params![city_id, day_num(from), day_num(to)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (d, item, ev, ap) = r?;
+            out.push((from_day_num(d)?, item, ev, ap));
+        }
         Ok(out)
     }
 
