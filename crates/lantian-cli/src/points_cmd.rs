@@ -18,10 +18,18 @@ use crate::rank_cmd::Variant;
 use crate::Format;
 
 #[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["period", "reproduce"])))]
 pub struct PointsArgs {
     /// Period: 2022-05, 2022-Q2, 2022-01..2022-05, …
     #[arg(long, value_parser = |s: &str| Period::parse(s).map_err(|e| e.to_string()))]
-    pub period: Period,
+    pub period: Option<Period>,
+    /// Store the result with the scheme's full text and every input, so that it can be reproduced
+    /// after the scheme or the data change.
+    #[arg(long)]
+    pub publish: bool,
+    /// Recompute a published result from its stored scheme and inputs and check it is identical.
+    #[arg(long, value_name = "ID")]
+    pub reproduce: Option<i64>,
     /// Points scheme (TOML); default: the shipped scheme (crates/lantian-core/schemes/points-default-2022.toml).
     #[arg(long)]
     pub scheme: Option<PathBuf>,
@@ -52,7 +60,44 @@ const ZH: [&str; 11] = [
     "加减分",
 ];
 
+/// The published form of the results (what `--reproduce` compares).
+fn results_json(scored: &[(String, lantian_core::points::PointsResult)]) -> Result<String> {
+    let v: Vec<serde_json::Value> =
+        scored.iter().map(|(city, r)| serde_json::json!({ "city": city, "result": r })).collect();
+    Ok(serde_json::to_string(&v)?)
+}
+
+fn reproduce(db: &str, id: i64, out: &mut dyn Write) -> Result<ExitCode> {
+    let store = crate::open_store(db)?;
+    let rec = store.published(id)?.ok_or_else(|| anyhow::anyhow!("no published result #{id}"))?;
+    let scheme = PointsScheme::parse(&rec.scheme_text).with_context(|| format!("the scheme stored with #{id}"))?;
+    let inputs: Vec<(String, lantian_core::points::PointsInput)> =
+        serde_json::from_str(&rec.inputs_json).with_context(|| format!("the inputs stored with #{id}"))?;
+    let again: Vec<(String, lantian_core::points::PointsResult)> =
+        inputs.iter().map(|(c, x)| (c.clone(), lantian_core::points::score(&scheme, x))).collect();
+    writeln!(
+        out,
+        "#{id} {} {} — 方案 {} {}，发布于 {}",
+        rec.kind, rec.key, rec.scheme_id, rec.scheme_version, rec.published_at
+    )?;
+    for (city, r) in &again {
+        writeln!(out, "  {city}  {}  {}", fmt_hundredths(r.total_hundredths), r.grade)?;
+    }
+    if results_json(&again)? == rec.results_json {
+        writeln!(out, "复现一致 reproduced: identical to the published result")?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        writeln!(out, "复现不一致 NOT identical to the published result")?;
+        Ok(ExitCode::from(3))
+    }
+}
+
 pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
+    if let Some(id) = a.reproduce {
+        let stdout = std::io::stdout();
+        return reproduce(db, id, &mut stdout.lock());
+    }
+    let Some(period) = a.period.clone() else { bail!("give --period or --reproduce") };
     let scheme = match &a.scheme {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
@@ -63,12 +108,31 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
     let store = crate::open_store(db)?;
     let scope = resolve_scope(&store, a.scope.as_deref())?;
     let variant: ResultVariant = a.variant.into();
-    let scored = points(&store, &scope, &a.period, &scheme, variant)?;
+    let mut store = store;
+    let scored = points(&store, &scope, &period, &scheme, variant)?;
     if scored.iter().all(|c| c.input.rank.is_none()) {
-        bail!("no city of {} could be ranked for {}: import data for the period first", scope.name, a.period.label());
+        bail!("no city of {} could be ranked for {}: import data for the period first", scope.name, period.label());
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    if a.publish {
+        let inputs: Vec<(String, &lantian_core::points::PointsInput)> =
+            scored.iter().map(|c| (c.city.display().to_string(), &c.input)).collect();
+        let results: Vec<(String, lantian_core::points::PointsResult)> =
+            scored.iter().map(|c| (c.city.display().to_string(), c.result.clone())).collect();
+        let id = store.publish(&lantian_store::PublishedRecord {
+            id: 0,
+            kind: "points".into(),
+            key: format!("{} {} {:?}", period.label(), scope.name, variant),
+            scheme_id: scheme.id.clone(),
+            scheme_version: scheme.version.clone(),
+            scheme_text: scheme.text.clone(),
+            inputs_json: serde_json::to_string(&inputs)?,
+            results_json: results_json(&results)?,
+            published_at: chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        })?;
+        eprintln!("已发布 published as #{id} (lantian points --reproduce {id})");
+    }
     if let Some(name) = &a.explain {
         let city = store.resolve_city(name)?.ok_or_else(|| anyhow::anyhow!("unknown city {name:?}"))?;
         let c = scored
@@ -79,7 +143,7 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
             out,
             "{} {} 积分 — 方案 {} {}（{}）",
             c.city.display(),
-            a.period.label_zh(),
+            period.label_zh(),
             scheme.id,
             scheme.version,
             scheme.source
@@ -117,7 +181,7 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
             out,
             "{} {} 环境空气质量积分（百分制；方案 {} {}）",
             scope.name,
-            a.period.label_zh(),
+            period.label_zh(),
             scheme.id,
             scheme.version
         )?;

@@ -465,6 +465,11 @@ fn points_for_every_month_of_2016() {
     }
     let explain = ok(&db, &["points", "--period", "2016-05", "--explain", "成都"]);
     assert!(explain.contains("30 × (21 − 21) / (21 − 1) = 0"), "{explain}");
+    // Publish May with the default scheme, then change the data and use another scheme: the published
+    // result still reproduces from what was stored with it.
+    let o = lantian(&db, &["points", "--period", "2016-05", "--publish", "--format", "csv"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("published as #1"), "{}", String::from_utf8_lossy(&o.stderr));
     // A recorded 约谈 in May subtracts 5 points in May only; an unknown item rejects the file.
     let before = csv_rows(&ok(&db, &["points", "--period", "2016-05", "--scope", "成都", "--format", "csv"]));
     std::fs::write(
@@ -482,6 +487,8 @@ fn points_for_every_month_of_2016() {
         after.1[0][col(&after.0, "total")].parse().expect("total"),
     );
     assert!((b - a - 5.0).abs() < 0.001 || a == 0.0, "before {b}, after {a}");
+    let rep = ok(&db, &["points", "--reproduce", "1"]);
+    assert!(rep.contains("reproduced: identical"), "{rep}");
     let june = csv_rows(&ok(&db, &["points", "--period", "2016-06", "--scope", "成都", "--format", "csv"]));
     assert_eq!(june.1[0][col(&june.0, "ADJ")], "0");
     let explain = ok(&db, &["points", "--period", "2016-05", "--explain", "成都"]);

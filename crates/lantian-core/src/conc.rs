@@ -148,6 +148,40 @@ impl fmt::Display for Conc {
     }
 }
 
+impl serde::Serialize for Conc {
+    /// As its exact decimal text (`"35"`, `"0.8"`).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Conc {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Conc, D::Error> {
+        let s = String::deserialize(d)?;
+        Conc::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl serde::Serialize for Ratio {
+    /// As `"num/den"` (exact).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{}/{}", self.num, self.den))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Ratio {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Ratio, D::Error> {
+        let s = String::deserialize(d)?;
+        let (n, m) = s.split_once('/').ok_or_else(|| serde::de::Error::custom(format!("not a ratio: {s:?}")))?;
+        let num: i128 = n.trim().parse().map_err(serde::de::Error::custom)?;
+        let den: i128 = m.trim().parse().map_err(serde::de::Error::custom)?;
+        if den == 0 {
+            return Err(serde::de::Error::custom("zero denominator"));
+        }
+        Ok(Ratio::new(num, den))
+    }
+}
+
 /// An exact rational in thousandths of a unit: `num / den`, `den > 0`.
 #[derive(Clone, Copy, Debug)]
 pub struct Ratio {

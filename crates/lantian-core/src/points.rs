@@ -282,7 +282,7 @@ pub fn fmt_ratio(r: Ratio, decimals: u32) -> String {
 }
 
 /// What a city's score is computed from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PointsInput {
     /// Cities ranked by composite index, and this city's rank (`None`: not ranked).
     pub ranked: u32,
@@ -307,7 +307,7 @@ pub struct PointsInput {
 }
 
 /// One factor's points with its explanation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct FactorPoints {
     pub code: &'static str,
     pub name_zh: &'static str,
@@ -319,7 +319,7 @@ pub struct FactorPoints {
 }
 
 /// A city's score.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct PointsResult {
     pub factors: Vec<FactorPoints>,
     /// The sum of the factors and the clipped adjustments, before clamping to 0–100.

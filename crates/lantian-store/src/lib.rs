@@ -75,6 +75,24 @@ pub struct CityDailyRow {
     pub record: CityDailyRecord,
 }
 
+/// A published result with everything needed to reproduce it (issue 4 §7): the scheme's full text
+/// and the inputs, beside the results as published.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublishedRecord {
+    pub id: i64,
+    /// `points`, later `funds`, `yuetan`.
+    pub kind: String,
+    /// What was published, e.g. `2022-05 四川省 DustExcluded`.
+    pub key: String,
+    pub scheme_id: String,
+    pub scheme_version: String,
+    pub scheme_text: String,
+    pub inputs_json: String,
+    pub results_json: String,
+    /// When (given by the caller: the store reads no clock).
+    pub published_at: String,
+}
+
 /// A city's annual targets as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CityTarget {
@@ -227,6 +245,10 @@ pub trait Store {
     fn target(&self, city_id: i64, year: i32) -> Result<Option<CityTarget>>;
     /// Imports bonus/penalty items in one transaction; an unknown city rejects the file.
     fn import_adjustments(&mut self, file: &FileMeta, records: &[AdjustmentRecord]) -> Result<ImportOutcome>;
+    /// Stores a published result; returns its id (the record's `id` is ignored).
+    fn publish(&mut self, record: &PublishedRecord) -> Result<i64>;
+    /// A published result by id.
+    fn published(&self, id: i64) -> Result<Option<PublishedRecord>>;
     /// A city's recorded items within `from..=to`: `(date, item, evidence, approver)`.
     fn adjustments(
         &self,

@@ -14,8 +14,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::schema::MIGRATIONS;
 use crate::{
-    codec, BlockKind, CityDailyRow, CityInfo, CityTarget, FileMeta, ImportOutcome, PreparedWide, Result, StationFilter,
-    StationInfo, Store, StoreCounts, StoreError,
+    codec, BlockKind, CityDailyRow, CityInfo, CityTarget, FileMeta, ImportOutcome, PreparedWide, PublishedRecord,
+    Result, StationFilter, StationInfo, Store, StoreCounts, StoreError,
 };
 
 /// Embedded SQLite store (the default).
@@ -583,6 +583,39 @@ impl Store for SqliteStore {
             out.push((from_day_num(d)?, item, ev, ap));
         }
         Ok(out)
+    }
+
+    fn publish(&mut self, r: &PublishedRecord) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO published_result (kind, key, scheme_id, scheme_version, scheme_text, inputs_json, results_json, published_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![r.kind, r.key, r.scheme_id, r.scheme_version, r.scheme_text, r.inputs_json, r.results_json, r.published_at],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn published(&self, id: i64) -> Result<Option<PublishedRecord>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, kind, key, scheme_id, scheme_version, scheme_text, inputs_json, results_json, published_at \
+                 FROM published_result WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(PublishedRecord {
+                        id: r.get(0)?,
+                        kind: r.get(1)?,
+                        key: r.get(2)?,
+                        scheme_id: r.get(3)?,
+                        scheme_version: r.get(4)?,
+                        scheme_text: r.get(5)?,
+                        inputs_json: r.get(6)?,
+                        results_json: r.get(7)?,
+                        published_at: r.get(8)?,
+                    })
+                },
+            )
+            .optional()?)
     }
 
     fn dust_days(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>> {
