@@ -419,7 +419,16 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
-        lantian_report::write_circular(path, &scope.name, &a.period, a.variant.into(), &rows, &daily)?;
+        // The points sheet, with the shipped scheme (`lantian points --scheme` for another).
+        let scheme = lantian_core::points::PointsScheme::default_scheme()?;
+        let scored = lantian_service::points::points(&store, &scope, &a.period, &scheme, a.variant.into())?;
+        let sheet = lantian_report::PointsSheet {
+            rows: scored.iter().map(|c| (c.city.display().to_string(), c.result.clone(), c.rank)).collect(),
+            scheme_id: scheme.id.clone(),
+            scheme_version: scheme.version.clone(),
+            scheme_source: scheme.source.clone(),
+        };
+        lantian_report::write_circular(path, &scope.name, &a.period, a.variant.into(), &rows, &daily, Some(&sheet))?;
         eprintln!("已写出 月度通报 workbook: {}", path.display());
     }
     Ok(ExitCode::SUCCESS)

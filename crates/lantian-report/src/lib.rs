@@ -8,11 +8,20 @@ use std::path::Path;
 
 use lantian_core::aqi::{rate, AqiCategory, Rated};
 use lantian_core::period::{DayRecord, Period, PeriodStats, ResultVariant};
+use lantian_core::points::PointsResult;
 use lantian_core::ranking::{fmt_hundredths, fmt_tenths};
 use lantian_core::standards::StandardSet;
 use lantian_core::{Conc, Indicator, Pollutant};
 use lantian_service::assess::RankingRow;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+
+/// The points sheet of the circular: per city (name, result, rank), and the scheme that made it.
+pub struct PointsSheet {
+    pub rows: Vec<(String, PointsResult, Option<u32>)>,
+    pub scheme_id: String,
+    pub scheme_version: String,
+    pub scheme_source: String,
+}
 
 /// A report could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +128,7 @@ pub fn write_circular(
     variant: ResultVariant,
     rows: &[RankingRow],
     daily: &[(String, Vec<DayRecord>)],
+    points: Option<&PointsSheet>,
 ) -> Result<(), ReportError> {
     let mut wb = Workbook::new();
     let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Center);
@@ -281,7 +291,63 @@ pub fn write_circular(
         ws.write_string_with_format(legend_row, (k * 2 + 1) as u16, c.name_zh(), &category_format(*c))?;
     }
 
-    // Sheet 4: rules.
+    // Sheet 4: points (积分).
+    if let Some(p) = points {
+        let ws = wb.add_worksheet();
+        ws.set_name("积分")?;
+        ws.set_landscape();
+        ws.set_print_fit_to_pages(1, 0);
+        let headers = [
+            "名次",
+            "城市",
+            "总分",
+            "等级",
+            "排名分",
+            "变化分",
+            "优良天数分",
+            "重污染分",
+            "PM2.5目标分",
+            "优良率目标分",
+            "加减分",
+        ];
+        ws.merge_range(
+            0,
+            0,
+            0,
+            (headers.len() - 1) as u16,
+            &format!("{scope}{}环境空气质量积分（百分制）", period.label_zh()),
+            &title,
+        )?;
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(1, c as u16, *h, &head)?;
+            ws.set_column_width(c as u16, 11)?;
+        }
+        let total_fmt = cell.clone().set_num_format("0.00");
+        for (i, (city, result, rank)) in p.rows.iter().enumerate() {
+            let row = (i + 2) as u32;
+            match rank {
+                Some(k) => ws.write_number_with_format(row, 0, f64::from(*k), &cell)?,
+                None => ws.write_string_with_format(row, 0, "—", &cell)?,
+            };
+            ws.write_string_with_format(row, 1, city, &cell)?;
+            ws.write_number_with_format(row, 2, result.total_hundredths as f64 / 100.0, &total_fmt)?;
+            ws.write_string_with_format(row, 3, &result.grade, &cell)?;
+            for (k, f) in result.factors.iter().enumerate() {
+                let v = f.points.num as f64 / f.points.den as f64;
+                ws.write_number_with_format(row, (4 + k) as u16, (v * 100.0).round() / 100.0, &total_fmt)?;
+            }
+        }
+        ws.write_string(
+            (p.rows.len() + 3) as u32,
+            0,
+            &format!(
+                "积分方案：{} {}（{}）；各项计算见 lantian points --explain",
+                p.scheme_id, p.scheme_version, p.scheme_source
+            ),
+        )?;
+    }
+
+    // Sheet 5: rules.
     let ws = wb.add_worksheet();
     ws.set_name("说明")?;
     let set = StandardSet::for_date(period.end);

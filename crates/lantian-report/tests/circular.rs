@@ -59,6 +59,28 @@ fn circular_reads_back_with_chinese_headers_and_level_colours() {
     let dir = std::env::temp_dir().join(format!("lantian-report-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("circular.xlsx");
+    let scheme = lantian_core::points::PointsScheme::default_scheme().expect("scheme");
+    let input = lantian_core::points::PointsInput {
+        ranked: 1,
+        rank: Some(1),
+        change_ranked: 1,
+        change_rank: Some(1),
+        good_days: 30,
+        good_days_last_year: Some(28),
+        heavy_days: 1,
+        severe_days: 0,
+        pm2_5_ytd: None,
+        pm2_5_target: None,
+        good_rate_ytd: None,
+        good_rate_target: None,
+        adjustments: vec![],
+    };
+    let sheet = lantian_report::PointsSheet {
+        rows: vec![("成都".into(), lantian_core::points::score(&scheme, &input), Some(1))],
+        scheme_id: scheme.id.clone(),
+        scheme_version: scheme.version.clone(),
+        scheme_source: scheme.source.clone(),
+    };
     lantian_report::write_circular(
         &path,
         "四川省",
@@ -66,11 +88,17 @@ fn circular_reads_back_with_chinese_headers_and_level_colours() {
         ResultVariant::DustExcluded,
         &rows,
         &[("成都".into(), days)],
+        Some(&sheet),
     )
     .expect("write");
 
     let mut wb = open_workbook_auto(&path).expect("open");
-    assert_eq!(wb.sheet_names(), vec!["排名", "统计", "逐日AQI", "说明"]);
+    assert_eq!(wb.sheet_names(), vec!["排名", "统计", "逐日AQI", "积分", "说明"]);
+    let p = wb.worksheet_range("积分").expect("points sheet");
+    // 30 + 20 + clamp(10 + 2) + (10 − 5) + 0 + 0 + 0 = 67.
+    assert_eq!(p.get((2, 1)), Some(&Data::String("成都".into())));
+    assert_eq!(p.get((2, 2)), Some(&Data::Float(67.0)));
+    assert_eq!(p.get((2, 3)), Some(&Data::String("合格".into())));
     let r = wb.worksheet_range("排名").expect("ranking sheet");
     assert_eq!(r.get((0, 0)), Some(&Data::String("四川省2022年5月环境空气质量排名".into())));
     assert_eq!(r.get((1, 2)), Some(&Data::String("综合指数".into())));
