@@ -340,7 +340,7 @@ pub fn write_circular(
         ws.write_string(
             (p.rows.len() + 3) as u32,
             0,
-            &format!(
+            format!(
                 "积分方案：{} {}（{}）；各项计算见 lantian points --explain",
                 p.scheme_id, p.scheme_version, p.scheme_source
             ),
