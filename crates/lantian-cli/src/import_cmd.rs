@@ -187,6 +187,7 @@ pub fn import_files(
                         Ready::Other(Parsed::Dust(records)) => store.import_dust(&meta, records),
                         Ready::Other(Parsed::Targets(records)) => store.import_targets(&meta, records),
                         Ready::Other(Parsed::Adjustments(records)) => store.import_adjustments(&meta, records),
+                        Ready::Other(Parsed::NationalRanks(records)) => store.import_national_ranks(&meta, records),
                         // `parse_one` prepares every wide file; an unprepared one is a program error,
                         // reported for the file rather than panicking.
                         Ready::Other(Parsed::Wide(_)) => {
@@ -224,6 +225,7 @@ pub fn import_files(
                                 Ready::Other(Parsed::Dust(r)) => sum.rows += r.len() as u64,
                                 Ready::Other(Parsed::Targets(r)) => sum.rows += r.len() as u64,
                                 Ready::Other(Parsed::Adjustments(r)) => sum.rows += r.len() as u64,
+                                Ready::Other(Parsed::NationalRanks(r)) => sum.rows += r.len() as u64,
                                 Ready::Other(Parsed::Wide(_)) => {}
                             }
                         }

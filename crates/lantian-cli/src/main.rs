@@ -10,6 +10,7 @@ mod points_cmd;
 mod rank_cmd;
 mod stations_cmd;
 mod synth_cmd;
+mod yuetan_cmd;
 
 use std::process::ExitCode;
 
@@ -48,6 +49,8 @@ enum Command {
     Budget(budget_cmd::BudgetArgs),
     /// The 100-point city scoring (积分管理) with each factor; --explain shows the arithmetic.
     Points(points_cmd::PointsArgs),
+    /// 约谈 triggers: which city meets which tier, on what evidence.
+    Yuetan(yuetan_cmd::YuetanArgs),
     /// Write a realistic synthetic province (CNEMC layout) for demonstrations and benchmarks.
     Synth(synth_cmd::SynthArgs),
     /// Generate a demonstration province, import it into a fresh store and show the latest week.
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
         Command::Rank(a) => rank_cmd::run_rank(&cli.db, a),
         Command::Budget(a) => budget_cmd::run(&cli.db, a),
         Command::Points(a) => points_cmd::run(&cli.db, a),
+        Command::Yuetan(a) => yuetan_cmd::run(&cli.db, a),
         Command::Synth(a) => synth_cmd::run_synth(a),
         Command::Demo(a) => synth_cmd::run_demo(a),
         Command::Bench(a) => bench_cmd::run(a),

@@ -130,3 +130,37 @@ fn targets_import_and_reimport_is_a_no_op() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stdout).contains("unknown city \"火星\""));
 }
+
+/// 约谈 scenarios through the binary: heavy-pollution days in the year 2 / 3 / 4 → tiers 1 / 2 / 3; a
+/// 168-city rank that fell below 100th in the first half → tier 1.
+#[test]
+fn yuetan_tiers_from_heavy_days_and_ranks() {
+    let t = TempDir::new("yuetan");
+    let db = t.db();
+    // 2022 H1 for 成都 (2 heavy days), 德阳 (3), 绵阳 (4), 遂宁 (0): PM2.5 200 (AQI 250) on heavy days.
+    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for (city, heavy) in [("成都", 2), ("德阳", 3), ("绵阳", 4), ("遂宁", 0)] {
+        for d in 1..=31 {
+            let pm = if d <= heavy { 200 } else { 30 };
+            s.push_str(&format!("{city},2022-01-{d:02},,10,30,0.8,60,{pm},90\n"));
+        }
+    }
+    std::fs::write(t.0.join("d.csv"), s).expect("write");
+    std::fs::write(t.0.join("r.csv"), "city,period,rank168\n遂宁,2022-H1,120\n遂宁,2021-H1,90\n").expect("write");
+    ok(&db, &["import", &t.0.join("d.csv").display().to_string(), &t.0.join("r.csv").display().to_string()]);
+    let (h, rows) =
+        csv_rows(&ok(&db, &["yuetan", "--at", "2022-07-01", "--scope", "成都,德阳,绵阳,遂宁", "--format", "csv"]));
+    let tiers = |city: &str| -> Vec<String> {
+        let mut v: Vec<String> =
+            rows.iter().filter(|r| r[col(&h, "city")] == city).map(|r| r[col(&h, "tier")].clone()).collect();
+        v.dedup();
+        v
+    };
+    assert_eq!(tiers("成都"), vec!["1"]);
+    assert_eq!(tiers("德阳"), vec!["1", "2"]);
+    assert_eq!(tiers("绵阳"), vec!["1", "2", "3"]);
+    assert_eq!(tiers("遂宁"), vec!["1"]);
+    let suining = rows.iter().find(|r| r[col(&h, "city")] == "遂宁").expect("遂宁");
+    assert_eq!(suining[col(&h, "condition")], "rank168_fell:half_year>100");
+    assert!(suining[col(&h, "evidence")].contains("120"), "{suining:?}");
+}

@@ -51,6 +51,45 @@ pub struct AdjustmentRecord {
     pub line: usize,
 }
 
+/// A city's composite-index rank among the 168 national key cities for a period, as published in the
+/// national bulletin: `city,period,rank168` (period `2022-H1`, `2022-01..2022-09`, `2022`, `2022-05`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NationalRankRecord {
+    pub city: String,
+    /// The period's canonical label (`lantian_core::period::Period::label`).
+    pub period: String,
+    pub rank: u32,
+    pub line: usize,
+}
+
+pub fn looks_like_national_ranks(first_line: &str) -> bool {
+    let h = header(first_line);
+    ["city", "period", "rank168"].iter().all(|k| h.iter().any(|x| x == k))
+}
+
+/// Parses 168-city ranks; the rank must be 1–168 and the period a period text.
+pub fn parse_national_ranks(path: &Path, text: &str) -> Result<Vec<NationalRankRecord>, IngestError> {
+    let (h, rows) = records(path, text)?;
+    let (Some(c_city), Some(c_period), Some(c_rank)) = (col(&h, "city"), col(&h, "period"), col(&h, "rank168")) else {
+        return Err(IngestError::at(path, 1, "header must name city,period,rank168"));
+    };
+    rows.into_iter()
+        .map(|(line, r)| {
+            let get = |c: usize| r.get(c).unwrap_or("").to_string();
+            let period = lantian_core::period::Period::parse(&get(c_period))
+                .map_err(|e| IngestError::cell(path, line, c_period + 1, "period", e.to_string()))?;
+            let rank = get(c_rank).parse::<u32>().ok().filter(|k| (1..=168).contains(k)).ok_or_else(|| {
+                IngestError::cell(path, line, c_rank + 1, "rank168", format!("not a rank 1–168: {:?}", get(c_rank)))
+            })?;
+            let city = get(c_city);
+            if city.is_empty() {
+                return Err(IngestError::cell(path, line, c_city + 1, "city", "empty city"));
+            }
+            Ok(NationalRankRecord { city, period: period.label(), rank, line })
+        })
+        .collect()
+}
+
 pub fn looks_like_adjustments(first_line: &str) -> bool {
     let h = header(first_line);
     ["city", "date", "item", "evidence", "approver"].iter().all(|k| h.iter().any(|x| x == k))

@@ -31,6 +31,8 @@ pub enum Parsed {
     Targets(Vec<events::TargetRecord>),
     /// Bonus/penalty items of cities (加减分).
     Adjustments(Vec<events::AdjustmentRecord>),
+    /// Ranks among the 168 national key cities (national bulletins).
+    NationalRanks(Vec<events::NationalRankRecord>),
 }
 
 impl Parsed {
@@ -45,6 +47,7 @@ impl Parsed {
             Parsed::Dust(_) => "dust-events",
             Parsed::Targets(_) => "city-targets",
             Parsed::Adjustments(_) => "adjustments",
+            Parsed::NationalRanks(_) => "national-ranks",
         }
     }
 }
@@ -71,6 +74,9 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
         let records = citydaily::parse_city_daily(path, &text, CityDailyLayout::Long)?;
         return Ok(Parsed::CityDaily { layout: CityDailyLayout::Long, records });
     }
+    if events::looks_like_national_ranks(first) {
+        return events::parse_national_ranks(path, &text).map(Parsed::NationalRanks);
+    }
     if events::looks_like_adjustments(first) {
         return events::parse_adjustments(path, &text).map(Parsed::Adjustments);
     }
@@ -89,8 +95,8 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
         1,
         "unrecognised format: expected a CNEMC wide file (date,hour,type,…), a station list (监测点编码,…), \
          a daily city CSV (city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8), an aqistudy daily file, \
-         dust periods (city,start,end), city targets (city,year,pm2_5) or adjustments \
-         (city,date,item,evidence,approver)",
+         dust periods (city,start,end), city targets (city,year,pm2_5) adjustments \
+         (city,date,item,evidence,approver) or 168-city ranks (city,period,rank168)",
     ))
 }
 

@@ -5,6 +5,7 @@ pub mod aqi;
 pub mod assess;
 pub mod budget;
 pub mod points;
+pub mod yuetan;
 
 pub use aqi::{
     city_daily, for_each_city_hourly, for_each_hourly, for_each_station_daily, CityDailyValue, CityHourSource,

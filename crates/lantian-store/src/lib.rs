@@ -10,7 +10,7 @@ mod sqlite;
 
 use chrono::NaiveDate;
 use lantian_core::hours::LabelDay;
-use lantian_ingest::events::{AdjustmentRecord, DustRecord, TargetRecord};
+use lantian_ingest::events::{AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord};
 use lantian_ingest::{CityDailyRecord, StationRecord, WideFile};
 
 pub use sqlite::SqliteStore;
@@ -245,6 +245,10 @@ pub trait Store {
     fn target(&self, city_id: i64, year: i32) -> Result<Option<CityTarget>>;
     /// Imports bonus/penalty items in one transaction; an unknown city rejects the file.
     fn import_adjustments(&mut self, file: &FileMeta, records: &[AdjustmentRecord]) -> Result<ImportOutcome>;
+    /// Imports 168-city ranks in one transaction (a later file replaces a city-period's rank).
+    fn import_national_ranks(&mut self, file: &FileMeta, records: &[NationalRankRecord]) -> Result<ImportOutcome>;
+    /// A city's 168-city rank for a period label (`Period::label`).
+    fn national_rank(&self, city_id: i64, period: &str) -> Result<Option<u32>>;
     /// Stores a published result; returns its id (the record's `id` is ignored).
     fn publish(&mut self, record: &PublishedRecord) -> Result<i64>;
     /// A published result by id.

@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use lantian_core::cities::{name_key, sichuan_city, SICHUAN_CITIES};
 use lantian_core::hours::LabelDay;
 use lantian_core::{Conc, SeriesType};
-use lantian_ingest::events::{AdjustmentRecord, DustRecord, TargetRecord};
+use lantian_ingest::events::{AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord};
 use lantian_ingest::{CityDailyRecord, StationRecord, WideKind};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -583,6 +583,55 @@ impl Store for SqliteStore {
             out.push((from_day_num(d)?, item, ev, ap));
         }
         Ok(out)
+    }
+
+    fn import_national_ranks(&mut self, file: &FileMeta, records: &[NationalRankRecord]) -> Result<ImportOutcome> {
+        let tx = self.conn.transaction()?;
+        let mut out = ImportOutcome {
+            new_file: Self::record_file(&tx, file, "national-ranks", records.len())?,
+            ..Default::default()
+        };
+        for r in records {
+            let city = find_city(&tx, &r.city)?
+                .ok_or_else(|| StoreError::Input(format!("{}:{}: unknown city {:?}", file.path, r.line, r.city)))?;
+            let old: Option<u32> = tx
+                .query_row(
+                    "SELECT rank FROM national_rank WHERE city_id = ?1 AND period = ?2",
+                    params![city.id, r.period],
+                    |x| x.get(0),
+                )
+                .optional()?;
+            match old {
+                Some(k) if k == r.rank => out.unchanged += 1,
+                Some(_) => {
+                    tx.execute(
+                        "UPDATE national_rank SET rank = ?3 WHERE city_id = ?1 AND period = ?2",
+                        params![city.id, r.period, r.rank],
+                    )?;
+                    out.updated += 1;
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO national_rank (city_id, period, rank) VALUES (?1, ?2, ?3)",
+                        params![city.id, r.period, r.rank],
+                    )?;
+                    out.inserted += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn national_rank(&self, city_id: i64, period: &str) -> Result<Option<u32>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT rank FROM national_rank WHERE city_id = ?1 AND period = ?2",
+                params![city_id, period],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     fn publish(&mut self, r: &PublishedRecord) -> Result<i64> {
