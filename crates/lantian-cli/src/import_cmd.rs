@@ -188,6 +188,8 @@ pub fn import_files(
                         Ready::Other(Parsed::Targets(records)) => store.import_targets(&meta, records),
                         Ready::Other(Parsed::Adjustments(records)) => store.import_adjustments(&meta, records),
                         Ready::Other(Parsed::NationalRanks(records)) => store.import_national_ranks(&meta, records),
+                        Ready::Other(Parsed::Tasks(records)) => store.import_tasks(&meta, records),
+                        Ready::Other(Parsed::TaskReports(records)) => store.import_task_reports(&meta, records),
                         // `parse_one` prepares every wide file; an unprepared one is a program error,
                         // reported for the file rather than panicking.
                         Ready::Other(Parsed::Wide(_)) => {
@@ -226,6 +228,8 @@ pub fn import_files(
                                 Ready::Other(Parsed::Targets(r)) => sum.rows += r.len() as u64,
                                 Ready::Other(Parsed::Adjustments(r)) => sum.rows += r.len() as u64,
                                 Ready::Other(Parsed::NationalRanks(r)) => sum.rows += r.len() as u64,
+                                Ready::Other(Parsed::Tasks(r)) => sum.rows += r.len() as u64,
+                                Ready::Other(Parsed::TaskReports(r)) => sum.rows += r.len() as u64,
                                 Ready::Other(Parsed::Wide(_)) => {}
                             }
                         }

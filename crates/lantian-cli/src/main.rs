@@ -10,6 +10,7 @@ mod points_cmd;
 mod rank_cmd;
 mod stations_cmd;
 mod synth_cmd;
+mod targets_cmd;
 mod yuetan_cmd;
 
 use std::process::ExitCode;
@@ -51,6 +52,8 @@ enum Command {
     Points(points_cmd::PointsArgs),
     /// 约谈 triggers: which city meets which tier, on what evidence.
     Yuetan(yuetan_cmd::YuetanArgs),
+    /// Annual targets and target tasks: progress and what is at risk.
+    Targets(targets_cmd::TargetsArgs),
     /// Write a realistic synthetic province (CNEMC layout) for demonstrations and benchmarks.
     Synth(synth_cmd::SynthArgs),
     /// Generate a demonstration province, import it into a fresh store and show the latest week.
@@ -97,6 +100,7 @@ fn main() -> ExitCode {
         Command::Budget(a) => budget_cmd::run(&cli.db, a),
         Command::Points(a) => points_cmd::run(&cli.db, a),
         Command::Yuetan(a) => yuetan_cmd::run(&cli.db, a),
+        Command::Targets(a) => targets_cmd::run(&cli.db, a),
         Command::Synth(a) => synth_cmd::run_synth(a),
         Command::Demo(a) => synth_cmd::run_demo(a),
         Command::Bench(a) => bench_cmd::run(a),

@@ -164,3 +164,42 @@ fn yuetan_tiers_from_heavy_days_and_ranks() {
     assert_eq!(suining[col(&h, "condition")], "rank168_fell:half_year>100");
     assert!(suining[col(&h, "evidence")].contains("120"), "{suining:?}");
 }
+
+/// Target tasks with owner departments and progress reports (Notice §6: 成都 80,000 old vehicles
+/// eliminated, new-energy stock to 300,000 by the end of 2022); completion below the share of time
+/// elapsed is at risk.
+#[test]
+fn target_tasks_progress_and_risk() {
+    let t = TempDir::new("tasks");
+    let db = t.db();
+    std::fs::write(
+        t.0.join("tasks.csv"),
+        "task,city,department,description,unit,kind,baseline,target,start,deadline\n\
+         cd-scrap,成都,成都市公安局交通管理局,淘汰国III及以下排放标准汽车,辆,cumulative,0,80000,2022-01-01,2022-12-31\n\
+         cd-nev,成都,成都市经济和信息化局,新能源汽车保有量提高到30万辆,辆,level,200000,300000,2022-01-01,2022-12-31\n",
+    )
+    .expect("write");
+    std::fs::write(
+        t.0.join("reports.csv"),
+        "task,date,value,source\ncd-scrap,2022-06-30,36000,月报\ncd-nev,2022-06-30,262000,月报\n",
+    )
+    .expect("write");
+    ok(&db, &["import", &t.0.join("tasks.csv").display().to_string(), &t.0.join("reports.csv").display().to_string()]);
+    let out = ok(&db, &["targets", "--city", "成都", "--at", "2022-07-01", "--format", "csv"]);
+    // The task section is the second CSV block.
+    let tasks = out.split("city,task,").nth(1).map(|s| format!("city,task,{s}")).expect("task section");
+    let (h, rows) = csv_rows(&tasks);
+    let row = |code: &str| rows.iter().find(|r| r[col(&h, "task")] == code).expect("task").clone();
+    // 36,000 / 80,000 = 45 % against 181/364 = 49.7 % of the time: at risk.
+    let scrap = row("cd-scrap");
+    assert_eq!((scrap[col(&h, "completion_pct")].as_str(), scrap[col(&h, "status")].as_str()), ("45", "AtRisk"));
+    assert_eq!(scrap[col(&h, "time_elapsed_pct")], "49.7");
+    // (262,000 − 200,000) / 100,000 = 62 %: on track.
+    let nev = row("cd-nev");
+    assert_eq!((nev[col(&h, "completion_pct")].as_str(), nev[col(&h, "status")].as_str()), ("62", "OnTrack"));
+    // A report for an unknown task rejects the file.
+    std::fs::write(t.0.join("bad.csv"), "task,date,value\ncd-unknown,2022-06-30,1\n").expect("write");
+    let o = lantian(&db, &["import", &t.0.join("bad.csv").display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("unknown task \"cd-unknown\""));
+}

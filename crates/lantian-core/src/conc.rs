@@ -362,6 +362,27 @@ pub fn ceil_div(num: i128, den: i128) -> i128 {
     }
 }
 
+/// An exact decimal text (`80000`, `-2.5`, `0.10`; at most 9 decimals) as a plain ratio (not in
+/// thousandths): for counts, scores and scheme parameters.
+pub fn parse_decimal(text: &str) -> Option<Ratio> {
+    let t = text.trim();
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, t),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 9
+        || int.len() > 18
+    {
+        return None;
+    }
+    let digits: i128 = format!("{int}{frac}").parse().ok()?;
+    Some(Ratio::new(if neg { -digits } else { digits }, 10i128.pow(frac.len() as u32)).reduced())
+}
+
 /// GB/T 8170 rounding of a decimal text to `decimals` places (`round_gbt8170` in the glossary):
 /// exact, for any number of input digits.
 pub fn round_gbt8170(text: &str, decimals: u32) -> Result<String, ConcParseError> {

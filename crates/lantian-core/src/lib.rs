@@ -16,6 +16,7 @@ pub mod points;
 pub mod pollutant;
 pub mod ranking;
 pub mod standards;
+pub mod tasks;
 pub mod yuetan;
 
 pub use aqi::{daily_aqi, realtime_aqi, AqiCategory, AqiResult, DailyInput, HourlyInput, RealTimeConvention};

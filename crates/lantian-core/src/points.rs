@@ -92,22 +92,7 @@ fn decimal(key: &str, v: &toml::Value) -> Result<Ratio, SchemeError> {
         toml::Value::Float(f) if f.is_finite() => format!("{f}"),
         other => return Err(err(key, format!("expected a number, found {}", other.type_str()))),
     };
-    let (neg, body) = match text.strip_prefix('-') {
-        Some(b) => (true, b),
-        None => (false, text.as_str()),
-    };
-    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    if int.is_empty()
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-        || frac.len() > 9
-    {
-        return Err(err(key, format!("not a decimal number: {text:?}")));
-    }
-    let digits: i128 =
-        format!("{int}{frac}").parse().map_err(|_| err(key, format!("not a decimal number: {text:?}")))?;
-    let r = Ratio::new(if neg { -digits } else { digits }, 10i128.pow(frac.len() as u32)).reduced();
-    Ok(r)
+    crate::conc::parse_decimal(&text).ok_or_else(|| err(key, format!("not a decimal number: {text:?}")))
 }
 
 fn table<'a>(t: &'a toml::Table, key: &str, path: &str) -> Result<&'a toml::Table, SchemeError> {

@@ -90,6 +90,151 @@ pub fn parse_national_ranks(path: &Path, text: &str) -> Result<Vec<NationalRankR
         .collect()
 }
 
+/// A target task: `task,city,department,description,unit,kind,baseline,target,start,deadline`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskRecord {
+    pub code: String,
+    pub city: String,
+    pub department: String,
+    pub description: String,
+    pub unit: String,
+    pub kind: lantian_core::tasks::TaskKind,
+    /// Exact decimal texts.
+    pub baseline: String,
+    pub target: String,
+    pub start: NaiveDate,
+    pub deadline: NaiveDate,
+    pub line: usize,
+}
+
+/// A progress report: `task,date,value,source`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskReportRecord {
+    pub task: String,
+    pub date: NaiveDate,
+    pub value: String,
+    pub source: String,
+    pub line: usize,
+}
+
+pub fn looks_like_tasks(first_line: &str) -> bool {
+    let h = header(first_line);
+    ["task", "city", "department", "target", "deadline"].iter().all(|k| h.iter().any(|x| x == k))
+}
+
+pub fn looks_like_task_reports(first_line: &str) -> bool {
+    let h = header(first_line);
+    ["task", "date", "value"].iter().all(|k| h.iter().any(|x| x == k)) && !h.iter().any(|x| x == "city")
+}
+
+fn decimal_cell(path: &Path, line: usize, c: usize, name: &str, s: &str) -> Result<String, IngestError> {
+    lantian_core::conc::parse_decimal(s)
+        .map(|_| s.trim().to_string())
+        .ok_or_else(|| IngestError::cell(path, line, c + 1, name, format!("not a number: {s:?}")))
+}
+
+/// Parses target tasks.
+pub fn parse_tasks(path: &Path, text: &str) -> Result<Vec<TaskRecord>, IngestError> {
+    let (h, rows) = records(path, text)?;
+    let names =
+        ["task", "city", "department", "description", "unit", "kind", "baseline", "target", "start", "deadline"];
+    let c: Vec<Option<usize>> = names.iter().map(|n| col(&h, n)).collect();
+    for (k, n) in names.iter().enumerate() {
+        if c[k].is_none() && !matches!(*n, "description" | "unit" | "kind" | "baseline" | "start") {
+            return Err(IngestError::at(path, 1, format!("header lacks {n}")));
+        }
+    }
+    let mut seen = std::collections::HashMap::new();
+    rows.into_iter()
+        .map(|(line, r)| {
+            let get = |k: usize| c[k].and_then(|i| r.get(i)).unwrap_or("").trim().to_string();
+            let at = |k: usize| c[k].unwrap_or(0);
+            let code = get(0);
+            if code.is_empty() {
+                return Err(IngestError::cell(path, line, at(0) + 1, "task", "empty task code"));
+            }
+            if let Some(first) = seen.insert(code.clone(), line) {
+                return Err(IngestError::at(path, line, format!("task {code} defined twice (first on line {first})")));
+            }
+            let kind_text = get(5);
+            let kind = if kind_text.is_empty() {
+                lantian_core::tasks::TaskKind::Cumulative
+            } else {
+                lantian_core::tasks::TaskKind::parse(&kind_text).ok_or_else(|| {
+                    IngestError::cell(
+                        path,
+                        line,
+                        at(5) + 1,
+                        "kind",
+                        format!("expected cumulative or level, found {kind_text:?}"),
+                    )
+                })?
+            };
+            let deadline = date(path, line, at(9), "deadline", &get(9))?;
+            let start = if get(8).is_empty() {
+                NaiveDate::from_ymd_opt(chrono::Datelike::year(&deadline), 1, 1).unwrap_or(deadline)
+            } else {
+                date(path, line, at(8), "start", &get(8))?
+            };
+            if deadline <= start {
+                return Err(IngestError::cell(
+                    path,
+                    line,
+                    at(9) + 1,
+                    "deadline",
+                    "the deadline is not after the start",
+                ));
+            }
+            let baseline =
+                if get(6).is_empty() { "0".to_string() } else { decimal_cell(path, line, at(6), "baseline", &get(6))? };
+            let target = decimal_cell(path, line, at(7), "target", &get(7))?;
+            let city = get(1);
+            let department = get(2);
+            if city.is_empty() || department.is_empty() {
+                return Err(IngestError::at(path, line, "city and department are required"));
+            }
+            Ok(TaskRecord {
+                code,
+                city,
+                department,
+                description: get(3),
+                unit: get(4),
+                kind,
+                baseline,
+                target,
+                start,
+                deadline,
+                line,
+            })
+        })
+        .collect()
+}
+
+/// Parses progress reports.
+pub fn parse_task_reports(path: &Path, text: &str) -> Result<Vec<TaskReportRecord>, IngestError> {
+    let (h, rows) = records(path, text)?;
+    let (Some(c_task), Some(c_date), Some(c_value)) = (col(&h, "task"), col(&h, "date"), col(&h, "value")) else {
+        return Err(IngestError::at(path, 1, "header must name task,date,value"));
+    };
+    let c_source = col(&h, "source");
+    rows.into_iter()
+        .map(|(line, r)| {
+            let get = |c: usize| r.get(c).unwrap_or("").trim().to_string();
+            let task = get(c_task);
+            if task.is_empty() {
+                return Err(IngestError::cell(path, line, c_task + 1, "task", "empty task code"));
+            }
+            Ok(TaskReportRecord {
+                task,
+                date: date(path, line, c_date, "date", &get(c_date))?,
+                value: decimal_cell(path, line, c_value, "value", &get(c_value))?,
+                source: c_source.map(get).unwrap_or_default(),
+                line,
+            })
+        })
+        .collect()
+}
+
 pub fn looks_like_adjustments(first_line: &str) -> bool {
     let h = header(first_line);
     ["city", "date", "item", "evidence", "approver"].iter().all(|k| h.iter().any(|x| x == k))

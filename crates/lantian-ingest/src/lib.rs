@@ -33,6 +33,10 @@ pub enum Parsed {
     Adjustments(Vec<events::AdjustmentRecord>),
     /// Ranks among the 168 national key cities (national bulletins).
     NationalRanks(Vec<events::NationalRankRecord>),
+    /// Target tasks of cities.
+    Tasks(Vec<events::TaskRecord>),
+    /// Progress reports of target tasks.
+    TaskReports(Vec<events::TaskReportRecord>),
 }
 
 impl Parsed {
@@ -48,6 +52,8 @@ impl Parsed {
             Parsed::Targets(_) => "city-targets",
             Parsed::Adjustments(_) => "adjustments",
             Parsed::NationalRanks(_) => "national-ranks",
+            Parsed::Tasks(_) => "target-tasks",
+            Parsed::TaskReports(_) => "task-reports",
         }
     }
 }
@@ -74,6 +80,12 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
         let records = citydaily::parse_city_daily(path, &text, CityDailyLayout::Long)?;
         return Ok(Parsed::CityDaily { layout: CityDailyLayout::Long, records });
     }
+    if events::looks_like_tasks(first) {
+        return events::parse_tasks(path, &text).map(Parsed::Tasks);
+    }
+    if events::looks_like_task_reports(first) {
+        return events::parse_task_reports(path, &text).map(Parsed::TaskReports);
+    }
     if events::looks_like_national_ranks(first) {
         return events::parse_national_ranks(path, &text).map(Parsed::NationalRanks);
     }
@@ -96,7 +108,8 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
         "unrecognised format: expected a CNEMC wide file (date,hour,type,…), a station list (监测点编码,…), \
          a daily city CSV (city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8), an aqistudy daily file, \
          dust periods (city,start,end), city targets (city,year,pm2_5) adjustments \
-         (city,date,item,evidence,approver) or 168-city ranks (city,period,rank168)",
+         (city,date,item,evidence,approver) 168-city ranks (city,period,rank168), \
+         target tasks (task,city,department,target,deadline) or task reports (task,date,value)",
     ))
 }
 

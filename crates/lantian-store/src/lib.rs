@@ -10,7 +10,9 @@ mod sqlite;
 
 use chrono::NaiveDate;
 use lantian_core::hours::LabelDay;
-use lantian_ingest::events::{AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord};
+use lantian_ingest::events::{
+    AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord, TaskRecord, TaskReportRecord,
+};
 use lantian_ingest::{CityDailyRecord, StationRecord, WideFile};
 
 pub use sqlite::SqliteStore;
@@ -91,6 +93,22 @@ pub struct PublishedRecord {
     pub results_json: String,
     /// When (given by the caller: the store reads no clock).
     pub published_at: String,
+}
+
+/// A target task as stored, with its reports `(date, value)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskInfo {
+    pub code: String,
+    pub city: CityInfo,
+    pub department: String,
+    pub description: String,
+    pub unit: String,
+    pub kind: String,
+    pub baseline: String,
+    pub target: String,
+    pub start: NaiveDate,
+    pub deadline: NaiveDate,
+    pub reports: Vec<(NaiveDate, String, String)>,
 }
 
 /// A city's annual targets as stored.
@@ -249,6 +267,12 @@ pub trait Store {
     fn import_national_ranks(&mut self, file: &FileMeta, records: &[NationalRankRecord]) -> Result<ImportOutcome>;
     /// A city's 168-city rank for a period label (`Period::label`).
     fn national_rank(&self, city_id: i64, period: &str) -> Result<Option<u32>>;
+    /// Imports target tasks in one transaction (a task code defined again replaces its definition).
+    fn import_tasks(&mut self, file: &FileMeta, records: &[TaskRecord]) -> Result<ImportOutcome>;
+    /// Imports progress reports in one transaction; an unknown task code rejects the file.
+    fn import_task_reports(&mut self, file: &FileMeta, records: &[TaskReportRecord]) -> Result<ImportOutcome>;
+    /// The tasks (of some cities, or all), with their reports.
+    fn tasks(&self, city_ids: &[i64]) -> Result<Vec<TaskInfo>>;
     /// Stores a published result; returns its id (the record's `id` is ignored).
     fn publish(&mut self, record: &PublishedRecord) -> Result<i64>;
     /// A published result by id.

@@ -8,14 +8,16 @@ use chrono::{Datelike, NaiveDate};
 use lantian_core::cities::{name_key, sichuan_city, SICHUAN_CITIES};
 use lantian_core::hours::LabelDay;
 use lantian_core::{Conc, SeriesType};
-use lantian_ingest::events::{AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord};
+use lantian_ingest::events::{
+    AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord, TaskRecord, TaskReportRecord,
+};
 use lantian_ingest::{CityDailyRecord, StationRecord, WideKind};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::schema::MIGRATIONS;
 use crate::{
     codec, BlockKind, CityDailyRow, CityInfo, CityTarget, FileMeta, ImportOutcome, PreparedWide, PublishedRecord,
-    Result, StationFilter, StationInfo, Store, StoreCounts, StoreError,
+    Result, StationFilter, StationInfo, Store, StoreCounts, StoreError, TaskInfo,
 };
 
 /// Embedded SQLite store (the default).
@@ -632,6 +634,153 @@ impl Store for SqliteStore {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+
+    fn import_tasks(&mut self, file: &FileMeta, records: &[TaskRecord]) -> Result<ImportOutcome> {
+        let tx = self.conn.transaction()?;
+        let mut out = ImportOutcome {
+            new_file: Self::record_file(&tx, file, "target-tasks", records.len())?,
+            ..Default::default()
+        };
+        for r in records {
+            let city = find_city(&tx, &r.city)?
+                .ok_or_else(|| StoreError::Input(format!("{}:{}: unknown city {:?}", file.path, r.line, r.city)))?;
+            let vals = params![
+                r.code,
+                city.id,
+                r.department,
+                r.description,
+                r.unit,
+                r.kind.code(),
+                r.baseline,
+                r.target,
+                day_num(r.start),
+                day_num(r.deadline)
+            ];
+            let exists: bool =
+                tx.query_row("SELECT count(*) FROM task WHERE code = ?1", [&r.code], |x| x.get::<_, i64>(0))? > 0;
+            if !exists {
+                tx.execute(
+                    "INSERT INTO task (code, city_id, department, description, unit, kind, baseline, target, start_date, deadline) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    vals,
+                )?;
+                out.inserted += 1;
+            } else {
+                let n = tx.execute(
+                    "UPDATE task SET city_id = ?2, department = ?3, description = ?4, unit = ?5, kind = ?6, baseline = ?7, \
+                     target = ?8, start_date = ?9, deadline = ?10 WHERE code = ?1 AND NOT (city_id = ?2 AND department = ?3 \
+                     AND description = ?4 AND unit = ?5 AND kind = ?6 AND baseline = ?7 AND target = ?8 AND start_date = ?9 \
+                     AND deadline = ?10)",
+                    vals,
+                )?;
+                if n > 0 {
+                    out.updated += 1;
+                } else {
+                    out.unchanged += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn import_task_reports(&mut self, file: &FileMeta, records: &[TaskReportRecord]) -> Result<ImportOutcome> {
+        let tx = self.conn.transaction()?;
+        let mut out = ImportOutcome {
+            new_file: Self::record_file(&tx, file, "task-reports", records.len())?,
+            ..Default::default()
+        };
+        for r in records {
+            let id: i64 = tx
+                .query_row("SELECT id FROM task WHERE code = ?1", [&r.task], |x| x.get(0))
+                .optional()?
+                .ok_or_else(|| {
+                    StoreError::Input(format!(
+                        "{}:{}: unknown task {:?} (import the task first)",
+                        file.path, r.line, r.task
+                    ))
+                })?;
+            let old: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT value, source FROM task_report WHERE task_id = ?1 AND date = ?2",
+                    params![id, day_num(r.date)],
+                    |x| Ok((x.get(0)?, x.get(1)?)),
+                )
+                .optional()?;
+            match old {
+                Some((v, s)) if v == r.value && s == r.source => out.unchanged += 1,
+                Some(_) => {
+                    tx.execute(
+                        "UPDATE task_report SET value = ?3, source = ?4 WHERE task_id = ?1 AND date = ?2",
+                        params![id, day_num(r.date), r.value, r.source],
+                    )?;
+                    out.updated += 1;
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO task_report (task_id, date, value, source) VALUES (?1, ?2, ?3, ?4)",
+                        params![id, day_num(r.date), r.value, r.source],
+                    )?;
+                    out.inserted += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn tasks(&self, city_ids: &[i64]) -> Result<Vec<TaskInfo>> {
+        let cities: HashMap<i64, CityInfo> = self.cities()?.into_iter().map(|c| (c.id, c)).collect();
+        let mut st = self.conn.prepare(
+            "SELECT id, code, city_id, department, description, unit, kind, baseline, target, start_date, deadline FROM task ORDER BY city_id, code",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, String>(8)?,
+                r.get::<_, i64>(9)?,
+                r.get::<_, i64>(10)?,
+            ))
+        })?;
+        let mut rep =
+            self.conn.prepare("SELECT date, value, source FROM task_report WHERE task_id = ?1 ORDER BY date")?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (id, code, city_id, department, description, unit, kind, baseline, target, start, deadline) = r?;
+            if !city_ids.is_empty() && !city_ids.contains(&city_id) {
+                continue;
+            }
+            let Some(city) = cities.get(&city_id).cloned() else { continue };
+            let mut reports = Vec::new();
+            for x in
+                rep.query_map([id], |x| Ok((x.get::<_, i64>(0)?, x.get::<_, String>(1)?, x.get::<_, String>(2)?)))?
+            {
+                let (d, v, s) = x?;
+                reports.push((from_day_num(d)?, v, s));
+            }
+            out.push(TaskInfo {
+                code,
+                city,
+                department,
+                description,
+                unit,
+                kind,
+                baseline,
+                target,
+                start: from_day_num(start)?,
+                deadline: from_day_num(deadline)?,
+                reports,
+            });
+        }
+        Ok(out)
     }
 
     fn publish(&mut self, r: &PublishedRecord) -> Result<i64> {
