@@ -5,6 +5,7 @@ mod aqi_cmd;
 mod bench_cmd;
 mod budget_cmd;
 mod import_cmd;
+mod incentives_cmd;
 mod output;
 mod points_cmd;
 mod rank_cmd;
@@ -54,6 +55,8 @@ enum Command {
     Yuetan(yuetan_cmd::YuetanArgs),
     /// Annual targets and target tasks: progress and what is at risk.
     Targets(targets_cmd::TargetsArgs),
+    /// 激励约束: settle each city's target fund and improvement fund for a year, with the reasons.
+    Incentives(incentives_cmd::IncentivesArgs),
     /// Write a realistic synthetic province (CNEMC layout) for demonstrations and benchmarks.
     Synth(synth_cmd::SynthArgs),
     /// Generate a demonstration province, import it into a fresh store and show the latest week.
@@ -101,6 +104,7 @@ fn main() -> ExitCode {
         Command::Points(a) => points_cmd::run(&cli.db, a),
         Command::Yuetan(a) => yuetan_cmd::run(&cli.db, a),
         Command::Targets(a) => targets_cmd::run(&cli.db, a),
+        Command::Incentives(a) => incentives_cmd::run(&cli.db, a),
         Command::Synth(a) => synth_cmd::run_synth(a),
         Command::Demo(a) => synth_cmd::run_demo(a),
         Command::Bench(a) => bench_cmd::run(a),

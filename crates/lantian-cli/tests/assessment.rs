@@ -3,6 +3,7 @@
 
 mod common;
 
+use chrono::Datelike;
 use common::*;
 
 /// March 2021 for 阿坝州: every day SO2 10, NO2 20, CO 0.5, PM10 40, PM2.5 20, O3 MDA8 80 (AQI 40, 优),
@@ -202,4 +203,40 @@ fn target_tasks_progress_and_risk() {
     let o = lantian(&db, &["import", &t.0.join("bad.csv").display().to_string()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stdout).contains("unknown task \"cd-unknown\""));
+}
+
+/// Incentive settlement through the binary (the default configuration: 1.5 亿, 70/30, 21 cities → 5,000,000
+/// 元 target fund per city; tiers by PM2.5 overshoot and good-day-rate shortfall; improvement fund by
+/// composite-index improvement rate).
+#[test]
+fn incentives_settle_target_and_improvement_funds() {
+    let t = TempDir::new("incentives");
+    let db = t.db();
+    // Two years of one month each is not a year: use whole years of identical days for 2021 and 2022.
+    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for (year, cd_pm, dy_pm) in [(2021, 40, 40), (2022, 32, 42)] {
+        let mut d = chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("date");
+        while d.year() == year {
+            s.push_str(&format!("成都,{d},,10,30,0.8,60,{cd_pm},90\n"));
+            s.push_str(&format!("德阳,{d},,10,30,0.8,60,{dy_pm},90\n"));
+            d = d.succ_opt().expect("next");
+        }
+    }
+    std::fs::write(t.0.join("d.csv"), s).expect("write");
+    std::fs::write(t.0.join("t.csv"), "city,year,pm2_5,good_day_ratio\n成都,2022,35,90\n德阳,2022,35,90\n")
+        .expect("write");
+    ok(&db, &["import", &t.0.join("d.csv").display().to_string(), &t.0.join("t.csv").display().to_string()]);
+    let (h, rows) = csv_rows(&ok(&db, &["incentives", "--year", "2022", "--scope", "成都,德阳", "--format", "csv"]));
+    let row = |c: &str| rows.iter().find(|r| r[col(&h, "city")] == c).expect("city").clone();
+    // 成都: PM2.5 32 ≤ 35 and 100 % good days ≥ 90 → kept in full; its index improved (PM2.5 40 → 32),
+    // 德阳's did not (40 → 42) → the whole improvement pool (4,500 万) goes to 成都.
+    let cd = row("成都");
+    assert_eq!(cd[col(&h, "target_kept")], "5000000.00");
+    assert_eq!(cd[col(&h, "improvement")], "45000000.00");
+    // 德阳: PM2.5 42 vs 35 = 20 % over → tier 0 for the PM2.5 half; the good-day half is kept.
+    let dy = row("德阳");
+    assert_eq!(dy[col(&h, "target_kept")], "2500000.00");
+    assert_eq!(dy[col(&h, "clawed_back")], "2500000.00");
+    assert_eq!(dy[col(&h, "local_deduction")], "2500000.00");
+    assert_eq!(dy[col(&h, "net")], "0.00");
 }

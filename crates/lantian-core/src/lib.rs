@@ -11,6 +11,7 @@ pub mod cities;
 pub mod conc;
 pub mod daily;
 pub mod hours;
+pub mod incentives;
 pub mod period;
 pub mod points;
 pub mod pollutant;
