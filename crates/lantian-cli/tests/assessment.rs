@@ -240,3 +240,66 @@ fn incentives_settle_target_and_improvement_funds() {
     assert_eq!(dy[col(&h, "local_deduction")], "2500000.00");
     assert_eq!(dy[col(&h, "net")], "0.00");
 }
+
+/// A month scored by hand for three cities (May 2022, scope 成都, 德阳, 绵阳; default scheme).
+///
+/// Every day SO2 10, NO2 30, CO 0.8, PM10 50, O3 MDA8 100; PM2.5 成都 30, 德阳 45, 绵阳 40 except two days
+/// at 200 (AQI 250, heavy). May 2021: PM2.5 40 everywhere. Targets 2022: PM2.5 40, good-day rate 90 %.
+/// - Composite: 10/60 + 30/40 + 50/70 + C/35 + 0.8/4 + 100/160 = 2.4560 + C/35 → 成都 3.31, 德阳 3.74,
+///   绵阳 (PM2.5 mean 1560/31 = 50.3 → 50) 3.88; May 2021: 3.60 for all.
+/// - C1 = 30 × (3 − r)/2: 30, 15, 0. Change −8.1 %, +3.9 %, +7.8 % → C2 = 20 × (3 − r)/2: 20, 10, 0.
+/// - C3 = 10 + (g − 31): 10, 10, 8 (绵阳 29 good days). C4 = 10 − 5 h: 10, 10, 0.
+/// - C5a (year to date = May): 30 ≤ 40 → 10; 45 and 50 ≥ 10 % over → 0, 0. C5b: 100 %, 100 %, 93.5 % ≥ 90 → 10.
+/// - Totals 90 (优秀), 55 (不合格), 18 (不合格).
+#[test]
+fn a_month_scored_by_hand_for_three_cities() {
+    let t = TempDir::new("points3");
+    let db = t.db();
+    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for d in 1..=31 {
+        for (city, pm_2022) in [("成都", 30), ("德阳", 45), ("绵阳", if d <= 2 { 200 } else { 40 })] {
+            s.push_str(&format!("{city},2022-05-{d:02},,10,30,0.8,50,{pm_2022},100\n"));
+            s.push_str(&format!("{city},2021-05-{d:02},,10,30,0.8,50,40,100\n"));
+        }
+    }
+    std::fs::write(t.0.join("d.csv"), s).expect("write");
+    std::fs::write(
+        t.0.join("t.csv"),
+        "city,year,pm2_5,good_day_ratio\n成都,2022,40,90\n德阳,2022,40,90\n绵阳,2022,40,90\n",
+    )
+    .expect("write");
+    ok(&db, &["import", &t.0.join("d.csv").display().to_string(), &t.0.join("t.csv").display().to_string()]);
+    let (h, rows) =
+        csv_rows(&ok(&db, &["points", "--period", "2022-05", "--scope", "成都,德阳,绵阳", "--format", "csv"]));
+    let got: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            ["city", "total", "grade", "C1", "C2", "C3", "C4", "C5a", "C5b", "ADJ"]
+                .iter()
+                .map(|c| r[col(&h, c)].clone())
+                .collect()
+        })
+        .collect();
+    let want: Vec<Vec<&str>> = vec![
+        vec!["成都", "90.00", "优秀", "30", "20", "10", "10", "10", "10", "0"],
+        vec!["德阳", "55.00", "不合格", "15", "10", "10", "10", "0", "10", "0"],
+        vec!["绵阳", "18.00", "不合格", "0", "0", "8", "0", "0", "10", "0"],
+    ];
+    assert_eq!(got, want);
+    let (rh, ranks) =
+        csv_rows(&ok(&db, &["rank", "--period", "2022-05", "--scope", "成都,德阳,绵阳", "--format", "csv"]));
+    let idx: Vec<(String, String, String)> = ranks
+        .iter()
+        .map(|r| {
+            (r[col(&rh, "city")].clone(), r[col(&rh, "composite_index")].clone(), r[col(&rh, "change_rate")].clone())
+        })
+        .collect();
+    assert_eq!(
+        idx,
+        vec![
+            ("成都".into(), "3.31".into(), "-8.1".into()),
+            ("德阳".into(), "3.74".into(), "3.9".into()),
+            ("绵阳".into(), "3.88".into(), "7.8".into())
+        ]
+    );
+}

@@ -74,6 +74,8 @@ pub struct PointsScheme {
     pub rate_per_point: Ratio,
     pub adjustments_min: Ratio,
     pub adjustments_max: Ratio,
+    /// Annual points are the mean of the monthly points (else the year is scored as one period).
+    pub annual_mean_of_months: bool,
     /// Points per adjustment item, one for every code of [`ADJUSTMENT_ITEMS`].
     pub adjustment_items: Vec<AdjustmentRule>,
     pub grades: Vec<GradeBand>,
@@ -128,7 +130,24 @@ impl PointsScheme {
     /// 100, negative slopes and overlapping grade bands are errors naming the key.
     pub fn parse(text: &str) -> Result<PointsScheme, SchemeError> {
         let root: toml::Table = text.parse().map_err(|e: toml::de::Error| err("(file)", e.to_string()))?;
-        only_keys(&root, "(root)", &["scheme", "factors", "adjustments", "grades"])?;
+        only_keys(&root, "(root)", &["scheme", "factors", "adjustments", "grades", "aggregation"])?;
+        let annual_mean_of_months = match root.get("aggregation") {
+            None => true,
+            Some(v) => {
+                let t = v.as_table().ok_or_else(|| err("aggregation", "expected a table"))?;
+                only_keys(t, "aggregation", &["annual"])?;
+                match t.get("annual").and_then(toml::Value::as_str) {
+                    Some("mean_of_months") | None => true,
+                    Some("recompute") => false,
+                    Some(other) => {
+                        return Err(err(
+                            "aggregation.annual",
+                            format!("expected mean_of_months or recompute, found {other:?}"),
+                        ))
+                    }
+                }
+            }
+        };
         let meta = table(&root, "scheme", "")?;
         only_keys(meta, "scheme", &["id", "version", "source"])?;
         let s = |k: &str| -> Result<String, SchemeError> {
@@ -188,6 +207,7 @@ impl PointsScheme {
             rate_per_point: num(rate, "factors.good_rate_target", "per_point")?,
             adjustments_min: num(adj, "adjustments", "min")?,
             adjustments_max: num(adj, "adjustments", "max")?,
+            annual_mean_of_months,
             adjustment_items,
             grades: Vec::new(),
             text: text.to_string(),
@@ -338,6 +358,35 @@ fn int(v: i64) -> Ratio {
 
 fn f(r: Ratio) -> String {
     fmt_ratio(r, 4)
+}
+
+/// The annual result as the mean of monthly results (`management.md` §1.3 aggregation): each factor and
+/// the total are the means of the months given; the total is rounded to two decimals once.
+pub fn mean_of_months(s: &PointsScheme, months: &[&PointsResult]) -> Option<PointsResult> {
+    let first = months.first()?;
+    let n = months.len() as i128;
+    let factors = first
+        .factors
+        .iter()
+        .enumerate()
+        .map(|(k, f0)| {
+            let sum = months.iter().fold(zero(), |a, m| a + m.factors[k].points);
+            let mean = Ratio::new(sum.num, sum.den * n).reduced();
+            let parts: Vec<String> = months.iter().map(|m| fmt_ratio(m.factors[k].points, 4)).collect();
+            FactorPoints {
+                code: f0.code,
+                name_zh: f0.name_zh,
+                points: mean,
+                inputs: format!("{} months", months.len()),
+                formula: format!("({}) / {} = {}", parts.join(" + "), months.len(), fmt_ratio(mean, 4)),
+            }
+        })
+        .collect();
+    let sum: i128 = months.iter().map(|m| i128::from(m.total_hundredths)).sum();
+    let total_hundredths = round_half_even(sum, n) as i64;
+    let exact_total = Ratio::new(sum, n * 100).reduced();
+    let grade = s.grade(Ratio::new(i128::from(total_hundredths), 100)).to_string();
+    Some(PointsResult { factors, exact_total, total_hundredths, grade })
 }
 
 /// Scores a city (`management.md` §1.3): C1 ranking, C2 change ranking, C3 good days, C4 heavy days,

@@ -60,3 +60,28 @@ fn one_parameter_changes_one_factor() {
         }
     }
 }
+
+/// Annual points = the mean of the monthly points (`[aggregation] annual = "mean_of_months"`): the E22 and
+/// E23 months (80.40 and 3.58) average to 41.99; each factor is the mean of its months.
+#[test]
+fn annual_points_are_the_mean_of_the_months() {
+    use lantian_core::points::mean_of_months;
+    let s = PointsScheme::parse(DEFAULT_SCHEME_TOML).expect("scheme");
+    assert!(s.annual_mean_of_months);
+    let mut a = input();
+    a.rank = Some(5);
+    let x = score(&s, &a);
+    let mut b = input();
+    b.rank = Some(21);
+    let y = score(&s, &b);
+    let m = mean_of_months(&s, &[&x, &y]).expect("two months");
+    assert_eq!(
+        m.total_hundredths,
+        lantian_core::conc::round_half_even(i128::from(x.total_hundredths + y.total_hundredths), 2) as i64
+    );
+    assert_eq!(m.factors[0].points, Ratio::new(24, 2)); // (24 + 0) / 2
+    let other = DEFAULT_SCHEME_TOML.replace("annual = \"mean_of_months\"", "annual = \"recompute\"");
+    assert!(!PointsScheme::parse(&other).expect("scheme").annual_mean_of_months);
+    let bad = DEFAULT_SCHEME_TOML.replace("annual = \"mean_of_months\"", "annual = \"median\"");
+    assert_eq!(PointsScheme::parse(&bad).expect_err("bad").key, "aggregation.annual");
+}

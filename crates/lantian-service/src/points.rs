@@ -32,6 +32,53 @@ pub fn points(
     scheme: &PointsScheme,
     variant: ResultVariant,
 ) -> Result<Vec<CityPoints>> {
+    if period.kind == PeriodKind::Year && scheme.annual_mean_of_months {
+        return annual_mean(store, scope, period, scheme, variant);
+    }
+    period_points(store, scope, period, scheme, variant)
+}
+
+/// The year as the mean of its months with data (`[aggregation] annual = "mean_of_months"`).
+fn annual_mean(
+    store: &dyn Store,
+    scope: &Scope,
+    year: &Period,
+    scheme: &PointsScheme,
+    variant: ResultVariant,
+) -> Result<Vec<CityPoints>> {
+    let mut months: Vec<Vec<CityPoints>> = Vec::new();
+    for m in 1..=12 {
+        let Ok(p) = Period::parse(&format!("{}-{m:02}", year.start.year())) else { continue };
+        let scored = period_points(store, scope, &p, scheme, variant)?;
+        if scored.iter().any(|c| c.input.rank.is_some()) {
+            months.push(scored);
+        }
+    }
+    let Some(first) = months.first() else { return period_points(store, scope, year, scheme, variant) };
+    let mut out = Vec::new();
+    for c in first {
+        let per_month: Vec<&CityPoints> =
+            months.iter().filter_map(|m| m.iter().find(|x| x.city.id == c.city.id)).collect();
+        let results: Vec<&PointsResult> = per_month.iter().map(|x| &x.result).collect();
+        if let Some(result) = lantian_core::points::mean_of_months(scheme, &results) {
+            out.push(CityPoints { city: c.city.clone(), input: c.input.clone(), result, rank: None });
+        }
+    }
+    let keys: Vec<Option<i64>> = out.iter().map(|c| Some(-c.result.total_hundredths)).collect();
+    for (c, r) in out.iter_mut().zip(competition_ranks(&keys)) {
+        c.rank = r;
+    }
+    out.sort_by_key(|c| (c.rank, c.city.code));
+    Ok(out)
+}
+
+fn period_points(
+    store: &dyn Store,
+    scope: &Scope,
+    period: &Period,
+    scheme: &PointsScheme,
+    variant: ResultVariant,
+) -> Result<Vec<CityPoints>> {
     let rows = rank(store, scope, period, variant)?;
     let ranked = rows.iter().filter(|r| r.rank.is_some()).count() as u32;
     let change_ranked = rows.iter().filter(|r| r.change_rank.is_some()).count() as u32;
