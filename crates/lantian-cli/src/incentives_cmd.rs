@@ -17,10 +17,17 @@ use lantian_store::Store;
 use crate::Format;
 
 #[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["year", "reproduce"])))]
 pub struct IncentivesArgs {
     /// The year to settle.
     #[arg(long)]
-    pub year: i32,
+    pub year: Option<i32>,
+    /// Store the settlement with the configuration's text and every input.
+    #[arg(long)]
+    pub publish: bool,
+    /// Recompute a published settlement from what was stored with it and check it is identical.
+    #[arg(long, value_name = "ID")]
+    pub reproduce: Option<i64>,
     /// Incentive configuration (TOML); default: crates/lantian-core/schemes/incentives-default-2020.toml.
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -30,7 +37,31 @@ pub struct IncentivesArgs {
     pub format: Format,
 }
 
+fn reproduce(db: &str, id: i64) -> Result<ExitCode> {
+    let store = crate::open_store(db)?;
+    let rec = store.published(id)?.ok_or_else(|| anyhow::anyhow!("no published result #{id}"))?;
+    let config =
+        IncentiveConfig::parse(&rec.scheme_text).with_context(|| format!("the configuration stored with #{id}"))?;
+    let inputs: Vec<(String, SettlementInput)> = serde_json::from_str(&rec.inputs_json)?;
+    let units: Vec<SettlementInput> = inputs.iter().map(|(_, x)| x.clone()).collect();
+    let again = settle(&config, &units);
+    let results: Vec<(String, &lantian_core::incentives::Settlement)> =
+        inputs.iter().map(|(c, _)| c.clone()).zip(again.iter()).collect();
+    println!("#{id} {} {} — {} {}，发布于 {}", rec.kind, rec.key, rec.scheme_id, rec.scheme_version, rec.published_at);
+    if serde_json::to_string(&results)? == rec.results_json {
+        println!("复现一致 reproduced: identical to the published settlement");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("复现不一致 NOT identical to the published settlement");
+        Ok(ExitCode::from(3))
+    }
+}
+
 pub fn run(db: &str, a: IncentivesArgs) -> Result<ExitCode> {
+    if let Some(id) = a.reproduce {
+        return reproduce(db, id);
+    }
+    let Some(year_number) = a.year else { anyhow::bail!("give --year or --reproduce") };
     let config = match &a.config {
         Some(p) => {
             IncentiveConfig::parse(&std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?)
@@ -40,13 +71,13 @@ pub fn run(db: &str, a: IncentivesArgs) -> Result<ExitCode> {
     };
     let store = crate::open_store(db)?;
     let scope = resolve_scope(&store, a.scope.as_deref())?;
-    let year = Period::parse(&a.year.to_string()).map_err(|e| anyhow::anyhow!(e))?;
+    let year = Period::parse(&year_number.to_string()).map_err(|e| anyhow::anyhow!(e))?;
     let last = year.same_period_last_year();
     let now = assess_cities(&store, &scope.cities, &year, ResultVariant::DustExcluded)?;
     let before = assess_cities(&store, &scope.cities, &last, ResultVariant::DustExcluded)?;
     let mut inputs = Vec::new();
     for ((c, s), b) in scope.cities.iter().zip(&now).zip(&before) {
-        let t = store.target(c.id, a.year)?;
+        let t = store.target(c.id, year_number)?;
         inputs.push(SettlementInput {
             pm2_5_annual: s.stat(Pollutant::Pm2_5).value,
             pm2_5_target: t.as_ref().and_then(|t| t.pm2_5),
@@ -57,6 +88,25 @@ pub fn run(db: &str, a: IncentivesArgs) -> Result<ExitCode> {
         });
     }
     let settled = settle(&config, &inputs);
+    if a.publish {
+        let names: Vec<String> = scope.cities.iter().map(|c| c.display().to_string()).collect();
+        let ins: Vec<(String, &SettlementInput)> = names.iter().cloned().zip(inputs.iter()).collect();
+        let res: Vec<(String, &lantian_core::incentives::Settlement)> =
+            names.iter().cloned().zip(settled.iter()).collect();
+        let mut store = store;
+        let id = store.publish(&lantian_store::PublishedRecord {
+            id: 0,
+            kind: "incentives".into(),
+            key: format!("{year_number} {}", scope.name),
+            scheme_id: config.id.clone(),
+            scheme_version: config.version.clone(),
+            scheme_text: config.text.clone(),
+            inputs_json: serde_json::to_string(&ins)?,
+            results_json: serde_json::to_string(&res)?,
+            published_at: chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        })?;
+        eprintln!("已发布 published as #{id} (lantian incentives --reproduce {id})");
+    }
     let rows: Vec<Vec<String>> = scope
         .cities
         .iter()
@@ -83,7 +133,7 @@ pub fn run(db: &str, a: IncentivesArgs) -> Result<ExitCode> {
         writeln!(
             out,
             "{} {} 年度激励约束资金清算（{} {}；{}）",
-            scope.name, a.year, config.id, config.version, config.source
+            scope.name, year_number, config.id, config.version, config.source
         )?;
     }
     crate::output::write_records(&cols, &zh, &rows, None, a.format, &mut out)?;

@@ -25,9 +25,35 @@ pub struct YuetanArgs {
     pub format: Format,
     #[arg(long, value_enum, default_value_t = Variant::DustExcluded)]
     pub variant: Variant,
+    /// Store the evaluation with the facts it used.
+    #[arg(long)]
+    pub publish: bool,
+    /// Re-evaluate a published result from its stored facts and check it is identical.
+    #[arg(long, value_name = "ID")]
+    pub reproduce: Option<i64>,
+}
+
+fn reproduce(db: &str, id: i64) -> Result<ExitCode> {
+    let store = crate::open_store(db)?;
+    let rec = store.published(id)?.ok_or_else(|| anyhow::anyhow!("no published result #{id}"))?;
+    let facts: Vec<(String, lantian_core::yuetan::YuetanFacts)> = serde_json::from_str(&rec.inputs_json)?;
+    let tiers = lantian_core::yuetan::tiers_2022();
+    let again: Vec<(String, Vec<lantian_core::yuetan::Triggered>)> =
+        facts.iter().map(|(c, f)| (c.clone(), lantian_core::yuetan::evaluate(&tiers, f))).collect();
+    println!("#{id} {} {} — {} {}，发布于 {}", rec.kind, rec.key, rec.scheme_id, rec.scheme_version, rec.published_at);
+    if serde_json::to_string(&again)? == rec.results_json {
+        println!("复现一致 reproduced: identical to the published evaluation");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("复现不一致 NOT identical to the published evaluation");
+        Ok(ExitCode::from(3))
+    }
 }
 
 pub fn run(db: &str, a: YuetanArgs) -> Result<ExitCode> {
+    if let Some(id) = a.reproduce {
+        return reproduce(db, id);
+    }
     let store = crate::open_store(db)?;
     let scope = resolve_scope(&store, a.scope.as_deref())?;
     let at = match a.at {
@@ -39,6 +65,25 @@ pub fn run(db: &str, a: YuetanArgs) -> Result<ExitCode> {
     };
     let variant: ResultVariant = a.variant.into();
     let result = lantian_service::yuetan::yuetan(&store, &scope.cities, at, variant)?;
+    if a.publish {
+        let facts: Vec<(String, &lantian_core::yuetan::YuetanFacts)> =
+            result.iter().map(|c| (c.city.display().to_string(), &c.facts)).collect();
+        let trig: Vec<(String, &Vec<lantian_core::yuetan::Triggered>)> =
+            result.iter().map(|c| (c.city.display().to_string(), &c.triggered)).collect();
+        let mut store = store;
+        let id = store.publish(&lantian_store::PublishedRecord {
+            id: 0,
+            kind: "yuetan".into(),
+            key: format!("{at} {}", scope.name),
+            scheme_id: "sichuan-yuetan".into(),
+            scheme_version: "2022".into(),
+            scheme_text: lantian_core::yuetan::SOURCE.into(),
+            inputs_json: serde_json::to_string(&facts)?,
+            results_json: serde_json::to_string(&trig)?,
+            published_at: chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        })?;
+        eprintln!("已发布 published as #{id} (lantian yuetan --reproduce {id})");
+    }
     let cols = ["city", "tier", "condition", "evidence"];
     let zh = ["城市", "约谈层级", "触发条件", "依据"];
     let mut rows = Vec::new();

@@ -164,6 +164,12 @@ fn yuetan_tiers_from_heavy_days_and_ranks() {
     let suining = rows.iter().find(|r| r[col(&h, "city")] == "遂宁").expect("遂宁");
     assert_eq!(suining[col(&h, "condition")], "rank168_fell:half_year>100");
     assert!(suining[col(&h, "evidence")].contains("120"), "{suining:?}");
+    let o = lantian(
+        &db,
+        &["yuetan", "--at", "2022-07-01", "--scope", "成都,德阳,绵阳,遂宁", "--publish", "--format", "csv"],
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("published as #1"));
+    assert!(ok(&db, &["yuetan", "--reproduce", "1"]).contains("reproduced: identical"));
 }
 
 /// Target tasks with owner departments and progress reports (Notice §6: 成都 80,000 old vehicles
@@ -239,6 +245,10 @@ fn incentives_settle_target_and_improvement_funds() {
     assert_eq!(dy[col(&h, "clawed_back")], "2500000.00");
     assert_eq!(dy[col(&h, "local_deduction")], "2500000.00");
     assert_eq!(dy[col(&h, "net")], "0.00");
+    // Published with its configuration and inputs, it reproduces.
+    let o = lantian(&db, &["incentives", "--year", "2022", "--scope", "成都,德阳", "--publish", "--format", "csv"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("published as #1"));
+    assert!(ok(&db, &["incentives", "--reproduce", "1"]).contains("reproduced: identical"));
 }
 
 /// A month scored by hand for three cities (May 2022, scope 成都, 德阳, 绵阳; default scheme).

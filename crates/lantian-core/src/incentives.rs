@@ -34,6 +34,8 @@ pub struct IncentiveConfig {
     pub source: String,
     /// Total yearly fund, fen.
     pub total_fen: i128,
+    /// The configuration's text as loaded (stored with every published settlement).
+    pub text: String,
     pub target_share: Ratio,
     pub improvement_share: Ratio,
     pub units: u32,
@@ -108,6 +110,7 @@ impl IncentiveConfig {
             version: s("version")?,
             source: s("source")?,
             total_fen: total.num * 100 / total.den,
+            text: text.to_string(),
             target_share: dec(fund, "fund", "target_share")?,
             improvement_share: dec(fund, "fund", "improvement_share")?,
             units: units.num as u32,
@@ -152,7 +155,7 @@ fn tier_payout(tiers: &[Tier], gap: Ratio) -> Ratio {
 }
 
 /// What a city's settlement is computed from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SettlementInput {
     pub pm2_5_annual: Option<Conc>,
     pub pm2_5_target: Option<Conc>,
@@ -165,7 +168,7 @@ pub struct SettlementInput {
 }
 
 /// A city's settlement (fen) with the reasons.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Settlement {
     pub pre_allocated: i128,
     pub target_kept: i128,

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// The window of the year a condition looks at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum Window {
     /// January–June (上半年).
     HalfYear,
@@ -37,7 +37,7 @@ impl Window {
 }
 
 /// One trigger condition.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum Condition {
     /// The composite-index rank among the 168 national key cities fell year on year and is worse
     /// (numerically greater) than `below`.
@@ -133,7 +133,7 @@ pub fn tiers_2022() -> Vec<Tier> {
 
 /// What the triggers are evaluated on, for one city in one year, as far as known at the evaluation
 /// date (`None` = not known yet, e.g. a window not yet complete).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct YuetanFacts {
     /// 168-city rank of the window this year and last year.
     pub rank168: Vec<(Window, Option<u32>, Option<u32>)>,
@@ -149,7 +149,7 @@ pub struct YuetanFacts {
 }
 
 /// A condition that holds, with its evidence.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Triggered {
     pub tier: u8,
     pub condition: Condition,
