@@ -45,21 +45,6 @@ pub struct PointsArgs {
     pub variant: Variant,
 }
 
-const COLS: [&str; 11] = ["rank", "city", "total", "grade", "C1", "C2", "C3", "C4", "C5a", "C5b", "ADJ"];
-const ZH: [&str; 11] = [
-    "名次",
-    "城市",
-    "总分",
-    "等级",
-    "排名分",
-    "变化分",
-    "优良天数分",
-    "重污染分",
-    "PM2.5目标分",
-    "优良率目标分",
-    "加减分",
-];
-
 /// The published form of the results (what `--reproduce` compares).
 fn results_json(scored: &[(String, lantian_core::points::PointsResult)]) -> Result<String> {
     let v: Vec<serde_json::Value> =
@@ -186,6 +171,12 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
             scheme.version
         )?;
     }
-    crate::output::write_records(&COLS, &ZH, &rows, None, a.format, &mut out)?;
+    let codes = scheme.factor_codes();
+    let cols: Vec<&str> = ["rank", "city", "total", "grade"].into_iter().chain(codes.iter().copied()).collect();
+    let zh: Vec<&str> = ["名次", "城市", "总分", "等级"]
+        .into_iter()
+        .chain(codes.iter().map(|c| lantian_core::points::factor_header_zh(c)))
+        .collect();
+    crate::output::write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
     Ok(ExitCode::SUCCESS)
 }

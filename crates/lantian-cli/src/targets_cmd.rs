@@ -7,11 +7,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
 use clap::Args;
-use lantian_core::conc::{parse_decimal, Ratio};
+use lantian_core::conc::Ratio;
 use lantian_core::period::{Period, PeriodKind, ResultVariant};
 use lantian_core::points::fmt_ratio;
 use lantian_core::ranking::fmt_tenths;
-use lantian_core::tasks::{progress, Task, TaskKind};
 use lantian_core::Pollutant;
 use lantian_service::assess::{assess_cities, resolve_scope};
 use lantian_store::Store;
@@ -113,13 +112,8 @@ pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {
     // Target tasks.
     let ids: Vec<i64> = cities.iter().map(|c| c.id).collect();
     let mut rows = Vec::new();
-    for t in store.tasks(&ids)? {
-        let kind = if t.kind == "level" { TaskKind::Level } else { TaskKind::Cumulative };
-        let (Some(baseline), Some(target)) = (parse_decimal(&t.baseline), parse_decimal(&t.target)) else { continue };
-        let task = Task { code: t.code.clone(), kind, baseline, target, start: t.start, deadline: t.deadline };
-        let reports: Vec<(NaiveDate, Ratio)> =
-            t.reports.iter().filter_map(|(d, v, _)| parse_decimal(v).map(|v| (*d, v))).collect();
-        let p = progress(&task, &reports, at);
+    for st in lantian_service::tasks::task_standings(&store, &ids, at)? {
+        let (t, p) = (&st.info, st.progress);
         let latest = t.reports.iter().rfind(|(d, _, _)| *d <= at);
         rows.push(vec![
             t.city.display().to_string(),

@@ -204,6 +204,32 @@ fn target_tasks_progress_and_risk() {
     // (262,000 − 200,000) / 100,000 = 62 %: on track.
     let nev = row("cd-nev");
     assert_eq!((nev[col(&h, "completion_pct")].as_str(), nev[col(&h, "status")].as_str()), ("62", "OnTrack"));
+    // Completion feeds the target factor of a scheme with C5c (6 of C5a/C5b's 20 points moved to it).
+    // At the end of June (180 of 364 days = 0.4945): cd-scrap 0.45 / 0.4945 = 0.91, cd-nev 0.62 ≥ 0.4945 → 1;
+    // C5c = 6 × (0.91 + 1) / 2 = 5.73. 德阳 has no tasks → 6. Same air quality, so the totals differ by 0.27.
+    let scheme = lantian_core::points::DEFAULT_SCHEME_TOML
+        .replace("[factors.pm2_5_target]\nmax = 10", "[factors.pm2_5_target]\nmax = 7")
+        .replace("[factors.good_rate_target]\nmax = 10", "[factors.good_rate_target]\nmax = 7")
+        .replace("# 加减分", "[factors.task_completion]\nmax = 6\n\n# 加减分");
+    std::fs::write(t.0.join("scheme.toml"), scheme).expect("write");
+    let mut d = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for day in 1..=30 {
+        for city in ["成都", "德阳"] {
+            d.push_str(&format!("{city},2022-06-{day:02},,10,30,0.8,50,30,100\n"));
+        }
+    }
+    std::fs::write(t.0.join("june.csv"), d).expect("write");
+    ok(&db, &["import", &t.0.join("june.csv").display().to_string()]);
+    let scheme_path = t.0.join("scheme.toml").display().to_string();
+    let args = ["points", "--period", "2022-06", "--scope", "成都,德阳", "--scheme", &scheme_path, "--format", "csv"];
+    let (h, rows) = csv_rows(&ok(&db, &args));
+    let get = |city: &str, c: &str| rows.iter().find(|r| r[col(&h, "city")] == city).expect("city")[col(&h, c)].clone();
+    assert_eq!((get("成都", "C5c"), get("德阳", "C5c")), ("5.73".to_string(), "6".to_string()));
+    assert_eq!((get("成都", "total"), get("德阳", "total")), ("65.73".to_string(), "66.00".to_string()));
+    assert_eq!(get("成都", "ADJ"), "0");
+    // The default scheme has no C5c column.
+    let (h, _) = csv_rows(&ok(&db, &["points", "--period", "2022-06", "--scope", "成都,德阳", "--format", "csv"]));
+    assert!(!h.iter().any(|c| c == "C5c"));
     // A report for an unknown task rejects the file.
     std::fs::write(t.0.join("bad.csv"), "task,date,value\ncd-unknown,2022-06-30,1\n").expect("write");
     let o = lantian(&db, &["import", &t.0.join("bad.csv").display().to_string()]);

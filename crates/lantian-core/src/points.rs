@@ -72,6 +72,9 @@ pub struct PointsScheme {
     pub pm2_5_zero_at: Ratio,
     pub rate_max: Ratio,
     pub rate_per_point: Ratio,
+    /// C5c 目标任务完成情况 (optional factor `[factors.task_completion]`): its maximum, when the scheme
+    /// scores the completion of the city's target tasks.
+    pub task_max: Option<Ratio>,
     pub adjustments_min: Ratio,
     pub adjustments_max: Ratio,
     /// Annual points are the mean of the monthly points (else the year is scored as one period).
@@ -81,6 +84,23 @@ pub struct PointsScheme {
     pub grades: Vec<GradeBand>,
     /// The scheme's text as loaded (stored with every published result).
     pub text: String,
+}
+
+/// Short Chinese column headers of the factors, in scoring order (tables, CSV `--format` headers, xlsx).
+pub const FACTOR_HEADERS: [(&str, &str); 8] = [
+    ("C1", "排名分"),
+    ("C2", "变化分"),
+    ("C3", "优良天数分"),
+    ("C4", "重污染分"),
+    ("C5a", "PM2.5目标分"),
+    ("C5b", "优良率目标分"),
+    ("C5c", "任务完成分"),
+    ("ADJ", "加减分"),
+];
+
+/// The short Chinese header of a factor code.
+pub fn factor_header_zh(code: &str) -> &'static str {
+    FACTOR_HEADERS.iter().find(|(c, _)| *c == code).map_or("", |(_, h)| h)
 }
 
 /// The shipped default scheme (`management.md` §1.3 [D]).
@@ -157,7 +177,11 @@ impl PointsScheme {
                 .ok_or_else(|| err(&format!("scheme.{k}"), "missing or not a string"))
         };
         let f = table(&root, "factors", "")?;
-        only_keys(f, "factors", &["ranking", "change", "good_days", "heavy_days", "pm2_5_target", "good_rate_target"])?;
+        only_keys(
+            f,
+            "factors",
+            &["ranking", "change", "good_days", "heavy_days", "pm2_5_target", "good_rate_target", "task_completion"],
+        )?;
         let get = |name: &str, keys: &[&str]| -> Result<&toml::Table, SchemeError> {
             let t = table(f, name, "factors")?;
             only_keys(t, &format!("factors.{name}"), keys)?;
@@ -169,6 +193,16 @@ impl PointsScheme {
         let heavy = get("heavy_days", &["max", "base", "per_heavy", "per_severe", "floor"])?;
         let pm = get("pm2_5_target", &["max", "zero_at"])?;
         let rate = get("good_rate_target", &["max", "per_point"])?;
+        let task_max = if f.contains_key("task_completion") {
+            let t = get("task_completion", &["max"])?;
+            let m = num(t, "factors.task_completion", "max")?;
+            if m <= zero() {
+                return Err(err("factors.task_completion.max", "must be positive (leave the factor out instead)"));
+            }
+            Some(m)
+        } else {
+            None
+        };
         let adj = table(&root, "adjustments", "")?;
         only_keys(adj, "adjustments", &["min", "max", "items"])?;
         let items = table(adj, "items", "adjustments")?;
@@ -205,6 +239,7 @@ impl PointsScheme {
             pm2_5_zero_at: num(pm, "factors.pm2_5_target", "zero_at")?,
             rate_max: num(rate, "factors.good_rate_target", "max")?,
             rate_per_point: num(rate, "factors.good_rate_target", "per_point")?,
+            task_max,
             adjustments_min: num(adj, "adjustments", "min")?,
             adjustments_max: num(adj, "adjustments", "max")?,
             annual_mean_of_months,
@@ -242,7 +277,8 @@ impl PointsScheme {
             + scheme.good_days_max
             + scheme.heavy_max
             + scheme.pm2_5_max
-            + scheme.rate_max;
+            + scheme.rate_max
+            + scheme.task_max.unwrap_or_else(zero);
         if total != Ratio::new(100, 1) {
             return Err(err("factors.*.max", format!("the factor maxima add up to {}, not 100", fmt_ratio(total, 4))));
         }
@@ -264,6 +300,11 @@ impl PointsScheme {
             return Err(err("adjustments", "min must be ≤ 0 ≤ max"));
         }
         Ok(PointsScheme { grades: bands, ..scheme })
+    }
+
+    /// The factor codes a result of this scheme carries, in order (C5c only when the scheme has it).
+    pub fn factor_codes(&self) -> Vec<&'static str> {
+        FACTOR_HEADERS.iter().map(|(c, _)| *c).filter(|c| *c != "C5c" || self.task_max.is_some()).collect()
     }
 
     /// The grade of a total.
@@ -309,6 +350,19 @@ pub struct PointsInput {
     pub good_rate_target: Option<Ratio>,
     /// Recorded bonus/penalty items: `(item code, evidence)` (codes of [`ADJUSTMENT_ITEMS`]).
     pub adjustments: Vec<(String, String)>,
+    /// The city's target tasks of the year at the end of the period (scored by C5c when the scheme has it).
+    #[serde(default)]
+    pub tasks: Vec<TaskScoreInput>,
+}
+
+/// A target task's standing at the end of the period, as C5c reads it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TaskScoreInput {
+    pub code: String,
+    /// Completion 0–1 from the latest report (`None`: nothing reported).
+    pub completion: Option<Ratio>,
+    /// Share of the task's time elapsed, 0–1.
+    pub elapsed: Ratio,
 }
 
 /// One factor's points with its explanation.
@@ -534,6 +588,39 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
         ),
         formula: c5bf,
     });
+    // C5c (optional): each task scores min(1, completion / elapsed) — a task on its linear schedule
+    // scores in full, one half-way behind scores half, an unreported task 0; the factor is the maximum
+    // times the mean over the city's tasks. A city with no target tasks has nothing outstanding → max.
+    if let Some(max) = s.task_max {
+        let one = Ratio::new(1, 1);
+        let mut shares = Vec::new();
+        let mut parts = Vec::new();
+        for t in &x.tasks {
+            let share = match t.completion {
+                None => zero(),
+                Some(_) if t.elapsed <= zero() => one,
+                Some(c) if c >= t.elapsed => one,
+                Some(c) => div(c, t.elapsed),
+            };
+            parts.push(format!("{}: {} / {} → {}", t.code, t.completion.map_or("—".into(), f), f(t.elapsed), f(share)));
+            shares.push(share);
+        }
+        let (v, formula) = if shares.is_empty() {
+            (max, format!("no target tasks → {}", f(max)))
+        } else {
+            let sum = shares.iter().fold(zero(), |a, b| a + *b);
+            let mean = Ratio::new(sum.num, sum.den * shares.len() as i128).reduced();
+            let v = mul(max, mean);
+            (v, format!("{} × mean(min(1, completion / elapsed)) = {} × {} = {}", f(max), f(max), f(mean), f(v)))
+        };
+        factors.push(FactorPoints {
+            code: "C5c",
+            name_zh: "目标任务：任务完成情况",
+            points: v,
+            inputs: if parts.is_empty() { "none".into() } else { parts.join("; ") },
+            formula,
+        });
+    }
     // ADJ: per item count × points, capped by magnitude; the sum clipped to [min, max].
     let mut parts = Vec::new();
     let mut sum = zero();
@@ -616,6 +703,7 @@ mod tests {
                 .map(|k| ("green_benchmark".to_string(), format!("企业{k}")))
                 .chain([("one_size_fits_all".to_string(), "案卷".to_string())])
                 .collect(),
+            tasks: Vec::new(),
         };
         let r = score(&s, &x);
         let adj = r.factors.iter().find(|f| f.code == "ADJ").expect("ADJ");

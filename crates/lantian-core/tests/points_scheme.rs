@@ -2,7 +2,7 @@
 //! governs (issue 4).
 
 use lantian_core::conc::{Conc, Ratio};
-use lantian_core::points::{score, PointsInput, PointsScheme, DEFAULT_SCHEME_TOML};
+use lantian_core::points::{score, PointsInput, PointsScheme, TaskScoreInput, DEFAULT_SCHEME_TOML};
 
 fn input() -> PointsInput {
     // A city that is not at any clamp: every factor responds to its parameters.
@@ -20,6 +20,7 @@ fn input() -> PointsInput {
         good_rate_ytd: Some(Ratio::new(850, 10)),
         good_rate_target: Some(Ratio::new(880, 10)),
         adjustments: vec![("yuetan".into(), "2022-05 约谈".into())],
+        tasks: Vec::new(),
     }
 }
 
@@ -84,4 +85,41 @@ fn annual_points_are_the_mean_of_the_months() {
     assert!(!PointsScheme::parse(&other).expect("scheme").annual_mean_of_months);
     let bad = DEFAULT_SCHEME_TOML.replace("annual = \"mean_of_months\"", "annual = \"median\"");
     assert_eq!(PointsScheme::parse(&bad).expect_err("bad").key, "aggregation.annual");
+}
+
+/// C5c 目标任务完成情况 (optional factor): a scheme that moves 6 of C5a's and C5b's 20 points to the
+/// completion of target tasks. Hand-computed: task A 45 % done at 49.7 % of its time (181/364) scores
+/// 0.45 / (181/364) = 0.9050 (= 163.8/181); task B on schedule scores 1; task C unreported scores 0;
+/// C5c = 6 × (0.9050 + 1 + 0) / 3, exactly 2 × (163.8 + 181) / 181 = 689.6 / 181 ≈ 3.8099.
+#[test]
+fn task_completion_factor_scores_against_the_schedule() {
+    let text = DEFAULT_SCHEME_TOML
+        .replace("[factors.pm2_5_target]\nmax = 10", "[factors.pm2_5_target]\nmax = 7")
+        .replace("[factors.good_rate_target]\nmax = 10", "[factors.good_rate_target]\nmax = 7")
+        .replace("# 加减分", "[factors.task_completion]\nmax = 6\n\n# 加减分");
+    let s = PointsScheme::parse(&text).expect("scheme with C5c");
+    assert_eq!(s.task_max, Some(Ratio::new(6, 1)));
+    let mut x = input();
+    x.tasks = vec![
+        TaskScoreInput { code: "A".into(), completion: Some(Ratio::new(9, 20)), elapsed: Ratio::new(181, 364) },
+        TaskScoreInput { code: "B".into(), completion: Some(Ratio::new(3, 5)), elapsed: Ratio::new(1, 2) },
+        TaskScoreInput { code: "C".into(), completion: None, elapsed: Ratio::new(1, 2) },
+    ];
+    let r = score(&s, &x);
+    let c5c = r.factors.iter().find(|f| f.code == "C5c").expect("C5c present");
+    // 6 × (0.45 × 364/181 + 1 + 0) / 3 = 2 × (163.8 + 181) / 181 = 689.6 / 181.
+    assert_eq!(c5c.points, Ratio::new(6896, 1810).reduced());
+    assert!(c5c.inputs.contains("C: —"), "{}", c5c.inputs);
+    // No tasks: nothing outstanding → the maximum.
+    x.tasks.clear();
+    let r = score(&s, &x);
+    assert_eq!(r.factors.iter().find(|f| f.code == "C5c").map(|f| f.points), Some(Ratio::new(6, 1)));
+    // The default scheme has no C5c; a C5c that breaks the 100 total is an error naming the maxima.
+    assert!(!score(&PointsScheme::parse(DEFAULT_SCHEME_TOML).expect("default"), &x)
+        .factors
+        .iter()
+        .any(|f| f.code == "C5c"));
+    let over = DEFAULT_SCHEME_TOML.replace("# 加减分", "[factors.task_completion]\nmax = 6\n\n# 加减分");
+    let e = PointsScheme::parse(&over).expect_err("106 points");
+    assert!(e.to_string().contains("factors.*.max"), "{e}");
 }

@@ -429,6 +429,7 @@ fn e22_points_city_x_good_month() {
             good_rate_ytd: Some(pct("88.2")),
             good_rate_target: Some(pct("89.0")),
             adjustments: vec![("refused_emergency_measures".into(), "2022-05 执法案卷".into())],
+            tasks: Vec::new(),
         },
     );
     let pts: Vec<Ratio> = r.factors.iter().map(|f| f.points).collect();
@@ -469,6 +470,7 @@ fn e23_points_city_y_bad_month() {
             good_rate_ytd: Some(pct("80.0")),
             good_rate_target: Some(pct("85.0")),
             adjustments: vec![("yuetan".into(), "2022-05 约谈".into())],
+            tasks: Vec::new(),
         },
     );
     let pts: Vec<Ratio> = r.factors.iter().map(|f| f.points).collect();

@@ -297,19 +297,14 @@ pub fn write_circular(
         ws.set_name("积分")?;
         ws.set_landscape();
         ws.set_print_fit_to_pages(1, 0);
-        let headers = [
-            "名次",
-            "城市",
-            "总分",
-            "等级",
-            "排名分",
-            "变化分",
-            "优良天数分",
-            "重污染分",
-            "PM2.5目标分",
-            "优良率目标分",
-            "加减分",
-        ];
+        let codes: Vec<&str> = p.rows.first().map_or_else(
+            || lantian_core::points::FACTOR_HEADERS.iter().map(|(c, _)| *c).filter(|c| *c != "C5c").collect(),
+            |(_, r, _)| r.factors.iter().map(|f| f.code).collect(),
+        );
+        let headers: Vec<&str> = ["名次", "城市", "总分", "等级"]
+            .into_iter()
+            .chain(codes.iter().map(|c| lantian_core::points::factor_header_zh(c)))
+            .collect();
         ws.merge_range(
             0,
             0,
@@ -333,8 +328,9 @@ pub fn write_circular(
             ws.write_number_with_format(row, 2, result.total_hundredths as f64 / 100.0, &total_fmt)?;
             ws.write_string_with_format(row, 3, &result.grade, &cell)?;
             for (k, f) in result.factors.iter().enumerate() {
-                let v = f.points.num as f64 / f.points.den as f64;
-                ws.write_number_with_format(row, (4 + k) as u16, (v * 100.0).round() / 100.0, &total_fmt)?;
+                // Rounded exactly (GB/T 8170) to two decimals first; the cell holds that decimal.
+                let v: f64 = lantian_core::points::fmt_ratio(f.points, 2).parse().unwrap_or(f64::NAN);
+                ws.write_number_with_format(row, (4 + k) as u16, v, &total_fmt)?;
             }
         }
         ws.write_string(

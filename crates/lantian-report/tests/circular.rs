@@ -74,6 +74,7 @@ fn circular_reads_back_with_chinese_headers_and_level_colours() {
         good_rate_ytd: None,
         good_rate_target: None,
         adjustments: vec![],
+        tasks: Vec::new(),
     };
     let sheet = lantian_report::PointsSheet {
         rows: vec![("成都".into(), lantian_core::points::score(&scheme, &input), Some(1))],

@@ -5,6 +5,7 @@ pub mod aqi;
 pub mod assess;
 pub mod budget;
 pub mod points;
+pub mod tasks;
 pub mod yuetan;
 
 pub use aqi::{

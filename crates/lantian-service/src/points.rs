@@ -112,6 +112,11 @@ fn period_points(
                 .into_iter()
                 .map(|(d, item, evidence, approver)| (item, format!("{d} {evidence}（{approver}）")))
                 .collect(),
+            tasks: if scheme.task_max.is_some() {
+                crate::tasks::task_score_inputs(store, row.city.id, period.end)?
+            } else {
+                Vec::new()
+            },
         };
         let result = score(scheme, &input);
         out.push(CityPoints { city: row.city.clone(), input, result, rank: None });
