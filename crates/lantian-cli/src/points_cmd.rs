@@ -36,6 +36,9 @@ pub struct PointsArgs {
     /// Cities: 四川 (default), a region, all, or a list.
     #[arg(long)]
     pub scope: Option<String>,
+    /// Also write the monthly circular workbook (ranking, statistics, daily AQI, and these points).
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
     /// Show, for one city, each factor's inputs, formula with the numbers put in, and result.
     #[arg(long)]
     pub explain: Option<String>,
@@ -178,5 +181,10 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
         .chain(codes.iter().map(|c| lantian_core::points::factor_header_zh(c)))
         .collect();
     crate::output::write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+    out.flush()?;
+    if let Some(path) = &a.xlsx {
+        let ranking = lantian_service::assess::rank(&store, &scope, &period, variant)?;
+        crate::rank_cmd::write_circular_xlsx(&store, &scope, &period, variant, &ranking, &scheme, path)?;
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -410,26 +410,41 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     if let Some(path) = &a.xlsx {
-        let daily = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.city.display().to_string(),
-                    assess::city_day_records(&store, &r.city, a.period.start, a.period.end, a.variant.into())?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        // The points sheet, with the shipped scheme (`lantian points --scheme` for another).
+        // The points sheet, with the shipped scheme (`lantian points --scheme … --xlsx` for another).
         let scheme = lantian_core::points::PointsScheme::default_scheme()?;
-        let scored = lantian_service::points::points(&store, &scope, &a.period, &scheme, a.variant.into())?;
-        let sheet = lantian_report::PointsSheet {
-            rows: scored.iter().map(|c| (c.city.display().to_string(), c.result.clone(), c.rank)).collect(),
-            scheme_id: scheme.id.clone(),
-            scheme_version: scheme.version.clone(),
-            scheme_source: scheme.source.clone(),
-        };
-        lantian_report::write_circular(path, &scope.name, &a.period, a.variant.into(), &rows, &daily, Some(&sheet))?;
-        eprintln!("已写出 月度通报 workbook: {}", path.display());
+        write_circular_xlsx(&store, &scope, &a.period, a.variant.into(), &rows, &scheme, path)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the monthly circular workbook (月度通报): ranking, statistics, daily AQI and the points of
+/// `scheme` — the same numbers `rank` and `points` print. Shared by `rank --xlsx` and `points --xlsx`.
+pub fn write_circular_xlsx(
+    store: &lantian_store::SqliteStore,
+    scope: &assess::Scope,
+    period: &Period,
+    variant: ResultVariant,
+    rows: &[assess::RankingRow],
+    scheme: &lantian_core::points::PointsScheme,
+    path: &std::path::Path,
+) -> Result<()> {
+    let daily = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                r.city.display().to_string(),
+                assess::city_day_records(store, &r.city, period.start, period.end, variant)?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let scored = lantian_service::points::points(store, scope, period, scheme, variant)?;
+    let sheet = lantian_report::PointsSheet {
+        rows: scored.iter().map(|c| (c.city.display().to_string(), c.result.clone(), c.rank)).collect(),
+        scheme_id: scheme.id.clone(),
+        scheme_version: scheme.version.clone(),
+        scheme_source: scheme.source.clone(),
+    };
+    lantian_report::write_circular(path, &scope.name, period, variant, rows, &daily, Some(&sheet))?;
+    eprintln!("已写出 月度通报 workbook: {}", path.display());
+    Ok(())
 }

@@ -227,6 +227,23 @@ fn target_tasks_progress_and_risk() {
     assert_eq!((get("成都", "C5c"), get("德阳", "C5c")), ("5.73".to_string(), "6".to_string()));
     assert_eq!((get("成都", "total"), get("德阳", "total")), ("65.73".to_string(), "66.00".to_string()));
     assert_eq!(get("成都", "ADJ"), "0");
+    // --xlsx writes the circular whose points sheet carries the same numbers, C5c column included.
+    let book = t.0.join("circular.xlsx");
+    let mut xargs = args.to_vec();
+    let book_s = book.display().to_string();
+    xargs.extend(["--xlsx", &book_s]);
+    ok(&db, &xargs);
+    {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).expect("workbook");
+        let sheet = wb.worksheet_range("积分").expect("points sheet");
+        let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        let head = &cells[1];
+        let k = head.iter().position(|h| h == "任务完成分").expect("C5c header");
+        let cd = cells.iter().find(|r| r.get(1).is_some_and(|c| c.starts_with("成都"))).expect("成都 row");
+        assert_eq!(cd[k], "5.73");
+        assert_eq!(cd[head.iter().position(|h| h == "加减分").expect("ADJ")], "0");
+    }
     // The default scheme has no C5c column.
     let (h, _) = csv_rows(&ok(&db, &["points", "--period", "2022-06", "--scope", "成都,德阳", "--format", "csv"]));
     assert!(!h.iter().any(|c| c == "C5c"));
