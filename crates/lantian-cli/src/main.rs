@@ -9,6 +9,7 @@ mod incentives_cmd;
 mod output;
 mod points_cmd;
 mod rank_cmd;
+mod serve_cmd;
 mod stations_cmd;
 mod synth_cmd;
 mod targets_cmd;
@@ -59,8 +60,10 @@ enum Command {
     Incentives(incentives_cmd::IncentivesArgs),
     /// Write a realistic synthetic province (CNEMC layout) for demonstrations and benchmarks.
     Synth(synth_cmd::SynthArgs),
-    /// Generate a demonstration province, import it into a fresh store and show the latest week.
+    /// Generate a demonstration province, import it into a fresh store, show the latest week and serve it.
     Demo(synth_cmd::DemoArgs),
+    /// Serve the web platform (JSON API under /api/v1, /healthz) on the store.
+    Serve(serve_cmd::ServeArgs),
     /// Benchmark: import a folder into a fresh store, then hourly AQI and station daily values for everything.
     Bench(bench_cmd::BenchArgs),
 }
@@ -107,6 +110,7 @@ fn main() -> ExitCode {
         Command::Incentives(a) => incentives_cmd::run(&cli.db, a),
         Command::Synth(a) => synth_cmd::run_synth(a),
         Command::Demo(a) => synth_cmd::run_demo(a),
+        Command::Serve(a) => serve_cmd::run(&cli.db, a),
         Command::Bench(a) => bench_cmd::run(a),
     };
     match r {

@@ -77,6 +77,12 @@ pub struct DemoArgs {
     /// First day (YYYY-MM-DD).
     #[arg(long, value_parser = parse_date, default_value = "2022-01-01")]
     pub start: NaiveDate,
+    /// Address the demonstration is served on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Stop after the import and the table (do not serve).
+    #[arg(long)]
+    pub no_serve: bool,
 }
 
 pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
@@ -140,5 +146,12 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
         db.display()
     )?;
     writeln!(out, "  lantian --db sqlite:{} stations --city 凉山州", db.display())?;
-    Ok(ExitCode::SUCCESS)
+    if a.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out)?;
+    out.flush()?;
+    drop(out);
+    drop(store);
+    crate::serve_cmd::serve(&format!("sqlite:{}", db.display()), a.addr)
 }

@@ -1,0 +1,56 @@
+//! `lantian serve [--addr 127.0.0.1:8080]`: the web platform on the same store as the CLI.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+}
+
+/// Structured logs on stderr (`RUST_LOG` filters them; default `info`).
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+pub fn run(db: &str, a: ServeArgs) -> Result<ExitCode> {
+    serve(db, a.addr)
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+pub fn serve(db: &str, addr: SocketAddr) -> Result<ExitCode> {
+    init_logs();
+    let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let stores =
+        lantian_web::StorePool::open(db, jobs.max(2)).with_context(|| format!("cannot open the database {db}"))?;
+    let state = Arc::new(lantian_web::AppState { stores });
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        let local = listener.local_addr()?;
+        // One write, errors ignored: a closed stdout (a supervisor that read the URL and went away) must
+        // not stop the server.
+        let banner = format!(
+            "蓝天 lantian 正在服务 serving on http://{local}/\n  健康检查 health:  http://{local}/healthz\n  \
+             接口文档 API:     http://{local}/api/v1/openapi.json\n  排名 ranking:     \
+             http://{local}/api/v1/rankings?period=YYYY-MM\n按 Ctrl-C 停止 press Ctrl-C to stop\n"
+        );
+        {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+        }
+        tracing::info!(%local, db, "listening");
+        lantian_web::serve_on(listener, state, lantian_web::shutdown_signal()).await?;
+        tracing::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}

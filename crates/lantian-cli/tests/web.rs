@@ -1,0 +1,187 @@
+//! The web server through the real binary: `lantian serve` on 127.0.0.1:0 against a fresh store, the
+//! JSON API against the CLI's own numbers (one code path), errors in one shape, the OpenAPI snapshot,
+//! graceful shutdown.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+
+/// A running `lantian serve`; stopped with SIGTERM on drop.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(db: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lantian"))
+            .args(["--db", db, "serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start lantian serve");
+        let mut first = String::new();
+        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+        reader.read_line(&mut first).expect("read the URL line");
+        // Keep draining stdout so that the server never writes into a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+        let base = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .map(|u| u.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| panic!("no URL in {first:?}"));
+        Server { child, base }
+    }
+
+    fn stop(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        self.child.wait().expect("wait")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+}
+
+fn get(base: &str, path: &str) -> (u16, serde_json::Value) {
+    let mut r = agent().get(&format!("{base}{path}")).call().expect("request");
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().expect("body");
+    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}")))
+}
+
+/// The three-city May of `assessment.rs` (`a_month_scored_by_hand_for_three_cities`): totals 90, 55, 18.
+fn three_cities(t: &TempDir) -> String {
+    let db = t.db();
+    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for d in 1..=31 {
+        for (city, pm_2022) in [("成都", 30), ("德阳", 45), ("绵阳", if d <= 2 { 200 } else { 40 })] {
+            s.push_str(&format!("{city},2022-05-{d:02},,10,30,0.8,50,{pm_2022},100\n"));
+            s.push_str(&format!("{city},2021-05-{d:02},,10,30,0.8,50,40,100\n"));
+        }
+    }
+    std::fs::write(t.0.join("d.csv"), s).expect("write");
+    std::fs::write(
+        t.0.join("t.csv"),
+        "city,year,pm2_5,good_day_ratio\n成都,2022,40,90\n德阳,2022,40,90\n绵阳,2022,40,90\n",
+    )
+    .expect("write");
+    ok(&db, &["import", &t.0.join("d.csv").display().to_string(), &t.0.join("t.csv").display().to_string()]);
+    db
+}
+
+#[test]
+fn api_serves_the_cli_numbers_and_errors_in_one_shape() {
+    let t = TempDir::new("web");
+    let db = three_cities(&t);
+    let mut server = Server::start(&db);
+    let base = server.base.clone();
+
+    let (s, v) = get(&base, "/healthz");
+    assert_eq!((s, v["status"].as_str()), (200, Some("ok")));
+
+    // Rankings: the same rows as `lantian rank --format csv`.
+    let scope = enc("成都,德阳,绵阳");
+    let (s, v) = get(&base, &format!("/api/v1/rankings?period=2022-05&scope={scope}"));
+    assert_eq!(s, 200, "{v}");
+    let (h, rows) =
+        csv_rows(&ok(&db, &["rank", "--period", "2022-05", "--scope", "成都,德阳,绵阳", "--format", "csv"]));
+    let api_rows = v["rows"].as_array().expect("rows");
+    assert_eq!(api_rows.len(), rows.len());
+    for (a, c) in api_rows.iter().zip(&rows) {
+        assert_eq!(a["city"].as_str(), Some(c[col(&h, "city")].as_str()));
+        assert_eq!(a["rank"].as_u64().map(|r| r.to_string()).unwrap_or_default(), c[col(&h, "rank")]);
+        assert_eq!(a["composite_index"].as_str(), Some(c[col(&h, "composite_index")].as_str()));
+        assert_eq!(a["change_rate"].as_str().unwrap_or(""), c[col(&h, "change_rate")]);
+        assert_eq!(a["pm2_5"].as_str(), Some(c[col(&h, "pm2_5")].trim_end_matches('*')));
+    }
+    assert_eq!(api_rows[0]["city"], "成都");
+    assert_eq!(api_rows[0]["pm2_5"], "30");
+
+    // Points: the hand-checked totals.
+    let (s, v) = get(&base, &format!("/api/v1/points?period=2022-05&scope={scope}"));
+    assert_eq!(s, 200, "{v}");
+    let totals: Vec<(&str, &str)> = v["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| (r["city"].as_str().unwrap_or(""), r["total"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(totals, vec![("成都", "90.00"), ("德阳", "55.00"), ("绵阳", "18.00")]);
+    assert!(v["rows"][0]["factors"][0]["formula"].as_str().is_some_and(|f| f.contains("30")));
+
+    // Stations (none listed) and GeoJSON.
+    let (s, v) = get(&base, "/api/v1/stations?per_page=5");
+    assert_eq!((s, v["total"].as_u64(), v["per_page"].as_u64()), (200, Some(0), Some(5)));
+    let (s, v) = get(&base, "/api/v1/stations.geojson");
+    assert_eq!((s, v["type"].as_str()), (200, Some("FeatureCollection")));
+
+    // Bad input: 4xx with one JSON shape, never 500.
+    for (path, status) in [
+        ("/api/v1/rankings?period=2022-13".to_string(), 400),
+        ("/api/v1/rankings".to_string(), 400),
+        (format!("/api/v1/rankings?period=2022-05&scope={}", enc("火星")), 400),
+        ("/api/v1/rankings?period=2022-05&by=colour".to_string(), 400),
+        ("/api/v1/stations?page=abc".to_string(), 400),
+        ("/api/v1/stations?per_page=0".to_string(), 400),
+        (format!("/api/v1/stations?city={}", enc("火星")), 400),
+        ("/api/v1/nothing".to_string(), 404),
+        ("/nothing".to_string(), 404),
+    ] {
+        let (s, v) = get(&base, &path);
+        assert_eq!(s, status, "{path}: {v}");
+        assert_eq!(v["error"]["status"].as_u64(), Some(u64::from(status)), "{path}: {v}");
+        assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{path}: {v}");
+    }
+    let mut r = agent().post(&format!("{base}/api/v1/rankings")).send("x").expect("post");
+    assert_eq!(r.status().as_u16(), 405);
+    let v: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().expect("body")).expect("json");
+    assert_eq!(v["error"]["code"], "method_not_allowed");
+
+    // Graceful shutdown on SIGTERM: exit status 0.
+    assert!(server.stop().success());
+}
+
+/// The OpenAPI document is generated from the handlers; this snapshot keeps it from drifting unnoticed.
+/// After an intended API change: `LANTIAN_UPDATE_SNAPSHOTS=1 cargo test -p lantian-cli --test web`.
+#[test]
+fn openapi_document_matches_its_snapshot() {
+    let t = TempDir::new("openapi");
+    let mut server = Server::start(&t.db());
+    let (s, v) = get(&server.base, "/api/v1/openapi.json");
+    assert_eq!(s, 200);
+    assert_eq!(v["openapi"].as_str(), Some("3.1.0"));
+    for p in ["/api/v1/stations", "/api/v1/rankings", "/api/v1/points", "/api/v1/stations.geojson"] {
+        assert!(v["paths"].get(p).is_some(), "{p} missing from the OpenAPI document");
+    }
+    let pretty = serde_json::to_string_pretty(&v).expect("json") + "\n";
+    let snap = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../lantian-web/openapi.snapshot.json");
+    if std::env::var_os("LANTIAN_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&snap, &pretty).expect("write snapshot");
+    }
+    let want = std::fs::read_to_string(&snap).expect("snapshot (create with LANTIAN_UPDATE_SNAPSHOTS=1)");
+    assert!(pretty == want, "the OpenAPI document changed; review and update the snapshot (see the doc comment)");
+    assert!(server.stop().success());
+}

@@ -1,0 +1,458 @@
+//! `/api/v1/`: cities, stations (JSON and GeoJSON, paged), rankings and points, and the OpenAPI 3.1
+//! document generated from these handlers (`/api/v1/openapi.json`).
+//!
+//! Decimal values are strings holding the exact published decimal (`"36"`, `"4.12"`, `"1.1"`), never
+//! binary floating point; a statistic below its validity minimum is listed in `below_minimum`.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use lantian_core::period::{Period, ResultVariant};
+use lantian_core::points::{fmt_ratio, PointsScheme};
+use lantian_core::ranking::{fmt_hundredths, fmt_tenths, INDEX_POLLUTANTS};
+use lantian_core::Pollutant;
+use lantian_service::assess::{self, RankingRow};
+use lantian_store::{SqliteStore, StationFilter, Store};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+
+type Shared = State<Arc<AppState>>;
+
+/// The API routes (mounted under `/api/v1`).
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .route("/cities", get(cities))
+        .route("/stations", get(stations))
+        .route("/stations.geojson", get(stations_geojson))
+        .route("/rankings", get(rankings))
+        .route("/points", get(points))
+}
+
+/// Runs store work on a blocking thread with a pooled connection.
+pub async fn blocking<T: Send + 'static>(
+    state: Arc<AppState>,
+    f: impl FnOnce(&mut SqliteStore) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(move || state.stores.with(f))
+        .await
+        .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
+}
+
+/// The OpenAPI document of this API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "lantian 蓝天 API",
+        description = "Official air-quality numbers of the Sichuan provincial command platform. Decimal values \
+                       are strings holding the exact published decimal.",
+        license(name = "Apache-2.0")
+    ),
+    paths(cities, stations, stations_geojson, rankings, points),
+    components(schemas(ErrorBody))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/v1/openapi.json`.
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// A city.
+#[derive(Serialize, ToSchema)]
+pub struct City {
+    pub id: i64,
+    /// Full name (成都市).
+    pub name: String,
+    /// Short name (成都).
+    pub short_name: Option<String>,
+    /// GB/T 2260 code.
+    pub code: Option<u32>,
+    pub province: String,
+}
+
+impl From<&lantian_store::CityInfo> for City {
+    fn from(c: &lantian_store::CityInfo) -> City {
+        City {
+            id: c.id,
+            name: c.name.clone(),
+            short_name: c.short_name.clone(),
+            code: c.code,
+            province: c.province.clone(),
+        }
+    }
+}
+
+/// The cities in the store.
+#[utoipa::path(get, path = "/api/v1/cities", tag = "places",
+    responses((status = 200, body = Vec<City>)))]
+async fn cities(State(state): Shared) -> Result<Json<Vec<City>>, ApiError> {
+    blocking(state, |store| Ok(store.cities()?.iter().map(City::from).collect())).await.map(Json)
+}
+
+/// Station list filters and paging.
+#[derive(Deserialize, IntoParams)]
+pub struct StationQuery {
+    /// A city by name, short name, alias or code (成都, 成都市, 510100).
+    pub city: Option<String>,
+    /// Page number from 1 (default 1).
+    pub page: Option<usize>,
+    /// Items per page, 1–1000 (default 100).
+    pub per_page: Option<usize>,
+}
+
+/// A monitoring station.
+#[derive(Serialize, ToSchema)]
+pub struct Station {
+    pub code: String,
+    pub name: Option<String>,
+    pub city: Option<String>,
+    pub city_code: Option<u32>,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    /// 对照点: a control (background) station, excluded from city values.
+    pub is_control: bool,
+}
+
+/// A page of stations.
+#[derive(Serialize, ToSchema)]
+pub struct StationPage {
+    pub items: Vec<Station>,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+fn station_filter(store: &SqliteStore, city: Option<&str>) -> Result<StationFilter, ApiError> {
+    let mut filter = StationFilter::default();
+    if let Some(name) = city {
+        let c = store.resolve_city(name)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {name:?}")))?;
+        filter.city_ids.push(c.id);
+    }
+    Ok(filter)
+}
+
+fn station(s: &lantian_store::StationInfo) -> Station {
+    Station {
+        code: s.code.clone(),
+        name: s.name.clone(),
+        city: s.city.as_ref().map(|c| c.display().to_string()),
+        city_code: s.city.as_ref().and_then(|c| c.code),
+        lon: s.lon,
+        lat: s.lat,
+        is_control: s.is_control,
+    }
+}
+
+/// Monitoring stations, paged.
+#[utoipa::path(get, path = "/api/v1/stations", tag = "places", params(StationQuery),
+    responses((status = 200, body = StationPage), (status = 400, body = ErrorBody)))]
+async fn stations(
+    State(state): Shared,
+    q: Result<Query<StationQuery>, QueryRejection>,
+) -> Result<Json<StationPage>, ApiError> {
+    let Query(q) = q?;
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(100);
+    if page == 0 || !(1..=1000).contains(&per_page) {
+        return Err(ApiError::bad_request("page starts at 1; per_page must be 1–1000"));
+    }
+    blocking(state, move |store| {
+        let filter = station_filter(store, q.city.as_deref())?;
+        let all = store.stations(&filter)?;
+        let items = all.iter().skip((page - 1) * per_page).take(per_page).map(station).collect();
+        Ok(StationPage { items, total: all.len(), page, per_page })
+    })
+    .await
+    .map(Json)
+}
+
+/// Station GeoJSON filter.
+#[derive(Deserialize, IntoParams)]
+pub struct GeoQuery {
+    /// A city by name, short name, alias or code.
+    pub city: Option<String>,
+}
+
+/// Stations with coordinates as a GeoJSON FeatureCollection (RFC 7946; WGS 84 lon/lat).
+#[utoipa::path(get, path = "/api/v1/stations.geojson", tag = "places", params(GeoQuery),
+    responses((status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"),
+              (status = 400, body = ErrorBody)))]
+async fn stations_geojson(
+    State(state): Shared,
+    q: Result<Query<GeoQuery>, QueryRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    let Query(q) = q?;
+    let body = blocking(state, move |store| {
+        let filter = station_filter(store, q.city.as_deref())?;
+        let features: Vec<serde_json::Value> = store
+            .stations(&filter)?
+            .iter()
+            .filter_map(|s| {
+                let (lon, lat) = (s.lon?, s.lat?);
+                Some(serde_json::json!({
+                    "type": "Feature",
+                    "geometry": { "type": "Point", "coordinates": [lon, lat] },
+                    "properties": serde_json::to_value(station(s)).unwrap_or_default(),
+                }))
+            })
+            .collect();
+        Ok(serde_json::json!({ "type": "FeatureCollection", "features": features }))
+    })
+    .await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/geo+json")], body.to_string()).into_response())
+}
+
+/// Ranking request.
+#[derive(Deserialize, IntoParams)]
+pub struct RankingQuery {
+    /// Period: `2022-05`, `2022-Q2`, `2022-H1`, `2022`, `2022-01..2022-05`, `2022-05-01..2022-05-20`.
+    pub period: String,
+    /// 四川 (default), a region (成都平原, 川南, 川东北, 攀西, 川西北), `all`, or a comma-separated list.
+    pub scope: Option<String>,
+    /// `composite` (default) or `change`: the order of the rows.
+    pub by: Option<String>,
+    /// `dust-excluded` (default, as assessment uses) or `raw`.
+    pub variant: Option<String>,
+}
+
+/// One city in a ranking.
+#[derive(Serialize, ToSchema)]
+pub struct RankingEntry {
+    /// Rank by composite index (1 = best; ties share a rank); null when not ranked.
+    pub rank: Option<u32>,
+    pub city: String,
+    pub city_code: Option<u32>,
+    /// 综合指数, two decimals.
+    pub composite_index: Option<String>,
+    /// 主要污染物 (codes: PM2_5, PM10, SO2, NO2, CO, O3).
+    pub main_pollutants: Vec<String>,
+    /// 优良天数比例, percent, one decimal.
+    pub good_day_ratio: Option<String>,
+    /// Period statistics (μg/m³; CO mg/m³): means, CO 95th and O3 90th percentiles.
+    pub pm2_5: Option<String>,
+    pub pm10: Option<String>,
+    pub so2: Option<String>,
+    pub no2: Option<String>,
+    pub co: Option<String>,
+    pub o3: Option<String>,
+    /// Statistics below their validity minimum.
+    pub below_minimum: Vec<String>,
+    /// 变化率 against the same period last year, percent, one decimal (negative = improved).
+    pub change_rate: Option<String>,
+    /// Rank by change (1 = most improved).
+    pub change_rank: Option<u32>,
+    /// Composite index of the same period last year.
+    pub base_composite_index: Option<String>,
+    pub valid_days: u32,
+    pub good_days: u32,
+    pub heavy_days: u32,
+    pub severe_days: u32,
+    /// Why the city is not ranked.
+    pub not_ranked: Option<String>,
+}
+
+/// A ranking.
+#[derive(Serialize, ToSchema)]
+pub struct Ranking {
+    pub period: String,
+    pub period_zh: String,
+    pub scope: String,
+    pub variant: String,
+    pub rows: Vec<RankingEntry>,
+}
+
+fn parse_period(s: &str) -> Result<Period, ApiError> {
+    Period::parse(s).map_err(|e| ApiError::bad_request(format!("period {s:?}: {e}")))
+}
+
+fn parse_variant(s: Option<&str>) -> Result<ResultVariant, ApiError> {
+    match s.unwrap_or("dust-excluded") {
+        "dust-excluded" => Ok(ResultVariant::DustExcluded),
+        "raw" => Ok(ResultVariant::Raw),
+        other => Err(ApiError::bad_request(format!("variant {other:?}: expected dust-excluded or raw"))),
+    }
+}
+
+fn variant_code(v: ResultVariant) -> &'static str {
+    match v {
+        ResultVariant::DustExcluded => "dust-excluded",
+        ResultVariant::Raw => "raw",
+    }
+}
+
+fn ranking_entry(r: &RankingRow) -> RankingEntry {
+    let s = &r.stats;
+    let stat = |p: Pollutant| s.stat(p).value.map(|v| v.to_string());
+    RankingEntry {
+        rank: r.rank,
+        city: r.city.display().to_string(),
+        city_code: r.city.code,
+        composite_index: r.index.as_ref().map(|i| fmt_hundredths(i.hundredths)),
+        main_pollutants: r
+            .index
+            .as_ref()
+            .map(|i| i.main_pollutants.iter().map(|p| p.code().to_string()).collect())
+            .unwrap_or_default(),
+        good_day_ratio: s.good_day_ratio_tenths().map(fmt_tenths),
+        pm2_5: stat(Pollutant::Pm2_5),
+        pm10: stat(Pollutant::Pm10),
+        so2: stat(Pollutant::So2),
+        no2: stat(Pollutant::No2),
+        co: stat(Pollutant::Co),
+        o3: stat(Pollutant::O3),
+        below_minimum: INDEX_POLLUTANTS
+            .iter()
+            .filter(|p| s.stat(**p).value.is_some() && !s.stat(**p).meets_minimum)
+            .map(|p| p.code().to_string())
+            .collect(),
+        change_rate: r.change_tenths.map(fmt_tenths),
+        change_rank: r.change_rank,
+        base_composite_index: r.base_hundredths.map(fmt_hundredths),
+        valid_days: s.valid_days,
+        good_days: s.good_days,
+        heavy_days: s.heavy_days,
+        severe_days: s.severe_days,
+        not_ranked: r.not_ranked.clone(),
+    }
+}
+
+/// The cities of a scope ranked for a period by composite index and by its change (`ranking.md` §3–4),
+/// the same computation as `lantian rank`.
+#[utoipa::path(get, path = "/api/v1/rankings", tag = "assessment", params(RankingQuery),
+    responses((status = 200, body = Ranking), (status = 400, body = ErrorBody)))]
+async fn rankings(
+    State(state): Shared,
+    q: Result<Query<RankingQuery>, QueryRejection>,
+) -> Result<Json<Ranking>, ApiError> {
+    let Query(q) = q?;
+    let period = parse_period(&q.period)?;
+    let variant = parse_variant(q.variant.as_deref())?;
+    let by_change = match q.by.as_deref().unwrap_or("composite") {
+        "composite" => false,
+        "change" => true,
+        other => return Err(ApiError::bad_request(format!("by {other:?}: expected composite or change"))),
+    };
+    blocking(state, move |store| {
+        let scope = assess::resolve_scope(store, q.scope.as_deref())?;
+        let mut rows = assess::rank(store, &scope, &period, variant)?;
+        if by_change {
+            rows.sort_by_key(|r| (r.change_rank.unwrap_or(u32::MAX), r.city.code));
+        } else {
+            rows.sort_by_key(|r| (r.rank.unwrap_or(u32::MAX), r.city.code));
+        }
+        Ok(Ranking {
+            period: period.label(),
+            period_zh: period.label_zh(),
+            scope: scope.name.clone(),
+            variant: variant_code(variant).to_string(),
+            rows: rows.iter().map(ranking_entry).collect(),
+        })
+    })
+    .await
+    .map(Json)
+}
+
+/// Points request.
+#[derive(Deserialize, IntoParams)]
+pub struct PointsQuery {
+    /// Period: `2022-05`, `2022-Q2`, `2022-01..2022-05`, `2022`.
+    pub period: String,
+    /// 四川 (default), a region, `all`, or a comma-separated list.
+    pub scope: Option<String>,
+    /// `dust-excluded` (default) or `raw`.
+    pub variant: Option<String>,
+}
+
+/// One factor of a city's points, with the arithmetic an official can check.
+#[derive(Serialize, ToSchema)]
+pub struct Factor {
+    /// C1 … C5c, ADJ.
+    pub code: String,
+    pub name_zh: String,
+    /// Points, up to four decimals.
+    pub points: String,
+    pub inputs: String,
+    pub formula: String,
+}
+
+/// A city's points.
+#[derive(Serialize, ToSchema)]
+pub struct PointsEntry {
+    /// Rank by total (1 = highest).
+    pub rank: Option<u32>,
+    pub city: String,
+    pub city_code: Option<u32>,
+    /// Total 0–100, two decimals.
+    pub total: String,
+    pub grade: String,
+    pub factors: Vec<Factor>,
+}
+
+/// The 100-point scoring of a period.
+#[derive(Serialize, ToSchema)]
+pub struct PointsTable {
+    pub period: String,
+    pub scope: String,
+    pub scheme_id: String,
+    pub scheme_version: String,
+    pub scheme_source: String,
+    pub rows: Vec<PointsEntry>,
+}
+
+/// The 100-point city scoring (Notice §4; `management.md` §1.3) with the shipped scheme, the same
+/// computation as `lantian points`.
+#[utoipa::path(get, path = "/api/v1/points", tag = "assessment", params(PointsQuery),
+    responses((status = 200, body = PointsTable), (status = 400, body = ErrorBody)))]
+async fn points(
+    State(state): Shared,
+    q: Result<Query<PointsQuery>, QueryRejection>,
+) -> Result<Json<PointsTable>, ApiError> {
+    let Query(q) = q?;
+    let period = parse_period(&q.period)?;
+    let variant = parse_variant(q.variant.as_deref())?;
+    blocking(state, move |store| {
+        let scheme = PointsScheme::default_scheme().map_err(|e| ApiError::internal(e.to_string()))?;
+        let scope = assess::resolve_scope(store, q.scope.as_deref())?;
+        let scored = lantian_service::points::points(store, &scope, &period, &scheme, variant)?;
+        let rows = scored
+            .iter()
+            .map(|c| PointsEntry {
+                rank: c.rank,
+                city: c.city.display().to_string(),
+                city_code: c.city.code,
+                total: fmt_hundredths(c.result.total_hundredths),
+                grade: c.result.grade.clone(),
+                factors: c
+                    .result
+                    .factors
+                    .iter()
+                    .map(|f| Factor {
+                        code: f.code.to_string(),
+                        name_zh: f.name_zh.to_string(),
+                        points: fmt_ratio(f.points, 4),
+                        inputs: f.inputs.clone(),
+                        formula: f.formula.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(PointsTable {
+            period: period.label(),
+            scope: scope.name.clone(),
+            scheme_id: scheme.id.clone(),
+            scheme_version: scheme.version.clone(),
+            scheme_source: scheme.source.clone(),
+            rows,
+        })
+    })
+    .await
+    .map(Json)
+}
