@@ -34,6 +34,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/stations.geojson", get(stations_geojson))
         .route("/rankings", get(rankings))
         .route("/points", get(points))
+        .route("/aqi/hourly", get(crate::aqi_api::hourly))
+        .route("/aqi/daily", get(crate::aqi_api::daily))
 }
 
 /// Runs store work on a blocking thread with a pooled connection.
@@ -55,7 +57,7 @@ pub async fn blocking<T: Send + 'static>(
                        are strings holding the exact published decimal.",
         license(name = "Apache-2.0")
     ),
-    paths(cities, stations, stations_geojson, rankings, points),
+    paths(cities, stations, stations_geojson, rankings, points, crate::aqi_api::hourly, crate::aqi_api::daily),
     components(schemas(ErrorBody))
 )]
 pub struct ApiDoc;

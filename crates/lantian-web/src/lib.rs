@@ -7,6 +7,7 @@
 //! 500 (those are reserved for the server's own failures, such as an unreadable database).
 
 pub mod api;
+pub mod aqi_api;
 mod error;
 mod pool;
 

@@ -1,0 +1,311 @@
+//! `/api/v1/aqi/hourly` and `/api/v1/aqi/daily`: the same rows as `lantian aqi --hourly` and
+//! `lantian aqi --daily`, computed by the same service functions, paged.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::Json;
+use chrono::NaiveDate;
+use lantian_core::aqi::{AqiResult, RealTimeConvention};
+use lantian_core::conc::Conc;
+use lantian_core::Pollutant;
+use lantian_service::{CityDailyValue, DailySource, HourlyRow, StationDailyRow};
+use lantian_store::{CityInfo, SqliteStore, StationFilter, StationInfo, Store};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::blocking;
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+
+/// The longest range one request may ask for, in days.
+pub const MAX_DAYS: i64 = 366;
+
+/// Hourly or daily AQI request.
+#[derive(Deserialize, IntoParams)]
+pub struct AqiQuery {
+    /// Station codes, comma-separated (1431A,1432A).
+    pub station: Option<String>,
+    /// Cities, comma-separated, by name, short name, alias or code.
+    pub city: Option<String>,
+    /// First date (YYYY-MM-DD).
+    pub from: NaiveDate,
+    /// Last date (YYYY-MM-DD), at most 366 days after `from`.
+    pub to: NaiveDate,
+    /// Daily only: `station` or `city` (default `city`).
+    pub level: Option<String>,
+    /// Page from 1 (default 1).
+    pub page: Option<usize>,
+    /// Rows per page, 1–10000 (default 1000).
+    pub per_page: Option<usize>,
+}
+
+/// Level, category and primary pollutants of an AQI.
+#[derive(Serialize, ToSchema)]
+pub struct Rating {
+    /// AQI; null = NA.
+    pub aqi: Option<u32>,
+    /// Level 1–6.
+    pub level: Option<u8>,
+    /// 优, 良, 轻度污染, 中度污染, 重度污染, 严重污染.
+    pub category: Option<String>,
+    /// Primary pollutants (indicator codes).
+    pub primary: Vec<String>,
+    /// The standard edition applied (chosen by the date of the data).
+    pub standard: String,
+}
+
+fn rating(r: &AqiResult) -> Rating {
+    Rating {
+        aqi: r.aqi,
+        level: r.category().map(|c| c.level()),
+        category: r.category().map(|c| c.name_zh().to_string()),
+        primary: r.primary.iter().map(|i| i.code().to_string()).collect(),
+        standard: r.set.code().to_string(),
+    }
+}
+
+fn s(c: Option<Conc>) -> Option<String> {
+    c.map(|c| c.to_string())
+}
+
+/// One station hour.
+#[derive(Serialize, ToSchema)]
+pub struct HourlyEntry {
+    pub station: String,
+    pub station_name: Option<String>,
+    pub city: Option<String>,
+    /// End of the averaging hour, ISO 8601 with +08:00, as the source labels it.
+    pub time: String,
+    #[serde(flatten)]
+    pub rating: Rating,
+    pub so2: Option<String>,
+    pub no2: Option<String>,
+    pub co: Option<String>,
+    pub o3: Option<String>,
+    pub pm10: Option<String>,
+    pub pm2_5: Option<String>,
+    /// The publisher's own AQI for the hour, when the file carried one.
+    pub published_aqi: Option<u32>,
+}
+
+/// One station or city day (HJ 663).
+#[derive(Serialize, ToSchema)]
+pub struct DailyEntry {
+    /// Station code (level=station).
+    pub station: Option<String>,
+    /// City (level=city), or the station's city.
+    pub city: Option<String>,
+    pub date: String,
+    #[serde(flatten)]
+    pub rating: Rating,
+    pub so2: Option<String>,
+    pub no2: Option<String>,
+    pub co: Option<String>,
+    pub pm10: Option<String>,
+    pub pm2_5: Option<String>,
+    pub o3_max_1h: Option<String>,
+    pub o3_mda8: Option<String>,
+    /// City values: `stations:N` (computed from N evaluation stations) or the imported source.
+    pub source: Option<String>,
+}
+
+/// A page of rows.
+#[derive(Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+struct Paging {
+    page: usize,
+    per_page: usize,
+}
+
+impl Paging {
+    fn of(q: &AqiQuery) -> Result<Paging, ApiError> {
+        let (page, per_page) = (q.page.unwrap_or(1), q.per_page.unwrap_or(1000));
+        if page == 0 || !(1..=10_000).contains(&per_page) {
+            return Err(ApiError::bad_request("page starts at 1; per_page must be 1–10000"));
+        }
+        Ok(Paging { page, per_page })
+    }
+    fn wants(&self, k: usize) -> bool {
+        k >= (self.page - 1) * self.per_page && k < self.page * self.per_page
+    }
+    fn page<T>(&self, items: Vec<T>, total: usize) -> Page<T> {
+        Page { items, total, page: self.page, per_page: self.per_page }
+    }
+}
+
+fn check_range(q: &AqiQuery) -> Result<(), ApiError> {
+    if q.to < q.from {
+        return Err(ApiError::bad_request(format!("to {} is before from {}", q.to, q.from)));
+    }
+    if (q.to - q.from).num_days() >= MAX_DAYS {
+        return Err(ApiError::bad_request(format!("at most {MAX_DAYS} days per request; use paging")));
+    }
+    Ok(())
+}
+
+fn list(v: &Option<String>) -> Vec<String> {
+    v.as_deref()
+        .map(|s| s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn cities(store: &SqliteStore, names: &[String]) -> Result<Vec<CityInfo>, ApiError> {
+    names
+        .iter()
+        .map(|n| store.resolve_city(n)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {n:?}"))))
+        .collect()
+}
+
+fn stations(store: &SqliteStore, codes: &[String], cities: &[CityInfo]) -> Result<Vec<StationInfo>, ApiError> {
+    let all = store.stations(&StationFilter::default())?;
+    if let Some(c) = codes.iter().find(|c| !all.iter().any(|s| s.code.eq_ignore_ascii_case(c))) {
+        return Err(ApiError::bad_request(format!("unknown station {c:?}")));
+    }
+    Ok(all
+        .into_iter()
+        .filter(|s| {
+            codes.iter().any(|c| c.eq_ignore_ascii_case(&s.code))
+                || s.city.as_ref().is_some_and(|sc| cities.iter().any(|c| c.id == sc.id))
+        })
+        .collect())
+}
+
+fn city_name(s: &StationInfo) -> Option<String> {
+    s.city.as_ref().map(|c| c.display().to_string())
+}
+
+/// Hourly (real-time) AQI of stations with the publisher's AQI beside it; the same rows as
+/// `lantian aqi --hourly`.
+#[utoipa::path(get, path = "/api/v1/aqi/hourly", tag = "aqi", params(AqiQuery),
+    responses((status = 200, body = Page<HourlyEntry>), (status = 400, body = ErrorBody)))]
+pub async fn hourly(
+    State(state): State<Arc<AppState>>,
+    q: Result<Query<AqiQuery>, QueryRejection>,
+) -> Result<Json<Page<HourlyEntry>>, ApiError> {
+    let Query(q) = q?;
+    check_range(&q)?;
+    let paging = Paging::of(&q)?;
+    let (codes, names) = (list(&q.station), list(&q.city));
+    if codes.is_empty() && names.is_empty() {
+        return Err(ApiError::bad_request("name at least one station or city"));
+    }
+    blocking(state, move |store| {
+        let cs = cities(store, &names)?;
+        let sts = stations(store, &codes, &cs)?;
+        let (mut items, mut k) = (Vec::new(), 0usize);
+        lantian_service::for_each_hourly(store, &sts, q.from, q.to, RealTimeConvention::Publisher, |r: &HourlyRow| {
+            if paging.wants(k) {
+                items.push(HourlyEntry {
+                    station: r.station.code.clone(),
+                    station_name: r.station.name.clone(),
+                    city: city_name(r.station),
+                    time: format!("{}+08:00", r.time.format("%Y-%m-%dT%H:%M:%S")),
+                    rating: rating(&r.result),
+                    so2: s(r.conc(Pollutant::So2)),
+                    no2: s(r.conc(Pollutant::No2)),
+                    co: s(r.conc(Pollutant::Co)),
+                    o3: s(r.conc(Pollutant::O3)),
+                    pm10: s(r.conc(Pollutant::Pm10)),
+                    pm2_5: s(r.conc(Pollutant::Pm2_5)),
+                    published_aqi: r.published_aqi(),
+                });
+            }
+            k += 1;
+        })?;
+        Ok(paging.page(items, k))
+    })
+    .await
+    .map(Json)
+}
+
+fn daily_entry(values: &lantian_core::DailyInput, result: &AqiResult) -> DailyEntry {
+    DailyEntry {
+        station: None,
+        city: None,
+        date: String::new(),
+        rating: rating(result),
+        so2: s(values.so2),
+        no2: s(values.no2),
+        co: s(values.co),
+        pm10: s(values.pm10),
+        pm2_5: s(values.pm2_5),
+        o3_max_1h: s(values.o3_max_1h),
+        o3_mda8: s(values.o3_mda8),
+        source: None,
+    }
+}
+
+/// HJ 663 daily values of stations or cities (city values from the evaluation stations, control
+/// stations excluded, else imported daily values); the same rows as `lantian aqi --daily`.
+#[utoipa::path(get, path = "/api/v1/aqi/daily", tag = "aqi", params(AqiQuery),
+    responses((status = 200, body = Page<DailyEntry>), (status = 400, body = ErrorBody)))]
+pub async fn daily(
+    State(state): State<Arc<AppState>>,
+    q: Result<Query<AqiQuery>, QueryRejection>,
+) -> Result<Json<Page<DailyEntry>>, ApiError> {
+    let Query(q) = q?;
+    check_range(&q)?;
+    let paging = Paging::of(&q)?;
+    let (codes, names) = (list(&q.station), list(&q.city));
+    let station_level = match q.level.as_deref().unwrap_or("city") {
+        "city" => false,
+        "station" => true,
+        other => return Err(ApiError::bad_request(format!("level {other:?}: expected city or station"))),
+    };
+    blocking(state, move |store| {
+        let (mut items, mut k) = (Vec::new(), 0usize);
+        if station_level {
+            if codes.is_empty() && names.is_empty() {
+                return Err(ApiError::bad_request("name at least one station or city"));
+            }
+            let cs = cities(store, &names)?;
+            let sts = stations(store, &codes, &cs)?;
+            lantian_service::for_each_station_daily(store, &sts, q.from, q.to, |r: &StationDailyRow| {
+                if paging.wants(k) {
+                    let mut e = daily_entry(&r.values, &r.result);
+                    e.station = Some(r.station.code.clone());
+                    e.city = city_name(r.station);
+                    e.date = r.date.to_string();
+                    items.push(e);
+                }
+                k += 1;
+            })?;
+        } else {
+            let cs = if names.is_empty() { assess_scope_cities(store)? } else { cities(store, &names)? };
+            for (city, days) in cs.iter().zip(lantian_service::aqi::cities_daily(store, &cs, q.from, q.to)?) {
+                for v in days {
+                    if paging.wants(k) {
+                        items.push(city_entry(city, &v));
+                    }
+                    k += 1;
+                }
+            }
+        }
+        Ok(paging.page(items, k))
+    })
+    .await
+    .map(Json)
+}
+
+fn assess_scope_cities(store: &SqliteStore) -> Result<Vec<CityInfo>, ApiError> {
+    Ok(lantian_service::assess::resolve_scope(store, None)?.cities)
+}
+
+fn city_entry(city: &CityInfo, v: &CityDailyValue) -> DailyEntry {
+    let mut e = daily_entry(&v.values, &v.result);
+    e.city = Some(city.display().to_string());
+    e.date = v.date.to_string();
+    e.source = Some(match &v.source {
+        DailySource::Stations { count } => format!("stations:{count}"),
+        DailySource::Imported { source, .. } => source.clone(),
+    });
+    e
+}
