@@ -6,12 +6,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use chrono::NaiveDateTime;
 use clap::Args;
-use lantian_core::budget::{AlertKind, Budget, O3Cap, PeriodBudget};
-use lantian_core::conc::Ratio;
+use lantian_core::budget::AlertKind;
 use lantian_core::Pollutant;
-use lantian_service::budget::{city_budget, latest_hour, CityBudget, DayBudget};
+use lantian_service::budget::{city_budget, day_text, latest_hour, year_text, CityBudget, DayBudget};
 use lantian_store::{CityInfo, Store};
-use serde_json::json;
 
 use crate::output::Table;
 use crate::Format;
@@ -42,25 +40,6 @@ pub struct BudgetArgs {
     pub format: Format,
 }
 
-/// A budget shown rounded (GB/T 8170) to `decimals`.
-fn r1(r: Ratio, decimals: u32) -> String {
-    r.round(decimals).to_string()
-}
-
-fn day_text(b: &DayBudget) -> (String, &'static str) {
-    match b {
-        DayBudget::Mean(Budget::Remaining(m)) => (r1(*m, 1), "ok"),
-        DayBudget::Mean(Budget::AlreadyExceeded { allowance }) => (r1(*allowance, 1), "lost"),
-        DayBudget::Mean(Budget::NoHoursLeft { good }) => {
-            (String::new(), if *good { "day over: good" } else { "day over: exceeded" })
-        }
-        DayBudget::Mean(Budget::CannotBeValid { .. }) => (String::new(), "cannot reach 20 valid hours"),
-        DayBudget::O3(O3Cap::Cap(c)) => (r1(*c, 0), "ok"),
-        DayBudget::O3(O3Cap::Unconstrained) => (String::new(), "no 8-h window closes"),
-        DayBudget::O3(O3Cap::AlreadyExceeded { allowance, .. }) => (r1(*allowance, 0), "lost"),
-    }
-}
-
 fn status_zh(s: &str) -> &'static str {
     match s {
         "ok" => "可控",
@@ -81,15 +60,6 @@ fn pollutant_item(p: Pollutant) -> &'static str {
         Pollutant::No2 => "NO2 今日剩余小时均值上限",
         Pollutant::So2 => "SO2 今日剩余小时均值上限",
         Pollutant::Co => "CO 今日剩余小时均值上限",
-    }
-}
-
-fn year_text(y: &Option<PeriodBudget>) -> String {
-    match y {
-        Some(PeriodBudget::Remaining(m)) => r1(*m, 1),
-        Some(PeriodBudget::AlreadyExceeded { .. }) => "已无法完成".into(),
-        Some(PeriodBudget::NoDaysLeft { met }) => if *met { "已完成" } else { "未完成" }.into(),
-        None => "无目标".into(),
     }
 }
 
@@ -203,21 +173,7 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
             t.write(&mut out)?;
         }
         _ => {
-            let day: Vec<serde_json::Value> = b
-                .day
-                .iter()
-                .map(|(p, d, cur)| {
-                    let (v, s) = day_text(d);
-                    json!({"pollutant": p.code(), "current": cur.map(|c| c.to_string()), "budget": v, "status": s})
-                })
-                .collect();
-            let v = json!({
-                "city": b.city.display(), "city_code": b.city.code, "at": b.at.format("%Y-%m-%dT%H:%M:%S+08:00").to_string(),
-                "date": b.date.to_string(), "hours_elapsed": b.hours_elapsed, "day": day,
-                "month": b.month.as_ref().map(|m| json!({"required_good_days": m.required_good_days, "nongood_allowance": m.nongood_allowance, "good_so_far": b.month_good, "nongood_so_far": b.month_nongood})),
-                "year_pm2_5_allowance": year_text(&b.year),
-                "alerts": b.alerts.iter().map(|a| format!("{:?}", a.kind)).collect::<Vec<_>>(),
-            });
+            let v = lantian_service::budget::budget_json(b);
             serde_json::to_writer_pretty(&mut out, &v)?;
             writeln!(out)?;
         }

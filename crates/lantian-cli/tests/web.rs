@@ -249,6 +249,17 @@ fn aqi_endpoints_match_the_cli_rows() {
         }
     }
 
+    // Budgets: the same JSON as `lantian budget --format json`.
+    let cli: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["budget", "--city", "成都", "--at", "2022-03-02T14:00", "--format", "json"]))
+            .expect("budget json");
+    let (s, v) = get(&base, &format!("/api/v1/budgets?city={city}&at=2022-03-02T14:00"));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v[0], cli);
+    assert_eq!(v[0]["hours_elapsed"].as_u64(), Some(14));
+    let (s, v) = get(&base, "/api/v1/budgets");
+    assert_eq!((s, v.as_array().map(Vec::len)), (200, Some(21)));
+
     // Bad ranges and levels are 400s.
     for path in [
         "/api/v1/aqi/daily?from=2022-03-03&to=2022-03-01",
@@ -257,6 +268,7 @@ fn aqi_endpoints_match_the_cli_rows() {
         "/api/v1/aqi/daily?from=2022-02-30&to=2022-03-02",
         "/api/v1/aqi/hourly?from=2022-03-01&to=2022-03-02",
         "/api/v1/aqi/hourly?station=NOPE&from=2022-03-01&to=2022-03-02",
+        "/api/v1/budgets?at=yesterday",
     ] {
         let (s, v) = get(&base, path);
         assert_eq!(s, 400, "{path}: {v}");

@@ -183,3 +183,53 @@ pub fn city_budget(store: &dyn Store, city: &CityInfo, at: NaiveDateTime) -> Res
         alerts,
     })
 }
+
+/// A budget shown rounded (GB/T 8170) to `decimals`.
+fn r1(r: Ratio, decimals: u32) -> String {
+    r.round(decimals).to_string()
+}
+
+/// A day budget as shown: the value rounded for display and its status code.
+pub fn day_text(b: &DayBudget) -> (String, &'static str) {
+    match b {
+        DayBudget::Mean(Budget::Remaining(m)) => (r1(*m, 1), "ok"),
+        DayBudget::Mean(Budget::AlreadyExceeded { allowance }) => (r1(*allowance, 1), "lost"),
+        DayBudget::Mean(Budget::NoHoursLeft { good }) => {
+            (String::new(), if *good { "day over: good" } else { "day over: exceeded" })
+        }
+        DayBudget::Mean(Budget::CannotBeValid { .. }) => (String::new(), "cannot reach 20 valid hours"),
+        DayBudget::O3(O3Cap::Cap(c)) => (r1(*c, 0), "ok"),
+        DayBudget::O3(O3Cap::Unconstrained) => (String::new(), "no 8-h window closes"),
+        DayBudget::O3(O3Cap::AlreadyExceeded { allowance, .. }) => (r1(*allowance, 0), "lost"),
+    }
+}
+
+/// The year's PM2.5 budget as shown.
+pub fn year_text(y: &Option<PeriodBudget>) -> String {
+    match y {
+        Some(PeriodBudget::Remaining(m)) => r1(*m, 1),
+        Some(PeriodBudget::AlreadyExceeded { .. }) => "已无法完成".into(),
+        Some(PeriodBudget::NoDaysLeft { met }) => if *met { "已完成" } else { "未完成" }.into(),
+        None => "无目标".into(),
+    }
+}
+
+/// The JSON form of a city's budgets, shared by `lantian budget --format json` and `/api/v1/budgets`.
+pub fn budget_json(b: &CityBudget) -> serde_json::Value {
+    use serde_json::json;
+    let day: Vec<serde_json::Value> = b
+        .day
+        .iter()
+        .map(|(p, d, cur)| {
+            let (v, s) = day_text(d);
+            json!({"pollutant": p.code(), "current": cur.map(|c| c.to_string()), "budget": v, "status": s})
+        })
+        .collect();
+    json!({
+        "city": b.city.display(), "city_code": b.city.code, "at": b.at.format("%Y-%m-%dT%H:%M:%S+08:00").to_string(),
+        "date": b.date.to_string(), "hours_elapsed": b.hours_elapsed, "day": day,
+        "month": b.month.as_ref().map(|m| json!({"required_good_days": m.required_good_days, "nongood_allowance": m.nongood_allowance, "good_so_far": b.month_good, "nongood_so_far": b.month_nongood})),
+        "year_pm2_5_allowance": year_text(&b.year),
+        "alerts": b.alerts.iter().map(|a| format!("{:?}", a.kind)).collect::<Vec<_>>(),
+    })
+}

@@ -34,6 +34,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/stations.geojson", get(stations_geojson))
         .route("/rankings", get(rankings))
         .route("/points", get(points))
+        .route("/budgets", get(budgets))
         .route("/aqi/hourly", get(crate::aqi_api::hourly))
         .route("/aqi/daily", get(crate::aqi_api::daily))
 }
@@ -57,7 +58,16 @@ pub async fn blocking<T: Send + 'static>(
                        are strings holding the exact published decimal.",
         license(name = "Apache-2.0")
     ),
-    paths(cities, stations, stations_geojson, rankings, points, crate::aqi_api::hourly, crate::aqi_api::daily),
+    paths(
+        cities,
+        stations,
+        stations_geojson,
+        rankings,
+        points,
+        budgets,
+        crate::aqi_api::hourly,
+        crate::aqi_api::daily
+    ),
     components(schemas(ErrorBody))
 )]
 pub struct ApiDoc;
@@ -454,6 +464,59 @@ async fn points(
             scheme_source: scheme.source.clone(),
             rows,
         })
+    })
+    .await
+    .map(Json)
+}
+
+/// Budget request.
+#[derive(Deserialize, IntoParams)]
+pub struct BudgetQuery {
+    /// A city; without it, the province's 21 cities.
+    pub city: Option<String>,
+    /// The moment (end of an hour, `YYYY-MM-DDTHH:MM`); default: each city's latest hour with data.
+    pub at: Option<String>,
+}
+
+/// 以时保天、以天保月、以月保年: each city's budgets at a moment — the highest mean the rest of the day
+/// may have per pollutant (O3: the next hour's cap), the non-good days the month can still afford, the
+/// PM2.5 average the rest of the year may have, and the alerts; the same JSON as
+/// `lantian budget --format json`.
+#[utoipa::path(get, path = "/api/v1/budgets", tag = "assessment", params(BudgetQuery),
+    responses((status = 200, description = "An array of city budgets", content_type = "application/json"),
+              (status = 400, body = ErrorBody)))]
+async fn budgets(
+    State(state): Shared,
+    q: Result<Query<BudgetQuery>, QueryRejection>,
+) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
+    let Query(q) = q?;
+    let at = match q.at.as_deref() {
+        None => None,
+        Some(t) => Some(
+            chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
+                .or_else(|_| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S"))
+                .map_err(|_| ApiError::bad_request(format!("at {t:?}: expected YYYY-MM-DDTHH:MM")))?,
+        ),
+    };
+    blocking(state, move |store| {
+        let cities = match q.city.as_deref() {
+            Some(name) => vec![store
+                .resolve_city(name)?
+                .ok_or_else(|| ApiError::bad_request(format!("unknown city {name:?}")))?],
+            None => assess::resolve_scope(store, None)?.cities,
+        };
+        let mut out = Vec::new();
+        for c in &cities {
+            let when = match at {
+                Some(t) => t,
+                None => match lantian_service::budget::latest_hour(store, c)? {
+                    Some(t) => t,
+                    None => continue,
+                },
+            };
+            out.push(lantian_service::budget::budget_json(&lantian_service::budget::city_budget(store, c, when)?));
+        }
+        Ok(out)
     })
     .await
     .map(Json)
