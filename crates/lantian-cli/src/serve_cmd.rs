@@ -31,7 +31,7 @@ pub fn serve(db: &str, addr: SocketAddr) -> Result<ExitCode> {
     let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let stores =
         lantian_web::StorePool::open(db, jobs.max(2)).with_context(|| format!("cannot open the database {db}"))?;
-    let state = Arc::new(lantian_web::AppState { stores });
+    let state = Arc::new(lantian_web::AppState::new(stores));
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;

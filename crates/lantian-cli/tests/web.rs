@@ -132,6 +132,21 @@ fn api_serves_the_cli_numbers_and_errors_in_one_shape() {
     assert_eq!(totals, vec![("成都", "90.00"), ("德阳", "55.00"), ("绵阳", "18.00")]);
     assert!(v["rows"][0]["factors"][0]["formula"].as_str().is_some_and(|f| f.contains("30")));
 
+    // Answers are cached per state of the data: a revision imported while the server runs shows at once.
+    let mut rev = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for d in 1..=31 {
+        rev.push_str(&format!("成都,2022-05-{d:02},,10,30,0.8,50,35,100\n"));
+    }
+    std::fs::write(t.0.join("rev.csv"), rev).expect("write");
+    ok(&db, &["import", &t.0.join("rev.csv").display().to_string()]);
+    let (s, v) = get(&base, &format!("/api/v1/rankings?period=2022-05&scope={scope}"));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!((v["rows"][0]["city"].as_str(), v["rows"][0]["pm2_5"].as_str()), (Some("成都"), Some("35")));
+    // Re-importing the same file changes nothing, the answer stays.
+    ok(&db, &["import", &t.0.join("rev.csv").display().to_string()]);
+    let (_, again) = get(&base, &format!("/api/v1/rankings?period=2022-05&scope={scope}"));
+    assert_eq!(again, v);
+
     // Stations (none listed) and GeoJSON.
     let (s, v) = get(&base, "/api/v1/stations?per_page=5");
     assert_eq!((s, v["total"].as_u64(), v["per_page"].as_u64()), (200, Some(0), Some(5)));

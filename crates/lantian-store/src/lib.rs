@@ -300,6 +300,10 @@ pub trait Store {
     /// A counter that grows with every import that changed hourly data. Read it before computing
     /// what [`Store::put_daily_cache`] will store.
     fn data_generation(&self) -> Result<u64>;
+    /// A counter that grows with every committed change to any data a published number can depend on
+    /// (hourly and daily data, stations, dust events, targets, adjustments, ranks, tasks); caches of
+    /// computed answers (the web server's responses) are keyed by it.
+    fn content_version(&self) -> Result<u64>;
     /// Stores evaluations `(natural day, chunk, encoded)` in one transaction — only if the hourly data
     /// are still those of `generation` (else nothing is stored: an import came in between and the
     /// values may be stale). Returns whether they were stored.

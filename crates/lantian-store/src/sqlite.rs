@@ -968,6 +968,12 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn content_version(&self) -> Result<u64> {
+        let v: Option<String> =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'content_version'", [], |r| r.get(0)).optional()?;
+        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
     fn data_generation(&self) -> Result<u64> {
         let v: Option<String> =
             self.conn.query_row("SELECT value FROM meta WHERE key = 'data_generation'", [], |r| r.get(0)).optional()?;

@@ -49,6 +49,30 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
 }
 
+/// Runs `f` unless the answer for `key` at the store's current content version is cached; returns the
+/// JSON body either way.
+pub async fn cached_json<T: Serialize + 'static>(
+    state: Arc<AppState>,
+    key: String,
+    f: impl FnOnce(&mut SqliteStore) -> Result<T, ApiError> + Send + 'static,
+) -> Result<axum::response::Response, ApiError> {
+    let st = state.clone();
+    let body = blocking(state, move |store| {
+        let version = store.content_version()?;
+        if let Some(b) = st.cache.get(&key, version) {
+            return Ok(b);
+        }
+        let value = f(store)?;
+        let body = axum::body::Bytes::from(
+            serde_json::to_vec(&value).map_err(|e| ApiError::internal(format!("serialising: {e}")))?,
+        );
+        st.cache.put(key, version, body.clone());
+        Ok(body)
+    })
+    .await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
 /// The OpenAPI document of this API.
 #[derive(OpenApi)]
 #[openapi(
@@ -342,8 +366,9 @@ fn ranking_entry(r: &RankingRow) -> RankingEntry {
     responses((status = 200, body = Ranking), (status = 400, body = ErrorBody)))]
 async fn rankings(
     State(state): Shared,
+    uri: axum::http::Uri,
     q: Result<Query<RankingQuery>, QueryRejection>,
-) -> Result<Json<Ranking>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     let period = parse_period(&q.period)?;
     let variant = parse_variant(q.variant.as_deref())?;
@@ -352,7 +377,7 @@ async fn rankings(
         "change" => true,
         other => return Err(ApiError::bad_request(format!("by {other:?}: expected composite or change"))),
     };
-    blocking(state, move |store| {
+    cached_json(state, uri.to_string(), move |store| {
         let scope = assess::resolve_scope(store, q.scope.as_deref())?;
         let mut rows = assess::rank(store, &scope, &period, variant)?;
         if by_change {
@@ -369,7 +394,6 @@ async fn rankings(
         })
     })
     .await
-    .map(Json)
 }
 
 /// Points request.
@@ -425,12 +449,13 @@ pub struct PointsTable {
     responses((status = 200, body = PointsTable), (status = 400, body = ErrorBody)))]
 async fn points(
     State(state): Shared,
+    uri: axum::http::Uri,
     q: Result<Query<PointsQuery>, QueryRejection>,
-) -> Result<Json<PointsTable>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     let period = parse_period(&q.period)?;
     let variant = parse_variant(q.variant.as_deref())?;
-    blocking(state, move |store| {
+    cached_json(state, uri.to_string(), move |store| {
         let scheme = PointsScheme::default_scheme().map_err(|e| ApiError::internal(e.to_string()))?;
         let scope = assess::resolve_scope(store, q.scope.as_deref())?;
         let scored = lantian_service::points::points(store, &scope, &period, &scheme, variant)?;
@@ -466,7 +491,6 @@ async fn points(
         })
     })
     .await
-    .map(Json)
 }
 
 /// Budget request.
@@ -487,8 +511,9 @@ pub struct BudgetQuery {
               (status = 400, body = ErrorBody)))]
 async fn budgets(
     State(state): Shared,
+    uri: axum::http::Uri,
     q: Result<Query<BudgetQuery>, QueryRejection>,
-) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     let at = match q.at.as_deref() {
         None => None,
@@ -498,7 +523,7 @@ async fn budgets(
                 .map_err(|_| ApiError::bad_request(format!("at {t:?}: expected YYYY-MM-DDTHH:MM")))?,
         ),
     };
-    blocking(state, move |store| {
+    cached_json(state, uri.to_string(), move |store| {
         let cities = match q.city.as_deref() {
             Some(name) => vec![store
                 .resolve_city(name)?
@@ -519,5 +544,4 @@ async fn budgets(
         Ok(out)
     })
     .await
-    .map(Json)
 }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::Json;
 use chrono::NaiveDate;
 use lantian_core::aqi::{AqiResult, RealTimeConvention};
 use lantian_core::conc::Conc;
@@ -15,7 +14,7 @@ use lantian_store::{CityInfo, SqliteStore, StationFilter, StationInfo, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::blocking;
+use crate::api::cached_json;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -188,8 +187,9 @@ fn city_name(s: &StationInfo) -> Option<String> {
     responses((status = 200, body = Page<HourlyEntry>), (status = 400, body = ErrorBody)))]
 pub async fn hourly(
     State(state): State<Arc<AppState>>,
+    uri: axum::http::Uri,
     q: Result<Query<AqiQuery>, QueryRejection>,
-) -> Result<Json<Page<HourlyEntry>>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     check_range(&q)?;
     let paging = Paging::of(&q)?;
@@ -197,7 +197,7 @@ pub async fn hourly(
     if codes.is_empty() && names.is_empty() {
         return Err(ApiError::bad_request("name at least one station or city"));
     }
-    blocking(state, move |store| {
+    cached_json(state, uri.to_string(), move |store| {
         let cs = cities(store, &names)?;
         let sts = stations(store, &codes, &cs)?;
         let (mut items, mut k) = (Vec::new(), 0usize);
@@ -223,7 +223,6 @@ pub async fn hourly(
         Ok(paging.page(items, k))
     })
     .await
-    .map(Json)
 }
 
 fn daily_entry(values: &lantian_core::DailyInput, result: &AqiResult) -> DailyEntry {
@@ -249,8 +248,9 @@ fn daily_entry(values: &lantian_core::DailyInput, result: &AqiResult) -> DailyEn
     responses((status = 200, body = Page<DailyEntry>), (status = 400, body = ErrorBody)))]
 pub async fn daily(
     State(state): State<Arc<AppState>>,
+    uri: axum::http::Uri,
     q: Result<Query<AqiQuery>, QueryRejection>,
-) -> Result<Json<Page<DailyEntry>>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     check_range(&q)?;
     let paging = Paging::of(&q)?;
@@ -260,7 +260,7 @@ pub async fn daily(
         "station" => true,
         other => return Err(ApiError::bad_request(format!("level {other:?}: expected city or station"))),
     };
-    blocking(state, move |store| {
+    cached_json(state, uri.to_string(), move |store| {
         let (mut items, mut k) = (Vec::new(), 0usize);
         if station_level {
             if codes.is_empty() && names.is_empty() {
@@ -292,7 +292,6 @@ pub async fn daily(
         Ok(paging.page(items, k))
     })
     .await
-    .map(Json)
 }
 
 fn assess_scope_cities(store: &SqliteStore) -> Result<Vec<CityInfo>, ApiError> {

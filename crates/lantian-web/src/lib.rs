@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod aqi_api;
+mod cache;
 mod error;
 mod pool;
 
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::{Json, Router};
+pub use cache::ResponseCache;
 pub use error::ApiError;
 pub use pool::StorePool;
 use tokio::net::TcpListener;
@@ -25,6 +27,14 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 /// What every handler shares.
 pub struct AppState {
     pub stores: StorePool,
+    /// Answers of the expensive GET endpoints, valid while the data do not change.
+    pub cache: ResponseCache,
+}
+
+impl AppState {
+    pub fn new(stores: StorePool) -> AppState {
+        AppState { stores, cache: ResponseCache::new(4096) }
+    }
 }
 
 /// The largest request body accepted (uploads of a day's national file gzip to well under this).
