@@ -12,7 +12,8 @@ use anyhow::{bail, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use lantian_ingest::{IngestError, Parsed};
-use lantian_store::{FileMeta, ImportOutcome, PreparedWide, Store};
+use lantian_service::import::{prepare, write, Ready};
+use lantian_store::{FileMeta, ImportOutcome, Store};
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
@@ -75,28 +76,15 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// A file ready for the writer: parsed, and for wide files already encoded.
-enum Ready {
-    Wide(PreparedWide),
-    Other(Parsed),
-}
-
 struct ParsedFile {
     path: PathBuf,
     result: std::result::Result<(FileMeta, Ready), IngestError>,
 }
 
 fn parse_one(path: &Path, at: &str) -> ParsedFile {
-    let result = (|| {
-        let raw = std::fs::read(path).map_err(|e| IngestError::file(path, format!("cannot read: {e}")))?;
-        let meta = FileMeta::new(&path.display().to_string(), &raw, at);
-        let bytes = lantian_ingest::text::decompress(path, raw)?;
-        let ready = match lantian_ingest::parse_bytes(path, &bytes)? {
-            Parsed::Wide(w) => Ready::Wide(PreparedWide::new(w)),
-            other => Ready::Other(other),
-        };
-        Ok((meta, ready))
-    })();
+    let result = std::fs::read(path)
+        .map_err(|e| IngestError::file(path, format!("cannot read: {e}")))
+        .and_then(|raw| prepare(path, raw, at));
     ParsedFile { path: path.to_path_buf(), result }
 }
 
@@ -165,37 +153,16 @@ pub fn import_files(
                     sum.errors.push(e.to_string());
                 }
                 Ok((meta, ready)) => {
-                    let kind = match &ready {
-                        Ready::Wide(p) if p.wide.kind == lantian_ingest::WideKind::Sites => "cnemc-sites",
-                        Ready::Wide(_) => "cnemc-cities",
-                        Ready::Other(p) => p.kind_name(),
-                    };
+                    let kind = ready.kind_name();
                     *sum.kinds.entry(kind).or_default() += 1;
                     let t = std::time::Instant::now();
-                    let r = match &ready {
-                        Ready::Wide(p) => {
-                            sum.warnings.extend(p.wide.warnings.iter().cloned());
-                            store.import_wide(&meta, p)
-                        }
-                        Ready::Other(Parsed::Stations { stations: st, warnings }) => {
-                            sum.warnings.extend(warnings.iter().cloned());
-                            store.import_stations(&meta, st)
-                        }
-                        Ready::Other(Parsed::CityDaily { records, .. }) => {
-                            store.import_city_daily(&meta, kind, records)
-                        }
-                        Ready::Other(Parsed::Dust(records)) => store.import_dust(&meta, records),
-                        Ready::Other(Parsed::Targets(records)) => store.import_targets(&meta, records),
-                        Ready::Other(Parsed::Adjustments(records)) => store.import_adjustments(&meta, records),
-                        Ready::Other(Parsed::NationalRanks(records)) => store.import_national_ranks(&meta, records),
-                        Ready::Other(Parsed::Tasks(records)) => store.import_tasks(&meta, records),
-                        Ready::Other(Parsed::TaskReports(records)) => store.import_task_reports(&meta, records),
-                        // `parse_one` prepares every wide file; an unprepared one is a program error,
-                        // reported for the file rather than panicking.
-                        Ready::Other(Parsed::Wide(_)) => {
-                            Err(lantian_store::StoreError::Input("internal error: wide file not prepared".into()))
-                        }
-                    };
+                    if let Ready::Wide(p) = &ready {
+                        sum.warnings.extend(p.wide.warnings.iter().cloned());
+                    }
+                    if let Ready::Other(Parsed::Stations { warnings, .. }) = &ready {
+                        sum.warnings.extend(warnings.iter().cloned());
+                    }
+                    let r = write(store, &meta, &ready);
                     sum.store_secs += t.elapsed().as_secs_f64();
                     match r {
                         Err(e) => {

@@ -4,6 +4,7 @@
 pub mod aqi;
 pub mod assess;
 pub mod budget;
+pub mod import;
 pub mod points;
 pub mod tasks;
 pub mod yuetan;
