@@ -13,6 +13,7 @@ mod serve_cmd;
 mod stations_cmd;
 mod synth_cmd;
 mod targets_cmd;
+mod user_cmd;
 mod yuetan_cmd;
 
 use std::process::ExitCode;
@@ -62,6 +63,8 @@ enum Command {
     Synth(synth_cmd::SynthArgs),
     /// Generate a demonstration province, import it into a fresh store, show the latest week and serve it.
     Demo(synth_cmd::DemoArgs),
+    /// Accounts of the web platform: add, list, disable, enable, token.
+    User(user_cmd::UserArgs),
     /// Serve the web platform (JSON API under /api/v1, /healthz) on the store.
     Serve(serve_cmd::ServeArgs),
     /// Benchmark: import a folder into a fresh store, then hourly AQI and station daily values for everything.
@@ -111,6 +114,7 @@ fn main() -> ExitCode {
         Command::Synth(a) => synth_cmd::run_synth(a),
         Command::Demo(a) => synth_cmd::run_demo(a),
         Command::Serve(a) => serve_cmd::run(&cli.db, a),
+        Command::User(a) => user_cmd::run(&cli.db, a),
         Command::Bench(a) => bench_cmd::run(a),
     };
     match r {

@@ -290,3 +290,141 @@ fn aqi_endpoints_match_the_cli_rows() {
     }
     assert!(server.stop().success());
 }
+
+fn user_add(db: &str, args: &[&str]) {
+    let o = Command::new(env!("CARGO_BIN_EXE_lantian"))
+        .args(["--db", db, "user", "add"])
+        .args(args)
+        .env("LANTIAN_PASSWORD", "correct horse battery")
+        .output()
+        .expect("run");
+    assert!(
+        o.status.success(),
+        "user add {args:?}: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn post(base: &str, path: &str, token: Option<&str>, body: &str) -> (u16, serde_json::Value) {
+    let mut req = agent().post(&format!("{base}{path}"));
+    if let Some(t) = token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    let mut r = req.send(body).expect("request");
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().expect("body");
+    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}")))
+}
+
+/// Roles on uploads: anonymous users cannot write; a viewer cannot; a city user writes only its city; a
+/// department user only its own tasks; a rejected file leaves the store as it was; every upload is audited.
+#[test]
+fn uploads_enforce_roles_and_are_audited() {
+    let t = TempDir::new("upload");
+    let db = t.db();
+    user_add(&db, &["admin1", "--role", "admin"]);
+    user_add(&db, &["chengdu", "--role", "city", "--city", "成都"]);
+    user_add(&db, &["jxj", "--role", "department", "--department", "成都市经济和信息化局"]);
+    user_add(&db, &["viewer1", "--role", "viewer"]);
+    // A city user needs a city; a short password is refused.
+    let o = lantian(&db, &["user", "add", "x", "--role", "city"]);
+    assert!(!o.status.success());
+    let token = |name: &str| ok(&db, &["user", "token", name]).trim().to_string();
+    let (admin, city, dept, viewer) = (token("admin1"), token("chengdu"), token("jxj"), token("viewer1"));
+    assert!(admin.starts_with("lt_") && admin.len() == 67, "{admin}");
+
+    let mut server = Server::start(&db);
+    let base = server.base.clone();
+    let chengdu = "city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n成都,2022-05-01,,10,30,0.8,50,30,100\n成都,2022-05-02,,10,30,0.8,50,32,100\n";
+    let deyang = "city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n德阳,2022-05-01,,10,30,0.8,50,30,100\n";
+    let up = "/api/v1/uploads?name=may.csv";
+
+    let (s, v) = post(&base, up, None, chengdu);
+    assert_eq!((s, v["error"]["code"].as_str()), (401, Some("unauthorized")));
+    let (s, _) = post(&base, up, Some("lt_not-a-token"), chengdu);
+    assert_eq!(s, 401);
+    let (s, v) = post(&base, up, Some(&viewer), chengdu);
+    assert_eq!((s, v["error"]["code"].as_str()), (403, Some("forbidden")));
+    let (s, v) = post(&base, up, Some(&city), deyang);
+    assert_eq!(s, 403, "{v}");
+    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("德阳")), "{v}");
+    let (s, v) = post(&base, up, Some(&city), chengdu);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v["kind"].as_str(), v["rows"].as_u64(), v["new_file"].as_bool()),
+        (Some("city-daily"), Some(2), Some(true))
+    );
+    // The same upload again changes nothing.
+    let (s, v) = post(&base, up, Some(&city), chengdu);
+    assert_eq!(
+        (s, v["new_file"].as_bool(), v["inserted"].as_u64(), v["updated"].as_u64()),
+        (200, Some(false), Some(0), Some(0))
+    );
+    // A bad file is a 400 naming the line and leaves the data as they were.
+    let before = ok(
+        &db,
+        &[
+            "aqi",
+            "--daily",
+            "--level",
+            "city",
+            "--city",
+            "成都",
+            "--from",
+            "2022-05-01",
+            "--to",
+            "2022-05-02",
+            "--format",
+            "csv",
+        ],
+    );
+    let bad = "city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n成都,2022-05-01,,10,30,0.8,50,99,100\n成都,2022-05-02,,10,30,zero,50,32,100\n";
+    let (s, v) = post(&base, up, Some(&admin), bad);
+    assert_eq!(s, 400, "{v}");
+    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("may.csv:3") && m.contains("field co")), "{v}");
+    let after = ok(
+        &db,
+        &[
+            "aqi",
+            "--daily",
+            "--level",
+            "city",
+            "--city",
+            "成都",
+            "--from",
+            "2022-05-01",
+            "--to",
+            "2022-05-02",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(before, after);
+    // Department users: their own tasks only.
+    let tasks = |dep: &str| {
+        format!(
+            "task,city,department,description,unit,kind,baseline,target,start,deadline\n\
+             cd-nev,成都,{dep},新能源汽车保有量提高到30万辆,辆,level,200000,300000,2022-01-01,2022-12-31\n"
+        )
+    };
+    let (s, v) = post(&base, "/api/v1/uploads?name=tasks.csv", Some(&dept), &tasks("成都市公安局交通管理局"));
+    assert_eq!(s, 403, "{v}");
+    let (s, v) = post(&base, "/api/v1/uploads?name=tasks.csv", Some(&dept), &tasks("成都市经济和信息化局"));
+    assert_eq!((s, v["kind"].as_str()), (200, Some("target-tasks")), "{v}");
+    let (s, v) = post(&base, up, Some(&dept), chengdu);
+    assert_eq!(s, 403, "{v}");
+    // A disabled account's token stops working.
+    ok(&db, &["user", "disable", "chengdu"]);
+    let (s, _) = post(&base, up, Some(&city), chengdu);
+    assert_eq!(s, 401);
+    // Every upload is in the audit log with who and from where.
+    let log = ok(&db, &["user", "audit", "--format", "csv"]);
+    let (h, rows) = csv_rows(&log);
+    let uploads: Vec<&Vec<String>> = rows.iter().filter(|r| r[col(&h, "action")] == "upload").collect();
+    assert_eq!(uploads.len(), 8, "{log}");
+    assert!(uploads.iter().all(|r| r[col(&h, "remote")] == "127.0.0.1"));
+    assert!(uploads.iter().any(|r| r[col(&h, "actor")] == "chengdu" && r[col(&h, "detail")].contains("2 inserted")));
+    assert!(uploads.iter().any(|r| r[col(&h, "actor")] == "admin1" && r[col(&h, "detail")].contains("rejected (400)")));
+    assert!(server.stop().success());
+}

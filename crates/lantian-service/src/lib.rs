@@ -1,6 +1,7 @@
 //! lantian-service: every official number the platform shows is computed here, once, from the store
 //! and the core's rules. The CLI, the web pages, the API and the reports call these functions.
 
+pub mod accounts;
 pub mod aqi;
 pub mod assess;
 pub mod budget;

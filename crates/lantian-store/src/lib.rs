@@ -78,6 +78,43 @@ pub struct CityDailyRow {
 }
 
 /// A published result with everything needed to reproduce it (issue 4 §7): the scheme's full text
+/// An account of the web platform.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Account {
+    pub id: i64,
+    pub name: String,
+    /// PHC string (argon2id).
+    pub password_hash: String,
+    /// `admin`, `city`, `department` or `viewer`.
+    pub role: String,
+    pub city: Option<CityInfo>,
+    pub department: Option<String>,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+/// A new account (`city_id` for city users, `department` for department users).
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub city_id: Option<i64>,
+    pub department: Option<String>,
+    pub created_at: String,
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+    pub remote: String,
+}
+
 /// and the inputs, beside the results as published.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublishedRecord {
@@ -277,6 +314,22 @@ pub trait Store {
     fn publish(&mut self, record: &PublishedRecord) -> Result<i64>;
     /// A published result by id.
     fn published(&self, id: i64) -> Result<Option<PublishedRecord>>;
+    /// Adds an account; a taken name is an input error.
+    fn add_account(&mut self, a: &NewAccount) -> Result<i64>;
+    /// All accounts, by name.
+    fn accounts(&self) -> Result<Vec<Account>>;
+    /// An account by name.
+    fn account(&self, name: &str) -> Result<Option<Account>>;
+    /// Disables or enables an account; false when there is no such account.
+    fn set_account_disabled(&mut self, name: &str, disabled: bool) -> Result<bool>;
+    /// Stores an API token (its SHA-256, hex) for an account.
+    fn add_token(&mut self, account_id: i64, token_sha256: &str, label: &str, at: &str) -> Result<()>;
+    /// The account a token (SHA-256, hex) belongs to.
+    fn account_by_token(&self, token_sha256: &str) -> Result<Option<Account>>;
+    /// Appends to the audit log.
+    fn audit(&mut self, at: &str, actor: &str, action: &str, detail: &str, remote: &str) -> Result<()>;
+    /// The latest `limit` audit entries, newest first.
+    fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>>;
     /// A city's recorded items within `from..=to`: `(date, item, evidence, approver)`.
     fn adjustments(
         &self,

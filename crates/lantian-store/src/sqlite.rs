@@ -16,8 +16,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::schema::MIGRATIONS;
 use crate::{
-    codec, BlockKind, CityDailyRow, CityInfo, CityTarget, FileMeta, ImportOutcome, PreparedWide, PublishedRecord,
-    Result, StationFilter, StationInfo, Store, StoreCounts, StoreError, TaskInfo,
+    codec, Account, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, FileMeta, ImportOutcome, NewAccount,
+    PreparedWide, PublishedRecord, Result, StationFilter, StationInfo, Store, StoreCounts, StoreError, TaskInfo,
 };
 
 /// Embedded SQLite store (the default).
@@ -792,6 +792,89 @@ impl Store for SqliteStore {
         Ok(self.conn.last_insert_rowid())
     }
 
+    fn add_account(&mut self, a: &NewAccount) -> Result<i64> {
+        if self.account(&a.name)?.is_some() {
+            return Err(StoreError::Input(format!("an account named {:?} exists", a.name)));
+        }
+        self.conn.execute(
+            "INSERT INTO account (name, password_hash, role, city_id, department, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![a.name, a.password_hash, a.role, a.city_id, a.department, a.created_at],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn accounts(&self) -> Result<Vec<Account>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, name, password_hash, role, city_id, department, disabled, created_at FROM account ORDER BY name",
+        )?;
+        let rows = st.query_map([], account_row)?.collect::<std::result::Result<Vec<_>, _>>()?;
+        rows.into_iter().map(|(a, city)| self.with_city(a, city)).collect()
+    }
+
+    fn account(&self, name: &str) -> Result<Option<Account>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, name, password_hash, role, city_id, department, disabled, created_at FROM account WHERE name = ?1",
+                [name],
+                account_row,
+            )
+            .optional()?;
+        row.map(|(a, city)| self.with_city(a, city)).transpose()
+    }
+
+    fn set_account_disabled(&mut self, name: &str, disabled: bool) -> Result<bool> {
+        Ok(self.conn.execute("UPDATE account SET disabled = ?2 WHERE name = ?1", params![name, disabled])? > 0)
+    }
+
+    fn add_token(&mut self, account_id: i64, token_sha256: &str, label: &str, at: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO api_token (token_sha256, account_id, label, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![token_sha256, account_id, label, at],
+        )?;
+        Ok(())
+    }
+
+    fn account_by_token(&self, token_sha256: &str) -> Result<Option<Account>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT a.id, a.name, a.password_hash, a.role, a.city_id, a.department, a.disabled, a.created_at \
+                 FROM api_token t JOIN account a ON a.id = t.account_id WHERE t.token_sha256 = ?1",
+                [token_sha256],
+                account_row,
+            )
+            .optional()?;
+        row.map(|(a, city)| self.with_city(a, city)).transpose()
+    }
+
+    fn audit(&mut self, at: &str, actor: &str, action: &str, detail: &str, remote: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO audit_log (at, actor, action, detail, remote) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![at, actor, action, detail, remote],
+        )?;
+        Ok(())
+    }
+
+    fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, at, actor, action, detail, remote FROM audit_log ORDER BY id DESC LIMIT ?1")?;
+        let rows = st
+            .query_map([limit as i64], |r| {
+                Ok(AuditEntry {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    detail: r.get(4)?,
+                    remote: r.get(5)?,
+                })
+            })?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     fn published(&self, id: i64) -> Result<Option<PublishedRecord>> {
         Ok(self
             .conn
@@ -1062,5 +1145,31 @@ impl Store for SqliteStore {
             city_daily: n("SELECT count(*) FROM city_daily")?,
             files: n("SELECT count(*) FROM import_file")?,
         })
+    }
+}
+
+/// An account row without its city resolved: `(account, city_id)`.
+fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Account, Option<i64>)> {
+    Ok((
+        Account {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            password_hash: r.get(2)?,
+            role: r.get(3)?,
+            city: None,
+            department: r.get(5)?,
+            disabled: r.get::<_, i64>(6)? != 0,
+            created_at: r.get(7)?,
+        },
+        r.get(4)?,
+    ))
+}
+
+impl SqliteStore {
+    fn with_city(&self, mut a: Account, city_id: Option<i64>) -> Result<Account> {
+        if let Some(id) = city_id {
+            a.city = self.cities()?.into_iter().find(|c| c.id == id);
+        }
+        Ok(a)
     }
 }

@@ -35,6 +35,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/rankings", get(rankings))
         .route("/points", get(points))
         .route("/budgets", get(budgets))
+        .route("/uploads", axum::routing::post(crate::upload::upload))
         .route("/aqi/hourly", get(crate::aqi_api::hourly))
         .route("/aqi/daily", get(crate::aqi_api::daily))
 }
@@ -92,9 +93,24 @@ pub async fn cached_json<T: Serialize + 'static>(
         crate::aqi_api::hourly,
         crate::aqi_api::daily
     ),
-    components(schemas(ErrorBody))
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer-token scheme of the write endpoints.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// `GET /api/v1/openapi.json`.
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {

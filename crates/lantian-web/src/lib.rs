@@ -11,6 +11,7 @@ pub mod aqi_api;
 mod cache;
 mod error;
 mod pool;
+pub mod upload;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
