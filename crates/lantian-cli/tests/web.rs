@@ -428,3 +428,100 @@ fn uploads_enforce_roles_and_are_audited() {
     assert!(uploads.iter().any(|r| r[col(&h, "actor")] == "admin1" && r[col(&h, "detail")].contains("rejected (400)")));
     assert!(server.stop().success());
 }
+
+fn send_json(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, Vec<String>, serde_json::Value) {
+    let url = format!("{base}{path}");
+    let a = agent();
+    let mut r = match method {
+        "POST" => {
+            let mut q = a.post(&url).header("Content-Type", "application/json");
+            for (k, v) in headers {
+                q = q.header(*k, *v);
+            }
+            q.send(body)
+        }
+        "DELETE" => {
+            let mut q = a.delete(&url);
+            for (k, v) in headers {
+                q = q.header(*k, *v);
+            }
+            q.call()
+        }
+        _ => {
+            let mut q = a.get(&url);
+            for (k, v) in headers {
+                q = q.header(*k, *v);
+            }
+            q.call()
+        }
+    }
+    .expect("request");
+    let cookies: Vec<String> =
+        r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().expect("body");
+    (status, cookies, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
+
+/// Browser sign-in: an HttpOnly SameSite session cookie (Secure behind TLS), CSRF on writes, sign-out,
+/// and throttling after five failures.
+#[test]
+fn sessions_csrf_and_sign_in_throttling() {
+    let t = TempDir::new("session");
+    let db = t.db();
+    user_add(&db, &["chengdu", "--role", "city", "--city", "成都"]);
+    user_add(&db, &["victim", "--role", "viewer"]);
+    let mut server = Server::start(&db);
+    let base = server.base.clone();
+    let good = r#"{"name":"chengdu","password":"correct horse battery"}"#;
+
+    let (s, cookies, v) = send_json(&base, "POST", "/api/v1/session", &[], good);
+    assert_eq!(s, 200, "{v}");
+    let c = cookies.first().expect("Set-Cookie");
+    assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && !c.contains("Secure"), "{c}");
+    let cookie = c.split(';').next().expect("pair").to_string();
+    let csrf = v["csrf_token"].as_str().expect("csrf").to_string();
+    assert_eq!((v["role"].as_str(), v["city"].as_str()), (Some("city"), Some("成都")));
+    let (_, cookies, _) = send_json(&base, "POST", "/api/v1/session", &[("X-Forwarded-Proto", "https")], good);
+    assert!(cookies.first().is_some_and(|c| c.contains("; Secure")), "{cookies:?}");
+
+    let (s, _, v) = send_json(&base, "GET", "/api/v1/session", &[("Cookie", &cookie)], "");
+    assert_eq!((s, v["name"].as_str()), (200, Some("chengdu")));
+    // A write with the cookie but without the CSRF header is refused; with it, it goes through.
+    let csv = "city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n成都,2022-05-01,,10,30,0.8,50,30,100\n";
+    let mut r =
+        agent().post(&format!("{base}/api/v1/uploads?name=a.csv")).header("Cookie", &cookie).send(csv).expect("post");
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.body_mut().read_to_string().expect("body").contains("csrf"));
+    let r = agent()
+        .post(&format!("{base}/api/v1/uploads?name=a.csv"))
+        .header("Cookie", &cookie)
+        .header("X-CSRF-Token", &csrf)
+        .send(csv)
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 200);
+    // Sign out; the cookie no longer works.
+    let (s, _, _) = send_json(&base, "DELETE", "/api/v1/session", &[("Cookie", &cookie), ("X-CSRF-Token", &csrf)], "");
+    assert_eq!(s, 200);
+    let (s, _, _) = send_json(&base, "GET", "/api/v1/session", &[("Cookie", &cookie)], "");
+    assert_eq!(s, 401);
+
+    // Five wrong passwords lock the name (and this address) even for the right password.
+    let bad = r#"{"name":"victim","password":"guess guess guess"}"#;
+    for _ in 0..5 {
+        let (s, _, _) = send_json(&base, "POST", "/api/v1/session", &[], bad);
+        assert_eq!(s, 401);
+    }
+    let (s, _, v) =
+        send_json(&base, "POST", "/api/v1/session", &[], r#"{"name":"victim","password":"correct horse battery"}"#);
+    assert_eq!((s, v["error"]["code"].as_str()), (429, Some("throttled")));
+    let (s, _, _) = send_json(&base, "POST", "/api/v1/session", &[], "{not json");
+    assert!(s == 400 || s == 429, "{s}");
+    assert!(server.stop().success());
+}

@@ -110,11 +110,16 @@ pub fn add_account(
     })?)
 }
 
-/// Issues a new API token for an account; returns the token (shown once; only its digest is stored).
-pub fn issue_token(store: &mut dyn Store, account: &Account, label: &str, at: &str) -> Result<String> {
+/// A random 256-bit value from the operating system, hex, with a prefix.
+pub fn random_token(prefix: &str) -> String {
     let mut raw = [0u8; 32];
     OsRng.fill_bytes(&mut raw);
-    let token: String = format!("lt_{}", raw.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    format!("{prefix}{}", raw.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+/// Issues a new API token for an account; returns the token (shown once; only its digest is stored).
+pub fn issue_token(store: &mut dyn Store, account: &Account, label: &str, at: &str) -> Result<String> {
+    let token = random_token("lt_");
     store.add_token(account.id, &token_digest(&token), label, at)?;
     Ok(token)
 }

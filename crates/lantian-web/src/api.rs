@@ -36,6 +36,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/points", get(points))
         .route("/budgets", get(budgets))
         .route("/uploads", axum::routing::post(crate::upload::upload))
+        .route("/session", get(crate::session::current).post(crate::session::sign_in).delete(crate::session::sign_out))
         .route("/aqi/hourly", get(crate::aqi_api::hourly))
         .route("/aqi/daily", get(crate::aqi_api::daily))
 }

@@ -11,6 +11,7 @@ pub mod aqi_api;
 mod cache;
 mod error;
 mod pool;
+pub mod session;
 pub mod upload;
 
 use std::net::SocketAddr;
@@ -30,11 +31,13 @@ pub struct AppState {
     pub stores: StorePool,
     /// Answers of the expensive GET endpoints, valid while the data do not change.
     pub cache: ResponseCache,
+    /// Browser sessions and sign-in throttling.
+    pub sessions: session::Sessions,
 }
 
 impl AppState {
     pub fn new(stores: StorePool) -> AppState {
-        AppState { stores, cache: ResponseCache::new(4096) }
+        AppState { stores, cache: ResponseCache::new(4096), sessions: session::Sessions::default() }
     }
 }
 

@@ -49,7 +49,7 @@ fn now() -> String {
     chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
-/// The account of a request: `Authorization: Bearer <token>`.
+/// The account of a request made with `Authorization: Bearer <token>`.
 pub fn authenticate(store: &SqliteStore, headers: &HeaderMap) -> Result<Account, ApiError> {
     let unauthorized = |m: &str| ApiError { status: StatusCode::UNAUTHORIZED, code: "unauthorized", message: m.into() };
     let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
@@ -89,8 +89,12 @@ pub async fn upload(
         return Err(ApiError::bad_request("name the file: ?name=FILE"));
     }
     let remote = remote.ip().to_string();
+    let st = state.clone();
     blocking(state, move |store| {
-        let account = authenticate(store, &headers)?;
+        let account = match crate::session::session_account(&st, store, &headers, true)? {
+            Some(a) => a,
+            None => authenticate(store, &headers)?,
+        };
         let at = now();
         let result = (|| {
             let (meta, ready) =
