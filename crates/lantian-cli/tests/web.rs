@@ -525,3 +525,53 @@ fn sessions_csrf_and_sign_in_throttling() {
     assert!(s == 400 || s == 429, "{s}");
     assert!(server.stop().success());
 }
+
+fn get_text(base: &str, path: &str) -> (u16, String) {
+    let mut r = agent().get(&format!("{base}{path}")).call().expect("request");
+    (r.status().as_u16(), r.body_mut().read_to_string().expect("body"))
+}
+
+/// The overview and ranking pages, in Chinese and English, on a synthetic province: the map has the 21
+/// cities coloured in the official level colours of their latest daily AQI, as the API reports them.
+#[test]
+fn overview_and_ranking_pages() {
+    let t = TempDir::new("pages");
+    let db = t.db();
+    let mut server = Server::start(&db);
+    let (s, html) = get_text(&server.base, "/");
+    assert_eq!(s, 200);
+    assert!(html.contains("还没有数据"), "an empty store says so");
+    server.stop();
+    let data = t.0.join("data");
+    ok(&db, &["synth", "--out", &data.display().to_string(), "--days", "3", "--start", "2022-03-01"]);
+    ok(&db, &["import", &data.display().to_string()]);
+    let mut server = Server::start(&db);
+    let base = server.base.clone();
+    let (s, html) = get_text(&base, "/");
+    assert_eq!(s, 200);
+    assert!(html.starts_with("<!doctype html><html lang=\"zh-CN\">"));
+    assert_eq!(html.matches("<g class=\"city\"").count(), 21);
+    // 成都's hexagon has the official colour of its latest daily AQI (from the API).
+    let (_, v) = get(&base, &format!("/api/v1/aqi/daily?city={}&from=2022-03-01&to=2022-03-06", enc("成都")));
+    let last = v["items"].as_array().and_then(|a| a.iter().rev().find(|x| !x["aqi"].is_null())).expect("a day").clone();
+    let colour = match last["level"].as_u64() {
+        Some(1) => "#00E400",
+        Some(2) => "#FFFF00",
+        Some(3) => "#FF7E00",
+        Some(4) => "#FF0000",
+        Some(5) => "#99004C",
+        _ => "#7E0023",
+    };
+    let g = html.split("data-code=\"510100\"").nth(1).expect("成都 on the map");
+    assert!(g[..g.find("</g>").expect("end")].contains(&format!("fill=\"{colour}\"")), "{colour}: {g:.300}");
+    assert!(g.contains(&format!("AQI {}", last["aqi"])), "{last} {g:.400}");
+    let (s, en) = get_text(&base, "/?lang=en");
+    assert_eq!(s, 200);
+    assert!(en.contains("Province overview") && en.contains("Chengdu") && en.contains("lang=\"en\""));
+    let (s, rank) = get_text(&base, "/ranking?period=2022-03");
+    assert_eq!(s, 200);
+    assert_eq!(rank.matches("<tr").count(), 22, "header and 21 cities");
+    let (s, _) = get_text(&base, "/ranking?period=2022-14");
+    assert_eq!(s, 400);
+    assert!(server.stop().success());
+}

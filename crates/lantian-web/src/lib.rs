@@ -10,6 +10,7 @@ pub mod api;
 pub mod aqi_api;
 mod cache;
 mod error;
+pub mod pages;
 mod pool;
 pub mod session;
 pub mod upload;
@@ -48,6 +49,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/", get(pages::overview))
+        .route("/ranking", get(pages::ranking))
         .nest("/api/v1", api::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

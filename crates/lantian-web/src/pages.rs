@@ -1,0 +1,246 @@
+//! Server-rendered pages (zh-CN by default, `?lang=en` for English): the province overview with a
+//! schematic map of the 21 cities coloured by their latest daily AQI in the official colours (HJ 633
+//! Table 2), and the ranking page. Every number comes from the same service functions as the API.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::response::Html;
+use chrono::Duration;
+use lantian_core::aqi::AqiCategory;
+use lantian_core::cities::{sichuan_city, RegionId};
+use lantian_core::period::{Period, ResultVariant};
+use lantian_core::ranking::{fmt_hundredths, fmt_tenths};
+use lantian_service::assess;
+use serde::Deserialize;
+
+use crate::api::blocking;
+use crate::{ApiError, AppState};
+
+/// Language of a page.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    fn of(q: Option<&str>) -> Lang {
+        if q == Some("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
+    }
+    fn t(self, zh: &'static str, en: &'static str) -> &'static str {
+        if self == Lang::En {
+            en
+        } else {
+            zh
+        }
+    }
+}
+
+/// Page parameters.
+#[derive(Deserialize)]
+pub struct PageQuery {
+    pub lang: Option<String>,
+    pub period: Option<String>,
+}
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Schematic positions: approximate longitude and latitude of each city's seat of government (a
+/// schematic map, not boundaries; `--boundaries` will draw the real ones).
+const SEATS: [(u32, f64, f64); 21] = [
+    (510100, 104.07, 30.67),
+    (510300, 104.78, 29.34),
+    (510400, 101.72, 26.58),
+    (510500, 105.44, 28.87),
+    (510600, 104.40, 31.13),
+    (510700, 104.68, 31.47),
+    (510800, 105.84, 32.44),
+    (510900, 105.59, 30.53),
+    (511000, 105.06, 29.58),
+    (511100, 103.77, 29.55),
+    (511300, 106.11, 30.84),
+    (511400, 103.85, 30.08),
+    (511500, 104.64, 28.75),
+    (511600, 106.63, 30.46),
+    (511700, 107.47, 31.21),
+    (511800, 103.04, 30.01),
+    (511900, 106.75, 31.87),
+    (512000, 104.63, 30.13),
+    (513200, 102.22, 31.90),
+    (513300, 101.96, 30.05),
+    (513400, 102.27, 27.89),
+];
+
+fn region_stroke(r: RegionId) -> &'static str {
+    match r {
+        RegionId::ChengduPlain => "#1f4e79",
+        RegionId::SouthSichuan => "#7f3f98",
+        RegionId::NortheastSichuan => "#b35900",
+        RegionId::Panxi => "#2e7d32",
+        RegionId::NorthwestSichuan => "#607d8b",
+    }
+}
+
+fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<String> {
+    let other = if lang == Lang::En {
+        path.to_string()
+    } else {
+        format!("{path}{}lang=en", if path.contains('?') { "&" } else { "?" })
+    };
+    let switch = if lang == Lang::En { "中文" } else { "English" };
+    let q = if lang == Lang::En { "?lang=en" } else { "" };
+    Html(format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{} — 蓝天 lantian</title><style>{CSS}</style></head><body><header><b>蓝天 lantian</b>\
+         <nav><a href=\"/{q}\">{}</a> <a href=\"/ranking{q}\">{}</a> <a href=\"/api/v1/openapi.json\">API</a> \
+         <a id=\"lang\" href=\"{}\">{switch}</a></nav></header><main><h1>{}</h1>{body}</main></body></html>",
+        if lang == Lang::En { "en" } else { "zh-CN" },
+        esc(title),
+        lang.t("全省概览", "Overview"),
+        lang.t("排名", "Ranking"),
+        esc(&other),
+        esc(title),
+    ))
+}
+
+const CSS: &str = "body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:0;color:#222}\
+header{display:flex;gap:2em;align-items:center;background:#0b3d91;color:#fff;padding:.6em 1em}header a{color:#fff;margin-right:1em}\
+main{padding:1em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}\
+td:nth-child(2),th:nth-child(2){text-align:left}.best{background:#e6f4ea}.worst{background:#fde7e9}.legend span{display:inline-block;padding:.1em .5em;margin-right:.3em}\
+.grid{display:flex;gap:2em;flex-wrap:wrap}";
+
+/// `GET /`: the province at a glance.
+pub async fn overview(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<PageQuery>,
+) -> Result<Html<String>, ApiError> {
+    let lang = Lang::of(q.lang.as_deref());
+    let body = blocking(state, move |store| {
+        let scope = assess::resolve_scope(store, None)?;
+        let latest = scope
+            .cities
+            .iter()
+            .filter_map(|c| lantian_service::budget::latest_hour(store, c).ok().flatten())
+            .max();
+        let mut b = String::new();
+        let Some(latest) = latest else {
+            b.push_str(lang.t("<p>还没有数据：用 <code>lantian import</code> 导入，或运行 <code>lantian demo</code>。</p>",
+                "<p>No data yet: import with <code>lantian import</code>, or run <code>lantian demo</code>.</p>"));
+            return Ok(b);
+        };
+        let day = (latest - Duration::hours(1)).date();
+        let daily = lantian_service::aqi::cities_daily(store, &scope.cities, day - Duration::days(1), day)?;
+        let _ = write!(b, "<p>{} {}</p>", lang.t("最新数据时间", "Latest data"), latest.format("%Y-%m-%d %H:00"));
+        // The map.
+        let (w, h, scale) = (560.0, 480.0, 80.0);
+        let (lon0, lat1) = (101.2, 33.0);
+        let _ = write!(b, "<div class=\"grid\"><svg id=\"map\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\">",
+            lang.t("各市州最新日AQI示意图", "Schematic map of the latest daily AQI per city"));
+        let mut rows = String::new();
+        for (city, days) in scope.cities.iter().zip(&daily) {
+            let last = days.iter().rev().find(|v| v.result.aqi.is_some());
+            let cat = last.and_then(|v| v.result.category());
+            let fill = cat.map_or("#dddddd", |c| c.color().hex);
+            let code = city.code.unwrap_or(0);
+            let Some((_, lon, lat)) = SEATS.iter().find(|s| s.0 == code) else { continue };
+            let region = sichuan_city(&code.to_string()).map_or(RegionId::NorthwestSichuan, |c| c.region);
+            let (x, y) = ((lon - lon0) * scale, (lat1 - lat) * scale);
+            let r = 17.0;
+            let pts: Vec<String> = (0..6)
+                .map(|k| {
+                    let a = std::f64::consts::PI / 3.0 * f64::from(k) + std::f64::consts::PI / 6.0;
+                    format!("{:.1},{:.1}", x + r * a.cos(), y + r * a.sin())
+                })
+                .collect();
+            let name = if lang == Lang::En {
+                sichuan_city(&code.to_string()).map_or(city.display().to_string(), |c| c.name_en.to_string())
+            } else {
+                city.display().to_string()
+            };
+            let aqi = last.and_then(|v| v.result.aqi).map_or("—".to_string(), |a| a.to_string());
+            let _ = write!(b, "<g class=\"city\" data-code=\"{code}\"><title>{} AQI {aqi}</title><polygon points=\"{}\" fill=\"{fill}\" stroke=\"{}\" stroke-width=\"2.5\"/>\
+                <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text></g>",
+                esc(&name), pts.join(" "), region_stroke(region), y + 4.0, esc(&name));
+            let _ = write!(rows, "<tr><td>{}</td><td>{}</td><td>{aqi}</td><td>{}</td></tr>",
+                last.map_or(String::new(), |v| v.date.to_string()), esc(&name),
+                cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }));
+        }
+        b.push_str("</svg><div><div class=\"legend\">");
+        for c in AqiCategory::ALL {
+            let _ = write!(b, "<span style=\"background:{}\">{}</span>", c.color().hex, if lang == Lang::En { c.name_en() } else { c.name_zh() });
+        }
+        b.push_str("</div><p>");
+        for r in RegionId::ALL {
+            let _ = write!(b, "<span style=\"border:2px solid {};padding:0 .3em;margin-right:.3em\">{}</span>", region_stroke(r), r.name_zh());
+        }
+        let _ = write!(b, "</p><table id=\"latest\"><tr><th>{}</th><th>{}</th><th>AQI</th><th>{}</th></tr>{rows}</table></div></div>",
+            lang.t("日期", "Date"), lang.t("城市", "City"), lang.t("类别", "Category"));
+        // At risk (以时保天、以天保月、以月保年).
+        let mut risk = String::new();
+        for c in &scope.cities {
+            if let Some(t) = lantian_service::budget::latest_hour(store, c)? {
+                let bud = lantian_service::budget::city_budget(store, c, t)?;
+                if !bud.alerts.is_empty() {
+                    let kinds: Vec<String> = bud.alerts.iter().map(|a| format!("{:?}", a.kind)).collect();
+                    let _ = write!(risk, "<li>{}: {}</li>", esc(c.display()), esc(&kinds.join(", ")));
+                }
+            }
+        }
+        let _ = write!(b, "<h2>{}</h2><ul id=\"risk\">{}</ul>", lang.t("风险城市（以时保天、以天保月、以月保年）", "Cities at risk (hour, day, month, year budgets)"),
+            if risk.is_empty() { lang.t("<li>无</li>", "<li>none</li>").to_string() } else { risk });
+        Ok(b)
+    })
+    .await?;
+    Ok(layout(lang, lang.t("全省空气质量概览", "Province overview"), &body, "/"))
+}
+
+/// `GET /ranking?period=`: the month's ranking (default: the latest month with data).
+pub async fn ranking(State(state): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Result<Html<String>, ApiError> {
+    let lang = Lang::of(q.lang.as_deref());
+    let period_text = q.period.clone();
+    let (title, body) = blocking(state, move |store| {
+        let scope = assess::resolve_scope(store, None)?;
+        let period = match period_text.as_deref() {
+            Some(p) => Period::parse(p).map_err(|e| ApiError::bad_request(format!("period {p:?}: {e}")))?,
+            None => {
+                let latest = scope.cities.iter().filter_map(|c| lantian_service::budget::latest_hour(store, c).ok().flatten()).max();
+                let Some(latest) = latest else {
+                    return Ok((lang.t("排名", "Ranking").to_string(), lang.t("<p>还没有数据。</p>", "<p>No data yet.</p>").to_string()));
+                };
+                Period::parse(&latest.format("%Y-%m").to_string()).map_err(|e| ApiError::internal(e.to_string()))?
+            }
+        };
+        let rows = assess::rank(store, &scope, &period, ResultVariant::DustExcluded)?;
+        let ranked = rows.iter().filter(|r| r.rank.is_some()).count() as u32;
+        let mut b = format!("<table id=\"ranking\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>PM2.5</th><th>{}</th><th>{}</th></tr>",
+            lang.t("排名", "Rank"), lang.t("城市", "City"), lang.t("综合指数", "Composite index"), lang.t("优良天数比例(%)", "Good days (%)"),
+            lang.t("变化率(%)", "Change (%)"), lang.t("变化排名", "Change rank"));
+        for r in &rows {
+            let class = match r.rank {
+                Some(k) if k <= 3 => " class=\"best\"",
+                Some(k) if ranked >= 6 && k + 3 > ranked => " class=\"worst\"",
+                _ => "",
+            };
+            let _ = write!(b, "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                r.rank.map_or("—".into(), |k| k.to_string()), esc(r.city.display()),
+                r.index.as_ref().map_or(String::new(), |i| fmt_hundredths(i.hundredths)),
+                r.stats.good_day_ratio_tenths().map_or(String::new(), fmt_tenths),
+                r.stats.stat(lantian_core::Pollutant::Pm2_5).value.map_or(String::new(), |v| v.to_string()),
+                r.change_tenths.map_or(String::new(), fmt_tenths),
+                r.change_rank.map_or(String::new(), |k| k.to_string()));
+        }
+        b.push_str("</table>");
+        Ok((format!("{} {}", period.label_zh(), lang.t("城市排名", "city ranking")), b))
+    })
+    .await?;
+    Ok(layout(lang, &title, &body, "/ranking"))
+}
