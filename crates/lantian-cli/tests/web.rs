@@ -551,6 +551,16 @@ fn overview_and_ranking_pages() {
     assert_eq!(s, 200);
     assert!(html.starts_with("<!doctype html><html lang=\"zh-CN\">"));
     assert_eq!(html.matches("<g class=\"city\"").count(), 21);
+    // Every hexagon lies inside the drawing (攀枝花, the southernmost, included).
+    let (w, h) = (560.0, 560.0);
+    assert!(html.contains("viewBox=\"0 0 560 560\""));
+    for pts in html.split("points=\"").skip(1).map(|p| &p[..p.find('"').expect("end")]) {
+        for xy in pts.split(' ') {
+            let (x, y) = xy.split_once(',').expect("x,y");
+            let (x, y): (f64, f64) = (x.parse().expect("x"), y.parse().expect("y"));
+            assert!((0.0..=w).contains(&x) && (0.0..=h).contains(&y), "{xy} outside the map");
+        }
+    }
     // 成都's hexagon has the official colour of its latest daily AQI (from the API).
     let (_, v) = get(&base, &format!("/api/v1/aqi/daily?city={}&from=2022-03-01&to=2022-03-06", enc("成都")));
     let last = v["items"].as_array().and_then(|a| a.iter().rev().find(|x| !x["aqi"].is_null())).expect("a day").clone();

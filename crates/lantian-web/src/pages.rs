@@ -141,7 +141,7 @@ pub async fn overview(
         let daily = lantian_service::aqi::cities_daily(store, &scope.cities, day - Duration::days(1), day)?;
         let _ = write!(b, "<p>{} {}</p>", lang.t("最新数据时间", "Latest data"), latest.format("%Y-%m-%d %H:00"));
         // The map.
-        let (w, h, scale) = (560.0, 480.0, 80.0);
+        let (w, h, scale) = (560.0, 560.0, 80.0);
         let (lon0, lat1) = (101.2, 33.0);
         let _ = write!(b, "<div class=\"grid\"><svg id=\"map\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\">",
             lang.t("各市州最新日AQI示意图", "Schematic map of the latest daily AQI per city"));
@@ -176,7 +176,8 @@ pub async fn overview(
         }
         b.push_str("</svg><div><div class=\"legend\">");
         for c in AqiCategory::ALL {
-            let _ = write!(b, "<span style=\"background:{}\">{}</span>", c.color().hex, if lang == Lang::En { c.name_en() } else { c.name_zh() });
+            let ink = if c.level() >= 5 { "#fff" } else { "#000" };
+            let _ = write!(b, "<span style=\"background:{};color:{ink}\">{}</span>", c.color().hex, if lang == Lang::En { c.name_en() } else { c.name_zh() });
         }
         b.push_str("</div><p>");
         for r in RegionId::ALL {
