@@ -132,6 +132,13 @@ fn api_serves_the_cli_numbers_and_errors_in_one_shape() {
     assert_eq!(totals, vec![("成都", "90.00"), ("德阳", "55.00"), ("绵阳", "18.00")]);
     assert!(v["rows"][0]["factors"][0]["formula"].as_str().is_some_and(|f| f.contains("30")));
 
+    // The scoreboard page: the same totals, each city's arithmetic in its explanation.
+    let (s, html) = get_text(&base, "/points?period=2022-05");
+    assert_eq!(s, 200);
+    assert!(html.contains("<td>成都</td><td>90.00</td><td>优秀</td>"), "{html:.2000}");
+    assert!(html.contains("<td>绵阳</td><td>18.00</td>"));
+    assert!(html.contains("30 × (3 − 2) / (3 − 1) = 15"), "德阳's C1 worked out");
+
     // Answers are cached per state of the data: a revision imported while the server runs shows at once.
     let mut rev = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
     for d in 1..=31 {

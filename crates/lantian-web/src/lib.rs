@@ -51,6 +51,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/", get(pages::overview))
         .route("/ranking", get(pages::ranking))
+        .route("/points", get(pages::points))
         .nest("/api/v1", api::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

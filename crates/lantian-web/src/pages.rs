@@ -101,12 +101,13 @@ fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<String> {
     Html(format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
          <title>{} — 蓝天 lantian</title><style>{CSS}</style></head><body><header><b>蓝天 lantian</b>\
-         <nav><a href=\"/{q}\">{}</a> <a href=\"/ranking{q}\">{}</a> <a href=\"/api/v1/openapi.json\">API</a> \
+         <nav><a href=\"/{q}\">{}</a> <a href=\"/ranking{q}\">{}</a> <a href=\"/points{q}\">{}</a> <a href=\"/api/v1/openapi.json\">API</a> \
          <a id=\"lang\" href=\"{}\">{switch}</a></nav></header><main><h1>{}</h1>{body}</main></body></html>",
         if lang == Lang::En { "en" } else { "zh-CN" },
         esc(title),
         lang.t("全省概览", "Overview"),
         lang.t("排名", "Ranking"),
+        lang.t("积分", "Points"),
         esc(&other),
         esc(title),
     ))
@@ -244,4 +245,91 @@ pub async fn ranking(State(state): State<Arc<AppState>>, Query(q): Query<PageQue
     })
     .await?;
     Ok(layout(lang, &title, &body, "/ranking"))
+}
+
+/// `GET /points?period=`: the 100-point scoreboard with each city's explanation (shipped scheme).
+pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Result<Html<String>, ApiError> {
+    let lang = Lang::of(q.lang.as_deref());
+    let period_text = q.period.clone();
+    let (title, body) = blocking(state, move |store| {
+        let scope = assess::resolve_scope(store, None)?;
+        let period = match period_text.as_deref() {
+            Some(p) => Period::parse(p).map_err(|e| ApiError::bad_request(format!("period {p:?}: {e}")))?,
+            None => {
+                let latest = scope
+                    .cities
+                    .iter()
+                    .filter_map(|c| lantian_service::budget::latest_hour(store, c).ok().flatten())
+                    .max();
+                let Some(latest) = latest else {
+                    return Ok((
+                        lang.t("积分", "Points").to_string(),
+                        lang.t("<p>还没有数据。</p>", "<p>No data yet.</p>").to_string(),
+                    ));
+                };
+                Period::parse(&latest.format("%Y-%m").to_string()).map_err(|e| ApiError::internal(e.to_string()))?
+            }
+        };
+        let scheme =
+            lantian_core::points::PointsScheme::default_scheme().map_err(|e| ApiError::internal(e.to_string()))?;
+        let scored = lantian_service::points::points(store, &scope, &period, &scheme, ResultVariant::DustExcluded)?;
+        let codes = scheme.factor_codes();
+        let mut b = format!(
+            "<p>{} {} {}</p><table id=\"points\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
+            lang.t("方案", "Scheme"),
+            esc(&scheme.id),
+            esc(&scheme.version),
+            lang.t("名次", "Rank"),
+            lang.t("城市", "City"),
+            lang.t("总分", "Total"),
+            lang.t("等级", "Grade")
+        );
+        for c in &codes {
+            let _ =
+                write!(b, "<th>{}</th>", if lang == Lang::En { c } else { lantian_core::points::factor_header_zh(c) });
+        }
+        b.push_str("</tr>");
+        let mut explain = String::new();
+        for c in &scored {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+                c.rank.map_or("—".into(), |k| k.to_string()),
+                esc(c.city.display()),
+                fmt_hundredths(c.result.total_hundredths),
+                esc(&c.result.grade)
+            );
+            for f in &c.result.factors {
+                let _ = write!(b, "<td>{}</td>", lantian_core::points::fmt_ratio(f.points, 2));
+            }
+            b.push_str("</tr>");
+            let _ = write!(
+                explain,
+                "<details><summary>{} {}</summary><ul>",
+                esc(c.city.display()),
+                fmt_hundredths(c.result.total_hundredths)
+            );
+            for f in &c.result.factors {
+                let _ = write!(
+                    explain,
+                    "<li><b>{} {}</b>: {}<br>{}: {}<br>{}: {}</li>",
+                    f.code,
+                    f.name_zh,
+                    lantian_core::points::fmt_ratio(f.points, 4),
+                    lang.t("输入", "inputs"),
+                    esc(&f.inputs),
+                    lang.t("计算", "formula"),
+                    esc(&f.formula)
+                );
+            }
+            explain.push_str("</ul></details>");
+        }
+        b.push_str("</table><h2>");
+        b.push_str(lang.t("各市州计算过程", "How each city's points were computed"));
+        b.push_str("</h2>");
+        b.push_str(&explain);
+        Ok((format!("{} {}", period.label_zh(), lang.t("积分", "points")), b))
+    })
+    .await?;
+    Ok(layout(lang, &title, &body, "/points"))
 }
