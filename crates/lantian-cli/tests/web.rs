@@ -588,6 +588,25 @@ fn overview_and_ranking_pages() {
     let (s, rank) = get_text(&base, "/ranking?period=2022-03");
     assert_eq!(s, 200);
     assert_eq!(rank.matches("<tr").count(), 22, "header and 21 cities");
+    // Stations and a station's day: 24 hours with the computed AQI beside the published one, equal to
+    // the API's hourly rows.
+    let (s, list) = get_text(&base, "/stations");
+    assert_eq!(s, 200);
+    assert!(list.contains("href=\"/stations/1431A\""));
+    let (s, day) = get_text(&base, "/stations/1431A?date=2022-03-02");
+    assert_eq!(s, 200);
+    assert_eq!(day.matches("<tr").count(), 25, "header and 24 hours");
+    let (_, v) = get(&base, "/api/v1/aqi/hourly?station=1431A&from=2022-03-02&to=2022-03-02");
+    let first = &v["items"][0];
+    let row = day.split("<td>01:00</td>").nth(1).expect("01:00 row");
+    assert!(row.starts_with("<td style=\"background:"), "{row:.200}");
+    assert!(
+        row[..row.find("</tr>").expect("end")]
+            .contains(&format!(">{}</td><td>{}</td>", first["aqi"], first["published_aqi"])),
+        "{first} {row:.300}"
+    );
+    let (s, _) = get_text(&base, "/stations/NOPE");
+    assert_eq!(s, 404);
     let (s, _) = get_text(&base, "/ranking?period=2022-14");
     assert_eq!(s, 400);
     assert!(server.stop().success());

@@ -52,6 +52,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", get(pages::overview))
         .route("/ranking", get(pages::ranking))
         .route("/points", get(pages::points))
+        .route("/stations", get(pages::stations))
+        .route("/stations/{code}", get(pages::station))
         .nest("/api/v1", api::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

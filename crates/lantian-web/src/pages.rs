@@ -101,13 +101,14 @@ fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<String> {
     Html(format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
          <title>{} — 蓝天 lantian</title><style>{CSS}</style></head><body><header><b>蓝天 lantian</b>\
-         <nav><a href=\"/{q}\">{}</a> <a href=\"/ranking{q}\">{}</a> <a href=\"/points{q}\">{}</a> <a href=\"/api/v1/openapi.json\">API</a> \
+         <nav><a href=\"/{q}\">{}</a> <a href=\"/ranking{q}\">{}</a> <a href=\"/points{q}\">{}</a> <a href=\"/stations{q}\">{}</a> <a href=\"/api/v1/openapi.json\">API</a> \
          <a id=\"lang\" href=\"{}\">{switch}</a></nav></header><main><h1>{}</h1>{body}</main></body></html>",
         if lang == Lang::En { "en" } else { "zh-CN" },
         esc(title),
         lang.t("全省概览", "Overview"),
         lang.t("排名", "Ranking"),
         lang.t("积分", "Points"),
+        lang.t("站点", "Stations"),
         esc(&other),
         esc(title),
     ))
@@ -332,4 +333,129 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
     })
     .await?;
     Ok(layout(lang, &title, &body, "/points"))
+}
+
+/// Station page parameters.
+#[derive(Deserialize)]
+pub struct StationPageQuery {
+    pub lang: Option<String>,
+    pub city: Option<String>,
+    pub date: Option<chrono::NaiveDate>,
+}
+
+/// `GET /stations?city=`: the monitoring stations, each linked to its page.
+pub async fn stations(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<StationPageQuery>,
+) -> Result<Html<String>, ApiError> {
+    let lang = Lang::of(q.lang.as_deref());
+    let suffix = if lang == Lang::En { "?lang=en" } else { "" };
+    let body = blocking(state, move |store| {
+        let mut filter = lantian_store::StationFilter::default();
+        if let Some(name) = q.city.as_deref() {
+            let c = lantian_store::Store::resolve_city(store, name)?
+                .ok_or_else(|| ApiError::bad_request(format!("unknown city {name:?}")))?;
+            filter.city_ids.push(c.id);
+        }
+        let list = lantian_store::Store::stations(store, &filter)?;
+        let mut b = format!(
+            "<table id=\"stations\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            lang.t("代码", "Code"),
+            lang.t("名称", "Name"),
+            lang.t("城市", "City"),
+            lang.t("对照点", "Control")
+        );
+        for s in &list {
+            let _ = write!(
+                b,
+                "<tr><td><a href=\"/stations/{0}{suffix}\">{0}</a></td><td>{1}</td><td>{2}</td><td>{3}</td></tr>",
+                esc(&s.code),
+                esc(s.name.as_deref().unwrap_or("")),
+                esc(&s.city.as_ref().map(|c| c.display().to_string()).unwrap_or_default()),
+                if s.is_control { "✓" } else { "" }
+            );
+        }
+        b.push_str("</table>");
+        Ok(b)
+    })
+    .await?;
+    Ok(layout(lang, lang.t("监测站点", "Monitoring stations"), &body, "/stations"))
+}
+
+/// `GET /stations/{code}?date=`: a station's hours for a day (default: its latest day) with the
+/// computed real-time AQI beside the publisher's; differences are marked.
+pub async fn station(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    Query(q): Query<StationPageQuery>,
+) -> Result<Html<String>, ApiError> {
+    let lang = Lang::of(q.lang.as_deref());
+    let (title, body) = blocking(state, move |store| {
+        let all = lantian_store::Store::stations(store, &lantian_store::StationFilter::default())?;
+        let st = all
+            .into_iter()
+            .find(|s| s.code.eq_ignore_ascii_case(&code))
+            .ok_or_else(|| ApiError::not_found(format!("no station {code:?}")))?;
+        let date = match q.date {
+            Some(d) => d,
+            None => match st.city.as_ref() {
+                Some(c) => lantian_service::budget::latest_hour(store, c)?
+                    .map(|t| (t - Duration::hours(1)).date())
+                    .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()),
+                None => chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default(),
+            },
+        };
+        let title = format!("{} {} — {date}", st.code, st.name.clone().unwrap_or_default());
+        let mut b = format!(
+            "<p><a href=\"?date={}{l}\">←</a> {date} <a href=\"?date={}{l}\">→</a></p>\
+             <table id=\"hours\"><tr><th>{}</th><th>AQI</th><th>{}</th><th>{}</th><th>{}</th>\
+             <th>PM2.5</th><th>PM10</th><th>O3</th><th>NO2</th><th>SO2</th><th>CO</th></tr>",
+            date - Duration::days(1),
+            date + Duration::days(1),
+            lang.t("时间", "Time"),
+            lang.t("发布AQI", "Published AQI"),
+            lang.t("类别", "Category"),
+            lang.t("首要污染物", "Primary"),
+            l = if lang == Lang::En { "&lang=en" } else { "" },
+        );
+        let mut n = 0;
+        lantian_service::for_each_hourly(
+            store,
+            std::slice::from_ref(&st),
+            date,
+            date,
+            lantian_core::aqi::RealTimeConvention::Publisher,
+            |r| {
+                n += 1;
+                let c = |p| r.conc(p).map_or(String::new(), |v: lantian_core::Conc| v.to_string());
+                let differs = r.published_aqi().is_some() && r.published_aqi() != r.result.aqi;
+                let cat = r.result.category();
+                let _ = write!(
+                    b,
+                    "<tr{}><td>{}</td><td style=\"background:{}\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
+                     <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    if differs { " class=\"worst\"" } else { "" },
+                    r.time.format("%H:%M"),
+                    cat.map_or("#fff", |c| c.color().hex),
+                    r.result.aqi.map_or("—".into(), |a| a.to_string()),
+                    r.published_aqi().map_or("—".into(), |a| a.to_string()),
+                    cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }),
+                    esc(&r.result.primary.codes()),
+                    c(lantian_core::Pollutant::Pm2_5),
+                    c(lantian_core::Pollutant::Pm10),
+                    c(lantian_core::Pollutant::O3),
+                    c(lantian_core::Pollutant::No2),
+                    c(lantian_core::Pollutant::So2),
+                    c(lantian_core::Pollutant::Co),
+                );
+            },
+        )?;
+        b.push_str("</table>");
+        if n == 0 {
+            b.push_str(lang.t("<p>这一天没有数据。</p>", "<p>No data for this day.</p>"));
+        }
+        Ok((title, b))
+    })
+    .await?;
+    Ok(layout(lang, &title, &body, "/stations"))
 }
