@@ -607,6 +607,20 @@ fn overview_and_ranking_pages() {
     );
     let (s, _) = get_text(&base, "/stations/NOPE");
     assert_eq!(s, 404);
+    // The city page: a calendar of 365 days, each coloured by the level the API reports, the year's
+    // statistics and the budgets.
+    let (s, cal) = get_text(&base, "/cities/510100?year=2022");
+    assert_eq!(s, 200);
+    assert_eq!(cal.matches("<rect class=\"day\"").count(), 365);
+    let day = cal.split("data-date=\"2022-03-02\"").nth(1).expect("2 March");
+    let (_, v) = get(&base, &format!("/api/v1/aqi/daily?city={}&from=2022-03-02&to=2022-03-02", enc("成都")));
+    let level = v["items"][0]["level"].as_u64().expect("level");
+    let want = ["#00E400", "#FFFF00", "#FF7E00", "#FF0000", "#99004C", "#7E0023"][level as usize - 1];
+    assert!(day[..day.find("</rect>").expect("end")].contains(&format!("fill=\"{want}\"")), "{day:.200}");
+    assert!(day.contains(&format!("AQI {}", v["items"][0]["aqi"])));
+    assert!(cal.contains("id=\"stats\"") && cal.contains("id=\"budgets\""));
+    let (s, _) = get_text(&base, &format!("/cities/{}", enc("火星")));
+    assert_eq!(s, 404);
     let (s, _) = get_text(&base, "/ranking?period=2022-14");
     assert_eq!(s, 400);
     assert!(server.stop().success());

@@ -53,6 +53,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/ranking", get(pages::ranking))
         .route("/points", get(pages::points))
         .route("/stations", get(pages::stations))
+        .route("/cities/{city}", get(pages::city))
         .route("/stations/{code}", get(pages::station))
         .nest("/api/v1", api::routes())
         .fallback(error::not_found)

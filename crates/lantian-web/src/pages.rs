@@ -172,8 +172,8 @@ pub async fn overview(
             let _ = write!(b, "<g class=\"city\" data-code=\"{code}\"><title>{} AQI {aqi}</title><polygon points=\"{}\" fill=\"{fill}\" stroke=\"{}\" stroke-width=\"2.5\"/>\
                 <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text></g>",
                 esc(&name), pts.join(" "), region_stroke(region), y + 4.0, esc(&name));
-            let _ = write!(rows, "<tr><td>{}</td><td>{}</td><td>{aqi}</td><td>{}</td></tr>",
-                last.map_or(String::new(), |v| v.date.to_string()), esc(&name),
+            let _ = write!(rows, "<tr><td>{}</td><td><a href=\"/cities/{code}{}\">{}</a></td><td>{aqi}</td><td>{}</td></tr>",
+                last.map_or(String::new(), |v| v.date.to_string()), if lang == Lang::En { "?lang=en" } else { "" }, esc(&name),
                 cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }));
         }
         b.push_str("</svg><div><div class=\"legend\">");
@@ -458,4 +458,109 @@ pub async fn station(
     })
     .await?;
     Ok(layout(lang, &title, &body, "/stations"))
+}
+
+/// City page parameters.
+#[derive(Deserialize)]
+pub struct CityPageQuery {
+    pub lang: Option<String>,
+    pub year: Option<i32>,
+}
+
+/// `GET /cities/{city}?year=`: a calendar heat map of the city's daily AQI for a year (one square a day,
+/// weeks as columns, coloured by level), the year's statistics and the current budgets.
+pub async fn city(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    Query(q): Query<CityPageQuery>,
+) -> Result<Html<String>, ApiError> {
+    use chrono::Datelike;
+    let lang = Lang::of(q.lang.as_deref());
+    let (title, body) = blocking(state, move |store| {
+        let city = lantian_store::Store::resolve_city(store, &name)?
+            .ok_or_else(|| ApiError::not_found(format!("no city {name:?}")))?;
+        let latest = lantian_service::budget::latest_hour(store, &city)?;
+        let year = q.year.or(latest.map(|t| (t - Duration::hours(1)).year())).unwrap_or(2022);
+        let (first, last) = (
+            chrono::NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| ApiError::bad_request("year out of range"))?,
+            chrono::NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| ApiError::bad_request("year out of range"))?,
+        );
+        let days = lantian_service::city_daily(store, &city, first, last)?;
+        let cell = 13.0;
+        let offset = i64::from(first.weekday().num_days_from_monday());
+        let mut b = format!(
+            "<p><a href=\"?year={}{l}\">←</a> {year} <a href=\"?year={}{l}\">→</a></p>\
+             <svg id=\"calendar\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\">",
+            year - 1,
+            year + 1,
+            lang.t("逐日AQI日历图", "Calendar of daily AQI"),
+            l = if lang == Lang::En { "&lang=en" } else { "" },
+            w = 30.0 + 54.0 * cell,
+            h = 20.0 + 7.0 * cell,
+        );
+        for m in 1..=12u32 {
+            if let Some(d) = chrono::NaiveDate::from_ymd_opt(year, m, 1) {
+                let week = ((d - first).num_days() + offset) / 7;
+                let _ = write!(b, "<text x=\"{:.0}\" y=\"12\" font-size=\"10\">{m}{}</text>", 30.0 + week as f64 * cell, lang.t("月", ""));
+            }
+        }
+        let mut d = first;
+        while d <= last {
+            let k = (d - first).num_days() + offset;
+            let (col, row) = (k / 7, k % 7);
+            let v = days.iter().find(|x| x.date == d);
+            let cat = v.and_then(|x| x.result.category());
+            let aqi = v.and_then(|x| x.result.aqi).map_or("—".into(), |a| a.to_string());
+            let _ = write!(
+                b,
+                "<rect class=\"day\" data-date=\"{d}\" x=\"{:.0}\" y=\"{:.0}\" width=\"{:.0}\" height=\"{:.0}\" fill=\"{}\" stroke=\"#fff\"><title>{d} AQI {aqi}</title></rect>",
+                30.0 + col as f64 * cell,
+                18.0 + row as f64 * cell,
+                cell - 1.0,
+                cell - 1.0,
+                cat.map_or("#eeeeee", |c| c.color().hex)
+            );
+            d += Duration::days(1);
+        }
+        b.push_str("</svg>");
+        // The year's statistics (the same numbers as `lantian assess`).
+        let period = Period::parse(&year.to_string()).map_err(|e| ApiError::internal(e.to_string()))?;
+        let stats = assess::assess_cities(store, std::slice::from_ref(&city), &period, ResultVariant::DustExcluded)?;
+        if let Some(s) = stats.first() {
+            let _ = write!(
+                b,
+                "<h2>{}</h2><table id=\"stats\"><tr><th>{}</th><th>{}</th><th>{}</th><th>PM2.5</th><th>PM10</th><th>O3</th><th>{}</th></tr>\
+                 <tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr></table>",
+                lang.t("年度统计", "Statistics of the year"),
+                lang.t("有效天数", "Valid days"),
+                lang.t("优良天数", "Good days"),
+                lang.t("优良天数比例(%)", "Good days (%)"),
+                lang.t("重污染天数", "Heavy days"),
+                s.valid_days,
+                s.good_days,
+                s.good_day_ratio_tenths().map_or(String::new(), fmt_tenths),
+                s.stat(lantian_core::Pollutant::Pm2_5).value.map_or(String::new(), |v| v.to_string()),
+                s.stat(lantian_core::Pollutant::Pm10).value.map_or(String::new(), |v| v.to_string()),
+                s.stat(lantian_core::Pollutant::O3).value.map_or(String::new(), |v| v.to_string()),
+                s.heavy_days,
+            );
+        }
+        // Budgets at the latest hour (以时保天、以天保月、以月保年).
+        if let Some(t) = latest {
+            let bud = lantian_service::budget::city_budget(store, &city, t)?;
+            let _ = write!(b, "<h2>{} ({})</h2><table id=\"budgets\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+                lang.t("以时保天、以天保月、以月保年", "Budgets"), t.format("%Y-%m-%d %H:00"),
+                lang.t("污染物", "Pollutant"), lang.t("当前", "Now"), lang.t("今日剩余小时均值上限", "Highest mean for the rest of the day"));
+            for (p, d, cur) in &bud.day {
+                let (v, status) = lantian_service::budget::day_text(d);
+                let _ = write!(b, "<tr><td>{}</td><td>{}</td><td>{} {}</td></tr>", p.label(),
+                    cur.map_or(String::new(), |c| c.to_string()), esc(&v), esc(status));
+            }
+            let _ = write!(b, "</table><p>{}: {}</p>", lang.t("全年PM2.5剩余日均上限", "PM2.5 allowance for the rest of the year"),
+                esc(&lantian_service::budget::year_text(&bud.year)));
+        }
+        Ok((format!("{} {year}", city.display()), b))
+    })
+    .await?;
+    Ok(layout(lang, &title, &body, "/"))
 }
