@@ -619,6 +619,14 @@ fn overview_and_ranking_pages() {
     assert!(day[..day.find("</rect>").expect("end")].contains(&format!("fill=\"{want}\"")), "{day:.200}");
     assert!(day.contains(&format!("AQI {}", v["items"][0]["aqi"])));
     assert!(cal.contains("id=\"stats\"") && cal.contains("id=\"budgets\""));
+    // The PM2.5 series over the level bands of the 24-hour breakpoints in force in 2022 (HJ 633-2012:
+    // 35, 75, 115, 150 …): one point a day with a value.
+    assert!(cal.contains("id=\"series\"") && cal.contains(">35</text>") && cal.contains(">75</text>"));
+    let (_, v) = get(&base, &format!("/api/v1/aqi/daily?city={}&from=2022-01-01&to=2022-12-31", enc("成都")));
+    let with_pm = v["items"].as_array().expect("items").iter().filter(|d| !d["pm2_5"].is_null()).count();
+    let line = cal.split("<polyline").nth(1).expect("polyline");
+    let pts = line.split("points=\"").nth(1).expect("points");
+    assert_eq!(pts[..pts.find('"').expect("end")].split(' ').count(), with_pm);
     let (s, _) = get_text(&base, &format!("/cities/{}", enc("火星")));
     assert_eq!(s, 404);
     let (s, _) = get_text(&base, "/ranking?period=2022-14");

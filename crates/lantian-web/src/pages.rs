@@ -523,6 +523,7 @@ pub async fn city(
             d += Duration::days(1);
         }
         b.push_str("</svg>");
+        b.push_str(&pm25_series(lang, first, &days));
         // The year's statistics (the same numbers as `lantian assess`).
         let period = Period::parse(&year.to_string()).map_err(|e| ApiError::internal(e.to_string()))?;
         let stats = assess::assess_cities(store, std::slice::from_ref(&city), &period, ResultVariant::DustExcluded)?;
@@ -563,4 +564,45 @@ pub async fn city(
     })
     .await?;
     Ok(layout(lang, &title, &body, "/"))
+}
+
+/// The daily PM2.5 of a year as a line over the level bands of the 24-hour PM2.5 breakpoints in force
+/// on the first day (HJ 633 Table 1, chosen by the date of the data).
+fn pm25_series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::CityDailyValue]) -> String {
+    use lantian_core::pollutant::Indicator;
+    let column = lantian_core::standards::StandardSet::for_date(first).aqi_rules().column(Indicator::Pm2_5_24h);
+    let value = |c: lantian_core::Conc| c.milli() as f64 / 1000.0;
+    let top = days.iter().filter_map(|d| d.values.pm2_5).map(value).fold(150.0_f64, f64::max) * 1.05;
+    let (w, h, left) = (720.0, 200.0, 40.0);
+    let x = |d: chrono::NaiveDate| left + (d - first).num_days() as f64 * (w - left) / 366.0;
+    let y = |v: f64| h - 20.0 - v / top * (h - 30.0);
+    let mut s = format!(
+        "<h2>{}</h2><svg id=\"series\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\">",
+        lang.t("PM2.5 日均浓度（μg/m³）与级别", "Daily PM2.5 (μg/m³) and the AQI levels")
+    );
+    let bounds: Vec<f64> = column.0.iter().map(|c| value(*c)).collect();
+    for (k, pair) in bounds.windows(2).enumerate() {
+        let (lo, hi) = (pair[0], pair[1].min(top));
+        if lo >= top {
+            break;
+        }
+        let cat = AqiCategory::ALL[k.min(5)];
+        let _ = write!(
+            s,
+            "<rect class=\"band\" x=\"{left}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\" fill-opacity=\"0.25\"/>\
+             <text x=\"2\" y=\"{:.1}\" font-size=\"9\">{hi_label}</text>",
+            y(hi),
+            w - left,
+            y(lo) - y(hi),
+            cat.color().hex,
+            y(hi) + 9.0,
+            // A band cut by the top of the chart has no upper bound to label.
+            hi_label = if pair[1] <= top { pair[1].to_string() } else { String::new() },
+        );
+    }
+    let pts: Vec<String> =
+        days.iter().filter_map(|d| d.values.pm2_5.map(|c| format!("{:.1},{:.1}", x(d.date), y(value(c))))).collect();
+    let _ =
+        write!(s, "<polyline fill=\"none\" stroke=\"#333\" stroke-width=\"1.2\" points=\"{}\"/></svg>", pts.join(" "));
+    s
 }
