@@ -513,6 +513,15 @@ fn sessions_csrf_and_sign_in_throttling() {
         .send(csv)
         .expect("post");
     assert_eq!(r.status().as_u16(), 200);
+    // The sign-in and upload pages: the upload form carries this session's CSRF token; without a session
+    // the page asks to sign in.
+    let (s, login) = get_text(&base, "/login");
+    assert!(s == 200 && login.contains("<form id=\"login\"") && login.contains("/api/v1/session"));
+    let (_, anon) = get_text(&base, "/upload");
+    assert!(anon.contains("href=\"/login\"") && !anon.contains("data-csrf"));
+    let mut r = agent().get(&format!("{base}/upload")).header("Cookie", &cookie).call().expect("get");
+    let page = r.body_mut().read_to_string().expect("body");
+    assert!(page.contains(&format!("data-csrf=\"{csrf}\"")) && page.contains("chengdu"), "{page:.1500}");
     // Sign out; the cookie no longer works.
     let (s, _, _) = send_json(&base, "DELETE", "/api/v1/session", &[("Cookie", &cookie), ("X-CSRF-Token", &csrf)], "");
     assert_eq!(s, 200);

@@ -54,6 +54,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/points", get(pages::points))
         .route("/stations", get(pages::stations))
         .route("/cities/{city}", get(pages::city))
+        .route("/login", get(pages::login))
+        .route("/upload", get(pages::upload))
         .route("/stations/{code}", get(pages::station))
         .nest("/api/v1", api::routes())
         .fallback(error::not_found)

@@ -101,7 +101,7 @@ fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<String> {
     Html(format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
          <title>{} — 蓝天 lantian</title><style>{CSS}</style></head><body><header><b>蓝天 lantian</b>\
-         <nav><a href=\"/{q}\">{}</a> <a href=\"/ranking{q}\">{}</a> <a href=\"/points{q}\">{}</a> <a href=\"/stations{q}\">{}</a> <a href=\"/api/v1/openapi.json\">API</a> \
+         <nav><a href=\"/{q}\">{}</a> <a href=\"/ranking{q}\">{}</a> <a href=\"/points{q}\">{}</a> <a href=\"/stations{q}\">{}</a> <a href=\"/upload{q}\">{}</a> <a href=\"/api/v1/openapi.json\">API</a> \
          <a id=\"lang\" href=\"{}\">{switch}</a></nav></header><main><h1>{}</h1>{body}</main></body></html>",
         if lang == Lang::En { "en" } else { "zh-CN" },
         esc(title),
@@ -109,6 +109,7 @@ fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<String> {
         lang.t("排名", "Ranking"),
         lang.t("积分", "Points"),
         lang.t("站点", "Stations"),
+        lang.t("上传", "Upload"),
         esc(&other),
         esc(title),
     ))
@@ -606,3 +607,58 @@ fn pm25_series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::Ci
         write!(s, "<polyline fill=\"none\" stroke=\"#333\" stroke-width=\"1.2\" points=\"{}\"/></svg>", pts.join(" "));
     s
 }
+
+/// `GET /login`: the sign-in form (posts to `/api/v1/session`).
+pub async fn login(Query(q): Query<PageQuery>) -> Html<String> {
+    let lang = Lang::of(q.lang.as_deref());
+    let body = format!(
+        "<form id=\"login\"><p><label>{} <input name=\"name\" autocomplete=\"username\" required></label></p>\
+         <p><label>{} <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
+         <p><button type=\"submit\">{}</button></p><p id=\"msg\" role=\"alert\"></p></form>\
+         <script>{LOGIN_JS}</script>",
+        lang.t("账号", "Account"),
+        lang.t("密码", "Password"),
+        lang.t("登录", "Sign in"),
+    );
+    layout(lang, lang.t("登录", "Sign in"), &body, "/login")
+}
+
+const LOGIN_JS: &str = "document.getElementById('login').addEventListener('submit',async e=>{e.preventDefault();\
+const f=e.target;const r=await fetch('/api/v1/session',{method:'POST',headers:{'Content-Type':'application/json'},\
+body:JSON.stringify({name:f.name.value,password:f.password.value})});\
+if(r.ok){location.href='/upload'+location.search}else{const j=await r.json();\
+document.getElementById('msg').textContent=j.error.message}});";
+
+/// `GET /upload`: upload data files as the signed-in account (posts to `/api/v1/uploads` with the
+/// session's CSRF token).
+pub async fn upload(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Html<String> {
+    let lang = Lang::of(q.lang.as_deref());
+    let body = match crate::session::signed_in(&state, &headers) {
+        None => format!(
+            "<p>{} <a href=\"/login{}\">{}</a></p>",
+            lang.t("上传数据需要先登录。", "Uploading data needs an account."),
+            if lang == Lang::En { "?lang=en" } else { "" },
+            lang.t("登录", "Sign in")
+        ),
+        Some((name, csrf)) => format!(
+            "<p>{} <b>{}</b></p><form id=\"upload\" data-csrf=\"{}\"><p><input type=\"file\" name=\"file\" multiple required> \
+             <button type=\"submit\">{}</button></p></form><pre id=\"report\"></pre><script>{UPLOAD_JS}</script>",
+            lang.t("当前账号", "Signed in as"),
+            esc(&name),
+            esc(&csrf),
+            lang.t("上传", "Upload"),
+        ),
+    };
+    layout(lang, lang.t("上传数据", "Upload data"), &body, "/upload")
+}
+
+const UPLOAD_JS: &str = "document.getElementById('upload').addEventListener('submit',async e=>{e.preventDefault();\
+const f=e.target;const out=document.getElementById('report');out.textContent='';\
+for(const file of f.file.files){const r=await fetch('/api/v1/uploads?name='+encodeURIComponent(file.name),\
+{method:'POST',headers:{'X-CSRF-Token':f.dataset.csrf},body:file});const j=await r.json();\
+out.textContent+=file.name+': '+(r.ok?j.kind+', '+j.rows+' rows, '+j.inserted+' inserted, '+j.updated+' updated, '+j.unchanged+' unchanged'\
+:'✗ '+j.error.message)+'\\n'}});";

@@ -83,6 +83,11 @@ fn cookie_value(headers: &HeaderMap) -> Option<String> {
     })
 }
 
+/// `(account name, CSRF token)` of the request's live session, if any (for pages that write).
+pub fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(String, String)> {
+    cookie_value(headers).and_then(|id| state.sessions.get(&id))
+}
+
 /// The account of a cookie session, checking the CSRF header when `write` is set.
 pub fn session_account(
     state: &AppState,
