@@ -100,7 +100,7 @@ fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<String> {
     let q = if lang == Lang::En { "?lang=en" } else { "" };
     Html(format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{} — 蓝天 lantian</title><style>{CSS}</style></head><body><header><b>蓝天 lantian</b>\
+         <title>{} — 蓝天 lantian</title><link rel=\"icon\" href=\"data:,\"><style>{CSS}</style></head><body><header><b>蓝天 lantian</b>\
          <nav><a href=\"/{q}\">{}</a> <a href=\"/ranking{q}\">{}</a> <a href=\"/points{q}\">{}</a> <a href=\"/stations{q}\">{}</a> <a href=\"/upload{q}\">{}</a> <a href=\"/api/v1/openapi.json\">API</a> \
          <a id=\"lang\" href=\"{}\">{switch}</a></nav></header><main><h1>{}</h1>{body}</main></body></html>",
         if lang == Lang::En { "en" } else { "zh-CN" },

@@ -1,0 +1,76 @@
+// Browser end-to-end test of the lantian pages: node pages.js BASE_URL SCREENSHOT_DIR UPLOAD_FILE
+// Signs in (a wrong password first), uploads a file, opens every page in Chinese and in English, checks
+// the key content, and fails on any console error. Screenshots are kept in SCREENSHOT_DIR.
+const { chromium } = require('playwright-core');
+const path = require('path');
+
+const [base, shots, upload] = process.argv.slice(2);
+const executablePath = process.env.LANTIAN_CHROMIUM || '/usr/bin/chromium';
+
+function check(cond, what) {
+  if (!cond) throw new Error('check failed: ' + what);
+  console.log('ok  ' + what);
+}
+
+(async () => {
+  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors = [];
+  // The failed sign-in answers 401 on purpose; the browser reports that resource as an error.
+  let expect401 = false;
+  page.on('console', m => {
+    if (m.type() !== 'error') return;
+    if (expect401 && m.text().includes('401')) { expect401 = false; return; }
+    errors.push(m.text());
+  });
+  page.on('pageerror', e => errors.push(String(e)));
+  const shot = name => page.screenshot({ path: path.join(shots, name + '.png'), fullPage: true });
+
+  await page.goto(base + '/');
+  check(await page.locator('svg#map g.city').count() === 21, 'overview: 21 cities on the map');
+  check((await page.textContent('h1')).includes('全省空气质量概览'), 'overview: Chinese title');
+  await shot('overview-zh');
+  await page.click('#lang');
+  check((await page.textContent('h1')).includes('Province overview'), 'language switch to English');
+  check((await page.textContent('#latest')).includes('Chengdu'), 'English city names');
+  await shot('overview-en');
+
+  await page.goto(base + '/ranking');
+  check(await page.locator('#ranking tr').count() === 22, 'ranking: 21 cities');
+  await shot('ranking');
+  await page.goto(base + '/points');
+  check(await page.locator('#points tr').count() === 22, 'points: 21 cities');
+  check(await page.locator('details').count() === 21, 'points: an explanation per city');
+  await shot('points');
+  await page.goto(base + '/stations');
+  check(await page.locator('#stations a').count() > 100, 'stations listed');
+  await page.click('#stations a >> nth=0');
+  check(await page.locator('#hours tr').count() > 1, 'station page: hours');
+  await shot('station');
+  await page.goto(base + '/cities/510100');
+  check(await page.locator('#calendar rect.day').count() >= 365, 'city page: calendar');
+  check(await page.locator('#series polyline').count() === 1, 'city page: PM2.5 series');
+  await shot('city');
+
+  await page.goto(base + '/upload');
+  check((await page.textContent('main')).includes('登录'), 'upload asks to sign in');
+  await page.goto(base + '/login');
+  await page.fill('input[name=name]', 'chengdu');
+  await page.fill('input[name=password]', 'not the password');
+  expect401 = true;
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('msg').textContent.length > 0);
+  check((await page.textContent('#msg')).includes('wrong name or password'), 'wrong password refused');
+  await page.fill('input[name=password]', 'correct horse battery');
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/upload');
+  await page.setInputFiles('input[type=file]', upload);
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('report').textContent.length > 0);
+  const report = await page.textContent('#report');
+  check(report.includes('city-daily') && report.includes('inserted'), 'upload report: ' + report.trim());
+  await shot('upload');
+
+  check(errors.length === 0, 'no console errors ' + JSON.stringify(errors));
+  await browser.close();
+})().catch(e => { console.error(String(e && e.stack || e)); process.exit(1); });
