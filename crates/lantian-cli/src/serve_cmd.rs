@@ -12,6 +12,9 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// GeoJSON of the city boundaries (features with properties.adcode) for the overview map.
+    #[arg(long, value_name = "FILE")]
+    pub boundaries: Option<std::path::PathBuf>,
 }
 
 /// Structured logs on stderr (`RUST_LOG` filters them; default `info`).
@@ -22,16 +25,22 @@ fn init_logs() {
 }
 
 pub fn run(db: &str, a: ServeArgs) -> Result<ExitCode> {
-    serve(db, a.addr)
+    serve(db, a.addr, a.boundaries.as_deref())
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
-pub fn serve(db: &str, addr: SocketAddr) -> Result<ExitCode> {
+pub fn serve(db: &str, addr: SocketAddr, boundaries: Option<&std::path::Path>) -> Result<ExitCode> {
     init_logs();
+    let outlines = match boundaries {
+        Some(p) => Some(lantian_web::boundaries::Boundaries::load(p, 560.0).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let stores =
         lantian_web::StorePool::open(db, jobs.max(2)).with_context(|| format!("cannot open the database {db}"))?;
-    let state = Arc::new(lantian_web::AppState::new(stores));
+    let mut state = lantian_web::AppState::new(stores);
+    state.boundaries = outlines;
+    let state = Arc::new(state);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;

@@ -80,6 +80,9 @@ pub struct DemoArgs {
     /// Address the demonstration is served on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: std::net::SocketAddr,
+    /// GeoJSON of the city boundaries for the overview map (e.g. ../shared/data/geo/sichuan_510000_datav_v3_2021.geojson).
+    #[arg(long, value_name = "FILE")]
+    pub boundaries: Option<PathBuf>,
     /// Stop after the import and the table (do not serve).
     #[arg(long)]
     pub no_serve: bool,
@@ -153,5 +156,5 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
     out.flush()?;
     drop(out);
     drop(store);
-    crate::serve_cmd::serve(&format!("sqlite:{}", db.display()), a.addr)
+    crate::serve_cmd::serve(&format!("sqlite:{}", db.display()), a.addr, a.boundaries.as_deref())
 }

@@ -642,3 +642,49 @@ fn overview_and_ranking_pages() {
     assert_eq!(s, 400);
     assert!(server.stop().success());
 }
+
+/// `--boundaries`: the real outlines of the 21 cities (the GeoJSON in the shared data) replace the
+/// schematic map; a bad file stops the server at start with an error naming the file and the feature.
+#[test]
+fn boundaries_draw_the_real_choropleth() {
+    let Some(shared) = shared_data() else { return };
+    let geo = shared.join("geo/sichuan_510000_datav_v3_2021.geojson");
+    let t = TempDir::new("geo");
+    let db = t.db();
+    let data = t.0.join("data");
+    ok(&db, &["synth", "--out", &data.display().to_string(), "--days", "2", "--start", "2022-03-01"]);
+    ok(&db, &["import", &data.display().to_string()]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lantian"))
+        .args(["--db", &db, "serve", "--addr", "127.0.0.1:0", "--boundaries", &geo.display().to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    reader.read_line(&mut first).expect("URL line");
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    let base =
+        first.split_whitespace().find(|w| w.starts_with("http://")).expect("URL").trim_end_matches('/').to_string();
+    let mut server = Server { child, base: base.clone() };
+    let (s, html) = get_text(&base, "/");
+    assert_eq!(s, 200);
+    let cities: Vec<&str> = html.split("<g class=\"city\"").skip(1).collect();
+    assert_eq!(cities.len(), 21);
+    assert!(cities.iter().all(|g| g.contains("<path d=\"M")), "every city drawn from its outline");
+    assert!(!html.contains("<polygon"), "no schematic hexagons");
+    assert!(server.stop().success());
+
+    std::fs::write(
+        t.0.join("bad.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"properties":{},"geometry":null}]}"#,
+    )
+    .expect("write");
+    let o = lantian(
+        &db,
+        &["serve", "--addr", "127.0.0.1:0", "--boundaries", &t.0.join("bad.geojson").display().to_string()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.geojson") && err.contains("feature 0") && err.contains("adcode"), "{err}");
+}

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod aqi_api;
+pub mod boundaries;
 mod cache;
 mod error;
 pub mod pages;
@@ -34,11 +35,13 @@ pub struct AppState {
     pub cache: ResponseCache,
     /// Browser sessions and sign-in throttling.
     pub sessions: session::Sessions,
+    /// City outlines for the overview map (`--boundaries FILE`); else the schematic map.
+    pub boundaries: Option<boundaries::Boundaries>,
 }
 
 impl AppState {
     pub fn new(stores: StorePool) -> AppState {
-        AppState { stores, cache: ResponseCache::new(4096), sessions: session::Sessions::default() }
+        AppState { stores, cache: ResponseCache::new(4096), sessions: session::Sessions::default(), boundaries: None }
     }
 }
 

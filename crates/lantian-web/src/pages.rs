@@ -127,7 +127,9 @@ pub async fn overview(
     Query(q): Query<PageQuery>,
 ) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
+    let st = state.clone();
     let body = blocking(state, move |store| {
+        let bounds = st.boundaries.as_ref();
         let scope = assess::resolve_scope(store, None)?;
         let latest = scope
             .cities
@@ -144,10 +146,10 @@ pub async fn overview(
         let daily = lantian_service::aqi::cities_daily(store, &scope.cities, day - Duration::days(1), day)?;
         let _ = write!(b, "<p>{} {}</p>", lang.t("最新数据时间", "Latest data"), latest.format("%Y-%m-%d %H:00"));
         // The map.
-        let (w, h, scale) = (560.0, 560.0, 80.0);
+        let (w, h, scale) = bounds.map_or((560.0, 560.0, 80.0), |b| (b.width, b.height.ceil(), 80.0));
         let (lon0, lat1) = (101.2, 33.0);
         let _ = write!(b, "<div class=\"grid\"><svg id=\"map\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\">",
-            lang.t("各市州最新日AQI示意图", "Schematic map of the latest daily AQI per city"));
+            if bounds.is_some() { lang.t("各市州最新日AQI", "Latest daily AQI per city") } else { lang.t("各市州最新日AQI示意图", "Schematic map of the latest daily AQI per city") });
         let mut rows = String::new();
         for (city, days) in scope.cities.iter().zip(&daily) {
             let last = days.iter().rev().find(|v| v.result.aqi.is_some());
@@ -170,9 +172,18 @@ pub async fn overview(
                 city.display().to_string()
             };
             let aqi = last.and_then(|v| v.result.aqi).map_or("—".to_string(), |a| a.to_string());
-            let _ = write!(b, "<g class=\"city\" data-code=\"{code}\"><title>{} AQI {aqi}</title><polygon points=\"{}\" fill=\"{fill}\" stroke=\"{}\" stroke-width=\"2.5\"/>\
-                <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text></g>",
-                esc(&name), pts.join(" "), region_stroke(region), y + 4.0, esc(&name));
+            match bounds.and_then(|bd| bd.paths.iter().find(|(c, _)| *c == code)) {
+                // The real outline (choropleth), outlined in the region's colour.
+                Some((_, d)) => {
+                    let _ = write!(b, "<g class=\"city\" data-code=\"{code}\"><title>{} AQI {aqi}</title><path d=\"{d}\" fill=\"{fill}\" stroke=\"{}\" stroke-width=\"1.2\" fill-rule=\"evenodd\"/></g>",
+                        esc(&name), region_stroke(region));
+                }
+                None => {
+                    let _ = write!(b, "<g class=\"city\" data-code=\"{code}\"><title>{} AQI {aqi}</title><polygon points=\"{}\" fill=\"{fill}\" stroke=\"{}\" stroke-width=\"2.5\"/>\
+                        <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text></g>",
+                        esc(&name), pts.join(" "), region_stroke(region), y + 4.0, esc(&name));
+                }
+            }
             let _ = write!(rows, "<tr><td>{}</td><td><a href=\"/cities/{code}{}\">{}</a></td><td>{aqi}</td><td>{}</td></tr>",
                 last.map_or(String::new(), |v| v.date.to_string()), if lang == Lang::En { "?lang=en" } else { "" }, esc(&name),
                 cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }));
