@@ -132,6 +132,28 @@ fn api_serves_the_cli_numbers_and_errors_in_one_shape() {
     assert_eq!(totals, vec![("成都", "90.00"), ("德阳", "55.00"), ("绵阳", "18.00")]);
     assert!(v["rows"][0]["factors"][0]["formula"].as_str().is_some_and(|f| f.contains("30")));
 
+    // Assessments: per city, and pooled for the three (31 + 31 + 29 good of 93 valid days = 97.8 %; 绵阳's
+    // two days at PM2.5 200 are heavy).
+    let (s, v) = get(&base, &format!("/api/v1/assessments?period=2022-05&scope={scope}"));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v[0]["unit"].as_str(), v[0]["pm2_5"]["value"].as_str(), v[0]["good_days"].as_u64()),
+        (Some("成都"), Some("30"), Some(31))
+    );
+    let (s, v) = get(&base, &format!("/api/v1/assessments?period=2022-05&scope={scope}&level=province"));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (
+            v[0]["valid_days"].as_u64(),
+            v[0]["good_days"].as_u64(),
+            v[0]["good_day_ratio"].as_str(),
+            v[0]["heavy_days"].as_u64()
+        ),
+        (Some(93), Some(91), Some("97.8"), Some(2))
+    );
+    let (s, _) = get(&base, "/api/v1/assessments?period=2022-05&level=galaxy");
+    assert_eq!(s, 400);
+
     // The scoreboard page: the same totals, each city's arithmetic in its explanation.
     let (s, html) = get_text(&base, "/points?period=2022-05");
     assert_eq!(s, 200);
@@ -195,7 +217,19 @@ fn openapi_document_matches_its_snapshot() {
     let (s, v) = get(&server.base, "/api/v1/openapi.json");
     assert_eq!(s, 200);
     assert_eq!(v["openapi"].as_str(), Some("3.1.0"));
-    for p in ["/api/v1/stations", "/api/v1/rankings", "/api/v1/points", "/api/v1/stations.geojson"] {
+    for p in [
+        "/api/v1/cities",
+        "/api/v1/stations",
+        "/api/v1/stations.geojson",
+        "/api/v1/rankings",
+        "/api/v1/points",
+        "/api/v1/budgets",
+        "/api/v1/assessments",
+        "/api/v1/aqi/hourly",
+        "/api/v1/aqi/daily",
+        "/api/v1/uploads",
+        "/api/v1/session",
+    ] {
         assert!(v["paths"].get(p).is_some(), "{p} missing from the OpenAPI document");
     }
     let pretty = serde_json::to_string_pretty(&v).expect("json") + "\n";
@@ -591,6 +625,31 @@ fn overview_and_ranking_pages() {
     let g = html.split("data-code=\"510100\"").nth(1).expect("成都 on the map");
     assert!(g[..g.find("</g>").expect("end")].contains(&format!("fill=\"{colour}\"")), "{colour}: {g:.300}");
     assert!(g.contains(&format!("AQI {}", last["aqi"])), "{last} {g:.400}");
+    // The latest hour per city equals the CLI's city hours.
+    let (h, rows) = csv_rows(&ok(
+        &db,
+        &[
+            "aqi",
+            "--hourly",
+            "--level",
+            "city",
+            "--city",
+            "成都",
+            "--from",
+            "2022-03-01",
+            "--to",
+            "2022-03-06",
+            "--format",
+            "csv",
+        ],
+    ));
+    let lastrow = rows.iter().rev().find(|r| !r[col(&h, "aqi")].is_empty()).expect("an hour");
+    let hhmm = &lastrow[col(&h, "time")][11..16];
+    let cd = html.split("<td><a href=\"/cities/510100\">").nth(1).expect("成都 row");
+    assert!(
+        cd[..cd.find("</tr>").expect("end")].contains(&format!("<td>{hhmm} {}</td>", lastrow[col(&h, "aqi")])),
+        "{cd:.300}"
+    );
     let (s, en) = get_text(&base, "/?lang=en");
     assert_eq!(s, 200);
     assert!(en.contains("Province overview") && en.contains("Chengdu") && en.contains("lang=\"en\""));
@@ -638,6 +697,13 @@ fn overview_and_ranking_pages() {
     assert_eq!(pts[..pts.find('"').expect("end")].split(' ').count(), with_pm);
     let (s, _) = get_text(&base, &format!("/cities/{}", enc("火星")));
     assert_eq!(s, 404);
+    // Year to date and ordered by change, with the switches on the page.
+    let (s, ytd) = get_text(&base, "/ranking?period=2022-01..2022-03");
+    assert_eq!(s, 200);
+    assert!(ytd.contains("href=\"/ranking?period=2022-01..2022-03\"") && ytd.contains("by=change"));
+    let (s, by) = get_text(&base, "/ranking?period=2022-03&by=change");
+    assert_eq!(s, 200);
+    assert_eq!(by.matches("<tr").count(), 22);
     let (s, _) = get_text(&base, "/ranking?period=2022-14");
     assert_eq!(s, 400);
     assert!(server.stop().success());

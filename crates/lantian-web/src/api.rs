@@ -35,6 +35,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/rankings", get(rankings))
         .route("/points", get(points))
         .route("/budgets", get(budgets))
+        .route("/assessments", get(assessments))
         .route("/uploads", axum::routing::post(crate::upload::upload))
         .route("/session", get(crate::session::current).post(crate::session::sign_in).delete(crate::session::sign_out))
         .route("/aqi/hourly", get(crate::aqi_api::hourly))
@@ -91,8 +92,13 @@ pub async fn cached_json<T: Serialize + 'static>(
         rankings,
         points,
         budgets,
+        assessments,
         crate::aqi_api::hourly,
-        crate::aqi_api::daily
+        crate::aqi_api::daily,
+        crate::upload::upload,
+        crate::session::sign_in,
+        crate::session::current,
+        crate::session::sign_out
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
@@ -558,6 +564,121 @@ async fn budgets(
             };
             out.push(lantian_service::budget::budget_json(&lantian_service::budget::city_budget(store, c, when)?));
         }
+        Ok(out)
+    })
+    .await
+}
+
+/// Assessment request.
+#[derive(Deserialize, IntoParams)]
+pub struct AssessmentQuery {
+    /// Period: `2022-05`, `2022-Q2`, `2022-H1`, `2022`, `2022-01..2022-05`, `2022-05-01..2022-05-20`.
+    pub period: String,
+    /// `city` (default), `region` (the five regions) or `province` (the scope pooled).
+    pub level: Option<String>,
+    /// 四川 (default), a region, `all`, or a comma-separated list (cities of level=city/province).
+    pub scope: Option<String>,
+    /// `dust-excluded` (default) or `raw`.
+    pub variant: Option<String>,
+}
+
+/// One statistic of a period.
+#[derive(Serialize, ToSchema)]
+pub struct Statistic {
+    /// The value as reported (μg/m³; CO mg/m³): mean, CO 95th or O3 90th percentile.
+    pub value: Option<String>,
+    pub valid_days: u32,
+    /// The validity minimum of GB 3095 for the period is met.
+    pub meets_minimum: bool,
+    /// Days above the 24-hour (O3: 8-hour) limit.
+    pub exceedance_days: u32,
+}
+
+/// Period statistics of a city, region or the province (the same numbers as `lantian assess`).
+#[derive(Serialize, ToSchema)]
+pub struct Assessment {
+    pub unit: String,
+    pub code: Option<u32>,
+    pub valid_days: u32,
+    pub so2: Statistic,
+    pub no2: Statistic,
+    pub pm10: Statistic,
+    pub pm2_5: Statistic,
+    pub co: Statistic,
+    pub o3: Statistic,
+    pub good_days: u32,
+    /// Percent, one decimal.
+    pub good_day_ratio: Option<String>,
+    /// Days per level 1–6.
+    pub level_days: [u32; 6],
+    pub heavy_days: u32,
+    pub severe_days: u32,
+}
+
+fn assessment(unit: String, code: Option<u32>, s: &lantian_core::period::PeriodStats) -> Assessment {
+    let st = |p: &lantian_core::period::PollutantStat| Statistic {
+        value: p.value.map(|v| v.to_string()),
+        valid_days: p.valid_days,
+        meets_minimum: p.meets_minimum,
+        exceedance_days: p.exceedance_days,
+    };
+    Assessment {
+        unit,
+        code,
+        valid_days: s.valid_days,
+        so2: st(&s.so2),
+        no2: st(&s.no2),
+        pm10: st(&s.pm10),
+        pm2_5: st(&s.pm2_5),
+        co: st(&s.co),
+        o3: st(&s.o3),
+        good_days: s.good_days,
+        good_day_ratio: s.good_day_ratio_tenths().map(fmt_tenths),
+        level_days: s.level_days,
+        heavy_days: s.heavy_days,
+        severe_days: s.severe_days,
+    }
+}
+
+/// Period statistics (`assessment.md` §4–5): valid days, means and percentiles with their validity,
+/// good days and ratio, days per level; regions and the province pool their cities' days.
+#[utoipa::path(get, path = "/api/v1/assessments", tag = "assessment", params(AssessmentQuery),
+    responses((status = 200, body = Vec<Assessment>), (status = 400, body = ErrorBody)))]
+async fn assessments(
+    State(state): Shared,
+    uri: axum::http::Uri,
+    q: Result<Query<AssessmentQuery>, QueryRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    let Query(q) = q?;
+    let period = parse_period(&q.period)?;
+    let variant = parse_variant(q.variant.as_deref())?;
+    let level = q.level.clone().unwrap_or_else(|| "city".into());
+    if !["city", "region", "province"].contains(&level.as_str()) {
+        return Err(ApiError::bad_request(format!("level {level:?}: expected city, region or province")));
+    }
+    cached_json(state, uri.to_string(), move |store| {
+        let scope = assess::resolve_scope(store, q.scope.as_deref())?;
+        let out: Vec<Assessment> = match level.as_str() {
+            "city" => scope
+                .cities
+                .iter()
+                .zip(assess::assess_cities(store, &scope.cities, &period, variant)?)
+                .map(|(c, s)| assessment(c.display().to_string(), c.code, &s))
+                .collect(),
+            "province" => {
+                let members = assess::assess_cities(store, &scope.cities, &period, variant)?;
+                vec![assessment(scope.name.clone(), None, &lantian_core::period::pool_stats(&period, &members))]
+            }
+            _ => {
+                let mut v = Vec::new();
+                for r in lantian_core::cities::RegionId::ALL {
+                    let s = assess::resolve_scope(store, Some(r.name_zh()))?;
+                    let members = assess::assess_cities(store, &s.cities, &period, variant)?;
+                    v.push(assessment(s.name.clone(), None, &lantian_core::period::pool_stats(&period, &members)));
+                }
+                v
+            }
+        };
         Ok(out)
     })
     .await

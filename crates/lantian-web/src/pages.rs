@@ -47,6 +47,8 @@ impl Lang {
 pub struct PageQuery {
     pub lang: Option<String>,
     pub period: Option<String>,
+    /// Ranking order: `composite` (default) or `change`.
+    pub by: Option<String>,
 }
 
 /// Escapes text for HTML.
@@ -118,7 +120,7 @@ fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<String> {
 const CSS: &str = "body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:0;color:#222}\
 header{display:flex;gap:2em;align-items:center;background:#0b3d91;color:#fff;padding:.6em 1em}header a{color:#fff;margin-right:1em}\
 main{padding:1em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}\
-td:nth-child(2),th:nth-child(2){text-align:left}.best{background:#e6f4ea}.worst{background:#fde7e9}.legend span{display:inline-block;padding:.1em .5em;margin-right:.3em}\
+td:nth-child(2),th:nth-child(2){text-align:left}.best{background:#e6f4ea}.worst{background:#fde7e9}.improved{background:#e3f2fd}.legend span{display:inline-block;padding:.1em .5em;margin-right:.3em}\
 .grid{display:flex;gap:2em;flex-wrap:wrap}";
 
 /// `GET /`: the province at a glance.
@@ -144,6 +146,20 @@ pub async fn overview(
         };
         let day = (latest - Duration::hours(1)).date();
         let daily = lantian_service::aqi::cities_daily(store, &scope.cities, day - Duration::days(1), day)?;
+        // The latest hour of each city (real-time AQI, the publisher's convention).
+        let mut hours: std::collections::HashMap<i64, (chrono::NaiveDateTime, Option<u32>)> = std::collections::HashMap::new();
+        lantian_service::for_each_city_hourly(
+            store,
+            &scope.cities,
+            latest.date() - Duration::days(1),
+            latest.date(),
+            lantian_core::aqi::RealTimeConvention::Publisher,
+            |r| {
+                if r.result.aqi.is_some() {
+                    hours.insert(r.city.id, (r.time, r.result.aqi));
+                }
+            },
+        )?;
         let _ = write!(b, "<p>{} {}</p>", lang.t("最新数据时间", "Latest data"), latest.format("%Y-%m-%d %H:00"));
         // The map.
         let (w, h, scale) = bounds.map_or((560.0, 560.0, 80.0), |b| (b.width, b.height.ceil(), 80.0));
@@ -184,7 +200,10 @@ pub async fn overview(
                         esc(&name), pts.join(" "), region_stroke(region), y + 4.0, esc(&name));
                 }
             }
-            let _ = write!(rows, "<tr><td>{}</td><td><a href=\"/cities/{code}{}\">{}</a></td><td>{aqi}</td><td>{}</td></tr>",
+            let hour = hours.get(&city.id).map_or(String::new(), |(t, a)| {
+                format!("{} {}", t.format("%H:00"), a.map_or("—".into(), |a| a.to_string()))
+            });
+            let _ = write!(rows, "<tr><td>{}</td><td><a href=\"/cities/{code}{}\">{}</a></td><td>{aqi}</td><td>{}</td><td>{hour}</td></tr>",
                 last.map_or(String::new(), |v| v.date.to_string()), if lang == Lang::En { "?lang=en" } else { "" }, esc(&name),
                 cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }));
         }
@@ -197,8 +216,8 @@ pub async fn overview(
         for r in RegionId::ALL {
             let _ = write!(b, "<span style=\"border:2px solid {};padding:0 .3em;margin-right:.3em\">{}</span>", region_stroke(r), r.name_zh());
         }
-        let _ = write!(b, "</p><table id=\"latest\"><tr><th>{}</th><th>{}</th><th>AQI</th><th>{}</th></tr>{rows}</table></div></div>",
-            lang.t("日期", "Date"), lang.t("城市", "City"), lang.t("类别", "Category"));
+        let _ = write!(b, "</p><table id=\"latest\"><tr><th>{}</th><th>{}</th><th>AQI</th><th>{}</th><th>{}</th></tr>{rows}</table></div></div>",
+            lang.t("日期", "Date"), lang.t("城市", "City"), lang.t("类别", "Category"), lang.t("最新小时AQI", "Latest hour AQI"));
         // At risk (以时保天、以天保月、以月保年).
         let mut risk = String::new();
         for c in &scope.cities {
@@ -222,6 +241,7 @@ pub async fn overview(
 pub async fn ranking(State(state): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
     let period_text = q.period.clone();
+    let by = q.by.clone();
     let (title, body) = blocking(state, move |store| {
         let scope = assess::resolve_scope(store, None)?;
         let period = match period_text.as_deref() {
@@ -234,15 +254,31 @@ pub async fn ranking(State(state): State<Arc<AppState>>, Query(q): Query<PageQue
                 Period::parse(&latest.format("%Y-%m").to_string()).map_err(|e| ApiError::internal(e.to_string()))?
             }
         };
-        let rows = assess::rank(store, &scope, &period, ResultVariant::DustExcluded)?;
+        let mut rows = assess::rank(store, &scope, &period, ResultVariant::DustExcluded)?;
+        let by_change = by.as_deref() == Some("change");
+        if by_change {
+            rows.sort_by_key(|r| (r.change_rank.unwrap_or(u32::MAX), r.city.code));
+        }
         let ranked = rows.iter().filter(|r| r.rank.is_some()).count() as u32;
-        let mut b = format!("<table id=\"ranking\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>PM2.5</th><th>{}</th><th>{}</th></tr>",
+        // Switches: this month, year to date, ordered by change.
+        let (y, m) = (period.end.format("%Y").to_string(), period.end.format("%Y-%m").to_string());
+        let l = if lang == Lang::En { "&lang=en" } else { "" };
+        let mut b = format!(
+            "<p id=\"switch\"><a href=\"/ranking?period={m}{l}\">{}</a> · <a href=\"/ranking?period={y}-01..{m}{l}\">{}</a> · \
+             <a href=\"/ranking?period={}&by=change{l}\">{}</a></p>",
+            lang.t("本月", "Month"),
+            lang.t("年初至今", "Year to date"),
+            esc(&period.label()),
+            lang.t("按变化率排序（改善最多在前）", "By change (most improved first)")
+        );
+        b.push_str(&format!("<table id=\"ranking\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>PM2.5</th><th>{}</th><th>{}</th></tr>",
             lang.t("排名", "Rank"), lang.t("城市", "City"), lang.t("综合指数", "Composite index"), lang.t("优良天数比例(%)", "Good days (%)"),
-            lang.t("变化率(%)", "Change (%)"), lang.t("变化排名", "Change rank"));
+            lang.t("变化率(%)", "Change (%)"), lang.t("变化排名", "Change rank")));
         for r in &rows {
-            let class = match r.rank {
-                Some(k) if k <= 3 => " class=\"best\"",
-                Some(k) if ranked >= 6 && k + 3 > ranked => " class=\"worst\"",
+            let class = match (by_change, r.rank, r.change_rank) {
+                (true, _, Some(k)) if k <= 3 && r.change_tenths.is_some_and(|c| c < 0) => " class=\"improved\"",
+                (false, Some(k), _) if k <= 3 => " class=\"best\"",
+                (false, Some(k), _) if ranked >= 6 && k + 3 > ranked => " class=\"worst\"",
                 _ => "",
             };
             let _ = write!(b, "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
