@@ -690,6 +690,16 @@ fn overview_and_ranking_pages() {
     // The PM2.5 series over the level bands of the 24-hour breakpoints in force in 2022 (HJ 633-2012:
     // 35, 75, 115, 150 …): one point a day with a value.
     assert!(cal.contains("id=\"series\"") && cal.contains(">35</text>") && cal.contains(">75</text>"));
+    // PM10, O3 MDA8 and NO2 on their own columns (O3 8-hour: 100, 160, 215 …; PM10: 50, 150, 250 …).
+    let part = |id: &str| {
+        cal.split(&format!("id=\"{id}\""))
+            .nth(1)
+            .map(|p| p[..p.find("</svg>").unwrap_or(p.len())].to_string())
+            .unwrap_or_default()
+    };
+    assert!(part("series-o3").contains(">160</text>"), "O3 bands");
+    assert!(part("series-pm10").contains(">150</text>"), "PM10 bands");
+    assert!(part("series-no2").contains("<polyline"), "NO2 line");
     let (_, v) = get(&base, &format!("/api/v1/aqi/daily?city={}&from=2022-01-01&to=2022-12-31", enc("成都")));
     let with_pm = v["items"].as_array().expect("items").iter().filter(|d| !d["pm2_5"].is_null()).count();
     let line = cal.split("<polyline").nth(1).expect("polyline");

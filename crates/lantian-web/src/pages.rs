@@ -571,7 +571,7 @@ pub async fn city(
             d += Duration::days(1);
         }
         b.push_str("</svg>");
-        b.push_str(&pm25_series(lang, first, &days));
+        b.push_str(&city_series(lang, first, &days));
         // The year's statistics (the same numbers as `lantian assess`).
         let period = Period::parse(&year.to_string()).map_err(|e| ApiError::internal(e.to_string()))?;
         let stats = assess::assess_cities(store, std::slice::from_ref(&city), &period, ResultVariant::DustExcluded)?;
@@ -614,19 +614,65 @@ pub async fn city(
     Ok(layout(lang, &title, &body, "/"))
 }
 
-/// The daily PM2.5 of a year as a line over the level bands of the 24-hour PM2.5 breakpoints in force
-/// on the first day (HJ 633 Table 1, chosen by the date of the data).
-fn pm25_series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::CityDailyValue]) -> String {
+/// One daily series of a year as a line over the level bands of its breakpoint column in force on the
+/// first day (HJ 633 Table 1, chosen by the date of the data).
+struct SeriesSpec {
+    id: &'static str,
+    title_zh: &'static str,
+    title_en: &'static str,
+    indicator: lantian_core::pollutant::Indicator,
+    get: fn(&lantian_core::DailyInput) -> Option<lantian_core::Conc>,
+}
+
+/// The series drawn on the city page: PM2.5, PM10, O3 MDA8 and NO2, each on its own breakpoints.
+fn city_series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::CityDailyValue]) -> String {
     use lantian_core::pollutant::Indicator;
-    let column = lantian_core::standards::StandardSet::for_date(first).aqi_rules().column(Indicator::Pm2_5_24h);
+    let specs = [
+        SeriesSpec {
+            id: "series",
+            title_zh: "PM2.5 日均浓度（μg/m³）与级别",
+            title_en: "Daily PM2.5 (μg/m³) and the AQI levels",
+            indicator: Indicator::Pm2_5_24h,
+            get: |v| v.pm2_5,
+        },
+        SeriesSpec {
+            id: "series-pm10",
+            title_zh: "PM10 日均浓度（μg/m³）与级别",
+            title_en: "Daily PM10 (μg/m³) and the AQI levels",
+            indicator: Indicator::Pm10_24h,
+            get: |v| v.pm10,
+        },
+        SeriesSpec {
+            id: "series-o3",
+            title_zh: "O3 日最大8小时平均（μg/m³）与级别",
+            title_en: "Daily O3 MDA8 (μg/m³) and the AQI levels",
+            indicator: Indicator::O3_8h,
+            get: |v| v.o3_mda8,
+        },
+        SeriesSpec {
+            id: "series-no2",
+            title_zh: "NO2 日均浓度（μg/m³）与级别",
+            title_en: "Daily NO2 (μg/m³) and the AQI levels",
+            indicator: Indicator::No2_24h,
+            get: |v| v.no2,
+        },
+    ];
+    specs.iter().map(|spec| series(lang, first, days, spec)).collect()
+}
+
+fn series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::CityDailyValue], spec: &SeriesSpec) -> String {
+    let column = lantian_core::standards::StandardSet::for_date(first).aqi_rules().column(spec.indicator);
     let value = |c: lantian_core::Conc| c.milli() as f64 / 1000.0;
-    let top = days.iter().filter_map(|d| d.values.pm2_5).map(value).fold(150.0_f64, f64::max) * 1.05;
+    // At least up to the level-3 boundary, so that the bands read the same from city to city.
+    let floor = column.0.get(3).map_or(150.0, |c| value(*c));
+    let top = days.iter().filter_map(|d| (spec.get)(&d.values)).map(value).fold(floor, f64::max) * 1.05;
     let (w, h, left) = (720.0, 200.0, 40.0);
     let x = |d: chrono::NaiveDate| left + (d - first).num_days() as f64 * (w - left) / 366.0;
     let y = |v: f64| h - 20.0 - v / top * (h - 30.0);
     let mut s = format!(
-        "<h2>{}</h2><svg id=\"series\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\">",
-        lang.t("PM2.5 日均浓度（μg/m³）与级别", "Daily PM2.5 (μg/m³) and the AQI levels")
+        "<h2>{}</h2><svg id=\"{}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\">",
+        lang.t(spec.title_zh, spec.title_en),
+        spec.id
     );
     let bounds: Vec<f64> = column.0.iter().map(|c| value(*c)).collect();
     for (k, pair) in bounds.windows(2).enumerate() {
