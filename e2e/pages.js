@@ -13,7 +13,12 @@ function check(cond, what) {
 }
 
 (async () => {
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  // Flags for a machine with a closed network: no background connections, updates or sync.
+  const browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const errors = [];
   // The failed sign-in answers 401 on purpose; the browser reports that resource as an error.
