@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use lantian_core::aqi::{AqiCategory, AqiResult, RealTimeConvention};
 use lantian_core::{Conc, Pollutant};
 use lantian_service::{DailySource, HourlyRow, StationDailyRow};
-use lantian_store::{CityInfo, StationFilter, StationInfo, Store};
+use lantian_store::{CityInfo, StationInfo, Store};
 use serde_json::json;
 
 use crate::output::{opt, opt_dash, JsonArray, Table};
@@ -82,24 +82,9 @@ fn resolve_cities(store: &dyn Store, names: &[String]) -> Result<Vec<CityInfo>> 
     names.iter().map(|n| store.resolve_city(n)?.ok_or_else(|| anyhow::anyhow!("unknown city {n:?}"))).collect()
 }
 
-/// The stations a query selects: the named ones plus those of the named cities; all if none named.
+/// The stations a query selects (see [`lantian_service::aqi::select_stations`]).
 pub fn select_stations(store: &dyn Store, codes: &[String], cities: &[CityInfo]) -> Result<Vec<StationInfo>> {
-    let all = store.stations(&StationFilter::default())?;
-    for c in codes {
-        if !all.iter().any(|s| s.code.eq_ignore_ascii_case(c)) {
-            bail!("unknown station {c:?}");
-        }
-    }
-    if codes.is_empty() && cities.is_empty() {
-        return Ok(all);
-    }
-    Ok(all
-        .into_iter()
-        .filter(|s| {
-            codes.iter().any(|c| c.eq_ignore_ascii_case(&s.code))
-                || s.city.as_ref().is_some_and(|sc| cities.iter().any(|c| c.id == sc.id))
-        })
-        .collect())
+    Ok(lantian_service::aqi::select_stations(store, codes, cities)?)
 }
 
 fn iso_time(t: chrono::NaiveDateTime) -> String {

@@ -7,10 +7,10 @@ use lantian_core::hours::{has_pollutant_values, hourly_input, label_time, natura
 use lantian_core::{Conc, Pollutant, SeriesType, StandardSet};
 use std::collections::HashMap;
 
-use lantian_store::{codec, BlockKind, CityInfo, StationInfo, Store, StoreError};
+use lantian_store::{codec, BlockKind, CityInfo, StationFilter, StationInfo, Store, StoreError};
 use rayon::prelude::*;
 
-use crate::Result;
+use crate::{Result, ServiceError};
 
 /// One station-hour of the real-time report.
 #[derive(Clone, Debug)]
@@ -547,4 +547,23 @@ pub fn for_each_city_hourly(
         d = end + Duration::days(1);
     }
     Ok(())
+}
+
+/// The stations a query selects: the named ones plus those of the named cities; all if none named.
+/// An unknown station code is a request error. Shared by `lantian aqi|stations|assess` and the API.
+pub fn select_stations(store: &dyn Store, codes: &[String], cities: &[CityInfo]) -> Result<Vec<StationInfo>> {
+    let all = store.stations(&StationFilter::default())?;
+    if let Some(c) = codes.iter().find(|c| !all.iter().any(|s| s.code.eq_ignore_ascii_case(c))) {
+        return Err(ServiceError::Request(format!("unknown station {c:?}")));
+    }
+    if codes.is_empty() && cities.is_empty() {
+        return Ok(all);
+    }
+    Ok(all
+        .into_iter()
+        .filter(|s| {
+            codes.iter().any(|c| c.eq_ignore_ascii_case(&s.code))
+                || s.city.as_ref().is_some_and(|sc| cities.iter().any(|c| c.id == sc.id))
+        })
+        .collect())
 }

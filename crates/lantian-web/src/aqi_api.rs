@@ -10,7 +10,7 @@ use lantian_core::aqi::{AqiResult, RealTimeConvention};
 use lantian_core::conc::Conc;
 use lantian_core::Pollutant;
 use lantian_service::{CityDailyValue, DailySource, HourlyRow, StationDailyRow};
-use lantian_store::{CityInfo, SqliteStore, StationFilter, StationInfo, Store};
+use lantian_store::{CityInfo, SqliteStore, StationInfo, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -164,17 +164,7 @@ fn cities(store: &SqliteStore, names: &[String]) -> Result<Vec<CityInfo>, ApiErr
 }
 
 fn stations(store: &SqliteStore, codes: &[String], cities: &[CityInfo]) -> Result<Vec<StationInfo>, ApiError> {
-    let all = store.stations(&StationFilter::default())?;
-    if let Some(c) = codes.iter().find(|c| !all.iter().any(|s| s.code.eq_ignore_ascii_case(c))) {
-        return Err(ApiError::bad_request(format!("unknown station {c:?}")));
-    }
-    Ok(all
-        .into_iter()
-        .filter(|s| {
-            codes.iter().any(|c| c.eq_ignore_ascii_case(&s.code))
-                || s.city.as_ref().is_some_and(|sc| cities.iter().any(|c| c.id == sc.id))
-        })
-        .collect())
+    Ok(lantian_service::aqi::select_stations(store, codes, cities)?)
 }
 
 fn city_name(s: &StationInfo) -> Option<String> {

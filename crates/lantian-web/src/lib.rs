@@ -28,6 +28,11 @@ pub use pool::StorePool;
 use tokio::net::TcpListener;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
+/// The current local time as recorded in the audit log and import bookkeeping (ISO 8601 with offset).
+pub(crate) fn now() -> String {
+    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
 /// What every handler shares.
 pub struct AppState {
     pub stores: StorePool,

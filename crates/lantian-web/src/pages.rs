@@ -123,6 +123,35 @@ main{padding:1em;max-width:1100px}table{border-collapse:collapse}td,th{border:1p
 td:nth-child(2),th:nth-child(2){text-align:left}.best{background:#e6f4ea}.worst{background:#fde7e9}.improved{background:#e3f2fd}.legend span{display:inline-block;padding:.1em .5em;margin-right:.3em}\
 .grid{display:flex;gap:2em;flex-wrap:wrap}";
 
+/// The latest hour with data among the scope's cities.
+fn latest_hour(
+    store: &lantian_store::SqliteStore,
+    scope: &assess::Scope,
+) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
+    let mut latest = None;
+    for c in &scope.cities {
+        latest = latest.max(lantian_service::budget::latest_hour(store, c)?);
+    }
+    Ok(latest)
+}
+
+/// The period a page shows: the one asked for, else the month of the latest data (`None`: no data).
+fn page_period(
+    store: &lantian_store::SqliteStore,
+    scope: &assess::Scope,
+    text: Option<&str>,
+) -> Result<Option<Period>, ApiError> {
+    match text {
+        Some(p) => Period::parse(p).map(Some).map_err(|e| ApiError::bad_request(format!("period {p:?}: {e}"))),
+        None => match latest_hour(store, scope)? {
+            Some(t) => {
+                Period::parse(&t.format("%Y-%m").to_string()).map(Some).map_err(|e| ApiError::internal(e.to_string()))
+            }
+            None => Ok(None),
+        },
+    }
+}
+
 /// `GET /`: the province at a glance.
 pub async fn overview(
     State(state): State<Arc<AppState>>,
@@ -133,11 +162,7 @@ pub async fn overview(
     let body = blocking(state, move |store| {
         let bounds = st.boundaries.as_ref();
         let scope = assess::resolve_scope(store, None)?;
-        let latest = scope
-            .cities
-            .iter()
-            .filter_map(|c| lantian_service::budget::latest_hour(store, c).ok().flatten())
-            .max();
+        let latest = latest_hour(store, &scope)?;
         let mut b = String::new();
         let Some(latest) = latest else {
             b.push_str(lang.t("<p>还没有数据：用 <code>lantian import</code> 导入，或运行 <code>lantian demo</code>。</p>",
@@ -244,15 +269,8 @@ pub async fn ranking(State(state): State<Arc<AppState>>, Query(q): Query<PageQue
     let by = q.by.clone();
     let (title, body) = blocking(state, move |store| {
         let scope = assess::resolve_scope(store, None)?;
-        let period = match period_text.as_deref() {
-            Some(p) => Period::parse(p).map_err(|e| ApiError::bad_request(format!("period {p:?}: {e}")))?,
-            None => {
-                let latest = scope.cities.iter().filter_map(|c| lantian_service::budget::latest_hour(store, c).ok().flatten()).max();
-                let Some(latest) = latest else {
-                    return Ok((lang.t("排名", "Ranking").to_string(), lang.t("<p>还没有数据。</p>", "<p>No data yet.</p>").to_string()));
-                };
-                Period::parse(&latest.format("%Y-%m").to_string()).map_err(|e| ApiError::internal(e.to_string()))?
-            }
+        let Some(period) = page_period(store, &scope, period_text.as_deref())? else {
+            return Ok((lang.t("排名", "Ranking").to_string(), lang.t("<p>还没有数据。</p>", "<p>No data yet.</p>").to_string()));
         };
         let mut rows = assess::rank(store, &scope, &period, ResultVariant::DustExcluded)?;
         let by_change = by.as_deref() == Some("change");
@@ -302,22 +320,11 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
     let period_text = q.period.clone();
     let (title, body) = blocking(state, move |store| {
         let scope = assess::resolve_scope(store, None)?;
-        let period = match period_text.as_deref() {
-            Some(p) => Period::parse(p).map_err(|e| ApiError::bad_request(format!("period {p:?}: {e}")))?,
-            None => {
-                let latest = scope
-                    .cities
-                    .iter()
-                    .filter_map(|c| lantian_service::budget::latest_hour(store, c).ok().flatten())
-                    .max();
-                let Some(latest) = latest else {
-                    return Ok((
-                        lang.t("积分", "Points").to_string(),
-                        lang.t("<p>还没有数据。</p>", "<p>No data yet.</p>").to_string(),
-                    ));
-                };
-                Period::parse(&latest.format("%Y-%m").to_string()).map_err(|e| ApiError::internal(e.to_string()))?
-            }
+        let Some(period) = page_period(store, &scope, period_text.as_deref())? else {
+            return Ok((
+                lang.t("积分", "Points").to_string(),
+                lang.t("<p>还没有数据。</p>", "<p>No data yet.</p>").to_string(),
+            ));
         };
         let scheme =
             lantian_core::points::PointsScheme::default_scheme().map_err(|e| ApiError::internal(e.to_string()))?;

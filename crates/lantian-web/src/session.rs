@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 
 use crate::api::blocking;
 use crate::error::ErrorBody;
-use crate::{ApiError, AppState};
+use crate::{now, ApiError, AppState};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "lantian_session";
@@ -136,10 +136,6 @@ fn info(a: &Account, csrf: String) -> SessionInfo {
         department: a.department.clone(),
         csrf_token: csrf,
     }
-}
-
-fn now() -> String {
-    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 /// Sign in with name and password.

@@ -20,7 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::blocking;
 use crate::error::ErrorBody;
-use crate::{ApiError, AppState};
+use crate::{now, ApiError, AppState};
 
 /// Upload parameters.
 #[derive(Deserialize, IntoParams)]
@@ -43,10 +43,6 @@ pub struct UploadReport {
     pub updated: u64,
     pub unchanged: u64,
     pub stations_created: u64,
-}
-
-fn now() -> String {
-    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 /// The account of a request made with `Authorization: Bearer <token>`.
