@@ -198,6 +198,7 @@ pub fn import_files(
                                 Ready::Other(Parsed::Tasks(r)) => sum.rows += r.len() as u64,
                                 Ready::Other(Parsed::TaskReports(r)) => sum.rows += r.len() as u64,
                                 Ready::Other(Parsed::Wide(_)) => {}
+                                other => sum.rows += other.rows(),
                             }
                         }
                     }

@@ -4,6 +4,7 @@
 
 pub mod citydaily;
 pub mod cnemc;
+pub mod emergency;
 pub mod error;
 pub mod events;
 pub mod stations;
@@ -37,6 +38,22 @@ pub enum Parsed {
     Tasks(Vec<events::TaskRecord>),
     /// Progress reports of target tasks.
     TaskReports(Vec<events::TaskReportRecord>),
+    /// City forecasts of daily AQI (one or more issuances).
+    Forecasts(Vec<emergency::ForecastRecord>),
+    /// The key-emitter registry.
+    Enterprises(Vec<emergency::EnterpriseRecord>),
+    /// One-plant-one-policy measures (一厂一策).
+    Measures(Vec<emergency::MeasureRecord>),
+    /// City emission inventories.
+    Inventory(Vec<emergency::InventoryRecord>),
+    /// Non-industrial city measures per alert level.
+    CityMeasures(Vec<emergency::CityMeasureRecord>),
+    /// Enterprise electricity use.
+    Power(Vec<emergency::PowerRecord>),
+    /// CEMS hourly emissions.
+    Cems(Vec<emergency::CemsRecord>),
+    /// Pairing visits.
+    Visits(Vec<emergency::VisitRecord>),
 }
 
 impl Parsed {
@@ -54,6 +71,14 @@ impl Parsed {
             Parsed::NationalRanks(_) => "national-ranks",
             Parsed::Tasks(_) => "target-tasks",
             Parsed::TaskReports(_) => "task-reports",
+            Parsed::Forecasts(_) => "forecasts",
+            Parsed::Enterprises(_) => "enterprises",
+            Parsed::Measures(_) => "plant-measures",
+            Parsed::Inventory(_) => "emission-inventory",
+            Parsed::CityMeasures(_) => "city-measures",
+            Parsed::Power(_) => "power-use",
+            Parsed::Cems(_) => "cems-hourly",
+            Parsed::Visits(_) => "pairing-visits",
         }
     }
 }
@@ -72,6 +97,33 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
     }
     let (text, _) = text::decode(path, body)?;
     let first = text.lines().next().unwrap_or("").trim_end_matches('\r');
+    if emergency::looks_like_forecast_json(&text) {
+        return emergency::parse_forecast_json(path, &text).map(Parsed::Forecasts);
+    }
+    if emergency::looks_like_forecasts(first) {
+        return emergency::parse_forecasts(path, &text).map(Parsed::Forecasts);
+    }
+    if emergency::looks_like_enterprises(first) {
+        return emergency::parse_enterprises(path, &text).map(Parsed::Enterprises);
+    }
+    if emergency::looks_like_measures(first) {
+        return emergency::parse_measures(path, &text).map(Parsed::Measures);
+    }
+    if emergency::looks_like_inventory(first) {
+        return emergency::parse_inventory(path, &text).map(Parsed::Inventory);
+    }
+    if emergency::looks_like_city_measures(first) {
+        return emergency::parse_city_measures(path, &text).map(Parsed::CityMeasures);
+    }
+    if emergency::looks_like_cems(first) {
+        return emergency::parse_cems(path, &text).map(Parsed::Cems);
+    }
+    if emergency::looks_like_power(first) {
+        return emergency::parse_power(path, &text).map(Parsed::Power);
+    }
+    if emergency::looks_like_visits(first) {
+        return emergency::parse_visits(path, &text).map(Parsed::Visits);
+    }
     if stations::looks_like_station_list(first) {
         let (stations, warnings) = stations::parse_station_list(path, &text)?;
         return Ok(Parsed::Stations { stations, warnings });
@@ -109,7 +161,11 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
          a daily city CSV (city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8), an aqistudy daily file, \
          dust periods (city,start,end), city targets (city,year,pm2_5) adjustments \
          (city,date,item,evidence,approver) 168-city ranks (city,period,rank168), \
-         target tasks (task,city,department,target,deadline) or task reports (task,date,value)",
+         target tasks (task,city,department,target,deadline), task reports (task,date,value), \
+         forecasts (city,issued_at,date,aqi), enterprises (credit_code,name,city,industry,grade), \
+         plant measures (credit_code,level,line,action), inventories (city,year,so2_t,nox_t,pm_t,vocs_t), \
+         city measures (city,level,measure,so2_kg), power use (credit_code,time,kwh), \
+         CEMS (credit_code,time,so2_kg,nox_kg,pm_kg) or pairing visits (department,city,date_from,date_to,leader_rank)",
     ))
 }
 

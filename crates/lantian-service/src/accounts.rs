@@ -147,6 +147,24 @@ pub fn may_import(store: &dyn Store, account: &Account, ready: &Ready) -> Result
                 Ready::Other(Parsed::Targets(r)) => r.iter().map(|x| x.city.as_str()).collect(),
                 Ready::Other(Parsed::Adjustments(r)) => r.iter().map(|x| x.city.as_str()).collect(),
                 Ready::Other(Parsed::Tasks(r)) => r.iter().map(|x| x.city.as_str()).collect(),
+                Ready::Other(Parsed::Forecasts(r)) => r.iter().map(|x| x.city.as_str()).collect(),
+                Ready::Other(Parsed::Enterprises(r)) => r.iter().map(|x| x.city.as_str()).collect(),
+                Ready::Other(Parsed::Inventory(r)) => r.iter().map(|x| x.city.as_str()).collect(),
+                Ready::Other(Parsed::CityMeasures(r)) => r.iter().map(|x| x.city.as_str()).collect(),
+                Ready::Other(Parsed::Measures(_) | Parsed::Power(_) | Parsed::Cems(_)) => {
+                    // Records of enterprises: every enterprise must be registered in the account's city.
+                    let codes: Vec<&str> = match ready {
+                        Ready::Other(Parsed::Measures(r)) => r.iter().map(|x| x.credit_code.as_str()).collect(),
+                        Ready::Other(Parsed::Power(r)) => r.iter().map(|x| x.credit_code.as_str()).collect(),
+                        Ready::Other(Parsed::Cems(r)) => r.iter().map(|x| x.credit_code.as_str()).collect(),
+                        _ => Vec::new(),
+                    };
+                    let own_enterprises = store.enterprises(Some(own.id))?;
+                    if let Some(c) = codes.iter().find(|c| !own_enterprises.iter().any(|e| e.credit_code == **c)) {
+                        return Ok(Err(format!("enterprise {c} is not registered in {}", own.display())));
+                    }
+                    Vec::new()
+                }
                 _ => return Ok(Err(format!("{kind} files are province-wide: only an administrator imports them"))),
             };
             for c in cities {

@@ -5,6 +5,7 @@
 //! changes nothing; concentrations are stored exactly (thousandths of a unit, [`codec`]).
 
 pub mod codec;
+pub mod emergency;
 mod schema;
 mod sqlite;
 
@@ -15,6 +16,7 @@ use lantian_ingest::events::{
 };
 use lantian_ingest::{CityDailyRecord, StationRecord, WideFile};
 
+pub use emergency::EmergencyStore;
 pub use sqlite::SqliteStore;
 
 /// A store error. Bad *input* is reported by the ingest layer; these are failures of the store or of
@@ -277,7 +279,7 @@ pub struct StoreCounts {
 }
 
 /// The storage boundary. Everything above it (CLI, web, reports) talks to this trait only.
-pub trait Store {
+pub trait Store: EmergencyStore {
     /// Imports a station list in one transaction.
     fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome>;
     /// Imports a CNEMC wide file in one transaction: covered cells replace stored ones.

@@ -28,11 +28,11 @@ pub struct SqliteStore {
     station_ids: Option<HashMap<String, i64>>,
 }
 
-fn day_num(d: NaiveDate) -> i64 {
+pub(crate) fn day_num(d: NaiveDate) -> i64 {
     i64::from(d.num_days_from_ce())
 }
 
-fn from_day_num(n: i64) -> Result<NaiveDate> {
+pub(crate) fn from_day_num(n: i64) -> Result<NaiveDate> {
     i32::try_from(n)
         .ok()
         .and_then(NaiveDate::from_num_days_from_ce_opt)
@@ -144,7 +144,15 @@ impl SqliteStore {
         v.parse().map_err(|_| StoreError::Corrupt("schema_version".into()))
     }
 
-    fn record_file(tx: &Transaction<'_>, file: &FileMeta, kind: &str, rows: usize) -> Result<bool> {
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub(crate) fn record_file(tx: &Transaction<'_>, file: &FileMeta, kind: &str, rows: usize) -> Result<bool> {
         let n = tx.execute(
             "INSERT OR IGNORE INTO import_file (sha256, kind, path, bytes, rows, first_imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![file.sha256, kind, file.path, file.bytes as i64, rows as i64, file.at],
@@ -163,7 +171,7 @@ fn city_row(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<CityInfo> {
     })
 }
 
-fn find_city(conn: &Connection, query: &str) -> Result<Option<CityInfo>> {
+pub(crate) fn find_city(conn: &Connection, query: &str) -> Result<Option<CityInfo>> {
     let q = query.trim();
     let sel = "SELECT id, name, short_name, code, province FROM city";
     if let Ok(code) = q.parse::<i64>() {
