@@ -9,6 +9,7 @@ pub mod aqi;
 pub mod budget;
 pub mod cities;
 pub mod conc;
+pub mod control;
 pub mod credit_code;
 pub mod daily;
 pub mod enterprise;
