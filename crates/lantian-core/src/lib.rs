@@ -8,6 +8,7 @@
 pub mod aqi;
 pub mod budget;
 pub mod cities;
+pub mod compliance;
 pub mod conc;
 pub mod control;
 pub mod credit_code;
