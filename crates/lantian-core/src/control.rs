@@ -490,13 +490,6 @@ pub struct ControlListEntry {
     pub plan: PlantPlan,
 }
 
-impl<'de> serde::Deserialize<'de> for CreditCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CreditCode, D::Error> {
-        let s = String::deserialize(d)?;
-        CreditCode::parse_lenient(&s).map_err(serde::de::Error::custom)
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Control-list adequacy (emergency.md §4)
 // ---------------------------------------------------------------------------------------------

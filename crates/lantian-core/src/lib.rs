@@ -16,6 +16,7 @@ pub mod daily;
 pub mod enterprise;
 pub mod hours;
 pub mod incentives;
+pub mod pairing;
 pub mod period;
 pub mod points;
 pub mod pollutant;
