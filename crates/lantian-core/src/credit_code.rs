@@ -28,9 +28,12 @@ pub const CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// The weights of positions 1–17 (`3^(i−1) mod 31`).
 pub const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
+/// A registration authority: code, name, and its organisation categories (code, name).
+pub type Authority = (char, &'static str, &'static [(char, &'static str)]);
+
 /// Registration authorities (position 1) and their organisation categories (position 2), GB 32100-2015
 /// as allocated [S: https://osuse.cn/post/10002590.html].
-pub const AUTHORITIES: [(char, &str, &[(char, &str)]); 12] = [
+pub const AUTHORITIES: [Authority; 12] = [
     ('1', "机构编制", &[('1', "机关"), ('2', "事业单位"), ('3', "中央编办直接管理机构编制的群众团体"), ('9', "其他")]),
     ('2', "外交", &[('1', "外国常驻新闻机构"), ('9', "其他")]),
     (
@@ -184,7 +187,7 @@ impl CreditCode {
     /// four digits agree. A provincial (510000) or national (100000) registration is in no city.
     pub fn registered_in_city(&self, city_code: u32) -> bool {
         let d = self.division_code();
-        (d / 100 == city_code / 100 && d % 100 != 0) || d == city_code
+        (d / 100 == city_code / 100 && !d.is_multiple_of(100)) || d == city_code
     }
 
     /// A warning when the registering office is not in the enterprise's city (the enterprise may be
@@ -214,6 +217,15 @@ impl std::str::FromStr for CreditCode {
     type Err = CreditCodeError;
     fn from_str(s: &str) -> Result<CreditCode, CreditCodeError> {
         CreditCode::parse(s)
+    }
+}
+
+/// Deserialises with [`CreditCode::parse_lenient`]: structure and check character (stored records may
+/// carry authority/category pairs allocated after this table).
+impl<'de> serde::Deserialize<'de> for CreditCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CreditCode, D::Error> {
+        let s = String::deserialize(d)?;
+        CreditCode::parse_lenient(&s).map_err(serde::de::Error::custom)
     }
 }
 

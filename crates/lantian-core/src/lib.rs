@@ -8,12 +8,15 @@
 pub mod aqi;
 pub mod budget;
 pub mod cities;
+pub mod compliance;
 pub mod conc;
+pub mod control;
 pub mod credit_code;
 pub mod daily;
 pub mod enterprise;
 pub mod hours;
 pub mod incentives;
+pub mod pairing;
 pub mod period;
 pub mod points;
 pub mod pollutant;
