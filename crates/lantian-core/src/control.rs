@@ -101,7 +101,9 @@ impl<T: Copy> PerPollutant<T> {
     }
 }
 
-/// Emissions or reductions in whole kilograms per day (or, for an inventory, tonnes per year).
+/// Emissions or reductions in thousandths of the units the input files use: **grams per day** for
+/// reductions and baselines (the files give kg/day with up to three decimals), **kilograms per year** for
+/// an inventory (the files give t/yr). The adequacy ratio is the same in any consistent unit.
 pub type Emissions = PerPollutant<i64>;
 
 impl std::ops::Add for PerPollutant<i64> {
@@ -332,12 +334,12 @@ pub struct ProductionLine {
     /// Weight of the line in the plant's activity (e.g. rated power in kW or normal daily output), used
     /// to combine line measures into a plant-level allowed share; `None` when not stated.
     pub weight: Option<i64>,
-    /// Baseline daily emissions of the line, kg/day.
+    /// Baseline daily emissions of the line, g/day.
     pub baseline_daily: Emissions,
 }
 
 /// One measure of a plan: at `level`, `line` takes `action`, expected to cut `expected_reduction`
-/// kg/day.
+/// g/day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct PlanMeasure {
     pub level: ControlLevel,
@@ -379,7 +381,7 @@ impl PlantPlan {
         self.measures.iter().filter(move |m| m.level == level)
     }
 
-    /// The plan's expected daily reduction at a level (sum over its measures), kg/day.
+    /// The plan's expected daily reduction at a level (sum over its measures), g/day.
     pub fn expected_reduction(&self, level: ControlLevel) -> Emissions {
         self.measures_at(level).fold(Emissions::default(), |a, m| a + m.expected_reduction)
     }
@@ -504,14 +506,14 @@ pub enum SeasonBasis {
     Seasonal { label: String, factor_permille: PerPollutant<i64> },
 }
 
-/// A city's emission inventory (排放清单): annual totals per pollutant in tonnes per year.
+/// A city's emission inventory (排放清单): annual totals per pollutant in kilograms per year.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct EmissionInventory {
     pub city_code: u32,
     pub inventory_year: i32,
     pub season_basis: SeasonBasis,
-    /// t/yr.
-    pub annual_t: Emissions,
+    /// kg/yr.
+    pub annual_kg: Emissions,
     /// Where the inventory comes from.
     pub source: String,
 }
@@ -524,14 +526,14 @@ fn days_in_year(y: i32) -> i64 {
 }
 
 impl EmissionInventory {
-    /// The daily basis of a pollutant in kg/day, exact: `annual_t × 1000 × factor / 1000 / days`.
-    pub fn daily_basis_kg(&self, p: ReductionPollutant) -> Ratio {
+    /// The daily basis of a pollutant in g/day, exact: `annual_kg × 1000 g/kg × factor‰ / 1000 / days`.
+    pub fn daily_basis_g(&self, p: ReductionPollutant) -> Ratio {
         let days = i128::from(days_in_year(self.inventory_year));
         let factor = match &self.season_basis {
             SeasonBasis::AnnualMean => 1000,
             SeasonBasis::Seasonal { factor_permille, .. } => i128::from(factor_permille.get(p)),
         };
-        Ratio::new(i128::from(self.annual_t.get(p)) * factor, days).reduced()
+        Ratio::new(i128::from(self.annual_kg.get(p)) * factor, days).reduced()
     }
 }
 
@@ -598,7 +600,7 @@ impl ReductionTargets {
 }
 
 /// A non-industrial measure's reduction (construction-site earthwork stop, muck transport stop, traffic
-/// restriction …), kg/day at a level.
+/// restriction …), g/day at a level.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct NonIndustrialMeasure {
     pub name: String,
@@ -621,13 +623,13 @@ pub enum AdequacyStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PollutantAdequacy {
     pub pollutant: ReductionPollutant,
-    /// kg/day from the listed enterprises.
-    pub industrial_kg: i64,
-    /// kg/day from non-industrial measures.
-    pub non_industrial_kg: i64,
-    pub total_kg: i64,
-    /// Inventory daily basis, kg/day (exact).
-    pub daily_basis_kg: Ratio,
+    /// g/day from the listed enterprises.
+    pub industrial_g: i64,
+    /// g/day from non-industrial measures.
+    pub non_industrial_g: i64,
+    pub total_g: i64,
+    /// Inventory daily basis, g/day (exact).
+    pub daily_basis_g: Ratio,
     /// total / basis (exact); `None` without inventory.
     pub ratio: Option<Ratio>,
     /// The ratio in percent, one decimal, GB/T 8170 (half-even): "10.5".
@@ -670,9 +672,9 @@ fn pct_1dp(n: i128, d: i128) -> String {
 /// `ratio_p = (Σ listed enterprises' expected reduction_p(level) + Σ non-industrial reduction_p(level))
 /// ÷ daily inventory basis_p`, pass when `ratio_p ≥ target_p(level)` for every pollutant.
 ///
-/// Basis [D]: the daily basis is the inventory's annual total (t/yr) spread over the days of the
+/// Basis [D]: the daily basis is the inventory's annual total (kg/yr) spread over the days of the
 /// inventory year (365/366), times the season factor when the inventory is seasonal; reductions are the
-/// plans' expected kg/day. The comparison is exact integer cross-multiplication
+/// plans' expected g/day. The comparison is exact integer cross-multiplication
 /// (`R·days·100·q ≥ p·A·factor` for a target `p/q` %), the percentage shown is rounded once.
 pub fn check_adequacy(
     city_code: u32,
@@ -699,7 +701,7 @@ pub fn check_adequacy(
     let mut rows = Vec::new();
     for p in ReductionPollutant::ALL {
         let total = industrial.get(p) + non_ind.get(p);
-        let basis = inventory.daily_basis_kg(p);
+        let basis = inventory.daily_basis_g(p);
         let t = target.get(p);
         let (ratio, ratio_pct, status) = if basis.num <= 0 {
             (None, None, AdequacyStatus::NoInventory)
@@ -714,10 +716,10 @@ pub fn check_adequacy(
         };
         rows.push(PollutantAdequacy {
             pollutant: p,
-            industrial_kg: industrial.get(p),
-            non_industrial_kg: non_ind.get(p),
-            total_kg: total,
-            daily_basis_kg: basis,
+            industrial_g: industrial.get(p),
+            non_industrial_g: non_ind.get(p),
+            total_g: total,
+            daily_basis_g: basis,
             ratio,
             ratio_pct,
             target_pct: t,
@@ -738,7 +740,7 @@ pub fn check_adequacy(
         targets_id: targets.id.clone(),
         targets_source: targets.source.clone(),
         basis_note: format!(
-            "[D] reduction share = (Σ listed enterprises' expected kg/day at {} + Σ non-industrial kg/day) ÷ daily \
+            "[D] reduction share = (Σ listed enterprises' expected g/day at {} + Σ non-industrial g/day) ÷ daily \
              inventory basis, {season}, inventory year {}; targets {} [{}]",
             level.code(),
             inventory.inventory_year,
@@ -1053,14 +1055,14 @@ mod tests {
         ]
     }
 
-    /// 2021 (365 days): 3650 t SO2 → 10 000 kg/day; 7300 t NOx → 20 000; 3650 t PM → 10 000;
-    /// 7300 t VOCs → 20 000.
+    /// 2021 (365 days): 3650 kg SO2 → 10 000 g/day; 7300 kg NOx → 20 000; 3650 kg PM → 10 000;
+    /// 7300 kg VOCs → 20 000.
     fn inventory() -> EmissionInventory {
         EmissionInventory {
             city_code: CITY,
             inventory_year: 2021,
             season_basis: SeasonBasis::AnnualMean,
-            annual_t: e([3650, 7300, 3650, 7300]),
+            annual_kg: e([3650, 7300, 3650, 7300]),
             source: "synthetic".into(),
         }
     }
@@ -1113,10 +1115,10 @@ mod tests {
         use AdequacyStatus::*;
         assert_eq!(st, [Fail, Fail, Fail, Pass]);
         assert!(!r.pass);
-        assert_eq!(r.rows[2].non_industrial_kg, 95);
-        assert_eq!(r.rows[0].daily_basis_kg, Ratio::new(10_000, 1));
+        assert_eq!(r.rows[2].non_industrial_g, 95);
+        assert_eq!(r.rows[0].daily_basis_g, Ratio::new(10_000, 1));
         assert!(r.basis_note.contains("[D]"));
-        // 1 kg/day less VOCs fails; the boundary is exact.
+        // 1 g/day less VOCs fails; the boundary is exact.
         let mut less = list.clone();
         less[6].plan.measures[0].expected_reduction.vocs = 449;
         let r2 = check_adequacy(CITY, ControlLevel::Yellow, &less, &non, &inventory(), &t);
@@ -1145,22 +1147,22 @@ mod tests {
         assert!(!check_adequacy(CITY, ControlLevel::Red, &list, &[], &inventory(), &d).pass);
     }
 
-    /// Leap year 2020: 3660 t/yr → 3 660 000 / 366 = 10 000 kg/day. Season factor 1200‰ on PM:
-    /// 3650 t in 2021 → 3 650 000 × 1.2 / 365 = 12 000 kg/day. No VOCs inventory → NoInventory, which
+    /// Leap year 2020: 3660 kg/yr → 3 660 000 / 366 = 10 000 g/day. Season factor 1200‰ on PM:
+    /// 3650 kg in 2021 → 3 650 000 × 1.2 / 365 = 12 000 g/day. No VOCs inventory → NoInventory, which
     /// does not fail the check.
     #[test]
     fn inventory_basis() {
         let mut inv = inventory();
         inv.inventory_year = 2020;
-        inv.annual_t.so2 = 3660;
-        assert_eq!(inv.daily_basis_kg(ReductionPollutant::So2), Ratio::new(10_000, 1));
+        inv.annual_kg.so2 = 3660;
+        assert_eq!(inv.daily_basis_g(ReductionPollutant::So2), Ratio::new(10_000, 1));
         let mut w = inventory();
         w.season_basis = SeasonBasis::Seasonal {
             label: "冬季".into(),
             factor_permille: PerPollutant { so2: 1000, nox: 1000, pm: 1200, vocs: 1000 },
         };
-        assert_eq!(w.daily_basis_kg(ReductionPollutant::Pm), Ratio::new(12_000, 1));
-        w.annual_t.vocs = 0;
+        assert_eq!(w.daily_basis_g(ReductionPollutant::Pm), Ratio::new(12_000, 1));
+        w.annual_kg.vocs = 0;
         let one = [entry(9, PerformanceGrade::B, None, [limit(80, [1000, 2000, 1200, 0]), auto(), auto()])];
         let r =
             check_adequacy(CITY, ControlLevel::Yellow, &one, &[], &w, &ReductionTargets::default_targets().expect("t"));
@@ -1179,7 +1181,7 @@ mod tests {
             &ReductionTargets::default_targets().expect("t"),
         );
         assert_eq!(r.excluded.len(), 1);
-        assert_eq!(r.rows[0].total_kg, 0);
+        assert_eq!(r.rows[0].total_g, 0);
     }
 
     #[test]

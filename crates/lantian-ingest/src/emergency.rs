@@ -97,7 +97,8 @@ pub struct EnterpriseRecord {
     pub green_benchmark: bool,
     /// Non-empty for guarantee-class enterprises (保障类): why.
     pub guarantee_reason: String,
-    /// Production lines, `;`-separated in the file.
+    /// Production lines, `;`-separated in the file, each `name` or `name:weight` (the line's share of
+    /// the plant's activity, used to judge plant-level restrictions).
     pub lines: Vec<String>,
     /// Annual emissions of SO2, NOx, PM, VOCs in kg (the file gives tonnes).
     pub annual_kg: [i64; 4],
@@ -527,6 +528,18 @@ pub fn parse_enterprises(path: &Path, text: &str) -> Result<Vec<EnterpriseRecord
             .filter(|s| !s.is_empty())
             .map(String::from)
             .collect();
+        // `name:weight` gives a line's share of the plant (any positive integers, e.g. 60 and 40).
+        for l in &lines {
+            if let Some((name, w)) = l.rsplit_once([':', '：']) {
+                if name.trim().is_empty() || w.trim().parse::<u32>().ok().filter(|w| *w > 0).is_none() {
+                    return Err(row.err(
+                        c.opt("lines").unwrap_or(0),
+                        "lines",
+                        format!("{l:?}: a line is NAME or NAME:WEIGHT with a positive whole weight"),
+                    ));
+                }
+            }
+        }
         out.push(EnterpriseRecord {
             credit_code,
             name: row.required(c_name, "name")?,

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod aqi;
 pub mod assess;
 pub mod budget;
+pub mod control;
 pub mod import;
 pub mod points;
 pub mod tasks;
