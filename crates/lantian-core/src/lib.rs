@@ -10,6 +10,7 @@ pub mod budget;
 pub mod cities;
 pub mod conc;
 pub mod daily;
+pub mod emergency;
 pub mod hours;
 pub mod incentives;
 pub mod period;
