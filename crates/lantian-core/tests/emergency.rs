@@ -389,3 +389,25 @@ fn joint_control_regions_report_their_lead() {
     // A non-Sichuan code is refused for joint control.
     assert!(regional_alerts(s, adj, &forecasts(&[(500000, orange)]), RegionalBasis::JointControl).is_err());
 }
+
+#[test]
+fn alert_letter_recommends_start_or_raise_from_midnight() {
+    let yellow: &[u32] = &[150, 230, 240, 140, 130];
+    let orange: &[u32] = &[190, 150, 230, 310, 240];
+    let clean: &[u32] = &[120, 130, 140, 120, 110];
+    let rows = [(CHENGDU, orange), (DEYANG, yellow), (MEISHAN, clean), (ZIGONG, orange)];
+    let active = std::collections::BTreeMap::from([(ZIGONG, Orange), (DEYANG, Blue)]);
+    let letter =
+        lantian_core::emergency::alert_letter(set("sichuan-2022"), &forecasts(&rows), &active, dt(2022, 11, 30, 17))
+            .expect("valid");
+    use lantian_core::emergency::LetterAction;
+    let items: Vec<_> = letter.items.iter().map(|i| (i.city, i.action, i.level, i.from)).collect();
+    assert_eq!(
+        items,
+        vec![
+            (CHENGDU, LetterAction::Start, Orange, dt(2022, 12, 3, 0)),
+            (DEYANG, LetterAction::Raise, Yellow, dt(2022, 12, 2, 0)),
+        ]
+    );
+    assert_eq!(letter.rule_set_id, "sichuan-2022");
+}

@@ -35,8 +35,8 @@ use crate::cities::RegionId;
 pub use adjacency::{sichuan_adjacency, Adjacency, AdjacencyMeta, AdjacentPair, SICHUAN_ADJACENCY_TOML};
 pub use evaluate::{evaluate_city, CityEvaluation, Episode, ForecastDay};
 pub use regional::{
-    city_levels_by_day, regional_alert_days, regional_alerts, CityForecast, MemberLevel, RegionalAlert,
-    RegionalAlertDay, RegionalBasis,
+    alert_letter, city_levels_by_day, regional_alert_days, regional_alerts, AlertLetter, CityForecast, LetterAction,
+    LetterItem, MemberLevel, RegionalAlert, RegionalAlertDay, RegionalBasis,
 };
 pub use replay::{
     replay, state_at, AlertEvent, AlertEventKind, AlertLife, AlertState, Evidence, ForecastIssuance, RuleChoice,

@@ -269,3 +269,73 @@ pub fn regional_alerts(
     }
     Ok(out)
 }
+
+/// What an alert letter recommends to a city (glossary 预警启动 / 升级).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum LetterAction {
+    Start,
+    Raise,
+}
+
+/// One recommendation of an alert letter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LetterItem {
+    pub city: u32,
+    pub name: String,
+    pub action: LetterAction,
+    pub level: AlertLevel,
+    pub response: Option<ResponseLevel>,
+    /// In effect from 00:00 of the first heavy day of the city's first qualifying episode.
+    pub from: chrono::NaiveDateTime,
+    /// The forecast days that made the level.
+    pub trigger_days: Vec<ForecastDay>,
+}
+
+/// 预警函: the provincial office's letter recommending named cities to start or raise alerts from
+/// 00:00 of given dates (emergency.md §3.2, practice 2019–2021). Cities may start earlier or higher.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AlertLetter {
+    /// The consultation time (an argument: the core has no clock).
+    pub issued_at: chrono::NaiveDateTime,
+    pub rule_set_id: String,
+    /// Ordered by level (highest first), then city code.
+    pub items: Vec<LetterItem>,
+}
+
+/// Drafts an alert letter from the consultation's city forecasts ([D]): every city whose forecast has
+/// an episode meeting a level is recommended that level from 00:00 of the episode's first heavy day
+/// (its first qualifying episode), as `Start` when it has no active alert in `active` and `Raise`
+/// when its active level is lower; cities already at that level or higher are left out.
+pub fn alert_letter(
+    rules: &AlertRuleSet,
+    forecasts: &[CityForecast],
+    active: &BTreeMap<u32, AlertLevel>,
+    issued_at: chrono::NaiveDateTime,
+) -> Result<AlertLetter, EmergencyError> {
+    let mut seen = BTreeSet::new();
+    let mut items = Vec::new();
+    for f in forecasts {
+        if !seen.insert(f.city) {
+            return Err(EmergencyError::DuplicateCity(f.city));
+        }
+        let eval = evaluate_city(rules, &f.days)?;
+        let Some(ep) = eval.episodes.iter().find(|e| e.level.is_some()) else { continue };
+        let Some(level) = ep.level else { continue };
+        let action = match active.get(&f.city) {
+            None => LetterAction::Start,
+            Some(cur) if *cur < level => LetterAction::Raise,
+            Some(_) => continue,
+        };
+        items.push(LetterItem {
+            city: f.city,
+            name: city_name(f.city),
+            action,
+            level,
+            response: ep.response,
+            from: ep.start_date.and_time(chrono::NaiveTime::MIN),
+            trigger_days: ep.trigger_days.clone(),
+        });
+    }
+    items.sort_by(|a, b| b.level.cmp(&a.level).then(a.city.cmp(&b.city)));
+    Ok(AlertLetter { issued_at, rule_set_id: rules.id.clone(), items })
+}
