@@ -13,6 +13,7 @@ pub mod conc;
 pub mod control;
 pub mod credit_code;
 pub mod daily;
+pub mod emergency;
 pub mod enterprise;
 pub mod hours;
 pub mod incentives;
