@@ -45,7 +45,11 @@ pub struct ImportSummary {
 
 fn is_data_name(p: &Path) -> bool {
     let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
-    n.ends_with(".csv") || n.ends_with(".csv.gz") || n.ends_with(".txt") || n.ends_with(".txt.gz")
+    n.ends_with(".csv")
+        || n.ends_with(".csv.gz")
+        || n.ends_with(".txt")
+        || n.ends_with(".txt.gz")
+        || n.ends_with(".json")
 }
 
 /// Expands folders (recursively, sorted by name) and keeps files as given.
@@ -86,6 +90,12 @@ fn parse_one(path: &Path, at: &str) -> ParsedFile {
         .map_err(|e| IngestError::file(path, format!("cannot read: {e}")))
         .and_then(|raw| prepare(path, raw, at));
     ParsedFile { path: path.to_path_buf(), result }
+}
+
+/// Imports files (or folders) without a progress bar: for commands that import their input first.
+pub fn import_quiet(store: &mut dyn Store, paths: &[PathBuf]) -> Result<ImportSummary> {
+    let files = expand(paths)?;
+    import_files(store, &files, 1, &ProgressBar::hidden())
 }
 
 /// Imports the files into the store; parsing runs on `jobs` threads while one thread writes.

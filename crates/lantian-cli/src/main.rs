@@ -1,9 +1,11 @@
 //! `lantian`: the command-line face of the platform. Thin: argument parsing, progress, output
 //! formats. Numbers come from `lantian-service`; rules from `lantian-core`.
 
+mod alert_cmd;
 mod aqi_cmd;
 mod bench_cmd;
 mod budget_cmd;
+mod control_cmd;
 mod import_cmd;
 mod incentives_cmd;
 mod output;
@@ -59,6 +61,13 @@ enum Command {
     Targets(targets_cmd::TargetsArgs),
     /// 激励约束: settle each city's target fund and improvement fund for a year, with the reasons.
     Incentives(incentives_cmd::IncentivesArgs),
+    /// Heavy-pollution alerts: evaluate forecasts (city, regional, joint-control), the alert log, status.
+    Alert(alert_cmd::AlertArgs),
+    /// The emergency control list of a city at an alert level, checked for adequacy and one-size-fits-all.
+    #[command(name = "control-list")]
+    ControlList(control_cmd::ControlListArgs),
+    /// Enterprises during the recorded responses (power use, CEMS) and the pairing duty; enforcement leads.
+    Compliance(control_cmd::ComplianceArgs),
     /// Write a realistic synthetic province (CNEMC layout) for demonstrations and benchmarks.
     Synth(synth_cmd::SynthArgs),
     /// Generate a demonstration province, import it into a fresh store, show the latest week and serve it.
@@ -86,6 +95,11 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("not a date (YYYY-MM-DD): {s:?}"))
 }
 
+/// The current time as recorded in logs (`recorded_at`, audit): local time with its offset.
+pub fn now_text() -> String {
+    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
 fn open_store(url: &str) -> Result<lantian_store::SqliteStore> {
     lantian_store::open_sqlite(url).with_context(|| format!("cannot open the database {url}"))
 }
@@ -107,6 +121,9 @@ fn main() -> ExitCode {
         Command::Assess(a) => rank_cmd::run_assess(&cli.db, a),
         Command::Rank(a) => rank_cmd::run_rank(&cli.db, a),
         Command::Budget(a) => budget_cmd::run(&cli.db, a),
+        Command::Alert(a) => alert_cmd::run(&cli.db, a),
+        Command::ControlList(a) => control_cmd::run_control_list(&cli.db, a),
+        Command::Compliance(a) => control_cmd::run_compliance(&cli.db, a),
         Command::Points(a) => points_cmd::run(&cli.db, a),
         Command::Yuetan(a) => yuetan_cmd::run(&cli.db, a),
         Command::Targets(a) => targets_cmd::run(&cli.db, a),

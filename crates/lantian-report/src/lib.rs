@@ -4,6 +4,8 @@
 //!
 //! Every number comes from `lantian-service` (the same code path as the CLI, web and API).
 
+pub mod emergency;
+
 use std::path::Path;
 
 use lantian_core::aqi::{rate, AqiCategory, Rated};

@@ -11,9 +11,7 @@ use lantian_core::control::{
 };
 use lantian_core::credit_code::CreditCode;
 use lantian_core::enterprise::{IndustryTable, PerformanceGrade};
-use lantian_core::pairing::{
-    response_leader_ok, LeaderRank, LeaderReport, PairingTable, PairingVisit, ResponseWindow,
-};
+use lantian_core::pairing::{response_leader_ok, LeaderRank, LeaderReport, PairingTable, PairingVisit, ResponseWindow};
 use lantian_store::emergency::{StoredEnterprise, StoredMeasure};
 use lantian_store::{CityInfo, Store};
 use serde::Serialize;
@@ -36,7 +34,9 @@ pub fn parse_level(text: &str) -> Result<ControlLevel> {
 
 /// A stored measure as an action.
 fn action_of(m: &StoredMeasure) -> Result<Action> {
-    let bad = || ServiceError::Request(format!("stored measure of {} {} {} is not an action", m.credit_code, m.level, m.line));
+    let bad = || {
+        ServiceError::Request(format!("stored measure of {} {} {} is not an action", m.credit_code, m.level, m.line))
+    };
     Ok(match m.action.as_str() {
         "autonomous" => Action::Autonomous,
         "stop" => Action::Stop,
@@ -73,7 +73,12 @@ fn level_of(code: &str) -> Option<ControlLevel> {
 }
 
 /// The control-list entry of an enterprise with its stored plan.
-fn entry(e: &StoredEnterprise, city_code: u32, measures: &[StoredMeasure], plan_from: NaiveDate) -> Result<ControlListEntry> {
+fn entry(
+    e: &StoredEnterprise,
+    city_code: u32,
+    measures: &[StoredMeasure],
+    plan_from: NaiveDate,
+) -> Result<ControlListEntry> {
     let credit_code = CreditCode::parse_lenient(&e.credit_code)
         .map_err(|x| ServiceError::Request(format!("stored credit code {}: {x}", e.credit_code)))?;
     let grade = PerformanceGrade::parse(&e.grade)
@@ -148,9 +153,8 @@ pub struct ControlList {
 /// The control list of a city at a level, checked against the city's inventory of `year` (else its
 /// latest earlier one) and the reduction targets in force.
 pub fn control_list(store: &dyn Store, city: &CityInfo, level: ControlLevel, year: i32) -> Result<ControlList> {
-    let city_code = city
-        .code
-        .ok_or_else(|| ServiceError::Request(format!("{} has no GB/T 2260 code", city.display())))?;
+    let city_code =
+        city.code.ok_or_else(|| ServiceError::Request(format!("{} has no GB/T 2260 code", city.display())))?;
     let industries = IndustryTable::guideline_2020().map_err(rules_err)?;
     let templates = MeasureTemplates::default_templates().map_err(rules_err)?;
     let targets = ReductionTargets::default_targets().map_err(rules_err)?;
@@ -172,7 +176,10 @@ pub fn control_list(store: &dyn Store, city: &CityInfo, level: ControlLevel, yea
             name: e.name.clone(),
             county: e.county.clone(),
             industry: e.industry.clone(),
-            industry_name: industries.find(&e.industry).map(|i| i.name.clone()).unwrap_or_else(|| "其他涉气企业".into()),
+            industry_name: industries
+                .find(&e.industry)
+                .map(|i| i.name.clone())
+                .unwrap_or_else(|| "其他涉气企业".into()),
             grade: en.grade,
             green_benchmark: e.green_benchmark,
             guarantee_reason: e.guarantee_reason.clone(),
@@ -233,30 +240,32 @@ pub struct Response {
 
 /// The responses recorded in the alert log for the cities (all when empty) up to `until`: each level
 /// held between a start/raise/lower and the next change or lift; a response still active at `until`
-/// ends there. Blue alerts carry no control measures and are skipped.
+/// ends there. A start counts from 00:00 of its episode's first heavy day when that is later than the
+/// decision. Blue alerts carry no control measures and are skipped.
 pub fn responses(store: &dyn Store, cities: &[CityInfo], until: NaiveDateTime) -> Result<Vec<Response>> {
     let all = store.cities()?;
     let mut out = Vec::new();
     let mut current: std::collections::HashMap<String, (ControlLevel, NaiveDateTime, i64)> = Default::default();
-    let close = |scope: &str, end: NaiveDateTime, open: Option<(ControlLevel, NaiveDateTime, i64)>, out: &mut Vec<Response>| {
-        let Some((level, from, id)) = open else { return };
-        let Some(code) = scope.strip_prefix("city:").and_then(|c| c.parse::<u32>().ok()) else { return };
-        let Some(c) = all.iter().find(|c| c.code == Some(code)) else { return };
-        if !cities.is_empty() && !cities.iter().any(|x| x.id == c.id) {
-            return;
-        }
-        if end > from {
-            out.push(Response {
-                city_id: c.id,
-                city: c.display().to_string(),
-                city_code: code,
-                level,
-                from,
-                to: end,
-                alert_event: id,
-            });
-        }
-    };
+    let close =
+        |scope: &str, end: NaiveDateTime, open: Option<(ControlLevel, NaiveDateTime, i64)>, out: &mut Vec<Response>| {
+            let Some((level, from, id)) = open else { return };
+            let Some(code) = scope.strip_prefix("city:").and_then(|c| c.parse::<u32>().ok()) else { return };
+            let Some(c) = all.iter().find(|c| c.code == Some(code)) else { return };
+            if !cities.is_empty() && !cities.iter().any(|x| x.id == c.id) {
+                return;
+            }
+            if end > from {
+                out.push(Response {
+                    city_id: c.id,
+                    city: c.display().to_string(),
+                    city_code: code,
+                    level,
+                    from,
+                    to: end,
+                    alert_event: id,
+                });
+            }
+        };
     for e in store.alert_events(None)? {
         if e.at > until || !e.scope.starts_with("city:") {
             continue;
@@ -265,7 +274,13 @@ pub fn responses(store: &dyn Store, cities: &[CityInfo], until: NaiveDateTime) -
         close(&e.scope, e.at, open, &mut out);
         if e.action != "lift" {
             if let Some(level) = e.level_to.as_deref().and_then(level_of) {
-                current.insert(e.scope.clone(), (level, e.at, e.id));
+                // A start takes effect from 00:00 of the episode's first heavy day when that is later
+                // than the decision (alerts are issued ahead); raise and lower at the decision.
+                let from = match (e.action.as_str(), e.start_date) {
+                    ("start", Some(d)) => e.at.max(midnight(d)),
+                    _ => e.at,
+                };
+                current.insert(e.scope.clone(), (level, from, e.id));
             }
         }
     }
@@ -334,14 +349,32 @@ pub fn compliance(store: &dyn Store, responses: &[Response]) -> Result<Vec<Enter
                 power.iter().filter(|p| p.minutes == 1440).map(|p| Reading { start: p.start, value: p.wh }).collect();
             let quarter_in_window = quarter.iter().any(|q| q.start >= r.from && q.start < r.to);
             if quarter_in_window {
-                reports.push(check_compliance(&en.credit_code, r.level, window, SeriesKind::PowerQuarterHour, &quarter, share, &config));
+                reports.push(check_compliance(
+                    &en.credit_code,
+                    r.level,
+                    window,
+                    SeriesKind::PowerQuarterHour,
+                    &quarter,
+                    share,
+                    &config,
+                ));
             }
             if !daily.is_empty() {
-                reports.push(check_compliance(&en.credit_code, r.level, window, SeriesKind::PowerDaily, &daily, share, &config));
+                reports.push(check_compliance(
+                    &en.credit_code,
+                    r.level,
+                    window,
+                    SeriesKind::PowerDaily,
+                    &daily,
+                    share,
+                    &config,
+                ));
             }
             let cems = store.cems(&e.credit_code, span_from, span_to)?;
             if !cems.is_empty() {
-                for (k, p) in [ReductionPollutant::So2, ReductionPollutant::Nox, ReductionPollutant::Pm].into_iter().enumerate() {
+                for (k, p) in
+                    [ReductionPollutant::So2, ReductionPollutant::Nox, ReductionPollutant::Pm].into_iter().enumerate()
+                {
                     // Enterprise hour = sum over its points; an hour with a missing point value is missing.
                     let mut by_hour: std::collections::BTreeMap<NaiveDateTime, Option<i64>> = Default::default();
                     for c in &cems {
@@ -387,21 +420,42 @@ pub fn compliance(store: &dyn Store, responses: &[Response]) -> Result<Vec<Enter
 pub fn pairing_duty(store: &dyn Store, responses: &[Response]) -> Result<LeaderReport> {
     let table = PairingTable::notice_2022().map_err(rules_err)?;
     let cities = store.cities()?;
-    let windows: Vec<ResponseWindow> = responses
-        .iter()
-        .map(|r| ResponseWindow {
-            alert_id: format!("alert_event#{}", r.alert_event),
-            city: r.city_code,
-            level: r.level,
-            date_from: r.from.date(),
-            date_to: (r.to - Duration::seconds(1)).date().max(r.from.date()),
-        })
-        .collect();
+    // One response per alert: the level segments of an alert (start, raise, lower until the lift) are
+    // merged, at their highest level.
+    let mut windows: Vec<ResponseWindow> = Vec::new();
+    let mut last_end: Vec<(u32, NaiveDateTime)> = Vec::new();
+    for r in responses {
+        let date_to = (r.to - Duration::seconds(1)).date().max(r.from.date());
+        let continues = last_end.iter().rposition(|(c, end)| *c == r.city_code && *end == r.from);
+        match continues.and_then(|k| windows.get_mut(k)) {
+            Some(w) => {
+                w.level = w.level.max(r.level);
+                w.date_to = w.date_to.max(date_to);
+                if let Some(k) = continues {
+                    last_end[k].1 = r.to;
+                }
+            }
+            None => {
+                windows.push(ResponseWindow {
+                    alert_id: format!("alert_event#{}", r.alert_event),
+                    city: r.city_code,
+                    level: r.level,
+                    date_from: r.from.date(),
+                    date_to,
+                });
+                last_end.push((r.city_code, r.to));
+            }
+        }
+    }
     let mut visits = Vec::new();
     for v in store.visits(None)? {
         let Some(code) = cities.iter().find(|c| c.id == v.city_id).and_then(|c| c.code) else { continue };
         // The visiting department as one of the paired departments (by its Chinese name).
-        let Some(g) = table.groups.iter().find(|g| v.department == g.department_zh || v.department.contains(&g.department_zh) || g.department_zh.contains(&v.department)) else {
+        let Some(g) = table.groups.iter().find(|g| {
+            v.department == g.department_zh
+                || v.department.contains(&g.department_zh)
+                || g.department_zh.contains(&v.department)
+        }) else {
             continue;
         };
         visits.push(PairingVisit {

@@ -2,6 +2,7 @@
 //! and the core's rules. The CLI, the web pages, the API and the reports call these functions.
 
 pub mod accounts;
+pub mod alerts;
 pub mod aqi;
 pub mod assess;
 pub mod budget;

@@ -1,0 +1,489 @@
+//! `lantian alert evaluate|status|log|record|rules`: heavy-pollution alerts from forecasts.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Result};
+use chrono::{NaiveDate, NaiveDateTime};
+use clap::{Args, Subcommand};
+use lantian_core::emergency::{rule_sets, AlertLevel, AlertScope, ForecastDay, RegionalAlert};
+use lantian_service::alerts::{self, Evaluation};
+use lantian_store::{EmergencyStore, Store};
+
+use crate::output::{opt, write_records, Table};
+use crate::Format;
+
+/// A decision time (Beijing time): `YYYY-MM-DDTHH:MM[:SS][+08:00]` or `YYYY-MM-DD HH:MM`.
+pub fn parse_time(s: &str) -> Result<NaiveDateTime, String> {
+    lantian_ingest::emergency::parse_datetime(s)
+        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(alerts::day_start))
+        .ok_or_else(|| format!("not a time (YYYY-MM-DDTHH:MM, Beijing time): {s:?}"))
+}
+
+#[derive(Args, Debug)]
+pub struct AlertArgs {
+    #[command(subcommand)]
+    pub command: AlertCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AlertCommand {
+    /// Import forecast files (if given) and judge the latest issuance of every city known at --at:
+    /// city alerts with their trigger days, regional and joint-control alerts.
+    Evaluate(EvaluateArgs),
+    /// Alerts active at a time according to the alert log (who decided, on what evidence).
+    Status(StatusArgs),
+    /// The alert log: every start, raise, lower and lift.
+    Log(LogArgs),
+    /// Record a decision by hand (cities may start earlier or higher than the forecast requires).
+    Record(RecordArgs),
+    /// The alert rule sets with their validity dates and sources.
+    Rules(RulesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct EvaluateArgs {
+    /// Forecast files (CSV or JSON, `docs/formats.md` §10.1), imported first (idempotent).
+    #[arg(long = "forecast", value_name = "FILE")]
+    pub forecasts: Vec<PathBuf>,
+    /// Decision time (Beijing time): only issuances up to then are known; default: the latest issuance.
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<NaiveDateTime>,
+    /// Rule set id (see `lantian alert rules`); default: the Sichuan plan in force on the decision date.
+    #[arg(long)]
+    pub rules: Option<String>,
+    /// Replay every city's alert life up to --at and append the new starts, raises, lowers and lifts
+    /// to the alert log, recorded as made by --by.
+    #[arg(long, requires = "by")]
+    pub record: bool,
+    /// Who records the decisions.
+    #[arg(long)]
+    pub by: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// Time of the status (Beijing time); default: the latest entry of the log.
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<NaiveDateTime>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct LogArgs {
+    /// Only this city.
+    #[arg(long)]
+    pub city: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct RecordArgs {
+    #[arg(long)]
+    pub city: String,
+    /// start, raise, lower or lift.
+    #[arg(long)]
+    pub action: String,
+    /// yellow, orange, red (blue under plans that have it); not for lift.
+    #[arg(long)]
+    pub level: Option<String>,
+    /// Decision time (Beijing time).
+    #[arg(long, value_parser = parse_time)]
+    pub at: NaiveDateTime,
+    /// Measures apply from 00:00 of this day (start; default: the decision's day).
+    #[arg(long, value_parser = crate::parse_date)]
+    pub effective_from: Option<NaiveDate>,
+    #[arg(long)]
+    pub by: String,
+    /// What the decision rests on (consultation, alert letter, monitoring …).
+    #[arg(long)]
+    pub evidence: String,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+fn level_text(l: Option<AlertLevel>) -> String {
+    l.map(|l| l.code().to_string()).unwrap_or_default()
+}
+
+fn days_text(days: &[ForecastDay]) -> String {
+    days.iter().map(|d| format!("{}:{}", d.date.format("%m-%d"), d.aqi)).collect::<Vec<_>>().join(" ")
+}
+
+fn scope_text(s: &AlertScope) -> String {
+    match s {
+        AlertScope::City(c) => format!("city:{c}"),
+        AlertScope::Region(r) => r.name_zh().to_string(),
+        AlertScope::Cities(v) => v.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+    }
+}
+
+fn city_name(code: u32) -> String {
+    lantian_core::cities::SICHUAN_CITIES
+        .iter()
+        .find(|c| c.code == code)
+        .map_or_else(|| code.to_string(), |c| c.short.to_string())
+}
+
+fn regional_row(kind: &str, r: &RegionalAlert) -> Vec<String> {
+    vec![
+        kind.to_string(),
+        match &r.scope {
+            AlertScope::Region(id) => id.name_zh().to_string(),
+            other => scope_text(other),
+        },
+        r.level.code().to_string(),
+        r.start_date.to_string(),
+        r.end_date.to_string(),
+        r.response.map(|x| x.name_zh().to_string()).unwrap_or_default(),
+        r.lead_city.map(city_name).unwrap_or_default(),
+        r.members.iter().map(|m| format!("{}({})", city_name(m.city), m.level.name_zh())).collect::<Vec<_>>().join(" "),
+        r.rule_set_id.clone(),
+    ]
+}
+
+const CITY_COLS: [&str; 13] = [
+    "city",
+    "level",
+    "start_date",
+    "end_date",
+    "response",
+    "heavy_days",
+    "severe_days",
+    "hit_500",
+    "trigger_days",
+    "lift_from",
+    "issued_at",
+    "rule_set",
+    "city_code",
+];
+const CITY_ZH: [&str; 13] = [
+    "城市",
+    "预警级别",
+    "开始日期",
+    "结束日期",
+    "响应",
+    "重度天数",
+    "严重天数",
+    "达500",
+    "触发日AQI",
+    "可解除日",
+    "预报发布",
+    "规则",
+    "代码",
+];
+
+fn write_evaluation(ev: &Evaluation, format: Format, out: &mut dyn Write) -> Result<()> {
+    let rows: Vec<Vec<String>> = ev
+        .cities
+        .iter()
+        .map(|r| {
+            vec![
+                r.city.clone(),
+                level_text(r.level),
+                opt(r.start_date),
+                opt(r.end_date),
+                r.response.map(|x| x.name_zh().to_string()).unwrap_or_default(),
+                r.heavy_days.to_string(),
+                r.severe_days.to_string(),
+                if r.hit_500 { "yes".into() } else { String::new() },
+                days_text(&r.trigger_days),
+                opt(r.lift_from),
+                r.issued_at.format("%Y-%m-%dT%H:%M").to_string(),
+                r.rule_set.clone(),
+                r.city_code.to_string(),
+            ]
+        })
+        .collect();
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, ev)?;
+            writeln!(out)?;
+        }
+        Format::Csv => write_records(&CITY_COLS, &CITY_ZH, &rows, None, format, out)?,
+        Format::Table => {
+            writeln!(
+                out,
+                "重污染天气预警研判 alert evaluation at {} — {} {}",
+                ev.at.format("%Y-%m-%d %H:%M"),
+                ev.rule_set,
+                ev.rule_document
+            )?;
+            let zh_rows: Vec<Vec<String>> = rows
+                .iter()
+                .zip(&ev.cities)
+                .map(|(r, c)| {
+                    let mut r = r.clone();
+                    r[1] = c.level.map(|l| l.name_zh().to_string()).unwrap_or_else(|| "无".into());
+                    r
+                })
+                .collect();
+            write_records(
+                &CITY_COLS[..12],
+                &CITY_ZH[..12],
+                &zh_rows.iter().map(|r| r[..12].to_vec()).collect::<Vec<_>>(),
+                None,
+                format,
+                out,
+            )?;
+            let regional: Vec<Vec<String>> = ev
+                .regional
+                .iter()
+                .map(|r| regional_row("连片区域", r))
+                .chain(ev.joint_control.iter().map(|r| regional_row("联防联控区域", r)))
+                .collect();
+            writeln!(out)?;
+            if regional.is_empty() {
+                writeln!(out, "区域预警 regional alerts: 无 none")?;
+            } else {
+                writeln!(out, "区域预警 regional alerts")?;
+                let mut t = Table::new(
+                    &["类型", "区域", "级别", "开始", "结束", "响应", "牵头城市", "成员城市", "规则"],
+                    &[false; 9],
+                );
+                for mut r in regional {
+                    r[2] = AlertLevel::from_code(&r[2]).map_or(r[2].clone(), |l| l.name_zh().to_string());
+                    t.push(r);
+                }
+                t.write(out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn run(db: &str, a: AlertArgs) -> Result<ExitCode> {
+    match a.command {
+        AlertCommand::Evaluate(e) => evaluate(db, e),
+        AlertCommand::Status(s) => status(db, s),
+        AlertCommand::Log(l) => log(db, l),
+        AlertCommand::Record(r) => record(db, r),
+        AlertCommand::Rules(r) => rules(r),
+    }
+}
+
+fn evaluate(db: &str, a: EvaluateArgs) -> Result<ExitCode> {
+    let mut store = crate::open_store(db)?;
+    if !a.forecasts.is_empty() {
+        let sum = crate::import_cmd::import_quiet(&mut store, &a.forecasts)?;
+        if !sum.errors.is_empty() {
+            for e in &sum.errors {
+                eprintln!("error: {e}");
+            }
+            bail!("the forecast was not imported; nothing was evaluated");
+        }
+        eprintln!(
+            "预报导入 forecasts: {} files, {} new forecast days, {} unchanged",
+            sum.files, sum.outcome.inserted, sum.outcome.unchanged
+        );
+    }
+    let at = match a.at {
+        Some(t) => t,
+        None => alerts::latest_issuance(&store)?
+            .ok_or_else(|| anyhow!("no forecasts in the store; give --forecast FILE"))?,
+    };
+    let rules = alerts::choose_rules(a.rules.as_deref(), at)?;
+    let ev = alerts::evaluate(&store, at, rules)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    write_evaluation(&ev, a.format, &mut out)?;
+    if a.record {
+        let by = a.by.unwrap_or_default();
+        let fixed = a.rules.as_deref().map(|id| alerts::choose_rules(Some(id), at)).transpose()?;
+        let added = alerts::record(&mut store, at, fixed, &by, &crate::now_text())?;
+        writeln!(out)?;
+        writeln!(out, "已记入预警台账 recorded in the alert log: {} new entries (by {by})", added.len())?;
+        for e in &added {
+            writeln!(
+                out,
+                "  {} {} {} {} → {}",
+                e.at.format("%Y-%m-%d %H:%M"),
+                e.scope,
+                e.action,
+                e.level_from.as_deref().unwrap_or("—"),
+                e.level_to.as_deref().unwrap_or("—")
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(db: &str, a: StatusArgs) -> Result<ExitCode> {
+    let store = crate::open_store(db)?;
+    let at = match a.at {
+        Some(t) => t,
+        None => match store.alert_events(None)?.iter().map(|e| e.at).max() {
+            Some(t) => t,
+            None => {
+                println!("预警台账为空 the alert log is empty");
+                return Ok(ExitCode::SUCCESS);
+            }
+        },
+    };
+    let active = alerts::status(&store, at)?;
+    let cols = ["city", "level", "response", "started_at", "since", "effective_from", "rule_set", "actor", "evidence"];
+    let zh = ["城市", "级别", "响应", "启动", "本级别起", "措施生效", "规则", "决定人", "依据"];
+    let rows: Vec<Vec<String>> = active
+        .iter()
+        .map(|x| {
+            vec![
+                x.city.clone(),
+                if a.format == Format::Table { x.level.name_zh().to_string() } else { x.level.code().to_string() },
+                x.response.map(|r| r.name_zh().to_string()).unwrap_or_default(),
+                x.started_at.format("%Y-%m-%dT%H:%M").to_string(),
+                x.since.format("%Y-%m-%dT%H:%M").to_string(),
+                opt(x.effective_from),
+                x.rule_set.clone(),
+                x.actor.clone(),
+                x.evidence.clone(),
+            ]
+        })
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if a.format == Format::Table {
+        writeln!(out, "生效中的预警 active alerts at {}: {}", at.format("%Y-%m-%d %H:%M"), active.len())?;
+        let short: Vec<Vec<String>> = rows.iter().map(|r| r[..8].to_vec()).collect();
+        write_records(&cols[..8], &zh[..8], &short, None, a.format, &mut out)?;
+    } else {
+        write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn log(db: &str, a: LogArgs) -> Result<ExitCode> {
+    let store = crate::open_store(db)?;
+    let scope = match &a.city {
+        Some(c) => {
+            let city = store.resolve_city(c)?.ok_or_else(|| anyhow!("unknown city {c:?}"))?;
+            Some(alerts::city_scope(city.code.ok_or_else(|| anyhow!("{} has no code", city.display()))?))
+        }
+        None => None,
+    };
+    let cities = store.cities()?;
+    let cols = [
+        "id",
+        "scope",
+        "city",
+        "at",
+        "action",
+        "level_from",
+        "level_to",
+        "start_date",
+        "rule_set",
+        "actor",
+        "evidence",
+        "recorded_at",
+    ];
+    let zh =
+        ["序号", "范围", "城市", "时间", "动作", "原级别", "新级别", "措施生效", "规则", "决定人", "依据", "记录时间"];
+    let rows: Vec<Vec<String>> = store
+        .alert_events(scope.as_deref())?
+        .into_iter()
+        .map(|e| {
+            let city = e
+                .scope
+                .strip_prefix("city:")
+                .and_then(|c| c.parse::<u32>().ok())
+                .and_then(|code| cities.iter().find(|c| c.code == Some(code)))
+                .map(|c| c.display().to_string())
+                .unwrap_or_default();
+            vec![
+                e.id.to_string(),
+                e.scope,
+                city,
+                e.at.format("%Y-%m-%dT%H:%M").to_string(),
+                e.action,
+                e.level_from.unwrap_or_default(),
+                e.level_to.unwrap_or_default(),
+                opt(e.start_date),
+                e.rule_set,
+                e.actor,
+                e.evidence,
+                e.recorded_at,
+            ]
+        })
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if a.format == Format::Table {
+        let short: Vec<Vec<String>> = rows.iter().map(|r| [&r[2..8], &r[9..10]].concat()).collect();
+        let c: Vec<&str> = [&cols[2..8], &cols[9..10]].concat();
+        let z: Vec<&str> = [&zh[2..8], &zh[9..10]].concat();
+        write_records(&c, &z, &short, None, a.format, &mut out)?;
+    } else {
+        write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn record(db: &str, a: RecordArgs) -> Result<ExitCode> {
+    let mut store = crate::open_store(db)?;
+    let city = store.resolve_city(&a.city)?.ok_or_else(|| anyhow!("unknown city {:?}", a.city))?;
+    let level = match &a.level {
+        Some(l) => Some(
+            lantian_ingest::emergency::level_code(l)
+                .and_then(AlertLevel::from_code)
+                .ok_or_else(|| anyhow!("not an alert level: {l:?} (blue, yellow, orange, red)"))?,
+        ),
+        None => None,
+    };
+    let decision = alerts::Decision {
+        action: &a.action,
+        level,
+        at: a.at,
+        effective_from: a.effective_from,
+        actor: &a.by,
+        evidence: &a.evidence,
+    };
+    let e = alerts::record_decision(&mut store, &city, &decision, &crate::now_text())?;
+    println!(
+        "已记录 recorded: {} {} {} {} → {} (by {})",
+        city.display(),
+        e.at.format("%Y-%m-%d %H:%M"),
+        e.action,
+        e.level_from.as_deref().unwrap_or("—"),
+        e.level_to.as_deref().unwrap_or("—"),
+        e.actor
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rules(a: RulesArgs) -> Result<ExitCode> {
+    let cols = ["id", "name", "document", "valid_from", "valid_to", "levels", "lift", "regional", "source"];
+    let zh = ["编号", "名称", "文号", "起", "止", "级别", "解除条件", "区域预警", "来源"];
+    let rows: Vec<Vec<String>> = rule_sets()
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.clone(),
+                r.name.clone(),
+                r.document.clone(),
+                r.valid_from.to_string(),
+                opt(r.valid_to),
+                r.levels.iter().map(|l| l.level.name_zh()).collect::<Vec<_>>().join("/"),
+                format!("AQI≤{} ≥{}h", r.lifting.aqi_at_most, r.lifting.min_hours),
+                r.regional.as_ref().map(|g| format!("≥{} contiguous", g.min_cities)).unwrap_or_default(),
+                r.source.clone(),
+            ]
+        })
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if a.format == Format::Table {
+        let short: Vec<Vec<String>> = rows.iter().map(|r| r[..8].to_vec()).collect();
+        write_records(&cols[..8], &zh[..8], &short, None, a.format, &mut out)?;
+    } else {
+        write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,286 @@
+//! The emergency-response chain through the real binary: forecast → city, regional and joint-control
+//! alerts → the alert log → control list (adequacy, one-size-fits-all, xlsx) → compliance and the
+//! pairing duty; and the bad inputs of each file.
+//!
+//! Expected values are worked out by hand in the comments (emergency.md §3–§6, worked example G).
+
+mod common;
+
+use common::{lantian, ok, TempDir};
+
+/// Credit codes with check characters computed by hand (GB 32100-2015: weights 1,3,9,27,19,26,16,
+/// 17,20,29,25,13,8,24,10,30,28; C18 = 31 − Σ mod 31, value → character by the set
+/// `0123456789ABCDEFGHJKLMNPQRTUWXY`), e.g. `91510100MA61A0001`:
+/// 9·1+1·3+5·9+1·27+0·19+1·26+0·16+0·17+21·20(M)+10·29(A)+6·25+1·13+10·8(A)+0·24+0·10+0·30+1·28 = 1091;
+/// 1091 mod 31 = 6; 31 − 6 = 25 → `R`. Likewise …0002 → Σ 1119, mod 31 = 3, 28 → `W`; …0003 → Σ 1147,
+/// mod 31 = 0, 31 → `0`; …0004 → Σ 1175, mod 31 = 28, 3 → `3`.
+const A_OK: &str = "91510100MA61A0001R";
+const B_RUNS: &str = "91510100MA61A0002W";
+const D_STOPS: &str = "91510100MA61A00030";
+const A_FORCED: &str = "91510100MA61A00043";
+
+/// Issuance 1 (18 Dec 16:00, days 18–23 Dec): 成都 180,230,260,310,240,150 → 4 days > 200, 1 > 300:
+/// orange (red needs 2 > 300), 19–22 Dec. 德阳/眉山/资阳/绵阳/雅安 160,210,230,220,140,120 → 3 days > 200:
+/// yellow 19–21 Dec. 乐山 160,210,150,140,120,110 → 1 day > 200: none under the 2022 plan, blue under 2016.
+/// Issuance 2 (20 Dec 16:00): 成都 260,330,320,240,140,120 → 4 > 200 with 2 > 300: red (raise).
+/// Issuance 3 (24 Dec 10:00): 成都 140,120,110 → 2 days ≤ 150 (36 h): lift.
+fn forecast() -> String {
+    let mut s = String::from("city,issued_at,date,aqi,aqi_low,aqi_high,primary,source\n");
+    let days = |issued: &str, first: u32, city: &str, v: &[u32], s: &mut String| {
+        for (i, a) in v.iter().enumerate() {
+            s.push_str(&format!(
+                "{city},{issued},2022-12-{:02},{a},{},{},PM2.5,联合会商\n",
+                first + i as u32,
+                a - a / 10,
+                a + a / 10
+            ));
+        }
+    };
+    days("2022-12-18T16:00", 18, "成都", &[180, 230, 260, 310, 240, 150], &mut s);
+    for c in ["德阳", "眉山", "资阳", "绵阳", "雅安"] {
+        days("2022-12-18T16:00", 18, c, &[160, 210, 230, 220, 140, 120], &mut s);
+    }
+    days("2022-12-18T16:00", 18, "乐山", &[160, 210, 150, 140, 120, 110], &mut s);
+    days("2022-12-20T16:00", 20, "成都", &[260, 330, 320, 240, 140, 120], &mut s);
+    days("2022-12-24T10:00", 24, "成都", &[140, 120, 110], &mut s);
+    s
+}
+
+fn enterprises() -> String {
+    format!(
+        "credit_code,name,city,county,industry,grade,green_benchmark,guarantee_reason,lines,so2_t,nox_t,pm_t,vocs_t\n\
+         {A_OK},成都甲水泥有限公司,成都,彭州市,水泥,A,否,,熟料线:100,50,150,40,5\n\
+         {B_RUNS},成都乙水泥有限公司,成都,都江堰市,水泥,B,否,,熟料线:60;粉磨站:40,80,200,60,10\n\
+         {D_STOPS},成都丁水泥有限公司,成都,崇州市,cement,D,否,,熟料线,30,60,40,8\n\
+         {A_FORCED},成都戊水泥有限公司,成都,邛崃市,水泥,A级,否,,熟料线,20,40,20,4\n"
+    )
+}
+
+/// Orange reductions (kg/day): B 150/300/120/100 (both lines limited to 50 %), D 60/120/90/50 (stop),
+/// A_FORCED 0 (stopped, though A grade: one-size-fits-all). Totals with the city measure (VOCs 200):
+/// SO2 210, NOx 420, PM 210, VOCs 350.
+fn measures() -> String {
+    format!(
+        "credit_code,level,line,action,param,process,so2_kg,nox_kg,pm_kg,vocs_kg,plan_version\n\
+         {A_OK},orange,熟料线,autonomous,,,0,0,0,0,2022版\n\
+         {B_RUNS},yellow,熟料线,limit,70,,40,80,30,20,2022版\n\
+         {B_RUNS},orange,熟料线,limit,50,,90,180,72,60,2022版\n\
+         {B_RUNS},orange,粉磨站,limit,50,,60,120,48,40,2022版\n\
+         {D_STOPS},orange,熟料线,stop,,,60,120,90,50,2022版\n\
+         {A_FORCED},orange,熟料线,stop,,,0,0,0,0,2022版\n"
+    )
+}
+
+/// 成都 2022: 365 t SO2 → 1000 kg/day, 730 t NOx → 2000, 365 t PM → 1000, 730 t VOCs → 2000. Orange
+/// needs 20 %: SO2 210/1000 = 21.0 % pass, NOx 420/2000 = 21.0 % pass, PM 21.0 % pass, VOCs 350/2000
+/// = 17.5 % fail.
+const INVENTORY: &str = "city,year,so2_t,nox_t,pm_t,vocs_t,basis,source\n成都,2022,365,730,365,730,annual,测试清单\n";
+const CITY_MEASURES: &str = "city,level,measure,so2_kg,nox_kg,pm_kg,vocs_kg\n成都,orange,汽修喷涂停业,0,0,0,200\n";
+
+/// Daily kWh 1 Nov – 31 Dec: B keeps 10 000 kWh every day (its orange plan allows 50 %: ceiling
+/// 10 000 × (0.5 + 0.1) = 6 000; the orange response covers 19 Dec whole) → suspected; D drops to
+/// 300 kWh from 19 Dec (ceiling for a stop: 10 000 × 0.1 = 1 000) → compliant.
+fn power() -> String {
+    let mut s = String::from("credit_code,time,kwh\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2022, 11, 1).expect("date");
+    for k in 0..61 {
+        let d = start + chrono::Duration::days(k);
+        s.push_str(&format!("{B_RUNS},{d},10000\n"));
+        let dv = if d >= chrono::NaiveDate::from_ymd_opt(2022, 12, 19).expect("date") { 300 } else { 10000 };
+        s.push_str(&format!("{D_STOPS},{d},{dv}\n"));
+    }
+    s
+}
+
+/// 生态环境厅 (paired with 成都) sends a 厅级 leader on 21–22 Dec; 住房城乡建设厅 (paired with 德阳) only a
+/// 处级 one during 德阳's response.
+const VISITS: &str = "department,city,date_from,date_to,on_site,leader_name,leader_rank,issues_found\n\
+生态环境厅,成都,2022-12-21,2022-12-22,是,张某,厅级,督导停限产\n\
+住房城乡建设厅,德阳,2022-12-20,2022-12-20,是,李某,处级,工地检查\n";
+
+fn write(dir: &TempDir, name: &str, body: &str) -> String {
+    let p = dir.0.join(name);
+    std::fs::write(&p, body).expect("write");
+    p.display().to_string()
+}
+
+fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h = r.headers().expect("header").clone();
+    r.records()
+        .map(|x| {
+            let x = x.expect("row");
+            h.iter().zip(x.iter()).map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn forecast_to_alerts_control_list_and_compliance() {
+    let dir = TempDir::new("emergency");
+    let db = dir.db();
+    let f = write(&dir, "forecast.csv", &forecast());
+
+    // City alerts as known on 18 Dec 16:00 (the 2022 trial plan in force).
+    let out = ok(&db, &["alert", "evaluate", "--forecast", &f, "--at", "2022-12-18T16:00", "--format", "csv"]);
+    let rows = csv_rows(&out);
+    let find = |c: &str| rows.iter().find(|r| r["city"].starts_with(c)).unwrap_or_else(|| panic!("{c} in {out}"));
+    let cd = find("成都");
+    assert_eq!(
+        (cd["level"].as_str(), cd["start_date"].as_str(), cd["end_date"].as_str()),
+        ("orange", "2022-12-19", "2022-12-22"),
+        "{out}"
+    );
+    assert_eq!((cd["heavy_days"].as_str(), cd["severe_days"].as_str()), ("4", "1"));
+    assert_eq!(cd["trigger_days"], "12-19:230 12-20:260 12-21:310 12-22:240");
+    assert_eq!(cd["rule_set"], "sichuan-2022");
+    let dy = find("德阳");
+    assert_eq!(
+        (dy["level"].as_str(), dy["start_date"].as_str(), dy["end_date"].as_str()),
+        ("yellow", "2022-12-19", "2022-12-21")
+    );
+    assert_eq!(find("乐山")["level"], "", "one day > 200 is no alert under the 2022 plan");
+
+    // The same forecast under the 2016 plan: 乐山's single day > 200 is a blue alert.
+    let out16 =
+        ok(&db, &["alert", "evaluate", "--at", "2022-12-18T16:00", "--rules", "sichuan-2016", "--format", "csv"]);
+    let ls = csv_rows(&out16).into_iter().find(|r| r["city"].starts_with("乐山")).expect("乐山");
+    assert_eq!((ls["level"].as_str(), ls["start_date"].as_str()), ("blue", "2022-12-19"));
+
+    // Regional: 成都 with 德阳, 眉山, 资阳, 雅安 (its neighbours) and 绵阳 (德阳's) are six contiguous
+    // cities at yellow or above: a regional yellow alert; the 成都平原 joint-control region has 6 of 8
+    // members on alert (a contiguous majority): yellow, led by 成都.
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["alert", "evaluate", "--at", "2022-12-18T16:00", "--format", "json"]))
+            .expect("json");
+    let regional = json["regional"].as_array().expect("regional");
+    assert!(
+        regional.iter().any(|r| r["level"] == "Yellow" && r["members"].as_array().is_some_and(|m| m.len() >= 5)),
+        "{regional:?}"
+    );
+    let joint = json["joint_control"].as_array().expect("joint");
+    assert!(joint.iter().any(|r| r["lead_city"] == 510100 && r["level"] == "Yellow"), "{joint:?}");
+
+    // Record the life of every alert up to 25 Dec: 成都 start orange 18 Dec, raise red 20 Dec, lift 24 Dec.
+    let rec = ok(&db, &["alert", "evaluate", "--at", "2022-12-25T00:00", "--record", "--by", "省专班值班员"]);
+    assert!(rec.contains("recorded in the alert log"), "{rec}");
+    let log = csv_rows(&ok(&db, &["alert", "log", "--city", "成都", "--format", "csv"]));
+    let actions: Vec<(String, String)> = log.iter().map(|r| (r["action"].clone(), r["level_to"].clone())).collect();
+    assert_eq!(
+        actions,
+        vec![("start".into(), "orange".into()), ("raise".into(), "red".into()), ("lift".into(), String::new())]
+    );
+    assert!(log.iter().all(|r| r["actor"] == "省专班值班员"));
+    assert!(log[0]["evidence"].contains("2022-12-18T16:00"), "{}", log[0]["evidence"]);
+    // Repeating the record adds nothing.
+    let again = ok(&db, &["alert", "evaluate", "--at", "2022-12-25T00:00", "--record", "--by", "省专班值班员"]);
+    assert!(again.contains(": 0 new entries"), "{again}");
+    // Status on 21 Dec: 成都 red; after the lift on 24 Dec 10:00 it is gone.
+    let st = csv_rows(&ok(&db, &["alert", "status", "--at", "2022-12-21T08:00", "--format", "csv"]));
+    assert!(st.iter().any(|r| r["city"].starts_with("成都") && r["level"] == "red"), "{st:?}");
+    let st = ok(&db, &["alert", "status", "--at", "2022-12-24T12:00", "--format", "csv"]);
+    assert!(!st.contains("成都"), "{st}");
+
+    // Control list of 成都 at orange.
+    for (name, body) in [
+        ("enterprises.csv", enterprises()),
+        ("measures.csv", measures()),
+        ("inventory.csv", INVENTORY.to_string()),
+        ("city-measures.csv", CITY_MEASURES.to_string()),
+        ("power.csv", power()),
+        ("visits.csv", VISITS.to_string()),
+    ] {
+        let p = write(&dir, name, &body);
+        ok(&db, &["import", &p]);
+    }
+    let xlsx = dir.0.join("list.xlsx");
+    let cl: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &[
+            "control-list",
+            "--city",
+            "成都",
+            "--level",
+            "orange",
+            "--year",
+            "2022",
+            "--format",
+            "json",
+            "--xlsx",
+            &xlsx.display().to_string(),
+        ],
+    ))
+    .expect("json");
+    let rows = cl["adequacy"]["rows"].as_array().expect("rows");
+    let pct: Vec<&str> = rows.iter().map(|r| r["ratio_pct"].as_str().unwrap_or("")).collect();
+    assert_eq!(pct, vec!["21.0", "21.0", "21.0", "17.5"]);
+    assert_eq!(cl["adequacy"]["pass"], false);
+    let flags = cl["flags"].as_array().expect("flags");
+    assert!(flags.iter().any(|f| f["credit_code"] == A_FORCED), "{flags:?}");
+    assert!(!flags.iter().any(|f| f["credit_code"] == A_OK), "{flags:?}");
+    let bytes = std::fs::read(&xlsx).expect("xlsx written");
+    assert!(bytes.starts_with(b"PK"));
+    let table = ok(&db, &["control-list", "--city", "成都", "--level", "橙色", "--year", "2022"]);
+    assert!(table.contains("不足 FAIL") && table.contains("一刀切"), "{table}");
+
+    // Compliance during the recorded responses.
+    let c: serde_json::Value = serde_json::from_str(&ok(&db, &["compliance", "--format", "json"])).expect("json");
+    let ents = c["enterprises"].as_array().expect("enterprises");
+    let suspected = |code: &str| {
+        ents.iter()
+            .filter(|e| e["credit_code"] == code)
+            .any(|e| e["reports"].as_array().is_some_and(|r| r.iter().any(|x| !x["lead"].is_null())))
+    };
+    assert!(suspected(B_RUNS), "B kept running: {c}");
+    assert!(!suspected(D_STOPS), "D stopped");
+    // Pairing duty: 成都 had its 厅级 visit; 德阳's response had only a 处级 visit.
+    let missing = c["pairing_duty"]["missing"].as_array().expect("missing");
+    assert!(missing.iter().any(|m| m["response"]["city"] == 510600), "{missing:?}");
+    assert!(!missing.iter().any(|m| m["response"]["city"] == 510100), "{missing:?}");
+    let txt = ok(&db, &["compliance", "--xlsx", &dir.0.join("c.xlsx").display().to_string()]);
+    assert!(txt.contains("疑似未落实") && txt.contains("成都乙水泥有限公司"), "{txt}");
+}
+
+#[test]
+fn bad_emergency_inputs_are_rejected_whole() {
+    let dir = TempDir::new("emergency-bad");
+    let db = dir.db();
+    let good = write(&dir, "f.csv", "city,issued_at,date,aqi\n成都,2022-12-18T16:00,2022-12-19,230\n");
+    ok(&db, &["import", &good]);
+    let counts = |db: &str| ok(db, &["alert", "evaluate", "--format", "csv"]);
+    let before = counts(&db);
+    let cases: [(&str, String, &str); 7] = [
+        (
+            "aqi.csv",
+            "city,issued_at,date,aqi\n成都,2022-12-18T16:00,2022-12-20,230\n成都,2022-12-18T16:00,2022-12-21,5x\n"
+                .into(),
+            "aqi.csv:3:4",
+        ),
+        (
+            "overlap.csv",
+            "city,issued_at,date,aqi\n成都,2022-12-18T16:00,2022-12-19,250\n".into(),
+            "overlapping forecasts",
+        ),
+        ("city.csv", "city,issued_at,date,aqi\n火星,2022-12-18T16:00,2022-12-19,250\n".into(), "unknown city"),
+        ("code.csv", format!("credit_code,name,city,industry,grade\n{}X,某公司,成都,水泥,A\n", &A_OK[..17]), "check"),
+        (
+            "industry.csv",
+            format!("credit_code,name,city,industry,grade\n{A_OK},某公司,成都,造纸,A\n"),
+            "unknown industry",
+        ),
+        ("grade.csv", format!("credit_code,name,city,industry,grade\n{A_OK},某公司,成都,砖瓦窑,A\n"), "grade"),
+        ("measure.csv", format!("credit_code,level,line,action\n{A_OK},orange,熟料线,stop\n"), "unknown enterprise"),
+    ];
+    for (name, body, want) in cases {
+        let p = write(&dir, name, &body);
+        let o = lantian(&db, &["import", &p]);
+        let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(!o.status.success() || text.contains("rejected"), "{name} accepted: {text}");
+        assert!(text.contains(want), "{name}: expected {want:?} in {text}");
+        assert!(!text.contains("panicked"), "{text}");
+    }
+    assert_eq!(counts(&db), before, "rejected files changed the store");
+    // Re-importing the good file changes nothing.
+    let o = ok(&db, &["import", &good]);
+    assert!(o.contains("unchanged"), "{o}");
+}

@@ -1,0 +1,398 @@
+//! Heavy-pollution alerts from forecasts (`emergency.md` §3): city and regional evaluation of the
+//! latest issuance known at a decision time, the alert life replayed from every issuance and recorded
+//! in the alert log (who, when, on what evidence), manual decisions, and the active alerts — the one
+//! code path behind `lantian alert …`, the API and the reports.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use lantian_core::cities::SICHUAN_CITIES;
+use lantian_core::emergency::{
+    evaluate_city, regional_alerts, replay, rule_set, rule_set_for, sichuan_adjacency, AlertEventKind, AlertLevel,
+    AlertRuleSet, CityForecast, Episode, ForecastDay, ForecastIssuance, RegionalAlert, RegionalBasis, ResponseLevel,
+    RuleChoice,
+};
+use lantian_store::emergency::{AlertEventRow, NewAlertEvent, StoredForecast};
+use lantian_store::{CityInfo, Store};
+use serde::Serialize;
+
+use crate::{Result, ServiceError};
+
+/// The scope key of a city in the alert log.
+pub fn city_scope(code: u32) -> String {
+    format!("city:{code}")
+}
+
+/// The rule set for a decision: `id` when given, else the Sichuan set in force on the decision's date.
+pub fn choose_rules(id: Option<&str>, at: NaiveDateTime) -> Result<&'static AlertRuleSet> {
+    match id {
+        Some(id) => rule_set(id).ok_or_else(|| {
+            let ids: Vec<&str> = lantian_core::emergency::rule_sets().iter().map(|r| r.id.as_str()).collect();
+            ServiceError::Request(format!("unknown rule set {id:?}; one of: {}", ids.join(", ")))
+        }),
+        None => rule_set_for(at.date())
+            .ok_or_else(|| ServiceError::Request(format!("no Sichuan alert rule set is in force on {}", at.date()))),
+    }
+}
+
+/// Issuances of one city, oldest first.
+fn issuances(rows: &[StoredForecast]) -> Vec<ForecastIssuance> {
+    let mut by: BTreeMap<NaiveDateTime, Vec<ForecastDay>> = BTreeMap::new();
+    for f in rows {
+        let day = match (f.aqi_low, f.aqi_high) {
+            (Some(lo), Some(hi)) => ForecastDay::with_range(f.date, f.aqi, lo, hi),
+            _ => ForecastDay::new(f.date, f.aqi),
+        };
+        by.entry(f.issued_at).or_default().push(day);
+    }
+    by.into_iter().map(|(issued_at, days)| ForecastIssuance { issued_at, days }).collect()
+}
+
+/// Stored forecasts known at `at`, per Sichuan city (by code), with the city.
+fn known(store: &dyn Store, at: NaiveDateTime) -> Result<Vec<(CityInfo, Vec<ForecastIssuance>)>> {
+    let cities = store.cities()?;
+    let rows = store.forecasts(&[], Some(at))?;
+    let mut out = Vec::new();
+    for c in cities.into_iter().filter(|c| c.code.is_some_and(|k| SICHUAN_CITIES.iter().any(|s| s.code == k))) {
+        let mine: Vec<StoredForecast> = rows.iter().filter(|f| f.city_id == c.id).cloned().collect();
+        if !mine.is_empty() {
+            out.push((c, issuances(&mine)));
+        }
+    }
+    Ok(out)
+}
+
+/// One episode of a city's latest forecast (or the city's "no alert" line).
+#[derive(Clone, Debug, Serialize)]
+pub struct CityAlertRow {
+    pub city: String,
+    pub city_code: u32,
+    /// The issuance judged.
+    pub issued_at: NaiveDateTime,
+    pub rule_set: String,
+    pub level: Option<AlertLevel>,
+    pub response: Option<ResponseLevel>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub heavy_days: u32,
+    pub severe_days: u32,
+    pub hit_500: bool,
+    /// The forecast days that made the level.
+    pub trigger_days: Vec<ForecastDay>,
+    /// First day of the clean run that meets the lifting condition, when forecast.
+    pub lift_from: Option<NaiveDate>,
+    pub clause: Option<String>,
+    /// The forecast days judged (from the issuance date on).
+    pub forecast: Vec<ForecastDay>,
+}
+
+/// Evaluation of the forecasts known at a decision time.
+#[derive(Clone, Debug, Serialize)]
+pub struct Evaluation {
+    pub at: NaiveDateTime,
+    pub rule_set: String,
+    pub rule_document: String,
+    pub rule_source: String,
+    pub cities: Vec<CityAlertRow>,
+    /// Regional alerts of contiguous cities (when the rule set has a regional rule).
+    pub regional: Vec<RegionalAlert>,
+    /// Alerts of the joint-control regions (成都平原, 川南, 川东北, 攀西) with their lead cities.
+    pub joint_control: Vec<RegionalAlert>,
+}
+
+fn row(
+    city: &CityInfo,
+    code: u32,
+    iss: &ForecastIssuance,
+    rules: &AlertRuleSet,
+    days: &[ForecastDay],
+    e: Option<&Episode>,
+) -> CityAlertRow {
+    CityAlertRow {
+        city: city.display().to_string(),
+        city_code: code,
+        issued_at: iss.issued_at,
+        rule_set: rules.id.clone(),
+        level: e.and_then(|e| e.level),
+        response: e.and_then(|e| e.response),
+        start_date: e.map(|e| e.start_date),
+        end_date: e.map(|e| e.end_date),
+        heavy_days: e.map_or(0, |e| e.heavy_days),
+        severe_days: e.map_or(0, |e| e.severe_days),
+        hit_500: e.is_some_and(|e| e.hit_500),
+        trigger_days: e.map(|e| e.trigger_days.clone()).unwrap_or_default(),
+        lift_from: e.and_then(|e| e.lift_from),
+        clause: e.and_then(|e| e.clause.clone()),
+        forecast: days.to_vec(),
+    }
+}
+
+/// Evaluates, for every Sichuan city with a forecast, its latest issuance known at `at` (its days
+/// from the issuance date on) under `rules`; then the regional and joint-control alerts.
+pub fn evaluate(store: &dyn Store, at: NaiveDateTime, rules: &AlertRuleSet) -> Result<Evaluation> {
+    let mut cities = Vec::new();
+    let mut forecasts = Vec::new();
+    for (city, iss) in known(store, at)? {
+        let code = city.code.unwrap_or_default();
+        let Some(latest) = iss.last() else { continue };
+        let days: Vec<ForecastDay> =
+            latest.days.iter().filter(|d| d.date >= latest.issued_at.date()).cloned().collect();
+        if days.is_empty() {
+            continue;
+        }
+        let ev = evaluate_city(rules, &days).map_err(|e| {
+            ServiceError::Request(format!("{} forecast issued {}: {e}", city.display(), latest.issued_at))
+        })?;
+        let with_level: Vec<&Episode> = ev.episodes.iter().filter(|e| e.level.is_some()).collect();
+        if with_level.is_empty() {
+            cities.push(row(&city, code, latest, rules, &days, None));
+        }
+        for e in with_level {
+            cities.push(row(&city, code, latest, rules, &days, Some(e)));
+        }
+        forecasts.push(CityForecast { city: code, days });
+    }
+    let adjacency = sichuan_adjacency();
+    let regional = if rules.regional.is_some() {
+        regional_alerts(rules, adjacency, &forecasts, RegionalBasis::Contiguous)
+            .map_err(|e| ServiceError::Request(e.to_string()))?
+    } else {
+        Vec::new()
+    };
+    let joint_control = if rules.joint_control.is_some() {
+        regional_alerts(rules, adjacency, &forecasts, RegionalBasis::JointControl)
+            .map_err(|e| ServiceError::Request(e.to_string()))?
+    } else {
+        Vec::new()
+    };
+    Ok(Evaluation {
+        at,
+        rule_set: rules.id.clone(),
+        rule_document: rules.document.clone(),
+        rule_source: rules.source.clone(),
+        cities,
+        regional,
+        joint_control,
+    })
+}
+
+/// The latest issuance time in the store (the default decision time).
+pub fn latest_issuance(store: &dyn Store) -> Result<Option<NaiveDateTime>> {
+    Ok(store.forecasts(&[], None)?.iter().map(|f| f.issued_at).max())
+}
+
+fn kind_code(k: AlertEventKind) -> &'static str {
+    match k {
+        AlertEventKind::Start => "start",
+        AlertEventKind::Raise => "raise",
+        AlertEventKind::Lower => "lower",
+        AlertEventKind::Lift => "lift",
+    }
+}
+
+/// Replays every city's alert life from the issuances known at `at` ([`replay`], the rule set in force
+/// on each issuance's date unless `fixed` is given) and appends to the alert log the events not yet
+/// recorded (same scope, time, action and level). Returns the appended entries; repeating it appends
+/// nothing.
+pub fn record(
+    store: &mut dyn Store,
+    at: NaiveDateTime,
+    fixed: Option<&'static AlertRuleSet>,
+    actor: &str,
+    recorded_at: &str,
+) -> Result<Vec<NewAlertEvent>> {
+    let choice = match fixed {
+        Some(r) => RuleChoice::Fixed(r),
+        None => RuleChoice::SichuanByDate,
+    };
+    let mut added = Vec::new();
+    for (city, iss) in known(store, at)? {
+        let code = city.code.unwrap_or_default();
+        let life = replay(code, &iss, choice).map_err(|e| ServiceError::Request(format!("{}: {e}", city.display())))?;
+        let scope = city_scope(code);
+        let logged = store.alert_events(Some(&scope))?;
+        for e in life.events.iter().filter(|e| e.at <= at) {
+            let action = kind_code(e.kind);
+            let level_to = e.level_after.map(|l| l.code().to_string());
+            if logged.iter().any(|l| l.at == e.at && l.action == action && l.level_to == level_to) {
+                continue;
+            }
+            let evidence = serde_json::json!({
+                "basis": "forecast",
+                "issued_at": e.evidence.issued_at,
+                "trigger_days": e.evidence.trigger_days,
+                "episode_start": e.evidence.episode_start,
+                "episode_end": e.evidence.episode_end,
+                "lower_pending_since": e.evidence.lower_pending_since,
+                "clause": e.clause,
+            });
+            let new = NewAlertEvent {
+                scope: scope.clone(),
+                at: e.at,
+                action: action.to_string(),
+                level_from: e.level_before.map(|l| l.code().to_string()),
+                level_to,
+                start_date: e.evidence.episode_start,
+                end_date: e.evidence.episode_end,
+                rule_set: e.rule_set_id.clone(),
+                evidence: evidence.to_string(),
+                actor: actor.to_string(),
+                recorded_at: recorded_at.to_string(),
+            };
+            store.add_alert_event(&new)?;
+            added.push(new);
+        }
+    }
+    Ok(added)
+}
+
+/// An alert active at a time, from the alert log.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActiveAlert {
+    pub scope: String,
+    pub city: String,
+    pub level: AlertLevel,
+    pub response: Option<ResponseLevel>,
+    /// When the alert started, and when its current level was set.
+    pub started_at: NaiveDateTime,
+    pub since: NaiveDateTime,
+    /// Measures apply from 00:00 of this day (the episode's first heavy day), when known.
+    pub effective_from: Option<NaiveDate>,
+    pub rule_set: String,
+    /// Who set the current level, and on what evidence.
+    pub actor: String,
+    pub evidence: String,
+}
+
+/// The log entries up to `at`, per scope.
+fn log_until(store: &dyn Store, at: NaiveDateTime) -> Result<BTreeMap<String, Vec<AlertEventRow>>> {
+    let mut by: BTreeMap<String, Vec<AlertEventRow>> = BTreeMap::new();
+    for e in store.alert_events(None)? {
+        if e.at <= at {
+            by.entry(e.scope.clone()).or_default().push(e);
+        }
+    }
+    Ok(by)
+}
+
+fn scope_name(store_cities: &[CityInfo], scope: &str) -> String {
+    scope
+        .strip_prefix("city:")
+        .and_then(|c| c.parse::<u32>().ok())
+        .and_then(|code| store_cities.iter().find(|c| c.code == Some(code)))
+        .map_or_else(|| scope.to_string(), |c| c.display().to_string())
+}
+
+/// The alerts active at `at` according to the alert log.
+pub fn status(store: &dyn Store, at: NaiveDateTime) -> Result<Vec<ActiveAlert>> {
+    let cities = store.cities()?;
+    let mut out = Vec::new();
+    for (scope, events) in log_until(store, at)? {
+        let mut active: Option<ActiveAlert> = None;
+        for e in &events {
+            if e.action == "lift" {
+                active = None;
+                continue;
+            }
+            let Some(level) = e.level_to.as_deref().and_then(AlertLevel::from_code) else { continue };
+            let started_at = match (&active, e.action.as_str()) {
+                (Some(a), "raise" | "lower") => a.started_at,
+                _ => e.at,
+            };
+            let effective_from = match &active {
+                Some(a) if e.action != "start" => a.effective_from,
+                _ => e.start_date,
+            };
+            active = Some(ActiveAlert {
+                scope: scope.clone(),
+                city: scope_name(&cities, &scope),
+                level,
+                response: rule_set(&e.rule_set).and_then(|r| r.response(level)),
+                started_at,
+                since: e.at,
+                effective_from,
+                rule_set: e.rule_set.clone(),
+                actor: e.actor.clone(),
+                evidence: e.evidence.clone(),
+            });
+        }
+        out.extend(active);
+    }
+    out.sort_by(|a, b| b.level.cmp(&a.level).then(a.city.cmp(&b.city)));
+    Ok(out)
+}
+
+/// A decision taken by hand.
+#[derive(Clone, Debug)]
+pub struct Decision<'a> {
+    /// `start`, `raise`, `lower` or `lift`.
+    pub action: &'a str,
+    /// The new level (not for a lift).
+    pub level: Option<AlertLevel>,
+    /// Decision time.
+    pub at: NaiveDateTime,
+    /// Measures apply from 00:00 of this day (start; default the decision's day).
+    pub effective_from: Option<NaiveDate>,
+    pub actor: &'a str,
+    pub evidence: &'a str,
+}
+
+/// A decision recorded by hand (cities may start earlier or higher than the forecast requires,
+/// `emergency.md` §3.2): checked against the log — start needs no active alert, raise a lower active
+/// level, lower a higher one, lift an active alert.
+pub fn record_decision(
+    store: &mut dyn Store,
+    city: &CityInfo,
+    d: &Decision<'_>,
+    recorded_at: &str,
+) -> Result<NewAlertEvent> {
+    let Decision { action, level, at, effective_from, actor, evidence } = d.clone();
+    let code = city.code.ok_or_else(|| ServiceError::Request(format!("{} has no code", city.display())))?;
+    let scope = city_scope(code);
+    if actor.trim().is_empty() || evidence.trim().is_empty() {
+        return Err(ServiceError::Request("a decision needs --by and --evidence".into()));
+    }
+    let active = status(store, at)?.into_iter().find(|a| a.scope == scope);
+    let rules = choose_rules(None, at)?;
+    let bad = |m: String| Err(ServiceError::Request(format!("{}: {m}", city.display())));
+    let (level_from, level_to) = match (action, &active, level) {
+        ("start", None, Some(l)) => (None, Some(l)),
+        ("start", Some(a), _) => {
+            return bad(format!("an alert is already active ({} since {})", a.level.name_zh(), a.since))
+        }
+        ("raise", Some(a), Some(l)) if l > a.level => (Some(a.level), Some(l)),
+        ("lower", Some(a), Some(l)) if l < a.level => (Some(a.level), Some(l)),
+        ("raise" | "lower", Some(a), Some(l)) => {
+            return bad(format!("cannot {action} from {} to {}", a.level.name_zh(), l.name_zh()))
+        }
+        ("lift", Some(a), _) => (Some(a.level), None),
+        ("raise" | "lower" | "lift", None, _) => return bad(format!("no active alert to {action}")),
+        ("start" | "raise" | "lower", _, None) => return bad(format!("{action} needs --level")),
+        _ => return bad(format!("unknown action {action:?} (start, raise, lower, lift)")),
+    };
+    if let Some(l) = level_to {
+        if rules.level_rule(l).is_none() {
+            return bad(format!("the rule set {} in force has no {} level", rules.id, l.name_zh()));
+        }
+    }
+    let new = NewAlertEvent {
+        scope,
+        at,
+        action: action.to_string(),
+        level_from: level_from.map(|l| l.code().to_string()),
+        level_to: level_to.map(|l| l.code().to_string()),
+        start_date: effective_from.or_else(|| (action == "start").then(|| at.date())),
+        end_date: None,
+        rule_set: rules.id.clone(),
+        evidence: serde_json::json!({ "basis": "decision", "text": evidence }).to_string(),
+        actor: actor.to_string(),
+        recorded_at: recorded_at.to_string(),
+    };
+    store.add_alert_event(&new)?;
+    Ok(new)
+}
+
+/// 00:00 of a day.
+pub fn day_start(d: NaiveDate) -> NaiveDateTime {
+    d.and_time(NaiveTime::MIN)
+}
