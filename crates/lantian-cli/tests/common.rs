@@ -1,8 +1,9 @@
 //! Helpers shared by the black-box tests: the real binary, temporary stores, the shared data folder.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The folder of real published data: `$LANTIAN_SHARED_DATA`, else `../shared/data` beside the
 /// repository. `None` (the test then reports itself skipped) unless `CI` is set, where a missing
@@ -86,4 +87,55 @@ pub fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
 
 pub fn col(h: &[String], name: &str) -> usize {
     h.iter().position(|x| x == name).unwrap_or_else(|| panic!("no column {name} in {h:?}"))
+}
+
+/// A running `lantian serve`; stopped with SIGTERM on drop.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(db: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lantian"))
+            .args(["--db", db, "serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start lantian serve");
+        let mut first = String::new();
+        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+        reader.read_line(&mut first).expect("read the URL line");
+        // Keep draining stdout so that the server never writes into a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+        let base = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .map(|u| u.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| panic!("no URL in {first:?}"));
+        Server { child, base }
+    }
+
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        self.child.wait().expect("wait")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+}
+
+pub fn get(base: &str, path: &str) -> (u16, serde_json::Value) {
+    let mut r = agent().get(&format!("{base}{path}")).call().expect("request");
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().expect("body");
+    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}")))
 }

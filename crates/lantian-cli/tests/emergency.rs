@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{lantian, ok, TempDir};
+use common::{get, lantian, ok, Server, TempDir};
 
 /// Credit codes with check characters computed by hand (GB 32100-2015: weights 1,3,9,27,19,26,16,
 /// 17,20,29,25,13,8,24,10,30,28; C18 = 31 − Σ mod 31, value → character by the set
@@ -239,6 +239,30 @@ fn forecast_to_alerts_control_list_and_compliance() {
     assert!(!missing.iter().any(|m| m["response"]["city"] == 510100), "{missing:?}");
     let txt = ok(&db, &["compliance", "--xlsx", &dir.0.join("c.xlsx").display().to_string()]);
     assert!(txt.contains("疑似未落实") && txt.contains("成都乙水泥有限公司"), "{txt}");
+
+    // The API serves the same JSON as the CLI (one code path).
+    let cli_eval: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["alert", "evaluate", "--at", "2022-12-18T16:00", "--format", "json"]))
+            .expect("json");
+    let cli_list: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &["control-list", "--city", "成都", "--level", "orange", "--year", "2022", "--format", "json"],
+    ))
+    .expect("json");
+    let mut server = Server::start(&db);
+    let (status, api_eval) = get(&server.base, "/api/v1/alerts/evaluation?at=2022-12-18T16:00");
+    assert_eq!(status, 200);
+    assert_eq!(api_eval, cli_eval);
+    let (_, api_list) = get(&server.base, "/api/v1/control-lists?city=510100&level=orange&year=2022");
+    assert_eq!(api_list, cli_list);
+    let (_, api_c) = get(&server.base, "/api/v1/compliance");
+    assert_eq!(api_c, c);
+    let (_, st) = get(&server.base, "/api/v1/alerts?at=2022-12-21T08:00");
+    assert_eq!(st["active"].as_array().map(|a| a.iter().any(|x| x["level"] == "Red")), Some(true), "{st}");
+    let (status, err) = get(&server.base, "/api/v1/control-lists?city=510100&level=purple&year=2022");
+    assert_eq!(status, 400, "{err}");
+    assert!(err["error"]["message"].as_str().is_some_and(|e| e.contains("purple")), "{err}");
+    server.stop();
 }
 
 #[test]

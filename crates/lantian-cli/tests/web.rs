@@ -5,49 +5,9 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use common::*;
-
-/// A running `lantian serve`; stopped with SIGTERM on drop.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(db: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lantian"))
-            .args(["--db", db, "serve", "--addr", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start lantian serve");
-        let mut first = String::new();
-        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
-        reader.read_line(&mut first).expect("read the URL line");
-        // Keep draining stdout so that the server never writes into a closed pipe.
-        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-        let base = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .map(|u| u.trim_end_matches('/').to_string())
-            .unwrap_or_else(|| panic!("no URL in {first:?}"));
-        Server { child, base }
-    }
-
-    fn stop(&mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        self.child.wait().expect("wait")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn enc(s: &str) -> String {
     s.bytes()
@@ -59,17 +19,6 @@ fn enc(s: &str) -> String {
             }
         })
         .collect()
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder().http_status_as_error(false).build().into()
-}
-
-fn get(base: &str, path: &str) -> (u16, serde_json::Value) {
-    let mut r = agent().get(&format!("{base}{path}")).call().expect("request");
-    let status = r.status().as_u16();
-    let text = r.body_mut().read_to_string().expect("body");
-    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}")))
 }
 
 /// The three-city May of `assessment.rs` (`a_month_scored_by_hand_for_three_cities`): totals 90, 55, 18.
@@ -227,6 +176,10 @@ fn openapi_document_matches_its_snapshot() {
         "/api/v1/assessments",
         "/api/v1/aqi/hourly",
         "/api/v1/aqi/daily",
+        "/api/v1/alerts",
+        "/api/v1/alerts/evaluation",
+        "/api/v1/control-lists",
+        "/api/v1/compliance",
         "/api/v1/uploads",
         "/api/v1/session",
     ] {

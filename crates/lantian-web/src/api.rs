@@ -40,6 +40,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/session", get(crate::session::current).post(crate::session::sign_in).delete(crate::session::sign_out))
         .route("/aqi/hourly", get(crate::aqi_api::hourly))
         .route("/aqi/daily", get(crate::aqi_api::daily))
+        .route("/alerts", get(crate::emergency_api::status))
+        .route("/alerts/evaluation", get(crate::emergency_api::evaluation))
+        .route("/control-lists", get(crate::emergency_api::control_list))
+        .route("/compliance", get(crate::emergency_api::compliance))
 }
 
 /// Runs store work on a blocking thread with a pooled connection.
@@ -95,6 +99,10 @@ pub async fn cached_json<T: Serialize + 'static>(
         assessments,
         crate::aqi_api::hourly,
         crate::aqi_api::daily,
+        crate::emergency_api::status,
+        crate::emergency_api::evaluation,
+        crate::emergency_api::control_list,
+        crate::emergency_api::compliance,
         crate::upload::upload,
         crate::session::sign_in,
         crate::session::current,

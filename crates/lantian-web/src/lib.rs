@@ -10,6 +10,7 @@ pub mod api;
 pub mod aqi_api;
 pub mod boundaries;
 mod cache;
+pub mod emergency_api;
 mod error;
 pub mod pages;
 mod pool;

@@ -1,0 +1,161 @@
+//! `/api/v1/alerts…`, `/api/v1/control-lists`, `/api/v1/compliance`: the heavy-pollution response as
+//! JSON — the same service calls and the same JSON as `lantian alert … --format json`,
+//! `lantian control-list --format json` and `lantian compliance --format json`.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use chrono::NaiveDateTime;
+use lantian_service::{alerts, control};
+use lantian_store::{EmergencyStore, Store};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::api::cached_json;
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+
+type Shared = State<Arc<AppState>>;
+
+fn time(name: &str, t: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> {
+    t.map(|t| {
+        lantian_ingest::emergency::parse_datetime(t)
+            .ok_or_else(|| ApiError::bad_request(format!("{name} {t:?}: expected YYYY-MM-DDTHH:MM (Beijing time)")))
+    })
+    .transpose()
+}
+
+/// Alert request.
+#[derive(Deserialize, IntoParams)]
+pub struct AlertQuery {
+    /// Decision time (`YYYY-MM-DDTHH:MM`, Beijing time); default: the latest forecast issuance (for the
+    /// evaluation) or the latest entry of the alert log (for the status).
+    pub at: Option<String>,
+    /// Rule set id (`sichuan-2022`, `national-2018`, …); default: the Sichuan plan in force on the
+    /// decision date.
+    pub rules: Option<String>,
+}
+
+/// The evaluation of the forecasts known at a decision time: city alerts with their trigger days,
+/// regional alerts of contiguous cities and the joint-control regions.
+#[utoipa::path(get, path = "/api/v1/alerts/evaluation", tag = "emergency", params(AlertQuery),
+    responses((status = 200, description = "The evaluation", content_type = "application/json"),
+              (status = 400, body = ErrorBody)))]
+pub async fn evaluation(
+    State(state): Shared,
+    uri: axum::http::Uri,
+    q: Result<Query<AlertQuery>, QueryRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    let Query(q) = q?;
+    let at = time("at", q.at.as_deref())?;
+    cached_json(state, uri.to_string(), move |store| {
+        let at = match at {
+            Some(t) => t,
+            None => {
+                alerts::latest_issuance(store)?.ok_or_else(|| ApiError::bad_request("no forecasts in the store"))?
+            }
+        };
+        let rules = alerts::choose_rules(q.rules.as_deref(), at)?;
+        Ok(alerts::evaluate(store, at, rules)?)
+    })
+    .await
+}
+
+/// The alerts active at a time according to the alert log, with who decided and on what evidence;
+/// and the log itself.
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "emergency", params(AlertQuery),
+    responses((status = 200, description = "{at, active, log}", content_type = "application/json"),
+              (status = 400, body = ErrorBody)))]
+pub async fn status(
+    State(state): Shared,
+    uri: axum::http::Uri,
+    q: Result<Query<AlertQuery>, QueryRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    let Query(q) = q?;
+    let at = time("at", q.at.as_deref())?;
+    cached_json(state, uri.to_string(), move |store| {
+        let log = store.alert_events(None)?;
+        let at = at.or_else(|| log.iter().map(|e| e.at).max());
+        let active = match at {
+            Some(t) => alerts::status(store, t)?,
+            None => Vec::new(),
+        };
+        Ok(serde_json::json!({ "at": at, "active": active, "log": log }))
+    })
+    .await
+}
+
+/// Control-list request.
+#[derive(Deserialize, IntoParams)]
+pub struct ControlListQuery {
+    /// City name, alias or code.
+    pub city: String,
+    /// `yellow`, `orange` or `red`.
+    pub level: String,
+    /// Year of the decision (its inventory); default: the year of the latest forecast issuance.
+    pub year: Option<i32>,
+}
+
+/// A city's emergency control list at a level with the adequacy check against its inventory and the
+/// one-size-fits-all flags.
+#[utoipa::path(get, path = "/api/v1/control-lists", tag = "emergency", params(ControlListQuery),
+    responses((status = 200, description = "The control list", content_type = "application/json"),
+              (status = 400, body = ErrorBody)))]
+pub async fn control_list(
+    State(state): Shared,
+    uri: axum::http::Uri,
+    q: Result<Query<ControlListQuery>, QueryRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    let Query(q) = q?;
+    cached_json(state, uri.to_string(), move |store| {
+        let city =
+            store.resolve_city(&q.city)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {:?}", q.city)))?;
+        let level = control::parse_level(&q.level)?;
+        let year = match q.year {
+            Some(y) => y,
+            None => alerts::latest_issuance(store)?
+                .map(|t| chrono::Datelike::year(&t))
+                .ok_or_else(|| ApiError::bad_request("give year (no forecast issuance to take it from)"))?,
+        };
+        Ok(control::control_list(store, &city, level, year)?)
+    })
+    .await
+}
+
+/// Compliance request.
+#[derive(Deserialize, IntoParams)]
+pub struct ComplianceQuery {
+    /// Responses recorded up to this time; default: the latest entry of the alert log.
+    pub until: Option<String>,
+    /// Only this city.
+    pub city: Option<String>,
+}
+
+/// Enterprises during the recorded responses (electricity use and CEMS against their baselines and
+/// plans), the enforcement leads, and the pairing duty.
+#[utoipa::path(get, path = "/api/v1/compliance", tag = "emergency", params(ComplianceQuery),
+    responses((status = 200, description = "{until, responses, enterprises, pairing_duty}", content_type = "application/json"),
+              (status = 400, body = ErrorBody)))]
+pub async fn compliance(
+    State(state): Shared,
+    uri: axum::http::Uri,
+    q: Result<Query<ComplianceQuery>, QueryRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    let Query(q) = q?;
+    let until = time("until", q.until.as_deref())?;
+    cached_json(state, uri.to_string(), move |store| {
+        let cities = match q.city.as_deref() {
+            Some(c) => vec![store.resolve_city(c)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {c:?}")))?],
+            None => Vec::new(),
+        };
+        let Some(until) = until.or(store.alert_events(None)?.iter().map(|e| e.at).max()) else {
+            return Ok(serde_json::json!({ "until": null, "responses": [], "enterprises": [], "pairing_duty": null }));
+        };
+        let responses = control::responses(store, &cities, until)?;
+        let enterprises = control::compliance(store, &responses)?;
+        let duty = control::pairing_duty(store, &responses)?;
+        Ok(serde_json::json!({ "until": until, "responses": responses, "enterprises": enterprises, "pairing_duty": duty }))
+    })
+    .await
+}
