@@ -262,6 +262,23 @@ fn forecast_to_alerts_control_list_and_compliance() {
     let (status, err) = get(&server.base, "/api/v1/control-lists?city=510100&level=purple&year=2022");
     assert_eq!(status, 400, "{err}");
     assert!(err["error"]["message"].as_str().is_some_and(|e| e.contains("purple")), "{err}");
+    let page = |path: &str| -> (u16, String) {
+        let mut r = common::agent().get(&format!("{}{path}", server.base)).call().expect("page");
+        (r.status().as_u16(), r.body_mut().read_to_string().expect("body"))
+    };
+    let (s1, html) = page("/alerts?at=2022-12-21T08:00");
+    assert_eq!(s1, 200);
+    assert!(html.contains("生效中的预警") && html.contains("红色") && html.contains("成都"), "{html}");
+    assert!(
+        html.contains("/alerts/control-list?city=510100&amp;level=red")
+            || html.contains("/alerts/control-list?city=510100&level=red"),
+        "{html}"
+    );
+    let (_, en) = page("/alerts?at=2022-12-18T16:00&lang=en");
+    assert!(en.contains("Latest forecast evaluation") && en.contains("orange"), "{en}");
+    let (s2, list_html) = page("/alerts/control-list?city=510100&level=orange&year=2022");
+    assert_eq!(s2, 200);
+    assert!(list_html.contains("17.5") && list_html.contains("成都戊水泥有限公司"), "{list_html}");
     server.stop();
 }
 

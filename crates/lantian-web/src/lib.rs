@@ -6,6 +6,7 @@
 //! `{"error": {"status": 400, "code": "bad_request", "message": "…"}}`; nothing a client sends can cause a
 //! 500 (those are reserved for the server's own failures, such as an unreadable database).
 
+pub mod alert_pages;
 pub mod api;
 pub mod aqi_api;
 pub mod boundaries;
@@ -65,6 +66,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/cities/{city}", get(pages::city))
         .route("/login", get(pages::login))
         .route("/upload", get(pages::upload))
+        .route("/alerts", get(alert_pages::alerts_page))
+        .route("/alerts/control-list", get(alert_pages::control_list_page))
         .route("/stations/{code}", get(pages::station))
         .nest("/api/v1", api::routes())
         .fallback(error::not_found)

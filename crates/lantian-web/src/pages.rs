@@ -26,14 +26,14 @@ pub enum Lang {
 }
 
 impl Lang {
-    fn of(q: Option<&str>) -> Lang {
+    pub(crate) fn of(q: Option<&str>) -> Lang {
         if q == Some("en") {
             Lang::En
         } else {
             Lang::Zh
         }
     }
-    fn t(self, zh: &'static str, en: &'static str) -> &'static str {
+    pub(crate) fn t(self, zh: &'static str, en: &'static str) -> &'static str {
         if self == Lang::En {
             en
         } else {
@@ -92,7 +92,7 @@ fn region_stroke(r: RegionId) -> &'static str {
     }
 }
 
-fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<String> {
+pub(crate) fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<String> {
     let other = if lang == Lang::En {
         path.to_string()
     } else {
@@ -103,7 +103,7 @@ fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<String> {
     Html(format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
          <title>{} — 蓝天 lantian</title><link rel=\"icon\" href=\"data:,\"><style>{CSS}</style></head><body><header><b>蓝天 lantian</b>\
-         <nav><a href=\"/{q}\">{}</a> <a href=\"/ranking{q}\">{}</a> <a href=\"/points{q}\">{}</a> <a href=\"/stations{q}\">{}</a> <a href=\"/upload{q}\">{}</a> <a href=\"/api/v1/openapi.json\">API</a> \
+         <nav><a href=\"/{q}\">{}</a> <a href=\"/ranking{q}\">{}</a> <a href=\"/points{q}\">{}</a> <a href=\"/stations{q}\">{}</a> <a href=\"/alerts{q}\">{}</a> <a href=\"/upload{q}\">{}</a> <a href=\"/api/v1/openapi.json\">API</a> \
          <a id=\"lang\" href=\"{}\">{switch}</a></nav></header><main><h1>{}</h1>{body}</main></body></html>",
         if lang == Lang::En { "en" } else { "zh-CN" },
         esc(title),
@@ -111,6 +111,7 @@ fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<String> {
         lang.t("排名", "Ranking"),
         lang.t("积分", "Points"),
         lang.t("站点", "Stations"),
+        lang.t("预警应急", "Alerts"),
         lang.t("上传", "Upload"),
         esc(&other),
         esc(title),

@@ -1,0 +1,281 @@
+//! `/alerts` (预警应急): the alerts active now, the latest forecast evaluation with its trigger days
+//! and the regional alerts; `/alerts/control-list`: a city's control list at a level with its checks.
+//! Every number comes from `lantian_service::{alerts, control}` (the CLI's and the API's code path).
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::response::Html;
+use lantian_core::control::AdequacyStatus;
+use lantian_core::emergency::{AlertLevel, AlertScope};
+use lantian_service::{alerts, control};
+use lantian_store::{EmergencyStore, Store};
+use serde::Deserialize;
+
+use crate::api::blocking;
+use crate::pages::{esc, layout, Lang};
+use crate::{ApiError, AppState};
+
+/// Page parameters.
+#[derive(Deserialize)]
+pub struct AlertPageQuery {
+    pub lang: Option<String>,
+    /// Decision time `YYYY-MM-DDTHH:MM`.
+    pub at: Option<String>,
+    pub city: Option<String>,
+    pub level: Option<String>,
+    pub year: Option<i32>,
+}
+
+/// The official alert colours (yellow, orange, red; blue of the historical plans).
+fn colour(l: AlertLevel) -> (&'static str, &'static str) {
+    match l {
+        AlertLevel::Blue => ("#2f6fd6", "#fff"),
+        AlertLevel::Yellow => ("#ffd400", "#222"),
+        AlertLevel::Orange => ("#ff7e00", "#fff"),
+        AlertLevel::Red => ("#e60000", "#fff"),
+    }
+}
+
+fn badge(lang: Lang, l: Option<AlertLevel>) -> String {
+    match l {
+        None => format!("<td>{}</td>", lang.t("无", "none")),
+        Some(l) => {
+            let (bg, fg) = colour(l);
+            let name = if lang == Lang::En { l.code() } else { l.name_zh() };
+            format!("<td class=\"level\" style=\"background:{bg};color:{fg}\">{name}</td>")
+        }
+    }
+}
+
+fn city_name(code: u32) -> String {
+    lantian_core::cities::SICHUAN_CITIES
+        .iter()
+        .find(|c| c.code == code)
+        .map_or_else(|| code.to_string(), |c| c.short.to_string())
+}
+
+/// `GET /alerts`.
+pub async fn alerts_page(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<AlertPageQuery>,
+) -> Result<Html<String>, ApiError> {
+    let lang = Lang::of(q.lang.as_deref());
+    let at_text = q.at.clone();
+    let body = blocking(state, move |store| {
+        let at = match at_text.as_deref() {
+            Some(t) => Some(
+                lantian_ingest::emergency::parse_datetime(t)
+                    .ok_or_else(|| ApiError::bad_request(format!("at {t:?}: expected YYYY-MM-DDTHH:MM")))?,
+            ),
+            None => None,
+        };
+        let mut b = String::new();
+        let log = store.alert_events(None)?;
+        let status_at = at.or_else(|| log.iter().map(|e| e.at).max());
+        let _ = write!(b, "<h2>{}</h2>", lang.t("生效中的预警", "Active alerts"));
+        match status_at {
+            None => b.push_str(lang.t("<p>预警台账为空。</p>", "<p>The alert log is empty.</p>")),
+            Some(t) => {
+                let active = alerts::status(store, t)?;
+                let _ = write!(b, "<p>{} {}</p>", lang.t("截至", "As of"), t.format("%Y-%m-%d %H:%M"));
+                if active.is_empty() {
+                    b.push_str(lang.t("<p>无生效预警。</p>", "<p>No active alert.</p>"));
+                } else {
+                    let _ = write!(
+                        b,
+                        "<table id=\"active\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+                        lang.t("城市", "City"),
+                        lang.t("级别", "Level"),
+                        lang.t("响应", "Response"),
+                        lang.t("启动", "Started"),
+                        lang.t("措施生效", "Measures from"),
+                        lang.t("决定人", "Decided by"),
+                        lang.t("管控清单", "Control list")
+                    );
+                    for a in &active {
+                        let code = a.scope.strip_prefix("city:").unwrap_or("");
+                        let list = match control::parse_level(a.level.code()) {
+                            Ok(_) => format!(
+                                "<a href=\"/alerts/control-list?city={code}&level={}{}\">{}</a>",
+                                a.level.code(),
+                                if lang == Lang::En { "&lang=en" } else { "" },
+                                lang.t("查看", "open")
+                            ),
+                            Err(_) => String::new(),
+                        };
+                        let _ = write!(
+                            b,
+                            "<tr><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                            esc(&a.city),
+                            badge(lang, Some(a.level)),
+                            a.response.map_or("—", |r| r.name_zh()),
+                            a.started_at.format("%m-%d %H:%M"),
+                            a.effective_from.map_or("—".to_string(), |d| d.to_string()),
+                            esc(&a.actor),
+                            list
+                        );
+                    }
+                    b.push_str("</table>");
+                }
+            }
+        }
+        let _ = write!(b, "<h2>{}</h2>", lang.t("最新预报研判", "Latest forecast evaluation"));
+        let eval_at = match at {
+            Some(t) => Some(t),
+            None => alerts::latest_issuance(store)?,
+        };
+        let Some(eval_at) = eval_at else {
+            b.push_str(lang.t("<p>还没有预报。</p>", "<p>No forecasts yet.</p>"));
+            return Ok(b);
+        };
+        let rules = alerts::choose_rules(None, eval_at)?;
+        let ev = alerts::evaluate(store, eval_at, rules)?;
+        let _ = write!(
+            b,
+            "<p>{} {} · {} {} ({})</p><table id=\"evaluation\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            lang.t("研判时间", "At"),
+            eval_at.format("%Y-%m-%d %H:%M"),
+            lang.t("规则", "Rules"),
+            esc(&ev.rule_set),
+            esc(&ev.rule_document),
+            lang.t("城市", "City"),
+            lang.t("级别", "Level"),
+            lang.t("开始", "Start"),
+            lang.t("结束", "End"),
+            lang.t("触发日 AQI", "Trigger days (AQI)")
+        );
+        for r in &ev.cities {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&r.city),
+                badge(lang, r.level),
+                r.start_date.map_or("—".into(), |d| d.to_string()),
+                r.end_date.map_or("—".into(), |d| d.to_string()),
+                r.trigger_days.iter().map(|d| format!("{} {}", d.date.format("%m-%d"), d.aqi)).collect::<Vec<_>>().join(", ")
+            );
+        }
+        b.push_str("</table>");
+        let _ = write!(b, "<h2>{}</h2>", lang.t("区域预警", "Regional alerts"));
+        if ev.regional.is_empty() && ev.joint_control.is_empty() {
+            b.push_str(lang.t("<p>无。</p>", "<p>None.</p>"));
+        } else {
+            b.push_str("<ul id=\"regional\">");
+            for r in ev.regional.iter().chain(&ev.joint_control) {
+                let scope = match &r.scope {
+                    AlertScope::Region(id) => format!("{}（{} {}）", id.name_zh(), lang.t("牵头", "lead"), r.lead_city.map(city_name).unwrap_or_default()),
+                    _ => lang.t("连片城市", "contiguous cities").to_string(),
+                };
+                let members: Vec<String> = r.members.iter().map(|m| city_name(m.city)).collect();
+                let (bg, fg) = colour(r.level);
+                let _ = write!(
+                    b,
+                    "<li><span style=\"background:{bg};color:{fg};padding:0 .4em\">{}</span> {} {} — {}: {}</li>",
+                    if lang == Lang::En { r.level.code() } else { r.level.name_zh() },
+                    esc(&scope),
+                    r.start_date,
+                    r.end_date,
+                    esc(&members.join("、"))
+                );
+            }
+            b.push_str("</ul>");
+        }
+        Ok(b)
+    })
+    .await?;
+    Ok(layout(lang, lang.t("重污染天气预警与应急", "Heavy-pollution alerts"), &body, "/alerts"))
+}
+
+/// `GET /alerts/control-list?city=&level=`.
+pub async fn control_list_page(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<AlertPageQuery>,
+) -> Result<Html<String>, ApiError> {
+    let lang = Lang::of(q.lang.as_deref());
+    let city_q = q.city.clone().ok_or_else(|| ApiError::bad_request("city is required"))?;
+    let level_q = q.level.clone().ok_or_else(|| ApiError::bad_request("level is required"))?;
+    let year_q = q.year;
+    let (title, body) = blocking(state, move |store| {
+        let city = store.resolve_city(&city_q)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {city_q:?}")))?;
+        let level = control::parse_level(&level_q)?;
+        let year = match year_q {
+            Some(y) => y,
+            None => alerts::latest_issuance(store)?.map_or(2022, |t| chrono::Datelike::year(&t)),
+        };
+        let list = control::control_list(store, &city, level, year)?;
+        let mut b = format!(
+            "<table id=\"list\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>SO2</th><th>NOx</th><th>PM</th><th>VOCs</th></tr>",
+            lang.t("企业", "Enterprise"),
+            lang.t("行业", "Industry"),
+            lang.t("绩效等级", "Grade"),
+            lang.t("措施", "Measures"),
+            lang.t("版本", "Plan")
+        );
+        let kg = |g: i64| lantian_core::Conc(g).to_string();
+        for r in &list.rows {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&r.name),
+                esc(&r.industry_name),
+                r.grade.label_zh(),
+                esc(&r.measures.iter().map(|(l, a, _)| format!("{l}: {a}")).collect::<Vec<_>>().join("; ")),
+                esc(&r.plan_version),
+                kg(r.reduction_g.so2),
+                kg(r.reduction_g.nox),
+                kg(r.reduction_g.pm),
+                kg(r.reduction_g.vocs)
+            );
+        }
+        b.push_str("</table>");
+        let _ = write!(b, "<h2>{}</h2>", lang.t("减排比例核算（kg/日）", "Reduction adequacy (kg/day)"));
+        match &list.adequacy {
+            None => b.push_str(lang.t("<p>无排放清单。</p>", "<p>No inventory.</p>")),
+            Some(ad) => {
+                let _ = write!(
+                    b,
+                    "<p>{} {} · {}</p><table id=\"adequacy\"><tr><th>{}</th><th>{}</th><th>{}</th><th>%</th><th>{}</th></tr>",
+                    ad.inventory_year,
+                    esc(&ad.inventory_source),
+                    esc(&ad.targets_id),
+                    lang.t("污染物", "Pollutant"),
+                    lang.t("减排合计", "Reduction"),
+                    lang.t("日均基数", "Daily basis"),
+                    lang.t("结论", "Result")
+                );
+                for r in &ad.rows {
+                    let ok = match r.status {
+                        AdequacyStatus::Pass => lang.t("达标", "pass"),
+                        AdequacyStatus::Fail => lang.t("不足", "fail"),
+                        AdequacyStatus::NoInventory => lang.t("无清单", "no inventory"),
+                    };
+                    let _ = write!(
+                        b,
+                        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+                        r.pollutant.name_zh(),
+                        kg(r.total_g),
+                        r.daily_basis_g.round(0),
+                        r.ratio_pct.as_deref().unwrap_or("—"),
+                        if r.status == AdequacyStatus::Fail { "worst" } else { "best" },
+                        ok
+                    );
+                }
+                b.push_str("</table>");
+            }
+        }
+        let _ = write!(b, "<h2>{}</h2><ul id=\"flags\">", lang.t("不搞“一刀切”提示", "One-size-fits-all flags"));
+        if list.flags.is_empty() {
+            let _ = write!(b, "<li>{}</li>", lang.t("无", "none"));
+        }
+        for f in &list.flags {
+            let _ = write!(b, "<li>{}</li>", esc(if lang == Lang::En { &f.reason_en } else { &f.reason_zh }));
+        }
+        b.push_str("</ul>");
+        let title = format!("{} {} {}", list.city, level.name_zh(), lang.t("应急管控清单", "control list"));
+        Ok((title, b))
+    })
+    .await?;
+    Ok(layout(lang, &title, &body, "/alerts/control-list"))
+}
