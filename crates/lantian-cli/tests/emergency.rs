@@ -172,6 +172,15 @@ fn forecast_to_alerts_control_list_and_compliance() {
     );
     assert!(log.iter().all(|r| r["actor"] == "省专班值班员"));
     assert!(log[0]["evidence"].contains("2022-12-18T16:00"), "{}", log[0]["evidence"]);
+    // The 成都平原 joint-control region (lead 成都): on alert from the first issuance (six of its eight
+    // cities at yellow or above), lifted on 24 Dec when no regional alert reaches that day any more.
+    let region = csv_rows(&ok(&db, &["alert", "log", "--format", "csv"]));
+    let region: Vec<(String, String)> = region
+        .iter()
+        .filter(|r| r["scope"] == "region:成都平原")
+        .map(|r| (r["action"].clone(), r["at"].clone()))
+        .collect();
+    assert_eq!(region, vec![("start".into(), "2022-12-18T16:00".into()), ("lift".into(), "2022-12-24T10:00".into())]);
     // Repeating the record adds nothing.
     let again = ok(&db, &["alert", "evaluate", "--at", "2022-12-25T00:00", "--record", "--by", "省专班值班员"]);
     assert!(again.contains(": 0 new entries"), "{again}");

@@ -243,6 +243,108 @@ pub fn record(
             added.push(new);
         }
     }
+    added.extend(record_regions(store, at, fixed, actor, recorded_at)?);
+    Ok(added)
+}
+
+/// The scope key of a joint-control region in the alert log.
+pub fn region_scope(r: lantian_core::cities::RegionId) -> String {
+    format!("region:{}", r.name_zh())
+}
+
+/// The joint-control regions' alert life [D]: at every issuance time up to `at`, the regional alerts of
+/// the forecasts then known (each city's latest issuance); a region is on alert at the highest level of
+/// its regional alerts that reach the issuance date or later. A change of that level is a start, raise,
+/// lower (immediately: the cities' own alerts carry the downgrade rule) or lift, appended to the log as
+/// for cities.
+fn record_regions(
+    store: &mut dyn Store,
+    at: NaiveDateTime,
+    fixed: Option<&'static AlertRuleSet>,
+    actor: &str,
+    recorded_at: &str,
+) -> Result<Vec<NewAlertEvent>> {
+    let all = known(store, at)?;
+    let mut times: Vec<NaiveDateTime> = all.iter().flat_map(|(_, iss)| iss.iter().map(|i| i.issued_at)).collect();
+    times.sort_unstable();
+    times.dedup();
+    let mut state: BTreeMap<String, AlertLevel> = BTreeMap::new();
+    let mut events: Vec<NewAlertEvent> = Vec::new();
+    for t in times {
+        let rules = match fixed {
+            Some(r) => r,
+            None => match rule_set_for(t.date()) {
+                Some(r) => r,
+                None => continue,
+            },
+        };
+        if rules.joint_control.is_none() {
+            continue;
+        }
+        let forecasts: Vec<CityForecast> = all
+            .iter()
+            .filter_map(|(c, iss)| {
+                let latest = iss.iter().rfind(|i| i.issued_at <= t)?;
+                let days: Vec<ForecastDay> =
+                    latest.days.iter().filter(|d| d.date >= latest.issued_at.date()).cloned().collect();
+                (!days.is_empty()).then(|| CityForecast { city: c.code.unwrap_or_default(), days })
+            })
+            .collect();
+        let regional = regional_alerts(rules, sichuan_adjacency(), &forecasts, RegionalBasis::JointControl)
+            .map_err(|e| ServiceError::Request(format!("regional alerts at {t}: {e}")))?;
+        let mut now: BTreeMap<String, (AlertLevel, &RegionalAlert)> = BTreeMap::new();
+        for r in regional.iter().filter(|r| r.end_date >= t.date()) {
+            if let lantian_core::emergency::AlertScope::Region(id) = &r.scope {
+                let e = now.entry(region_scope(*id)).or_insert((r.level, r));
+                if r.level > e.0 {
+                    *e = (r.level, r);
+                }
+            }
+        }
+        let scopes: std::collections::BTreeSet<String> = state.keys().chain(now.keys()).cloned().collect();
+        for scope in scopes {
+            let before = state.get(&scope).copied();
+            let after = now.get(&scope).map(|x| x.0);
+            let action = match (before, after) {
+                (None, Some(_)) => "start",
+                (Some(b), Some(a)) if a > b => "raise",
+                (Some(b), Some(a)) if a < b => "lower",
+                (Some(_), None) => "lift",
+                _ => continue,
+            };
+            let r = now.get(&scope).map(|x| x.1);
+            let evidence = serde_json::json!({
+                "basis": "regional forecast",
+                "issued_up_to": t,
+                "lead_city": r.and_then(|r| r.lead_city),
+                "members": r.map(|r| r.members.iter().map(|m| serde_json::json!({"city": m.city, "level": m.level.code()})).collect::<Vec<_>>()),
+                "dates": r.map(|r| (r.start_date, r.end_date)),
+            });
+            events.push(NewAlertEvent {
+                scope: scope.clone(),
+                at: t,
+                action: action.to_string(),
+                level_from: before.map(|l| l.code().to_string()),
+                level_to: after.map(|l| l.code().to_string()),
+                start_date: r.map(|r| r.start_date),
+                end_date: r.map(|r| r.end_date),
+                rule_set: rules.id.clone(),
+                evidence: evidence.to_string(),
+                actor: actor.to_string(),
+                recorded_at: recorded_at.to_string(),
+            });
+        }
+        state = now.into_iter().map(|(k, (l, _))| (k, l)).collect();
+    }
+    let mut added = Vec::new();
+    for e in events {
+        let logged = store.alert_events(Some(&e.scope))?;
+        if logged.iter().any(|l| l.at == e.at && l.action == e.action && l.level_to == e.level_to) {
+            continue;
+        }
+        store.add_alert_event(&e)?;
+        added.push(e);
+    }
     Ok(added)
 }
 
@@ -276,6 +378,16 @@ fn log_until(store: &dyn Store, at: NaiveDateTime) -> Result<BTreeMap<String, Ve
 }
 
 fn scope_name(store_cities: &[CityInfo], scope: &str) -> String {
+    if let Some(r) = scope.strip_prefix("region:") {
+        let lead = lantian_core::cities::RegionId::ALL
+            .iter()
+            .find(|x| x.name_zh() == r)
+            .and_then(|x| x.lead_city())
+            .and_then(|code| store_cities.iter().find(|c| c.code == Some(code)))
+            .map(|c| format!("（牵头 {}）", c.display()))
+            .unwrap_or_default();
+        return format!("{r}{lead}");
+    }
     scope
         .strip_prefix("city:")
         .and_then(|c| c.parse::<u32>().ok())
