@@ -40,6 +40,20 @@ pub enum AlertCommand {
     Record(RecordArgs),
     /// The alert rule sets with their validity dates and sources.
     Rules(RulesArgs),
+    /// Draft the provincial alert letter (预警函): cities to start or raise alerts from 00:00 of given days.
+    Letter(LetterArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct LetterArgs {
+    /// Consultation time (Beijing time); default: the latest issuance.
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<NaiveDateTime>,
+    /// Rule set id; default: the Sichuan plan in force on that date.
+    #[arg(long)]
+    pub rules: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Args, Debug)]
@@ -268,6 +282,7 @@ pub fn run(db: &str, a: AlertArgs) -> Result<ExitCode> {
         AlertCommand::Log(l) => log(db, l),
         AlertCommand::Record(r) => record(db, r),
         AlertCommand::Rules(r) => rules(r),
+        AlertCommand::Letter(l) => letter(db, l),
     }
 }
 
@@ -484,6 +499,74 @@ fn rules(a: RulesArgs) -> Result<ExitCode> {
         write_records(&cols[..8], &zh[..8], &short, None, a.format, &mut out)?;
     } else {
         write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn letter(db: &str, a: LetterArgs) -> Result<ExitCode> {
+    let store = crate::open_store(db)?;
+    let at = match a.at {
+        Some(t) => t,
+        None => alerts::latest_issuance(&store)?.ok_or_else(|| anyhow!("no forecasts in the store"))?,
+    };
+    let rules = alerts::choose_rules(a.rules.as_deref(), at)?;
+    let l = alerts::letter(&store, at, rules)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let cols = ["city", "action", "level", "response", "from", "trigger_days"];
+    let zh = ["城市", "建议", "级别", "响应", "起始时间", "触发日AQI"];
+    let rows: Vec<Vec<String>> = l
+        .items
+        .iter()
+        .map(|i| {
+            let action = match i.action {
+                lantian_core::emergency::LetterAction::Start => "start",
+                lantian_core::emergency::LetterAction::Raise => "raise",
+            };
+            vec![
+                i.name.clone(),
+                action.to_string(),
+                i.level.code().to_string(),
+                i.response.map(|r| r.name_zh().to_string()).unwrap_or_default(),
+                i.from.format("%Y-%m-%dT%H:%M").to_string(),
+                days_text(&i.trigger_days),
+            ]
+        })
+        .collect();
+    match a.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &l)?;
+            writeln!(out)?;
+        }
+        Format::Csv => write_records(&cols, &zh, &rows, None, a.format, &mut out)?,
+        Format::Table => {
+            writeln!(
+                out,
+                "重污染天气预警提示函（草稿） alert letter draft — 会商时间 {} · {}",
+                at.format("%Y-%m-%d %H:%M"),
+                l.rule_set_id
+            )?;
+            if l.items.is_empty() {
+                writeln!(out, "无需启动或升级预警的城市 no city needs to start or raise an alert")?;
+            }
+            for i in &l.items {
+                let verb = match i.action {
+                    lantian_core::emergency::LetterAction::Start => "启动",
+                    lantian_core::emergency::LetterAction::Raise => "升级为",
+                };
+                writeln!(
+                    out,
+                    "  建议{}于{}起{}{}预警（{}）。触发日 AQI：{}",
+                    i.name,
+                    i.from.format("%Y年%m月%d日%H时"),
+                    verb,
+                    i.level.name_zh(),
+                    i.response.map(|r| r.name_zh()).unwrap_or("—"),
+                    days_text(&i.trigger_days)
+                )?;
+            }
+            writeln!(out, "各地可根据实际提前或提高预警级别，不搞“一刀切”。")?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -161,6 +161,14 @@ fn forecast_to_alerts_control_list_and_compliance() {
     let joint = json["joint_control"].as_array().expect("joint");
     assert!(joint.iter().any(|r| r["lead_city"] == 510100 && r["level"] == "Yellow"), "{joint:?}");
 
+    // The provincial alert letter at the first consultation recommends 成都 orange and five cities yellow
+    // from 00:00 of 19 Dec.
+    let letter = csv_rows(&ok(&db, &["alert", "letter", "--at", "2022-12-18T16:00", "--format", "csv"]));
+    assert_eq!(letter.len(), 6, "{letter:?}");
+    assert!(letter
+        .iter()
+        .any(|r| r["city"].starts_with("成都") && r["level"] == "orange" && r["from"] == "2022-12-19T00:00"));
+
     // Record the life of every alert up to 25 Dec: 成都 start orange 18 Dec, raise red 20 Dec, lift 24 Dec.
     let rec = ok(&db, &["alert", "evaluate", "--at", "2022-12-25T00:00", "--record", "--by", "省专班值班员"]);
     assert!(rec.contains("recorded in the alert log"), "{rec}");

@@ -508,3 +508,28 @@ pub fn record_decision(
 pub fn day_start(d: NaiveDate) -> NaiveDateTime {
     d.and_time(NaiveTime::MIN)
 }
+
+/// The provincial alert letter (预警函) drafted from the forecasts known at `at`: cities recommended to
+/// start or raise an alert from 00:00 of their first heavy day, given the alerts active in the log
+/// at `at` (`emergency.md` §3.2).
+pub fn letter(
+    store: &dyn Store,
+    at: NaiveDateTime,
+    rules: &AlertRuleSet,
+) -> Result<lantian_core::emergency::AlertLetter> {
+    let mut forecasts = Vec::new();
+    for (city, iss) in known(store, at)? {
+        let Some(latest) = iss.last() else { continue };
+        let days: Vec<ForecastDay> =
+            latest.days.iter().filter(|d| d.date >= latest.issued_at.date()).cloned().collect();
+        if !days.is_empty() {
+            forecasts.push(CityForecast { city: city.code.unwrap_or_default(), days });
+        }
+    }
+    let active: BTreeMap<u32, AlertLevel> = status(store, at)?
+        .into_iter()
+        .filter_map(|a| a.scope.strip_prefix("city:").and_then(|c| c.parse::<u32>().ok()).map(|c| (c, a.level)))
+        .collect();
+    lantian_core::emergency::alert_letter(rules, &forecasts, &active, at)
+        .map_err(|e| ServiceError::Request(e.to_string()))
+}
