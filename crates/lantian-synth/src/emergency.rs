@@ -30,14 +30,16 @@
 //! not a model of forecast skill. [`EmergencySummary::forecast_scale`] says how much was scaled.
 //!
 //! Deliberate cases, fixed so that the platform's checks have something to find:
-//! - **资阳**: its control lists are not adequate — VOCs reductions fall short of the 20 % / 30 %
-//!   targets at orange and red (and more where the numbers say so: see
+//! - **资阳**: its control lists are not adequate — weak VOCs city measures and a VOCs inventory
+//!   large enough that the reductions fall five points or more short of the 20 % / 30 % targets at
+//!   orange and red (with the default seed also of 10 % at yellow: see
 //!   [`EmergencySummary::inadequate`]); every other city meets 10 / 20 / 30 % for each pollutant.
 //! - **德阳**: an A-grade cement plant is restricted beyond autonomous reduction (limit 70 % /
 //!   limit 50 % / stop): a one-size-fits-all measure (一刀切) the Notice forbids.
 //! - **成都**: a C-grade cement plant keeps running at its baseline (power use and CEMS) through the
 //!   response: suspected refusal to execute the measures.
-//! - **宜宾**: one enterprise's meter reports nothing for three response days (a data gap).
+//! - **宜宾**: one enterprise's meter reports nothing for three days (from the second response day
+//!   when 宜宾 is on alert, else from the episode's first day): a data gap.
 //! - Pairing visits: a 厅级 leader is on site in every paired city on alert except the first of
 //!   内江, 自贡, 德阳, 眉山, 宜宾, 泸州, 乐山, 成都, 南充, 达州, 凉山州 that is on alert, which only
 //!   gets a 处级 visit ([`EmergencySummary::missing_leader`]).
