@@ -40,7 +40,8 @@ fn options(a: &SynthArgs) -> SynthOptions {
     SynthOptions { stations: a.stations, days: a.days, start: a.start, seed: a.seed, gzip: a.gzip }
 }
 
-fn synth(a: &SynthArgs) -> Result<lantian_synth::SynthSummary> {
+/// Writes the monitoring data and the emergency-response demonstration (`DIR/emergency/`).
+fn synth(a: &SynthArgs) -> Result<(lantian_synth::SynthSummary, lantian_synth::EmergencySummary)> {
     let pb = bar(u64::from(a.days) + 1, "生成 synth");
     let s = lantian_synth::generate(&options(a), &a.out, &mut |done, total| {
         pb.set_length(u64::from(total));
@@ -48,11 +49,52 @@ fn synth(a: &SynthArgs) -> Result<lantian_synth::SynthSummary> {
     })
     .with_context(|| format!("writing to {}", a.out.display()))?;
     pb.finish_and_clear();
-    Ok(s)
+    let e = lantian_synth::generate_emergency(&options(a), &a.out)
+        .with_context(|| format!("writing the emergency demonstration to {}", a.out.join("emergency").display()))?;
+    Ok((s, e))
+}
+
+/// The emergency part of the summary: files, the episode and the deliberate cases.
+fn print_emergency(e: &lantian_synth::EmergencySummary, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "  应急演示 emergency demonstration ({} enterprises, {:.1} MB):",
+        e.enterprises,
+        e.bytes as f64 / 1e6
+    )?;
+    for (name, rows) in &e.files {
+        writeln!(out, "    {name:<28} {rows:>7} rows")?;
+    }
+    match e.episode {
+        Some((a, b)) => {
+            let scale = if e.forecast_scale > 1.0 {
+                format!(", model PM scaled ×{:.2} for the demonstration", e.forecast_scale)
+            } else {
+                String::new()
+            };
+            writeln!(out, "    污染过程 episode {a} … {b}{scale}")?;
+        }
+        None => writeln!(out, "    污染过程 episode: none (no winter in the period; forecast without alerts)")?,
+    }
+    if let Some((city, date, aqi)) = &e.peak {
+        writeln!(out, "    预报峰值 forecast peak {city} {date} AQI {aqi}")?;
+    }
+    if !e.alerts.is_empty() {
+        let list: Vec<String> = e.alerts.iter().map(|(c, l, a, b)| format!("{c} {l} {a}…{b}")).collect();
+        writeln!(out, "    预警 alerts: {}", list.join(", "))?;
+    }
+    writeln!(out, "    清单不足 inadequate lists: {} ({})", e.inadequate_city, e.inadequate.join("; "))?;
+    writeln!(out, "    一刀切 one-size-fits-all: {}", e.one_size_fits_all)?;
+    writeln!(out, "    疑似未落实 keeps running: {}", e.non_compliant)?;
+    writeln!(out, "    用电缺数 power gap: {}", e.power_gap)?;
+    if let Some(c) = &e.missing_leader {
+        writeln!(out, "    厅级领导未到位 no 厅级 leader on site: {c}")?;
+    }
+    Ok(())
 }
 
 pub fn run_synth(a: SynthArgs) -> Result<ExitCode> {
-    let s = synth(&a)?;
+    let (s, e) = synth(&a)?;
     println!("合成数据 synthetic province written to {}", a.out.display());
     println!(
         "  文件 files {}, 站点 stations {}, 站时 station-hours {}, 数值 values {} ({} missing), {:.1} MB",
@@ -63,6 +105,7 @@ pub fn run_synth(a: SynthArgs) -> Result<ExitCode> {
         s.missing_values,
         s.bytes as f64 / 1e6
     );
+    print_emergency(&e, &mut std::io::stdout().lock())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -96,7 +139,8 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
     }
     let sa = SynthArgs { out: data.clone(), stations: None, days: a.days, start: a.start, seed: 2022, gzip: false };
     println!("1/3 生成演示省份 generating the demonstration province ({} days, 123 stations, 21 cities) …", a.days);
-    synth(&sa)?;
+    let (_, e) = synth(&sa)?;
+    print_emergency(&e, &mut std::io::stdout().lock())?;
     let db = a.dir.join("lantian.db");
     for ext in ["", "-wal", "-shm"] {
         let p = PathBuf::from(format!("{}{ext}", db.display()));

@@ -63,6 +63,7 @@
 
 #![warn(missing_docs)]
 
+pub mod emergency;
 mod model;
 mod rng;
 mod series;
@@ -77,6 +78,7 @@ use std::sync::mpsc;
 use chrono::{Datelike, NaiveDate};
 use lantian_core::{realtime_aqi, Conc, HourlyInput, RealTimeConvention, SeriesType, StandardSet};
 
+pub use emergency::{generate_emergency, EmergencySummary};
 use model::{
     city_day, station_day, tail_of, white_day, CityModel, StationModel, CO, MISSING, NO2, NP, O3, PM10, PM25, SO2,
 };
