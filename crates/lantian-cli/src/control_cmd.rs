@@ -385,9 +385,10 @@ pub fn run_compliance(db: &str, a: ComplianceArgs) -> Result<ExitCode> {
     let judged = rows.len();
     let compliant = rows.iter().filter(|r| r[8].starts_with("落实")).count();
     let cannot = rows.iter().filter(|r| r[8].starts_with("无法")).count();
+    let autonomous = rows.iter().filter(|r| r[8].starts_with("自主")).count();
     writeln!(
         out,
-        "核查 checked: {judged} series of {} enterprises — {compliant} compliant, {} suspected, {cannot} cannot judge",
+        "核查 checked: {judged} series of {} enterprises — {compliant} compliant, {} suspected, {autonomous} autonomous (not restricted), {cannot} cannot judge",
         results.len(),
         leads.len()
     )?;

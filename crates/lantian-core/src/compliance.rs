@@ -55,11 +55,12 @@ pub enum SeriesKind {
 }
 
 impl SeriesKind {
-    fn unit(self) -> &'static str {
+    /// The unit values are shown in: the series hold thousandths of it (Wh of kWh, g of kg).
+    pub fn unit(self) -> &'static str {
         match self {
-            SeriesKind::CemsHourly { .. } => "g/h",
-            SeriesKind::PowerQuarterHour => "Wh/h",
-            SeriesKind::PowerDaily => "Wh/d",
+            SeriesKind::CemsHourly { .. } => "kg/h",
+            SeriesKind::PowerQuarterHour => "kWh/h",
+            SeriesKind::PowerDaily => "kWh/d",
         }
     }
 }
@@ -143,6 +144,7 @@ pub enum LeadType {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Evidence {
     pub kind: SeriesKind,
+    /// Display unit ([`SeriesKind::unit`]); the values below are thousandths of it.
     pub unit: &'static str,
     /// The exceeding intervals of the flagged runs.
     pub series: Vec<ComparedPoint>,
@@ -373,8 +375,9 @@ pub fn check_compliance(
     let total_shortfall = series.iter().fold(Ratio::new(0, 1), |a, p| a + p.shortfall).reduced();
     let unit = kind.unit();
     let flagged_runs = report.runs.iter().filter(|r| r.flagged).count();
-    let c = round_half_even(ceiling.num, ceiling.den);
-    let b = round_half_even(baseline.num, baseline.den);
+    // Shown in kWh or kg with one decimal (GB/T 8170), from the exact thousandths.
+    let c = ceiling.round(1);
+    let b = baseline.round(1);
     report.lead = Some(EnforcementLead {
         lead_type: LeadType::RefuseEmergencyMeasures,
         credit_code: credit_code.clone(),
@@ -481,7 +484,7 @@ mod tests {
         assert_eq!(lead.evidence.series.len(), 48);
         assert_eq!(lead.evidence.series[0].shortfall, Ratio::new(400, 1));
         assert_eq!(lead.evidence.total_shortfall, Ratio::new(19_200, 1));
-        assert!(lead.summary_zh.contains("拒不执行") && lead.summary_en.contains("600 Wh/h"));
+        assert!(lead.summary_zh.contains("拒不执行") && lead.summary_en.contains("0.6 kWh/h"));
     }
 
     /// Cut to 125 Wh per quarter = 500 Wh/h ≤ 600: compliant, no lead.

@@ -235,7 +235,7 @@ pub fn response_leader_ok(table: &PairingTable, responses: &[ResponseWindow], vi
             near_misses,
             message_zh: format!(
                 "{}（{}）{} 至 {} {}响应期间，结对帮扶部门{}无厅级领导现场督导记录",
-                r.city,
+                city_name(r.city),
                 r.alert_id,
                 r.date_from,
                 r.date_to,
@@ -243,10 +243,10 @@ pub fn response_leader_ok(table: &PairingTable, responses: &[ResponseWindow], vi
                 g.department_zh
             ),
             message_en: format!(
-                "no on-site visit by a department-level leader of {} ({}) in city {} during the {} response {} ({} – {})",
+                "no on-site visit by a department-level leader of {} ({}) in {} during the {} response {} ({} – {})",
                 g.department_zh,
                 g.id,
-                r.city,
+                city_name(r.city),
                 r.level.code(),
                 r.alert_id,
                 r.date_from,
@@ -255,6 +255,14 @@ pub fn response_leader_ok(table: &PairingTable, responses: &[ResponseWindow], vi
         });
     }
     LeaderReport { table_id: table.id.clone(), checked, unpaired, ok: missing.is_empty(), missing }
+}
+
+/// A city's name (its code when not a Sichuan city).
+fn city_name(code: u32) -> String {
+    crate::cities::SICHUAN_CITIES
+        .iter()
+        .find(|c| c.code == code)
+        .map_or_else(|| code.to_string(), |c| c.name.to_string())
 }
 
 #[cfg(test)]

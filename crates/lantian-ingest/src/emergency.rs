@@ -19,7 +19,6 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use lantian_core::Conc;
 
 use crate::error::IngestError;
 
@@ -251,14 +250,21 @@ impl Row<'_> {
             return Ok(None);
         }
         let at = c.unwrap_or(0);
-        let x = Conc::parse(v).map_err(|e| self.err(at, field, e.to_string()))?;
-        if x.is_negative() {
+        // Amounts may exceed the concentration range of `Conc` (a steelworks uses over 10⁶ kWh a day):
+        // an exact decimal of at most three decimals, in thousandths.
+        let r =
+            lantian_core::conc::parse_decimal(v).ok_or_else(|| self.err(at, field, format!("not a number: {v:?}")))?;
+        if r.num < 0 {
             return Err(self.err(at, field, format!("negative amount {v}")));
         }
-        if x > Conc::units(max_units) {
+        if (r.num * 1000) % r.den != 0 {
+            return Err(self.err(at, field, format!("more than three decimals: {v:?}")));
+        }
+        let milli = r.num * 1000 / r.den;
+        if milli > i128::from(max_units) * 1000 {
             return Err(self.err(at, field, format!("implausible amount {v} (above {max_units})")));
         }
-        Ok(Some(x.milli()))
+        Ok(Some(milli as i64))
     }
     fn date(&self, c: usize, field: &str) -> Result<NaiveDate, IngestError> {
         let v = self.get(Some(c));
@@ -857,6 +863,17 @@ mod tests {
         )
         .expect_err("json");
         assert!(e.to_string().contains("forecast #1, field issued_at"), "{e}");
+    }
+
+    #[test]
+    fn large_amounts_are_exact() {
+        let p = Path::new("p.csv");
+        let v = parse_power(p, "credit_code,time,kwh\nX,2022-12-21,2500000.125\n").expect("power");
+        assert_eq!(v[0].wh, 2_500_000_125);
+        let e = parse_power(p, "credit_code,time,kwh\nX,2022-12-21,1.0005\n").expect_err("precision");
+        assert!(e.to_string().contains("three decimals"), "{e}");
+        let e = parse_power(p, "credit_code,time,kwh\nX,2022-12-21,2000000000\n").expect_err("range");
+        assert!(e.to_string().contains("implausible"), "{e}");
     }
 
     #[test]

@@ -240,8 +240,9 @@ pub struct Response {
 
 /// The responses recorded in the alert log for the cities (all when empty) up to `until`: each level
 /// held between a start/raise/lower and the next change or lift; a response still active at `until`
-/// ends there. A start counts from 00:00 of its episode's first heavy day when that is later than the
-/// decision. Blue alerts carry no control measures and are skipped.
+/// ends there. A start, raise or lower counts from 00:00 of its episode's first heavy day when that is
+/// later than the decision; a level superseded before it took effect leaves no segment. Blue alerts
+/// carry no control measures and are skipped.
 pub fn responses(store: &dyn Store, cities: &[CityInfo], until: NaiveDateTime) -> Result<Vec<Response>> {
     let all = store.cities()?;
     let mut out = Vec::new();
@@ -270,17 +271,17 @@ pub fn responses(store: &dyn Store, cities: &[CityInfo], until: NaiveDateTime) -
         if e.at > until || !e.scope.starts_with("city:") {
             continue;
         }
+        // A start, raise or lower takes effect at 00:00 of its episode's first heavy day when that is
+        // later than the decision (alerts are issued ahead), else at the decision; a lift at once.
+        let effective = match (e.action.as_str(), e.start_date) {
+            ("lift", _) | (_, None) => e.at,
+            (_, Some(d)) => e.at.max(midnight(d)),
+        };
         let open = current.remove(&e.scope);
-        close(&e.scope, e.at, open, &mut out);
+        close(&e.scope, effective, open, &mut out);
         if e.action != "lift" {
             if let Some(level) = e.level_to.as_deref().and_then(level_of) {
-                // A start takes effect from 00:00 of the episode's first heavy day when that is later
-                // than the decision (alerts are issued ahead); raise and lower at the decision.
-                let from = match (e.action.as_str(), e.start_date) {
-                    ("start", Some(d)) => e.at.max(midnight(d)),
-                    _ => e.at,
-                };
-                current.insert(e.scope.clone(), (level, from, e.id));
+                current.insert(e.scope.clone(), (level, effective, e.id));
             }
         }
     }

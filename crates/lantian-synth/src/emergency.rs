@@ -11,7 +11,7 @@
 //! | `02-measures.csv` | one-plant-one-policy (一厂一策): per enterprise, level and production line, the action and its expected daily reductions (kg/day) |
 //! | `03-inventory.csv` | city emission inventories (全社会排放量, t/yr) of the synthetic year |
 //! | `04-city-measures.csv` | non-industrial city measures per level (construction sites, muck trucks, diesel trucks, …) with kg/day reductions |
-//! | `05-forecast.csv` | three forecast issuances for the 21 cities around the worst winter PM2.5 episode |
+//! | `05-forecast.csv` | four forecast issuances for the 21 cities around the worst winter PM2.5 episode (the last one lifts every alert) |
 //! | `06-power.csv` | daily kWh of every enterprise from 40 days before the episode to a few days after, and 15-minute kWh of a few enterprises on the response days |
 //! | `07-cems.csv` | hourly CEMS emissions (kg/h) of the largest emitters of four cities over the same window |
 //! | `08-visits.csv` | pairing visits (结对帮扶): quarterly on-site visits and the response-time visits |
@@ -58,6 +58,7 @@ use std::path::Path;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use lantian_core::cities::{RegionId, SICHUAN_CITIES};
 use lantian_core::credit_code::{check_character, CHARSET};
+use lantian_core::emergency::{replay, AlertEventKind, AlertLevel, ForecastDay, ForecastIssuance, RuleChoice};
 use lantian_core::enterprise::{GradingScheme, IndustryTable, PerformanceGrade};
 use lantian_core::{daily_aqi, Conc, DailyInput, Indicator, StandardSet};
 
@@ -303,10 +304,11 @@ fn alert_level(vals: &[u32]) -> Option<(usize, usize, usize)> {
     Some((first, run, level))
 }
 
-/// The three issuances: issued `start − 2` and `start − 1` at 16:00 and during the episode.
+/// The four issuances: issued `start − 2` and `start − 1` at 16:00, during the episode, and on its
+/// last day (the cold front: clean days ahead, so every alert can be lifted).
 struct Issuances {
-    at: [NaiveDateTime; 3],
-    days: [Vec<NaiveDate>; 3],
+    at: [NaiveDateTime; 4],
+    days: [Vec<NaiveDate>; 4],
 }
 
 fn issuances(start: NaiveDate, end: NaiveDate) -> Issuances {
@@ -314,8 +316,18 @@ fn issuances(start: NaiveDate, end: NaiveDate) -> Issuances {
     let mid = if (end - start).num_days() <= 2 { start + Duration::days(1) } else { start + Duration::days(2) };
     let span = |from: NaiveDate, n: i64| (0..n).map(|k| from + Duration::days(k)).collect::<Vec<_>>();
     Issuances {
-        at: [at16(start - Duration::days(2)), at16(start - Duration::days(1)), at16(mid)],
-        days: [span(start - Duration::days(1), 7), span(start, 7), span(mid + Duration::days(1), 6)],
+        at: [
+            at16(start - Duration::days(2)),
+            at16(start - Duration::days(1)),
+            at16(mid),
+            at16(end.max(mid) + Duration::days(1)),
+        ],
+        days: [
+            span(start - Duration::days(1), 7),
+            span(start, 7),
+            span(mid + Duration::days(1), 6),
+            span(end.max(mid) + Duration::days(2), 5),
+        ],
     }
 }
 
@@ -345,13 +357,21 @@ impl Scenario<'_> {
         let f = match iss {
             0 => 0.88,
             1 => 1.0,
-            _ => {
+            2 => {
                 let n = (date - mid).num_days().max(1) as f64;
                 (1.0 - 0.22 * n).max(0.45)
             }
+            _ => 0.45,
         };
         let noise = (0.05 * nrm(&[seed, T_FORECAST, iss as u64, city as u64, day_num(date) as u64])).exp();
-        pm_aqi(date, pm25 * kc * f * noise, pm10 * kc * f * noise)
+        let (aqi, primary) = pm_aqi(date, pm25 * kc * f * noise, pm10 * kc * f * noise);
+        // After the front the forecast is light pollution or better: the lifting condition (≤ 150 for
+        // 36 h) holds for every city.
+        if iss == 3 {
+            (aqi.min(140), primary)
+        } else {
+            (aqi, primary)
+        }
     }
 }
 
@@ -456,24 +476,48 @@ fn build_forecast(seed: u64, start: NaiveDate, days: u32) -> Forecast {
             }
         }
     }
-    // The response per city: the decisive issuance's level and run, ended early when the issuance
-    // during the episode forecasts two days at or below 150 (lifting, `emergency.md` §3.3).
+    // The response per city, exactly as the platform will record it: the alert life replayed by the
+    // core from these issuances under the plan in force (`lantian_core::emergency::replay`). Enterprises
+    // curtail from the day the first alert takes effect (00:00 of its first heavy day, or the decision
+    // if later) through the day it is lifted, at the highest level the alert reaches.
     let mut response = [None; 21];
     if has_winter {
         for (c, resp) in response.iter_mut().enumerate() {
-            let vals: Vec<u32> =
-                rows.iter().filter(|r| r.city == c && r.issued_at == iss.at[1]).map(|r| r.aqi).collect();
-            if let Some((first, run, level)) = alert_level(&vals) {
-                let from = iss.days[1][first];
-                let mut to = iss.days[1][first + run - 1];
-                let later: Vec<&FcRow> = rows.iter().filter(|r| r.city == c && r.issued_at == iss.at[2]).collect();
-                if let Some(w) = later.windows(2).find(|w| w[0].aqi <= 150 && w[1].aqi <= 150) {
-                    let lift = w[0].date - Duration::days(1);
-                    if lift < to {
-                        to = lift.max(mid).max(from);
+            let issuances: Vec<ForecastIssuance> = iss
+                .at
+                .iter()
+                .map(|t| ForecastIssuance {
+                    issued_at: *t,
+                    days: rows
+                        .iter()
+                        .filter(|r| r.city == c && r.issued_at == *t)
+                        .map(|r| ForecastDay::with_range(r.date, r.aqi, r.lo, r.hi))
+                        .collect(),
+                })
+                .collect();
+            let Ok(life) = replay(SICHUAN_CITIES[c].code, &issuances, RuleChoice::SichuanByDate) else { continue };
+            let mut from: Option<NaiveDate> = None;
+            let mut to: Option<NaiveDate> = None;
+            let mut level: Option<usize> = None;
+            for e in &life.events {
+                let idx = match e.level_after {
+                    Some(AlertLevel::Yellow) => Some(0),
+                    Some(AlertLevel::Orange) => Some(1),
+                    Some(AlertLevel::Red) => Some(2),
+                    _ => None,
+                };
+                match e.kind {
+                    AlertEventKind::Lift => to = Some(e.at.date()),
+                    _ if idx.is_some() => {
+                        let effective = e.evidence.episode_start.map_or(e.at.date(), |d| d.max(e.at.date()));
+                        from = Some(from.map_or(effective, |f| f.min(effective)));
                     }
+                    _ => {}
                 }
-                *resp = Some((level, from, to));
+                level = level.max(idx);
+            }
+            if let (Some(f), Some(l)) = (from, level) {
+                *resp = Some((l, f, to.unwrap_or(f + Duration::days(2)).max(f)));
             }
         }
     }
@@ -1137,7 +1181,8 @@ impl Ent {
                 let c = self.cut(self.measure(l));
                 // Autonomous reduction still trims a little.
                 let c = if c == 0.0 { 0.04 } else { c };
-                0.08 + 0.92 * (1.0 - c)
+                // A plant under a limit runs a margin below it (auxiliaries keep 8 % running).
+                (0.08 + 0.92 * (1.0 - c)) * 0.92
             }
         }
     }
@@ -1592,9 +1637,10 @@ fn write_power(seed: u64, ents: &[Ent], fc: &Forecast) -> (Csv, String) {
             gap_text = format!("{} — no data {} … {}", e.label(), gap_from, gap_from + Duration::days(2));
         }
         let shape = quarter_shape(e.spec.continuous);
+        // 15-minute data from 35 days before the response (the baseline) to the day after it.
         let qdays: Vec<NaiveDate> = match fc.response[e.city] {
             Some((_, a, b)) if quarters.contains(&i) => {
-                (0..=(b - a).num_days() + 1).map(|k| a - Duration::days(1) + Duration::days(k)).collect()
+                (0..=(b - a).num_days() + 36).map(|k| a - Duration::days(35) + Duration::days(k)).collect()
             }
             _ => Vec::new(),
         };
@@ -1660,19 +1706,17 @@ fn write_cems(seed: u64, ents: &[Ent], fc: &Forecast) -> Csv {
             for &d in &days {
                 let dn = day_num(d) as u64;
                 let level = fc.level_on(e.city, d);
-                let prev = fc.level_on(e.city, d - Duration::days(1));
                 for h in 1..=24u64 {
                     ar = 0.8 * ar + 0.6 * nrm(&[seed, T_CEMS, key, li as u64, dn, h]);
-                    let mut f = e.remaining(level);
-                    // Lines ramp down over the first hours of the response.
-                    if level.is_some() && prev.is_none() && h <= 4 {
-                        f = 1.0 - (1.0 - f) * h as f64 / 4.0;
-                    }
+                    // Alerts are issued a day ahead: a complying line is at its limited load from the
+                    // first hour, and runs steadier (less hourly variation) while limited.
+                    let f = e.remaining(level);
+                    let amp = if level.is_some() && e.role != Role::NonCompliant { 0.04 } else { 0.12 };
                     let time = d.and_time(chrono::NaiveTime::MIN) + Duration::hours(h as i64);
                     let missing = uni(&[seed, T_CEMS, 0x4d, key, li as u64, dn, h]) < 0.004;
                     let cells: Vec<String> = base
                         .iter()
-                        .map(|b| if missing { String::new() } else { dec(b * f * (0.12 * ar).exp(), 3) })
+                        .map(|b| if missing { String::new() } else { dec(b * f * (amp * ar).exp(), 3) })
                         .collect();
                     w.row(&[
                         e.code.clone(),
@@ -1813,7 +1857,16 @@ pub fn generate_emergency(opts: &SynthOptions, out_dir: &Path) -> io::Result<Eme
     let mut written = Vec::new();
     let mut bytes = 0;
     for (name, csv) in FILES.iter().zip(&files) {
-        let mut f = io::BufWriter::new(std::fs::File::create(dir.join(name))?);
+        // A short period may have nothing of a kind (no visits in a week without a response): no
+        // file then, rather than a header the importer would reject as empty.
+        let path = dir.join(name);
+        if csv.rows == 0 {
+            if path.exists() {
+                std::fs::remove_file(&path)?;
+            }
+            continue;
+        }
+        let mut f = io::BufWriter::new(std::fs::File::create(&path)?);
         f.write_all(csv.buf.as_bytes())?;
         f.flush()?;
         bytes += csv.buf.len() as u64;
@@ -1962,7 +2015,7 @@ mod tests {
             .collect::<HashSet<_>>();
         assert!(n200.len() >= 3, "{n200:?}");
         assert!(fc.iter().any(|f| f.aqi > 300 && key.contains(&f.city.as_str())));
-        assert_eq!(fc.iter().map(|f| f.issued_at).collect::<HashSet<_>>().len(), 3);
+        assert_eq!(fc.iter().map(|f| f.issued_at).collect::<HashSet<_>>().len(), 4);
         assert!(s.alerts.len() >= 4, "{:?}", s.alerts);
         assert!(ep.0 <= ep.1);
         // Lists: 资阳 falls short, every other city meets 10/20/30 % for every pollutant.
