@@ -556,7 +556,7 @@ fn letter(db: &str, a: LetterArgs) -> Result<ExitCode> {
                 };
                 writeln!(
                     out,
-                    "  建议{}于{}起{}{}预警（{}）。触发日 AQI：{}",
+                    "  建议{}于{}起{}{}（{}）。触发日 AQI：{}",
                     i.name,
                     i.from.format("%Y年%m月%d日%H时"),
                     verb,

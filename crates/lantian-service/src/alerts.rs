@@ -128,7 +128,8 @@ fn row(
 }
 
 /// Evaluates, for every Sichuan city with a forecast, its latest issuance known at `at` (its days
-/// from the issuance date on) under `rules`; then the regional and joint-control alerts.
+/// from the issuance date on) under `rules`; then the regional and joint-control alerts. Cities on
+/// alert come first, highest level first.
 pub fn evaluate(store: &dyn Store, at: NaiveDateTime, rules: &AlertRuleSet) -> Result<Evaluation> {
     let mut cities = Vec::new();
     let mut forecasts = Vec::new();
@@ -152,6 +153,10 @@ pub fn evaluate(store: &dyn Store, at: NaiveDateTime, rules: &AlertRuleSet) -> R
         }
         forecasts.push(CityForecast { city: code, days });
     }
+    // Cities on alert first (highest level first), then the rest, each in code order.
+    cities.sort_by(|a, b| {
+        b.level.cmp(&a.level).then(a.city_code.cmp(&b.city_code)).then(a.start_date.cmp(&b.start_date))
+    });
     let adjacency = sichuan_adjacency();
     let regional = if rules.regional.is_some() {
         regional_alerts(rules, adjacency, &forecasts, RegionalBasis::Contiguous)
