@@ -241,17 +241,32 @@ impl Ratio {
 
     /// The arithmetic mean of exact ratios; `None` for none.
     pub fn mean_of_ratios(values: impl IntoIterator<Item = Ratio>) -> Option<Ratio> {
+        // Values are summed per denominator first (stations' values have few distinct ones: counts
+        // of valid hours or windows), which needs no gcd; the groups are then added exactly. The sum
+        // is the same number as adding one value at a time, only found with far fewer lcm steps.
+        const GROUPS: usize = 8;
+        let mut groups = [(0i128, 0i128); GROUPS];
+        let mut g = 0;
         let mut n: i128 = 0;
         let mut acc: Option<Ratio> = None;
+        let add = |acc: Option<Ratio>, v: Ratio| match acc {
+            None => v,
+            Some(a) if a.den == v.den => Ratio { num: a.num + v.num, den: a.den },
+            Some(a) => a + v,
+        };
         for v in values {
             n += 1;
-            acc = Some(match acc {
-                None => v,
-                // Equal denominators (the usual case: stations with the same number of valid
-                // hours) add without any gcd.
-                Some(a) if a.den == v.den => Ratio { num: a.num + v.num, den: a.den },
-                Some(a) => a + v,
-            });
+            if let Some((_, sum)) = groups[..g].iter_mut().find(|(den, _)| *den == v.den) {
+                *sum += v.num;
+            } else if g < GROUPS {
+                groups[g] = (v.den, v.num);
+                g += 1;
+            } else {
+                acc = Some(add(acc, v));
+            }
+        }
+        for (den, num) in &groups[..g] {
+            acc = Some(add(acc, Ratio { num: *num, den: *den }));
         }
         acc.map(|a| Ratio::new(a.num, a.den * n))
     }

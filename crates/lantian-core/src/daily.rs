@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::aqi::DailyInput;
 use crate::conc::{Conc, Ratio};
-use crate::pollutant::Pollutant;
+use crate::pollutant::{Pollutant, SeriesType};
 use crate::standards::{Avg, Limits, StandardSet};
 
 /// Version of the daily evaluation rules ([`evaluate_day`]). Stores cache station daily evaluations
@@ -52,7 +52,13 @@ pub struct DailyExact {
 /// Evaluates one station's natural day (HJ 663-2013 / HJ 663-2026 daily statistics with the GB 3095
 /// Table 4 minimums of the set in force on `date`).
 pub fn evaluate_day(date: NaiveDate, h: &StationDayHours) -> DailyExact {
-    evaluate_with(date, |p| *h.get(p))
+    let mut raw = [[INVALID; 24]; 6];
+    for p in Pollutant::ALL {
+        for (slot, c) in raw[p as usize].iter_mut().zip(h.get(p)) {
+            *slot = c.map_or(INVALID, Conc::milli);
+        }
+    }
+    evaluate_raw(date, &raw)
 }
 
 /// [`evaluate_day`] straight from the two end-labelled days that hold the natural day (rows 1–23 of
@@ -62,47 +68,70 @@ pub fn evaluate_label_days(
     this: Option<&crate::hours::LabelDay>,
     next: Option<&crate::hours::LabelDay>,
 ) -> DailyExact {
-    evaluate_with(date, |p| {
-        let t = crate::pollutant::SeriesType::hourly(p);
-        let mut hours: DayHours = [None; 24];
-        if let Some(d) = this {
-            for (s, slot) in hours.iter_mut().take(23).enumerate() {
-                *slot = d.get(t, s + 1);
-            }
+    let next_hour0 = next.map(|n| {
+        let mut row = [crate::hours::MISSING; SeriesType::COUNT];
+        for (slot, series) in row.iter_mut().zip(&n.values) {
+            *slot = series[0];
         }
-        if let Some(n) = next {
-            hours[23] = n.get(t, 0);
-        }
-        hours
-    })
+        row
+    });
+    evaluate_label_rows(date, this, next_hour0.as_ref())
 }
 
-/// The daily evaluation with the hours of each pollutant given by `hours_of`.
-fn evaluate_with(date: NaiveDate, hours_of: impl Fn(Pollutant) -> DayHours) -> DailyExact {
+/// [`evaluate_label_days`] with only label hour 0 of the next label day (each series' value, indexed
+/// by [`SeriesType::index`], [`crate::hours::MISSING`] where empty): all the next day contributes.
+pub fn evaluate_label_rows(
+    date: NaiveDate,
+    this: Option<&crate::hours::LabelDay>,
+    next_hour0: Option<&[i32; SeriesType::COUNT]>,
+) -> DailyExact {
+    let mut raw = [[INVALID; 24]; 6];
+    for p in Pollutant::ALL {
+        let t = SeriesType::hourly(p).index();
+        let row = &mut raw[p as usize];
+        if let Some(d) = this {
+            // MISSING (i32::MIN) stays negative, i.e. invalid, as i64.
+            for (slot, v) in row[..23].iter_mut().zip(&d.values[t][1..]) {
+                *slot = i64::from(*v);
+            }
+        }
+        if let Some(n) = next_hour0 {
+            row[23] = i64::from(n[t]);
+        }
+    }
+    evaluate_raw(date, &raw)
+}
+
+/// An hour without a valid value in the raw tables of [`evaluate_raw`] (any negative value is invalid).
+const INVALID: i64 = -1;
+
+/// The daily evaluation from each pollutant's 24 hourly values in thousandths of a unit (index
+/// `Pollutant as usize`, hours by interval start); negative = missing or invalid.
+fn evaluate_raw(date: NaiveDate, raw: &[[i64; 24]; 6]) -> DailyExact {
     let set = StandardSet::for_date(date);
     let v = set.validity();
     let limits = Limits::for_date(date);
     let mut out = DailyExact { stations: 1, ..DailyExact::default() };
-    let mut o3: DayHours = [None; 24];
     for p in Pollutant::ALL {
-        let hours = hours_of(p);
-        let (mut n, mut sum, mut max) = (0usize, 0i128, None::<Conc>);
-        for c in hours.iter().flatten().filter(|c| !c.is_negative()) {
-            n += 1;
-            sum += i128::from(c.milli());
-            max = max.max(Some(*c));
+        let hours = &raw[p as usize];
+        let (mut n, mut sum, mut max) = (0usize, 0i128, -1i64);
+        for &c in hours {
+            if c >= 0 {
+                n += 1;
+                sum += i128::from(c);
+                max = max.max(c);
+            }
         }
         out.valid_hours[p as usize] = n as u8;
         if p == Pollutant::O3 {
-            if let Some(max) = max {
+            if n > 0 {
                 // [D] No minimum is published for the daily maximum 1-hour value; the 24-hour minimum
                 // is used, and a maximum above the 1-hour limit is valid however few hours were measured.
                 let limit_1h = limits.get(Pollutant::O3, Avg::H1).unwrap_or(Conc::units(200));
-                if n >= v.o3_max_1h_min_hours || max > limit_1h {
-                    out.o3_max_1h = Some(max.ratio());
+                if n >= v.o3_max_1h_min_hours || Conc(max) > limit_1h {
+                    out.o3_max_1h = Some(Conc(max).ratio());
                 }
             }
-            o3 = hours;
             continue;
         }
         // GB 3095 Table 4: a 24-hour mean needs ≥ 20 valid hours; it is the mean of the valid hours.
@@ -110,7 +139,7 @@ fn evaluate_with(date: NaiveDate, hours_of: impl Fn(Pollutant) -> DayHours) -> D
             out.mean[p as usize] = Some(Ratio::new(sum, n as i128));
         }
     }
-    let (mda8, windows) = mda8(&o3, v.window_min_hours);
+    let (mda8, windows) = mda8_raw(&raw[Pollutant::O3 as usize], v.window_min_hours);
     out.mda8_windows = windows as u8;
     if let Some(m) = mda8 {
         // HJ 663 6.1.2: ≥ 14 valid windows, or fewer when the maximum exceeds the limit (compared
@@ -126,14 +155,31 @@ fn evaluate_with(date: NaiveDate, hours_of: impl Fn(Pollutant) -> DayHours) -> D
 /// The maximum of the valid 8-hour O3 windows ending 08:00 … 24:00 (start hours 0 … 16, `assessment.md`
 /// §3.2) and the number of valid windows. A window needs `min_hours` valid values and is their mean.
 pub fn mda8(o3: &DayHours, min_hours: usize) -> (Option<Ratio>, usize) {
-    // Best window as (sum, count), compared by cross products: exact, without building ratios.
+    let mut raw = [INVALID; 24];
+    for (slot, c) in raw.iter_mut().zip(o3) {
+        *slot = c.map_or(INVALID, Conc::milli);
+    }
+    mda8_raw(&raw, min_hours)
+}
+
+/// [`mda8`] over raw thousandths (negative = missing or invalid).
+fn mda8_raw(o3: &[i64; 24], min_hours: usize) -> (Option<Ratio>, usize) {
+    // Best window as (sum, count), compared by cross products: exact, without building ratios. The
+    // window slides: each step drops its first hour and takes in the next.
+    let valid = |c: i64| if c >= 0 { (c, 1) } else { (0, 0) };
     let mut best: Option<(i64, i64)> = None;
     let mut n = 0;
+    let (mut sum, mut k) = (0i64, 0i64);
+    for &c in &o3[..8] {
+        let (v, one) = valid(c);
+        sum += v;
+        k += one;
+    }
     for s in 0..=16 {
-        let (mut sum, mut k) = (0i64, 0i64);
-        for c in o3[s..s + 8].iter().flatten().filter(|c| !c.is_negative()) {
-            sum += c.milli();
-            k += 1;
+        if s > 0 {
+            let ((out, out_one), (inn, inn_one)) = (valid(o3[s - 1]), valid(o3[s + 7]));
+            sum += inn - out;
+            k += inn_one - out_one;
         }
         if k as usize >= min_hours {
             n += 1;
@@ -157,15 +203,23 @@ pub enum CityMda8Method {
 /// A city's daily values from its evaluation stations' days (`assessment.md` §1.2): per indicator,
 /// the arithmetic mean of the stations whose value is valid (control stations must already be
 /// excluded by the caller). A city value needs at least one valid station ([D]).
-pub fn city_day(stations: &[DailyExact]) -> DailyExact {
-    let mut out = DailyExact { stations: stations.len() as u16, ..DailyExact::default() };
+///
+/// Takes the station days by reference in any iterable form (a slice, or references picked out of a
+/// larger table), so that callers need not copy them together first.
+pub fn city_day<'a, I>(stations: I) -> DailyExact
+where
+    I: IntoIterator<Item = &'a DailyExact>,
+    I::IntoIter: Clone,
+{
+    let stations = stations.into_iter();
+    let mut out = DailyExact { stations: stations.clone().count() as u16, ..DailyExact::default() };
     for p in Pollutant::ALL {
-        out.mean[p as usize] = Ratio::mean_of_ratios(stations.iter().filter_map(|s| s.mean[p as usize]));
-        out.valid_hours[p as usize] = stations.iter().map(|s| s.valid_hours[p as usize]).max().unwrap_or(0);
+        out.mean[p as usize] = Ratio::mean_of_ratios(stations.clone().filter_map(|s| s.mean[p as usize]));
+        out.valid_hours[p as usize] = stations.clone().map(|s| s.valid_hours[p as usize]).max().unwrap_or(0);
     }
-    out.o3_max_1h = Ratio::mean_of_ratios(stations.iter().filter_map(|s| s.o3_max_1h));
-    out.o3_mda8 = Ratio::mean_of_ratios(stations.iter().filter_map(|s| s.o3_mda8));
-    out.mda8_windows = stations.iter().map(|s| s.mda8_windows).max().unwrap_or(0);
+    out.o3_max_1h = Ratio::mean_of_ratios(stations.clone().filter_map(|s| s.o3_max_1h));
+    out.o3_mda8 = Ratio::mean_of_ratios(stations.clone().filter_map(|s| s.o3_mda8));
+    out.mda8_windows = stations.map(|s| s.mda8_windows).max().unwrap_or(0);
     out
 }
 

@@ -475,3 +475,94 @@ fn mda8_hand_example() {
     let (m, _) = mda8(&o3, 1);
     assert_eq!(m.map(|r| r.round(0)), Some(Conc::units(900)));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Station and city daily evaluation against naive references
+// ---------------------------------------------------------------------------------------------
+
+/// The daily evaluation written out naively over `Option<Conc>` hours (the form of the rules before
+/// the evaluation moved to raw thousandths): the reference for `evaluate_label_days`.
+fn naive_day(date: chrono::NaiveDate, hours: &[[Option<Conc>; 24]; 6]) -> lantian_core::daily::DailyExact {
+    use lantian_core::standards::{Avg, Limits};
+    use lantian_core::Pollutant;
+    let set = StandardSet::for_date(date);
+    let v = set.validity();
+    let limits = Limits::for_date(date);
+    let mut out = lantian_core::daily::DailyExact { stations: 1, ..Default::default() };
+    for p in Pollutant::ALL {
+        let valid: Vec<Conc> = hours[p as usize].iter().flatten().copied().filter(|c| !c.is_negative()).collect();
+        out.valid_hours[p as usize] = valid.len() as u8;
+        if p == Pollutant::O3 {
+            if let Some(max) = valid.iter().max() {
+                let limit_1h = limits.get(Pollutant::O3, Avg::H1).unwrap_or(Conc::units(200));
+                if valid.len() >= v.o3_max_1h_min_hours || *max > limit_1h {
+                    out.o3_max_1h = Some(max.ratio());
+                }
+            }
+            continue;
+        }
+        if valid.len() >= v.daily_min_hours {
+            out.mean[p as usize] = Ratio::mean_of(valid.iter().copied());
+        }
+    }
+    let (m, windows) = mda8(&hours[Pollutant::O3 as usize], v.window_min_hours);
+    out.mda8_windows = windows as u8;
+    if let Some(m) = m {
+        if windows >= v.mda8_min_windows || (v.mda8_exceedance_rescues && m.cmp_conc(limits.o3_mda8).is_gt()) {
+            out.o3_mda8 = Some(m);
+        }
+    }
+    out
+}
+
+/// An hourly cell: mostly a value, sometimes missing, sometimes negative (invalid).
+fn cell() -> impl Strategy<Value = Option<i32>> {
+    prop_oneof![8 => (0i32..400_000).prop_map(Some), 2 => Just(None), 1 => (-5_000i32..0).prop_map(Some)]
+}
+
+proptest! {
+    #![proptest_config(config(400))]
+
+    /// The evaluation from two label days equals the naive evaluation of the natural day they hold.
+    #[test]
+    fn label_day_evaluation_matches_naive(
+        this in proptest::collection::vec(cell(), 15 * 24),
+        next in proptest::collection::vec(cell(), 15 * 24),
+        has_next in any::<bool>(),
+        day in 0i64..6000,
+    ) {
+        use lantian_core::hours::{natural_day, LabelDay, MISSING};
+        let date = chrono::NaiveDate::from_ymd_opt(2013, 1, 1).expect("date") + chrono::Duration::days(day);
+        let fill = |cells: &[Option<i32>]| {
+            let mut d = LabelDay::default();
+            for (i, c) in cells.iter().enumerate() {
+                d.values[i / 24][i % 24] = c.unwrap_or(MISSING);
+            }
+            d
+        };
+        let (a, b) = (fill(&this), fill(&next));
+        let nx = has_next.then_some(&b);
+        let got = lantian_core::daily::evaluate_label_days(date, Some(&a), nx);
+        let want = naive_day(date, &natural_day(Some(&a), nx).0);
+        prop_assert_eq!(got, want);
+        // Exactly the same ratios, not only the same values.
+        for (g, w) in got.mean.iter().chain([&got.o3_max_1h, &got.o3_mda8]).zip(want.mean.iter().chain([&want.o3_max_1h, &want.o3_mda8])) {
+            prop_assert_eq!(g.map(|r| (r.num, r.den)), w.map(|r| (r.num, r.den)));
+        }
+    }
+
+    /// The mean of ratios equals the sum computed one value at a time, over the count.
+    #[test]
+    fn mean_of_ratios_matches_naive(values in proptest::collection::vec((-2_000_000i128..2_000_000, 1i128..25), 0..80)) {
+        // Station values: sums of hourly thousandths over counts of valid hours (1–24).
+        let ratios: Vec<Ratio> = values.iter().map(|(n, d)| Ratio::new(*n, *d)).collect();
+        let got = Ratio::mean_of_ratios(ratios.iter().copied());
+        let want = ratios.iter().copied().reduce(|a, b| a + b).map(|s| s.div_int(ratios.len() as i128));
+        let lowest = |r: Option<Ratio>| r.map(|r| {
+            let r = r.reduced();
+            (r.num, r.den)
+        });
+        prop_assert_eq!(lowest(got), lowest(want));
+        prop_assert_eq!(got.map(|r| r.round(0)), want.map(|r| r.round(0)));
+    }
+}

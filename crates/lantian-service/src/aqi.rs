@@ -2,7 +2,7 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use lantian_core::aqi::{daily_aqi, realtime_aqi, AqiResult, DailyInput, HourlyInput, RealTimeConvention};
-use lantian_core::daily::{city_day, city_hour_value, evaluate_day, evaluate_label_days, DailyExact};
+use lantian_core::daily::{city_day, city_hour_value, evaluate_day, evaluate_label_rows, DailyExact};
 use lantian_core::hours::{has_pollutant_values, hourly_input, label_time, natural_day, LabelDay};
 use lantian_core::{Conc, Pollutant, SeriesType, StandardSet};
 use std::collections::HashMap;
@@ -205,9 +205,43 @@ pub fn for_each_station_daily(
     })
 }
 
+/// Natural days read, evaluated and delivered per step of [`for_each_station_day_exact`].
+const DAILY_BATCH: i64 = 8;
+
+/// A label date's stored station blocks, `(chunk, block)` ordered by chunk (shared between the two
+/// batches that need it).
+type LabelBlocks = std::sync::Arc<Vec<(i64, Vec<u8>)>>;
+
+/// The evaluations of one chunk's stations on one natural day, ordered by station id.
+type ChunkDays = Vec<(i64, DailyExact)>;
+
+/// One step's input, read from the store on the calling thread.
+struct DailyBatch {
+    dates: Vec<NaiveDate>,
+    /// Per date (index into `dates`) and wanted chunk: the cached encoding, if any.
+    cached: Vec<Vec<Option<Vec<u8>>>>,
+    /// Station blocks of the label dates needed for the chunks not cached: label date → blocks.
+    labels: Vec<(NaiveDate, LabelBlocks)>,
+}
+
+/// One step's output: per date, the evaluations of each wanted chunk (in the order of the chunks),
+/// and the encodings of the newly computed ones for the store.
+struct DailyComputed {
+    dates: Vec<NaiveDate>,
+    days: Vec<Vec<Vec<(i64, DailyExact)>>>,
+    to_store: Vec<(NaiveDate, i64, Vec<u8>)>,
+    /// `(date index, chunk index)` whose cached encoding did not decode and whose label days were
+    /// not read: computed afterwards on the calling thread.
+    unresolved: Vec<(usize, usize)>,
+}
+
 /// The exact daily evaluations of `stations` for each natural day in `from..=to`, a day at a time in
 /// date order, each day's rows in the order of `stations` (cached in the store, see
 /// [`for_each_station_daily`]).
+///
+/// Pipelined: while the thread pool evaluates (or decodes the cached evaluations of) one batch of
+/// [`DAILY_BATCH`] days, the calling thread reads the next batch from the store and hands the previous
+/// one to `f`. Each `(natural day, chunk)` is evaluated as one task, straight from the stored blocks.
 pub fn for_each_station_day_exact<'s>(
     store: &dyn Store,
     stations: &'s [StationInfo],
@@ -219,43 +253,46 @@ pub fn for_each_station_day_exact<'s>(
     let Some((first, last)) = store.station_date_range()? else { return Ok(()) };
     let from = from.max(first - Duration::days(1));
     let to = to.min(last);
+    if from > to {
+        return Ok(());
+    }
     let order: HashMap<i64, usize> = stations.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
     let mut chunks: Vec<i64> = stations.iter().map(|s| s.id.div_euclid(codec::CHUNK)).collect();
     chunks.sort_unstable();
     chunks.dedup();
-    let mut to_store: Vec<(NaiveDate, i64, Vec<u8>)> = Vec::new();
     let generation = store.data_generation()?;
+    let mut to_store: Vec<(NaiveDate, i64, Vec<u8>)> = Vec::new();
+    let mut to_compute: Option<DailyBatch> = None;
+    let mut to_deliver: Option<DailyComputed> = None;
+    // The last label date read, reused by the next batch (its first natural day needs it).
+    let mut last_label: Option<(NaiveDate, LabelBlocks)> = None;
+    // Result buffers of delivered batches, reused by the next one.
+    let mut spare: Vec<Vec<(i64, DailyExact)>> = Vec::new();
     let mut d = from;
-    while d <= to {
-        let end = (d + Duration::days(CHUNK_DAYS - 1)).min(to);
-        let dates: Vec<NaiveDate> = d.iter_days().take_while(|x| *x <= end).collect();
-        // Cached evaluations per date: chunk → (station id, evaluation).
-        let mut cached: Vec<HashMap<i64, Vec<(i64, DailyExact)>>> = Vec::with_capacity(dates.len());
-        for x in &dates {
-            let mut m = HashMap::new();
-            for (c, b) in store.daily_cache_on(*x, &chunks)? {
-                if let Some(v) = codec::daily::decode(c, &b) {
-                    m.insert(c, v);
-                }
+    while d <= to || to_compute.is_some() || to_deliver.is_some() {
+        let mut computed: Option<DailyComputed> = None;
+        let dates: Vec<NaiveDate> = if d <= to {
+            let end = (d + Duration::days(DAILY_BATCH - 1)).min(to);
+            d.iter_days().take_while(|x| *x <= end).collect()
+        } else {
+            Vec::new()
+        };
+        let read = rayon::in_place_scope(|s| -> Result<Option<DailyBatch>> {
+            if let Some(batch) = to_compute.take() {
+                let (slot, chunks, buffers) = (&mut computed, &chunks, std::mem::take(&mut spare));
+                s.spawn(move |_| *slot = Some(compute_batch(batch, chunks, buffers)));
             }
-            cached.push(m);
+            let read = if dates.is_empty() { None } else { Some(read_batch(store, &dates, &chunks, &mut last_label)?) };
+            if let Some(done) = to_deliver.take() {
+                spare = deliver(store, stations, &order, &chunks, done, &mut to_store, &mut f)?;
+            }
+            Ok(read)
+        })?;
+        to_compute = read;
+        to_deliver = computed;
+        if let Some(x) = dates.last() {
+            d = *x + Duration::days(1);
         }
-        let missing: Vec<(usize, i64)> = cached
-            .iter()
-            .enumerate()
-            .flat_map(|(k, m)| chunks.iter().filter(|c| !m.contains_key(c)).map(move |c| (k, *c)))
-            .collect();
-        if !missing.is_empty() {
-            to_store.extend(compute_missing(store, &dates, &missing, &mut cached)?);
-        }
-        for (date, m) in dates.iter().zip(&cached) {
-            let mut refs: Vec<(usize, &DailyExact)> =
-                m.values().flatten().filter_map(|(id, exact)| Some((*order.get(id)?, exact))).collect();
-            refs.sort_unstable_by_key(|(i, _)| *i);
-            let rows: Vec<(&StationInfo, &DailyExact)> = refs.into_iter().map(|(i, e)| (&stations[i], e)).collect();
-            f(*date, &rows);
-        }
-        d = end + Duration::days(1);
     }
     // One transaction for everything computed; skipped if an import changed the data meanwhile.
     if !to_store.is_empty() {
@@ -264,49 +301,207 @@ pub fn for_each_station_day_exact<'s>(
     Ok(())
 }
 
-/// Computes the evaluations of the `(date index, chunk)` pairs that were not cached; returns their
-/// encodings for the store.
-fn compute_missing(
+/// Reads a batch: the cached evaluations of `dates`, and the label days of the chunks not cached.
+fn read_batch(
     store: &dyn Store,
     dates: &[NaiveDate],
-    missing: &[(usize, i64)],
-    cached: &mut [HashMap<i64, Vec<(i64, DailyExact)>>],
-) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
-    let mut mchunks: Vec<i64> = missing.iter().map(|(_, c)| *c).collect();
-    mchunks.sort_unstable();
-    mchunks.dedup();
-    let ids: Vec<i64> = mchunks.iter().flat_map(|c| c * codec::CHUNK..(c + 1) * codec::CHUNK).collect();
-    let first = missing.iter().map(|(k, _)| *k).min().unwrap_or(0);
-    let last = missing.iter().map(|(k, _)| *k).max().unwrap_or(0);
-    // Label days first..=last+1: natural day D needs label days D and D+1.
-    let label_dates: Vec<NaiveDate> = dates[first].iter_days().take(last - first + 2).collect();
-    let loaded = load(store, BlockKind::Station, &label_dates, Some(&ids))?;
-    let mut computed: Vec<HashMap<i64, Vec<(i64, DailyExact)>>> = loaded
-        .par_windows(2)
-        .map(|w| {
-            let ((date, this), (_, next)) = (&w[0], &w[1]);
-            let mut by_chunk: HashMap<i64, Vec<(i64, DailyExact)>> = HashMap::new();
-            for (id, day) in this {
-                let nx = next.binary_search_by_key(id, |(nid, _)| *nid).ok().map(|k| &next[k].1);
-                let exact = evaluate_label_days(*date, Some(day), nx);
-                // A natural day with no pollutant value at all is no station-day.
-                if exact.valid_hours.iter().all(|n| *n == 0) {
-                    continue;
+    chunks: &[i64],
+    last_label: &mut Option<(NaiveDate, LabelBlocks)>,
+) -> Result<DailyBatch> {
+    let (Some(first), Some(last)) = (dates.first(), dates.last()) else {
+        return Ok(DailyBatch { dates: Vec::new(), cached: Vec::new(), labels: Vec::new() });
+    };
+    let mut cached: Vec<Vec<Option<Vec<u8>>>> = vec![vec![None; chunks.len()]; dates.len()];
+    for (date, c, b) in store.daily_cache_between(*first, *last, chunks)? {
+        let (Ok(k), Ok(j)) = (dates.binary_search(&date), chunks.binary_search(&c)) else { continue };
+        if codec::daily::is_current(&b) {
+            cached[k][j] = Some(b);
+        }
+    }
+    // Natural day D needs label days D and D+1.
+    let mut need: Vec<NaiveDate> = Vec::new();
+    for (date, row) in dates.iter().zip(&cached) {
+        if row.iter().any(Option::is_none) {
+            for x in [*date, *date + Duration::days(1)] {
+                if need.last() != Some(&x) {
+                    need.push(x);
                 }
-                by_chunk.entry(id.div_euclid(codec::CHUNK)).or_default().push((*id, exact));
             }
-            by_chunk
+        }
+    }
+    let mut labels = Vec::with_capacity(need.len());
+    for x in need {
+        let blocks = match last_label.as_ref() {
+            Some((ld, b)) if *ld == x => b.clone(),
+            _ => std::sync::Arc::new(store.day_blocks_on(BlockKind::Station, x, Some(chunks))?),
+        };
+        *last_label = Some((x, blocks.clone()));
+        labels.push((x, blocks));
+    }
+    Ok(DailyBatch { dates: dates.to_vec(), cached, labels })
+}
+
+/// The entries of chunk `c` in a label date's blocks (empty when the chunk has no block).
+fn chunk_entries(labels: &[(NaiveDate, LabelBlocks)], date: NaiveDate, c: i64) -> Option<Vec<(i64, &[u8])>> {
+    let (_, blocks) = labels.iter().find(|(d, _)| *d == date)?;
+    Some(match blocks.binary_search_by_key(&c, |(bc, _)| *bc) {
+        Ok(k) => codec::block_entries(c, &blocks[k].1)?,
+        Err(_) => Vec::new(),
+    })
+}
+
+/// Evaluates the stations of chunk `c` on natural day `date` from the stored label days D and D+1;
+/// `None` if those were not read or do not decode.
+fn evaluate_chunk(labels: &[(NaiveDate, LabelBlocks)], date: NaiveDate, c: i64) -> Option<Vec<(i64, DailyExact)>> {
+    let mut out = Vec::new();
+    evaluate_chunk_into(labels, date, c, &mut out).then_some(out)
+}
+
+/// [`evaluate_chunk`] into `out` (cleared first, its allocation reused); false where that gives `None`.
+fn evaluate_chunk_into(
+    labels: &[(NaiveDate, LabelBlocks)],
+    date: NaiveDate,
+    c: i64,
+    out: &mut Vec<(i64, DailyExact)>,
+) -> bool {
+    out.clear();
+    evaluate_entries(labels, date, c, out).is_some()
+}
+
+fn evaluate_entries(
+    labels: &[(NaiveDate, LabelBlocks)],
+    date: NaiveDate,
+    c: i64,
+    out: &mut Vec<(i64, DailyExact)>,
+) -> Option<()> {
+    let this = chunk_entries(labels, date, c)?;
+    let next = chunk_entries(labels, date + Duration::days(1), c)?;
+    out.reserve(this.len());
+    // Only the six 1-hour series enter the evaluation.
+    let wanted = Pollutant::ALL.iter().fold(0u16, |m, p| m | 1 << SeriesType::hourly(*p).index());
+    let mut day = LabelDay::default();
+    let mut hour0 = [lantian_core::hours::MISSING; SeriesType::COUNT];
+    let mut k = 0;
+    for (id, b) in this {
+        day.values = LabelDay::default().values;
+        if !codec::decode_series_into(b, wanted, &mut day) {
+            return None;
+        }
+        // Both lists are ordered by id.
+        while k < next.len() && next[k].0 < id {
+            k += 1;
+        }
+        let nx = match next.get(k) {
+            Some((nid, nb)) if *nid == id => {
+                if !codec::decode_hour(nb, 0, &mut hour0) {
+                    return None;
+                }
+                Some(&hour0)
+            }
+            _ => None,
+        };
+        let exact = evaluate_label_rows(date, Some(&day), nx);
+        // A natural day with no pollutant value at all is no station-day.
+        if exact.valid_hours.iter().all(|n| *n == 0) {
+            continue;
+        }
+        out.push((id, exact));
+    }
+    Some(())
+}
+
+/// Decodes the cached evaluations of a batch and computes the others, one task per date and chunk.
+///
+/// The results go into the buffers of `spare` (those of batches already delivered): reusing them,
+/// rather than allocating on the pool's threads what the calling thread frees, keeps the allocator
+/// from faulting in fresh memory for every batch.
+fn compute_batch(batch: DailyBatch, chunks: &[i64], mut spare: Vec<Vec<(i64, DailyExact)>>) -> DailyComputed {
+    let DailyBatch { dates, cached, labels } = batch;
+    let tasks: Vec<(usize, usize)> = (0..dates.len()).flat_map(|k| (0..chunks.len()).map(move |j| (k, j))).collect();
+    spare.resize_with(tasks.len(), Vec::new);
+    spare.truncate(tasks.len());
+    let results: Vec<(ChunkDays, bool, Option<Vec<u8>>)> = tasks
+        .par_iter()
+        .zip(spare.into_par_iter())
+        .map(|(&(k, j), mut buf)| {
+            let c = chunks[j];
+            if cached[k][j].as_deref().is_some_and(|b| codec::daily::decode_into(c, b, &mut buf)) {
+                return (buf, true, None);
+            }
+            if evaluate_chunk_into(&labels, dates[k], c, &mut buf) {
+                let enc = codec::daily::encode(&buf);
+                (buf, true, enc)
+            } else {
+                buf.clear();
+                (buf, false, None)
+            }
         })
         .collect();
-    let mut to_store = Vec::with_capacity(missing.len());
-    for (k, c) in missing {
-        let entries = computed.get_mut(k - first).and_then(|m| m.remove(c)).unwrap_or_default();
-        if let Some(b) = codec::daily::encode(&entries) {
-            to_store.push((dates[*k], *c, b));
+    let mut days: Vec<Vec<Vec<(i64, DailyExact)>>> =
+        (0..dates.len()).map(|_| Vec::with_capacity(chunks.len())).collect();
+    let mut to_store = Vec::new();
+    let mut unresolved = Vec::new();
+    for ((k, j), (v, ok, enc)) in tasks.into_iter().zip(results) {
+        if let Some(b) = enc {
+            to_store.push((dates[k], chunks[j], b));
         }
-        cached[*k].insert(*c, entries);
+        if !ok {
+            unresolved.push((k, j));
+        }
+        days[k].push(v);
     }
-    Ok(to_store)
+    DailyComputed { dates, days, to_store, unresolved }
+}
+
+/// Hands a computed batch to `f`, a date at a time, each date's rows in the order of `stations`.
+fn deliver<'s>(
+    store: &dyn Store,
+    stations: &'s [StationInfo],
+    order: &HashMap<i64, usize>,
+    chunks: &[i64],
+    mut done: DailyComputed,
+    to_store: &mut Vec<(NaiveDate, i64, Vec<u8>)>,
+    f: &mut impl FnMut(NaiveDate, &[(&'s StationInfo, &DailyExact)]),
+) -> Result<Vec<Vec<(i64, DailyExact)>>> {
+    // Cached encodings that did not decode (rare): evaluate them here from the label days.
+    for (k, j) in std::mem::take(&mut done.unresolved) {
+        let (date, c) = (done.dates[k], chunks[j]);
+        let labels: Vec<(NaiveDate, LabelBlocks)> = [date, date + Duration::days(1)]
+            .iter()
+            .map(|x| Ok((*x, std::sync::Arc::new(store.day_blocks_on(BlockKind::Station, *x, Some(&[c]))?))))
+            .collect::<Result<_>>()?;
+        let v = evaluate_chunk(&labels, date, c)
+            .ok_or_else(|| StoreError::Corrupt(format!("day_block {date} chunk {c}")))?;
+        if let Some(b) = codec::daily::encode(&v) {
+            to_store.push((date, c, b));
+        }
+        done.days[k][j] = v;
+    }
+    to_store.append(&mut done.to_store);
+    let mut rows: Vec<(&'s StationInfo, &DailyExact)> = Vec::with_capacity(stations.len());
+    let mut slots: Vec<Option<&DailyExact>> = vec![None; stations.len()];
+    for (date, day) in done.dates.iter().zip(&done.days) {
+        slots.fill(None);
+        for (id, exact) in day.iter().flatten() {
+            if let Some(i) = order.get(id) {
+                slots[*i] = Some(exact);
+            }
+        }
+        rows.clear();
+        rows.extend(slots.iter().enumerate().filter_map(|(i, e)| e.map(|e| (&stations[i], e))));
+        f(*date, &rows);
+    }
+    drop((rows, slots));
+    // The buffers, emptied, for the next batch.
+    Ok(done
+        .days
+        .into_iter()
+        .flatten()
+        .map(|mut v| {
+            v.clear();
+            v
+        })
+        .collect())
 }
 
 /// The daily evaluation of one station's natural day from its two label days.
@@ -366,30 +561,36 @@ pub fn cities_daily(
         .collect();
     let city_of: HashMap<i64, usize> =
         stations.iter().filter_map(|s| s.city.as_ref().and_then(|c| index.get(&c.id)).map(|i| (s.id, *i))).collect();
-    let mut per_day: Vec<std::collections::BTreeMap<NaiveDate, Vec<DailyExact>>> =
-        vec![Default::default(); cities.len()];
+    // Each date's rows are all delivered at once: the city days are formed right there, keeping only
+    // the 21-odd city values of a date (each city's stations in the order of `stations`, as always).
+    let mut per_city: Vec<Vec<CityDailyValue>> = vec![Vec::new(); cities.len()];
     if !stations.is_empty() {
+        // Per city, the indices of its rows in the date's `rows`.
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); cities.len()];
         for_each_station_day_exact(store, &stations, from, to, |date, rows| {
-            for (st, exact) in rows {
+            for (k, (st, _)) in rows.iter().enumerate() {
                 if let Some(i) = city_of.get(&st.id) {
-                    per_day[*i].entry(date).or_default().push(**exact);
+                    members[*i].push(k);
                 }
+            }
+            for (days, out) in members.iter_mut().zip(per_city.iter_mut()) {
+                if days.is_empty() {
+                    continue;
+                }
+                let exact = city_day(days.iter().map(|k| rows[*k].1));
+                let values = exact.rounded();
+                out.push(CityDailyValue {
+                    date,
+                    values,
+                    result: daily_aqi(StandardSet::for_date(date), &values),
+                    source: DailySource::Stations { count: days.len() },
+                });
+                days.clear();
             }
         })?;
     }
     let mut all = Vec::with_capacity(cities.len());
-    for (city, days_of_city) in cities.iter().zip(per_day) {
-        let mut out: Vec<CityDailyValue> = Vec::new();
-        for (date, days) in days_of_city {
-            let exact = city_day(&days);
-            let values = exact.rounded();
-            out.push(CityDailyValue {
-                date,
-                values,
-                result: daily_aqi(StandardSet::for_date(date), &values),
-                source: DailySource::Stations { count: days.len() },
-            });
-        }
+    for (city, mut out) in cities.iter().zip(per_city) {
         let mut imported: Vec<CityDailyValue> = Vec::new();
         let mut last: Option<NaiveDate> = None;
         for row in store.city_daily(city.id, from, to)? {

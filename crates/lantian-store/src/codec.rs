@@ -143,6 +143,12 @@ pub fn decode(b: &[u8]) -> Option<LabelDay> {
 /// Decodes into `day` (which must be all missing, e.g. [`LabelDay::default`]); false if `b` is not
 /// an encoding.
 pub fn decode_into(b: &[u8], day: &mut LabelDay) -> bool {
+    decode_series_into(b, u16::MAX, day)
+}
+
+/// [`decode_into`] for the series in `wanted` (bit [`SeriesType::index`]) only; the others stay as
+/// they were in `day` and their values are skipped unread (the layout is still checked).
+pub fn decode_series_into(b: &[u8], wanted: u16, day: &mut LabelDay) -> bool {
     if b.len() < 3 || b[0] != VERSION {
         return false;
     }
@@ -159,8 +165,35 @@ pub fn decode_into(b: &[u8], day: &mut LabelDay) -> bool {
         }
         let Some(body) = b.get(pos + 1..pos + 1 + 24 * width) else { return false };
         pos += 1 + 24 * width;
+        if wanted & (1 << t) == 0 {
+            continue;
+        }
         let step = POW[dec];
         let row = &mut day.values[t];
+        if width <= 2 {
+            // Below 2^16 a value cannot overflow nor meet MISSING (|mantissa| < 2^15, × ≤ 1000): a
+            // tight loop without checks.
+            let step = step as i32;
+            let cell = |c: u32| -> i32 {
+                let z = c.wrapping_sub(1);
+                let m = (z >> 1) as i32 ^ -((z & 1) as i32);
+                if c == 0 {
+                    MISSING
+                } else {
+                    m * step
+                }
+            };
+            if width == 1 {
+                for (slot, c) in row.iter_mut().zip(body) {
+                    *slot = cell(u32::from(*c));
+                }
+            } else {
+                for (slot, c) in row.iter_mut().zip(body.chunks_exact(2)) {
+                    *slot = cell(u32::from(u16::from_le_bytes([c[0], c[1]])));
+                }
+            }
+            continue;
+        }
         let mut ok = true;
         let mut put = |h: usize, c: u32| {
             if c != 0 {
@@ -183,6 +216,46 @@ pub fn decode_into(b: &[u8], day: &mut LabelDay) -> bool {
         }
         if !ok {
             return false;
+        }
+    }
+    pos == b.len()
+}
+
+/// Decodes only label hour `h` (0…23) of every series of a blob written by [`encode`] into `out`
+/// (indexed by [`SeriesType::index`], [`MISSING`] where empty): what the next label day contributes to
+/// a natural day, without decoding the other 23 hours. False if `b` is not an encoding (the same
+/// checks of the layout as [`decode_into`], and of the values at hour `h`).
+pub fn decode_hour(b: &[u8], h: usize, out: &mut [i32; SeriesType::COUNT]) -> bool {
+    *out = [MISSING; SeriesType::COUNT];
+    if b.len() < 3 || b[0] != VERSION || h >= 24 {
+        return false;
+    }
+    let mask = u16::from_le_bytes([b[1], b[2]]);
+    let mut pos = 3;
+    for (t, slot) in out.iter_mut().enumerate() {
+        if mask & (1 << t) == 0 {
+            continue;
+        }
+        let Some(&head) = b.get(pos) else { return false };
+        let (width, dec) = (usize::from(head & 0x0f), usize::from(head >> 4));
+        if !matches!(width, 1 | 2 | 4) || dec > 3 {
+            return false;
+        }
+        let Some(body) = b.get(pos + 1..pos + 1 + 24 * width) else { return false };
+        pos += 1 + 24 * width;
+        let cell = &body[h * width..(h + 1) * width];
+        let c = match width {
+            1 => u32::from(cell[0]),
+            2 => u32::from(u16::from_le_bytes([cell[0], cell[1]])),
+            _ => u32::from_le_bytes([cell[0], cell[1], cell[2], cell[3]]),
+        };
+        if c != 0 {
+            let z = i64::from(c - 1);
+            let m = (z >> 1) ^ -(z & 1);
+            match i32::try_from(m * POW[dec]) {
+                Ok(v) if v != MISSING => *slot = v,
+                _ => return false,
+            }
         }
     }
     pos == b.len()
@@ -277,6 +350,25 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Decoding one hour gives that hour of the full decoding.
+        #[test]
+        fn one_hour_matches_full_decoding(cells in proptest::collection::vec(proptest::option::of(-999_999i32..=999_999_999), 15 * 24), h in 0usize..24) {
+            let mut d = LabelDay::default();
+            for (i, c) in cells.iter().enumerate() {
+                d.values[i / 24][i % 24] = c.unwrap_or(MISSING);
+            }
+            let mut buf = Vec::new();
+            encode(&d, &mut buf);
+            let mut row = [0; SeriesType::COUNT];
+            proptest::prop_assert!(decode_hour(&buf, h, &mut row));
+            for (t, v) in row.iter().enumerate() {
+                proptest::prop_assert_eq!(*v, d.values[t][h]);
+            }
+            proptest::prop_assert!(!decode_hour(&buf[..buf.len() - 1], h, &mut row));
+        }
+    }
+
     #[test]
     fn block_round_trip() {
         let (a, b): (&[u8], &[u8]) = (b"\x01\x00\x00", b"\x01\x02\x00");
@@ -353,14 +445,31 @@ pub mod daily {
         Some(out)
     }
 
+    /// Whether `b` is written in this version of the layout (a quick check before [`decode`]; older
+    /// encodings are recomputed).
+    pub fn is_current(b: &[u8]) -> bool {
+        b.first() == Some(&VERSION)
+    }
+
     /// Decodes a block of chunk `chunk`; `None` if malformed.
     pub fn decode(chunk: i64, b: &[u8]) -> Option<Vec<(i64, DailyExact)>> {
+        let mut out = Vec::new();
+        decode_into(chunk, b, &mut out).then_some(out)
+    }
+
+    /// [`decode`] into `out` (cleared first, its allocation reused); false if malformed.
+    pub fn decode_into(chunk: i64, b: &[u8], out: &mut Vec<(i64, DailyExact)>) -> bool {
+        out.clear();
+        decode_entries(chunk, b, out).is_some()
+    }
+
+    fn decode_entries(chunk: i64, b: &[u8], out: &mut Vec<(i64, DailyExact)>) -> Option<()> {
         if b.len() < 2 || b[0] != VERSION {
             return None;
         }
         let n = usize::from(b[1]);
         let mut pos = 2;
-        let mut out = Vec::with_capacity(n);
+        out.reserve(n);
         for _ in 0..n {
             let id = chunk * CHUNK + i64::from(*b.get(pos)?);
             pos += 1;
@@ -381,7 +490,7 @@ pub mod daily {
             d.stations = u16::from_le_bytes([tail[7], tail[8]]);
             out.push((id, d));
         }
-        (pos == b.len()).then_some(out)
+        (pos == b.len()).then_some(())
     }
 
     #[cfg(test)]

@@ -349,6 +349,18 @@ pub trait Store: EmergencyStore {
     /// Encoded label days ([`codec`]) of one label date for the given station or city ids (all when
     /// `None`), ordered by id. Decoding is left to the caller so that it can run in parallel.
     fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, ids: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>>;
+    /// The stored blocks ([`codec::build_block`]) of one label date, `(chunk, block)` ordered by chunk,
+    /// for the given chunks (all when `None`). Unlike [`Store::day_blobs_on`] nothing is split or
+    /// copied per id: the caller parses the blocks ([`codec::block_entries`]), e.g. in parallel.
+    fn day_blocks_on(&self, kind: BlockKind, date: NaiveDate, chunks: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>>;
+    /// Cached station daily evaluations ([`codec::daily`]) of the natural days `from..=to` for the given
+    /// chunks (sorted): `(natural day, chunk, encoded)` ordered by day and chunk, for those cached.
+    fn daily_cache_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        chunks: &[i64],
+    ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>>;
     /// Cached station daily evaluations ([`codec::daily`]) of a natural day for the given chunks:
     /// `(chunk, encoded)` for the chunks that are cached.
     fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>>;
