@@ -57,6 +57,15 @@ function check(cond, what) {
   check(await page.locator('#series polyline').count() === 1, 'city page: PM2.5 series');
   await shot('city');
 
+  await page.goto(base + '/alerts');
+  check((await page.textContent('h1')).includes('重污染天气预警'), 'alerts page: Chinese title');
+  check(await page.locator('#evaluation tr').count() === 22, 'alerts page: the 21 cities evaluated');
+  await shot('alerts');
+  await page.goto(base + '/alerts/control-list?city=510100&level=orange');
+  check(await page.locator('#list tr').count() > 2, 'control list: enterprises listed');
+  check(await page.locator('#adequacy tr').count() === 5, 'control list: four pollutants checked');
+  await shot('control-list');
+
   await page.goto(base + '/upload');
   check((await page.textContent('main')).includes('登录'), 'upload asks to sign in');
   await page.goto(base + '/login');

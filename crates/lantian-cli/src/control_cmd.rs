@@ -340,7 +340,8 @@ pub fn run_compliance(db: &str, a: ComplianceArgs) -> Result<ExitCode> {
             e.reports.iter().map(move |r| {
                 vec![
                     e.city.clone(),
-                    e.response.level.name_zh().to_string(),
+                    if a.format == Format::Table { e.response.level.name_zh() } else { e.response.level.code() }
+                        .to_string(),
                     e.response.from.format("%Y-%m-%dT%H:%M").to_string(),
                     e.response.to.format("%Y-%m-%dT%H:%M").to_string(),
                     e.credit_code.clone(),

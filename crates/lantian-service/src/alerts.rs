@@ -416,9 +416,15 @@ pub fn status(store: &dyn Store, at: NaiveDateTime) -> Result<Vec<ActiveAlert>> 
                 (Some(a), "raise" | "lower") => a.started_at,
                 _ => e.at,
             };
+            // Measures apply from the earliest effective day of the alert's decisions: a start, raise or
+            // lower takes effect at 00:00 of its episode's first heavy day, or at the decision if later.
+            let this = e.start_date.map(|d| d.max(e.at.date()));
             let effective_from = match &active {
-                Some(a) if e.action != "start" => a.effective_from,
-                _ => e.start_date,
+                Some(a) if e.action != "start" => match (a.effective_from, this) {
+                    (Some(x), Some(y)) => Some(x.min(y)),
+                    (x, y) => x.or(y),
+                },
+                _ => this,
             };
             active = Some(ActiveAlert {
                 scope: scope.clone(),

@@ -71,7 +71,9 @@ pub async fn alerts_page(
             ),
             None => None,
         };
-        let mut b = String::new();
+        let mut b = String::from(
+            "<style>#evaluation td,#active td{text-align:left}td.level{text-align:center;font-weight:bold}</style>",
+        );
         let log = store.alert_events(None)?;
         let status_at = at.or_else(|| log.iter().map(|e| e.at).max());
         let _ = write!(b, "<h2>{}</h2>", lang.t("生效中的预警", "Active alerts"));
@@ -97,13 +99,13 @@ pub async fn alerts_page(
                     for a in &active {
                         let code = a.scope.strip_prefix("city:").unwrap_or("");
                         let list = match control::parse_level(a.level.code()) {
-                            Ok(_) => format!(
+                            Ok(_) if !code.is_empty() => format!(
                                 "<a href=\"/alerts/control-list?city={code}&level={}{}\">{}</a>",
                                 a.level.code(),
                                 if lang == Lang::En { "&lang=en" } else { "" },
                                 lang.t("查看", "open")
                             ),
-                            Err(_) => String::new(),
+                            _ => String::new(),
                         };
                         let _ = write!(
                             b,
@@ -206,7 +208,7 @@ pub async fn control_list_page(
         };
         let list = control::control_list(store, &city, level, year)?;
         let mut b = format!(
-            "<table id=\"list\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>SO2</th><th>NOx</th><th>PM</th><th>VOCs</th></tr>",
+            "<style>#list td,#list th{{text-align:left}}#list td:nth-child(n+6){{text-align:right}}</style><table id=\"list\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>SO2</th><th>NOx</th><th>PM</th><th>VOCs</th></tr>",
             lang.t("企业", "Enterprise"),
             lang.t("行业", "Industry"),
             lang.t("绩效等级", "Grade"),
