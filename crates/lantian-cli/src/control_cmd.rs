@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, Context, Result};
 use chrono::{Datelike, NaiveDateTime};
 use clap::Args;
 use lantian_core::compliance::{SeriesKind, Verdict};
@@ -32,6 +32,10 @@ pub struct ControlListArgs {
     /// Also write the list as an xlsx workbook (管控清单, 减排核算, 一刀切提示, 说明).
     #[arg(long, value_name = "FILE")]
     pub xlsx: Option<PathBuf>,
+    /// Reduction targets per level and pollutant (TOML, the layout of
+    /// crates/lantian-core/rules/reduction-targets-2018.toml); default: 10 / 20 / 30 %.
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -83,7 +87,15 @@ pub fn run_control_list(db: &str, a: ControlListArgs) -> Result<ExitCode> {
         Some(y) => y,
         None => default_year(&store)?,
     };
-    let list = svc::control_list(&store, &city, level, year)?;
+    let list = match &a.targets {
+        None => svc::control_list(&store, &city, level, year)?,
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let targets = lantian_core::control::ReductionTargets::parse(&text)
+                .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+            svc::control_list_with(&store, &city, level, year, &targets)?
+        }
+    };
     if list.rows.is_empty() {
         eprintln!(
             "{} has no registered enterprises: import the enterprise registry (docs/formats.md §10.2)",

@@ -237,6 +237,39 @@ fn forecast_to_alerts_control_list_and_compliance() {
     assert!(!flags.iter().any(|f| f["credit_code"] == A_OK), "{flags:?}");
     let bytes = std::fs::read(&xlsx).expect("xlsx written");
     assert!(bytes.starts_with(b"PK"));
+    // A city that asks only 15 % VOCs at orange: 17.5 % now passes (targets as data).
+    let custom = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../lantian-core/rules/reduction-targets-2018.toml"
+    ))
+    .expect("targets file")
+    .replace(
+        "[orange]\nso2 = \"20\"\nnox = \"20\"\npm = \"20\"\nvocs = \"20\"",
+        "[orange]\nso2 = \"20\"\nnox = \"20\"\npm = \"20\"\nvocs = \"15\"",
+    );
+    assert!(custom.contains("vocs = \"15\""));
+    let tf = write(&dir, "targets.toml", &custom);
+    let cl2: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &[
+            "control-list",
+            "--city",
+            "成都",
+            "--level",
+            "orange",
+            "--year",
+            "2022",
+            "--targets",
+            &tf,
+            "--format",
+            "json",
+        ],
+    ))
+    .expect("json");
+    assert_eq!(cl2["adequacy"]["pass"], true, "{}", cl2["adequacy"]);
+    let bad = write(&dir, "bad.toml", "[targets]\nid = 1\n");
+    let o = lantian(&db, &["control-list", "--city", "成都", "--level", "orange", "--year", "2022", "--targets", &bad]);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("bad.toml"), "{o:?}");
     let table = ok(&db, &["control-list", "--city", "成都", "--level", "橙色", "--year", "2022"]);
     assert!(table.contains("不足 FAIL") && table.contains("一刀切"), "{table}");
 
