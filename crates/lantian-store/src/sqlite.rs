@@ -1169,10 +1169,16 @@ impl Store for SqliteStore {
     }
 
     fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
-        let (a, b): (Option<i64>, Option<i64>) =
-            self.conn.query_row("SELECT min(date), max(date) FROM day_block WHERE kind = 0", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+        // Two ordered lookups on the primary key: `SELECT min(date), max(date)` in one statement defeats
+        // SQLite's min/max optimisation and reads every block (0.1 s on a national year).
+        let a: Option<i64> = self
+            .conn
+            .query_row("SELECT date FROM day_block WHERE kind = 0 ORDER BY date LIMIT 1", [], |r| r.get(0))
+            .optional()?;
+        let b: Option<i64> = self
+            .conn
+            .query_row("SELECT date FROM day_block WHERE kind = 0 ORDER BY date DESC LIMIT 1", [], |r| r.get(0))
+            .optional()?;
         match (a, b) {
             (Some(a), Some(b)) => Ok(Some((from_day_num(a)?, from_day_num(b)?))),
             _ => Ok(None),
