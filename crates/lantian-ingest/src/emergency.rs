@@ -21,13 +21,10 @@ use std::path::Path;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::error::IngestError;
+use crate::events::{header, records};
 
 /// The four pollutants of emission inventories and reductions, in column order.
 pub const EMISSION_POLLUTANTS: [&str; 4] = ["so2", "nox", "pm", "vocs"];
-
-fn header(first_line: &str) -> Vec<String> {
-    first_line.split(',').map(|s| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect()
-}
 
 fn has_all(first_line: &str, keys: &[&str]) -> bool {
     let h = header(first_line);
@@ -184,24 +181,6 @@ pub struct VisitRecord {
     pub leader_rank: String,
     pub issues_found: String,
     pub row: usize,
-}
-
-type Rows = (csv::StringRecord, Vec<(usize, csv::StringRecord)>);
-
-fn records(path: &Path, text: &str) -> Result<Rows, IngestError> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let h = rdr.headers().map_err(|e| IngestError::at(path, 1, format!("unreadable header: {e}")))?.clone();
-    let mut out = Vec::new();
-    for (i, r) in rdr.records().enumerate() {
-        let r = r.map_err(|e| IngestError::at(path, i + 2, format!("unreadable row: {e}")))?;
-        if !r.iter().all(str::is_empty) {
-            out.push((i + 2, r));
-        }
-    }
-    if out.is_empty() {
-        return Err(IngestError::file(path, "no rows"));
-    }
-    Ok((h, out))
 }
 
 /// Column lookup by header name.

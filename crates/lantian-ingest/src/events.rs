@@ -35,7 +35,8 @@ pub struct TargetRecord {
     pub line: usize,
 }
 
-fn header(first_line: &str) -> Vec<String> {
+/// The header's field names, lower-case, BOM and spaces removed.
+pub(crate) fn header(first_line: &str) -> Vec<String> {
     first_line.split(',').map(|s| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect()
 }
 
@@ -291,7 +292,11 @@ pub fn looks_like_targets(first_line: &str) -> bool {
     ["city", "year", "pm2_5"].iter().all(|k| h.iter().any(|x| x == k))
 }
 
-fn records(path: &Path, text: &str) -> Result<(csv::StringRecord, Vec<(usize, csv::StringRecord)>), IngestError> {
+/// A CSV's header and its non-empty rows with their line numbers; no rows is an error.
+pub(crate) fn records(
+    path: &Path,
+    text: &str,
+) -> Result<(csv::StringRecord, Vec<(usize, csv::StringRecord)>), IngestError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let h = rdr.headers().map_err(|e| IngestError::at(path, 1, format!("unreadable header: {e}")))?.clone();
     let mut out = Vec::new();

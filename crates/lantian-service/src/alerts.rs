@@ -48,6 +48,14 @@ fn issuances(rows: &[StoredForecast]) -> Vec<ForecastIssuance> {
     by.into_iter().map(|(issued_at, days)| ForecastIssuance { issued_at, days }).collect()
 }
 
+/// The latest issuance known at `t` and its days from the issuance date on (a forecast is judged on
+/// what lies ahead of it); `None` when there is none or it has no such day.
+fn latest_ahead(iss: &[ForecastIssuance], t: NaiveDateTime) -> Option<(&ForecastIssuance, Vec<ForecastDay>)> {
+    let latest = iss.iter().rfind(|i| i.issued_at <= t)?;
+    let days: Vec<ForecastDay> = latest.days.iter().filter(|d| d.date >= latest.issued_at.date()).cloned().collect();
+    (!days.is_empty()).then_some((latest, days))
+}
+
 /// Stored forecasts known at `at`, per Sichuan city (by code), with the city.
 fn known(store: &dyn Store, at: NaiveDateTime) -> Result<Vec<(CityInfo, Vec<ForecastIssuance>)>> {
     let cities = store.cities()?;
@@ -135,12 +143,7 @@ pub fn evaluate(store: &dyn Store, at: NaiveDateTime, rules: &AlertRuleSet) -> R
     let mut forecasts = Vec::new();
     for (city, iss) in known(store, at)? {
         let code = city.code.unwrap_or_default();
-        let Some(latest) = iss.last() else { continue };
-        let days: Vec<ForecastDay> =
-            latest.days.iter().filter(|d| d.date >= latest.issued_at.date()).cloned().collect();
-        if days.is_empty() {
-            continue;
-        }
+        let Some((latest, days)) = latest_ahead(&iss, at) else { continue };
         let ev = evaluate_city(rules, &days).map_err(|e| {
             ServiceError::Request(format!("{} forecast issued {}: {e}", city.display(), latest.issued_at))
         })?;
@@ -289,10 +292,7 @@ fn record_regions(
         let forecasts: Vec<CityForecast> = all
             .iter()
             .filter_map(|(c, iss)| {
-                let latest = iss.iter().rfind(|i| i.issued_at <= t)?;
-                let days: Vec<ForecastDay> =
-                    latest.days.iter().filter(|d| d.date >= latest.issued_at.date()).cloned().collect();
-                (!days.is_empty()).then(|| CityForecast { city: c.code.unwrap_or_default(), days })
+                latest_ahead(iss, t).map(|(_, days)| CityForecast { city: c.code.unwrap_or_default(), days })
             })
             .collect();
         let regional = regional_alerts(rules, sichuan_adjacency(), &forecasts, RegionalBasis::JointControl)
@@ -530,10 +530,7 @@ pub fn letter(
 ) -> Result<lantian_core::emergency::AlertLetter> {
     let mut forecasts = Vec::new();
     for (city, iss) in known(store, at)? {
-        let Some(latest) = iss.last() else { continue };
-        let days: Vec<ForecastDay> =
-            latest.days.iter().filter(|d| d.date >= latest.issued_at.date()).cloned().collect();
-        if !days.is_empty() {
+        if let Some((_, days)) = latest_ahead(&iss, at) {
             forecasts.push(CityForecast { city: city.code.unwrap_or_default(), days });
         }
     }
