@@ -193,6 +193,24 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
         db.display()
     )?;
     writeln!(out, "  lantian --db sqlite:{} stations --city 凉山州", db.display())?;
+    if let Some((first, last)) = e.episode {
+        // The heavy-pollution response of the demonstration (README: the heavy-pollution response).
+        let decisive = first - Duration::days(1);
+        let db = db.display();
+        writeln!(out, "  lantian --db sqlite:{db} alert evaluate --at {decisive}T16:00")?;
+        writeln!(
+            out,
+            "  lantian --db sqlite:{db} alert evaluate --at {}T00:00 --record --by 值班员",
+            last + Duration::days(4)
+        )?;
+        if let Some((city, level, _, _)) = e.alerts.first() {
+            writeln!(
+                out,
+                "  lantian --db sqlite:{db} control-list --city {city} --level {level} --xlsx 管控清单.xlsx"
+            )?;
+        }
+        writeln!(out, "  lantian --db sqlite:{db} compliance")?;
+    }
     if a.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
