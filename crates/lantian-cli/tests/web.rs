@@ -408,6 +408,24 @@ fn uploads_enforce_roles_and_are_audited() {
     assert_eq!((s, v["kind"].as_str()), (200, Some("target-tasks")), "{v}");
     let (s, v) = post(&base, up, Some(&dept), chengdu);
     assert_eq!(s, 403, "{v}");
+    // Emergency-response files: a city bureau uploads its own forecasts and plants, not another city's;
+    // records of enterprises (measures, power, CEMS) only for enterprises registered in its city.
+    let fc = |c: &str| format!("city,issued_at,date,aqi\n{c},2022-12-20T16:00,2022-12-21,230\n");
+    let (s, v) = post(&base, "/api/v1/uploads?name=f.csv", Some(&city), &fc("成都"));
+    assert_eq!((s, v["kind"].as_str()), (200, Some("forecasts")), "{v}");
+    let (s, v) = post(&base, "/api/v1/uploads?name=f.csv", Some(&city), &fc("德阳"));
+    assert_eq!(s, 403, "{v}");
+    let ent = |code: &str, c: &str| format!("credit_code,name,city,industry,grade\n{code},某水泥有限公司,{c},水泥,B\n");
+    let (s, v) = post(&base, "/api/v1/uploads?name=e.csv", Some(&admin), &ent("91510600MA62B0001X", "德阳"));
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = post(&base, "/api/v1/uploads?name=e.csv", Some(&city), &ent("91510100MA61A0001R", "成都"));
+    assert_eq!((s, v["kind"].as_str()), (200, Some("enterprises")), "{v}");
+    let power = |code: &str| format!("credit_code,time,kwh\n{code},2022-12-21,1000\n");
+    let (s, v) = post(&base, "/api/v1/uploads?name=p.csv", Some(&city), &power("91510600MA62B0001X"));
+    assert_eq!(s, 403, "{v}");
+    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("91510600MA62B0001X")), "{v}");
+    let (s, v) = post(&base, "/api/v1/uploads?name=p.csv", Some(&city), &power("91510100MA61A0001R"));
+    assert_eq!((s, v["kind"].as_str()), (200, Some("power-use")), "{v}");
     // A disabled account's token stops working.
     ok(&db, &["user", "disable", "chengdu"]);
     let (s, _) = post(&base, up, Some(&city), chengdu);
@@ -416,7 +434,7 @@ fn uploads_enforce_roles_and_are_audited() {
     let log = ok(&db, &["user", "audit", "--format", "csv"]);
     let (h, rows) = csv_rows(&log);
     let uploads: Vec<&Vec<String>> = rows.iter().filter(|r| r[col(&h, "action")] == "upload").collect();
-    assert_eq!(uploads.len(), 8, "{log}");
+    assert_eq!(uploads.len(), 14, "{log}");
     assert!(uploads.iter().all(|r| r[col(&h, "remote")] == "127.0.0.1"));
     assert!(uploads.iter().any(|r| r[col(&h, "actor")] == "chengdu" && r[col(&h, "detail")].contains("2 inserted")));
     assert!(uploads.iter().any(|r| r[col(&h, "actor")] == "admin1" && r[col(&h, "detail")].contains("rejected (400)")));
