@@ -8,6 +8,7 @@ use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use lantian_core::cities::RegionId;
 use lantian_core::period::{Period, PeriodStats, ResultVariant};
+use lantian_core::ranking::AttainedChangePolicy;
 use lantian_core::ranking::{composite_index, fmt_hundredths, fmt_tenths};
 use lantian_core::Pollutant;
 use lantian_service::assess::{self, RankingRow};
@@ -267,9 +268,18 @@ pub struct RankArgs {
     /// Dust-affected data deducted (default, as ranking uses) or the raw measurements.
     #[arg(long, value_enum, default_value_t = Variant::DustExcluded)]
     pub variant: Variant,
+    /// Cities meeting grade II for all six pollutants in the change ranking (ranking.md §4): include
+    /// (default), exclude-worsening (not in the deterioration ranking, the national scheme) or exclude
+    /// (not in the change ranking, the Sichuan county scheme).
+    #[arg(long, value_parser = parse_attained, default_value = "include")]
+    pub attained: AttainedChangePolicy,
 }
 
-pub const RANK_COLS: [&str; 19] = [
+fn parse_attained(s: &str) -> Result<AttainedChangePolicy, String> {
+    AttainedChangePolicy::parse(s).ok_or_else(|| format!("expected include, exclude-worsening or exclude, found {s:?}"))
+}
+
+pub const RANK_COLS: [&str; 21] = [
     "rank",
     "city",
     "composite_index",
@@ -289,8 +299,10 @@ pub const RANK_COLS: [&str; 19] = [
     "good_days",
     "heavy_days",
     "not_ranked",
+    "attained",
+    "change_not_ranked",
 ];
-const RANK_ZH: [&str; 19] = [
+const RANK_ZH: [&str; 21] = [
     "排名",
     "城市",
     "综合指数",
@@ -310,6 +322,8 @@ const RANK_ZH: [&str; 19] = [
     "优良天数",
     "重污染天数",
     "备注",
+    "六项达标",
+    "不参与变化排名",
 ];
 
 pub fn rank_row(r: &RankingRow, zh: bool) -> Vec<String> {
@@ -345,6 +359,12 @@ pub fn rank_row(r: &RankingRow, zh: bool) -> Vec<String> {
         s.good_days.to_string(),
         s.heavy_days.to_string(),
         r.not_ranked.clone().unwrap_or_default(),
+        match r.attained {
+            Some(true) => if zh { "是" } else { "yes" }.to_string(),
+            Some(false) => if zh { "否" } else { "no" }.to_string(),
+            None => String::new(),
+        },
+        r.change_excluded.clone().unwrap_or_default(),
     ]
 }
 
@@ -354,7 +374,7 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
     if scope.cities.is_empty() {
         bail!("the scope {} has no cities in the store", scope.name);
     }
-    let mut rows = assess::rank(&store, &scope, &a.period, a.variant.into())?;
+    let mut rows = assess::rank_with(&store, &scope, &a.period, a.variant.into(), a.attained)?;
     match a.by {
         RankBy::Composite => rows.sort_by_key(|r| (r.rank.unwrap_or(u32::MAX), r.city.code)),
         RankBy::Change => rows.sort_by_key(|r| (r.change_rank.unwrap_or(u32::MAX), r.city.code)),

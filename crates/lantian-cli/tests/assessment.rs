@@ -356,3 +356,73 @@ fn a_month_scored_by_hand_for_three_cities() {
         ]
     );
 }
+
+/// Attaining cities in the change ranking (`ranking.md` §4). May 2022 against May 2021, PM2.5 only
+/// differs (other pollutants SO2 10, NO2 30, PM10 50, CO 0.8, O3 100: composite part 2.4560):
+/// - 成都 PM2.5 30 (2021: 25): attains grade II (30 ≤ 35 and the rest within the limits), index 3.31 vs
+///   3.17 → +4.4 % (deteriorated);
+/// - 德阳 PM2.5 30 (2021: 34): attains, 3.31 vs 3.43 → −3.5 % (improved);
+/// - 绵阳 PM2.5 45 (2021: 40): does not attain, 3.74 vs 3.60 → +3.9 %.
+///
+/// include: change ranks 德阳 1, 绵阳 2, 成都 3; exclude-worsening: 成都 unranked (attaining and worse),
+/// 德阳 1, 绵阳 2; exclude: 成都 and 德阳 unranked, 绵阳 1.
+#[test]
+fn attaining_cities_and_the_change_ranking() {
+    let t = TempDir::new("attained");
+    let db = t.db();
+    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for d in 1..=31 {
+        for (city, now, before) in [("成都", 30, 25), ("德阳", 30, 34), ("绵阳", 45, 40)] {
+            s.push_str(&format!("{city},2022-05-{d:02},,10,30,0.8,50,{now},100\n"));
+            s.push_str(&format!("{city},2021-05-{d:02},,10,30,0.8,50,{before},100\n"));
+        }
+    }
+    std::fs::write(t.0.join("d.csv"), s).expect("write");
+    ok(&db, &["import", &t.0.join("d.csv").display().to_string()]);
+    let run = |policy: &str| -> Vec<(String, String, String, String, String)> {
+        let (h, rows) = csv_rows(&ok(
+            &db,
+            &["rank", "--period", "2022-05", "--scope", "成都,德阳,绵阳", "--attained", policy, "--format", "csv"],
+        ));
+        rows.iter()
+            .map(|r| {
+                (
+                    r[col(&h, "city")].clone(),
+                    r[col(&h, "change_rate")].clone(),
+                    r[col(&h, "change_rank")].clone(),
+                    r[col(&h, "attained")].clone(),
+                    r[col(&h, "change_not_ranked")].chars().take(4).collect(),
+                )
+            })
+            .collect()
+    };
+    let row = |c: &str, rate: &str, rank: &str, att: &str, why: &str| {
+        (c.to_string(), rate.to_string(), rank.to_string(), att.to_string(), why.to_string())
+    };
+    assert_eq!(
+        run("include"),
+        vec![
+            row("成都", "4.4", "3", "yes", ""),
+            row("德阳", "-3.5", "1", "yes", ""),
+            row("绵阳", "3.9", "2", "no", "")
+        ]
+    );
+    assert_eq!(
+        run("exclude-worsening"),
+        vec![
+            row("成都", "4.4", "", "yes", "达标城市"),
+            row("德阳", "-3.5", "1", "yes", ""),
+            row("绵阳", "3.9", "2", "no", "")
+        ]
+    );
+    assert_eq!(
+        run("exclude"),
+        vec![
+            row("成都", "4.4", "", "yes", "达标城市"),
+            row("德阳", "-3.5", "", "yes", "达标城市"),
+            row("绵阳", "3.9", "1", "no", "")
+        ]
+    );
+    let o = lantian(&db, &["rank", "--period", "2022-05", "--attained", "sometimes"]);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("exclude-worsening"));
+}

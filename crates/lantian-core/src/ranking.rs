@@ -82,6 +82,70 @@ pub fn competition_ranks(values: &[Option<i64>]) -> Vec<Option<u32>> {
     values.iter().map(|v| v.map(|x| 1 + values.iter().flatten().filter(|y| **y < x).count() as u32)).collect()
 }
 
+/// Who takes part in the change ranking when a city already attains grade II (`ranking.md` §4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AttainedChangePolicy {
+    /// Every city is ranked by its change ([D] default: no rule for the 21-city Sichuan ranking was
+    /// found).
+    #[default]
+    Include,
+    /// An attaining city does not take part in the deterioration ranking: it keeps a change rank when
+    /// it improved or is unchanged, none when it deteriorated (the national scheme [S]).
+    ExcludeFromWorsening,
+    /// Attaining cities take no part in the change ranking ("空气质量达标县(市、区)不参与环境空气质量变化
+    /// 程度排名", the Sichuan county scheme [S]).
+    ExcludeEntirely,
+}
+
+impl AttainedChangePolicy {
+    /// `include`, `exclude-worsening`, `exclude`.
+    pub fn parse(text: &str) -> Option<AttainedChangePolicy> {
+        Some(match text.trim() {
+            "include" => AttainedChangePolicy::Include,
+            "exclude-worsening" | "exclude_from_worsening" => AttainedChangePolicy::ExcludeFromWorsening,
+            "exclude" | "exclude-entirely" => AttainedChangePolicy::ExcludeEntirely,
+            _ => return None,
+        })
+    }
+
+    /// Why a city's change is left out of the change ranking under this policy, if it is:
+    /// `attained` from [`attains_grade_ii`], `change_tenths` the change rate.
+    pub fn exclusion(self, attained: Option<bool>, change_tenths: Option<i64>) -> Option<&'static str> {
+        match (self, attained, change_tenths) {
+            (AttainedChangePolicy::ExcludeEntirely, Some(true), _) => {
+                Some("达标城市不参与变化程度排名 attaining city: not in the change ranking")
+            }
+            (AttainedChangePolicy::ExcludeFromWorsening, Some(true), Some(c)) if c > 0 => {
+                Some("达标城市不参与恶化排名 attaining city: not in the deterioration ranking")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Whether a period's statistics meet grade II for all six pollutants (`ranking.md` §4; GB 3095 Table
+/// 1 limits in force at the end of the period, compared as HJ 663 assesses them): SO2, NO2, PM10 and
+/// PM2.5 means against the annual limits, the CO 95th percentile against the 24-hour limit, the O3 90th
+/// percentile of MDA8 against the 8-hour limit. `None` when a statistic is missing or below its validity
+/// minimum.
+pub fn attains_grade_ii(stats: &PeriodStats, limits: &Limits) -> Option<bool> {
+    let mut all = true;
+    for p in INDEX_POLLUTANTS {
+        let st = stats.stat(p);
+        if !st.meets_minimum {
+            return None;
+        }
+        let value = st.value?;
+        let limit = match p {
+            Pollutant::Co => limits.get(p, Avg::H24)?,
+            Pollutant::O3 => limits.get(p, Avg::Mda8)?,
+            _ => limits.get(p, Avg::Annual)?,
+        };
+        all &= value <= limit;
+    }
+    Some(all)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

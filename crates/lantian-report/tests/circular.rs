@@ -55,6 +55,8 @@ fn circular_reads_back_with_chinese_headers_and_level_colours() {
         change_tenths: Some(-85),
         change_rank: Some(1),
         base_good_days: None,
+        attained: None,
+        change_excluded: None,
     }];
     let dir = std::env::temp_dir().join(format!("lantian-report-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");

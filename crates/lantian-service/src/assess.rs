@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 use lantian_core::cities::{RegionId, SICHUAN_CITIES};
 use lantian_core::period::{dust_excluded, period_stats, DayRecord, Period, PeriodStats, ResultVariant};
-use lantian_core::ranking::{change_rate_tenths, competition_ranks, composite_index, CompositeIndex};
+use lantian_core::ranking::{
+    attains_grade_ii, change_rate_tenths, competition_ranks, composite_index, AttainedChangePolicy, CompositeIndex,
+};
 use lantian_store::{CityInfo, StationInfo, Store};
 
 use crate::{Result, ServiceError};
@@ -152,6 +154,10 @@ pub struct RankingRow {
     pub change_rank: Option<u32>,
     /// Good days of the same period last year (when it had valid days).
     pub base_good_days: Option<u32>,
+    /// All six pollutants meet grade II over the period (`None`: a statistic is missing).
+    pub attained: Option<bool>,
+    /// Why the city's change is left out of the change ranking ([`AttainedChangePolicy`]).
+    pub change_excluded: Option<String>,
 }
 
 fn not_ranked_reason(stats: &PeriodStats) -> Option<String> {
@@ -167,6 +173,20 @@ fn not_ranked_reason(stats: &PeriodStats) -> Option<String> {
 /// period of the previous year (`ranking.md` §3–4). Cities whose statistics miss a validity minimum
 /// are listed, not ranked.
 pub fn rank(store: &dyn Store, scope: &Scope, period: &Period, variant: ResultVariant) -> Result<Vec<RankingRow>> {
+    rank_with(store, scope, period, variant, AttainedChangePolicy::Include)
+}
+
+/// [`rank`] with a policy for attaining cities in the change ranking (`ranking.md` §4): under
+/// `ExcludeFromWorsening` an attaining city that deteriorated, under `ExcludeEntirely` every attaining
+/// city, gets no change rank (its change rate is still shown, with the reason).
+pub fn rank_with(
+    store: &dyn Store,
+    scope: &Scope,
+    period: &Period,
+    variant: ResultVariant,
+    policy: AttainedChangePolicy,
+) -> Result<Vec<RankingRow>> {
+    let limits = lantian_core::standards::Limits::for_date(period.end);
     let base_period = period.same_period_last_year();
     let current = assess_cities(store, &scope.cities, period, variant)?;
     let base = assess_cities(store, &scope.cities, &base_period, variant)?;
@@ -183,8 +203,12 @@ pub fn rank(store: &dyn Store, scope: &Scope, period: &Period, variant: ResultVa
             (Some(i), Some(b), None) => change_rate_tenths(i.hundredths, b),
             _ => None,
         };
+        let attained = attains_grade_ii(&stats, limits);
+        let change_excluded = policy.exclusion(attained, change_tenths).map(str::to_string);
         rows.push(RankingRow {
             city: city.clone(),
+            attained,
+            change_excluded,
             stats,
             index,
             rank: None,
@@ -199,7 +223,8 @@ pub fn rank(store: &dyn Store, scope: &Scope, period: &Period, variant: ResultVa
         .iter()
         .map(|r| if r.not_ranked.is_none() { r.index.as_ref().map(|i| i.hundredths) } else { None })
         .collect();
-    let by_change: Vec<Option<i64>> = rows.iter().map(|r| r.change_tenths).collect();
+    let by_change: Vec<Option<i64>> =
+        rows.iter().map(|r| if r.change_excluded.is_some() { None } else { r.change_tenths }).collect();
     for ((r, rank), crank) in rows.iter_mut().zip(competition_ranks(&by_index)).zip(competition_ranks(&by_change)) {
         r.rank = rank;
         r.change_rank = crank;

@@ -288,6 +288,9 @@ pub struct RankingQuery {
     pub by: Option<String>,
     /// `dust-excluded` (default, as assessment uses) or `raw`.
     pub variant: Option<String>,
+    /// Attaining cities in the change ranking (`ranking.md` §4): `include` (default), `exclude-worsening`
+    /// or `exclude`.
+    pub attained: Option<String>,
 }
 
 /// One city in a ranking.
@@ -324,6 +327,10 @@ pub struct RankingEntry {
     pub severe_days: u32,
     /// Why the city is not ranked.
     pub not_ranked: Option<String>,
+    /// All six pollutants meet grade II over the period (null: a statistic is missing).
+    pub attained: Option<bool>,
+    /// Why the city has no change rank (the `attained` policy).
+    pub change_not_ranked: Option<String>,
 }
 
 /// A ranking.
@@ -388,6 +395,8 @@ fn ranking_entry(r: &RankingRow) -> RankingEntry {
         heavy_days: s.heavy_days,
         severe_days: s.severe_days,
         not_ranked: r.not_ranked.clone(),
+        attained: r.attained,
+        change_not_ranked: r.change_excluded.clone(),
     }
 }
 
@@ -403,6 +412,10 @@ async fn rankings(
     let Query(q) = q?;
     let period = parse_period(&q.period)?;
     let variant = parse_variant(q.variant.as_deref())?;
+    let policy_text = q.attained.as_deref().unwrap_or("include");
+    let policy = lantian_core::ranking::AttainedChangePolicy::parse(policy_text).ok_or_else(|| {
+        ApiError::bad_request(format!("attained {policy_text:?}: expected include, exclude-worsening or exclude"))
+    })?;
     let by_change = match q.by.as_deref().unwrap_or("composite") {
         "composite" => false,
         "change" => true,
@@ -410,7 +423,7 @@ async fn rankings(
     };
     cached_json(state, uri.to_string(), move |store| {
         let scope = assess::resolve_scope(store, q.scope.as_deref())?;
-        let mut rows = assess::rank(store, &scope, &period, variant)?;
+        let mut rows = assess::rank_with(store, &scope, &period, variant, policy)?;
         if by_change {
             rows.sort_by_key(|r| (r.change_rank.unwrap_or(u32::MAX), r.city.code));
         } else {
