@@ -273,13 +273,17 @@ pub struct RankArgs {
     /// (not in the change ranking, the Sichuan county scheme).
     #[arg(long, value_parser = parse_attained, default_value = "include")]
     pub attained: AttainedChangePolicy,
+    /// Also the three-year-mean baseline (三年均值) of PM2.5 and the good-day ratio and the change
+    /// against it (columns pm2_5_base3, pm2_5_change3, good_day_ratio_base3, good_day_ratio_change3).
+    #[arg(long)]
+    pub three_year: bool,
 }
 
 fn parse_attained(s: &str) -> Result<AttainedChangePolicy, String> {
     AttainedChangePolicy::parse(s).ok_or_else(|| format!("expected include, exclude-worsening or exclude, found {s:?}"))
 }
 
-pub const RANK_COLS: [&str; 21] = [
+pub const RANK_COLS: [&str; 25] = [
     "rank",
     "city",
     "composite_index",
@@ -301,8 +305,12 @@ pub const RANK_COLS: [&str; 21] = [
     "not_ranked",
     "attained",
     "change_not_ranked",
+    "pm2_5_base3",
+    "pm2_5_change3",
+    "good_day_ratio_base3",
+    "good_day_ratio_change3",
 ];
-const RANK_ZH: [&str; 21] = [
+const RANK_ZH: [&str; 25] = [
     "排名",
     "城市",
     "综合指数",
@@ -324,6 +332,10 @@ const RANK_ZH: [&str; 21] = [
     "备注",
     "六项达标",
     "不参与变化排名",
+    "PM2.5三年均值",
+    "PM2.5较三年均值(%)",
+    "优良率三年均值(%)",
+    "优良率较三年均值(百分点)",
 ];
 
 pub fn rank_row(r: &RankingRow, zh: bool) -> Vec<String> {
@@ -365,6 +377,10 @@ pub fn rank_row(r: &RankingRow, zh: bool) -> Vec<String> {
             None => String::new(),
         },
         r.change_excluded.clone().unwrap_or_default(),
+        r.three_year.as_ref().and_then(|t| t.pm2_5).map(|b| b.round(0).to_string()).unwrap_or_default(),
+        r.three_year.as_ref().and_then(|t| t.pm2_5_change_tenths).map(fmt_tenths).unwrap_or_default(),
+        r.three_year.as_ref().and_then(|t| t.good_day_ratio_tenths).map(fmt_tenths).unwrap_or_default(),
+        r.three_year.as_ref().and_then(|t| t.good_day_ratio_change_tenths).map(fmt_tenths).unwrap_or_default(),
     ]
 }
 
@@ -374,7 +390,8 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
     if scope.cities.is_empty() {
         bail!("the scope {} has no cities in the store", scope.name);
     }
-    let mut rows = assess::rank_with(&store, &scope, &a.period, a.variant.into(), a.attained)?;
+    let options = assess::RankOptions { variant: a.variant.into(), attained: a.attained, three_year: a.three_year };
+    let mut rows = assess::rank_with(&store, &scope, &a.period, &options)?;
     match a.by {
         RankBy::Composite => rows.sort_by_key(|r| (r.rank.unwrap_or(u32::MAX), r.city.code)),
         RankBy::Change => rows.sort_by_key(|r| (r.change_rank.unwrap_or(u32::MAX), r.city.code)),

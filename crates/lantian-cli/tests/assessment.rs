@@ -426,3 +426,41 @@ fn attaining_cities_and_the_change_ranking() {
     let o = lantian(&db, &["rank", "--period", "2022-05", "--attained", "sometimes"]);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("exclude-worsening"));
 }
+
+/// The three-year-mean baseline (三年均值, `ranking.md` §4) of PM2.5 and the good-day ratio, May 2022:
+/// - 成都 May 2019: PM2.5 40 on 28 days and 80 (IAQI 107, light pollution) on 3 → mean 1360/31 = 43.9 →
+///   44, good days 28/31 = 90.3 %; May 2020: 38, 100.0 %; May 2021: 36, 100.0 %.
+///   Baseline PM2.5 (44 + 38 + 36)/3 = 39.33 (shown 39); May 2022 PM2.5 30 → (30 − 39.33)/39.33 = −23.7 %.
+///   Good-day ratio baseline (90.3 + 100 + 100)/3 = 96.77 → 96.8 %; change 100.0 − 96.77 = +3.2 points.
+/// - 德阳 has no May 2019: no baseline (no mean of two years).
+#[test]
+fn three_year_mean_baseline() {
+    let t = TempDir::new("three-year");
+    let db = t.db();
+    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for d in 1..=31 {
+        let pm2019 = if d <= 3 { 80 } else { 40 };
+        for (year, pm) in [(2019, pm2019), (2020, 38), (2021, 36), (2022, 30)] {
+            s.push_str(&format!("成都,{year}-05-{d:02},,10,30,0.8,50,{pm},100\n"));
+            if year != 2019 {
+                s.push_str(&format!("德阳,{year}-05-{d:02},,10,30,0.8,50,{pm},100\n"));
+            }
+        }
+    }
+    std::fs::write(t.0.join("d.csv"), s).expect("write");
+    ok(&db, &["import", &t.0.join("d.csv").display().to_string()]);
+    let (h, rows) =
+        csv_rows(&ok(&db, &["rank", "--period", "2022-05", "--scope", "成都,德阳", "--three-year", "--format", "csv"]));
+    let get = |r: &Vec<String>, c: &str| r[col(&h, c)].clone();
+    let cd = rows.iter().find(|r| get(r, "city") == "成都").expect("成都");
+    assert_eq!(
+        ["pm2_5_base3", "pm2_5_change3", "good_day_ratio_base3", "good_day_ratio_change3"].map(|c| get(cd, c)),
+        ["39", "-23.7", "96.8", "3.2"].map(str::to_string)
+    );
+    let dy = rows.iter().find(|r| get(r, "city") == "德阳").expect("德阳");
+    assert_eq!(get(dy, "pm2_5_base3"), "");
+    assert_eq!(get(dy, "good_day_ratio_change3"), "");
+    // Without the flag the columns stay empty (three more periods are not assessed).
+    let (h2, plain) = csv_rows(&ok(&db, &["rank", "--period", "2022-05", "--scope", "成都", "--format", "csv"]));
+    assert_eq!(plain[0][col(&h2, "pm2_5_base3")], "");
+}

@@ -146,6 +146,55 @@ pub fn attains_grade_ii(stats: &PeriodStats, limits: &Limits) -> Option<bool> {
     Some(all)
 }
 
+/// The three-year-mean baseline (三年均值) that Sichuan reports beside the year-on-year change for PM2.5
+/// and the good-day ratio (`ranking.md` §4, the 14th-five-year assessment base [S]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThreeYearBaseline {
+    /// Mean of the three previous same periods' PM2.5 values (each the published integer), exact.
+    pub pm2_5: Option<Ratio>,
+    /// Change of this period's PM2.5 against it, tenths of a percent (GB/T 8170).
+    pub pm2_5_change_tenths: Option<i64>,
+    /// Mean of the three previous good-day ratios (each the published one-decimal percent), in tenths
+    /// of a percent, rounded half-even.
+    pub good_day_ratio_tenths: Option<i64>,
+    /// This period's good-day ratio minus it, in tenths of a percentage point.
+    pub good_day_ratio_change_tenths: Option<i64>,
+}
+
+/// The three-year-mean baseline of `current` from the statistics of the three previous same periods
+/// ([D]: the mean of the three published values; a year without a valid value leaves the baseline
+/// out — no mean of two).
+pub fn three_year_baseline(current: &PeriodStats, previous: &[PeriodStats; 3]) -> ThreeYearBaseline {
+    let pm: Option<Vec<Conc>> = previous
+        .iter()
+        .map(|s| {
+            let st = s.stat(Pollutant::Pm2_5);
+            st.value.filter(|_| st.meets_minimum)
+        })
+        .collect();
+    let pm2_5 = pm.map(|v| Ratio::new(v.iter().map(|c| i128::from(c.milli())).sum(), 3));
+    let now = current.stat(Pollutant::Pm2_5);
+    let pm2_5_change_tenths = match (pm2_5, now.value.filter(|_| now.meets_minimum)) {
+        (Some(b), Some(c)) if b.num != 0 => {
+            // (c − b) / b × 1000 in tenths of a percent: (3c − Σ) × 1000 / Σ.
+            let diff = i128::from(c.milli()) * b.den - b.num;
+            Some(round_half_even(diff * 1000, b.num) as i64)
+        }
+        _ => None,
+    };
+    let ratios: Option<Vec<i64>> = previous.iter().map(PeriodStats::good_day_ratio_tenths).collect();
+    let (good_day_ratio_tenths, good_day_ratio_change_tenths) = match ratios {
+        Some(v) => {
+            let sum: i64 = v.iter().sum();
+            let base = round_half_even(i128::from(sum), 3) as i64;
+            let change = current.good_day_ratio_tenths().map(|c| round_half_even(i128::from(c * 3 - sum), 3) as i64);
+            (Some(base), change)
+        }
+        None => (None, None),
+    };
+    ThreeYearBaseline { pm2_5, pm2_5_change_tenths, good_day_ratio_tenths, good_day_ratio_change_tenths }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,6 +57,7 @@ fn circular_reads_back_with_chinese_headers_and_level_colours() {
         base_good_days: None,
         attained: None,
         change_excluded: None,
+        three_year: None,
     }];
     let dir = std::env::temp_dir().join(format!("lantian-report-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");

@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 use lantian_core::cities::{RegionId, SICHUAN_CITIES};
 use lantian_core::period::{dust_excluded, period_stats, DayRecord, Period, PeriodStats, ResultVariant};
 use lantian_core::ranking::{
-    attains_grade_ii, change_rate_tenths, competition_ranks, composite_index, AttainedChangePolicy, CompositeIndex,
+    attains_grade_ii, change_rate_tenths, competition_ranks, composite_index, three_year_baseline,
+    AttainedChangePolicy, CompositeIndex, ThreeYearBaseline,
 };
 use lantian_store::{CityInfo, StationInfo, Store};
 
@@ -158,6 +159,18 @@ pub struct RankingRow {
     pub attained: Option<bool>,
     /// Why the city's change is left out of the change ranking ([`AttainedChangePolicy`]).
     pub change_excluded: Option<String>,
+    /// The three-year-mean baseline of PM2.5 and the good-day ratio, when asked for.
+    pub three_year: Option<ThreeYearBaseline>,
+}
+
+/// How a ranking is made beyond scope and period.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RankOptions {
+    pub variant: ResultVariant,
+    /// Attaining cities in the change ranking (`ranking.md` §4).
+    pub attained: AttainedChangePolicy,
+    /// Also compute the three-year-mean baseline (three more periods to assess).
+    pub three_year: bool,
 }
 
 fn not_ranked_reason(stats: &PeriodStats) -> Option<String> {
@@ -173,25 +186,35 @@ fn not_ranked_reason(stats: &PeriodStats) -> Option<String> {
 /// period of the previous year (`ranking.md` §3–4). Cities whose statistics miss a validity minimum
 /// are listed, not ranked.
 pub fn rank(store: &dyn Store, scope: &Scope, period: &Period, variant: ResultVariant) -> Result<Vec<RankingRow>> {
-    rank_with(store, scope, period, variant, AttainedChangePolicy::Include)
+    rank_with(store, scope, period, &RankOptions { variant, ..RankOptions::default() })
 }
 
 /// [`rank`] with a policy for attaining cities in the change ranking (`ranking.md` §4): under
 /// `ExcludeFromWorsening` an attaining city that deteriorated, under `ExcludeEntirely` every attaining
 /// city, gets no change rank (its change rate is still shown, with the reason).
-pub fn rank_with(
-    store: &dyn Store,
-    scope: &Scope,
-    period: &Period,
-    variant: ResultVariant,
-    policy: AttainedChangePolicy,
-) -> Result<Vec<RankingRow>> {
+pub fn rank_with(store: &dyn Store, scope: &Scope, period: &Period, options: &RankOptions) -> Result<Vec<RankingRow>> {
+    let (variant, policy) = (options.variant, options.attained);
+    // The three previous same periods, when the three-year baseline is asked for.
+    let earlier: Option<[Vec<PeriodStats>; 3]> = if options.three_year {
+        let p1 = period.same_period_last_year();
+        let p2 = p1.same_period_last_year();
+        let p3 = p2.same_period_last_year();
+        Some([
+            assess_cities(store, &scope.cities, &p1, variant)?,
+            assess_cities(store, &scope.cities, &p2, variant)?,
+            assess_cities(store, &scope.cities, &p3, variant)?,
+        ])
+    } else {
+        None
+    };
     let limits = lantian_core::standards::Limits::for_date(period.end);
     let base_period = period.same_period_last_year();
     let current = assess_cities(store, &scope.cities, period, variant)?;
     let base = assess_cities(store, &scope.cities, &base_period, variant)?;
     let mut rows = Vec::new();
-    for ((city, stats), base) in scope.cities.iter().zip(current).zip(base) {
+    for (k, ((city, stats), base)) in scope.cities.iter().zip(current).zip(base).enumerate() {
+        let three_year =
+            earlier.as_ref().map(|e| three_year_baseline(&stats, &[e[0][k].clone(), e[1][k].clone(), e[2][k].clone()]));
         let index = composite_index(&stats);
         let not_ranked = match &index {
             None => Some("缺少污染物统计 a pollutant has no valid day".to_string()),
@@ -209,6 +232,7 @@ pub fn rank_with(
             city: city.clone(),
             attained,
             change_excluded,
+            three_year,
             stats,
             index,
             rank: None,

@@ -423,7 +423,8 @@ async fn rankings(
     };
     cached_json(state, uri.to_string(), move |store| {
         let scope = assess::resolve_scope(store, q.scope.as_deref())?;
-        let mut rows = assess::rank_with(store, &scope, &period, variant, policy)?;
+        let options = assess::RankOptions { variant, attained: policy, three_year: false };
+        let mut rows = assess::rank_with(store, &scope, &period, &options)?;
         if by_change {
             rows.sort_by_key(|r| (r.change_rank.unwrap_or(u32::MAX), r.city.code));
         } else {
