@@ -336,7 +336,7 @@ fn status(db: &str, a: StatusArgs) -> Result<ExitCode> {
     let store = crate::open_store(db)?;
     let at = match a.at {
         Some(t) => t,
-        None => match store.alert_events(None)?.iter().map(|e| e.at).max() {
+        None => match alerts::latest_decision(&store)? {
             Some(t) => t,
             None => {
                 println!("预警台账为空 the alert log is empty");
@@ -404,7 +404,8 @@ fn log(db: &str, a: LogArgs) -> Result<ExitCode> {
     let rows: Vec<Vec<String>> = store
         .alert_events(scope.as_deref())?
         .into_iter()
-        .map(|e| {
+        .map(|row| {
+            let (id, e) = (row.id, row.entry);
             let city = e
                 .scope
                 .strip_prefix("city:")
@@ -413,7 +414,7 @@ fn log(db: &str, a: LogArgs) -> Result<ExitCode> {
                 .map(|c| c.display().to_string())
                 .unwrap_or_default();
             vec![
-                e.id.to_string(),
+                id.to_string(),
                 e.scope,
                 city,
                 e.at.format("%Y-%m-%dT%H:%M").to_string(),

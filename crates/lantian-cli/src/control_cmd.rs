@@ -12,7 +12,7 @@ use lantian_core::compliance::{SeriesKind, Verdict};
 use lantian_core::control::{AdequacyStatus, Emissions, ReductionPollutant};
 use lantian_core::Conc;
 use lantian_service::control::{self as svc, ControlList, EnterpriseCompliance};
-use lantian_store::{CityInfo, EmergencyStore, Store};
+use lantian_store::{CityInfo, Store};
 
 use crate::output::{write_records, Table};
 use crate::Format;
@@ -291,7 +291,7 @@ pub fn run_compliance(db: &str, a: ComplianceArgs) -> Result<ExitCode> {
     }
     let until = match a.until {
         Some(t) => t,
-        None => match store.alert_events(None)?.iter().map(|e| e.at).max() {
+        None => match lantian_service::alerts::latest_decision(&store)? {
             Some(t) => t,
             None => {
                 println!("预警台账为空 the alert log is empty: record alerts first (lantian alert evaluate --record --by NAME)");

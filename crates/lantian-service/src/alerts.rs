@@ -189,6 +189,11 @@ pub fn latest_issuance(store: &dyn Store) -> Result<Option<NaiveDateTime>> {
     Ok(store.forecasts(&[], None)?.iter().map(|f| f.issued_at).max())
 }
 
+/// The latest decision in the alert log (the default time of a status or a compliance check).
+pub fn latest_decision(store: &dyn Store) -> Result<Option<NaiveDateTime>> {
+    Ok(store.latest_alert_event_at()?)
+}
+
 fn kind_code(k: AlertEventKind) -> &'static str {
     match k {
         AlertEventKind::Start => "start",
@@ -222,7 +227,7 @@ pub fn record(
         for e in life.events.iter().filter(|e| e.at <= at) {
             let action = kind_code(e.kind);
             let level_to = e.level_after.map(|l| l.code().to_string());
-            if logged.iter().any(|l| l.at == e.at && l.action == action && l.level_to == level_to) {
+            if already_logged(&logged, e.at, action, level_to.as_deref()) {
                 continue;
             }
             let evidence = serde_json::json!({
@@ -344,7 +349,7 @@ fn record_regions(
     let mut added = Vec::new();
     for e in events {
         let logged = store.alert_events(Some(&e.scope))?;
-        if logged.iter().any(|l| l.at == e.at && l.action == e.action && l.level_to == e.level_to) {
+        if already_logged(&logged, e.at, &e.action, e.level_to.as_deref()) {
             continue;
         }
         store.add_alert_event(&e)?;
@@ -372,14 +377,19 @@ pub struct ActiveAlert {
 }
 
 /// The log entries up to `at`, per scope.
-fn log_until(store: &dyn Store, at: NaiveDateTime) -> Result<BTreeMap<String, Vec<AlertEventRow>>> {
-    let mut by: BTreeMap<String, Vec<AlertEventRow>> = BTreeMap::new();
-    for e in store.alert_events(None)? {
-        if e.at <= at {
-            by.entry(e.scope.clone()).or_default().push(e);
+fn log_until(store: &dyn Store, at: NaiveDateTime) -> Result<BTreeMap<String, Vec<NewAlertEvent>>> {
+    let mut by: BTreeMap<String, Vec<NewAlertEvent>> = BTreeMap::new();
+    for row in store.alert_events(None)? {
+        if row.entry.at <= at {
+            by.entry(row.entry.scope.clone()).or_default().push(row.entry);
         }
     }
     Ok(by)
+}
+
+/// Whether the log already holds a decision (same time, action and new level): recording is idempotent.
+fn already_logged(logged: &[AlertEventRow], at: NaiveDateTime, action: &str, level_to: Option<&str>) -> bool {
+    logged.iter().any(|l| l.entry.at == at && l.entry.action == action && l.entry.level_to.as_deref() == level_to)
 }
 
 fn scope_name(store_cities: &[CityInfo], scope: &str) -> String {

@@ -279,7 +279,8 @@ pub fn responses(store: &dyn Store, cities: &[CityInfo], until: NaiveDateTime) -
                 });
             }
         };
-    for e in store.alert_events(None)? {
+    for row in store.alert_events(None)? {
+        let e = &row.entry;
         if e.at > until || !e.scope.starts_with("city:") {
             continue;
         }
@@ -293,7 +294,7 @@ pub fn responses(store: &dyn Store, cities: &[CityInfo], until: NaiveDateTime) -
         close(&e.scope, effective, open, &mut out);
         if e.action != "lift" {
             if let Some(level) = e.level_to.as_deref().and_then(level_of) {
-                current.insert(e.scope.clone(), (level, effective, e.id));
+                current.insert(e.scope.clone(), (level, effective, row.id));
             }
         }
     }
@@ -334,6 +335,8 @@ fn midnight(d: NaiveDate) -> NaiveDateTime {
 /// (summed over the enterprise's emission points), each against its own baseline.
 pub fn compliance(store: &dyn Store, responses: &[Response]) -> Result<Vec<EnterpriseCompliance>> {
     let mut out = Vec::new();
+    // A city's registry and plans, read once for all its responses (an alert raised twice is three).
+    let mut registry: std::collections::HashMap<i64, (Vec<StoredEnterprise>, Vec<StoredMeasure>)> = Default::default();
     for r in responses {
         let others: Vec<Window> = responses
             .iter()
@@ -342,14 +345,20 @@ pub fn compliance(store: &dyn Store, responses: &[Response]) -> Result<Vec<Enter
             .collect();
         let config = ComplianceConfig { exclude: others, ..ComplianceConfig::default() };
         let window = Window { from: r.from, to: r.to };
-        let enterprises = store.enterprises(Some(r.city_id))?;
-        let codes: Vec<String> = enterprises.iter().map(|e| e.credit_code.clone()).collect();
-        let measures = store.measures(&codes)?;
+        let (enterprises, measures) = match registry.entry(r.city_id) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let enterprises = store.enterprises(Some(r.city_id))?;
+                let codes: Vec<String> = enterprises.iter().map(|e| e.credit_code.clone()).collect();
+                let measures = store.measures(&codes)?;
+                v.insert((enterprises, measures))
+            }
+        };
         let plan_from = NaiveDate::from_ymd_opt(r.from.year(), 1, 1).unwrap_or_default();
         let span_from = midnight(r.from.date() - Duration::days(i64::from(config.baseline_days) + 1));
         let span_to = r.to + Duration::days(1);
-        for e in &enterprises {
-            let en = entry(e, r.city_code, &measures, plan_from)?;
+        for e in enterprises {
+            let en = entry(e, r.city_code, measures, plan_from)?;
             if en.plan.measures_at(r.level).next().is_none() {
                 continue;
             }

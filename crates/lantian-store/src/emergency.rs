@@ -120,18 +120,18 @@ pub struct StoredVisit {
     pub issues_found: String,
 }
 
-/// One entry of the alert log: an alert started, raised, lowered or lifted — by whom, on what evidence.
+/// An entry of the alert log: an alert started, raised, lowered or lifted — by whom, on what evidence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AlertEventRow {
-    pub id: i64,
-    /// `city:510100`, `region:<id>` or `cities:510100,510600,…`.
+pub struct NewAlertEvent {
+    /// `city:510100` or `region:<name>`.
     pub scope: String,
-    /// When the decision takes effect (Beijing time).
+    /// The decision time (Beijing time); the measures take effect from `start_date` when later.
     pub at: NaiveDateTime,
     /// `start`, `raise`, `lower` or `lift`.
     pub action: String,
     pub level_from: Option<String>,
     pub level_to: Option<String>,
+    /// First and last heavy day of the episode the decision rests on.
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub rule_set: String,
@@ -141,20 +141,12 @@ pub struct AlertEventRow {
     pub recorded_at: String,
 }
 
-/// A new entry of the alert log.
-#[derive(Clone, Debug)]
-pub struct NewAlertEvent {
-    pub scope: String,
-    pub at: NaiveDateTime,
-    pub action: String,
-    pub level_from: Option<String>,
-    pub level_to: Option<String>,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub rule_set: String,
-    pub evidence: String,
-    pub actor: String,
-    pub recorded_at: String,
+/// A stored entry of the alert log with its id (serialised flat: `id` beside the entry's fields).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AlertEventRow {
+    pub id: i64,
+    #[serde(flatten)]
+    pub entry: NewAlertEvent,
 }
 
 /// The emergency-response part of the storage boundary.
@@ -195,6 +187,8 @@ pub trait EmergencyStore {
     fn add_alert_event(&mut self, e: &NewAlertEvent) -> Result<i64>;
     /// The alert log (of one scope when given), oldest first.
     fn alert_events(&self, scope: Option<&str>) -> Result<Vec<AlertEventRow>>;
+    /// The time of the latest decision in the alert log (`None`: the log is empty).
+    fn latest_alert_event_at(&self) -> Result<Option<NaiveDateTime>>;
 }
 
 fn city_id(tx: &Transaction<'_>, file: &FileMeta, line: usize, city: &str) -> Result<i64> {
@@ -776,6 +770,14 @@ impl EmergencyStore for SqliteStore {
         Ok(self.conn().last_insert_rowid())
     }
 
+    fn latest_alert_event_at(&self) -> Result<Option<NaiveDateTime>> {
+        self.conn()
+            .query_row("SELECT at FROM alert_event ORDER BY at DESC LIMIT 1", [], |r| r.get::<_, String>(0))
+            .optional()?
+            .map(|t| dt_parse(&t))
+            .transpose()
+    }
+
     fn alert_events(&self, scope: Option<&str>) -> Result<Vec<AlertEventRow>> {
         let mut st = self.conn().prepare(
             "SELECT id, scope, at, action, level_from, level_to, start_date, end_date, rule_set, evidence, actor, recorded_at \
@@ -802,17 +804,19 @@ impl EmergencyStore for SqliteStore {
             let (id, scope, at, action, level_from, level_to, sd, ed, rule_set, evidence, actor, recorded_at) = row?;
             out.push(AlertEventRow {
                 id,
-                scope,
-                at: dt_parse(&at)?,
-                action,
-                level_from,
-                level_to,
-                start_date: sd.map(from_day_num).transpose()?,
-                end_date: ed.map(from_day_num).transpose()?,
-                rule_set,
-                evidence,
-                actor,
-                recorded_at,
+                entry: NewAlertEvent {
+                    scope,
+                    at: dt_parse(&at)?,
+                    action,
+                    level_from,
+                    level_to,
+                    start_date: sd.map(from_day_num).transpose()?,
+                    end_date: ed.map(from_day_num).transpose()?,
+                    rule_set,
+                    evidence,
+                    actor,
+                    recorded_at,
+                },
             });
         }
         Ok(out)

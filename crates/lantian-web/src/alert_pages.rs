@@ -10,7 +10,7 @@ use axum::response::Html;
 use lantian_core::control::AdequacyStatus;
 use lantian_core::emergency::{AlertLevel, AlertScope};
 use lantian_service::{alerts, control};
-use lantian_store::{EmergencyStore, Store};
+use lantian_store::Store;
 use serde::Deserialize;
 
 use crate::api::blocking;
@@ -74,8 +74,10 @@ pub async fn alerts_page(
         let mut b = String::from(
             "<style>#evaluation td,#active td{text-align:left}td.level{text-align:center;font-weight:bold}</style>",
         );
-        let log = store.alert_events(None)?;
-        let status_at = at.or_else(|| log.iter().map(|e| e.at).max());
+        let status_at = match at {
+            Some(t) => Some(t),
+            None => alerts::latest_decision(store)?,
+        };
         let _ = write!(b, "<h2>{}</h2>", lang.t("生效中的预警", "Active alerts"));
         match status_at {
             None => b.push_str(lang.t("<p>预警台账为空。</p>", "<p>The alert log is empty.</p>")),

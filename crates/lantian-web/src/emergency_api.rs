@@ -76,7 +76,7 @@ pub async fn status(
     let at = time("at", q.at.as_deref())?;
     cached_json(state, uri.to_string(), move |store| {
         let log = store.alert_events(None)?;
-        let at = at.or_else(|| log.iter().map(|e| e.at).max());
+        let at = at.or_else(|| log.iter().map(|e| e.entry.at).max());
         let active = match at {
             Some(t) => alerts::status(store, t)?,
             None => Vec::new(),
@@ -149,7 +149,11 @@ pub async fn compliance(
             Some(c) => vec![store.resolve_city(c)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {c:?}")))?],
             None => Vec::new(),
         };
-        let Some(until) = until.or(store.alert_events(None)?.iter().map(|e| e.at).max()) else {
+        let until = match until {
+            Some(t) => Some(t),
+            None => alerts::latest_decision(store)?,
+        };
+        let Some(until) = until else {
             return Ok(serde_json::json!({ "until": null, "responses": [], "enterprises": [], "pairing_duty": null }));
         };
         let responses = control::responses(store, &cities, until)?;
