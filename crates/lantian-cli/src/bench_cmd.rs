@@ -1,6 +1,9 @@
 //! `lantian bench DIR`: the benchmark of BENCHMARKS.md. Imports every file of DIR into a fresh store,
 //! then computes the hourly AQI and the station daily values for everything, timing each step.
 //! Prints `task wall_s rows rows/s` lines like the pandas peer, then the peak memory.
+//!
+//! `lantian bench-rank --period P`: the ranking of a period from the store in this process, from
+//! scratch and cached, timed like the peer times its steps (`time.perf_counter` around the step).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -145,5 +148,57 @@ pub fn run(a: BenchArgs) -> Result<ExitCode> {
     if let Some(m) = peak_rss_mib() {
         println!("peak memory (VmHWM) {m:.0} MiB");
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct BenchRankArgs {
+    /// Period, as for `lantian rank` (e.g. 2022-01, 2022).
+    #[arg(long, value_parser = crate::rank_cmd::parse_period)]
+    pub period: lantian_core::period::Period,
+    /// Scope, as for `lantian rank` (default 四川; `all` for every city).
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Repetitions (each: empty the daily cache, rank from scratch, rank again cached).
+    #[arg(long, default_value_t = 7)]
+    pub runs: usize,
+}
+
+/// Median of a non-empty list of seconds.
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// `lantian bench-rank`: empties the daily cache of the store (a cache: it is recomputed on demand),
+/// then times the ranking from scratch and cached, `runs` times, and prints the medians.
+pub fn run_rank(db: &str, a: BenchRankArgs) -> Result<ExitCode> {
+    use lantian_service::assess;
+    let store = crate::open_store(db)?;
+    let scope = assess::resolve_scope(&store, a.scope.as_deref())?;
+    if scope.cities.is_empty() {
+        bail!("the scope {} has no cities in the store", scope.name);
+    }
+    let options = assess::RankOptions::default();
+    let (mut scratch, mut cached) = (Vec::new(), Vec::new());
+    let mut ranked = 0;
+    for _ in 0..a.runs.max(1) {
+        store.clear_daily_cache()?;
+        let t = Instant::now();
+        let rows = assess::rank_with(&store, &scope, &a.period, &options)?;
+        scratch.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let again = assess::rank_with(&store, &scope, &a.period, &options)?;
+        cached.push(t.elapsed().as_secs_f64());
+        if again.len() != rows.len() {
+            bail!("the cached ranking differs from the one computed from scratch");
+        }
+        ranked = rows.iter().filter(|r| r.rank.is_some()).count();
+    }
+    let (min_s, min_c) =
+        (scratch.iter().copied().fold(f64::MAX, f64::min), cached.iter().copied().fold(f64::MAX, f64::min));
+    println!("ranking {} of {} ({} cities ranked), {} runs", a.period.label(), scope.name, ranked, scratch.len());
+    println!("{:40} {:9.4} s median, {:.4} s best", "from scratch (empty daily cache)", median(&mut scratch), min_s);
+    println!("{:40} {:9.4} s median, {:.4} s best", "cached", median(&mut cached), min_c);
     Ok(ExitCode::SUCCESS)
 }

@@ -78,6 +78,9 @@ enum Command {
     Serve(serve_cmd::ServeArgs),
     /// Benchmark: import a folder into a fresh store, then hourly AQI and station daily values for everything.
     Bench(bench_cmd::BenchArgs),
+    /// Benchmark: the ranking of a period computed in this process, from scratch (empty daily cache)
+    /// and cached, several times (the pandas peer's equivalent step, measured the way it measures).
+    BenchRank(bench_cmd::BenchRankArgs),
 }
 
 /// Output formats.
@@ -133,6 +136,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve_cmd::run(&cli.db, a),
         Command::User(a) => user_cmd::run(&cli.db, a),
         Command::Bench(a) => bench_cmd::run(a),
+        Command::BenchRank(a) => bench_cmd::run_rank(&cli.db, a),
     };
     match r {
         Ok(code) => code,

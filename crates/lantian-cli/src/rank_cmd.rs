@@ -16,7 +16,7 @@ use lantian_service::assess::{self, RankingRow};
 use crate::output::opt;
 use crate::Format;
 
-fn parse_period(s: &str) -> Result<Period, String> {
+pub(crate) fn parse_period(s: &str) -> Result<Period, String> {
     Period::parse(s).map_err(|e| e.to_string())
 }
 

@@ -61,9 +61,73 @@ pub fn rate(col: Breakpoints, c: Conc) -> Rated {
     Rated::Value(ilo + num / dbp + u32::from(!num.is_multiple_of(dbp)))
 }
 
+/// The IAQI of every concentration on an indicator's reporting grid (integer μg/m³; CO 0.1 mg/m³)
+/// from 0 up to the column's last breakpoint, computed once per standard set by [`rate`] itself.
+/// Rating an hour is then a lookup instead of a breakpoint search and two divisions by a variable;
+/// a test checks every entry against [`rate`].
+struct IaqiTables([Vec<u16>; 12]);
+
+impl IaqiTables {
+    fn build(rules: &AqiRules) -> IaqiTables {
+        IaqiTables(std::array::from_fn(|k| {
+            let ind = ALL_INDICATORS[k];
+            let step = grid_step(ind.pollutant());
+            let col = rules.column(ind);
+            let top = col.0.last().map_or(0, |c| c.milli() / step);
+            (0..=top)
+                .map(|i| match rate(col, Conc(i * step)) {
+                    Rated::Value(v) => v as u16,
+                    // Not reached: every grid value up to the last breakpoint is rated.
+                    Rated::AboveTable | Rated::Invalid => u16::MAX,
+                })
+                .collect()
+        }))
+    }
+
+    fn of(set: StandardSet) -> &'static IaqiTables {
+        static T2012: std::sync::OnceLock<IaqiTables> = std::sync::OnceLock::new();
+        static T2026: std::sync::OnceLock<IaqiTables> = std::sync::OnceLock::new();
+        let cell = match set {
+            StandardSet::Y2012 => &T2012,
+            StandardSet::Y2026 => &T2026,
+        };
+        cell.get_or_init(|| IaqiTables::build(set.aqi_rules()))
+    }
+}
+
+/// The reporting grid of a pollutant in thousandths: 1,000 (integer μg/m³) or 100 (CO, one decimal).
+#[inline]
+fn grid_step(p: Pollutant) -> i64 {
+    10i64.pow(3 - p.decimals().min(3))
+}
+
+/// [`rate`] of the concentration rounded to its pollutant's decimals, for indicator `ind` of `rules`:
+/// a table lookup when the value lies on the reporting grid (as measured values do), else [`rate`].
+#[inline]
+fn rate_rounded(rules: &AqiRules, ind: Indicator, c: Conc) -> Rated {
+    let m = c.milli();
+    // Constant divisors per arm (a division by a variable step would cost more than the lookup).
+    let on_grid = match ind.pollutant() {
+        Pollutant::Co => (m % 100 == 0).then_some(m / 100),
+        _ => (m % 1000 == 0).then_some(m / 1000),
+    };
+    if let Some(i) = on_grid.filter(|i| *i >= 0) {
+        let table = &IaqiTables::of(rules.set).0[ind as usize];
+        return match usize::try_from(i).ok().and_then(|i| table.get(i)) {
+            Some(&v) if v != u16::MAX => Rated::Value(u32::from(v)),
+            _ => rate(rules.column(ind), c),
+        };
+    }
+    rate(rules.column(ind), rounded(ind.pollutant(), c))
+}
+
 /// IAQI of an indicator with no special rule: above the table → 500 (`standards.md` §5.3 [D]).
 fn rate_capped(col: Breakpoints, c: Conc) -> Option<(u32, bool)> {
-    match rate(col, c) {
+    capped(rate(col, c))
+}
+
+fn capped(r: Rated) -> Option<(u32, bool)> {
+    match r {
         Rated::Value(v) => Some((v, false)),
         Rated::AboveTable => Some((500, true)),
         Rated::Invalid => None,
@@ -253,7 +317,11 @@ impl AqiResult {
         beyond: bool,
     ) -> AqiResult {
         let rules = set.aqi_rules();
-        let computed = iaqi.iter().flatten().max().map(|v| u32::from(*v));
+        // Branch-free over fixed arrays (this runs once per station-hour): absent IAQIs count as 0,
+        // which never changes the maximum of the present ones.
+        let vals: [u16; 12] = iaqi.map(|v| v.unwrap_or(0));
+        let present = iaqi.iter().enumerate().fold(0u16, |m, (k, v)| m | (u16::from(v.is_some()) << k));
+        let computed = (present != 0).then(|| u32::from(vals.iter().copied().max().unwrap_or(0)));
         let publish = match rules.missing_rule {
             MissingRule::MaxOfAvailable => computed,
             MissingRule::PublishOnlyAbove100 => {
@@ -267,18 +335,11 @@ impl AqiResult {
         let mut primary = IndicatorSet::default();
         let mut exceeding = IndicatorSet::default();
         if let Some(a) = publish {
-            let check_exceeding = rules.has_exceeding_pollutants && a > 100;
-            if a > 50 || check_exceeding {
-                for (k, v) in iaqi.iter().enumerate() {
-                    if let Some(v) = v.map(u32::from) {
-                        if a > 50 && v == a {
-                            primary.0 |= 1 << k;
-                        }
-                        if check_exceeding && v > 100 {
-                            exceeding.0 |= 1 << k;
-                        }
-                    }
-                }
+            if a > 50 {
+                primary.0 = mask_where(&vals, |v| u32::from(v) == a) & present;
+            }
+            if rules.has_exceeding_pollutants && a > 100 {
+                exceeding.0 = mask_where(&vals, |v| v > 100) & present;
             }
         }
         AqiResult {
@@ -293,6 +354,12 @@ impl AqiResult {
             beyond_table: beyond,
         }
     }
+}
+
+/// Bit k set where `f(vals[k])`.
+#[inline]
+fn mask_where(vals: &[u16; 12], f: impl Fn(u16) -> bool) -> u16 {
+    vals.iter().enumerate().fold(0u16, |m, (k, v)| m | (u16::from(f(*v)) << k))
 }
 
 /// Rounds a concentration as HJ 633-2026 4.2.2 prescribes before rating it.
@@ -354,7 +421,7 @@ impl Acc {
         }
     }
     fn plain(&mut self, rules: &AqiRules, ind: Indicator, c: Option<Conc>) {
-        let r = c.and_then(|c| rate_capped(rules.column(ind), rounded(ind.pollutant(), c)));
+        let r = c.and_then(|c| capped(rate_rounded(rules, ind, c)));
         self.put(ind, r);
     }
 }
@@ -365,9 +432,9 @@ pub fn realtime_aqi(set: StandardSet, conv: RealTimeConvention, h: &HourlyInput)
     let mut a = Acc::new();
     let literal = conv == RealTimeConvention::LiteralHj633_2012 && set == StandardSet::Y2012;
     // SO2 1-hour, with the rule above 800 μg/m³.
-    match h.so2.map(|c| rounded(Pollutant::So2, c)) {
+    match h.so2 {
         None => a.missing.insert(Indicator::So2_1h),
-        Some(c) => match rate(rules.so2_1h, c) {
+        Some(c) => match rate_rounded(rules, Indicator::So2_1h, c) {
             Rated::Value(v) => a.put(Indicator::So2_1h, Some((v, false))),
             Rated::Invalid => a.missing.insert(Indicator::So2_1h),
             Rated::AboveTable => {
@@ -451,4 +518,41 @@ pub fn daily_aqi(set: StandardSet, d: &DailyInput) -> AqiResult {
         },
     }
     AqiResult::finish(set, ReportKind::Daily, a.iaqi, a.missing, a.beyond)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indicator_order_matches_the_table_index() {
+        for (k, ind) in ALL_INDICATORS.iter().enumerate() {
+            assert_eq!(*ind as usize, k, "{ind:?}");
+        }
+    }
+
+    /// The lookup equals rating the rounded value: every grid value up to past the last breakpoint,
+    /// every seventh thousandth in between (off the grid: rounded first), and negative values.
+    #[test]
+    fn table_lookup_equals_rating_the_rounded_value() {
+        for set in [StandardSet::Y2012, StandardSet::Y2026] {
+            let rules = set.aqi_rules();
+            for ind in ALL_INDICATORS {
+                let p = ind.pollutant();
+                let col = rules.column(ind);
+                let top = col.0.last().map_or(0, |c| c.milli());
+                let step = grid_step(p);
+                let grid = (0..=top / step + 3).map(|i| i * step);
+                let off = (-3000..=top + 3000).step_by(7);
+                let mut n = 0;
+                for m in grid.chain(off) {
+                    let c = Conc(m);
+                    let expected = rate(col, rounded(p, c));
+                    assert_eq!(rate_rounded(rules, ind, c), expected, "{set:?} {ind:?} {m}");
+                    n += 1;
+                }
+                assert!(n > 100, "{ind:?}");
+            }
+        }
+    }
 }

@@ -239,36 +239,11 @@ impl Ratio {
         (n > 0).then(|| Ratio::new(sum, n))
     }
 
-    /// The arithmetic mean of exact ratios; `None` for none.
+    /// The arithmetic mean of exact ratios; `None` for none (see [`RatioMean`]).
     pub fn mean_of_ratios(values: impl IntoIterator<Item = Ratio>) -> Option<Ratio> {
-        // Values are summed per denominator first (stations' values have few distinct ones: counts
-        // of valid hours or windows), which needs no gcd; the groups are then added exactly. The sum
-        // is the same number as adding one value at a time, only found with far fewer lcm steps.
-        const GROUPS: usize = 8;
-        let mut groups = [(0i128, 0i128); GROUPS];
-        let mut g = 0;
-        let mut n: i128 = 0;
-        let mut acc: Option<Ratio> = None;
-        let add = |acc: Option<Ratio>, v: Ratio| match acc {
-            None => v,
-            Some(a) if a.den == v.den => Ratio { num: a.num + v.num, den: a.den },
-            Some(a) => a + v,
-        };
-        for v in values {
-            n += 1;
-            if let Some((_, sum)) = groups[..g].iter_mut().find(|(den, _)| *den == v.den) {
-                *sum += v.num;
-            } else if g < GROUPS {
-                groups[g] = (v.den, v.num);
-                g += 1;
-            } else {
-                acc = Some(add(acc, v));
-            }
-        }
-        for (den, num) in &groups[..g] {
-            acc = Some(add(acc, Ratio { num: *num, den: *den }));
-        }
-        acc.map(|a| Ratio::new(a.num, a.den * n))
+        let mut m = RatioMean::default();
+        values.into_iter().for_each(|v| m.add(v));
+        m.mean()
     }
 
     pub fn mul_int(self, k: i128) -> Ratio {
@@ -294,6 +269,51 @@ impl Ratio {
     /// Lossy view for display and charts only; never for a rounding or comparison.
     pub fn to_f64_units(self) -> f64 {
         self.num as f64 / self.den as f64 / MILLI as f64
+    }
+}
+
+/// An exact running mean of ratios. Values are summed per denominator first — a station's values
+/// have small ones (counts of valid hours or 8-hour windows), so a table indexed by the denominator
+/// holds them with no search and no gcd — and the few sums are added exactly at the end. The mean is
+/// the same number as adding one value at a time (property test), found with far fewer lcm steps.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RatioMean {
+    /// Sum of the numerators of the values with denominator `d` (1 ≤ d < 32), at index `d`.
+    sums: [i128; 32],
+    /// Bit `d` set when `sums[d]` holds any value.
+    present: u32,
+    /// The values with other denominators, added exactly.
+    rest: Option<Ratio>,
+    n: i128,
+}
+
+impl RatioMean {
+    #[inline]
+    pub fn add(&mut self, v: Ratio) {
+        self.n += 1;
+        match usize::try_from(v.den) {
+            Ok(d @ 1..=31) => {
+                self.sums[d] += v.num;
+                self.present |= 1 << d;
+            }
+            _ => self.rest = Some(self.rest.map_or(v, |a| a + v)),
+        }
+    }
+
+    /// The mean of the values added; `None` for none.
+    pub fn mean(&self) -> Option<Ratio> {
+        if self.n == 0 {
+            return None;
+        }
+        let mut acc = self.rest;
+        let mut bits = self.present;
+        while bits != 0 {
+            let d = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let v = Ratio { num: self.sums[d], den: d as i128 };
+            acc = Some(acc.map_or(v, |a| a + v));
+        }
+        acc.map(|a| Ratio::new(a.num, a.den * self.n))
     }
 }
 

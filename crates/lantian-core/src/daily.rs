@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::aqi::DailyInput;
-use crate::conc::{Conc, Ratio};
+use crate::conc::{Conc, Ratio, RatioMean};
 use crate::pollutant::{Pollutant, SeriesType};
 use crate::standards::{Avg, Limits, StandardSet};
 
@@ -209,17 +209,29 @@ pub enum CityMda8Method {
 pub fn city_day<'a, I>(stations: I) -> DailyExact
 where
     I: IntoIterator<Item = &'a DailyExact>,
-    I::IntoIter: Clone,
 {
-    let stations = stations.into_iter();
-    let mut out = DailyExact { stations: stations.clone().count() as u16, ..DailyExact::default() };
-    for p in Pollutant::ALL {
-        out.mean[p as usize] = Ratio::mean_of_ratios(stations.clone().filter_map(|s| s.mean[p as usize]));
-        out.valid_hours[p as usize] = stations.clone().map(|s| s.valid_hours[p as usize]).max().unwrap_or(0);
+    // One pass over the stations, eight running means.
+    let mut means = [RatioMean::default(); 8];
+    let mut out = DailyExact::default();
+    let mut n = 0u16;
+    for s in stations {
+        n = n.saturating_add(1);
+        for (k, v) in s.mean.iter().chain([&s.o3_max_1h, &s.o3_mda8]).enumerate() {
+            if let Some(v) = v {
+                means[k].add(*v);
+            }
+        }
+        for (slot, h) in out.valid_hours.iter_mut().zip(s.valid_hours) {
+            *slot = (*slot).max(h);
+        }
+        out.mda8_windows = out.mda8_windows.max(s.mda8_windows);
     }
-    out.o3_max_1h = Ratio::mean_of_ratios(stations.clone().filter_map(|s| s.o3_max_1h));
-    out.o3_mda8 = Ratio::mean_of_ratios(stations.clone().filter_map(|s| s.o3_mda8));
-    out.mda8_windows = stations.map(|s| s.mda8_windows).max().unwrap_or(0);
+    out.stations = n;
+    for (slot, m) in out.mean.iter_mut().zip(&means) {
+        *slot = m.mean();
+    }
+    out.o3_max_1h = means[6].mean();
+    out.o3_mda8 = means[7].mean();
     out
 }
 

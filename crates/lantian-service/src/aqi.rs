@@ -43,22 +43,9 @@ fn label_range(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
 /// Label dates read from the store at a time; decoding and computing run in parallel over them.
 const CHUNK_DAYS: i64 = 4;
 
-/// The selection passed to the store: `None` (all) when most stations are wanted.
-fn selection(store: &dyn Store, stations: &[StationInfo]) -> Result<Option<Vec<i64>>> {
-    let mut ids: Vec<i64> = stations.iter().map(|s| s.id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let total = store.station_count()? as usize;
-    Ok(if ids.len() * 2 > total {
-        if ids.len() == total {
-            None
-        } else {
-            Some(ids)
-        }
-    } else {
-        Some(ids)
-    })
-}
+/// Label dates per step of the hourly pipeline (one task each; three steps are in flight, so this
+/// bounds the memory held: about 3 MB per date for 1,000 stations).
+const HOURLY_BATCH: i64 = 2;
 
 /// One label date's station label days, ordered by station id.
 type DateDays = (NaiveDate, Vec<(i64, LabelDay)>);
@@ -87,7 +74,11 @@ fn load(store: &dyn Store, kind: BlockKind, dates: &[NaiveDate], sel: Option<&[i
 
 /// Calls `f` for every station-hour with data whose hour lies within the natural days `from..=to`
 /// (label times from `from` 01:00 to `to`+1 00:00), in time order, and within an hour in the order of
-/// `stations`. Decoding and the AQI run in parallel; `f` runs on the calling thread.
+/// `stations`. `f` runs on the calling thread.
+///
+/// Pipelined like [`for_each_station_day_exact`]: while the thread pool decodes the stored blocks of
+/// one batch of [`HOURLY_BATCH`] label dates and computes their AQI (one task per date), the calling
+/// thread reads the next batch from the store and hands the previous one to `f`.
 pub fn for_each_hourly(
     store: &dyn Store,
     stations: &[StationInfo],
@@ -98,39 +89,118 @@ pub fn for_each_hourly(
 ) -> Result<()> {
     let (lf, lt) = label_range(from, to);
     let order: HashMap<i64, usize> = stations.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-    let sel = selection(store, stations)?;
+    let mut chunks: Vec<i64> = stations.iter().map(|s| s.id.div_euclid(codec::CHUNK)).collect();
+    chunks.sort_unstable();
+    chunks.dedup();
+    let mut to_compute: Option<Vec<HourlyDate>> = None;
+    let mut to_deliver: Option<Vec<HourlyDate>> = None;
+    // The buffers of delivered dates, reused by the next batch (see `hourly_date`).
+    let mut spare: Vec<HourlyDate> = Vec::new();
     let mut d = lf;
-    while d <= lt {
-        let end = (d + Duration::days(CHUNK_DAYS - 1)).min(lt);
+    while d <= lt || to_compute.is_some() || to_deliver.is_some() {
+        let mut computed: Option<Result<Vec<HourlyDate>>> = None;
+        let end = (d + Duration::days(HOURLY_BATCH - 1)).min(lt);
         let dates: Vec<NaiveDate> = d.iter_days().take_while(|x| *x <= end).collect();
-        let loaded = load(store, BlockKind::Station, &dates, sel.as_deref())?;
-        let rows: Vec<Vec<HourlyRow<'_>>> = loaded
-            .par_iter()
-            .map(|(date, days)| {
-                let mut days: Vec<(usize, &LabelDay)> =
-                    days.iter().filter_map(|(id, day)| order.get(id).map(|i| (*i, day))).collect();
-                days.sort_unstable_by_key(|(i, _)| *i);
-                let mut out = Vec::with_capacity(days.len() * 24);
-                for h in 0..24 {
-                    if (*date == lf && h == 0) || (*date == lt && h > 0) {
-                        continue;
-                    }
-                    let (time, set) = hour_context(*date, h);
-                    for (i, day) in &days {
-                        if let Some(r) = hourly_row_at(&stations[*i], time, set, day, h, conv) {
-                            out.push(r);
-                        }
-                    }
+        let read = rayon::in_place_scope(|s| -> Result<Option<Vec<HourlyDate>>> {
+            if let Some(batch) = to_compute.take() {
+                let (slot, order) = (&mut computed, &order);
+                s.spawn(move |_| {
+                    *slot = Some(batch.into_par_iter().map(|buf| hourly_date(buf, order, (lf, lt), conv)).collect());
+                });
+            }
+            let read = if dates.is_empty() {
+                None
+            } else {
+                let mut batch = Vec::with_capacity(dates.len());
+                for x in &dates {
+                    let mut buf = spare.pop().unwrap_or_default();
+                    buf.date = *x;
+                    store.day_blocks_into(BlockKind::Station, *x, Some(&chunks), &mut buf.blocks)?;
+                    batch.push(buf);
                 }
-                out
-            })
-            .collect();
-        for r in rows.iter().flatten() {
-            f(r);
-        }
+                Some(batch)
+            };
+            for date in to_deliver.take().into_iter().flatten() {
+                for (k, h, result) in &date.rows {
+                    let (i, day) = &date.days[*k as usize];
+                    let row = HourlyRow {
+                        station: &stations[*i],
+                        time: date.times[usize::from(*h)],
+                        day,
+                        hour: usize::from(*h),
+                        result: *result,
+                    };
+                    f(&row);
+                }
+                spare.push(date);
+            }
+            Ok(read)
+        })?;
+        to_compute = read;
+        to_deliver = computed.transpose()?;
         d = end + Duration::days(1);
     }
     Ok(())
+}
+
+/// One label date of the hourly pipeline: its stored blocks, the decoded label days of the wanted
+/// stations (index into `stations`, in that order), the end time of each label hour, and the rows with
+/// data in output order: (index into `days`, label hour, AQI). Recycled from date to date.
+#[derive(Default)]
+struct HourlyDate {
+    date: NaiveDate,
+    blocks: Vec<(i64, Vec<u8>)>,
+    days: Vec<(usize, LabelDay)>,
+    times: [NaiveDateTime; 24],
+    rows: Vec<(u32, u8, AqiResult)>,
+}
+
+/// Decodes one label date's blocks and computes the real-time AQI of its hours within `lf..=lt`
+/// (label hour 0 of the first label date and hours 1–23 of the last one lie outside the natural days).
+fn hourly_date(
+    buf: HourlyDate,
+    order: &HashMap<i64, usize>,
+    (lf, lt): (NaiveDate, NaiveDate),
+    conv: RealTimeConvention,
+) -> Result<HourlyDate> {
+    // The buffers of an earlier date: reusing them keeps the allocator from faulting in fresh memory
+    // for every date (the calling thread frees what the pool allocates).
+    let HourlyDate { date, blocks, mut days, mut rows, .. } = buf;
+    days.clear();
+    rows.clear();
+    let mut parsed = Vec::with_capacity(blocks.len());
+    for (c, block) in &blocks {
+        let entries = codec::block_entries(*c, block)
+            .ok_or_else(|| StoreError::Corrupt(format!("day_block {date} chunk {c}")))?;
+        parsed.push(entries);
+    }
+    // Exact sizes: a growing vector would leave fresh memory behind at every doubling.
+    days.reserve(parsed.iter().map(Vec::len).sum());
+    for entries in parsed {
+        for (id, b) in entries {
+            let Some(i) = order.get(&id) else { continue };
+            days.push((*i, LabelDay::default()));
+            let k = days.len() - 1;
+            if !codec::decode_into(b, &mut days[k].1) {
+                return Err(StoreError::Corrupt(format!("station_day {id} {date}")).into());
+            }
+        }
+    }
+    days.sort_unstable_by_key(|(i, _)| *i);
+    rows.reserve(days.len() * 24);
+    let times: [NaiveDateTime; 24] = std::array::from_fn(|h| hour_context(date, h).0);
+    for h in 0..24 {
+        if (date == lf && h == 0) || (date == lt && h > 0) {
+            continue;
+        }
+        let set = hour_context(date, h).1;
+        for (k, (_, day)) in days.iter().enumerate() {
+            if let Some(result) = hour_result(set, day, h, conv) {
+                rows.push((k as u32, h as u8, result));
+            }
+        }
+    }
+    Ok(HourlyDate { date, blocks, days, times, rows })
 }
 
 /// The real-time report of one label hour, `None` when no pollutant was measured.
@@ -160,11 +230,17 @@ fn hourly_row_at<'a>(
     h: usize,
     conv: RealTimeConvention,
 ) -> Option<HourlyRow<'a>> {
+    let result = hour_result(set, day, h, conv)?;
+    Some(HourlyRow { station: st, time, day, hour: h, result })
+}
+
+/// The real-time AQI of label hour `h`, `None` when no pollutant was measured.
+fn hour_result(set: StandardSet, day: &LabelDay, h: usize, conv: RealTimeConvention) -> Option<AqiResult> {
     let input = hourly_input(day, h);
     if [input.so2, input.no2, input.co, input.o3, input.pm10, input.pm2_5].iter().all(Option::is_none) {
         return None;
     }
-    Some(HourlyRow { station: st, time, day, hour: h, result: realtime_aqi(set, conv, &input) })
+    Some(realtime_aqi(set, conv, &input))
 }
 
 /// One station's daily evaluation.

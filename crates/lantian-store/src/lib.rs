@@ -352,7 +352,20 @@ pub trait Store: EmergencyStore {
     /// The stored blocks ([`codec::build_block`]) of one label date, `(chunk, block)` ordered by chunk,
     /// for the given chunks (all when `None`). Unlike [`Store::day_blobs_on`] nothing is split or
     /// copied per id: the caller parses the blocks ([`codec::block_entries`]), e.g. in parallel.
-    fn day_blocks_on(&self, kind: BlockKind, date: NaiveDate, chunks: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>>;
+    fn day_blocks_on(&self, kind: BlockKind, date: NaiveDate, chunks: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
+        let mut out = Vec::new();
+        self.day_blocks_into(kind, date, chunks, &mut out)?;
+        Ok(out)
+    }
+    /// [`Store::day_blocks_on`] into `out`, reusing its buffers (long scans recycle them instead of
+    /// allocating fresh memory for every date).
+    fn day_blocks_into(
+        &self,
+        kind: BlockKind,
+        date: NaiveDate,
+        chunks: Option<&[i64]>,
+        out: &mut Vec<(i64, Vec<u8>)>,
+    ) -> Result<()>;
     /// Cached station daily evaluations ([`codec::daily`]) of the natural days `from..=to` for the given
     /// chunks (sorted): `(natural day, chunk, encoded)` ordered by day and chunk, for those cached.
     fn daily_cache_between(
