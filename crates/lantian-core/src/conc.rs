@@ -279,24 +279,39 @@ impl Ratio {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RatioMean {
     /// Sum of the numerators of the values with denominator `d` (1 ≤ d < 32), at index `d`.
-    sums: [i128; 32],
+    sums: [i64; 32],
     /// Bit `d` set when `sums[d]` holds any value.
     present: u32,
-    /// The values with other denominators, added exactly.
+    /// The values with other denominators or numerators beyond 64 bits, added exactly.
     rest: Option<Ratio>,
-    n: i128,
+    n: u64,
 }
 
 impl RatioMean {
     #[inline]
     pub fn add(&mut self, v: Ratio) {
         self.n += 1;
-        match usize::try_from(v.den) {
-            Ok(d @ 1..=31) => {
-                self.sums[d] += v.num;
+        if let (Ok(d @ 1..=31), Ok(num)) = (usize::try_from(v.den), i64::try_from(v.num)) {
+            if let Some(sum) = self.sums[d].checked_add(num) {
+                self.sums[d] = sum;
+                self.present |= 1 << d;
+                return;
+            }
+        }
+        self.rest = Some(self.rest.map_or(v, |a| a + v));
+    }
+
+    /// [`RatioMean::add`] of `num / den` given as a 64-bit numerator and a small denominator (> 0).
+    #[inline]
+    pub fn add_small(&mut self, num: i64, den: u8) {
+        let d = usize::from(den);
+        match self.sums.get(d).map(|s| s.checked_add(num)) {
+            Some(Some(sum)) if d > 0 => {
+                self.n += 1;
+                self.sums[d] = sum;
                 self.present |= 1 << d;
             }
-            _ => self.rest = Some(self.rest.map_or(v, |a| a + v)),
+            _ => self.add(Ratio::new(i128::from(num), i128::from(den))),
         }
     }
 
@@ -310,10 +325,10 @@ impl RatioMean {
         while bits != 0 {
             let d = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            let v = Ratio { num: self.sums[d], den: d as i128 };
+            let v = Ratio { num: i128::from(self.sums[d]), den: d as i128 };
             acc = Some(acc.map_or(v, |a| a + v));
         }
-        acc.map(|a| Ratio::new(a.num, a.den * self.n))
+        acc.map(|a| Ratio::new(a.num, a.den * i128::from(self.n)))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use lantian_core::aqi::{daily_aqi, realtime_aqi, AqiResult, DailyInput, HourlyInput, RealTimeConvention};
-use lantian_core::daily::{city_day, city_hour_value, evaluate_day, evaluate_label_rows, DailyExact};
+use lantian_core::daily::{city_hour_value, evaluate_day, evaluate_label_rows, CityDayAcc, DailyExact, StationDay};
 use lantian_core::hours::{has_pollutant_values, hourly_input, label_time, natural_day, LabelDay};
 use lantian_core::{Conc, Pollutant, SeriesType, StandardSet};
 use std::collections::HashMap;
@@ -32,6 +32,44 @@ impl HourlyRow<'_> {
     /// The AQI the publisher published for this hour, if the source carried it.
     pub fn published_aqi(&self) -> Option<u32> {
         self.day.get(SeriesType::Aqi, self.hour).map(|c| (c.milli() / 1000) as u32)
+    }
+}
+
+/// Position of each id in a list of ids (stations): a vector indexed by the id, since store ids are
+/// small dense integers — a lookup per station-day or station-hour without hashing. Ids outside that
+/// range (negative or beyond 2^26) go to a map.
+pub(crate) struct IdIndex {
+    at: Vec<u32>,
+    other: HashMap<i64, usize>,
+}
+
+impl IdIndex {
+    const NONE: u32 = u32::MAX;
+
+    pub(crate) fn new(ids: impl IntoIterator<Item = i64>) -> IdIndex {
+        let mut index = IdIndex { at: Vec::new(), other: HashMap::new() };
+        for (k, id) in ids.into_iter().enumerate() {
+            match usize::try_from(id) {
+                Ok(i) if i < 1 << 26 && k < Self::NONE as usize => {
+                    if index.at.len() <= i {
+                        index.at.resize(i + 1, Self::NONE);
+                    }
+                    index.at[i] = k as u32;
+                }
+                _ => {
+                    index.other.insert(id, k);
+                }
+            }
+        }
+        index
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, id: i64) -> Option<usize> {
+        match usize::try_from(id).ok().and_then(|i| self.at.get(i)) {
+            Some(&k) if k != Self::NONE => Some(k as usize),
+            _ => self.other.get(&id).copied(),
+        }
     }
 }
 
@@ -88,7 +126,7 @@ pub fn for_each_hourly(
     mut f: impl FnMut(&HourlyRow<'_>),
 ) -> Result<()> {
     let (lf, lt) = label_range(from, to);
-    let order: HashMap<i64, usize> = stations.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+    let order = IdIndex::new(stations.iter().map(|s| s.id));
     let mut chunks: Vec<i64> = stations.iter().map(|s| s.id.div_euclid(codec::CHUNK)).collect();
     chunks.sort_unstable();
     chunks.dedup();
@@ -159,7 +197,7 @@ struct HourlyDate {
 /// (label hour 0 of the first label date and hours 1–23 of the last one lie outside the natural days).
 fn hourly_date(
     buf: HourlyDate,
-    order: &HashMap<i64, usize>,
+    order: &IdIndex,
     (lf, lt): (NaiveDate, NaiveDate),
     conv: RealTimeConvention,
 ) -> Result<HourlyDate> {
@@ -178,8 +216,8 @@ fn hourly_date(
     days.reserve(parsed.iter().map(Vec::len).sum());
     for entries in parsed {
         for (id, b) in entries {
-            let Some(i) = order.get(&id) else { continue };
-            days.push((*i, LabelDay::default()));
+            let Some(i) = order.get(id) else { continue };
+            days.push((i, LabelDay::default()));
             let k = days.len() - 1;
             if !codec::decode_into(b, &mut days[k].1) {
                 return Err(StoreError::Corrupt(format!("station_day {id} {date}")).into());
@@ -270,9 +308,10 @@ pub fn for_each_station_daily(
         let built: Vec<StationDailyRow<'_>> = rows
             .par_iter()
             .map(|(st, exact)| {
+                let exact = exact.exact();
                 let values = exact.rounded();
                 let result = daily_aqi(StandardSet::for_date(date), &values);
-                StationDailyRow { station: st, date, exact: **exact, values, result }
+                StationDailyRow { station: st, date, exact, values, result }
             })
             .collect();
         for r in &built {
@@ -282,14 +321,14 @@ pub fn for_each_station_daily(
 }
 
 /// Natural days read, evaluated and delivered per step of [`for_each_station_day_exact`].
-const DAILY_BATCH: i64 = 8;
+const DAILY_BATCH: i64 = 4;
 
 /// A label date's stored station blocks, `(chunk, block)` ordered by chunk (shared between the two
 /// batches that need it).
 type LabelBlocks = std::sync::Arc<Vec<(i64, Vec<u8>)>>;
 
 /// The evaluations of one chunk's stations on one natural day, ordered by station id.
-type ChunkDays = Vec<(i64, DailyExact)>;
+type ChunkDays = Vec<(i64, StationDay)>;
 
 /// One step's input, read from the store on the calling thread.
 struct DailyBatch {
@@ -304,7 +343,7 @@ struct DailyBatch {
 /// and the encodings of the newly computed ones for the store.
 struct DailyComputed {
     dates: Vec<NaiveDate>,
-    days: Vec<Vec<Vec<(i64, DailyExact)>>>,
+    days: Vec<Vec<Vec<(i64, StationDay)>>>,
     to_store: Vec<(NaiveDate, i64, Vec<u8>)>,
     /// `(date index, chunk index)` whose cached encoding did not decode and whose label days were
     /// not read: computed afterwards on the calling thread.
@@ -323,7 +362,7 @@ pub fn for_each_station_day_exact<'s>(
     stations: &'s [StationInfo],
     from: NaiveDate,
     to: NaiveDate,
-    mut f: impl FnMut(NaiveDate, &[(&'s StationInfo, &DailyExact)]),
+    mut f: impl FnMut(NaiveDate, &[(&'s StationInfo, &StationDay)]),
 ) -> Result<()> {
     // Natural days that can hold data: label days first..=last hold natural days first−1..=last.
     let Some((first, last)) = store.station_date_range()? else { return Ok(()) };
@@ -332,7 +371,7 @@ pub fn for_each_station_day_exact<'s>(
     if from > to {
         return Ok(());
     }
-    let order: HashMap<i64, usize> = stations.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+    let order = IdIndex::new(stations.iter().map(|s| s.id));
     let mut chunks: Vec<i64> = stations.iter().map(|s| s.id.div_euclid(codec::CHUNK)).collect();
     chunks.sort_unstable();
     chunks.dedup();
@@ -343,7 +382,7 @@ pub fn for_each_station_day_exact<'s>(
     // The last label date read, reused by the next batch (its first natural day needs it).
     let mut last_label: Option<(NaiveDate, LabelBlocks)> = None;
     // Result buffers of delivered batches, reused by the next one.
-    let mut spare: Vec<Vec<(i64, DailyExact)>> = Vec::new();
+    let mut spare: Vec<Vec<(i64, StationDay)>> = Vec::new();
     let mut d = from;
     while d <= to || to_compute.is_some() || to_deliver.is_some() {
         let mut computed: Option<DailyComputed> = None;
@@ -428,7 +467,7 @@ fn chunk_entries(labels: &[(NaiveDate, LabelBlocks)], date: NaiveDate, c: i64) -
 
 /// Evaluates the stations of chunk `c` on natural day `date` from the stored label days D and D+1;
 /// `None` if those were not read or do not decode.
-fn evaluate_chunk(labels: &[(NaiveDate, LabelBlocks)], date: NaiveDate, c: i64) -> Option<Vec<(i64, DailyExact)>> {
+fn evaluate_chunk(labels: &[(NaiveDate, LabelBlocks)], date: NaiveDate, c: i64) -> Option<Vec<(i64, StationDay)>> {
     let mut out = Vec::new();
     evaluate_chunk_into(labels, date, c, &mut out).then_some(out)
 }
@@ -438,7 +477,7 @@ fn evaluate_chunk_into(
     labels: &[(NaiveDate, LabelBlocks)],
     date: NaiveDate,
     c: i64,
-    out: &mut Vec<(i64, DailyExact)>,
+    out: &mut Vec<(i64, StationDay)>,
 ) -> bool {
     out.clear();
     evaluate_entries(labels, date, c, out).is_some()
@@ -448,7 +487,7 @@ fn evaluate_entries(
     labels: &[(NaiveDate, LabelBlocks)],
     date: NaiveDate,
     c: i64,
-    out: &mut Vec<(i64, DailyExact)>,
+    out: &mut Vec<(i64, StationDay)>,
 ) -> Option<()> {
     let this = chunk_entries(labels, date, c)?;
     let next = chunk_entries(labels, date + Duration::days(1), c)?;
@@ -491,7 +530,7 @@ fn evaluate_entries(
 /// The results go into the buffers of `spare` (those of batches already delivered): reusing them,
 /// rather than allocating on the pool's threads what the calling thread frees, keeps the allocator
 /// from faulting in fresh memory for every batch.
-fn compute_batch(batch: DailyBatch, chunks: &[i64], mut spare: Vec<Vec<(i64, DailyExact)>>) -> DailyComputed {
+fn compute_batch(batch: DailyBatch, chunks: &[i64], mut spare: Vec<Vec<(i64, StationDay)>>) -> DailyComputed {
     let DailyBatch { dates, cached, labels } = batch;
     let tasks: Vec<(usize, usize)> = (0..dates.len()).flat_map(|k| (0..chunks.len()).map(move |j| (k, j))).collect();
     spare.resize_with(tasks.len(), Vec::new);
@@ -513,7 +552,7 @@ fn compute_batch(batch: DailyBatch, chunks: &[i64], mut spare: Vec<Vec<(i64, Dai
             }
         })
         .collect();
-    let mut days: Vec<Vec<Vec<(i64, DailyExact)>>> =
+    let mut days: Vec<Vec<Vec<(i64, StationDay)>>> =
         (0..dates.len()).map(|_| Vec::with_capacity(chunks.len())).collect();
     let mut to_store = Vec::new();
     let mut unresolved = Vec::new();
@@ -533,12 +572,12 @@ fn compute_batch(batch: DailyBatch, chunks: &[i64], mut spare: Vec<Vec<(i64, Dai
 fn deliver<'s>(
     store: &dyn Store,
     stations: &'s [StationInfo],
-    order: &HashMap<i64, usize>,
+    order: &IdIndex,
     chunks: &[i64],
     mut done: DailyComputed,
     to_store: &mut Vec<(NaiveDate, i64, Vec<u8>)>,
-    f: &mut impl FnMut(NaiveDate, &[(&'s StationInfo, &DailyExact)]),
-) -> Result<Vec<Vec<(i64, DailyExact)>>> {
+    f: &mut impl FnMut(NaiveDate, &[(&'s StationInfo, &StationDay)]),
+) -> Result<Vec<Vec<(i64, StationDay)>>> {
     // Cached encodings that did not decode (rare): evaluate them here from the label days.
     for (k, j) in std::mem::take(&mut done.unresolved) {
         let (date, c) = (done.dates[k], chunks[j]);
@@ -554,13 +593,13 @@ fn deliver<'s>(
         done.days[k][j] = v;
     }
     to_store.append(&mut done.to_store);
-    let mut rows: Vec<(&'s StationInfo, &DailyExact)> = Vec::with_capacity(stations.len());
-    let mut slots: Vec<Option<&DailyExact>> = vec![None; stations.len()];
+    let mut rows: Vec<(&'s StationInfo, &StationDay)> = Vec::with_capacity(stations.len());
+    let mut slots: Vec<Option<&StationDay>> = vec![None; stations.len()];
     for (date, day) in done.dates.iter().zip(&done.days) {
         slots.fill(None);
         for (id, exact) in day.iter().flatten() {
-            if let Some(i) = order.get(id) {
-                slots[*i] = Some(exact);
+            if let Some(i) = order.get(*id) {
+                slots[i] = Some(exact);
             }
         }
         rows.clear();
@@ -641,27 +680,29 @@ pub fn cities_daily(
     // the 21-odd city values of a date (each city's stations in the order of `stations`, as always).
     let mut per_city: Vec<Vec<CityDailyValue>> = vec![Vec::new(); cities.len()];
     if !stations.is_empty() {
-        // Per city, the indices of its rows in the date's `rows`.
-        let mut members: Vec<Vec<usize>> = vec![Vec::new(); cities.len()];
+        // The city of each station, by its index in `stations` (the order of a date's rows).
+        let city_at: Vec<Option<usize>> = stations.iter().map(|s| city_of.get(&s.id).copied()).collect();
+        let position = IdIndex::new(stations.iter().map(|s| s.id));
+        let mut accs: Vec<CityDayAcc> = vec![CityDayAcc::default(); cities.len()];
         for_each_station_day_exact(store, &stations, from, to, |date, rows| {
-            for (k, (st, _)) in rows.iter().enumerate() {
-                if let Some(i) = city_of.get(&st.id) {
-                    members[*i].push(k);
+            // One pass over the date's station days in memory order, each added to its city.
+            accs.fill(CityDayAcc::default());
+            for (st, exact) in rows {
+                if let Some(i) = position.get(st.id).and_then(|k| city_at[k]) {
+                    accs[i].add_station(exact);
                 }
             }
-            for (days, out) in members.iter_mut().zip(per_city.iter_mut()) {
-                if days.is_empty() {
+            for (acc, out) in accs.iter().zip(per_city.iter_mut()) {
+                if acc.stations() == 0 {
                     continue;
                 }
-                let exact = city_day(days.iter().map(|k| rows[*k].1));
-                let values = exact.rounded();
+                let values = acc.finish().rounded();
                 out.push(CityDailyValue {
                     date,
                     values,
                     result: daily_aqi(StandardSet::for_date(date), &values),
-                    source: DailySource::Stations { count: days.len() },
+                    source: DailySource::Stations { count: usize::from(acc.stations()) },
                 });
-                days.clear();
             }
         })?;
     }

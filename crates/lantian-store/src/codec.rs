@@ -413,41 +413,41 @@ mod tests {
     }
 }
 
-/// Encoding of cached station daily evaluations ([`DailyExact`]) of one natural day and chunk.
-/// Layout: byte `2`; entry count; per entry the id offset (u8), eight ratios (six 24-hour means, O3
+/// Encoding of cached station daily evaluations ([`StationDay`]) of one natural day and chunk.
+/// Layout: byte `2`; entry count; per entry the id offset (u8), eight values (six 24-hour means, O3
 /// daily maximum 1-hour, O3 MDA8), the six valid-hour counts, the valid MDA8 windows and the station
-/// count (u16). A ratio is one byte `den | decimals << 6` (`den` 1–63, 0 = none) and, when present,
-/// a varint of `zigzag(num / 10^(3 − decimals))`. Exact: a station value is a sum of at most 24 hourly
-/// values over its count.
+/// count (u16, always 1). A value is one byte `den | decimals << 6` (`den` 1–63, 0 = none) and, when
+/// present, a varint of `zigzag(num / 10^(3 − decimals))`. Exact: a station value is a sum of at most
+/// 24 hourly values over its count.
 pub mod daily {
-    use lantian_core::conc::Ratio;
-    use lantian_core::daily::DailyExact;
+    use lantian_core::daily::StationDay;
 
     use super::{get_varint, push_varint, CHUNK};
 
     const VERSION: u8 = 2;
-    const STEP: [i128; 4] = [1000, 100, 10, 1];
+    const STEP: [i64; 4] = [1000, 100, 10, 1];
 
-    fn put_ratio(out: &mut Vec<u8>, r: Option<Ratio>) -> bool {
-        let Some(r) = r else {
+    fn put_value(out: &mut Vec<u8>, num: i64, den: u8) -> bool {
+        if den == 0 {
             out.push(0);
             return true;
-        };
-        if r.den < 1 || r.den > 63 {
+        }
+        if den > 63 {
             return false;
         }
-        let dec = (0..4).find(|d| r.num % STEP[*d] == 0).unwrap_or(3);
-        let Ok(m) = i64::try_from(r.num / STEP[dec]) else { return false };
-        out.push(r.den as u8 | (dec as u8) << 6);
+        let dec = (0..4).find(|d| num % STEP[*d] == 0).unwrap_or(3);
+        let m = num / STEP[dec];
+        out.push(den | (dec as u8) << 6);
         push_varint(out, ((m << 1) ^ (m >> 63)) as u64);
         true
     }
 
-    fn get_ratio(b: &[u8], pos: &mut usize) -> Option<Option<Ratio>> {
+    /// One value as (numerator, denominator); denominator 0 = none.
+    fn get_value(b: &[u8], pos: &mut usize) -> Option<(i64, u8)> {
         let head = *b.get(*pos)?;
         *pos += 1;
         if head == 0 {
-            return Some(None);
+            return Some((0, 0));
         }
         let (den, dec) = (head & 63, usize::from(head >> 6));
         if den == 0 {
@@ -455,25 +455,25 @@ pub mod daily {
         }
         let z = get_varint(b, pos)?;
         let m = ((z >> 1) as i64) ^ -((z & 1) as i64);
-        Some(Some(Ratio::new(i128::from(m) * STEP[dec], i128::from(den))))
+        Some((m.checked_mul(STEP[dec])?, den))
     }
 
     /// Encodes the evaluations of a chunk's stations (ids within one chunk); `None` if a value does
     /// not fit the layout (the caller then simply does not cache it).
-    pub fn encode(entries: &[(i64, DailyExact)]) -> Option<Vec<u8>> {
-        let mut out = Vec::with_capacity(2 + entries.len() * 48);
+    pub fn encode(entries: &[(i64, StationDay)]) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(2 + entries.len() * 40);
         out.push(VERSION);
         out.push(u8::try_from(entries.len()).ok()?);
         for (id, e) in entries {
             out.push(id.rem_euclid(CHUNK) as u8);
-            for r in e.mean.iter().copied().chain([e.o3_max_1h, e.o3_mda8]) {
-                if !put_ratio(&mut out, r) {
+            for (num, den) in e.num.iter().zip(e.den) {
+                if !put_value(&mut out, *num, den) {
                     return None;
                 }
             }
             out.extend_from_slice(&e.valid_hours);
             out.push(e.mda8_windows);
-            out.extend_from_slice(&e.stations.to_le_bytes());
+            out.extend_from_slice(&1u16.to_le_bytes());
         }
         Some(out)
     }
@@ -485,18 +485,18 @@ pub mod daily {
     }
 
     /// Decodes a block of chunk `chunk`; `None` if malformed.
-    pub fn decode(chunk: i64, b: &[u8]) -> Option<Vec<(i64, DailyExact)>> {
+    pub fn decode(chunk: i64, b: &[u8]) -> Option<Vec<(i64, StationDay)>> {
         let mut out = Vec::new();
         decode_into(chunk, b, &mut out).then_some(out)
     }
 
     /// [`decode`] into `out` (cleared first, its allocation reused); false if malformed.
-    pub fn decode_into(chunk: i64, b: &[u8], out: &mut Vec<(i64, DailyExact)>) -> bool {
+    pub fn decode_into(chunk: i64, b: &[u8], out: &mut Vec<(i64, StationDay)>) -> bool {
         out.clear();
         decode_entries(chunk, b, out).is_some()
     }
 
-    fn decode_entries(chunk: i64, b: &[u8], out: &mut Vec<(i64, DailyExact)>) -> Option<()> {
+    fn decode_entries(chunk: i64, b: &[u8], out: &mut Vec<(i64, StationDay)>) -> Option<()> {
         if b.len() < 2 || b[0] != VERSION {
             return None;
         }
@@ -506,21 +506,18 @@ pub mod daily {
         for _ in 0..n {
             let id = chunk * CHUNK + i64::from(*b.get(pos)?);
             pos += 1;
-            let mut r = [None; 8];
-            for slot in r.iter_mut() {
-                *slot = get_ratio(b, &mut pos)?;
+            let mut d = StationDay::default();
+            for k in 0..8 {
+                (d.num[k], d.den[k]) = get_value(b, &mut pos)?;
             }
             let tail = b.get(pos..pos + 9)?;
             pos += 9;
-            let mut d = DailyExact {
-                mean: [r[0], r[1], r[2], r[3], r[4], r[5]],
-                o3_max_1h: r[6],
-                o3_mda8: r[7],
-                ..DailyExact::default()
-            };
             d.valid_hours.copy_from_slice(&tail[..6]);
             d.mda8_windows = tail[6];
-            d.stations = u16::from_le_bytes([tail[7], tail[8]]);
+            // Station days only: one station each.
+            if u16::from_le_bytes([tail[7], tail[8]]) != 1 {
+                return None;
+            }
             out.push((id, d));
         }
         (pos == b.len()).then_some(())
@@ -532,20 +529,11 @@ pub mod daily {
 
         #[test]
         fn round_trip() {
-            let e = DailyExact {
-                mean: [
-                    Some(Ratio::new(960_000, 24)),
-                    None,
-                    Some(Ratio::new(19_200, 24)),
-                    None,
-                    Some(Ratio::new(-5, 3)),
-                    None,
-                ],
-                o3_max_1h: Some(Ratio::new(180_000, 1)),
-                o3_mda8: Some(Ratio::new(1_234_567, 8)),
+            let e = StationDay {
+                num: [960_000, 0, 19_200, 0, -5, 0, 180_000, 1_234_567],
+                den: [24, 0, 24, 0, 3, 0, 1, 8],
                 valid_hours: [24, 0, 24, 0, 3, 21],
                 mda8_windows: 17,
-                stations: 1,
             };
             let b = encode(&[(130, e)]).expect("fits");
             let back = decode(2, &b).expect("decodes");
@@ -554,8 +542,30 @@ pub mod daily {
             assert_eq!(back[0].1, e);
             assert!(decode(2, &b[..b.len() - 1]).is_none());
             // A denominator beyond the layout is not cached.
-            let big = DailyExact { mean: [Some(Ratio::new(1, 100)), None, None, None, None, None], ..e };
+            let big = StationDay { den: [100, 0, 0, 0, 0, 0, 0, 0], ..e };
             assert!(encode(&[(1, big)]).is_none());
+        }
+
+        /// The layout worked by hand: station 65 (offset 1 in chunk 1) with only PM10 (index 4): a
+        /// sum of 852.5 μg/m³ over 24 hours = 852,500 / 24 → one decimal: mantissa 8,525, zigzag
+        /// 17,050 = varint 0x9a 0x85 0x01, head 24 | 1 << 6 = 88; the other seven values absent (0).
+        #[test]
+        fn layout_worked_by_hand() {
+            let mut e = StationDay::default();
+            (e.num[4], e.den[4]) = (852_500, 24);
+            e.valid_hours[4] = 24;
+            let b = encode(&[(65, e)]).expect("fits");
+            let expected: Vec<u8> = [
+                &[2u8, 1, 1][..],        // version, one entry, id offset 1
+                &[0, 0, 0, 0],           // SO2, NO2, CO, O3 (unused): none
+                &[88, 0x9a, 0x85, 0x01], // PM10
+                &[0, 0, 0],              // PM2.5, O3 1-hour maximum, MDA8: none
+                &[0, 0, 0, 0, 24, 0],    // valid hours
+                &[0],                    // MDA8 windows
+                &[1, 0],                 // one station
+            ]
+            .concat();
+            assert_eq!(b, expected);
         }
     }
 }
