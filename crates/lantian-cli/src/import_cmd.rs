@@ -154,6 +154,26 @@ pub fn import_files(
                 Err(_) => return None,
             }
         });
+        // Consecutive wide files share one transaction of up to BATCH files (each still a savepoint:
+        // all or nothing); their results count once the batch commits.
+        let mut pending: Vec<(PathBuf, Accounted)> = Vec::new();
+        let commit = |store: &mut dyn Store,
+                      pending: &mut Vec<(PathBuf, Accounted)>,
+                      sum: &mut ImportSummary,
+                      stations: &mut HashSet<String>| {
+            let t = std::time::Instant::now();
+            let r = store.commit_import_batch();
+            sum.store_secs += t.elapsed().as_secs_f64();
+            for (path, acc) in pending.drain(..) {
+                match &r {
+                    Ok(()) => acc.apply(sum, stations),
+                    Err(e) => {
+                        sum.files_rejected += 1;
+                        sum.errors.push(format!("{}: {e}", path.display()));
+                    }
+                }
+            }
+        };
         for pf in ordered {
             sum.files += 1;
             progress.set_message(pf.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default());
@@ -165,62 +185,103 @@ pub fn import_files(
                 Ok((meta, ready)) => {
                     let kind = ready.kind_name();
                     *sum.kinds.entry(kind).or_default() += 1;
-                    let t = std::time::Instant::now();
                     if let Ready::Wide(p) = &ready {
                         sum.warnings.extend(p.wide.warnings.iter().cloned());
                     }
                     if let Ready::Other(Parsed::Stations { warnings, .. }) = &ready {
                         sum.warnings.extend(warnings.iter().cloned());
                     }
-                    let r = write(store, &meta, &ready);
+                    let wide = matches!(ready, Ready::Wide(_));
+                    if !wide {
+                        commit(store, &mut pending, &mut sum, &mut stations);
+                    }
+                    let t = std::time::Instant::now();
+                    let r = if wide {
+                        store.begin_import_batch().and_then(|_| write(store, &meta, &ready))
+                    } else {
+                        write(store, &meta, &ready)
+                    };
                     sum.store_secs += t.elapsed().as_secs_f64();
                     match r {
                         Err(e) => {
                             sum.files_rejected += 1;
                             sum.errors.push(format!("{}: {e}", pf.path.display()));
                         }
-                        Ok(o) => {
-                            if o.new_file {
-                                sum.files_new += 1;
-                            }
-                            sum.outcome.add(&o);
-                            match &ready {
-                                Ready::Wide(p) => {
-                                    sum.rows += p.wide.rows as u64;
-                                    sum.values += p.wide.values;
-                                    sum.station_hours += p.station_hours;
-                                    if p.wide.kind == lantian_ingest::WideKind::Sites {
-                                        stations.extend(p.wide.columns.iter().cloned());
-                                    }
-                                }
-                                Ready::Other(Parsed::Stations { stations: st, .. }) => {
-                                    sum.rows += st.len() as u64;
-                                    stations.extend(st.iter().map(|s| s.code.clone()));
-                                }
-                                Ready::Other(Parsed::CityDaily { records, .. }) => {
-                                    sum.rows += records.len() as u64;
-                                    sum.values += records.len() as u64 * 7;
-                                }
-                                Ready::Other(Parsed::Dust(r)) => sum.rows += r.len() as u64,
-                                Ready::Other(Parsed::Targets(r)) => sum.rows += r.len() as u64,
-                                Ready::Other(Parsed::Adjustments(r)) => sum.rows += r.len() as u64,
-                                Ready::Other(Parsed::NationalRanks(r)) => sum.rows += r.len() as u64,
-                                Ready::Other(Parsed::Tasks(r)) => sum.rows += r.len() as u64,
-                                Ready::Other(Parsed::TaskReports(r)) => sum.rows += r.len() as u64,
-                                Ready::Other(Parsed::Wide(_)) => {}
-                                other => sum.rows += other.rows(),
+                        Ok(o) if wide => {
+                            pending.push((pf.path.clone(), Accounted::of(o, &ready)));
+                            if pending.len() >= BATCH {
+                                commit(store, &mut pending, &mut sum, &mut stations);
                             }
                         }
+                        Ok(o) => Accounted::of(o, &ready).apply(&mut sum, &mut stations),
                     }
                 }
             }
             progress.inc(1);
         }
+        commit(store, &mut pending, &mut sum, &mut stations);
         Ok(())
     })?;
     sum.stations = stations.len();
     progress.finish_and_clear();
     Ok(sum)
+}
+
+/// Wide files per import transaction (BENCHMARKS.md: committing after every file made the writer
+/// the import's bottleneck).
+const BATCH: usize = 32;
+
+/// What one stored file adds to the summary.
+struct Accounted {
+    outcome: ImportOutcome,
+    rows: u64,
+    values: u64,
+    station_hours: u64,
+    stations: Vec<String>,
+}
+
+impl Accounted {
+    fn of(o: ImportOutcome, ready: &Ready) -> Accounted {
+        let mut a = Accounted { outcome: o, rows: 0, values: 0, station_hours: 0, stations: Vec::new() };
+        match ready {
+            Ready::Wide(p) => {
+                a.rows = p.wide.rows as u64;
+                a.values = p.wide.values;
+                a.station_hours = p.station_hours;
+                if p.wide.kind == lantian_ingest::WideKind::Sites {
+                    a.stations = p.wide.columns.clone();
+                }
+            }
+            Ready::Other(Parsed::Stations { stations: st, .. }) => {
+                a.rows = st.len() as u64;
+                a.stations = st.iter().map(|s| s.code.clone()).collect();
+            }
+            Ready::Other(Parsed::CityDaily { records, .. }) => {
+                a.rows = records.len() as u64;
+                a.values = records.len() as u64 * 7;
+            }
+            Ready::Other(Parsed::Dust(r)) => a.rows = r.len() as u64,
+            Ready::Other(Parsed::Targets(r)) => a.rows = r.len() as u64,
+            Ready::Other(Parsed::Adjustments(r)) => a.rows = r.len() as u64,
+            Ready::Other(Parsed::NationalRanks(r)) => a.rows = r.len() as u64,
+            Ready::Other(Parsed::Tasks(r)) => a.rows = r.len() as u64,
+            Ready::Other(Parsed::TaskReports(r)) => a.rows = r.len() as u64,
+            Ready::Other(Parsed::Wide(_)) => {}
+            other => a.rows = other.rows(),
+        }
+        a
+    }
+
+    fn apply(self, sum: &mut ImportSummary, stations: &mut HashSet<String>) {
+        if self.outcome.new_file {
+            sum.files_new += 1;
+        }
+        sum.outcome.add(&self.outcome);
+        sum.rows += self.rows;
+        sum.values += self.values;
+        sum.station_hours += self.station_hours;
+        stations.extend(self.stations);
+    }
 }
 
 /// A progress bar on a terminal (hidden otherwise).

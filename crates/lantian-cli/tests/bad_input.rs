@@ -423,6 +423,45 @@ fn an_empty_cell_in_a_revised_row_deletes_the_old_value() {
 // Mixed runs
 // ---------------------------------------------------------------------------------------------
 
+/// Consecutive wide files share a transaction (batches of 32), each file still all or nothing: bad
+/// files between good ones, and a station list in the middle (which closes the batch), leave exactly
+/// what importing the good files one run at a time leaves.
+#[test]
+fn bad_files_inside_a_batch_of_wide_files() {
+    // File d (1–40) holds 2023-01-01 … 2023-02-12 (28 days a month here, for brevity).
+    let date = |d: u32| format!("2023{:02}{:02}", 1 + (d - 1) / 28, (d - 1) % 28 + 1);
+    let day = |d: u32, v: u32| {
+        let t = date(d);
+        format!("date,hour,type,1001A,1002A\n{t},1,PM10,{v},{}\n{t},1,PM2.5,{},{}\n", v + 1, v / 2, v / 3)
+    };
+    let batched = Sandbox::new("batch-run");
+    let mut files = Vec::new();
+    for d in 1..=40u32 {
+        files.push(batched.write(&format!("f{d:02}_good.csv"), &day(d, 40 + d)));
+        if d % 13 == 0 {
+            let bad = format!("date,hour,type,1001A\n{},2,PM10,4.4.4\n", date(d));
+            files.push(batched.write(&format!("f{d:02}_xbad.csv"), &bad));
+        }
+        if d == 20 {
+            files.push(batched.write("f20_zstations.csv", "监测点编码,监测点名称,城市\n1001A,甲,成都市\n"));
+        }
+    }
+    let paths: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
+    let r = batched.import(&paths);
+    r.expect_code(2, "three files rejected").expect_contains("(41 new, 3 rejected)", "counts");
+    let one_by_one = Sandbox::new("batch-single");
+    for p in files.iter().filter(|p| !p.to_string_lossy().contains("xbad")) {
+        let name = p.file_name().and_then(|n| n.to_str()).expect("name");
+        let copy = one_by_one.write(name, &std::fs::read_to_string(p).expect("read"));
+        one_by_one.import(&[&copy]).expect_code(0, "a good file alone");
+    }
+    let (a, b) = (batched.dump(), one_by_one.dump());
+    assert_eq!(a.hourly, b.hourly, "hourly values");
+    assert_eq!(a.daily, b.daily, "daily values");
+    assert_eq!(a.stations, b.stations, "stations");
+    assert!(a.hourly.lines().count() > 40, "{}", a.hourly);
+}
+
 #[test]
 fn a_good_and_a_bad_file_in_one_run() {
     let sb = Sandbox::new("mixed");

@@ -282,8 +282,20 @@ pub struct StoreCounts {
 pub trait Store: EmergencyStore {
     /// Imports a station list in one transaction.
     fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome>;
-    /// Imports a CNEMC wide file in one transaction: covered cells replace stored ones.
+    /// Imports a CNEMC wide file in one transaction: covered cells replace stored ones. Inside an
+    /// import batch ([`Store::begin_import_batch`]) the file is a savepoint of the batch's transaction:
+    /// still all or nothing, committed with the batch.
     fn import_wide(&mut self, file: &FileMeta, wide: &PreparedWide) -> Result<ImportOutcome>;
+    /// Opens an import batch: the wide files imported until [`Store::commit_import_batch`] share one
+    /// transaction (a long import commits every few dozen files instead of after each). No-op where a
+    /// store has no use for it.
+    fn begin_import_batch(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Commits the open import batch, if any.
+    fn commit_import_batch(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// Imports daily city values in one transaction; an unknown city rejects the whole file.
     fn import_city_daily(
         &mut self,

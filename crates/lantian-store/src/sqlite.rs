@@ -26,6 +26,8 @@ pub struct SqliteStore {
     /// Station code → id, kept between imports (cleared when an import fails, since its inserts are
     /// rolled back).
     station_ids: Option<HashMap<String, i64>>,
+    /// An import batch's transaction is open (see [`Store::begin_import_batch`]).
+    in_batch: bool,
 }
 
 pub(crate) fn day_num(d: NaiveDate) -> i64 {
@@ -87,7 +89,7 @@ impl SqliteStore {
         // Counted in pages: 256 MB whatever the page size of the file (older stores have 4 kB pages).
         let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         conn.execute_batch(&format!("PRAGMA wal_autocheckpoint = {};", (256 << 20) / page_size.max(512)))?;
-        let mut s = SqliteStore { conn, station_ids: None };
+        let mut s = SqliteStore { conn, station_ids: None, in_batch: false };
         s.migrate()?;
         s.check_daily_rules()?;
         Ok(s)
@@ -170,7 +172,7 @@ impl SqliteStore {
         &mut self.conn
     }
 
-    pub(crate) fn record_file(tx: &Transaction<'_>, file: &FileMeta, kind: &str, rows: usize) -> Result<bool> {
+    pub(crate) fn record_file(tx: &Connection, file: &FileMeta, kind: &str, rows: usize) -> Result<bool> {
         let n = tx.execute(
             "INSERT OR IGNORE INTO import_file (sha256, kind, path, bytes, rows, first_imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![file.sha256, kind, file.path, file.bytes as i64, rows as i64, file.at],
@@ -285,9 +287,31 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn begin_import_batch(&mut self) -> Result<()> {
+        if !self.in_batch {
+            self.conn.execute_batch("BEGIN")?;
+            self.in_batch = true;
+        }
+        Ok(())
+    }
+
+    fn commit_import_batch(&mut self) -> Result<()> {
+        if self.in_batch {
+            self.in_batch = false;
+            if let Err(e) = self.conn.execute_batch("COMMIT") {
+                // Nothing of the batch was stored: neither may its station ids stay cached.
+                self.station_ids = None;
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+        }
+        Ok(())
+    }
+
     fn import_wide(&mut self, file: &FileMeta, prepared: &PreparedWide) -> Result<ImportOutcome> {
         let wide = &prepared.wide;
-        let tx = self.conn.transaction()?;
+        // A savepoint: its own transaction outside a batch, a nested one inside.
+        let tx = self.conn.savepoint()?;
         let kind = if wide.kind == WideKind::Sites { "cnemc-sites" } else { "cnemc-cities" };
         let mut out = ImportOutcome { new_file: Self::record_file(&tx, file, kind, wide.rows)?, ..Default::default() };
         // Column ids.
