@@ -285,8 +285,9 @@ impl IndicatorSet {
 pub struct AqiResult {
     pub set: StandardSet,
     pub report: ReportKind,
-    /// IAQI per indicator (index `Indicator as usize`); `None` = not rated (missing or not used).
-    pub iaqi: [Option<u16>; 12],
+    /// IAQI per indicator (index `Indicator as usize`); [`NOT_RATED`] where not rated (missing or not
+    /// used). Read through [`AqiResult::iaqi_of`].
+    iaqi: [u16; 12],
     /// Indicators of the report that were missing or invalid (published as NA).
     pub missing: IndicatorSet,
     /// Max of the available IAQIs, before the HJ 633-2026 NA rule.
@@ -306,21 +307,19 @@ impl AqiResult {
         self.aqi.map(AqiCategory::of)
     }
     pub fn iaqi_of(&self, ind: Indicator) -> Option<u32> {
-        self.iaqi[ind as usize].map(u32::from)
+        let v = self.iaqi[ind as usize];
+        (v != NOT_RATED).then_some(u32::from(v))
     }
 
-    fn finish(
-        set: StandardSet,
-        report: ReportKind,
-        iaqi: [Option<u16>; 12],
-        missing: IndicatorSet,
-        beyond: bool,
-    ) -> AqiResult {
+    /// The result from the IAQIs rated (inlined to keep them in registers: this runs once per
+    /// station-hour, and passing them through memory stalled on store forwarding).
+    #[inline(always)]
+    fn finish(set: StandardSet, report: ReportKind, a: &Acc) -> AqiResult {
         let rules = set.aqi_rules();
-        // Branch-free over fixed arrays (this runs once per station-hour): absent IAQIs count as 0,
-        // which never changes the maximum of the present ones.
-        let vals: [u16; 12] = iaqi.map(|v| v.unwrap_or(0));
-        let present = iaqi.iter().enumerate().fold(0u16, |m, (k, v)| m | (u16::from(v.is_some()) << k));
+        let (iaqi, present, missing) = (a.iaqi, a.present, a.missing);
+        // Branch-free over fixed arrays: absent IAQIs count as 0, which never changes the maximum of
+        // the present ones.
+        let vals: [u16; 12] = iaqi.map(|v| if v == NOT_RATED { 0 } else { v });
         let computed = (present != 0).then(|| u32::from(vals.iter().copied().max().unwrap_or(0)));
         let publish = match rules.missing_rule {
             MissingRule::MaxOfAvailable => computed,
@@ -351,10 +350,13 @@ impl AqiResult {
             aqi: publish,
             primary,
             exceeding,
-            beyond_table: beyond,
+            beyond_table: a.beyond,
         }
     }
 }
+
+/// An indicator not rated (missing or not used) in [`AqiResult`]'s table; no IAQI reaches it.
+const NOT_RATED: u16 = u16::MAX;
 
 /// Bit k set where `f(vals[k])`.
 #[inline]
@@ -402,19 +404,24 @@ pub struct HourlyInput {
 }
 
 struct Acc {
-    iaqi: [Option<u16>; 12],
+    /// IAQI per indicator, [`NOT_RATED`] where none; `present` has a bit for each rated one.
+    iaqi: [u16; 12],
+    present: u16,
     missing: IndicatorSet,
     beyond: bool,
 }
 
 impl Acc {
     fn new() -> Acc {
-        Acc { iaqi: [None; 12], missing: IndicatorSet::default(), beyond: false }
+        Acc { iaqi: [NOT_RATED; 12], present: 0, missing: IndicatorSet::default(), beyond: false }
     }
+    #[inline]
     fn put(&mut self, ind: Indicator, r: Option<(u32, bool)>) {
         match r {
             Some((v, b)) => {
-                self.iaqi[ind as usize] = Some(v as u16);
+                // IAQIs are at most 500.
+                self.iaqi[ind as usize] = v.min(u32::from(NOT_RATED - 1)) as u16;
+                self.present |= 1 << (ind as u16);
                 self.beyond |= b;
             }
             None => self.missing.insert(ind),
@@ -471,7 +478,7 @@ pub fn realtime_aqi(set: StandardSet, conv: RealTimeConvention, h: &HourlyInput)
         a.plain(rules, Indicator::Pm10_1h, h.pm10);
         a.plain(rules, Indicator::Pm2_5_1h, h.pm2_5);
     }
-    AqiResult::finish(set, ReportKind::RealTime, a.iaqi, a.missing, a.beyond)
+    AqiResult::finish(set, ReportKind::RealTime, &a)
 }
 
 /// The seven (HJ 633-2012) or six (HJ 633-2026) daily indicators of one station or city day.
@@ -511,13 +518,13 @@ pub fn daily_aqi(set: StandardSet, d: &DailyInput) -> AqiResult {
                 match rules.o3_8h_above {
                     AboveTable::Fixed(v) => a.put(Indicator::O3_8h, Some((v, false))),
                     // Without an O3 1-hour value to rate instead, ozone is missing from the report.
-                    _ if a.iaqi[Indicator::O3_1h as usize].is_none() => a.missing.insert(Indicator::O3_8h),
+                    _ if a.present & (1 << Indicator::O3_1h as u16) == 0 => a.missing.insert(Indicator::O3_8h),
                     _ => {}
                 }
             }
         },
     }
-    AqiResult::finish(set, ReportKind::Daily, a.iaqi, a.missing, a.beyond)
+    AqiResult::finish(set, ReportKind::Daily, &a)
 }
 
 #[cfg(test)]

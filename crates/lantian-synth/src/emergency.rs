@@ -217,8 +217,8 @@ fn pm_aqi(date: NaiveDate, pm25: f64, pm10: f64) -> (u32, &'static str) {
         DailyInput { so2: None, no2: None, co: None, pm10: c(pm10), pm2_5: c(pm25), o3_max_1h: None, o3_mda8: None };
     let r = daily_aqi(StandardSet::for_date(date), &d);
     let aqi = r.computed_aqi.unwrap_or(0).min(500);
-    let i25 = r.iaqi[Indicator::Pm2_5_24h as usize].unwrap_or(0);
-    let i10 = r.iaqi[Indicator::Pm10_24h as usize].unwrap_or(0);
+    let i25 = r.iaqi_of(Indicator::Pm2_5_24h).unwrap_or(0);
+    let i10 = r.iaqi_of(Indicator::Pm10_24h).unwrap_or(0);
     let primary = if aqi <= 50 {
         ""
     } else if i10 > i25 {
