@@ -437,7 +437,7 @@ fn bad_files_inside_a_batch_of_wide_files() {
     let batched = Sandbox::new("batch-run");
     let mut files = Vec::new();
     for d in 1..=40u32 {
-        files.push(batched.write(&format!("f{d:02}_good.csv"), &day(d, 40 + d)));
+        files.push(batched.write(&format!("f{d:02}_good.csv"), day(d, 40 + d)));
         if d % 13 == 0 {
             let bad = format!("date,hour,type,1001A\n{},2,PM10,4.4.4\n", date(d));
             files.push(batched.write(&format!("f{d:02}_xbad.csv"), &bad));
@@ -452,7 +452,7 @@ fn bad_files_inside_a_batch_of_wide_files() {
     let one_by_one = Sandbox::new("batch-single");
     for p in files.iter().filter(|p| !p.to_string_lossy().contains("xbad")) {
         let name = p.file_name().and_then(|n| n.to_str()).expect("name");
-        let copy = one_by_one.write(name, &std::fs::read_to_string(p).expect("read"));
+        let copy = one_by_one.write(name, std::fs::read_to_string(p).expect("read"));
         one_by_one.import(&[&copy]).expect_code(0, "a good file alone");
     }
     let (a, b) = (batched.dump(), one_by_one.dump());
