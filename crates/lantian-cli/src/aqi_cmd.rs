@@ -304,7 +304,7 @@ fn station_daily(
             if format == Format::Table { r.result.primary.labels_zh() } else { r.result.primary.codes() },
         ];
         row.extend(daily_values(&r.values));
-        row.push(r.exact.valid_hours[lantian_core::Pollutant::Pm2_5 as usize].to_string());
+        row.push(r.day.valid_hours[lantian_core::Pollutant::Pm2_5 as usize].to_string());
         row.push(r.result.set.code().to_string());
         if format == Format::Json {
             let mut m = crate::output::row_object(&DAILY_HEADER_STATION, &row);

@@ -385,6 +385,34 @@ impl Ord for Ratio {
 /// `num / den` rounded to an integer, ties to even (`den > 0`). Negative values are rounded by
 /// magnitude and the sign restored (GB/T 8170 rule 4), which for ties-to-even is the same thing.
 pub fn round_half_even(num: i128, den: i128) -> i128 {
+    // Daily and period values fit 64 bits: one hardware division instead of a 128-bit routine.
+    match (i64::try_from(num), i64::try_from(den)) {
+        (Ok(n), Ok(d)) => i128::from(round_half_even_64(n, d)),
+        _ => round_half_even_128(num, den),
+    }
+}
+
+/// [`round_half_even`] in 64-bit arithmetic (`den > 0`).
+#[inline]
+fn round_half_even_64(num: i64, den: i64) -> i64 {
+    debug_assert!(den > 0);
+    let q = num.div_euclid(den);
+    let r = num.rem_euclid(den);
+    // 2r against den without overflow: r against den − r.
+    match r.cmp(&(den - r)) {
+        Ordering::Less => q,
+        Ordering::Greater => q + 1,
+        Ordering::Equal => {
+            if q % 2 == 0 {
+                q
+            } else {
+                q + 1
+            }
+        }
+    }
+}
+
+fn round_half_even_128(num: i128, den: i128) -> i128 {
     debug_assert!(den > 0);
     let q = num.div_euclid(den);
     let r = num.rem_euclid(den);
@@ -472,6 +500,21 @@ pub fn round_gbt8170(text: &str, decimals: u32) -> Result<String, ConcParseError
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        /// The 64-bit path rounds as the 128-bit one (ties, signs, large values).
+        #[test]
+        fn round_half_even_64_bit_path_agrees(num in proptest::num::i64::ANY, den in 1i64..=i64::MAX) {
+            let (n, d) = (i128::from(num), i128::from(den));
+            proptest::prop_assert_eq!(super::round_half_even(n, d), super::round_half_even_128(n, d));
+            // Small denominators (counts of hours, days) with exact ties.
+            for d in [2i128, 24, 1000] {
+                proptest::prop_assert_eq!(super::round_half_even(n, d), super::round_half_even_128(n, d));
+                let tie = n / d * d + d / 2;
+                proptest::prop_assert_eq!(super::round_half_even(tie, d), super::round_half_even_128(tie, d));
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -66,7 +66,28 @@ pub struct StationDay {
     pub mda8_windows: u8,
 }
 
+/// The published daily values from the exact ones, indexed as [`StationDay::num`] (the 24-hour means
+/// by `Pollutant as usize`, 6 = O3 daily maximum 1-hour, 7 = O3 MDA8): each rounded once by GB/T 8170
+/// (integer μg/m³, CO one decimal). One rule for [`DailyExact::rounded`] and [`StationDay::rounded`].
+fn rounded_values(value: impl Fn(usize) -> Option<Ratio>) -> DailyInput {
+    let r = |p: Pollutant| value(p as usize).map(|x| x.round(p.decimals()));
+    DailyInput {
+        so2: r(Pollutant::So2),
+        no2: r(Pollutant::No2),
+        co: r(Pollutant::Co),
+        pm10: r(Pollutant::Pm10),
+        pm2_5: r(Pollutant::Pm2_5),
+        o3_max_1h: value(6).map(|x| x.round(0)),
+        o3_mda8: value(7).map(|x| x.round(0)),
+    }
+}
+
 impl StationDay {
+    /// The published daily values ([`DailyExact::rounded`] of [`StationDay::exact`]).
+    pub fn rounded(&self) -> DailyInput {
+        rounded_values(|k| self.ratio(k))
+    }
+
     /// Value `k` (as in `num`) as an exact ratio; `None` when there is none.
     #[inline]
     pub fn ratio(&self, k: usize) -> Option<Ratio> {
@@ -89,13 +110,18 @@ impl StationDay {
 /// Evaluates one station's natural day (HJ 663-2013 / HJ 663-2026 daily statistics with the GB 3095
 /// Table 4 minimums of the set in force on `date`).
 pub fn evaluate_day(date: NaiveDate, h: &StationDayHours) -> DailyExact {
+    evaluate_station_day(date, h).exact()
+}
+
+/// [`evaluate_day`] in the compact form.
+pub fn evaluate_station_day(date: NaiveDate, h: &StationDayHours) -> StationDay {
     let mut raw = [[INVALID; 24]; 6];
     for p in Pollutant::ALL {
         for (slot, c) in raw[p as usize].iter_mut().zip(h.get(p)) {
             *slot = c.map_or(INVALID, Conc::milli);
         }
     }
-    evaluate_raw(date, &raw).exact()
+    evaluate_raw(date, &raw)
 }
 
 /// [`evaluate_day`] straight from the two end-labelled days that hold the natural day (rows 1–23 of
@@ -325,16 +351,11 @@ impl CityDayAcc {
 impl DailyExact {
     /// The published daily values: each rounded once by GB/T 8170 (integer μg/m³, CO one decimal).
     pub fn rounded(&self) -> DailyInput {
-        let r = |p: Pollutant| self.mean[p as usize].map(|x| x.round(p.decimals()));
-        DailyInput {
-            so2: r(Pollutant::So2),
-            no2: r(Pollutant::No2),
-            co: r(Pollutant::Co),
-            pm10: r(Pollutant::Pm10),
-            pm2_5: r(Pollutant::Pm2_5),
-            o3_max_1h: self.o3_max_1h.map(|x| x.round(0)),
-            o3_mda8: self.o3_mda8.map(|x| x.round(0)),
-        }
+        rounded_values(|k| match k {
+            6 => self.o3_max_1h,
+            7 => self.o3_mda8,
+            _ => self.mean[k],
+        })
     }
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use lantian_core::aqi::{daily_aqi, realtime_aqi, AqiResult, DailyInput, HourlyInput, RealTimeConvention};
-use lantian_core::daily::{city_hour_value, evaluate_day, evaluate_label_rows, CityDayAcc, DailyExact, StationDay};
+use lantian_core::daily::{city_hour_value, evaluate_label_rows, evaluate_station_day, CityDayAcc, StationDay};
 use lantian_core::hours::{has_pollutant_values, hourly_input, label_time, natural_day, LabelDay};
 use lantian_core::{Conc, Pollutant, SeriesType, StandardSet};
 use std::collections::HashMap;
@@ -286,7 +286,8 @@ fn hour_result(set: StandardSet, day: &LabelDay, h: usize, conv: RealTimeConvent
 pub struct StationDailyRow<'a> {
     pub station: &'a StationInfo,
     pub date: NaiveDate,
-    pub exact: DailyExact,
+    /// The exact values ([`StationDay::exact`] for the [`DailyExact`] view).
+    pub day: StationDay,
     pub values: DailyInput,
     pub result: AqiResult,
 }
@@ -308,10 +309,9 @@ pub fn for_each_station_daily(
         let built: Vec<StationDailyRow<'_>> = rows
             .par_iter()
             .map(|(st, exact)| {
-                let exact = exact.exact();
                 let values = exact.rounded();
                 let result = daily_aqi(StandardSet::for_date(date), &values);
-                StationDailyRow { station: st, date, exact, values, result }
+                StationDailyRow { station: st, date, day: **exact, values, result }
             })
             .collect();
         for r in &built {
@@ -630,10 +630,10 @@ pub fn station_daily_row<'a>(
     if hours.0.iter().all(|p| p.iter().all(Option::is_none)) {
         return None;
     }
-    let exact = evaluate_day(date, &hours);
-    let values = exact.rounded();
+    let day = evaluate_station_day(date, &hours);
+    let values = day.rounded();
     let result = daily_aqi(StandardSet::for_date(date), &values);
-    Some(StationDailyRow { station: st, date, exact, values, result })
+    Some(StationDailyRow { station: st, date, day, values, result })
 }
 
 /// Where a city's daily value came from.
