@@ -462,4 +462,10 @@ pub const MIGRATIONS: &[&str] = &[
         UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version';
     END;
     "#,
+    // 11: the content hash of imported files is BLAKE3 from now on (SHA-256 took a tenth of a bulk
+    // import's CPU); rows written before keep their SHA-256, labelled as such.
+    r#"
+    ALTER TABLE import_file RENAME COLUMN sha256 TO content_hash;
+    ALTER TABLE import_file ADD COLUMN algorithm TEXT NOT NULL DEFAULT 'sha256';
+    "#,
 ];

@@ -96,6 +96,11 @@ impl SqliteStore {
     }
 
     fn migrate(&mut self) -> Result<()> {
+        self.migrate_up_to(MIGRATIONS.len())
+    }
+
+    /// Applies the migrations not yet applied, up to number `last` (tests build older schemas).
+    fn migrate_up_to(&mut self, last: usize) -> Result<()> {
         let has_meta: bool =
             self.conn.query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'", [], |r| {
                 r.get::<_, i64>(0)
@@ -115,7 +120,7 @@ impl SqliteStore {
                 MIGRATIONS.len()
             )));
         }
-        for (i, m) in MIGRATIONS.iter().enumerate().skip(version) {
+        for (i, m) in MIGRATIONS.iter().enumerate().take(last).skip(version) {
             let tx = self.conn.transaction()?;
             tx.execute_batch(m)?;
             if i == 0 {
@@ -174,8 +179,9 @@ impl SqliteStore {
 
     pub(crate) fn record_file(tx: &Connection, file: &FileMeta, kind: &str, rows: usize) -> Result<bool> {
         let n = tx.execute(
-            "INSERT OR IGNORE INTO import_file (sha256, kind, path, bytes, rows, first_imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![file.sha256, kind, file.path, file.bytes as i64, rows as i64, file.at],
+            "INSERT OR IGNORE INTO import_file (content_hash, algorithm, kind, path, bytes, rows, first_imported_at) \
+             VALUES (?1, 'blake3', ?2, ?3, ?4, ?5, ?6)",
+            params![file.content_hash, kind, file.path, file.bytes as i64, rows as i64, file.at],
         )?;
         Ok(n == 1)
     }
@@ -1281,5 +1287,42 @@ impl SqliteStore {
             a.city = self.cities()?.into_iter().find(|c| c.id == id);
         }
         Ok(a)
+    }
+}
+
+#[cfg(test)]
+mod migration_tests {
+    use super::*;
+
+    /// Schema 11: files imported before keep their SHA-256, labelled; new ones get BLAKE3 (the
+    /// official test vector of the empty input).
+    #[test]
+    fn import_hashes_before_and_after_schema_11() {
+        let mut s =
+            SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false };
+        s.migrate_up_to(10).expect("schema 10");
+        s.conn
+            .execute(
+                "INSERT INTO import_file (sha256, kind, path, bytes, rows, first_imported_at) VALUES ('e3b0c4', 'x', 'old.csv', 0, 0, 't')",
+                [],
+            )
+            .expect("an old row");
+        s.migrate().expect("to the latest schema");
+        assert_eq!(s.schema_version().expect("version"), MIGRATIONS.len());
+        let tx = s.conn.transaction().expect("tx");
+        let file = FileMeta::new("new.csv", b"", "t");
+        assert_eq!(file.content_hash, "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262");
+        assert!(SqliteStore::record_file(&tx, &file, "x", 0).expect("record"));
+        tx.commit().expect("commit");
+        let rows: Vec<(String, String, String)> = s
+            .conn
+            .prepare("SELECT path, algorithm, content_hash FROM import_file ORDER BY path")
+            .expect("select")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read");
+        assert_eq!(rows[0], ("new.csv".into(), "blake3".into(), file.content_hash.clone()));
+        assert_eq!(rows[1], ("old.csv".into(), "sha256".into(), "e3b0c4".into()));
     }
 }
