@@ -79,11 +79,14 @@ impl SqliteStore {
         // neither copy nor fault in fresh memory for it. wal_autocheckpoint: every 256 MB — a
         // year's import of 1,000 stations checkpoints twice instead of eight times (import 0.92 →
         // 0.76 s, BENCHMARKS.md); 1 GB gained nothing more.
+        // cache_size: 64 MB of SQLite's own page cache (reads go through the map; the cache holds what a
+        // transaction writes): 256 MB raised a national year's peak memory from 444 to 650 MB for no
+        // measurable gain.
         // page_size (new databases only; SQLite ignores it for an existing file): the hourly blocks and
         // cached evaluations are blobs of 2–8 kB, which 4 kB pages split into overflow chains. With 16 kB
         // pages the daily step of BENCHMARKS.md fell from 0.27–0.30 to 0.20–0.23 s.
         conn.execute_batch(
-            "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144; \
+            "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; \
              PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = 5000; PRAGMA mmap_size = 4294967296;",
         )?;
         // Counted in pages: 256 MB whatever the page size of the file (older stores have 4 kB pages).
