@@ -118,6 +118,9 @@ pub fn evaluate_station_day(date: NaiveDate, h: &StationDayHours) -> StationDay 
     let mut raw = [[INVALID; 24]; 6];
     for p in Pollutant::ALL {
         for (slot, c) in raw[p as usize].iter_mut().zip(h.get(p)) {
+            // Hourly values are below a million units (the parsers' bound, `conc::MAX_UNITS`), so the
+            // 64-bit sums of the evaluation cannot overflow.
+            debug_assert!(c.is_none_or(|c| c.milli() < i64::from(i32::MAX)));
             *slot = c.map_or(INVALID, Conc::milli);
         }
     }
@@ -178,13 +181,13 @@ fn evaluate_raw(date: NaiveDate, raw: &[[i64; 24]; 6]) -> StationDay {
     for p in Pollutant::ALL {
         let hours = &raw[p as usize];
         let (mut n, mut sum, mut max) = (0usize, 0i64, -1i64);
+        // Branch-free (an invalid value is negative, so it never raises the maximum above −1's).
         for &c in hours {
-            if c >= 0 {
-                n += 1;
-                // At most 24 values below 2^31 each: no overflow.
-                sum += c;
-                max = max.max(c);
-            }
+            let valid = c >= 0;
+            n += usize::from(valid);
+            // At most 24 values below 2^31 each: no overflow.
+            sum += if valid { c } else { 0 };
+            max = max.max(c);
         }
         out.valid_hours[p as usize] = n as u8;
         if p == Pollutant::O3 {
@@ -253,7 +256,8 @@ fn mda8_window(o3: &[i64; 24], min_hours: usize) -> (Option<(i64, i64)>, usize) 
         }
         if k as usize >= min_hours {
             n += 1;
-            if best.is_none_or(|(bs, bk)| i128::from(sum) * i128::from(bk) > i128::from(bs) * i128::from(k)) {
+            // Sums of at most 8 values below 2^31 times counts of at most 8: within 64 bits.
+            if best.is_none_or(|(bs, bk)| sum * bk > bs * k) {
                 best = Some((sum, k));
             }
         }
