@@ -468,4 +468,12 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE import_file RENAME COLUMN sha256 TO content_hash;
     ALTER TABLE import_file ADD COLUMN algorithm TEXT NOT NULL DEFAULT 'sha256';
     "#,
+    // 12: hourly blocks raise `content_version` once per imported file, from `import_wide` in the
+    // file's transaction, instead of a trigger per block row (a year's import fired 5,840 of them, each
+    // with a statement journal). `import_wide` is the only writer of `day_block`.
+    r#"
+    DROP TRIGGER cv_day_block_insert;
+    DROP TRIGGER cv_day_block_update;
+    DROP TRIGGER cv_day_block_delete;
+    "#,
 ];

@@ -468,6 +468,8 @@ impl Store for SqliteStore {
                  ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
                 [],
             )?;
+            // What the dropped day_block triggers did per row (schema 12), once per file.
+            tx.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'", [])?;
         }
         tx.commit()?;
         // Only a committed import may leave its station ids in the cache.
@@ -1327,5 +1329,44 @@ mod migration_tests {
             .expect("read");
         assert_eq!(rows[0], ("new.csv".into(), "blake3".into(), file.content_hash.clone()));
         assert_eq!(rows[1], ("old.csv".into(), "sha256".into(), "e3b0c4".into()));
+    }
+
+    /// Schema 12: hourly data raise the content version (the web's cache key) from `import_wide`, once
+    /// per file that changes blocks — not from a trigger per block row, and not when nothing changed.
+    #[test]
+    fn hourly_imports_raise_the_content_version_once_per_changing_file() {
+        let mut s = SqliteStore::memory().expect("store");
+        let import = |s: &mut SqliteStore, name: &str, text: &str| {
+            let path = std::path::Path::new(name);
+            let wide = match lantian_ingest::parse_bytes(path, text.as_bytes()).expect("parses") {
+                lantian_ingest::Parsed::Wide(w) => w,
+                _ => panic!("a wide file"),
+            };
+            s.import_wide(&FileMeta::new(name, text.as_bytes(), "t"), &PreparedWide::new(wide)).expect("imports")
+        };
+        let v0 = s.content_version().expect("version");
+        // 70 stations: ids 1–70 fill chunk 0 (ids 0–63) and start chunk 1.
+        let codes: Vec<String> = (0..70).map(|k| format!("{}A", 1001 + k)).collect();
+        let values = |v: u32| (0..70).map(|k| (v + k).to_string()).collect::<Vec<_>>().join(",");
+        let a = format!("date,hour,type,{}\n20230120,1,PM2.5,{}\n", codes.join(","), values(30));
+        import(&mut s, "a.csv", &a);
+        let v1 = s.content_version().expect("version");
+        assert!(v1 > v0, "the first import raises it");
+        import(&mut s, "a.csv", &a);
+        assert_eq!(s.content_version().expect("version"), v1, "re-importing changes nothing");
+        // A revision of one station in each chunk: two block rows rewritten, one raise.
+        import(&mut s, "b.csv", "date,hour,type,1001A,1070A\n20230120,1,PM2.5,37,38\n");
+        let v2 = s.content_version().expect("version");
+        assert!(v2 > v1, "a revision raises it");
+        assert!(v2 - v1 <= 1, "once per file, not per block row");
+        let triggers: i64 = s
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'day_block'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(triggers, 0);
     }
 }
