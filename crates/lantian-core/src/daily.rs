@@ -278,19 +278,8 @@ pub enum CityMda8Method {
 /// the arithmetic mean of the stations whose value is valid (control stations must already be
 /// excluded by the caller). A city value needs at least one valid station ([D]).
 ///
-/// Takes the station days by reference in any iterable form (a slice, or references picked out of a
-/// larger table), so that callers need not copy them together first.
-pub fn city_day<'a, I>(stations: I) -> DailyExact
-where
-    I: IntoIterator<Item = &'a DailyExact>,
-{
-    let mut acc = CityDayAcc::default();
-    stations.into_iter().for_each(|s| acc.add(s));
-    acc.finish()
-}
-
-/// A city's day built up from its stations' days one at a time: [`city_day`] of the stations added.
-/// Lets a caller walk a date's station days once, in memory order, adding each to its city.
+/// Built up one station day at a time, so that a caller walks a date's station days once, in memory
+/// order, adding each to its city.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CityDayAcc {
     /// Running means of the five 24-hour means, the O3 1-hour maximum and the O3 MDA8.
@@ -301,21 +290,7 @@ pub struct CityDayAcc {
 }
 
 impl CityDayAcc {
-    #[inline]
-    pub fn add(&mut self, s: &DailyExact) {
-        self.stations = self.stations.saturating_add(1);
-        for (m, v) in self.means.iter_mut().zip(s.mean.iter().chain([&s.o3_max_1h, &s.o3_mda8])) {
-            if let Some(v) = v {
-                m.add(*v);
-            }
-        }
-        for (slot, h) in self.valid_hours.iter_mut().zip(s.valid_hours) {
-            *slot = (*slot).max(h);
-        }
-        self.mda8_windows = self.mda8_windows.max(s.mda8_windows);
-    }
-
-    /// [`CityDayAcc::add`] of a station day in compact form (no conversion to ratios).
+    /// Adds a station's day (its values as they are: no conversion to ratios).
     #[inline]
     pub fn add_station(&mut self, s: &StationDay) {
         self.stations = self.stations.saturating_add(1);

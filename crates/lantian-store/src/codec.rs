@@ -142,6 +142,20 @@ pub fn decode_into(b: &[u8], day: &mut LabelDay) -> bool {
     decode_series_into(b, u16::MAX, day)
 }
 
+/// The series at `pos` of a label-day encoding: its width (1, 2 or 4 bytes), decimals (0–3) and the 24
+/// cells; `pos` moves past it. `None` if the header is not one of the layout or the cells are cut off.
+#[inline]
+fn next_series<'a>(b: &'a [u8], pos: &mut usize) -> Option<(usize, usize, &'a [u8])> {
+    let head = *b.get(*pos)?;
+    let (width, dec) = (usize::from(head & 0x0f), usize::from(head >> 4));
+    if !matches!(width, 1 | 2 | 4) || dec > 3 {
+        return None;
+    }
+    let body = b.get(*pos + 1..*pos + 1 + 24 * width)?;
+    *pos += 1 + 24 * width;
+    Some((width, dec, body))
+}
+
 /// [`decode_into`] for the series in `wanted` (bit [`SeriesType::index`]) only; the others stay as
 /// they were in `day` and their values are skipped unread (the layout is still checked).
 pub fn decode_series_into(b: &[u8], wanted: u16, day: &mut LabelDay) -> bool {
@@ -154,13 +168,7 @@ pub fn decode_series_into(b: &[u8], wanted: u16, day: &mut LabelDay) -> bool {
         if mask & (1 << t) == 0 {
             continue;
         }
-        let Some(&head) = b.get(pos) else { return false };
-        let (width, dec) = (usize::from(head & 0x0f), usize::from(head >> 4));
-        if !matches!(width, 1 | 2 | 4) || dec > 3 {
-            return false;
-        }
-        let Some(body) = b.get(pos + 1..pos + 1 + 24 * width) else { return false };
-        pos += 1 + 24 * width;
+        let Some((width, dec, body)) = next_series(b, &mut pos) else { return false };
         if wanted & (1 << t) == 0 {
             continue;
         }
@@ -232,13 +240,7 @@ pub fn decode_hour(b: &[u8], h: usize, out: &mut [i32; SeriesType::COUNT]) -> bo
         if mask & (1 << t) == 0 {
             continue;
         }
-        let Some(&head) = b.get(pos) else { return false };
-        let (width, dec) = (usize::from(head & 0x0f), usize::from(head >> 4));
-        if !matches!(width, 1 | 2 | 4) || dec > 3 {
-            return false;
-        }
-        let Some(body) = b.get(pos + 1..pos + 1 + 24 * width) else { return false };
-        pos += 1 + 24 * width;
+        let Some((width, dec, body)) = next_series(b, &mut pos) else { return false };
         let cell = &body[h * width..(h + 1) * width];
         let c = match width {
             1 => u32::from(cell[0]),

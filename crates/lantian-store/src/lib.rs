@@ -408,8 +408,6 @@ pub trait Store: EmergencyStore {
     fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>>;
     /// Counts of everything (scans the hourly blocks: for summaries, not for hot paths).
     fn counts(&self) -> Result<StoreCounts>;
-    /// Number of stations (cheap).
-    fn station_count(&self) -> Result<u64>;
 }
 
 /// Opens a store from a URL: `sqlite:PATH` (or a bare path). PostgreSQL URLs are recognised and

@@ -1252,10 +1252,6 @@ impl Store for SqliteStore {
         }
     }
 
-    fn station_count(&self) -> Result<u64> {
-        Ok(self.conn.query_row("SELECT count(*) FROM station", [], |r| r.get::<_, i64>(0))? as u64)
-    }
-
     fn counts(&self) -> Result<StoreCounts> {
         let n = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
         Ok(StoreCounts {
