@@ -146,7 +146,10 @@ pub fn run(db: &str, a: AqiArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-const HOURLY_COLS: [&str; 15] = [
+/// The hourly columns. `published_primary` is the release row's primary pollutant (empty when the
+/// source carried none); `missing` names the pollutants (indicators) absent from the computed `aqi`,
+/// so that an AQI computed from incomplete data is never taken for a published one.
+const HOURLY_COLS: [&str; 17] = [
     "station",
     "station_name",
     "city",
@@ -162,6 +165,8 @@ const HOURLY_COLS: [&str; 15] = [
     "pm10",
     "pm2_5",
     "published_aqi",
+    "published_primary",
+    "missing",
 ];
 
 fn hourly(
@@ -199,6 +204,8 @@ fn hourly(
                     c(r.conc(Pollutant::Pm10)),
                     c(r.conc(Pollutant::Pm2_5)),
                     opt(r.published_aqi()),
+                    r.published_primary().codes(),
+                    r.result.missing.codes(),
                 ];
                 if let Err(e) = w.write_record(&rec) {
                     err = Some(e.into());
@@ -220,6 +227,8 @@ fn hourly(
                     "so2": r.conc(Pollutant::So2).map(|c| c.to_string()), "no2": r.conc(Pollutant::No2).map(|c| c.to_string()), "co": r.conc(Pollutant::Co).map(|c| c.to_string()),
                     "o3": r.conc(Pollutant::O3).map(|c| c.to_string()), "pm10": r.conc(Pollutant::Pm10).map(|c| c.to_string()), "pm2_5": r.conc(Pollutant::Pm2_5).map(|c| c.to_string()),
                     "published_aqi": r.published_aqi(), "standard": r.result.set.code(),
+                    "published_primary": r.published_primary().iter().map(|i| i.code()).collect::<Vec<_>>(),
+                    "missing": r.result.missing.iter().map(|i| i.code()).collect::<Vec<_>>(),
                 });
                 if let Err(e) = arr.push(&v) {
                     err = Some(e);
@@ -245,8 +254,13 @@ fn hourly(
                     "PM10",
                     "PM2.5",
                     "发布AQI",
+                    "发布首要污染物",
+                    "缺项",
                 ],
-                &[false, false, false, false, true, true, false, false, true, true, true, true, true, true, true],
+                &[
+                    false, false, false, false, true, true, false, false, true, true, true, true, true, true, true,
+                    false, false,
+                ],
             );
             lantian_service::for_each_hourly(store, stations, from, to, conv, |r| {
                 let (level, cat) = category(&r.result);
@@ -266,6 +280,8 @@ fn hourly(
                     opt_dash(r.conc(Pollutant::Pm10)),
                     opt_dash(r.conc(Pollutant::Pm2_5)),
                     opt_dash(r.published_aqi()),
+                    r.published_primary().labels_zh(),
+                    r.result.missing.labels_zh(),
                 ]);
             })?;
             t.write(out)?;

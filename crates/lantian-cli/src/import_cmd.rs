@@ -314,15 +314,28 @@ pub fn print_summary(sum: &ImportSummary, out: &mut dyn Write) -> std::io::Resul
     let o = &sum.outcome;
     writeln!(
         out,
-        "  存储 store        {} inserted, {} updated, {} unchanged; {} stations and {} cities created",
-        o.inserted, o.updated, o.unchanged, o.stations_created, o.cities_created
+        "  存储 store        {} inserted, {} updated, {} unchanged; {} stations created, {} stations updated, \
+         {} cities created",
+        o.inserted, o.updated, o.unchanged, o.stations_created, o.stations_updated, o.cities_created
     )?;
-    writeln!(out, "  警告 warnings     {}", sum.warnings.len())?;
-    for w in sum.warnings.iter().take(20) {
+    if !o.created_from_release.is_empty() {
+        let shown: Vec<&str> = o.created_from_release.iter().take(50).map(String::as_str).collect();
+        let more = o.created_from_release.len() - shown.len();
+        writeln!(
+            out,
+            "  新站点 {} stations created from release rows: {}{}",
+            o.created_from_release.len(),
+            shown.join(", "),
+            if more > 0 { format!(", … and {more} more") } else { String::new() }
+        )?;
+    }
+    let warnings: Vec<&String> = sum.warnings.iter().chain(&o.warnings).collect();
+    writeln!(out, "  警告 warnings     {}", warnings.len())?;
+    for w in warnings.iter().take(20) {
         writeln!(out, "    - {w}")?;
     }
-    if sum.warnings.len() > 20 {
-        writeln!(out, "    … and {} more", sum.warnings.len() - 20)?;
+    if warnings.len() > 20 {
+        writeln!(out, "    … and {} more", warnings.len() - 20)?;
     }
     if !sum.errors.is_empty() {
         writeln!(out, "  拒绝 rejected (the store is unchanged by these files):")?;

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::conc::Conc;
 use crate::pollutant::{Indicator, Pollutant};
+use crate::publisher::{PmTerm, RealTimeRules, So2Above800};
 use crate::standards::{AboveTable, AqiRules, Breakpoints, MissingRule, StandardSet, IAQI_STEPS};
 
 /// Kind of report (glossary: 日报 / 实时报 / 预报).
@@ -312,24 +313,34 @@ impl AqiResult {
     }
 
     /// The result from the IAQIs rated (inlined to keep them in registers: this runs once per
-    /// station-hour, and passing them through memory stalled on store forwarding).
+    /// station-hour, and passing them through memory stalled on store forwarding). `missing_rule`
+    /// decides publication with missing indicators; `not_monitored` (indicator bits) are the missing
+    /// ones that [`MissingRule::PublishOnlyAbove100NotMonitoredExempt`] does not count.
     #[inline(always)]
-    fn finish(set: StandardSet, report: ReportKind, a: &Acc) -> AqiResult {
+    fn finish(
+        set: StandardSet,
+        report: ReportKind,
+        a: &Acc,
+        missing_rule: MissingRule,
+        not_monitored: u16,
+    ) -> AqiResult {
         let rules = set.aqi_rules();
         let (iaqi, present, missing) = (a.iaqi, a.present, a.missing);
         // Branch-free over fixed arrays: absent IAQIs count as 0, which never changes the maximum of
         // the present ones.
         let vals: [u16; 12] = iaqi.map(|v| if v == NOT_RATED { 0 } else { v });
         let computed = (present != 0).then(|| u32::from(vals.iter().copied().max().unwrap_or(0)));
-        let publish = match rules.missing_rule {
-            MissingRule::MaxOfAvailable => computed,
-            MissingRule::PublishOnlyAbove100 => {
-                if missing.is_empty() || computed.is_some_and(|a| a > 100) {
-                    computed
-                } else {
-                    None
-                }
+        let only_above_100 = |counted: u16| {
+            if counted == 0 || computed.is_some_and(|a| a > 100) {
+                computed
+            } else {
+                None
             }
+        };
+        let publish = match missing_rule {
+            MissingRule::MaxOfAvailable => computed,
+            MissingRule::PublishOnlyAbove100 => only_above_100(missing.0),
+            MissingRule::PublishOnlyAbove100NotMonitoredExempt => only_above_100(missing.0 & !not_monitored),
         };
         let mut primary = IndicatorSet::default();
         let mut exceeding = IndicatorSet::default();
@@ -369,26 +380,30 @@ fn rounded(p: Pollutant, c: Conc) -> Conc {
     c.round(p.decimals())
 }
 
-/// Which concentrations enter the real-time (hourly) AQI.
+/// Which rules rate the real-time (hourly) AQI: the dated tables of [`crate::publisher`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
 pub enum RealTimeConvention {
-    /// **Default.** What CNEMC publishes (`standards.md` §5.4): the 1-hour values of all six
-    /// pollutants, PM10/PM2.5 on the 24-hour (daily) breakpoints, no O3 8-hour term, a value above the
-    /// table rated 500, and SO2 1-hour above 800 μg/m³ rated **200**. Verified against every one of
-    /// the 157,750 published station-hours in the four national files of 2023-01-20…23. The SO2 rule
-    /// is the publisher's, not HJ 633-2012 note 2's: station 2647A at 2023-01-22 12:00 had SO2 952
-    /// with a 24-hour moving mean of 131 (IAQI 91) and the published AQI is 200.
+    /// **Default.** What CNEMC publishes ([`crate::publisher::PUBLISHER`], `standards.md` §5.4): the
+    /// 1-hour values of all six pollutants, PM10/PM2.5 on the 24-hour (daily) breakpoints, no O3 8-hour
+    /// term, a value above the table rated 500, SO2 1-hour above 800 μg/m³ rated **200**, ties on the
+    /// rounded IAQI, and the AQI of the available pollutants (published so under HJ 633-2026 whenever
+    /// one is present; inconsistently under HJ 633-2012). Verified against every one of the 157,750
+    /// published station-hours in the four national files of 2023-01-20…23 and every published AQI of
+    /// the real-time release rows of 28 February and 1 March 2026.
     #[default]
     Publisher,
-    /// A literal reading of HJ 633-2012 Table 4 (non-default): SO2, NO2, CO, O3 1-hour values, the O3
-    /// 8-hour moving mean and the PM10/PM2.5 24-hour moving means; SO2 1-hour above 800 is rated from
-    /// the SO2 24-hour moving mean. Reproduces about 2 % of the published values. Under HJ 633-2026
-    /// it is identical to `Publisher` (4.2.3: all six 1-hour values).
+    /// A literal reading of the edition in force (non-default, [`crate::publisher::LITERAL`]). HJ
+    /// 633-2012 Table 4: SO2, NO2, CO, O3 1-hour values, the O3 8-hour moving mean and the PM10/PM2.5
+    /// 24-hour moving means; SO2 1-hour above 800 rated from the SO2 24-hour moving mean (reproduces
+    /// about 2 % of the published values). HJ 633-2026: the six 1-hour values (4.2.3) with 5.3.1 — a
+    /// missing pollutant makes the AQI NA unless it exceeds 100 — and the 5.3.2 exemption of
+    /// pollutants marked `/` (not monitored).
     LiteralHj633_2012,
 }
 
 /// The concentrations of one hour (real-time report). 1-hour values plus the moving means that the
-/// literal HJ 633-2012 reading needs.
+/// literal HJ 633-2012 reading needs, and the pollutants marked `/` (not monitored) that the
+/// literal HJ 633-2026 reading exempts from its missing-value rule.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HourlyInput {
     pub so2: Option<Conc>,
@@ -401,6 +416,16 @@ pub struct HourlyInput {
     pub o3_8h: Option<Conc>,
     pub pm10_24h: Option<Conc>,
     pub pm2_5_24h: Option<Conc>,
+    /// Pollutants marked `/` in a real-time release row: bit `p as u8` per [`Pollutant`]
+    /// ([`crate::publisher::ReleaseFacts::not_monitored`]); 0 when unknown.
+    pub not_monitored: u8,
+}
+
+/// The indicator bits ([`IndicatorSet`]) of the pollutants in a pollutant mask (bit `p as u8`): both
+/// indicators of each (pollutant k holds indicators 2k and 2k + 1).
+#[inline]
+fn indicators_of(pollutants: u8) -> u16 {
+    (0..6).fold(0u16, |m, k| if pollutants & (1 << k) != 0 { m | 0b11 << (2 * k) } else { m })
 }
 
 struct Acc {
@@ -433,36 +458,31 @@ impl Acc {
     }
 }
 
-/// Real-time (hourly) AQI of one station or city hour.
+/// Real-time (hourly) AQI of one station or city hour, under the rules of `conv` for the hours rated
+/// with `set` ([`RealTimeRules::of`]: chosen once, not searched per hour).
 pub fn realtime_aqi(set: StandardSet, conv: RealTimeConvention, h: &HourlyInput) -> AqiResult {
     let rules = set.aqi_rules();
+    let rt = RealTimeRules::of(conv, set);
     let mut a = Acc::new();
-    let literal = conv == RealTimeConvention::LiteralHj633_2012 && set == StandardSet::Y2012;
     // SO2 1-hour, with the rule above 800 μg/m³.
     match h.so2 {
         None => a.missing.insert(Indicator::So2_1h),
         Some(c) => match rate_rounded(rules, Indicator::So2_1h, c) {
             Rated::Value(v) => a.put(Indicator::So2_1h, Some((v, false))),
             Rated::Invalid => a.missing.insert(Indicator::So2_1h),
-            Rated::AboveTable => {
-                if literal {
+            Rated::AboveTable => match rt.so2_above_800.value {
+                So2Above800::Iaqi(v) => a.put(Indicator::So2_1h, Some((v, false))),
+                So2Above800::From24hMean => {
                     let r = h.so2_24h.and_then(|c| rate_capped(rules.so2_24h, rounded(Pollutant::So2, c)));
                     a.put(Indicator::So2_24h, r);
-                } else {
-                    // The publisher (and HJ 633-2026): 200.
-                    let v = match rules.so2_1h_above {
-                        AboveTable::Fixed(v) => v,
-                        _ => 200,
-                    };
-                    a.put(Indicator::So2_1h, Some((v, false)));
                 }
-            }
+            },
         },
     }
     a.plain(rules, Indicator::No2_1h, h.no2);
     a.plain(rules, Indicator::Co_1h, h.co);
     a.plain(rules, Indicator::O3_1h, h.o3);
-    if literal {
+    if rt.o3_8h_term.value {
         match h.o3_8h.map(|c| rounded(Pollutant::O3, c)) {
             None => a.missing.insert(Indicator::O3_8h),
             // Note 3: above 800 the 8-hour value is not rated; O3 1-hour is already rated.
@@ -472,13 +492,19 @@ pub fn realtime_aqi(set: StandardSet, conv: RealTimeConvention, h: &HourlyInput)
                 Rated::Invalid => a.missing.insert(Indicator::O3_8h),
             },
         }
-        a.plain(rules, Indicator::Pm10_24h, h.pm10_24h);
-        a.plain(rules, Indicator::Pm2_5_24h, h.pm2_5_24h);
-    } else {
-        a.plain(rules, Indicator::Pm10_1h, h.pm10);
-        a.plain(rules, Indicator::Pm2_5_1h, h.pm2_5);
     }
-    AqiResult::finish(set, ReportKind::RealTime, &a)
+    match rt.pm.value {
+        PmTerm::OneHourOnDailyBreakpoints => {
+            a.plain(rules, Indicator::Pm10_1h, h.pm10);
+            a.plain(rules, Indicator::Pm2_5_1h, h.pm2_5);
+        }
+        PmTerm::MovingMean24h => {
+            a.plain(rules, Indicator::Pm10_24h, h.pm10_24h);
+            a.plain(rules, Indicator::Pm2_5_24h, h.pm2_5_24h);
+        }
+    }
+    let not_monitored = if h.not_monitored == 0 { 0 } else { indicators_of(h.not_monitored) };
+    AqiResult::finish(set, ReportKind::RealTime, &a, rt.missing.value, not_monitored)
 }
 
 /// The seven (HJ 633-2012) or six (HJ 633-2026) daily indicators of one station or city day.
@@ -524,12 +550,102 @@ pub fn daily_aqi(set: StandardSet, d: &DailyInput) -> AqiResult {
             }
         },
     }
-    AqiResult::finish(set, ReportKind::Daily, &a)
+    AqiResult::finish(set, ReportKind::Daily, &a, rules.missing_rule, 0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn hour(so2: i64, no2: i64, co_tenths: i64, o3: i64, pm10: Option<i64>, pm2_5: i64) -> HourlyInput {
+        HourlyInput {
+            so2: Some(Conc::units(so2)),
+            no2: Some(Conc::units(no2)),
+            co: Some(Conc(co_tenths * 100)),
+            o3: Some(Conc::units(o3)),
+            pm10: pm10.map(Conc::units),
+            pm2_5: Some(Conc::units(pm2_5)),
+            ..HourlyInput::default()
+        }
+    }
+
+    const PUB: RealTimeConvention = RealTimeConvention::Publisher;
+    const LIT: RealTimeConvention = RealTimeConvention::LiteralHj633_2012;
+
+    #[test]
+    fn pollutant_bits_map_to_both_indicators() {
+        assert_eq!(indicators_of(1 << Pollutant::So2 as u8), 0b11);
+        assert_eq!(
+            indicators_of(1 << Pollutant::Pm10 as u8),
+            (1 << Indicator::Pm10_1h as u16) | (1 << Indicator::Pm10_24h as u16)
+        );
+        assert_eq!(
+            indicators_of(1 << Pollutant::O3 as u8),
+            (1 << Indicator::O3_1h as u16) | (1 << Indicator::O3_8h as u16)
+        );
+        assert_eq!(indicators_of(0x3f), 0x0fff);
+    }
+
+    /// HJ 633-2026 5.3.1 / 5.3.2 in the literal reading, worked by hand on the 2026 tables. SO2 5 (1-h
+    /// column 0/150: 5 × 50 / 150 = 1.67 → 2), NO2 20 (0/100: 10), CO 0.5 (0/5: 5), O3 60 (0/160: 18.75
+    /// → 19), PM2.5 45 (35/60: 50 + 10 × 50 / 25 = 70): AQI 70 with PM10 missing.
+    #[test]
+    fn literal_2026_missing_rule_worked_by_hand() {
+        let y = StandardSet::Y2026;
+        let h = hour(5, 20, 5, 60, None, 45);
+        let lit = realtime_aqi(y, LIT, &h);
+        assert_eq!((lit.computed_aqi, lit.aqi), (Some(70), None), "missing PM10, AQI ≤ 100: NA");
+        assert!(lit.primary.is_empty() && lit.category().is_none());
+        assert_eq!(lit.missing.iter().collect::<Vec<_>>(), vec![Indicator::Pm10_1h]);
+        // The publisher publishes it (1 March 2026 rows, `publisher::PUBLISHER`).
+        let p = realtime_aqi(y, PUB, &h);
+        assert_eq!((p.computed_aqi, p.aqi), (Some(70), Some(70)));
+        assert_eq!(p.primary.iter().collect::<Vec<_>>(), vec![Indicator::Pm2_5_1h]);
+        // PM10 marked `/` (not monitored): exempt (5.3.2), published.
+        let nm = HourlyInput { not_monitored: 1 << Pollutant::Pm10 as u8, ..h };
+        assert_eq!(realtime_aqi(y, LIT, &nm).aqi, Some(70));
+        // `/` for PM10 but CO missing as well: CO still counts, NA.
+        let co = HourlyInput { co: None, ..nm };
+        assert_eq!(realtime_aqi(y, LIT, &co).aqi, None);
+        // Exactly 100 does not exceed 100: PM2.5 60 is IAQI 100 on the 2026 column → NA.
+        assert_eq!(realtime_aqi(y, LIT, &hour(5, 20, 5, 60, None, 60)).aqi, None);
+        // PM2.5 90: 100 + 30 × 50 / 55 = 127.27 → 128 > 100: published although PM10 is missing.
+        let high = realtime_aqi(y, LIT, &hour(5, 20, 5, 60, None, 90));
+        assert_eq!(high.aqi, Some(128));
+        assert_eq!(high.primary.iter().collect::<Vec<_>>(), vec![Indicator::Pm2_5_1h]);
+        // Nothing missing: published as computed.
+        assert_eq!(realtime_aqi(y, LIT, &hour(5, 20, 5, 60, Some(40), 45)).aqi, Some(70));
+        // Under 2012 the literal reading rates the moving means and keeps the AQI of the available ones.
+        let l12 = realtime_aqi(StandardSet::Y2012, LIT, &HourlyInput { pm2_5_24h: Some(Conc::units(45)), ..h });
+        assert_eq!(l12.aqi, l12.computed_aqi);
+    }
+
+    /// The publisher under HJ 633-2026, 1 March 2026 01:00, station 2644A: PM10 NA, SO2 3 (1), NO2 14
+    /// (7), CO 0.7 (7), O3 29 (29 × 50 / 160 = 9.06 → 10), PM2.5 3 (3 × 50 / 35 = 4.29 → 5): published
+    /// AQI 10 although PM10 is missing and the AQI is ≤ 100.
+    #[test]
+    fn publisher_2026_publishes_from_the_available_pollutants() {
+        let h = hour(3, 14, 7, 29, None, 3);
+        let r = realtime_aqi(StandardSet::Y2026, PUB, &h);
+        assert_eq!(r.aqi, Some(10));
+        assert!(r.primary.is_empty(), "AQI ≤ 50: no primary pollutant");
+        assert_eq!(realtime_aqi(StandardSet::Y2026, LIT, &h).aqi, None);
+        // No pollutant at all: nothing to publish.
+        let none = HourlyInput::default();
+        assert_eq!(realtime_aqi(StandardSet::Y2026, PUB, &none).aqi, None);
+    }
+
+    /// Ties on the rounded IAQI (28 Feb 2026 23:00, station 2195A, HJ 633-2012 tables): PM10 124 →
+    /// 50 + 74 × 50 / 100 = 87 exactly, PM2.5 64 → 50 + 29 × 50 / 40 = 86.25 → 87; published AQI 87
+    /// with both primary ("颗粒物(PM10),细颗粒物(PM2.5)"). O3 28, NO2 52, SO2 12, CO 0.9 stay below.
+    #[test]
+    fn primary_ties_are_decided_on_the_rounded_iaqi() {
+        let r = realtime_aqi(StandardSet::Y2012, PUB, &hour(12, 52, 9, 28, Some(124), 64));
+        assert_eq!(r.aqi, Some(87));
+        assert_eq!(r.iaqi_of(Indicator::Pm10_1h), Some(87));
+        assert_eq!(r.iaqi_of(Indicator::Pm2_5_1h), Some(87));
+        assert_eq!(r.primary.iter().collect::<Vec<_>>(), vec![Indicator::Pm10_1h, Indicator::Pm2_5_1h]);
+    }
 
     #[test]
     fn indicator_order_matches_the_table_index() {

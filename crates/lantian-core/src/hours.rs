@@ -12,8 +12,9 @@ use crate::pollutant::{Pollutant, SeriesType};
 /// Missing-value marker inside a [`LabelDay`].
 pub const MISSING: i32 = i32::MIN;
 
-/// One station (or city) and one label date: the 15 CNEMC series × 24 end-labelled hours, in
-/// thousandths of a unit, [`MISSING`] where the cell was empty. `i32` holds every concentration
+/// One station (or city) and one label date: the 16 series ([`SeriesType`]: the 15 CNEMC series and
+/// the facts of a real-time release row) × 24 end-labelled hours, in thousandths of a unit,
+/// [`MISSING`] where the cell was empty. `i32` holds every concentration
 /// [`Conc::parse`] accepts (below 1,000,000 units) and halves the memory of a day.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct LabelDay {
@@ -37,6 +38,13 @@ impl LabelDay {
     #[inline]
     pub fn set(&mut self, t: SeriesType, h: usize, v: Option<Conc>) {
         self.values[t.index()][h] = v.and_then(|c| i32::try_from(c.milli()).ok()).unwrap_or(MISSING);
+    }
+
+    /// What a real-time release row said about label hour `h` (published primary pollutants, pollutants
+    /// marked `/`); `None` when the hour came from no release row.
+    #[inline]
+    pub fn release(&self, h: usize) -> Option<crate::publisher::ReleaseFacts> {
+        self.get(SeriesType::Release, h).and_then(crate::publisher::ReleaseFacts::from_conc)
     }
 
     /// Whether every cell is missing.
@@ -76,9 +84,11 @@ pub fn natural_day(this: Option<&LabelDay>, next: Option<&LabelDay>) -> StationD
     out
 }
 
-/// The real-time report's inputs at label hour `h` of a label day: the 1-hour values and the
-/// publisher's moving means (used only by the literal HJ 633-2012 reading).
+/// The real-time report's inputs at label hour `h` of a label day: the 1-hour values, the
+/// publisher's moving means (used only by the literal HJ 633-2012 reading) and the pollutants a
+/// release row marked `/` (used only by the literal HJ 633-2026 reading).
 pub fn hourly_input(d: &LabelDay, h: usize) -> crate::aqi::HourlyInput {
+    let release = d.values[SeriesType::Release.index()][h];
     crate::aqi::HourlyInput {
         so2: d.get(SeriesType::So2, h),
         no2: d.get(SeriesType::No2, h),
@@ -90,6 +100,7 @@ pub fn hourly_input(d: &LabelDay, h: usize) -> crate::aqi::HourlyInput {
         o3_8h: d.get(SeriesType::O3_8h, h),
         pm10_24h: d.get(SeriesType::Pm10_24h, h),
         pm2_5_24h: d.get(SeriesType::Pm2_5_24h, h),
+        not_monitored: if release == MISSING { 0 } else { d.release(h).map_or(0, |f| f.not_monitored()) },
     }
 }
 

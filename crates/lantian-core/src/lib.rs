@@ -21,6 +21,7 @@ pub mod pairing;
 pub mod period;
 pub mod points;
 pub mod pollutant;
+pub mod publisher;
 pub mod ranking;
 pub mod standards;
 pub mod tasks;

@@ -133,7 +133,8 @@ impl Indicator {
     }
 }
 
-/// The 15 `type` rows of a CNEMC/quotsoft daily file, in the publisher's order. `AQI` is the
+/// The series of a stored label day: the 15 `type` rows of a CNEMC/quotsoft daily file, in the
+/// publisher's order ([`SeriesType::FILE_SERIES`]), and [`SeriesType::Release`]. `AQI` is the
 /// publisher's own hourly AQI; the `_24h` and `O3_8h` rows are its moving averages. All are stored
 /// so that computed values can be compared with the published ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -154,11 +155,37 @@ pub enum SeriesType {
     O3_8h_24h = 12,
     Co = 13,
     Co_24h = 14,
+    /// What a real-time release row says beyond its concentrations (the published primary
+    /// pollutants, the pollutants marked `/`), an integer bit field stored like a concentration with
+    /// no decimals: see [`crate::publisher::ReleaseFacts`] for the bits. Not a quotsoft `type`.
+    Release = 15,
 }
 
 impl SeriesType {
-    pub const COUNT: usize = 15;
-    pub const ALL: [SeriesType; 15] = [
+    /// Series of a stored label day (the codec's `u16` series mask has a bit for each).
+    pub const COUNT: usize = 16;
+    /// Every series, in index order.
+    pub const ALL: [SeriesType; 16] = [
+        SeriesType::Aqi,
+        SeriesType::Pm2_5,
+        SeriesType::Pm2_5_24h,
+        SeriesType::Pm10,
+        SeriesType::Pm10_24h,
+        SeriesType::So2,
+        SeriesType::So2_24h,
+        SeriesType::No2,
+        SeriesType::No2_24h,
+        SeriesType::O3,
+        SeriesType::O3_24h,
+        SeriesType::O3_8h,
+        SeriesType::O3_8h_24h,
+        SeriesType::Co,
+        SeriesType::Co_24h,
+        SeriesType::Release,
+    ];
+    /// The 15 series a publisher file carries (the quotsoft `type` rows, the columns of a real-time
+    /// release row), in the quotsoft order: indices 0…14.
+    pub const FILE_SERIES: [SeriesType; 15] = [
         SeriesType::Aqi,
         SeriesType::Pm2_5,
         SeriesType::Pm2_5_24h,
@@ -195,12 +222,14 @@ impl SeriesType {
             O3_8h_24h => "O3_8h_24h",
             Co => "CO",
             Co_24h => "CO_24h",
+            Release => "release",
         }
     }
 
-    /// Recognises a `type` cell (exact publisher spelling, case-insensitive).
+    /// Recognises a quotsoft `type` cell (exact publisher spelling, case-insensitive); one of
+    /// [`SeriesType::FILE_SERIES`] only.
     pub fn from_file_name(s: &str) -> Option<SeriesType> {
-        Self::ALL.into_iter().find(|t| t.file_name().eq_ignore_ascii_case(s))
+        Self::FILE_SERIES.into_iter().find(|t| t.file_name().eq_ignore_ascii_case(s))
     }
 
     pub fn index(self) -> usize {

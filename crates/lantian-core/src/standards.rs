@@ -107,6 +107,11 @@ pub enum MissingRule {
     /// HJ 633-2026 5.3.1: with a missing pollutant the AQI, level and primary pollutant are published
     /// only when the AQI from the others exceeds 100; otherwise they are NA.
     PublishOnlyAbove100,
+    /// [`MissingRule::PublishOnlyAbove100`] where a pollutant marked `/` (outside the station's
+    /// monitoring plan) does not count as missing (HJ 633-2026 5.3.2). Needs the not-monitored mask
+    /// of the hour (real-time release rows); used by the literal real-time reading
+    /// (`crate::publisher::LITERAL`).
+    PublishOnlyAbove100NotMonitoredExempt,
 }
 
 /// HJ 633 rules for one edition: breakpoint table, special rules and the daily indicator set.
@@ -191,7 +196,8 @@ pub static HJ633_2012: AqiRules = AqiRules {
 /// HJ 633-2026 Table 3 (`standards.md` §5.2, verified from the official PDF's page images): as 2012
 /// except PM10 100 → 120 and PM2.5 100 → 60 at IAQI 100, SO2 1-h > 800 → 200, O3 8-h > 800 → 300,
 /// no O3 1-h max in the daily report, no over-standard pollutant, NA when a pollutant is missing
-/// and the AQI ≤ 100 (5.3.1).
+/// and the AQI ≤ 100 (5.3.1; the daily report — the real-time report's missing-value rule is in
+/// `crate::publisher`, where the publisher's practice differs).
 pub static HJ633_2026: AqiRules = AqiRules {
     set: StandardSet::Y2026,
     name: "HJ 633-2026",

@@ -56,6 +56,7 @@ fn hourly_input(v: [i64; 6], moving: [i64; 4]) -> HourlyInput {
         o3_8h: Some(Conc(moving[1])),
         pm10_24h: Some(Conc(moving[2])),
         pm2_5_24h: Some(Conc(moving[3])),
+        not_monitored: 0,
     }
 }
 

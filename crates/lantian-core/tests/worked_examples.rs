@@ -146,6 +146,7 @@ fn e8_hour() -> HourlyInput {
         pm10: Some(u(140)),
         pm2_5: Some(u(130)),
         so2_24h: None,
+        not_monitored: 0,
     }
 }
 

@@ -26,23 +26,66 @@ pub enum WideKind {
     Cities,
 }
 
+/// Which publisher layout a [`WideFile`] was read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WideSource {
+    /// A quotsoft daily file (`date,hour,type,…`).
+    Quotsoft,
+    /// Rows of the CNEMC real-time release (`timepoint,stationcode,…`, [`crate::realtime`]).
+    RealTimeRelease,
+}
+
+/// What a real-time release row says about its station (name, city, coordinates); a station the
+/// store does not know is created from it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StationDescription {
+    pub name: String,
+    /// `area`: the full city name (`成都市`, `阿坝藏族羌族自治州`).
+    pub area: String,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    /// The line the description was read from.
+    pub line: usize,
+}
+
 /// A parsed wide file.
 #[derive(Debug)]
 pub struct WideFile {
     pub kind: WideKind,
+    pub source: WideSource,
     /// Column names (station codes or city names), in file order.
     pub columns: Vec<String>,
     /// For each label date in the file: one [`LabelDay`] per column (same order as `columns`).
     pub days: Vec<(NaiveDate, Vec<LabelDay>)>,
     /// For each entry of `days`: per series, a bit per label hour whose row the file contains. Only
     /// covered cells are replaced on import (an empty cell in a covered row deletes an old value).
+    /// A quotsoft row that covers an hour's `AQI` also covers that hour's [`SeriesType::Release`]
+    /// cell (the published primary pollutant belongs to the published AQI).
     pub covered: Vec<[u32; SeriesType::COUNT]>,
+    /// For each entry of `days`, per column: the label hours the file has for that column, when they
+    /// differ between columns (release rows: one station-hour each); `None` = every column has every
+    /// covered hour (quotsoft rows span all columns). A cell is covered when both say so.
+    pub column_hours: Option<Vec<Vec<u32>>>,
+    /// Per column, what the file says about the station (release rows); empty for quotsoft files.
+    pub descriptions: Vec<Option<StationDescription>>,
     /// Data rows read.
     pub rows: usize,
     /// Non-empty value cells.
     pub values: u64,
     /// Things worth telling the user that did not stop the import.
     pub warnings: Vec<String>,
+}
+
+impl WideFile {
+    /// Short name of the file's kind, for summaries and the import log: `cnemc-sites`,
+    /// `cnemc-cities` or `cnemc-realtime`.
+    pub fn kind_name(&self) -> &'static str {
+        match (self.source, self.kind) {
+            (WideSource::RealTimeRelease, _) => "cnemc-realtime",
+            (WideSource::Quotsoft, WideKind::Sites) => "cnemc-sites",
+            (WideSource::Quotsoft, WideKind::Cities) => "cnemc-cities",
+        }
+    }
 }
 
 /// Lines of a buffer with their 1-based numbers (memchr; a trailing `\r` is dropped).
@@ -252,6 +295,9 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
             ));
         }
         seen_rows[di][ty.index()] |= bit;
+        if ty == SeriesType::Aqi {
+            seen_rows[di][SeriesType::Release.index()] |= bit;
+        }
         let cols = &mut days[di].1;
         let row = ty.index();
         let mut j = 0usize;
@@ -360,7 +406,18 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
     if rows == 0 {
         return Err(IngestError::file(path, "no data rows"));
     }
-    Ok(WideFile { kind, columns, days, covered: seen_rows, rows, values, warnings })
+    Ok(WideFile {
+        kind,
+        source: WideSource::Quotsoft,
+        columns,
+        days,
+        covered: seen_rows,
+        column_hours: None,
+        descriptions: Vec::new(),
+        rows,
+        values,
+        warnings,
+    })
 }
 
 #[cfg(test)]
@@ -409,6 +466,22 @@ mod tests {
         assert_eq!(parse_wide(p(), f.as_bytes()).expect_err("hour").column, Some(2));
         let f = "date,hour,type,1001A\n20230120,1,AQI,20\n20230120,1,AQI,21\n";
         assert_eq!(parse_wide(p(), f.as_bytes()).expect_err("dup").line, Some(3));
+    }
+
+    /// A row of `AQI` covers the hour's release facts too (they belong to the published AQI); other
+    /// rows do not.
+    #[test]
+    fn an_aqi_row_covers_the_release_cell() {
+        let f = "date,hour,type,1001A\n20230120,1,AQI,20\n20230120,2,PM2.5,7\n";
+        let w = parse_wide(p(), f.as_bytes()).expect("parses");
+        assert_eq!(w.covered[0][SeriesType::Release.index()], 1 << 1);
+        assert_eq!(w.covered[0][SeriesType::Aqi.index()], 1 << 1);
+        assert_eq!(w.covered[0][SeriesType::Pm2_5.index()], 1 << 2);
+        assert_eq!(w.source, WideSource::Quotsoft);
+        assert!(w.column_hours.is_none() && w.descriptions.is_empty());
+        // "release" is not a quotsoft type.
+        let f = "date,hour,type,1001A\n20230120,1,release,20\n";
+        assert_eq!(parse_wide(p(), f.as_bytes()).expect_err("type").column, Some(3));
     }
 
     #[test]

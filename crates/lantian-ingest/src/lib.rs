@@ -7,20 +7,22 @@ pub mod cnemc;
 pub mod emergency;
 pub mod error;
 pub mod events;
+pub mod realtime;
 pub mod stations;
 pub mod text;
 
 use std::path::Path;
 
 pub use citydaily::{CityDailyLayout, CityDailyRecord};
-pub use cnemc::{WideFile, WideKind};
+pub use cnemc::{StationDescription, WideFile, WideKind, WideSource};
 pub use error::IngestError;
 pub use stations::StationRecord;
 
 /// The content of one input file, its kind detected from the content (not the name).
 #[derive(Debug)]
 pub enum Parsed {
-    /// CNEMC wide file (`china_sites_*` or `china_cities_*`).
+    /// CNEMC wide file (`china_sites_*` or `china_cities_*`), or rows of the real-time release read
+    /// into the same structure ([`realtime`]).
     Wide(WideFile),
     /// Station list.
     Stations { stations: Vec<StationRecord>, warnings: Vec<String> },
@@ -60,8 +62,7 @@ impl Parsed {
     /// Short name of the kind, for summaries.
     pub fn kind_name(&self) -> &'static str {
         match self {
-            Parsed::Wide(w) if w.kind == WideKind::Sites => "cnemc-sites",
-            Parsed::Wide(_) => "cnemc-cities",
+            Parsed::Wide(w) => w.kind_name(),
             Parsed::Stations { .. } => "station-list",
             Parsed::CityDaily { layout: CityDailyLayout::Long, .. } => "city-daily",
             Parsed::CityDaily { .. } => "aqistudy-daily",
@@ -97,6 +98,9 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
     }
     let (text, _) = text::decode(path, body)?;
     let first = text.lines().next().unwrap_or("").trim_end_matches('\r');
+    if realtime::looks_like_realtime(first) {
+        return realtime::parse_realtime(path, &text).map(Parsed::Wide);
+    }
     if emergency::looks_like_forecast_json(&text) {
         return emergency::parse_forecast_json(path, &text).map(Parsed::Forecasts);
     }
@@ -157,7 +161,8 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
     Err(IngestError::at(
         path,
         1,
-        "unrecognised format: expected a CNEMC wide file (date,hour,type,…), a station list (监测点编码,…), \
+        "unrecognised format: expected a CNEMC wide file (date,hour,type,…), CNEMC real-time release rows \
+         (timepoint,stationcode,…), a station list (监测点编码,…), \
          a daily city CSV (city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8), an aqistudy daily file, \
          dust periods (city,start,end), city targets (city,year,pm2_5) adjustments \
          (city,date,item,evidence,approver) 168-city ranks (city,period,rank168), \

@@ -54,9 +54,10 @@ fn spec() -> impl Strategy<Value = Spec> {
         let ncols = stations.len();
         let ndates = dates.len();
         // A random non-empty subset of (date, hour, type), in random order.
-        let keys = proptest::collection::btree_set((0..ndates, 0usize..24, 0usize..SeriesType::COUNT), 1..=40)
-            .prop_map(|s| s.into_iter().collect::<Vec<_>>())
-            .prop_shuffle();
+        let keys =
+            proptest::collection::btree_set((0..ndates, 0usize..24, 0usize..SeriesType::FILE_SERIES.len()), 1..=40)
+                .prop_map(|s| s.into_iter().collect::<Vec<_>>())
+                .prop_shuffle();
         keys.prop_flat_map(move |keys| {
             let n = keys.len();
             let stations = stations.clone();
@@ -99,7 +100,7 @@ fn write(spec: &Spec) -> Vec<u8> {
             "{},{},{},{}{nl}",
             spec.dates[r.date],
             r.hour,
-            SeriesType::ALL[r.ty].file_name(),
+            SeriesType::FILE_SERIES[r.ty].file_name(),
             cells.join(",")
         ));
     }
@@ -145,7 +146,10 @@ proptest! {
         for (di, (date, cols)) in w.days.iter().enumerate() {
             let date_s = date.format("%Y%m%d").to_string();
             prop_assert_eq!(cols.len(), spec.stations.len());
-            for t in SeriesType::ALL {
+            // A row of AQI covers the hour's release facts too; no file cell sets them.
+            prop_assert_eq!(w.covered[di][SeriesType::Release.index()], w.covered[di][SeriesType::Aqi.index()]);
+            prop_assert!(cols.iter().all(|d| d.values[SeriesType::Release.index()].iter().all(|v| *v == lantian_core::hours::MISSING)));
+            for t in SeriesType::FILE_SERIES {
                 for h in 0..24 {
                     let has_row = spec.rows.iter().any(|r| spec.dates[r.date] == date_s && r.ty == t.index() && r.hour == h);
                     prop_assert_eq!(w.covered[di][t.index()] & (1 << h) != 0, has_row, "covered {} {:?} {}", date_s, t, h);

@@ -1,9 +1,12 @@
 //! Hourly AQI, station daily values and city daily values.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use lantian_core::aqi::{daily_aqi, realtime_aqi, AqiResult, DailyInput, HourlyInput, RealTimeConvention};
+use lantian_core::aqi::{
+    daily_aqi, realtime_aqi, AqiResult, DailyInput, HourlyInput, IndicatorSet, RealTimeConvention,
+};
 use lantian_core::daily::{city_hour_value, evaluate_label_rows, evaluate_station_day, CityDayAcc, StationDay};
 use lantian_core::hours::{has_pollutant_values, hourly_input, label_time, natural_day, LabelDay};
+use lantian_core::publisher::{edition_of_hour, ReleaseFacts};
 use lantian_core::{Conc, Pollutant, SeriesType, StandardSet};
 use std::collections::HashMap;
 
@@ -32,6 +35,16 @@ impl HourlyRow<'_> {
     /// The AQI the publisher published for this hour, if the source carried it.
     pub fn published_aqi(&self) -> Option<u32> {
         self.day.get(SeriesType::Aqi, self.hour).map(|c| (c.milli() / 1000) as u32)
+    }
+    /// What a real-time release row said about this hour (published primary pollutants, pollutants
+    /// marked `/`); `None` when the hour came from no release row (e.g. a quotsoft file).
+    pub fn release(&self) -> Option<ReleaseFacts> {
+        self.day.release(self.hour)
+    }
+    /// The primary pollutants the publisher published for this hour (empty when its AQI was ≤ 50, or
+    /// when the source carried none), as indicators comparable with `result.primary`.
+    pub fn published_primary(&self) -> IndicatorSet {
+        self.release().map(ReleaseFacts::published_primary).unwrap_or_default()
     }
 }
 
@@ -253,11 +266,11 @@ pub fn hourly_row<'a>(
     hourly_row_at(st, time, set, day, h, conv)
 }
 
-/// The end time of label hour `h` of `date` and the standard set of the natural day it belongs to
-/// (label hour 0 closes the previous day).
+/// The end time of label hour `h` of `date` and the standard set that rates it: that of the natural
+/// day the hour belongs to (label hour 0 closes the previous day; the dated rules and their evidence:
+/// `lantian_core::publisher`).
 fn hour_context(date: NaiveDate, h: usize) -> (NaiveDateTime, StandardSet) {
-    let natural = if h == 0 { date.pred_opt().unwrap_or(date) } else { date };
-    (label_time(date, h as u32), StandardSet::for_date(natural))
+    (label_time(date, h as u32), edition_of_hour(date, h))
 }
 
 fn hourly_row_at<'a>(
@@ -498,7 +511,10 @@ fn evaluate_entries(
     let mut hour0 = [lantian_core::hours::MISSING; SeriesType::COUNT];
     let mut k = 0;
     for (id, b) in this {
-        day.values = LabelDay::default().values;
+        // Only the wanted rows are read below; only they need clearing (the others stay missing).
+        for p in Pollutant::ALL {
+            day.values[SeriesType::hourly(p).index()] = [lantian_core::hours::MISSING; 24];
+        }
         if !codec::decode_series_into(b, wanted, &mut day) {
             return None;
         }
@@ -811,8 +827,7 @@ pub fn for_each_city_hourly(
                     if (*date == lf && h == 0) || (*date == lt && h > 0) {
                         continue;
                     }
-                    let natural = if h == 0 { date.pred_opt().unwrap_or(*date) } else { *date };
-                    let set = StandardSet::for_date(natural);
+                    let set = edition_of_hour(*date, h);
                     for (ci, city) in cities.iter().enumerate() {
                         let file_day = cdays.iter().find(|(id, _)| *id == city.id).map(|(_, d)| d);
                         let (input, published, source) = match file_day.filter(|d| has_pollutant_values(d, h)) {

@@ -14,11 +14,10 @@ pub enum Ready {
 }
 
 impl Ready {
-    /// The kind of the file (`cnemc-sites`, `city-daily`, …).
+    /// The kind of the file (`cnemc-sites`, `cnemc-realtime`, `city-daily`, …).
     pub fn kind_name(&self) -> &'static str {
         match self {
-            Ready::Wide(p) if p.wide.kind == lantian_ingest::WideKind::Sites => "cnemc-sites",
-            Ready::Wide(_) => "cnemc-cities",
+            Ready::Wide(p) => p.wide.kind_name(),
             Ready::Other(p) => p.kind_name(),
         }
     }

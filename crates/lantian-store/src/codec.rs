@@ -1,4 +1,4 @@
-//! Compact, exact encoding of a [`LabelDay`] (15 series × 24 hours) as a blob, and of a block of
+//! Compact, exact encoding of a [`LabelDay`] (16 series × 24 hours) as a blob, and of a block of
 //! such blobs for up to [`CHUNK`] ids (one database row per label date and chunk).
 //!
 //! Block layout: byte `1`; varint entry count; per entry a varint id offset within the chunk
@@ -10,6 +10,13 @@
 //! `zigzag(mantissa) + 1`, the value being `mantissa / 10^decimals` units. `decimals` (0–3) and `width`
 //! are the least the series needs, so PM values take 2 bytes and CO 1: exact, compact, and decoded
 //! without branching on every byte.
+//!
+//! Series bits 0–14 are the 15 publisher file series ([`SeriesType::FILE_SERIES`]); bit 15 is
+//! [`SeriesType::Release`], the facts of a real-time release row as an integer with no decimals
+//! (`lantian_core::publisher::ReleaseFacts`: bits 0–5 published primary pollutants in `Pollutant`
+//! order, bit 6 `臭氧8小时`, bits 8–13 pollutants marked `/`, bit 15 "from a release row"; its cells
+//! take 4 bytes, since zigzag(≥ 32,768) + 1 exceeds 16 bits). Blobs written before the release series
+//! existed never set mask bit 15 and decode unchanged (test `blobs_without_the_release_series`).
 
 use lantian_core::hours::{LabelDay, MISSING};
 use lantian_core::SeriesType;
@@ -370,10 +377,66 @@ mod tests {
         assert_eq!(buf, expected);
     }
 
+    /// A blob as stores wrote it before the release series existed (mask bits 0–14 only), written out
+    /// by hand from the layout: AQI 57 at hour 1 (zigzag 114 + 1 = 115, one byte) and CO 0.5 at hour 1
+    /// (one decimal: mantissa 5, zigzag 10 + 1 = 11). It decodes to those two values with the release
+    /// series missing, and re-encodes to the same bytes.
+    #[test]
+    fn blobs_without_the_release_series() {
+        let mut old = vec![2u8];
+        old.extend_from_slice(&((1u16 << 0) | (1u16 << 13)).to_le_bytes());
+        let mut aqi = [0u8; 24];
+        aqi[1] = 115;
+        old.push(1);
+        old.extend_from_slice(&aqi);
+        let mut co = [0u8; 24];
+        co[1] = 11;
+        old.push(1 | 1 << 4);
+        old.extend_from_slice(&co);
+        let d = decode(&old).expect("decodes");
+        assert_eq!(d.get(SeriesType::Aqi, 1), Some(Conc::units(57)));
+        assert_eq!(d.get(SeriesType::Co, 1), Some(Conc(500)));
+        assert_eq!(d.present(), 2);
+        assert_eq!(d.get(SeriesType::Release, 1), None);
+        assert_eq!(d.release(1), None);
+        let mut again = Vec::new();
+        encode(&d, &mut again);
+        assert_eq!(again, old);
+        let mut row = [0; SeriesType::COUNT];
+        assert!(decode_hour(&old, 1, &mut row));
+        assert_eq!(row[SeriesType::Release.index()], MISSING);
+    }
+
+    /// The release series worked by hand: facts 34,096 (PM10 and PM2.5 primary, SO2 and CO `/`, from a
+    /// release row) at hour 1: 0 decimals, zigzag 68,192 + 1 = 68,193 > 65,535: four bytes, mask bit 15.
+    #[test]
+    fn release_series_layout_worked_by_hand() {
+        let mut d = LabelDay::default();
+        d.set(SeriesType::Release, 1, Some(Conc::units(34_096)));
+        let mut buf = Vec::new();
+        encode(&d, &mut buf);
+        let mut expected = vec![2u8];
+        expected.extend_from_slice(&(1u16 << 15).to_le_bytes());
+        expected.push(4);
+        let mut cells = [0u32; 24];
+        cells[1] = 68_193;
+        cells.iter().for_each(|c| expected.extend_from_slice(&c.to_le_bytes()));
+        assert_eq!(buf, expected);
+        assert_eq!(decode(&buf), Some(d.clone()));
+        assert_eq!(d.release(1).map(|f| f.0), Some(34_096));
+        let mut row = [0; SeriesType::COUNT];
+        assert!(decode_hour(&buf, 1, &mut row));
+        assert_eq!(row[SeriesType::Release.index()], 34_096_000);
+        // The daily evaluation reads the six 1-hour series only: the release series is skipped.
+        let mut only = LabelDay::default();
+        assert!(decode_series_into(&buf, 1 << SeriesType::Pm2_5.index(), &mut only));
+        assert!(only.is_empty());
+    }
+
     proptest::proptest! {
         /// Any label day (values below a million units, up to three decimals, gaps) round-trips.
         #[test]
-        fn any_label_day_round_trips(cells in proptest::collection::vec(proptest::option::of(-999_999_999i32..=999_999_999), 15 * 24), scale in 0u32..4) {
+        fn any_label_day_round_trips(cells in proptest::collection::vec(proptest::option::of(-999_999_999i32..=999_999_999), SeriesType::COUNT * 24), scale in 0u32..4) {
             let mut d = LabelDay::default();
             for (i, c) in cells.iter().enumerate() {
                 let v = c.map(|v| v / 10i32.pow(scale) * 10i32.pow(scale));
@@ -388,7 +451,7 @@ mod tests {
     proptest::proptest! {
         /// Decoding one hour gives that hour of the full decoding.
         #[test]
-        fn one_hour_matches_full_decoding(cells in proptest::collection::vec(proptest::option::of(-999_999i32..=999_999_999), 15 * 24), h in 0usize..24) {
+        fn one_hour_matches_full_decoding(cells in proptest::collection::vec(proptest::option::of(-999_999i32..=999_999_999), SeriesType::COUNT * 24), h in 0usize..24) {
             let mut d = LabelDay::default();
             for (i, c) in cells.iter().enumerate() {
                 d.values[i / 24][i % 24] = c.unwrap_or(MISSING);

@@ -11,6 +11,7 @@ mod sqlite;
 
 use chrono::NaiveDate;
 use lantian_core::hours::LabelDay;
+use lantian_core::SeriesType;
 use lantian_ingest::events::{
     AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord, TaskRecord, TaskReportRecord,
 };
@@ -212,7 +213,8 @@ impl PreparedWide {
                 cols.iter()
                     .map(|d| {
                         let mut hours = 0u32;
-                        for row in &d.values {
+                        // Hours with a value of the file's series (the release facts are no value).
+                        for row in &d.values[..SeriesType::FILE_SERIES.len()] {
                             for (h, v) in row.iter().enumerate() {
                                 hours |= u32::from(*v != lantian_core::hours::MISSING) << h;
                             }
@@ -234,20 +236,28 @@ impl PreparedWide {
 }
 
 /// What one file's import changed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportOutcome {
     /// The file's content had not been imported before.
     pub new_file: bool,
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Stations the file created (a station list's new rows, a data file's unknown codes).
     pub stations_created: u64,
+    /// Known stations whose description the file changed (a station list's changed rows; a release
+    /// row describing a station known only by its code).
+    pub stations_updated: u64,
     pub cities_created: u64,
+    /// The stations created from real-time release rows, described: `4201A 兴盛南路290号 (鞍山市)`.
+    pub created_from_release: Vec<String>,
+    /// Things worth telling the user that did not stop the import.
+    pub warnings: Vec<String>,
 }
 
 impl ImportOutcome {
     pub fn changed(&self) -> bool {
-        self.inserted + self.updated + self.stations_created + self.cities_created > 0
+        self.inserted + self.updated + self.stations_created + self.stations_updated + self.cities_created > 0
     }
     pub fn add(&mut self, o: &ImportOutcome) {
         self.new_file |= o.new_file;
@@ -255,7 +265,10 @@ impl ImportOutcome {
         self.updated += o.updated;
         self.unchanged += o.unchanged;
         self.stations_created += o.stations_created;
+        self.stations_updated += o.stations_updated;
         self.cities_created += o.cities_created;
+        self.created_from_release.extend(o.created_from_release.iter().cloned());
+        self.warnings.extend(o.warnings.iter().cloned());
     }
 }
 
@@ -283,7 +296,9 @@ pub struct StoreCounts {
 pub trait Store: EmergencyStore {
     /// Imports a station list in one transaction.
     fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome>;
-    /// Imports a CNEMC wide file in one transaction: covered cells replace stored ones. Inside an
+    /// Imports a CNEMC wide file (or real-time release rows read as one) in one transaction: covered
+    /// cells replace stored ones; a station code the store does not know is created, from the file's
+    /// description of it where there is one (release rows: name, city, coordinates). Inside an
     /// import batch ([`Store::begin_import_batch`]) the file is a savepoint of the batch's transaction:
     /// still all or nothing, committed with the batch.
     fn import_wide(&mut self, file: &FileMeta, wide: &PreparedWide) -> Result<ImportOutcome>;

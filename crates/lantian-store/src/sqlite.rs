@@ -11,7 +11,7 @@ use lantian_core::{Conc, SeriesType};
 use lantian_ingest::events::{
     AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord, TaskRecord, TaskReportRecord,
 };
-use lantian_ingest::{CityDailyRecord, StationRecord, WideKind};
+use lantian_ingest::{CityDailyRecord, StationDescription, StationRecord, WideKind};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::schema::MIGRATIONS;
@@ -51,6 +51,9 @@ fn block_kind(k: WideKind) -> i64 {
         WideKind::Cities => 1,
     }
 }
+
+/// A bit per label hour 0…23.
+const ALL_HOURS: u32 = 0x00ff_ffff;
 
 fn conc_col(c: Option<Conc>) -> Option<i64> {
     c.map(Conc::milli)
@@ -246,12 +249,109 @@ fn city_for_station(tx: &Transaction<'_>, s: &StationRecord, created: &mut u64) 
     {
         return Ok(Some(id));
     }
+    // A city of the same full name known without its province (created from real-time release rows,
+    // which name the city but not the province) is this one: it gets the list's province.
+    if !s.province.is_empty() {
+        if let Some(id) = tx
+            .query_row(
+                "SELECT id FROM city WHERE name = ?1 AND name_key = ?2 AND province = '' AND code IS NULL",
+                params![label, key],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+        {
+            tx.execute(
+                "UPDATE city SET province = ?2, short_name = COALESCE(short_name, ?3) WHERE id = ?1",
+                params![id, s.province, (!s.city_label.is_empty()).then_some(&s.city_label)],
+            )?;
+            return Ok(Some(id));
+        }
+    }
     tx.execute(
         "INSERT INTO city (name, name_key, short_name, province) VALUES (?1, ?2, ?3, ?4)",
         params![label, key, (!s.city_label.is_empty()).then_some(&s.city_label), s.province],
     )?;
     *created += 1;
     Ok(Some(tx.last_insert_rowid()))
+}
+
+/// Finds or creates the city a real-time release row names in `area` (a full name: `鞍山市`,
+/// `阿坝藏族羌族自治州`; no province): a city of that full name, else a Sichuan city by any of its
+/// names, else the one city of that name key (`鞍山`) in any province; a new city (province unknown)
+/// when there is none. Several candidates: no city, with a warning.
+fn city_for_area(tx: &Connection, area: &str, out: &mut ImportOutcome) -> Result<Option<i64>> {
+    let area = area.trim();
+    if area.is_empty() {
+        return Ok(None);
+    }
+    let ids = |sql: &str, p: &str| -> Result<Vec<i64>> {
+        let mut st = tx.prepare_cached(sql)?;
+        let v = st.query_map([p], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+        Ok(v)
+    };
+    let by_name = ids("SELECT id FROM city WHERE name = ?1 ORDER BY id", area)?;
+    if by_name.len() == 1 {
+        return Ok(by_name.first().copied());
+    }
+    if let Some(sc) = sichuan_city(area) {
+        let id: i64 = tx.query_row("SELECT id FROM city WHERE code = ?1", [sc.code], |r| r.get(0))?;
+        return Ok(Some(id));
+    }
+    let key = name_key(area);
+    let by_key = ids("SELECT id FROM city WHERE name_key = ?1 ORDER BY id", &key)?;
+    match by_key.len() {
+        1 => Ok(by_key.first().copied()),
+        0 => {
+            tx.execute("INSERT INTO city (name, name_key, province) VALUES (?1, ?2, '')", params![area, key])?;
+            out.cities_created += 1;
+            Ok(Some(tx.last_insert_rowid()))
+        }
+        n => {
+            out.warnings.push(format!("city {area:?} matches {n} stored cities; its new stations get no city"));
+            Ok(None)
+        }
+    }
+}
+
+/// A release row's description of a station the store knows: a station known only by its code gets
+/// it; a described one keeps its own, with a warning where the row says otherwise.
+fn describe_known_station(
+    tx: &Connection,
+    id: i64,
+    code: &str,
+    d: &StationDescription,
+    out: &mut ImportOutcome,
+) -> Result<()> {
+    let (name, city): (Option<String>, Option<String>) = tx
+        .prepare_cached("SELECT s.name, c.name FROM station s LEFT JOIN city c ON c.id = s.city_id WHERE s.id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    match (name, city) {
+        (None, None) => {
+            let city_id = city_for_area(tx, &d.area, out)?;
+            tx.execute(
+                "UPDATE station SET name = ?2, city_id = ?3, city_label = ?4, lon = ?5, lat = ?6 WHERE id = ?1",
+                params![id, d.name, city_id, d.area, d.lon, d.lat],
+            )?;
+            out.stations_updated += 1;
+        }
+        (name, city) => {
+            let same_city = city.as_deref().is_some_and(|c| {
+                name_key(c) == name_key(&d.area)
+                    || sichuan_city(c).zip(sichuan_city(&d.area)).is_some_and(|(a, b)| a.code == b.code)
+            });
+            if name.as_deref() != Some(d.name.as_str()) || !same_city {
+                out.warnings.push(format!(
+                    "station {code}: the release row (line {}) names it {} ({}); the store keeps {} ({})",
+                    d.line,
+                    d.name,
+                    d.area,
+                    name.as_deref().unwrap_or("-"),
+                    city.as_deref().unwrap_or("-")
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Store for SqliteStore {
@@ -276,6 +376,7 @@ impl Store for SqliteStore {
                         vals,
                     )?;
                     out.inserted += 1;
+                    out.stations_created += 1;
                 }
                 Some(_) => {
                     let n = tx.execute(
@@ -286,6 +387,7 @@ impl Store for SqliteStore {
                     )?;
                     if n > 0 {
                         out.updated += 1;
+                        out.stations_updated += 1;
                     } else {
                         out.unchanged += 1;
                     }
@@ -321,8 +423,10 @@ impl Store for SqliteStore {
         let wide = &prepared.wide;
         // A savepoint: its own transaction outside a batch, a nested one inside.
         let tx = self.conn.savepoint()?;
-        let kind = if wide.kind == WideKind::Sites { "cnemc-sites" } else { "cnemc-cities" };
-        let mut out = ImportOutcome { new_file: Self::record_file(&tx, file, kind, wide.rows)?, ..Default::default() };
+        let mut out = ImportOutcome {
+            new_file: Self::record_file(&tx, file, wide.kind_name(), wide.rows)?,
+            ..Default::default()
+        };
         // Column ids.
         let mut ids = Vec::with_capacity(wide.columns.len());
         let mut new_ids: Option<HashMap<String, i64>> = None;
@@ -342,11 +446,27 @@ impl Store for SqliteStore {
                 };
                 let mut known = known;
                 let mut ins = tx.prepare_cached("INSERT INTO station (code) VALUES (?1)")?;
-                for c in &wide.columns {
-                    let id = match known.get(c) {
-                        Some(i) => *i,
-                        None => {
-                            ins.execute([c])?;
+                let mut ins_described = tx.prepare_cached(
+                    "INSERT INTO station (code, name, city_id, city_label, lon, lat) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                for (j, c) in wide.columns.iter().enumerate() {
+                    // Release rows describe their station; quotsoft headers only name it.
+                    let desc = wide.descriptions.get(j).and_then(Option::as_ref);
+                    let id = match (known.get(c), desc) {
+                        (Some(i), None) => *i,
+                        (Some(i), Some(d)) => {
+                            describe_known_station(&tx, *i, c, d, &mut out)?;
+                            *i
+                        }
+                        (None, _) => {
+                            match desc {
+                                None => ins.execute([c])?,
+                                Some(d) => {
+                                    let city_id = city_for_area(&tx, &d.area, &mut out)?;
+                                    out.created_from_release.push(format!("{c} {} ({})", d.name, d.area));
+                                    ins_described.execute(params![c, d.name, city_id, d.area, d.lon, d.lat])?
+                                }
+                            };
                             out.stations_created += 1;
                             let id = tx.last_insert_rowid();
                             known.insert(c.clone(), id);
@@ -385,7 +505,11 @@ impl Store for SqliteStore {
             let mut inval = tx.prepare_cached("DELETE FROM daily_cache WHERE date IN (?1, ?2) AND chunk = ?3")?;
             let mut buf = Vec::with_capacity(1024);
             let mut block = Vec::with_capacity(1 << 16);
-            for (((date, cols), covered), blobs) in wide.days.iter().zip(&wide.covered).zip(&prepared.blobs) {
+            for (di, (((date, cols), covered), blobs)) in
+                wide.days.iter().zip(&wide.covered).zip(&prepared.blobs).enumerate()
+            {
+                // The hours each column has in the file (release rows: per station), else all.
+                let column_hours = wide.column_hours.as_ref().and_then(|c| c.get(di));
                 let dn = day_num(*date);
                 // The stored blocks of this date.
                 let mut stored: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
@@ -401,19 +525,25 @@ impl Store for SqliteStore {
                         existing.insert(id, e);
                     }
                 }
-                let full = covered.iter().all(|m| *m == 0x00ff_ffff);
+                let full = covered.iter().all(|m| *m == ALL_HOURS);
                 // The new content of every id the file names: the file's day when it covers everything
                 // or nothing was stored, else the stored day with the covered cells replaced.
                 let mut new_entries: BTreeMap<i64, Cow<'_, [u8]>> = BTreeMap::new();
                 for (j, day) in cols.iter().enumerate() {
                     let id = ids[j];
+                    let hours = column_hours.map_or(ALL_HOURS, |c| c.get(j).copied().unwrap_or(0));
+                    if hours == 0 {
+                        // The file says nothing about this column on this date.
+                        continue;
+                    }
+                    let full = full && hours == ALL_HOURS;
                     let old = existing.get(&id).copied();
                     let new_blob: Cow<'_, [u8]> = match old {
                         Some(b) if !full => {
                             let mut m = codec::decode(b)
                                 .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} id {id}")))?;
                             for t in SeriesType::ALL {
-                                let mask = covered[t.index()];
+                                let mask = covered[t.index()] & hours;
                                 for h in 0..24 {
                                     if mask & (1 << h) != 0 {
                                         m.values[t.index()][h] = day.values[t.index()][h];

@@ -3,7 +3,7 @@
 //!
 //! # Files
 //! Each daily file has the header `date,hour,type,<station codes>` and, for label hours 0–23, the
-//! 15 `type` rows in the publisher's order ([`lantian_core::SeriesType::ALL`]). Label hour `h` is
+//! 15 `type` rows in the publisher's order ([`lantian_core::SeriesType::FILE_SERIES`]). Label hour `h` is
 //! the mean of the hour *ending* at `h` (hour 0 = 23:00–24:00 of the previous day), so natural day
 //! D is rows 1–23 of file D plus row 0 of file D+1; [`generate`] therefore writes one file more
 //! than the number of days asked for. Empty cell = missing; integers (μg/m³) except CO with one
@@ -261,7 +261,7 @@ fn generate_with_threads(
 }
 
 /// Row index of each series type in a station-hour record.
-const ROWS: usize = SeriesType::COUNT;
+const ROWS: usize = SeriesType::FILE_SERIES.len();
 
 /// Generates files `a..b` (offsets from the start date).
 fn worker(ctx: &Ctx, a: u32, b: u32, tx: &mpsc::Sender<()>, abort: &AtomicBool) -> io::Result<Counts> {
@@ -312,6 +312,7 @@ fn worker(ctx: &Ctx, a: u32, b: u32, tx: &mpsc::Sender<()>, abort: &AtomicBool) 
                     o3_8h: opt(mv.o3_8h),
                     pm10_24h: opt(mv.mean24[PM10]),
                     pm2_5_24h: opt(mv.mean24[PM25]),
+                    not_monitored: 0,
                 };
                 let aqi = realtime_aqi(set, RealTimeConvention::Publisher, &input).aqi.map_or(MISSING, |a| a as i32);
                 let rec: [i32; ROWS] = [
@@ -345,7 +346,7 @@ fn worker(ctx: &Ctx, a: u32, b: u32, tx: &mpsc::Sender<()>, abort: &AtomicBool) 
         push_u32(&mut ymd, date.year() as u32 * 10_000 + date.month() * 100 + date.day());
         ymd.push(b',');
         for h in 0..24 {
-            for (k, t) in SeriesType::ALL.iter().enumerate() {
+            for (k, t) in SeriesType::FILE_SERIES.iter().enumerate() {
                 buf.extend_from_slice(&ymd);
                 push_u32(&mut buf, h as u32);
                 buf.push(b',');

@@ -60,15 +60,15 @@ fn parse_day(text: &str, day: NaiveDate) -> Day {
     let codes: Vec<String> = header[3..].iter().map(|s| s.to_string()).collect();
     let data: Vec<&str> = lines.collect();
     assert_eq!(data.len(), 360, "24 hours × 15 types");
-    let mut rows = vec![vec![Vec::new(); SeriesType::COUNT]; 24];
+    let mut rows = vec![vec![Vec::new(); SeriesType::FILE_SERIES.len()]; 24];
     let d = ymd(day);
     for (i, line) in data.iter().enumerate() {
-        let (h, k) = (i / SeriesType::COUNT, i % SeriesType::COUNT);
+        let (h, k) = (i / SeriesType::FILE_SERIES.len(), i % SeriesType::FILE_SERIES.len());
         let f: Vec<&str> = line.split(',').collect();
         assert_eq!(f.len(), header.len(), "field count, row {i}");
         assert_eq!(f[0], d);
         assert_eq!(f[1], h.to_string());
-        let t = SeriesType::ALL[k];
+        let t = SeriesType::FILE_SERIES[k];
         assert_eq!(f[2], t.file_name());
         let co = matches!(t, SeriesType::Co | SeriesType::Co_24h);
         rows[h][k] = f[3..]

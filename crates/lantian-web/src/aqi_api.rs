@@ -87,6 +87,12 @@ pub struct HourlyEntry {
     pub pm2_5: Option<String>,
     /// The publisher's own AQI for the hour, when the file carried one.
     pub published_aqi: Option<u32>,
+    /// The primary pollutants the publisher published for the hour (indicator codes, as `primary`),
+    /// from a real-time release row; empty otherwise.
+    pub published_primary: Vec<String>,
+    /// The indicators missing from the computed `aqi` (codes, as `primary`): an AQI computed from
+    /// incomplete data, and not published, is not the publisher's.
+    pub missing: Vec<String>,
 }
 
 /// One station or city day (HJ 663).
@@ -206,6 +212,8 @@ pub async fn hourly(
                     pm10: s(r.conc(Pollutant::Pm10)),
                     pm2_5: s(r.conc(Pollutant::Pm2_5)),
                     published_aqi: r.published_aqi(),
+                    published_primary: r.published_primary().iter().map(|i| i.code().to_string()).collect(),
+                    missing: r.result.missing.iter().map(|i| i.code().to_string()).collect(),
                 });
             }
             k += 1;

@@ -33,7 +33,7 @@ pub struct UploadQuery {
 #[derive(Serialize, ToSchema)]
 pub struct UploadReport {
     pub file: String,
-    /// Detected kind: cnemc-sites, cnemc-cities, station-list, city-daily, aqistudy-daily, dust-events,
+    /// Detected kind: cnemc-sites, cnemc-cities, cnemc-realtime, station-list, city-daily, aqistudy-daily, dust-events,
     /// city-targets, adjustments, national-ranks, target-tasks, task-reports.
     pub kind: String,
     pub rows: u64,
