@@ -70,6 +70,22 @@ fn published_rows(data: &Path, file: &str) -> Vec<Published> {
     out
 }
 
+/// The value cells of both files that hold a number (not empty, `NA` or `/`).
+fn value_cells(data: &Path) -> usize {
+    let mut n = 0;
+    for f in [FEB, MAR] {
+        let text = read_text(&data.join(f));
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let h: Vec<String> = r.headers().expect("header").iter().map(str::to_string).collect();
+        let aqi = h.iter().position(|x| x == "aqi").expect("aqi");
+        for rec in r.records() {
+            let rec = rec.expect("row");
+            n += rec.iter().skip(aqi).filter(|c| !matches!(*c, "" | "NA" | "/")).count();
+        }
+    }
+    n
+}
+
 /// A CSV cell of indicator codes as a set, compared in lowercase (one spelling per code, whatever
 /// case the shared formatting function gives).
 fn codes(cell: &str) -> BTreeSet<String> {
@@ -97,6 +113,10 @@ fn release_rows_reproduce_every_published_aqi_and_primary() {
             ok(&db, &["import", &data.join(FEB).display().to_string(), &data.join(MAR).display().to_string()]);
         assert!(summary.contains("cnemc-realtime 2"), "{summary}");
         assert!(summary.contains("行 rows           184"), "{summary}");
+        // Values: the non-empty cells of the 15 value columns, counted from the files (the release
+        // facts are no value); station-hours: rows with any value (all 184, 2311A has 24-hour means).
+        assert!(summary.contains(&format!("数值 values       {}", value_cells(&data))), "{summary}");
+        assert!(summary.contains("站时 station-hours 184"), "{summary}");
         // 19 codes of the two files are not in the national list (counted from the files by hand:
         // 5 on 28 February, 14 more on 1 March); without the list all 155 distinct stations are new.
         let created = if with_list { 19 } else { 155 };
@@ -340,4 +360,43 @@ fn a_station_list_import_reports_the_stations_it_created() {
     assert!(header_only.contains("; 2 stations created"), "{header_only}");
     let listed = ok(&db2, &["import", &list]);
     assert!(listed.contains("; 2025 stations created, 1 stations updated"), "{listed}");
+}
+
+/// Release rows first, the station list after: the cities the rows created (no province) become the
+/// list's cities instead of twins, so a city's stations from both sources stay together. A station known
+/// only from a quotsoft header takes the row's description; a listed one keeps its own, with a warning
+/// where the row names it otherwise.
+#[test]
+fn release_rows_and_the_station_list_describe_the_same_stations_and_cities() {
+    let Some(data) = shared_data() else { return };
+    let t = TempDir::new("realtime-cities");
+    let db = t.db();
+    let header_only = t.0.join("china_sites_20260228.csv");
+    std::fs::write(&header_only, "date,hour,type,4201A\n20260228,22,PM2.5,100\n").expect("write");
+    ok(&db, &["import", &header_only.display().to_string()]);
+    let rows = ok(&db, &["import", &data.join(FEB).display().to_string()]);
+    // 4201A existed (code only): described, not created; the other 30 stations are created.
+    assert!(rows.contains("; 30 stations created, 1 stations updated"), "{rows}");
+    assert!(!rows.contains("4201A 兴盛南路290号 (鞍山市)"), "4201A was not created by the rows\n{rows}");
+    let list = ok(&db, &["import", &data.join("cnemc/stations/NewSiteList.gb18030.csv").display().to_string()]);
+    assert!(list.contains("警告 warnings     10"), "only the list's own ten warnings\n{list}");
+    let anshan = ok(&db, &["stations", "--city", "鞍山", "--format", "csv"]);
+    assert!(anshan.contains("1748A,深沟寺") && anshan.contains("4201A,兴盛南路290号"), "{anshan}");
+    let cities = ok(&db, &["stations", "--format", "csv"]);
+    let (h, st) = csv_rows(&cities);
+    let city_of = |code: &str| st.iter().find(|r| r[0] == code).map(|r| r[col(&h, "province")].clone());
+    assert_eq!(city_of("4201A"), Some("辽宁省".to_string()), "the row's city took the list's province");
+    // A listed station named otherwise by a row keeps its name, with a warning.
+    let renamed = t.0.join("renamed.csv");
+    std::fs::write(
+        &renamed,
+        format!("{HEADER}\n2026-03-01T0100,1001A,116.3611,39.8786,北京市,万寿西宫新址,NA,40,40,40,20,20,40,40,NA,NA,20,20,2,2,0.5,0.5\n"),
+    )
+    .expect("write");
+    let r = ok(&db, &["import", &renamed.display().to_string()]);
+    assert!(
+        r.contains("station 1001A: the release row (line 2) names it 万寿西宫新址 (北京市); the store keeps 万寿西宫"),
+        "{r}"
+    );
+    assert!(ok(&db, &["stations", "--format", "csv"]).contains("1001A,万寿西宫,"));
 }
