@@ -25,7 +25,8 @@ pub enum Level {
 pub enum Convention {
     /// What the publisher (CNEMC) does: 1-hour values of all six pollutants (default).
     Publisher,
-    /// A literal reading of HJ 633-2012 Table 4 (24-hour moving PM, O3 8-hour).
+    /// A literal reading of the edition in force: HJ 633-2012 Table 4 (24-hour moving PM, O3 8-hour);
+    /// HJ 633-2026 5.3.1 (NA when a pollutant is missing and the AQI ≤ 100; `/` exempt, 5.3.2).
     Literal,
 }
 

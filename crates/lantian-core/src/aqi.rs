@@ -345,6 +345,8 @@ impl AqiResult {
         let mut primary = IndicatorSet::default();
         let mut exceeding = IndicatorSet::default();
         if let Some(a) = publish {
+            // Ties on the rounded-up IAQI (`publisher::PrimaryTies::RoundedIaqi`, the rule of every
+            // period with its evidence): `vals` are the integer IAQIs.
             if a > 50 {
                 primary.0 = mask_where(&vals, |v| u32::from(v) == a) & present;
             }

@@ -44,7 +44,8 @@ pub enum So2Above800 {
     From24hMean,
 }
 
-/// How ties for the primary pollutant are decided.
+/// How ties for the primary pollutant are decided (one rule found in every period; `AqiResult`'s
+/// primary pollutants are computed on the integer IAQIs accordingly).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PrimaryTies {
     /// Every pollutant whose **rounded-up** (integer) IAQI equals the AQI is primary.
@@ -84,7 +85,8 @@ const TIES_ROUNDED: &str = "published ties are decided on the rounded-up IAQI: 2
      (IAQI 87) and PM2.5 64 (86.25 → 87), 1071A PM10 63 (56.5 → 57) and PM2.5 40 (56.25 → 57), both \
      published \"颗粒物(PM10),细颗粒物(PM2.5)\"; 1 March file 4034A PM10 69 (63.57 → 64) and PM2.5 42 (64) \
      likewise; HeQinWill/CNEMC Archive/2026-03-01/2026-03-01T00.csv (commit 0aa5bf62) 1761A PM10 147 \
-     (98.5 → 99) and PM2.5 74 (98.75 → 99), both primary. HJ 633 5.5 / 3.3: ties are all primary";
+     (98.5 → 99) and PM2.5 74 (98.75 → 99), both primary. Tied pollutants are all primary: HJ 633-2012 \
+     3.3, standards.md §5.5";
 
 /// What the publisher does, per period (`ARCHITECTURE.md`, "What the publisher does").
 pub static PUBLISHER: [RealTimeRules; 2] = [
@@ -172,7 +174,10 @@ pub static LITERAL: [RealTimeRules; 2] = [
         pm: Sourced { value: PmTerm::MovingMean24h, source: "HJ 633-2012 Table 4 (real-time report)" },
         o3_8h_term: Sourced { value: true, source: "HJ 633-2012 Table 4 (O3 8-hour moving mean)" },
         so2_above_800: Sourced { value: So2Above800::From24hMean, source: "HJ 633-2012 Table 1 note 2" },
-        primary_ties: Sourced { value: PrimaryTies::RoundedIaqi, source: "HJ 633-2012 3.3, 6.2 (IAQI rounded up)" },
+        primary_ties: Sourced {
+            value: PrimaryTies::RoundedIaqi,
+            source: "HJ 633-2012 3.3 (ties all primary), 6.2 (IAQI rounded up)",
+        },
         missing: Sourced { value: MissingRule::MaxOfAvailable, source: "HJ 633-2012 tables 3–4" },
     },
     RealTimeRules {
@@ -182,7 +187,10 @@ pub static LITERAL: [RealTimeRules; 2] = [
         pm: Sourced { value: PmTerm::OneHourOnDailyBreakpoints, source: "HJ 633-2026 4.2.3–4.2.4" },
         o3_8h_term: Sourced { value: false, source: "HJ 633-2026 4.2.3" },
         so2_above_800: Sourced { value: So2Above800::Iaqi(200), source: "HJ 633-2026 Table 3 note" },
-        primary_ties: Sourced { value: PrimaryTies::RoundedIaqi, source: "HJ 633-2026 3.3, 4.2.6" },
+        primary_ties: Sourced {
+            value: PrimaryTies::RoundedIaqi,
+            source: "HJ 633-2026 4.2.6 (IAQI rounded up); ties all primary, standards.md §5.5",
+        },
         missing: Sourced {
             value: MissingRule::PublishOnlyAbove100NotMonitoredExempt,
             source: "HJ 633-2026 5.3.1 (a pollutant missing or invalid: AQI, level and primary pollutant \
