@@ -311,6 +311,34 @@ impl AqiResult {
         (v != NOT_RATED).then_some(u32::from(v))
     }
 
+    /// The day as its source published it: an imported daily value whose AQI the publisher computed
+    /// from data that are not imported (the aqistudy daily AQI is an aggregate of the day's hourly
+    /// values and lies inside the day's hourly AQI range in all 18,964 rows of the Sichuan files, but
+    /// daily means rated by HJ 633 reproduce it in only about a quarter of them; `docs/formats.md` §4).
+    /// The published AQI and its level decide the day; this result keeps the IAQIs and
+    /// [`AqiResult::computed_aqi`] computed from the daily values beside it.
+    ///
+    /// The source names no primary pollutant. [D] When the published AQI exceeds 50 the primary
+    /// pollutants are those with the largest IAQI computed from the daily values (ties: all), as
+    /// HJ 633 determines them; at 50 or below there is none (HJ 633-2012 5.2). Over-standard
+    /// pollutants (HJ 633-2012 only) are those rated above 100, listed when the published AQI exceeds
+    /// 100.
+    pub fn with_published_aqi(&self, published: u32) -> AqiResult {
+        let vals: [u16; 12] = self.iaqi.map(|v| if v == NOT_RATED { 0 } else { v });
+        let present = mask_where(&self.iaqi, |v| v != NOT_RATED);
+        let max = vals.iter().copied().max().unwrap_or(0);
+        let mut out = *self;
+        out.aqi = Some(published);
+        out.primary =
+            IndicatorSet(if published > 50 && present != 0 { mask_where(&vals, |v| v == max) & present } else { 0 });
+        out.exceeding = IndicatorSet(if self.set.aqi_rules().has_exceeding_pollutants && published > 100 {
+            mask_where(&vals, |v| v > 100) & present
+        } else {
+            0
+        });
+        out
+    }
+
     /// The result from the IAQIs rated (inlined to keep them in registers: this runs once per
     /// station-hour, and passing them through memory stalled on store forwarding).
     #[inline(always)]
