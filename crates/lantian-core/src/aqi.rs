@@ -559,6 +559,47 @@ pub fn daily_aqi(set: StandardSet, d: &DailyInput) -> AqiResult {
 mod tests {
     use super::*;
 
+    fn day(so2: i64, no2: i64, co_tenths: i64, pm10: i64, pm2_5: i64, o3_1h: i64) -> DailyInput {
+        DailyInput {
+            so2: Some(Conc::units(so2)),
+            no2: Some(Conc::units(no2)),
+            co: Some(Conc(co_tenths * 100)),
+            pm10: Some(Conc::units(pm10)),
+            pm2_5: Some(Conc::units(pm2_5)),
+            o3_max_1h: Some(Conc::units(o3_1h)),
+            o3_mda8: None,
+        }
+    }
+
+    /// A published daily AQI decides the day; the IAQIs and the computed AQI stay. Hand-worked on the
+    /// HJ 633-2012 daily columns.
+    #[test]
+    fn a_published_aqi_decides_the_day() {
+        let set = StandardSet::Y2012;
+        // 阿坝州 2015-10-29 (aqistudy, rounded): SO2 23 → 23, NO2 13 → 13 × 50 / 40 = 16.25 → 17,
+        // CO 0.4 → 10, PM10 36 → 36, PM2.5 16 → 16 × 50 / 35 = 22.9 → 23, O3 1-hour 199 →
+        // 50 + 39 × 50 / 40 = 98.75 → 99: computed 99 (良); published 39 (优).
+        let computed = daily_aqi(set, &day(23, 13, 4, 36, 16, 199));
+        assert_eq!(computed.aqi, Some(99));
+        assert_eq!(computed.primary.codes(), "O3_1H");
+        let r = computed.with_published_aqi(39);
+        assert_eq!((r.aqi, r.category(), r.computed_aqi), (Some(39), Some(AqiCategory::Excellent), Some(99)));
+        assert!(r.primary.is_empty(), "no primary pollutant at 50 or below");
+        assert_eq!(r.iaqi_of(Indicator::O3_1h), Some(99), "the IAQIs are kept");
+        // PM2.5 80 → 100 + 5 × 50 / 40 = 106.25 → 107, PM10 100 → 75, O3 1-hour 100 → 31.25 → 32.
+        let computed = daily_aqi(set, &day(10, 20, 5, 100, 80, 100));
+        assert_eq!(computed.aqi, Some(107));
+        let r = computed.with_published_aqi(120);
+        assert_eq!((r.aqi, r.category()), (Some(120), Some(AqiCategory::Light)));
+        assert_eq!(r.primary.codes(), "PM2_5_24H");
+        assert_eq!(r.exceeding.codes(), "PM2_5_24H");
+        let r = computed.with_published_aqi(95);
+        assert_eq!((r.primary.codes(), r.exceeding.is_empty()), ("PM2_5_24H".to_string(), true));
+        // Computed 40 (PM10 40), published 60: the primary is the largest IAQI all the same.
+        let r = daily_aqi(set, &day(5, 20, 3, 40, 20, 50)).with_published_aqi(60);
+        assert_eq!((r.aqi, r.computed_aqi, r.primary.codes()), (Some(60), Some(40), "PM10_24H".to_string()));
+    }
+
     #[test]
     fn indicator_order_matches_the_table_index() {
         for (k, ind) in ALL_INDICATORS.iter().enumerate() {

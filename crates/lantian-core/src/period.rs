@@ -520,6 +520,71 @@ mod tests {
         assert_eq!(Period::parse("2023-02").expect("feb").same_period_last_year().end, d(2022, 2, 28));
     }
 
+    /// An aqistudy-like day: five pollutants and the O3 1-hour maximum, no MDA8.
+    fn no_mda8(date: NaiveDate, pm2_5: i64, published: Option<u32>) -> DayRecord {
+        let values = DailyInput {
+            so2: Some(Conc::units(10)),
+            no2: Some(Conc::units(20)),
+            co: Some(Conc(500)),
+            pm10: Some(Conc::units(40)),
+            pm2_5: Some(Conc::units(pm2_5)),
+            o3_max_1h: Some(Conc::units(100)),
+            o3_mda8: None,
+        };
+        let computed = crate::aqi::daily_aqi(StandardSet::for_date(date), &values);
+        let result = published.map_or(computed, |p| computed.with_published_aqi(p));
+        DayRecord {
+            date,
+            values,
+            aqi: result.aqi,
+            primary: result.primary,
+            in_day_counts: true,
+            published: published.is_some(),
+        }
+    }
+
+    /// Days counted by their published AQI (hand-worked). PM2.5 70 → 50 + 35 × 50 / 40 = 93.75 → 94
+    /// (良); PM2.5 78 → 100 + 3 × 50 / 40 = 103.75 → 104 (轻度). Published: 39 over a computed 94, 101
+    /// over 94, 100 over 104.
+    #[test]
+    fn published_days_are_valid_and_classified_by_their_aqi() {
+        let days = [
+            no_mda8(d(2015, 10, 1), 70, Some(39)),
+            no_mda8(d(2015, 10, 2), 70, Some(101)),
+            no_mda8(d(2015, 10, 3), 78, Some(100)),
+        ];
+        assert!(days.iter().all(is_valid_day), "the publisher rated them");
+        let p = Period { kind: PeriodKind::Range, start: d(2015, 10, 1), end: d(2015, 10, 3) };
+        let s = period_stats(&p, &days);
+        assert_eq!((s.valid_days, s.good_days, s.level_days), (3, 2, [1, 1, 1, 0, 0, 0]));
+        assert_eq!(s.good_day_ratio_tenths(), Some(667), "2 / 3");
+        assert_eq!(s.primary_days[Pollutant::Pm2_5 as usize], 2, "days 2 and 3 (published > 50)");
+        assert_eq!(s.pm2_5.value, Some(Conc::units(73)), "(70 + 70 + 78) / 3 = 72.7 → 73, from the values");
+        // The same days without a published AQI: no MDA8, so only the exceedance counts as valid.
+        let computed: Vec<DayRecord> = [70, 70, 78].iter().map(|v| no_mda8(d(2015, 10, 1), *v, None)).collect();
+        assert_eq!(computed.iter().filter(|x| is_valid_day(x)).count(), 1);
+        // Dust (from 2017): a published particulate exceedance leaves the denominator; the AQI stays.
+        let dusty = dust_excluded(&no_mda8(d(2017, 3, 1), 78, Some(150)));
+        assert_eq!((dusty.aqi, dusty.in_day_counts, dusty.values.pm2_5), (Some(150), false, None));
+        let clean = dust_excluded(&no_mda8(d(2017, 3, 1), 70, Some(39)));
+        assert_eq!((clean.aqi, clean.in_day_counts, is_valid_day(&clean)), (Some(39), true, true));
+    }
+
+    /// A pollutant without any valid day is out of the validity check; one with too few days fails it.
+    #[test]
+    fn a_pollutant_without_data_is_out_of_the_validity_minimum() {
+        let p = Period::parse("2015-10").expect("month");
+        let mut days: Vec<DayRecord> = (1..=31).map(|k| no_mda8(d(2015, 10, k), 30, Some(40))).collect();
+        let s = period_stats(&p, &days);
+        assert_eq!((s.o3.valid_days, s.o3.meets_minimum, s.meets_minimum), (0, false, true));
+        for x in days.iter_mut().take(26) {
+            x.values.o3_mda8 = Some(Conc::units(90));
+        }
+        let s = period_stats(&p, &days);
+        assert_eq!((s.o3.valid_days, s.meets_minimum), (26, false), "26 of 31 days: below the minimum of 27");
+        assert!(!period_stats(&p, &[]).meets_minimum, "no data at all");
+    }
+
     #[test]
     fn month_minimum() {
         let p = Period::parse("2022-05").expect("month");

@@ -150,10 +150,23 @@ pub fn rankable(index: &CompositeIndex, scope: &[Pollutant]) -> Result<(), Strin
 /// reason when the bases differ; `Ok(None)` when the base is zero.
 pub fn change_rate_between(current: &CompositeIndex, base: &CompositeIndex) -> Result<Option<i64>, String> {
     if current.basis != base.basis {
+        let only = |a: &CompositeIndex, b: &CompositeIndex| -> Vec<Pollutant> {
+            a.basis.iter().copied().filter(|p| !b.basis.contains(p)).collect()
+        };
+        let (lacks_now, lacks_then) = (only(base, current), only(current, base));
+        let mut zh = Vec::new();
+        let mut en = Vec::new();
+        for (lacks, when_zh, when_en) in [(&lacks_now, "本期", "this period"), (&lacks_then, "上年同期", "last year")]
+        {
+            if !lacks.is_empty() {
+                zh.push(format!("{when_zh}不含{}", lacks.iter().map(|p| p.name_zh()).collect::<Vec<_>>().join("、")));
+                en.push(format!("{when_en} lacks {}", lacks.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")));
+            }
+        }
         return Err(format!(
-            "综合指数口径不同，不计算变化率 index bases differ: {} vs {} last year",
-            current.basis_codes(),
-            base.basis_codes()
+            "综合指数口径不同（{}），不计算变化率 index bases differ ({})",
+            zh.join("，"),
+            en.join("; ")
         ));
     }
     Ok(change_rate_tenths(current.hundredths, base.hundredths))
@@ -311,5 +324,42 @@ mod tests {
         assert_eq!(fmt_tenths(-85), "-8.5");
         assert_eq!(change_rate_tenths(422, 461), Some(-85));
         assert_eq!(change_rate_tenths(422, 0), None);
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    /// Five pollutants (no O3 statistic): SO2 9 / 60 + NO2 32 / 40 + PM10 58 / 70 + PM2.5 37 / 35 +
+    /// CO 1.6 / 4 = 27/20 + 66/35 = 453/140 = 3.2357… → 3.24 (the six-pollutant example E20 adds
+    /// O3 158 / 160: 4.22).
+    #[test]
+    fn an_index_over_the_pollutants_with_data() {
+        let u = Conc::units;
+        let c = [Some(u(9)), Some(u(32)), Some(u(58)), Some(u(37)), Some(Conc(1_600)), None];
+        let five = composite_index_of(c, d(2015, 10, 31)).expect("five");
+        assert_eq!(five.exact, Ratio::new(453, 140));
+        assert_eq!(five.hundredths, 324);
+        assert_eq!(five.single[5], None);
+        assert_eq!(five.main_pollutants, vec![Pollutant::Pm2_5]);
+        assert_eq!(five.basis, vec![Pollutant::So2, Pollutant::No2, Pollutant::Pm10, Pollutant::Pm2_5, Pollutant::Co]);
+        assert!(!five.is_complete());
+        assert_eq!(five.lacks(), vec![Pollutant::O3]);
+        assert_eq!(five.basis_note_zh().as_deref(), Some("综合指数不含臭氧（数据源无臭氧日最大8小时值）"));
+        let six = composite_index_of([c[0], c[1], c[2], c[3], c[4], Some(u(158))], d(2015, 10, 31)).expect("six");
+        assert_eq!((six.hundredths, six.is_complete(), six.basis_note_zh()), (422, true, None));
+        assert!(composite_index_of([None; 6], d(2015, 10, 31)).is_none());
+        // A scope where one city lacks O3: the pollutants compared are all six; that city is not
+        // ranked, the others are; alone, five-pollutant cities rank among themselves.
+        let scope = scope_basis([&six, &five]);
+        assert_eq!(scope, INDEX_POLLUTANTS.to_vec());
+        assert!(rankable(&six, &scope).is_ok());
+        let why = rankable(&five, &scope).expect_err("lacks O3");
+        assert!(why.contains("臭氧") && why.contains("O3"), "{why}");
+        assert!(rankable(&five, &scope_basis([&five, &five])).is_ok());
+        // Change rates only between the same basis: (324 − 360) / 360 = −10.0 %.
+        let base = CompositeIndex { hundredths: 360, ..five.clone() };
+        assert_eq!(change_rate_between(&five, &base), Ok(Some(-100)));
+        assert!(change_rate_between(&five, &six).is_err());
     }
 }
