@@ -59,6 +59,10 @@ pub struct AqiArgs {
     /// Real-time AQI convention (hourly only).
     #[arg(long, value_enum, default_value_t = Convention::Publisher)]
     pub convention: Convention,
+    /// Daily city values only: list just the imported days whose published AQI differs from the AQI
+    /// lantian computes from their daily values (the published one decides the day).
+    #[arg(long, requires = "daily")]
+    pub disagreements: bool,
 }
 
 fn date_range(store: &dyn Store, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(NaiveDate, NaiveDate)> {
@@ -134,6 +138,9 @@ pub fn run(db: &str, a: AqiArgs) -> Result<ExitCode> {
         let stations = select_stations(&store, &a.stations, &cities)?;
         hourly(&store, &stations, from, to, conv, a.format, &mut out)?;
     } else if a.level == Level::Station {
+        if a.disagreements {
+            bail!("--disagreements compares imported daily city values: use it with --level city");
+        }
         let stations = select_stations(&store, &a.stations, &cities)?;
         station_daily(&store, &stations, from, to, a.format, &mut out)?;
     } else {
@@ -141,7 +148,7 @@ pub fn run(db: &str, a: AqiArgs) -> Result<ExitCode> {
             bail!("--station selects stations; with --level city use --city");
         }
         let cities = if cities.is_empty() { store.cities()? } else { cities };
-        city_daily(&store, &cities, from, to, a.format, &mut out)?;
+        city_daily(&store, &cities, from, to, a.disagreements, a.format, &mut out)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -373,7 +380,7 @@ const DAILY_HEADER_STATION_ZH: [&str; 17] = [
     "PM2.5小时数",
     "标准",
 ];
-const DAILY_HEADER_CITY: [&str; 15] = [
+const DAILY_HEADER_CITY: [&str; 17] = [
     "city",
     "date",
     "aqi",
@@ -389,8 +396,10 @@ const DAILY_HEADER_CITY: [&str; 15] = [
     "o3_mda8",
     "source",
     "published_aqi",
+    "computed_aqi",
+    "computed_level",
 ];
-const DAILY_HEADER_CITY_ZH: [&str; 15] = [
+const DAILY_HEADER_CITY_ZH: [&str; 17] = [
     "城市",
     "日期",
     "AQI",
@@ -406,6 +415,8 @@ const DAILY_HEADER_CITY_ZH: [&str; 15] = [
     "O3_8h最大",
     "来源",
     "发布AQI",
+    "计算AQI",
+    "计算级别",
 ];
 
 fn write_rows(
@@ -419,11 +430,15 @@ fn write_rows(
     Ok(crate::output::write_records(header, header_zh, &rows, Some(&json_rows), format, out)?)
 }
 
+/// City daily values: `aqi`, `level`, `category` and `primary` as every number uses them (the
+/// published AQI of an imported day that has one), `computed_aqi` and `computed_level` lantian's own
+/// AQI of the daily values; with `only_disagreements`, just the days where the two differ.
 fn city_daily(
     store: &dyn Store,
     cities: &[CityInfo],
     from: NaiveDate,
     to: NaiveDate,
+    only_disagreements: bool,
     format: Format,
     out: &mut dyn Write,
 ) -> Result<()> {
@@ -431,6 +446,9 @@ fn city_daily(
     let mut json_rows = Vec::new();
     for city in cities {
         for v in lantian_service::city_daily(store, city, from, to)? {
+            if only_disagreements && v.disagreement().is_none() {
+                continue;
+            }
             let (level, cat) = category(&v.result);
             let (source, published) = match &v.source {
                 DailySource::Stations { count } => (format!("stations:{count}"), None),
@@ -447,10 +465,15 @@ fn city_daily(
             row.extend(daily_values(&v.values));
             row.push(source);
             row.push(opt(published));
+            row.push(opt(v.computed.aqi));
+            row.push(category(&v.computed).0);
             if format == Format::Json {
                 let mut m = crate::output::row_object(&DAILY_HEADER_CITY, &row);
                 m.insert("city_code".into(), json!(city.code));
                 m.insert("aqi".into(), json!(v.result.aqi));
+                m.insert("published_aqi".into(), json!(published));
+                m.insert("computed_aqi".into(), json!(v.computed.aqi));
+                m.insert("computed_level".into(), json!(v.computed.category().map(|c| c.level())));
                 m.insert("primary".into(), json!(v.result.primary.iter().map(|i| i.code()).collect::<Vec<_>>()));
                 json_rows.push(serde_json::Value::Object(m));
             } else {

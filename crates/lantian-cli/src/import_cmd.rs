@@ -12,7 +12,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use lantian_ingest::{IngestError, Parsed};
-use lantian_service::import::{prepare, write, Ready};
+use lantian_service::import::{prepare, published_aqi_check, write, PublishedAqiCheck, Ready};
 use lantian_store::{FileMeta, ImportOutcome, Store};
 
 #[derive(Args, Debug)]
@@ -39,6 +39,9 @@ pub struct ImportSummary {
     pub errors: Vec<String>,
     pub outcome: ImportOutcome,
     pub kinds: std::collections::BTreeMap<&'static str, usize>,
+    /// Imported daily values against the AQI their files publish, over all accepted files (each file's
+    /// disagreements are also a warning).
+    pub published_aqi: PublishedAqiCheck,
     /// Seconds spent in the store's import calls (the single writer).
     pub store_secs: f64,
 }
@@ -213,7 +216,12 @@ pub fn import_files(
                                 commit(store, &mut pending, &mut sum, &mut stations);
                             }
                         }
-                        Ok(o) => Accounted::of(o, &ready).apply(&mut sum, &mut stations),
+                        Ok(o) => {
+                            let mut acc = Accounted::of(o, &ready);
+                            acc.published =
+                                published_aqi_check(&pf.path, &ready).map(|c| (pf.path.display().to_string(), c));
+                            acc.apply(&mut sum, &mut stations);
+                        }
                     }
                 }
             }
@@ -238,11 +246,14 @@ struct Accounted {
     values: u64,
     station_hours: u64,
     stations: Vec<String>,
+    /// The file and its daily city values against their published AQI (`None` for other kinds).
+    published: Option<(String, PublishedAqiCheck)>,
 }
 
 impl Accounted {
     fn of(o: ImportOutcome, ready: &Ready) -> Accounted {
-        let mut a = Accounted { outcome: o, rows: 0, values: 0, station_hours: 0, stations: Vec::new() };
+        let mut a =
+            Accounted { outcome: o, rows: 0, values: 0, station_hours: 0, stations: Vec::new(), published: None };
         match ready {
             Ready::Wide(p) => {
                 a.rows = p.wide.rows as u64;
@@ -281,6 +292,10 @@ impl Accounted {
         sum.values += self.values;
         sum.station_hours += self.station_hours;
         stations.extend(self.stations);
+        if let Some((file, check)) = self.published {
+            sum.warnings.extend(check.warning(&file));
+            sum.published_aqi.add(&check);
+        }
     }
 }
 
@@ -327,6 +342,17 @@ pub fn print_summary(sum: &ImportSummary, out: &mut dyn Write) -> std::io::Resul
             o.created_from_release.len(),
             shown.join(", "),
             if more > 0 { format!(", … and {more} more") } else { String::new() }
+        )?;
+    }
+    let p = &sum.published_aqi;
+    if p.days > 0 {
+        writeln!(
+            out,
+            "  发布AQI published  {} city-days; {} disagree with the computed AQI ({} in level, {} in value only); the published AQI decides the day",
+            p.days,
+            p.disagree(),
+            p.level_differs,
+            p.value_only
         )?;
     }
     let warnings: Vec<&String> = sum.warnings.iter().chain(&o.warnings).collect();

@@ -78,13 +78,16 @@ pub fn run(db: &str, a: IncentivesArgs) -> Result<ExitCode> {
     let mut inputs = Vec::new();
     for ((c, s), b) in scope.cities.iter().zip(&now).zip(&before) {
         let t = store.target(c.id, year_number)?;
+        // The improvement rate compares only indices of the same basis (the same pollutants summed).
+        let index = composite_index(s);
+        let index_last_year = composite_index(b).filter(|b| index.as_ref().is_none_or(|i| i.basis == b.basis));
         inputs.push(SettlementInput {
             pm2_5_annual: s.stat(Pollutant::Pm2_5).value,
             pm2_5_target: t.as_ref().and_then(|t| t.pm2_5),
             good_rate: s.good_day_ratio_tenths().map(|v| Ratio::new(i128::from(v), 10)),
             good_rate_target: t.as_ref().and_then(|t| t.good_day_ratio_tenths).map(|v| Ratio::new(i128::from(v), 10)),
-            index: composite_index(s).map(|i| i.hundredths),
-            index_last_year: composite_index(b).map(|i| i.hundredths),
+            index: index.as_ref().map(|i| i.hundredths),
+            index_last_year: index_last_year.map(|i| i.hundredths),
         });
     }
     let settled = settle(&config, &inputs);

@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use lantian_core::cities::RegionId;
 use lantian_core::period::{Period, PeriodStats, ResultVariant};
 use lantian_core::ranking::AttainedChangePolicy;
-use lantian_core::ranking::{composite_index, fmt_hundredths, fmt_tenths};
+use lantian_core::ranking::{composite_index, fmt_hundredths, fmt_tenths, CompositeIndex};
 use lantian_core::Pollutant;
 use lantian_service::assess::{self, RankingRow};
 
@@ -63,7 +63,7 @@ impl From<Variant> for ResultVariant {
     }
 }
 
-const ASSESS_COLS: [&str; 34] = [
+const ASSESS_COLS: [&str; 35] = [
     "unit",
     "code",
     "period",
@@ -98,8 +98,9 @@ const ASSESS_COLS: [&str; 34] = [
     "pm2_5_exceedance_days",
     "meets_minimum",
     "variant",
+    "index_pollutants",
 ];
-const ASSESS_ZH: [&str; 34] = [
+const ASSESS_ZH: [&str; 35] = [
     "单位",
     "代码",
     "时段",
@@ -134,6 +135,7 @@ const ASSESS_ZH: [&str; 34] = [
     "PM2.5超标",
     "有效性",
     "数据",
+    "综合指数口径",
 ];
 
 fn ratio_text(s: &PeriodStats) -> String {
@@ -149,7 +151,36 @@ fn stat_text(s: &PeriodStats, p: Pollutant) -> String {
     }
 }
 
-fn assess_row(unit: &str, code: Option<u32>, s: &PeriodStats, variant: ResultVariant) -> Vec<String> {
+/// The pollutants a composite index sums: codes joined by `,` (machine formats), or in Chinese tables
+/// `六项` / `不含臭氧`.
+fn index_basis(index: Option<&CompositeIndex>, zh: bool) -> String {
+    match index {
+        None => String::new(),
+        Some(i) if zh => {
+            let lacks: Vec<&str> = i.lacks().iter().map(|p| p.name_zh()).collect();
+            if lacks.is_empty() {
+                "六项".to_string()
+            } else {
+                format!("不含{}", lacks.join("、"))
+            }
+        }
+        Some(i) => i.basis_codes(),
+    }
+}
+
+/// The notes a Chinese table prints under indices that lack pollutants (each distinct one once).
+fn basis_notes<'a>(indices: impl IntoIterator<Item = Option<&'a CompositeIndex>>) -> Vec<String> {
+    let mut notes: Vec<String> = Vec::new();
+    for n in indices.into_iter().flatten().filter_map(CompositeIndex::basis_note_zh) {
+        if !notes.contains(&n) {
+            notes.push(n);
+        }
+    }
+    notes
+}
+
+fn assess_row(unit: &str, code: Option<u32>, s: &PeriodStats, variant: ResultVariant, zh: bool) -> Vec<String> {
+    let index = composite_index(s);
     let mut row = vec![
         unit.to_string(),
         opt(code),
@@ -162,7 +193,7 @@ fn assess_row(unit: &str, code: Option<u32>, s: &PeriodStats, variant: ResultVar
         stat_text(s, Pollutant::Pm2_5),
         stat_text(s, Pollutant::Co),
         stat_text(s, Pollutant::O3),
-        composite_index(s).map(|i| fmt_hundredths(i.hundredths)).unwrap_or_default(),
+        index.as_ref().map(|i| fmt_hundredths(i.hundredths)).unwrap_or_default(),
         s.good_days.to_string(),
         ratio_text(s),
         s.level_days[0].to_string(),
@@ -176,6 +207,7 @@ fn assess_row(unit: &str, code: Option<u32>, s: &PeriodStats, variant: ResultVar
     row.extend(Pollutant::ALL.iter().map(|p| s.stat(*p).exceedance_days.to_string()));
     row.push(if s.meets_minimum { "ok".into() } else { "below minimum".into() });
     row.push(format!("{variant:?}"));
+    row.push(index_basis(index.as_ref(), zh));
     row
 }
 
@@ -187,19 +219,23 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
         assess::resolve_scope(&store, Some(&a.cities.join(",")))?
     };
     let mut rows: Vec<Vec<String>> = Vec::new();
+    let zh = a.format == Format::Table;
+    let mut notes: Vec<String> = Vec::new();
     match a.level {
         AssessLevel::City => {
             for (c, s) in
                 scope.cities.iter().zip(assess::assess_cities(&store, &scope.cities, &a.period, a.variant.into())?)
             {
-                rows.push(assess_row(c.display(), c.code, &s, a.variant.into()));
+                notes.extend(basis_notes([composite_index(&s).as_ref()]));
+                rows.push(assess_row(c.display(), c.code, &s, a.variant.into(), zh));
             }
         }
         AssessLevel::Station => {
             let stations = crate::aqi_cmd::select_stations(&store, &[], &scope.cities)?;
             for (st, s) in stations.iter().zip(assess::assess_stations(&store, &stations, &a.period)?) {
                 let name = format!("{} {}", st.code, st.name.clone().unwrap_or_default());
-                rows.push(assess_row(name.trim(), st.city.as_ref().and_then(|c| c.code), &s, a.variant.into()));
+                notes.extend(basis_notes([composite_index(&s).as_ref()]));
+                rows.push(assess_row(name.trim(), st.city.as_ref().and_then(|c| c.code), &s, a.variant.into(), zh));
             }
         }
         AssessLevel::Region | AssessLevel::Province => {
@@ -216,12 +252,9 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
             };
             for (name, cities) in groups {
                 let members = assess::assess_cities(&store, &cities, &a.period, a.variant.into())?;
-                rows.push(assess_row(
-                    &name,
-                    None,
-                    &lantian_core::period::pool_stats(&a.period, &members),
-                    a.variant.into(),
-                ));
+                let pooled = lantian_core::period::pool_stats(&a.period, &members);
+                notes.extend(basis_notes([composite_index(&pooled).as_ref()]));
+                rows.push(assess_row(&name, None, &pooled, a.variant.into(), zh));
             }
         }
     }
@@ -235,6 +268,13 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
             a.period.label_zh(),
             ResultVariant::from(a.variant).label_zh()
         )?;
+        let mut seen: Vec<&String> = Vec::new();
+        for n in &notes {
+            if !seen.contains(&n) {
+                writeln!(out, "注：{n}")?;
+                seen.push(n);
+            }
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -283,7 +323,7 @@ fn parse_attained(s: &str) -> Result<AttainedChangePolicy, String> {
     AttainedChangePolicy::parse(s).ok_or_else(|| format!("expected include, exclude-worsening or exclude, found {s:?}"))
 }
 
-pub const RANK_COLS: [&str; 25] = [
+pub const RANK_COLS: [&str; 26] = [
     "rank",
     "city",
     "composite_index",
@@ -309,8 +349,9 @@ pub const RANK_COLS: [&str; 25] = [
     "pm2_5_change3",
     "good_day_ratio_base3",
     "good_day_ratio_change3",
+    "index_pollutants",
 ];
-const RANK_ZH: [&str; 25] = [
+const RANK_ZH: [&str; 26] = [
     "排名",
     "城市",
     "综合指数",
@@ -336,6 +377,7 @@ const RANK_ZH: [&str; 25] = [
     "PM2.5较三年均值(%)",
     "优良率三年均值(%)",
     "优良率较三年均值(百分点)",
+    "综合指数口径",
 ];
 
 pub fn rank_row(r: &RankingRow, zh: bool) -> Vec<String> {
@@ -381,6 +423,7 @@ pub fn rank_row(r: &RankingRow, zh: bool) -> Vec<String> {
         r.three_year.as_ref().and_then(|t| t.pm2_5_change_tenths).map(fmt_tenths).unwrap_or_default(),
         r.three_year.as_ref().and_then(|t| t.good_day_ratio_tenths).map(fmt_tenths).unwrap_or_default(),
         r.three_year.as_ref().and_then(|t| t.good_day_ratio_change_tenths).map(fmt_tenths).unwrap_or_default(),
+        index_basis(r.index.as_ref(), zh),
     ]
 }
 
@@ -444,6 +487,9 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
             )
         )?;
         writeln!(out, "排名按综合指数从小到大（1 = 最好），并列同名次；变化率与上年同期相比；* = 有效天数不足")?;
+        for n in basis_notes(rows.iter().map(|r| r.index.as_ref())) {
+            writeln!(out, "注：{n}；只比较口径相同的综合指数")?;
+        }
     }
     out.flush()?;
     if let Some(path) = &a.xlsx {

@@ -464,3 +464,107 @@ fn three_year_mean_baseline() {
     let (h2, plain) = csv_rows(&ok(&db, &["rank", "--period", "2022-05", "--scope", "成都", "--format", "csv"]));
     assert_eq!(plain[0][col(&h2, "pm2_5_base3")], "");
 }
+
+/// The composite index sums the pollutants a city has data for, and only indices of the same basis
+/// are compared. March 2021, every day SO2 10, NO2 30, CO 0.8, PM10 60, PM2.5 45; 成都 with O3 MDA8 90,
+/// 德阳 without any O3 value (like the aqistudy files):
+/// - 成都 10/60 + 30/40 + 60/70 + 45/35 + 0.8/4 + 90/160 = 3.82; 德阳 the same without the O3 term:
+///   1/6 + 3/4 + 6/7 + 9/7 + 1/5 = 1369/420 = 3.2595… → 3.26.
+/// - Together: 成都 ranked 1, 德阳 listed, not ranked (its index lacks O3, which 成都's has).
+/// - 德阳 alone: ranked 1 on five pollutants. Against March 2020 with O3 (six pollutants) no change
+///   rate is computed: the bases differ.
+#[test]
+fn indices_of_different_bases_are_not_ranked_together() {
+    let t = TempDir::new("basis");
+    let db = t.db();
+    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for d in 1..=31 {
+        s.push_str(&format!("成都,2021-03-{d:02},,10,30,0.8,60,45,90\n"));
+        s.push_str(&format!("德阳,2021-03-{d:02},,10,30,0.8,60,45,\n"));
+        s.push_str(&format!("德阳,2020-03-{d:02},,10,30,0.8,60,45,90\n"));
+    }
+    std::fs::write(t.0.join("d.csv"), s).expect("write");
+    ok(&db, &["import", &t.0.join("d.csv").display().to_string()]);
+    let (h, rows) = csv_rows(&ok(&db, &["rank", "--period", "2021-03", "--scope", "成都,德阳", "--format", "csv"]));
+    let cd = rows.iter().find(|r| r[col(&h, "city")] == "成都").expect("成都");
+    let dy = rows.iter().find(|r| r[col(&h, "city")] == "德阳").expect("德阳");
+    assert_eq!((cd[col(&h, "rank")].as_str(), cd[col(&h, "composite_index")].as_str()), ("1", "3.82"));
+    assert_eq!(cd[col(&h, "index_pollutants")].to_ascii_lowercase(), "so2,no2,pm10,pm2_5,co,o3");
+    assert_eq!((dy[col(&h, "rank")].as_str(), dy[col(&h, "composite_index")].as_str()), ("", "3.26"));
+    assert_eq!(dy[col(&h, "index_pollutants")].to_ascii_lowercase(), "so2,no2,pm10,pm2_5,co");
+    assert!(dy[col(&h, "not_ranked")].contains("lacks O3"), "{dy:?}");
+    assert_eq!(dy[col(&h, "change_rank")], "");
+    let table = ok(&db, &["rank", "--period", "2021-03", "--scope", "成都,德阳"]);
+    assert!(table.contains("注：综合指数不含臭氧（数据源无臭氧日最大8小时值）"), "{table}");
+    assert!(table.contains("不含臭氧") && !table.contains("SO2,NO2"), "Chinese words, not codes: {table}");
+
+    let (h, rows) = csv_rows(&ok(&db, &["rank", "--period", "2021-03", "--scope", "德阳", "--format", "csv"]));
+    let dy = &rows[0];
+    assert_eq!((dy[col(&h, "rank")].as_str(), dy[col(&h, "not_ranked")].as_str()), ("1", ""));
+    assert_eq!(dy[col(&h, "base_composite_index")], "3.82", "last year's six-pollutant index is shown");
+    assert_eq!(dy[col(&h, "change_rate")], "", "but not compared with this year's five-pollutant one");
+    assert!(dy[col(&h, "change_not_ranked")].contains("本期不含臭氧"), "{dy:?}");
+    assert!(dy[col(&h, "change_not_ranked")].contains("index bases differ (this period lacks O3)"), "{dy:?}");
+    // The assessment marks the basis too; a pollutant without data is not "below the minimum".
+    let (h, rows) = csv_rows(&ok(&db, &["assess", "--period", "2021-03", "--scope", "德阳", "--format", "csv"]));
+    assert_eq!(rows[0][col(&h, "meets_minimum")], "ok");
+    assert_eq!(rows[0][col(&h, "composite_index")], "3.26");
+}
+
+/// A daily city CSV with published AQIs: the published AQI decides each day, and the import reports
+/// the days where lantian's AQI of the values disagrees. Values SO2 12, NO2 45, CO 1.1, PM10 98,
+/// PM2.5 68, O3 MDA8 150: IAQIs 12, 50 + 5 × 50 / 40 = 56.25 → 57, 27.5 → 28, 50 + 48 × 50 / 100 = 74,
+/// 50 + 33 × 50 / 40 = 91.25 → 92, 50 + 50 × 50 / 60 = 91.7 → 92: computed 92 (良) every day. Published
+/// 92 (agrees), 105 (轻度污染: another level), 95 (良: the value only).
+#[test]
+fn a_published_daily_aqi_decides_the_day_and_disagreements_are_reported() {
+    let t = TempDir::new("published");
+    let db = t.db();
+    let text = "city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n\
+                成都,2022-01-01,92,12,45,1.1,98,68,150\n\
+                成都,2022-01-02,105,12,45,1.1,98,68,150\n\
+                成都,2022-01-03,95,12,45,1.1,98,68,150\n";
+    std::fs::write(t.0.join("d.csv"), text).expect("write");
+    let out = ok(&db, &["import", &t.0.join("d.csv").display().to_string()]);
+    assert!(out.contains("3 city-days; 2 disagree with the computed AQI (1 in level, 1 in value only)"), "{out}");
+    assert!(out.contains("d.csv:3 成都 2022-01-02 published 105 (轻度污染) computed 92 (良)"), "{out}");
+    assert!(out.contains("d.csv:4 成都 2022-01-03 published 95 (良) computed 92 (良)"), "{out}");
+    let (h, rows) = csv_rows(&ok(
+        &db,
+        &["assess", "--period", "2022-01-01..2022-01-03", "--scope", "成都", "--format", "csv", "--variant", "raw"],
+    ));
+    let r = &rows[0];
+    assert_eq!(
+        ["valid_days", "good_days", "good_only_days", "light_days"].map(|c| r[col(&h, c)].clone()),
+        ["3", "2", "2", "1"].map(str::to_string),
+        "counted from the published AQI (computed: 3 good days)"
+    );
+    let (h, rows) = csv_rows(&ok(
+        &db,
+        &[
+            "aqi",
+            "--daily",
+            "--level",
+            "city",
+            "--city",
+            "成都",
+            "--from",
+            "2022-01-01",
+            "--to",
+            "2022-01-03",
+            "--disagreements",
+            "--format",
+            "csv",
+        ],
+    ));
+    let got: Vec<[String; 4]> =
+        rows.iter().map(|r| ["date", "aqi", "category", "computed_aqi"].map(|c| r[col(&h, c)].clone())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ["2022-01-02", "105", "轻度污染", "92"].map(str::to_string),
+            ["2022-01-03", "95", "良", "92"].map(str::to_string)
+        ]
+    );
+    assert_eq!(rows[0][col(&h, "primary")].to_ascii_lowercase(), "o3_8h,pm2_5_24h", "the largest IAQIs (92, tied)");
+}

@@ -345,8 +345,9 @@ fn daily_means_agree_with_the_publishers_midnight_moving_means() {
 }
 
 /// The 21 Sichuan aqistudy daily files import whole and give every city-day of 2015–2016 (the data
-/// README: full years for all 21 cities, gaps 甘孜州 7 days and 阿坝州 1 day). Their own AQI is an
-/// un-audited aggregate of hourly values, so it is kept beside the computed one, not compared.
+/// README: full years for all 21 cities, gaps 甘孜州 7 days and 阿坝州 1 day). Every day carries its
+/// published AQI, which decides the day (`aqi` = `published_aqi`); lantian's own AQI of the daily
+/// values is `computed_aqi` (compared in `aqistudy_days_are_classified_by_the_published_aqi`).
 #[test]
 fn aqistudy_daily_files_import_completely() {
     let Some(data) = shared_data() else { return };
@@ -365,6 +366,8 @@ fn aqistudy_daily_files_import_completely() {
         *per_city.entry(r[col(&h, "city")].clone()).or_default() += 1;
         assert_eq!(r[col(&h, "source")], "aqistudy-daily");
         assert!(!r[col(&h, "published_aqi")].is_empty());
+        assert_eq!(r[col(&h, "aqi")], r[col(&h, "published_aqi")], "the published AQI is the day's AQI");
+        assert!(!r[col(&h, "computed_aqi")].is_empty());
     }
     assert_eq!(per_city.len(), 21);
     assert_eq!(per_city.get("甘孜州"), Some(&724));
@@ -379,8 +382,11 @@ fn aqistudy_daily_files_import_completely() {
 /// province's published October 2015 report (四川省环境监测总站《2015年10月四川省21个城市环境空气质量
 /// 报告》, as reported by 中新网 on 2015-11-06): by the six-indicator composite index, 马尔康 (阿坝州),
 /// 康定 (甘孜州) and 巴中 were best and 自贡, 成都, 眉山 worst; 成都's good-day ratio was the lowest,
-/// 61.3 %; the 21 cities together had 84.0 % good days (优 28.6 %, 良 55.4 %). The aqistudy files are
-/// un-audited real-time aggregates, so the pooled ratio differs slightly (82.2 % here); the ranks and
+/// 61.3 %; the 21 cities together had 84.0 % good days (优 28.6 %, 良 55.4 %). The files carry no O3
+/// MDA8, so the index here sums the five other pollutants (`index_pollutants`); it still gives the
+/// same best and worst three. Days are counted by the published daily AQI: 546 good days of 651,
+/// 83.9 % (the un-audited real-time aggregates differ from the audited report by 0.1 point; reading
+/// the O3 column as an MDA8 and recomputing, as lantian did before, gave 82.2 %). The ranks and
 /// 成都's ratio agree exactly.
 #[test]
 fn october_2015_ranking_matches_the_published_report() {
@@ -405,11 +411,18 @@ fn october_2015_ranking_matches_the_published_report() {
     let min_ratio =
         rows.iter().map(|r| r[col(&h, "good_day_ratio")].parse::<f64>().expect("ratio")).fold(100.0, f64::min);
     assert_eq!(min_ratio, 61.3, "成都 has the lowest good-day ratio");
-    // The pooled province figure: within two points of the published 84.0 %.
+    for r in &rows {
+        assert_eq!(r[col(&h, "index_pollutants")].to_ascii_lowercase(), "so2,no2,pm10,pm2_5,co", "{r:?}");
+    }
+    // The pooled province figure from the published daily AQI: 546 / 651 = 83.87 % → 83.9 (the
+    // report: 84.0).
     let p = ok(&db, &["assess", "--period", "2015-10", "--level", "province", "--format", "csv"]);
     let (ph, prow) = csv_rows(&p);
-    let ratio: f64 = prow[0][col(&ph, "good_day_ratio")].parse().expect("ratio");
-    assert!((ratio - 84.0).abs() <= 2.0, "pooled good-day ratio {ratio}");
+    assert_eq!(prow[0][col(&ph, "good_days")], "546");
+    assert_eq!(prow[0][col(&ph, "valid_days")], "651");
+    assert_eq!(prow[0][col(&ph, "good_day_ratio")], "83.9");
+    let table = ok(&db, &["rank", "--period", "2015-10"]);
+    assert!(table.contains("综合指数不含臭氧（数据源无臭氧日最大8小时值）"), "{table}");
 }
 
 /// Every month of 2015 and 2016 ranks through the binary; each month all 21 cities get a rank, and the
@@ -503,4 +516,259 @@ fn points_for_every_month_of_2016() {
     let o = lantian(&db, &["import", &t.0.join("bad.csv").display().to_string()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stdout).contains("unknown item \"praise\""));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The aqistudy daily files against the AQI they publish, computed independently from the files:
+// values to thousandths, rounded half-even (integers; CO one decimal), rated on the HJ 633-2012 daily
+// breakpoints with the O3 column as the daily maximum 1-hour value (1-hour column), IAQI rounded up.
+
+/// A decimal text as thousandths.
+fn milli(s: &str) -> i64 {
+    let (i, f) = s.split_once('.').unwrap_or((s, ""));
+    assert!(f.len() <= 3, "unexpected precision {s}");
+    let f = format!("{f:0<3}");
+    i.parse::<i64>().expect("int") * 1000 + f.parse::<i64>().expect("frac")
+}
+
+/// Half-even rounding of thousandths to a multiple of `step` thousandths.
+fn round_milli(v: i64, step: i64) -> i64 {
+    let (q, r) = (v.div_euclid(step), v.rem_euclid(step));
+    let q = if 2 * r > step || (2 * r == step && q % 2 == 1) { q + 1 } else { q };
+    q * step
+}
+
+/// IAQI of thousandths on a column in whole units (HJ 633-2012 Table 1), rounded up; 500 above it.
+fn iaqi_milli(c: i64, col: &[i64]) -> i64 {
+    let steps = [0i64, 50, 100, 150, 200, 300, 400, 500];
+    for i in 1..col.len() {
+        let (lo, hi) = (col[i - 1] * 1000, col[i] * 1000);
+        if c <= hi {
+            let num = steps[i - 1] * (hi - lo) + (steps[i] - steps[i - 1]) * (c - lo);
+            let den = hi - lo;
+            return num / den + i64::from(num % den != 0);
+        }
+    }
+    500
+}
+
+fn level_of(aqi: i64) -> u8 {
+    match aqi {
+        0..=50 => 1,
+        51..=100 => 2,
+        101..=150 => 3,
+        151..=200 => 4,
+        201..=300 => 5,
+        _ => 6,
+    }
+}
+
+/// One row of an aqistudy file, rated independently.
+struct AqistudyDay {
+    city: String,
+    date: String,
+    published: i64,
+    /// The IAQI max of the rounded values, O3 on the 1-hour column.
+    computed: i64,
+    o3: String,
+}
+
+fn aqistudy_days(data: &std::path::Path) -> Vec<AqistudyDay> {
+    let dir = data.join("cities/aqistudy/sichuan-daily");
+    let mut out = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").path()).collect();
+    files.sort();
+    for f in files {
+        for line in read_text(&f).lines() {
+            // City, Date, AQI, range, level, PM2.5, PM10, SO2, CO, NO2, O3, Rank
+            let c: Vec<&str> = line.trim_start_matches('\u{feff}').split(',').collect();
+            assert_eq!(c.len(), 12, "{line}");
+            let int = |k: usize| round_milli(milli(c[k]), 1000);
+            let iaqis = [
+                iaqi_milli(int(5), &[0, 35, 75, 115, 150, 250, 350, 500]),
+                iaqi_milli(int(6), &[0, 50, 150, 250, 350, 420, 500, 600]),
+                iaqi_milli(int(7), &[0, 50, 150, 475, 800, 1600, 2100, 2620]),
+                iaqi_milli(round_milli(milli(c[8]), 100), &[0, 2, 4, 14, 24, 36, 48, 60]),
+                iaqi_milli(int(9), &[0, 40, 80, 180, 280, 565, 750, 940]),
+                iaqi_milli(int(10), &[0, 160, 200, 300, 400, 800, 1000, 1200]),
+            ];
+            out.push(AqistudyDay {
+                city: c[0].to_string(),
+                date: c[1].to_string(),
+                published: c[2].parse().expect("published AQI"),
+                computed: iaqis.into_iter().max().expect("six"),
+                o3: (int(10) / 1000).to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// The published daily AQI decides each aqistudy day, lantian's AQI of the daily values stands beside
+/// it, and their disagreements are reported — at import (per file and in total) and by `aqi --daily
+/// --disagreements` — exactly as an independent computation from the files finds them, for every one
+/// of the 18,964 rows: 14,249 differ in value, 1,442 of them in level (2014–2016: 13,801 and 1,408 of
+/// 18,276 — the issue counted 14,623 and 3,741 there when the O3 column was read as an MDA8).
+#[test]
+fn aqistudy_days_are_classified_by_the_published_aqi() {
+    let Some(data) = shared_data() else { return };
+    let days = aqistudy_days(&data);
+    let differs = |d: &&AqistudyDay| d.computed != d.published;
+    let in_level = |d: &&AqistudyDay| level_of(d.computed) != level_of(d.published);
+    let in_years = |d: &&AqistudyDay| ("2014-01-01"..="2016-12-31").contains(&d.date.as_str());
+    assert_eq!(days.len(), 18_964);
+    assert_eq!(days.iter().filter(differs).count(), 14_249);
+    assert_eq!(days.iter().filter(in_level).count(), 1_442);
+    assert_eq!(days.iter().filter(in_years).count(), 18_276);
+    assert_eq!(days.iter().filter(in_years).filter(differs).count(), 13_801);
+    assert_eq!(days.iter().filter(in_years).filter(in_level).count(), 1_408);
+
+    let t = TempDir::new("real-published");
+    let db = t.db();
+    let summary = ok(&db, &["import", &data.join("cities/aqistudy/sichuan-daily").display().to_string()]);
+    assert!(
+        summary.contains("18964 city-days; 14249 disagree with the computed AQI (1442 in level, 12807 in value only)"),
+        "{summary}"
+    );
+    // Per file, with the first examples: 阿坝州's first row, 2014-12-31, published 54; PM10 55.4 → 55,
+    // IAQI 50 + 5 × 50 / 100 = 52.5 → 53, the largest.
+    assert!(
+        summary.contains(
+            "阿坝州.csv.gz: 659 of 762 city-days disagree with the published AQI (35 in level, 624 in value only)"
+        ),
+        "{summary}"
+    );
+    assert!(summary.contains("阿坝州.csv.gz:1 阿坝州 2014-12-31 published 54 (良) computed 53 (良)"), "{summary}");
+
+    // Every row: the day's AQI is the published one; computed_aqi is the independent one.
+    let all = ok(
+        &db,
+        &["aqi", "--daily", "--level", "city", "--from", "2013-12-01", "--to", "2017-01-31", "--format", "csv"],
+    );
+    let (h, rows) = csv_rows(&all);
+    assert_eq!(rows.len(), days.len());
+    let by_key: HashMap<(String, String), &Vec<String>> =
+        rows.iter().map(|r| ((r[col(&h, "city")].clone(), r[col(&h, "date")].clone()), r)).collect();
+    for d in &days {
+        let r = by_key.get(&(d.city.clone(), d.date.clone())).unwrap_or_else(|| panic!("{} {}", d.city, d.date));
+        assert_eq!(r[col(&h, "aqi")], d.published.to_string(), "{} {}", d.city, d.date);
+        assert_eq!(r[col(&h, "published_aqi")], d.published.to_string());
+        assert_eq!(r[col(&h, "level")], level_of(d.published).to_string());
+        assert_eq!(r[col(&h, "computed_aqi")], d.computed.to_string(), "{} {}", d.city, d.date);
+        assert_eq!(r[col(&h, "computed_level")], level_of(d.computed).to_string());
+        assert_eq!(r[col(&h, "o3_max_1h")], d.o3, "the O3 column is the daily maximum 1-hour value");
+        assert_eq!(r[col(&h, "o3_mda8")], "", "aqistudy files carry no MDA8");
+    }
+    // The listing of disagreements, over the issue's years and over everything, in every format.
+    for (from, to, n, level) in
+        [("2014-01-01", "2016-12-31", 13_801, 1_408), ("2013-12-01", "2017-01-31", 14_249, 1_442)]
+    {
+        let args = ["aqi", "--daily", "--level", "city", "--disagreements", "--from", from, "--to", to];
+        let (h, rows) = csv_rows(&ok(&db, &[&args[..], &["--format", "csv"]].concat()));
+        assert_eq!(rows.len(), n, "{from}..{to}");
+        assert_eq!(rows.iter().filter(|r| r[col(&h, "level")] != r[col(&h, "computed_level")]).count(), level);
+        assert!(rows.iter().all(|r| r[col(&h, "aqi")] != r[col(&h, "computed_aqi")]));
+        let json: serde_json::Value =
+            serde_json::from_str(&ok(&db, &[&args[..], &["--format", "json"]].concat())).expect("json");
+        assert_eq!(json.as_array().map(Vec::len), Some(n));
+        let table = ok(&db, &[&args[..], &["--format", "table"]].concat());
+        assert_eq!(table.lines().count(), n + 2, "header, rule and one line a day");
+    }
+    // The issue's example: 阿坝州 2015-10-29, O3 199 (1-hour, IAQI 98.75 → 99, the day's worst hour:
+    // AQI range 25~99), no MDA8, published 39 (优), computed 99 (良).
+    let (h, rows) = csv_rows(&ok(
+        &db,
+        &[
+            "aqi",
+            "--daily",
+            "--level",
+            "city",
+            "--city",
+            "阿坝州",
+            "--from",
+            "2015-10-29",
+            "--to",
+            "2015-10-29",
+            "--disagreements",
+            "--format",
+            "csv",
+        ],
+    ));
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    let get = |k: &str| r[col(&h, k)].as_str();
+    assert_eq!(
+        (
+            get("o3_max_1h"),
+            get("o3_mda8"),
+            get("aqi"),
+            get("level"),
+            get("published_aqi"),
+            get("computed_aqi"),
+            get("computed_level")
+        ),
+        ("199", "", "39", "1", "39", "99", "2")
+    );
+    assert_eq!(get("primary"), "", "no primary pollutant at AQI 39");
+}
+
+/// October 2015 is a month whose good days change under the policy: counted from the published AQI
+/// (each city's days with AQI ≤ 100, counted here from the files), not from lantian's AQI of the daily
+/// values, which would give 南充 22, 广安 30, 资阳 31 and 遂宁 27 good days instead of 21, 29, 29, 26.
+#[test]
+fn october_2015_good_days_follow_the_published_aqi() {
+    let Some(data) = shared_data() else { return };
+    let days: Vec<AqistudyDay> = aqistudy_days(&data).into_iter().filter(|d| d.date.starts_with("2015-10")).collect();
+    assert_eq!(days.len(), 21 * 31);
+    let mut published: HashMap<String, usize> = HashMap::new();
+    let mut computed: HashMap<String, usize> = HashMap::new();
+    for d in &days {
+        *published.entry(d.city.clone()).or_default() += usize::from(d.published <= 100);
+        *computed.entry(d.city.clone()).or_default() += usize::from(d.computed <= 100);
+    }
+    assert_eq!(published.values().sum::<usize>(), 546);
+    for (city, p, c) in [("南充", 21, 22), ("广安", 29, 30), ("资阳", 29, 31), ("遂宁", 26, 27)] {
+        assert_eq!((published[city], computed[city]), (p, c), "{city}");
+    }
+    let t = TempDir::new("real-oct");
+    let db = t.db();
+    ok(&db, &["import", &data.join("cities/aqistudy/sichuan-daily").display().to_string()]);
+    let (h, rows) = csv_rows(&ok(&db, &["rank", "--period", "2015-10", "--format", "csv"]));
+    assert_eq!(rows.len(), 21);
+    for r in &rows {
+        let city = &r[col(&h, "city")];
+        assert_eq!(r[col(&h, "valid_days")], "31", "{city}: every published day is a valid day");
+        assert_eq!(r[col(&h, "good_days")], published[city].to_string(), "{city}");
+        // n / 31 × 100 in tenths, rounded (31 is odd: never a tie).
+        let tenths = (published[city] * 2000 + 31) / 62;
+        let ratio = format!("{}.{}", tenths / 10, tenths % 10);
+        assert_eq!(r[col(&h, "good_day_ratio")], ratio, "{city}");
+    }
+    // The lead's hand count of the published report's month (good days out of 31).
+    let expected = [
+        ("阿坝州", 31),
+        ("甘孜州", 31),
+        ("巴中", 31),
+        ("凉山州", 31),
+        ("广元", 31),
+        ("资阳", 29),
+        ("雅安", 30),
+        ("广安", 29),
+        ("遂宁", 26),
+        ("绵阳", 27),
+        ("攀枝花", 31),
+        ("德阳", 25),
+        ("内江", 21),
+        ("宜宾", 24),
+        ("泸州", 22),
+        ("达州", 23),
+        ("南充", 21),
+        ("乐山", 24),
+        ("眉山", 20),
+        ("成都", 19),
+        ("自贡", 20),
+    ];
+    for (city, n) in expected {
+        assert_eq!(published[city], n, "{city}");
+    }
 }

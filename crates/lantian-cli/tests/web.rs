@@ -253,7 +253,18 @@ fn aqi_endpoints_match_the_cli_rows() {
     assert_eq!(items.len(), rows.len());
     assert!(rows.len() >= 21 * 2, "{} city-days", rows.len());
     for (a, c) in items.iter().zip(&rows) {
-        for k in ["city", "date", "aqi", "category", "pm2_5", "o3_mda8", "source"] {
+        for k in [
+            "city",
+            "date",
+            "aqi",
+            "category",
+            "pm2_5",
+            "o3_mda8",
+            "source",
+            "published_aqi",
+            "computed_aqi",
+            "computed_level",
+        ] {
             assert_eq!(text(&a[k]), c[col(&h, k)], "{k} of {} {}", c[col(&h, "city")], c[col(&h, "date")]);
         }
     }
@@ -355,6 +366,29 @@ fn uploads_enforce_roles_and_are_audited() {
         (s, v["new_file"].as_bool(), v["inserted"].as_u64(), v["updated"].as_u64()),
         (200, Some(false), Some(0), Some(0))
     );
+    // A published AQI that lantian's AQI of the values contradicts: accepted, reported, and deciding
+    // the day (SO2 12, NO2 45, CO 1.1, PM10 98, PM2.5 68, O3 MDA8 150 rate 92, 良; published 105).
+    let published = "city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n成都,2022-05-03,105,12,45,1.1,98,68,150\n";
+    let (s, v) = post(&base, "/api/v1/uploads?name=published.csv", Some(&city), published);
+    assert_eq!(s, 200, "{v}");
+    let p = &v["published_aqi"];
+    assert_eq!(
+        (p["days"].as_u64(), p["disagree"].as_u64(), p["level_differs"].as_u64(), p["value_only"].as_u64()),
+        (Some(1), Some(1), Some(1), Some(0)),
+        "{v}"
+    );
+    assert_eq!(
+        p["examples"][0].as_str(),
+        Some("published.csv:2 成都 2022-05-03 published 105 (轻度污染) computed 92 (良)")
+    );
+    assert!(v["warnings"][0].as_str().is_some_and(|w| w.contains("1 of 1 city-days disagree")), "{v}");
+    let (s, v) = get(&base, "/api/v1/aqi/daily?city=成都&from=2022-05-03&to=2022-05-03");
+    assert_eq!(s, 200, "{v}");
+    let day = &v["items"][0];
+    assert_eq!(
+        (day["aqi"].as_u64(), day["category"].as_str(), day["published_aqi"].as_u64(), day["computed_aqi"].as_u64()),
+        (Some(105), Some("轻度污染"), Some(105), Some(92))
+    );
     // A bad file is a 400 naming the line and leaves the data as they were.
     let before = ok(
         &db,
@@ -434,7 +468,7 @@ fn uploads_enforce_roles_and_are_audited() {
     let log = ok(&db, &["user", "audit", "--format", "csv"]);
     let (h, rows) = csv_rows(&log);
     let uploads: Vec<&Vec<String>> = rows.iter().filter(|r| r[col(&h, "action")] == "upload").collect();
-    assert_eq!(uploads.len(), 14, "{log}");
+    assert_eq!(uploads.len(), 15, "{log}");
     assert!(uploads.iter().all(|r| r[col(&h, "remote")] == "127.0.0.1"));
     assert!(uploads.iter().any(|r| r[col(&h, "actor")] == "chengdu" && r[col(&h, "detail")].contains("2 inserted")));
     assert!(uploads.iter().any(|r| r[col(&h, "actor")] == "admin1" && r[col(&h, "detail")].contains("rejected (400)")));

@@ -312,6 +312,34 @@ impl AqiResult {
         (v != NOT_RATED).then_some(u32::from(v))
     }
 
+    /// The day as its source published it: an imported daily value whose AQI the publisher computed
+    /// from data that are not imported (the aqistudy daily AQI is an aggregate of the day's hourly
+    /// values and lies inside the day's hourly AQI range in all 18,964 rows of the Sichuan files, but
+    /// daily means rated by HJ 633 reproduce it in only about a quarter of them; `docs/formats.md` §4).
+    /// The published AQI and its level decide the day; this result keeps the IAQIs and
+    /// [`AqiResult::computed_aqi`] computed from the daily values beside it.
+    ///
+    /// The source names no primary pollutant. [D] When the published AQI exceeds 50 the primary
+    /// pollutants are those with the largest IAQI computed from the daily values (ties: all), as
+    /// HJ 633 determines them; at 50 or below there is none (HJ 633-2012 5.2). Over-standard
+    /// pollutants (HJ 633-2012 only) are those rated above 100, listed when the published AQI exceeds
+    /// 100.
+    pub fn with_published_aqi(&self, published: u32) -> AqiResult {
+        let vals: [u16; 12] = self.iaqi.map(|v| if v == NOT_RATED { 0 } else { v });
+        let present = mask_where(&self.iaqi, |v| v != NOT_RATED);
+        let max = vals.iter().copied().max().unwrap_or(0);
+        let mut out = *self;
+        out.aqi = Some(published);
+        out.primary =
+            IndicatorSet(if published > 50 && present != 0 { mask_where(&vals, |v| v == max) & present } else { 0 });
+        out.exceeding = IndicatorSet(if self.set.aqi_rules().has_exceeding_pollutants && published > 100 {
+            mask_where(&vals, |v| v > 100) & present
+        } else {
+            0
+        });
+        out
+    }
+
     /// The result from the IAQIs rated (inlined to keep them in registers: this runs once per
     /// station-hour, and passing them through memory stalled on store forwarding). `missing_rule`
     /// decides publication with missing indicators; `not_monitored` (indicator bits) are the missing
@@ -647,6 +675,47 @@ mod tests {
         assert_eq!(r.iaqi_of(Indicator::Pm10_1h), Some(87));
         assert_eq!(r.iaqi_of(Indicator::Pm2_5_1h), Some(87));
         assert_eq!(r.primary.iter().collect::<Vec<_>>(), vec![Indicator::Pm10_1h, Indicator::Pm2_5_1h]);
+    }
+
+    fn day(so2: i64, no2: i64, co_tenths: i64, pm10: i64, pm2_5: i64, o3_1h: i64) -> DailyInput {
+        DailyInput {
+            so2: Some(Conc::units(so2)),
+            no2: Some(Conc::units(no2)),
+            co: Some(Conc(co_tenths * 100)),
+            pm10: Some(Conc::units(pm10)),
+            pm2_5: Some(Conc::units(pm2_5)),
+            o3_max_1h: Some(Conc::units(o3_1h)),
+            o3_mda8: None,
+        }
+    }
+
+    /// A published daily AQI decides the day; the IAQIs and the computed AQI stay. Hand-worked on the
+    /// HJ 633-2012 daily columns.
+    #[test]
+    fn a_published_aqi_decides_the_day() {
+        let set = StandardSet::Y2012;
+        // 阿坝州 2015-10-29 (aqistudy, rounded): SO2 23 → 23, NO2 13 → 13 × 50 / 40 = 16.25 → 17,
+        // CO 0.4 → 10, PM10 36 → 36, PM2.5 16 → 16 × 50 / 35 = 22.9 → 23, O3 1-hour 199 →
+        // 50 + 39 × 50 / 40 = 98.75 → 99: computed 99 (良); published 39 (优).
+        let computed = daily_aqi(set, &day(23, 13, 4, 36, 16, 199));
+        assert_eq!(computed.aqi, Some(99));
+        assert_eq!(computed.primary.codes(), "O3_1H");
+        let r = computed.with_published_aqi(39);
+        assert_eq!((r.aqi, r.category(), r.computed_aqi), (Some(39), Some(AqiCategory::Excellent), Some(99)));
+        assert!(r.primary.is_empty(), "no primary pollutant at 50 or below");
+        assert_eq!(r.iaqi_of(Indicator::O3_1h), Some(99), "the IAQIs are kept");
+        // PM2.5 80 → 100 + 5 × 50 / 40 = 106.25 → 107, PM10 100 → 75, O3 1-hour 100 → 31.25 → 32.
+        let computed = daily_aqi(set, &day(10, 20, 5, 100, 80, 100));
+        assert_eq!(computed.aqi, Some(107));
+        let r = computed.with_published_aqi(120);
+        assert_eq!((r.aqi, r.category()), (Some(120), Some(AqiCategory::Light)));
+        assert_eq!(r.primary.codes(), "PM2_5_24H");
+        assert_eq!(r.exceeding.codes(), "PM2_5_24H");
+        let r = computed.with_published_aqi(95);
+        assert_eq!((r.primary.codes(), r.exceeding.is_empty()), ("PM2_5_24H".to_string(), true));
+        // Computed 40 (PM10 40), published 60: the primary is the largest IAQI all the same.
+        let r = daily_aqi(set, &day(5, 20, 3, 40, 20, 50)).with_published_aqi(60);
+        assert_eq!((r.aqi, r.computed_aqi, r.primary.codes()), (Some(60), Some(40), "PM10_24H".to_string()));
     }
 
     #[test]

@@ -191,13 +191,18 @@ pub struct DayRecord {
     /// Counts in the day statistics (good-day ratio, level days); false for a day whose exceedance
     /// was caused by dust and is deducted ([`dust_excluded`]).
     pub in_day_counts: bool,
+    /// `aqi` is the daily AQI the source published (an imported daily value,
+    /// [`crate::aqi::AqiResult::with_published_aqi`]): it decides the day's level and category, and
+    /// the day counts as a valid monitoring day whatever daily values were imported with it — the
+    /// publisher rated it ([`is_valid_day`]). Concentration statistics still come from `values`.
+    pub published: bool,
 }
 
 impl DayRecord {
     /// A day from its rounded daily values, with the daily AQI of the standard set in force.
     pub fn new(date: NaiveDate, values: DailyInput) -> DayRecord {
         let r = crate::aqi::daily_aqi(StandardSet::for_date(date), &values);
-        DayRecord { date, values, aqi: r.aqi, primary: r.primary, in_day_counts: true }
+        DayRecord { date, values, aqi: r.aqi, primary: r.primary, in_day_counts: true, published: false }
     }
 }
 
@@ -230,6 +235,10 @@ pub const DUST_RULE_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2017, 1, 1) 
 /// removed; if the day exceeded the standard (AQI > 100) with a particulate primary pollutant it leaves
 /// the good-day ratio's denominator; the other pollutants are unaffected. Days before the rule was in
 /// force (2017-01-01) are returned unchanged. The public AQI is never altered: this is for assessment.
+///
+/// A day with a published AQI ([`DayRecord::published`]) keeps it: only the publisher could rate the
+/// day without its particulate values, and the rule asks only to leave a particulate exceedance out of
+/// the denominator, which it does here as for any day [D].
 pub fn dust_excluded(day: &DayRecord) -> DayRecord {
     if day.date < DUST_RULE_FROM {
         return *day;
@@ -239,18 +248,22 @@ pub fn dust_excluded(day: &DayRecord) -> DayRecord {
     let mut values = day.values;
     values.pm10 = None;
     values.pm2_5 = None;
-    let mut out = DayRecord::new(day.date, values);
+    let mut out = if day.published { DayRecord { values, ..*day } } else { DayRecord::new(day.date, values) };
     out.in_day_counts = day.in_day_counts && !pm_caused;
     out
 }
 
 /// Whether a day counts as a valid monitoring day for the day-count statistics (`assessment.md` §2
 /// [D] `AllSixOrExceedance`): all six daily pollutant values valid, or the AQI of the available ones
-/// above 100.
+/// above 100. A day with a published AQI ([`DayRecord::published`]) is valid: the publisher rated it
+/// (the aqistudy files carry no MDA8, so their days could otherwise count only above 100).
 pub fn is_valid_day(d: &DayRecord) -> bool {
     let v = &d.values;
     if !d.in_day_counts {
         return false;
+    }
+    if d.published {
+        return d.aqi.is_some();
     }
     let all_six = v.so2.is_some()
         && v.no2.is_some()
@@ -299,7 +312,10 @@ pub struct PeriodStats {
     pub severe_days: u32,
     /// Days on which each pollutant was (one of) the primary pollutant(s), in `Pollutant` order.
     pub primary_days: [u32; 6],
-    /// Every pollutant statistic meets its validity minimum.
+    /// Every pollutant statistic with a valid day meets its validity minimum, and some pollutant has
+    /// one. A pollutant without any valid day in the period (one the source does not carry, such as
+    /// the O3 MDA8 of the aqistudy files) is out of the check, as it is out of the composite index
+    /// ([`crate::ranking::composite_index`]); one with some days but too few still fails it.
     pub meets_minimum: bool,
 }
 
@@ -320,6 +336,11 @@ impl PeriodStats {
     pub fn good_day_ratio_tenths(&self) -> Option<i64> {
         self.good_day_ratio.map(|r| crate::conc::round_half_even(r.num * 10, r.den) as i64)
     }
+}
+
+/// [`PeriodStats::meets_minimum`] of six pollutant statistics.
+fn all_measured_meet(stats: [&PollutantStat; 6]) -> bool {
+    stats.iter().any(|s| s.valid_days > 0) && stats.iter().filter(|s| s.valid_days > 0).all(|s| s.meets_minimum)
 }
 
 /// Whether `n` valid days meet the minimum for the days of `period` (`standards.md` §3, GB 3095
@@ -395,7 +416,7 @@ pub fn period_stats(period: &Period, days: &[DayRecord]) -> PeriodStats {
     }
     let good_days = level_days[0] + level_days[1];
     let valid_days = valid.len() as u32;
-    let meets_minimum = [&so2, &no2, &pm10, &pm2_5, &co, &o3].iter().all(|s| s.meets_minimum);
+    let meets_minimum = all_measured_meet([&so2, &no2, &pm10, &pm2_5, &co, &o3]);
     PeriodStats {
         period: period.clone(),
         days_with_data: days.len() as u32,
@@ -453,7 +474,7 @@ pub fn pool_stats(period: &Period, members: &[PeriodStats]) -> PeriodStats {
         period: period.clone(),
         days_with_data: sum(|m| m.days_with_data),
         valid_days,
-        meets_minimum: [&so2, &no2, &pm10, &pm2_5, &co, &o3].iter().all(|s| s.meets_minimum),
+        meets_minimum: all_measured_meet([&so2, &no2, &pm10, &pm2_5, &co, &o3]),
         so2,
         no2,
         pm10,
@@ -497,6 +518,71 @@ mod tests {
         let p = Period::parse("2024-02").expect("leap");
         assert_eq!(p.same_period_last_year().end, d(2023, 2, 28));
         assert_eq!(Period::parse("2023-02").expect("feb").same_period_last_year().end, d(2022, 2, 28));
+    }
+
+    /// An aqistudy-like day: five pollutants and the O3 1-hour maximum, no MDA8.
+    fn no_mda8(date: NaiveDate, pm2_5: i64, published: Option<u32>) -> DayRecord {
+        let values = DailyInput {
+            so2: Some(Conc::units(10)),
+            no2: Some(Conc::units(20)),
+            co: Some(Conc(500)),
+            pm10: Some(Conc::units(40)),
+            pm2_5: Some(Conc::units(pm2_5)),
+            o3_max_1h: Some(Conc::units(100)),
+            o3_mda8: None,
+        };
+        let computed = crate::aqi::daily_aqi(StandardSet::for_date(date), &values);
+        let result = published.map_or(computed, |p| computed.with_published_aqi(p));
+        DayRecord {
+            date,
+            values,
+            aqi: result.aqi,
+            primary: result.primary,
+            in_day_counts: true,
+            published: published.is_some(),
+        }
+    }
+
+    /// Days counted by their published AQI (hand-worked). PM2.5 70 → 50 + 35 × 50 / 40 = 93.75 → 94
+    /// (良); PM2.5 78 → 100 + 3 × 50 / 40 = 103.75 → 104 (轻度). Published: 39 over a computed 94, 101
+    /// over 94, 100 over 104.
+    #[test]
+    fn published_days_are_valid_and_classified_by_their_aqi() {
+        let days = [
+            no_mda8(d(2015, 10, 1), 70, Some(39)),
+            no_mda8(d(2015, 10, 2), 70, Some(101)),
+            no_mda8(d(2015, 10, 3), 78, Some(100)),
+        ];
+        assert!(days.iter().all(is_valid_day), "the publisher rated them");
+        let p = Period { kind: PeriodKind::Range, start: d(2015, 10, 1), end: d(2015, 10, 3) };
+        let s = period_stats(&p, &days);
+        assert_eq!((s.valid_days, s.good_days, s.level_days), (3, 2, [1, 1, 1, 0, 0, 0]));
+        assert_eq!(s.good_day_ratio_tenths(), Some(667), "2 / 3");
+        assert_eq!(s.primary_days[Pollutant::Pm2_5 as usize], 2, "days 2 and 3 (published > 50)");
+        assert_eq!(s.pm2_5.value, Some(Conc::units(73)), "(70 + 70 + 78) / 3 = 72.7 → 73, from the values");
+        // The same days without a published AQI: no MDA8, so only the exceedance counts as valid.
+        let computed: Vec<DayRecord> = [70, 70, 78].iter().map(|v| no_mda8(d(2015, 10, 1), *v, None)).collect();
+        assert_eq!(computed.iter().filter(|x| is_valid_day(x)).count(), 1);
+        // Dust (from 2017): a published particulate exceedance leaves the denominator; the AQI stays.
+        let dusty = dust_excluded(&no_mda8(d(2017, 3, 1), 78, Some(150)));
+        assert_eq!((dusty.aqi, dusty.in_day_counts, dusty.values.pm2_5), (Some(150), false, None));
+        let clean = dust_excluded(&no_mda8(d(2017, 3, 1), 70, Some(39)));
+        assert_eq!((clean.aqi, clean.in_day_counts, is_valid_day(&clean)), (Some(39), true, true));
+    }
+
+    /// A pollutant without any valid day is out of the validity check; one with too few days fails it.
+    #[test]
+    fn a_pollutant_without_data_is_out_of_the_validity_minimum() {
+        let p = Period::parse("2015-10").expect("month");
+        let mut days: Vec<DayRecord> = (1..=31).map(|k| no_mda8(d(2015, 10, k), 30, Some(40))).collect();
+        let s = period_stats(&p, &days);
+        assert_eq!((s.o3.valid_days, s.o3.meets_minimum, s.meets_minimum), (0, false, true));
+        for x in days.iter_mut().take(26) {
+            x.values.o3_mda8 = Some(Conc::units(90));
+        }
+        let s = period_stats(&p, &days);
+        assert_eq!((s.o3.valid_days, s.meets_minimum), (26, false), "26 of 31 days: below the minimum of 27");
+        assert!(!period_stats(&p, &[]).meets_minimum, "no data at all");
     }
 
     #[test]

@@ -12,14 +12,65 @@ pub const INDEX_POLLUTANTS: [Pollutant; 6] =
 /// A composite index with its single-item indices.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompositeIndex {
-    /// `I_i = C_i / S_i` in [`INDEX_POLLUTANTS`] order, exact.
-    pub single: [Ratio; 6],
-    /// `Σ I_i`, exact.
+    /// `I_i = C_i / S_i` in [`INDEX_POLLUTANTS`] order, exact; `None` for a pollutant outside the
+    /// [`basis`](CompositeIndex::basis).
+    pub single: [Option<Ratio>; 6],
+    /// `Σ I_i` over the basis, exact.
     pub exact: Ratio,
     /// `Σ I_i` rounded to two decimals (GB/T 8170), in hundredths: ranking and ties use this.
     pub hundredths: i64,
     /// The pollutant(s) with the largest single index (主要污染物; ties: all).
     pub main_pollutants: Vec<Pollutant>,
+    /// The pollutants summed, in [`INDEX_POLLUTANTS`] order: all six (`ranking.md` §2.2), or those
+    /// with a statistic when the source carries no value at all for some pollutant (the aqistudy
+    /// daily files have no O3 MDA8, `docs/formats.md` §4). Indices of different bases are never
+    /// compared: not in one ranking ([`rankable`]), not in a change rate ([`change_rate_between`]).
+    pub basis: Vec<Pollutant>,
+}
+
+impl CompositeIndex {
+    /// All six pollutants are summed, as `ranking.md` §2.2 defines the index.
+    pub fn is_complete(&self) -> bool {
+        self.basis.len() == INDEX_POLLUTANTS.len()
+    }
+
+    /// The pollutants of [`INDEX_POLLUTANTS`] outside the basis.
+    pub fn lacks(&self) -> Vec<Pollutant> {
+        INDEX_POLLUTANTS.iter().copied().filter(|p| !self.basis.contains(p)).collect()
+    }
+
+    /// The basis as codes joined by `,` (machine formats, e.g. the `index_pollutants` column).
+    pub fn basis_codes(&self) -> String {
+        basis_codes(&self.basis)
+    }
+
+    /// The note a Chinese table or report prints beside an index that lacks pollutants, e.g.
+    /// `综合指数不含臭氧（数据源无臭氧日最大8小时值）`; `None` for a complete index.
+    pub fn basis_note_zh(&self) -> Option<String> {
+        basis_note_zh(&self.lacks())
+    }
+}
+
+/// Pollutant codes joined by `,`.
+pub fn basis_codes(pollutants: &[Pollutant]) -> String {
+    pollutants.iter().map(|p| p.code()).collect::<Vec<_>>().join(",")
+}
+
+/// `综合指数不含臭氧（数据源无臭氧日最大8小时值）` for the pollutants an index lacks; `None` when it
+/// lacks none.
+pub fn basis_note_zh(lacks: &[Pollutant]) -> Option<String> {
+    if lacks.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = lacks.iter().map(|p| p.name_zh()).collect();
+    let values: Vec<String> = lacks
+        .iter()
+        .map(|p| match p {
+            Pollutant::O3 => "臭氧日最大8小时值".to_string(),
+            _ => format!("{}日均值", p.name_zh()),
+        })
+        .collect();
+    Some(format!("综合指数不含{}（数据源无{}）", names.join("、"), values.join("、")))
 }
 
 /// `S_i` of the composite index: the **annual** limits for SO2, NO2, PM10, PM2.5, the 24-hour limit for
@@ -36,24 +87,89 @@ pub fn index_limits(date: chrono::NaiveDate) -> [Conc; 6] {
 }
 
 /// The composite index of a period's statistics (`I_sum = Σ C_i / S_i`, `ranking.md` §2.2), from the
-/// rounded statistics; `None` when a statistic is missing.
+/// rounded statistics, over the pollutants that have one (a pollutant without any valid day in the
+/// period is out of the [`CompositeIndex::basis`]); `None` when none has.
 pub fn composite_index(stats: &PeriodStats) -> Option<CompositeIndex> {
     composite_index_of(INDEX_POLLUTANTS.map(|p| stats.stat(p).value), stats.period.end)
 }
 
-/// The composite index of six rounded period statistics in [`INDEX_POLLUTANTS`] order (SO2, NO2,
-/// PM10, PM2.5 means; CO p95; O3 p90), with the limits in force on `end`.
+/// The composite index of rounded period statistics in [`INDEX_POLLUTANTS`] order (SO2, NO2, PM10,
+/// PM2.5 means; CO p95; O3 p90), with the limits in force on `end`, over the statistics present;
+/// `None` when none is.
 pub fn composite_index_of(c: [Option<Conc>; 6], end: chrono::NaiveDate) -> Option<CompositeIndex> {
     let limits = index_limits(end);
-    let mut single = [Ratio::new(0, 1); 6];
+    let mut single = [None; 6];
     for k in 0..6 {
-        single[k] = Ratio::new(i128::from(c[k]?.milli()), i128::from(limits[k].milli())).reduced();
+        single[k] = c[k].map(|v| Ratio::new(i128::from(v.milli()), i128::from(limits[k].milli())).reduced());
     }
-    let exact = single.iter().fold(Ratio::new(0, 1), |a, b| a + *b);
+    let present: Vec<(Pollutant, Ratio)> =
+        INDEX_POLLUTANTS.iter().zip(&single).filter_map(|(p, i)| i.map(|i| (*p, i))).collect();
+    if present.is_empty() {
+        return None;
+    }
+    let exact = present.iter().fold(Ratio::new(0, 1), |a, (_, b)| a + *b);
     let hundredths = round_half_even(exact.num * 100, exact.den) as i64;
-    let max = single.iter().copied().max().unwrap_or(Ratio::new(0, 1));
-    let main_pollutants = INDEX_POLLUTANTS.iter().zip(&single).filter(|(_, i)| **i == max).map(|(p, _)| *p).collect();
-    Some(CompositeIndex { single, exact, hundredths, main_pollutants })
+    let max = present.iter().map(|(_, i)| *i).max().unwrap_or(Ratio::new(0, 1));
+    let main_pollutants = present.iter().filter(|(_, i)| *i == max).map(|(p, _)| *p).collect();
+    let basis = present.iter().map(|(p, _)| *p).collect();
+    Some(CompositeIndex { single, exact, hundredths, main_pollutants, basis })
+}
+
+/// The pollutants a ranking of these indices compares: every pollutant in the basis of any of them
+/// ([`INDEX_POLLUTANTS`] order).
+pub fn scope_basis<'a>(indices: impl IntoIterator<Item = &'a CompositeIndex>) -> Vec<Pollutant> {
+    let mut any = [false; 6];
+    for i in indices {
+        for p in &i.basis {
+            if let Some(k) = INDEX_POLLUTANTS.iter().position(|x| x == p) {
+                any[k] = true;
+            }
+        }
+    }
+    INDEX_POLLUTANTS.iter().zip(any).filter(|(_, a)| *a).map(|(p, _)| *p).collect()
+}
+
+/// Whether an index may be ranked among others whose bases together are `scope` ([`scope_basis`]):
+/// only indices of the same basis are compared, so an index lacking a pollutant that another city of
+/// the scope has is listed, not ranked. `Err` gives the reason.
+pub fn rankable(index: &CompositeIndex, scope: &[Pollutant]) -> Result<(), String> {
+    let missing: Vec<Pollutant> = scope.iter().copied().filter(|p| !index.basis.contains(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = missing.iter().map(|p| p.name_zh()).collect();
+    let codes: Vec<&str> = missing.iter().map(|p| p.label()).collect();
+    Err(format!(
+        "综合指数不含{}，与其他城市口径不同 index lacks {} that other cities have",
+        names.join("、"),
+        codes.join(", ")
+    ))
+}
+
+/// [`change_rate_tenths`] of two indices, only when they sum the same pollutants. `Err` gives the
+/// reason when the bases differ; `Ok(None)` when the base is zero.
+pub fn change_rate_between(current: &CompositeIndex, base: &CompositeIndex) -> Result<Option<i64>, String> {
+    if current.basis != base.basis {
+        let only = |a: &CompositeIndex, b: &CompositeIndex| -> Vec<Pollutant> {
+            a.basis.iter().copied().filter(|p| !b.basis.contains(p)).collect()
+        };
+        let (lacks_now, lacks_then) = (only(base, current), only(current, base));
+        let mut zh = Vec::new();
+        let mut en = Vec::new();
+        for (lacks, when_zh, when_en) in [(&lacks_now, "本期", "this period"), (&lacks_then, "上年同期", "last year")]
+        {
+            if !lacks.is_empty() {
+                zh.push(format!("{when_zh}不含{}", lacks.iter().map(|p| p.name_zh()).collect::<Vec<_>>().join("、")));
+                en.push(format!("{when_en} lacks {}", lacks.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")));
+            }
+        }
+        return Err(format!(
+            "综合指数口径不同（{}），不计算变化率 index bases differ ({})",
+            zh.join("，"),
+            en.join("; ")
+        ));
+    }
+    Ok(change_rate_tenths(current.hundredths, base.hundredths))
 }
 
 /// Formats hundredths as `4.22`.
@@ -208,5 +324,42 @@ mod tests {
         assert_eq!(fmt_tenths(-85), "-8.5");
         assert_eq!(change_rate_tenths(422, 461), Some(-85));
         assert_eq!(change_rate_tenths(422, 0), None);
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    /// Five pollutants (no O3 statistic): SO2 9 / 60 + NO2 32 / 40 + PM10 58 / 70 + PM2.5 37 / 35 +
+    /// CO 1.6 / 4 = 27/20 + 66/35 = 453/140 = 3.2357… → 3.24 (the six-pollutant example E20 adds
+    /// O3 158 / 160: 4.22).
+    #[test]
+    fn an_index_over_the_pollutants_with_data() {
+        let u = Conc::units;
+        let c = [Some(u(9)), Some(u(32)), Some(u(58)), Some(u(37)), Some(Conc(1_600)), None];
+        let five = composite_index_of(c, d(2015, 10, 31)).expect("five");
+        assert_eq!(five.exact, Ratio::new(453, 140));
+        assert_eq!(five.hundredths, 324);
+        assert_eq!(five.single[5], None);
+        assert_eq!(five.main_pollutants, vec![Pollutant::Pm2_5]);
+        assert_eq!(five.basis, vec![Pollutant::So2, Pollutant::No2, Pollutant::Pm10, Pollutant::Pm2_5, Pollutant::Co]);
+        assert!(!five.is_complete());
+        assert_eq!(five.lacks(), vec![Pollutant::O3]);
+        assert_eq!(five.basis_note_zh().as_deref(), Some("综合指数不含臭氧（数据源无臭氧日最大8小时值）"));
+        let six = composite_index_of([c[0], c[1], c[2], c[3], c[4], Some(u(158))], d(2015, 10, 31)).expect("six");
+        assert_eq!((six.hundredths, six.is_complete(), six.basis_note_zh()), (422, true, None));
+        assert!(composite_index_of([None; 6], d(2015, 10, 31)).is_none());
+        // A scope where one city lacks O3: the pollutants compared are all six; that city is not
+        // ranked, the others are; alone, five-pollutant cities rank among themselves.
+        let scope = scope_basis([&six, &five]);
+        assert_eq!(scope, INDEX_POLLUTANTS.to_vec());
+        assert!(rankable(&six, &scope).is_ok());
+        let why = rankable(&five, &scope).expect_err("lacks O3");
+        assert!(why.contains("臭氧") && why.contains("O3"), "{why}");
+        assert!(rankable(&five, &scope_basis([&five, &five])).is_ok());
+        // Change rates only between the same basis: (324 − 360) / 360 = −10.0 %.
+        let base = CompositeIndex { hundredths: 360, ..five.clone() };
+        assert_eq!(change_rate_between(&five, &base), Ok(Some(-100)));
+        assert!(change_rate_between(&five, &six).is_err());
     }
 }

@@ -386,10 +386,10 @@ fn e20_monthly_composite_index_and_change_rate() {
     let date = chrono::NaiveDate::from_ymd_opt(2022, 5, 31).expect("date");
     let c = [Some(u(9)), Some(u(32)), Some(u(58)), Some(u(37)), Some(dec("1.6")), Some(u(158))];
     let ci = composite_index_of(c, date).expect("all six");
-    assert_eq!(ci.single[0], Ratio::new(15, 100));
-    assert_eq!(ci.single[1], Ratio::new(8, 10));
-    assert_eq!(ci.single[3], Ratio::new(37, 35));
-    assert_eq!(ci.single[5], Ratio::new(9875, 10000));
+    assert_eq!(ci.single[0], Some(Ratio::new(15, 100)));
+    assert_eq!(ci.single[1], Some(Ratio::new(8, 10)));
+    assert_eq!(ci.single[3], Some(Ratio::new(37, 35)));
+    assert_eq!(ci.single[5], Some(Ratio::new(9875, 10000)));
     assert_eq!(ci.exact, Ratio::new(473, 112));
     assert_eq!(fmt_hundredths(ci.hundredths), "4.22");
     assert_eq!(ci.main_pollutants, vec![Pollutant::Pm2_5]);

@@ -5,8 +5,15 @@
 //!    alias or code (`成都`, `成都市`, `510100`); `date` `YYYY-MM-DD`; concentrations in μg/m³ (CO
 //!    mg/m³); an empty cell is missing. `aqi` is the published AQI, kept beside the computed one.
 //! 2. aqistudy.cn history files (no header, UTF-8 with BOM): `City, Date, AQI, AQI range, level,
-//!    PM2.5, PM10, SO2, CO, NO2, O3, Rank`. Their `O3` is taken as the daily maximum 8-hour mean
-//!    (`shared/data/README.md` §3 notes it is believed to be; not verified).
+//!    PM2.5, PM10, SO2, CO, NO2, O3, Rank`. Their `O3` is the **daily maximum 1-hour** O3, read into
+//!    `o3_max_1h`; the files carry no daily maximum 8-hour mean (`o3_mda8` stays empty). Evidence,
+//!    from the 18,964 rows of the 21 Sichuan files (`shared/data/cities/aqistudy/sichuan-daily/`):
+//!    `AQI range` is `min~max` of the day's hourly AQIs, and an hour's AQI rates its 1-hour O3 on the
+//!    1-hour breakpoints. Rated that way, the O3 column's IAQI is at most the day's largest hourly AQI
+//!    in every row and equal to it in 504 (ozone made the worst hour): 阿坝州 2015-10-29, O3 199,
+//!    range 25~99, IAQI_1h(199) = 50 + 39 × 50 / 40 = 98.75 → 99. Read as an MDA8 its IAQI would
+//!    exceed the day's largest hourly AQI in 3,466 rows — impossible, since an MDA8 never exceeds
+//!    the day's largest 1-hour value (`shared/data/README.md` §3 had only believed it to be the MDA8).
 
 use std::path::Path;
 
@@ -99,8 +106,9 @@ pub fn parse_city_daily(path: &Path, text: &str, layout: CityDailyLayout) -> Res
             }
         }
         CityDailyLayout::Aqistudy => {
-            // City, Date, AQI, range, level, PM2.5, PM10, SO2, CO, NO2, O3, Rank
-            idx = [0, 1, 2, 7, 9, 8, 6, 5, 10, usize::MAX];
+            // City, Date, AQI, range, level, PM2.5, PM10, SO2, CO, NO2, O3, Rank: O3 is the daily
+            // maximum 1-hour value (module doc), and there is no MDA8 column.
+            idx = [0, 1, 2, 7, 9, 8, 6, 5, usize::MAX, 10];
         }
     }
     let mut out = Vec::new();
@@ -132,7 +140,7 @@ pub fn parse_city_daily(path: &Path, text: &str, layout: CityDailyLayout) -> Res
             co: c(5)?,
             pm10: c(6)?,
             pm2_5: c(7)?,
-            o3_mda8: c(8)?,
+            o3_mda8: if idx[8] == usize::MAX { None } else { c(8)? },
             o3_max_1h: if idx[9] == usize::MAX { None } else { c(9)? },
             city,
             date,
@@ -169,6 +177,7 @@ mod tests {
         assert_eq!(r[0].pm2_5, Some(Conc(215_100)));
         assert_eq!(r[0].co, Some(Conc(1_950)));
         assert_eq!(r[0].no2, Some(Conc(117_800)));
-        assert_eq!(r[0].o3_mda8, Some(Conc(68_000)));
+        assert_eq!(r[0].o3_max_1h, Some(Conc(68_000)), "the O3 column is the daily maximum 1-hour value");
+        assert_eq!(r[0].o3_mda8, None, "aqistudy files carry no MDA8");
     }
 }

@@ -209,6 +209,17 @@ pub fn write_circular(
         0,
         "注：综合指数越小空气质量越好；并列同名次；变化率为与上年同期相比；污染物浓度按日均值评价等级着色；PM2.5、PM10、SO2、NO2 为平均浓度，CO 为日均值第95百分位数，O3 为日最大8小时平均第90百分位数。",
     )?;
+    // Indices that sum fewer than six pollutants say so (only indices of the same basis are ranked
+    // together, lantian_core::ranking::rankable).
+    let mut basis_notes: Vec<String> = Vec::new();
+    for n in rows.iter().filter_map(|r| r.index.as_ref().and_then(|i| i.basis_note_zh())) {
+        if !basis_notes.contains(&n) {
+            basis_notes.push(n);
+        }
+    }
+    for (k, n) in basis_notes.iter().enumerate() {
+        ws.write_string(note_row + 1 + k as u32, 0, format!("注：{n}；只比较口径相同的综合指数。"))?;
+    }
 
     // Sheet 2: statistics.
     let ws = wb.add_worksheet();

@@ -2,12 +2,13 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use lantian_core::aqi::{
-    daily_aqi, realtime_aqi, AqiResult, DailyInput, HourlyInput, IndicatorSet, RealTimeConvention,
+    daily_aqi, realtime_aqi, AqiCategory, AqiResult, DailyInput, HourlyInput, IndicatorSet, RealTimeConvention,
 };
 use lantian_core::daily::{city_hour_value, evaluate_label_rows, evaluate_station_day, CityDayAcc, StationDay};
 use lantian_core::hours::{has_pollutant_values, hourly_input, label_time, natural_day, LabelDay};
 use lantian_core::publisher::{edition_of_hour, ReleaseFacts};
 use lantian_core::{Conc, Pollutant, SeriesType, StandardSet};
+use lantian_ingest::CityDailyRecord;
 use std::collections::HashMap;
 
 use lantian_store::{codec, BlockKind, CityInfo, StationFilter, StationInfo, Store, StoreError};
@@ -657,7 +658,8 @@ pub fn station_daily_row<'a>(
 pub enum DailySource {
     /// Computed from the city's evaluation stations (control stations excluded).
     Stations { count: usize },
-    /// Imported daily values (the source's kind, e.g. `city-daily`, `aqistudy-daily`).
+    /// Imported daily values (the source's kind, e.g. `city-daily`, `aqistudy-daily`), with the AQI
+    /// the source published for the day, if any.
     Imported { source: String, published_aqi: Option<u32> },
 }
 
@@ -665,9 +667,90 @@ pub enum DailySource {
 #[derive(Clone, Debug)]
 pub struct CityDailyValue {
     pub date: NaiveDate,
+    /// The rounded daily values (imported ones rounded as published daily values are).
     pub values: DailyInput,
+    /// The day's AQI, level, category and primary pollutants as every number uses them: the AQI the
+    /// source published, where an imported day has one ([`imported_day`]), else lantian's.
     pub result: AqiResult,
+    /// lantian's own AQI of `values` (equal to `result` unless the source published another AQI).
+    pub computed: AqiResult,
     pub source: DailySource,
+}
+
+impl CityDailyValue {
+    /// How lantian's AQI differs from the AQI the source published, for an imported day that carries
+    /// one and differs ([`compare_with_published`]).
+    pub fn disagreement(&self) -> Option<Disagreement> {
+        match self.source {
+            DailySource::Imported { published_aqi: Some(p), .. } => compare_with_published(p, &self.computed),
+            _ => None,
+        }
+    }
+}
+
+/// An imported city-day as every number reads it: the values rounded as a published daily value is,
+/// lantian's AQI of them, and the authoritative result — the AQI the source published, where there
+/// is one.
+#[derive(Clone, Copy, Debug)]
+pub struct ImportedDay {
+    pub values: DailyInput,
+    /// lantian's AQI of `values` (HJ 633 daily report of the standard set in force on the date).
+    pub computed: AqiResult,
+    /// The published AQI with its level and category ([`AqiResult::with_published_aqi`]); `computed`
+    /// when the source published none.
+    pub result: AqiResult,
+    pub published_aqi: Option<u32>,
+    /// lantian's AQI differs from the published one ([`compare_with_published`]).
+    pub disagreement: Option<Disagreement>,
+}
+
+/// How lantian's AQI of an imported day differs from the AQI the source published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Disagreement {
+    pub published: u32,
+    /// lantian's AQI (`None`: no daily value to rate).
+    pub computed: Option<u32>,
+    /// The two fall in different levels (else only the value differs).
+    pub level_differs: bool,
+}
+
+/// The comparison of a published daily AQI with lantian's result for the same day: `None` when the
+/// two AQIs are equal.
+pub fn compare_with_published(published: u32, computed: &AqiResult) -> Option<Disagreement> {
+    if computed.aqi == Some(published) {
+        return None;
+    }
+    Some(Disagreement {
+        published,
+        computed: computed.aqi,
+        level_differs: computed.category() != Some(AqiCategory::of(published)),
+    })
+}
+
+/// An imported daily record as every number reads it — the one place where imported city-days are
+/// rated (the import's disagreement report, `aqi --daily`, assessment and ranking all come here).
+/// Imported values may carry decimals; they are rounded as a published daily value is (integer μg/m³,
+/// CO one decimal, GB/T 8170) and rated by HJ 633 for the date. Where the source published an AQI it
+/// decides the day (`ARCHITECTURE.md`, "Published daily AQI").
+pub fn imported_day(r: &CityDailyRecord) -> ImportedDay {
+    let values = DailyInput {
+        so2: r.so2.map(|c| c.round(0)),
+        no2: r.no2.map(|c| c.round(0)),
+        co: r.co.map(|c| c.round(1)),
+        pm10: r.pm10.map(|c| c.round(0)),
+        pm2_5: r.pm2_5.map(|c| c.round(0)),
+        o3_max_1h: r.o3_max_1h.map(|c| c.round(0)),
+        o3_mda8: r.o3_mda8.map(|c| c.round(0)),
+    };
+    let computed = daily_aqi(StandardSet::for_date(r.date), &values);
+    let result = r.aqi.map_or(computed, |p| computed.with_published_aqi(p));
+    ImportedDay {
+        values,
+        computed,
+        result,
+        published_aqi: r.aqi,
+        disagreement: r.aqi.and_then(|p| compare_with_published(p, &computed)),
+    }
 }
 
 /// A city's daily values for `from..=to`: from its evaluation stations' hourly data where there is
@@ -713,10 +796,12 @@ pub fn cities_daily(
                     continue;
                 }
                 let values = acc.finish().rounded();
+                let result = daily_aqi(StandardSet::for_date(date), &values);
                 out.push(CityDailyValue {
                     date,
                     values,
-                    result: daily_aqi(StandardSet::for_date(date), &values),
+                    result,
+                    computed: result,
                     source: DailySource::Stations { count: usize::from(acc.stations()) },
                 });
             }
@@ -731,22 +816,13 @@ pub fn cities_daily(
                 continue;
             }
             last = Some(row.date);
-            let r = &row.record;
-            // Imported values may carry decimals; they are rounded as a published daily value is.
-            let rounded = DailyInput {
-                so2: r.so2.map(|c| c.round(0)),
-                no2: r.no2.map(|c| c.round(0)),
-                co: r.co.map(|c| c.round(1)),
-                pm10: r.pm10.map(|c| c.round(0)),
-                pm2_5: r.pm2_5.map(|c| c.round(0)),
-                o3_max_1h: r.o3_max_1h.map(|c| c.round(0)),
-                o3_mda8: r.o3_mda8.map(|c| c.round(0)),
-            };
+            let day = imported_day(&row.record);
             imported.push(CityDailyValue {
                 date: row.date,
-                values: rounded,
-                result: daily_aqi(StandardSet::for_date(row.date), &rounded),
-                source: DailySource::Imported { source: row.source.clone(), published_aqi: r.aqi },
+                values: day.values,
+                result: day.result,
+                computed: day.computed,
+                source: DailySource::Imported { source: row.source.clone(), published_aqi: day.published_aqi },
             });
         }
         out.extend(imported);

@@ -5,15 +5,20 @@ use chrono::NaiveDate;
 use lantian_core::cities::{RegionId, SICHUAN_CITIES};
 use lantian_core::period::{dust_excluded, period_stats, DayRecord, Period, PeriodStats, ResultVariant};
 use lantian_core::ranking::{
-    attains_grade_ii, change_rate_tenths, competition_ranks, composite_index, three_year_baseline,
-    AttainedChangePolicy, CompositeIndex, ThreeYearBaseline,
+    attains_grade_ii, change_rate_between, competition_ranks, composite_index, rankable, scope_basis,
+    three_year_baseline, AttainedChangePolicy, CompositeIndex, ThreeYearBaseline,
 };
 use lantian_store::{CityInfo, StationInfo, Store};
 
+use crate::aqi::DailySource;
 use crate::{Result, ServiceError};
 
 /// A city's daily records over `from..=to` (from its stations, else imported daily values); with
 /// [`ResultVariant::DustExcluded`], the imported dust-affected days are deducted ([`dust_excluded`]).
+/// An imported day with a published AQI is classified by it ([`crate::aqi::imported_day`],
+/// [`DayRecord::published`]): good days, level days, heavy days and valid days of every assessment,
+/// ranking, score, 约谈 fact and budget follow the publisher; the concentration statistics come from
+/// the daily values.
 pub fn city_day_records(
     store: &dyn Store,
     city: &CityInfo,
@@ -50,6 +55,7 @@ pub fn cities_day_records(
                         aqi: v.result.aqi,
                         primary: v.result.primary,
                         in_day_counts: true,
+                        published: matches!(v.source, DailySource::Imported { published_aqi: Some(_), .. }),
                     };
                     if dust.binary_search(&d.date).is_ok() {
                         dust_excluded(&d)
@@ -87,6 +93,7 @@ pub fn assess_stations(store: &dyn Store, stations: &[StationInfo], period: &Per
                 aqi: r.result.aqi,
                 primary: r.result.primary,
                 in_day_counts: true,
+                published: false,
             });
         }
     })?;
@@ -173,10 +180,13 @@ pub struct RankOptions {
     pub three_year: bool,
 }
 
+/// Why a city's statistics cannot be ranked: a pollutant with some valid days, but fewer than the
+/// validity minimum. A pollutant without any valid day is out of the composite index's basis instead
+/// ([`CompositeIndex::basis`]).
 fn not_ranked_reason(stats: &PeriodStats) -> Option<String> {
     let short: Vec<&str> = lantian_core::ranking::INDEX_POLLUTANTS
         .iter()
-        .filter(|p| !stats.stat(**p).meets_minimum)
+        .filter(|p| stats.stat(**p).valid_days > 0 && !stats.stat(**p).meets_minimum)
         .map(|p| p.label())
         .collect();
     (!short.is_empty()).then(|| format!("有效天数不足 valid days below the minimum: {}", short.join(", ")))
@@ -184,7 +194,9 @@ fn not_ranked_reason(stats: &PeriodStats) -> Option<String> {
 
 /// Ranks the cities of a scope for a period by composite index, with the change against the same
 /// period of the previous year (`ranking.md` §3–4). Cities whose statistics miss a validity minimum
-/// are listed, not ranked.
+/// are listed, not ranked. Only indices of the same basis are compared ([`CompositeIndex::basis`]): a
+/// city whose index lacks a pollutant that another city of the scope has is listed, not ranked (nor
+/// change-ranked), with the reason; a change rate between indices of different bases is not computed.
 pub fn rank(store: &dyn Store, scope: &Scope, period: &Period, variant: ResultVariant) -> Result<Vec<RankingRow>> {
     rank_with(store, scope, period, &RankOptions { variant, ..RankOptions::default() })
 }
@@ -217,17 +229,20 @@ pub fn rank_with(store: &dyn Store, scope: &Scope, period: &Period, options: &Ra
             earlier.as_ref().map(|e| three_year_baseline(&stats, &[e[0][k].clone(), e[1][k].clone(), e[2][k].clone()]));
         let index = composite_index(&stats);
         let not_ranked = match &index {
-            None => Some("缺少污染物统计 a pollutant has no valid day".to_string()),
+            None => Some("无污染物统计 no pollutant has a valid day".to_string()),
             Some(_) => not_ranked_reason(&stats),
         };
-        let base_hundredths =
-            composite_index(&base).filter(|_| not_ranked_reason(&base).is_none()).map(|i| i.hundredths);
-        let change_tenths = match (&index, base_hundredths, &not_ranked) {
-            (Some(i), Some(b), None) => change_rate_tenths(i.hundredths, b),
-            _ => None,
+        let base_index = composite_index(&base).filter(|_| not_ranked_reason(&base).is_none());
+        let base_hundredths = base_index.as_ref().map(|i| i.hundredths);
+        let (change_tenths, change_basis) = match (&index, &base_index, &not_ranked) {
+            (Some(i), Some(b), None) => match change_rate_between(i, b) {
+                Ok(c) => (c, None),
+                Err(why) => (None, Some(why)),
+            },
+            _ => (None, None),
         };
         let attained = attains_grade_ii(&stats, limits);
-        let change_excluded = policy.exclusion(attained, change_tenths).map(str::to_string);
+        let change_excluded = change_basis.or_else(|| policy.exclusion(attained, change_tenths).map(str::to_string));
         rows.push(RankingRow {
             city: city.clone(),
             attained,
@@ -242,6 +257,14 @@ pub fn rank_with(store: &dyn Store, scope: &Scope, period: &Period, options: &Ra
             change_rank: None,
             base_good_days: (base.valid_days > 0).then_some(base.good_days),
         });
+    }
+    // The pollutants the ranked cities' indices compare: a city lacking one of them is not ranked.
+    let basis = scope_basis(rows.iter().filter(|r| r.not_ranked.is_none()).filter_map(|r| r.index.as_ref()));
+    for r in rows.iter_mut().filter(|r| r.not_ranked.is_none()) {
+        if let Some(Err(why)) = r.index.as_ref().map(|i| rankable(i, &basis)) {
+            r.not_ranked = Some(why.clone());
+            r.change_excluded.get_or_insert(why);
+        }
     }
     let by_index: Vec<Option<i64>> = rows
         .iter()

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use lantian_core::aqi::AqiCategory;
 use lantian_ingest::{IngestError, Parsed};
 use lantian_store::{FileMeta, ImportOutcome, PreparedWide, Store, StoreError};
 
@@ -84,4 +85,90 @@ pub fn write(store: &mut dyn Store, meta: &FileMeta, ready: &Ready) -> Result<Im
         // file rather than panicking.
         Ready::Other(Parsed::Wide(_)) => Err(StoreError::Input("internal error: wide file not prepared".into())),
     }
+}
+
+/// How the daily values of an imported file compare with the AQI the file publishes for each day
+/// (`docs/formats.md` §3–4): the days with a published AQI, those where lantian's AQI of the daily
+/// values differs — in level, or in value only — and the first few, as `FILE:LINE city date published
+/// N (类别) computed M (类别)` (FILE the file's name). The published AQI decides the day ([`crate::aqi::imported_day`]); this
+/// makes the difference visible at every import instead of silent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PublishedAqiCheck {
+    /// City-days carrying a published AQI.
+    pub days: u64,
+    /// Of them, days whose computed AQI falls in another level.
+    pub level_differs: u64,
+    /// Of them, days whose computed AQI differs in value but not in level.
+    pub value_only: u64,
+    /// The first disagreeing days (at most [`PublishedAqiCheck::EXAMPLES`]).
+    pub examples: Vec<String>,
+}
+
+impl PublishedAqiCheck {
+    /// Examples kept per file.
+    pub const EXAMPLES: usize = 5;
+
+    /// Days whose computed AQI differs from the published one.
+    pub fn disagree(&self) -> u64 {
+        self.level_differs + self.value_only
+    }
+
+    /// Adds another file's counts (examples are kept up to [`PublishedAqiCheck::EXAMPLES`]).
+    pub fn add(&mut self, other: &PublishedAqiCheck) {
+        self.days += other.days;
+        self.level_differs += other.level_differs;
+        self.value_only += other.value_only;
+        let room = Self::EXAMPLES.saturating_sub(self.examples.len());
+        self.examples.extend(other.examples.iter().take(room).cloned());
+    }
+
+    /// The import warning for a file, `None` when every published AQI is reproduced:
+    /// `FILE: N city-days disagree with the published AQI (L in level, V in value only); first
+    /// examples: …`.
+    pub fn warning(&self, file: &str) -> Option<String> {
+        (self.disagree() > 0).then(|| {
+            format!(
+                "{file}: {} of {} city-days disagree with the published AQI ({} in level, {} in value only); \
+                 the published AQI decides the day; first examples: {}",
+                self.disagree(),
+                self.days,
+                self.level_differs,
+                self.value_only,
+                self.examples.join("; ")
+            )
+        })
+    }
+}
+
+/// The [`PublishedAqiCheck`] of a prepared file: `None` unless it holds daily city values.
+pub fn published_aqi_check(name: &Path, ready: &Ready) -> Option<PublishedAqiCheck> {
+    let Ready::Other(Parsed::CityDaily { records, .. }) = ready else { return None };
+    let mut check = PublishedAqiCheck::default();
+    for r in records {
+        let Some(published) = r.aqi else { continue };
+        check.days += 1;
+        let day = crate::aqi::imported_day(r);
+        let Some(d) = day.disagreement else { continue };
+        if d.level_differs {
+            check.level_differs += 1;
+        } else {
+            check.value_only += 1;
+        }
+        if check.examples.len() < PublishedAqiCheck::EXAMPLES {
+            let rated = |a: Option<u32>| match a {
+                Some(a) => format!("{a} ({})", AqiCategory::of(a).name_zh()),
+                None => "—".to_string(),
+            };
+            check.examples.push(format!(
+                "{}:{} {} {} published {} computed {}",
+                name.file_name().map_or_else(|| name.display().to_string(), |n| n.to_string_lossy().to_string()),
+                r.line,
+                r.city,
+                r.date,
+                rated(Some(published)),
+                rated(d.computed)
+            ));
+        }
+    }
+    Some(check)
 }

@@ -13,8 +13,8 @@ pub mod tasks;
 pub mod yuetan;
 
 pub use aqi::{
-    city_daily, for_each_city_hourly, for_each_hourly, for_each_station_daily, CityDailyValue, CityHourSource,
-    CityHourlyRow, DailySource, HourlyRow, StationDailyRow,
+    city_daily, for_each_city_hourly, for_each_hourly, for_each_station_daily, imported_day, CityDailyValue,
+    CityHourSource, CityHourlyRow, DailySource, Disagreement, HourlyRow, ImportedDay, StationDailyRow,
 };
 
 /// A service error: the store failed, or the request names something that does not exist.

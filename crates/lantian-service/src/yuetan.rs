@@ -104,11 +104,12 @@ pub fn yuetan(
                 .into_iter()
                 .next()
                 .unwrap_or_default();
-            facts.after_interview.push((
-                d,
-                composite_index(&stats(&after)).map(|i| i.hundredths),
-                composite_index(&period_stats(&before, &before_days)).map(|i| i.hundredths),
-            ));
+            // Indices of different bases (a pollutant without data in one of the periods) are not
+            // compared: the year-earlier one is then left out.
+            let now = composite_index(&stats(&after));
+            let then = composite_index(&period_stats(&before, &before_days))
+                .filter(|b| now.as_ref().is_none_or(|n| n.basis == b.basis));
+            facts.after_interview.push((d, now.map(|i| i.hundredths), then.map(|i| i.hundredths)));
         }
         let triggered = evaluate(&tiers, &facts);
         out.push(CityYuetan { city: city.clone(), facts, triggered });

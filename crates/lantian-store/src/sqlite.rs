@@ -1457,6 +1457,52 @@ mod migration_tests {
         assert_eq!(rows[1], ("old.csv".into(), "sha256".into(), "e3b0c4".into()));
     }
 
+    /// Schema 13: aqistudy rows stored by the old reader (their O3, the daily maximum 1-hour value, in
+    /// `o3_mda8`) move to `o3_max_1h`; rows of other sources keep their MDA8; re-importing the file
+    /// with the corrected reader then changes nothing.
+    #[test]
+    fn schema_13_moves_the_aqistudy_o3_to_the_maximum_1_hour_value() {
+        let mut s =
+            SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false };
+        s.migrate_up_to(12).expect("schema 12");
+        let aba: i64 =
+            s.conn.query_row("SELECT id FROM city WHERE code = 513200", [], |r| r.get(0)).expect("阿坝州 is seeded");
+        // 阿坝州 2015-10-29 as the old reader stored it (O3 199 as an MDA8), and a long-CSV row whose
+        // o3_mda8 really is one.
+        let text = "\u{feff}阿坝州,2015-10-29,39,25~99,优,16.2,35.9,23,0.373,13,199,85\n";
+        let day = day_num(NaiveDate::from_ymd_opt(2015, 10, 29).expect("date"));
+        s.conn
+            .execute(
+                "INSERT INTO city_daily (city_id, date, source, aqi, so2, no2, co, pm10, pm2_5, o3_mda8, o3_max_1h) \
+                 VALUES (?1, ?2, 'aqistudy-daily', 39, 23000, 13000, 373, 35900, 16200, 199000, NULL), \
+                        (?1, ?2, 'city-daily', 40, 23000, 13000, 400, 36000, 16000, 150000, NULL)",
+                params![aba, day],
+            )
+            .expect("old rows");
+        s.migrate().expect("to the latest schema");
+        assert_eq!(s.schema_version().expect("version"), MIGRATIONS.len());
+        let o3 = |source: &str| -> (Option<i64>, Option<i64>) {
+            s.conn
+                .query_row(
+                    "SELECT o3_mda8, o3_max_1h FROM city_daily WHERE city_id = ?1 AND date = ?2 AND source = ?3",
+                    params![aba, day, source],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .expect("row")
+        };
+        assert_eq!(o3("aqistudy-daily"), (None, Some(199_000)));
+        assert_eq!(o3("city-daily"), (Some(150_000), None), "other sources keep their MDA8");
+        let path = std::path::Path::new("阿坝州.csv");
+        let records = match lantian_ingest::parse_bytes(path, text.as_bytes()).expect("parses") {
+            lantian_ingest::Parsed::CityDaily { records, .. } => records,
+            _ => panic!("an aqistudy file"),
+        };
+        let out = s
+            .import_city_daily(&FileMeta::new("阿坝州.csv", text.as_bytes(), "t"), "aqistudy-daily", &records)
+            .expect("imports");
+        assert_eq!((out.inserted, out.updated, out.unchanged), (0, 0, 1), "the migrated row equals the new reading");
+    }
+
     /// Schema 12: hourly data raise the content version (the web's cache key) from `import_wide`, once
     /// per file that changes blocks — not from a trigger per block row, and not when nothing changed.
     #[test]

@@ -329,8 +329,13 @@ pub struct RankingEntry {
     pub not_ranked: Option<String>,
     /// All six pollutants meet grade II over the period (null: a statistic is missing).
     pub attained: Option<bool>,
-    /// Why the city has no change rank (the `attained` policy).
+    /// Why the city has no change rank (the `attained` policy, or a change between indices of
+    /// different bases).
     pub change_not_ranked: Option<String>,
+    /// The pollutants the composite index sums (codes): all six, or those with data when the source
+    /// carries none for some (aqistudy files: no O3 MDA8). Only indices of the same basis are ranked
+    /// together.
+    pub index_pollutants: Vec<String>,
 }
 
 /// A ranking.
@@ -397,6 +402,11 @@ fn ranking_entry(r: &RankingRow) -> RankingEntry {
         not_ranked: r.not_ranked.clone(),
         attained: r.attained,
         change_not_ranked: r.change_excluded.clone(),
+        index_pollutants: r
+            .index
+            .as_ref()
+            .map(|i| i.basis.iter().map(|p| p.code().to_string()).collect())
+            .unwrap_or_default(),
     }
 }
 

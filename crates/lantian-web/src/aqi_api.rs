@@ -114,6 +114,13 @@ pub struct DailyEntry {
     pub o3_mda8: Option<String>,
     /// City values: `stations:N` (computed from N evaluation stations) or the imported source.
     pub source: Option<String>,
+    /// The AQI the imported source published for the day; where present it is `aqi` (it decides the
+    /// day's level and category) and lantian's own AQI is `computed_aqi`.
+    pub published_aqi: Option<u32>,
+    /// lantian's AQI of the daily values (HJ 633); equal to `aqi` unless a published AQI differs.
+    pub computed_aqi: Option<u32>,
+    /// Level 1–6 of `computed_aqi`.
+    pub computed_level: Option<u8>,
 }
 
 /// A page of rows.
@@ -237,6 +244,9 @@ fn daily_entry(values: &lantian_core::DailyInput, result: &AqiResult) -> DailyEn
         o3_max_1h: s(values.o3_max_1h),
         o3_mda8: s(values.o3_mda8),
         source: None,
+        published_aqi: None,
+        computed_aqi: result.aqi,
+        computed_level: result.category().map(|c| c.level()),
     }
 }
 
@@ -304,5 +314,10 @@ fn city_entry(city: &CityInfo, v: &CityDailyValue) -> DailyEntry {
         DailySource::Stations { count } => format!("stations:{count}"),
         DailySource::Imported { source, .. } => source.clone(),
     });
+    if let DailySource::Imported { published_aqi, .. } = &v.source {
+        e.published_aqi = *published_aqi;
+    }
+    e.computed_aqi = v.computed.aqi;
+    e.computed_level = v.computed.category().map(|c| c.level());
     e
 }

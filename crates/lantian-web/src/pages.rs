@@ -309,6 +309,21 @@ pub async fn ranking(State(state): State<Arc<AppState>>, Query(q): Query<PageQue
                 r.change_rank.map_or(String::new(), |k| k.to_string()));
         }
         b.push_str("</table>");
+        // An index summing fewer than six pollutants (a source without them) says so.
+        let mut notes: Vec<String> = Vec::new();
+        for n in rows.iter().filter_map(|r| r.index.as_ref().and_then(|i| i.basis_note_zh())) {
+            if !notes.contains(&n) {
+                notes.push(n);
+            }
+        }
+        for n in &notes {
+            let text = if lang == Lang::En {
+                "Note: the composite index lacks pollutants the data source does not carry; only indices of the same basis are ranked together.".to_string()
+            } else {
+                format!("注：{n}；只比较口径相同的综合指数。")
+            };
+            let _ = write!(b, "<p class=\"note\">{}</p>", esc(&text));
+        }
         Ok((format!("{} {}", period.label_zh(), lang.t("城市排名", "city ranking")), b))
     })
     .await?;

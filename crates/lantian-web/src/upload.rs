@@ -13,7 +13,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use lantian_service::accounts::{account_for_token, may_import};
-use lantian_service::import::{prepare, write};
+use lantian_service::import::{prepare, published_aqi_check, write};
 use lantian_store::{Account, SqliteStore, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -43,6 +43,26 @@ pub struct UploadReport {
     pub updated: u64,
     pub unchanged: u64,
     pub stations_created: u64,
+    /// Daily city values: how many days carry a published AQI and how many of them lantian's AQI of
+    /// the daily values contradicts (the published AQI decides the day).
+    pub published_aqi: Option<PublishedAqiReport>,
+    /// What the import noticed but accepted (e.g. days that disagree with the published AQI).
+    pub warnings: Vec<String>,
+}
+
+/// Imported daily values against the AQI their file publishes (`lantian import` reports the same).
+#[derive(Serialize, ToSchema)]
+pub struct PublishedAqiReport {
+    /// City-days with a published AQI.
+    pub days: u64,
+    /// Days whose computed AQI differs from the published one.
+    pub disagree: u64,
+    /// Of them, days in another level.
+    pub level_differs: u64,
+    /// Of them, days in the same level with another value.
+    pub value_only: u64,
+    /// The first disagreeing days: `FILE:LINE city date published N (类别) computed M (类别)`.
+    pub examples: Vec<String>,
 }
 
 /// The account of a request made with `Authorization: Bearer <token>`.
@@ -99,7 +119,16 @@ pub async fn upload(
                 return Err(forbidden(why));
             }
             let o = write(store, &meta, &ready)?;
+            let check = published_aqi_check(Path::new(&name), &ready);
             Ok(UploadReport {
+                warnings: check.as_ref().and_then(|c| c.warning(&name)).into_iter().collect(),
+                published_aqi: check.map(|c| PublishedAqiReport {
+                    days: c.days,
+                    disagree: c.disagree(),
+                    level_differs: c.level_differs,
+                    value_only: c.value_only,
+                    examples: c.examples,
+                }),
                 file: name.clone(),
                 kind: ready.kind_name().to_string(),
                 rows: ready.rows(),
