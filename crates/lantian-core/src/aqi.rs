@@ -242,20 +242,7 @@ impl AqiCategory {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct IndicatorSet(pub u16);
 
-const ALL_INDICATORS: [Indicator; 12] = [
-    Indicator::So2_1h,
-    Indicator::So2_24h,
-    Indicator::No2_1h,
-    Indicator::No2_24h,
-    Indicator::Co_1h,
-    Indicator::Co_24h,
-    Indicator::O3_1h,
-    Indicator::O3_8h,
-    Indicator::Pm10_1h,
-    Indicator::Pm10_24h,
-    Indicator::Pm2_5_1h,
-    Indicator::Pm2_5_24h,
-];
+const ALL_INDICATORS: [Indicator; 12] = Indicator::ALL;
 
 impl IndicatorSet {
     pub fn insert(&mut self, i: Indicator) {
@@ -270,7 +257,7 @@ impl IndicatorSet {
     pub fn iter(self) -> impl Iterator<Item = Indicator> {
         ALL_INDICATORS.into_iter().filter(move |i| self.contains(*i))
     }
-    /// Codes joined by `,` (e.g. `PM2_5_24H,O3_8H`).
+    /// Codes ([`Indicator::code`]) joined by `,` (e.g. `o3_8h,pm2_5_24h`): the CSV cell.
     pub fn codes(self) -> String {
         self.iter().map(Indicator::code).collect::<Vec<_>>().join(",")
     }
