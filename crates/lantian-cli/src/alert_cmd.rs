@@ -7,9 +7,12 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail, Result};
 use chrono::{NaiveDate, NaiveDateTime};
 use clap::{Args, Subcommand};
-use lantian_core::emergency::{rule_sets, AlertLevel, AlertScope, ForecastDay, RegionalAlert};
+use lantian_core::beijing_time;
+use lantian_core::emergency::{
+    rule_sets, AlertEventKind, AlertLevel, AlertScope, ForecastDay, RaiseEffect, RegionalAlert,
+};
 use lantian_service::alerts::{self, Evaluation};
-use lantian_store::{EmergencyStore, Store};
+use lantian_store::Store;
 
 use crate::output::{opt, write_records, Table};
 use crate::Format;
@@ -52,6 +55,8 @@ pub struct LetterArgs {
     /// Rule set id; default: the Sichuan plan in force on that date.
     #[arg(long)]
     pub rules: Option<String>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -74,6 +79,8 @@ pub struct EvaluateArgs {
     /// Who records the decisions.
     #[arg(long)]
     pub by: Option<String>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -83,6 +90,8 @@ pub struct StatusArgs {
     /// Time of the status (Beijing time); default: the latest entry of the log.
     #[arg(long, value_parser = parse_time)]
     pub at: Option<NaiveDateTime>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -92,12 +101,15 @@ pub struct LogArgs {
     /// Only this city.
     #[arg(long)]
     pub city: Option<String>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
 
 #[derive(Args, Debug)]
 pub struct RecordArgs {
+    /// The city deciding (name, alias or code).
     #[arg(long)]
     pub city: String,
     /// start, raise, lower or lift.
@@ -112,6 +124,7 @@ pub struct RecordArgs {
     /// Measures apply from 00:00 of this day (start; default: the decision's day).
     #[arg(long, value_parser = crate::parse_date)]
     pub effective_from: Option<NaiveDate>,
+    /// Who decided (recorded in the alert log).
     #[arg(long)]
     pub by: String,
     /// What the decision rests on (consultation, alert letter, monitoring …).
@@ -121,6 +134,8 @@ pub struct RecordArgs {
 
 #[derive(Args, Debug)]
 pub struct RulesArgs {
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -129,15 +144,32 @@ fn level_text(l: Option<AlertLevel>) -> String {
     l.map(|l| l.code().to_string()).unwrap_or_default()
 }
 
+/// A stored level code as Chinese tables write it (黄色预警); `—` when none.
+fn level_zh(code: Option<&str>) -> String {
+    code.map(|c| AlertLevel::from_code(c).map_or_else(|| c.to_string(), |l| l.name_zh().to_string()))
+        .unwrap_or_else(|| "—".to_string())
+}
+
+/// A stored action code as Chinese tables write it (启动 / 升级 / 降级 / 解除).
+fn action_zh(code: &str) -> String {
+    AlertEventKind::from_code(code).map_or_else(|| code.to_string(), |k| k.name_zh().to_string())
+}
+
+/// A time in a Chinese table (`2022-11-30 10:00`).
+fn time_zh(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
 fn days_text(days: &[ForecastDay]) -> String {
     days.iter().map(|d| format!("{}:{}", d.date.format("%m-%d"), d.aqi)).collect::<Vec<_>>().join(" ")
 }
 
+/// What an alert covers, by Chinese names (成都平原; 成都、自贡、德阳 for a contiguous group).
 fn scope_text(s: &AlertScope) -> String {
     match s {
-        AlertScope::City(c) => format!("city:{c}"),
+        AlertScope::City(c) => city_name(*c),
         AlertScope::Region(r) => r.name_zh().to_string(),
-        AlertScope::Cities(v) => v.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+        AlertScope::Cities(v) => v.iter().map(|c| city_name(*c)).collect::<Vec<_>>().join("、"),
     }
 }
 
@@ -151,11 +183,8 @@ fn city_name(code: u32) -> String {
 fn regional_row(kind: &str, r: &RegionalAlert) -> Vec<String> {
     vec![
         kind.to_string(),
-        match &r.scope {
-            AlertScope::Region(id) => id.name_zh().to_string(),
-            other => scope_text(other),
-        },
-        r.level.code().to_string(),
+        scope_text(&r.scope),
+        r.level.name_zh().to_string(),
         r.start_date.to_string(),
         r.end_date.to_string(),
         r.response.map(|x| x.name_zh().to_string()).unwrap_or_default(),
@@ -197,22 +226,31 @@ const CITY_ZH: [&str; 13] = [
 ];
 
 fn write_evaluation(ev: &Evaluation, format: Format, out: &mut dyn Write) -> Result<()> {
+    let zh = format == Format::Table;
     let rows: Vec<Vec<String>> = ev
         .cities
         .iter()
         .map(|r| {
             vec![
                 r.city.clone(),
-                level_text(r.level),
+                if zh {
+                    r.level.map_or_else(|| "无".to_string(), |l| l.name_zh().to_string())
+                } else {
+                    level_text(r.level)
+                },
                 opt(r.start_date),
                 opt(r.end_date),
-                r.response.map(|x| x.name_zh().to_string()).unwrap_or_default(),
+                r.response.map(|x| if zh { x.name_zh() } else { x.code() }.to_string()).unwrap_or_default(),
                 r.heavy_days.to_string(),
                 r.severe_days.to_string(),
-                if r.hit_500 { "yes".into() } else { String::new() },
+                match (zh, r.hit_500) {
+                    (true, true) => "是".into(),
+                    (true, false) => String::new(),
+                    (false, b) => b.to_string(),
+                },
                 days_text(&r.trigger_days),
                 opt(r.lift_from),
-                r.issued_at.format("%Y-%m-%dT%H:%M").to_string(),
+                if zh { time_zh(r.issued_at) } else { beijing_time::format(r.issued_at) },
                 r.rule_set.clone(),
                 r.city_code.to_string(),
             ]
@@ -232,19 +270,10 @@ fn write_evaluation(ev: &Evaluation, format: Format, out: &mut dyn Write) -> Res
                 ev.rule_set,
                 ev.rule_document
             )?;
-            let zh_rows: Vec<Vec<String>> = rows
-                .iter()
-                .zip(&ev.cities)
-                .map(|(r, c)| {
-                    let mut r = r.clone();
-                    r[1] = c.level.map(|l| l.name_zh().to_string()).unwrap_or_else(|| "无".into());
-                    r
-                })
-                .collect();
             write_records(
                 &CITY_COLS[..12],
                 &CITY_ZH[..12],
-                &zh_rows.iter().map(|r| r[..12].to_vec()).collect::<Vec<_>>(),
+                &rows.iter().map(|r| r[..12].to_vec()).collect::<Vec<_>>(),
                 None,
                 format,
                 out,
@@ -264,8 +293,7 @@ fn write_evaluation(ev: &Evaluation, format: Format, out: &mut dyn Write) -> Res
                     &["类型", "区域", "级别", "开始", "结束", "响应", "牵头城市", "成员城市", "规则"],
                     &[false; 9],
                 );
-                for mut r in regional {
-                    r[2] = AlertLevel::from_code(&r[2]).map_or(r[2].clone(), |l| l.name_zh().to_string());
+                for r in regional {
                     t.push(r);
                 }
                 t.write(out)?;
@@ -287,7 +315,8 @@ pub fn run(db: &str, a: AlertArgs) -> Result<ExitCode> {
 }
 
 fn evaluate(db: &str, a: EvaluateArgs) -> Result<ExitCode> {
-    let mut store = crate::open_store(db)?;
+    // Importing forecasts may create the store, as `import` does; evaluating alone only reads.
+    let mut store = if a.forecasts.is_empty() { crate::open_store(db)? } else { crate::create_store(db)? };
     if !a.forecasts.is_empty() {
         let sum = crate::import_cmd::import_quiet(&mut store, &a.forecasts)?;
         if !sum.errors.is_empty() {
@@ -317,15 +346,16 @@ fn evaluate(db: &str, a: EvaluateArgs) -> Result<ExitCode> {
         let added = alerts::record(&mut store, at, fixed, &by, &crate::now_text())?;
         writeln!(out)?;
         writeln!(out, "已记入预警台账 recorded in the alert log: {} new entries (by {by})", added.len())?;
+        let cities = store.cities()?;
         for e in &added {
             writeln!(
                 out,
                 "  {} {} {} {} → {}",
-                e.at.format("%Y-%m-%d %H:%M"),
-                e.scope,
-                e.action,
-                e.level_from.as_deref().unwrap_or("—"),
-                e.level_to.as_deref().unwrap_or("—")
+                time_zh(e.at),
+                alerts::scope_name(&cities, &e.scope),
+                action_zh(&e.action),
+                level_zh(e.level_from.as_deref()),
+                level_zh(e.level_to.as_deref())
             )?;
         }
     }
@@ -345,34 +375,89 @@ fn status(db: &str, a: StatusArgs) -> Result<ExitCode> {
         },
     };
     let active = alerts::status(&store, at)?;
-    let cols = ["city", "level", "response", "started_at", "since", "effective_from", "rule_set", "actor", "evidence"];
-    let zh = ["城市", "级别", "响应", "启动", "本级别起", "措施生效", "规则", "决定人", "依据"];
-    let rows: Vec<Vec<String>> = active
-        .iter()
-        .map(|x| {
-            vec![
-                x.city.clone(),
-                if a.format == Format::Table { x.level.name_zh().to_string() } else { x.level.code().to_string() },
-                x.response.map(|r| r.name_zh().to_string()).unwrap_or_default(),
-                x.started_at.format("%Y-%m-%dT%H:%M").to_string(),
-                x.since.format("%Y-%m-%dT%H:%M").to_string(),
-                opt(x.effective_from),
-                x.rule_set.clone(),
-                x.actor.clone(),
-                x.evidence.clone(),
-            ]
-        })
-        .collect();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if a.format == Format::Table {
-        writeln!(out, "生效中的预警 active alerts at {}: {}", at.format("%Y-%m-%d %H:%M"), active.len())?;
-        let short: Vec<Vec<String>> = rows.iter().map(|r| r[..8].to_vec()).collect();
-        write_records(&cols[..8], &zh[..8], &short, None, a.format, &mut out)?;
-    } else {
-        write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+    match a.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &active)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let cols = [
+                "city",
+                "level",
+                "response",
+                "started_at",
+                "since",
+                "effective_from",
+                "in_effect",
+                "rule_set",
+                "actor",
+                "evidence",
+            ];
+            let rows: Vec<Vec<String>> = active
+                .iter()
+                .map(|x| {
+                    vec![
+                        x.city.clone(),
+                        x.level.code().to_string(),
+                        x.response.map(|r| r.code().to_string()).unwrap_or_default(),
+                        beijing_time::format(x.started_at),
+                        beijing_time::format(x.since),
+                        beijing_time::format(x.effective_from),
+                        level_text(x.in_effect),
+                        x.rule_set.clone(),
+                        x.actor.clone(),
+                        x.evidence.to_string(),
+                    ]
+                })
+                .collect();
+            write_records(&cols, &cols, &rows, None, a.format, &mut out)?;
+        }
+        Format::Table => {
+            writeln!(out, "生效中的预警 active alerts at {}: {}", time_zh(at), active.len())?;
+            let zh = ["城市", "级别", "响应", "启动", "本级别决定", "各级别措施生效时间", "决定人"];
+            let rows: Vec<Vec<String>> = active
+                .iter()
+                .map(|x| {
+                    vec![
+                        x.city.clone(),
+                        x.level.name_zh().to_string(),
+                        x.response.map(|r| r.name_zh().to_string()).unwrap_or_default(),
+                        time_zh(x.started_at),
+                        time_zh(x.since),
+                        levels_in_effect(&x.levels, at),
+                        x.actor.clone(),
+                    ]
+                })
+                .collect();
+            let cols = ["city", "level", "response", "started_at", "since", "effective_from", "actor"];
+            write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+            if let Some(r) = active.first().and_then(|x| lantian_core::emergency::rule_set(&x.rule_set)) {
+                writeln!(
+                    out,
+                    "升级生效规则：{}（{}；可信度 [{}]）",
+                    r.raising.describe_zh(),
+                    r.document,
+                    r.raising.confidence.mark()
+                )?;
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Each level of an alert with the time its measures take effect, as a Chinese table cell:
+/// `黄色 11-29 00:00起；橙色 12-01 00:00起（未生效）`.
+fn levels_in_effect(levels: &[alerts::LevelStep], at: NaiveDateTime) -> String {
+    levels
+        .iter()
+        .map(|s| {
+            let pending = if s.effective_from > at { "（未生效）" } else { "" };
+            format!("{} {}起{pending}", s.level.color_zh(), s.effective_from.format("%m-%d %H:%M"))
+        })
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 fn log(db: &str, a: LogArgs) -> Result<ExitCode> {
@@ -384,60 +469,75 @@ fn log(db: &str, a: LogArgs) -> Result<ExitCode> {
         }
         None => None,
     };
-    let cities = store.cities()?;
-    let cols = [
-        "id",
-        "scope",
-        "city",
-        "at",
-        "action",
-        "level_from",
-        "level_to",
-        "start_date",
-        "rule_set",
-        "actor",
-        "evidence",
-        "recorded_at",
-    ];
-    let zh =
-        ["序号", "范围", "城市", "时间", "动作", "原级别", "新级别", "措施生效", "规则", "决定人", "依据", "记录时间"];
-    let rows: Vec<Vec<String>> = store
-        .alert_events(scope.as_deref())?
-        .into_iter()
-        .map(|row| {
-            let (id, e) = (row.id, row.entry);
-            let city = e
-                .scope
-                .strip_prefix("city:")
-                .and_then(|c| c.parse::<u32>().ok())
-                .and_then(|code| cities.iter().find(|c| c.code == Some(code)))
-                .map(|c| c.display().to_string())
-                .unwrap_or_default();
-            vec![
-                id.to_string(),
-                e.scope,
-                city,
-                e.at.format("%Y-%m-%dT%H:%M").to_string(),
-                e.action,
-                e.level_from.unwrap_or_default(),
-                e.level_to.unwrap_or_default(),
-                opt(e.start_date),
-                e.rule_set,
-                e.actor,
-                e.evidence,
-                e.recorded_at,
-            ]
-        })
-        .collect();
+    let entries = alerts::log(&store, scope.as_deref())?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if a.format == Format::Table {
-        let short: Vec<Vec<String>> = rows.iter().map(|r| [&r[2..8], &r[9..10]].concat()).collect();
-        let c: Vec<&str> = [&cols[2..8], &cols[9..10]].concat();
-        let z: Vec<&str> = [&zh[2..8], &zh[9..10]].concat();
-        write_records(&c, &z, &short, None, a.format, &mut out)?;
-    } else {
-        write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+    match a.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &entries)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let cols = [
+                "id",
+                "scope",
+                "city",
+                "city_code",
+                "at",
+                "action",
+                "level_from",
+                "level_to",
+                "start_date",
+                "end_date",
+                "effective_from",
+                "rule_set",
+                "actor",
+                "evidence",
+                "recorded_at",
+            ];
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.id.to_string(),
+                        e.scope.clone(),
+                        e.city.clone(),
+                        opt(e.city_code),
+                        beijing_time::format(e.at),
+                        e.action.clone(),
+                        e.level_from.clone().unwrap_or_default(),
+                        e.level_to.clone().unwrap_or_default(),
+                        opt(e.start_date),
+                        opt(e.end_date),
+                        beijing_time::format(e.effective_from),
+                        e.rule_set.clone(),
+                        e.actor.clone(),
+                        e.evidence.to_string(),
+                        e.recorded_at.clone(),
+                    ]
+                })
+                .collect();
+            write_records(&cols, &cols, &rows, None, a.format, &mut out)?;
+        }
+        Format::Table => {
+            let cols = ["city", "at", "action", "level_from", "level_to", "effective_from", "actor"];
+            let zh = ["城市", "时间", "动作", "原级别", "新级别", "措施生效", "决定人"];
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.city.clone(),
+                        time_zh(e.at),
+                        action_zh(&e.action),
+                        level_zh(e.level_from.as_deref()),
+                        level_zh(e.level_to.as_deref()),
+                        if e.action == "lift" { "—".to_string() } else { time_zh(e.effective_from) },
+                        e.actor.clone(),
+                    ]
+                })
+                .collect();
+            write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -463,20 +563,34 @@ fn record(db: &str, a: RecordArgs) -> Result<ExitCode> {
     };
     let e = alerts::record_decision(&mut store, &city, &decision, &crate::now_text())?;
     println!(
-        "已记录 recorded: {} {} {} {} → {} (by {})",
+        "已记录 recorded: {} {} {} {} → {}，措施自 {} 起执行 (by {})",
         city.display(),
-        e.at.format("%Y-%m-%d %H:%M"),
-        e.action,
-        e.level_from.as_deref().unwrap_or("—"),
-        e.level_to.as_deref().unwrap_or("—"),
+        time_zh(e.at),
+        action_zh(&e.action),
+        level_zh(e.level_from.as_deref()),
+        level_zh(e.level_to.as_deref()),
+        time_zh(alerts::effective_at(&e)),
         e.actor
     );
     Ok(ExitCode::SUCCESS)
 }
 
 fn rules(a: RulesArgs) -> Result<ExitCode> {
-    let cols = ["id", "name", "document", "valid_from", "valid_to", "levels", "lift", "regional", "source"];
-    let zh = ["编号", "名称", "文号", "起", "止", "级别", "解除条件", "区域预警", "来源"];
+    let cols = [
+        "id",
+        "name",
+        "document",
+        "valid_from",
+        "valid_to",
+        "levels",
+        "lift",
+        "regional",
+        "raising",
+        "raising_confidence",
+        "source",
+    ];
+    let zh = ["编号", "名称", "文号", "起", "止", "级别", "解除条件", "区域预警", "升级措施生效", "可信度", "来源"];
+    let table = a.format == Format::Table;
     let rows: Vec<Vec<String>> = rule_sets()
         .iter()
         .map(|r| {
@@ -486,18 +600,29 @@ fn rules(a: RulesArgs) -> Result<ExitCode> {
                 r.document.clone(),
                 r.valid_from.to_string(),
                 opt(r.valid_to),
-                r.levels.iter().map(|l| l.level.name_zh()).collect::<Vec<_>>().join("/"),
+                if table {
+                    r.levels.iter().map(|l| l.level.name_zh()).collect::<Vec<_>>().join("/")
+                } else {
+                    r.levels.iter().map(|l| l.level.code()).collect::<Vec<_>>().join(",")
+                },
                 format!("AQI≤{} ≥{}h", r.lifting.aqi_at_most, r.lifting.min_hours),
-                r.regional.as_ref().map(|g| format!("≥{} contiguous", g.min_cities)).unwrap_or_default(),
+                r.regional.as_ref().map(|g| format!("≥{}个连片城市", g.min_cities)).unwrap_or_default(),
+                match r.raising.effect {
+                    RaiseEffect::NextDay if table => "次日0时".to_string(),
+                    RaiseEffect::AfterHours { hours } if table => format!("决定后{hours}小时"),
+                    RaiseEffect::NextDay => "next_day".to_string(),
+                    RaiseEffect::AfterHours { hours } => format!("after_hours:{hours}"),
+                },
+                r.raising.confidence.mark().to_string(),
                 r.source.clone(),
             ]
         })
         .collect();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if a.format == Format::Table {
-        let short: Vec<Vec<String>> = rows.iter().map(|r| r[..8].to_vec()).collect();
-        write_records(&cols[..8], &zh[..8], &short, None, a.format, &mut out)?;
+    if table {
+        let short: Vec<Vec<String>> = rows.iter().map(|r| r[..10].to_vec()).collect();
+        write_records(&cols[..10], &zh[..10], &short, None, a.format, &mut out)?;
     } else {
         write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
     }
@@ -520,16 +645,12 @@ fn letter(db: &str, a: LetterArgs) -> Result<ExitCode> {
         .items
         .iter()
         .map(|i| {
-            let action = match i.action {
-                lantian_core::emergency::LetterAction::Start => "start",
-                lantian_core::emergency::LetterAction::Raise => "raise",
-            };
             vec![
                 i.name.clone(),
-                action.to_string(),
+                i.action.code().to_string(),
                 i.level.code().to_string(),
-                i.response.map(|r| r.name_zh().to_string()).unwrap_or_default(),
-                i.from.format("%Y-%m-%dT%H:%M").to_string(),
+                i.response.map(|r| r.code().to_string()).unwrap_or_default(),
+                beijing_time::format(i.from),
                 days_text(&i.trigger_days),
             ]
         })

@@ -54,6 +54,8 @@ pub struct AqiArgs {
     /// City name, alias or code (repeatable): 成都, 成都市, 510100.
     #[arg(long = "city")]
     pub cities: Vec<String>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Real-time AQI convention (hourly only).
@@ -96,11 +98,27 @@ fn iso_time(t: chrono::NaiveDateTime) -> String {
     format!("{}+08:00", t.format("%Y-%m-%dT%H:%M:%S"))
 }
 
-fn category(r: &AqiResult) -> (String, String) {
+/// Level (1–6) and category: the Chinese name in tables, the code (`good`, `light`, …) in CSV and JSON.
+fn category(r: &AqiResult, format: Format) -> (String, String) {
     match r.category() {
-        Some(c) => (c.level().to_string(), c.name_zh().to_string()),
+        Some(c) => (c.level().to_string(), if format == Format::Table { c.name_zh() } else { c.code() }.to_string()),
         None => (String::new(), String::new()),
     }
+}
+
+/// The source of a city value: `stations:N` / `city-file` / the import's source in CSV and JSON; in
+/// Chinese tables `N个评价站点` / `城市发布文件`.
+fn source_text(s: &DailySource, format: Format) -> String {
+    match (s, format) {
+        (DailySource::Stations { count }, Format::Table) => format!("{count}个评价站点"),
+        (DailySource::Stations { count }, _) => format!("stations:{count}"),
+        (DailySource::Imported { source, .. }, _) => source.clone(),
+    }
+}
+
+/// The standard set: `y2012` in CSV and JSON, `HJ 633-2012` in tables.
+fn standard_text(r: &AqiResult, format: Format) -> String {
+    if format == Format::Table { r.set.label_zh() } else { r.set.code() }.to_string()
 }
 
 fn station_city(s: &StationInfo) -> String {
@@ -195,7 +213,7 @@ fn hourly(
                 if err.is_some() {
                     return;
                 }
-                let (level, cat) = category(&r.result);
+                let (level, cat) = category(&r.result, Format::Csv);
                 let rec = [
                     r.station.code.clone(),
                     r.station.name.clone().unwrap_or_default(),
@@ -230,7 +248,7 @@ fn hourly(
                 let v = json!({
                     "station": r.station.code, "station_name": r.station.name, "city": station_city(r.station),
                     "time": iso_time(r.time), "aqi": r.result.aqi, "level": r.result.category().map(AqiCategory::level),
-                    "category": r.result.category().map(AqiCategory::name_zh),
+                    "category": r.result.category().map(AqiCategory::code),
                     "primary": r.result.primary.iter().map(|i| i.code()).collect::<Vec<_>>(),
                     "so2": r.conc(Pollutant::So2).map(|c| c.to_string()), "no2": r.conc(Pollutant::No2).map(|c| c.to_string()), "co": r.conc(Pollutant::Co).map(|c| c.to_string()),
                     "o3": r.conc(Pollutant::O3).map(|c| c.to_string()), "pm10": r.conc(Pollutant::Pm10).map(|c| c.to_string()), "pm2_5": r.conc(Pollutant::Pm2_5).map(|c| c.to_string()),
@@ -271,7 +289,7 @@ fn hourly(
                 ],
             );
             lantian_service::for_each_hourly(store, stations, from, to, conv, |r| {
-                let (level, cat) = category(&r.result);
+                let (level, cat) = category(&r.result, Format::Table);
                 t.push(vec![
                     r.station.code.clone(),
                     r.station.name.clone().unwrap_or_default(),
@@ -316,7 +334,7 @@ fn station_daily(
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut json_rows: Vec<serde_json::Value> = Vec::new();
     lantian_service::for_each_station_daily(store, stations, from, to, |r: &StationDailyRow<'_>| {
-        let (level, cat) = category(&r.result);
+        let (level, cat) = category(&r.result, format);
         let mut row = vec![
             r.station.code.clone(),
             r.station.name.clone().unwrap_or_default(),
@@ -329,7 +347,7 @@ fn station_daily(
         ];
         row.extend(daily_values(&r.values));
         row.push(r.day.valid_hours[lantian_core::Pollutant::Pm2_5 as usize].to_string());
-        row.push(r.result.set.code().to_string());
+        row.push(standard_text(&r.result, format));
         if format == Format::Json {
             let mut m = crate::output::row_object(&DAILY_HEADER_STATION, &row);
             m.insert("primary".into(), json!(r.result.primary.iter().map(|i| i.code()).collect::<Vec<_>>()));
@@ -375,8 +393,8 @@ const DAILY_HEADER_STATION_ZH: [&str; 17] = [
     "CO",
     "PM10",
     "PM2.5",
-    "O3_1h最大",
-    "O3_8h最大",
+    "臭氧1小时最大值",
+    "臭氧8小时最大值",
     "PM2.5小时数",
     "标准",
 ];
@@ -411,8 +429,8 @@ const DAILY_HEADER_CITY_ZH: [&str; 17] = [
     "CO",
     "PM10",
     "PM2.5",
-    "O3_1h最大",
-    "O3_8h最大",
+    "臭氧1小时最大值",
+    "臭氧8小时最大值",
     "来源",
     "发布AQI",
     "计算AQI",
@@ -449,10 +467,11 @@ fn city_daily(
             if only_disagreements && v.disagreement().is_none() {
                 continue;
             }
-            let (level, cat) = category(&v.result);
-            let (source, published) = match &v.source {
-                DailySource::Stations { count } => (format!("stations:{count}"), None),
-                DailySource::Imported { source, published_aqi } => (source.clone(), *published_aqi),
+            let (level, cat) = category(&v.result, format);
+            let source = source_text(&v.source, format);
+            let published = match &v.source {
+                DailySource::Stations { .. } => None,
+                DailySource::Imported { published_aqi, .. } => *published_aqi,
             };
             let mut row = vec![
                 city.display().to_string(),
@@ -466,7 +485,7 @@ fn city_daily(
             row.push(source);
             row.push(opt(published));
             row.push(opt(v.computed.aqi));
-            row.push(category(&v.computed).0);
+            row.push(category(&v.computed, format).0);
             if format == Format::Json {
                 let mut m = crate::output::row_object(&DAILY_HEADER_CITY, &row);
                 m.insert("city_code".into(), json!(city.code));
@@ -475,6 +494,7 @@ fn city_daily(
                 m.insert("computed_aqi".into(), json!(v.computed.aqi));
                 m.insert("computed_level".into(), json!(v.computed.category().map(|c| c.level())));
                 m.insert("primary".into(), json!(v.result.primary.iter().map(|i| i.code()).collect::<Vec<_>>()));
+                m.insert("standard".into(), json!(v.result.set.code()));
                 json_rows.push(serde_json::Value::Object(m));
             } else {
                 rows.push(row);
@@ -531,10 +551,12 @@ fn city_hourly(
     let mut rows = Vec::new();
     let mut json_rows = Vec::new();
     lantian_service::for_each_city_hourly(store, cities, from, to, conv, |r| {
-        let (level, cat) = category(&r.result);
-        let source = match r.source {
-            lantian_service::CityHourSource::CityFile => "city-file".to_string(),
-            lantian_service::CityHourSource::Stations(n) => format!("stations:{n}"),
+        let (level, cat) = category(&r.result, format);
+        let source = match (r.source, format) {
+            (lantian_service::CityHourSource::CityFile, Format::Table) => "城市发布文件".to_string(),
+            (lantian_service::CityHourSource::Stations(n), Format::Table) => format!("{n}个评价站点"),
+            (lantian_service::CityHourSource::CityFile, _) => "city-file".to_string(),
+            (lantian_service::CityHourSource::Stations(n), _) => format!("stations:{n}"),
         };
         let mut row = vec![
             r.city.display().to_string(),
@@ -552,6 +574,7 @@ fn city_hourly(
             let mut m = crate::output::row_object(&CITY_HOURLY, &row);
             m.insert("aqi".into(), json!(r.result.aqi));
             m.insert("primary".into(), json!(r.result.primary.iter().map(|i| i.code()).collect::<Vec<_>>()));
+            m.insert("standard".into(), json!(r.result.set.code()));
             json_rows.push(serde_json::Value::Object(m));
         } else {
             rows.push(row);

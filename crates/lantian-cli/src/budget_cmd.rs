@@ -36,6 +36,8 @@ pub struct BudgetArgs {
     /// hour with data.
     #[arg(long, value_parser = parse_at)]
     pub at: Option<NaiveDateTime>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

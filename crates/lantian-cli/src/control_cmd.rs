@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDateTime};
 use clap::Args;
 use lantian_core::compliance::{SeriesKind, Verdict};
 use lantian_core::control::{AdequacyStatus, Emissions, ReductionPollutant};
-use lantian_core::Conc;
+use lantian_core::{beijing_time, Conc};
 use lantian_service::control::{self as svc, ControlList, EnterpriseCompliance};
 use lantian_store::{CityInfo, Store};
 
@@ -36,6 +36,8 @@ pub struct ControlListArgs {
     /// crates/lantian-core/rules/reduction-targets-2018.toml); default: 10 / 20 / 30 %.
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -51,6 +53,8 @@ pub struct ComplianceArgs {
     /// Also write the report as an xlsx workbook (疑似未落实, 核查明细, 结对帮扶).
     #[arg(long, value_name = "FILE")]
     pub xlsx: Option<PathBuf>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -149,6 +153,7 @@ fn write_control_list(list: &ControlList, format: Format, out: &mut dyn Write) -
         writeln!(out)?;
         return Ok(());
     }
+    let zh = format == Format::Table;
     let rows: Vec<Vec<String>> = list
         .rows
         .iter()
@@ -158,8 +163,8 @@ fn write_control_list(list: &ControlList, format: Format, out: &mut dyn Write) -
                 r.credit_code.clone(),
                 r.name.clone(),
                 r.county.clone(),
-                r.industry_name.clone(),
-                r.grade.label_zh().to_string(),
+                if zh { r.industry_name.clone() } else { r.industry.clone() },
+                if zh { r.grade.label_zh() } else { r.grade.code() }.to_string(),
                 if r.missing_plan {
                     "（无此级别措施 no measure at this level）".to_string()
                 } else {
@@ -169,7 +174,11 @@ fn write_control_list(list: &ControlList, format: Format, out: &mut dyn Write) -
                 n,
                 p,
                 v,
-                if r.green_benchmark { "是".into() } else { String::new() },
+                match (zh, r.green_benchmark) {
+                    (true, true) => "是".into(),
+                    (true, false) => String::new(),
+                    (false, b) => b.to_string(),
+                },
                 r.guarantee_reason.clone(),
                 r.plan_version.clone(),
             ]
@@ -255,6 +264,26 @@ fn write_control_list(list: &ControlList, format: Format, out: &mut dyn Write) -
     Ok(())
 }
 
+/// The series in machine formats: `power_quarter_hour`, `power_daily` or `cems_hourly` (with the
+/// pollutant's code beside it), as its JSON form writes them.
+fn series_code(k: SeriesKind) -> (&'static str, &'static str) {
+    match k {
+        SeriesKind::PowerDaily => ("power_daily", ""),
+        SeriesKind::PowerQuarterHour => ("power_quarter_hour", ""),
+        SeriesKind::CemsHourly { pollutant } => ("cems_hourly", pollutant.code()),
+    }
+}
+
+/// The verdict's code (its JSON `code`).
+fn verdict_code(v: &Verdict) -> &'static str {
+    match v {
+        Verdict::Compliant => "compliant",
+        Verdict::SuspectedNonCompliance => "suspected_non_compliance",
+        Verdict::NotRestricted => "not_restricted",
+        Verdict::CannotJudge { .. } => "cannot_judge",
+    }
+}
+
 /// The unit of a series' values (thousandths shown as kWh or kg).
 pub fn series_label(k: SeriesKind) -> String {
     match k {
@@ -309,53 +338,63 @@ pub fn run_compliance(db: &str, a: ComplianceArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if a.format == Format::Json {
-        serde_json::to_writer_pretty(
-            &mut out,
-            &serde_json::json!({ "until": until, "responses": responses, "enterprises": results, "pairing_duty": duty }),
-        )?;
+        serde_json::to_writer_pretty(&mut out, &svc::compliance_json(until, &responses, &results, &duty))?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let cols = [
-        "city",
-        "level",
-        "from",
-        "to",
-        "credit_code",
-        "name",
-        "grade",
-        "series",
-        "verdict",
-        "baseline",
-        "ceiling",
-        "exceeding",
-        "summary",
-    ];
-    let zh = [
-        "城市",
-        "响应级别",
-        "起",
-        "止",
-        "统一社会信用代码",
-        "企业",
-        "绩效等级",
-        "数据",
-        "结论",
-        "基线",
-        "上限",
-        "超限时段",
-        "说明",
-    ];
+    if a.format == Format::Csv {
+        let cols = [
+            "city",
+            "level",
+            "from",
+            "to",
+            "credit_code",
+            "name",
+            "grade",
+            "series",
+            "pollutant",
+            "verdict",
+            "baseline",
+            "ceiling",
+            "exceeding",
+            "summary",
+        ];
+        let rows: Vec<Vec<String>> = results
+            .iter()
+            .flat_map(|e: &EnterpriseCompliance| {
+                e.reports.iter().map(move |r| {
+                    let (series, pollutant) = series_code(r.kind);
+                    vec![
+                        e.city.clone(),
+                        e.response.level.code().to_string(),
+                        beijing_time::format(e.response.from),
+                        beijing_time::format(e.response.to),
+                        e.credit_code.clone(),
+                        e.name.clone(),
+                        e.grade.code().to_string(),
+                        series.to_string(),
+                        pollutant.to_string(),
+                        verdict_code(&r.verdict).to_string(),
+                        r.baseline.map(|b| b.round(1).to_string()).unwrap_or_default(),
+                        r.ceiling.map(|c| c.round(1).to_string()).unwrap_or_default(),
+                        r.points.iter().filter(|p| p.exceeds).count().to_string(),
+                        r.lead.as_ref().map(|l| l.summary_zh.clone()).unwrap_or_default(),
+                    ]
+                })
+            })
+            .collect();
+        write_records(&cols, &cols, &rows, None, a.format, &mut out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let rows: Vec<Vec<String>> = results
         .iter()
         .flat_map(|e: &EnterpriseCompliance| {
             e.reports.iter().map(move |r| {
                 vec![
                     e.city.clone(),
-                    if a.format == Format::Table { e.response.level.name_zh() } else { e.response.level.code() }
-                        .to_string(),
-                    e.response.from.format("%Y-%m-%dT%H:%M").to_string(),
-                    e.response.to.format("%Y-%m-%dT%H:%M").to_string(),
+                    e.response.level.name_zh().to_string(),
+                    e.response.from.format("%Y-%m-%d %H:%M").to_string(),
+                    e.response.to.format("%Y-%m-%d %H:%M").to_string(),
                     e.credit_code.clone(),
                     e.name.clone(),
                     e.grade.label_zh().to_string(),
@@ -369,10 +408,6 @@ pub fn run_compliance(db: &str, a: ComplianceArgs) -> Result<ExitCode> {
             })
         })
         .collect();
-    if a.format == Format::Csv {
-        write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
-        return Ok(ExitCode::SUCCESS);
-    }
     writeln!(
         out,
         "应急响应期间企业落实情况 compliance during {} recorded responses (up to {})",

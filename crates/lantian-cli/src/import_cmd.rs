@@ -16,8 +16,9 @@ use lantian_service::import::{prepare, published_aqi_check, write, PublishedAqiC
 use lantian_store::{FileMeta, ImportOutcome, Store};
 
 #[derive(Args, Debug)]
+#[command(after_help = lantian_ingest::kinds_help())]
 pub struct ImportArgs {
-    /// Files or folders (folders are searched recursively for *.csv and *.csv.gz).
+    /// Files or folders (folders are searched recursively for *.csv, *.txt, their .gz, and *.json).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Parser threads (default: all cores).
@@ -377,7 +378,7 @@ pub fn run(db: &str, a: ImportArgs) -> Result<ExitCode> {
     if files.is_empty() {
         bail!("no .csv or .csv.gz files found in {:?}", a.paths);
     }
-    let mut store = crate::open_store(db)?;
+    let mut store = crate::create_store(db)?;
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let pb = bar(files.len() as u64, "导入 import");
     let sum = import_files(&mut store, &files, jobs, &pb)?;

@@ -31,8 +31,11 @@ pub struct IncentivesArgs {
     /// Incentive configuration (TOML); default: crates/lantian-core/schemes/incentives-default-2020.toml.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Cities: 四川 (default), a region (成都平原, 川南, 川东北, 攀西, 川西北), all, or a list.
     #[arg(long)]
     pub scope: Option<String>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

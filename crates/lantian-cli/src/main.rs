@@ -28,11 +28,24 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// lantian (蓝天) — command platform for provincial air-pollution prevention.
+/// lantian (蓝天) — command platform for provincial air-pollution prevention: imports monitoring data and
+/// computes the official numbers (AQI, daily values, assessment, rankings, budgets, scoring), the
+/// heavy-pollution response (alerts, control lists, compliance) and serves the web platform.
 #[derive(Parser, Debug)]
-#[command(name = "lantian", version, about, long_about = None)]
+#[command(
+    name = "lantian",
+    version,
+    about = "lantian (蓝天) — command platform for provincial air-pollution prevention: official AQI and \
+             daily values, assessment and rankings, budgets and scoring, heavy-pollution alerts, control \
+             lists and compliance, and the web platform",
+    long_about = None,
+    after_help = "Every command uses the store named by --db or LANTIAN_DB; commands that only read refuse \
+                  a store that does not exist (import, demo, user add, alert evaluate --forecast and serve \
+                  create one). `lantian COMMAND --help` for details."
+)]
 struct Cli {
-    /// Database URL: sqlite:PATH (default sqlite:lantian.db).
+    /// The store: sqlite:PATH (default sqlite:lantian.db in the current folder). Commands that only read
+    /// refuse a store that does not exist.
     #[arg(long, global = true, env = "LANTIAN_DB", default_value = "sqlite:lantian.db")]
     db: String,
     #[command(subcommand)]
@@ -41,7 +54,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Import files or folders (CNEMC wide files, station lists, daily city CSV; .csv or .csv.gz).
+    /// Import files or folders: every kind is detected from the content (see `import --help`); creates the store.
     Import(import_cmd::ImportArgs),
     /// Hourly (real-time) or daily AQI, with levels, categories and primary pollutants.
     Aqi(aqi_cmd::AqiArgs),
@@ -98,12 +111,23 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("not a date (YYYY-MM-DD): {s:?}"))
 }
 
-/// The current time as recorded in logs (`recorded_at`, audit): local time with its offset.
+/// The current time as recorded in logs (`recorded_at`, audit): Beijing time with `+08:00`, whatever
+/// the machine's time zone (times in machine formats are ISO 8601 with `+08:00`).
 pub fn now_text() -> String {
-    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    chrono::Utc::now().with_timezone(&lantian_core::beijing_time::offset()).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
+/// Opens an existing store: commands that only read (and those that record into a store of data)
+/// refuse a store that does not exist, naming the path and how to create one.
 fn open_store(url: &str) -> Result<lantian_store::SqliteStore> {
+    match lantian_store::open_sqlite_existing(url) {
+        Err(e @ lantian_store::StoreError::Missing(_)) => Err(e.into()),
+        r => r.with_context(|| format!("cannot open the database {url}")),
+    }
+}
+
+/// Opens the store, creating it when it does not exist: `import`, `user add` and forecast imports.
+fn create_store(url: &str) -> Result<lantian_store::SqliteStore> {
     lantian_store::open_sqlite(url).with_context(|| format!("cannot open the database {url}"))
 }
 
@@ -150,5 +174,77 @@ fn main() -> ExitCode {
             eprintln!("错误 error: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Spec file names that must not appear in help (say what the rule is instead).
+    const SPEC_FILES: [&str; 8] = [
+        "standards.md",
+        "assessment.md",
+        "ranking.md",
+        "management.md",
+        "emergency.md",
+        "glossary.md",
+        "worked-examples.md",
+        "notice-2022.md",
+    ];
+
+    /// Every argument of every (sub)command has help text; every subcommand has a description; no
+    /// help names a spec file.
+    fn check(cmd: &mut clap::Command, path: &str, problems: &mut Vec<String>) {
+        cmd.build();
+        for a in cmd.get_arguments() {
+            let id = a.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            match a.get_help().or(a.get_long_help()) {
+                Some(h) if !h.to_string().trim().is_empty() => {}
+                _ => problems.push(format!("{path} --{id}: no help text")),
+            }
+        }
+        let long = cmd.render_long_help().to_string();
+        for f in SPEC_FILES {
+            if long.contains(f) {
+                problems.push(format!("{path}: help names the spec file {f}"));
+            }
+        }
+        let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+        for name in names {
+            if name == "help" {
+                continue;
+            }
+            let Some(sub) = cmd.find_subcommand_mut(&name) else { continue };
+            if sub.get_about().is_none_or(|a| a.to_string().trim().is_empty()) {
+                problems.push(format!("{path} {name}: no description"));
+            }
+            let mut sub = sub.clone();
+            check(&mut sub, &format!("{path} {name}"), problems);
+        }
+    }
+
+    #[test]
+    fn help_lists_every_subcommand_and_every_flag_has_help() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        // `lantian --help` lists every subcommand the binary accepts, each with its one-line description.
+        let help = cmd.render_help().to_string();
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let line = help
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{} ", sub.get_name())))
+                .unwrap_or_else(|| panic!("`lantian --help` does not list {}:\n{help}", sub.get_name()));
+            assert!(line.trim_start().len() > sub.get_name().len() + 3, "no description: {line}");
+        }
+        // The about line does not pretend to list the commands.
+        assert!(!help.contains("import, AQI, stations, synthetic data, demo, bench"), "{help}");
+        let mut problems = Vec::new();
+        check(&mut cmd, "lantian", &mut problems);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }

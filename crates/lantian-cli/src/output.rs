@@ -96,14 +96,52 @@ impl<'a> JsonArray<'a> {
     }
 }
 
-/// A row as a JSON object keyed by the column names; empty cells are `null`.
+/// Columns whose cells are whole numbers that the API writes as JSON numbers (ranks, counts, codes,
+/// AQIs); besides these, every `…_days` and `…_rank` column.
+const INTEGER_COLUMNS: &[&str] =
+    &["rank", "city_code", "code", "aqi", "level", "published_aqi", "hours_elapsed", "tier", "id", "pm2_5_hours"];
+/// Coordinates: JSON numbers as in the API.
+const FLOAT_COLUMNS: &[&str] = &["lon", "lat"];
+/// Flags written `Y`/`N`, `yes`/`no` or `true`/`false` in CSV: JSON booleans.
+const BOOL_COLUMNS: &[&str] = &["control", "stopped", "listed", "attained", "green_benchmark"];
+/// Several codes in one CSV cell, joined by `,`: JSON arrays.
+const LIST_COLUMNS: &[&str] = &["main_pollutants", "primary"];
+
+/// One cell as JSON, typed as the API writes the same field: whole-number columns as numbers,
+/// coordinates as numbers, flags as booleans, code lists as arrays; every other cell (exact decimals,
+/// text) a string; an empty cell `null`. So `--format json` of the CLI agrees with the API.
+pub fn json_cell(col: &str, v: &str) -> serde_json::Value {
+    use serde_json::Value;
+    if v.is_empty() {
+        return Value::Null;
+    }
+    let integer = INTEGER_COLUMNS.contains(&col) || col.ends_with("_days") || col.ends_with("_rank");
+    if integer {
+        if let Ok(n) = v.parse::<i64>() {
+            return Value::from(n);
+        }
+    }
+    if FLOAT_COLUMNS.contains(&col) {
+        if let Some(n) = v.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+            return Value::Number(n);
+        }
+    }
+    if BOOL_COLUMNS.contains(&col) {
+        match v {
+            "Y" | "yes" | "true" => return Value::Bool(true),
+            "N" | "no" | "false" => return Value::Bool(false),
+            _ => {}
+        }
+    }
+    if LIST_COLUMNS.contains(&col) {
+        return Value::Array(v.split(',').map(|x| Value::String(x.to_string())).collect());
+    }
+    Value::String(v.to_string())
+}
+
+/// A row as a JSON object keyed by the column names ([`json_cell`]); empty cells are `null`.
 pub fn row_object(cols: &[&str], row: &[String]) -> serde_json::Map<String, serde_json::Value> {
-    cols.iter()
-        .zip(row)
-        .map(|(k, v)| {
-            (k.to_string(), if v.is_empty() { serde_json::Value::Null } else { serde_json::Value::String(v.clone()) })
-        })
-        .collect()
+    cols.iter().zip(row).map(|(k, v)| (k.to_string(), json_cell(k, v))).collect()
 }
 
 /// Columns that hold text (left-aligned in tables); every other column is a number.
@@ -132,6 +170,14 @@ const TEXT_COLUMNS: &[&str] = &[
     "day_at_risk",
     "alerts",
     "year_pm2_5_allowance",
+    "started_at",
+    "since",
+    "effective_from",
+    "actor",
+    "action",
+    "level_from",
+    "level_to",
+    "rule_set",
 ];
 
 /// Writes rows as CSV (`cols` as the header), JSON (one object per row: `json` when given, else the

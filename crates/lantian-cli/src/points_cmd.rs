@@ -42,8 +42,11 @@ pub struct PointsArgs {
     /// Show, for one city, each factor's inputs, formula with the numbers put in, and result.
     #[arg(long)]
     pub explain: Option<String>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Dust-affected data deducted (default, as assessment uses) or the raw measurements.
     #[arg(long, value_enum, default_value_t = Variant::DustExcluded)]
     pub variant: Variant,
 }

@@ -33,6 +33,8 @@ pub struct AssessArgs {
     /// Period: 2022-05, 2022-Q2, 2022-H1, 2022, 2022-01..2022-05, 2022-05-01..2022-05-20.
     #[arg(long, value_parser = parse_period)]
     pub period: Period,
+    /// What to assess: each station, each city (default), the joint-control regions (their cities'
+    /// values pooled) or the whole province.
     #[arg(long, value_enum, default_value_t = AssessLevel::City)]
     pub level: AssessLevel,
     /// Cities (station and city levels); default: the scope.
@@ -41,6 +43,8 @@ pub struct AssessArgs {
     /// Scope of cities: 四川 (default), a region (成都平原, 川南, 川东北, 攀西, 川西北), all, or a list.
     #[arg(long)]
     pub scope: Option<String>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Dust-affected data deducted (default, as assessment uses) or the raw measurements.
@@ -205,8 +209,13 @@ fn assess_row(unit: &str, code: Option<u32>, s: &PeriodStats, variant: ResultVar
     ];
     row.extend(Pollutant::ALL.iter().map(|p| s.primary_days[*p as usize].to_string()));
     row.extend(Pollutant::ALL.iter().map(|p| s.stat(*p).exceedance_days.to_string()));
-    row.push(if s.meets_minimum { "ok".into() } else { "below minimum".into() });
-    row.push(format!("{variant:?}"));
+    row.push(match (zh, s.meets_minimum) {
+        (true, true) => "满足".into(),
+        (true, false) => "不足".into(),
+        (false, true) => "ok".into(),
+        (false, false) => "below minimum".into(),
+    });
+    row.push(if zh { variant.label_zh() } else { variant.code() }.to_string());
     row.push(index_basis(index.as_ref(), zh));
     row
 }
@@ -295,11 +304,15 @@ pub struct RankArgs {
     /// Period: 2022-05, 2022-Q2, 2022-H1, 2022, 2022-01..2022-05, 2022-05-01..2022-05-20.
     #[arg(long, value_parser = parse_period)]
     pub period: Period,
+    /// Order by the composite index (default; 1 = best) or by its change against the same period of
+    /// the year before (1 = most improved).
     #[arg(long, value_enum, default_value_t = RankBy::Composite)]
     pub by: RankBy,
     /// 四川 (default, the 21 cities), a region (成都平原, 川南, 川东北, 攀西, 川西北), all, or a list of cities.
     #[arg(long)]
     pub scope: Option<String>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Also write the monthly circular workbook (月度通报) to this .xlsx file.
@@ -308,9 +321,10 @@ pub struct RankArgs {
     /// Dust-affected data deducted (default, as ranking uses) or the raw measurements.
     #[arg(long, value_enum, default_value_t = Variant::DustExcluded)]
     pub variant: Variant,
-    /// Cities meeting grade II for all six pollutants in the change ranking (ranking.md §4): include
-    /// (default), exclude-worsening (not in the deterioration ranking, the national scheme) or exclude
-    /// (not in the change ranking, the Sichuan county scheme).
+    /// Cities meeting the GB 3095 grade II limits for all six pollutants, in the change ranking:
+    /// include (default: ranked like every city), exclude-worsening (an attaining city that
+    /// deteriorated is not ranked among the deteriorating: the national scheme) or exclude (attaining
+    /// cities get no change rank: the Sichuan county scheme).
     #[arg(long, value_parser = parse_attained, default_value = "include")]
     pub attained: AttainedChangePolicy,
     /// Also the three-year-mean baseline (三年均值) of PM2.5 and the good-day ratio and the change
@@ -390,7 +404,7 @@ pub fn rank_row(r: &RankingRow, zh: bool) -> Vec<String> {
                 .iter()
                 .map(|p| if zh { p.name_zh().to_string() } else { p.code().to_string() })
                 .collect::<Vec<_>>()
-                .join(if zh { "、" } else { ";" })
+                .join(if zh { "、" } else { "," })
         })
         .unwrap_or_default();
     vec![
@@ -456,6 +470,26 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
         )?;
     }
     write(&RANK_COLS, &RANK_ZH, &table, a.format, &mut out)?;
+    let no_baseline = rows
+        .iter()
+        .all(|r| r.three_year.as_ref().is_none_or(|t| t.pm2_5.is_none() && t.good_day_ratio_tenths.is_none()));
+    if a.three_year && no_baseline {
+        let p1 = a.period.same_period_last_year();
+        let p2 = p1.same_period_last_year();
+        let p3 = p2.same_period_last_year();
+        let why = format!(
+            "无三年均值基准 no three-year baseline: it needs the same period of the three previous years ({}, {}, {}) \
+             with valid data for a city, and no city has all three in the store",
+            p3.label(),
+            p2.label(),
+            p1.label()
+        );
+        if a.format == Format::Table {
+            writeln!(out, "（{why}）")?;
+        } else {
+            eprintln!("{why}");
+        }
+    }
     if a.format == Format::Table {
         let names = |mut v: Vec<&RankingRow>, key: fn(&RankingRow) -> Option<u32>, worst: bool| -> String {
             v.retain(|r| key(r).is_some());

@@ -15,6 +15,8 @@ pub struct StationsArgs {
     /// City name, alias or code (repeatable).
     #[arg(long = "city")]
     pub cities: Vec<String>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -30,6 +32,13 @@ pub fn run(db: &str, a: StationsArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let header = ["station", "name", "city", "city_code", "province", "lon", "lat", "control", "stopped", "listed"];
+    // Flags: Y/N in CSV (as the station lists write them), booleans in JSON, 是/否 in tables.
+    let flag = |b: bool| match (a.format, b) {
+        (Format::Table, true) => "是",
+        (Format::Table, false) => "否",
+        (_, true) => "Y",
+        (_, false) => "N",
+    };
     let rows: Vec<Vec<String>> = stations
         .iter()
         .map(|s| {
@@ -41,9 +50,9 @@ pub fn run(db: &str, a: StationsArgs) -> Result<ExitCode> {
                 s.city.as_ref().map(|c| c.province.clone()).unwrap_or_default(),
                 opt(s.lon),
                 opt(s.lat),
-                if s.is_control { "Y" } else { "N" }.to_string(),
-                if s.is_stopped { "Y" } else { "N" }.to_string(),
-                if s.listed { "Y" } else { "N" }.to_string(),
+                flag(s.is_control).to_string(),
+                flag(s.is_stopped).to_string(),
+                flag(s.listed).to_string(),
             ]
         })
         .collect();

@@ -22,11 +22,13 @@ pub struct TargetsArgs {
     /// City name, alias or code (default: every city of the scope).
     #[arg(long)]
     pub city: Option<String>,
-    /// The date to judge progress at (default: today's date of the machine).
+    /// The date to judge progress at (default: the last day with data, as `yuetan` and `aqi` use).
     #[arg(long, value_parser = parse_date)]
     pub at: Option<NaiveDate>,
+    /// Cities: 四川 (default), a region (成都平原, 川南, 川东北, 攀西, 川西北), all, or a list.
     #[arg(long)]
     pub scope: Option<String>,
+    /// Output format: a table for reading, CSV or JSON for machines.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -41,8 +43,13 @@ pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {
         Some(c) => vec![store.resolve_city(c)?.ok_or_else(|| anyhow::anyhow!("unknown city {c:?}"))?],
         None => resolve_scope(&store, a.scope.as_deref())?.cities,
     };
-    // "Now" is an argument everywhere below; the CLI supplies the machine's date when none is given.
-    let at = a.at.unwrap_or_else(|| chrono::Local::now().date_naive());
+    // "Now" is an argument everywhere below: by default the last day with data (hourly or imported
+    // daily values), as the other commands date their answers — never the machine's date.
+    let at = match a.at {
+        Some(d) => d,
+        None => lantian_service::assess::last_data_day(&store)?
+            .ok_or_else(|| anyhow::anyhow!("give --at: the store holds no data to date the progress"))?,
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
 
@@ -55,15 +62,20 @@ pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {
         let Some(t) = store.target(c.id, at.year())? else { continue };
         let pm = s.stat(Pollutant::Pm2_5).value;
         let rate = s.good_day_ratio_tenths();
+        let zh = a.format == Format::Table;
+        let status = |at_risk: bool, risk_zh: &'static str| match (zh, at_risk) {
+            (true, true) => risk_zh,
+            (true, false) => "达标",
+            (false, true) => "at_risk",
+            (false, false) => "on_track",
+        };
         let pm_status = match (pm, t.pm2_5) {
-            (Some(v), Some(tv)) if v > tv => "超出目标 at risk",
-            (Some(_), Some(_)) => "达标 on track",
-            _ => "—",
+            (Some(v), Some(tv)) => status(v > tv, "超出目标"),
+            _ => "",
         };
         let rate_status = match (rate, t.good_day_ratio_tenths) {
-            (Some(v), Some(tv)) if v < tv => "低于目标 at risk",
-            (Some(_), Some(_)) => "达标 on track",
-            _ => "—",
+            (Some(v), Some(tv)) => status(v < tv, "低于目标"),
+            _ => "",
         };
         rows.push(vec![
             c.display().to_string(),
@@ -105,8 +117,20 @@ pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {
     if a.format == Format::Table {
         writeln!(out, "年度目标 annual targets — 截至 {at}")?;
     }
+    let no_targets = rows.is_empty();
     if a.format != Format::Json || !rows.is_empty() {
         crate::output::write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+    }
+    if no_targets {
+        explain_empty(
+            a.format,
+            &mut out,
+            &format!(
+                "没有导入{}年的年度目标 no annual targets imported for {}: import a targets file (city,year,pm2_5,…; docs/formats.md §6)",
+                at.year(),
+                at.year()
+            ),
+        )?;
     }
 
     // Target tasks.
@@ -124,7 +148,7 @@ pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {
             latest.map(|(d, v, _)| format!("{v} ({d})")).unwrap_or_default(),
             pct(p.completion),
             pct(Some(p.elapsed)),
-            if a.format == Format::Table { p.status.label_zh().to_string() } else { format!("{:?}", p.status) },
+            if a.format == Format::Table { p.status.label_zh() } else { p.status.code() }.to_string(),
             t.deadline.to_string(),
         ]);
     }
@@ -144,6 +168,25 @@ pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {
     if a.format == Format::Table {
         writeln!(out, "\n目标任务 target tasks — 截至 {at}（完成率低于时间进度为滞后）")?;
     }
+    let no_tasks = rows.is_empty();
     crate::output::write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+    if no_tasks {
+        explain_empty(
+            a.format,
+            &mut out,
+            "没有导入目标任务 no target tasks imported: import a task file (task,city,department,…; docs/formats.md §9)",
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says why a result is empty: below the table, or on stderr for CSV and JSON (whose stdout stays
+/// machine-readable).
+fn explain_empty(format: Format, out: &mut dyn Write, why: &str) -> std::io::Result<()> {
+    if format == Format::Table {
+        writeln!(out, "（{why}）")
+    } else {
+        eprintln!("{why}");
+        Ok(())
+    }
 }

@@ -19,6 +19,7 @@ pub struct UserArgs {
 pub enum UserAction {
     /// Add an account. The password comes from $LANTIAN_PASSWORD (never from the command line).
     Add {
+        /// The account name (sign-in name).
         name: String,
         /// admin (province), city, department, viewer.
         #[arg(long)]
@@ -32,34 +33,52 @@ pub enum UserAction {
     },
     /// List the accounts.
     List {
+        /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes,
+        /// ISO 8601 times with +08:00).
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// Disable an account (its sessions and tokens stop working).
-    Disable { name: String },
+    Disable {
+        /// The account name.
+        name: String,
+    },
     /// Enable a disabled account.
-    Enable { name: String },
+    Enable {
+        /// The account name.
+        name: String,
+    },
     /// The audit log: every write (who, what, when, from where), newest first.
     Audit {
+        /// How many entries to show (the newest).
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes,
+        /// ISO 8601 times with +08:00).
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// Issue an API token for an account (printed once).
     Token {
+        /// The account name.
         name: String,
+        /// A label to tell the account's tokens apart (shown in the audit log).
         #[arg(long, default_value = "api")]
         label: String,
     },
 }
 
 fn now() -> String {
-    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    crate::now_text()
 }
 
 pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
-    let mut store = crate::open_store(db)?;
+    // Adding the first account may create the store (a platform set up before its data); the other
+    // actions need an existing one.
+    let mut store = match a.action {
+        UserAction::Add { .. } => crate::create_store(db)?,
+        _ => crate::open_store(db)?,
+    };
     match a.action {
         UserAction::Add { name, role, city, department } => {
             let Some(role) = Role::parse(&role) else {

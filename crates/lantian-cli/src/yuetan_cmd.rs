@@ -21,8 +21,11 @@ pub struct YuetanArgs {
     /// Cities: 四川 (default), a region, all, or a list.
     #[arg(long)]
     pub scope: Option<String>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, ISO 8601
+    /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Dust-affected data deducted (default, as assessment uses) or the raw measurements.
     #[arg(long, value_enum, default_value_t = Variant::DustExcluded)]
     pub variant: Variant,
     /// Store the evaluation with the facts it used.

@@ -84,6 +84,8 @@ impl Sandbox {
         let dir = std::env::temp_dir().join(format!("lantian-bad-input-{tag}-{}-{n}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create the temporary folder");
         let db = format!("sqlite:{}", dir.join("t.db").display());
+        // A fresh, empty store (commands that only read refuse a store that does not exist).
+        drop(lantian_store::open_sqlite(&db).expect("create the store"));
         Sandbox { dir, db }
     }
 

@@ -63,7 +63,7 @@ fn city_hourly_is_the_aqi_of_the_station_means() {
     assert_eq!(r[col(&h, "so2")], "12", "11.5 → 12");
     // PM2.5 42 on the 24-hour column: 50 + (42−35)·50/40 = 58.75 → 59.
     assert_eq!(r[col(&h, "aqi")], "59");
-    assert_eq!(r[col(&h, "primary")], "PM2_5_1H");
+    assert_eq!(r[col(&h, "primary")], "pm2_5_1h");
     assert_eq!(r[col(&h, "source")], "stations:2");
 
     // A city file for hour 01:00 takes precedence: the publisher's own city value.
@@ -164,7 +164,7 @@ fn hour_to_day_budget_through_the_binary() {
     let out = ok(&db, &["budget", "--city", "成都", "--at", "2023-01-21T14:00", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["hours_elapsed"], 14);
-    let pm = v["day"].as_array().expect("day").iter().find(|d| d["pollutant"] == "PM2_5").expect("PM2.5");
+    let pm = v["day"].as_array().expect("day").iter().find(|d| d["pollutant"] == "pm2_5").expect("PM2.5");
     assert_eq!(pm["budget"], "68");
     assert_eq!(pm["current"], "80");
     assert_eq!(pm["status"], "ok");

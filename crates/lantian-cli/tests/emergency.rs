@@ -155,11 +155,11 @@ fn forecast_to_alerts_control_list_and_compliance() {
             .expect("json");
     let regional = json["regional"].as_array().expect("regional");
     assert!(
-        regional.iter().any(|r| r["level"] == "Yellow" && r["members"].as_array().is_some_and(|m| m.len() >= 5)),
+        regional.iter().any(|r| r["level"] == "yellow" && r["members"].as_array().is_some_and(|m| m.len() >= 5)),
         "{regional:?}"
     );
     let joint = json["joint_control"].as_array().expect("joint");
-    assert!(joint.iter().any(|r| r["lead_city"] == 510100 && r["level"] == "Yellow"), "{joint:?}");
+    assert!(joint.iter().any(|r| r["lead_city"] == 510100 && r["level"] == "yellow"), "{joint:?}");
 
     // The provincial alert letter at the first consultation recommends 成都 orange and five cities yellow
     // from 00:00 of 19 Dec.
@@ -167,7 +167,7 @@ fn forecast_to_alerts_control_list_and_compliance() {
     assert_eq!(letter.len(), 6, "{letter:?}");
     assert!(letter
         .iter()
-        .any(|r| r["city"].starts_with("成都") && r["level"] == "orange" && r["from"] == "2022-12-19T00:00"));
+        .any(|r| r["city"].starts_with("成都") && r["level"] == "orange" && r["from"] == "2022-12-19T00:00:00+08:00"));
 
     // Record the life of every alert up to 25 Dec: 成都 start orange 18 Dec, raise red 20 Dec, lift 24 Dec.
     let rec = ok(&db, &["alert", "evaluate", "--at", "2022-12-25T00:00", "--record", "--by", "省专班值班员"]);
@@ -188,7 +188,10 @@ fn forecast_to_alerts_control_list_and_compliance() {
         .filter(|r| r["scope"] == "region:成都平原")
         .map(|r| (r["action"].clone(), r["at"].clone()))
         .collect();
-    assert_eq!(region, vec![("start".into(), "2022-12-18T16:00".into()), ("lift".into(), "2022-12-24T10:00".into())]);
+    assert_eq!(
+        region,
+        vec![("start".into(), "2022-12-18T16:00:00+08:00".into()), ("lift".into(), "2022-12-24T10:00:00+08:00".into())]
+    );
     // Repeating the record adds nothing.
     let again = ok(&db, &["alert", "evaluate", "--at", "2022-12-25T00:00", "--record", "--by", "省专班值班员"]);
     assert!(again.contains(": 0 new entries"), "{again}");
@@ -308,7 +311,7 @@ fn forecast_to_alerts_control_list_and_compliance() {
     let (_, api_c) = get(&server.base, "/api/v1/compliance");
     assert_eq!(api_c, c);
     let (_, st) = get(&server.base, "/api/v1/alerts?at=2022-12-21T08:00");
-    assert_eq!(st["active"].as_array().map(|a| a.iter().any(|x| x["level"] == "Red")), Some(true), "{st}");
+    assert_eq!(st["active"].as_array().map(|a| a.iter().any(|x| x["level"] == "red")), Some(true), "{st}");
     let (status, err) = get(&server.base, "/api/v1/control-lists?city=510100&level=purple&year=2022");
     assert_eq!(status, 400, "{err}");
     assert!(err["error"]["message"].as_str().is_some_and(|e| e.contains("purple")), "{err}");
@@ -449,4 +452,128 @@ fn demonstration_response_finds_exactly_the_deliberate_cases() {
         }
     }
     assert_eq!(flagged, vec![one_size], "{summary}");
+}
+
+/// A level raised by hand takes effect by the rule set's raising rule, worked by hand on the
+/// demonstration episode. 成都's forecast issued 27 Nov 16:00 has 29 Nov 211 and 30 Nov 209 (two
+/// days above 200): yellow, its measures from 00:00 of the first heavy day, 29 Nov. The city raises to orange
+/// on 30 Nov 10:00; under the 2022 plan a raised level's measures take effect from 00:00 of the day
+/// after the decision (`rules/alert-sichuan-2022.toml` `[raising]`): 1 Dec 00:00. Until then the
+/// yellow plan applies: /alerts shows yellow in force on 30 Nov 12:00 with orange from 1 Dec, and
+/// compliance judges 成都's plants against yellow from 29 Nov 00:00 to 1 Dec 00:00 and against
+/// orange from 1 Dec 00:00 to the lift in the log.
+#[test]
+fn a_raised_level_takes_effect_by_the_rule_on_the_demo_episode() {
+    let dir = TempDir::new("emergency-raise");
+    let db = dir.db();
+    let data = dir.0.join("data").display().to_string();
+    ok(&db, &["synth", "--out", &data, "--days", "92", "--start", "2022-10-01"]);
+    ok(&db, &["import", &data]);
+    let forecast = std::fs::read_to_string(dir.0.join("data/emergency/05-forecast.csv")).expect("forecast");
+    for row in ["成都,2022-11-27T16:00+08:00,2022-11-29,211,", "成都,2022-11-27T16:00+08:00,2022-11-30,209,"] {
+        assert!(forecast.contains(row), "the demonstration forecast changed: {row}");
+    }
+    ok(&db, &["alert", "evaluate", "--at", "2022-12-05T00:00", "--record", "--by", "值班员"]);
+    let raised = ok(
+        &db,
+        &[
+            "alert",
+            "record",
+            "--city",
+            "成都",
+            "--action",
+            "raise",
+            "--level",
+            "orange",
+            "--at",
+            "2022-11-30T10:00",
+            "--by",
+            "成都市生态环境局",
+            "--evidence",
+            "会商：提前升级",
+        ],
+    );
+    assert!(raised.contains("措施自 2022-12-01 00:00 起执行"), "{raised}");
+
+    let status = |at: &str| -> serde_json::Value {
+        let v: serde_json::Value =
+            serde_json::from_str(&ok(&db, &["alert", "status", "--at", at, "--format", "json"])).expect("json");
+        v.as_array().expect("active").iter().find(|a| a["city"] == "成都").cloned().expect("成都 active")
+    };
+    let cd = status("2022-11-30T12:00");
+    assert_eq!(cd["level"], "orange");
+    assert_eq!(cd["since"], "2022-11-30T10:00:00+08:00");
+    assert_eq!(cd["effective_from"], "2022-12-01T00:00:00+08:00");
+    assert_eq!(cd["in_effect"], "yellow", "{cd}");
+    let steps: Vec<(String, String)> = cd["levels"]
+        .as_array()
+        .expect("levels")
+        .iter()
+        .map(|s| (s["level"].as_str().unwrap_or("").into(), s["effective_from"].as_str().unwrap_or("").into()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("yellow".into(), "2022-11-29T00:00:00+08:00".into()),
+            ("orange".into(), "2022-12-01T00:00:00+08:00".into())
+        ]
+    );
+    assert_eq!(status("2022-12-01T08:00")["in_effect"], "orange");
+
+    // The lift of 成都's alert, as the log holds it.
+    let log: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["alert", "log", "--city", "成都", "--format", "json"])).expect("json");
+    let lift = log
+        .as_array()
+        .expect("log")
+        .iter()
+        .find(|e| e["action"] == "lift")
+        .map(|e| e["at"].as_str().unwrap_or("").to_string())
+        .expect("a lift");
+    let c: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["compliance", "--city", "成都", "--format", "json"])).expect("json");
+    let windows: Vec<(String, String, String)> = c["responses"]
+        .as_array()
+        .expect("responses")
+        .iter()
+        .map(|r| {
+            (
+                r["level"].as_str().unwrap_or("").into(),
+                r["from"].as_str().unwrap_or("").into(),
+                r["to"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        windows,
+        vec![
+            ("yellow".into(), "2022-11-29T00:00:00+08:00".into(), "2022-12-01T00:00:00+08:00".into()),
+            ("orange".into(), "2022-12-01T00:00:00+08:00".into(), lift.clone()),
+        ]
+    );
+    // Every plant judged at orange is judged only from 1 Dec 00:00.
+    let ents = c["enterprises"].as_array().expect("enterprises");
+    assert!(ents.iter().any(|e| e["response"]["level"] == "orange"));
+    for e in ents {
+        for r in e["reports"].as_array().expect("reports") {
+            for p in r["points"].as_array().into_iter().flatten() {
+                let t = p["start"].as_str().unwrap_or("");
+                if r["level"] == "orange" {
+                    assert!(t >= "2022-12-01T00:00:00+08:00", "{t} judged at orange");
+                } else {
+                    assert!(t < "2022-12-01T00:00:00+08:00", "{t} judged at yellow");
+                }
+            }
+        }
+    }
+
+    // The page shows, per level, since when its measures are in force, and the rule with its mark.
+    let mut server = Server::start(&db);
+    let mut r = common::agent().get(&format!("{}/alerts?at=2022-11-30T12:00", server.base)).call().expect("page");
+    let html = r.body_mut().read_to_string().expect("body");
+    let row = html.split("<tr>").find(|r| r.contains("成都</td>")).unwrap_or_else(|| panic!("成都 row: {html}"));
+    assert!(row.contains("黄色 11-29 00:00起"), "{row}");
+    assert!(row.contains("橙色 12-01 00:00起（未生效）"), "{row}");
+    assert!(html.contains("升级决定次日0时起执行新级别措施") && html.contains("[U-low]"), "{html}");
+    server.stop();
 }

@@ -237,10 +237,10 @@ fn the_hour_stamped_t00_is_rated_with_the_2012_tables() {
     let get = |time: &str| rows.iter().find(|r| r["time"] == time).unwrap_or_else(|| panic!("{time} in {out}"));
     let t00 = get("2026-03-01T00:00:00+08:00");
     assert_eq!((t00["aqi"].as_u64(), t00["published_aqi"].as_u64()), (Some(82), Some(82)));
-    assert_eq!(t00["standard"], "Y2012");
+    assert_eq!(t00["standard"], "y2012");
     let t01 = get("2026-03-01T01:00:00+08:00");
     assert_eq!((t01["aqi"].as_u64(), t01["published_aqi"].as_u64()), (Some(100), Some(100)));
-    assert_eq!(t01["standard"], "Y2026");
+    assert_eq!(t01["standard"], "y2026");
     for r in [t00, t01] {
         let lower = |k: &str| -> Vec<String> {
             r[k].as_array().expect(k).iter().map(|c| c.as_str().unwrap_or("").to_ascii_lowercase()).collect()

@@ -243,20 +243,7 @@ impl AqiCategory {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct IndicatorSet(pub u16);
 
-const ALL_INDICATORS: [Indicator; 12] = [
-    Indicator::So2_1h,
-    Indicator::So2_24h,
-    Indicator::No2_1h,
-    Indicator::No2_24h,
-    Indicator::Co_1h,
-    Indicator::Co_24h,
-    Indicator::O3_1h,
-    Indicator::O3_8h,
-    Indicator::Pm10_1h,
-    Indicator::Pm10_24h,
-    Indicator::Pm2_5_1h,
-    Indicator::Pm2_5_24h,
-];
+const ALL_INDICATORS: [Indicator; 12] = Indicator::ALL;
 
 impl IndicatorSet {
     pub fn insert(&mut self, i: Indicator) {
@@ -271,7 +258,7 @@ impl IndicatorSet {
     pub fn iter(self) -> impl Iterator<Item = Indicator> {
         ALL_INDICATORS.into_iter().filter(move |i| self.contains(*i))
     }
-    /// Codes joined by `,` (e.g. `PM2_5_24H,O3_8H`).
+    /// Codes ([`Indicator::code`]) joined by `,` (e.g. `o3_8h,pm2_5_24h`): the CSV cell.
     pub fn codes(self) -> String {
         self.iter().map(Indicator::code).collect::<Vec<_>>().join(",")
     }
@@ -699,7 +686,7 @@ mod tests {
         // 50 + 39 × 50 / 40 = 98.75 → 99: computed 99 (良); published 39 (优).
         let computed = daily_aqi(set, &day(23, 13, 4, 36, 16, 199));
         assert_eq!(computed.aqi, Some(99));
-        assert_eq!(computed.primary.codes(), "O3_1H");
+        assert_eq!(computed.primary.codes(), "o3_1h");
         let r = computed.with_published_aqi(39);
         assert_eq!((r.aqi, r.category(), r.computed_aqi), (Some(39), Some(AqiCategory::Excellent), Some(99)));
         assert!(r.primary.is_empty(), "no primary pollutant at 50 or below");
@@ -709,13 +696,13 @@ mod tests {
         assert_eq!(computed.aqi, Some(107));
         let r = computed.with_published_aqi(120);
         assert_eq!((r.aqi, r.category()), (Some(120), Some(AqiCategory::Light)));
-        assert_eq!(r.primary.codes(), "PM2_5_24H");
-        assert_eq!(r.exceeding.codes(), "PM2_5_24H");
+        assert_eq!(r.primary.codes(), "pm2_5_24h");
+        assert_eq!(r.exceeding.codes(), "pm2_5_24h");
         let r = computed.with_published_aqi(95);
-        assert_eq!((r.primary.codes(), r.exceeding.is_empty()), ("PM2_5_24H".to_string(), true));
+        assert_eq!((r.primary.codes(), r.exceeding.is_empty()), ("pm2_5_24h".to_string(), true));
         // Computed 40 (PM10 40), published 60: the primary is the largest IAQI all the same.
         let r = daily_aqi(set, &day(5, 20, 3, 40, 20, 50)).with_published_aqi(60);
-        assert_eq!((r.aqi, r.computed_aqi, r.primary.codes()), (Some(60), Some(40), "PM10_24H".to_string()));
+        assert_eq!((r.aqi, r.computed_aqi, r.primary.codes()), (Some(60), Some(40), "pm10_24h".to_string()));
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-/// Sichuan's five economic regions (经济区).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// Sichuan's five economic regions (经济区). Serialized as [`RegionId::code`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RegionId {
     ChengduPlain,
     SouthSichuan,
@@ -21,6 +21,17 @@ impl RegionId {
         RegionId::Panxi,
         RegionId::NorthwestSichuan,
     ];
+    /// The machine spelling (`chengdu_plain`, `south_sichuan`, `northeast_sichuan`, `panxi`,
+    /// `northwest_sichuan`).
+    pub fn code(self) -> &'static str {
+        match self {
+            RegionId::ChengduPlain => "chengdu_plain",
+            RegionId::SouthSichuan => "south_sichuan",
+            RegionId::NortheastSichuan => "northeast_sichuan",
+            RegionId::Panxi => "panxi",
+            RegionId::NorthwestSichuan => "northwest_sichuan",
+        }
+    }
     pub fn name_zh(self) -> &'static str {
         match self {
             RegionId::ChengduPlain => "成都平原",
@@ -41,6 +52,8 @@ impl RegionId {
         }
     }
 }
+
+crate::serde_as_code!(RegionId);
 
 /// A Sichuan 市州.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

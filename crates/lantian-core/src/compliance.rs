@@ -30,7 +30,9 @@ use crate::credit_code::CreditCode;
 /// A time window `[from, to)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Window {
+    #[serde(with = "crate::beijing_time")]
     pub from: NaiveDateTime,
+    #[serde(with = "crate::beijing_time")]
     pub to: NaiveDateTime,
 }
 
@@ -45,6 +47,7 @@ impl Window {
 
 /// What the measured series is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "series", rename_all = "snake_case")]
 pub enum SeriesKind {
     /// CEMS hourly emission of a pollutant, grams per hour.
     CemsHourly { pollutant: ReductionPollutant },
@@ -68,6 +71,7 @@ impl SeriesKind {
 /// One measured value: the interval starting at `start` (hour, quarter-hour or day at 00:00).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Reading {
+    #[serde(with = "crate::beijing_time")]
     pub start: NaiveDateTime,
     pub value: i64,
 }
@@ -102,6 +106,7 @@ impl Default for ComplianceConfig {
 /// One judged hour or day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ComparedPoint {
+    #[serde(with = "crate::beijing_time")]
     pub start: NaiveDateTime,
     pub actual: i64,
     pub exceeds: bool,
@@ -112,8 +117,10 @@ pub struct ComparedPoint {
 /// A run of consecutive exceeding hours (or one exceeding day).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ExceedanceRun {
+    #[serde(with = "crate::beijing_time")]
     pub from: NaiveDateTime,
     /// End of the last exceeding interval.
+    #[serde(with = "crate::beijing_time")]
     pub to: NaiveDateTime,
     pub intervals: u32,
     /// Reaches the flag threshold.
@@ -122,6 +129,7 @@ pub struct ExceedanceRun {
 
 /// The outcome.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
 pub enum Verdict {
     Compliant,
     SuspectedNonCompliance,
@@ -135,6 +143,7 @@ pub enum Verdict {
 
 /// Lead types created by this module (Notice §7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LeadType {
     /// 拒不执行重污染天气应急管控措施.
     RefuseEmergencyMeasures,

@@ -18,7 +18,8 @@ use crate::credit_code::CreditCode;
 use crate::enterprise::{IndustryTable, PerformanceGrade};
 
 /// The alert level a measure applies at (黄色 Ⅲ级 / 橙色 Ⅱ级 / 红色 Ⅰ级 response).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+/// Serialized as [`ControlLevel::code`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ControlLevel {
     Yellow,
     Orange,
@@ -45,8 +46,11 @@ impl ControlLevel {
     }
 }
 
+crate::serde_as_code!(ControlLevel);
+
 /// The four pollutants of the reduction ratios (`emergency.md` §4): SO2, NOx, PM (颗粒物), VOCs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+/// Serialized as [`ReductionPollutant::code`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReductionPollutant {
     So2,
     Nox,
@@ -76,6 +80,8 @@ impl ReductionPollutant {
         }
     }
 }
+
+crate::serde_as_code!(ReductionPollutant);
 
 /// One value per reduction pollutant.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -115,6 +121,7 @@ impl std::ops::Add for PerPollutant<i64> {
 
 /// An emergency measure for a production line (`emergency.md` §5–§6; 停产 / 限产 / 错峰生产 / 自主减排).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     /// 自主采取减排措施: no mandatory restriction.
     Autonomous,
@@ -196,6 +203,7 @@ impl Action {
 
 /// The default measure of a template cell.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TemplateAction {
     Act(Action),
     /// 按"一厂一策": no default; the enterprise's own plan decides.
@@ -204,6 +212,7 @@ pub enum TemplateAction {
 
 /// How provincial green benchmark enterprises (省级绿色标杆企业) are treated [U-low → D].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum GreenBenchmarkTreatment {
     /// Like A / 引领性: autonomous at every level (the default).
     AsA,
@@ -498,6 +507,7 @@ pub struct ControlListEntry {
 
 /// Which part of the year the inventory's daily basis stands for [D].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SeasonBasis {
     /// Daily basis = annual total ÷ days of the inventory year (365 or 366).
     AnnualMean,
@@ -612,6 +622,7 @@ pub struct NonIndustrialMeasure {
 
 /// Outcome of one pollutant's check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AdequacyStatus {
     Pass,
     Fail,
@@ -759,6 +770,7 @@ pub fn check_adequacy(
 
 /// What kind of one-size-fits-all sign was found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OneSizeKind {
     /// An A / 引领性 / green-benchmark enterprise is restricted beyond autonomous reduction.
     ExemptGradeRestricted,

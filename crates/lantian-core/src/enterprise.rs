@@ -11,7 +11,8 @@ use serde::Serialize;
 /// An enterprise's performance grade (绩效等级) under the 2020 guideline. `Ungraded` (未分级) is an
 /// enterprise outside the key industries, or not yet graded: its measures come from its own
 /// one-plant-one-policy (`emergency.md` §5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+/// Serialized as [`PerformanceGrade::code`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PerformanceGrade {
     A,
     B,
@@ -24,6 +25,8 @@ pub enum PerformanceGrade {
     /// 未分级.
     Ungraded,
 }
+
+crate::serde_as_code!(PerformanceGrade);
 
 /// A text is not a performance grade.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]

@@ -10,6 +10,7 @@ use crate::control::ControlLevel;
 
 /// Provincial departments of the pairing table (glossary `Dept`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Dept {
     EconInfo,
     EcoEnv,
@@ -136,6 +137,7 @@ impl PairingTable {
 
 /// Rank of the visiting leader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LeaderRank {
     /// 厅级.
     DepartmentLevel,

@@ -74,59 +74,104 @@ fn parse_year(s: &str) -> Option<i32> {
         .filter(|y| (1900..=2200).contains(y))
 }
 
-fn parse_month(s: &str) -> Option<(i32, u32)> {
-    let (y, m) = s.split_once('-')?;
-    let m: u32 = m.parse().ok().filter(|m| (1..=12).contains(m))?;
-    (m > 0 && s.len() == 7).then_some((parse_year(y)?, m))
+/// A year, or what is wrong with it.
+fn year_or_why(s: &str) -> Result<i32, String> {
+    if s.len() != 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("the year must have four digits, found {s:?}"));
+    }
+    parse_year(s).ok_or_else(|| format!("the year must lie in 1900–2200, found {s}"))
+}
+
+/// `YYYY-MM`, or what is wrong with it.
+fn month_or_why(s: &str) -> Result<(i32, u32), String> {
+    let Some((y, m)) = s.split_once('-') else {
+        return Err(format!("expected a month YYYY-MM, found {s:?}"));
+    };
+    let y = year_or_why(y)?;
+    if m.is_empty() || !m.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "expected a month 01–12, a quarter Q1–Q4 or a half-year H1/H2 after the year, found {m:?}"
+        ));
+    }
+    if m.len() != 2 {
+        return Err(format!("the month needs two digits ({y}-{m:0>2}), found {m:?}"));
+    }
+    match m.parse::<u32>() {
+        Ok(n) if (1..=12).contains(&n) => Ok((y, n)),
+        _ => Err(format!("the month must be 01–12, found {m}")),
+    }
+}
+
+/// A day `YYYY-MM-DD`, or what is wrong with it.
+fn day_or_why(s: &str, which: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("the {which} {s:?} is not a date YYYY-MM-DD"))
 }
 
 impl Period {
     /// Parses `2022-05`, `2022-Q2`, `2022-H1`, `2022`, `2022-01..2022-05` (months; from January it is
-    /// year-to-date), `2022-05-01..2022-05-20` (days).
+    /// year-to-date), `2022-05-01..2022-05-20` (days). An error says what is wrong ("the quarter must
+    /// be Q1–Q4, found Q5").
     pub fn parse(text: &str) -> Result<Period, PeriodError> {
         let t = text.trim();
-        let err = |why: &str| PeriodError { text: text.to_string(), why: why.to_string() };
+        let err = |why: String| PeriodError { text: text.to_string(), why };
+        if t.is_empty() {
+            return Err(err("empty".to_string()));
+        }
         if let Some((a, b)) = t.split_once("..") {
-            if let (Some((ya, ma)), Some((yb, mb))) = (parse_month(a), parse_month(b)) {
-                let start = NaiveDate::from_ymd_opt(ya, ma, 1).ok_or_else(|| err("bad month"))?;
-                let end = month_end(yb, mb).ok_or_else(|| err("bad month"))?;
+            let (a, b) = (a.trim(), b.trim());
+            // Months on both sides (YYYY-MM..YYYY-MM), else days (YYYY-MM-DD..YYYY-MM-DD).
+            if a.len() <= 7 && b.len() <= 7 {
+                let (ya, ma) = month_or_why(a).map_err(|w| err(format!("first month: {w}")))?;
+                let (yb, mb) = month_or_why(b).map_err(|w| err(format!("last month: {w}")))?;
+                let start = NaiveDate::from_ymd_opt(ya, ma, 1).ok_or_else(|| err(format!("first month {a}")))?;
+                let end = month_end(yb, mb).ok_or_else(|| err(format!("last month {b}")))?;
                 if end < start {
-                    return Err(err("the end is before the start"));
+                    return Err(err(format!("the last month {b} is before the first {a}")));
                 }
                 let kind = if ma == 1 && ya == yb { PeriodKind::YearToDate } else { PeriodKind::Range };
                 return Ok(Period { kind, start, end });
             }
-            let start = NaiveDate::parse_from_str(a, "%Y-%m-%d").map_err(|_| err("bad first day"))?;
-            let end = NaiveDate::parse_from_str(b, "%Y-%m-%d").map_err(|_| err("bad last day"))?;
+            if a.len() <= 7 || b.len() <= 7 {
+                return Err(err(
+                    "a range is two months (2022-01..2022-05) or two days (2022-05-01..2022-05-20), not a mix".into(),
+                ));
+            }
+            let start = day_or_why(a, "first day").map_err(err)?;
+            let end = day_or_why(b, "last day").map_err(err)?;
             if end < start {
-                return Err(err("the end is before the start"));
+                return Err(err(format!("the last day {end} is before the first {start}")));
             }
             return Ok(Period { kind: PeriodKind::Range, start, end });
         }
-        if let Some(y) = parse_year(t) {
-            let start = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| err("bad year"))?;
-            let end = NaiveDate::from_ymd_opt(y, 12, 31).ok_or_else(|| err("bad year"))?;
+        if !t.contains('-') {
+            let y = year_or_why(t).map_err(err)?;
+            let start = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| err(format!("year {y}")))?;
+            let end = NaiveDate::from_ymd_opt(y, 12, 31).ok_or_else(|| err(format!("year {y}")))?;
             return Ok(Period { kind: PeriodKind::Year, start, end });
         }
-        if let Some((y, rest)) = t.split_once('-') {
-            let y = parse_year(y).ok_or_else(|| err("bad year"))?;
-            let (kind, m0, m1) = match rest.to_ascii_uppercase().as_str() {
-                "Q1" => (PeriodKind::Quarter, 1, 3),
-                "Q2" => (PeriodKind::Quarter, 4, 6),
-                "Q3" => (PeriodKind::Quarter, 7, 9),
-                "Q4" => (PeriodKind::Quarter, 10, 12),
-                "H1" => (PeriodKind::HalfYear, 1, 6),
-                "H2" => (PeriodKind::HalfYear, 7, 12),
-                _ => {
-                    let (_, m) = parse_month(t).ok_or_else(|| err("bad month"))?;
-                    (PeriodKind::Month, m, m)
-                }
-            };
-            let start = NaiveDate::from_ymd_opt(y, m0, 1).ok_or_else(|| err("bad period"))?;
-            let end = month_end(y, m1).ok_or_else(|| err("bad period"))?;
-            return Ok(Period { kind, start, end });
-        }
-        Err(err("unrecognised"))
+        let Some((y, rest)) = t.split_once('-') else { return Err(err("unrecognised".into())) };
+        let y = year_or_why(y).map_err(err)?;
+        let upper = rest.to_ascii_uppercase();
+        let (kind, m0, m1) = match upper.as_str() {
+            "Q1" => (PeriodKind::Quarter, 1, 3),
+            "Q2" => (PeriodKind::Quarter, 4, 6),
+            "Q3" => (PeriodKind::Quarter, 7, 9),
+            "Q4" => (PeriodKind::Quarter, 10, 12),
+            "H1" => (PeriodKind::HalfYear, 1, 6),
+            "H2" => (PeriodKind::HalfYear, 7, 12),
+            q if q.starts_with('Q') => return Err(err(format!("the quarter must be Q1–Q4, found {rest}"))),
+            h if h.starts_with('H') => return Err(err(format!("the half-year must be H1 or H2, found {rest}"))),
+            _ if rest.len() > 2 && NaiveDate::parse_from_str(t, "%Y-%m-%d").is_ok() => {
+                return Err(err(format!("a single day is a range: {t}..{t}")))
+            }
+            _ => {
+                let (_, m) = month_or_why(t).map_err(err)?;
+                (PeriodKind::Month, m, m)
+            }
+        };
+        let start = NaiveDate::from_ymd_opt(y, m0, 1).ok_or_else(|| err(t.to_string()))?;
+        let end = month_end(y, m1).ok_or_else(|| err(t.to_string()))?;
+        Ok(Period { kind, start, end })
     }
 
     /// Number of days.
@@ -217,6 +262,15 @@ pub enum ResultVariant {
 }
 
 impl ResultVariant {
+    /// The machine spelling, as the `--variant` option and the API's `variant` parameter write it
+    /// (`raw`, `dust-excluded`; docs/formats.md §5).
+    pub fn code(self) -> &'static str {
+        match self {
+            ResultVariant::Raw => "raw",
+            ResultVariant::DustExcluded => "dust-excluded",
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             ResultVariant::Raw => "实况（未扣沙）",
@@ -515,6 +569,25 @@ mod tests {
         for bad in ["2022-13", "22-05", "2022-Q5", "2022-05-20..2022-05-01", "abc", "2022-02-30..2022-03-01", ""] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
+        // The error says what is wrong, not "bad month".
+        let why = |t: &str| Period::parse(t).map(|p| p.label()).unwrap_err().why;
+        assert_eq!(why("2016-Q5"), "the quarter must be Q1–Q4, found Q5");
+        assert_eq!(why("2016-q0"), "the quarter must be Q1–Q4, found q0");
+        assert_eq!(why("2016-H3"), "the half-year must be H1 or H2, found H3");
+        assert_eq!(why("2016-13"), "the month must be 01–12, found 13");
+        assert_eq!(why("2016-00"), "the month must be 01–12, found 00");
+        assert_eq!(why("2016-5"), "the month needs two digits (2016-05), found \"5\"");
+        assert_eq!(why("16-05"), "the year must have four digits, found \"16\"");
+        assert_eq!(why("abc"), "the year must have four digits, found \"abc\"");
+        assert_eq!(why("2016-05-02"), "a single day is a range: 2016-05-02..2016-05-02");
+        assert_eq!(why("2016-02-30..2016-03-01"), "the first day \"2016-02-30\" is not a date YYYY-MM-DD");
+        assert_eq!(why("2016-05..2016-13"), "last month: the month must be 01–12, found 13");
+        assert_eq!(why("2016-05..2016-03"), "the last month 2016-03 is before the first 2016-05");
+        assert_eq!(
+            why("2016-01..2016-05-03"),
+            "a range is two months (2022-01..2022-05) or two days (2022-05-01..2022-05-20), not a mix"
+        );
+        assert!(Period::parse("2016-Q5").unwrap_err().to_string().contains("quarter must be Q1–Q4"));
         let p = Period::parse("2024-02").expect("leap");
         assert_eq!(p.same_period_last_year().end, d(2023, 2, 28));
         assert_eq!(Period::parse("2023-02").expect("feb").same_period_last_year().end, d(2022, 2, 28));

@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The six basic pollutants of GB 3095 Table 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// The six basic pollutants of GB 3095 Table 1. Serialized as [`Pollutant::code`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Pollutant {
     So2,
     No2,
@@ -19,23 +19,33 @@ impl Pollutant {
     pub const ALL: [Pollutant; 6] =
         [Pollutant::So2, Pollutant::No2, Pollutant::Co, Pollutant::O3, Pollutant::Pm10, Pollutant::Pm2_5];
 
-    /// Code used in files, JSON and the database (glossary).
+    /// The one machine spelling of the pollutant in CSV, JSON and the API (`so2`, `no2`, `co`, `o3`,
+    /// `pm10`, `pm2_5`; issue 11 output conventions): every output takes it from here.
     pub fn code(self) -> &'static str {
+        match self {
+            Pollutant::So2 => "so2",
+            Pollutant::No2 => "no2",
+            Pollutant::Co => "co",
+            Pollutant::O3 => "o3",
+            Pollutant::Pm10 => "pm10",
+            Pollutant::Pm2_5 => "pm2_5",
+        }
+    }
+
+    /// The pollutant of a code ([`Pollutant::code`]; the old enum names `Pm2_5`, … are accepted too).
+    pub fn from_code(code: &str) -> Option<Pollutant> {
+        Pollutant::ALL.into_iter().find(|p| p.code().eq_ignore_ascii_case(code) || format!("{p:?}") == code)
+    }
+
+    /// Display label as tables and publications write it (`SO2`, `PM2.5`).
+    pub fn label(self) -> &'static str {
         match self {
             Pollutant::So2 => "SO2",
             Pollutant::No2 => "NO2",
             Pollutant::Co => "CO",
             Pollutant::O3 => "O3",
             Pollutant::Pm10 => "PM10",
-            Pollutant::Pm2_5 => "PM2_5",
-        }
-    }
-
-    /// Display label (`PM2.5`).
-    pub fn label(self) -> &'static str {
-        match self {
             Pollutant::Pm2_5 => "PM2.5",
-            p => p.code(),
         }
     }
 
@@ -69,8 +79,11 @@ impl Pollutant {
     }
 }
 
+crate::serde_as_code!(Pollutant);
+
 /// An averaging indicator: a pollutant with its averaging time. The IAQI is computed per indicator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Serialized as [`Indicator::code`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Indicator {
     So2_1h,
     So2_24h,
@@ -99,32 +112,55 @@ impl Indicator {
         }
     }
 
-    /// Code (glossary): `SO2_1H`, `O3_8H`, `PM2_5_24H`, …
+    pub const ALL: [Indicator; 12] = [
+        Indicator::So2_1h,
+        Indicator::So2_24h,
+        Indicator::No2_1h,
+        Indicator::No2_24h,
+        Indicator::Co_1h,
+        Indicator::Co_24h,
+        Indicator::O3_1h,
+        Indicator::O3_8h,
+        Indicator::Pm10_1h,
+        Indicator::Pm10_24h,
+        Indicator::Pm2_5_1h,
+        Indicator::Pm2_5_24h,
+    ];
+
+    /// The one machine spelling of the indicator in CSV, JSON and the API (`so2_1h`, `o3_8h`,
+    /// `pm2_5_24h`, …; issue 11 output conventions): every output (primary pollutants, CSV cells,
+    /// JSON arrays) takes it from here.
     pub fn code(self) -> &'static str {
         use Indicator::*;
         match self {
-            So2_1h => "SO2_1H",
-            So2_24h => "SO2_24H",
-            No2_1h => "NO2_1H",
-            No2_24h => "NO2_24H",
-            Co_1h => "CO_1H",
-            Co_24h => "CO_24H",
-            O3_1h => "O3_1H",
-            O3_8h => "O3_8H",
-            Pm10_1h => "PM10_1H",
-            Pm10_24h => "PM10_24H",
-            Pm2_5_1h => "PM2_5_1H",
-            Pm2_5_24h => "PM2_5_24H",
+            So2_1h => "so2_1h",
+            So2_24h => "so2_24h",
+            No2_1h => "no2_1h",
+            No2_24h => "no2_24h",
+            Co_1h => "co_1h",
+            Co_24h => "co_24h",
+            O3_1h => "o3_1h",
+            O3_8h => "o3_8h",
+            Pm10_1h => "pm10_1h",
+            Pm10_24h => "pm10_24h",
+            Pm2_5_1h => "pm2_5_1h",
+            Pm2_5_24h => "pm2_5_24h",
         }
     }
 
-    /// Label as publications write it (`臭氧8小时`, `PM2.5`).
+    /// The indicator of a code ([`Indicator::code`], case-insensitive).
+    pub fn from_code(code: &str) -> Option<Indicator> {
+        Indicator::ALL.into_iter().find(|i| i.code().eq_ignore_ascii_case(code) || format!("{i:?}") == code)
+    }
+
+    /// Label as Chinese publications write it (`二氧化硫`, `臭氧8小时`, `PM2.5`): Chinese tables and
+    /// pages show this, never [`Indicator::code`].
     pub fn label_zh(self) -> &'static str {
         use Indicator::*;
         match self {
-            So2_1h | So2_24h => "SO2",
-            No2_1h | No2_24h => "NO2",
-            Co_1h | Co_24h => "CO",
+            So2_1h | So2_24h => "二氧化硫",
+            No2_1h | No2_24h => "二氧化氮",
+            Co_1h | Co_24h => "一氧化碳",
             O3_1h => "臭氧1小时",
             O3_8h => "臭氧8小时",
             Pm10_1h | Pm10_24h => "PM10",
@@ -132,6 +168,8 @@ impl Indicator {
         }
     }
 }
+
+crate::serde_as_code!(Indicator);
 
 /// The series of a stored label day: the 15 `type` rows of a CNEMC/quotsoft daily file, in the
 /// publisher's order ([`SeriesType::FILE_SERIES`]), and [`SeriesType::Release`]. `AQI` is the

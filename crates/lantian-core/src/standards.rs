@@ -50,10 +50,19 @@ impl StandardSet {
         }
     }
 
+    /// The machine spelling of the set in CSV and JSON (`y2012`, `y2026`).
     pub fn code(self) -> &'static str {
         match self {
-            StandardSet::Y2012 => "Y2012",
-            StandardSet::Y2026 => "Y2026",
+            StandardSet::Y2012 => "y2012",
+            StandardSet::Y2026 => "y2026",
+        }
+    }
+
+    /// The AQI standard of the set as Chinese tables name it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            StandardSet::Y2012 => "HJ 633-2012",
+            StandardSet::Y2026 => "HJ 633-2026",
         }
     }
 

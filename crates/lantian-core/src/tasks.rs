@@ -59,6 +59,17 @@ pub enum TaskStatus {
 }
 
 impl TaskStatus {
+    /// The machine spelling (`done`, `on_track`, `at_risk`, `overdue`, `no_report`).
+    pub fn code(self) -> &'static str {
+        match self {
+            TaskStatus::Done => "done",
+            TaskStatus::OnTrack => "on_track",
+            TaskStatus::AtRisk => "at_risk",
+            TaskStatus::Overdue => "overdue",
+            TaskStatus::NoReport => "no_report",
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             TaskStatus::Done => "已完成",

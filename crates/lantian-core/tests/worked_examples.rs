@@ -83,7 +83,7 @@ fn e3_complete_daily_aqi_with_tie() {
     assert_eq!(r.aqi, Some(92));
     assert_eq!(r.category(), Some(AqiCategory::Good));
     assert_eq!(r.category().map(|c| c.color().hex), Some("#FFFF00"));
-    assert_eq!(r.primary.codes(), "O3_8H,PM2_5_24H");
+    assert_eq!(r.primary.codes(), "o3_8h,pm2_5_24h");
     assert!(r.exceeding.is_empty());
 
     let r = daily_aqi(Y2026, &e3_input());
@@ -92,7 +92,7 @@ fn e3_complete_daily_aqi_with_tie() {
     assert_eq!(r.iaqi_of(Indicator::O3_1h), None, "O3 1-h is not a daily indicator in Y2026");
     assert_eq!(r.aqi, Some(108));
     assert_eq!(r.category().map(|c| (c.level(), c.color().hex)), Some((3, "#FF7E00")));
-    assert_eq!(r.primary.codes(), "PM2_5_24H");
+    assert_eq!(r.primary.codes(), "pm2_5_24h");
     assert!(r.exceeding.is_empty(), "over-standard pollutant was deleted in HJ 633-2026");
 }
 
@@ -164,14 +164,14 @@ fn e8_realtime_publisher_vs_literal() {
         let pm10 = if set == Y2012 { 95 } else { 108 };
         assert_eq!(r.iaqi_of(Indicator::Pm10_1h), Some(pm10));
         assert_eq!(r.iaqi_of(Indicator::Pm2_5_1h), Some(172));
-        assert_eq!((r.aqi, r.primary.codes()), (Some(172), "PM2_5_1H".to_string()));
+        assert_eq!((r.aqi, r.primary.codes()), (Some(172), "pm2_5_1h".to_string()));
         assert_eq!(r.category(), Some(AqiCategory::Moderate));
     }
     let r = realtime_aqi(Y2012, RealTimeConvention::LiteralHj633_2012, &e8_hour());
     assert_eq!(r.iaqi_of(Indicator::O3_8h), Some(110));
     assert_eq!(r.iaqi_of(Indicator::Pm10_24h), Some(80));
     assert_eq!(r.iaqi_of(Indicator::Pm2_5_24h), Some(107));
-    assert_eq!((r.aqi, r.primary.codes()), (Some(110), "O3_8H".to_string()));
+    assert_eq!((r.aqi, r.primary.codes()), (Some(110), "o3_8h".to_string()));
 }
 
 #[test]
@@ -190,7 +190,7 @@ fn e9_missing_pollutant() {
     assert_eq!(r.iaqi_of(Indicator::Pm10_24h), Some(55));
     assert_eq!(r.iaqi_of(Indicator::O3_8h), Some(45));
     assert_eq!(r.iaqi_of(Indicator::O3_1h), Some(38));
-    assert_eq!((r.aqi, r.primary.codes()), (Some(55), "PM10_24H".to_string()));
+    assert_eq!((r.aqi, r.primary.codes()), (Some(55), "pm10_24h".to_string()));
     assert!(r.missing.contains(Indicator::Pm2_5_24h));
     let r = daily_aqi(Y2026, &d);
     assert_eq!(r.iaqi_of(Indicator::Pm10_24h), Some(58));

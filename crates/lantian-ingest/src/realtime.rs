@@ -413,11 +413,11 @@ mod tests {
         assert_eq!(a.get(SeriesType::O3_8h, 1), None);
         let f = a.release(1).expect("release facts");
         assert!(f.is_release());
-        assert_eq!(f.published_primary().codes(), "PM10_1H");
+        assert_eq!(f.published_primary().codes(), "pm10_1h");
         assert_eq!(f.not_monitored(), (1 << Pollutant::So2 as u8) | (1 << Pollutant::Co as u8));
         let b = &cols[1];
         assert_eq!(b.get(SeriesType::Co, 1), Some(Conc(600)));
-        assert_eq!(b.release(1).map(|f| f.published_primary().codes()).as_deref(), Some("PM10_1H,PM2_5_1H"));
+        assert_eq!(b.release(1).map(|f| f.published_primary().codes()).as_deref(), Some("pm10_1h,pm2_5_1h"));
         assert_eq!(b.release(2), None);
         // 28 February 23:00 = label date 2026-02-28 hour 23; no primary (AQI ≤ 50), still a release row.
         let (d0, cols0) = &w.days[1];

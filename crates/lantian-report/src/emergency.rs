@@ -319,7 +319,7 @@ pub fn write_compliance(
             ws.write_string_with_format(row, 2, &e.credit_code, &s.cell)?;
             ws.write_string_with_format(row, 3, &e.name, &s.left)?;
             ws.write_string_with_format(row, 4, e.grade.label_zh(), &s.cell)?;
-            let unit = r.lead.as_ref().map_or_else(|| format!("{:?}", r.kind), |l| l.evidence.unit.to_string());
+            let unit = r.kind.unit().to_string();
             ws.write_string_with_format(row, 5, &unit, &s.cell)?;
             ws.write_number_with_format(row, 6, r.baseline_days.len() as f64, &s.cell)?;
             ws.write_string_with_format(

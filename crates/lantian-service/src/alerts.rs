@@ -76,6 +76,7 @@ pub struct CityAlertRow {
     pub city: String,
     pub city_code: u32,
     /// The issuance judged.
+    #[serde(with = "lantian_core::beijing_time")]
     pub issued_at: NaiveDateTime,
     pub rule_set: String,
     pub level: Option<AlertLevel>,
@@ -97,6 +98,7 @@ pub struct CityAlertRow {
 /// Evaluation of the forecasts known at a decision time.
 #[derive(Clone, Debug, Serialize)]
 pub struct Evaluation {
+    #[serde(with = "lantian_core::beijing_time")]
     pub at: NaiveDateTime,
     pub rule_set: String,
     pub rule_document: String,
@@ -194,15 +196,6 @@ pub fn latest_decision(store: &dyn Store) -> Result<Option<NaiveDateTime>> {
     Ok(store.latest_alert_event_at()?)
 }
 
-fn kind_code(k: AlertEventKind) -> &'static str {
-    match k {
-        AlertEventKind::Start => "start",
-        AlertEventKind::Raise => "raise",
-        AlertEventKind::Lower => "lower",
-        AlertEventKind::Lift => "lift",
-    }
-}
-
 /// Replays every city's alert life from the issuances known at `at` ([`replay`], the rule set in force
 /// on each issuance's date unless `fixed` is given) and appends to the alert log the events not yet
 /// recorded (same scope, time, action and level). Returns the appended entries; repeating it appends
@@ -225,7 +218,7 @@ pub fn record(
         let scope = city_scope(code);
         let logged = store.alert_events(Some(&scope))?;
         for e in life.events.iter().filter(|e| e.at <= at) {
-            let action = kind_code(e.kind);
+            let action = e.kind.code();
             let level_to = e.level_after.map(|l| l.code().to_string());
             if already_logged(&logged, e.at, action, level_to.as_deref()) {
                 continue;
@@ -358,6 +351,113 @@ fn record_regions(
     Ok(added)
 }
 
+/// One level of an alert with the time its measures take effect: a start or lower at 00:00 of its
+/// episode's first heavy day when that is later than the decision (alerts are issued ahead), else at
+/// the decision; a raise by the rule set's raising rule ([`AlertRuleSet::raising`]: e.g. from 00:00
+/// of the day after the decision), or at the episode's first heavy day when later. Until a level
+/// takes effect the level before it stays in force (`emergency.md` §3.3).
+#[derive(Clone, Debug, Serialize)]
+pub struct LevelStep {
+    pub level: AlertLevel,
+    pub action: AlertEventKind,
+    /// The decision that set the level.
+    #[serde(with = "lantian_core::beijing_time")]
+    pub decided_at: NaiveDateTime,
+    /// When the level's measures take effect.
+    #[serde(with = "lantian_core::beijing_time")]
+    pub effective_from: NaiveDateTime,
+    /// The alert-log entry.
+    pub alert_event: i64,
+}
+
+/// When the measures of a logged decision take effect (see [`LevelStep`]); a lift ends them at once.
+pub fn effective_at(e: &NewAlertEvent) -> NaiveDateTime {
+    let episode = e.start_date.map(day_start);
+    match AlertEventKind::from_code(&e.action) {
+        Some(AlertEventKind::Lift) | None => e.at,
+        Some(AlertEventKind::Raise) => {
+            let rule = rule_set(&e.rule_set).or_else(|| rule_set_for(e.at.date()));
+            let by_rule = rule.map_or(e.at, |r| r.raising.effective_at(e.at));
+            episode.map_or(by_rule, |d| d.max(by_rule))
+        }
+        Some(AlertEventKind::Start | AlertEventKind::Lower) => episode.map_or(e.at, |d| d.max(e.at)),
+    }
+}
+
+/// A level held over `[from, to)`: one segment of a response.
+#[derive(Clone, Debug)]
+pub struct LevelSegment {
+    pub level: AlertLevel,
+    pub from: NaiveDateTime,
+    pub to: NaiveDateTime,
+    pub alert_event: i64,
+}
+
+/// Replays one scope's log entries (in time order) up to `until`: every level with the time its
+/// measures take effect. A level superseded or lifted before it took effect leaves nothing. Each
+/// alert that was lifted is handed to `ended` with its end; the steps of the alert still open at
+/// `until` are returned (they may include levels that take effect after `until`).
+fn replay_log(
+    events: &[AlertEventRow],
+    until: NaiveDateTime,
+    mut ended: impl FnMut(&[(LevelStep, &AlertEventRow)], NaiveDateTime),
+) -> Vec<(LevelStep, &AlertEventRow)> {
+    let mut open: Vec<(LevelStep, &AlertEventRow)> = Vec::new();
+    for row in events.iter().filter(|r| r.entry.at <= until) {
+        let e = &row.entry;
+        let Some(kind) = AlertEventKind::from_code(&e.action) else { continue };
+        let t = effective_at(e);
+        open.retain(|(s, _)| s.effective_from < t);
+        if kind == AlertEventKind::Lift {
+            ended(&open, t);
+            open.clear();
+            continue;
+        }
+        let Some(level) = e.level_to.as_deref().and_then(AlertLevel::from_code) else { continue };
+        open.push((LevelStep { level, action: kind, decided_at: e.at, effective_from: t, alert_event: row.id }, row));
+    }
+    open
+}
+
+/// The segments of an alert's steps ending at `end`: each level from its effective time to the next
+/// level's, the last to `end`.
+fn segments_of(steps: &[(LevelStep, &AlertEventRow)], end: NaiveDateTime, out: &mut Vec<LevelSegment>) {
+    for (k, (s, _)) in steps.iter().enumerate() {
+        let to = steps.get(k + 1).map_or(end, |(n, _)| n.effective_from).min(end);
+        if to > s.effective_from {
+            out.push(LevelSegment { level: s.level, from: s.effective_from, to, alert_event: s.alert_event });
+        }
+    }
+}
+
+/// The log entries of every scope up to `until`, by scope, in time order.
+fn by_scope(store: &dyn Store, until: NaiveDateTime) -> Result<BTreeMap<String, Vec<AlertEventRow>>> {
+    let mut by: BTreeMap<String, Vec<AlertEventRow>> = BTreeMap::new();
+    for row in store.alert_events(None)? {
+        if row.entry.at <= until {
+            by.entry(row.entry.scope.clone()).or_default().push(row);
+        }
+    }
+    for v in by.values_mut() {
+        v.sort_by_key(|r| (r.entry.at, r.id));
+    }
+    Ok(by)
+}
+
+/// The levels each scope held up to `until` according to the alert log, each from the time its
+/// measures took effect ([`LevelStep`]) to the next level's, the lift, or `until`. The one reading of
+/// the log behind the compliance windows and the pairing duty.
+pub fn level_segments(store: &dyn Store, until: NaiveDateTime) -> Result<Vec<(String, Vec<LevelSegment>)>> {
+    let mut out = Vec::new();
+    for (scope, events) in by_scope(store, until)? {
+        let mut segs = Vec::new();
+        let open = replay_log(&events, until, |steps, end| segments_of(steps, end, &mut segs));
+        segments_of(&open, until, &mut segs);
+        out.push((scope, segs));
+    }
+    Ok(out)
+}
+
 /// An alert active at a time, from the alert log.
 #[derive(Clone, Debug, Serialize)]
 pub struct ActiveAlert {
@@ -366,25 +466,44 @@ pub struct ActiveAlert {
     pub level: AlertLevel,
     pub response: Option<ResponseLevel>,
     /// When the alert started, and when its current level was set.
+    #[serde(with = "lantian_core::beijing_time")]
     pub started_at: NaiveDateTime,
+    #[serde(with = "lantian_core::beijing_time")]
     pub since: NaiveDateTime,
-    /// Measures apply from 00:00 of this day (the episode's first heavy day), when known.
-    pub effective_from: Option<NaiveDate>,
+    /// When the current level's measures take effect (may lie after the status time: until then the
+    /// level before it applies).
+    #[serde(with = "lantian_core::beijing_time")]
+    pub effective_from: NaiveDateTime,
+    /// The level whose measures apply at the status time (`None`: announced, not yet in effect).
+    pub in_effect: Option<AlertLevel>,
+    /// Every level of the alert with the time its measures take effect, in order.
+    pub levels: Vec<LevelStep>,
     pub rule_set: String,
     /// Who set the current level, and on what evidence.
     pub actor: String,
-    pub evidence: String,
+    pub evidence: serde_json::Value,
 }
 
-/// The log entries up to `at`, per scope.
-fn log_until(store: &dyn Store, at: NaiveDateTime) -> Result<BTreeMap<String, Vec<NewAlertEvent>>> {
-    let mut by: BTreeMap<String, Vec<NewAlertEvent>> = BTreeMap::new();
-    for row in store.alert_events(None)? {
-        if row.entry.at <= at {
-            by.entry(row.entry.scope.clone()).or_default().push(row.entry);
+/// The stored evidence text as JSON (an object for the platform's own entries), its times written
+/// with `+08:00`; text that is not JSON stays a string.
+pub fn evidence_json(text: &str) -> serde_json::Value {
+    fn times(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) if s.len() >= 16 && s.as_bytes().get(10) == Some(&b'T') => {
+                *s = lantian_core::beijing_time::normalize(s);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(times),
+            serde_json::Value::Object(o) => o.values_mut().for_each(times),
+            _ => {}
         }
     }
-    Ok(by)
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(mut v) if v.is_object() || v.is_array() => {
+            times(&mut v);
+            v
+        }
+        _ => serde_json::Value::String(text.to_string()),
+    }
 }
 
 /// Whether the log already holds a decision (same time, action and new level): recording is idempotent.
@@ -392,7 +511,8 @@ fn already_logged(logged: &[AlertEventRow], at: NaiveDateTime, action: &str, lev
     logged.iter().any(|l| l.entry.at == at && l.entry.action == action && l.entry.level_to.as_deref() == level_to)
 }
 
-fn scope_name(store_cities: &[CityInfo], scope: &str) -> String {
+/// The name of a log scope: the city's name, or the region's with its lead city.
+pub fn scope_name(store_cities: &[CityInfo], scope: &str) -> String {
     if let Some(r) = scope.strip_prefix("region:") {
         let lead = lantian_core::cities::RegionId::ALL
             .iter()
@@ -414,45 +534,92 @@ fn scope_name(store_cities: &[CityInfo], scope: &str) -> String {
 pub fn status(store: &dyn Store, at: NaiveDateTime) -> Result<Vec<ActiveAlert>> {
     let cities = store.cities()?;
     let mut out = Vec::new();
-    for (scope, events) in log_until(store, at)? {
-        let mut active: Option<ActiveAlert> = None;
-        for e in &events {
-            if e.action == "lift" {
-                active = None;
-                continue;
-            }
-            let Some(level) = e.level_to.as_deref().and_then(AlertLevel::from_code) else { continue };
-            let started_at = match (&active, e.action.as_str()) {
-                (Some(a), "raise" | "lower") => a.started_at,
-                _ => e.at,
-            };
-            // Measures apply from the earliest effective day of the alert's decisions: a start, raise or
-            // lower takes effect at 00:00 of its episode's first heavy day, or at the decision if later.
-            let this = e.start_date.map(|d| d.max(e.at.date()));
-            let effective_from = match &active {
-                Some(a) if e.action != "start" => match (a.effective_from, this) {
-                    (Some(x), Some(y)) => Some(x.min(y)),
-                    (x, y) => x.or(y),
-                },
-                _ => this,
-            };
-            active = Some(ActiveAlert {
-                scope: scope.clone(),
-                city: scope_name(&cities, &scope),
-                level,
-                response: rule_set(&e.rule_set).and_then(|r| r.response(level)),
-                started_at,
-                since: e.at,
-                effective_from,
-                rule_set: e.rule_set.clone(),
-                actor: e.actor.clone(),
-                evidence: e.evidence.clone(),
-            });
-        }
-        out.extend(active);
+    for (scope, events) in by_scope(store, at)? {
+        let open = replay_log(&events, at, |_, _| {});
+        let (Some((first, _)), Some((current, row))) = (open.first(), open.last()) else { continue };
+        let e = &row.entry;
+        let started_at = events
+            .iter()
+            .filter(|r| r.entry.at <= first.decided_at && r.entry.action == "start")
+            .map(|r| r.entry.at)
+            .next_back()
+            .unwrap_or(first.decided_at);
+        out.push(ActiveAlert {
+            scope: scope.clone(),
+            city: scope_name(&cities, &scope),
+            level: current.level,
+            response: rule_set(&e.rule_set).and_then(|r| r.response(current.level)),
+            started_at,
+            since: current.decided_at,
+            effective_from: current.effective_from,
+            in_effect: open.iter().rev().find(|(s, _)| s.effective_from <= at).map(|(s, _)| s.level),
+            levels: open.iter().map(|(s, _)| s.clone()).collect(),
+            rule_set: e.rule_set.clone(),
+            actor: e.actor.clone(),
+            evidence: evidence_json(&e.evidence),
+        });
     }
     out.sort_by(|a, b| b.level.cmp(&a.level).then(a.city.cmp(&b.city)));
     Ok(out)
+}
+
+/// An entry of the alert log as the CLI and the API write it.
+#[derive(Clone, Debug, Serialize)]
+pub struct LogEntry {
+    pub id: i64,
+    /// `city:510100` or `region:成都平原` (the log's key).
+    pub scope: String,
+    /// The city (or region) by name.
+    pub city: String,
+    /// The city's GB/T 2260 code (city scopes).
+    pub city_code: Option<u32>,
+    #[serde(with = "lantian_core::beijing_time")]
+    pub at: NaiveDateTime,
+    /// `start`, `raise`, `lower` or `lift`.
+    pub action: String,
+    pub level_from: Option<String>,
+    pub level_to: Option<String>,
+    /// First and last heavy day of the episode the decision rests on.
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    /// When the decision's measures take effect ([`effective_at`]; a lift: at once).
+    #[serde(with = "lantian_core::beijing_time")]
+    pub effective_from: NaiveDateTime,
+    pub rule_set: String,
+    pub actor: String,
+    pub evidence: serde_json::Value,
+    /// When the entry was written (ISO 8601, `+08:00`).
+    pub recorded_at: String,
+}
+
+/// The alert log (one scope, or all), oldest decision first.
+pub fn log(store: &dyn Store, scope: Option<&str>) -> Result<Vec<LogEntry>> {
+    let cities = store.cities()?;
+    Ok(store
+        .alert_events(scope)?
+        .into_iter()
+        .map(|row| {
+            let e = row.entry;
+            let city_code = e.scope.strip_prefix("city:").and_then(|c| c.parse::<u32>().ok());
+            LogEntry {
+                id: row.id,
+                city: scope_name(&cities, &e.scope),
+                city_code,
+                effective_from: effective_at(&e),
+                at: e.at,
+                action: e.action,
+                level_from: e.level_from,
+                level_to: e.level_to,
+                start_date: e.start_date,
+                end_date: e.end_date,
+                rule_set: e.rule_set,
+                actor: e.actor,
+                evidence: evidence_json(&e.evidence),
+                recorded_at: lantian_core::beijing_time::normalize(&e.recorded_at),
+                scope: e.scope,
+            }
+        })
+        .collect())
 }
 
 /// A decision taken by hand.

@@ -278,3 +278,13 @@ pub fn rank_with(store: &dyn Store, scope: &Scope, period: &Period, options: &Ra
     }
     Ok(rows)
 }
+
+/// The last natural day with data: the last complete natural day of hourly station data (label day
+/// L's hour 0 closes the natural day L − 1) or the last imported daily city value, whichever is later.
+/// The default "as of" date of the commands that judge a year to date (`yuetan`, `targets`), never the
+/// machine's date.
+pub fn last_data_day(store: &dyn Store) -> Result<Option<chrono::NaiveDate>> {
+    let hourly = store.station_date_range()?.and_then(|(_, last)| last.pred_opt());
+    let daily = store.city_daily_last_date()?;
+    Ok(hourly.max(daily))
+}

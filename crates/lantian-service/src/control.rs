@@ -244,64 +244,43 @@ pub struct Response {
     pub city: String,
     pub city_code: u32,
     pub level: ControlLevel,
+    /// When the level's measures took effect, and when they ended (the next level's taking effect,
+    /// the lift, or the time asked about).
+    #[serde(with = "lantian_core::beijing_time")]
     pub from: NaiveDateTime,
+    #[serde(with = "lantian_core::beijing_time")]
     pub to: NaiveDateTime,
-    /// The alert-log entry that started this level.
+    /// The alert-log entry that set this level.
     pub alert_event: i64,
 }
 
 /// The responses recorded in the alert log for the cities (all when empty) up to `until`: each level
-/// held between a start/raise/lower and the next change or lift; a response still active at `until`
-/// ends there. A start, raise or lower counts from 00:00 of its episode's first heavy day when that is
-/// later than the decision; a level superseded before it took effect leaves no segment. Blue alerts
-/// carry no control measures and are skipped.
+/// from the time its measures take effect to the next level's, the lift or `until`
+/// ([`crate::alerts::level_segments`]: a start or lower at 00:00 of its episode's first heavy day when
+/// later than the decision; a raise by the rule set's raising rule, the lower level's plan applying
+/// until then; a level superseded before it took effect leaves no segment). Blue alerts carry no
+/// control measures and are skipped.
 pub fn responses(store: &dyn Store, cities: &[CityInfo], until: NaiveDateTime) -> Result<Vec<Response>> {
     let all = store.cities()?;
     let mut out = Vec::new();
-    let mut current: std::collections::HashMap<String, (ControlLevel, NaiveDateTime, i64)> = Default::default();
-    let close =
-        |scope: &str, end: NaiveDateTime, open: Option<(ControlLevel, NaiveDateTime, i64)>, out: &mut Vec<Response>| {
-            let Some((level, from, id)) = open else { return };
-            let Some(code) = scope.strip_prefix("city:").and_then(|c| c.parse::<u32>().ok()) else { return };
-            let Some(c) = all.iter().find(|c| c.code == Some(code)) else { return };
-            if !cities.is_empty() && !cities.iter().any(|x| x.id == c.id) {
-                return;
-            }
-            if end > from {
-                out.push(Response {
-                    city_id: c.id,
-                    city: c.display().to_string(),
-                    city_code: code,
-                    level,
-                    from,
-                    to: end,
-                    alert_event: id,
-                });
-            }
-        };
-    for row in store.alert_events(None)? {
-        let e = &row.entry;
-        if e.at > until || !e.scope.starts_with("city:") {
+    for (scope, segments) in crate::alerts::level_segments(store, until)? {
+        let Some(code) = scope.strip_prefix("city:").and_then(|c| c.parse::<u32>().ok()) else { continue };
+        let Some(c) = all.iter().find(|c| c.code == Some(code)) else { continue };
+        if !cities.is_empty() && !cities.iter().any(|x| x.id == c.id) {
             continue;
         }
-        // A start, raise or lower takes effect at 00:00 of its episode's first heavy day when that is
-        // later than the decision (alerts are issued ahead), else at the decision; a lift at once.
-        let effective = match (e.action.as_str(), e.start_date) {
-            ("lift", _) | (_, None) => e.at,
-            (_, Some(d)) => e.at.max(midnight(d)),
-        };
-        let open = current.remove(&e.scope);
-        close(&e.scope, effective, open, &mut out);
-        if e.action != "lift" {
-            if let Some(level) = e.level_to.as_deref().and_then(level_of) {
-                current.insert(e.scope.clone(), (level, effective, row.id));
-            }
+        for seg in segments {
+            let Some(level) = level_of(seg.level.code()) else { continue };
+            out.push(Response {
+                city_id: c.id,
+                city: c.display().to_string(),
+                city_code: code,
+                level,
+                from: seg.from,
+                to: seg.to,
+                alert_event: seg.alert_event,
+            });
         }
-    }
-    let mut rest: Vec<_> = current.into_iter().collect();
-    rest.sort_by(|a, b| a.0.cmp(&b.0));
-    for (scope, open) in rest {
-        close(&scope, until, Some(open), &mut out);
     }
     out.sort_by(|a, b| (a.from, &a.city).cmp(&(b.from, &b.city)));
     Ok(out)
@@ -500,4 +479,20 @@ pub fn pairing_duty(store: &dyn Store, responses: &[Response]) -> Result<LeaderR
         });
     }
     Ok(response_leader_ok(&table, &windows, &visits))
+}
+
+/// The compliance report as JSON — `lantian compliance --format json` and `/api/v1/compliance`
+/// write exactly this: `{until, responses, enterprises, pairing_duty}`, times with `+08:00`.
+pub fn compliance_json(
+    until: NaiveDateTime,
+    responses: &[Response],
+    enterprises: &[EnterpriseCompliance],
+    duty: &LeaderReport,
+) -> serde_json::Value {
+    serde_json::json!({
+        "until": lantian_core::beijing_time::format(until),
+        "responses": responses,
+        "enterprises": enterprises,
+        "pairing_duty": duty,
+    })
 }

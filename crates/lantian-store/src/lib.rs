@@ -32,6 +32,14 @@ pub enum StoreError {
     Url(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A command that only reads was pointed at a store that does not exist (it is never created
+    /// silently: a typo in `--db` would otherwise show an empty store).
+    #[error(
+        "no store at {0}: this command only reads a store and does not create one. Create it with \
+         `lantian import FILE…` (or `lantian demo` for the demonstration province), or name an \
+         existing store with --db sqlite:PATH or LANTIAN_DB"
+    )]
+    Missing(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -421,6 +429,8 @@ pub trait Store: EmergencyStore {
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>>;
     /// Label dates holding any station data (first, last).
     fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>>;
+    /// The last date of any imported daily city value.
+    fn city_daily_last_date(&self) -> Result<Option<NaiveDate>>;
     /// Counts of everything (scans the hourly blocks: for summaries, not for hot paths).
     fn counts(&self) -> Result<StoreCounts>;
 }
@@ -431,14 +441,29 @@ pub fn open(url: &str) -> Result<Box<dyn Store>> {
     Ok(Box::new(open_sqlite(url)?))
 }
 
-/// Opens the SQLite store named by a URL.
-pub fn open_sqlite(url: &str) -> Result<SqliteStore> {
+/// The file path of a `sqlite:PATH` URL (or a bare path).
+pub fn sqlite_path(url: &str) -> Result<&str> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return Err(StoreError::Url(url.to_string()));
     }
     let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
     if path.is_empty() || path.contains("://") {
         return Err(StoreError::Url(url.to_string()));
+    }
+    Ok(path)
+}
+
+/// Opens the SQLite store named by a URL, creating it when the file does not exist (imports).
+pub fn open_sqlite(url: &str) -> Result<SqliteStore> {
+    SqliteStore::open(std::path::Path::new(sqlite_path(url)?))
+}
+
+/// Opens an existing SQLite store; a missing file is [`StoreError::Missing`] (commands that only
+/// read never create a store).
+pub fn open_sqlite_existing(url: &str) -> Result<SqliteStore> {
+    let path = sqlite_path(url)?;
+    if path != ":memory:" && !std::path::Path::new(path).exists() {
+        return Err(StoreError::Missing(path.to_string()));
     }
     SqliteStore::open(std::path::Path::new(path))
 }

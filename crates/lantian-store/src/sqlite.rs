@@ -1382,6 +1382,11 @@ impl Store for SqliteStore {
         }
     }
 
+    fn city_daily_last_date(&self) -> Result<Option<NaiveDate>> {
+        let d: Option<i64> = self.conn.query_row("SELECT max(date) FROM city_daily", [], |r| r.get(0))?;
+        d.map(from_day_num).transpose()
+    }
+
     fn counts(&self) -> Result<StoreCounts> {
         let n = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
         Ok(StoreCounts {

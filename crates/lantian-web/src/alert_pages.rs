@@ -89,12 +89,13 @@ pub async fn alerts_page(
                 } else {
                     let _ = write!(
                         b,
-                        "<table id=\"active\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+                        "<table id=\"active\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
                         lang.t("城市", "City"),
                         lang.t("级别", "Level"),
                         lang.t("响应", "Response"),
                         lang.t("启动", "Started"),
-                        lang.t("措施生效", "Measures from"),
+                        lang.t("当前执行", "Measures in force"),
+                        lang.t("各级别措施生效时间", "Measures of each level from"),
                         lang.t("决定人", "Decided by"),
                         lang.t("管控清单", "Control list")
                     );
@@ -109,19 +110,45 @@ pub async fn alerts_page(
                             ),
                             _ => String::new(),
                         };
+                        let steps: Vec<String> = a
+                            .levels
+                            .iter()
+                            .map(|s| {
+                                let name = if lang == Lang::En { s.level.code() } else { s.level.color_zh() };
+                                let pending = if s.effective_from > t { lang.t("（未生效）", " (not yet)") } else { "" };
+                                format!(
+                                    "<li data-level=\"{}\">{name} {}{}{pending}</li>",
+                                    s.level.code(),
+                                    s.effective_from.format("%m-%d %H:%M"),
+                                    lang.t("起", "")
+                                )
+                            })
+                            .collect();
                         let _ = write!(
                             b,
-                            "<tr><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                            "<tr><td>{}</td>{}<td>{}</td><td>{}</td>{}<td><ul class=\"steps\">{}</ul></td><td>{}</td><td>{}</td></tr>",
                             esc(&a.city),
                             badge(lang, Some(a.level)),
                             a.response.map_or("—", |r| r.name_zh()),
                             a.started_at.format("%m-%d %H:%M"),
-                            a.effective_from.map_or("—".to_string(), |d| d.to_string()),
+                            badge(lang, a.in_effect),
+                            steps.join(""),
                             esc(&a.actor),
                             list
                         );
                     }
                     b.push_str("</table>");
+                    if let Some(r) = active.first().and_then(|x| lantian_core::emergency::rule_set(&x.rule_set)) {
+                        let _ = write!(
+                            b,
+                            "<p class=\"note\" id=\"raising\">{}：{}（{}；{} [{}]）</p>",
+                            lang.t("升级后措施生效", "Raised levels take effect"),
+                            esc(&r.raising.describe_zh()),
+                            esc(&r.document),
+                            lang.t("可信度", "confidence"),
+                            r.raising.confidence.mark()
+                        );
+                    }
                 }
             }
         }

@@ -361,10 +361,7 @@ fn parse_variant(s: Option<&str>) -> Result<ResultVariant, ApiError> {
 }
 
 fn variant_code(v: ResultVariant) -> &'static str {
-    match v {
-        ResultVariant::DustExcluded => "dust-excluded",
-        ResultVariant::Raw => "raw",
-    }
+    v.code()
 }
 
 fn ranking_entry(r: &RankingRow) -> RankingEntry {

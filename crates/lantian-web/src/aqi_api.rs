@@ -30,7 +30,8 @@ pub struct AqiQuery {
     pub city: Option<String>,
     /// First date (YYYY-MM-DD).
     pub from: NaiveDate,
-    /// Last date (YYYY-MM-DD), at most 366 days after `from`.
+    /// Last date (YYYY-MM-DD), inclusive; `from`…`to` holds at most 366 days (longer spans: one
+    /// request per span of at most 366 days).
     pub to: NaiveDate,
     /// Daily only: `station` or `city` (default `city`).
     pub level: Option<String>,
@@ -47,11 +48,12 @@ pub struct Rating {
     pub aqi: Option<u32>,
     /// Level 1–6.
     pub level: Option<u8>,
-    /// 优, 良, 轻度污染, 中度污染, 重度污染, 严重污染.
+    /// Category code: `excellent`, `good`, `light`, `moderate`, `heavy`, `severe` (优 … 严重污染).
     pub category: Option<String>,
-    /// Primary pollutants (indicator codes).
+    /// Primary pollutants (indicator codes: `pm2_5_1h`, `o3_8h`, `pm2_5_24h`, …).
     pub primary: Vec<String>,
-    /// The standard edition applied (chosen by the date of the data).
+    /// The standard edition applied, chosen by the date of the data (`y2012`: HJ 633-2012 /
+    /// GB 3095-2012; `y2026`: the 2026 editions).
     pub standard: String,
 }
 
@@ -59,7 +61,7 @@ fn rating(r: &AqiResult) -> Rating {
     Rating {
         aqi: r.aqi,
         level: r.category().map(|c| c.level()),
-        category: r.category().map(|c| c.name_zh().to_string()),
+        category: r.category().map(|c| c.code().to_string()),
         primary: r.primary.iter().map(|i| i.code().to_string()).collect(),
         standard: r.set.code().to_string(),
     }
@@ -98,7 +100,8 @@ pub struct HourlyEntry {
 /// One station or city day (HJ 663).
 #[derive(Serialize, ToSchema)]
 pub struct DailyEntry {
-    /// Station code (level=station).
+    /// Station code (level=station; absent for cities).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub station: Option<String>,
     /// City (level=city), or the station's city.
     pub city: Option<String>,
@@ -112,14 +115,19 @@ pub struct DailyEntry {
     pub pm2_5: Option<String>,
     pub o3_max_1h: Option<String>,
     pub o3_mda8: Option<String>,
-    /// City values: `stations:N` (computed from N evaluation stations) or the imported source.
+    /// City values: `stations:N` (computed from N evaluation stations) or the imported source
+    /// (absent for stations).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// The AQI the imported source published for the day; where present it is `aqi` (it decides the
-    /// day's level and category) and lantian's own AQI is `computed_aqi`.
-    pub published_aqi: Option<u32>,
-    /// lantian's AQI of the daily values (HJ 633); equal to `aqi` unless a published AQI differs.
+    /// City values from imported daily files: the AQI the source published (absent for stations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_aqi: Option<Option<u32>>,
+    /// lantian's AQI of the daily values (HJ 633); equal to `aqi` unless a published AQI differs (then
+    /// the published one is `aqi`: it decides the day's level and category). City values only.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub computed_aqi: Option<u32>,
-    /// Level 1–6 of `computed_aqi`.
+    /// Level 1–6 of `computed_aqi`. City values only.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub computed_level: Option<u8>,
 }
 
@@ -157,8 +165,18 @@ fn check_range(q: &AqiQuery) -> Result<(), ApiError> {
     if q.to < q.from {
         return Err(ApiError::bad_request(format!("to {} is before from {}", q.to, q.from)));
     }
-    if (q.to - q.from).num_days() >= MAX_DAYS {
-        return Err(ApiError::bad_request(format!("at most {MAX_DAYS} days per request; use paging")));
+    let days = (q.to - q.from).num_days() + 1;
+    if days > MAX_DAYS {
+        return Err(ApiError::bad_request(format!(
+            "from {} to {} holds {days} days; one request covers at most {MAX_DAYS} days (from and to \
+             inclusive): split the range into requests of at most {MAX_DAYS} days (e.g. from={} to={}, then \
+             from={} …); page and per_page only page through the rows of one range",
+            q.from,
+            q.to,
+            q.from,
+            q.from + chrono::Duration::days(MAX_DAYS - 1),
+            q.from + chrono::Duration::days(MAX_DAYS),
+        )));
     }
     Ok(())
 }
@@ -245,8 +263,8 @@ fn daily_entry(values: &lantian_core::DailyInput, result: &AqiResult) -> DailyEn
         o3_mda8: s(values.o3_mda8),
         source: None,
         published_aqi: None,
-        computed_aqi: result.aqi,
-        computed_level: result.category().map(|c| c.level()),
+        computed_aqi: None,
+        computed_level: None,
     }
 }
 
@@ -310,13 +328,12 @@ fn city_entry(city: &CityInfo, v: &CityDailyValue) -> DailyEntry {
     let mut e = daily_entry(&v.values, &v.result);
     e.city = Some(city.display().to_string());
     e.date = v.date.to_string();
-    e.source = Some(match &v.source {
-        DailySource::Stations { count } => format!("stations:{count}"),
-        DailySource::Imported { source, .. } => source.clone(),
-    });
-    if let DailySource::Imported { published_aqi, .. } = &v.source {
-        e.published_aqi = *published_aqi;
-    }
+    let (source, published) = match &v.source {
+        DailySource::Stations { count } => (format!("stations:{count}"), None),
+        DailySource::Imported { source, published_aqi } => (source.clone(), *published_aqi),
+    };
+    e.source = Some(source);
+    e.published_aqi = Some(published);
     e.computed_aqi = v.computed.aqi;
     e.computed_level = v.computed.category().map(|c| c.level());
     e

@@ -8,7 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use chrono::NaiveDateTime;
 use lantian_service::{alerts, control};
-use lantian_store::{EmergencyStore, Store};
+use lantian_store::Store;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -62,8 +62,10 @@ pub async fn evaluation(
     .await
 }
 
-/// The alerts active at a time according to the alert log, with who decided and on what evidence;
-/// and the log itself.
+/// The alerts active at a time according to the alert log, with who decided and on what evidence,
+/// every level of each with the time its measures take effect; and the log itself (the JSON of
+/// `lantian alert status --format json` and `lantian alert log --format json`). Times are ISO 8601
+/// with `+08:00`; codes (`yellow`, `raise`, `iii`) are lowercase; evidence is a JSON object.
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "emergency", params(AlertQuery),
     responses((status = 200, description = "{at, active, log}", content_type = "application/json"),
               (status = 400, body = ErrorBody)))]
@@ -75,12 +77,13 @@ pub async fn status(
     let Query(q) = q?;
     let at = time("at", q.at.as_deref())?;
     cached_json(state, uri.to_string(), move |store| {
-        let log = store.alert_events(None)?;
-        let at = at.or_else(|| log.iter().map(|e| e.entry.at).max());
+        let log = alerts::log(store, None)?;
+        let at = at.or_else(|| log.iter().map(|e| e.at).max());
         let active = match at {
             Some(t) => alerts::status(store, t)?,
             None => Vec::new(),
         };
+        let at = at.map(lantian_core::beijing_time::format);
         Ok(serde_json::json!({ "at": at, "active": active, "log": log }))
     })
     .await
@@ -146,7 +149,9 @@ pub async fn compliance(
     let until = time("until", q.until.as_deref())?;
     cached_json(state, uri.to_string(), move |store| {
         let cities = match q.city.as_deref() {
-            Some(c) => vec![store.resolve_city(c)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {c:?}")))?],
+            Some(c) => {
+                vec![store.resolve_city(c)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {c:?}")))?]
+            }
             None => Vec::new(),
         };
         let until = match until {
@@ -159,7 +164,7 @@ pub async fn compliance(
         let responses = control::responses(store, &cities, until)?;
         let enterprises = control::compliance(store, &responses)?;
         let duty = control::pairing_duty(store, &responses)?;
-        Ok(serde_json::json!({ "until": until, "responses": responses, "enterprises": enterprises, "pairing_duty": duty }))
+        Ok(control::compliance_json(until, &responses, &enterprises, &duty))
     })
     .await
 }

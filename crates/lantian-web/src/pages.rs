@@ -511,7 +511,11 @@ pub async fn station(
                     r.result.aqi.map_or("—".into(), |a| a.to_string()),
                     r.published_aqi().map_or("—".into(), |a| a.to_string()),
                     cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }),
-                    esc(&r.result.primary.codes()),
+                    esc(&if lang == Lang::En {
+                        r.result.primary.iter().map(|i| i.pollutant().label()).collect::<Vec<_>>().join(", ")
+                    } else {
+                        r.result.primary.labels_zh()
+                    }),
                     c(lantian_core::Pollutant::Pm2_5),
                     c(lantian_core::Pollutant::Pm10),
                     c(lantian_core::Pollutant::O3),

@@ -42,8 +42,9 @@ pub use replay::{
     replay, state_at, AlertEvent, AlertEventKind, AlertLife, AlertState, Evidence, ForecastIssuance, RuleChoice,
 };
 
-/// Alert level (预警级别), ordered from the lowest: `Blue < Yellow < Orange < Red`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// Alert level (预警级别), ordered from the lowest: `Blue < Yellow < Orange < Red`. Serialized as
+/// [`AlertLevel::code`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AlertLevel {
     /// 蓝色 — only in the 2016 Sichuan plan (AQI > 200 for 1 day); kept for historical replay.
     Blue,
@@ -58,7 +59,8 @@ pub enum AlertLevel {
 impl AlertLevel {
     pub const ALL: [AlertLevel; 4] = [AlertLevel::Blue, AlertLevel::Yellow, AlertLevel::Orange, AlertLevel::Red];
 
-    /// The code used in the rule files (`blue`, `yellow`, `orange`, `red`).
+    /// The one machine spelling (`blue`, `yellow`, `orange`, `red`): rule files, the alert log, CSV,
+    /// JSON and the API.
     pub fn code(self) -> &'static str {
         match self {
             AlertLevel::Blue => "blue",
@@ -68,6 +70,17 @@ impl AlertLevel {
         }
     }
 
+    /// The colour alone (蓝色, 黄色, 橙色, 红色).
+    pub fn color_zh(self) -> &'static str {
+        match self {
+            AlertLevel::Blue => "蓝色",
+            AlertLevel::Yellow => "黄色",
+            AlertLevel::Orange => "橙色",
+            AlertLevel::Red => "红色",
+        }
+    }
+
+    /// The level as Chinese tables and pages write it (黄色预警).
     pub fn name_zh(self) -> &'static str {
         match self {
             AlertLevel::Blue => "蓝色预警",
@@ -82,22 +95,34 @@ impl AlertLevel {
     }
 }
 
-/// Emergency response level (应急响应级别); Ⅰ is the highest. Ordered `III < II < I`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+crate::serde_as_code!(AlertLevel);
+
+/// Emergency response level (应急响应级别); Ⅰ is the highest. Ordered `III < II < I`. Serialized
+/// as [`ResponseLevel::code`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResponseLevel {
     III,
     II,
     I,
 }
 
+crate::serde_as_code!(ResponseLevel);
+
 impl ResponseLevel {
-    pub fn from_code(code: &str) -> Option<ResponseLevel> {
-        match code {
-            "III" => Some(ResponseLevel::III),
-            "II" => Some(ResponseLevel::II),
-            "I" => Some(ResponseLevel::I),
-            _ => None,
+    pub const ALL: [ResponseLevel; 3] = [ResponseLevel::III, ResponseLevel::II, ResponseLevel::I];
+
+    /// The machine spelling (`iii`, `ii`, `i`); the rule files write `III`, `II`, `I`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ResponseLevel::III => "iii",
+            ResponseLevel::II => "ii",
+            ResponseLevel::I => "i",
         }
+    }
+
+    /// `III`/`iii` …
+    pub fn from_code(code: &str) -> Option<ResponseLevel> {
+        ResponseLevel::ALL.into_iter().find(|r| r.code().eq_ignore_ascii_case(code))
     }
     pub fn name_zh(self) -> &'static str {
         match self {
@@ -108,8 +133,9 @@ impl ResponseLevel {
     }
 }
 
-/// What an alert covers (`emergency.md` §3.2, §7).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// What an alert covers (`emergency.md` §3.2, §7). Serialized as `{"kind": "city", "city": 510100}`,
+/// `{"kind": "region", "region": "chengdu_plain"}` or `{"kind": "cities", "cities": [510100, …]}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AlertScope {
     /// One city (GB/T 2260 code).
     City(u32),
@@ -117,6 +143,24 @@ pub enum AlertScope {
     Region(RegionId),
     /// An explicit list of cities (GB/T 2260 codes, ascending), e.g. a contiguous group.
     Cities(Vec<u32>),
+}
+
+impl Serialize for AlertScope {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        enum Repr<'a> {
+            City { city: u32 },
+            Region { region: RegionId },
+            Cities { cities: &'a [u32] },
+        }
+        match self {
+            AlertScope::City(c) => Repr::City { city: *c },
+            AlertScope::Region(r) => Repr::Region { region: *r },
+            AlertScope::Cities(v) => Repr::Cities { cities: v },
+        }
+        .serialize(s)
+    }
 }
 
 /// Confidence mark of a rule parameter (`shared/spec/README.md`).
@@ -137,6 +181,20 @@ pub enum Confidence {
     /// Design decision (a configuration value).
     #[serde(rename = "D")]
     D,
+}
+
+impl Confidence {
+    /// The mark as the spec writes it (`V`, `S`, `U-high`, `U-med`, `U-low`, `D`).
+    pub fn mark(self) -> &'static str {
+        match self {
+            Confidence::V => "V",
+            Confidence::S => "S",
+            Confidence::UHigh => "U-high",
+            Confidence::UMed => "U-med",
+            Confidence::ULow => "U-low",
+            Confidence::D => "D",
+        }
+    }
 }
 
 /// Whose rule set it is.
@@ -214,9 +272,52 @@ pub struct DowngradeRule {
     pub confidence: Confidence,
 }
 
+/// When the measures of a raised level take effect (升级后新级别措施的执行时间). Until then the
+/// measures of the level held before stay in force (the lower level's plan); compliance judges
+/// plants against each level only from its effective time, and `/alerts` shows it per level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "takes_effect", rename_all = "snake_case")]
+pub enum RaiseEffect {
+    /// From 00:00 of the day after the decision (the provincial alert letters raise "from 00:00 of"
+    /// a named day, `emergency.md` §3.2).
+    NextDay,
+    /// `hours` after the decision (plans that say "升级后 N 小时内落实").
+    AfterHours { hours: u32 },
+}
+
+/// The raising rule of a set: when a raised level's measures take effect.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RaiseRule {
+    #[serde(flatten)]
+    pub effect: RaiseEffect,
+    pub clause: String,
+    pub confidence: Confidence,
+}
+
+impl RaiseRule {
+    /// When the measures of a level raised at `decided` take effect.
+    pub fn effective_at(&self, decided: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+        match self.effect {
+            RaiseEffect::NextDay => (decided.date() + chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN),
+            RaiseEffect::AfterHours { hours } => decided + chrono::Duration::hours(i64::from(hours)),
+        }
+    }
+
+    /// The rule in words, for pages and tables (升级决定次日0时起执行新级别措施).
+    pub fn describe_zh(&self) -> String {
+        match self.effect {
+            RaiseEffect::NextDay => "升级决定次日0时起执行新级别措施，此前执行原级别措施".to_string(),
+            RaiseEffect::AfterHours { hours } => {
+                format!("升级决定后{hours}小时起执行新级别措施，此前执行原级别措施")
+            }
+        }
+    }
+}
+
 /// What the regional rule does when more than `max_higher_cities` cities of a qualifying group are
 /// at a higher level than the group's level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum HigherCap {
     /// [D] default: the regional alert still starts at the group's level and is flagged
     /// (`higher_cap_exceeded`) for the consultation.
@@ -294,6 +395,8 @@ pub struct AlertRuleSet {
     pub levels: Vec<LevelRule>,
     pub lifting: LiftRule,
     pub downgrade: DowngradeRule,
+    /// When a raised level's measures take effect.
+    pub raising: RaiseRule,
     /// Contiguous-cities regional alerts; `None` when the set has no regional rule (national).
     pub regional: Option<RegionalRule>,
     /// Joint-control region alerts; `None` when the set has none (national).
@@ -339,6 +442,7 @@ struct RawFile {
     level: Vec<RawLevel>,
     lifting: RawLift,
     downgrade: RawDowngrade,
+    raising: RawRaising,
     regional: Option<RawRegional>,
     joint_control: Option<RawJoint>,
 }
@@ -393,6 +497,16 @@ struct RawLift {
 #[serde(deny_unknown_fields)]
 struct RawDowngrade {
     min_hours: u32,
+    clause: String,
+    confidence: Confidence,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRaising {
+    /// `next_day` or `after_hours` (with `hours`).
+    takes_effect: String,
+    hours: Option<u32>,
     clause: String,
     confidence: Confidence,
 }
@@ -480,6 +594,19 @@ impl AlertRuleSet {
         if raw.lifting.min_hours == 0 {
             return Err(rule_err("lifting.min_hours", "must be positive"));
         }
+        let effect = match (raw.raising.takes_effect.as_str(), raw.raising.hours) {
+            ("next_day", None) => RaiseEffect::NextDay,
+            ("after_hours", Some(hours)) => RaiseEffect::AfterHours { hours },
+            ("next_day", Some(_)) => return Err(rule_err("raising.hours", "only with takes_effect = \"after_hours\"")),
+            ("after_hours", None) => return Err(rule_err("raising.hours", "missing (takes_effect = \"after_hours\")")),
+            (other, _) => {
+                return Err(rule_err(
+                    "raising.takes_effect",
+                    format!("expected next_day or after_hours, found {other:?}"),
+                ))
+            }
+        };
+        let raising = RaiseRule { effect, clause: raw.raising.clause, confidence: raw.raising.confidence };
         let regional = raw
             .regional
             .map(|r| {
@@ -549,6 +676,7 @@ impl AlertRuleSet {
                 clause: raw.downgrade.clause,
                 confidence: raw.downgrade.confidence,
             },
+            raising,
             regional,
             joint_control,
         })
@@ -691,5 +819,35 @@ mod tests {
         assert!(e.message.contains("surprise"), "{}", e.message);
         let e = AlertRuleSet::parse(&good.replace("higher_cap = \"flag\"", "higher_cap = \"maybe\"")).unwrap_err();
         assert_eq!(e.key, "regional.higher_cap");
+        let e =
+            AlertRuleSet::parse(&good.replace("takes_effect = \"next_day\"", "takes_effect = \"soon\"")).unwrap_err();
+        assert_eq!(e.key, "raising.takes_effect");
+        let e = AlertRuleSet::parse(&good.replace("takes_effect = \"next_day\"", "takes_effect = \"after_hours\""))
+            .unwrap_err();
+        assert_eq!(e.key, "raising.hours");
+    }
+
+    #[test]
+    fn a_raised_level_takes_effect_by_the_rule() {
+        let at = |d: u32, h: u32, m: u32| d_(d).and_hms_opt(h, m, 0).expect("test time");
+        fn d_(day: u32) -> NaiveDate {
+            NaiveDate::from_ymd_opt(2022, 11, day).expect("test date")
+        }
+        // Every shipped set: from 00:00 of the day after the decision (a raise at 11-30 10:00 → 12-01 00:00;
+        // one at 23:59 → the next minute; one at 00:00 → a whole day later).
+        for s in rule_sets() {
+            assert_eq!(s.raising.effect, RaiseEffect::NextDay, "{}", s.id);
+            assert!(!s.raising.clause.is_empty(), "{}", s.id);
+            assert_eq!(s.raising.effective_at(at(30, 10, 0)), d(2022, 12, 1).and_hms_opt(0, 0, 0).expect("t"));
+            assert_eq!(s.raising.effective_at(at(29, 23, 59)), at(30, 0, 0));
+            assert_eq!(s.raising.effective_at(at(29, 0, 0)), at(30, 0, 0));
+        }
+        // A set that says "within 12 hours".
+        let twelve = AlertRuleSet::parse(
+            &RULE_SET_TEXTS[4].1.replace("takes_effect = \"next_day\"", "takes_effect = \"after_hours\"\nhours = 12"),
+        )
+        .expect("parses");
+        assert_eq!(twelve.raising.effect, RaiseEffect::AfterHours { hours: 12 });
+        assert_eq!(twelve.raising.effective_at(at(30, 10, 0)), at(30, 22, 0));
     }
 }

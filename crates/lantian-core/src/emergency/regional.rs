@@ -271,11 +271,35 @@ pub fn regional_alerts(
 }
 
 /// What an alert letter recommends to a city (glossary 预警启动 / 升级).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+/// Serialized as [`LetterAction::code`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LetterAction {
     Start,
     Raise,
 }
+
+impl LetterAction {
+    pub const ALL: [LetterAction; 2] = [LetterAction::Start, LetterAction::Raise];
+
+    /// The alert-log spelling of the action ([`super::AlertEventKind::code`]).
+    pub fn code(self) -> &'static str {
+        self.kind().code()
+    }
+
+    /// 启动 / 升级.
+    pub fn name_zh(self) -> &'static str {
+        self.kind().name_zh()
+    }
+
+    pub fn kind(self) -> super::AlertEventKind {
+        match self {
+            LetterAction::Start => super::AlertEventKind::Start,
+            LetterAction::Raise => super::AlertEventKind::Raise,
+        }
+    }
+}
+
+crate::serde_as_code!(LetterAction);
 
 /// One recommendation of an alert letter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -286,6 +310,7 @@ pub struct LetterItem {
     pub level: AlertLevel,
     pub response: Option<ResponseLevel>,
     /// In effect from 00:00 of the first heavy day of the city's first qualifying episode.
+    #[serde(with = "crate::beijing_time")]
     pub from: chrono::NaiveDateTime,
     /// The forecast days that made the level.
     pub trigger_days: Vec<ForecastDay>,
@@ -296,6 +321,7 @@ pub struct LetterItem {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AlertLetter {
     /// The consultation time (an argument: the core has no clock).
+    #[serde(with = "crate::beijing_time")]
     pub issued_at: chrono::NaiveDateTime,
     pub rule_set_id: String,
     /// Ordered by level (highest first), then city code.

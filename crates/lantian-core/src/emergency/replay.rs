@@ -10,6 +10,7 @@ use super::{rule_set_for, AlertLevel, AlertRuleSet, EmergencyError, ForecastDay,
 /// One forecast issued at a time for one city.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ForecastIssuance {
+    #[serde(with = "crate::beijing_time")]
     pub issued_at: NaiveDateTime,
     /// Consecutive forecast days. Days before the issuance date are ignored by the replay.
     pub days: Vec<ForecastDay>,
@@ -33,8 +34,8 @@ impl<'a> RuleChoice<'a> {
     }
 }
 
-/// Glossary names: 预警启动 / 升级 / 降级 / 解除.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+/// Glossary names: 预警启动 / 升级 / 降级 / 解除. Serialized as [`AlertEventKind::code`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AlertEventKind {
     Start,
     Raise,
@@ -42,10 +43,43 @@ pub enum AlertEventKind {
     Lift,
 }
 
+impl AlertEventKind {
+    pub const ALL: [AlertEventKind; 4] =
+        [AlertEventKind::Start, AlertEventKind::Raise, AlertEventKind::Lower, AlertEventKind::Lift];
+
+    /// The one machine spelling (`start`, `raise`, `lower`, `lift`; glossary): the alert log's
+    /// `action`, CSV, JSON and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            AlertEventKind::Start => "start",
+            AlertEventKind::Raise => "raise",
+            AlertEventKind::Lower => "lower",
+            AlertEventKind::Lift => "lift",
+        }
+    }
+
+    /// 启动 / 升级 / 降级 / 解除 (Chinese tables and pages).
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            AlertEventKind::Start => "启动",
+            AlertEventKind::Raise => "升级",
+            AlertEventKind::Lower => "降级",
+            AlertEventKind::Lift => "解除",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<AlertEventKind> {
+        AlertEventKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+crate::serde_as_code!(AlertEventKind);
+
 /// What an event was decided on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Evidence {
     /// The issuance the decision used.
+    #[serde(with = "crate::beijing_time")]
     pub issued_at: NaiveDateTime,
     /// Start/raise/lower: the trigger days of the judged episode (with their AQI and range); lift:
     /// the clean days that meet the lifting condition.
@@ -54,6 +88,7 @@ pub struct Evidence {
     pub episode_start: Option<NaiveDate>,
     pub episode_end: Option<NaiveDate>,
     /// Lower: the first issuance of the run that showed the lower level.
+    #[serde(with = "crate::beijing_time::option")]
     pub lower_pending_since: Option<NaiveDateTime>,
 }
 
@@ -62,6 +97,7 @@ pub struct Evidence {
 pub struct AlertEvent {
     pub kind: AlertEventKind,
     /// The decision time (the issuance time; the core has no clock).
+    #[serde(with = "crate::beijing_time")]
     pub at: NaiveDateTime,
     pub level_before: Option<AlertLevel>,
     pub level_after: Option<AlertLevel>,
@@ -79,12 +115,16 @@ pub struct AlertState {
     pub level: Option<AlertLevel>,
     pub response: Option<ResponseLevel>,
     /// When the active level was set (its start, raise or lower).
+    #[serde(with = "crate::beijing_time::option")]
     pub since: Option<NaiveDateTime>,
     /// When the active alert was started.
+    #[serde(with = "crate::beijing_time::option")]
     pub started_at: Option<NaiveDateTime>,
     /// The issuance the level is based on (that of the event that set it).
+    #[serde(with = "crate::beijing_time::option")]
     pub based_on: Option<NaiveDateTime>,
     /// The latest issuance taken into account.
+    #[serde(with = "crate::beijing_time::option")]
     pub last_issuance: Option<NaiveDateTime>,
     /// The rule set that judged the latest issuance.
     pub rule_set_id: Option<String>,
