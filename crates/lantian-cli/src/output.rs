@@ -132,6 +132,9 @@ const TEXT_COLUMNS: &[&str] = &[
     "day_at_risk",
     "alerts",
     "year_pm2_5_allowance",
+    "who",
+    "conditions",
+    "evidence",
 ];
 
 /// Writes rows as CSV (`cols` as the header), JSON (one object per row: `json` when given, else the

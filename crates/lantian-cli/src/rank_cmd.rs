@@ -174,9 +174,20 @@ fn assess_row(unit: &str, code: Option<u32>, s: &PeriodStats, variant: ResultVar
     ];
     row.extend(Pollutant::ALL.iter().map(|p| s.primary_days[*p as usize].to_string()));
     row.extend(Pollutant::ALL.iter().map(|p| s.stat(*p).exceedance_days.to_string()));
-    row.push(if s.meets_minimum { "ok".into() } else { "below minimum".into() });
-    row.push(format!("{variant:?}"));
+    row.push(if s.meets_minimum { "ok".into() } else { "below_minimum".into() });
+    row.push(variant.code().into());
     row
+}
+
+/// A table shows the validity and the variant in Chinese; CSV and JSON keep the codes.
+fn assess_row_zh(row: &mut [String]) {
+    let at = |name: &str| ASSESS_COLS.iter().position(|c| *c == name);
+    if let Some(cell) = at("meets_minimum").and_then(|i| row.get_mut(i)) {
+        *cell = if cell == "ok" { "满足" } else { "不满足" }.into();
+    }
+    if let Some(cell) = at("variant").and_then(|i| row.get_mut(i)) {
+        *cell = ResultVariant::from_code(cell).map_or(cell.clone(), |v| v.label_zh().into());
+    }
 }
 
 pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
@@ -224,6 +235,9 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
                 ));
             }
         }
+    }
+    if a.format == Format::Table {
+        rows.iter_mut().for_each(|r| assess_row_zh(r));
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
