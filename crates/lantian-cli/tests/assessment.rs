@@ -53,6 +53,13 @@ fn dust_days_are_deducted_for_assessment_and_kept_for_the_raw_variant() {
     assert_eq!(ded[col(&h, "heavy_days")], "0");
     assert_eq!(ded[col(&h, "pm10")], "40", "the dust day's PM10 is removed");
     assert_eq!(ded[col(&h, "so2")], "10", "other pollutants are unaffected");
+    // The variant and the validity by code in CSV, in Chinese in the table (issue 11 §3.2).
+    assert_eq!((ded[col(&h, "variant")].as_str(), raw[col(&h, "variant")].as_str()), ("dust_excluded", "raw"));
+    assert_eq!(ded[col(&h, "meets_minimum")], "ok");
+    let table = ok(&db, &["assess", "--period", "2021-03", "--scope", "阿坝州"]);
+    let row = table.lines().find(|l| l.starts_with("阿坝州")).expect("阿坝州 row");
+    assert!(row.contains("满足") && row.contains("扣除沙尘影响"), "{table}");
+    assert!(!table.contains("DustExcluded") && !table.contains("dust_excluded") && !table.contains("ok"), "{table}");
 }
 
 #[test]

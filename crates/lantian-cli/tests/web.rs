@@ -582,6 +582,9 @@ fn a_period_ending_on_31_december_opens_nothing_of_the_next_year() {
     assert!(!html.contains("<td>2023-01-01</td>"));
     // Budgets and risks in Chinese words, never the internal names (issue 11 §3.2).
     assert!(!html.contains("AtRisk") && !html.contains("at_risk"), "{html}");
+    // With the synthetic targets (成都 PM2.5 39): the year's allowance after 29 and 30 Dec (daily PM2.5
+    // 67 and 59) is (39 × 365 − 126) / 363 = 38.9, below 31 Dec's 70 → year at risk, named in Chinese.
+    assert!(html.contains("<ul id=\"risk\"><li>成都: 全年PM2.5目标有风险"), "{html}");
     let (s, rank) = get_text(&base, "/ranking");
     assert_eq!(s, 200);
     assert!(rank.contains("href=\"/ranking?period=2022-12\"") && !rank.contains("2023-01"), "{rank:.600}");
