@@ -91,7 +91,7 @@ pub fn run(db: &str, a: IncentivesArgs) -> Result<ExitCode> {
     // Cities without targets: not assessed (全额兑现), said on stderr and in JSON as `points` does.
     let missing = lantian_service::targets::missing_targets(&store, &scope.cities, year_number)?;
     let warnings: Vec<String> =
-        lantian_service::targets::missing_targets_warning(year_number, &missing).into_iter().collect();
+        lantian_service::targets::missing_targets_warning(year_number, &missing, true).into_iter().collect();
     for w in &warnings {
         eprintln!("警告 warning: {w}");
     }

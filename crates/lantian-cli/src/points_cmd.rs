@@ -58,7 +58,7 @@ fn results_json(scored: &[(String, lantian_core::points::PointsResult)]) -> Resu
 
 /// A published key as people read it: the variant's code (or the debug name of keys published before
 /// the codes existed) in Chinese.
-pub fn key_zh(key: &str) -> String {
+fn key_zh(key: &str) -> String {
     key.split(' ').map(|w| ResultVariant::from_code(w).map_or(w, |v| v.label_zh())).collect::<Vec<_>>().join(" ")
 }
 
@@ -121,8 +121,13 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
         &scored.iter().map(|c| c.city.clone()).collect::<Vec<_>>(),
         period.end.year(),
     )?;
-    let warnings: Vec<String> =
-        lantian_service::targets::missing_targets_warning(period.end.year(), &missing).into_iter().collect();
+    let warnings: Vec<String> = lantian_service::targets::missing_targets_warning(
+        period.end.year(),
+        &missing,
+        scheme.missing_target == lantian_core::points::MissingTarget::NotAssessed,
+    )
+    .into_iter()
+    .collect();
     for w in &warnings {
         eprintln!("警告 warning: {w}");
     }

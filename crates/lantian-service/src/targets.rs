@@ -33,8 +33,9 @@ pub fn missing_targets(store: &dyn Store, cities: &[CityInfo], year: i32) -> Res
 
 /// The warning that names the cities without targets (`None` when every city has both): printed on
 /// stderr by `lantian points` and `lantian incentives`, and put in the `warnings` of their JSON and of
-/// `/api/v1/points`.
-pub fn missing_targets_warning(year: i32, missing: &[MissingTargets]) -> Option<String> {
+/// `/api/v1/points`. `not_assessed`: the policy applied (the default; `false` only for a points scheme
+/// with `[targets] missing = "zero"`, whose missing targets score 0).
+pub fn missing_targets_warning(year: i32, missing: &[MissingTargets], not_assessed: bool) -> Option<String> {
     if missing.is_empty() {
         return None;
     }
@@ -49,9 +50,48 @@ pub fn missing_targets_warning(year: i32, missing: &[MissingTargets]) -> Option<
             format!("{}（{what}）", m.city.display())
         })
         .collect();
+    let policy = if not_assessed {
+        "相应目标项不考核 (no target for {year}: not assessed)"
+    } else {
+        "相应目标项计 0 分 (no target for {year}: scored 0)"
+    };
     Some(format!(
-        "{} 个城市未下达 {year} 年目标，相应目标项不考核 (no target for {year}: not assessed)：{}",
+        "{} 个城市未下达 {year} 年目标，{}：{}",
         missing.len(),
+        policy.replace("{year}", &year.to_string()),
         list.join("、")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn city(name: &str, short: &str, code: u32) -> CityInfo {
+        CityInfo {
+            id: 1,
+            name: name.into(),
+            short_name: Some(short.into()),
+            code: Some(code),
+            province: "四川省".into(),
+        }
+    }
+
+    #[test]
+    fn the_warning_names_each_city_and_what_it_lacks() {
+        let missing = vec![
+            MissingTargets { city: city("绵阳市", "绵阳", 510700), pm2_5: true, good_rate: true },
+            MissingTargets { city: city("雅安市", "雅安", 511800), pm2_5: false, good_rate: true },
+        ];
+        assert_eq!(
+            missing_targets_warning(2022, &missing, true).as_deref(),
+            Some(
+                "2 个城市未下达 2022 年目标，相应目标项不考核 (no target for 2022: not assessed)：\
+                 绵阳（PM2.5、优良天数率）、雅安（优良天数率）"
+            )
+        );
+        let zero = missing_targets_warning(2022, &missing[..1], false).unwrap_or_default();
+        assert!(zero.contains("相应目标项计 0 分") && zero.contains("绵阳"), "{zero}");
+        assert_eq!(missing_targets_warning(2022, &[], true), None);
+    }
 }

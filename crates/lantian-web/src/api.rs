@@ -528,7 +528,13 @@ async fn points(
         let cities: Vec<lantian_store::CityInfo> = scored.iter().map(|c| c.city.clone()).collect();
         let year = chrono::Datelike::year(&period.end);
         let missing = lantian_service::targets::missing_targets(store, &cities, year)?;
-        let warnings = lantian_service::targets::missing_targets_warning(year, &missing).into_iter().collect();
+        let warnings = lantian_service::targets::missing_targets_warning(
+            year,
+            &missing,
+            scheme.missing_target == lantian_core::points::MissingTarget::NotAssessed,
+        )
+        .into_iter()
+        .collect();
         Ok(PointsTable {
             warnings,
             period: period.label(),

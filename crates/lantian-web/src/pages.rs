@@ -346,8 +346,12 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
         let cities: Vec<lantian_store::CityInfo> = scored.iter().map(|c| c.city.clone()).collect();
         let year = chrono::Datelike::year(&period.end);
         let missing = lantian_service::targets::missing_targets(store, &cities, year)?;
-        let warning = lantian_service::targets::missing_targets_warning(year, &missing)
-            .map_or(String::new(), |w| format!("<p class=\"warning\" id=\"warnings\">{}</p>", esc(&w)));
+        let warning = lantian_service::targets::missing_targets_warning(
+            year,
+            &missing,
+            scheme.missing_target == lantian_core::points::MissingTarget::NotAssessed,
+        )
+        .map_or(String::new(), |w| format!("<p class=\"warning\" id=\"warnings\">{}</p>", esc(&w)));
         let mut b = format!(
             "{warning}<p>{} {} {}</p><table id=\"points\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
             lang.t("方案", "Scheme"),
