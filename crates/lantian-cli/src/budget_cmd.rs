@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use clap::Args;
 use lantian_core::budget::AlertKind;
 use lantian_core::Pollutant;
-use lantian_service::budget::{city_budget, day_text, latest_hour, year_text, CityBudget, DayBudget};
+use lantian_service::budget::{city_budget, day_text, latest_hour, year_text, CityBudget};
 use lantian_store::{CityInfo, Store};
 
 use crate::output::Table;
@@ -29,7 +29,7 @@ pub struct BudgetArgs {
     /// City name, alias or code.
     #[arg(long)]
     pub city: Option<String>,
-    /// Every Sichuan city: the province-wide at-risk list.
+    /// Every Sichuan city: the province-wide at-risk list (only the cities at risk are listed).
     #[arg(long)]
     pub all: bool,
     /// The end of the last hour to count (Beijing time, e.g. 2022-12-31T14:00); default: the latest
@@ -40,18 +40,6 @@ pub struct BudgetArgs {
     /// times with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-}
-
-fn status_zh(s: &str) -> &'static str {
-    match s {
-        "ok" => "可控",
-        "lost" => "已超标",
-        "day over: good" => "已结束（优良）",
-        "day over: exceeded" => "已结束（超标）",
-        "cannot reach 20 valid hours" => "有效小时不足",
-        "no 8-h window closes" => "不受限",
-        _ => "",
-    }
 }
 
 fn pollutant_item(p: Pollutant) -> &'static str {
@@ -77,6 +65,7 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
         lantian_service::assess::resolve_scope(&store, None)?.cities
     };
     let mut budgets = Vec::new();
+    let mut checked = 0;
     for c in &cities {
         let at = match a.at {
             Some(t) => t,
@@ -86,41 +75,52 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
                 None => bail!("no hourly data for {}; import data or give --at", c.display()),
             },
         };
-        budgets.push(city_budget(&store, c, at)?);
+        let b = city_budget(&store, c, at)?;
+        checked += 1;
+        // The at-risk list names only the cities at risk (day, month or year).
+        if !a.all || b.at_risk() {
+            budgets.push(b);
+        }
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if a.all {
         let header = ["city", "at", "day_at_risk", "month_nongood_allowance", "year_pm2_5_allowance", "alerts"];
+        let table = a.format == Format::Table;
+        // Tables: Chinese labels joined with "、"; CSV/JSON: the codes joined with "," (conventions).
+        let join = |v: Vec<&str>| v.join(if table { "、" } else { "," });
         let rows: Vec<Vec<String>> = budgets
             .iter()
             .map(|b| {
                 let risky: Vec<&str> = b
                     .day
                     .iter()
-                    .filter(|(_, d, cur)| matches!(day_text(d).1, "lost") || (cur.is_some() && d_at_risk(d, *cur)))
-                    .map(|(p, _, _)| p.label())
+                    .filter(|d| d.status.is_at_risk())
+                    .map(|d| if table { d.pollutant.label() } else { d.pollutant.code() })
                     .collect();
                 vec![
                     b.city.display().to_string(),
                     b.at.format("%Y-%m-%dT%H:%M").to_string(),
-                    risky.join(";"),
+                    join(risky),
                     b.month.as_ref().map(|m| m.nongood_allowance.to_string()).unwrap_or_default(),
                     year_text(&b.year),
-                    [AlertKind::DayAtRisk, AlertKind::MonthAtRisk, AlertKind::YearAtRisk]
-                        .iter()
-                        .filter(|k| at_risk(b, **k))
-                        .map(|k| format!("{k:?}"))
-                        .collect::<Vec<_>>()
-                        .join(";"),
+                    join(b.alert_kinds().iter().map(|k| if table { k.label_zh() } else { k.code() }).collect()),
                 ]
             })
             .collect();
-        if a.format == Format::Table {
-            writeln!(out, "全省以时保天、以天保月、以月保年风险清单 at-risk list")?;
+        if table {
+            writeln!(
+                out,
+                "全省以时保天、以天保月、以月保年风险清单 at-risk list（{checked} 个城市中 {} 个有风险）",
+                rows.len()
+            )?;
         }
-        let zh = ["城市", "时间", "今日超标风险", "本月剩余可超标天数", "全年PM2.5剩余日均上限", "预警"];
-        crate::output::write_records(&header, &zh, &rows, None, a.format, &mut out)?;
+        let zh = ["城市", "时间", "今日超标风险", "本月剩余可超标天数", "全年PM2.5剩余日均上限", "风险"];
+        if table && rows.is_empty() {
+            writeln!(out, "无风险城市 no city at risk")?;
+        } else {
+            crate::output::write_records(&header, &zh, &rows, None, a.format, &mut out)?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let b = &budgets[0];
@@ -135,14 +135,13 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
                 b.hours_elapsed
             )?;
             let mut t = Table::new(&["项目", "当前", "预算/上限", "状态"], &[false, true, true, false]);
-            for (p, d, cur) in &b.day {
-                let (v, s) = day_text(d);
-                let s = if s == "ok" && d_at_risk(d, *cur) { "当前值超出预算" } else { status_zh(s) };
+            for d in &b.day {
+                let v = day_text(&d.budget);
                 t.push(vec![
-                    pollutant_item(*p).into(),
-                    cur.map(|c| c.to_string()).unwrap_or("—".into()),
+                    pollutant_item(d.pollutant).into(),
+                    d.current.map(|c| c.to_string()).unwrap_or("—".into()),
                     if v.is_empty() { "—".into() } else { v },
-                    s.into(),
+                    d.status.label_zh().into(),
                 ]);
             }
             match (&b.month, b.target.as_ref().and_then(|x| x.good_day_ratio_tenths)) {
@@ -181,12 +180,4 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn d_at_risk(d: &DayBudget, cur: Option<lantian_core::Conc>) -> bool {
-    let Some(c) = cur else { return false };
-    match d {
-        DayBudget::Mean(b) => b.risk(c).is_some_and(|r| r.alert(AlertKind::DayAtRisk).is_some()),
-        DayBudget::O3(o) => o.risk(c).is_some_and(|r| r.alert(AlertKind::DayAtRisk).is_some()),
-    }
 }

@@ -94,6 +94,13 @@ pub fn run(db: &str, a: IncentivesArgs) -> Result<ExitCode> {
         });
     }
     let settled = settle(&config, &inputs);
+    // Cities without targets: not assessed (全额兑现), said on stderr and in JSON as `points` does.
+    let missing = lantian_service::targets::missing_targets(&store, &scope.cities, year_number)?;
+    let warnings: Vec<String> =
+        lantian_service::targets::missing_targets_warning(year_number, &missing, true).into_iter().collect();
+    for w in &warnings {
+        eprintln!("警告 warning: {w}");
+    }
     if a.publish {
         let names: Vec<String> = scope.cities.iter().map(|c| c.display().to_string()).collect();
         let ins: Vec<(String, &SettlementInput)> = names.iter().cloned().zip(inputs.iter()).collect();
@@ -142,6 +149,13 @@ pub fn run(db: &str, a: IncentivesArgs) -> Result<ExitCode> {
             scope.name, year_number, config.id, config.version, config.source
         )?;
     }
-    crate::output::write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+    if a.format == Format::Json {
+        let rows: Vec<serde_json::Value> =
+            rows.iter().map(|r| serde_json::Value::Object(crate::output::row_object(&cols, r))).collect();
+        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "rows": rows, "warnings": warnings }))?;
+        writeln!(out)?;
+    } else {
+        crate::output::write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+    }
     Ok(ExitCode::SUCCESS)
 }

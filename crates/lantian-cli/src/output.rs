@@ -178,6 +178,9 @@ const TEXT_COLUMNS: &[&str] = &[
     "level_from",
     "level_to",
     "rule_set",
+    "who",
+    "conditions",
+    "evidence",
 ];
 
 /// Writes rows as CSV (`cols` as the header), JSON (one object per row: `json` when given, else the

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
+use chrono::Datelike;
 use clap::Args;
 use lantian_core::period::{Period, ResultVariant};
-use lantian_core::points::{fmt_ratio, PointsScheme};
+use lantian_core::points::{fmt_ratio, score_input, PointsScheme, ScoreInput};
 use lantian_core::ranking::fmt_hundredths;
 use lantian_service::assess::resolve_scope;
 use lantian_service::points::points;
@@ -58,18 +59,31 @@ fn results_json(scored: &[(String, lantian_core::points::PointsResult)]) -> Resu
     Ok(serde_json::to_string(&v)?)
 }
 
+/// A published key as people read it: the variant's code (or the debug name of keys published before
+/// the codes existed) in Chinese.
+fn key_zh(key: &str) -> String {
+    key.split(' ').map(|w| ResultVariant::from_code(w).map_or(w, |v| v.label_zh())).collect::<Vec<_>>().join(" ")
+}
+
 fn reproduce(db: &str, id: i64, out: &mut dyn Write) -> Result<ExitCode> {
     let store = crate::open_store(db)?;
     let rec = store.published(id)?.ok_or_else(|| anyhow::anyhow!("no published result #{id}"))?;
     let scheme = PointsScheme::parse(&rec.scheme_text).with_context(|| format!("the scheme stored with #{id}"))?;
-    let inputs: Vec<(String, lantian_core::points::PointsInput)> =
+    let inputs: Vec<(String, ScoreInput)> =
         serde_json::from_str(&rec.inputs_json).with_context(|| format!("the inputs stored with #{id}"))?;
-    let again: Vec<(String, lantian_core::points::PointsResult)> =
-        inputs.iter().map(|(c, x)| (c.clone(), lantian_core::points::score(&scheme, x))).collect();
+    let mut again: Vec<(String, lantian_core::points::PointsResult)> = Vec::new();
+    for (c, x) in &inputs {
+        let r = score_input(&scheme, x).ok_or_else(|| anyhow::anyhow!("#{id}: {c} has no month to score"))?;
+        again.push((c.clone(), r));
+    }
     writeln!(
         out,
         "#{id} {} {} — 方案 {} {}，发布于 {}",
-        rec.kind, rec.key, rec.scheme_id, rec.scheme_version, rec.published_at
+        rec.kind,
+        key_zh(&rec.key),
+        rec.scheme_id,
+        rec.scheme_version,
+        rec.published_at
     )?;
     for (city, r) in &again {
         writeln!(out, "  {city}  {}  {}", fmt_hundredths(r.total_hundredths), r.grade)?;
@@ -101,20 +115,36 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
     let variant: ResultVariant = a.variant.into();
     let mut store = store;
     let scored = points(&store, &scope, &period, &scheme, variant)?;
-    if scored.iter().all(|c| c.input.rank.is_none()) {
+    if scored.iter().all(|c| !c.input.ranked()) {
         bail!("no city of {} could be ranked for {}: import data for the period first", scope.name, period.label());
+    }
+    // Cities without targets: not assessed on those factors (scheme `[targets]`), said on stderr and in JSON.
+    let missing = lantian_service::targets::missing_targets(
+        &store,
+        &scored.iter().map(|c| c.city.clone()).collect::<Vec<_>>(),
+        period.end.year(),
+    )?;
+    let warnings: Vec<String> = lantian_service::targets::missing_targets_warning(
+        period.end.year(),
+        &missing,
+        scheme.missing_target == lantian_core::points::MissingTarget::NotAssessed,
+    )
+    .into_iter()
+    .collect();
+    for w in &warnings {
+        eprintln!("警告 warning: {w}");
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if a.publish {
-        let inputs: Vec<(String, &lantian_core::points::PointsInput)> =
+        let inputs: Vec<(String, &ScoreInput)> =
             scored.iter().map(|c| (c.city.display().to_string(), &c.input)).collect();
         let results: Vec<(String, lantian_core::points::PointsResult)> =
             scored.iter().map(|c| (c.city.display().to_string(), c.result.clone())).collect();
         let id = store.publish(&lantian_store::PublishedRecord {
             id: 0,
             kind: "points".into(),
-            key: format!("{} {} {:?}", period.label(), scope.name, variant),
+            key: format!("{} {} {}", period.label(), scope.name, variant.code()),
             scheme_id: scheme.id.clone(),
             scheme_version: scheme.version.clone(),
             scheme_text: scheme.text.clone(),
@@ -140,9 +170,13 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
             scheme.source
         )?;
         for f in &c.result.factors {
-            writeln!(out, "  {:<4}{}：{}", f.code, f.name_zh, fmt_ratio(f.points, 4))?;
+            let points = if f.assessed { fmt_ratio(f.points, 4) } else { "不考核".into() };
+            writeln!(out, "  {:<4}{}：{}", f.code, f.name_zh, points)?;
             writeln!(out, "      输入 inputs:  {}", f.inputs)?;
             writeln!(out, "      计算 formula: {}", f.formula)?;
+        }
+        if let Some(conv) = &c.result.converted {
+            writeln!(out, "  折算 converted: {conv}")?;
         }
         writeln!(
             out,
@@ -163,7 +197,12 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
                 fmt_hundredths(c.result.total_hundredths),
                 c.result.grade.clone(),
             ];
-            r.extend(c.result.factors.iter().map(|f| fmt_ratio(f.points, 2)));
+            // A factor not assessed: 不考核 in tables, empty (null) in CSV and JSON.
+            r.extend(c.result.factors.iter().map(|f| match (f.assessed, a.format) {
+                (true, _) => fmt_ratio(f.points, 2),
+                (false, Format::Table) => "不考核".into(),
+                (false, _) => String::new(),
+            }));
             r
         })
         .collect();
@@ -183,7 +222,15 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
         .into_iter()
         .chain(codes.iter().map(|c| lantian_core::points::factor_header_zh(c)))
         .collect();
-    crate::output::write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+    if a.format == Format::Json {
+        // The rows and the warnings, as `/api/v1/points` gives them.
+        let rows: Vec<serde_json::Value> =
+            rows.iter().map(|r| serde_json::Value::Object(crate::output::row_object(&cols, r))).collect();
+        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "rows": rows, "warnings": warnings }))?;
+        writeln!(out)?;
+    } else {
+        crate::output::write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
+    }
     out.flush()?;
     if let Some(path) = &a.xlsx {
         let ranking = lantian_service::assess::rank(&store, &scope, &period, variant)?;

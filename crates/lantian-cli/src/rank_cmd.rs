@@ -209,15 +209,22 @@ fn assess_row(unit: &str, code: Option<u32>, s: &PeriodStats, variant: ResultVar
     ];
     row.extend(Pollutant::ALL.iter().map(|p| s.primary_days[*p as usize].to_string()));
     row.extend(Pollutant::ALL.iter().map(|p| s.stat(*p).exceedance_days.to_string()));
-    row.push(match (zh, s.meets_minimum) {
-        (true, true) => "满足".into(),
-        (true, false) => "不足".into(),
-        (false, true) => "ok".into(),
-        (false, false) => "below minimum".into(),
-    });
-    row.push(if zh { variant.label_zh() } else { variant.code() }.to_string());
+    // Codes here; a table translates them (`assess_row_zh`).
+    row.push(if s.meets_minimum { "ok".into() } else { "below_minimum".into() });
+    row.push(variant.code().into());
     row.push(index_basis(index.as_ref(), zh));
     row
+}
+
+/// A table shows the validity and the variant in Chinese; CSV and JSON keep the codes.
+fn assess_row_zh(row: &mut [String]) {
+    let at = |name: &str| ASSESS_COLS.iter().position(|c| *c == name);
+    if let Some(cell) = at("meets_minimum").and_then(|i| row.get_mut(i)) {
+        *cell = if cell == "ok" { "满足" } else { "不满足" }.into();
+    }
+    if let Some(cell) = at("variant").and_then(|i| row.get_mut(i)) {
+        *cell = ResultVariant::from_code(cell).map_or(cell.clone(), |v| v.label_zh().into());
+    }
 }
 
 pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
@@ -266,6 +273,9 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
                 rows.push(assess_row(&name, None, &pooled, a.variant.into(), zh));
             }
         }
+    }
+    if a.format == Format::Table {
+        rows.iter_mut().for_each(|r| assess_row_zh(r));
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());

@@ -87,14 +87,25 @@ pub fn run(db: &str, a: YuetanArgs) -> Result<ExitCode> {
         })?;
         eprintln!("已发布 published as #{id} (lantian yuetan --reproduce {id})");
     }
-    let cols = ["city", "tier", "condition", "evidence"];
-    let zh = ["城市", "约谈层级", "触发条件", "依据"];
+    // One row per city: the highest tier it meets decides; every condition that holds is evidence
+    // (issue 11 §3.9: a city meeting three tiers is interviewed once, not three times).
+    let cols = ["city", "tier", "who", "conditions", "evidence"];
+    let zh = ["城市", "约谈层级", "约谈形式", "触发条件", "依据"];
+    let table = a.format == Format::Table;
+    let tiers = lantian_core::yuetan::tiers_2022();
     let mut rows = Vec::new();
     for c in &result {
-        for t in &c.triggered {
-            let condition = if a.format == Format::Table { t.condition.label_zh() } else { t.condition.code() };
-            rows.push(vec![c.city.display().to_string(), t.tier.to_string(), condition, t.evidence.clone()]);
-        }
+        let Some(o) = lantian_core::yuetan::outcome(&tiers, &c.triggered) else { continue };
+        let conditions: Vec<String> =
+            o.decisive().map(|t| if table { t.condition.label_zh() } else { t.condition.code() }).collect();
+        let evidence: Vec<String> = o.triggered.iter().map(|t| format!("第{}档：{}", t.tier, t.evidence)).collect();
+        rows.push(vec![
+            c.city.display().to_string(),
+            o.tier.to_string(),
+            o.who_zh.to_string(),
+            conditions.join(if table { "；" } else { "," }),
+            evidence.join("；"),
+        ]);
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

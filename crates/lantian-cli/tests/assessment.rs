@@ -53,6 +53,13 @@ fn dust_days_are_deducted_for_assessment_and_kept_for_the_raw_variant() {
     assert_eq!(ded[col(&h, "heavy_days")], "0");
     assert_eq!(ded[col(&h, "pm10")], "40", "the dust day's PM10 is removed");
     assert_eq!(ded[col(&h, "so2")], "10", "other pollutants are unaffected");
+    // The variant and the validity by code in CSV, in Chinese in the table (issue 11 §3.2).
+    assert_eq!((ded[col(&h, "variant")].as_str(), raw[col(&h, "variant")].as_str()), ("dust_excluded", "raw"));
+    assert_eq!(ded[col(&h, "meets_minimum")], "ok");
+    let table = ok(&db, &["assess", "--period", "2021-03", "--scope", "阿坝州"]);
+    let row = table.lines().find(|l| l.starts_with("阿坝州")).expect("阿坝州 row");
+    assert!(row.contains("满足") && row.contains("扣除沙尘影响"), "{table}");
+    assert!(!table.contains("DustExcluded") && !table.contains("dust_excluded") && !table.contains("ok"), "{table}");
 }
 
 #[test]
@@ -158,19 +165,29 @@ fn yuetan_tiers_from_heavy_days_and_ranks() {
     ok(&db, &["import", &t.0.join("d.csv").display().to_string(), &t.0.join("r.csv").display().to_string()]);
     let (h, rows) =
         csv_rows(&ok(&db, &["yuetan", "--at", "2022-07-01", "--scope", "成都,德阳,绵阳,遂宁", "--format", "csv"]));
+    // One row per city, at the highest tier it meets (issue 11 §3.9); the lower tiers are evidence.
     let tiers = |city: &str| -> Vec<String> {
-        let mut v: Vec<String> =
-            rows.iter().filter(|r| r[col(&h, "city")] == city).map(|r| r[col(&h, "tier")].clone()).collect();
-        v.dedup();
-        v
+        rows.iter().filter(|r| r[col(&h, "city")] == city).map(|r| r[col(&h, "tier")].clone()).collect()
     };
     assert_eq!(tiers("成都"), vec!["1"]);
-    assert_eq!(tiers("德阳"), vec!["1", "2"]);
-    assert_eq!(tiers("绵阳"), vec!["1", "2", "3"]);
+    assert_eq!(tiers("德阳"), vec!["2"]);
+    assert_eq!(tiers("绵阳"), vec!["3"]);
     assert_eq!(tiers("遂宁"), vec!["1"]);
+    assert_eq!(rows.len(), 4);
+    let mianyang = rows.iter().find(|r| r[col(&h, "city")] == "绵阳").expect("绵阳");
+    assert_eq!(mianyang[col(&h, "who")], "省长约谈市（州）政府主要负责同志");
+    assert_eq!(mianyang[col(&h, "conditions")], "heavy_days>=4");
+    assert_eq!(
+        mianyang[col(&h, "evidence")],
+        "第3档：年内重污染天数 4 天 ≥ 4；第2档：年内重污染天数 4 天 ≥ 3；第1档：年内重污染天数 4 天 ≥ 2"
+    );
     let suining = rows.iter().find(|r| r[col(&h, "city")] == "遂宁").expect("遂宁");
-    assert_eq!(suining[col(&h, "condition")], "rank168_fell:half_year>100");
+    assert_eq!(suining[col(&h, "conditions")], "rank168_fell:half_year>100");
     assert!(suining[col(&h, "evidence")].contains("120"), "{suining:?}");
+    // The table names each city once, in Chinese.
+    let table = ok(&db, &["yuetan", "--at", "2022-07-01", "--scope", "成都,德阳,绵阳,遂宁"]);
+    assert_eq!(table.lines().filter(|l| l.starts_with("绵阳")).count(), 1, "{table}");
+    assert!(table.contains("年内重污染天数4天及以上"), "{table}");
     let o = lantian(
         &db,
         &["yuetan", "--at", "2022-07-01", "--scope", "成都,德阳,绵阳,遂宁", "--publish", "--format", "csv"],
@@ -213,7 +230,10 @@ fn target_tasks_progress_and_risk() {
     assert_eq!((nev[col(&h, "completion_pct")].as_str(), nev[col(&h, "status")].as_str()), ("62", "on_track"));
     // Completion feeds the target factor of a scheme with C5c (6 of C5a/C5b's 20 points moved to it).
     // At the end of June (180 of 364 days = 0.4945): cd-scrap 0.45 / 0.4945 = 0.91, cd-nev 0.62 ≥ 0.4945 → 1;
-    // C5c = 6 × (0.91 + 1) / 2 = 5.73. 德阳 has no tasks → 6. Same air quality, so the totals differ by 0.27.
+    // C5c = 6 × (0.91 + 1) / 2 = 5.73. 德阳 has no tasks → 6. Same air quality, so the factors differ by
+    // 0.27: 60 + 5.73 and 60 + 6. Neither city has PM2.5 or good-day-rate targets, so C5a and C5b (7 + 7)
+    // are not assessed and the totals are converted over the other 86 points: 65.73 × 100 / 86 = 76.43
+    // and 66 × 100 / 86 = 76.74.
     let scheme = lantian_core::points::DEFAULT_SCHEME_TOML
         .replace("[factors.pm2_5_target]\nmax = 10", "[factors.pm2_5_target]\nmax = 7")
         .replace("[factors.good_rate_target]\nmax = 10", "[factors.good_rate_target]\nmax = 7")
@@ -232,7 +252,7 @@ fn target_tasks_progress_and_risk() {
     let (h, rows) = csv_rows(&ok(&db, &args));
     let get = |city: &str, c: &str| rows.iter().find(|r| r[col(&h, "city")] == city).expect("city")[col(&h, c)].clone();
     assert_eq!((get("成都", "C5c"), get("德阳", "C5c")), ("5.73".to_string(), "6".to_string()));
-    assert_eq!((get("成都", "total"), get("德阳", "total")), ("65.73".to_string(), "66.00".to_string()));
+    assert_eq!((get("成都", "total"), get("德阳", "total")), ("76.43".to_string(), "76.74".to_string()));
     assert_eq!(get("成都", "ADJ"), "0");
     // --xlsx writes the circular whose points sheet carries the same numbers, C5c column included.
     let book = t.0.join("circular.xlsx");
@@ -362,6 +382,81 @@ fn a_month_scored_by_hand_for_three_cities() {
             ("绵阳".into(), "3.88".into(), "7.8".into())
         ]
     );
+}
+
+/// Issue 11 §3.4: a city without targets is not assessed on them, in `points` and in `incentives`,
+/// and both warn naming it. The month of `a_month_scored_by_hand_for_three_cities`, with targets for
+/// 成都 and 德阳 only: their totals stay 90 and 55; 绵阳 scores C1 0, C2 0, C3 8, C4 0 and no target
+/// factor, so its total is (0 + 0 + 8 + 0) × 100 / (30 + 20 + 20 + 10) = 10.00 (it scored 18 with
+/// targets, 8 when a missing target scored 0).
+#[test]
+fn a_city_without_targets_is_not_assessed_on_them() {
+    let t = TempDir::new("no-targets");
+    let db = t.db();
+    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for d in 1..=31 {
+        for (city, pm_2022) in [("成都", 30), ("德阳", 45), ("绵阳", if d <= 2 { 200 } else { 40 })] {
+            s.push_str(&format!("{city},2022-05-{d:02},,10,30,0.8,50,{pm_2022},100\n"));
+            s.push_str(&format!("{city},2021-05-{d:02},,10,30,0.8,50,40,100\n"));
+        }
+    }
+    std::fs::write(t.0.join("d.csv"), s).expect("write");
+    std::fs::write(t.0.join("t.csv"), "city,year,pm2_5,good_day_ratio\n成都,2022,40,90\n德阳,2022,40,90\n")
+        .expect("write");
+    ok(&db, &["import", &t.0.join("d.csv").display().to_string(), &t.0.join("t.csv").display().to_string()]);
+    let scope = "成都,德阳,绵阳";
+    let o = lantian(&db, &["points", "--period", "2022-05", "--scope", scope, "--format", "csv"]);
+    assert!(o.status.success());
+    let warning = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(
+        warning.contains("1 个城市未下达 2022 年目标") && warning.contains("绵阳（PM2.5、优良天数率）"),
+        "{warning}"
+    );
+    assert!(!warning.contains("成都") && !warning.contains("德阳"), "{warning}");
+    let (h, rows) = csv_rows(&String::from_utf8_lossy(&o.stdout));
+    let got: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| ["city", "total", "grade", "C3", "C5a", "C5b"].iter().map(|c| r[col(&h, c)].clone()).collect())
+        .collect();
+    let want: Vec<Vec<&str>> = vec![
+        vec!["成都", "90.00", "优秀", "10", "10", "10"],
+        vec!["德阳", "55.00", "不合格", "10", "0", "10"],
+        vec!["绵阳", "10.00", "不合格", "8", "", ""],
+    ];
+    assert_eq!(got, want);
+    // The table and the explanation say 不考核, and how the total was converted.
+    let table = ok(&db, &["points", "--period", "2022-05", "--scope", scope]);
+    let line = table.lines().find(|l| l.split_whitespace().nth(1) == Some("绵阳")).expect("绵阳 line");
+    assert_eq!(line.matches("不考核").count(), 2, "{table}");
+    let explain = ok(&db, &["points", "--period", "2022-05", "--scope", scope, "--explain", "绵阳"]);
+    assert!(explain.contains("未下达目标，不考核；总分按考核项折算"), "{explain}");
+    assert!(explain.contains("(8) × 100 / 80 = 10"), "{explain}");
+    // JSON: the rows and the same warning.
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["points", "--period", "2022-05", "--scope", scope, "--format", "json"]))
+            .expect("json");
+    assert_eq!(v["warnings"].as_array().map(Vec::len), Some(1));
+    assert!(v["warnings"][0].as_str().is_some_and(|w| w.contains("绵阳")), "{v}");
+    assert_eq!(v["rows"][2]["C5a"], serde_json::Value::Null);
+    // The API: the same warning, the factor marked not assessed.
+    let server = Server::start(&db);
+    let enc: String = scope.bytes().map(|b| format!("%{b:02X}")).collect();
+    let (code, api) = get(&server.base, &format!("/api/v1/points?period=2022-05&scope={enc}"));
+    assert_eq!(code, 200, "{api}");
+    assert!(api["warnings"][0].as_str().is_some_and(|w| w.contains("绵阳")), "{api}");
+    let my = api["rows"].as_array().and_then(|r| r.iter().find(|x| x["city"] == "绵阳")).expect("绵阳").clone();
+    let c5a = my["factors"].as_array().and_then(|f| f.iter().find(|x| x["code"] == "C5a")).cloned();
+    assert_eq!(c5a.map(|f| f["assessed"].clone()), Some(serde_json::Value::Bool(false)));
+    assert_eq!(my["total"], "10.00");
+    drop(server);
+    // Incentives: the same policy (全额兑现) and the same warning.
+    let o = lantian(&db, &["incentives", "--year", "2022", "--scope", scope, "--format", "json"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("绵阳（PM2.5、优良天数率）"));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(v["warnings"][0].as_str().is_some_and(|w| w.contains("绵阳") && !w.contains("成都")), "{v}");
+    let my = v["rows"].as_array().and_then(|r| r.iter().find(|x| x["city"] == "绵阳")).expect("绵阳").clone();
+    assert!(my["reasons"].as_str().is_some_and(|r| r.contains("未设目标：不考核")), "{my}");
 }
 
 /// Attaining cities in the change ranking (`ranking.md` §4). May 2022 against May 2021, PM2.5 only
@@ -574,4 +669,45 @@ fn a_published_daily_aqi_decides_the_day_and_disagreements_are_reported() {
         ]
     );
     assert_eq!(rows[0][col(&h, "primary")].to_ascii_lowercase(), "o3_8h,pm2_5_24h", "the largest IAQIs (92, tied)");
+}
+
+/// Issue 11 §3.10: every kind of published result and every period form reproduces byte for byte
+/// from what was stored with it, on a synthetic year (with its targets). The year is scored as the
+/// mean of its twelve months: all twelve months' inputs must be stored, not one.
+#[test]
+fn every_published_kind_and_period_reproduces() {
+    let t = TempDir::new("reproduce");
+    let db = t.db();
+    let data = t.0.join("data").display().to_string();
+    ok(&db, &["synth", "--out", &data, "--days", "365", "--start", "2022-01-01"]);
+    ok(&db, &["import", &data]);
+    let publish = |args: &[&str]| -> String {
+        let o = lantian(&db, args);
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(o.status.success(), "{args:?}: {err}");
+        err.split("published as #")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .unwrap_or_else(|| panic!("{args:?}: no id in {err}"))
+            .to_string()
+    };
+    let reproduce = |kind: &str, id: &str, what: &str| {
+        let o = lantian(&db, &[kind, "--reproduce", id]);
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        assert_eq!(o.status.code(), Some(0), "{what}: {out}");
+        assert!(out.contains("reproduced: identical"), "{what}: {out}");
+        assert!(!out.contains("DustExcluded") && !out.contains("dust_excluded"), "{what}: {out}");
+        out
+    };
+    for period in ["2022-05", "2022-Q2", "2022-H1", "2022", "2022-01..2022-05", "2022-05-01..2022-05-20"] {
+        let id = publish(&["points", "--period", period, "--publish", "--format", "csv"]);
+        let out = reproduce("points", &id, period);
+        assert!(out.contains(&format!("points {period} 四川省 扣除沙尘影响")), "{out}");
+    }
+    let id = publish(&["points", "--period", "2022-Q3", "--variant", "raw", "--publish", "--format", "csv"]);
+    assert!(reproduce("points", &id, "raw").contains("实况（未扣沙）"));
+    let id = publish(&["yuetan", "--at", "2022-12-31", "--publish", "--format", "csv"]);
+    reproduce("yuetan", &id, "yuetan");
+    let id = publish(&["incentives", "--year", "2022", "--publish", "--format", "csv"]);
+    reproduce("incentives", &id, "incentives");
 }

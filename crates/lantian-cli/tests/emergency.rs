@@ -380,6 +380,48 @@ fn bad_emergency_inputs_are_rejected_whole() {
 }
 
 /// The text in parentheses after `label` in the synth summary: `name (CODE, city)` → `CODE`.
+/// Issue 11 §3.11: `alert evaluate --record` appends all its entries in one transaction. A failure is
+/// injected on the fourth entry (a trigger in the store that aborts an insert once three entries are
+/// in the log): the command fails and the log holds none of its entries — entry by entry, three would
+/// have stayed. Without the trigger the same command records them all.
+#[test]
+fn recording_the_alert_life_is_one_transaction() {
+    let dir = TempDir::new("alert-tx");
+    let db = dir.db();
+    let f = write(&dir, "forecast.csv", &forecast());
+    ok(&db, &["import", &f]);
+    let path = dir.0.join("t.db");
+    let count = || -> i64 {
+        let c = rusqlite::Connection::open(&path).expect("open");
+        c.query_row("SELECT count(*) FROM alert_event", [], |r| r.get(0)).expect("count")
+    };
+    rusqlite::Connection::open(&path)
+        .expect("open")
+        .execute_batch(
+            "CREATE TRIGGER inject_failure BEFORE INSERT ON alert_event \
+             WHEN (SELECT count(*) FROM alert_event) >= 3 \
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .expect("trigger");
+    let args = ["alert", "evaluate", "--at", "2022-12-25T00:00", "--record", "--by", "值班员"];
+    let o = lantian(&db, &args);
+    assert!(!o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("injected failure"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(count(), 0, "a failed recording leaves the log as it was");
+    rusqlite::Connection::open(&path).expect("open").execute_batch("DROP TRIGGER inject_failure;").expect("drop");
+    let out = ok(&db, &args);
+    let n: i64 = out
+        .lines()
+        .find(|l| l.contains("recorded in the alert log"))
+        .and_then(|l| l.split(": ").nth(1))
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("entry count in {out}"));
+    // 成都 start, raise, lift; five cities start and lift; the 成都平原 region start and lift: well over three.
+    assert!(n > 3, "{out}");
+    assert_eq!(count(), n);
+}
+
 fn summary_code(summary: &str, label: &str) -> String {
     let line = summary.lines().find(|l| l.contains(label)).unwrap_or_else(|| panic!("{label} in {summary}"));
     let inside = line.rsplit_once('(').map(|(_, r)| r).unwrap_or("");

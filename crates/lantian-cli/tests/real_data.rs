@@ -451,7 +451,8 @@ fn every_month_of_2015_and_2016_ranks() {
 
 /// The points scoring runs for every month of 2016 on the real city data; totals lie within 0–100 and
 /// the factor columns add up to the total, or to less than 0 where the total is clamped to 0 (资阳 in
-/// May 2016: −3.5).
+/// May 2016: −3.5). The 19 cities without targets are not assessed on C5a/C5b (empty cells): their
+/// other factors are converted over the assessed maxima (× 100 / 80) before the adjustments.
 #[test]
 fn points_for_every_month_of_2016() {
     let Some(data) = shared_data() else { return };
@@ -468,10 +469,17 @@ fn points_for_every_month_of_2016() {
         for r in &rows {
             let total: f64 = r[col(&h, "total")].parse().expect("total");
             assert!((0.0..=100.0).contains(&total), "{period} {r:?}");
-            let parts: f64 = ["C1", "C2", "C3", "C4", "C5a", "C5b", "ADJ"]
+            let maxima = [("C1", 30.0), ("C2", 20.0), ("C3", 20.0), ("C4", 10.0), ("C5a", 10.0), ("C5b", 10.0)];
+            let assessed: Vec<(f64, f64)> = maxima
                 .iter()
-                .map(|c| r[col(&h, c)].parse::<f64>().expect("part"))
-                .sum();
+                .filter(|(c, _)| !r[col(&h, c)].is_empty())
+                .map(|(c, m)| (r[col(&h, c)].parse::<f64>().expect("part"), *m))
+                .collect();
+            let targets = ["成都", "德阳"].contains(&r[col(&h, "city")].as_str());
+            assert_eq!(assessed.len(), if targets { 6 } else { 4 }, "{period} {r:?}");
+            let sum: f64 = assessed.iter().map(|x| x.0).sum();
+            let of: f64 = assessed.iter().map(|x| x.1).sum();
+            let parts = sum * 100.0 / of + r[col(&h, "ADJ")].parse::<f64>().expect("ADJ");
             let expected = parts.clamp(0.0, 100.0);
             assert!((expected - total).abs() < 0.03, "{period} {}: parts {parts} vs total {total}", r[col(&h, "city")]);
         }

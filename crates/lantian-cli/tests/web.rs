@@ -588,6 +588,49 @@ fn get_text(base: &str, path: &str) -> (u16, String) {
 
 /// The overview and ranking pages, in Chinese and English, on a synthetic province: the map has the 21
 /// cities coloured in the official level colours of their latest daily AQI, as the API reports them.
+/// Issue 11 §3.1: a synthetic period ending on 31 December ends there. `synth --days 3 --start
+/// 2022-12-29` covers 29–31 Dec: the last file holds only the hour ending 2023-01-01 00:00, so no
+/// natural day of 2023 has data — the CLI's default range, the overview, the ranking, the points and
+/// the city pages all show December 2022, not a "2023-01-01" outside the demonstrated period.
+#[test]
+fn a_period_ending_on_31_december_opens_nothing_of_the_next_year() {
+    let t = TempDir::new("year-end");
+    let db = t.db();
+    let data = t.0.join("data");
+    ok(&db, &["synth", "--out", &data.display().to_string(), "--days", "3", "--start", "2022-12-29"]);
+    ok(&db, &["import", &data.display().to_string()]);
+    let (h, rows) = csv_rows(&ok(&db, &["aqi", "--daily", "--level", "city", "--city", "成都", "--format", "csv"]));
+    let dates: Vec<&str> = rows.iter().map(|r| r[col(&h, "date")].as_str()).collect();
+    assert_eq!(dates, vec!["2022-12-29", "2022-12-30", "2022-12-31"]);
+    let (h, rows) = csv_rows(&ok(&db, &["aqi", "--hourly", "--level", "city", "--city", "成都", "--format", "csv"]));
+    assert_eq!(rows.last().map(|r| r[col(&h, "time")].as_str()), Some("2023-01-01T00:00:00+08:00"));
+    let budget: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["budget", "--city", "成都", "--format", "json"])).expect("json");
+    assert_eq!((budget["date"].as_str(), budget["hours_elapsed"].as_u64()), (Some("2022-12-31"), Some(24)));
+
+    let server = Server::start(&db);
+    let base = server.base.clone();
+    let (s, html) = get_text(&base, "/");
+    assert_eq!(s, 200);
+    assert_eq!(html.matches("<tr><td>2022-12-31</td>").count(), 21, "every city's latest day is 31 Dec");
+    assert!(!html.contains("<td>2023-01-01</td>"));
+    // Budgets and risks in Chinese words, never the internal names (issue 11 §3.2).
+    assert!(!html.contains("AtRisk") && !html.contains("at_risk"), "{html}");
+    // With the synthetic targets (成都 PM2.5 39): the year's allowance after 29 and 30 Dec (daily PM2.5
+    // 67 and 59) is (39 × 365 − 126) / 363 = 38.9, below 31 Dec's 70 → year at risk, named in Chinese.
+    assert!(html.contains("<ul id=\"risk\"><li>成都: 全年PM2.5目标有风险"), "{html}");
+    let (s, rank) = get_text(&base, "/ranking");
+    assert_eq!(s, 200);
+    assert!(rank.contains("href=\"/ranking?period=2022-12\"") && !rank.contains("2023-01"), "{rank:.600}");
+    let (s, points) = get_text(&base, "/points");
+    assert_eq!(s, 200);
+    assert!(points.contains("2022年12月") && !points.contains("2023年"), "{points:.600}");
+    let (s, city) = get_text(&base, "/cities/510100");
+    assert_eq!(s, 200);
+    assert!(city.contains("成都 2022") && !city.contains("2023年"), "{city:.600}");
+    assert!(city.contains("id=\"budgets\"") && !city.contains("day over") && !city.contains("AtRisk"));
+}
+
 #[test]
 fn overview_and_ranking_pages() {
     let t = TempDir::new("pages");

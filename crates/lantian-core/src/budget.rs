@@ -440,6 +440,39 @@ pub enum AlertKind {
     YearAtRisk,
 }
 
+impl AlertKind {
+    /// All horizons, day first.
+    pub const ALL: [AlertKind; 3] = [AlertKind::DayAtRisk, AlertKind::MonthAtRisk, AlertKind::YearAtRisk];
+
+    /// The stable code of machine formats (CSV, JSON, API): `day_at_risk`, `month_at_risk`,
+    /// `year_at_risk`.
+    pub fn code(self) -> &'static str {
+        match self {
+            AlertKind::DayAtRisk => "day_at_risk",
+            AlertKind::MonthAtRisk => "month_at_risk",
+            AlertKind::YearAtRisk => "year_at_risk",
+        }
+    }
+
+    /// The Chinese phrase of tables and pages (以时保天、以天保月、以月保年).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            AlertKind::DayAtRisk => "今日优良有风险",
+            AlertKind::MonthAtRisk => "本月优良天数目标有风险",
+            AlertKind::YearAtRisk => "全年PM2.5目标有风险",
+        }
+    }
+
+    /// The English phrase of the English pages.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            AlertKind::DayAtRisk => "day at risk",
+            AlertKind::MonthAtRisk => "month's good-day target at risk",
+            AlertKind::YearAtRisk => "year's PM2.5 target at risk",
+        }
+    }
+}
+
 /// An entry of the at-risk list: the horizon and the (negative) margin. The city is the caller's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BudgetAlert {

@@ -262,15 +262,26 @@ pub enum ResultVariant {
 }
 
 impl ResultVariant {
-    /// The machine spelling, as the `--variant` option and the API's `variant` parameter write it
-    /// (`raw`, `dust-excluded`; docs/formats.md §5).
+    /// The stable code of machine formats (CSV, JSON, API, published-result keys): `raw`,
+    /// `dust_excluded`.
     pub fn code(self) -> &'static str {
         match self {
             ResultVariant::Raw => "raw",
-            ResultVariant::DustExcluded => "dust-excluded",
+            ResultVariant::DustExcluded => "dust_excluded",
         }
     }
 
+    /// The variant of a code: [`ResultVariant::code`], the CLI's spelling `dust-excluded`, or the
+    /// debug names `Raw`/`DustExcluded` of keys published before the codes existed.
+    pub fn from_code(code: &str) -> Option<ResultVariant> {
+        match code {
+            "raw" | "Raw" => Some(ResultVariant::Raw),
+            "dust_excluded" | "dust-excluded" | "DustExcluded" => Some(ResultVariant::DustExcluded),
+            _ => None,
+        }
+    }
+
+    /// The Chinese label of tables, pages and workbooks.
     pub fn label_zh(self) -> &'static str {
         match self {
             ResultVariant::Raw => "实况（未扣沙）",

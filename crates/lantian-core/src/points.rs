@@ -44,6 +44,20 @@ pub struct AdjustmentRule {
     pub cap: Option<Ratio>,
 }
 
+/// What a target factor (C5a PM2.5, C5b good-day rate) does for a city that has no target of its kind
+/// for the year (`[targets] missing` of a scheme).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MissingTarget {
+    /// [D] Not assessed (不考核): the factor is left out, and the total is converted to the 100-point
+    /// scale over the factors assessed — `Σ points of the assessed factors × 100 / Σ their maxima`,
+    /// plus the adjustments, then clamped and rounded as every total (the shipped default, the same
+    /// policy as the incentive settlement's "未设目标：不考核").
+    NotAssessed,
+    /// The factor scores 0: what schemes without a `[targets]` table did before the key existed, so
+    /// that results published with them reproduce unchanged.
+    Zero,
+}
+
 /// A grade band: totals ≥ `min` get `name`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GradeBand {
@@ -79,6 +93,8 @@ pub struct PointsScheme {
     pub adjustments_max: Ratio,
     /// Annual points are the mean of the monthly points (else the year is scored as one period).
     pub annual_mean_of_months: bool,
+    /// A target factor of a city without that target (`[targets] missing`; absent: [`MissingTarget::Zero`]).
+    pub missing_target: MissingTarget,
     /// Points per adjustment item, one for every code of [`ADJUSTMENT_ITEMS`].
     pub adjustment_items: Vec<AdjustmentRule>,
     pub grades: Vec<GradeBand>,
@@ -150,7 +166,25 @@ impl PointsScheme {
     /// 100, negative slopes and overlapping grade bands are errors naming the key.
     pub fn parse(text: &str) -> Result<PointsScheme, SchemeError> {
         let root: toml::Table = text.parse().map_err(|e: toml::de::Error| err("(file)", e.to_string()))?;
-        only_keys(&root, "(root)", &["scheme", "factors", "adjustments", "grades", "aggregation"])?;
+        only_keys(&root, "(root)", &["scheme", "factors", "adjustments", "grades", "aggregation", "targets"])?;
+        let missing_target = match root.get("targets") {
+            // Schemes written before the key existed scored a missing target 0.
+            None => MissingTarget::Zero,
+            Some(v) => {
+                let t = v.as_table().ok_or_else(|| err("targets", "expected a table"))?;
+                only_keys(t, "targets", &["missing"])?;
+                match t.get("missing").and_then(toml::Value::as_str) {
+                    Some("not_assessed") => MissingTarget::NotAssessed,
+                    Some("zero") => MissingTarget::Zero,
+                    other => {
+                        return Err(err(
+                            "targets.missing",
+                            format!("expected \"not_assessed\" or \"zero\", found {other:?}"),
+                        ))
+                    }
+                }
+            }
+        };
         let annual_mean_of_months = match root.get("aggregation") {
             None => true,
             Some(v) => {
@@ -243,6 +277,7 @@ impl PointsScheme {
             adjustments_min: num(adj, "adjustments", "min")?,
             adjustments_max: num(adj, "adjustments", "max")?,
             annual_mean_of_months,
+            missing_target,
             adjustment_items,
             grades: Vec::new(),
             text: text.to_string(),
@@ -375,14 +410,28 @@ pub struct FactorPoints {
     pub inputs: String,
     /// The formula with the numbers put in.
     pub formula: String,
+    /// `false`: not assessed (不考核, a target the city was not given, [`MissingTarget::NotAssessed`]);
+    /// `points` is then 0 and the factor stays out of the total. Written to JSON only when `false`,
+    /// so that results published before the field existed reproduce byte for byte.
+    #[serde(skip_serializing_if = "is_true")]
+    pub assessed: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// A city's score.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct PointsResult {
     pub factors: Vec<FactorPoints>,
-    /// The sum of the factors and the clipped adjustments, before clamping to 0–100.
+    /// The sum of the factors and the clipped adjustments, before clamping to 0–100 (with a factor not
+    /// assessed: the assessed factors converted to the 100-point scale, plus the adjustments).
     pub exact_total: Ratio,
+    /// With a factor not assessed: the conversion to the 100-point scale with the numbers put in
+    /// (`(Σ assessed) × 100 / Σ their maxima + adjustments`). Absent from JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub converted: Option<String>,
     /// The total clamped to 0–100 and rounded to two decimals (GB/T 8170), in hundredths.
     pub total_hundredths: i64,
     pub grade: String,
@@ -427,12 +476,18 @@ pub fn mean_of_months(s: &PointsScheme, months: &[&PointsResult]) -> Option<Poin
             let sum = months.iter().fold(zero(), |a, m| a + m.factors[k].points);
             let mean = Ratio::new(sum.num, sum.den * n).reduced();
             let parts: Vec<String> = months.iter().map(|m| fmt_ratio(m.factors[k].points, 4)).collect();
+            let assessed = months.iter().all(|m| m.factors[k].assessed);
             FactorPoints {
                 code: f0.code,
                 name_zh: f0.name_zh,
                 points: mean,
                 inputs: format!("{} months", months.len()),
-                formula: format!("({}) / {} = {}", parts.join(" + "), months.len(), fmt_ratio(mean, 4)),
+                formula: if assessed {
+                    format!("({}) / {} = {}", parts.join(" + "), months.len(), fmt_ratio(mean, 4))
+                } else {
+                    NOT_ASSESSED.to_string()
+                },
+                assessed,
             }
         })
         .collect();
@@ -440,7 +495,51 @@ pub fn mean_of_months(s: &PointsScheme, months: &[&PointsResult]) -> Option<Poin
     let total_hundredths = round_half_even(sum, n) as i64;
     let exact_total = Ratio::new(sum, n * 100).reduced();
     let grade = s.grade(Ratio::new(i128::from(total_hundredths), 100)).to_string();
-    Some(PointsResult { factors, exact_total, total_hundredths, grade })
+    let converted = first.converted.as_ref().map(|_| "各月总分已按考核项折算，年度总分为各月总分的平均".to_string());
+    Some(PointsResult { factors, exact_total, total_hundredths, grade, converted })
+}
+
+/// The explanation of a target factor that is not assessed.
+pub const NOT_ASSESSED: &str = "未下达目标，不考核；总分按考核项折算";
+
+/// One month's input of a year scored as the mean of its months.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MonthInput {
+    /// The month (`2022-05`).
+    pub month: String,
+    pub input: PointsInput,
+}
+
+/// Everything a city's score is computed from — what `points --publish` stores and `--reproduce` feeds
+/// back through [`score_input`]: one period's input, or, for a year scored as the mean of its months
+/// (`[aggregation] annual = "mean_of_months"`), the input of every month with data.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ScoreInput {
+    MeanOfMonths { months: Vec<MonthInput> },
+    Period(PointsInput),
+}
+
+impl ScoreInput {
+    /// Whether the city was ranked (in any month of a year).
+    pub fn ranked(&self) -> bool {
+        match self {
+            ScoreInput::Period(x) => x.rank.is_some(),
+            ScoreInput::MeanOfMonths { months } => months.iter().any(|m| m.input.rank.is_some()),
+        }
+    }
+}
+
+/// The score of a [`ScoreInput`]: [`score`] of the period, or [`mean_of_months`] of the months' scores
+/// (`None` for a year without months). The one function behind a published score and its reproduction.
+pub fn score_input(s: &PointsScheme, x: &ScoreInput) -> Option<PointsResult> {
+    match x {
+        ScoreInput::Period(p) => Some(score(s, p)),
+        ScoreInput::MeanOfMonths { months } => {
+            let results: Vec<PointsResult> = months.iter().map(|m| score(s, &m.input)).collect();
+            mean_of_months(s, &results.iter().collect::<Vec<_>>())
+        }
+    }
 }
 
 /// Scores a city (`management.md` §1.3): C1 ranking, C2 change ranking, C3 good days, C4 heavy days,
@@ -462,6 +561,7 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
         points: c1,
         inputs: format!("rank {} of {}", x.rank.map_or("—".into(), |r| r.to_string()), x.ranked),
         formula: c1f,
+        assessed: true,
     });
     // C2
     let (c2, c2f) = match x.change_rank {
@@ -492,6 +592,7 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
         points: c2,
         inputs: format!("change rank {} of {}", x.change_rank.map_or("—".into(), |r| r.to_string()), x.change_ranked),
         formula: c2f,
+        assessed: true,
     });
     // C3
     let (c3, c3f) = match x.good_days_last_year {
@@ -519,6 +620,7 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
         points: c3,
         inputs: format!("good days {} vs {}", x.good_days, x.good_days_last_year.map_or("—".into(), |g| g.to_string())),
         formula: c3f,
+        assessed: true,
     });
     // C4
     let raw = s.heavy_base
@@ -546,9 +648,13 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
             x.severe_days,
             f(c4)
         ),
+        assessed: true,
     });
+    let not_assessed = s.missing_target == MissingTarget::NotAssessed;
     // C5a
+    let c5a_assessed = !(not_assessed && x.pm2_5_target.is_none());
     let (c5a, c5af) = match (x.pm2_5_ytd, x.pm2_5_target) {
+        (_, None) if !c5a_assessed => (zero(), NOT_ASSESSED.to_string()),
         (Some(a), Some(t)) if a <= t => (s.pm2_5_max, format!("{a} ≤ {t} → {}", f(s.pm2_5_max))),
         (Some(a), Some(t)) => {
             let over = div(a.ratio() - t.ratio(), mul(s.pm2_5_zero_at, t.ratio()));
@@ -567,9 +673,12 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
             x.pm2_5_target.map_or("—".into(), |c| c.to_string())
         ),
         formula: c5af,
+        assessed: c5a_assessed,
     });
     // C5b
+    let c5b_assessed = !(not_assessed && x.good_rate_target.is_none());
     let (c5b, c5bf) = match (x.good_rate_ytd, x.good_rate_target) {
+        (_, None) if !c5b_assessed => (zero(), NOT_ASSESSED.to_string()),
         (Some(r), Some(t)) if r >= t => (s.rate_max, format!("{} ≥ {} → {}", f(r), f(t), f(s.rate_max))),
         (Some(r), Some(t)) => {
             let v = clamp(s.rate_max - mul(s.rate_per_point, t - r), zero(), s.rate_max);
@@ -587,6 +696,7 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
             x.good_rate_target.map_or("—".into(), f)
         ),
         formula: c5bf,
+        assessed: c5b_assessed,
     });
     // C5c (optional): each task scores min(1, completion / elapsed) — a task on its linear schedule
     // scores in full, one half-way behind scores half, an unreported task 0; the factor is the maximum
@@ -619,6 +729,7 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
             points: v,
             inputs: if parts.is_empty() { "none".into() } else { parts.join("; ") },
             formula,
+            assessed: true,
         });
     }
     // ADJ: per item count × points, capped by magnitude; the sum clipped to [min, max].
@@ -659,12 +770,37 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
         points: adj,
         inputs: if parts.is_empty() { "none".into() } else { parts.join("; ") },
         formula: format!("clamp({}, {}, {}) = {}", f(sum), f(s.adjustments_min), f(s.adjustments_max), f(adj)),
+        assessed: true,
     });
-    let exact_total = factors.iter().fold(zero(), |a, c| a + c.points);
+    // The factors' maxima, in the order pushed above (ADJ has none: it is added after the conversion).
+    let mut maxima = vec![s.ranking_max, s.change_max, s.good_days_max, s.heavy_max, s.pm2_5_max, s.rate_max];
+    maxima.extend(s.task_max);
+    let (exact_total, converted) = if factors.iter().all(|c| c.assessed) {
+        (factors.iter().fold(zero(), |a, c| a + c.points), None)
+    } else {
+        // Not assessed (不考核): the assessed factors on the 100-point scale, then the adjustments.
+        let assessed: Vec<(&FactorPoints, Ratio)> =
+            factors.iter().zip(&maxima).filter(|(c, _)| c.assessed).map(|(c, m)| (c, *m)).collect();
+        let got = assessed.iter().fold(zero(), |a, (c, _)| a + c.points);
+        let of = assessed.iter().fold(zero(), |a, (_, m)| a + *m);
+        let scaled = if of.num == 0 { zero() } else { div(mul(got, int(100)), of) };
+        let total = scaled + adj;
+        let codes: Vec<&str> = assessed.iter().map(|(c, _)| c.code).collect();
+        let text = format!(
+            "考核项 {}：({}) × 100 / {} = {}；加减分 {} → {}",
+            codes.join("、"),
+            f(got),
+            f(of),
+            f(scaled),
+            f(adj),
+            f(total)
+        );
+        (total, Some(text))
+    };
     let clamped = clamp(exact_total, zero(), Ratio::new(100, 1));
     let total_hundredths = round_half_even(clamped.num * 100, clamped.den) as i64;
     let grade = s.grade(Ratio::new(i128::from(total_hundredths), 100)).to_string();
-    PointsResult { factors, exact_total, total_hundredths, grade }
+    PointsResult { factors, exact_total, total_hundredths, grade, converted }
 }
 
 #[cfg(test)]

@@ -207,6 +207,34 @@ pub fn evaluate(tiers: &[Tier], f: &YuetanFacts) -> Vec<Triggered> {
     out
 }
 
+/// A city's 约谈 decision: the highest tier it meets, who interviews whom at that tier, and every
+/// condition that holds — the highest tier's first, the lower tiers' after them as further evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub tier: u8,
+    pub who_zh: &'static str,
+    pub triggered: Vec<Triggered>,
+}
+
+impl Outcome {
+    /// The conditions of the tier decided on (the highest).
+    pub fn decisive(&self) -> impl Iterator<Item = &Triggered> {
+        self.triggered.iter().filter(move |t| t.tier == self.tier)
+    }
+}
+
+/// The decision from the conditions that hold ([`evaluate`]): a city is interviewed once, at the
+/// highest tier it meets (the tiers escalate who interviews whom, `management.md` §2.3); the lower
+/// tiers' conditions are kept as evidence. `None` when nothing holds.
+pub fn outcome(tiers: &[Tier], triggered: &[Triggered]) -> Option<Outcome> {
+    let top = triggered.iter().map(|t| t.tier).max()?;
+    let who_zh = tiers.iter().find(|t| t.tier == top).map_or("", |t| t.who_zh);
+    let mut all = triggered.to_vec();
+    // Highest tier first; within a tier, the rule table's order (a stable sort keeps it).
+    all.sort_by_key(|t| std::cmp::Reverse(t.tier));
+    Some(Outcome { tier: top, who_zh, triggered: all })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +251,35 @@ mod tests {
         assert_eq!(tiers_of(2), vec![1]);
         assert_eq!(tiers_of(3), vec![1, 2]);
         assert_eq!(tiers_of(4), vec![1, 2, 3]);
+    }
+
+    /// Issue 11 §3.9: a city meeting tiers 1–3 is interviewed once, at tier 3 (省长约谈), with the tier 2
+    /// and tier 1 conditions as evidence after the decisive one.
+    #[test]
+    fn the_highest_tier_decides_and_the_rest_is_evidence() {
+        let tiers = tiers_2022();
+        let f = YuetanFacts {
+            heavy_days_ytd: 4,
+            good_days: vec![(Window::HalfYear, Some(150), Some(158))],
+            ..YuetanFacts::default()
+        };
+        let hit = evaluate(&tiers, &f);
+        assert_eq!(hit.len(), 4, "H1 good days −8 (tier 1) and 4 heavy days (tiers 1, 2, 3)");
+        let o = outcome(&tiers, &hit).expect("an interview");
+        assert_eq!(o.tier, 3);
+        assert_eq!(o.who_zh, "省长约谈市（州）政府主要负责同志");
+        let order: Vec<(u8, Condition)> = o.triggered.iter().map(|t| (t.tier, t.condition)).collect();
+        assert_eq!(
+            order,
+            vec![
+                (3, Condition::HeavyDays { days: 4 }),
+                (2, Condition::HeavyDays { days: 3 }),
+                (1, Condition::GoodDaysDown { window: Window::HalfYear, days: 5 }),
+                (1, Condition::HeavyDays { days: 2 }),
+            ]
+        );
+        assert_eq!(o.decisive().map(|t| t.condition).collect::<Vec<_>>(), vec![Condition::HeavyDays { days: 4 }]);
+        assert_eq!(outcome(&tiers, &[]), None);
     }
 
     #[test]

@@ -123,3 +123,82 @@ fn task_completion_factor_scores_against_the_schedule() {
     let e = PointsScheme::parse(&over).expect_err("106 points");
     assert!(e.to_string().contains("factors.*.max"), "{e}");
 }
+
+/// Issue 11 §3.4, the lead's decision ([D], default scheme `[targets] missing = "not_assessed"`): a
+/// target the city was not given is not assessed, and the total is converted over the assessed
+/// factors. By hand, with the city of `input()`: C1 = 30 × (21 − 8) / 20 = 19.5; C2 = 20 × (21 − 12) /
+/// 20 = 9; C3 = 10 + (24 − 21) = 13; C4 = 10 − 5 × 1 = 5; C5b = 10 − 2 × (88 − 85) = 4; ADJ = −5.
+/// - No PM2.5 target: assessed maxima 30 + 20 + 20 + 10 + 10 = 90; (19.5 + 9 + 13 + 5 + 4) × 100 / 90
+///   = 50.5 × 100 / 90 = 56.111…; − 5 → 51.111… → 51.11 (不合格).
+/// - No target at all: maxima 80; 46.5 × 100 / 80 = 58.125; − 5 → 53.125 → 53.12 (half-even).
+/// - The same scheme without the `[targets]` table (as schemes were before it existed) scores a missing
+///   target 0: 50.5 + 0 − 5 = 45.5.
+#[test]
+fn a_missing_target_is_not_assessed_and_the_total_converted() {
+    use lantian_core::points::{MissingTarget, NOT_ASSESSED};
+    let s = PointsScheme::parse(DEFAULT_SCHEME_TOML).expect("scheme");
+    assert_eq!(s.missing_target, MissingTarget::NotAssessed);
+    let full = score(&s, &input());
+    assert!(full.factors.iter().all(|f| f.assessed) && full.converted.is_none());
+    // A fully assessed result is written as before the policy existed (published results reproduce).
+    let json = serde_json::to_string(&full).expect("json");
+    assert!(!json.contains("assessed") && !json.contains("converted"), "{json}");
+
+    let mut x = input();
+    x.pm2_5_target = None;
+    let r = score(&s, &x);
+    let c5a = r.factors.iter().find(|f| f.code == "C5a").expect("C5a");
+    assert!(!c5a.assessed);
+    assert_eq!(c5a.points, Ratio::new(0, 1));
+    assert_eq!(c5a.formula, NOT_ASSESSED);
+    assert_eq!(c5a.formula, "未下达目标，不考核；总分按考核项折算");
+    assert!(r.factors.iter().filter(|f| f.code != "C5a").all(|f| f.assessed));
+    // 50.5 × 100 / 90 − 5 = 505/9 − 5 = 460/9.
+    assert_eq!(r.exact_total.reduced(), Ratio::new(460, 9));
+    assert_eq!((r.total_hundredths, r.grade.as_str()), (5111, "不合格"));
+    assert!(r.converted.as_deref().is_some_and(|c| c.contains("50.5") && c.contains("/ 90")), "{:?}", r.converted);
+    assert!(serde_json::to_string(&r).expect("json").contains("\"assessed\":false"));
+
+    x.good_rate_target = None;
+    let r = score(&s, &x);
+    assert_eq!(r.factors.iter().filter(|f| !f.assessed).map(|f| f.code).collect::<Vec<_>>(), vec!["C5a", "C5b"]);
+    assert_eq!(r.exact_total.reduced(), Ratio::new(425, 8));
+    assert_eq!(r.total_hundredths, 5312);
+
+    let legacy = PointsScheme::parse(&DEFAULT_SCHEME_TOML.replace("[targets]\nmissing = \"not_assessed\"\n", ""))
+        .expect("scheme without [targets]");
+    assert_eq!(legacy.missing_target, MissingTarget::Zero);
+    let mut x = input();
+    x.pm2_5_target = None;
+    let r = score(&legacy, &x);
+    assert!(r.factors.iter().all(|f| f.assessed));
+    assert_eq!(r.total_hundredths, 4550);
+    let bad = DEFAULT_SCHEME_TOML.replace("missing = \"not_assessed\"", "missing = \"skip\"");
+    assert_eq!(PointsScheme::parse(&bad).expect_err("bad value").key, "targets.missing");
+}
+
+/// What `points --publish` stores: a year scored as the mean of its months keeps every month's input
+/// and scores the same after a JSON round trip; an input stored before (one period) still reads.
+#[test]
+fn stored_inputs_score_the_same_after_a_round_trip() {
+    use lantian_core::points::{mean_of_months, score_input, MonthInput, ScoreInput};
+    let s = PointsScheme::parse(DEFAULT_SCHEME_TOML).expect("scheme");
+    let mut may = input();
+    may.rank = Some(3);
+    let year = ScoreInput::MeanOfMonths {
+        months: vec![
+            MonthInput { month: "2022-04".into(), input: input() },
+            MonthInput { month: "2022-05".into(), input: may.clone() },
+        ],
+    };
+    let want = mean_of_months(&s, &[&score(&s, &input()), &score(&s, &may)]).expect("two months");
+    let text = serde_json::to_string(&year).expect("json");
+    let back: ScoreInput = serde_json::from_str(&text).expect("read back");
+    assert_eq!(back, year);
+    assert_eq!(score_input(&s, &back), Some(want));
+    let old = serde_json::to_string(&input()).expect("json");
+    let back: ScoreInput = serde_json::from_str(&old).expect("a period input");
+    assert_eq!(back, ScoreInput::Period(input()));
+    assert_eq!(score_input(&s, &back), Some(score(&s, &input())));
+    assert_eq!(score_input(&s, &ScoreInput::MeanOfMonths { months: Vec::new() }), None);
+}

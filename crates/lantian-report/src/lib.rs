@@ -341,6 +341,11 @@ pub fn write_circular(
             ws.write_number_with_format(row, 2, result.total_hundredths as f64 / 100.0, &total_fmt)?;
             ws.write_string_with_format(row, 3, &result.grade, &cell)?;
             for (k, f) in result.factors.iter().enumerate() {
+                if !f.assessed {
+                    // A target the city was not given (未下达目标，不考核).
+                    ws.write_string_with_format(row, (4 + k) as u16, "不考核", &cell)?;
+                    continue;
+                }
                 // Rounded exactly (GB/T 8170) to two decimals first; the cell holds that decimal.
                 let v: f64 = lantian_core::points::fmt_ratio(f.points, 2).parse().unwrap_or(f64::NAN);
                 ws.write_number_with_format(row, (4 + k) as u16, v, &total_fmt)?;

@@ -199,7 +199,9 @@ pub fn latest_decision(store: &dyn Store) -> Result<Option<NaiveDateTime>> {
 /// Replays every city's alert life from the issuances known at `at` ([`replay`], the rule set in force
 /// on each issuance's date unless `fixed` is given) and appends to the alert log the events not yet
 /// recorded (same scope, time, action and level). Returns the appended entries; repeating it appends
-/// nothing.
+/// nothing. Every entry is worked out first and all are appended in one transaction
+/// ([`lantian_store::EmergencyStore::add_alert_events`]): an error or an interruption leaves the log as
+/// it was, never part of a decision (issue 11 §3.11).
 pub fn record(
     store: &mut dyn Store,
     at: NaiveDateTime,
@@ -245,11 +247,11 @@ pub fn record(
                 actor: actor.to_string(),
                 recorded_at: recorded_at.to_string(),
             };
-            store.add_alert_event(&new)?;
             added.push(new);
         }
     }
-    added.extend(record_regions(store, at, fixed, actor, recorded_at)?);
+    added.extend(region_events(store, at, fixed, actor, recorded_at)?);
+    store.add_alert_events(&added)?;
     Ok(added)
 }
 
@@ -261,10 +263,10 @@ pub fn region_scope(r: lantian_core::cities::RegionId) -> String {
 /// The joint-control regions' alert life [D]: at every issuance time up to `at`, the regional alerts of
 /// the forecasts then known (each city's latest issuance); a region is on alert at the highest level of
 /// its regional alerts that reach the issuance date or later. A change of that level is a start, raise,
-/// lower (immediately: the cities' own alerts carry the downgrade rule) or lift, appended to the log as
-/// for cities.
-fn record_regions(
-    store: &mut dyn Store,
+/// lower (immediately: the cities' own alerts carry the downgrade rule) or lift, to be appended to the
+/// log as for cities (the entries not yet logged are returned).
+fn region_events(
+    store: &dyn Store,
     at: NaiveDateTime,
     fixed: Option<&'static AlertRuleSet>,
     actor: &str,
@@ -339,13 +341,15 @@ fn record_regions(
         }
         state = now.into_iter().map(|(k, (l, _))| (k, l)).collect();
     }
-    let mut added = Vec::new();
+    let mut added: Vec<NewAlertEvent> = Vec::new();
     for e in events {
         let logged = store.alert_events(Some(&e.scope))?;
-        if already_logged(&logged, e.at, &e.action, e.level_to.as_deref()) {
+        let pending = added
+            .iter()
+            .any(|x| x.scope == e.scope && x.at == e.at && x.action == e.action && x.level_to == e.level_to);
+        if pending || already_logged(&logged, e.at, &e.action, e.level_to.as_deref()) {
             continue;
         }
-        store.add_alert_event(&e)?;
         added.push(e);
     }
     Ok(added)

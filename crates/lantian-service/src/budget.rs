@@ -5,8 +5,8 @@
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
 use lantian_core::aqi::RealTimeConvention;
 use lantian_core::budget::{
-    budget_day, budget_day_o3, budget_month_good_days, budget_year, AlertKind, Budget, BudgetAlert, BudgetOptions,
-    GoodDayBudget, O3Cap, PeriodBudget,
+    budget_day, budget_day_o3, budget_month_good_days, budget_year, classify_risk, AlertKind, Budget, BudgetAlert,
+    BudgetOptions, GoodDayBudget, O3Cap, PeriodBudget, Risk,
 };
 use lantian_core::conc::Ratio;
 use lantian_core::period::{is_valid_day, ResultVariant};
@@ -24,6 +24,103 @@ pub enum DayBudget {
     O3(O3Cap),
 }
 
+/// The standing of a pollutant's day budget, decided once here ([`day_status`]) and shown by every
+/// output — the CLI table (Chinese label), `budget --format json` and `/api/v1/budgets` (code) — so
+/// that they cannot disagree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayStatus {
+    /// Budget left, and the last hour's value within it: carrying on as now keeps the day good.
+    Ok,
+    /// Budget left, but the last hour's value is above it: carrying on as now the day will not be
+    /// good (the `day_at_risk` alert, [`lantian_core::budget::classify_risk`]).
+    DayAtRisk,
+    /// The day can no longer be good: even zero in every remaining hour leaves it above the limit.
+    Lost,
+    /// The day is complete and good.
+    DayOverGood,
+    /// The day is complete and not good.
+    DayOverExceeded,
+    /// Fewer hours can still be valid than a daily mean needs (20): the daily value will be invalid.
+    CannotBeValid,
+    /// O3: no counted 8-hour window closes with the next hour; nothing to cap.
+    Unconstrained,
+}
+
+impl DayStatus {
+    /// The stable code of machine formats: `ok`, `day_at_risk`, `lost`, `day_over_good`,
+    /// `day_over_exceeded`, `cannot_be_valid`, `unconstrained`.
+    pub fn code(self) -> &'static str {
+        match self {
+            DayStatus::Ok => "ok",
+            DayStatus::DayAtRisk => "day_at_risk",
+            DayStatus::Lost => "lost",
+            DayStatus::DayOverGood => "day_over_good",
+            DayStatus::DayOverExceeded => "day_over_exceeded",
+            DayStatus::CannotBeValid => "cannot_be_valid",
+            DayStatus::Unconstrained => "unconstrained",
+        }
+    }
+
+    /// The Chinese phrase of tables and pages.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            DayStatus::Ok => "可控",
+            DayStatus::DayAtRisk => "当前值超出预算",
+            DayStatus::Lost => "已超标",
+            DayStatus::DayOverGood => "已结束（优良）",
+            DayStatus::DayOverExceeded => "已结束（超标）",
+            DayStatus::CannotBeValid => "有效小时不足",
+            DayStatus::Unconstrained => "不受限",
+        }
+    }
+
+    /// The English phrase of the English pages.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            DayStatus::Ok => "on track",
+            DayStatus::DayAtRisk => "current value above the budget",
+            DayStatus::Lost => "already exceeded",
+            DayStatus::DayOverGood => "day over: good",
+            DayStatus::DayOverExceeded => "day over: exceeded",
+            DayStatus::CannotBeValid => "cannot reach 20 valid hours",
+            DayStatus::Unconstrained => "no 8-hour window closes",
+        }
+    }
+
+    /// Whether the day is at risk or lost (the at-risk list).
+    pub fn is_at_risk(self) -> bool {
+        matches!(self, DayStatus::DayAtRisk | DayStatus::Lost)
+    }
+}
+
+/// The status of a day budget against the last hour's value (`management.md` §1.4 [D]): a budget
+/// left but below the current value is at risk ([`classify_risk`]), one already exceeded is lost.
+pub fn day_status(b: &DayBudget, current: Option<Conc>) -> DayStatus {
+    let left = |a: Ratio| match current.map(|c| classify_risk(a, c)) {
+        Some(Risk::AtRisk { .. }) => DayStatus::DayAtRisk,
+        _ => DayStatus::Ok,
+    };
+    match b {
+        DayBudget::Mean(Budget::Remaining(a)) | DayBudget::O3(O3Cap::Cap(a)) => left(*a),
+        DayBudget::Mean(Budget::AlreadyExceeded { .. }) | DayBudget::O3(O3Cap::AlreadyExceeded { .. }) => {
+            DayStatus::Lost
+        }
+        DayBudget::Mean(Budget::NoHoursLeft { good: true }) => DayStatus::DayOverGood,
+        DayBudget::Mean(Budget::NoHoursLeft { good: false }) => DayStatus::DayOverExceeded,
+        DayBudget::Mean(Budget::CannotBeValid { .. }) => DayStatus::CannotBeValid,
+        DayBudget::O3(O3Cap::Unconstrained) => DayStatus::Unconstrained,
+    }
+}
+
+/// One pollutant's day budget: the budget, the last hour's value and their status.
+#[derive(Clone, Debug)]
+pub struct DayLine {
+    pub pollutant: Pollutant,
+    pub budget: DayBudget,
+    pub current: Option<Conc>,
+    pub status: DayStatus,
+}
+
 /// Budgets of a city at a moment.
 #[derive(Clone, Debug)]
 pub struct CityBudget {
@@ -34,8 +131,8 @@ pub struct CityBudget {
     pub date: NaiveDate,
     /// Hours of the day already past (1–24).
     pub hours_elapsed: usize,
-    /// Per pollutant: the budget and the last hour's value.
-    pub day: Vec<(Pollutant, DayBudget, Option<Conc>)>,
+    /// Per pollutant: the budget, the last hour's value and the status.
+    pub day: Vec<DayLine>,
     pub target: Option<CityTarget>,
     /// Good and non-good days of the month before today, and the month's budget (with a target).
     pub month_good: u32,
@@ -120,7 +217,8 @@ pub fn city_budget(store: &dyn Store, city: &CityInfo, at: NaiveDateTime) -> Res
             }
             DayBudget::Mean(b)
         };
-        day.push((p, b, current));
+        let status = day_status(&b, current);
+        day.push(DayLine { pollutant: p, budget: b, current, status });
     }
     let target = store.target(city.id, date.year())?;
     // Completed days of the month and of the year (before today).
@@ -147,10 +245,15 @@ pub fn city_budget(store: &dyn Store, city: &CityInfo, at: NaiveDateTime) -> Res
         ),
         None => None,
     };
-    if month.as_ref().is_some_and(|m| m.nongood_allowance <= 0) {
+    // [D] The month is at risk when carrying on as now breaks it (as [`classify_risk`] reads "at risk"):
+    // its allowance of non-good days is below what today is heading for — 1 when a pollutant's day is
+    // at risk, lost or over and not good, else 0. A month with no slack left whose day is going well is
+    // on track; one already past its allowance is at risk whatever today does.
+    let today_nongood = i64::from(day.iter().any(|d| d.status.is_at_risk() || d.status == DayStatus::DayOverExceeded));
+    if let Some(m) = month.as_ref().filter(|m| m.nongood_allowance < today_nongood) {
         alerts.push(BudgetAlert {
             kind: AlertKind::MonthAtRisk,
-            margin: Ratio::new(i128::from(month.as_ref().map_or(0, |m| m.nongood_allowance)), 1),
+            margin: Ratio::new(i128::from(m.nongood_allowance - today_nongood), 1),
         });
     }
     let pm: Vec<Conc> = records.iter().filter_map(|r| r.values.pm2_5).collect();
@@ -184,23 +287,33 @@ pub fn city_budget(store: &dyn Store, city: &CityInfo, at: NaiveDateTime) -> Res
     })
 }
 
+impl CityBudget {
+    /// Whether the city belongs on the province-wide at-risk list: a day budget at risk or lost, or a
+    /// month or year alert.
+    pub fn at_risk(&self) -> bool {
+        !self.alerts.is_empty() || self.day.iter().any(|d| d.status.is_at_risk())
+    }
+
+    /// The horizons at risk, day first, each once.
+    pub fn alert_kinds(&self) -> Vec<AlertKind> {
+        AlertKind::ALL.into_iter().filter(|k| self.alerts.iter().any(|a| a.kind == *k)).collect()
+    }
+}
+
 /// A budget shown rounded (GB/T 8170) to `decimals`.
 fn r1(r: Ratio, decimals: u32) -> String {
     r.round(decimals).to_string()
 }
 
-/// A day budget as shown: the value rounded for display and its status code.
-pub fn day_text(b: &DayBudget) -> (String, &'static str) {
+/// A day budget as shown: the value rounded for display (empty when there is none to steer by).
+pub fn day_text(b: &DayBudget) -> String {
     match b {
-        DayBudget::Mean(Budget::Remaining(m)) => (r1(*m, 1), "ok"),
-        DayBudget::Mean(Budget::AlreadyExceeded { allowance }) => (r1(*allowance, 1), "lost"),
-        DayBudget::Mean(Budget::NoHoursLeft { good }) => {
-            (String::new(), if *good { "day over: good" } else { "day over: exceeded" })
-        }
-        DayBudget::Mean(Budget::CannotBeValid { .. }) => (String::new(), "cannot reach 20 valid hours"),
-        DayBudget::O3(O3Cap::Cap(c)) => (r1(*c, 0), "ok"),
-        DayBudget::O3(O3Cap::Unconstrained) => (String::new(), "no 8-h window closes"),
-        DayBudget::O3(O3Cap::AlreadyExceeded { allowance, .. }) => (r1(*allowance, 0), "lost"),
+        DayBudget::Mean(Budget::Remaining(m)) => r1(*m, 1),
+        DayBudget::Mean(Budget::AlreadyExceeded { allowance }) => r1(*allowance, 1),
+        DayBudget::Mean(Budget::NoHoursLeft { .. }) | DayBudget::Mean(Budget::CannotBeValid { .. }) => String::new(),
+        DayBudget::O3(O3Cap::Cap(c)) => r1(*c, 0),
+        DayBudget::O3(O3Cap::Unconstrained) => String::new(),
+        DayBudget::O3(O3Cap::AlreadyExceeded { allowance, .. }) => r1(*allowance, 0),
     }
 }
 
@@ -220,9 +333,9 @@ pub fn budget_json(b: &CityBudget) -> serde_json::Value {
     let day: Vec<serde_json::Value> = b
         .day
         .iter()
-        .map(|(p, d, cur)| {
-            let (v, s) = day_text(d);
-            json!({"pollutant": p.code(), "current": cur.map(|c| c.to_string()), "budget": v, "status": s})
+        .map(|d| {
+            json!({"pollutant": d.pollutant.code(), "current": d.current.map(|c| c.to_string()),
+                "budget": day_text(&d.budget), "status": d.status.code()})
         })
         .collect();
     json!({
@@ -230,6 +343,7 @@ pub fn budget_json(b: &CityBudget) -> serde_json::Value {
         "date": b.date.to_string(), "hours_elapsed": b.hours_elapsed, "day": day,
         "month": b.month.as_ref().map(|m| json!({"required_good_days": m.required_good_days, "nongood_allowance": m.nongood_allowance, "good_so_far": b.month_good, "nongood_so_far": b.month_nongood})),
         "year_pm2_5_allowance": year_text(&b.year),
-        "alerts": b.alerts.iter().map(|a| format!("{:?}", a.kind)).collect::<Vec<_>>(),
+        "at_risk": b.at_risk(),
+        "alerts": b.alert_kinds().iter().map(|k| k.code()).collect::<Vec<_>>(),
     })
 }

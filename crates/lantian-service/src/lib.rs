@@ -9,6 +9,7 @@ pub mod budget;
 pub mod control;
 pub mod import;
 pub mod points;
+pub mod targets;
 pub mod tasks;
 pub mod yuetan;
 

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 use lantian_core::conc::Ratio;
 use lantian_core::period::{Period, PeriodKind, ResultVariant};
-use lantian_core::points::{score, PointsInput, PointsResult, PointsScheme};
+use lantian_core::points::{score_input, MonthInput, PointsInput, PointsResult, PointsScheme, ScoreInput};
 use lantian_core::ranking::competition_ranks;
 use lantian_core::Pollutant;
 use lantian_store::{CityInfo, Store};
@@ -16,7 +16,8 @@ use crate::Result;
 #[derive(Clone, Debug)]
 pub struct CityPoints {
     pub city: CityInfo,
-    pub input: PointsInput,
+    /// What the result is computed from (`--publish` stores it; `--reproduce` scores it again).
+    pub input: ScoreInput,
     pub result: PointsResult,
     /// Rank by total (1 = highest), ties shared.
     pub rank: Option<u32>,
@@ -38,7 +39,9 @@ pub fn points(
     period_points(store, scope, period, scheme, variant)
 }
 
-/// The year as the mean of its months with data (`[aggregation] annual = "mean_of_months"`).
+/// The year as the mean of its months with data (`[aggregation] annual = "mean_of_months"`). Every
+/// month's input is kept ([`ScoreInput::MeanOfMonths`]), so that a published year reproduces from what
+/// was stored (issue 11 §3.10: storing one month's input could not).
 fn annual_mean(
     store: &dyn Store,
     scope: &Scope,
@@ -46,30 +49,43 @@ fn annual_mean(
     scheme: &PointsScheme,
     variant: ResultVariant,
 ) -> Result<Vec<CityPoints>> {
-    let mut months: Vec<Vec<CityPoints>> = Vec::new();
+    let mut months: Vec<(String, Vec<(CityInfo, PointsInput)>)> = Vec::new();
     for m in 1..=12 {
-        let Ok(p) = Period::parse(&format!("{}-{m:02}", year.start.year())) else { continue };
-        let scored = period_points(store, scope, &p, scheme, variant)?;
-        if scored.iter().any(|c| c.input.rank.is_some()) {
-            months.push(scored);
+        let label = format!("{}-{m:02}", year.start.year());
+        let Ok(p) = Period::parse(&label) else { continue };
+        let inputs = period_inputs(store, scope, &p, scheme, variant)?;
+        if inputs.iter().any(|(_, x)| x.rank.is_some()) {
+            months.push((label, inputs));
         }
     }
-    let Some(first) = months.first() else { return period_points(store, scope, year, scheme, variant) };
+    let Some((_, first)) = months.first() else { return period_points(store, scope, year, scheme, variant) };
     let mut out = Vec::new();
-    for c in first {
-        let per_month: Vec<&CityPoints> =
-            months.iter().filter_map(|m| m.iter().find(|x| x.city.id == c.city.id)).collect();
-        let results: Vec<&PointsResult> = per_month.iter().map(|x| &x.result).collect();
-        if let Some(result) = lantian_core::points::mean_of_months(scheme, &results) {
-            out.push(CityPoints { city: c.city.clone(), input: c.input.clone(), result, rank: None });
+    for (city, _) in first {
+        let input = ScoreInput::MeanOfMonths {
+            months: months
+                .iter()
+                .filter_map(|(label, m)| {
+                    m.iter()
+                        .find(|(c, _)| c.id == city.id)
+                        .map(|(_, x)| MonthInput { month: label.clone(), input: x.clone() })
+                })
+                .collect(),
+        };
+        if let Some(result) = score_input(scheme, &input) {
+            out.push(CityPoints { city: city.clone(), input, result, rank: None });
         }
     }
+    Ok(ranked(out))
+}
+
+/// Ranks by total (1 = highest, ties shared) and sorts.
+fn ranked(mut out: Vec<CityPoints>) -> Vec<CityPoints> {
     let keys: Vec<Option<i64>> = out.iter().map(|c| Some(-c.result.total_hundredths)).collect();
     for (c, r) in out.iter_mut().zip(competition_ranks(&keys)) {
         c.rank = r;
     }
     out.sort_by_key(|c| (c.rank, c.city.code));
-    Ok(out)
+    out
 }
 
 fn period_points(
@@ -79,6 +95,25 @@ fn period_points(
     scheme: &PointsScheme,
     variant: ResultVariant,
 ) -> Result<Vec<CityPoints>> {
+    let mut out = Vec::new();
+    for (city, x) in period_inputs(store, scope, period, scheme, variant)? {
+        let input = ScoreInput::Period(x);
+        if let Some(result) = score_input(scheme, &input) {
+            out.push(CityPoints { city, input, result, rank: None });
+        }
+    }
+    Ok(ranked(out))
+}
+
+/// Each city's scoring input for one period, from the ranking, the year-to-date statistics, the targets
+/// of the period's year, the adjustments and (with C5c) the target tasks.
+fn period_inputs(
+    store: &dyn Store,
+    scope: &Scope,
+    period: &Period,
+    scheme: &PointsScheme,
+    variant: ResultVariant,
+) -> Result<Vec<(CityInfo, PointsInput)>> {
     let rows = rank(store, scope, period, variant)?;
     let ranked = rows.iter().filter(|r| r.rank.is_some()).count() as u32;
     let change_ranked = rows.iter().filter(|r| r.change_rank.is_some()).count() as u32;
@@ -118,13 +153,7 @@ fn period_points(
                 Vec::new()
             },
         };
-        let result = score(scheme, &input);
-        out.push(CityPoints { city: row.city.clone(), input, result, rank: None });
+        out.push((row.city.clone(), input));
     }
-    let keys: Vec<Option<i64>> = out.iter().map(|c| Some(-c.result.total_hundredths)).collect();
-    for (c, r) in out.iter_mut().zip(competition_ranks(&keys)) {
-        c.rank = r;
-    }
-    out.sort_by_key(|c| (c.rank, c.city.code));
     Ok(out)
 }

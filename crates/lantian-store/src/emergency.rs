@@ -185,6 +185,9 @@ pub trait EmergencyStore {
     fn visits(&self, city_id: Option<i64>) -> Result<Vec<StoredVisit>>;
     /// Appends to the alert log.
     fn add_alert_event(&mut self, e: &NewAlertEvent) -> Result<i64>;
+    /// Appends several entries to the alert log in one transaction: all of them or, on any error,
+    /// none (issue 11 §3.11: a recording interrupted part-way must not leave half a decision).
+    fn add_alert_events(&mut self, events: &[NewAlertEvent]) -> Result<Vec<i64>>;
     /// The alert log (of one scope when given), oldest first.
     fn alert_events(&self, scope: Option<&str>) -> Result<Vec<AlertEventRow>>;
     /// The time of the latest decision in the alert log (`None`: the log is empty).
@@ -750,24 +753,37 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn add_alert_event(&mut self, e: &NewAlertEvent) -> Result<i64> {
-        self.conn().execute(
-            "INSERT INTO alert_event (scope, at, action, level_from, level_to, start_date, end_date, rule_set, evidence, actor, recorded_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                e.scope,
-                dt_text(e.at),
-                e.action,
-                e.level_from,
-                e.level_to,
-                e.start_date.map(day_num),
-                e.end_date.map(day_num),
-                e.rule_set,
-                e.evidence,
-                e.actor,
-                e.recorded_at
-            ],
-        )?;
-        Ok(self.conn().last_insert_rowid())
+        let ids = self.add_alert_events(std::slice::from_ref(e))?;
+        ids.first().copied().ok_or_else(|| StoreError::Input("alert event not stored".into()))
+    }
+
+    fn add_alert_events(&mut self, events: &[NewAlertEvent]) -> Result<Vec<i64>> {
+        let tx = self.conn_mut().transaction()?;
+        let mut ids = Vec::with_capacity(events.len());
+        {
+            let mut st = tx.prepare(
+                "INSERT INTO alert_event (scope, at, action, level_from, level_to, start_date, end_date, rule_set, evidence, actor, recorded_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?;
+            for e in events {
+                st.execute(params![
+                    e.scope,
+                    dt_text(e.at),
+                    e.action,
+                    e.level_from,
+                    e.level_to,
+                    e.start_date.map(day_num),
+                    e.end_date.map(day_num),
+                    e.rule_set,
+                    e.evidence,
+                    e.actor,
+                    e.recorded_at
+                ])?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        tx.commit()?;
+        Ok(ids)
     }
 
     fn latest_alert_event_at(&self) -> Result<Option<NaiveDateTime>> {

@@ -6,7 +6,9 @@
 //! 15 `type` rows in the publisher's order ([`lantian_core::SeriesType::FILE_SERIES`]). Label hour `h` is
 //! the mean of the hour *ending* at `h` (hour 0 = 23:00–24:00 of the previous day), so natural day
 //! D is rows 1–23 of file D plus row 0 of file D+1; [`generate`] therefore writes one file more
-//! than the number of days asked for. Empty cell = missing; integers (μg/m³) except CO with one
+//! than the number of days asked for, and that last file holds only label hour 0 (the hour ending
+//! 24:00 of the last natural day), so that the data end with the last natural day asked for and no
+//! part of the next day appears. Empty cell = missing; integers (μg/m³) except CO with one
 //! decimal (mg/m³), written as the publisher does (`0.7`, `1`, `1.2`); LF line endings.
 //!
 //! The `AQI` row is [`lantian_core::realtime_aqi`] with [`lantian_core::RealTimeConvention::Publisher`]
@@ -68,6 +70,7 @@ mod model;
 mod rng;
 mod series;
 mod stations;
+pub mod targets;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -90,7 +93,8 @@ pub use stations::{stations, write_station_list, SynthStation};
 pub struct SynthOptions {
     /// Number of stations (see [`stations`]); `None` = the 123 real Sichuan stations.
     pub stations: Option<usize>,
-    /// Number of natural days; `days + 1` daily files are written (see [`generate`]).
+    /// Number of natural days; `days + 1` daily files are written, the last with label hour 0 only
+    /// (see [`generate`]).
     pub days: u32,
     /// Date of the first file.
     pub start: NaiveDate,
@@ -119,13 +123,15 @@ pub struct SynthSummary {
     pub files: usize,
     /// Stations (columns) per file.
     pub stations: usize,
-    /// Station × label hours over all files (`stations × 24 × files`).
+    /// Station × label hours over all files (`stations × (24 × days + 1)`: the last file holds hour 0
+    /// only).
     pub station_hours: u64,
     /// Non-empty cells over all 15 rows of all files.
     pub values: u64,
     /// Empty cells over all 15 rows of all files (`values + missing_values = station_hours × 15`).
     pub missing_values: u64,
-    /// Bytes written to disk: the daily files (compressed size with `gzip`) and `stations.csv`.
+    /// Bytes written to disk: the daily files (compressed size with `gzip`), `stations.csv` and
+    /// `targets.csv`.
     pub bytes: u64,
 }
 
@@ -140,9 +146,11 @@ fn invalid(msg: &str) -> io::Error {
 }
 
 /// Generates the synthetic data set into `out_dir` (created if needed): `stations.csv` (the
-/// station list, [`write_station_list`]) and one daily file per label date from `start` to
+/// station list, [`write_station_list`]), `targets.csv` (the 21 cities' annual targets for every
+/// year of the period, [`targets::write_targets`]) and one daily file per label date from `start` to
 /// `start + days` inclusive — `days + 1` files, the last one completing natural day
-/// `start + days − 1` (its row 0 is the last hour of that day). `progress(done, total)` is
+/// `start + days − 1`: it holds only row 0 (the 15 series of label hour 0, the hour ending 24:00 of
+/// that day), so the data cover exactly the natural days asked for. `progress(done, total)` is
 /// called after each daily file, on the calling thread. Days are generated in parallel; the
 /// output does not depend on the number of threads.
 ///
@@ -166,6 +174,8 @@ struct Ctx {
     gzip: bool,
     out_dir: PathBuf,
     start_day: i64,
+    /// The label date of the last file, which holds label hour 0 only.
+    last_day: i64,
     cities: Vec<CityModel>,
     models: Vec<StationModel>,
     header: Vec<u8>,
@@ -197,6 +207,11 @@ fn generate_with_threads(
     let station_file = out_dir.join("stations.csv");
     write_station_list(&station_file, &list)?;
     let mut bytes = std::fs::metadata(&station_file)?.len();
+    let last_natural_day = i32::try_from(start_day + i64::from(opts.days) - 1)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .ok_or_else(|| invalid("dates out of range"))?;
+    bytes += targets::write_targets(&out_dir.join("targets.csv"), opts.start.year()..=last_natural_day.year())?;
 
     let (cities, models) = model::build(&list);
     let mut header = b"date,hour,type".to_vec();
@@ -205,8 +220,16 @@ fn generate_with_threads(
         header.extend_from_slice(s.code.as_bytes());
     }
     header.push(b'\n');
-    let ctx =
-        Ctx { seed: opts.seed, gzip: opts.gzip, out_dir: out_dir.to_path_buf(), start_day, cities, models, header };
+    let ctx = Ctx {
+        seed: opts.seed,
+        gzip: opts.gzip,
+        out_dir: out_dir.to_path_buf(),
+        start_day,
+        last_day: start_day + i64::from(opts.days),
+        cities,
+        models,
+        header,
+    };
 
     // Contiguous chunks of files, one per thread.
     let threads = threads.clamp(1, total as usize);
@@ -253,7 +276,7 @@ fn generate_with_threads(
     Ok(SynthSummary {
         files: total as usize,
         stations: n,
-        station_hours: n as u64 * 24 * u64::from(total),
+        station_hours: n as u64 * (24 * u64::from(opts.days) + 1),
         values: sum.values,
         missing_values: sum.missing,
         bytes,
@@ -345,7 +368,9 @@ fn worker(ctx: &Ctx, a: u32, b: u32, tx: &mpsc::Sender<()>, abort: &AtomicBool) 
         let mut ymd = Vec::with_capacity(9);
         push_u32(&mut ymd, date.year() as u32 * 10_000 + date.month() * 100 + date.day());
         ymd.push(b',');
-        for h in 0..24 {
+        // The last file completes the last natural day: its hour 0 only.
+        let hours_written = if day == ctx.last_day { 1 } else { 24 };
+        for h in 0..hours_written {
             for (k, t) in SeriesType::FILE_SERIES.iter().enumerate() {
                 buf.extend_from_slice(&ymd);
                 push_u32(&mut buf, h as u32);
@@ -418,7 +443,7 @@ mod tests {
         let s3 = generate_with_threads(&opts, &d3, &mut |_, _| {}, 3).expect("run 3");
         assert_eq!(s1, s3);
         let (f1, f3) = (read_all(&d1), read_all(&d3));
-        assert_eq!(f1.len(), 7);
+        assert_eq!(f1.len(), 8, "stations.csv, targets.csv and 6 daily files");
         assert!(f1 == f3, "files differ between 1 and 3 threads");
         let _ = std::fs::remove_dir_all(&d1);
         let _ = std::fs::remove_dir_all(&d3);

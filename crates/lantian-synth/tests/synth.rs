@@ -51,7 +51,8 @@ struct Day {
     rows: Vec<Vec<Vec<Option<Conc>>>>,
 }
 
-fn parse_day(text: &str, day: NaiveDate) -> Day {
+/// Parses a daily file of `hours` label hours (24, or 1 for the last file of a run).
+fn parse_day(text: &str, day: NaiveDate, hours: usize) -> Day {
     assert!(!text.contains('\r'), "LF line endings");
     assert!(text.ends_with('\n'));
     let mut lines = text.lines();
@@ -59,8 +60,8 @@ fn parse_day(text: &str, day: NaiveDate) -> Day {
     assert_eq!(&header[..3], &["date", "hour", "type"]);
     let codes: Vec<String> = header[3..].iter().map(|s| s.to_string()).collect();
     let data: Vec<&str> = lines.collect();
-    assert_eq!(data.len(), 360, "24 hours × 15 types");
-    let mut rows = vec![vec![Vec::new(); SeriesType::FILE_SERIES.len()]; 24];
+    assert_eq!(data.len(), hours * 15, "{hours} hours × 15 types");
+    let mut rows = vec![vec![Vec::new(); SeriesType::FILE_SERIES.len()]; hours];
     let d = ymd(day);
     for (i, line) in data.iter().enumerate() {
         let (h, k) = (i / SeriesType::FILE_SERIES.len(), i % SeriesType::FILE_SERIES.len());
@@ -108,12 +109,14 @@ fn read_text(path: &Path) -> String {
     }
 }
 
+/// The `files` daily files of a run from `start`: 24 hours each, the last one hour 0 only.
 fn load(dir: &Path, start: NaiveDate, files: u32, gzip: bool) -> Vec<Day> {
     (0..files)
         .map(|i| {
             let d = start + Days::new(u64::from(i));
             let ext = if gzip { "csv.gz" } else { "csv" };
-            parse_day(&read_text(&dir.join(format!("china_sites_{}.{ext}", ymd(d)))), d)
+            let hours = if i + 1 == files { 1 } else { 24 };
+            parse_day(&read_text(&dir.join(format!("china_sites_{}.{ext}", ymd(d)))), d, hours)
         })
         .collect()
 }
@@ -126,12 +129,14 @@ fn deterministic_and_gzip_equivalent() {
     let sb = run(&opts, &b);
     assert_eq!(sa, sb);
     let (fa, fb) = (files(&a), files(&b));
-    assert_eq!(fa.len(), 5, "stations.csv + days + 1 daily files");
+    assert_eq!(fa.len(), 6, "stations.csv, targets.csv and days + 1 daily files");
     assert!(fa == fb, "same options, same bytes");
     assert_eq!(fa.iter().map(|f| f.1.len() as u64).sum::<u64>(), sa.bytes);
     assert_eq!(sa.files, 4);
     assert_eq!(sa.stations, 30);
-    assert_eq!(sa.station_hours, 30 * 24 * 4);
+    // Three natural days: 3 × 24 label hours (rows 1–23 of a file and row 0 of the next one) plus
+    // row 0 of the first file (the last hour of the day before the period).
+    assert_eq!(sa.station_hours, 30 * (24 * 3 + 1));
     assert_eq!(sa.values + sa.missing_values, sa.station_hours * 15);
 
     // A different seed gives different data.
@@ -155,6 +160,38 @@ fn deterministic_and_gzip_equivalent() {
     for d in [a, b, c, z, z2] {
         let _ = std::fs::remove_dir_all(d);
     }
+}
+
+/// Issue 11 §3.1: `--days N` covers natural days start … start + N − 1. Natural day D is rows 1–23 of
+/// file D plus row 0 of file D + 1, so the (N + 1)-th file must hold row 0 only — with all 24 rows the
+/// store gets 23 hours of a natural day outside the period.
+#[test]
+fn the_last_file_holds_only_the_hour_that_closes_the_last_day() {
+    let start = date(2022, 12, 29);
+    let opts = SynthOptions { stations: Some(12), days: 3, start, seed: 3, gzip: false };
+    let dir = tmp_dir("last-file");
+    let summary = run(&opts, &dir);
+    assert_eq!(summary.files, 4);
+    // 3 natural days (2022-12-29 … 12-31): 72 station-hours a station, plus row 0 of the first file.
+    assert_eq!(summary.station_hours, 12 * 73);
+    assert_eq!(summary.values + summary.missing_values, summary.station_hours * 15);
+    let text = read_text(&dir.join("china_sites_20230101.csv"));
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 15, "label hour 0 only: the 15 series of the hour ending 2023-01-01 00:00");
+    for (r, t) in rows.iter().zip(SeriesType::ALL) {
+        assert!(r.starts_with(&format!("20230101,0,{},", t.file_name())), "{r}");
+    }
+    // The earlier files are whole days, and row 0 of the last file is the same as in a longer run.
+    let longer = tmp_dir("last-file-longer");
+    run(&SynthOptions { days: 4, ..opts.clone() }, &longer);
+    let full = read_text(&longer.join("china_sites_20230101.csv"));
+    assert_eq!(full.lines().count(), 1 + 360);
+    let head: Vec<&str> = full.lines().take(16).collect();
+    assert_eq!(text.lines().collect::<Vec<_>>(), head);
+    let days = load(&dir, start, 4, false);
+    assert_eq!(days.iter().map(|d| d.rows.len()).collect::<Vec<_>>(), vec![24, 24, 24, 1]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&longer);
 }
 
 #[test]
@@ -185,8 +222,7 @@ fn layout_aqi_and_moving_values() {
     let mut checked = 0;
     for (di, d) in days.iter().enumerate() {
         let set = StandardSet::for_date(start + Days::new(di as u64));
-        for h in 0..24 {
-            let r = &d.rows[h];
+        for (h, r) in d.rows.iter().enumerate() {
             for s in 0..codes.len() {
                 let input = HourlyInput {
                     so2: r[idx(T::So2)][s],
@@ -204,12 +240,13 @@ fn layout_aqi_and_moving_values() {
             }
         }
     }
-    assert!(checked > 3000);
+    // 40 stations × 73 label hours (three days and the hour before), less stopped stations and gaps.
+    assert!(checked > 2600, "{checked}");
 
     // Moving values, recomputed from the 1-hour series across the files (hours with a full
     // trailing window inside the files: from file 2 hour 7 on).
     let series = |t: T, s: usize| -> Vec<Option<i64>> {
-        days.iter().flat_map(|d| (0..24).map(move |h| d.rows[h][t.index()][s].map(|c| c.milli()))).collect()
+        days.iter().flat_map(|d| d.rows.iter().map(move |r| r[t.index()][s].map(|c| c.milli()))).collect()
     };
     let round_mean = |vals: &[i64], unit: i64| -> i64 {
         let sum: i64 = vals.iter().map(|v| v / unit).sum();
@@ -457,7 +494,9 @@ fn realism_gaps() {
     assert!((0.01..0.06).contains(&frac), "missing PM2.5 fraction {frac}");
     // Natural days (rows 1–23 of file D + row 0 of file D+1) with < 20 valid PM2.5 hours exist but
     // are rare.
-    let days = pm.len() / 24 - 1;
+    // Rows: 24 per natural day plus row 0 of the first file (the hour before the period).
+    let days = (pm.len() - 1) / 24;
+    assert_eq!(days, 365);
     let mut short = 0usize;
     for d in 0..days {
         for &i in &operating {
@@ -467,4 +506,29 @@ fn realism_gaps() {
     }
     let share = short as f64 / (days * operating.len()) as f64;
     assert!(short > 0 && share < 0.05, "station-days with < 20 valid hours: {short} ({share:.4})");
+}
+
+/// The demonstration's annual targets: the 21 cities, once for every year of the period, in the
+/// targets format (docs/formats.md §6).
+#[test]
+fn targets_for_every_city_and_year_of_the_period() {
+    let dir = tmp_dir("targets");
+    run(&SynthOptions { stations: Some(21), days: 3, start: date(2022, 12, 30), seed: 1, gzip: false }, &dir);
+    let text = std::fs::read_to_string(dir.join("targets.csv")).expect("targets.csv");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("city,year,pm2_5,good_day_ratio,heavy_days,source"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    // 2022-12-30 … 2023-01-01: two years.
+    assert_eq!(rows.len(), 42);
+    for year in ["2022", "2023"] {
+        let cities: HashSet<u32> = rows
+            .iter()
+            .filter(|r| r[1] == year)
+            .map(|r| lantian_core::cities::sichuan_city(r[0]).map_or(0, |c| c.code))
+            .collect();
+        let all: HashSet<u32> = lantian_core::cities::SICHUAN_CITIES.iter().map(|c| c.code).collect();
+        assert_eq!(cities, all, "{year}");
+    }
+    assert!(rows.iter().all(|r| r.len() == 6 && r[2].parse::<u32>().is_ok() && r[3].parse::<f64>().is_ok()));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -354,14 +354,10 @@ fn parse_period(s: &str) -> Result<Period, ApiError> {
 
 fn parse_variant(s: Option<&str>) -> Result<ResultVariant, ApiError> {
     match s.unwrap_or("dust-excluded") {
-        "dust-excluded" => Ok(ResultVariant::DustExcluded),
+        "dust-excluded" | "dust_excluded" => Ok(ResultVariant::DustExcluded),
         "raw" => Ok(ResultVariant::Raw),
         other => Err(ApiError::bad_request(format!("variant {other:?}: expected dust-excluded or raw"))),
     }
-}
-
-fn variant_code(v: ResultVariant) -> &'static str {
-    v.code()
 }
 
 fn ranking_entry(r: &RankingRow) -> RankingEntry {
@@ -441,7 +437,7 @@ async fn rankings(
             period: period.label(),
             period_zh: period.label_zh(),
             scope: scope.name.clone(),
-            variant: variant_code(variant).to_string(),
+            variant: variant.code().to_string(),
             rows: rows.iter().map(ranking_entry).collect(),
         })
     })
@@ -465,8 +461,11 @@ pub struct Factor {
     /// C1 … C5c, ADJ.
     pub code: String,
     pub name_zh: String,
-    /// Points, up to four decimals.
+    /// Points, up to four decimals (`0` when not assessed).
     pub points: String,
+    /// `false`: not assessed (不考核) — a target the city was not given; the total is then converted
+    /// to the 100-point scale over the assessed factors.
+    pub assessed: bool,
     pub inputs: String,
     pub formula: String,
 }
@@ -493,6 +492,8 @@ pub struct PointsTable {
     pub scheme_version: String,
     pub scheme_source: String,
     pub rows: Vec<PointsEntry>,
+    /// Warnings for people, e.g. the cities without targets of the year (not assessed on them).
+    pub warnings: Vec<String>,
 }
 
 /// The 100-point city scoring (Notice §4; `management.md` §1.3) with the shipped scheme, the same
@@ -527,13 +528,25 @@ async fn points(
                         code: f.code.to_string(),
                         name_zh: f.name_zh.to_string(),
                         points: fmt_ratio(f.points, 4),
+                        assessed: f.assessed,
                         inputs: f.inputs.clone(),
                         formula: f.formula.clone(),
                     })
                     .collect(),
             })
             .collect();
+        let cities: Vec<lantian_store::CityInfo> = scored.iter().map(|c| c.city.clone()).collect();
+        let year = chrono::Datelike::year(&period.end);
+        let missing = lantian_service::targets::missing_targets(store, &cities, year)?;
+        let warnings = lantian_service::targets::missing_targets_warning(
+            year,
+            &missing,
+            scheme.missing_target == lantian_core::points::MissingTarget::NotAssessed,
+        )
+        .into_iter()
+        .collect();
         Ok(PointsTable {
+            warnings,
             period: period.label(),
             scope: scope.name.clone(),
             scheme_id: scheme.id.clone(),

@@ -137,6 +137,7 @@ fn latest_hour(
 }
 
 /// The period a page shows: the one asked for, else the month of the latest data (`None`: no data).
+/// The latest hour is labelled by its end: 2023-01-01 00:00 closes 2022-12-31, whose month is shown.
 fn page_period(
     store: &lantian_store::SqliteStore,
     scope: &assess::Scope,
@@ -145,9 +146,9 @@ fn page_period(
     match text {
         Some(p) => Period::parse(p).map(Some).map_err(|e| ApiError::bad_request(format!("period {p:?}: {e}"))),
         None => match latest_hour(store, scope)? {
-            Some(t) => {
-                Period::parse(&t.format("%Y-%m").to_string()).map(Some).map_err(|e| ApiError::internal(e.to_string()))
-            }
+            Some(t) => Period::parse(&(t - Duration::hours(1)).format("%Y-%m").to_string())
+                .map(Some)
+                .map_err(|e| ApiError::internal(e.to_string())),
             None => Ok(None),
         },
     }
@@ -249,9 +250,20 @@ pub async fn overview(
         for c in &scope.cities {
             if let Some(t) = lantian_service::budget::latest_hour(store, c)? {
                 let bud = lantian_service::budget::city_budget(store, c, t)?;
-                if !bud.alerts.is_empty() {
-                    let kinds: Vec<String> = bud.alerts.iter().map(|a| format!("{:?}", a.kind)).collect();
-                    let _ = write!(risk, "<li>{}: {}</li>", esc(c.display()), esc(&kinds.join(", ")));
+                if bud.at_risk() {
+                    let mut kinds: Vec<String> = bud
+                        .day
+                        .iter()
+                        .filter(|d| d.status.is_at_risk())
+                        .map(|d| format!("{} {}", d.pollutant.label(), lang.t(d.status.label_zh(), d.status.label_en())))
+                        .collect();
+                    kinds.extend(
+                        bud.alert_kinds()
+                            .into_iter()
+                            .filter(|k| *k != lantian_core::budget::AlertKind::DayAtRisk)
+                            .map(|k| lang.t(k.label_zh(), k.label_en()).to_string()),
+                    );
+                    let _ = write!(risk, "<li>{}: {}</li>", esc(c.display()), esc(&kinds.join(lang.t("；", "; "))));
                 }
             }
         }
@@ -346,8 +358,17 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
             lantian_core::points::PointsScheme::default_scheme().map_err(|e| ApiError::internal(e.to_string()))?;
         let scored = lantian_service::points::points(store, &scope, &period, &scheme, ResultVariant::DustExcluded)?;
         let codes = scheme.factor_codes();
+        let cities: Vec<lantian_store::CityInfo> = scored.iter().map(|c| c.city.clone()).collect();
+        let year = chrono::Datelike::year(&period.end);
+        let missing = lantian_service::targets::missing_targets(store, &cities, year)?;
+        let warning = lantian_service::targets::missing_targets_warning(
+            year,
+            &missing,
+            scheme.missing_target == lantian_core::points::MissingTarget::NotAssessed,
+        )
+        .map_or(String::new(), |w| format!("<p class=\"warning\" id=\"warnings\">{}</p>", esc(&w)));
         let mut b = format!(
-            "<p>{} {} {}</p><table id=\"points\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
+            "{warning}<p>{} {} {}</p><table id=\"points\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
             lang.t("方案", "Scheme"),
             esc(&scheme.id),
             esc(&scheme.version),
@@ -372,7 +393,12 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
                 esc(&c.result.grade)
             );
             for f in &c.result.factors {
-                let _ = write!(b, "<td>{}</td>", lantian_core::points::fmt_ratio(f.points, 2));
+                let v = if f.assessed {
+                    lantian_core::points::fmt_ratio(f.points, 2)
+                } else {
+                    lang.t("不考核", "not assessed").to_string()
+                };
+                let _ = write!(b, "<td>{v}</td>");
             }
             b.push_str("</tr>");
             let _ = write!(
@@ -387,12 +413,19 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
                     "<li><b>{} {}</b>: {}<br>{}: {}<br>{}: {}</li>",
                     f.code,
                     f.name_zh,
-                    lantian_core::points::fmt_ratio(f.points, 4),
+                    if f.assessed {
+                        lantian_core::points::fmt_ratio(f.points, 4)
+                    } else {
+                        lang.t("不考核", "not assessed").to_string()
+                    },
                     lang.t("输入", "inputs"),
                     esc(&f.inputs),
                     lang.t("计算", "formula"),
                     esc(&f.formula)
                 );
+            }
+            if let Some(conv) = &c.result.converted {
+                let _ = write!(explain, "<li>{}: {}</li>", lang.t("折算", "converted"), esc(conv));
             }
             explain.push_str("</ul></details>");
         }
@@ -627,10 +660,11 @@ pub async fn city(
             let _ = write!(b, "<h2>{} ({})</h2><table id=\"budgets\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
                 lang.t("以时保天、以天保月、以月保年", "Budgets"), t.format("%Y-%m-%d %H:00"),
                 lang.t("污染物", "Pollutant"), lang.t("当前", "Now"), lang.t("今日剩余小时均值上限", "Highest mean for the rest of the day"));
-            for (p, d, cur) in &bud.day {
-                let (v, status) = lantian_service::budget::day_text(d);
-                let _ = write!(b, "<tr><td>{}</td><td>{}</td><td>{} {}</td></tr>", p.label(),
-                    cur.map_or(String::new(), |c| c.to_string()), esc(&v), esc(status));
+            for d in &bud.day {
+                let v = lantian_service::budget::day_text(&d.budget);
+                let _ = write!(b, "<tr><td>{}</td><td>{}</td><td>{} {}</td></tr>", d.pollutant.label(),
+                    d.current.map_or(String::new(), |c| c.to_string()), esc(&v),
+                    esc(lang.t(d.status.label_zh(), d.status.label_en())));
             }
             let _ = write!(b, "</table><p>{}: {}</p>", lang.t("全年PM2.5剩余日均上限", "PM2.5 allowance for the rest of the year"),
                 esc(&lantian_service::budget::year_text(&bud.year)));

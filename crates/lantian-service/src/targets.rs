@@ -1,0 +1,97 @@
+//! Annual air targets (PM2.5, good-day rate) that were not given to a city. One policy for every
+//! consumer ([D], `points-default-2022.toml` `[targets]`, README): a target a city was not given is
+//! not assessed (不考核) — by the points (C5a/C5b, total converted over the assessed factors) and by
+//! the incentive settlement (全额兑现) — and both say so with the same warning naming the cities.
+
+use lantian_store::{CityInfo, Store};
+
+use crate::Result;
+
+/// A city without one or both annual targets of a year.
+#[derive(Clone, Debug)]
+pub struct MissingTargets {
+    pub city: CityInfo,
+    /// No PM2.5 target.
+    pub pm2_5: bool,
+    /// No good-day-rate target.
+    pub good_rate: bool,
+}
+
+/// The cities of `cities` (in that order) that lack the PM2.5 or the good-day-rate target of `year`.
+pub fn missing_targets(store: &dyn Store, cities: &[CityInfo], year: i32) -> Result<Vec<MissingTargets>> {
+    let mut out = Vec::new();
+    for c in cities {
+        let t = store.target(c.id, year)?;
+        let pm2_5 = t.as_ref().is_none_or(|t| t.pm2_5.is_none());
+        let good_rate = t.as_ref().is_none_or(|t| t.good_day_ratio_tenths.is_none());
+        if pm2_5 || good_rate {
+            out.push(MissingTargets { city: c.clone(), pm2_5, good_rate });
+        }
+    }
+    Ok(out)
+}
+
+/// The warning that names the cities without targets (`None` when every city has both): printed on
+/// stderr by `lantian points` and `lantian incentives`, and put in the `warnings` of their JSON and of
+/// `/api/v1/points`. `not_assessed`: the policy applied (the default; `false` only for a points scheme
+/// with `[targets] missing = "zero"`, whose missing targets score 0).
+pub fn missing_targets_warning(year: i32, missing: &[MissingTargets], not_assessed: bool) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = missing
+        .iter()
+        .map(|m| {
+            let what = match (m.pm2_5, m.good_rate) {
+                (true, true) => "PM2.5、优良天数率",
+                (true, false) => "PM2.5",
+                _ => "优良天数率",
+            };
+            format!("{}（{what}）", m.city.display())
+        })
+        .collect();
+    let policy = if not_assessed {
+        "相应目标项不考核 (no target for {year}: not assessed)"
+    } else {
+        "相应目标项计 0 分 (no target for {year}: scored 0)"
+    };
+    Some(format!(
+        "{} 个城市未下达 {year} 年目标，{}：{}",
+        missing.len(),
+        policy.replace("{year}", &year.to_string()),
+        list.join("、")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn city(name: &str, short: &str, code: u32) -> CityInfo {
+        CityInfo {
+            id: 1,
+            name: name.into(),
+            short_name: Some(short.into()),
+            code: Some(code),
+            province: "四川省".into(),
+        }
+    }
+
+    #[test]
+    fn the_warning_names_each_city_and_what_it_lacks() {
+        let missing = vec![
+            MissingTargets { city: city("绵阳市", "绵阳", 510700), pm2_5: true, good_rate: true },
+            MissingTargets { city: city("雅安市", "雅安", 511800), pm2_5: false, good_rate: true },
+        ];
+        assert_eq!(
+            missing_targets_warning(2022, &missing, true).as_deref(),
+            Some(
+                "2 个城市未下达 2022 年目标，相应目标项不考核 (no target for 2022: not assessed)：\
+                 绵阳（PM2.5、优良天数率）、雅安（优良天数率）"
+            )
+        );
+        let zero = missing_targets_warning(2022, &missing[..1], false).unwrap_or_default();
+        assert!(zero.contains("相应目标项计 0 分") && zero.contains("绵阳"), "{zero}");
+        assert_eq!(missing_targets_warning(2022, &[], true), None);
+    }
+}
