@@ -8,7 +8,9 @@ use chrono::NaiveDateTime;
 use clap::Args;
 use lantian_core::budget::AlertKind;
 use lantian_core::Pollutant;
-use lantian_service::budget::{city_budget, day_text, latest_hour, year_text, CityBudget};
+use lantian_service::budget::{
+    city_budget, day_text, latest_hour, year_allowance, year_status_code, year_text, CityBudget,
+};
 use lantian_store::{CityInfo, Store};
 
 use crate::output::Table;
@@ -85,7 +87,8 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if a.all {
-        let header = ["city", "at", "day_at_risk", "month_nongood_allowance", "year_pm2_5_allowance", "alerts"];
+        let header =
+            ["city", "at", "day_at_risk", "month_nongood_allowance", "year_pm2_5_allowance", "year_status", "alerts"];
         let table = a.format == Format::Table;
         // Tables: Chinese labels joined with "、"; CSV/JSON: the codes joined with "," (conventions).
         let join = |v: Vec<&str>| v.join(if table { "、" } else { "," });
@@ -103,7 +106,8 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
                     b.at.format("%Y-%m-%dT%H:%M").to_string(),
                     join(risky),
                     b.month.as_ref().map(|m| m.nongood_allowance.to_string()).unwrap_or_default(),
-                    year_text(&b.year),
+                    if table { year_text(&b.year) } else { year_allowance(&b.year).unwrap_or_default() },
+                    year_status_code(&b.year).to_string(),
                     join(b.alert_kinds().iter().map(|k| if table { k.label_zh() } else { k.code() }).collect()),
                 ]
             })
@@ -115,9 +119,19 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
                 rows.len()
             )?;
         }
-        let zh = ["城市", "时间", "今日超标风险", "本月剩余可超标天数", "全年PM2.5剩余日均上限", "风险"];
+        let zh = ["城市", "时间", "今日超标风险", "本月剩余可超标天数", "全年PM2.5剩余日均上限", "", "风险"];
         if table && rows.is_empty() {
             writeln!(out, "无风险城市 no city at risk")?;
+        } else if table {
+            // The year's state is already in words in the allowance column of a table.
+            let drop = |v: &[&'static str]| -> Vec<&'static str> {
+                v.iter().enumerate().filter(|(k, _)| *k != 5).map(|(_, x)| *x).collect()
+            };
+            let rows: Vec<Vec<String>> = rows
+                .into_iter()
+                .map(|r| r.into_iter().enumerate().filter(|(k, _)| *k != 5).map(|(_, x)| x).collect())
+                .collect();
+            crate::output::write_records(&drop(&header), &drop(&zh), &rows, None, a.format, &mut out)?;
         } else {
             crate::output::write_records(&header, &zh, &rows, None, a.format, &mut out)?;
         }

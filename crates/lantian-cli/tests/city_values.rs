@@ -223,6 +223,7 @@ fn budget_status_is_decided_once_and_the_list_names_the_cities_at_risk() {
     assert_eq!(json["at_risk"], true);
     assert_eq!(json["month"]["nongood_allowance"], 0);
     assert_eq!(json["year_pm2_5_allowance"], "39.8");
+    assert_eq!(json["year_status"], "remaining", "a code beside the number, never Chinese words in JSON");
     // The table says the same in Chinese, the API gives the same JSON.
     let table = ok(&db, &["budget", "--city", "成都", "--at", at]);
     let line = table.lines().find(|l| l.starts_with("PM2.5")).expect("PM2.5 line");
@@ -238,6 +239,10 @@ fn budget_status_is_decided_once_and_the_list_names_the_cities_at_risk() {
     assert_eq!(rows[0][col(&h, "city")], "成都");
     assert_eq!(rows[0][col(&h, "day_at_risk")].to_lowercase(), "pm2_5");
     assert_eq!(rows[0][col(&h, "alerts")], "day_at_risk,month_at_risk,year_at_risk");
+    assert_eq!(
+        (rows[0][col(&h, "year_pm2_5_allowance")].as_str(), rows[0][col(&h, "year_status")].as_str()),
+        ("39.8", "remaining")
+    );
     let table = ok(&db, &["budget", "--all", "--at", at]);
     assert!(table.contains("成都") && !table.contains("德阳"), "{table}");
     assert!(table.contains("今日优良有风险、本月优良天数目标有风险、全年PM2.5目标有风险"), "{table}");

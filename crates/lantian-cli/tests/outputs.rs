@@ -58,7 +58,25 @@ fn internal_code(line: &str) -> Option<String> {
     if let Some(w) = camel_case(line) {
         return Some(w);
     }
-    for pat in ["_1H", "_24H", "_8H", "_1h", "_24h", "_8h", "city:", "region:", "Y2012", "y2012", "stations:"] {
+    for pat in [
+        "_1H",
+        "_24H",
+        "_8H",
+        "_1h",
+        "_24h",
+        "_8h",
+        "city:",
+        "region:",
+        "Y2012",
+        "y2012",
+        "stations:",
+        "standards.md",
+        "assessment.md",
+        "ranking.md",
+        "management.md",
+        "emergency.md",
+        "glossary.md",
+    ] {
         if line.contains(pat) {
             return Some(pat.to_string());
         }
@@ -132,6 +150,13 @@ fn chinese_outputs_show_no_internal_codes() {
         vec!["alert", "log"],
         vec!["control-list", "--city", "成都", "--level", "orange"],
         vec!["compliance"],
+        vec!["budget", "--city", "成都", "--at", "2022-11-30T12:00"],
+        vec!["budget", "--all", "--at", "2022-11-30T12:00"],
+        vec!["points", "--period", "2022-11"],
+        vec!["points", "--period", "2022-11", "--explain", "成都"],
+        vec!["yuetan", "--at", "2022-12-31"],
+        vec!["incentives", "--year", "2022"],
+        vec!["targets", "--at", "2022-11-30"],
     ];
     let mut found = Vec::new();
     for args in &commands {
@@ -147,7 +172,14 @@ fn chinese_outputs_show_no_internal_codes() {
 
     // The pages: the station page and /alerts.
     let mut server = Server::start(&db);
-    for path in ["/stations/1431A?date=2022-11-30", "/alerts?at=2022-11-30T12:00"] {
+    for path in [
+        "/stations/1431A?date=2022-11-30",
+        "/alerts?at=2022-11-30T12:00",
+        "/",
+        "/ranking?period=2022-11",
+        "/points?period=2022-11",
+        "/cities/成都?year=2022",
+    ] {
         let mut r = agent().get(&format!("{}{path}", server.base)).call().expect("page");
         assert_eq!(r.status().as_u16(), 200, "{path}");
         let html = r.body_mut().read_to_string().expect("body");

@@ -252,6 +252,20 @@ fn the_hour_stamped_t00_is_rated_with_the_2012_tables() {
     // The station was created from the row, in a city named by the row.
     let st = ok(&db, &["stations", "--format", "csv"]);
     assert!(st.contains("4117A,钢三路198号,安阳市"), "{st}");
+    // The station page shows the published primary pollutant beside the computed one, and what is
+    // missing: the 01:00 row of 1 March (the 00:00 hour belongs to 28 February's page).
+    let server = Server::start(&db);
+    let mut r = agent().get(&format!("{}/stations/4117A?date=2026-03-01", server.base)).call().expect("page");
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.body_mut().read_to_string().expect("body");
+    let row = html.split("<tr").find(|r| r.contains("<td>01:00</td>")).unwrap_or_else(|| panic!("01:00 in {html}"));
+    let cells: Vec<&str> = row
+        .split("<td")
+        .skip(1)
+        .map(|c| c.split_once('>').map_or("", |(_, t)| t.split("</td>").next().unwrap_or("")))
+        .collect();
+    // 时间, AQI, 发布AQI, 类别, 首要污染物, 发布首要污染物, 缺项, …
+    assert_eq!(&cells[..7], ["01:00", "100", "100", "良", "PM2.5", "PM2.5", "PM10"], "{row}");
 }
 
 /// What one run of the binary printed, with its exit code.

@@ -94,7 +94,7 @@ pub struct Tier {
 }
 
 /// The source of the rule table.
-pub const SOURCE: &str = "四川省环境质量改善不力约谈办法 (2022-05), air triggers as summarised in management.md §2.3";
+pub const SOURCE: &str = "《四川省环境质量改善不力约谈办法》（2022年5月）大气部分";
 
 /// The three tiers (`management.md` §2.3). "重度污染2天/3天/4天及以上" is read as days with AQI > 200.
 pub fn tiers_2022() -> Vec<Tier> {

@@ -327,6 +327,27 @@ pub fn year_text(y: &Option<PeriodBudget>) -> String {
     }
 }
 
+/// The year's PM2.5 budget in machine formats: the allowance (the highest mean the rest of the year may
+/// have, rounded), when there is one.
+pub fn year_allowance(y: &Option<PeriodBudget>) -> Option<String> {
+    match y {
+        Some(PeriodBudget::Remaining(m)) => Some(r1(*m, 1)),
+        _ => None,
+    }
+}
+
+/// The state of the year's PM2.5 target in machine formats (one code each): `remaining` (an allowance
+/// is left), `lost` (the target can no longer be met), `met` / `not_met` (no day left), `no_target`.
+pub fn year_status_code(y: &Option<PeriodBudget>) -> &'static str {
+    match y {
+        Some(PeriodBudget::Remaining(_)) => "remaining",
+        Some(PeriodBudget::AlreadyExceeded { .. }) => "lost",
+        Some(PeriodBudget::NoDaysLeft { met: true }) => "met",
+        Some(PeriodBudget::NoDaysLeft { met: false }) => "not_met",
+        None => "no_target",
+    }
+}
+
 /// The JSON form of a city's budgets, shared by `lantian budget --format json` and `/api/v1/budgets`.
 pub fn budget_json(b: &CityBudget) -> serde_json::Value {
     use serde_json::json;
@@ -342,7 +363,8 @@ pub fn budget_json(b: &CityBudget) -> serde_json::Value {
         "city": b.city.display(), "city_code": b.city.code, "at": b.at.format("%Y-%m-%dT%H:%M:%S+08:00").to_string(),
         "date": b.date.to_string(), "hours_elapsed": b.hours_elapsed, "day": day,
         "month": b.month.as_ref().map(|m| json!({"required_good_days": m.required_good_days, "nongood_allowance": m.nongood_allowance, "good_so_far": b.month_good, "nongood_so_far": b.month_nongood})),
-        "year_pm2_5_allowance": year_text(&b.year),
+        "year_pm2_5_allowance": year_allowance(&b.year),
+        "year_status": year_status_code(&b.year),
         "at_risk": b.at_risk(),
         "alerts": b.alert_kinds().iter().map(|k| k.code()).collect::<Vec<_>>(),
     })

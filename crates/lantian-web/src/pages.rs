@@ -512,14 +512,16 @@ pub async fn station(
         let title = format!("{} {} — {date}", st.code, st.name.clone().unwrap_or_default());
         let mut b = format!(
             "<p><a href=\"?date={}{l}\">←</a> {date} <a href=\"?date={}{l}\">→</a></p>\
-             <table id=\"hours\"><tr><th>{}</th><th>AQI</th><th>{}</th><th>{}</th><th>{}</th>\
-             <th>PM2.5</th><th>PM10</th><th>O3</th><th>NO2</th><th>SO2</th><th>CO</th></tr>",
+             <table id=\"hours\"><tr><th>{}</th><th>AQI</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>\
+             <th>{}</th><th>PM2.5</th><th>PM10</th><th>O3</th><th>NO2</th><th>SO2</th><th>CO</th></tr>",
             date - Duration::days(1),
             date + Duration::days(1),
             lang.t("时间", "Time"),
             lang.t("发布AQI", "Published AQI"),
             lang.t("类别", "Category"),
             lang.t("首要污染物", "Primary"),
+            lang.t("发布首要污染物", "Published primary"),
+            lang.t("缺项", "Missing"),
             l = if lang == Lang::En { "&lang=en" } else { "" },
         );
         let mut n = 0;
@@ -534,21 +536,26 @@ pub async fn station(
                 let c = |p| r.conc(p).map_or(String::new(), |v: lantian_core::Conc| v.to_string());
                 let differs = r.published_aqi().is_some() && r.published_aqi() != r.result.aqi;
                 let cat = r.result.category();
+                let indicators = |set: lantian_core::aqi::IndicatorSet| {
+                    if lang == Lang::En {
+                        set.iter().map(|i| i.pollutant().label()).collect::<Vec<_>>().join(", ")
+                    } else {
+                        set.labels_zh()
+                    }
+                };
                 let _ = write!(
                     b,
                     "<tr{}><td>{}</td><td style=\"background:{}\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
-                     <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                     <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     if differs { " class=\"worst\"" } else { "" },
                     r.time.format("%H:%M"),
                     cat.map_or("#fff", |c| c.color().hex),
                     r.result.aqi.map_or("—".into(), |a| a.to_string()),
                     r.published_aqi().map_or("—".into(), |a| a.to_string()),
                     cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }),
-                    esc(&if lang == Lang::En {
-                        r.result.primary.iter().map(|i| i.pollutant().label()).collect::<Vec<_>>().join(", ")
-                    } else {
-                        r.result.primary.labels_zh()
-                    }),
+                    esc(&indicators(r.result.primary)),
+                    esc(&if r.release().is_some() { indicators(r.published_primary()) } else { "—".into() }),
+                    esc(&indicators(r.result.missing)),
                     c(lantian_core::Pollutant::Pm2_5),
                     c(lantian_core::Pollutant::Pm10),
                     c(lantian_core::Pollutant::O3),
