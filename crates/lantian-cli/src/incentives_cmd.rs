@@ -149,13 +149,7 @@ pub fn run(db: &str, a: IncentivesArgs) -> Result<ExitCode> {
             scope.name, year_number, config.id, config.version, config.source
         )?;
     }
-    if a.format == Format::Json {
-        let rows: Vec<serde_json::Value> =
-            rows.iter().map(|r| serde_json::Value::Object(crate::output::row_object(&cols, r))).collect();
-        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "rows": rows, "warnings": warnings }))?;
-        writeln!(out)?;
-    } else {
-        crate::output::write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
-    }
+    // JSON: the rows and the warnings, as `/api/v1/points` gives them.
+    crate::output::write_records_with_warnings(&cols, &zh, &rows, &warnings, a.format, &mut out)?;
     Ok(ExitCode::SUCCESS)
 }

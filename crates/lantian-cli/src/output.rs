@@ -229,3 +229,24 @@ pub fn write_records(
     }
     Ok(())
 }
+
+/// Records with the warnings that go with them: JSON `{"rows": […], "warnings": […]}` (as the API gives
+/// them), otherwise the records as [`write_records`] writes them (the caller prints warnings elsewhere).
+pub fn write_records_with_warnings(
+    cols: &[&str],
+    zh: &[&str],
+    rows: &[Vec<String>],
+    warnings: &[String],
+    format: crate::Format,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    if format == crate::Format::Json {
+        let rows: Vec<serde_json::Value> =
+            rows.iter().map(|r| serde_json::Value::Object(row_object(cols, r))).collect();
+        serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "rows": rows, "warnings": warnings }))?;
+        writeln!(out)?;
+        Ok(())
+    } else {
+        Ok(write_records(cols, zh, rows, None, format, out)?)
+    }
+}

@@ -222,15 +222,8 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
         .into_iter()
         .chain(codes.iter().map(|c| lantian_core::points::factor_header_zh(c)))
         .collect();
-    if a.format == Format::Json {
-        // The rows and the warnings, as `/api/v1/points` gives them.
-        let rows: Vec<serde_json::Value> =
-            rows.iter().map(|r| serde_json::Value::Object(crate::output::row_object(&cols, r))).collect();
-        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "rows": rows, "warnings": warnings }))?;
-        writeln!(out)?;
-    } else {
-        crate::output::write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
-    }
+    // JSON: the rows and the warnings, as `/api/v1/points` gives them.
+    crate::output::write_records_with_warnings(&cols, &zh, &rows, &warnings, a.format, &mut out)?;
     out.flush()?;
     if let Some(path) = &a.xlsx {
         let ranking = lantian_service::assess::rank(&store, &scope, &period, variant)?;

@@ -223,23 +223,15 @@ impl SeriesType {
     ];
     /// The 15 series a publisher file carries (the quotsoft `type` rows, the columns of a real-time
     /// release row), in the quotsoft order: indices 0…14.
-    pub const FILE_SERIES: [SeriesType; 15] = [
-        SeriesType::Aqi,
-        SeriesType::Pm2_5,
-        SeriesType::Pm2_5_24h,
-        SeriesType::Pm10,
-        SeriesType::Pm10_24h,
-        SeriesType::So2,
-        SeriesType::So2_24h,
-        SeriesType::No2,
-        SeriesType::No2_24h,
-        SeriesType::O3,
-        SeriesType::O3_24h,
-        SeriesType::O3_8h,
-        SeriesType::O3_8h_24h,
-        SeriesType::Co,
-        SeriesType::Co_24h,
-    ];
+    pub const FILE_SERIES: [SeriesType; 15] = {
+        let mut out = [SeriesType::Aqi; 15];
+        let mut k = 0;
+        while k < 15 {
+            out[k] = SeriesType::ALL[k];
+            k += 1;
+        }
+        out
+    };
 
     /// The text of the `type` column in the source files.
     pub fn file_name(self) -> &'static str {
