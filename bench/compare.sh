@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: the pandas peer (../shared/bench/peer_bench.py) and lantian, in one run, on
-# the same CNEMC files (the peer writes them; lantian then imports exactly those files).
+# Side-by-side benchmark: the peers (../shared/bench: pandas peer_bench.py, and the stronger polars and
+# DuckDB pipelines) and lantian, in one run, on the same CNEMC files (the pandas peer writes them; polars,
+# DuckDB and lantian then read exactly those files).
 #
 #   bash bench/compare.sh [STATIONS] [DAYS] [WORKDIR]      (defaults: 1000 365 ../bench-work)
 #
@@ -24,6 +25,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q pandas numpy python-aqi openpyxl
 fi
+"$VENV/bin/python" -c "import polars, duckdb" 2>/dev/null || "$VENV/bin/pip" install -q polars duckdb
 cargo build --release -q -p lantian-cli
 LANTIAN=target/release/lantian
 
@@ -31,6 +33,14 @@ echo "== peer: pandas, $STATIONS stations x $DAYS days"
 rm -rf "$WORK/peer"
 /usr/bin/time -v "$VENV/bin/python" "$PEER" --stations "$STATIONS" --days "$DAYS" --out "$WORK/peer" 2> "$WORK/peer.time"
 grep -E "Maximum resident|Elapsed" "$WORK/peer.time"
+
+for peer in polars duckdb; do
+  echo "== peer: $peer on the same files"
+  for i in 1 2 3; do
+    /usr/bin/time -v "$VENV/bin/python" "../shared/bench/peer_$peer.py" --files "$WORK/peer/cnemc" 2> "$WORK/$peer.time"
+    grep -E "Maximum resident|Elapsed" "$WORK/$peer.time"
+  done
+done
 
 echo "== lantian on the peer's files ($WORK/peer/cnemc)"
 for i in 1 2 3; do

@@ -103,7 +103,7 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
                     .collect();
                 vec![
                     b.city.display().to_string(),
-                    b.at.format("%Y-%m-%dT%H:%M").to_string(),
+                    if table { hour_end_zh(b.at) } else { lantian_core::beijing_time::format(b.at) },
                     join(risky),
                     b.month.as_ref().map(|m| m.nongood_allowance.to_string()).unwrap_or_default(),
                     if table { year_text(&b.year) } else { year_allowance(&b.year).unwrap_or_default() },
@@ -194,4 +194,14 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The end of an hour as a Chinese table shows it: midnight closes the day before (`2022-12-31 24:00`),
+/// so that the last hour of a day is not read as the next day.
+fn hour_end_zh(t: NaiveDateTime) -> String {
+    if t.time() == chrono::NaiveTime::MIN {
+        format!("{} 24:00", (t - chrono::Duration::days(1)).format("%Y-%m-%d"))
+    } else {
+        t.format("%Y-%m-%d %H:%M").to_string()
+    }
 }

@@ -122,7 +122,7 @@ const CSS: &str = "body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHe
 header{display:flex;gap:2em;align-items:center;background:#0b3d91;color:#fff;padding:.6em 1em}header a{color:#fff;margin-right:1em}\
 main{padding:1em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}\
 td:nth-child(2),th:nth-child(2){text-align:left}.best{background:#e6f4ea}.worst{background:#fde7e9}.improved{background:#e3f2fd}.legend span{display:inline-block;padding:.1em .5em;margin-right:.3em}\
-.grid{display:flex;gap:2em;flex-wrap:wrap}";
+.grid{display:flex;gap:2em;flex-wrap:wrap}.scroll{overflow-x:auto;max-width:100%}#hours th,#hours td{white-space:nowrap}";
 
 /// The latest hour with data among the scope's cities.
 fn latest_hour(
@@ -512,7 +512,7 @@ pub async fn station(
         let title = format!("{} {} — {date}", st.code, st.name.clone().unwrap_or_default());
         let mut b = format!(
             "<p><a href=\"?date={}{l}\">←</a> {date} <a href=\"?date={}{l}\">→</a></p>\
-             <table id=\"hours\"><tr><th>{}</th><th>AQI</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>\
+             <div class=\"scroll\"><table id=\"hours\"><tr><th>{}</th><th>AQI</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>\
              <th>{}</th><th>PM2.5</th><th>PM10</th><th>O3</th><th>NO2</th><th>SO2</th><th>CO</th></tr>",
             date - Duration::days(1),
             date + Duration::days(1),
@@ -545,11 +545,13 @@ pub async fn station(
                 };
                 let _ = write!(
                     b,
-                    "<tr{}><td>{}</td><td style=\"background:{}\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
+                    "<tr{}><td>{}</td><td style=\"background:{};color:{}\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
                      <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     if differs { " class=\"worst\"" } else { "" },
                     r.time.format("%H:%M"),
                     cat.map_or("#fff", |c| c.color().hex),
+                    // White on the red, purple and maroon of levels 4–6; black on the lighter ones.
+                    if cat.is_some_and(|c| c.level() >= 4) { "#fff" } else { "#222" },
                     r.result.aqi.map_or("—".into(), |a| a.to_string()),
                     r.published_aqi().map_or("—".into(), |a| a.to_string()),
                     cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }),
@@ -565,7 +567,7 @@ pub async fn station(
                 );
             },
         )?;
-        b.push_str("</table>");
+        b.push_str("</table></div>");
         if n == 0 {
             b.push_str(lang.t("<p>这一天没有数据。</p>", "<p>No data for this day.</p>"));
         }
