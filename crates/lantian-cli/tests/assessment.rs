@@ -321,6 +321,19 @@ fn incentives_settle_target_and_improvement_funds() {
     assert!(ok(&db, &["incentives", "--reproduce", "1"]).contains("reproduced: identical"));
 }
 
+/// The daily values of `a_month_scored_by_hand_for_three_cities` (May 2022 and May 2021 of 成都, 德阳,
+/// 绵阳) written to `d.csv` in the test's folder.
+fn write_three_city_may(t: &TempDir) {
+    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for d in 1..=31 {
+        for (city, pm_2022) in [("成都", 30), ("德阳", 45), ("绵阳", if d <= 2 { 200 } else { 40 })] {
+            s.push_str(&format!("{city},2022-05-{d:02},,10,30,0.8,50,{pm_2022},100\n"));
+            s.push_str(&format!("{city},2021-05-{d:02},,10,30,0.8,50,40,100\n"));
+        }
+    }
+    std::fs::write(t.0.join("d.csv"), s).expect("write");
+}
+
 /// A month scored by hand for three cities (May 2022, scope 成都, 德阳, 绵阳; default scheme).
 ///
 /// Every day SO2 10, NO2 30, CO 0.8, PM10 50, O3 MDA8 100; PM2.5 成都 30, 德阳 45, 绵阳 40 except two days
@@ -335,14 +348,7 @@ fn incentives_settle_target_and_improvement_funds() {
 fn a_month_scored_by_hand_for_three_cities() {
     let t = TempDir::new("points3");
     let db = t.db();
-    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
-    for d in 1..=31 {
-        for (city, pm_2022) in [("成都", 30), ("德阳", 45), ("绵阳", if d <= 2 { 200 } else { 40 })] {
-            s.push_str(&format!("{city},2022-05-{d:02},,10,30,0.8,50,{pm_2022},100\n"));
-            s.push_str(&format!("{city},2021-05-{d:02},,10,30,0.8,50,40,100\n"));
-        }
-    }
-    std::fs::write(t.0.join("d.csv"), s).expect("write");
+    write_three_city_may(&t);
     std::fs::write(
         t.0.join("t.csv"),
         "city,year,pm2_5,good_day_ratio\n成都,2022,40,90\n德阳,2022,40,90\n绵阳,2022,40,90\n",
@@ -393,14 +399,7 @@ fn a_month_scored_by_hand_for_three_cities() {
 fn a_city_without_targets_is_not_assessed_on_them() {
     let t = TempDir::new("no-targets");
     let db = t.db();
-    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
-    for d in 1..=31 {
-        for (city, pm_2022) in [("成都", 30), ("德阳", 45), ("绵阳", if d <= 2 { 200 } else { 40 })] {
-            s.push_str(&format!("{city},2022-05-{d:02},,10,30,0.8,50,{pm_2022},100\n"));
-            s.push_str(&format!("{city},2021-05-{d:02},,10,30,0.8,50,40,100\n"));
-        }
-    }
-    std::fs::write(t.0.join("d.csv"), s).expect("write");
+    write_three_city_may(&t);
     std::fs::write(t.0.join("t.csv"), "city,year,pm2_5,good_day_ratio\n成都,2022,40,90\n德阳,2022,40,90\n")
         .expect("write");
     ok(&db, &["import", &t.0.join("d.csv").display().to_string(), &t.0.join("t.csv").display().to_string()]);

@@ -139,3 +139,27 @@ pub fn get(base: &str, path: &str) -> (u16, serde_json::Value) {
     let text = r.body_mut().read_to_string().expect("body");
     (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}")))
 }
+
+/// A decision taken by hand on the demonstration episode: 成都 raised to orange on 30 Nov 2022 10:00 by
+/// 成都市生态环境局 after a consultation (会商). Returns what `alert record` printed.
+pub fn raise_chengdu_by_hand(db: &str) -> String {
+    ok(
+        db,
+        &[
+            "alert",
+            "record",
+            "--city",
+            "成都",
+            "--action",
+            "raise",
+            "--level",
+            "orange",
+            "--at",
+            "2022-11-30T10:00",
+            "--by",
+            "成都市生态环境局",
+            "--evidence",
+            "会商：提前升级",
+        ],
+    )
+}

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{get, lantian, ok, Server, TempDir};
+use common::{get, lantian, ok, raise_chengdu_by_hand, Server, TempDir};
 
 /// Credit codes with check characters computed by hand (GB 32100-2015: weights 1,3,9,27,19,26,16,
 /// 17,20,29,25,13,8,24,10,30,28; C18 = 31 − Σ mod 31, value → character by the set
@@ -516,25 +516,7 @@ fn a_raised_level_takes_effect_by_the_rule_on_the_demo_episode() {
         assert!(forecast.contains(row), "the demonstration forecast changed: {row}");
     }
     ok(&db, &["alert", "evaluate", "--at", "2022-12-05T00:00", "--record", "--by", "值班员"]);
-    let raised = ok(
-        &db,
-        &[
-            "alert",
-            "record",
-            "--city",
-            "成都",
-            "--action",
-            "raise",
-            "--level",
-            "orange",
-            "--at",
-            "2022-11-30T10:00",
-            "--by",
-            "成都市生态环境局",
-            "--evidence",
-            "会商：提前升级",
-        ],
-    );
+    let raised = raise_chengdu_by_hand(&db);
     assert!(raised.contains("措施自 2022-12-01 00:00 起执行"), "{raised}");
 
     let status = |at: &str| -> serde_json::Value {

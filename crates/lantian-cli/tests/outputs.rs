@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{agent, get, ok, Server, TempDir};
+use common::{agent, get, ok, raise_chengdu_by_hand, Server, TempDir};
 
 /// The demonstration province of October–December 2022 (its heavy-pollution episode of 29 Nov – 1 Dec),
 /// the alert log recorded up to 5 Dec, and one decision taken by hand: 成都 raised to orange on
@@ -16,25 +16,7 @@ fn demo_store(dir: &TempDir) -> String {
     ok(&db, &["synth", "--out", &data, "--days", "92", "--start", "2022-10-01"]);
     ok(&db, &["import", &data]);
     ok(&db, &["alert", "evaluate", "--at", "2022-12-05T00:00", "--record", "--by", "省专班值班员"]);
-    ok(
-        &db,
-        &[
-            "alert",
-            "record",
-            "--city",
-            "成都",
-            "--action",
-            "raise",
-            "--level",
-            "orange",
-            "--at",
-            "2022-11-30T10:00",
-            "--by",
-            "成都市生态环境局",
-            "--evidence",
-            "会商：提前升级",
-        ],
-    );
+    raise_chengdu_by_hand(&db);
     db
 }
 
