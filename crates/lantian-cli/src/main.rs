@@ -2,6 +2,7 @@
 //! formats. Numbers come from `lantian-service`; rules from `lantian-core`.
 
 mod alert_cmd;
+mod approve_cmd;
 mod aqi_cmd;
 mod bench_cmd;
 mod budget_cmd;
@@ -85,8 +86,10 @@ enum Command {
     Synth(synth_cmd::SynthArgs),
     /// Generate a demonstration province, import it into a fresh store, show the latest week and serve it.
     Demo(synth_cmd::DemoArgs),
-    /// Accounts of the web platform: add, list, disable, enable, token.
+    /// Accounts of the web platform: add, list, disable, enable, grant, token, tokens, audit.
     User(user_cmd::UserArgs),
+    /// Approve or reject a city's proposed bonus/penalty items and dust periods (--list shows them).
+    Approve(approve_cmd::ApproveArgs),
     /// Serve the web platform (JSON API under /api/v1, /healthz) on the store.
     Serve(serve_cmd::ServeArgs),
     /// Benchmark: import a folder into a fresh store, then hourly AQI and station daily values for everything.
@@ -159,6 +162,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => synth_cmd::run_demo(a),
         Command::Serve(a) => serve_cmd::run(&cli.db, a),
         Command::User(a) => user_cmd::run(&cli.db, a),
+        Command::Approve(a) => approve_cmd::run(&cli.db, a),
         Command::Bench(a) => bench_cmd::run(a),
         Command::BenchRank(a) => bench_cmd::run_rank(&cli.db, a),
     };

@@ -15,6 +15,12 @@ pub struct ServeArgs {
     /// GeoJSON of the city boundaries (features with properties.adcode) for the overview map.
     #[arg(long, value_name = "FILE")]
     pub boundaries: Option<std::path::PathBuf>,
+    /// A browser session ends after this many seconds without a request (OWASP ASVS 3.3.2: 30 minutes).
+    #[arg(long, env = "LANTIAN_SESSION_IDLE_SECS", default_value_t = 1800, value_name = "SECS")]
+    pub session_idle_secs: u64,
+    /// A browser session ends this many seconds after sign-in, however it is used (8 hours: a working day).
+    #[arg(long, env = "LANTIAN_SESSION_MAX_SECS", default_value_t = 28800, value_name = "SECS")]
+    pub session_max_secs: u64,
 }
 
 /// Structured logs on stderr (`RUST_LOG` filters them; default `info`).
@@ -25,11 +31,27 @@ fn init_logs() {
 }
 
 pub fn run(db: &str, a: ServeArgs) -> Result<ExitCode> {
-    serve(db, a.addr, a.boundaries.as_deref())
+    if a.session_idle_secs == 0 || a.session_max_secs == 0 {
+        anyhow::bail!("session limits are at least one second");
+    }
+    let sessions = lantian_web::session::Sessions::with_limits(
+        std::time::Duration::from_secs(a.session_idle_secs),
+        std::time::Duration::from_secs(a.session_max_secs),
+    );
+    serve_with(db, a.addr, a.boundaries.as_deref(), sessions)
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 pub fn serve(db: &str, addr: SocketAddr, boundaries: Option<&std::path::Path>) -> Result<ExitCode> {
+    serve_with(db, addr, boundaries, lantian_web::session::Sessions::default())
+}
+
+fn serve_with(
+    db: &str,
+    addr: SocketAddr,
+    boundaries: Option<&std::path::Path>,
+    sessions: lantian_web::session::Sessions,
+) -> Result<ExitCode> {
     init_logs();
     let outlines = match boundaries {
         Some(p) => Some(lantian_web::boundaries::Boundaries::load(p, 560.0).map_err(anyhow::Error::msg)?),
@@ -46,6 +68,7 @@ pub fn serve(db: &str, addr: SocketAddr, boundaries: Option<&std::path::Path>) -
         lantian_web::StorePool::open(db, jobs.max(2)).with_context(|| format!("cannot open the database {db}"))?;
     let mut state = lantian_web::AppState::new(stores);
     state.boundaries = outlines;
+    state.sessions = sessions;
     let state = Arc::new(state);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {

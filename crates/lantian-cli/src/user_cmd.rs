@@ -1,10 +1,11 @@
-//! `lantian user add|list|disable|enable|token` and `lantian audit`: accounts of the web platform.
+//! `lantian user add|list|disable|enable|grant|token|tokens|audit`: accounts of the web platform, their
+//! API tokens (scopes, expiry, revocation) and the datasets the province grants a viewer.
 
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
-use lantian_service::accounts::{add_account, issue_token, Role};
+use lantian_service::accounts::{add_account, grant, issue_token, Dataset, Role, Scope, DEFAULT_TOKEN_DAYS};
 use lantian_store::Store;
 
 use crate::Format;
@@ -24,12 +25,32 @@ pub enum UserAction {
         /// admin (province), city, department, viewer.
         #[arg(long)]
         role: String,
-        /// A city user's city.
+        /// A city user's city; a municipal department's city (a department without one is provincial).
         #[arg(long)]
         city: Option<String>,
         /// A department user's department (as written in task files, e.g. 成都市经济和信息化局).
         #[arg(long)]
         department: Option<String>,
+        /// Restricted datasets a viewer may read, comma-separated: control_lists, compliance,
+        /// alert_decisions, tasks, proposals (default: none, the public part only).
+        #[arg(long, value_delimiter = ',')]
+        grant: Vec<String>,
+    },
+    /// Set the restricted datasets a viewer may read (replaces its grants; none: the public part only).
+    Grant {
+        /// The account name.
+        name: String,
+        /// Datasets, comma-separated: control_lists, compliance, alert_decisions, tasks, proposals.
+        #[arg(value_delimiter = ',')]
+        datasets: Vec<String>,
+    },
+    /// The API tokens of an account (never the tokens themselves): label, scopes, issued, expiry, state.
+    Tokens {
+        /// The account name.
+        name: String,
+        /// Output format: table, csv or json.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// List the accounts.
     List {
@@ -38,7 +59,7 @@ pub enum UserAction {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Disable an account (its sessions and tokens stop working).
+    /// Disable an account: its tokens are revoked and its sessions end (enabling it again revives neither).
     Disable {
         /// The account name.
         name: String,
@@ -58,13 +79,23 @@ pub enum UserAction {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Issue an API token for an account (printed once).
+    /// Issue an API token for an account (printed once), or revoke its tokens (`--revoke LABEL|all`).
     Token {
         /// The account name.
         name: String,
-        /// A label to tell the account's tokens apart (shown in the audit log).
+        /// A label to tell the account's tokens apart (shown in the audit log and `user tokens`).
         #[arg(long, default_value = "api")]
         label: String,
+        /// What the token may do, comma-separated: upload (POST /api/v1/uploads), read (restricted
+        /// reads within the account's rights), approve (administrators: proposals).
+        #[arg(long, default_value = "upload")]
+        scope: String,
+        /// Days until the token expires (1–366).
+        #[arg(long, default_value_t = DEFAULT_TOKEN_DAYS)]
+        days: u32,
+        /// Revoke the account's live tokens with this label (`all`: every one) instead of issuing one.
+        #[arg(long, value_name = "LABEL")]
+        revoke: Option<String>,
     },
 }
 
@@ -80,14 +111,24 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
         _ => crate::open_store(db)?,
     };
     match a.action {
-        UserAction::Add { name, role, city, department } => {
+        UserAction::Add { name, role, city, department, grant } => {
             let Some(role) = Role::parse(&role) else {
                 bail!("role {role:?}: expected admin, city, department or viewer")
             };
             let Ok(password) = std::env::var("LANTIAN_PASSWORD") else {
                 bail!("set the password in the environment variable LANTIAN_PASSWORD")
             };
-            let id = add_account(&mut store, &name, &password, role, city.as_deref(), department.as_deref(), &now())?;
+            let grants = datasets(&grant)?;
+            let id = add_account(
+                &mut store,
+                &name,
+                &password,
+                role,
+                city.as_deref(),
+                department.as_deref(),
+                &grants,
+                &now(),
+            )?;
             store.audit(&now(), "cli", "user.add", &format!("{name} ({})", role.code()), "local")?;
             println!("已添加 added account {name} (#{id}, {} {})", role.code(), role.label_zh());
         }
@@ -102,26 +143,81 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
                         a.city.as_ref().map(|c| c.display().to_string()).unwrap_or_default(),
                         a.department.clone().unwrap_or_default(),
                         if a.disabled { "disabled".into() } else { "active".into() },
+                        a.grants.join(","),
                         a.created_at.clone(),
                     ]
                 })
                 .collect();
-            let cols = ["name", "role", "city", "department", "status", "created_at"];
-            let zh = ["账号", "角色", "城市", "部门", "状态", "创建时间"];
+            let cols = ["name", "role", "city", "department", "status", "grants", "created_at"];
+            let zh = ["账号", "角色", "城市", "部门", "状态", "授权数据", "创建时间"];
             crate::output::write_records(&cols, &zh, &rows, None, format, &mut std::io::stdout().lock())?;
         }
         UserAction::Disable { name } | UserAction::Enable { name } if store.account(&name)?.is_none() => {
             bail!("no account named {name:?}")
         }
         UserAction::Disable { name } => {
-            store.set_account_disabled(&name, true)?;
-            store.audit(&now(), "cli", "user.disable", &name, "local")?;
-            println!("已停用 disabled {name}");
+            store.set_account_disabled(&name, true, &now())?;
+            store.audit(&now(), "cli", "user.disable", &format!("{name} (tokens revoked, sessions ended)"), "local")?;
+            println!("已停用 disabled {name}: its tokens are revoked and its sessions ended");
         }
         UserAction::Enable { name } => {
-            store.set_account_disabled(&name, false)?;
+            store.set_account_disabled(&name, false, &now())?;
             store.audit(&now(), "cli", "user.enable", &name, "local")?;
-            println!("已启用 enabled {name}");
+            println!("已启用 enabled {name} (its old tokens and sessions stay revoked: issue a new token)");
+        }
+        UserAction::Grant { name, datasets: names } => {
+            let Some(account) = store.account(&name)? else { bail!("no account named {name:?}") };
+            let grants = datasets(&names)?;
+            grant(&mut store, &account, &grants)?;
+            let list = grants.iter().map(|g| g.code()).collect::<Vec<_>>().join(",");
+            store.audit(&now(), "cli", "user.grant", &format!("{name}: {list}"), "local")?;
+            println!("已授权 {name} reads: {}", if list.is_empty() { "the public part only" } else { &list });
+        }
+        UserAction::Tokens { name, format } => {
+            let Some(account) = store.account(&name)? else { bail!("no account named {name:?}") };
+            let now_unix = chrono::Utc::now().timestamp();
+            let rows: Vec<Vec<String>> = store
+                .tokens(account.id)?
+                .into_iter()
+                .map(|t| {
+                    let state = if t.revoked_at.is_some() {
+                        "revoked"
+                    } else if t.expires_at.is_none_or(|e| e <= now_unix) {
+                        "expired"
+                    } else {
+                        "active"
+                    };
+                    let expires = t
+                        .expires_at
+                        .and_then(|e| chrono::DateTime::from_timestamp(e, 0))
+                        .map(|d| {
+                            d.with_timezone(&lantian_core::beijing_time::offset())
+                                .format("%Y-%m-%dT%H:%M:%S%:z")
+                                .to_string()
+                        })
+                        .unwrap_or_default();
+                    let state = if format == Format::Table {
+                        match state {
+                            "revoked" => "已吊销",
+                            "expired" => "已过期",
+                            _ => "有效",
+                        }
+                    } else {
+                        state
+                    };
+                    vec![
+                        t.label,
+                        t.scopes.join(","),
+                        t.created_at,
+                        expires,
+                        state.to_string(),
+                        t.revoked_at.unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            let cols = ["label", "scopes", "created_at", "expires_at", "status", "revoked_at"];
+            let zh = ["标签", "权限范围", "签发时间", "到期时间", "状态", "吊销时间"];
+            crate::output::write_records(&cols, &zh, &rows, None, format, &mut std::io::stdout().lock())?;
         }
         UserAction::Audit { limit, format } => {
             let rows: Vec<Vec<String>> = store
@@ -133,12 +229,36 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
             let zh = ["时间", "账号", "操作", "内容", "来源"];
             crate::output::write_records(&cols, &zh, &rows, None, format, &mut std::io::stdout().lock())?;
         }
-        UserAction::Token { name, label } => {
+        UserAction::Token { name, label, scope, days, revoke } => {
             let Some(account) = store.account(&name)? else { bail!("no account named {name:?}") };
-            let token = issue_token(&mut store, &account, &label, &now())?;
-            store.audit(&now(), "cli", "token.issue", &format!("{name} ({label})"), "local")?;
+            if let Some(which) = revoke {
+                let label = (which != "all").then_some(which.as_str());
+                let n = store.revoke_tokens(account.id, label, &now())?;
+                store.audit(&now(), "cli", "token.revoke", &format!("{name} ({which}): {n} revoked"), "local")?;
+                println!("已吊销 revoked {n} token(s) of {name} ({which})");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let scopes = Scope::parse_list(&scope)?;
+            let token =
+                issue_token(&mut store, &account, &label, &scopes, days, &now(), chrono::Utc::now().timestamp())?;
+            let list = scopes.iter().map(|s| s.code()).collect::<Vec<_>>().join(",");
+            store.audit(&now(), "cli", "token.issue", &format!("{name} ({label}; {list}; {days} days)"), "local")?;
             println!("{token}");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Dataset codes to datasets; an unknown code is an error listing the known ones.
+fn datasets(names: &[String]) -> Result<Vec<Dataset>> {
+    let mut out = Vec::new();
+    for n in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let Some(d) = Dataset::parse(n) else {
+            bail!("dataset {n:?}: expected {}", Dataset::ALL.iter().map(|d| d.code()).collect::<Vec<_>>().join(", "))
+        };
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    Ok(out)
 }

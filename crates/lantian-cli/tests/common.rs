@@ -163,3 +163,38 @@ pub fn raise_chengdu_by_hand(db: &str) -> String {
         ],
     )
 }
+
+/// An administrator `reader` with a token of the `read` scope (restricted reads, issue 12 §1): created
+/// on first use; returns the token.
+pub fn admin_read_token(db: &str) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_lantian"))
+        .args(["--db", db, "user", "add", "reader", "--role", "admin"])
+        .env("LANTIAN_PASSWORD", "correct horse battery")
+        .output()
+        .expect("run lantian");
+    let exists = String::from_utf8_lossy(&o.stderr).contains("exists");
+    assert!(o.status.success() || exists, "user add reader: {}", String::from_utf8_lossy(&o.stderr));
+    ok(db, &["user", "token", "reader", "--scope", "read", "--label", "reader"]).trim().to_string()
+}
+
+/// GET with a bearer token: status and JSON.
+pub fn get_as(base: &str, path: &str, token: &str) -> (u16, serde_json::Value) {
+    let mut r = agent()
+        .get(&format!("{base}{path}"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("request");
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().expect("body");
+    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}")))
+}
+
+/// GET a page with a bearer token: status and text.
+pub fn get_text_as(base: &str, path: &str, token: &str) -> (u16, String) {
+    let mut r = agent()
+        .get(&format!("{base}{path}"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("request");
+    (r.status().as_u16(), r.body_mut().read_to_string().expect("body"))
+}

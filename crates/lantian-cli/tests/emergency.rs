@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{get, lantian, ok, raise_chengdu_by_hand, Server, TempDir};
+use common::{admin_read_token, get_as, get_text_as, lantian, ok, raise_chengdu_by_hand, Server, TempDir};
 
 /// Credit codes with check characters computed by hand (GB 32100-2015: weights 1,3,9,27,19,26,16,
 /// 17,20,29,25,13,8,24,10,30,28; C18 = 31 − Σ mod 31, value → character by the set
@@ -303,22 +303,21 @@ fn forecast_to_alerts_control_list_and_compliance() {
     ))
     .expect("json");
     let mut server = Server::start(&db);
-    let (status, api_eval) = get(&server.base, "/api/v1/alerts/evaluation?at=2022-12-18T16:00");
+    // The restricted parts are read as the province (issue 12 §1; the access matrix is in access.rs).
+    let reader = admin_read_token(&db);
+    let (status, api_eval) = get_as(&server.base, "/api/v1/alerts/evaluation?at=2022-12-18T16:00", &reader);
     assert_eq!(status, 200);
     assert_eq!(api_eval, cli_eval);
-    let (_, api_list) = get(&server.base, "/api/v1/control-lists?city=510100&level=orange&year=2022");
+    let (_, api_list) = get_as(&server.base, "/api/v1/control-lists?city=510100&level=orange&year=2022", &reader);
     assert_eq!(api_list, cli_list);
-    let (_, api_c) = get(&server.base, "/api/v1/compliance");
+    let (_, api_c) = get_as(&server.base, "/api/v1/compliance", &reader);
     assert_eq!(api_c, c);
-    let (_, st) = get(&server.base, "/api/v1/alerts?at=2022-12-21T08:00");
+    let (_, st) = get_as(&server.base, "/api/v1/alerts?at=2022-12-21T08:00", &reader);
     assert_eq!(st["active"].as_array().map(|a| a.iter().any(|x| x["level"] == "red")), Some(true), "{st}");
-    let (status, err) = get(&server.base, "/api/v1/control-lists?city=510100&level=purple&year=2022");
+    let (status, err) = get_as(&server.base, "/api/v1/control-lists?city=510100&level=purple&year=2022", &reader);
     assert_eq!(status, 400, "{err}");
     assert!(err["error"]["message"].as_str().is_some_and(|e| e.contains("purple")), "{err}");
-    let page = |path: &str| -> (u16, String) {
-        let mut r = common::agent().get(&format!("{}{path}", server.base)).call().expect("page");
-        (r.status().as_u16(), r.body_mut().read_to_string().expect("body"))
-    };
+    let page = |path: &str| -> (u16, String) { get_text_as(&server.base, path, &reader) };
     let (s1, html) = page("/alerts?at=2022-12-21T08:00");
     assert_eq!(s1, 200);
     assert!(html.contains("生效中的预警") && html.contains("红色") && html.contains("成都"), "{html}");

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{agent, get, ok, raise_chengdu_by_hand, Server, TempDir};
+use common::{admin_read_token, get, get_as, get_text_as, ok, raise_chengdu_by_hand, Server, TempDir};
 
 /// The demonstration province of October–December 2022 (its heavy-pollution episode of 29 Nov – 1 Dec),
 /// the alert log recorded up to 5 Dec, and one decision taken by hand: 成都 raised to orange on
@@ -154,6 +154,8 @@ fn chinese_outputs_show_no_internal_codes() {
 
     // The pages: the station page and /alerts.
     let mut server = Server::start(&db);
+    // As the province: /alerts then shows who decided and the forecast evaluation too.
+    let reader = admin_read_token(&db);
     for path in [
         "/stations/1431A?date=2022-11-30",
         "/alerts?at=2022-11-30T12:00",
@@ -162,9 +164,8 @@ fn chinese_outputs_show_no_internal_codes() {
         "/points?period=2022-11",
         "/cities/成都?year=2022",
     ] {
-        let mut r = agent().get(&format!("{}{path}", server.base)).call().expect("page");
-        assert_eq!(r.status().as_u16(), 200, "{path}");
-        let html = r.body_mut().read_to_string().expect("body");
+        let (status, html) = get_text_as(&server.base, path, &reader);
+        assert_eq!(status, 200, "{path}");
         // Text between tags only (attributes may carry codes for scripts: data-level="orange"), without
         // the style sheet and scripts.
         let mut html = html;
@@ -212,6 +213,7 @@ fn api_and_cli_json_spell_each_code_the_same() {
     let db = demo_store(&dir);
     let mut server = Server::start(&db);
     let base = server.base.clone();
+    let reader = admin_read_token(&db);
 
     // Hourly AQI: the primary pollutant is `pm2_5_1h`, the category `light`, numbers are numbers.
     let cli = json(
@@ -303,7 +305,7 @@ fn api_and_cli_json_spell_each_code_the_same() {
     // Alerts: the status and the log of the CLI are the API's; levels, actions and responses are
     // lowercase codes, times carry +08:00, the evidence is a JSON object.
     let cli_status = json(&db, &["alert", "status", "--at", "2022-11-30T12:00", "--format", "json"]);
-    let (_, api) = get(&base, "/api/v1/alerts?at=2022-11-30T12:00");
+    let (_, api) = get_as(&base, "/api/v1/alerts?at=2022-11-30T12:00", &reader);
     assert_eq!(api["active"], cli_status);
     beijing(&api["at"], "status at");
     let cli_log = json(&db, &["alert", "log", "--format", "json"]);
@@ -332,7 +334,7 @@ fn api_and_cli_json_spell_each_code_the_same() {
         assert!(a["evidence"].is_object(), "{a}");
     }
     let cli_eval = json(&db, &["alert", "evaluate", "--at", "2022-11-28T16:00", "--format", "json"]);
-    let (_, api_eval) = get(&base, "/api/v1/alerts/evaluation?at=2022-11-28T16:00");
+    let (_, api_eval) = get_as(&base, "/api/v1/alerts/evaluation?at=2022-11-28T16:00", &reader);
     assert_eq!(api_eval, cli_eval);
     beijing(&cli_eval["at"], "evaluation at");
     let regional = cli_eval["regional"].as_array().expect("regional");
@@ -345,7 +347,7 @@ fn api_and_cli_json_spell_each_code_the_same() {
 
     // Compliance and control lists: codes, not enum names.
     let cli_c = json(&db, &["compliance", "--format", "json"]);
-    let (_, api_c) = get(&base, "/api/v1/compliance");
+    let (_, api_c) = get_as(&base, "/api/v1/compliance", &reader);
     assert_eq!(api_c, cli_c);
     beijing(&cli_c["until"], "until");
     let text = cli_c.to_string();

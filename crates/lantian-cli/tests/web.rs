@@ -351,17 +351,20 @@ fn uploads_enforce_roles_and_are_audited() {
     assert_eq!(s, 401);
     let (s, v) = post(&base, up, Some(&viewer), chengdu);
     assert_eq!((s, v["error"]["code"].as_str()), (403, Some("forbidden")));
+    // Daily values are monitoring data: a city never uploads its own (issue 12 §3), not even its city's.
     let (s, v) = post(&base, up, Some(&city), deyang);
     assert_eq!(s, 403, "{v}");
-    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("德阳")), "{v}");
     let (s, v) = post(&base, up, Some(&city), chengdu);
+    assert_eq!(s, 403, "{v}");
+    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("monitoring data")), "{v}");
+    let (s, v) = post(&base, up, Some(&admin), chengdu);
     assert_eq!(s, 200, "{v}");
     assert_eq!(
         (v["kind"].as_str(), v["rows"].as_u64(), v["new_file"].as_bool()),
         (Some("city-daily"), Some(2), Some(true))
     );
     // The same upload again changes nothing.
-    let (s, v) = post(&base, up, Some(&city), chengdu);
+    let (s, v) = post(&base, up, Some(&admin), chengdu);
     assert_eq!(
         (s, v["new_file"].as_bool(), v["inserted"].as_u64(), v["updated"].as_u64()),
         (200, Some(false), Some(0), Some(0))
@@ -369,7 +372,7 @@ fn uploads_enforce_roles_and_are_audited() {
     // A published AQI that lantian's AQI of the values contradicts: accepted, reported, and deciding
     // the day (SO2 12, NO2 45, CO 1.1, PM10 98, PM2.5 68, O3 MDA8 150 rate 92, 良; published 105).
     let published = "city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n成都,2022-05-03,105,12,45,1.1,98,68,150\n";
-    let (s, v) = post(&base, "/api/v1/uploads?name=published.csv", Some(&city), published);
+    let (s, v) = post(&base, "/api/v1/uploads?name=published.csv", Some(&admin), published);
     assert_eq!(s, 200, "{v}");
     let p = &v["published_aqi"];
     assert_eq!(
@@ -468,9 +471,12 @@ fn uploads_enforce_roles_and_are_audited() {
     let log = ok(&db, &["user", "audit", "--format", "csv"]);
     let (h, rows) = csv_rows(&log);
     let uploads: Vec<&Vec<String>> = rows.iter().filter(|r| r[col(&h, "action")] == "upload").collect();
-    assert_eq!(uploads.len(), 15, "{log}");
+    assert_eq!(uploads.len(), 16, "{log}");
     assert!(uploads.iter().all(|r| r[col(&h, "remote")] == "127.0.0.1"));
-    assert!(uploads.iter().any(|r| r[col(&h, "actor")] == "chengdu" && r[col(&h, "detail")].contains("2 inserted")));
+    assert!(uploads.iter().any(|r| r[col(&h, "actor")] == "admin1" && r[col(&h, "detail")].contains("2 inserted")));
+    assert!(uploads
+        .iter()
+        .any(|r| r[col(&h, "actor")] == "chengdu" && r[col(&h, "detail")].contains("rejected (403)")));
     assert!(uploads.iter().any(|r| r[col(&h, "actor")] == "admin1" && r[col(&h, "detail")].contains("rejected (400)")));
     assert!(server.stop().success());
 }
@@ -540,7 +546,7 @@ fn sessions_csrf_and_sign_in_throttling() {
     let (s, _, v) = send_json(&base, "GET", "/api/v1/session", &[("Cookie", &cookie)], "");
     assert_eq!((s, v["name"].as_str()), (200, Some("chengdu")));
     // A write with the cookie but without the CSRF header is refused; with it, it goes through.
-    let csv = "city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n成都,2022-05-01,,10,30,0.8,50,30,100\n";
+    let csv = "city,issued_at,date,aqi\n成都,2022-12-20T16:00,2022-12-21,230\n";
     let mut r =
         agent().post(&format!("{base}/api/v1/uploads?name=a.csv")).header("Cookie", &cookie).send(csv).expect("post");
     assert_eq!(r.status().as_u16(), 403);
@@ -556,8 +562,9 @@ fn sessions_csrf_and_sign_in_throttling() {
     // the page asks to sign in.
     let (s, login) = get_text(&base, "/login");
     assert!(s == 200 && login.contains("<form id=\"login\"") && login.contains("/api/v1/session"));
+    // Without a session the upload page sends the browser to the sign-in page (and back afterwards).
     let (_, anon) = get_text(&base, "/upload");
-    assert!(anon.contains("href=\"/login\"") && !anon.contains("data-csrf"));
+    assert!(anon.contains("<form id=\"login\"") && !anon.contains("data-csrf"), "{anon:.1500}");
     let mut r = agent().get(&format!("{base}/upload")).header("Cookie", &cookie).call().expect("get");
     let page = r.body_mut().read_to_string().expect("body");
     assert!(page.contains(&format!("data-csrf=\"{csrf}\"")) && page.contains("chengdu"), "{page:.1500}");

@@ -1,12 +1,20 @@
-//! Accounts, roles and what each may write (issue 5): province administrator, city user (sees everything,
-//! writes only its city's data), department user (writes only its own datasets: its target tasks and their
-//! progress), read-only viewer. Passwords are hashed with argon2id; API tokens are random 256-bit values
-//! stored as their SHA-256.
+//! Accounts, roles, and who may read and write what (issue 5; issue 12 §1–4).
+//!
+//! Roles: the province administrator (`admin`: everything), a city user (`city`: the public part, and
+//! its own city's restricted data; writes its own city's records), a department user (`department`: the
+//! public part and its department's target tasks; writes only those, within its city when it is a
+//! municipal department), a read-only viewer (`viewer`: the public part and the restricted datasets the
+//! province grants it, read-only). What is public and what is restricted: [`Dataset`] and
+//! `docs/formats.md` "Access policy". Writes are checked against the records sent **and** the records
+//! already stored ([`may_import`]); a city's inputs to its own assessment are refused or kept as
+//! proposals until the province approves them ([`WriteMode`]). Passwords are hashed with argon2id; API
+//! tokens are random 256-bit values stored as their SHA-256, with scopes and an expiry ([`issue_token`],
+//! [`check_token`]).
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use lantian_ingest::Parsed;
-use lantian_store::{Account, NewAccount, Store};
+use lantian_store::{Account, NewAccount, NewToken, Store, TokenInfo};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
@@ -69,8 +77,155 @@ pub fn token_digest(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Restricted datasets (issue 12 §1). Everything else the platform shows — the published air-quality
+/// numbers (hourly and daily AQI of stations and cities, the station list, rankings, assessments,
+/// points, budgets) and the alerts in force with their level and period — is public. Administrators
+/// read every dataset; a city user the rows of its own city; a department user the target tasks of its
+/// department; a viewer the datasets the province grants it ([`may_read`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dataset {
+    /// Emergency control lists: enterprises with their credit codes, production lines and measures.
+    ControlLists,
+    /// Compliance during responses: electricity use, CEMS, enforcement leads naming the company, the
+    /// pairing duty with the officials' names.
+    Compliance,
+    /// Who decided each alert and on what evidence (names of officials), and the forecast evaluation
+    /// before a decision is taken (pre-decisional).
+    AlertDecisions,
+    /// Target tasks and their progress reports (departments, descriptions, the people reporting).
+    Tasks,
+    /// Proposals of a city's own assessment inputs (bonus/penalty items, dust periods) and their decisions.
+    Proposals,
+}
+
+impl Dataset {
+    pub const ALL: [Dataset; 5] =
+        [Dataset::ControlLists, Dataset::Compliance, Dataset::AlertDecisions, Dataset::Tasks, Dataset::Proposals];
+    pub fn code(self) -> &'static str {
+        match self {
+            Dataset::ControlLists => "control_lists",
+            Dataset::Compliance => "compliance",
+            Dataset::AlertDecisions => "alert_decisions",
+            Dataset::Tasks => "tasks",
+            Dataset::Proposals => "proposals",
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Dataset::ControlLists => "应急管控清单",
+            Dataset::Compliance => "应急响应落实情况",
+            Dataset::AlertDecisions => "预警决策与研判",
+            Dataset::Tasks => "目标任务",
+            Dataset::Proposals => "考核事项申报",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Dataset> {
+        Dataset::ALL.into_iter().find(|d| d.code() == s.trim())
+    }
+}
+
+/// How much of a restricted dataset an account reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReadScope {
+    /// Nothing (anonymous, or not the account's dataset).
+    None,
+    /// Every city's rows.
+    All,
+    /// The rows of one city (its id).
+    City(i64),
+    /// The rows of one department (target tasks).
+    Department(String),
+}
+
+impl ReadScope {
+    /// Whether the scope covers a city's rows.
+    pub fn covers_city(&self, city_id: i64) -> bool {
+        match self {
+            ReadScope::All => true,
+            ReadScope::City(c) => *c == city_id,
+            _ => false,
+        }
+    }
+    /// A stable key for caches: answers that depend on the reader are cached per scope.
+    pub fn key(&self) -> String {
+        match self {
+            ReadScope::None => "none".into(),
+            ReadScope::All => "all".into(),
+            ReadScope::City(c) => format!("city:{c}"),
+            ReadScope::Department(d) => format!("dept:{d}"),
+        }
+    }
+}
+
+/// What an account (or an anonymous caller, `None`) reads of a restricted dataset (issue 12 §1).
+pub fn may_read(account: Option<&Account>, dataset: Dataset) -> ReadScope {
+    let Some(a) = account.filter(|a| !a.disabled) else { return ReadScope::None };
+    match Role::parse(&a.role) {
+        Some(Role::Admin) => ReadScope::All,
+        Some(Role::City) => match &a.city {
+            Some(c) => ReadScope::City(c.id),
+            None => ReadScope::None,
+        },
+        Some(Role::Department) => match (dataset, &a.department) {
+            (Dataset::Tasks, Some(d)) => ReadScope::Department(d.clone()),
+            _ => ReadScope::None,
+        },
+        Some(Role::Viewer) if a.grants.iter().any(|g| g == dataset.code()) => ReadScope::All,
+        Some(Role::Viewer) | None => ReadScope::None,
+    }
+}
+
+/// What a token may be used for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// `POST /api/v1/uploads`.
+    Upload,
+    /// Restricted reads within the account's rights.
+    Read,
+    /// Approving or rejecting proposals (administrators).
+    Approve,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::Upload, Scope::Read, Scope::Approve];
+    pub fn code(self) -> &'static str {
+        match self {
+            Scope::Upload => "upload",
+            Scope::Read => "read",
+            Scope::Approve => "approve",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|x| x.code() == s.trim())
+    }
+    /// Parses a comma-separated list (`read,upload`); an unknown scope is an error naming it.
+    pub fn parse_list(s: &str) -> Result<Vec<Scope>> {
+        let mut out = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let scope = Scope::parse(part).ok_or_else(|| {
+                ServiceError::Request(format!("token scope {part:?}: expected upload, read or approve"))
+            })?;
+            if !out.contains(&scope) {
+                out.push(scope);
+            }
+        }
+        if out.is_empty() {
+            return Err(ServiceError::Request("a token needs at least one scope (upload, read, approve)".into()));
+        }
+        Ok(out)
+    }
+}
+
+/// Days a token lives when `user token --days` is not given. ASVS 3.5: tokens expire; 90 days is the
+/// rotation period of a scheduled uploader that a person renews each quarter.
+pub const DEFAULT_TOKEN_DAYS: u32 = 90;
+/// The longest a token may live (`--days`), one year.
+pub const MAX_TOKEN_DAYS: u32 = 366;
+
 /// Creates an account after checking the role's requirements (a city for city users, a department for
-/// department users); returns its id.
+/// department users — with a city for a municipal department, none for a provincial one; grants only
+/// for viewers); returns its id.
+#[allow(clippy::too_many_arguments)]
 pub fn add_account(
     store: &mut dyn Store,
     name: &str,
@@ -78,6 +233,7 @@ pub fn add_account(
     role: Role,
     city: Option<&str>,
     department: Option<&str>,
+    grants: &[Dataset],
     at: &str,
 ) -> Result<i64> {
     if name.trim().is_empty() || name.len() > 64 {
@@ -87,11 +243,13 @@ pub fn add_account(
         return Err(ServiceError::Request("a password has at least 10 characters".into()));
     }
     let city_id = match (role, city) {
-        (Role::City, Some(c)) => {
+        (Role::City | Role::Department, Some(c)) => {
             Some(store.resolve_city(c)?.ok_or_else(|| ServiceError::Request(format!("unknown city {c:?}")))?.id)
         }
         (Role::City, None) => return Err(ServiceError::Request("a city user needs --city".into())),
-        (_, Some(_)) => return Err(ServiceError::Request("only city users have a city".into())),
+        (_, Some(_)) => {
+            return Err(ServiceError::Request("only city and (municipal) department users have a city".into()))
+        }
         (_, None) => None,
     };
     let department = match (role, department) {
@@ -100,6 +258,9 @@ pub fn add_account(
         (_, Some(_)) => return Err(ServiceError::Request("only department users have a department".into())),
         (_, None) => None,
     };
+    if !grants.is_empty() && role != Role::Viewer {
+        return Err(ServiceError::Request("only viewers are granted datasets (--grant)".into()));
+    }
     Ok(store.add_account(&NewAccount {
         name: name.trim().to_string(),
         password_hash: hash_password(password)?,
@@ -107,7 +268,21 @@ pub fn add_account(
         city_id,
         department,
         created_at: at.to_string(),
+        grants: grants.iter().map(|g| g.code().to_string()).collect(),
     })?)
+}
+
+/// Sets the datasets granted to a viewer (replacing the previous ones; empty: the public part only).
+pub fn grant(store: &mut dyn Store, account: &Account, grants: &[Dataset]) -> Result<()> {
+    if Role::parse(&account.role) != Some(Role::Viewer) {
+        return Err(ServiceError::Request(format!(
+            "{} is a {} account: only viewers are granted datasets (the other roles read by their scope)",
+            account.name, account.role
+        )));
+    }
+    let codes: Vec<String> = grants.iter().map(|g| g.code().to_string()).collect();
+    store.set_account_grants(&account.name, &codes)?;
+    Ok(())
 }
 
 /// A random 256-bit value from the operating system, hex, with a prefix.
@@ -117,22 +292,104 @@ pub fn random_token(prefix: &str) -> String {
     format!("{prefix}{}", raw.iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
-/// Issues a new API token for an account; returns the token (shown once; only its digest is stored).
-pub fn issue_token(store: &mut dyn Store, account: &Account, label: &str, at: &str) -> Result<String> {
+/// Issues a new API token for an account with its scopes, living `days` days from `now_unix`; returns
+/// the token (shown once; only its digest is stored). A disabled account gets none.
+pub fn issue_token(
+    store: &mut dyn Store,
+    account: &Account,
+    label: &str,
+    scopes: &[Scope],
+    days: u32,
+    at: &str,
+    now_unix: i64,
+) -> Result<String> {
+    if account.disabled {
+        return Err(ServiceError::Request(format!("{} is disabled: enable it before issuing a token", account.name)));
+    }
+    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+        return Err(ServiceError::Request(format!("a token lives 1–{MAX_TOKEN_DAYS} days, not {days}")));
+    }
+    if scopes.is_empty() {
+        return Err(ServiceError::Request("a token needs at least one scope (upload, read, approve)".into()));
+    }
+    if scopes.contains(&Scope::Approve) && Role::parse(&account.role) != Some(Role::Admin) {
+        return Err(ServiceError::Request("only administrators approve: the approve scope is theirs".into()));
+    }
     let token = random_token("lt_");
-    store.add_token(account.id, &token_digest(&token), label, at)?;
+    store.add_token(&NewToken {
+        account_id: account.id,
+        sha256: token_digest(&token),
+        label: label.to_string(),
+        scopes: scopes.iter().map(|s| s.code()).collect::<Vec<_>>().join(","),
+        created_at: at.to_string(),
+        expires_at: now_unix + i64::from(days) * 86_400,
+    })?;
     Ok(token)
 }
 
-/// The active account a token belongs to.
-pub fn account_for_token(store: &dyn Store, token: &str) -> Result<Option<Account>> {
-    Ok(store.account_by_token(&token_digest(token))?.filter(|a| !a.disabled))
+/// Why a token was refused: the HTTP status it maps to (401: not a usable credential; 403: a valid
+/// token without the scope) and a message for people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub forbidden: bool,
+    pub message: String,
 }
 
-/// Whether an account may import a file, and if not, why. Administrators may import anything; city
-/// users only records of their own city (daily city values, dust events, targets, adjustments, tasks);
-/// department users only target tasks of their department and progress reports of those tasks;
-/// viewers nothing.
+/// The account a token belongs to, if the token is known, not revoked, not expired at `now_unix`, its
+/// account active, and `scope` among its scopes.
+pub fn check_token(
+    store: &dyn Store,
+    token: &str,
+    scope: Scope,
+    now_unix: i64,
+) -> Result<std::result::Result<(Account, TokenInfo), Refusal>> {
+    let refuse = |m: &str| Ok(Err(Refusal { forbidden: false, message: m.to_string() }));
+    let Some((account, info)) = store.token(&token_digest(token))? else {
+        return refuse("unknown token");
+    };
+    if info.revoked_at.is_some() {
+        return refuse("revoked token");
+    }
+    if info.expires_at.is_none_or(|e| e <= now_unix) {
+        return refuse("expired token: issue a new one (lantian user token NAME)");
+    }
+    if account.disabled {
+        return refuse("the token's account is disabled");
+    }
+    if !info.scopes.iter().any(|s| s == scope.code()) {
+        return Ok(Err(Refusal {
+            forbidden: true,
+            message: format!(
+                "this token's scopes ({}) do not include {}: issue one with --scope {}",
+                info.scopes.join(","),
+                scope.code(),
+                scope.code()
+            ),
+        }));
+    }
+    Ok(Ok((account, info)))
+}
+
+/// The record an upload would change, with its owner, for the ownership errors: `enterprise
+/// 91510600WG0K009WK3 (德阳锦江建材有限公司) belongs to 德阳`.
+fn owned_by(what: &str, owner: &str, account: &Account) -> String {
+    let own = match (&account.city, &account.department) {
+        (_, Some(d)) => d.clone(),
+        (Some(c), None) => c.display().to_string(),
+        (None, None) => account.name.clone(),
+    };
+    format!("{what} belongs to {owner}; this account writes only {own}'s records, not another's")
+}
+
+/// Whether an account may import a file, and if not, why (issue 12 §2–3). Administrators may import
+/// anything. The records sent **and the records already stored under the same key** must belong to the
+/// account: an enterprise registered in another city, a task of another city or department is refused,
+/// naming the record and its owner. A city never sets the inputs of its own score, ranking or targets:
+/// daily city values (monitoring data come from the monitoring network), annual targets and 168-city
+/// ranks are province-only; its bonus/penalty items and dust periods are accepted as proposals
+/// ([`WriteMode`]); a stored task's yardstick (target, baseline, kind, dates) is the province's to change.
+/// Department users write only target tasks of their department (within their city, when they have one)
+/// and progress reports of those tasks; viewers nothing.
 pub fn may_import(store: &dyn Store, account: &Account, ready: &Ready) -> Result<std::result::Result<(), String>> {
     let role = Role::parse(&account.role).unwrap_or(Role::Viewer);
     let kind = ready.kind_name();
@@ -142,13 +399,41 @@ pub fn may_import(store: &dyn Store, account: &Account, ready: &Ready) -> Result
         Role::City => {
             let Some(own) = &account.city else { return Ok(Err("the account has no city".into())) };
             let cities: Vec<&str> = match ready {
-                Ready::Other(Parsed::CityDaily { records, .. }) => records.iter().map(|r| r.city.as_str()).collect(),
+                Ready::Other(Parsed::CityDaily { .. }) => {
+                    return Ok(Err("daily city values are monitoring data: only the province imports them \
+                                   (a city never sets the inputs of its own ranking)"
+                        .into()))
+                }
+                Ready::Other(Parsed::Targets(_)) => {
+                    return Ok(Err("annual targets are set by the province: only an administrator imports \
+                                   them (a city never sets its own targets)"
+                        .into()))
+                }
                 Ready::Other(Parsed::Dust(r)) => r.iter().map(|x| x.city.as_str()).collect(),
-                Ready::Other(Parsed::Targets(r)) => r.iter().map(|x| x.city.as_str()).collect(),
                 Ready::Other(Parsed::Adjustments(r)) => r.iter().map(|x| x.city.as_str()).collect(),
-                Ready::Other(Parsed::Tasks(r)) => r.iter().map(|x| x.city.as_str()).collect(),
+                Ready::Other(Parsed::Tasks(r)) => {
+                    if let Some(why) = stored_tasks_refusal(store, account, r)? {
+                        return Ok(Err(why));
+                    }
+                    r.iter().map(|x| x.city.as_str()).collect()
+                }
                 Ready::Other(Parsed::Forecasts(r)) => r.iter().map(|x| x.city.as_str()).collect(),
-                Ready::Other(Parsed::Enterprises(r)) => r.iter().map(|x| x.city.as_str()).collect(),
+                Ready::Other(Parsed::Enterprises(r)) => {
+                    let stored = store.enterprises(None)?;
+                    for e in r {
+                        if let Some(s) = stored.iter().find(|s| s.credit_code == e.credit_code) {
+                            if s.city_id != own.id {
+                                let owner = city_name(store, s.city_id)?;
+                                return Ok(Err(owned_by(
+                                    &format!("enterprise {} ({})", s.credit_code, s.name),
+                                    &owner,
+                                    account,
+                                )));
+                            }
+                        }
+                    }
+                    r.iter().map(|x| x.city.as_str()).collect()
+                }
                 Ready::Other(Parsed::Inventory(r)) => r.iter().map(|x| x.city.as_str()).collect(),
                 Ready::Other(Parsed::CityMeasures(r)) => r.iter().map(|x| x.city.as_str()).collect(),
                 Ready::Other(Parsed::Measures(_) | Parsed::Power(_) | Parsed::Cems(_)) => {
@@ -159,9 +444,16 @@ pub fn may_import(store: &dyn Store, account: &Account, ready: &Ready) -> Result
                         Ready::Other(Parsed::Cems(r)) => r.iter().map(|x| x.credit_code.as_str()).collect(),
                         _ => Vec::new(),
                     };
-                    let own_enterprises = store.enterprises(Some(own.id))?;
-                    if let Some(c) = codes.iter().find(|c| !own_enterprises.iter().any(|e| e.credit_code == **c)) {
-                        return Ok(Err(format!("enterprise {c} is not registered in {}", own.display())));
+                    let stored = store.enterprises(None)?;
+                    for c in codes {
+                        match stored.iter().find(|e| e.credit_code == c) {
+                            Some(e) if e.city_id == own.id => {}
+                            Some(e) => {
+                                let owner = city_name(store, e.city_id)?;
+                                return Ok(Err(owned_by(&format!("enterprise {c} ({})", e.name), &owner, account)));
+                            }
+                            None => return Ok(Err(format!("enterprise {c} is not registered in {}", own.display()))),
+                        }
                     }
                     Vec::new()
                 }
@@ -178,21 +470,38 @@ pub fn may_import(store: &dyn Store, account: &Account, ready: &Ready) -> Result
         Role::Department => {
             let Some(dep) = &account.department else { return Ok(Err("the account has no department".into())) };
             match ready {
-                Ready::Other(Parsed::Tasks(r)) => Ok(match r.iter().find(|t| &t.department != dep) {
-                    Some(t) => {
-                        Err(format!("task {} belongs to {}; this account writes only {dep}", t.code, t.department))
+                Ready::Other(Parsed::Tasks(r)) => {
+                    if let Some(t) = r.iter().find(|t| &t.department != dep) {
+                        return Ok(Err(format!(
+                            "task {} names {} as its department; this account writes only {dep}'s tasks",
+                            t.code, t.department
+                        )));
                     }
-                    None => Ok(()),
-                }),
+                    if let Some(own) = &account.city {
+                        for t in r {
+                            let city = store.resolve_city(&t.city)?;
+                            if city.as_ref().map(|c| c.id) != Some(own.id) {
+                                return Ok(Err(format!(
+                                    "task {} is for {}; {dep} is a department of {} and writes only its tasks there",
+                                    t.code,
+                                    t.city,
+                                    own.display()
+                                )));
+                            }
+                        }
+                    }
+                    Ok(stored_tasks_refusal(store, account, r)?.map_or(Ok(()), Err))
+                }
                 Ready::Other(Parsed::TaskReports(r)) => {
                     let tasks = store.tasks(&store.cities()?.iter().map(|c| c.id).collect::<Vec<_>>())?;
                     for rep in r {
                         match tasks.iter().find(|t| t.code == rep.task) {
                             Some(t) if &t.department == dep => {}
                             Some(t) => {
-                                return Ok(Err(format!(
-                                    "task {} belongs to {}; this account writes only {dep}",
-                                    t.code, t.department
+                                return Ok(Err(owned_by(
+                                    &format!("task {} ({})", t.code, t.description),
+                                    &format!("{} of {}", t.department, t.city.display()),
+                                    account,
                                 )))
                             }
                             None => return Ok(Err(format!("unknown task {:?}", rep.task))),
@@ -205,5 +514,122 @@ pub fn may_import(store: &dyn Store, account: &Account, ready: &Ready) -> Result
                 ))),
             }
         }
+    }
+}
+
+fn city_name(store: &dyn Store, city_id: i64) -> Result<String> {
+    Ok(store
+        .cities()?
+        .iter()
+        .find(|c| c.id == city_id)
+        .map_or_else(|| format!("city #{city_id}"), |c| c.display().to_string()))
+}
+
+/// For a city or department writer: a task code already stored must belong to the writer (its city;
+/// its department), and its yardstick — kind, baseline, target, start, deadline — is the province's to
+/// change (issue 12 §2–3: `deyang` set 成都's `cd-scrap` target to 1).
+fn stored_tasks_refusal(
+    store: &dyn Store,
+    account: &Account,
+    records: &[lantian_ingest::events::TaskRecord],
+) -> Result<Option<String>> {
+    let stored = store.tasks(&store.cities()?.iter().map(|c| c.id).collect::<Vec<_>>())?;
+    for r in records {
+        let Some(t) = stored.iter().find(|t| t.code == r.code) else { continue };
+        let what = format!("task {} ({})", t.code, t.description);
+        let owner = format!("{} of {}", t.department, t.city.display());
+        if let Some(c) = &account.city {
+            if c.id != t.city.id {
+                return Ok(Some(owned_by(&what, &owner, account)));
+            }
+        }
+        if let Some(d) = &account.department {
+            if *d != t.department {
+                return Ok(Some(owned_by(&what, &owner, account)));
+            }
+        }
+        let changed: Vec<String> = [
+            ("kind", t.kind.as_str(), r.kind.code()),
+            ("baseline", t.baseline.as_str(), r.baseline.as_str()),
+            ("target", t.target.as_str(), r.target.as_str()),
+            ("start", &t.start.to_string(), &r.start.to_string()),
+            ("deadline", &t.deadline.to_string(), &r.deadline.to_string()),
+        ]
+        .iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(field, old, new)| format!("{field} {old} → {new}"))
+        .collect();
+        if !changed.is_empty() {
+            return Ok(Some(format!(
+                "{what}: its yardstick is set by the province; only an administrator changes it ({})",
+                changed.join(", ")
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// How a writer's records enter the store: bonus/penalty items and dust periods of a city user are
+/// proposals until an administrator approves them (issue 12 §3); everything else, and everything an
+/// administrator or the store's operator (the CLI) imports, is written approved by that writer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteMode {
+    /// Written, approved by this account (or `cli`).
+    Approved { by: String },
+    /// Kept as proposals by this account.
+    Propose { by: String },
+}
+
+impl WriteMode {
+    /// The store's operator on the command line.
+    pub fn operator() -> WriteMode {
+        WriteMode::Approved { by: "cli".into() }
+    }
+    /// An account of the platform.
+    pub fn for_account(account: &Account) -> WriteMode {
+        if Role::parse(&account.role) == Some(Role::Admin) {
+            WriteMode::Approved { by: account.name.clone() }
+        } else {
+            WriteMode::Propose { by: account.name.clone() }
+        }
+    }
+}
+
+/// Decides a pending proposal (issue 12 §3): only an administrator (`by`; `cli` on the command line)
+/// approves or rejects; an approved record enters its table with who approved and when, and the decision
+/// is appended to the audit log in the same transaction.
+pub fn decide_proposal(
+    store: &mut dyn Store,
+    decider: Option<&Account>,
+    id: i64,
+    approve: bool,
+    note: &str,
+    at: &str,
+    remote: &str,
+) -> Result<lantian_store::Proposal> {
+    let by = match decider {
+        None => "cli".to_string(),
+        Some(a) if Role::parse(&a.role) == Some(Role::Admin) && !a.disabled => a.name.clone(),
+        Some(a) => {
+            return Err(ServiceError::Request(format!(
+                "{} is not a province administrator: only the province approves a city's proposals",
+                a.name
+            )))
+        }
+    };
+    Ok(store.decide_proposal(id, approve, &by, at, note, remote)?)
+}
+
+/// The proposals a reader may see (of its city, or all), optionally of one status.
+pub fn proposals(store: &dyn Store, scope: &ReadScope, status: Option<&str>) -> Result<Vec<lantian_store::Proposal>> {
+    if let Some(s) = status {
+        if !["pending", "approved", "rejected"].contains(&s) {
+            return Err(ServiceError::Request(format!("status {s:?}: expected pending, approved or rejected")));
+        }
+    }
+    match scope {
+        ReadScope::All => Ok(store.proposals(None, status)?),
+        ReadScope::City(c) => Ok(store.proposals(Some(*c), status)?),
+        ReadScope::None | ReadScope::Department(_) => Ok(Vec::new()),
     }
 }

@@ -61,15 +61,39 @@ pub fn prepare(name: &Path, raw: Vec<u8>, at: &str) -> Result<(FileMeta, Ready),
     Ok((meta, ready))
 }
 
-/// Writes a prepared file in one transaction.
+/// Writes a prepared file in one transaction, as the store's operator (`lantian import`, `demo`): every
+/// record approved by `cli`.
 pub fn write(store: &mut dyn Store, meta: &FileMeta, ready: &Ready) -> Result<ImportOutcome, StoreError> {
+    write_as(store, meta, ready, &crate::accounts::WriteMode::operator())
+}
+
+/// Writes a prepared file in one transaction as `mode` says (after [`crate::accounts::may_import`]):
+/// a city's bonus/penalty items and dust periods become proposals that change no number until the
+/// province approves them; other records, and an approving writer's, are written with who approved.
+pub fn write_as(
+    store: &mut dyn Store,
+    meta: &FileMeta,
+    ready: &Ready,
+    mode: &crate::accounts::WriteMode,
+) -> Result<ImportOutcome, StoreError> {
+    use crate::accounts::WriteMode;
+    let approval = match mode {
+        WriteMode::Approved { by } => lantian_store::Approval { by: by.clone(), at: meta.at.clone() },
+        WriteMode::Propose { by } => match ready {
+            Ready::Other(Parsed::Dust(records)) => return store.propose_dust(meta, records, by, &meta.at),
+            Ready::Other(Parsed::Adjustments(records)) => {
+                return store.propose_adjustments(meta, records, by, &meta.at)
+            }
+            _ => lantian_store::Approval { by: by.clone(), at: meta.at.clone() },
+        },
+    };
     match ready {
         Ready::Wide(p) => store.import_wide(meta, p),
         Ready::Other(Parsed::Stations { stations, .. }) => store.import_stations(meta, stations),
         Ready::Other(Parsed::CityDaily { records, .. }) => store.import_city_daily(meta, ready.kind_name(), records),
-        Ready::Other(Parsed::Dust(records)) => store.import_dust(meta, records),
+        Ready::Other(Parsed::Dust(records)) => store.import_dust(meta, records, &approval),
         Ready::Other(Parsed::Targets(records)) => store.import_targets(meta, records),
-        Ready::Other(Parsed::Adjustments(records)) => store.import_adjustments(meta, records),
+        Ready::Other(Parsed::Adjustments(records)) => store.import_adjustments(meta, records, &approval),
         Ready::Other(Parsed::NationalRanks(records)) => store.import_national_ranks(meta, records),
         Ready::Other(Parsed::Tasks(records)) => store.import_tasks(meta, records),
         Ready::Other(Parsed::TaskReports(records)) => store.import_task_reports(meta, records),

@@ -145,7 +145,7 @@ fn period_inputs(
             adjustments: store
                 .adjustments(row.city.id, period.start, period.end)?
                 .into_iter()
-                .map(|(d, item, evidence, approver)| (item, format!("{d} {evidence}（{approver}）")))
+                .map(|a| (a.item.clone(), adjustment_description(&a)))
                 .collect(),
             tasks: if scheme.task_max.is_some() {
                 crate::tasks::task_score_inputs(store, row.city.id, period.end)?
@@ -156,4 +156,14 @@ fn period_inputs(
         out.push((row.city.clone(), input));
     }
     Ok(out)
+}
+
+/// An item as `--explain`, the API and the published inputs describe it: date, evidence and the
+/// authority named in the file, and who approved it on the platform and when (issue 12 §3; items stored
+/// before approvals were recorded show none).
+pub fn adjustment_description(a: &lantian_store::AdjustmentRow) -> String {
+    match (&a.approved_by, &a.approved_at) {
+        (Some(by), Some(at)) => format!("{} {}（{}；{by} 审批 {at}）", a.date, a.evidence, a.approver),
+        _ => format!("{} {}（{}）", a.date, a.evidence, a.approver),
+    }
 }

@@ -90,7 +90,8 @@ pub fn yuetan(
             });
         }
         // Interviews of the last twelve months whose three following months have ended.
-        for (d, item, _, _) in store.adjustments(city.id, at - Duration::days(366), at)? {
+        for a in store.adjustments(city.id, at - Duration::days(366), at)? {
+            let (d, item) = (a.date, a.item);
             if item != "yuetan" {
                 continue;
             }

@@ -102,6 +102,82 @@ pub struct Account {
     pub department: Option<String>,
     pub disabled: bool,
     pub created_at: String,
+    /// Raised each time the account is disabled: a session started under an older epoch is over, so
+    /// re-enabling an account does not revive its sessions.
+    pub credential_epoch: i64,
+    /// Restricted datasets the province grants a viewer account (codes, e.g. `compliance`).
+    pub grants: Vec<String>,
+}
+
+/// An API token as stored (never the token itself: only its SHA-256 is kept).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub label: String,
+    /// What the token may do: `upload`, `read`, `approve`.
+    pub scopes: Vec<String>,
+    pub created_at: String,
+    /// Unix seconds after which the token is refused (`None`: never set — not issued since schema 14).
+    pub expires_at: Option<i64>,
+    /// When the token was revoked (by `user token --revoke` or by disabling the account).
+    pub revoked_at: Option<String>,
+}
+
+/// A token to store.
+#[derive(Clone, Debug)]
+pub struct NewToken {
+    pub account_id: i64,
+    pub sha256: String,
+    pub label: String,
+    /// Comma-separated scopes.
+    pub scopes: String,
+    pub created_at: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// Who approved a record that changes a city's score or ranking (a bonus/penalty item, a dust period):
+/// the platform account (or `cli`, the operator of the store) and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Approval {
+    pub by: String,
+    pub at: String,
+}
+
+/// A bonus/penalty item as stored, with who approved it on the platform (`None`: stored before
+/// approvals were recorded, schema < 14).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdjustmentRow {
+    pub date: NaiveDate,
+    pub item: String,
+    pub evidence: String,
+    /// The authority named in the file (e.g. 省生态环境厅).
+    pub approver: String,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<String>,
+}
+
+/// A city's proposal of an input to its own assessment (a bonus/penalty item or a dust period), kept
+/// apart from the data until the province decides it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proposal {
+    pub id: i64,
+    /// `adjustment` or `dust`.
+    pub kind: String,
+    pub city_id: i64,
+    pub city: String,
+    /// The record as proposed (JSON).
+    pub record: String,
+    /// The record for people, e.g. `2022-05-20 green_benchmark 省经信厅认定文件（省经济和信息化厅）`.
+    pub summary: String,
+    pub file: String,
+    pub proposed_by: String,
+    pub proposed_at: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub note: String,
 }
 
 /// A new account (`city_id` for city users, `department` for department users).
@@ -113,6 +189,8 @@ pub struct NewAccount {
     pub city_id: Option<i64>,
     pub department: Option<String>,
     pub created_at: String,
+    /// Datasets granted to a viewer (codes).
+    pub grants: Vec<String>,
 }
 
 /// One line of the audit log.
@@ -328,16 +406,48 @@ pub trait Store: EmergencyStore {
         records: &[CityDailyRecord],
     ) -> Result<ImportOutcome>;
 
-    /// Imports dust-affected city periods in one transaction; an unknown city rejects the file.
-    fn import_dust(&mut self, file: &FileMeta, records: &[DustRecord]) -> Result<ImportOutcome>;
+    /// Imports dust-affected city periods in one transaction, approved as `approval` says; an unknown
+    /// city rejects the file.
+    fn import_dust(&mut self, file: &FileMeta, records: &[DustRecord], approval: &Approval) -> Result<ImportOutcome>;
     /// Imports annual city targets in one transaction (a later file replaces a city-year's targets).
     fn import_targets(&mut self, file: &FileMeta, records: &[TargetRecord]) -> Result<ImportOutcome>;
     /// Dust-affected days of a city within `from..=to`.
     fn dust_days(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>>;
     /// A city's targets for a year.
     fn target(&self, city_id: i64, year: i32) -> Result<Option<CityTarget>>;
-    /// Imports bonus/penalty items in one transaction; an unknown city rejects the file.
-    fn import_adjustments(&mut self, file: &FileMeta, records: &[AdjustmentRecord]) -> Result<ImportOutcome>;
+    /// Imports bonus/penalty items in one transaction, approved as `approval` says; an unknown city
+    /// rejects the file.
+    fn import_adjustments(
+        &mut self,
+        file: &FileMeta,
+        records: &[AdjustmentRecord],
+        approval: &Approval,
+    ) -> Result<ImportOutcome>;
+    /// Records a city's bonus/penalty items as proposals (one transaction): they change nothing until
+    /// approved ([`Store::decide_proposal`]). A record already stored or already pending is unchanged.
+    fn propose_adjustments(
+        &mut self,
+        file: &FileMeta,
+        records: &[AdjustmentRecord],
+        by: &str,
+        at: &str,
+    ) -> Result<ImportOutcome>;
+    /// Records a city's dust periods as proposals, as [`Store::propose_adjustments`].
+    fn propose_dust(&mut self, file: &FileMeta, records: &[DustRecord], by: &str, at: &str) -> Result<ImportOutcome>;
+    /// Proposals (of one city, or all; of one status, or all), newest first.
+    fn proposals(&self, city_id: Option<i64>, status: Option<&str>) -> Result<Vec<Proposal>>;
+    /// Approves (the record enters its table with who approved and when) or rejects a pending
+    /// proposal, and appends the decision to the audit log — one transaction. A proposal already
+    /// decided, or unknown, is an input error.
+    fn decide_proposal(
+        &mut self,
+        id: i64,
+        approve: bool,
+        by: &str,
+        at: &str,
+        note: &str,
+        remote: &str,
+    ) -> Result<Proposal>;
     /// Imports 168-city ranks in one transaction (a later file replaces a city-period's rank).
     fn import_national_ranks(&mut self, file: &FileMeta, records: &[NationalRankRecord]) -> Result<ImportOutcome>;
     /// A city's 168-city rank for a period label (`Period::label`).
@@ -358,23 +468,28 @@ pub trait Store: EmergencyStore {
     fn accounts(&self) -> Result<Vec<Account>>;
     /// An account by name.
     fn account(&self, name: &str) -> Result<Option<Account>>;
-    /// Disables or enables an account; false when there is no such account.
-    fn set_account_disabled(&mut self, name: &str, disabled: bool) -> Result<bool>;
+    /// Disables or enables an account; false when there is no such account. Disabling revokes every
+    /// token of the account (at `at`) and raises its credential epoch (its sessions end), in one
+    /// transaction; enabling revives neither.
+    fn set_account_disabled(&mut self, name: &str, disabled: bool, at: &str) -> Result<bool>;
+    /// Sets the datasets granted to an account (replacing the previous grants); false when there is no
+    /// such account.
+    fn set_account_grants(&mut self, name: &str, grants: &[String]) -> Result<bool>;
     /// Stores an API token (its SHA-256, hex) for an account.
-    fn add_token(&mut self, account_id: i64, token_sha256: &str, label: &str, at: &str) -> Result<()>;
-    /// The account a token (SHA-256, hex) belongs to.
-    fn account_by_token(&self, token_sha256: &str) -> Result<Option<Account>>;
+    fn add_token(&mut self, token: &NewToken) -> Result<()>;
+    /// The account and the token a token digest (SHA-256, hex) belongs to, whatever their state
+    /// (the caller checks expiry, revocation and the account).
+    fn token(&self, token_sha256: &str) -> Result<Option<(Account, TokenInfo)>>;
+    /// The tokens of an account, oldest first.
+    fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>>;
+    /// Revokes an account's live tokens (those with `label`, or all); returns how many.
+    fn revoke_tokens(&mut self, account_id: i64, label: Option<&str>, at: &str) -> Result<usize>;
     /// Appends to the audit log.
     fn audit(&mut self, at: &str, actor: &str, action: &str, detail: &str, remote: &str) -> Result<()>;
     /// The latest `limit` audit entries, newest first.
     fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>>;
-    /// A city's recorded items within `from..=to`: `(date, item, evidence, approver)`.
-    fn adjustments(
-        &self,
-        city_id: i64,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<(NaiveDate, String, String, String)>>;
+    /// A city's approved items within `from..=to` (proposals are not among them).
+    fn adjustments(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<AdjustmentRow>>;
 
     fn cities(&self) -> Result<Vec<CityInfo>>;
     /// Finds a city by code, full name, short name or common alias.

@@ -16,8 +16,9 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::schema::MIGRATIONS;
 use crate::{
-    codec, Account, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, FileMeta, ImportOutcome, NewAccount,
-    PreparedWide, PublishedRecord, Result, StationFilter, StationInfo, Store, StoreCounts, StoreError, TaskInfo,
+    codec, Account, AdjustmentRow, Approval, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, FileMeta,
+    ImportOutcome, NewAccount, NewToken, PreparedWide, Proposal, PublishedRecord, Result, StationFilter, StationInfo,
+    Store, StoreCounts, StoreError, TaskInfo, TokenInfo,
 };
 
 /// Embedded SQLite store (the default).
@@ -669,7 +670,7 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn import_dust(&mut self, file: &FileMeta, records: &[DustRecord]) -> Result<ImportOutcome> {
+    fn import_dust(&mut self, file: &FileMeta, records: &[DustRecord], approval: &Approval) -> Result<ImportOutcome> {
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "dust-events", records.len())?,
@@ -678,15 +679,10 @@ impl Store for SqliteStore {
         for r in records {
             let city = find_city(&tx, &r.city)?
                 .ok_or_else(|| StoreError::Input(format!("{}:{}: unknown city {:?}", file.path, r.line, r.city)))?;
-            let n = tx.execute(
-                "INSERT INTO dust_event (city_id, start_date, end_date, source) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT(city_id, start_date, end_date) DO UPDATE SET source = excluded.source WHERE source IS NOT excluded.source",
-                params![city.id, day_num(r.start), day_num(r.end), r.source],
-            )?;
-            if n == 0 {
-                out.unchanged += 1;
-            } else {
+            if insert_dust(&tx, city.id, r.start, r.end, &r.source, approval)? {
                 out.inserted += 1;
+            } else {
+                out.unchanged += 1;
             }
         }
         tx.commit()?;
@@ -733,7 +729,12 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn import_adjustments(&mut self, file: &FileMeta, records: &[AdjustmentRecord]) -> Result<ImportOutcome> {
+    fn import_adjustments(
+        &mut self,
+        file: &FileMeta,
+        records: &[AdjustmentRecord],
+        approval: &Approval,
+    ) -> Result<ImportOutcome> {
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "adjustments", records.len())?,
@@ -742,38 +743,197 @@ impl Store for SqliteStore {
         for r in records {
             let city = find_city(&tx, &r.city)?
                 .ok_or_else(|| StoreError::Input(format!("{}:{}: unknown city {:?}", file.path, r.line, r.city)))?;
-            let n = tx.execute(
-                "INSERT INTO adjustment (city_id, date, item, evidence, approver) VALUES (?1, ?2, ?3, ?4, ?5) \
-                 ON CONFLICT(city_id, date, item, evidence) DO UPDATE SET approver = excluded.approver \
-                 WHERE approver IS NOT excluded.approver",
-                params![city.id, day_num(r.date), r.item, r.evidence, r.approver],
-            )?;
-            if n == 0 {
-                out.unchanged += 1;
-            } else {
+            if insert_adjustment(&tx, city.id, r.date, &r.item, &r.evidence, &r.approver, approval)? {
                 out.inserted += 1;
+            } else {
+                out.unchanged += 1;
             }
         }
         tx.commit()?;
         Ok(out)
     }
 
-    fn adjustments(
-        &self,
-        city_id: i64,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<(NaiveDate, String, String, String)>> {
+    fn propose_adjustments(
+        &mut self,
+        file: &FileMeta,
+        records: &[AdjustmentRecord],
+        by: &str,
+        at: &str,
+    ) -> Result<ImportOutcome> {
+        let tx = self.conn.transaction()?;
+        let mut out = ImportOutcome {
+            new_file: Self::record_file(&tx, file, "adjustments", records.len())?,
+            ..Default::default()
+        };
+        for r in records {
+            let city = find_city(&tx, &r.city)?
+                .ok_or_else(|| StoreError::Input(format!("{}:{}: unknown city {:?}", file.path, r.line, r.city)))?;
+            let stored: i64 = tx.query_row(
+                "SELECT count(*) FROM adjustment WHERE city_id = ?1 AND date = ?2 AND item = ?3 AND evidence = ?4 AND approver = ?5",
+                params![city.id, day_num(r.date), r.item, r.evidence, r.approver],
+                |x| x.get(0),
+            )?;
+            let record = serde_json::json!({
+                "city_id": city.id, "date": r.date.to_string(), "item": r.item,
+                "evidence": r.evidence, "approver": r.approver,
+            })
+            .to_string();
+            let summary = format!("{} {} {}（{}）", r.date, r.item, r.evidence, r.approver);
+            if stored == 0 && insert_proposal(&tx, "adjustment", city.id, &record, &summary, &file.path, by, at)? {
+                out.inserted += 1;
+            } else {
+                out.unchanged += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn propose_dust(&mut self, file: &FileMeta, records: &[DustRecord], by: &str, at: &str) -> Result<ImportOutcome> {
+        let tx = self.conn.transaction()?;
+        let mut out = ImportOutcome {
+            new_file: Self::record_file(&tx, file, "dust-events", records.len())?,
+            ..Default::default()
+        };
+        for r in records {
+            let city = find_city(&tx, &r.city)?
+                .ok_or_else(|| StoreError::Input(format!("{}:{}: unknown city {:?}", file.path, r.line, r.city)))?;
+            let stored: i64 = tx.query_row(
+                "SELECT count(*) FROM dust_event WHERE city_id = ?1 AND start_date = ?2 AND end_date = ?3 AND source = ?4",
+                params![city.id, day_num(r.start), day_num(r.end), r.source],
+                |x| x.get(0),
+            )?;
+            let record = serde_json::json!({
+                "city_id": city.id, "start": r.start.to_string(), "end": r.end.to_string(), "source": r.source,
+            })
+            .to_string();
+            let summary = format!("{} … {} {}", r.start, r.end, r.source);
+            if stored == 0 && insert_proposal(&tx, "dust", city.id, &record, &summary, &file.path, by, at)? {
+                out.inserted += 1;
+            } else {
+                out.unchanged += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn proposals(&self, city_id: Option<i64>, status: Option<&str>) -> Result<Vec<Proposal>> {
+        let mut st = self.conn.prepare(
+            "SELECT p.id, p.kind, p.city_id, COALESCE(c.short_name, c.name, ''), p.record, p.summary, p.file, \
+             p.proposed_by, p.proposed_at, p.status, p.decided_by, p.decided_at, p.note \
+             FROM proposal p LEFT JOIN city c ON c.id = p.city_id \
+             WHERE (?1 IS NULL OR p.city_id = ?1) AND (?2 IS NULL OR p.status = ?2) ORDER BY p.id DESC",
+        )?;
+        let rows = st.query_map(params![city_id, status], proposal_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    fn decide_proposal(
+        &mut self,
+        id: i64,
+        approve: bool,
+        by: &str,
+        at: &str,
+        note: &str,
+        remote: &str,
+    ) -> Result<Proposal> {
+        let tx = self.conn.transaction()?;
+        let p = tx
+            .query_row(
+                "SELECT p.id, p.kind, p.city_id, COALESCE(c.short_name, c.name, ''), p.record, p.summary, p.file, \
+                 p.proposed_by, p.proposed_at, p.status, p.decided_by, p.decided_at, p.note \
+                 FROM proposal p LEFT JOIN city c ON c.id = p.city_id WHERE p.id = ?1",
+                [id],
+                proposal_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::Input(format!("no proposal #{id}")))?;
+        if p.status != "pending" {
+            return Err(StoreError::Input(format!(
+                "proposal #{id} was already {} by {} at {}",
+                p.status,
+                p.decided_by.as_deref().unwrap_or("?"),
+                p.decided_at.as_deref().unwrap_or("?")
+            )));
+        }
+        if approve {
+            let v: serde_json::Value = serde_json::from_str(&p.record)
+                .map_err(|e| StoreError::Input(format!("proposal #{id}: unreadable record ({e})")))?;
+            let text = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+            let date = |k: &str| {
+                text(k).parse::<NaiveDate>().map_err(|e| StoreError::Input(format!("proposal #{id}: {k}: {e}")))
+            };
+            let approval = Approval { by: by.to_string(), at: at.to_string() };
+            match p.kind.as_str() {
+                "adjustment" => {
+                    insert_adjustment(
+                        &tx,
+                        p.city_id,
+                        date("date")?,
+                        &text("item"),
+                        &text("evidence"),
+                        &text("approver"),
+                        &approval,
+                    )?;
+                }
+                "dust" => {
+                    insert_dust(&tx, p.city_id, date("start")?, date("end")?, &text("source"), &approval)?;
+                }
+                other => return Err(StoreError::Input(format!("proposal #{id}: unknown kind {other:?}"))),
+            }
+        }
+        let status = if approve { "approved" } else { "rejected" };
+        tx.execute(
+            "UPDATE proposal SET status = ?2, decided_by = ?3, decided_at = ?4, note = ?5 WHERE id = ?1",
+            params![id, status, by, at, note],
+        )?;
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail, remote) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                at,
+                by,
+                if approve { "proposal.approve" } else { "proposal.reject" },
+                format!(
+                    "#{id} {} {} {} (proposed by {}){}",
+                    p.kind,
+                    p.city,
+                    p.summary,
+                    p.proposed_by,
+                    if note.is_empty() { String::new() } else { format!(": {note}") }
+                ),
+                remote
+            ],
+        )?;
+        tx.commit()?;
+        Ok(Proposal {
+            status: status.to_string(),
+            decided_by: Some(by.to_string()),
+            decided_at: Some(at.to_string()),
+            note: note.to_string(),
+            ..p
+        })
+    }
+
+    fn adjustments(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<AdjustmentRow>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT date, item, evidence, approver FROM adjustment WHERE city_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, item",
+            "SELECT date, item, evidence, approver, approved_by, approved_at FROM adjustment \
+             WHERE city_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, item",
         )?;
         let rows = st.query_map(params![city_id, day_num(from), day_num(to)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
         })?;
         let mut out = Vec::new();
         for r in rows {
-            let (d, item, ev, ap) = r?;
-            out.push((from_day_num(d)?, item, ev, ap));
+            let (d, item, evidence, approver, approved_by, approved_at) = r?;
+            out.push(AdjustmentRow { date: from_day_num(d)?, item, evidence, approver, approved_by, approved_at });
         }
         Ok(out)
     }
@@ -988,16 +1148,15 @@ impl Store for SqliteStore {
             return Err(StoreError::Input(format!("an account named {:?} exists", a.name)));
         }
         self.conn.execute(
-            "INSERT INTO account (name, password_hash, role, city_id, department, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![a.name, a.password_hash, a.role, a.city_id, a.department, a.created_at],
+            "INSERT INTO account (name, password_hash, role, city_id, department, created_at, grants) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![a.name, a.password_hash, a.role, a.city_id, a.department, a.created_at, a.grants.join(",")],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
 
     fn accounts(&self) -> Result<Vec<Account>> {
-        let mut st = self.conn.prepare(
-            "SELECT id, name, password_hash, role, city_id, department, disabled, created_at FROM account ORDER BY name",
-        )?;
+        let mut st = self.conn.prepare(&format!("SELECT {ACCOUNT_COLUMNS} FROM account a ORDER BY a.name"))?;
         let rows = st.query_map([], account_row)?.collect::<std::result::Result<Vec<_>, _>>()?;
         rows.into_iter().map(|(a, city)| self.with_city(a, city)).collect()
     }
@@ -1005,38 +1164,74 @@ impl Store for SqliteStore {
     fn account(&self, name: &str) -> Result<Option<Account>> {
         let row = self
             .conn
-            .query_row(
-                "SELECT id, name, password_hash, role, city_id, department, disabled, created_at FROM account WHERE name = ?1",
-                [name],
-                account_row,
-            )
+            .query_row(&format!("SELECT {ACCOUNT_COLUMNS} FROM account a WHERE a.name = ?1"), [name], account_row)
             .optional()?;
         row.map(|(a, city)| self.with_city(a, city)).transpose()
     }
 
-    fn set_account_disabled(&mut self, name: &str, disabled: bool) -> Result<bool> {
-        Ok(self.conn.execute("UPDATE account SET disabled = ?2 WHERE name = ?1", params![name, disabled])? > 0)
+    fn set_account_disabled(&mut self, name: &str, disabled: bool, at: &str) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let found = if disabled {
+            let n = tx.execute(
+                "UPDATE account SET disabled = 1, credential_epoch = credential_epoch + 1 WHERE name = ?1",
+                [name],
+            )?;
+            tx.execute(
+                "UPDATE api_token SET revoked_at = ?2 WHERE revoked_at IS NULL \
+                 AND account_id = (SELECT id FROM account WHERE name = ?1)",
+                params![name, at],
+            )?;
+            n > 0
+        } else {
+            tx.execute("UPDATE account SET disabled = 0 WHERE name = ?1", [name])? > 0
+        };
+        tx.commit()?;
+        Ok(found)
     }
 
-    fn add_token(&mut self, account_id: i64, token_sha256: &str, label: &str, at: &str) -> Result<()> {
+    fn set_account_grants(&mut self, name: &str, grants: &[String]) -> Result<bool> {
+        Ok(self.conn.execute("UPDATE account SET grants = ?2 WHERE name = ?1", params![name, grants.join(",")])? > 0)
+    }
+
+    fn add_token(&mut self, t: &NewToken) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO api_token (token_sha256, account_id, label, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![token_sha256, account_id, label, at],
+            "INSERT INTO api_token (token_sha256, account_id, label, created_at, scopes, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![t.sha256, t.account_id, t.label, t.created_at, t.scopes, t.expires_at],
         )?;
         Ok(())
     }
 
-    fn account_by_token(&self, token_sha256: &str) -> Result<Option<Account>> {
+    fn token(&self, token_sha256: &str) -> Result<Option<(Account, TokenInfo)>> {
         let row = self
             .conn
             .query_row(
-                "SELECT a.id, a.name, a.password_hash, a.role, a.city_id, a.department, a.disabled, a.created_at \
-                 FROM api_token t JOIN account a ON a.id = t.account_id WHERE t.token_sha256 = ?1",
+                &format!(
+                    "SELECT {ACCOUNT_COLUMNS}, t.rowid, t.label, t.scopes, t.created_at, t.expires_at, t.revoked_at \
+                     FROM api_token t JOIN account a ON a.id = t.account_id WHERE t.token_sha256 = ?1"
+                ),
                 [token_sha256],
-                account_row,
+                |r| Ok((account_row(r)?, token_row(r, 10)?)),
             )
             .optional()?;
-        row.map(|(a, city)| self.with_city(a, city)).transpose()
+        row.map(|((a, city), t)| Ok((self.with_city(a, city)?, t))).transpose()
+    }
+
+    fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>> {
+        let mut st = self.conn.prepare(
+            "SELECT rowid, label, scopes, created_at, expires_at, revoked_at FROM api_token \
+             WHERE account_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = st.query_map([account_id], |r| token_row(r, 0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    fn revoke_tokens(&mut self, account_id: i64, label: Option<&str>, at: &str) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE api_token SET revoked_at = ?3 WHERE account_id = ?1 AND revoked_at IS NULL \
+             AND (?2 IS NULL OR label = ?2)",
+            params![account_id, label, at],
+        )?)
     }
 
     fn audit(&mut self, at: &str, actor: &str, action: &str, detail: &str, remote: &str) -> Result<()> {
@@ -1401,6 +1596,10 @@ impl Store for SqliteStore {
 }
 
 /// An account row without its city resolved: `(account, city_id)`.
+/// The columns [`account_row`] reads, of `account a`.
+const ACCOUNT_COLUMNS: &str =
+    "a.id, a.name, a.password_hash, a.role, a.city_id, a.department, a.disabled, a.created_at, a.credential_epoch, a.grants";
+
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Account, Option<i64>)> {
     Ok((
         Account {
@@ -1412,9 +1611,105 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Account, Option<i64>)
             department: r.get(5)?,
             disabled: r.get::<_, i64>(6)? != 0,
             created_at: r.get(7)?,
+            credential_epoch: r.get(8)?,
+            grants: split_list(&r.get::<_, String>(9)?),
         },
         r.get(4)?,
     ))
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+}
+
+fn token_row(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<TokenInfo> {
+    Ok(TokenInfo {
+        id: r.get(base)?,
+        label: r.get(base + 1)?,
+        scopes: split_list(&r.get::<_, String>(base + 2)?),
+        created_at: r.get(base + 3)?,
+        expires_at: r.get(base + 4)?,
+        revoked_at: r.get(base + 5)?,
+    })
+}
+
+fn proposal_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
+    Ok(Proposal {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        city_id: r.get(2)?,
+        city: r.get(3)?,
+        record: r.get(4)?,
+        summary: r.get(5)?,
+        file: r.get(6)?,
+        proposed_by: r.get(7)?,
+        proposed_at: r.get(8)?,
+        status: r.get(9)?,
+        decided_by: r.get(10)?,
+        decided_at: r.get(11)?,
+        note: r.get(12)?,
+    })
+}
+
+/// Stores an approved bonus/penalty item; false when the same item was stored already (its approval
+/// stays as it was).
+fn insert_adjustment(
+    tx: &Connection,
+    city_id: i64,
+    date: NaiveDate,
+    item: &str,
+    evidence: &str,
+    approver: &str,
+    approval: &Approval,
+) -> Result<bool> {
+    let n = tx.execute(
+        "INSERT INTO adjustment (city_id, date, item, evidence, approver, approved_by, approved_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+         ON CONFLICT(city_id, date, item, evidence) DO UPDATE SET approver = excluded.approver, \
+         approved_by = excluded.approved_by, approved_at = excluded.approved_at \
+         WHERE approver IS NOT excluded.approver",
+        params![city_id, day_num(date), item, evidence, approver, approval.by, approval.at],
+    )?;
+    Ok(n > 0)
+}
+
+/// Stores an approved dust period; false when it was stored already.
+fn insert_dust(
+    tx: &Connection,
+    city_id: i64,
+    start: NaiveDate,
+    end: NaiveDate,
+    source: &str,
+    approval: &Approval,
+) -> Result<bool> {
+    let n = tx.execute(
+        "INSERT INTO dust_event (city_id, start_date, end_date, source, approved_by, approved_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+         ON CONFLICT(city_id, start_date, end_date) DO UPDATE SET source = excluded.source, \
+         approved_by = excluded.approved_by, approved_at = excluded.approved_at WHERE source IS NOT excluded.source",
+        params![city_id, day_num(start), day_num(end), source, approval.by, approval.at],
+    )?;
+    Ok(n > 0)
+}
+
+/// Records a pending proposal; false when the same record is pending already.
+#[allow(clippy::too_many_arguments)]
+fn insert_proposal(
+    tx: &Connection,
+    kind: &str,
+    city_id: i64,
+    record: &str,
+    summary: &str,
+    file: &str,
+    by: &str,
+    at: &str,
+) -> Result<bool> {
+    let n = tx.execute(
+        "INSERT OR IGNORE INTO proposal (kind, city_id, record, summary, file, proposed_by, proposed_at, status) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending')",
+        params![kind, city_id, record, summary, file, by, at],
+    )?;
+    Ok(n > 0)
 }
 
 impl SqliteStore {
@@ -1506,6 +1801,69 @@ mod migration_tests {
             .import_city_daily(&FileMeta::new("阿坝州.csv", text.as_bytes(), "t"), "aqistudy-daily", &records)
             .expect("imports");
         assert_eq!((out.inserted, out.updated, out.unchanged), (0, 0, 1), "the migrated row equals the new reading");
+    }
+
+    /// Schema 14 (issue 12 §3–4): a token issued before keeps its one use (`upload`) and expires 90 days
+    /// after the upgrade instead of never; accounts start at credential epoch 0 without grants; items and
+    /// dust periods stored before carry no platform approval; a city's proposal is in no table a number
+    /// is read from until approved, and its approval is stored with who and when and audited.
+    #[test]
+    fn schema_14_gives_old_tokens_an_expiry_and_keeps_proposals_apart() {
+        let mut s =
+            SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false };
+        s.migrate_up_to(13).expect("schema 13");
+        let cd: i64 = s.conn.query_row("SELECT id FROM city WHERE code = 510100", [], |r| r.get(0)).expect("成都");
+        let may20 = day_num(NaiveDate::from_ymd_opt(2022, 5, 20).expect("date"));
+        s.conn
+            .execute_batch(&format!(
+                "INSERT INTO account (name, password_hash, role, created_at) VALUES ('old', 'h', 'city', 't');
+                 INSERT INTO api_token (token_sha256, account_id, label, created_at) VALUES ('d1', 1, 'api', 't');
+                 INSERT INTO adjustment (city_id, date, item, evidence, approver) VALUES ({cd}, {may20}, 'yuetan', '函', '省厅');"
+            ))
+            .expect("old rows");
+        let before: i64 =
+            s.conn.query_row("SELECT CAST(strftime('%s', 'now') AS INTEGER)", [], |r| r.get(0)).expect("now");
+        s.migrate().expect("to the latest schema");
+        assert_eq!(s.schema_version().expect("version"), MIGRATIONS.len());
+        let (account, token) = s.token("d1").expect("read").expect("the old token");
+        assert_eq!(token.scopes, vec!["upload".to_string()]);
+        let expires = token.expires_at.expect("an expiry");
+        assert!((before + 90 * 86400..=before + 90 * 86400 + 60).contains(&expires), "{expires} vs {before}");
+        assert_eq!((account.credential_epoch, account.grants.len(), token.revoked_at), (0, 0, None));
+        let (from, to) =
+            (NaiveDate::from_ymd_opt(2022, 5, 1).expect("d"), NaiveDate::from_ymd_opt(2022, 5, 31).expect("d"));
+        let old = s.adjustments(cd, from, to).expect("items");
+        assert_eq!((old.len(), old[0].approved_by.clone()), (1, None));
+
+        // A proposal changes nothing until approved; approving stores who and when and audits it.
+        let rec = lantian_ingest::events::AdjustmentRecord {
+            city: "成都".into(),
+            date: NaiveDate::from_ymd_opt(2022, 5, 8).expect("d"),
+            item: "green_benchmark".into(),
+            evidence: "认定文件".into(),
+            approver: "省经信厅".into(),
+            line: 2,
+        };
+        let file = FileMeta::new("adj.csv", b"x", "t");
+        let out = s.propose_adjustments(&file, std::slice::from_ref(&rec), "chengdu", "t1").expect("proposed");
+        assert_eq!(out.inserted, 1);
+        let again = s.propose_adjustments(&file, std::slice::from_ref(&rec), "chengdu", "t1").expect("again");
+        assert_eq!((again.inserted, again.unchanged), (0, 1), "one pending proposal per record");
+        assert_eq!(s.adjustments(cd, from, to).expect("items").len(), 1, "pending: not an item");
+        let pending = s.proposals(Some(cd), Some("pending")).expect("list");
+        assert_eq!(pending.len(), 1);
+        let decided = s.decide_proposal(pending[0].id, true, "admin1", "t2", "", "127.0.0.1").expect("approve");
+        assert_eq!((decided.status.as_str(), decided.decided_by.as_deref()), ("approved", Some("admin1")));
+        let items = s.adjustments(cd, from, to).expect("items");
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            (items[0].item.as_str(), items[0].approved_by.as_deref(), items[0].approved_at.as_deref()),
+            ("green_benchmark", Some("admin1"), Some("t2"))
+        );
+        let err = s.decide_proposal(pending[0].id, false, "admin1", "t3", "", "127.0.0.1").expect_err("decided");
+        assert!(err.to_string().contains("already approved by admin1"), "{err}");
+        let log = s.audit_log(5).expect("audit");
+        assert_eq!((log[0].actor.as_str(), log[0].action.as_str()), ("admin1", "proposal.approve"));
     }
 
     /// Schema 12: hourly data raise the content version (the web's cache key) from `import_wide`, once

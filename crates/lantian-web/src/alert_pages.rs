@@ -7,12 +7,15 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::response::Html;
+use axum::Extension;
 use lantian_core::control::AdequacyStatus;
 use lantian_core::emergency::{AlertLevel, AlertScope};
+use lantian_service::accounts::{Dataset, ReadScope};
 use lantian_service::{alerts, control};
 use lantian_store::Store;
 use serde::Deserialize;
 
+use crate::access::Caller;
 use crate::api::blocking;
 use crate::pages::{esc, layout, Lang};
 use crate::{ApiError, AppState};
@@ -56,11 +59,15 @@ fn city_name(code: u32) -> String {
         .map_or_else(|| code.to_string(), |c| c.short.to_string())
 }
 
-/// `GET /alerts`.
+/// `GET /alerts`: the public version (levels, periods, measures in force) for everyone; the decision
+/// makers (决定人) and the forecast evaluation only for readers of `alert_decisions` (a city user: its
+/// own city's).
 pub async fn alerts_page(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     Query(q): Query<AlertPageQuery>,
 ) -> Result<Html<String>, ApiError> {
+    let decisions = caller.scope(Dataset::AlertDecisions);
     let lang = Lang::of(q.lang.as_deref());
     let at_text = q.at.clone();
     let body = blocking(state, move |store| {
@@ -89,15 +96,15 @@ pub async fn alerts_page(
                 } else {
                     let _ = write!(
                         b,
-                        "<table id=\"active\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+                        "<table id=\"active\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>{}{}</tr>",
                         lang.t("城市", "City"),
                         lang.t("级别", "Level"),
                         lang.t("响应", "Response"),
                         lang.t("启动", "Started"),
                         lang.t("当前执行", "Measures in force"),
                         lang.t("各级别措施生效时间", "Measures of each level from"),
-                        lang.t("决定人", "Decided by"),
-                        lang.t("管控清单", "Control list")
+                        if decisions == ReadScope::None { String::new() } else { format!("<th>{}</th>", lang.t("决定人", "Decided by")) },
+                        if caller.scope(Dataset::ControlLists) == ReadScope::None { String::new() } else { format!("<th>{}</th>", lang.t("管控清单", "Control list")) }
                     );
                     for a in &active {
                         let code = a.scope.strip_prefix("city:").unwrap_or("");
@@ -109,6 +116,18 @@ pub async fn alerts_page(
                                 lang.t("查看", "open")
                             ),
                             _ => String::new(),
+                        };
+                        let list = if caller.scope(Dataset::ControlLists) == ReadScope::None {
+                            String::new()
+                        } else {
+                            let own = caller.scope(Dataset::ControlLists) == ReadScope::All
+                                || caller.reads_scope(Dataset::AlertDecisions, &a.scope);
+                            format!("<td>{}</td>", if own { list } else { String::new() })
+                        };
+                        let actor = match decisions {
+                            ReadScope::None => String::new(),
+                            _ if caller.reads_scope(Dataset::AlertDecisions, &a.scope) => format!("<td>{}</td>", esc(&a.actor)),
+                            _ => "<td>—</td>".to_string(),
                         };
                         let steps: Vec<String> = a
                             .levels
@@ -126,15 +145,13 @@ pub async fn alerts_page(
                             .collect();
                         let _ = write!(
                             b,
-                            "<tr><td>{}</td>{}<td>{}</td><td>{}</td>{}<td><ul class=\"steps\">{}</ul></td><td>{}</td><td>{}</td></tr>",
+                            "<tr><td>{}</td>{}<td>{}</td><td>{}</td>{}<td><ul class=\"steps\">{}</ul></td>{actor}{list}</tr>",
                             esc(&a.city),
                             badge(lang, Some(a.level)),
                             a.response.map_or("—", |r| r.name_zh()),
                             a.started_at.format("%m-%d %H:%M"),
                             badge(lang, a.in_effect),
                             steps.join(""),
-                            esc(&a.actor),
-                            list
                         );
                     }
                     b.push_str("</table>");
@@ -152,6 +169,16 @@ pub async fn alerts_page(
                 }
             }
         }
+        // The forecast evaluation is pre-decisional: readers of `alert_decisions` only (a city user: its
+        // own city and the regional alerts it belongs to).
+        if decisions == ReadScope::None {
+            return Ok(b);
+        }
+        let own_code = match decisions {
+            ReadScope::City(_) => caller.account.as_ref().and_then(|a| a.city.as_ref()).and_then(|c| c.code),
+            _ => None,
+        };
+        let mine = |code: u32| own_code.is_none_or(|o| o == code);
         let _ = write!(b, "<h2>{}</h2>", lang.t("最新预报研判", "Latest forecast evaluation"));
         let eval_at = match at {
             Some(t) => Some(t),
@@ -177,7 +204,7 @@ pub async fn alerts_page(
             lang.t("结束", "End"),
             lang.t("触发日 AQI", "Trigger days (AQI)")
         );
-        for r in &ev.cities {
+        for r in ev.cities.iter().filter(|r| mine(r.city_code)) {
             let _ = write!(
                 b,
                 "<tr><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -194,7 +221,7 @@ pub async fn alerts_page(
             b.push_str(lang.t("<p>无。</p>", "<p>None.</p>"));
         } else {
             b.push_str("<ul id=\"regional\">");
-            for r in ev.regional.iter().chain(&ev.joint_control) {
+            for r in ev.regional.iter().chain(&ev.joint_control).filter(|r| r.members.iter().any(|m| mine(m.city))) {
                 let scope = match &r.scope {
                     AlertScope::Region(id) => format!("{}（{} {}）", id.name_zh(), lang.t("牵头", "lead"), r.lead_city.map(city_name).unwrap_or_default()),
                     _ => lang.t("连片城市", "contiguous cities").to_string(),
@@ -219,9 +246,10 @@ pub async fn alerts_page(
     Ok(layout(lang, lang.t("重污染天气预警与应急", "Heavy-pollution alerts"), &body, "/alerts"))
 }
 
-/// `GET /alerts/control-list?city=&level=`.
+/// `GET /alerts/control-list?city=&level=` (restricted: `control_lists`, a city user its own city's).
 pub async fn control_list_page(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     Query(q): Query<AlertPageQuery>,
 ) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
@@ -230,6 +258,7 @@ pub async fn control_list_page(
     let year_q = q.year;
     let (title, body) = blocking(state, move |store| {
         let city = store.resolve_city(&city_q)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {city_q:?}")))?;
+        caller.forbid_city(Dataset::ControlLists, &city)?;
         let level = control::parse_level(&level_q)?;
         let year = match year_q {
             Some(y) => y,

@@ -10,7 +10,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use lantian_core::period::{Period, ResultVariant};
 use lantian_core::points::{fmt_ratio, PointsScheme};
 use lantian_core::ranking::{fmt_hundredths, fmt_tenths, INDEX_POLLUTANTS};
@@ -25,25 +25,33 @@ use crate::{ApiError, AppState};
 
 type Shared = State<Arc<AppState>>;
 
-/// The API routes (mounted under `/api/v1`).
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/openapi.json", get(openapi_json))
-        .route("/cities", get(cities))
-        .route("/stations", get(stations))
-        .route("/stations.geojson", get(stations_geojson))
-        .route("/rankings", get(rankings))
-        .route("/points", get(points))
-        .route("/budgets", get(budgets))
-        .route("/assessments", get(assessments))
-        .route("/uploads", axum::routing::post(crate::upload::upload))
-        .route("/session", get(crate::session::current).post(crate::session::sign_in).delete(crate::session::sign_out))
-        .route("/aqi/hourly", get(crate::aqi_api::hourly))
-        .route("/aqi/daily", get(crate::aqi_api::daily))
-        .route("/alerts", get(crate::emergency_api::status))
-        .route("/alerts/evaluation", get(crate::emergency_api::evaluation))
-        .route("/control-lists", get(crate::emergency_api::control_list))
-        .route("/compliance", get(crate::emergency_api::compliance))
+/// The API routes (full paths under `/api/v1`).
+pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<Arc<AppState>>)> {
+    vec![
+        ("/api/v1/openapi.json", get(openapi_json)),
+        ("/api/v1/cities", get(cities)),
+        ("/api/v1/stations", get(stations)),
+        ("/api/v1/stations.geojson", get(stations_geojson)),
+        ("/api/v1/rankings", get(rankings)),
+        ("/api/v1/points", get(points)),
+        ("/api/v1/budgets", get(budgets)),
+        ("/api/v1/assessments", get(assessments)),
+        ("/api/v1/uploads", axum::routing::post(crate::upload::upload)),
+        (
+            "/api/v1/session",
+            get(crate::session::current).post(crate::session::sign_in).delete(crate::session::sign_out),
+        ),
+        ("/api/v1/aqi/hourly", get(crate::aqi_api::hourly)),
+        ("/api/v1/aqi/daily", get(crate::aqi_api::daily)),
+        ("/api/v1/alerts", get(crate::emergency_api::status)),
+        ("/api/v1/alerts/evaluation", get(crate::emergency_api::evaluation)),
+        ("/api/v1/control-lists", get(crate::emergency_api::control_list)),
+        ("/api/v1/compliance", get(crate::emergency_api::compliance)),
+        ("/api/v1/tasks", get(crate::proposals_api::tasks)),
+        ("/api/v1/proposals", get(crate::proposals_api::list)),
+        ("/api/v1/proposals/{id}/approve", axum::routing::post(crate::proposals_api::approve)),
+        ("/api/v1/proposals/{id}/reject", axum::routing::post(crate::proposals_api::reject)),
+    ]
 }
 
 /// Runs store work on a blocking thread with a pooled connection.
@@ -103,6 +111,10 @@ pub async fn cached_json<T: Serialize + 'static>(
         crate::emergency_api::evaluation,
         crate::emergency_api::control_list,
         crate::emergency_api::compliance,
+        crate::proposals_api::tasks,
+        crate::proposals_api::list,
+        crate::proposals_api::approve,
+        crate::proposals_api::reject,
         crate::upload::upload,
         crate::session::sign_in,
         crate::session::current,
@@ -125,6 +137,11 @@ impl utoipa::Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The OpenAPI document as JSON (for checks that every documented operation has an access policy).
+pub fn openapi_document() -> serde_json::Value {
+    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
 }
 
 /// `GET /api/v1/openapi.json`.

@@ -6,12 +6,15 @@ use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::Extension;
 use chrono::NaiveDateTime;
+use lantian_service::accounts::{Dataset, ReadScope};
 use lantian_service::{alerts, control};
 use lantian_store::Store;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::access::Caller;
 use crate::api::cached_json;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -44,12 +47,14 @@ pub struct AlertQuery {
               (status = 400, body = ErrorBody)))]
 pub async fn evaluation(
     State(state): Shared,
+    Extension(caller): Extension<Caller>,
     uri: axum::http::Uri,
     q: Result<Query<AlertQuery>, QueryRejection>,
 ) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     let at = time("at", q.at.as_deref())?;
-    cached_json(state, uri.to_string(), move |store| {
+    let key = format!("{}{uri}", caller.cache_key(Dataset::AlertDecisions));
+    cached_json(state, key, move |store| {
         let at = match at {
             Some(t) => t,
             None => {
@@ -57,7 +62,15 @@ pub async fn evaluation(
             }
         };
         let rules = alerts::choose_rules(q.rules.as_deref(), at)?;
-        Ok(alerts::evaluate(store, at, rules)?)
+        let mut ev = alerts::evaluate(store, at, rules)?;
+        // A city user reads its own city's evaluation and the regional alerts it is a member of.
+        if let ReadScope::City(_) = caller.scope(Dataset::AlertDecisions) {
+            let own = caller.account.as_ref().and_then(|a| a.city.as_ref()).and_then(|c| c.code);
+            ev.cities.retain(|r| Some(r.city_code) == own);
+            ev.regional.retain(|r| r.members.iter().any(|m| Some(m.city) == own));
+            ev.joint_control.retain(|r| r.members.iter().any(|m| Some(m.city) == own));
+        }
+        Ok(ev)
     })
     .await
 }
@@ -71,12 +84,14 @@ pub async fn evaluation(
               (status = 400, body = ErrorBody)))]
 pub async fn status(
     State(state): Shared,
+    Extension(caller): Extension<Caller>,
     uri: axum::http::Uri,
     q: Result<Query<AlertQuery>, QueryRejection>,
 ) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     let at = time("at", q.at.as_deref())?;
-    cached_json(state, uri.to_string(), move |store| {
+    let key = format!("{}{uri}", caller.cache_key(Dataset::AlertDecisions));
+    cached_json(state, key, move |store| {
         let log = alerts::log(store, None)?;
         let at = at.or_else(|| log.iter().map(|e| e.at).max());
         let active = match at {
@@ -84,9 +99,30 @@ pub async fn status(
             None => Vec::new(),
         };
         let at = at.map(lantian_core::beijing_time::format);
-        Ok(serde_json::json!({ "at": at, "active": active, "log": log }))
+        let mut v = serde_json::json!({ "at": at, "active": active, "log": log });
+        public_alerts(&caller, &mut v);
+        Ok(v)
     })
     .await
+}
+
+/// The public version of the alerts (issue 12 §1): who decided (`actor`), on what evidence and when it
+/// was written stay with the readers of `alert_decisions` — all scopes, or their own city's.
+fn public_alerts(caller: &Caller, v: &mut serde_json::Value) {
+    for list in ["active", "log"] {
+        if let Some(items) = v.get_mut(list).and_then(|x| x.as_array_mut()) {
+            for item in items {
+                let scope = item.get("scope").and_then(|s| s.as_str()).unwrap_or("").to_string();
+                if !caller.reads_scope(Dataset::AlertDecisions, &scope) {
+                    if let Some(o) = item.as_object_mut() {
+                        o.remove("actor");
+                        o.remove("evidence");
+                        o.remove("recorded_at");
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Control-list request.
@@ -107,13 +143,16 @@ pub struct ControlListQuery {
               (status = 400, body = ErrorBody)))]
 pub async fn control_list(
     State(state): Shared,
+    Extension(caller): Extension<Caller>,
     uri: axum::http::Uri,
     q: Result<Query<ControlListQuery>, QueryRejection>,
 ) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
-    cached_json(state, uri.to_string(), move |store| {
+    let key = format!("{}{uri}", caller.cache_key(Dataset::ControlLists));
+    cached_json(state, key, move |store| {
         let city =
             store.resolve_city(&q.city)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {:?}", q.city)))?;
+        caller.forbid_city(Dataset::ControlLists, &city)?;
         let level = control::parse_level(&q.level)?;
         let year = match q.year {
             Some(y) => y,
@@ -142,18 +181,27 @@ pub struct ComplianceQuery {
               (status = 400, body = ErrorBody)))]
 pub async fn compliance(
     State(state): Shared,
+    Extension(caller): Extension<Caller>,
     uri: axum::http::Uri,
     q: Result<Query<ComplianceQuery>, QueryRejection>,
 ) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     let until = time("until", q.until.as_deref())?;
-    cached_json(state, uri.to_string(), move |store| {
-        let cities = match q.city.as_deref() {
+    let key = format!("{}{uri}", caller.cache_key(Dataset::Compliance));
+    cached_json(state, key, move |store| {
+        let mut cities = match q.city.as_deref() {
             Some(c) => {
-                vec![store.resolve_city(c)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {c:?}")))?]
+                let city =
+                    store.resolve_city(c)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {c:?}")))?;
+                caller.forbid_city(Dataset::Compliance, &city)?;
+                vec![city]
             }
             None => Vec::new(),
         };
+        // A city user reads its own city's enterprises, responses and pairing duty only.
+        if let (ReadScope::City(own), true) = (caller.scope(Dataset::Compliance), cities.is_empty()) {
+            cities = store.cities()?.into_iter().filter(|c| c.id == own).collect();
+        }
         let until = match until {
             Some(t) => Some(t),
             None => alerts::latest_decision(store)?,

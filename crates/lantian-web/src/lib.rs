@@ -6,6 +6,7 @@
 //! `{"error": {"status": 400, "code": "bad_request", "message": "…"}}`; nothing a client sends can cause a
 //! 500 (those are reserved for the server's own failures, such as an unreadable database).
 
+pub mod access;
 pub mod alert_pages;
 pub mod api;
 pub mod aqi_api;
@@ -15,6 +16,7 @@ pub mod emergency_api;
 mod error;
 pub mod pages;
 mod pool;
+pub mod proposals_api;
 pub mod session;
 pub mod upload;
 
@@ -55,21 +57,39 @@ impl AppState {
 /// The largest request body accepted (uploads of a day's national file gzip to well under this).
 pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
-/// The application: routes, error fallbacks, limits and request logging.
+/// Every route of the server, pages and API: the one list the router is built from and the access
+/// policy table is checked against ([`access::POLICIES`]).
+fn app_routes() -> Vec<(&'static str, axum::routing::MethodRouter<Arc<AppState>>)> {
+    let mut routes = vec![
+        ("/healthz", get(healthz)),
+        ("/", get(pages::overview)),
+        ("/ranking", get(pages::ranking)),
+        ("/points", get(pages::points)),
+        ("/stations", get(pages::stations)),
+        ("/cities/{city}", get(pages::city)),
+        ("/login", get(pages::login)),
+        ("/upload", get(pages::upload)),
+        ("/alerts", get(alert_pages::alerts_page)),
+        ("/alerts/control-list", get(alert_pages::control_list_page)),
+        ("/stations/{code}", get(pages::station)),
+    ];
+    routes.extend(api::routes());
+    routes
+}
+
+/// The paths of every route (for the access-policy checks).
+pub fn route_paths() -> Vec<&'static str> {
+    app_routes().into_iter().map(|(p, _)| p).collect()
+}
+
+/// The application: routes, their access policy (deny by default), error fallbacks, limits and request
+/// logging.
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/", get(pages::overview))
-        .route("/ranking", get(pages::ranking))
-        .route("/points", get(pages::points))
-        .route("/stations", get(pages::stations))
-        .route("/cities/{city}", get(pages::city))
-        .route("/login", get(pages::login))
-        .route("/upload", get(pages::upload))
-        .route("/alerts", get(alert_pages::alerts_page))
-        .route("/alerts/control-list", get(alert_pages::control_list_page))
-        .route("/stations/{code}", get(pages::station))
-        .nest("/api/v1", api::routes())
+    let mut r = Router::new();
+    for (path, handler) in app_routes() {
+        r = r.route(path, handler);
+    }
+    r.route_layer(axum::middleware::from_fn_with_state(state.clone(), access::enforce))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -789,7 +789,8 @@ pub async fn login(Query(q): Query<PageQuery>) -> Html<String> {
 const LOGIN_JS: &str = "document.getElementById('login').addEventListener('submit',async e=>{e.preventDefault();\
 const f=e.target;const r=await fetch('/api/v1/session',{method:'POST',headers:{'Content-Type':'application/json'},\
 body:JSON.stringify({name:f.name.value,password:f.password.value})});\
-if(r.ok){location.href='/upload'+location.search}else{const j=await r.json();\
+if(r.ok){const n=new URLSearchParams(location.search).get('next');\
+location.href=(n&&n.startsWith('/')&&!n.startsWith('//')&&!n.startsWith('/\\\\'))?n:'/upload'+location.search}else{const j=await r.json();\
 document.getElementById('msg').textContent=j.error.message}});";
 
 /// `GET /upload`: upload data files as the signed-in account (posts to `/api/v1/uploads` with the

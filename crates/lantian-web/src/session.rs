@@ -2,7 +2,9 @@
 //! SameSite=Strict, Secure behind TLS) and returns a CSRF token that every cookie-authenticated write
 //! must echo in `X-CSRF-Token`; `GET` tells who is signed in; `DELETE` signs out. Failed sign-ins are
 //! throttled per account name and per address (5 failures in 15 minutes lock both for the rest of the
-//! window). Sessions live in the server's memory and end after 8 hours or at restart.
+//! window). Sessions live in the server's memory and end after an idle time (default 30 minutes) or
+//! an absolute lifetime (default 8 hours) — OWASP ASVS 3.3.2 at level 2 — at sign-out, at restart, or
+//! when the account is disabled (its credential epoch rises: re-enabling it does not revive them).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -25,21 +27,36 @@ use crate::{now, ApiError, AppState};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "lantian_session";
-const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
+/// A session ends after this long without a request (`serve --session-idle-secs`,
+/// `LANTIAN_SESSION_IDLE_SECS`).
+pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(30 * 60);
+/// A session ends this long after sign-in whatever its use (`serve --session-max-secs`,
+/// `LANTIAN_SESSION_MAX_SECS`).
+pub const DEFAULT_SESSION_MAX: Duration = Duration::from_secs(8 * 3600);
 const FAIL_WINDOW: Duration = Duration::from_secs(15 * 60);
 const MAX_FAILURES: usize = 5;
 
 struct Session {
     account: String,
+    /// The account's credential epoch at sign-in (disabling the account raises it).
+    epoch: i64,
     csrf: String,
-    expires: Instant,
+    started: Instant,
+    last_seen: Instant,
 }
 
 /// Sessions and sign-in failures, in memory.
-#[derive(Default)]
 pub struct Sessions {
     sessions: Mutex<HashMap<String, Session>>,
     failures: Mutex<HashMap<String, Vec<Instant>>>,
+    idle: Duration,
+    max: Duration,
+}
+
+impl Default for Sessions {
+    fn default() -> Sessions {
+        Sessions::with_limits(DEFAULT_SESSION_IDLE, DEFAULT_SESSION_MAX)
+    }
 }
 
 impl Sessions {
@@ -58,18 +75,42 @@ impl Sessions {
             f.entry(k.clone()).or_default().push(Instant::now());
         }
     }
-    fn start(&self, account: &str) -> (String, String) {
+    /// Sessions that end after `idle` without a request or `max` after sign-in.
+    pub fn with_limits(idle: Duration, max: Duration) -> Sessions {
+        Sessions { sessions: Mutex::default(), failures: Mutex::default(), idle, max }
+    }
+    fn live(&self, x: &Session, now: Instant) -> bool {
+        now.duration_since(x.started) < self.max && now.duration_since(x.last_seen) < self.idle
+    }
+    fn start(&self, account: &Account) -> (String, String) {
         let (id, csrf) = (random_token("s_"), random_token("c_"));
         let mut s = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
-        s.retain(|_, x| x.expires > now);
-        s.insert(id.clone(), Session { account: account.to_string(), csrf: csrf.clone(), expires: now + SESSION_TTL });
+        s.retain(|_, x| self.live(x, now));
+        s.insert(
+            id.clone(),
+            Session {
+                account: account.name.clone(),
+                epoch: account.credential_epoch,
+                csrf: csrf.clone(),
+                started: now,
+                last_seen: now,
+            },
+        );
         (id, csrf)
     }
-    /// `(account name, csrf token)` of a live session.
-    fn get(&self, id: &str) -> Option<(String, String)> {
-        let s = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        s.get(id).filter(|x| x.expires > Instant::now()).map(|x| (x.account.clone(), x.csrf.clone()))
+    /// `(account name, credential epoch, csrf token)` of a live session; the request renews its idle time.
+    fn get(&self, id: &str) -> Option<(String, i64, String)> {
+        let mut s = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        let live = s.get(id).is_some_and(|x| self.live(x, now));
+        if !live {
+            s.remove(id);
+            return None;
+        }
+        let x = s.get_mut(id)?;
+        x.last_seen = now;
+        Some((x.account.clone(), x.epoch, x.csrf.clone()))
     }
     fn end(&self, id: &str) {
         self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(id);
@@ -85,7 +126,7 @@ fn cookie_value(headers: &HeaderMap) -> Option<String> {
 
 /// `(account name, CSRF token)` of the request's live session, if any (for pages that write).
 pub fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(String, String)> {
-    cookie_value(headers).and_then(|id| state.sessions.get(&id))
+    cookie_value(headers).and_then(|id| state.sessions.get(&id)).map(|(name, _, csrf)| (name, csrf))
 }
 
 /// The account of a cookie session, checking the CSRF header when `write` is set.
@@ -96,7 +137,7 @@ pub fn session_account(
     write: bool,
 ) -> Result<Option<Account>, ApiError> {
     let Some(id) = cookie_value(headers) else { return Ok(None) };
-    let Some((name, csrf)) = state.sessions.get(&id) else { return Ok(None) };
+    let Some((name, epoch, csrf)) = state.sessions.get(&id) else { return Ok(None) };
     if write {
         let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
         if sent != csrf {
@@ -107,7 +148,12 @@ pub fn session_account(
             });
         }
     }
-    Ok(store.account(&name)?.filter(|a| !a.disabled))
+    // A disabled account, or one disabled since the sign-in (re-enabled or not), has no session.
+    let account = store.account(&name)?.filter(|a| !a.disabled && a.credential_epoch == epoch);
+    if account.is_none() {
+        state.sessions.end(&id);
+    }
+    Ok(account)
 }
 
 /// Sign-in request.
@@ -176,11 +222,11 @@ pub async fn sign_in(
             message: "wrong name or password, or the account is disabled".into(),
         });
     };
-    let (id, csrf) = state.sessions.start(&account.name);
+    let (id, csrf) = state.sessions.start(&account);
     let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes() == b"https");
     let cookie = format!(
         "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        SESSION_TTL.as_secs(),
+        state.sessions.max.as_secs(),
         if secure { "; Secure" } else { "" }
     );
     let mut resp = Json(info(&account, csrf)).into_response();
@@ -194,7 +240,7 @@ pub async fn sign_in(
     responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody)))]
 pub async fn current(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<SessionInfo>, ApiError> {
     let id = cookie_value(&headers).unwrap_or_default();
-    let csrf = state.sessions.get(&id).map(|(_, c)| c).unwrap_or_default();
+    let csrf = state.sessions.get(&id).map(|(_, _, c)| c).unwrap_or_default();
     let st = state.clone();
     let account = blocking(state, move |store| session_account(&st, store, &headers, false)).await?;
     account.map(|a| Json(info(&a, csrf))).ok_or_else(|| ApiError {

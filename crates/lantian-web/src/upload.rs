@@ -12,8 +12,8 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use lantian_service::accounts::{account_for_token, may_import};
-use lantian_service::import::{prepare, published_aqi_check, write};
+use lantian_service::accounts::{check_token, may_import, Scope, WriteMode};
+use lantian_service::import::{prepare, published_aqi_check, write_as};
 use lantian_store::{Account, SqliteStore, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -43,6 +43,9 @@ pub struct UploadReport {
     pub updated: u64,
     pub unchanged: u64,
     pub stations_created: u64,
+    /// Records kept as proposals until the province approves them (a city's bonus/penalty items and
+    /// dust periods; `inserted` counts them too): they change no score until then.
+    pub pending_approval: u64,
     /// Daily city values: how many days carry a published AQI and how many of them lantian's AQI of
     /// the daily values contradicts (the published AQI decides the day).
     pub published_aqi: Option<PublishedAqiReport>,
@@ -65,14 +68,19 @@ pub struct PublishedAqiReport {
     pub examples: Vec<String>,
 }
 
-/// The account of a request made with `Authorization: Bearer <token>`.
-pub fn authenticate(store: &SqliteStore, headers: &HeaderMap) -> Result<Account, ApiError> {
+/// The account of a request made with `Authorization: Bearer <token>`, whose token must be live and
+/// carry `scope` (401: no usable token; 403: a token without the scope).
+pub fn authenticate(store: &SqliteStore, headers: &HeaderMap, scope: Scope) -> Result<Account, ApiError> {
     let unauthorized = |m: &str| ApiError { status: StatusCode::UNAUTHORIZED, code: "unauthorized", message: m.into() };
     let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
         return Err(unauthorized("sign in first: send Authorization: Bearer <token> (lantian user token NAME)"));
     };
     let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).unwrap_or("");
-    account_for_token(store, token)?.ok_or_else(|| unauthorized("unknown, revoked or disabled token"))
+    match check_token(store, token, scope, crate::access::unix_now())? {
+        Ok((account, _)) => Ok(account),
+        Err(r) if r.forbidden => Err(forbidden(r.message)),
+        Err(r) => Err(unauthorized(&r.message)),
+    }
 }
 
 fn forbidden(m: String) -> ApiError {
@@ -109,7 +117,7 @@ pub async fn upload(
     blocking(state, move |store| {
         let account = match crate::session::session_account(&st, store, &headers, true)? {
             Some(a) => a,
-            None => authenticate(store, &headers)?,
+            None => authenticate(store, &headers, Scope::Upload)?,
         };
         let at = now();
         let result = (|| {
@@ -118,10 +126,21 @@ pub async fn upload(
             if let Err(why) = may_import(store, &account, &ready)? {
                 return Err(forbidden(why));
             }
-            let o = write(store, &meta, &ready)?;
+            let mode = WriteMode::for_account(&account);
+            let o = write_as(store, &meta, &ready, &mode)?;
             let check = published_aqi_check(Path::new(&name), &ready);
+            let proposal = matches!(mode, WriteMode::Propose { .. })
+                && matches!(ready.kind_name(), "adjustments" | "dust-events");
+            let pending_approval = if proposal { o.inserted } else { 0 };
+            let mut warnings: Vec<String> = check.as_ref().and_then(|c| c.warning(&name)).into_iter().collect();
+            if proposal {
+                warnings.push(format!(
+                    "{name}: {pending_approval} proposals await the province's approval; they change no score until approved"
+                ));
+            }
             Ok(UploadReport {
-                warnings: check.as_ref().and_then(|c| c.warning(&name)).into_iter().collect(),
+                pending_approval,
+                warnings,
                 published_aqi: check.map(|c| PublishedAqiReport {
                     days: c.days,
                     disagree: c.disagree(),

@@ -1,0 +1,719 @@
+//! Who may read and write what (issue 12 §1–4), through the real binary on the demonstration province:
+//! the role × endpoint × city matrix over every page and API GET (a route without a row fails the test);
+//! ownership of stored records on upload; a city's own assessment inputs as proposals until the province
+//! approves them; token expiry, scopes and revocation; session idle and absolute expiry.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::*;
+
+const PASSWORD: &str = "correct horse battery";
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~/?=&".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn user_add(db: &str, args: &[&str]) {
+    let o = Command::new(env!("CARGO_BIN_EXE_lantian"))
+        .args(["--db", db, "user", "add"])
+        .args(args)
+        .env("LANTIAN_PASSWORD", PASSWORD)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "user add {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// `lantian serve` with extra environment (session limits).
+fn start_server(db: &str, envs: &[(&str, &str)]) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lantian"));
+    cmd.args(["--db", db, "serve", "--addr", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::null());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("serve");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    reader.read_line(&mut first).expect("URL line");
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .map(|u| u.trim_end_matches('/').to_string())
+        .expect("URL");
+    Server { child, base }
+}
+
+/// An agent that does not follow redirects.
+fn raw_agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into()
+}
+
+/// GET with a cookie (or none): status, Location header, body.
+fn fetch(base: &str, path: &str, cookie: Option<&str>) -> (u16, String, String) {
+    let mut req = raw_agent().get(&format!("{base}{}", enc(path)));
+    if let Some(c) = cookie {
+        req = req.header("Cookie", c);
+    }
+    let mut r = req.call().expect("request");
+    let loc = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    (r.status().as_u16(), loc, r.body_mut().read_to_string().unwrap_or_default())
+}
+
+fn fetch_bearer(base: &str, path: &str, token: &str) -> (u16, String) {
+    let mut r = raw_agent()
+        .get(&format!("{base}{}", enc(path)))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("request");
+    (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
+}
+
+/// Signs in; returns `(cookie, csrf)`.
+fn sign_in(base: &str, name: &str) -> (String, String) {
+    let mut r = raw_agent()
+        .post(&format!("{base}/api/v1/session"))
+        .header("Content-Type", "application/json")
+        .send(format!(r#"{{"name":"{name}","password":"{PASSWORD}"}}"#))
+        .expect("sign in");
+    assert_eq!(r.status().as_u16(), 200, "sign in {name}");
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .expect("cookie")
+        .to_string();
+    let v: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().expect("body")).expect("json");
+    (cookie, v["csrf_token"].as_str().expect("csrf").to_string())
+}
+
+fn post_as(base: &str, path: &str, token: &str, body: &str) -> (u16, serde_json::Value) {
+    let mut r = raw_agent()
+        .post(&format!("{base}{}", enc(path)))
+        .header("Authorization", &format!("Bearer {token}"))
+        .send(body)
+        .expect("request");
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
+
+fn token(db: &str, name: &str, scope: &str) -> String {
+    ok(db, &["user", "token", name, "--scope", scope, "--label", scope]).trim().to_string()
+}
+
+const TASKS: &str = "task,city,department,description,unit,kind,baseline,target,start,deadline\n\
+cd-scrap,成都,成都市公安局交通管理局,淘汰国III及以下排放标准汽车,辆,cumulative,0,80000,2022-01-01,2022-12-31\n\
+cd-nev,成都,成都市经济和信息化局,新能源汽车保有量提高到30万辆,辆,level,200000,300000,2022-01-01,2022-12-31\n\
+dy-coal,德阳,德阳市发展和改革委员会,压减燃煤消费量,万吨,cumulative,0,12,2022-01-01,2022-12-31\n";
+
+/// The demonstration province of October–December 2022 with its emergency response recorded (a hand
+/// raise of 成都 by 成都市生态环境局; the other alerts by 省专班值班员), three tasks, and the accounts of
+/// the matrix. Returns the synth folder.
+fn demo_store(t: &TempDir, db: &str) -> std::path::PathBuf {
+    let data = t.0.join("data");
+    ok(db, &["synth", "--out", &data.display().to_string(), "--days", "92", "--start", "2022-10-01"]);
+    ok(db, &["import", &data.display().to_string()]);
+    ok(db, &["alert", "evaluate", "--at", "2022-12-05T00:00", "--record", "--by", "省专班值班员"]);
+    raise_chengdu_by_hand(db);
+    std::fs::write(t.0.join("tasks.csv"), TASKS).expect("write");
+    ok(db, &["import", &t.0.join("tasks.csv").display().to_string()]);
+    user_add(db, &["admin1", "--role", "admin"]);
+    user_add(db, &["chengdu", "--role", "city", "--city", "成都"]);
+    user_add(db, &["deyang", "--role", "city", "--city", "德阳"]);
+    user_add(db, &["jxj", "--role", "department", "--department", "成都市经济和信息化局", "--city", "成都"]);
+    user_add(db, &["viewer1", "--role", "viewer"]);
+    user_add(db, &["viewer2", "--role", "viewer", "--grant", "compliance"]);
+    data
+}
+
+/// The callers of the matrix, in column order.
+const CALLERS: [&str; 7] = ["anonymous", "admin1", "chengdu", "deyang", "jxj", "viewer1", "viewer2"];
+
+/// One row: the routed path (as in `lantian_web::access::POLICIES`), a request for it, and the status
+/// each caller gets, in the order of [`CALLERS`] (303: a page redirecting to /login).
+struct Row {
+    route: &'static str,
+    url: &'static str,
+    expect: [u16; 7],
+}
+
+const ALL_200: [u16; 7] = [200; 7];
+
+/// Every page and API GET of the server. Worked out from the policy of issue 12 §1 (docs/formats.md
+/// "Access policy"), not from the code's table: published numbers public; control lists of 德阳 for
+/// the province and 德阳; compliance for the province, the cities (their own) and the viewer granted
+/// it; the forecast evaluation for the province and the cities; tasks for the province, the cities and
+/// the department; proposals for the province and the cities.
+const MATRIX: &[Row] = &[
+    Row { route: "/healthz", url: "/healthz", expect: ALL_200 },
+    Row { route: "/", url: "/", expect: ALL_200 },
+    Row { route: "/ranking", url: "/ranking?period=2022-11", expect: ALL_200 },
+    Row { route: "/points", url: "/points?period=2022-11", expect: ALL_200 },
+    Row { route: "/stations", url: "/stations", expect: ALL_200 },
+    Row { route: "/stations/{code}", url: "/stations/1431A?date=2022-11-30", expect: ALL_200 },
+    Row { route: "/cities/{city}", url: "/cities/成都?year=2022", expect: ALL_200 },
+    Row { route: "/login", url: "/login", expect: ALL_200 },
+    Row { route: "/upload", url: "/upload", expect: [303, 200, 200, 200, 200, 200, 200] },
+    Row { route: "/alerts", url: "/alerts?at=2022-11-30T12:00", expect: ALL_200 },
+    Row {
+        route: "/alerts/control-list",
+        url: "/alerts/control-list?city=德阳&level=yellow",
+        expect: [303, 200, 403, 200, 403, 403, 403],
+    },
+    Row { route: "/api/v1/openapi.json", url: "/api/v1/openapi.json", expect: ALL_200 },
+    Row { route: "/api/v1/cities", url: "/api/v1/cities", expect: ALL_200 },
+    Row { route: "/api/v1/stations", url: "/api/v1/stations?city=成都", expect: ALL_200 },
+    Row { route: "/api/v1/stations.geojson", url: "/api/v1/stations.geojson", expect: ALL_200 },
+    Row { route: "/api/v1/rankings", url: "/api/v1/rankings?period=2022-11", expect: ALL_200 },
+    Row { route: "/api/v1/points", url: "/api/v1/points?period=2022-11", expect: ALL_200 },
+    Row { route: "/api/v1/budgets", url: "/api/v1/budgets?city=成都", expect: ALL_200 },
+    Row { route: "/api/v1/assessments", url: "/api/v1/assessments?period=2022-11", expect: ALL_200 },
+    Row {
+        route: "/api/v1/aqi/hourly",
+        url: "/api/v1/aqi/hourly?station=1431A&from=2022-11-30&to=2022-11-30",
+        expect: ALL_200,
+    },
+    Row {
+        route: "/api/v1/aqi/daily",
+        url: "/api/v1/aqi/daily?city=成都&from=2022-11-01&to=2022-11-30",
+        expect: ALL_200,
+    },
+    Row { route: "/api/v1/alerts", url: "/api/v1/alerts?at=2022-11-30T12:00", expect: ALL_200 },
+    Row {
+        route: "/api/v1/alerts/evaluation",
+        url: "/api/v1/alerts/evaluation?at=2022-11-28T16:00",
+        expect: [401, 200, 200, 200, 403, 403, 403],
+    },
+    Row {
+        route: "/api/v1/control-lists",
+        url: "/api/v1/control-lists?city=德阳&level=yellow",
+        expect: [401, 200, 403, 200, 403, 403, 403],
+    },
+    Row { route: "/api/v1/compliance", url: "/api/v1/compliance", expect: [401, 200, 200, 200, 403, 403, 200] },
+    Row { route: "/api/v1/tasks", url: "/api/v1/tasks", expect: [401, 200, 200, 200, 200, 403, 403] },
+    Row { route: "/api/v1/proposals", url: "/api/v1/proposals", expect: [401, 200, 200, 200, 403, 403, 403] },
+    Row { route: "/api/v1/session", url: "/api/v1/session", expect: [401, 200, 200, 200, 200, 200, 200] },
+];
+
+/// The matrix: every page and API GET × anonymous, the province, 成都, 德阳, a department, a viewer and a
+/// viewer granted compliance. Table-driven: the routes come from the server's own policy table and the
+/// OpenAPI document, and each must have a row here — a new endpoint without one fails.
+#[test]
+fn role_endpoint_city_matrix() {
+    // Every GET route of the server and every documented GET has a row.
+    let mut routes: Vec<String> =
+        lantian_web::access::POLICIES.iter().filter(|(m, _, _)| *m == "GET").map(|(_, p, _)| p.to_string()).collect();
+    let doc = lantian_web::api::openapi_document();
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        if ops.get("get").is_some() {
+            routes.push(path.clone());
+        }
+    }
+    for r in lantian_web::route_paths() {
+        assert!(lantian_web::access::POLICIES.iter().any(|(_, p, _)| *p == r), "route {r} has no access policy");
+    }
+    for r in &routes {
+        assert!(MATRIX.iter().any(|row| row.route == r), "GET {r} has no row in the access matrix");
+    }
+
+    let t = TempDir::new("access-matrix");
+    let db = t.db();
+    demo_store(&t, &db);
+    let mut server = Server::start(&db);
+    let base = server.base.clone();
+    // A proposal of 成都 (so that the proposals list has one).
+    let cd_upload = token(&db, "chengdu", "upload");
+    let (s, v) = post_as(
+        &base,
+        "/api/v1/uploads?name=adj.csv",
+        &cd_upload,
+        "city,date,item,evidence,approver\n成都,2022-11-20,green_benchmark,省经信厅认定文件,省经济和信息化厅\n",
+    );
+    assert_eq!((s, v["pending_approval"].as_u64()), (200, Some(1)), "{v}");
+    let cookies: Vec<Option<String>> =
+        CALLERS.iter().map(|c| if *c == "anonymous" { None } else { Some(sign_in(&base, c).0) }).collect();
+
+    let mut wrong = Vec::new();
+    let mut bodies = std::collections::HashMap::new();
+    for row in MATRIX {
+        for (i, caller) in CALLERS.iter().enumerate() {
+            let (status, location, body) = fetch(&base, row.url, cookies[i].as_deref());
+            if status != row.expect[i] {
+                wrong.push(format!("{caller} GET {} → {status}, expected {}: {body:.200}", row.url, row.expect[i]));
+            }
+            if status == 303 && !location.starts_with("/login?next=") {
+                wrong.push(format!("{caller} GET {} redirects to {location:?}", row.url));
+            }
+            if status == 401 || status == 403 {
+                let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                if v["error"]["status"].as_u64() != Some(u64::from(status)) {
+                    wrong.push(format!("{caller} GET {}: {status} not in the API error shape: {body:.200}", row.url));
+                }
+            }
+            bodies.insert((row.route, *caller), body);
+        }
+    }
+    assert!(wrong.is_empty(), "access matrix:\n{}", wrong.join("\n"));
+
+    // What each scope sees, by content.
+    let body = |route: &str, caller: &str| bodies[&(route, caller)].clone();
+    let has = |route: &str, caller: &str, text: &str| body(route, caller).contains(text);
+    // /alerts: the public version names no decision maker; 成都 sees its own (成都市生态环境局), not
+    // 德阳's (省专班值班员); 德阳 the reverse; the province both.
+    for caller in ["anonymous", "jxj", "viewer1", "viewer2"] {
+        for route in ["/alerts", "/api/v1/alerts"] {
+            assert!(
+                !has(route, caller, "成都市生态环境局") && !has(route, caller, "省专班值班员"),
+                "{caller} {route} shows who decided"
+            );
+        }
+        assert!(!has("/api/v1/alerts", caller, "\"actor\""), "{caller}: actor in the public alerts");
+        assert!(!has("/alerts", caller, "决定人") && !has("/alerts", caller, "最新预报研判"), "{caller} /alerts");
+    }
+    assert!(has("/alerts", "anonymous", "成都") && has("/alerts", "anonymous", "橙色"), "public alerts in force");
+    let route = "/alerts";
+    assert!(has(route, "admin1", "成都市生态环境局") && has(route, "admin1", "省专班值班员"), "admin {route}");
+    assert!(has(route, "chengdu", "成都市生态环境局") && !has(route, "chengdu", "省专班值班员"), "成都 {route}");
+    assert!(!has(route, "deyang", "成都市生态环境局") && has(route, "deyang", "省专班值班员"), "德阳 {route}");
+    // The API: the scopes whose entries carry who decided (the log has every city's decisions).
+    let detailed = |caller: &str| -> std::collections::BTreeSet<String> {
+        let v: serde_json::Value = serde_json::from_str(&body("/api/v1/alerts", caller)).expect("json");
+        ["active", "log"]
+            .iter()
+            .flat_map(|k| v[*k].as_array().cloned().unwrap_or_default())
+            .filter(|e| e.get("actor").is_some() || e.get("evidence").is_some())
+            .map(|e| e["scope"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert!(detailed("admin1").len() > 2, "{:?}", detailed("admin1"));
+    assert_eq!(detailed("chengdu").into_iter().collect::<Vec<_>>(), ["city:510100"]);
+    assert_eq!(detailed("deyang").into_iter().collect::<Vec<_>>(), ["city:510600"]);
+    assert!(
+        has("/api/v1/alerts", "chengdu", "成都市生态环境局") && !has("/api/v1/alerts", "deyang", "成都市生态环境局")
+    );
+    // The forecast evaluation: a city sees its own row only.
+    let ev = |caller: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(&body("/api/v1/alerts/evaluation", caller)).expect("json");
+        v["cities"].as_array().expect("cities").iter().map(|c| c["city"].as_str().unwrap_or("").to_string()).collect()
+    };
+    assert_eq!(ev("admin1").len(), 21);
+    assert_eq!(ev("chengdu"), vec!["成都".to_string()]);
+    assert_eq!(ev("deyang"), vec!["德阳".to_string()]);
+    // Compliance: 成都's enterprise that kept running and 德阳's one-size-fits-all plant.
+    let (cd_plant, dy_plant) = ("91510100AC8P2EFN6Q", "91510600WG0K009WK3");
+    assert!(has("/api/v1/compliance", "admin1", cd_plant) && has("/api/v1/compliance", "admin1", dy_plant));
+    assert!(has("/api/v1/compliance", "viewer2", cd_plant) && has("/api/v1/compliance", "viewer2", dy_plant));
+    assert!(has("/api/v1/compliance", "chengdu", cd_plant) && !has("/api/v1/compliance", "chengdu", dy_plant));
+    assert!(!has("/api/v1/compliance", "deyang", cd_plant) && has("/api/v1/compliance", "deyang", dy_plant));
+    assert!(has("/alerts/control-list", "deyang", "德阳锦江建材有限公司"));
+    // Tasks: the province all three, 成都 its two, 德阳 its one, the 经信局 its own.
+    let tasks = |caller: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(&body("/api/v1/tasks", caller)).expect("json");
+        let mut t: Vec<String> =
+            v.as_array().expect("tasks").iter().map(|x| x["task"].as_str().unwrap_or("").to_string()).collect();
+        t.sort();
+        t
+    };
+    assert_eq!(tasks("admin1"), ["cd-nev", "cd-scrap", "dy-coal"]);
+    assert_eq!(tasks("chengdu"), ["cd-nev", "cd-scrap"]);
+    assert_eq!(tasks("deyang"), ["dy-coal"]);
+    assert_eq!(tasks("jxj"), ["cd-nev"]);
+    // Proposals: 成都 and the province see 成都's; 德阳 none.
+    assert!(
+        has("/api/v1/proposals", "admin1", "green_benchmark") && has("/api/v1/proposals", "chengdu", "green_benchmark")
+    );
+    assert_eq!(body("/api/v1/proposals", "deyang").trim(), "[]");
+    // Asking for another city's rows is a 403 naming the scope; a bearer token reads as its account.
+    let cd = cookies[2].as_deref();
+    let (s, _, b) = fetch(&base, "/api/v1/compliance?city=德阳", cd);
+    assert!(s == 403 && b.contains("成都"), "{s} {b}");
+    let (s, _, _) = fetch(&base, "/api/v1/tasks?city=德阳", cd);
+    assert_eq!(s, 403);
+    let cd_read = token(&db, "chengdu", "read");
+    let (s, b) = fetch_bearer(&base, "/api/v1/compliance", &cd_read);
+    assert!(s == 200 && b.contains(cd_plant) && !b.contains(dy_plant), "{s}");
+    // Answers cached for one reader are never served to another.
+    let (_, _, again) = fetch(&base, "/api/v1/compliance", None);
+    assert!(!again.contains(cd_plant));
+    server.stop();
+}
+
+/// Issue 12 §2: uploads are authorised against the record already stored as well as the record sent;
+/// each rejection names the record and its owner and leaves the store as it was.
+#[test]
+fn uploads_cannot_take_over_records_of_others() {
+    let t = TempDir::new("access-own");
+    let db = t.db();
+    let data = demo_store(&t, &db);
+    user_add(&db, &["dept1", "--role", "department", "--department", "成都市公安局交通管理局", "--city", "成都"]);
+    let mut server = Server::start(&db);
+    let base = server.base.clone();
+    let admin = token(&db, "admin1", "read");
+    let snapshot = |what: &str| fetch_bearer(&base, what, &admin).1;
+    let list_before = snapshot("/api/v1/control-lists?city=德阳&level=yellow");
+    let tasks_before = snapshot("/api/v1/tasks");
+    assert!(list_before.contains("91510600WG0K009WK3"));
+
+    // 成都 moves 德阳's enterprise into 成都 with the registry's own row (city changed).
+    let registry = std::fs::read_to_string(data.join("emergency/01-enterprises.csv")).expect("registry");
+    let header = registry.lines().next().expect("header");
+    let row = registry.lines().find(|l| l.starts_with("91510600WG0K009WK3,")).expect("the real row");
+    assert!(row.contains(",德阳,"), "{row}");
+    let moved = format!("{header}\n{}\n", row.replacen(",德阳,", ",成都,", 1));
+    let cd = token(&db, "chengdu", "upload");
+    let (s, v) = post_as(&base, "/api/v1/uploads?name=ent.csv", &cd, &moved);
+    let m = v["error"]["message"].as_str().unwrap_or("");
+    assert_eq!(s, 403, "{v}");
+    assert!(
+        m.contains("91510600WG0K009WK3") && m.contains("德阳锦江建材有限公司") && m.contains("belongs to 德阳"),
+        "{m}"
+    );
+
+    // 德阳 takes over 成都's cd-scrap and sets its target to 1.
+    let dy = token(&db, "deyang", "upload");
+    let header = TASKS.lines().next().expect("header");
+    let taken = format!(
+        "{header}\ncd-scrap,德阳,德阳市公安局交通管理局,淘汰国III及以下排放标准汽车,辆,cumulative,0,1,2022-01-01,2022-12-31\n"
+    );
+    let (s, v) = post_as(&base, "/api/v1/uploads?name=tasks.csv", &dy, &taken);
+    let m = v["error"]["message"].as_str().unwrap_or("");
+    assert_eq!(s, 403, "{v}");
+    assert!(m.contains("cd-scrap") && m.contains("成都市公安局交通管理局 of 成都"), "{m}");
+
+    // dept1 (成都市公安局交通管理局) takes over the 经信局's cd-nev under its own name.
+    let d1 = token(&db, "dept1", "upload");
+    let nev = format!(
+        "{header}\ncd-nev,成都,成都市公安局交通管理局,新能源汽车保有量提高到30万辆,辆,level,200000,300000,2022-01-01,2022-12-31\n"
+    );
+    let (s, v) = post_as(&base, "/api/v1/uploads?name=tasks.csv", &d1, &nev);
+    let m = v["error"]["message"].as_str().unwrap_or("");
+    assert_eq!(s, 403, "{v}");
+    assert!(m.contains("cd-nev") && m.contains("成都市经济和信息化局 of 成都"), "{m}");
+
+    // A department creates a task for another city.
+    let jxj = token(&db, "jxj", "upload");
+    let other_city =
+        format!("{header}\ndy-nev,德阳,成都市经济和信息化局,新能源汽车推广,辆,level,0,1000,2022-01-01,2022-12-31\n");
+    let (s, v) = post_as(&base, "/api/v1/uploads?name=tasks.csv", &jxj, &other_city);
+    let m = v["error"]["message"].as_str().unwrap_or("");
+    assert_eq!(s, 403, "{v}");
+    assert!(m.contains("dy-nev") && m.contains("德阳") && m.contains("成都"), "{m}");
+
+    // The owner itself may not lower its task's yardstick (the province sets it)…
+    let lowered = format!(
+        "{header}\ncd-nev,成都,成都市经济和信息化局,新能源汽车保有量提高到30万辆,辆,level,200000,200001,2022-01-01,2022-12-31\n"
+    );
+    let (s, v) = post_as(&base, "/api/v1/uploads?name=tasks.csv", &jxj, &lowered);
+    let m = v["error"]["message"].as_str().unwrap_or("");
+    assert_eq!(s, 403, "{v}");
+    assert!(m.contains("cd-nev") && m.contains("target 300000 → 200001"), "{m}");
+    // … but reports its progress, and creates tasks of its own in its city.
+    let (s, v) =
+        post_as(&base, "/api/v1/uploads?name=r.csv", &jxj, "task,date,value,source\ncd-nev,2022-06-30,262000,月报\n");
+    assert_eq!((s, v["kind"].as_str()), (200, Some("task-reports")), "{v}");
+    let own = format!(
+        "{header}\ncd-charge,成都,成都市经济和信息化局,充电桩建设,个,cumulative,0,5000,2022-01-01,2022-12-31\n"
+    );
+    let (s, v) = post_as(&base, "/api/v1/uploads?name=own.csv", &jxj, &own);
+    assert_eq!((s, v["inserted"].as_u64()), (200, Some(1)), "{v}");
+
+    // Nothing of the rejected files reached the store.
+    assert_eq!(snapshot("/api/v1/control-lists?city=德阳&level=yellow"), list_before);
+    let tasks_after: serde_json::Value = serde_json::from_str(&snapshot("/api/v1/tasks")).expect("json");
+    let before: serde_json::Value = serde_json::from_str(&tasks_before).expect("json");
+    let strip = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v.as_array()
+            .expect("tasks")
+            .iter()
+            .filter(|t| t["task"] != "cd-charge")
+            .map(|t| {
+                let mut t = t.clone();
+                t["reports"] = serde_json::Value::Null;
+                t
+            })
+            .collect()
+    };
+    assert_eq!(strip(&tasks_after), strip(&before), "task definitions unchanged");
+    // The rejections are audited with who tried.
+    let log = ok(&db, &["user", "audit", "--format", "csv"]);
+    let (h, rows) = csv_rows(&log);
+    let rejected: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[col(&h, "detail")].contains("rejected (403)"))
+        .map(|r| r[col(&h, "actor")].as_str())
+        .collect();
+    assert_eq!(rejected, ["jxj", "jxj", "dept1", "deyang", "chengdu"], "{log}");
+    server.stop();
+}
+
+/// The three-city May of `web.rs` (成都 90, 德阳 55, 绵阳 18 points; worked out in `assessment.rs`).
+fn three_cities(t: &TempDir) -> String {
+    let db = t.db();
+    let mut s = String::from("city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n");
+    for d in 1..=31 {
+        for (city, pm_2022) in [("成都", 30), ("德阳", 45), ("绵阳", if d <= 2 { 200 } else { 40 })] {
+            s.push_str(&format!("{city},2022-05-{d:02},,10,30,0.8,50,{pm_2022},100\n"));
+            s.push_str(&format!("{city},2021-05-{d:02},,10,30,0.8,50,40,100\n"));
+        }
+    }
+    std::fs::write(t.0.join("d.csv"), s).expect("write");
+    std::fs::write(
+        t.0.join("t.csv"),
+        "city,year,pm2_5,good_day_ratio\n成都,2022,40,90\n德阳,2022,40,90\n绵阳,2022,40,90\n",
+    )
+    .expect("write");
+    ok(&db, &["import", &t.0.join("d.csv").display().to_string(), &t.0.join("t.csv").display().to_string()]);
+    db
+}
+
+fn totals(db: &str) -> Vec<(String, String, String)> {
+    let (h, rows) =
+        csv_rows(&ok(db, &["points", "--period", "2022-05", "--scope", "成都,德阳,绵阳", "--format", "csv"]));
+    let mut v: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| (r[col(&h, "city")].clone(), r[col(&h, "total")].clone(), r[col(&h, "rank")].clone()))
+        .collect();
+    v.sort();
+    v
+}
+
+fn ranks(db: &str) -> Vec<(String, String)> {
+    let (h, rows) = csv_rows(&ok(db, &["rank", "--period", "2022-05", "--scope", "成都,德阳,绵阳", "--format", "csv"]));
+    let mut v: Vec<(String, String)> =
+        rows.iter().map(|r| (r[col(&h, "city")].clone(), r[col(&h, "rank")].clone())).collect();
+    v.sort();
+    v
+}
+
+/// Issue 12 §3: a city's self-issued bonus items and self-declared dust period change nothing until the
+/// province approves them; its own targets and daily values are refused; approval is audited, shown in
+/// `points --explain` and the API, and stored by `points --publish`.
+#[test]
+fn a_city_never_sets_its_own_score_until_the_province_approves() {
+    let t = TempDir::new("access-approve");
+    let db = three_cities(&t);
+    user_add(&db, &["admin1", "--role", "admin"]);
+    user_add(&db, &["deyang", "--role", "city", "--city", "德阳"]);
+    let mut server = Server::start(&db);
+    let base = server.base.clone();
+    let dy = token(&db, "deyang", "upload");
+    let before = totals(&db);
+    // By hand (assessment.rs): 成都 90.00 (1st), 德阳 55.00 (2nd), 绵阳 18.00 (3rd).
+    let by_hand = |d: &str| {
+        vec![
+            ("德阳".to_string(), d.to_string(), "2".to_string()),
+            ("成都".to_string(), "90.00".to_string(), "1".to_string()),
+            ("绵阳".to_string(), "18.00".to_string(), "3".to_string()),
+        ]
+    };
+    let mut expected = by_hand("55.00");
+    expected.sort();
+    assert_eq!(before, expected);
+    let rank_before = ranks(&db);
+
+    // 德阳 issues itself +2 (pairing cooperation 1, two green benchmarks 0.5 each): a proposal.
+    let bonus = "city,date,item,evidence,approver\n\
+                 德阳,2022-05-08,green_benchmark,德阳自报文件1,德阳市经信局\n\
+                 德阳,2022-05-09,green_benchmark,德阳自报文件2,德阳市经信局\n\
+                 德阳,2022-05-10,pairing_cooperation,德阳自报文件3,德阳市生态环境局\n";
+    let (s, v) = post_as(&base, "/api/v1/uploads?name=bonus.csv", &dy, bonus);
+    assert_eq!((s, v["pending_approval"].as_u64()), (200, Some(3)), "{v}");
+    // A dust period over the whole month would take 德阳's PM out of its statistics (and the ranking).
+    let dust = "city,start,end,source\n德阳,2022-05-01,2022-05-31,德阳自行判定\n";
+    let (s, v) = post_as(&base, "/api/v1/uploads?name=dust.csv", &dy, dust);
+    assert_eq!((s, v["pending_approval"].as_u64()), (200, Some(1)), "{v}");
+    // Its own targets (lowered) and its own daily values are refused outright.
+    let (s, v) = post_as(&base, "/api/v1/uploads?name=t.csv", &dy, "city,year,pm2_5,good_day_ratio\n德阳,2022,60,50\n");
+    assert_eq!(s, 403, "{v}");
+    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("targets are set by the province")), "{v}");
+    let (s, v) = post_as(
+        &base,
+        "/api/v1/uploads?name=d.csv",
+        &dy,
+        "city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n德阳,2022-05-01,,10,30,0.8,50,5,100\n",
+    );
+    assert_eq!(s, 403, "{v}");
+    // Pending: nothing changed.
+    assert_eq!(totals(&db), before, "pending proposals change no score");
+    assert_eq!(ranks(&db), rank_before, "pending dust period changes no ranking");
+    let pending: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["approve", "--list", "--format", "json"])).expect("json");
+    let ids: Vec<i64> = pending.as_array().expect("rows").iter().filter_map(|r| r["id"].as_i64()).collect();
+    assert_eq!(ids.len(), 4, "{pending}");
+
+    // 德阳 cannot approve its own; the province approves the bonus items through the API.
+    let (s, _) = post_as(&base, &format!("/api/v1/proposals/{}/approve", ids[0]), &dy, "");
+    assert_eq!(s, 403);
+    let admin_read = token(&db, "admin1", "read");
+    let (s, _) = post_as(&base, &format!("/api/v1/proposals/{}/approve", ids[0]), &admin_read, "");
+    assert_eq!(s, 403, "a token without the approve scope");
+    let approve = token(&db, "admin1", "approve");
+    let list: serde_json::Value =
+        serde_json::from_str(&fetch_bearer(&base, "/api/v1/proposals?status=pending", &admin_read).1).expect("json");
+    let bonus_ids: Vec<i64> = list
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|p| p["kind"] == "adjustment")
+        .filter_map(|p| p["id"].as_i64())
+        .collect();
+    assert_eq!(bonus_ids.len(), 3);
+    for id in &bonus_ids {
+        let (s, v) = post_as(&base, &format!("/api/v1/proposals/{id}/approve"), &approve, r#"{"note":"核实无误"}"#);
+        assert_eq!((s, v["status"].as_str(), v["decided_by"].as_str()), (200, Some("approved"), Some("admin1")), "{v}");
+    }
+    let (s, v) = post_as(&base, &format!("/api/v1/proposals/{}/approve", bonus_ids[0]), &approve, "");
+    assert_eq!(s, 400, "already decided: {v}");
+    // 55 + 0.5 + 0.5 + 1 = 57.00.
+    let mut expected = by_hand("57.00");
+    expected.sort();
+    assert_eq!(totals(&db), expected);
+    let explain = ok(&db, &["points", "--period", "2022-05", "--scope", "成都,德阳,绵阳", "--explain", "德阳"]);
+    assert!(explain.contains("德阳自报文件3") && explain.contains("admin1 审批"), "{explain}");
+    let (_, api) =
+        get(&base, "/api/v1/points?period=2022-05&scope=%E6%88%90%E9%83%BD,%E5%BE%B7%E9%98%B3,%E7%BB%B5%E9%98%B3");
+    assert!(api.to_string().contains("admin1 审批"), "{api}");
+    // The dust period: rejected by the province, still nothing; approved later from the CLI, 德阳's
+    // PM leaves its statistics and it is listed, not ranked.
+    let dust_id = ids.iter().copied().find(|i| !bonus_ids.contains(i)).expect("dust proposal");
+    ok(&db, &["approve", &dust_id.to_string(), "--reject", "--by", "省生态环境厅 审核", "--note", "无沙尘判定依据"]);
+    assert_eq!(ranks(&db), rank_before);
+    let (s, v) = post_as(&base, "/api/v1/uploads?name=dust2.csv", &dy, dust);
+    assert_eq!((s, v["pending_approval"].as_u64()), (200, Some(1)), "proposed again after a rejection: {v}");
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["approve", "--list", "--format", "json"])).expect("json");
+    let again = again[0]["id"].as_i64().expect("id");
+    ok(&db, &["approve", &again.to_string(), "--by", "省生态环境厅 审核"]);
+    let after = ranks(&db);
+    assert!(after.contains(&("德阳".to_string(), String::new())), "{after:?}");
+    // Every decision is audited with who decided.
+    let log = ok(&db, &["user", "audit", "--format", "csv"]);
+    let (h, rows) = csv_rows(&log);
+    let decisions: Vec<(String, String)> = rows
+        .iter()
+        .filter(|r| r[col(&h, "action")].starts_with("proposal."))
+        .map(|r| (r[col(&h, "actor")].clone(), r[col(&h, "action")].clone()))
+        .collect();
+    assert_eq!(decisions.len(), 5, "{log}");
+    assert_eq!(decisions[0], ("省生态环境厅 审核".to_string(), "proposal.approve".to_string()));
+    assert!(decisions.iter().filter(|(a, _)| a == "admin1").count() == 3);
+    // --publish stores who approved with the inputs.
+    let published = ok(&db, &["points", "--period", "2022-05", "--scope", "成都,德阳,绵阳", "--publish"]);
+    assert!(!published.is_empty());
+    let conn = rusqlite::Connection::open(t.0.join("t.db")).expect("open");
+    let inputs: String = conn
+        .query_row("SELECT inputs_json FROM published_result ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .expect("published");
+    assert!(inputs.contains("admin1 审批"), "{inputs:.500}");
+    server.stop();
+}
+
+/// Issue 12 §4: tokens expire (default and `--days`), carry scopes, are revoked by label or with their
+/// disabled account, and re-enabling revives neither tokens nor sessions.
+#[test]
+fn tokens_expire_have_scopes_and_die_with_their_account() {
+    let t = TempDir::new("access-tokens");
+    let db = t.db();
+    user_add(&db, &["admin1", "--role", "admin"]);
+    user_add(&db, &["chengdu", "--role", "city", "--city", "成都"]);
+    for bad in [&["--days", "0"][..], &["--days", "367"], &["--scope", "delete"], &["--scope", "approve"]] {
+        let o = lantian(&db, &[&["user", "token", "chengdu"][..], bad].concat());
+        assert!(!o.status.success(), "{bad:?} accepted");
+    }
+    let default = token(&db, "chengdu", "upload");
+    let short = ok(&db, &["user", "token", "chengdu", "--days", "7", "--label", "weekly"]).trim().to_string();
+    let read = token(&db, "chengdu", "read");
+    let (h, rows) = csv_rows(&ok(&db, &["user", "tokens", "chengdu", "--format", "csv"]));
+    let expiry = |label: &str| -> chrono::NaiveDate {
+        let r = rows.iter().find(|r| r[col(&h, "label")] == label).expect("token row");
+        chrono::NaiveDate::parse_from_str(&r[col(&h, "expires_at")][..10], "%Y-%m-%d").expect("date")
+    };
+    let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("+08")).date_naive();
+    assert_eq!(expiry("upload"), today + chrono::Duration::days(90), "default 90 days");
+    assert_eq!(expiry("weekly"), today + chrono::Duration::days(7));
+
+    let mut server = Server::start(&db);
+    let base = server.base.clone();
+    let forecast = "city,issued_at,date,aqi\n成都,2022-12-20T16:00,2022-12-21,230\n";
+    let up = "/api/v1/uploads?name=f.csv";
+    assert_eq!(post_as(&base, up, &default, forecast).0, 200);
+    // Scopes: a read token does not upload; an upload token does not read restricted data.
+    let (s, v) = post_as(&base, up, &read, forecast);
+    assert!(s == 403 && v["error"]["message"].as_str().is_some_and(|m| m.contains("upload")), "{s} {v}");
+    let (s, b) = fetch_bearer(&base, "/api/v1/compliance", &default);
+    assert!(s == 403 && b.contains("read"), "{s} {b}");
+    assert_eq!(fetch_bearer(&base, "/api/v1/compliance", &read).0, 200);
+    // An upload token still reads the public part.
+    assert_eq!(fetch_bearer(&base, "/api/v1/cities", &default).0, 200);
+    // Expiry: the stored expiry passed → 401 on every use.
+    let conn = rusqlite::Connection::open(t.0.join("t.db")).expect("open");
+    conn.execute("UPDATE api_token SET expires_at = strftime('%s','now') - 1 WHERE label = 'weekly'", []).expect("age");
+    let (s, v) = post_as(&base, up, &short, forecast);
+    assert!(s == 401 && v["error"]["message"].as_str().is_some_and(|m| m.contains("expired")), "{s} {v}");
+    assert_eq!(fetch_bearer(&base, "/api/v1/cities", &short).0, 401, "a dead token is refused, not ignored");
+    // Revocation by label leaves the others.
+    ok(&db, &["user", "token", "chengdu", "--revoke", "read"]);
+    assert_eq!(fetch_bearer(&base, "/api/v1/compliance", &read).0, 401);
+    assert_eq!(post_as(&base, up, &default, forecast).0, 200);
+    // Disabling revokes tokens and sessions; enabling revives neither.
+    let (cookie, _) = sign_in(&base, "chengdu");
+    assert_eq!(fetch(&base, "/api/v1/session", Some(&cookie)).0, 200);
+    ok(&db, &["user", "disable", "chengdu"]);
+    assert_eq!(post_as(&base, up, &default, forecast).0, 401);
+    assert_eq!(fetch(&base, "/api/v1/session", Some(&cookie)).0, 401);
+    ok(&db, &["user", "enable", "chengdu"]);
+    assert_eq!(post_as(&base, up, &default, forecast).0, 401, "re-enabling does not revive a token");
+    assert_eq!(fetch(&base, "/api/v1/session", Some(&cookie)).0, 401, "nor a session");
+    let (_, rows) = csv_rows(&ok(&db, &["user", "tokens", "chengdu", "--format", "csv"]));
+    assert!(rows.iter().all(|r| r[4] != "active"), "{rows:?}");
+    let fresh = token(&db, "chengdu", "upload");
+    assert_eq!(post_as(&base, up, &fresh, forecast).0, 200);
+    let (cookie, _) = sign_in(&base, "chengdu");
+    assert_eq!(fetch(&base, "/api/v1/session", Some(&cookie)).0, 200);
+    server.stop();
+}
+
+/// Issue 12 §4: a session ends after its idle time without requests, and after its absolute lifetime
+/// however it is used (here 2 s and 5 s: `LANTIAN_SESSION_IDLE_SECS`, `LANTIAN_SESSION_MAX_SECS`).
+#[test]
+fn sessions_end_when_idle_and_at_their_absolute_lifetime() {
+    let t = TempDir::new("access-sessions");
+    let db = t.db();
+    user_add(&db, &["viewer1", "--role", "viewer"]);
+    let mut server = start_server(&db, &[("LANTIAN_SESSION_IDLE_SECS", "2"), ("LANTIAN_SESSION_MAX_SECS", "5")]);
+    let base = server.base.clone();
+    let sleep = |ms: u64| std::thread::sleep(std::time::Duration::from_millis(ms));
+    // Idle: used at 1.2 s (renewed), alive at 2.4 s, dead after 2.5 s without a request.
+    let (idle, _) = sign_in(&base, "viewer1");
+    sleep(1200);
+    assert_eq!(fetch(&base, "/api/v1/session", Some(&idle)).0, 200);
+    sleep(1200);
+    assert_eq!(fetch(&base, "/api/v1/session", Some(&idle)).0, 200, "each request renews the idle time");
+    sleep(2500);
+    assert_eq!(fetch(&base, "/api/v1/session", Some(&idle)).0, 401, "idle too long");
+    // Absolute: used every second, still over after 5 s.
+    let (busy, _) = sign_in(&base, "viewer1");
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_millis(4500) {
+        assert_eq!(fetch(&base, "/api/v1/session", Some(&busy)).0, 200);
+        sleep(900);
+    }
+    sleep(800);
+    assert_eq!(fetch(&base, "/api/v1/session", Some(&busy)).0, 401, "past the absolute lifetime");
+    // The page redirects to the sign-in page once the session is over.
+    let (s, loc, _) = fetch(&base, "/upload", Some(&busy));
+    assert_eq!((s, loc.as_str()), (303, "/login?next=/upload"));
+    server.stop();
+}

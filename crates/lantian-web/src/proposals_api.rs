@@ -1,0 +1,262 @@
+//! `/api/v1/tasks` (target tasks and their progress reports, restricted: a city its city's, a department
+//! its department's) and `/api/v1/proposals` (a city's proposed inputs to its own assessment — bonus/penalty
+//! items and dust periods — with `POST …/{id}/approve` and `…/reject` for province administrators;
+//! issue 12 §3). An approved proposal enters the data with who approved it and when; every decision is
+//! audited; a pending one changes no number.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::{Extension, Json};
+use lantian_service::accounts::{self, Dataset, ReadScope, Scope};
+use lantian_store::Store;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::access::Caller;
+use crate::api::blocking;
+use crate::error::ErrorBody;
+use crate::{now, ApiError, AppState};
+
+type Shared = State<Arc<AppState>>;
+
+/// Task filter.
+#[derive(Deserialize, IntoParams)]
+pub struct TaskQuery {
+    /// Only this city (name, alias or code).
+    pub city: Option<String>,
+}
+
+/// A progress report.
+#[derive(Serialize, ToSchema)]
+pub struct TaskReport {
+    pub date: String,
+    /// Exact decimal.
+    pub value: String,
+    pub source: String,
+}
+
+/// A target task (`docs/formats.md` §9).
+#[derive(Serialize, ToSchema)]
+pub struct TaskEntry {
+    pub task: String,
+    pub city: String,
+    pub city_code: Option<u32>,
+    pub department: String,
+    pub description: String,
+    pub unit: String,
+    /// `cumulative` or `level`.
+    pub kind: String,
+    pub baseline: String,
+    pub target: String,
+    pub start: String,
+    pub deadline: String,
+    pub reports: Vec<TaskReport>,
+}
+
+/// Target tasks with their progress reports, within the reader's scope: an administrator (or a viewer
+/// granted `tasks`) all, a city user its city's, a department user its department's.
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "assessment", params(TaskQuery),
+    responses((status = 200, body = Vec<TaskEntry>), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn tasks(
+    State(state): Shared,
+    Extension(caller): Extension<Caller>,
+    q: Result<Query<TaskQuery>, QueryRejection>,
+) -> Result<Json<Vec<TaskEntry>>, ApiError> {
+    let Query(q) = q?;
+    blocking(state, move |store| {
+        let scope = caller.scope(Dataset::Tasks);
+        let mut cities = store.cities()?;
+        if let Some(name) = q.city.as_deref() {
+            let c = store.resolve_city(name)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {name:?}")))?;
+            if matches!(scope, ReadScope::City(_)) {
+                caller.forbid_city(Dataset::Tasks, &c)?;
+            }
+            cities = vec![c];
+        }
+        if let ReadScope::City(own) = scope {
+            cities.retain(|c| c.id == own);
+        }
+        let ids: Vec<i64> = cities.iter().map(|c| c.id).collect();
+        Ok(store
+            .tasks(&ids)?
+            .into_iter()
+            .filter(|t| match &scope {
+                ReadScope::Department(d) => &t.department == d,
+                ReadScope::All | ReadScope::City(_) => true,
+                ReadScope::None => false,
+            })
+            .map(|t| TaskEntry {
+                city: t.city.display().to_string(),
+                city_code: t.city.code,
+                task: t.code,
+                department: t.department,
+                description: t.description,
+                unit: t.unit,
+                kind: t.kind,
+                baseline: t.baseline,
+                target: t.target,
+                start: t.start.to_string(),
+                deadline: t.deadline.to_string(),
+                reports: t
+                    .reports
+                    .into_iter()
+                    .map(|(d, value, source)| TaskReport { date: d.to_string(), value, source })
+                    .collect(),
+            })
+            .collect())
+    })
+    .await
+    .map(Json)
+}
+
+/// Proposal filter.
+#[derive(Deserialize, IntoParams)]
+pub struct ProposalQuery {
+    /// `pending`, `approved` or `rejected`; default: all.
+    pub status: Option<String>,
+}
+
+/// A proposal of a city's own assessment input and its decision.
+#[derive(Serialize, ToSchema)]
+pub struct ProposalEntry {
+    pub id: i64,
+    /// `adjustment` (bonus/penalty item) or `dust` (dust period).
+    pub kind: String,
+    pub city: String,
+    /// The record as proposed (JSON text).
+    pub record: String,
+    pub summary: String,
+    pub file: String,
+    pub proposed_by: String,
+    pub proposed_at: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub note: String,
+}
+
+fn entry(p: lantian_store::Proposal) -> ProposalEntry {
+    ProposalEntry {
+        id: p.id,
+        kind: p.kind,
+        city: p.city,
+        record: p.record,
+        summary: p.summary,
+        file: p.file,
+        proposed_by: p.proposed_by,
+        proposed_at: lantian_core::beijing_time::normalize(&p.proposed_at),
+        status: p.status,
+        decided_by: p.decided_by,
+        decided_at: p.decided_at.map(|t| lantian_core::beijing_time::normalize(&t)),
+        note: p.note,
+    }
+}
+
+/// Proposals within the reader's scope (an administrator, or a viewer granted `proposals`: all; a city
+/// user: its own), newest first.
+#[utoipa::path(get, path = "/api/v1/proposals", tag = "assessment", params(ProposalQuery),
+    responses((status = 200, body = Vec<ProposalEntry>), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): Shared,
+    Extension(caller): Extension<Caller>,
+    q: Result<Query<ProposalQuery>, QueryRejection>,
+) -> Result<Json<Vec<ProposalEntry>>, ApiError> {
+    let Query(q) = q?;
+    blocking(state, move |store| {
+        let scope = caller.scope(Dataset::Proposals);
+        Ok(accounts::proposals(store, &scope, q.status.as_deref())?.into_iter().map(entry).collect())
+    })
+    .await
+    .map(Json)
+}
+
+/// A decision's note.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct DecisionBody {
+    /// Why (kept with the decision and in the audit log).
+    #[serde(default)]
+    pub note: String,
+}
+
+async fn decide(
+    state: Arc<AppState>,
+    remote: SocketAddr,
+    headers: HeaderMap,
+    id: i64,
+    approve: bool,
+    body: Option<Json<DecisionBody>>,
+) -> Result<Json<ProposalEntry>, ApiError> {
+    let note = body.map(|Json(b)| b.note).unwrap_or_default();
+    let st = state.clone();
+    blocking(state, move |store| {
+        let account = match crate::session::session_account(&st, store, &headers, true)? {
+            Some(a) => a,
+            None => crate::upload::authenticate(store, &headers, Scope::Approve)?,
+        };
+        let p = accounts::decide_proposal(store, Some(&account), id, approve, &note, &now(), &remote.ip().to_string())
+            .map_err(|e| match e {
+                lantian_service::ServiceError::Request(m) if m.contains("not a province administrator") => {
+                    crate::access::forbidden(m)
+                }
+                other => ApiError::from(other),
+            })?;
+        Ok(entry(p))
+    })
+    .await
+    .map(Json)
+}
+
+fn body_or_empty(body: Result<Json<DecisionBody>, JsonRejection>) -> Result<Option<Json<DecisionBody>>, ApiError> {
+    match body {
+        Ok(b) => Ok(Some(b)),
+        // No body (or no JSON content type): no note.
+        Err(JsonRejection::MissingJsonContentType(_)) => Ok(None),
+        Err(e) => Err(ApiError::bad_request(e.body_text())),
+    }
+}
+
+/// Approve a pending proposal (province administrators: a session with its CSRF token, or a token with
+/// the `approve` scope). The record enters the data with who approved it and when; audited.
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/approve", tag = "assessment",
+    params(("id" = i64, Path, description = "The proposal")),
+    request_body(content = Option<DecisionBody>, content_type = "application/json"),
+    responses((status = 200, body = ProposalEntry), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn approve(
+    State(state): Shared,
+    ConnectInfo(remote): ConnectInfo<SocketAddr>,
+    id: Result<Path<i64>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Json<DecisionBody>, JsonRejection>,
+) -> Result<Json<ProposalEntry>, ApiError> {
+    let Path(id) = id.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    decide(state, remote, headers, id, true, body_or_empty(body)?).await
+}
+
+/// Reject a pending proposal (as approving); audited.
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/reject", tag = "assessment",
+    params(("id" = i64, Path, description = "The proposal")),
+    request_body(content = Option<DecisionBody>, content_type = "application/json"),
+    responses((status = 200, body = ProposalEntry), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reject(
+    State(state): Shared,
+    ConnectInfo(remote): ConnectInfo<SocketAddr>,
+    id: Result<Path<i64>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Json<DecisionBody>, JsonRejection>,
+) -> Result<Json<ProposalEntry>, ApiError> {
+    let Path(id) = id.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    decide(state, remote, headers, id, false, body_or_empty(body)?).await
+}
