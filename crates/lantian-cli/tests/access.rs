@@ -267,7 +267,9 @@ fn role_endpoint_city_matrix() {
     }
     assert!(wrong.is_empty(), "access matrix:\n{}", wrong.join("\n"));
 
-    // What each scope sees, by content.
+    // What each scope sees, by content. The callers ask in the order of CALLERS for the same URL, so an
+    // answer cached for one reader and served to another would show here (the province's compliance
+    // to 成都, the public alerts to the province).
     let body = |route: &str, caller: &str| bodies[&(route, caller)].clone();
     let has = |route: &str, caller: &str, text: &str| body(route, caller).contains(text);
     // /alerts: the public version names no decision maker; 成都 sees its own (成都市生态环境局), not
@@ -344,9 +346,6 @@ fn role_endpoint_city_matrix() {
     let cd_read = token(&db, "chengdu", "read");
     let (s, b) = fetch_bearer(&base, "/api/v1/compliance", &cd_read);
     assert!(s == 200 && b.contains(cd_plant) && !b.contains(dy_plant), "{s}");
-    // Answers cached for one reader are never served to another.
-    let (_, _, again) = fetch(&base, "/api/v1/compliance", None);
-    assert!(!again.contains(cd_plant));
     server.stop();
 }
 
