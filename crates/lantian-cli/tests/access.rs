@@ -597,6 +597,8 @@ fn a_city_never_sets_its_own_score_until_the_province_approves() {
     ok(&db, &["approve", &again.to_string(), "--by", "省生态环境厅 审核"]);
     let after = ranks(&db);
     assert!(after.contains(&("德阳".to_string(), String::new())), "{after:?}");
+    assert!(rank_before.contains(&("绵阳".to_string(), "3".to_string())), "{rank_before:?}");
+    assert!(after.contains(&("绵阳".to_string(), "2".to_string())), "绵阳 moves up once approved: {after:?}");
     // Every decision is audited with who decided.
     let log = ok(&db, &["user", "audit", "--format", "csv"]);
     let (h, rows) = csv_rows(&log);
