@@ -338,7 +338,7 @@ fn anonymous_uploads_are_refused_unread() {
 
 /// §6: two uploads whose parsing takes seconds run while `/healthz` answers at once: a file is parsed
 /// without a store connection, and at most one connection writes. (The files are CNEMC wide files of
-/// ten years of two stations with a bad cell in the last row: parsed whole, then rejected.)
+/// 2,000 days of two stations with a bad cell in the last row: parsed whole, then rejected.)
 #[test]
 fn healthz_answers_while_two_uploads_are_parsed() {
     let _serial = serial();
@@ -364,7 +364,7 @@ fn healthz_answers_while_two_uploads_are_parsed() {
     ];
     let mut file = String::from("date,hour,type,1001A,1002A\n");
     let mut day = chrono::NaiveDate::from_ymd_opt(2013, 1, 1).expect("date");
-    for _ in 0..1500 {
+    for _ in 0..2000 {
         let d = day.format("%Y%m%d");
         for h in 0..24 {
             for ty in types {
@@ -400,24 +400,26 @@ fn healthz_answers_while_two_uploads_are_parsed() {
     for u in uploads {
         let (s, v, took) = u.join().expect("upload");
         assert_eq!(s, 400, "{v}");
-        assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains(":540002:5")), "{v}");
+        assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains(":720002:5")), "{v}");
         shortest = shortest.min(took);
     }
     // The uploads took long enough for a blocked /healthz to show.
-    assert!(shortest > Duration::from_millis(1500), "the uploads took only {shortest:?}: no evidence");
-    assert!(slowest < Duration::from_millis(500), "/healthz took {slowest:?} during the uploads ({shortest:?})");
+    assert!(shortest > Duration::from_secs(2), "the uploads took only {shortest:?}: no evidence");
+    assert!(slowest < Duration::from_secs(1), "/healthz took {slowest:?} during the uploads ({shortest:?})");
 }
 
 /// §7: failures from address A lock the name at A only: its owner signs in from B; the table keeps
 /// (name, address) pairs. An address that fails 100 times over many names is stopped (429 with
-/// Retry-After) while other addresses are not.
+/// Retry-After) while other addresses are not, and a user who signed in from it before is not.
 #[test]
 fn sign_in_failures_from_one_address_do_not_lock_another() {
     let _serial = serial();
     let t = TempDir::new("throttle");
     let db = t.db();
     user(&db, "victim", &["viewer"]);
+    user(&db, "colleague", &["viewer"]);
     let server = Serve::start(&db, &[]);
+    assert_eq!(sign_in(server.addr, "127.0.0.4", "colleague", "correct horse battery").0, 200);
     for _ in 0..5 {
         assert_eq!(sign_in(server.addr, "127.0.0.2", "victim", "wrong wrong").0, 401);
     }
@@ -433,6 +435,7 @@ fn sign_in_failures_from_one_address_do_not_lock_another() {
     assert_eq!(s, 429);
     assert!(retry.is_some_and(|r| r > 60 && r <= 15 * 60), "{retry:?}");
     assert_eq!(sign_in(server.addr, "127.0.0.5", "victim", "correct horse battery").0, 200);
+    assert_eq!(sign_in(server.addr, "127.0.0.4", "colleague", "correct horse battery").0, 200, "known at .4");
 }
 
 /// §7: a sign-in with an unknown name takes as long as one with a known name and a wrong password
@@ -460,7 +463,7 @@ fn known_and_unknown_names_take_the_same_time() {
     }
     let (k, u) = (median(known), median(unknown));
     let ratio = k.as_secs_f64().max(u.as_secs_f64()) / k.as_secs_f64().min(u.as_secs_f64());
-    assert!(ratio < 2.0, "known {k:?}, unknown {u:?}");
+    assert!(ratio < 3.0, "known {k:?}, unknown {u:?}");
 }
 
 /// §8: half a request head, a head sent a byte at a time, half a body, and a connection that says

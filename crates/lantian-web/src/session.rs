@@ -13,10 +13,14 @@
 //!   is locked: the account's owner signing in from elsewhere is not (an attacker cannot lock others
 //!   out), and a user behind the same proxy with another name is not either;
 //! * per **address**: at most 100 failures in a 15-minute window, over all names (password spraying);
-//!   beyond it sign-ins from that address wait for the window to end. A typing user never gets near it.
+//!   beyond it sign-ins from that address wait for the window to end — except for names that have
+//!   signed in successfully from that address in the last 30 days (OWASP's "device cookie" idea, keyed
+//!   by address): an attacker behind a shared proxy cannot lock out its known users, and still gets no
+//!   more guesses at their passwords (their pair's back-off applies as always). A typing user never
+//!   gets near the budget.
 //!
 //! Names are kept as keyed 64-bit hashes, never as sent (a 4 kB name costs 8 bytes); each table holds
-//! at most 10,000 entries — expired ones are dropped first, then the least recently failed. Refusals
+//! at most 10,000 entries — expired ones are dropped first, then the least recently used. Refusals
 //! answer 429 with `Retry-After`. A sign-in takes the same time whether the name exists or not: the
 //! argon2 verification always runs, against a dummy hash for unknown or disabled names, and runs on a
 //! blocking thread without holding a store connection.
@@ -59,6 +63,8 @@ pub const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
 pub const ADDRESS_BUDGET: u32 = 100;
 /// Entries per table.
 pub const MAX_ENTRIES: usize = 10_000;
+/// How long a successful sign-in of a name from an address exempts that pair from the address budget.
+pub const TRUST_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
 
 struct Pair {
     failures: u32,
@@ -78,12 +84,18 @@ pub struct Throttle {
     tables: Mutex<Tables>,
 }
 
-/// Failures per (name hash, address) and per address.
-type Tables = (HashMap<(u64, IpAddr), Pair>, HashMap<IpAddr, Address>);
+/// Failures per (name hash, address) and per address; the pairs that signed in successfully.
+#[derive(Default)]
+struct Tables {
+    pairs: HashMap<(u64, IpAddr), Pair>,
+    addresses: HashMap<IpAddr, Address>,
+    /// When each pair last signed in successfully.
+    trusted: HashMap<(u64, IpAddr), Instant>,
+}
 
 impl Default for Throttle {
     fn default() -> Throttle {
-        Throttle { keys: RandomState::new(), tables: Mutex::new((HashMap::new(), HashMap::new())) }
+        Throttle { keys: RandomState::new(), tables: Mutex::new(Tables::default()) }
     }
 }
 
@@ -116,8 +128,13 @@ impl Throttle {
     pub fn refused(&self, name: &str, ip: IpAddr, now: Instant) -> Option<Duration> {
         let key = self.key(name, ip);
         let t = self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let address = t.1.get(&ip).filter(|a| a.failures >= ADDRESS_BUDGET).map(|a| a.window_start + FORGET_AFTER);
-        let pair = t.0.get(&key).and_then(|p| p.locked_until);
+        let trusted = t.trusted.get(&key).is_some_and(|at| *at + TRUST_FOR > now);
+        let address = t
+            .addresses
+            .get(&ip)
+            .filter(|a| a.failures >= ADDRESS_BUDGET && !trusted)
+            .map(|a| a.window_start + FORGET_AFTER);
+        let pair = t.pairs.get(&key).and_then(|p| p.locked_until);
         address.into_iter().chain(pair).filter(|end| *end > now).max().map(|end| end - now)
     }
 
@@ -125,7 +142,7 @@ impl Throttle {
     pub fn fail(&self, name: &str, ip: IpAddr, now: Instant) {
         let key = self.key(name, ip);
         let mut t = self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (pairs, addresses) = &mut *t;
+        let Tables { pairs, addresses, .. } = &mut *t;
         if !pairs.contains_key(&key) {
             make_room(pairs, |p| p.until + FORGET_AFTER <= now, |p| p.until);
         }
@@ -151,16 +168,21 @@ impl Throttle {
         a.failures = a.failures.saturating_add(1);
     }
 
-    /// Forgets the failures of `name` from `ip` (a successful sign-in).
-    pub fn succeed(&self, name: &str, ip: IpAddr) {
+    /// A successful sign-in: forgets the failures of `name` from `ip` and trusts the pair.
+    pub fn succeed(&self, name: &str, ip: IpAddr, now: Instant) {
         let key = self.key(name, ip);
-        self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0.remove(&key);
+        let mut t = self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        t.pairs.remove(&key);
+        if !t.trusted.contains_key(&key) {
+            make_room(&mut t.trusted, |at| *at + TRUST_FOR <= now, |at| *at);
+        }
+        t.trusted.insert(key, now);
     }
 
-    /// Entries held: (name, address) pairs and addresses.
+    /// Entries held: (name, address) pairs with failures and addresses with failures.
     pub fn len(&self) -> (usize, usize) {
         let t = self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        (t.0.len(), t.1.len())
+        (t.pairs.len(), t.addresses.len())
     }
 
     /// Whether nothing is remembered.
@@ -315,7 +337,7 @@ pub async fn sign_in(
     .await
     .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?;
     match &ok {
-        Some(_) => state.sessions.throttle.succeed(&req.name, ip),
+        Some(_) => state.sessions.throttle.succeed(&req.name, ip, Instant::now()),
         None => state.sessions.throttle.fail(&req.name, ip, Instant::now()),
     }
     // The name as sent, cut to the longest possible account name (64 bytes; `user audit` escapes it).
@@ -414,14 +436,8 @@ mod tests {
         assert!(t.len().0 <= MAX_ENTRIES);
         assert_eq!(t.len().1, 1);
         // The latest failures are the ones kept: the last name is still counted.
-        assert_eq!(
-            t.tables
-                .lock()
-                .map(|x| x.0.get(&t.key(&format!("{:04096}", 19_999), ip(1))).map(|p| p.failures))
-                .ok()
-                .flatten(),
-            Some(1)
-        );
+        let last = t.key(&format!("{:04096}", 19_999), ip(1));
+        assert_eq!(t.tables.lock().ok().and_then(|x| x.pairs.get(&last).map(|p| p.failures)), Some(1));
         // About 1 MB a table at most: an entry is a fixed-size key and value.
         assert!(std::mem::size_of::<(u64, IpAddr)>() + std::mem::size_of::<Pair>() <= 100);
     }
@@ -447,7 +463,7 @@ mod tests {
             t.fail("victim", ip(1), at);
             assert_eq!(t.refused("victim", ip(1), at), Some(Duration::from_secs(want)));
         }
-        t.succeed("victim", ip(1));
+        t.succeed("victim", ip(1), at);
         assert_eq!(t.refused("victim", ip(1), at), None);
     }
 
@@ -485,5 +501,18 @@ mod tests {
         assert_eq!(t.refused("victim", ip(7), at), Some(FORGET_AFTER - Duration::from_secs(60)));
         assert_eq!(t.refused("victim", ip(8), at), None);
         assert_eq!(t.refused("victim", ip(7), t0 + FORGET_AFTER), None);
+        // A name that signed in from that address before is not stopped by the spraying of others, but
+        // its own failures still lock it.
+        let t = Throttle::default();
+        t.succeed("known", ip(7), t0);
+        for k in 0..ADDRESS_BUDGET {
+            t.fail(&format!("n{k}"), ip(7), t0);
+        }
+        assert!(t.refused("new", ip(7), at).is_some());
+        assert_eq!(t.refused("known", ip(7), at), None);
+        for _ in 0..=FREE_FAILURES {
+            t.fail("known", ip(7), at);
+        }
+        assert_eq!(t.refused("known", ip(7), at), Some(FIRST_LOCK));
     }
 }
