@@ -46,21 +46,16 @@ pub struct LimitArgs {
     pub upload_slots: u64,
 }
 
-impl Default for LimitArgs {
-    fn default() -> LimitArgs {
-        let c = lantian_web::ServerConfig::default();
-        LimitArgs {
-            header_timeout: c.timeouts.header,
-            body_timeout: c.timeouts.body,
-            idle_timeout: c.timeouts.idle,
-            max_upload: c.upload.max_input,
-            max_upload_decompressed: c.upload.max_content,
-            upload_slots: c.upload_slots as u64,
-        }
-    }
-}
-
 impl LimitArgs {
+    /// The limits from the environment (`LANTIAN_HEADER_TIMEOUT` …), else the defaults: for commands
+    /// that serve without these flags (`demo`).
+    pub fn from_env() -> Result<LimitArgs> {
+        use clap::{Args as _, FromArgMatches as _};
+        let cmd = LimitArgs::augment_args(clap::Command::new("lantian"));
+        let m = cmd.try_get_matches_from(["lantian"])?;
+        Ok(LimitArgs::from_arg_matches(&m)?)
+    }
+
     fn config(&self) -> lantian_web::ServerConfig {
         lantian_web::ServerConfig {
             timeouts: lantian_web::Timeouts {
@@ -147,4 +142,24 @@ pub fn serve(db: &str, addr: SocketAddr, boundaries: Option<&std::path::Path>, l
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The flags' defaults are the server's defaults (one set of numbers, as documented).
+    #[test]
+    fn flag_defaults_are_the_server_defaults() {
+        let from_flags = LimitArgs::from_env().expect("defaults").config();
+        let vars =
+            ["HEADER_TIMEOUT", "BODY_TIMEOUT", "IDLE_TIMEOUT", "MAX_UPLOAD", "MAX_UPLOAD_DECOMPRESSED", "UPLOAD_SLOTS"];
+        if vars.iter().all(|v| std::env::var_os(format!("LANTIAN_{v}")).is_none()) {
+            assert_eq!(from_flags, lantian_web::ServerConfig::default());
+        }
+        assert_eq!(duration_arg("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(duration_arg("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(duration_arg("10"), Ok(Duration::from_secs(10)));
+        assert!(duration_arg("0s").is_err() && duration_arg("1h").is_err() && duration_arg("s").is_err());
+    }
 }

@@ -334,6 +334,35 @@ fn anonymous_uploads_are_refused_unread() {
     let a = read_answer(&mut s).expect("an answer");
     assert_eq!(a.status, 413, "{}", a.body);
     assert!(a.body.contains("exceeds the limit of 64 MiB (--max-upload)"), "{}", a.body);
+    // Without a Content-Length (chunked), the limit holds while the body streams.
+    let small = Serve::start(&db, &["--max-upload", "1MiB"]);
+    let mut s = TcpStream::connect(small.addr).expect("connect");
+    write!(
+        s,
+        "POST /api/v1/uploads?name=big.csv HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Transfer-Encoding: chunked\r\n\r\n"
+    )
+    .expect("head");
+    let mut w = s.try_clone().expect("clone");
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'x'; 1 << 16];
+        for _ in 0..64 {
+            if write!(w, "{:x}\r\n", chunk.len())
+                .and_then(|()| w.write_all(&chunk))
+                .and_then(|()| w.write_all(b"\r\n"))
+                .is_err()
+            {
+                return;
+            }
+        }
+        let _ = w.write_all(b"0\r\n\r\n");
+    });
+    s.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let a = read_answer(&mut s).expect("an answer");
+    drop(s);
+    let _ = writer.join();
+    assert_eq!(a.status, 413, "{}", a.body);
+    assert!(a.body.contains("big.csv: the upload exceeds the limit of 1 MiB (--max-upload)"), "{}", a.body);
 }
 
 /// §6: two uploads whose parsing takes seconds run while `/healthz` answers at once: a file is parsed
