@@ -19,6 +19,9 @@
 //!   more guesses at their passwords (their pair's back-off applies as always). A typing user never
 //!   gets near the budget.
 //!
+//! An attempt is counted as a failure in the same step as it is checked, and a success takes it back,
+//! so that parallel guesses cannot all slip through before the first is counted.
+//!
 //! Names are kept as keyed 64-bit hashes, never as sent (a 4 kB name costs 8 bytes); each table holds
 //! at most 10,000 entries — expired ones are dropped first, then the least recently used. Refusals
 //! answer 429 with `Retry-After`. A sign-in takes the same time whether the name exists or not: the
@@ -119,6 +122,45 @@ fn make_room<K: Clone + Eq + std::hash::Hash, V>(
     }
 }
 
+fn refused_in(t: &Tables, key: (u64, IpAddr), now: Instant) -> Option<Duration> {
+    let trusted = t.trusted.get(&key).is_some_and(|at| *at + TRUST_FOR > now);
+    let address = t
+        .addresses
+        .get(&key.1)
+        .filter(|a| a.failures >= ADDRESS_BUDGET && !trusted)
+        .map(|a| a.window_start + FORGET_AFTER);
+    let pair = t.pairs.get(&key).and_then(|p| p.locked_until);
+    address.into_iter().chain(pair).filter(|end| *end > now).max().map(|end| end - now)
+}
+
+fn fail_in(t: &mut Tables, key: (u64, IpAddr), now: Instant) {
+    let Tables { pairs, addresses, .. } = t;
+    if !pairs.contains_key(&key) {
+        make_room(pairs, |p| p.until + FORGET_AFTER <= now, |p| p.until);
+    }
+    let p = pairs.entry(key).or_insert(Pair { failures: 0, until: now, locked_until: None });
+    if p.until + FORGET_AFTER <= now {
+        *p = Pair { failures: 0, until: now, locked_until: None };
+    }
+    p.failures = p.failures.saturating_add(1);
+    p.until = p.until.max(now);
+    if p.failures > FREE_FAILURES {
+        let doublings = (p.failures - FREE_FAILURES - 1).min(16);
+        let lock = FIRST_LOCK.saturating_mul(1 << doublings).min(MAX_LOCK);
+        p.locked_until = Some(now + lock);
+        p.until = now + lock;
+    }
+    let ip = key.1;
+    if !addresses.contains_key(&ip) {
+        make_room(addresses, |a| a.window_start + FORGET_AFTER <= now, |a| a.window_start);
+    }
+    let a = addresses.entry(ip).or_insert(Address { window_start: now, failures: 0 });
+    if a.window_start + FORGET_AFTER <= now {
+        *a = Address { window_start: now, failures: 0 };
+    }
+    a.failures = a.failures.saturating_add(1);
+}
+
 impl Throttle {
     fn key(&self, name: &str, ip: IpAddr) -> (u64, IpAddr) {
         (self.keys.hash_one(name), ip)
@@ -128,51 +170,37 @@ impl Throttle {
     pub fn refused(&self, name: &str, ip: IpAddr, now: Instant) -> Option<Duration> {
         let key = self.key(name, ip);
         let t = self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let trusted = t.trusted.get(&key).is_some_and(|at| *at + TRUST_FOR > now);
-        let address = t
-            .addresses
-            .get(&ip)
-            .filter(|a| a.failures >= ADDRESS_BUDGET && !trusted)
-            .map(|a| a.window_start + FORGET_AFTER);
-        let pair = t.pairs.get(&key).and_then(|p| p.locked_until);
-        address.into_iter().chain(pair).filter(|end| *end > now).max().map(|end| end - now)
+        refused_in(&t, key, now)
+    }
+
+    /// Starts a sign-in: refused (how long to wait), or counted as a failure until [`Throttle::succeed`]
+    /// takes it back — in one step, so that parallel guesses cannot all pass the check before any of
+    /// them is counted.
+    pub fn attempt(&self, name: &str, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+        let key = self.key(name, ip);
+        let mut t = self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(wait) = refused_in(&t, key, now) {
+            return Err(wait);
+        }
+        fail_in(&mut t, key, now);
+        Ok(())
     }
 
     /// Records a failed sign-in.
     pub fn fail(&self, name: &str, ip: IpAddr, now: Instant) {
         let key = self.key(name, ip);
-        let mut t = self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Tables { pairs, addresses, .. } = &mut *t;
-        if !pairs.contains_key(&key) {
-            make_room(pairs, |p| p.until + FORGET_AFTER <= now, |p| p.until);
-        }
-        let p = pairs.entry(key).or_insert(Pair { failures: 0, until: now, locked_until: None });
-        if p.until + FORGET_AFTER <= now {
-            *p = Pair { failures: 0, until: now, locked_until: None };
-        }
-        p.failures = p.failures.saturating_add(1);
-        p.until = p.until.max(now);
-        if p.failures > FREE_FAILURES {
-            let doublings = (p.failures - FREE_FAILURES - 1).min(16);
-            let lock = FIRST_LOCK.saturating_mul(1 << doublings).min(MAX_LOCK);
-            p.locked_until = Some(now + lock);
-            p.until = now + lock;
-        }
-        if !addresses.contains_key(&ip) {
-            make_room(addresses, |a| a.window_start + FORGET_AFTER <= now, |a| a.window_start);
-        }
-        let a = addresses.entry(ip).or_insert(Address { window_start: now, failures: 0 });
-        if a.window_start + FORGET_AFTER <= now {
-            *a = Address { window_start: now, failures: 0 };
-        }
-        a.failures = a.failures.saturating_add(1);
+        fail_in(&mut self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner), key, now);
     }
 
-    /// A successful sign-in: forgets the failures of `name` from `ip` and trusts the pair.
+    /// A successful sign-in (after [`Throttle::attempt`]): forgets the failures of `name` from `ip`,
+    /// takes the attempt back from the address's count, and trusts the pair.
     pub fn succeed(&self, name: &str, ip: IpAddr, now: Instant) {
         let key = self.key(name, ip);
         let mut t = self.tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         t.pairs.remove(&key);
+        if let Some(a) = t.addresses.get_mut(&ip) {
+            a.failures = a.failures.saturating_sub(1);
+        }
         if !t.trusted.contains_key(&key) {
             make_room(&mut t.trusted, |at| *at + TRUST_FOR <= now, |at| *at);
         }
@@ -313,7 +341,7 @@ pub async fn sign_in(
 ) -> Result<Response, ApiError> {
     let Json(req) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let ip = remote.ip();
-    if let Some(wait) = state.sessions.throttle.refused(&req.name, ip, Instant::now()) {
+    if let Err(wait) = state.sessions.throttle.attempt(&req.name, ip, Instant::now()) {
         let minutes = wait.as_secs().div_ceil(60).max(1);
         let mut resp = ApiError {
             status: StatusCode::TOO_MANY_REQUESTS,
@@ -336,9 +364,9 @@ pub async fn sign_in(
     })
     .await
     .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?;
-    match &ok {
-        Some(_) => state.sessions.throttle.succeed(&req.name, ip, Instant::now()),
-        None => state.sessions.throttle.fail(&req.name, ip, Instant::now()),
+    // The attempt was counted as a failure before the check; a success takes it back.
+    if ok.is_some() {
+        state.sessions.throttle.succeed(&req.name, ip, Instant::now());
     }
     // The name as sent, cut to the longest possible account name (64 bytes; `user audit` escapes it).
     let mut actor = req.name.clone();
@@ -465,6 +493,23 @@ mod tests {
         }
         t.succeed("victim", ip(1), at);
         assert_eq!(t.refused("victim", ip(1), at), None);
+    }
+
+    /// Attempts are counted when they start: of ten parallel guesses on a pair, only the free four
+    /// and the one that locks pass; a success takes its attempt back.
+    #[test]
+    fn parallel_attempts_are_counted_before_they_are_checked() {
+        let t0 = Instant::now();
+        let t = Throttle::default();
+        let passed = (0..10).filter(|_| t.attempt("victim", ip(1), t0).is_ok()).count();
+        assert_eq!(passed, FREE_FAILURES as usize + 1);
+        let t = Throttle::default();
+        for _ in 0..3 {
+            assert!(t.attempt("user", ip(2), t0).is_ok());
+            t.succeed("user", ip(2), t0);
+        }
+        assert_eq!(t.len(), (0, 1));
+        assert_eq!(t.tables.lock().ok().and_then(|x| x.addresses.get(&ip(2)).map(|a| a.failures)), Some(0));
     }
 
     /// A pair is forgotten 15 minutes after its lock ends: its count starts again.
