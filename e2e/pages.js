@@ -31,8 +31,15 @@ function check(cond, what) {
   page.on('pageerror', e => errors.push(String(e)));
   const shot = name => page.screenshot({ path: path.join(shots, name + '.png'), fullPage: true });
 
-  await page.goto(base + '/');
+  const first = await page.goto(base + '/');
+  // The Content-Security-Policy is in force (no inline script or style): a violation would be a console
+  // error, which fails this test at the end.
+  const csp = first.headers()['content-security-policy'] || '';
+  check(csp.includes("script-src 'self'") && csp.includes("style-src 'self'") && !csp.includes('unsafe-inline'),
+    'CSP without unsafe-inline: ' + csp);
   check(await page.locator('svg#map g.city').count() === 21, 'overview: 21 cities on the map');
+  check(await page.evaluate(() => getComputedStyle(document.querySelector('.legend .lv1')).backgroundColor)
+    === 'rgb(0, 228, 0)', 'legend coloured by the style sheet');
   check((await page.textContent('h1')).includes('全省空气质量概览'), 'overview: Chinese title');
   await shot('overview-zh');
   await page.click('#lang');

@@ -11,8 +11,9 @@ use std::sync::{mpsc, Condvar, Mutex};
 use anyhow::{bail, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use lantian_ingest::text::ReadLimits;
 use lantian_ingest::{IngestError, Parsed};
-use lantian_service::import::{prepare, published_aqi_check, write, PublishedAqiCheck, Ready};
+use lantian_service::import::{prepare_with, published_aqi_check, write, PublishedAqiCheck, Ready};
 use lantian_store::{FileMeta, ImportOutcome, Store};
 
 #[derive(Args, Debug)]
@@ -24,6 +25,19 @@ pub struct ImportArgs {
     /// Parser threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// The largest file read, as stored (compressed or not): larger files are rejected unread. Sizes
+    /// such as 512MiB, 2GiB or bytes.
+    #[arg(long, env = "LANTIAN_MAX_INPUT", default_value = "1GiB", value_parser = size_arg)]
+    pub max_input: u64,
+    /// The largest content after gzip decompression: a file that inflates beyond it (a decompression
+    /// bomb) is rejected once this much has been inflated, never expanded whole.
+    #[arg(long, env = "LANTIAN_MAX_DECOMPRESSED", default_value = "1GiB", value_parser = size_arg)]
+    pub max_decompressed: u64,
+}
+
+/// A size argument (`64MiB`, `1GiB`, bytes).
+pub fn size_arg(s: &str) -> std::result::Result<u64, String> {
+    lantian_ingest::text::parse_size(s)
 }
 
 /// Totals of an import run.
@@ -89,10 +103,8 @@ struct ParsedFile {
     result: std::result::Result<(FileMeta, Ready), IngestError>,
 }
 
-fn parse_one(path: &Path, at: &str) -> ParsedFile {
-    let result = std::fs::read(path)
-        .map_err(|e| IngestError::file(path, format!("cannot read: {e}")))
-        .and_then(|raw| prepare(path, raw, at));
+fn parse_one(path: &Path, at: &str, limits: &ReadLimits) -> ParsedFile {
+    let result = lantian_ingest::text::read_raw(path, limits).and_then(|raw| prepare_with(path, raw, at, limits));
     ParsedFile { path: path.to_path_buf(), result }
 }
 
@@ -102,12 +114,26 @@ pub fn import_quiet(store: &mut dyn Store, paths: &[PathBuf]) -> Result<ImportSu
     import_files(store, &files, 1, &ProgressBar::hidden())
 }
 
-/// Imports the files into the store; parsing runs on `jobs` threads while one thread writes.
+/// Imports the files into the store within the read limits of the environment
+/// (`LANTIAN_MAX_INPUT`, `LANTIAN_MAX_DECOMPRESSED`, else 1 GiB each).
 pub fn import_files(
     store: &mut dyn Store,
     files: &[PathBuf],
     jobs: usize,
     progress: &ProgressBar,
+) -> Result<ImportSummary> {
+    let limits = ReadLimits::from_env().map_err(anyhow::Error::msg)?;
+    import_files_with(store, files, jobs, progress, &limits)
+}
+
+/// Imports the files into the store; parsing runs on `jobs` threads while one thread writes; each file
+/// is read within `limits`.
+pub fn import_files_with(
+    store: &mut dyn Store,
+    files: &[PathBuf],
+    jobs: usize,
+    progress: &ProgressBar,
+    limits: &ReadLimits,
 ) -> Result<ImportSummary> {
     let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string();
     let mut sum = ImportSummary::default();
@@ -135,7 +161,7 @@ pub fn import_files(
                         w = cv.wait(w).unwrap_or_else(|e| e.into_inner());
                     }
                 }
-                if tx.send((i, parse_one(&files[i], at))).is_err() {
+                if tx.send((i, parse_one(&files[i], at, limits))).is_err() {
                     return;
                 }
             });
@@ -381,7 +407,8 @@ pub fn run(db: &str, a: ImportArgs) -> Result<ExitCode> {
     let mut store = crate::create_store(db)?;
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let pb = bar(files.len() as u64, "导入 import");
-    let sum = import_files(&mut store, &files, jobs, &pb)?;
+    let limits = ReadLimits { max_input: a.max_input, max_content: a.max_decompressed };
+    let sum = import_files_with(&mut store, &files, jobs, &pb, &limits)?;
     let stdout = std::io::stdout();
     print_summary(&sum, &mut stdout.lock())?;
     Ok(if sum.files_rejected > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })

@@ -218,5 +218,10 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
     out.flush()?;
     drop(out);
     drop(store);
-    crate::serve_cmd::serve(&format!("sqlite:{}", db.display()), a.addr, a.boundaries.as_deref())
+    crate::serve_cmd::serve(
+        &format!("sqlite:{}", db.display()),
+        a.addr,
+        a.boundaries.as_deref(),
+        &crate::serve_cmd::LimitArgs::from_env()?,
+    )
 }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
+use lantian_ingest::text::escape_control;
 use lantian_service::accounts::{add_account, grant, issue_token, Dataset, Role, Scope, DEFAULT_TOKEN_DAYS};
 use lantian_store::Store;
 
@@ -223,7 +224,9 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
             let rows: Vec<Vec<String>> = store
                 .audit_log(limit)?
                 .into_iter()
-                .map(|e| vec![e.at, e.actor, e.action, e.detail, e.remote])
+                // Every field escaped: a name or file name sent with CR/LF or other control characters
+                // cannot forge or hide lines (issue 12 §14), in tables, CSV and JSON alike.
+                .map(|e| [e.at, e.actor, e.action, e.detail, e.remote].iter().map(|f| escape_control(f)).collect())
                 .collect();
             let cols = ["at", "actor", "action", "detail", "remote"];
             let zh = ["时间", "账号", "操作", "内容", "来源"];

@@ -165,6 +165,7 @@ const MATRIX: &[Row] = &[
     Row { route: "/stations/{code}", url: "/stations/1431A?date=2022-11-30", expect: ALL_200 },
     Row { route: "/cities/{city}", url: "/cities/成都?year=2022", expect: ALL_200 },
     Row { route: "/login", url: "/login", expect: ALL_200 },
+    Row { route: "/assets/{file}", url: "/assets/lantian.css", expect: ALL_200 },
     Row { route: "/upload", url: "/upload", expect: [303, 200, 200, 200, 200, 200, 200] },
     Row { route: "/alerts", url: "/alerts?at=2022-11-30T12:00", expect: ALL_200 },
     Row {

@@ -561,7 +561,9 @@ fn sessions_csrf_and_sign_in_throttling() {
     // The sign-in and upload pages: the upload form carries this session's CSRF token; without a session
     // the page asks to sign in.
     let (s, login) = get_text(&base, "/login");
-    assert!(s == 200 && login.contains("<form id=\"login\"") && login.contains("/api/v1/session"));
+    assert!(s == 200 && login.contains("<form id=\"login\"") && login.contains("src=\"/assets/login.js\""));
+    let (s, script) = get_text(&base, "/assets/login.js");
+    assert!(s == 200 && script.contains("/api/v1/session"), "{script}");
     // Without a session the upload page sends the browser to the sign-in page (and back afterwards).
     let (_, anon) = get_text(&base, "/upload");
     assert!(anon.contains("<form id=\"login\"") && !anon.contains("data-csrf"), "{anon:.1500}");
@@ -722,7 +724,9 @@ fn overview_and_ranking_pages() {
     let (_, v) = get(&base, "/api/v1/aqi/hourly?station=1431A&from=2022-03-02&to=2022-03-02");
     let first = &v["items"][0];
     let row = day.split("<td>01:00</td>").nth(1).expect("01:00 row");
-    assert!(row.starts_with("<td style=\"background:"), "{row:.200}");
+    // Coloured by its level's class (`lv1` … `lv6` in /assets/lantian.css: no inline style under the CSP).
+    let level = first["level"].as_u64().expect("level");
+    assert!(row.starts_with(&format!("<td class=\"lv{level}\">")), "{row:.200}");
     assert!(
         row[..row.find("</tr>").expect("end")]
             .contains(&format!(">{}</td><td>{}</td>", first["aqi"], first["published_aqi"])),

@@ -71,8 +71,13 @@ fn parse_year(s: &str) -> Option<i32> {
     (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
         .then(|| s.parse().ok())
         .flatten()
-        .filter(|y| (1900..=2200).contains(y))
+        .filter(|y| YEARS.contains(y))
 }
+
+/// The years a period, a page or a query may name: far beyond any monitoring data (the AQI exists
+/// since 2012, its predecessor since 2000), and far inside what date arithmetic handles, so that a
+/// hostile `year=-1` or `from=+262143-12-31` is a clear error instead of an overflow (issue 12 §14).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
 /// A year, or what is wrong with it.
 fn year_or_why(s: &str) -> Result<i32, String> {
@@ -104,7 +109,12 @@ fn month_or_why(s: &str) -> Result<(i32, u32), String> {
 
 /// A day `YYYY-MM-DD`, or what is wrong with it.
 fn day_or_why(s: &str, which: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("the {which} {s:?} is not a date YYYY-MM-DD"))
+    let d =
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("the {which} {s:?} is not a date YYYY-MM-DD"))?;
+    if !YEARS.contains(&d.year()) {
+        return Err(format!("the {which} {s:?} must lie in the years 1900–2200"));
+    }
+    Ok(d)
 }
 
 impl Period {

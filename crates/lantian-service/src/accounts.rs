@@ -633,3 +633,13 @@ pub fn proposals(store: &dyn Store, scope: &ReadScope, status: Option<&str>) -> 
         ReadScope::None | ReadScope::Department(_) => Ok(Vec::new()),
     }
 }
+
+/// Whether an account may upload at all, from its role alone — checked before an upload's body is read
+/// (issue 12 §5–6: a read-only account must not get a file decompressed and parsed). What it may write
+/// is then decided per record by [`may_import`].
+pub fn may_upload(account: &Account) -> std::result::Result<(), String> {
+    match Role::parse(&account.role) {
+        Some(Role::Viewer) | None => Err("a read-only account cannot import".into()),
+        Some(_) => Ok(()),
+    }
+}

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use lantian_core::aqi::AqiCategory;
+use lantian_ingest::text::ReadLimits;
 use lantian_ingest::{IngestError, Parsed};
 use lantian_store::{FileMeta, ImportOutcome, PreparedWide, Store, StoreError};
 
@@ -50,10 +51,22 @@ impl Ready {
     }
 }
 
-/// Reads nothing: `raw` is the file's content as received (possibly gzip), `name` names it in errors.
+/// Reads nothing: `raw` is the file's content as received (possibly gzip), `name` names it in errors;
+/// within the command line's default read limits ([`ReadLimits::CLI`]).
 pub fn prepare(name: &Path, raw: Vec<u8>, at: &str) -> Result<(FileMeta, Ready), IngestError> {
+    prepare_with(name, raw, at, &ReadLimits::CLI)
+}
+
+/// [`prepare`] within `limits`: gzip is inflated as a stream that stops past `limits.max_content`
+/// (issue 12 §5), the same for `lantian import` and the web upload.
+pub fn prepare_with(
+    name: &Path,
+    raw: Vec<u8>,
+    at: &str,
+    limits: &ReadLimits,
+) -> Result<(FileMeta, Ready), IngestError> {
     let meta = FileMeta::new(&name.display().to_string(), &raw, at);
-    let bytes = lantian_ingest::text::decompress(name, raw)?;
+    let bytes = lantian_ingest::text::decompress_limited(name, raw, limits)?;
     let ready = match lantian_ingest::parse_bytes(name, &bytes)? {
         Parsed::Wide(w) => Ready::Wide(PreparedWide::new(w)),
         other => Ready::Other(other),

@@ -52,6 +52,7 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/stations/{code}", Policy::Public),
     ("GET", "/cities/{city}", Policy::Public),
     ("GET", "/login", Policy::Public),
+    ("GET", "/assets/{file}", Policy::Public),
     ("GET", "/upload", Policy::SignedIn),
     ("GET", "/alerts", Policy::PublicSummary(Dataset::AlertDecisions)),
     ("GET", "/alerts/control-list", Policy::Restricted(Dataset::ControlLists)),

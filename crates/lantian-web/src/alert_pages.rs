@@ -31,6 +31,20 @@ pub struct AlertPageQuery {
     pub year: Option<i32>,
 }
 
+/// The style of these pages (part of `/assets/lantian.css`): the tables' alignment and one class per
+/// alert level (`al-yellow` …) in its official colour.
+pub(crate) fn level_classes() -> String {
+    let mut css = String::from(
+        "#evaluation td,#active td{text-align:left}td.level{text-align:center;font-weight:bold}\
+         #list td,#list th{text-align:left}#list td:nth-child(n+6){text-align:right}.badge{padding:0 .4em}",
+    );
+    for l in AlertLevel::ALL {
+        let (bg, fg) = colour(l);
+        let _ = write!(css, ".al-{}{{background:{bg};color:{fg}}}", l.code());
+    }
+    css
+}
+
 /// The official alert colours (yellow, orange, red; blue of the historical plans).
 fn colour(l: AlertLevel) -> (&'static str, &'static str) {
     match l {
@@ -45,9 +59,8 @@ fn badge(lang: Lang, l: Option<AlertLevel>) -> String {
     match l {
         None => format!("<td>{}</td>", lang.t("无", "none")),
         Some(l) => {
-            let (bg, fg) = colour(l);
             let name = if lang == Lang::En { l.code() } else { l.name_zh() };
-            format!("<td class=\"level\" style=\"background:{bg};color:{fg}\">{name}</td>")
+            format!("<td class=\"level al-{}\">{name}</td>", l.code())
         }
     }
 }
@@ -74,13 +87,12 @@ pub async fn alerts_page(
         let at = match at_text.as_deref() {
             Some(t) => Some(
                 lantian_ingest::emergency::parse_datetime(t)
-                    .ok_or_else(|| ApiError::bad_request(format!("at {t:?}: expected YYYY-MM-DDTHH:MM")))?,
+                    .ok_or_else(|| ApiError::bad_request(format!("at {t:?}: expected YYYY-MM-DDTHH:MM")))
+                    .and_then(|t| crate::params::time("at", t))?,
             ),
             None => None,
         };
-        let mut b = String::from(
-            "<style>#evaluation td,#active td{text-align:left}td.level{text-align:center;font-weight:bold}</style>",
-        );
+        let mut b = String::new();
         let status_at = match at {
             Some(t) => Some(t),
             None => alerts::latest_decision(store)?,
@@ -227,10 +239,10 @@ pub async fn alerts_page(
                     _ => lang.t("连片城市", "contiguous cities").to_string(),
                 };
                 let members: Vec<String> = r.members.iter().map(|m| city_name(m.city)).collect();
-                let (bg, fg) = colour(r.level);
                 let _ = write!(
                     b,
-                    "<li><span style=\"background:{bg};color:{fg};padding:0 .4em\">{}</span> {} {} — {}: {}</li>",
+                    "<li><span class=\"badge al-{}\">{}</span> {} {} — {}: {}</li>",
+                    r.level.code(),
                     if lang == Lang::En { r.level.code() } else { r.level.name_zh() },
                     esc(&scope),
                     r.start_date,
@@ -261,12 +273,12 @@ pub async fn control_list_page(
         caller.forbid_city(Dataset::ControlLists, &city)?;
         let level = control::parse_level(&level_q)?;
         let year = match year_q {
-            Some(y) => y,
+            Some(y) => crate::params::year("year", y)?,
             None => alerts::latest_issuance(store)?.map_or(2022, |t| chrono::Datelike::year(&t)),
         };
         let list = control::control_list(store, &city, level, year)?;
         let mut b = format!(
-            "<style>#list td,#list th{{text-align:left}}#list td:nth-child(n+6){{text-align:right}}</style><table id=\"list\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>SO2</th><th>NOx</th><th>PM</th><th>VOCs</th></tr>",
+            "<table id=\"list\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>SO2</th><th>NOx</th><th>PM</th><th>VOCs</th></tr>",
             lang.t("企业", "Enterprise"),
             lang.t("行业", "Industry"),
             lang.t("绩效等级", "Grade"),

@@ -251,7 +251,7 @@ async fn stations(
     blocking(state, move |store| {
         let filter = station_filter(store, q.city.as_deref())?;
         let all = store.stations(&filter)?;
-        let items = all.iter().skip((page - 1) * per_page).take(per_page).map(station).collect();
+        let items = all.iter().skip((page - 1).saturating_mul(per_page)).take(per_page).map(station).collect();
         Ok(StationPage { items, total: all.len(), page, per_page })
     })
     .await
@@ -602,7 +602,8 @@ async fn budgets(
         Some(t) => Some(
             chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
                 .or_else(|_| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S"))
-                .map_err(|_| ApiError::bad_request(format!("at {t:?}: expected YYYY-MM-DDTHH:MM")))?,
+                .map_err(|_| ApiError::bad_request(format!("at {t:?}: expected YYYY-MM-DDTHH:MM")))
+                .and_then(|t| crate::params::time("at", t))?,
         ),
     };
     cached_json(state, uri.to_string(), move |store| {

@@ -154,7 +154,8 @@ impl Paging {
         Ok(Paging { page, per_page })
     }
     fn wants(&self, k: usize) -> bool {
-        k >= (self.page - 1) * self.per_page && k < self.page * self.per_page
+        let first = (self.page - 1).saturating_mul(self.per_page);
+        k >= first && k - first < self.per_page
     }
     fn page<T>(&self, items: Vec<T>, total: usize) -> Page<T> {
         Page { items, total, page: self.page, per_page: self.per_page }
@@ -162,6 +163,8 @@ impl Paging {
 }
 
 fn check_range(q: &AqiQuery) -> Result<(), ApiError> {
+    crate::params::date("from", q.from)?;
+    crate::params::date("to", q.to)?;
     if q.to < q.from {
         return Err(ApiError::bad_request(format!("to {} is before from {}", q.to, q.from)));
     }

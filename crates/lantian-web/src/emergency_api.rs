@@ -25,6 +25,7 @@ fn time(name: &str, t: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> 
     t.map(|t| {
         lantian_ingest::emergency::parse_datetime(t)
             .ok_or_else(|| ApiError::bad_request(format!("{name} {t:?}: expected YYYY-MM-DDTHH:MM (Beijing time)")))
+            .and_then(|t| crate::params::time(name, t))
     })
     .transpose()
 }
@@ -155,7 +156,7 @@ pub async fn control_list(
         caller.forbid_city(Dataset::ControlLists, &city)?;
         let level = control::parse_level(&q.level)?;
         let year = match q.year {
-            Some(y) => y,
+            Some(y) => crate::params::year("year", y)?,
             None => alerts::latest_issuance(store)?
                 .map(|t| chrono::Datelike::year(&t))
                 .ok_or_else(|| ApiError::bad_request("give year (no forecast issuance to take it from)"))?,

@@ -24,7 +24,8 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// The HTTP status again, for clients that lose it.
     pub status: u16,
-    /// `bad_request`, `not_found`, `method_not_allowed`, `payload_too_large`, `internal`.
+    /// `bad_request`, `unauthorized`, `forbidden`, `csrf`, `not_found`, `method_not_allowed`,
+    /// `request_timeout`, `payload_too_large`, `unsupported_media_type`, `throttled`, `internal`.
     pub code: String,
     pub message: String,
 }
@@ -73,6 +74,43 @@ impl From<axum::extract::rejection::QueryRejection> for ApiError {
     fn from(e: axum::extract::rejection::QueryRejection) -> ApiError {
         ApiError::bad_request(e.body_text())
     }
+}
+
+/// Puts the framework's own refusals — a query, path or JSON body that does not parse, a body over the
+/// limit — into the one error shape (they come as plain text), so that every 4xx and 5xx answer, pages
+/// included, is `{"error": {…}}` (issue 12 §14).
+pub async fn one_shape(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024).await.map(|b| String::from_utf8_lossy(&b).into_owned());
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let message = match text {
+        Ok(t) if !t.trim().is_empty() => t,
+        _ => status.canonical_reason().unwrap_or("error").to_string(),
+    };
+    let mut shaped = ApiError { status, code, message }.into_response();
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            shaped.headers_mut().insert(name, value.clone());
+        }
+    }
+    shaped
 }
 
 /// Unknown routes.

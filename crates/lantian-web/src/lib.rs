@@ -5,6 +5,13 @@
 //! thread against a small pool of store connections, and serialises the answer. Errors have one shape,
 //! `{"error": {"status": 400, "code": "bad_request", "message": "…"}}`; nothing a client sends can cause a
 //! 500 (those are reserved for the server's own failures, such as an unreadable database).
+//!
+//! Hostile clients (issue 12): the server loop cuts half-sent requests and idle connections
+//! (`conn.rs`: header, body and idle timeouts); an upload is authenticated and authorised before its body
+//! is read, streamed within a size limit, inflated within a decompression limit and parsed without a
+//! store connection (`upload.rs`); writes queue for one writer so that reads always find a connection
+//! (`pool.rs`); sign-in failures are throttled per (name, address) and per address in bounded, expiring
+//! tables (`session.rs`); every answer carries the security headers (`headers.rs`).
 
 pub mod access;
 pub mod alert_pages;
@@ -12,29 +19,34 @@ pub mod api;
 pub mod aqi_api;
 pub mod boundaries;
 mod cache;
+pub mod conn;
 pub mod emergency_api;
 mod error;
+pub mod headers;
 pub mod pages;
+pub mod params;
 mod pool;
 pub mod proposals_api;
 pub mod session;
 pub mod upload;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::{Json, Router};
 pub use cache::ResponseCache;
+pub use conn::Timeouts;
 pub use error::ApiError;
+use lantian_ingest::text::ReadLimits;
 pub use pool::StorePool;
 use tokio::net::TcpListener;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
-/// The current local time as recorded in the audit log and import bookkeeping (ISO 8601 with offset).
+/// The current time as recorded in the audit log and import bookkeeping: Beijing time, ISO 8601 with
+/// `+08:00`, whatever the machine's zone (as the CLI writes it; ARCHITECTURE.md "Time").
 pub(crate) fn now() -> String {
-    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    chrono::Utc::now().with_timezone(&lantian_core::beijing_time::offset()).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 /// What every handler shares.
@@ -46,16 +58,51 @@ pub struct AppState {
     pub sessions: session::Sessions,
     /// City outlines for the overview map (`--boundaries FILE`); else the schematic map.
     pub boundaries: Option<boundaries::Boundaries>,
+    /// Limits and timeouts.
+    pub config: ServerConfig,
+    /// Uploads being received or parsed at once (the memory of an upload is bounded by its limits; this
+    /// bounds their number).
+    pub upload_slots: Arc<tokio::sync::Semaphore>,
+}
+
+/// What the server allows a client (`lantian serve` flags; `docs/formats.md` §0 and ARCHITECTURE.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Header, body and idle timeouts of a connection.
+    pub timeouts: Timeouts,
+    /// An upload's body (`max_input`, `--max-upload`, default 64 MiB) and its content after gzip
+    /// decompression (`max_content`, `--max-upload-decompressed`, default 256 MiB).
+    pub upload: ReadLimits,
+    /// Uploads received and parsed at once (`--upload-slots`, default 2); more wait for a slot.
+    pub upload_slots: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig { timeouts: Timeouts::default(), upload: ReadLimits::WEB, upload_slots: 2 }
+    }
 }
 
 impl AppState {
     pub fn new(stores: StorePool) -> AppState {
-        AppState { stores, cache: ResponseCache::new(4096), sessions: session::Sessions::default(), boundaries: None }
+        AppState::with_config(stores, ServerConfig::default())
+    }
+
+    pub fn with_config(stores: StorePool, config: ServerConfig) -> AppState {
+        AppState {
+            stores,
+            cache: ResponseCache::new(4096),
+            sessions: session::Sessions::default(),
+            boundaries: None,
+            upload_slots: Arc::new(tokio::sync::Semaphore::new(config.upload_slots.max(1))),
+            config,
+        }
     }
 }
 
-/// The largest request body accepted (uploads of a day's national file gzip to well under this).
-pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// The largest request body read by the JSON extractors (sign-in and other small writes); uploads read
+/// their own body within [`ServerConfig::upload`].
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// Every route of the server, pages and API: the one list the router is built from and the access
 /// policy table is checked against ([`access::POLICIES`]).
@@ -72,6 +119,7 @@ fn app_routes() -> Vec<(&'static str, axum::routing::MethodRouter<Arc<AppState>>
         ("/alerts", get(alert_pages::alerts_page)),
         ("/alerts/control-list", get(alert_pages::control_list_page)),
         ("/stations/{code}", get(pages::station)),
+        ("/assets/{file}", get(headers::asset)),
     ];
     routes.extend(api::routes());
     routes
@@ -92,7 +140,9 @@ pub fn router(state: Arc<AppState>) -> Router {
     r.route_layer(axum::middleware::from_fn_with_state(state.clone(), access::enforce))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .layer(axum::middleware::from_fn(error::one_shape))
+        .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(
             // One structured log line per request: method, path, status, latency.
             TraceLayer::new_for_http()
@@ -114,15 +164,15 @@ async fn healthz(
     .map(Json)
 }
 
-/// Serves on a bound listener until `shutdown` completes, then finishes the requests in flight.
+/// Serves on a bound listener until `shutdown` completes, then finishes the requests in flight; the
+/// connections are timed out by `state.config.timeouts` (`conn.rs`).
 pub async fn serve_on(
     listener: TcpListener,
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let timeouts = state.config.timeouts;
+    conn::serve(listener, router(state), timeouts, shutdown).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM (graceful shutdown).

@@ -102,7 +102,7 @@ pub(crate) fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<St
     let q = if lang == Lang::En { "?lang=en" } else { "" };
     Html(format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{} — 蓝天 lantian</title><link rel=\"icon\" href=\"data:,\"><style>{CSS}</style></head><body><header><b>蓝天 lantian</b>\
+         <title>{} — 蓝天 lantian</title><link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/assets/lantian.css\"></head><body><header><b>蓝天 lantian</b>\
          <nav><a href=\"/{q}\">{}</a> <a href=\"/ranking{q}\">{}</a> <a href=\"/points{q}\">{}</a> <a href=\"/stations{q}\">{}</a> <a href=\"/alerts{q}\">{}</a> <a href=\"/upload{q}\">{}</a> <a href=\"/api/v1/openapi.json\">API</a> \
          <a id=\"lang\" href=\"{}\">{switch}</a></nav></header><main><h1>{}</h1>{body}</main></body></html>",
         if lang == Lang::En { "en" } else { "zh-CN" },
@@ -118,11 +118,30 @@ pub(crate) fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<St
     ))
 }
 
-const CSS: &str = "body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:0;color:#222}\
+/// The layout's style sheet (served with the level classes as `/assets/lantian.css`).
+pub(crate) const CSS: &str = "body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:0;color:#222}\
 header{display:flex;gap:2em;align-items:center;background:#0b3d91;color:#fff;padding:.6em 1em}header a{color:#fff;margin-right:1em}\
 main{padding:1em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}\
 td:nth-child(2),th:nth-child(2){text-align:left}.best{background:#e6f4ea}.worst{background:#fde7e9}.improved{background:#e3f2fd}.legend span{display:inline-block;padding:.1em .5em;margin-right:.3em}\
-.grid{display:flex;gap:2em;flex-wrap:wrap}.scroll{overflow-x:auto;max-width:100%}#hours th,#hours td{white-space:nowrap}";
+.grid{display:flex;gap:2em;flex-wrap:wrap}.scroll{overflow-x:auto;max-width:100%}#hours th,#hours td{white-space:nowrap}\
+.region{border:2px solid;padding:0 .3em;margin-right:.3em}";
+
+/// One class per AQI level (`lv1` … `lv6`: the official colour, HJ 633 Table 2) and per region (`rg-CODE`:
+/// its outline colour), instead of inline styles. Ink: black on the legend except the two darkest
+/// levels; on a station's hours white from level 4 (red) up, as the table has always shown them.
+pub(crate) fn level_classes() -> String {
+    let mut css = String::new();
+    for c in AqiCategory::ALL {
+        let ink = if c.level() >= 5 { "#fff" } else { "#000" };
+        let _ = write!(css, ".lv{}{{background:{};color:{ink}}}", c.level(), c.color().hex);
+        let ink = if c.level() >= 4 { "#fff" } else { "#222" };
+        let _ = write!(css, "#hours td.lv{}{{color:{ink}}}", c.level());
+    }
+    for r in RegionId::ALL {
+        let _ = write!(css, ".rg-{}{{border-color:{}}}", r.code(), region_stroke(r));
+    }
+    css
+}
 
 /// The latest hour with data among the scope's cities.
 fn latest_hour(
@@ -236,12 +255,11 @@ pub async fn overview(
         }
         b.push_str("</svg><div><div class=\"legend\">");
         for c in AqiCategory::ALL {
-            let ink = if c.level() >= 5 { "#fff" } else { "#000" };
-            let _ = write!(b, "<span style=\"background:{};color:{ink}\">{}</span>", c.color().hex, if lang == Lang::En { c.name_en() } else { c.name_zh() });
+            let _ = write!(b, "<span class=\"lv{}\">{}</span>", c.level(), if lang == Lang::En { c.name_en() } else { c.name_zh() });
         }
         b.push_str("</div><p>");
         for r in RegionId::ALL {
-            let _ = write!(b, "<span style=\"border:2px solid {};padding:0 .3em;margin-right:.3em\">{}</span>", region_stroke(r), r.name_zh());
+            let _ = write!(b, "<span class=\"region rg-{}\">{}</span>", r.code(), r.name_zh());
         }
         let _ = write!(b, "</p><table id=\"latest\"><tr><th>{}</th><th>{}</th><th>AQI</th><th>{}</th><th>{}</th></tr>{rows}</table></div></div>",
             lang.t("日期", "Date"), lang.t("城市", "City"), lang.t("类别", "Category"), lang.t("最新小时AQI", "Latest hour AQI"));
@@ -501,7 +519,7 @@ pub async fn station(
             .find(|s| s.code.eq_ignore_ascii_case(&code))
             .ok_or_else(|| ApiError::not_found(format!("no station {code:?}")))?;
         let date = match q.date {
-            Some(d) => d,
+            Some(d) => crate::params::date("date", d)?,
             None => match st.city.as_ref() {
                 Some(c) => lantian_service::budget::latest_hour(store, c)?
                     .map(|t| (t - Duration::hours(1)).date())
@@ -545,13 +563,12 @@ pub async fn station(
                 };
                 let _ = write!(
                     b,
-                    "<tr{}><td>{}</td><td style=\"background:{};color:{}\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
+                    "<tr{}><td>{}</td><td{}>{}</td><td>{}</td><td>{}</td><td>{}</td>\
                      <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     if differs { " class=\"worst\"" } else { "" },
                     r.time.format("%H:%M"),
-                    cat.map_or("#fff", |c| c.color().hex),
-                    // White on the red, purple and maroon of levels 4–6; black on the lighter ones.
-                    if cat.is_some_and(|c| c.level() >= 4) { "#fff" } else { "#222" },
+                    // The level's colour; white ink on the red, purple and maroon of levels 4–6.
+                    cat.map_or(String::new(), |c| format!(" class=\"lv{}\"", c.level())),
                     r.result.aqi.map_or("—".into(), |a| a.to_string()),
                     r.published_aqi().map_or("—".into(), |a| a.to_string()),
                     cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }),
@@ -597,7 +614,10 @@ pub async fn city(
         let city = lantian_store::Store::resolve_city(store, &name)?
             .ok_or_else(|| ApiError::not_found(format!("no city {name:?}")))?;
         let latest = lantian_service::budget::latest_hour(store, &city)?;
-        let year = q.year.or(latest.map(|t| (t - Duration::hours(1)).year())).unwrap_or(2022);
+        let year = match q.year {
+            Some(y) => crate::params::year("year", y)?,
+            None => latest.map(|t| (t - Duration::hours(1)).year()).unwrap_or(2022),
+        };
         let (first, last) = (
             chrono::NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| ApiError::bad_request("year out of range"))?,
             chrono::NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| ApiError::bad_request("year out of range"))?,
@@ -778,7 +798,7 @@ pub async fn login(Query(q): Query<PageQuery>) -> Html<String> {
         "<form id=\"login\"><p><label>{} <input name=\"name\" autocomplete=\"username\" required></label></p>\
          <p><label>{} <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
          <p><button type=\"submit\">{}</button></p><p id=\"msg\" role=\"alert\"></p></form>\
-         <script>{LOGIN_JS}</script>",
+         <script src=\"/assets/login.js\"></script>",
         lang.t("账号", "Account"),
         lang.t("密码", "Password"),
         lang.t("登录", "Sign in"),
@@ -786,7 +806,9 @@ pub async fn login(Query(q): Query<PageQuery>) -> Html<String> {
     layout(lang, lang.t("登录", "Sign in"), &body, "/login")
 }
 
-const LOGIN_JS: &str = "document.getElementById('login').addEventListener('submit',async e=>{e.preventDefault();\
+/// The sign-in form's script (`/assets/login.js`).
+pub(crate) const LOGIN_JS: &str =
+    "document.getElementById('login').addEventListener('submit',async e=>{e.preventDefault();\
 const f=e.target;const r=await fetch('/api/v1/session',{method:'POST',headers:{'Content-Type':'application/json'},\
 body:JSON.stringify({name:f.name.value,password:f.password.value})});\
 if(r.ok){const n=new URLSearchParams(location.search).get('next');\
@@ -810,7 +832,7 @@ pub async fn upload(
         ),
         Some((name, csrf)) => format!(
             "<p>{} <b>{}</b></p><form id=\"upload\" data-csrf=\"{}\"><p><input type=\"file\" name=\"file\" multiple required> \
-             <button type=\"submit\">{}</button></p></form><pre id=\"report\"></pre><script>{UPLOAD_JS}</script>",
+             <button type=\"submit\">{}</button></p></form><pre id=\"report\"></pre><script src=\"/assets/upload.js\"></script>",
             lang.t("当前账号", "Signed in as"),
             esc(&name),
             esc(&csrf),
@@ -820,7 +842,8 @@ pub async fn upload(
     layout(lang, lang.t("上传数据", "Upload data"), &body, "/upload")
 }
 
-const UPLOAD_JS: &str = "document.getElementById('upload').addEventListener('submit',async e=>{e.preventDefault();\
+/// The upload form's script (`/assets/upload.js`).
+pub(crate) const UPLOAD_JS: &str = "document.getElementById('upload').addEventListener('submit',async e=>{e.preventDefault();\
 const f=e.target;const out=document.getElementById('report');out.textContent='';\
 for(const file of f.file.files){const r=await fetch('/api/v1/uploads?name='+encodeURIComponent(file.name),\
 {method:'POST',headers:{'X-CSRF-Token':f.dataset.csrf},body:file});const j=await r.json();\

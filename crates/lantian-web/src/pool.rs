@@ -1,4 +1,9 @@
 //! A small pool of SQLite connections: a connection serves one request at a time on a blocking thread.
+//!
+//! Writes (uploads) queue for a single writer gate before they take a connection (SQLite has one
+//! writer at a time anyway), so that however many uploads arrive, at most one connection is writing
+//! and the others stay free for reads and `/healthz` (issue 12 §6). Uploads parse their file before
+//! they queue, holding no connection.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -9,14 +14,16 @@ use lantian_store::SqliteStore;
 pub struct StorePool {
     conns: Vec<Mutex<SqliteStore>>,
     next: AtomicUsize,
+    writer: Mutex<()>,
 }
 
 impl StorePool {
-    /// Opens `size` connections (at least one) to the store named by `url`.
+    /// Opens `size` connections (at least two: one may write while another reads) to the store named
+    /// by `url`.
     pub fn open(url: &str, size: usize) -> lantian_store::Result<StorePool> {
         let conns =
-            (0..size.max(1)).map(|_| lantian_store::open_sqlite(url).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;
-        Ok(StorePool { conns, next: AtomicUsize::new(0) })
+            (0..size.max(2)).map(|_| lantian_store::open_sqlite(url).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;
+        Ok(StorePool { conns, next: AtomicUsize::new(0), writer: Mutex::new(()) })
     }
 
     /// Runs `f` with a free connection (the first free one from a rotating start; else waits for one).
@@ -32,5 +39,12 @@ impl StorePool {
         // connection itself is still usable (SQLite rolled back any open transaction).
         let mut c = self.conns[start].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut c)
+    }
+
+    /// Runs a write: waits for the writer gate first (holding no connection), then runs `f` with a
+    /// connection. At most one connection writes at a time.
+    pub fn with_writer<T>(&self, f: impl FnOnce(&mut SqliteStore) -> T) -> T {
+        let _gate = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.with(f)
     }
 }

@@ -2,18 +2,33 @@
 //! lists, daily city CSV, targets, tasks, …; plain or gzip), imported exactly as `lantian import` does:
 //! the same detection, validation and single transaction. The account's role decides what it may
 //! write; every upload, accepted or not, goes to the audit log.
+//!
+//! In this order (issue 12 §5–6), so that an anonymous or read-only client costs nothing:
+//! 1. the account (session cookie with its CSRF token, or bearer token) and its role are checked before
+//!    a byte of the body is read (401/403; a viewer never gets its file decompressed);
+//! 2. the file name is checked (no control characters, at most 255 bytes: 400);
+//! 3. a `Content-Length` above the upload limit is refused unread (413); the upload waits for one of the
+//!    upload slots; the body is read as it streams and refused as soon as it passes the limit (413), or
+//!    when it stalls beyond the body timeout (408);
+//! 4. it is inflated within the decompression limit and parsed on a blocking thread **without** a store
+//!    connection (`lantian_service::import::prepare_with`, the CLI's code path);
+//! 5. only then it queues for the single writer (`StorePool::with_writer`), is authorised against every
+//!    record (`may_import`) and written in one transaction.
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
-use lantian_service::accounts::{check_token, may_import, Scope, WriteMode};
-use lantian_service::import::{prepare, published_aqi_check, write_as};
+use http_body_util::BodyExt;
+use lantian_ingest::text::{fmt_size, is_limit_error, is_unsafe_char};
+use lantian_service::accounts::{check_token, may_import, may_upload, Scope, WriteMode};
+use lantian_service::import::{prepare_with, published_aqi_check, write_as, Ready};
+use lantian_store::FileMeta;
 use lantian_store::{Account, SqliteStore, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -93,81 +108,163 @@ fn forbidden(m: String) -> ApiError {
                  description = "The file as it is (CSV or gzip)"),
     responses((status = 200, body = UploadReport), (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 413, body = ErrorBody)),
+              (status = 408, body = ErrorBody), (status = 413, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<Arc<AppState>>,
     ConnectInfo(remote): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     q: Result<Query<UploadQuery>, QueryRejection>,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<Json<UploadReport>, ApiError> {
-    let body = body.map_err(|e| ApiError {
-        status: e.status(),
-        code: if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "payload_too_large" } else { "bad_request" },
-        message: e.body_text(),
-    })?;
-    let Query(q) = q?;
-    let name = Path::new(&q.name).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    // 1. Who, before anything of the body is read.
+    let st = state.clone();
+    let h = headers.clone();
+    let account = blocking(state.clone(), move |store| match crate::session::session_account(&st, store, &h, true)? {
+        Some(a) => Ok(a),
+        None => authenticate(store, &h, Scope::Upload),
+    })
+    .await?;
+    let at = now();
+    let remote = remote.ip().to_string();
+    let name = q.as_ref().map(|Query(q)| file_name(&q.name)).unwrap_or_default();
+    let received = match may_upload(&account) {
+        Err(why) => Err(forbidden(why)),
+        Ok(()) => match q {
+            Err(e) => Err(ApiError::from(e)),
+            Ok(_) => receive(&state, &name, &headers, body, &at).await,
+        },
+    };
+    // 5. One writer at a time; the upload slot is held until the file is written.
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || {
+        st.stores.with_writer(|store| {
+            let result = received.and_then(|(_slot, meta, ready)| {
+                if let Err(why) = may_import(store, &account, &ready)? {
+                    return Err(forbidden(why));
+                }
+                let mode = WriteMode::for_account(&account);
+                let o = write_as(store, &meta, &ready, &mode)?;
+                let check = published_aqi_check(Path::new(&name), &ready);
+                let proposal = matches!(mode, WriteMode::Propose { .. })
+                    && matches!(ready.kind_name(), "adjustments" | "dust-events");
+                let pending_approval = if proposal { o.inserted } else { 0 };
+                let mut warnings: Vec<String> = check.as_ref().and_then(|c| c.warning(&name)).into_iter().collect();
+                if proposal {
+                    warnings.push(format!(
+                        "{name}: {pending_approval} proposals await the province's approval; they change no score \
+                         until approved"
+                    ));
+                }
+                Ok(UploadReport {
+                    pending_approval,
+                    warnings,
+                    published_aqi: check.map(|c| PublishedAqiReport {
+                        days: c.days,
+                        disagree: c.disagree(),
+                        level_differs: c.level_differs,
+                        value_only: c.value_only,
+                        examples: c.examples,
+                    }),
+                    file: name.clone(),
+                    kind: ready.kind_name().to_string(),
+                    rows: ready.rows(),
+                    new_file: o.new_file,
+                    inserted: o.inserted,
+                    updated: o.updated,
+                    unchanged: o.unchanged,
+                    stations_created: o.stations_created,
+                })
+            });
+            let detail = match &result {
+                Ok(r) => format!(
+                    "{} ({}): {} inserted, {} updated, {} unchanged",
+                    r.file, r.kind, r.inserted, r.updated, r.unchanged
+                ),
+                Err(e) => format!("{name}: rejected ({}): {}", e.status.as_u16(), e.message),
+            };
+            store.audit(&at, &account.name, "upload", &detail, &remote)?;
+            result
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
+    .map(Json)
+}
+
+/// The last component of the name a client gave (no folders), at most 255 bytes.
+fn file_name(given: &str) -> String {
+    let name = Path::new(given).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    if name.len() <= MAX_NAME_BYTES {
+        return name;
+    }
+    let mut end = MAX_NAME_BYTES;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &name[..end])
+}
+
+/// The longest file name accepted (the usual file-system limit).
+const MAX_NAME_BYTES: usize = 255;
+
+/// 2–4: the name, the size, a slot, the body within the limit, then parsing without a connection.
+async fn receive(
+    state: &Arc<AppState>,
+    name: &str,
+    headers: &HeaderMap,
+    body: Body,
+    at: &str,
+) -> Result<(tokio::sync::OwnedSemaphorePermit, FileMeta, Ready), ApiError> {
     if name.is_empty() {
         return Err(ApiError::bad_request("name the file: ?name=FILE"));
     }
-    let remote = remote.ip().to_string();
-    let st = state.clone();
-    blocking(state, move |store| {
-        let account = match crate::session::session_account(&st, store, &headers, true)? {
-            Some(a) => a,
-            None => authenticate(store, &headers, Scope::Upload)?,
-        };
-        let at = now();
-        let result = (|| {
-            let (meta, ready) =
-                prepare(Path::new(&name), body.to_vec(), &at).map_err(|e| ApiError::bad_request(e.to_string()))?;
-            if let Err(why) = may_import(store, &account, &ready)? {
-                return Err(forbidden(why));
+    if name.chars().any(is_unsafe_char) {
+        return Err(ApiError::bad_request("the file name holds control characters (CR, LF, …): rename the file"));
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return Err(ApiError::bad_request(format!("the file name is longer than {MAX_NAME_BYTES} bytes")));
+    }
+    let limits = state.config.upload;
+    let too_large = || ApiError {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        code: "payload_too_large",
+        message: format!("{name}: the upload exceeds the limit of {} (--max-upload)", fmt_size(limits.max_input)),
+    };
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limits.max_input) {
+        return Err(too_large());
+    }
+    // The slot is held until the file is written: at most `--upload-slots` uploads in memory at once.
+    let slot =
+        state.upload_slots.clone().acquire_owned().await.map_err(|_| ApiError::internal("the server is stopping"))?;
+    let mut body = body;
+    let mut raw = Vec::with_capacity(usize::try_from(declared.unwrap_or(0)).unwrap_or(0));
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| match crate::conn::is_body_timeout(&e) {
+            Some(t) => {
+                ApiError { status: StatusCode::REQUEST_TIMEOUT, code: "request_timeout", message: t.to_string() }
             }
-            let mode = WriteMode::for_account(&account);
-            let o = write_as(store, &meta, &ready, &mode)?;
-            let check = published_aqi_check(Path::new(&name), &ready);
-            let proposal = matches!(mode, WriteMode::Propose { .. })
-                && matches!(ready.kind_name(), "adjustments" | "dust-events");
-            let pending_approval = if proposal { o.inserted } else { 0 };
-            let mut warnings: Vec<String> = check.as_ref().and_then(|c| c.warning(&name)).into_iter().collect();
-            if proposal {
-                warnings.push(format!(
-                    "{name}: {pending_approval} proposals await the province's approval; they change no score until approved"
-                ));
+            None => ApiError::bad_request(format!("reading the upload: {e}")),
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if (raw.len() + data.len()) as u64 > limits.max_input {
+                return Err(too_large());
             }
-            Ok(UploadReport {
-                pending_approval,
-                warnings,
-                published_aqi: check.map(|c| PublishedAqiReport {
-                    days: c.days,
-                    disagree: c.disagree(),
-                    level_differs: c.level_differs,
-                    value_only: c.value_only,
-                    examples: c.examples,
-                }),
-                file: name.clone(),
-                kind: ready.kind_name().to_string(),
-                rows: ready.rows(),
-                new_file: o.new_file,
-                inserted: o.inserted,
-                updated: o.updated,
-                unchanged: o.unchanged,
-                stations_created: o.stations_created,
-            })
-        })();
-        let detail = match &result {
-            Ok(r) => format!(
-                "{} ({}): {} inserted, {} updated, {} unchanged",
-                r.file, r.kind, r.inserted, r.updated, r.unchanged
-            ),
-            Err(e) => format!("{name}: rejected ({}): {}", e.status.as_u16(), e.message),
-        };
-        store.audit(&at, &account.name, "upload", &detail, &remote)?;
-        result
-    })
-    .await
-    .map(Json)
+            raw.extend_from_slice(&data);
+        }
+    }
+    let (name, at) = (name.to_string(), at.to_string());
+    let (meta, ready) = tokio::task::spawn_blocking(move || prepare_with(Path::new(&name), raw, &at, &limits))
+        .await
+        .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
+        .map_err(|e| {
+            if is_limit_error(&e) {
+                ApiError { status: StatusCode::PAYLOAD_TOO_LARGE, code: "payload_too_large", message: e.to_string() }
+            } else {
+                ApiError::bad_request(e.to_string())
+            }
+        })?;
+    Ok((slot, meta, ready))
 }
