@@ -13,7 +13,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use lantian_service::accounts::{account_for_token, may_import};
-use lantian_service::import::{prepare, published_aqi_check, write};
+use lantian_service::import::{import_warnings, prepare, published_aqi_check, write};
 use lantian_store::{Account, SqliteStore, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -46,8 +46,23 @@ pub struct UploadReport {
     /// Daily city values: how many days carry a published AQI and how many of them lantian's AQI of
     /// the daily values contradicts (the published AQI decides the day).
     pub published_aqi: Option<PublishedAqiReport>,
-    /// What the import noticed but accepted (e.g. days that disagree with the published AQI).
+    /// What the import noticed but accepted (e.g. days that disagree with the published AQI, a
+    /// truncated last row, hours missing rows, a last cell that may have been cut) — as `lantian
+    /// import` reports them.
     pub warnings: Vec<String>,
+    /// Stored values the file changed or deleted, with the first examples.
+    pub revisions: RevisionsReport,
+}
+
+/// Stored values an upload replaced (`lantian import` prints the same).
+#[derive(Serialize, ToSchema)]
+pub struct RevisionsReport {
+    /// Stored values changed or deleted.
+    pub count: u64,
+    /// Of them, deleted (an empty cell over a stored value).
+    pub deleted: u64,
+    /// The first few: `1001A 2023-01-20T05:00:00+08:00 PM2.5 74 → 7`, `成都 2022-01-02 o3_mda8 140 → 14`.
+    pub examples: Vec<String>,
 }
 
 /// Imported daily values against the AQI their file publishes (`lantian import` reports the same).
@@ -121,7 +136,12 @@ pub async fn upload(
             let o = write(store, &meta, &ready)?;
             let check = published_aqi_check(Path::new(&name), &ready);
             Ok(UploadReport {
-                warnings: check.as_ref().and_then(|c| c.warning(&name)).into_iter().collect(),
+                warnings: import_warnings(Path::new(&name), &ready, &o),
+                revisions: RevisionsReport {
+                    count: o.revisions.count,
+                    deleted: o.revisions.deleted,
+                    examples: o.revisions.examples.clone(),
+                },
                 published_aqi: check.map(|c| PublishedAqiReport {
                     days: c.days,
                     disagree: c.disagree(),
