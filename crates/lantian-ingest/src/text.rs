@@ -116,12 +116,34 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, Encoding), IngestErr
                     }
                 }
             }
-            if let Some(i) = text.find('\u{feff}') {
+            // GB18030 has its own byte-order mark (0x84 0x31 0x95 0x33): allowed at the start only.
+            let lead = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+            if let Some(i) = text[lead..].find('\u{feff}') {
                 // The mark's offset in the file: the length of the text before it, encoded again.
-                let (before, _, _) = encoding_rs::GB18030.encode(&text[..i]);
+                let (before, _, _) = encoding_rs::GB18030.encode(&text[..lead + i]);
                 return Err(inner_bom(path, bytes, skip + before.len()));
+            }
+            if lead > 0 {
+                text.drain(..lead);
             }
             Ok((text, Encoding::Gb18030))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// GB18030's own byte-order mark (0x84 0x31 0x95 0x33) is dropped at the start and rejected inside,
+    /// with its line and byte offset; `成都` is 0xB3 0xC9 0xB6 0xBC.
+    #[test]
+    fn gb18030_byte_order_marks() {
+        let p = Path::new("gb.csv");
+        let text = decode(p, b"\x841\x953a,\xb3\xc9\xb6\xbc\n").expect("a leading GB18030 mark");
+        assert_eq!(text, ("a,成都\n".to_string(), Encoding::Gb18030));
+        let e = decode(p, b"a,\xb3\xc9\xb6\xbc\n\x841\x953b\n").expect_err("an inner mark");
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("byte offset 7"), "{e}");
     }
 }
