@@ -13,8 +13,10 @@
 //! * rejected: an error naming the file and a line (or a whole-file reason such as "empty file"),
 //!   and the store byte for byte as it was (every table);
 //! * accepted: if any stored data changed, the import says so (records inserted, updated or created,
-//!   revisions counted, or a warning); and no stored text holds a NUL, a byte-order mark or a
-//!   replacement character (no phantom names).
+//!   revisions counted, or a warning); a file cut inside its last cell that revises a stored value is
+//!   flagged; and no stored text holds a NUL, a byte-order mark or a replacement character (no phantom
+//!   names);
+//! * damage no valid file of any kind can carry is rejected.
 //!
 //! Deterministic: the mutations come from a fixed seed (xorshift64*); a failure prints the seed
 //! file, the mutation and the path of the mutant it wrote, so it can be imported again by hand.
@@ -446,6 +448,13 @@ fn run_corpus(tag: &str, seeds: &[(String, Vec<u8>)]) -> (Vec<String>, usize, us
                         }
                     } else if fingerprint(&work, true) != all0 {
                         restore = true;
+                    }
+                    // A file cut inside its last cell that changes a stored value is flagged.
+                    if m.what.contains("truncated by its last")
+                        && o.revisions.count > 0
+                        && !w.iter().any(|w| w.contains("line end"))
+                    {
+                        failures.push(fail(format!("cut inside its last cell, revised, not flagged: {o:?} {w:?}"), &m));
                     }
                     if let Some(t) = phantom_text(&work) {
                         failures.push(fail(format!("accepted, and a stored text is damaged: {t}"), &m));

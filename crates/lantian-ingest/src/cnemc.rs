@@ -250,7 +250,7 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
             "header",
             format!(
                 "the header names {} columns, more than the {MAX_WIDE_COLUMNS} a wide file may have \
-                 (docs/formats.md §1); split the file",
+                 (docs/formats.md §0); split the file",
                 fields.len() - 3
             ),
         ));
@@ -379,7 +379,7 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
                         "date",
                         format!(
                             "{} dates × {ncols} columns exceed the {MAX_LABEL_DAYS} label days one wide file may \
-                             hold (docs/formats.md §1); split the file",
+                             hold (docs/formats.md §0); split the file",
                             days.len() + 1
                         ),
                     ));

@@ -280,7 +280,7 @@ pub fn parse_realtime(path: &Path, text: &str) -> Result<WideFile, IngestError> 
                         c_code + 1,
                         "stationcode",
                         format!(
-                            "more than {MAX_WIDE_COLUMNS} stations in one file (docs/formats.md §1b); split the file"
+                            "more than {MAX_WIDE_COLUMNS} stations in one file (docs/formats.md §0); split the file"
                         ),
                     ));
                 }
@@ -382,7 +382,7 @@ pub fn parse_realtime(path: &Path, text: &str) -> Result<WideFile, IngestError> 
                         path,
                         format!(
                             "{} label dates × {ncols} stations exceed the {MAX_LABEL_DAYS} label days one file may \
-                             hold (docs/formats.md §1b); split the file",
+                             hold (docs/formats.md §0); split the file",
                             days.len() + 1
                         ),
                     ));

@@ -313,3 +313,13 @@ fn wide_headers_are_bounded_and_read_in_linear_time() {
     }
     assert!(t.elapsed().as_secs_f64() < 5.0, "took {:?}", t.elapsed());
 }
+
+/// Item 11 for JSON: an object naming a key twice (`"aqi": 230, …, "aqi": 20`) would silently keep
+/// the last; it is an error naming the line, like a repeated header column.
+#[test]
+fn a_repeated_json_key_is_an_error() {
+    let json = sample("forecasts.json").replacen("\"aqi\": 180,", "\"aqi\": 180, \"aqi\": 20,", 1);
+    let e = reject("forecasts.json", json.as_bytes(), "a repeated key");
+    assert_eq!(e.line, Some(2), "{e}");
+    assert!(e.message.contains("\"aqi\" is repeated"), "{e}");
+}
