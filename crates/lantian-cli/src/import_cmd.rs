@@ -360,6 +360,14 @@ pub fn print_summary(sum: &ImportSummary, out: &mut dyn Write) -> std::io::Resul
          {} cities created",
         o.inserted, o.updated, o.unchanged, o.stations_created, o.stations_updated, o.cities_created
     )?;
+    let r = &o.revisions;
+    writeln!(out, "  修订 revisions     {} ({} deleted)", r.count, r.deleted)?;
+    for e in &r.examples {
+        writeln!(out, "    - {e}")?;
+    }
+    if r.count > r.examples.len() as u64 {
+        writeln!(out, "    … and {} more", r.count - r.examples.len() as u64)?;
+    }
     if !o.created_from_release.is_empty() {
         let shown: Vec<&str> = o.created_from_release.iter().take(50).map(String::as_str).collect();
         let more = o.created_from_release.len() - shown.len();

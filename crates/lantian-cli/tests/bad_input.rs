@@ -522,7 +522,8 @@ fn a_folder_with_a_bad_file_imports_the_good_ones() {
 #[test]
 fn real_file_quirks_import_with_warnings() {
     let sb = Sandbox::new("quirks");
-    // BOM, CRLF, trailing empty header fields, empty cells, a truncated last row.
+    // BOM, CRLF, trailing empty header fields, empty cells, a truncated last row (and so hour 2 lacks
+    // the AQI and PM10 rows hour 1 has).
     let text = "\u{feff}date,hour,type,1001A,1002A,,\r\n\
                 20230120,1,AQI,50,\r\n\
                 20230120,1,PM2.5,35,\r\n\
@@ -532,8 +533,9 @@ fn real_file_quirks_import_with_warnings() {
     let r = sb.import(&[&p]);
     r.expect_code(0, "quirks import")
         .expect_contains("trailing empty fields", "warns of the header")
-        .expect_contains("truncated", "warns of the last row");
-    assert_eq!(r.summary_number("warnings"), 2, "{}", r.stdout);
+        .expect_contains("truncated", "warns of the last row")
+        .expect_contains("2023-01-20 hour 2 lacks AQI, PM10", "warns of the rows hour 2 lacks");
+    assert_eq!(r.summary_number("warnings"), 3, "{}", r.stdout);
     assert_eq!(r.summary_number("rows"), 4, "{}", r.stdout);
     assert_eq!(r.summary_number("values"), 4, "{}", r.stdout);
     assert!(!r.stdout.contains("rejected ("), "{}", r.stdout);

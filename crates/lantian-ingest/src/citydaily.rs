@@ -39,6 +39,10 @@ pub struct CityDailyRecord {
     pub o3_max_1h: Option<Conc>,
     /// 1-based line in the file, for error messages on import.
     pub line: usize,
+    /// When this is the file's last row and the file ends without a line end: the row's last cell
+    /// as (1-based column, field), when it is a value field. The cell may have been cut inside
+    /// (`140` → `14`); the import flags it when it changes a stored value (issue 12 item 10).
+    pub unterminated: Option<(usize, &'static str)>,
 }
 
 /// Which daily-city layout a file has.
@@ -85,18 +89,18 @@ fn aqi(path: &Path, line: usize, col: usize, s: &str) -> Result<Option<u32>, Ing
     }
 }
 
-/// Parses a daily-city file (decoded text).
+/// The fields of a daily-city record, in the order of the reader's column table.
+const FIELDS: [&str; 10] = ["city", "date", "aqi", "so2", "no2", "co", "pm10", "pm2_5", "o3_mda8", "o3_max_1h"];
+
+/// Parses a daily-city file (decoded text). Every row has the header's width (aqistudy: 12 fields);
+/// dates lie in the plausible range ([`crate::plausible`]).
 pub fn parse_city_daily(path: &Path, text: &str, layout: CityDailyLayout) -> Result<Vec<CityDailyRecord>, IngestError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(layout == CityDailyLayout::Long)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut idx = [usize::MAX; 10];
-    let names = ["city", "date", "aqi", "so2", "no2", "co", "pm10", "pm2_5", "o3_mda8", "o3_max_1h"];
-    match layout {
+    let names = FIELDS;
+    let (width, rows) = match layout {
         CityDailyLayout::Long => {
-            let h = rdr.headers().map_err(|e| IngestError::at(path, 1, format!("unreadable header: {e}")))?.clone();
+            let (h, rows) = crate::events::records(path, text)?;
             for (k, n) in names.iter().enumerate() {
                 if let Some(p) = h.iter().position(|x| x.trim_start_matches('\u{feff}').eq_ignore_ascii_case(n)) {
                     idx[k] = p;
@@ -104,22 +108,53 @@ pub fn parse_city_daily(path: &Path, text: &str, layout: CityDailyLayout) -> Res
                     return Err(IngestError::at(path, 1, format!("header lacks the column {n}")));
                 }
             }
+            (h.len(), rows)
         }
         CityDailyLayout::Aqistudy => {
             // City, Date, AQI, range, level, PM2.5, PM10, SO2, CO, NO2, O3, Rank: O3 is the daily
             // maximum 1-hour value (module doc), and there is no MDA8 column.
             idx = [0, 1, 2, 7, 9, 8, 6, 5, usize::MAX, 10];
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .trim(csv::Trim::All)
+                .from_reader(text.as_bytes());
+            let mut rows = Vec::new();
+            for rec in rdr.records() {
+                let rec = rec.map_err(|e| {
+                    IngestError::at(path, e.position().map_or(1, |p| p.line() as usize), format!("unreadable row: {e}"))
+                })?;
+                let line = rec.position().map_or(1, |p| p.line() as usize);
+                if rec.iter().all(str::is_empty) {
+                    continue;
+                }
+                if rec.len() != 12 {
+                    let (col, field) = if rec.len() < 12 {
+                        (rec.len() + 1, AQISTUDY_COLUMNS[rec.len()])
+                    } else {
+                        (13, "(beyond the 12 columns)")
+                    };
+                    return Err(IngestError::cell(
+                        path,
+                        line,
+                        col,
+                        field,
+                        format!("row has {} fields, an aqistudy row has 12", rec.len()),
+                    ));
+                }
+                rows.push((line, rec));
+            }
+            (12, rows)
         }
-    }
+    };
+    // The last row's last cell, when the text ends without a line end.
+    let open_end = !text.ends_with('\n') && !text.ends_with('\r');
+    let last_field = names.iter().enumerate().find(|(k, _)| idx[*k] == width - 1).map(|(_, n)| *n);
     let mut out = Vec::new();
-    let first_line = if layout == CityDailyLayout::Long { 2 } else { 1 };
     let mut seen = std::collections::HashMap::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + first_line;
-        let rec = rec.map_err(|e| IngestError::at(path, line, format!("unreadable row: {e}")))?;
-        if rec.iter().all(str::is_empty) {
-            continue;
-        }
+    let n_rows = rows.len();
+    for (i, (line, rec)) in rows.iter().enumerate() {
+        let line = *line;
         let get = |k: usize| if idx[k] == usize::MAX { "" } else { rec.get(idx[k]).unwrap_or("") };
         let col = |k: usize| idx[k] + 1;
         let city = get(0).trim_start_matches('\u{feff}').to_string();
@@ -129,6 +164,7 @@ pub fn parse_city_daily(path: &Path, text: &str, layout: CityDailyLayout) -> Res
         let date = NaiveDate::parse_from_str(get(1), "%Y-%m-%d").map_err(|_| {
             IngestError::cell(path, line, col(1), "date", format!("not a date YYYY-MM-DD: {:?}", get(1)))
         })?;
+        let date = crate::plausible::date(path, line, col(1), "date", date)?;
         if let Some(first) = seen.insert((city.clone(), date), line) {
             return Err(IngestError::at(path, line, format!("{city} {date} appears twice (first on line {first})")));
         }
@@ -145,6 +181,7 @@ pub fn parse_city_daily(path: &Path, text: &str, layout: CityDailyLayout) -> Res
             city,
             date,
             line,
+            unterminated: if open_end && i + 1 == n_rows { last_field.map(|f| (width, f)) } else { None },
         });
     }
     if out.is_empty() {
@@ -152,6 +189,10 @@ pub fn parse_city_daily(path: &Path, text: &str, layout: CityDailyLayout) -> Res
     }
     Ok(out)
 }
+
+/// The columns of an aqistudy row, for errors.
+const AQISTUDY_COLUMNS: [&str; 12] =
+    ["City", "Date", "AQI", "AQI range", "level", "PM2.5", "PM10", "SO2", "CO", "NO2", "O3", "Rank"];
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,18 @@ use lantian_core::{Conc, SeriesType};
 use crate::error::IngestError;
 use crate::text;
 
+/// The most value columns (stations or cities) one wide file may have: five times the national
+/// network (2,026 station columns in the 2023 files, codes up to 3867A; about 370 city columns). A
+/// header of 100,000 invented names took over a minute and created as many cities (issue 12 item
+/// 9); beyond the limit the file is rejected at its header. Real-time release rows count their
+/// distinct stations against the same limit.
+pub const MAX_WIDE_COLUMNS: usize = 10_000;
+
+/// The most label days (dates × columns) one wide file may hold: a label day takes 1.5 kB while
+/// the file is imported, so this bounds that memory to about 150 MB whatever the file's shape. A
+/// month of national files under one header is 31 × 2,026 = 62,806.
+pub const MAX_LABEL_DAYS: usize = 100_000;
+
 /// What the columns of a wide file are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WideKind {
@@ -74,9 +86,63 @@ pub struct WideFile {
     pub values: u64,
     /// Things worth telling the user that did not stop the import.
     pub warnings: Vec<String>,
+    /// Rows shorter than the header (a quotsoft file's truncated last row): their missing cells are
+    /// unknown, so they are not covered — the stored values there are kept.
+    pub short_rows: Vec<ShortRow>,
+    /// When the file ends without a line end: its last cell, which may have been cut inside
+    /// (`74` → `7`); the import flags it when it changes a stored value (issue 12 item 10).
+    pub unterminated: Option<CellRef>,
+}
+
+/// A row shorter than the header: the cells of columns `width..` of its series and hour are not
+/// in the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShortRow {
+    /// Entry of [`WideFile::days`].
+    pub day: usize,
+    pub series: SeriesType,
+    pub hour: usize,
+    /// Value columns the row has.
+    pub width: usize,
+}
+
+/// One cell of a wide file: where it sits in [`WideFile`] and where it was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CellRef {
+    /// Entry of [`WideFile::days`].
+    pub day: usize,
+    /// Entry of [`WideFile::columns`].
+    pub column: usize,
+    pub series: SeriesType,
+    pub hour: usize,
+    /// 1-based line and column of the file.
+    pub line: usize,
+    pub file_column: usize,
 }
 
 impl WideFile {
+    /// The label hours, per series, whose cells of column `j` on day entry `di` the file covers
+    /// (and the import replaces): the rows present, less the hours a column lacks (release rows)
+    /// and the cells beyond a short row.
+    pub fn coverage(&self, di: usize, j: usize) -> [u32; SeriesType::COUNT] {
+        let mut c = self.covered.get(di).copied().unwrap_or([0; SeriesType::COUNT]);
+        if let Some(hours) = self.column_hours.as_ref().and_then(|c| c.get(di)) {
+            let h = hours.get(j).copied().unwrap_or(0);
+            for m in &mut c {
+                *m &= h;
+            }
+        }
+        for r in &self.short_rows {
+            if r.day == di && j >= r.width {
+                c[r.series.index()] &= !(1u32 << r.hour);
+                if r.series == SeriesType::Aqi {
+                    c[SeriesType::Release.index()] &= !(1u32 << r.hour);
+                }
+            }
+        }
+        c
+    }
+
     /// Short name of the file's kind, for summaries and the import log: `cnemc-sites`,
     /// `cnemc-cities` or `cnemc-realtime`.
     pub fn kind_name(&self) -> &'static str {
@@ -159,10 +225,14 @@ fn parse_date(b: &[u8]) -> Option<NaiveDate> {
 
 /// Parses a wide file's bytes (already decompressed).
 pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // A byte-order mark inside the file: rows of concatenated files; rejected with its line.
+    text::reject_inner_bom(path, bytes)?;
+    let whole = bytes;
+    let skip = if bytes.starts_with(text::BOM) { text::BOM.len() } else { 0 };
+    let bytes = &bytes[skip..];
     let mut lines = Lines { bytes, pos: 0, n: 0 };
     let (_, header_bytes) = lines.next().ok_or_else(|| IngestError::file(path, "empty file"))?;
-    let (header, _) = text::decode(path, header_bytes)?;
+    let (header, _) = text::decode(path, &whole[..skip + header_bytes.len()])?;
     if !looks_like_wide(&header) {
         return Err(IngestError::at(path, 1, "not a CNEMC wide file: the header must start with date,hour,type"));
     }
@@ -171,6 +241,19 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
     while fields.last().is_some_and(|f| f.trim().is_empty()) && fields.len() > 3 {
         fields.pop();
         trailing_empty += 1;
+    }
+    if fields.len() - 3 > MAX_WIDE_COLUMNS {
+        return Err(IngestError::cell(
+            path,
+            1,
+            MAX_WIDE_COLUMNS + 4,
+            "header",
+            format!(
+                "the header names {} columns, more than the {MAX_WIDE_COLUMNS} a wide file may have \
+                 (docs/formats.md §0b); split the file",
+                fields.len() - 3
+            ),
+        ));
     }
     let columns: Vec<String> = fields[3..].iter().map(|s| s.trim().to_string()).collect();
     if columns.is_empty() {
@@ -223,6 +306,12 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
     }
     let ncols = columns.len();
     let mut days: Vec<(NaiveDate, Vec<LabelDay>)> = Vec::new();
+    let mut day_index: std::collections::HashMap<NaiveDate, usize> = std::collections::HashMap::new();
+    let mut short_rows = Vec::new();
+    let mut unterminated = None;
+    // The file ends inside its last line (no line end after it).
+    let open_end = !bytes.ends_with(b"\n")
+        && !bytes[bytes.iter().rposition(|c| *c == b'\n').map_or(0, |p| p + 1)..].iter().all(u8::is_ascii_whitespace);
     // Per day: for each series, a bit per label hour already seen (duplicate detection).
     let mut seen_rows: Vec<[u32; SeriesType::COUNT]> = Vec::new();
     let mut rows = 0usize;
@@ -253,6 +342,7 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
                 format!("not a date YYYYMMDD: {:?}", String::from_utf8_lossy(date_b)),
             )
         })?;
+        let date = crate::plausible::date(path, lineno, 1, "date", date)?;
         let hour_b = it.next().ok_or_else(|| IngestError::cell(path, lineno, 2, "hour", "missing"))?;
         let hour = std::str::from_utf8(hour_b.trim_ascii())
             .ok()
@@ -278,11 +368,25 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
                     format!("unknown type {:?}", String::from_utf8_lossy(type_b)),
                 )
             })?;
-        let di = match days.iter().position(|(d, _)| *d == date) {
-            Some(i) => i,
+        let di = match day_index.get(&date) {
+            Some(i) => *i,
             None => {
+                if (days.len() + 1) * ncols > MAX_LABEL_DAYS {
+                    return Err(IngestError::cell(
+                        path,
+                        lineno,
+                        1,
+                        "date",
+                        format!(
+                            "{} dates × {ncols} columns exceed the {MAX_LABEL_DAYS} label days one wide file may \
+                             hold (docs/formats.md §0b); split the file",
+                            days.len() + 1
+                        ),
+                    ));
+                }
                 days.push((date, vec![LabelDay::default(); ncols]));
                 seen_rows.push([0; SeriesType::COUNT]);
+                day_index.insert(date, days.len() - 1);
                 days.len() - 1
             }
         };
@@ -300,6 +404,7 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
         }
         let cols = &mut days[di].1;
         let row = ty.index();
+        let is_aqi = ty == SeriesType::Aqi;
         let mut j = 0usize;
         // The value cells, scanned in one pass: the common case (digits with an optional point) is
         // parsed inline; anything else goes through `Conc::parse_bytes` for its exact error.
@@ -351,7 +456,11 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
                     for _ in frac_digits..3 {
                         frac *= 10;
                     }
-                    cols[j].values[row][hour] = (int * MILLI + frac) as i32;
+                    let v = int * MILLI + frac;
+                    if is_aqi && (v % MILLI != 0 || v > 500 * MILLI) {
+                        return Err(aqi_error(path, lineno, j, &columns[j], cell));
+                    }
+                    cols[j].values[row][hour] = v as i32;
                     values += 1;
                 } else if !cell.is_empty() {
                     let value = cell.trim_ascii();
@@ -373,6 +482,27 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
                             };
                             IngestError::cell(path, lineno, j + 4, format!("{} {}", columns[j], ty.file_name()), msg)
                         })?;
+                        // A minus sign is never a valid reading (HJ 633: a negative concentration is
+                        // an invalid measurement, with no IAQI; `-0` included).
+                        if value.first() == Some(&b'-') {
+                            if is_aqi {
+                                return Err(aqi_error(path, lineno, j, &columns[j], cell));
+                            }
+                            return Err(IngestError::cell(
+                                path,
+                                lineno,
+                                j + 4,
+                                format!("{} {}", columns[j], ty.file_name()),
+                                format!(
+                                    "negative concentration {:?}: an invalid measurement (HJ 633), \
+                                     never stored",
+                                    String::from_utf8_lossy(value)
+                                ),
+                            ));
+                        }
+                        if is_aqi && (v.milli() % MILLI != 0 || v.milli() > 500 * MILLI) {
+                            return Err(aqi_error(path, lineno, j, &columns[j], cell));
+                        }
                         // In range by `Conc::parse_bytes` (below 1,000,000 units).
                         cols[j].values[row][hour] = v.milli() as i32;
                         values += 1;
@@ -385,19 +515,31 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
                 p += 1;
             }
         }
+        if open_end && Some(lineno) == last_line && j > 0 {
+            let column = j.min(ncols) - 1;
+            unterminated = Some(CellRef { day: di, column, series: ty, hour, line: lineno, file_column: column + 4 });
+        }
         if j < ncols {
             if Some(lineno) == last_line {
                 warnings.push(format!(
-                    "{}:{lineno}: last row truncated to {} of {} fields; the missing cells are empty",
+                    "{}:{lineno}: last row truncated to {} of {} fields; its missing cells are not in the \
+                     file and stay as stored",
                     path.display(),
                     j + 3,
                     ncols + 3
                 ));
+                short_rows.push(ShortRow { day: di, series: ty, hour, width: j });
             } else {
-                return Err(IngestError::at(
+                return Err(IngestError::cell(
                     path,
                     lineno,
-                    format!("row has {} fields, the header has {}", j + 3, ncols + 3),
+                    j + 4,
+                    format!("{} {}", columns[j], ty.file_name()),
+                    format!(
+                        "row has {} fields, the header has {}: the cells from here on are missing",
+                        j + 3,
+                        ncols + 3
+                    ),
                 ));
             }
         }
@@ -406,6 +548,7 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
     if rows == 0 {
         return Err(IngestError::file(path, "no data rows"));
     }
+    warnings.extend(missing_rows_warning(path, &days, &seen_rows));
     Ok(WideFile {
         kind,
         source: WideSource::Quotsoft,
@@ -417,6 +560,62 @@ pub fn parse_wide(path: &Path, bytes: &[u8]) -> Result<WideFile, IngestError> {
         rows,
         values,
         warnings,
+        short_rows,
+        unterminated,
+    })
+}
+
+/// The error of a published AQI cell that is not a whole number 0–500.
+fn aqi_error(path: &Path, line: usize, j: usize, column: &str, cell: &[u8]) -> IngestError {
+    IngestError::cell(
+        path,
+        line,
+        j + 4,
+        format!("{column} AQI"),
+        format!("not a published AQI (a whole number 0–500): {:?}", String::from_utf8_lossy(cell)),
+    )
+}
+
+/// The layout has every series of the file at every hour it has: an hour that lacks series the file
+/// has for other hours was cut (at a row boundary: the file ends inside an hour) or lost rows. One
+/// warning names how many hours, and the first few with their missing series (issue 12 item 10).
+fn missing_rows_warning(
+    path: &Path,
+    days: &[(NaiveDate, Vec<LabelDay>)],
+    seen: &[[u32; SeriesType::COUNT]],
+) -> Option<String> {
+    let file_series: Vec<SeriesType> =
+        SeriesType::FILE_SERIES.iter().copied().filter(|t| seen.iter().any(|d| d[t.index()] != 0)).collect();
+    let mut gaps = Vec::new();
+    let mut n = 0usize;
+    let mut order: Vec<usize> = (0..days.len()).collect();
+    order.sort_by_key(|i| days[*i].0);
+    for di in order {
+        let s = &seen[di];
+        for h in 0..24 {
+            let bit = 1u32 << h;
+            if file_series.iter().all(|t| s[t.index()] & bit == 0) {
+                continue;
+            }
+            let missing: Vec<&str> =
+                file_series.iter().filter(|t| s[t.index()] & bit == 0).map(|t| t.file_name()).collect();
+            if missing.is_empty() {
+                continue;
+            }
+            n += 1;
+            if gaps.len() < 3 {
+                gaps.push(format!("{} hour {h} lacks {}", days[di].0, missing.join(", ")));
+            }
+        }
+    }
+    (n > 0).then(|| {
+        format!(
+            "{}: {n} hours lack rows of series the file has for other hours (the file may be truncated or rows \
+             lost; the cells of the missing rows stay as stored): {}{}",
+            path.display(),
+            gaps.join("; "),
+            if n > gaps.len() { "; …" } else { "" }
+        )
     })
 }
 
@@ -436,7 +635,14 @@ mod tests {
         assert_eq!(w.kind, WideKind::Sites);
         assert_eq!(w.rows, 3);
         assert_eq!(w.values, 4);
-        assert_eq!(w.warnings.len(), 2, "{:?}", w.warnings);
+        // The header's trailing fields, the truncated last row, hour 1 without its AQI row.
+        assert_eq!(w.warnings.len(), 3, "{:?}", w.warnings);
+        assert!(w.warnings[2].contains("1 hours lack") && w.warnings[2].contains("2023-01-20 hour 1 lacks AQI"));
+        assert_eq!(w.short_rows, vec![ShortRow { day: 0, series: SeriesType::Pm2_5, hour: 1, width: 1 }]);
+        assert_eq!(w.coverage(0, 0)[SeriesType::Pm2_5.index()], 0b11);
+        assert_eq!(w.coverage(0, 1)[SeriesType::Pm2_5.index()], 0b01, "1002A lacks the cut cell");
+        let cut = w.unterminated.expect("the file ends without a line end");
+        assert_eq!((cut.column, cut.line, cut.file_column, cut.hour), (0, 4, 4, 1));
         let d = &w.days[0].1;
         assert_eq!(d[0].get(SeriesType::Aqi, 0), Some(Conc::units(20)));
         assert_eq!(d[1].get(SeriesType::Aqi, 0), None);

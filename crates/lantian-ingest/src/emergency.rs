@@ -247,8 +247,13 @@ impl Row<'_> {
     }
     fn date(&self, c: usize, field: &str) -> Result<NaiveDate, IngestError> {
         let v = self.get(Some(c));
-        NaiveDate::parse_from_str(v, "%Y-%m-%d")
-            .map_err(|_| self.err(c, field, format!("not a date YYYY-MM-DD: {v:?}")))
+        let d = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map_err(|_| self.err(c, field, format!("not a date YYYY-MM-DD: {v:?}")))?;
+        self.plausible(c, field, d)
+    }
+    /// A date of the plausible range ([`crate::plausible`]).
+    fn plausible(&self, c: usize, field: &str, d: NaiveDate) -> Result<NaiveDate, IngestError> {
+        crate::plausible::date(self.path, self.line, c + 1, field, d)
     }
     fn opt_date(&self, c: Option<usize>, field: &str) -> Result<Option<NaiveDate>, IngestError> {
         match c {
@@ -367,6 +372,7 @@ pub fn parse_forecasts(path: &Path, text: &str) -> Result<Vec<ForecastRecord>, I
         let issued_at = parse_datetime(issued).ok_or_else(|| {
             row.err(c_issued, "issued_at", format!("not a date-time YYYY-MM-DDTHH:MM[+08:00]: {issued:?}"))
         })?;
+        row.plausible(c_issued, "issued_at", issued_at.date())?;
         let f = ForecastRecord {
             city: row.required(c_city, "city")?,
             issued_at,
@@ -393,8 +399,9 @@ pub fn looks_like_forecast_json(text: &str) -> bool {
 /// Parses forecasts from JSON: an array of objects with the CSV's fields, or `{"forecasts": [...]}`.
 /// Errors name the element (`line` = its 1-based position in the array).
 pub fn parse_forecast_json(path: &Path, text: &str) -> Result<Vec<ForecastRecord>, IngestError> {
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| IngestError::at(path, e.line(), format!("invalid JSON: {e}")))?;
+    let v: serde_json::Value = serde_json::from_str::<UniqueKeys>(text)
+        .map_err(|e| IngestError::at(path, e.line(), format!("invalid JSON: {e}")))?
+        .0;
     let items = match &v {
         serde_json::Value::Array(a) => a,
         serde_json::Value::Object(o) => match o.get("forecasts") {
@@ -433,9 +440,15 @@ pub fn parse_forecast_json(path: &Path, text: &str) -> Result<Vec<ForecastRecord
         let issued = text_of("issued_at").unwrap_or_default();
         let issued_at = parse_datetime(&issued)
             .ok_or_else(|| bad("issued_at", format!("not a date-time YYYY-MM-DDTHH:MM[+08:00]: {issued:?}")))?;
+        if !crate::plausible::is_plausible(issued_at.date()) {
+            return Err(bad("issued_at", crate::plausible::message(&issued)));
+        }
         let d = text_of("date").unwrap_or_default();
         let date = NaiveDate::parse_from_str(&d, "%Y-%m-%d")
             .map_err(|_| bad("date", format!("not a date YYYY-MM-DD: {d:?}")))?;
+        if !crate::plausible::is_plausible(date) {
+            return Err(bad("date", crate::plausible::message(&d)));
+        }
         let f = ForecastRecord {
             city,
             issued_at,
@@ -451,6 +464,70 @@ pub fn parse_forecast_json(path: &Path, text: &str) -> Result<Vec<ForecastRecord
         out.push(f);
     }
     Ok(out)
+}
+
+/// A JSON value whose objects name each key once: a repeated key (`"aqi": 100, "aqi": 300`) would
+/// silently replace the first, as a repeated header column would in a CSV (issue 12 item 11).
+struct UniqueKeys(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeysVisitor)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(v.into()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(v.into()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(v.into()))
+    }
+    fn visit_unit<E>(self) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(serde_json::Value::Null))
+    }
+    fn visit_none<E>(self) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(serde_json::Value::Null))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueKeys, A::Error> {
+        let mut out = Vec::new();
+        while let Some(UniqueKeys(v)) = seq.next_element::<UniqueKeys>()? {
+            out.push(v);
+        }
+        Ok(UniqueKeys(serde_json::Value::Array(out)))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(k) = map.next_key::<String>()? {
+            if out.contains_key(&k) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key {k:?} is repeated in an object: each field may be given once"
+                )));
+            }
+            let UniqueKeys(v) = map.next_value::<UniqueKeys>()?;
+            out.insert(k, v);
+        }
+        Ok(UniqueKeys(serde_json::Value::Object(out)))
+    }
 }
 
 /// Reads the four emission columns `<pollutant><suffix>` (e.g. `so2_t`), each in thousandths.
@@ -630,11 +707,13 @@ pub fn parse_inventory(path: &Path, text: &str) -> Result<Vec<InventoryRecord>, 
         let row = Row { path, line: *line, r };
         let city = row.required(c_city, "city")?;
         let y = row.get(Some(c_year));
-        let year: i32 = y
-            .parse()
-            .ok()
-            .filter(|y| (2000..=2100).contains(y))
-            .ok_or_else(|| row.err(c_year, "year", format!("not a year: {y:?}")))?;
+        let year: i32 = crate::plausible::year(y).ok_or_else(|| {
+            row.err(
+                c_year,
+                "year",
+                format!("not a year {}–{}: {y:?}", crate::plausible::FIRST_YEAR, crate::plausible::LAST_YEAR),
+            )
+        })?;
         if let Some(first) = seen.insert((city.clone(), year), *line) {
             return Err(IngestError::at(path, *line, format!("{city} {year} appears twice (first on line {first})")));
         }
@@ -703,6 +782,7 @@ pub fn parse_power(path: &Path, text: &str) -> Result<Vec<PowerRecord>, IngestEr
         } else {
             return Err(row.err(c_time, "time", format!("not a date or a date-time: {t:?}")));
         };
+        row.plausible(c_time, "time", start.date())?;
         match row.get(c_int).to_ascii_lowercase().as_str() {
             "" => {}
             "15min" | "15m" if minutes == 15 => {}
@@ -741,6 +821,7 @@ pub fn parse_cems(path: &Path, text: &str) -> Result<Vec<CemsRecord>, IngestErro
         let time = parse_datetime(t)
             .filter(|x| x.and_utc().timestamp() % 3600 == 0)
             .ok_or_else(|| row.err(c_time, "time", format!("not a whole hour YYYY-MM-DDTHH:00: {t:?}")))?;
+        row.plausible(c_time, "time", time.date())?;
         let mut g = [None; 3];
         for (k, col) in cols.iter().enumerate() {
             g[k] = row.milli(Some(*col), ["so2_kg", "nox_kg", "pm_kg"][k], 100_000)?;

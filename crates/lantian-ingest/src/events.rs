@@ -79,6 +79,15 @@ pub fn parse_national_ranks(path: &Path, text: &str) -> Result<Vec<NationalRankR
             let get = |c: usize| r.get(c).unwrap_or("").to_string();
             let period = lantian_core::period::Period::parse(&get(c_period))
                 .map_err(|e| IngestError::cell(path, line, c_period + 1, "period", e.to_string()))?;
+            if !crate::plausible::is_plausible(period.start) || !crate::plausible::is_plausible(period.end) {
+                return Err(IngestError::cell(
+                    path,
+                    line,
+                    c_period + 1,
+                    "period",
+                    crate::plausible::message(&get(c_period)),
+                ));
+            }
             let rank = get(c_rank).parse::<u32>().ok().filter(|k| (1..=168).contains(k)).ok_or_else(|| {
                 IngestError::cell(path, line, c_rank + 1, "rank168", format!("not a rank 1–168: {:?}", get(c_rank)))
             })?;
@@ -292,19 +301,35 @@ pub fn looks_like_targets(first_line: &str) -> bool {
     ["city", "year", "pm2_5"].iter().all(|k| h.iter().any(|x| x == k))
 }
 
-/// A CSV's header and its non-empty rows with their line numbers; no rows is an error.
+/// A CSV's header and its non-empty rows with their line numbers (of the row's first line); no rows
+/// is an error. Checked here for every kind with a header (issue 12 item 11): a header naming a
+/// column twice (case-insensitively) is an error naming both columns; trailing empty header fields
+/// (trailing commas) are dropped; a row with fewer fields than the header is an error naming the
+/// first missing column, one with more is an error unless the extra fields are empty.
 pub(crate) fn records(
     path: &Path,
     text: &str,
 ) -> Result<(csv::StringRecord, Vec<(usize, csv::StringRecord)>), IngestError> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let h = rdr.headers().map_err(|e| IngestError::at(path, 1, format!("unreadable header: {e}")))?.clone();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rdr =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut it = rdr.records();
+    let h = match it.next() {
+        None => return Err(IngestError::file(path, "empty file")),
+        Some(Err(e)) => return Err(IngestError::at(path, 1, format!("unreadable header: {e}"))),
+        Some(Ok(h)) => checked_header(path, h)?,
+    };
     let mut out = Vec::new();
-    for (i, r) in rdr.records().enumerate() {
-        let r = r.map_err(|e| IngestError::at(path, i + 2, format!("unreadable row: {e}")))?;
-        if !r.iter().all(str::is_empty) {
-            out.push((i + 2, r));
+    for r in it {
+        let r = r.map_err(|e| {
+            IngestError::at(path, e.position().map_or(1, |p| p.line() as usize), format!("unreadable row: {e}"))
+        })?;
+        let line = r.position().map_or(1, |p| p.line() as usize);
+        if r.iter().all(str::is_empty) {
+            continue;
         }
+        check_width(path, line, &h, &r)?;
+        out.push((line, r));
     }
     if out.is_empty() {
         return Err(IngestError::file(path, "no rows"));
@@ -312,13 +337,72 @@ pub(crate) fn records(
     Ok((h, out))
 }
 
+/// A header without its trailing empty fields; a name given twice is an error naming both columns.
+pub(crate) fn checked_header(path: &Path, mut h: csv::StringRecord) -> Result<csv::StringRecord, IngestError> {
+    while h.len() > 1 && h.get(h.len() - 1).is_some_and(str::is_empty) {
+        h.truncate(h.len() - 1);
+    }
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::with_capacity(h.len());
+    for (j, name) in h.iter().enumerate() {
+        let key = name.trim_start_matches('\u{feff}').to_lowercase();
+        if key.is_empty() {
+            continue;
+        }
+        if let Some(first) = seen.insert(key, j) {
+            return Err(IngestError::cell(
+                path,
+                1,
+                j + 1,
+                name,
+                format!(
+                    "column {} ({name}) repeats column {} ({}): a column may be named once",
+                    j + 1,
+                    first + 1,
+                    h.get(first).unwrap_or("")
+                ),
+            ));
+        }
+    }
+    Ok(h)
+}
+
+/// A row has exactly the header's fields (beyond them only empty ones).
+pub(crate) fn check_width(
+    path: &Path,
+    line: usize,
+    h: &csv::StringRecord,
+    r: &csv::StringRecord,
+) -> Result<(), IngestError> {
+    if r.len() < h.len() {
+        let missing = h.get(r.len()).unwrap_or("").trim_start_matches('\u{feff}');
+        return Err(IngestError::cell(
+            path,
+            line,
+            r.len() + 1,
+            missing,
+            format!("row has {} fields, the header has {}: the column {missing} is missing", r.len(), h.len()),
+        ));
+    }
+    if let Some(k) = (h.len()..r.len()).find(|k| r.get(*k).is_some_and(|f| !f.is_empty())) {
+        return Err(IngestError::cell(
+            path,
+            line,
+            k + 1,
+            "(beyond header)",
+            format!("value in a column the header does not name (the header has {} fields)", h.len()),
+        ));
+    }
+    Ok(())
+}
+
 fn col(h: &csv::StringRecord, name: &str) -> Option<usize> {
     h.iter().position(|x| x.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
 }
 
 fn date(path: &Path, line: usize, c: usize, name: &str, s: &str) -> Result<NaiveDate, IngestError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| IngestError::cell(path, line, c + 1, name, format!("not a date YYYY-MM-DD: {s:?}")))
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| IngestError::cell(path, line, c + 1, name, format!("not a date YYYY-MM-DD: {s:?}")))?;
+    crate::plausible::date(path, line, c + 1, name, d)
 }
 
 /// Parses dust-affected periods.
@@ -370,8 +454,19 @@ pub fn parse_targets(path: &Path, text: &str) -> Result<Vec<TargetRecord>, Inges
             if city.is_empty() {
                 return Err(IngestError::cell(path, line, c_city + 1, "city", "empty city"));
             }
-            let year: i32 = get(Some(c_year)).parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
-                IngestError::cell(path, line, c_year + 1, "year", format!("not a year: {:?}", get(Some(c_year))))
+            let year: i32 = crate::plausible::year(get(Some(c_year))).ok_or_else(|| {
+                IngestError::cell(
+                    path,
+                    line,
+                    c_year + 1,
+                    "year",
+                    format!(
+                        "not a year {}–{}: {:?}",
+                        crate::plausible::FIRST_YEAR,
+                        crate::plausible::LAST_YEAR,
+                        get(Some(c_year))
+                    ),
+                )
             })?;
             if let Some(first) = seen.insert((city.clone(), year), line) {
                 return Err(IngestError::at(

@@ -7,6 +7,7 @@ pub mod cnemc;
 pub mod emergency;
 pub mod error;
 pub mod events;
+pub mod plausible;
 pub mod realtime;
 pub mod stations;
 pub mod text;
@@ -301,17 +302,17 @@ pub fn detect(text: &str) -> Option<&'static FileKind> {
 
 /// Detects the kind of a file's (decompressed) bytes and parses it.
 pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first_end = body.iter().position(|c| *c == b'\n').unwrap_or(body.len());
+    let body = bytes.strip_prefix(text::BOM).unwrap_or(bytes);
+    let first_end = memchr::memchr(b'\n', body).unwrap_or(body.len());
     let first_raw = &body[..first_end];
     if body.is_empty() {
         return Err(IngestError::file(path, "empty file"));
     }
     // Fast path: the wide files are ASCII apart from a city header (the first kind of [`KINDS`]).
     if first_raw.len() >= 15 && first_raw[..15].eq_ignore_ascii_case(b"date,hour,type,") {
-        return cnemc::parse_wide(path, body).map(Parsed::Wide);
+        return cnemc::parse_wide(path, bytes).map(Parsed::Wide);
     }
-    let (text, _) = text::decode(path, body)?;
+    let (text, _) = text::decode(path, bytes)?;
     match detect(&text) {
         Some(kind) => (kind.parse)(path, &text),
         None => {

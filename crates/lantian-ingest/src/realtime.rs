@@ -29,7 +29,9 @@ use lantian_core::hours::LabelDay;
 use lantian_core::publisher::ReleaseFacts;
 use lantian_core::{Conc, Pollutant, SeriesType};
 
-use crate::cnemc::{is_station_code, StationDescription, WideFile, WideKind, WideSource};
+use crate::cnemc::{
+    is_station_code, CellRef, StationDescription, WideFile, WideKind, WideSource, MAX_LABEL_DAYS, MAX_WIDE_COLUMNS,
+};
 use crate::error::IngestError;
 
 /// The columns of the layout, in the publisher's order.
@@ -202,6 +204,9 @@ pub fn parse_realtime(path: &Path, text: &str) -> Result<WideFile, IngestError> 
     let mut rows: Vec<Row> = Vec::new();
     let mut warnings = Vec::new();
     let mut values = 0u64;
+    // The file ends inside its last line: (row index, header column of the row's last cell).
+    let open_end = !text.ends_with('\n') && !text.ends_with('\r');
+    let mut last_cell: Option<(usize, usize, usize)> = None;
     for rec in records {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
@@ -235,6 +240,7 @@ pub fn parse_realtime(path: &Path, text: &str) -> Result<WideFile, IngestError> 
                 format!("not the end of an hour YYYY-MM-DDTHHMM (hour 00–23, minutes 00): {:?}", get(c_time)),
             )
         })?;
+        let date = crate::plausible::date(path, line, c_time + 1, "timepoint", date)?;
         let code = get(c_code);
         if !is_station_code(code) {
             return Err(IngestError::cell(
@@ -267,6 +273,17 @@ pub fn parse_realtime(path: &Path, text: &str) -> Result<WideFile, IngestError> 
                 j
             }
             None => {
+                if columns.len() == MAX_WIDE_COLUMNS {
+                    return Err(IngestError::cell(
+                        path,
+                        line,
+                        c_code + 1,
+                        "stationcode",
+                        format!(
+                            "more than {MAX_WIDE_COLUMNS} stations in one file (docs/formats.md §0b); split the file"
+                        ),
+                    ));
+                }
                 columns.push(code.to_string());
                 index.insert(code.to_string(), columns.len() - 1);
                 descriptions.push(Some(description));
@@ -316,20 +333,35 @@ pub fn parse_realtime(path: &Path, text: &str) -> Result<WideFile, IngestError> 
                 }
                 continue;
             }
-            let v = Conc::parse(cell).map_err(|e| {
-                IngestError::cell(
+            let field = HEADER[7..].iter().find(|n| at(n) == c).copied().unwrap_or("value");
+            let v = Conc::parse(cell)
+                .map_err(|e| IngestError::cell(path, line, c + 1, field, format!("{e} (cell {cell:?})")))?;
+            if t == SeriesType::Aqi && (cell.starts_with('-') || v.milli() % 1000 != 0 || v > Conc::units(500)) {
+                return Err(IngestError::cell(
                     path,
                     line,
                     c + 1,
-                    HEADER[7..].iter().find(|n| at(n) == c).copied().unwrap_or("value"),
-                    format!("{e} (cell {cell:?})"),
-                )
-            })?;
+                    field,
+                    format!("not a published AQI (a whole number 0–500): {cell:?}"),
+                ));
+            }
+            // A minus sign is never a valid reading (HJ 633: a negative concentration is an invalid
+            // measurement, with no IAQI; `-0` included).
+            if cell.starts_with('-') {
+                return Err(IngestError::cell(
+                    path,
+                    line,
+                    c + 1,
+                    field,
+                    format!("negative concentration {cell:?}: an invalid measurement (HJ 633), never stored"),
+                ));
+            }
             // In range by `Conc::parse` (below 1,000,000 units).
             row[t.index()] = v.milli() as i32;
             values += 1;
         }
         rows.push(Row { col, date, hour, values: row, release: ReleaseFacts(bits) });
+        last_cell = Some((rows.len() - 1, line, width - 1));
     }
     if rows.is_empty() {
         return Err(IngestError::file(path, "no data rows"));
@@ -339,10 +371,23 @@ pub fn parse_realtime(path: &Path, text: &str) -> Result<WideFile, IngestError> 
     let mut days: Vec<(NaiveDate, Vec<LabelDay>)> = Vec::new();
     let mut covered: Vec<[u32; SeriesType::COUNT]> = Vec::new();
     let mut column_hours: Vec<Vec<u32>> = Vec::new();
-    for r in &rows {
-        let di = match days.iter().position(|(d, _)| *d == r.date) {
-            Some(i) => i,
+    let mut day_index: HashMap<NaiveDate, usize> = HashMap::new();
+    let mut unterminated = None;
+    for (i, r) in rows.iter().enumerate() {
+        let di = match day_index.get(&r.date) {
+            Some(i) => *i,
             None => {
+                if (days.len() + 1) * ncols > MAX_LABEL_DAYS {
+                    return Err(IngestError::file(
+                        path,
+                        format!(
+                            "{} label dates × {ncols} stations exceed the {MAX_LABEL_DAYS} label days one file may \
+                             hold (docs/formats.md §0b); split the file",
+                            days.len() + 1
+                        ),
+                    ));
+                }
+                day_index.insert(r.date, days.len());
                 days.push((r.date, vec![LabelDay::default(); ncols]));
                 covered.push([0; SeriesType::COUNT]);
                 column_hours.push(vec![0; ncols]);
@@ -358,6 +403,13 @@ pub fn parse_realtime(path: &Path, text: &str) -> Result<WideFile, IngestError> 
             *c |= 1 << r.hour;
         }
         column_hours[di][r.col] |= 1 << r.hour;
+        if let Some((_, line, c)) = last_cell.filter(|(last, _, _)| open_end && *last == i) {
+            // The last cell is a value column: which series.
+            if let Some((t, _)) = HEADER.iter().find(|n| at(n) == c).and_then(|n| series_of(n)) {
+                unterminated =
+                    Some(CellRef { day: di, column: r.col, series: t, hour: r.hour, line, file_column: c + 1 });
+            }
+        }
     }
     Ok(WideFile {
         kind: WideKind::Sites,
@@ -370,6 +422,8 @@ pub fn parse_realtime(path: &Path, text: &str) -> Result<WideFile, IngestError> 
         rows: rows.len(),
         values,
         warnings,
+        short_rows: Vec::new(),
+        unterminated,
     })
 }
 

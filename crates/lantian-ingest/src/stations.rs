@@ -33,8 +33,8 @@ pub fn looks_like_station_list(first_line: &str) -> bool {
 
 /// Parses a station list (decoded text).
 pub fn parse_station_list(path: &Path, text: &str) -> Result<(Vec<StationRecord>, Vec<String>), IngestError> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers = rdr.headers().map_err(|e| IngestError::at(path, 1, format!("unreadable header: {e}")))?.clone();
+    // The header is checked (a column named twice is an error), every row has its width.
+    let (headers, rows) = crate::events::records(path, text)?;
     let col = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name);
     let need =
         |name: &str| col(name).ok_or_else(|| IngestError::at(path, 1, format!("station list header lacks {name}")));
@@ -44,16 +44,23 @@ pub fn parse_station_list(path: &Path, text: &str) -> Result<(Vec<StationRecord>
     let mut out = Vec::new();
     let mut warnings = Vec::new();
     let mut seen = std::collections::HashMap::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| IngestError::at(path, line, format!("unreadable row: {e}")))?;
-        if rec.iter().all(str::is_empty) {
-            continue;
-        }
+    for (line, rec) in &rows {
+        let (line, rec) = (*line, rec);
         let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).unwrap_or("").to_string();
         let code = get(Some(c_code));
         if code.is_empty() {
             return Err(IngestError::cell(path, line, c_code + 1, "监测点编码", "empty station code"));
+        }
+        // Every code of the national list has this shape (2,026 of 2,026); anything else — a
+        // second header of a concatenated file, a damaged code — would become a phantom station.
+        if !crate::cnemc::is_station_code(&code) {
+            return Err(IngestError::cell(
+                path,
+                line,
+                c_code + 1,
+                "监测点编码",
+                format!("not a station code (four digits and a capital letter, e.g. 1001A): {code:?}"),
+            ));
         }
         if let Some(first) = seen.insert(code.clone(), line) {
             return Err(IngestError::cell(

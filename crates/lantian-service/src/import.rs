@@ -124,6 +124,24 @@ pub fn write_as(
     }
 }
 
+/// Every warning of one imported file, gathered in one place for `lantian import` and the upload:
+/// the reader's (a wide file's quirks and missing rows, a station list's), the store's (a last cell
+/// that may have been cut, stations named otherwise) and the published-AQI disagreements of daily
+/// city values. Revisions of stored values are counted apart ([`ImportOutcome::revisions`]).
+pub fn import_warnings(name: &Path, ready: &Ready, outcome: &ImportOutcome) -> Vec<String> {
+    let mut w = Vec::new();
+    match ready {
+        Ready::Wide(p) => w.extend(p.wide.warnings.iter().cloned()),
+        Ready::Other(Parsed::Stations { warnings, .. }) => w.extend(warnings.iter().cloned()),
+        Ready::Other(_) => {}
+    }
+    w.extend(outcome.warnings.iter().cloned());
+    if let Some(check) = published_aqi_check(name, ready) {
+        w.extend(check.warning(&name.display().to_string()));
+    }
+    w
+}
+
 /// How the daily values of an imported file compare with the AQI the file publishes for each day
 /// (`docs/formats.md` §3–4): the days with a published AQI, those where lantian's AQI of the daily
 /// values differs — in level, or in value only — and the first few, as `FILE:LINE city date published

@@ -339,6 +339,44 @@ pub struct ImportOutcome {
     pub created_from_release: Vec<String>,
     /// Things worth telling the user that did not stop the import.
     pub warnings: Vec<String>,
+    /// Stored values the file changed (hourly cells, daily city values).
+    pub revisions: Revisions,
+}
+
+/// Stored values an import replaced by other values or deleted (issue 12 item 10): the publisher
+/// revises after audit, but so does a file cut inside a cell (PM2.5 `74` → `7`), which cannot
+/// always be seen — so every change of a stored value is counted and the first are shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Revisions {
+    /// Stored values changed or deleted.
+    pub count: u64,
+    /// Of them, deleted (an empty cell over a stored value).
+    pub deleted: u64,
+    /// The first few: `1001A 2023-01-20T05:00:00+08:00 PM2.5 74 → 7` (hourly cells: column, end of
+    /// the hour, series, old → new; daily values: `成都 2022-01-02 o3_mda8 140 → 14`; `—` = none).
+    pub examples: Vec<String>,
+}
+
+impl Revisions {
+    /// Examples kept.
+    pub const EXAMPLES: usize = 5;
+
+    /// Counts one revised value; `example` is called only while examples are still kept.
+    pub fn record(&mut self, deleted: bool, example: impl FnOnce() -> String) {
+        self.count += 1;
+        self.deleted += u64::from(deleted);
+        if self.examples.len() < Self::EXAMPLES {
+            self.examples.push(example());
+        }
+    }
+
+    /// Adds another import's revisions (examples up to [`Revisions::EXAMPLES`]).
+    pub fn add(&mut self, o: &Revisions) {
+        self.count += o.count;
+        self.deleted += o.deleted;
+        let room = Self::EXAMPLES.saturating_sub(self.examples.len());
+        self.examples.extend(o.examples.iter().take(room).cloned());
+    }
 }
 
 impl ImportOutcome {
@@ -355,6 +393,7 @@ impl ImportOutcome {
         self.cities_created += o.cities_created;
         self.created_from_release.extend(o.created_from_release.iter().cloned());
         self.warnings.extend(o.warnings.iter().cloned());
+        self.revisions.add(&o.revisions);
     }
 }
 

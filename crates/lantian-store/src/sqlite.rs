@@ -276,40 +276,269 @@ fn city_for_station(tx: &Transaction<'_>, s: &StationRecord, created: &mut u64) 
     Ok(Some(tx.last_insert_rowid()))
 }
 
-/// Finds or creates the city a real-time release row names in `area` (a full name: `鞍山市`,
-/// `阿坝藏族羌族自治州`; no province): a city of that full name, else a Sichuan city by any of its
-/// names, else the one city of that name key (`鞍山`) in any province; a new city (province unknown)
-/// when there is none. Several candidates: no city, with a warning.
-fn city_for_area(tx: &Connection, area: &str, out: &mut ImportOutcome) -> Result<Option<i64>> {
-    let area = area.trim();
-    if area.is_empty() {
-        return Ok(None);
-    }
-    let ids = |sql: &str, p: &str| -> Result<Vec<i64>> {
-        let mut st = tx.prepare_cached(sql)?;
-        let v = st.query_map([p], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
-        Ok(v)
-    };
-    let by_name = ids("SELECT id FROM city WHERE name = ?1 ORDER BY id", area)?;
-    if by_name.len() == 1 {
-        return Ok(by_name.first().copied());
-    }
-    if let Some(sc) = sichuan_city(area) {
-        let id: i64 = tx.query_row("SELECT id FROM city WHERE code = ?1", [sc.code], |r| r.get(0))?;
-        return Ok(Some(id));
-    }
-    let key = name_key(area);
-    let by_key = ids("SELECT id FROM city WHERE name_key = ?1 ORDER BY id", &key)?;
-    match by_key.len() {
-        1 => Ok(by_key.first().copied()),
-        0 => {
-            tx.execute("INSERT INTO city (name, name_key, province) VALUES (?1, ?2, '')", params![area, key])?;
-            out.cities_created += 1;
-            Ok(Some(tx.last_insert_rowid()))
+/// The city table in memory, for resolving many names in time linear in their number (a wide
+/// file's city header, the areas of release rows): the answers of [`find_city`] and of a release
+/// row's `area` without a query per name — `city.name` has no index, and a query per column over a
+/// growing table made a header of 100,000 names quadratic (issue 12 item 9).
+pub(crate) struct CityIndex {
+    /// id → (name, province), for messages.
+    info: HashMap<i64, (String, String)>,
+    by_code: HashMap<i64, i64>,
+    /// Full or short name → (has no code, id): [`find_city`] prefers coded cities, then the oldest.
+    by_name_or_short: HashMap<String, Vec<(bool, i64)>>,
+    /// Full name → ids.
+    by_name: HashMap<String, Vec<i64>>,
+    /// Name key ([`name_key`]) → ids, ascending.
+    by_key: HashMap<String, Vec<i64>>,
+}
+
+impl CityIndex {
+    pub(crate) fn load(conn: &Connection) -> Result<CityIndex> {
+        let mut ix = CityIndex {
+            info: HashMap::new(),
+            by_code: HashMap::new(),
+            by_name_or_short: HashMap::new(),
+            by_name: HashMap::new(),
+            by_key: HashMap::new(),
+        };
+        let mut st =
+            conn.prepare_cached("SELECT id, name, short_name, code, province, name_key FROM city ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        for r in rows {
+            let (id, name, short, code, province, key) = r?;
+            ix.add(id, &name, short.as_deref(), code, &province, &key);
         }
-        n => {
-            out.warnings.push(format!("city {area:?} matches {n} stored cities; its new stations get no city"));
-            Ok(None)
+        Ok(ix)
+    }
+
+    fn add(&mut self, id: i64, name: &str, short: Option<&str>, code: Option<i64>, province: &str, key: &str) {
+        if let Some(c) = code {
+            self.by_code.insert(c, id);
+        }
+        for n in std::iter::once(name).chain(short) {
+            self.by_name_or_short.entry(n.to_string()).or_default().push((code.is_none(), id));
+        }
+        self.by_name.entry(name.to_string()).or_default().push(id);
+        self.by_key.entry(key.to_string()).or_default().push(id);
+        self.info.insert(id, (name.to_string(), province.to_string()));
+    }
+
+    fn code(&self, code: u32) -> Option<i64> {
+        self.by_code.get(&i64::from(code)).copied()
+    }
+
+    /// [`find_city`]: by code, full or short name, Sichuan alias, or the one city of the name key.
+    pub(crate) fn find(&self, query: &str) -> Result<Option<i64>> {
+        let q = query.trim();
+        if let Ok(code) = q.parse::<i64>() {
+            return Ok(self.by_code.get(&code).copied());
+        }
+        if let Some((_, id)) = self.by_name_or_short.get(q).and_then(|v| v.iter().min()) {
+            return Ok(Some(*id));
+        }
+        if let Some(sc) = sichuan_city(q) {
+            return Ok(self.code(sc.code));
+        }
+        match self.by_key.get(&name_key(q)).map(Vec::as_slice).unwrap_or(&[]) {
+            [] => Ok(None),
+            [id] => Ok(Some(*id)),
+            ids => Err(StoreError::Input(format!(
+                "city {q:?} is ambiguous: {}",
+                ids.iter()
+                    .filter_map(|i| self.info.get(i))
+                    .map(|(n, p)| format!("{n} ({p})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// Finds or creates the city a real-time release row names in `area` (a full name: `鞍山市`,
+    /// `阿坝藏族羌族自治州`; no province): a city of that full name, else a Sichuan city by any of its
+    /// names, else the one city of that name key (`鞍山`) in any province; a new city (province
+    /// unknown) when there is none. Several candidates: no city, with a warning.
+    fn for_area(&mut self, tx: &Connection, area: &str, out: &mut ImportOutcome) -> Result<Option<i64>> {
+        let area = area.trim();
+        if area.is_empty() {
+            return Ok(None);
+        }
+        if let Some([id]) = self.by_name.get(area).map(Vec::as_slice) {
+            return Ok(Some(*id));
+        }
+        if let Some(sc) = sichuan_city(area) {
+            return self
+                .code(sc.code)
+                .map(Some)
+                .ok_or_else(|| StoreError::Corrupt(format!("the Sichuan city {} is missing", sc.code)));
+        }
+        let key = name_key(area);
+        match self.by_key.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
+            [id] => Ok(Some(*id)),
+            [] => {
+                tx.execute("INSERT INTO city (name, name_key, province) VALUES (?1, ?2, '')", params![area, key])?;
+                out.cities_created += 1;
+                let id = tx.last_insert_rowid();
+                self.add(id, area, None, None, "", &key);
+                Ok(Some(id))
+            }
+            ids => {
+                out.warnings
+                    .push(format!("city {area:?} matches {} stored cities; its new stations get no city", ids.len()));
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// A [`CityIndex`] loaded on first use.
+#[derive(Default)]
+struct LazyCities(Option<CityIndex>);
+
+impl LazyCities {
+    fn get(&mut self, tx: &Connection) -> Result<&mut CityIndex> {
+        if self.0.is_none() {
+            self.0 = Some(CityIndex::load(tx)?);
+        }
+        self.0.as_mut().ok_or_else(|| StoreError::Corrupt("city index".into()))
+    }
+}
+
+/// The city ids of a city file's columns ([`CityIndex::find`]), read without a write lock; names
+/// the store does not know are an error naming the first column and name, with every unknown name
+/// counted (issue 12 item 9): a city file may name only the cities the store knows.
+fn city_columns(conn: &Connection, file: &FileMeta, columns: &[String]) -> Result<Vec<i64>> {
+    let ix = CityIndex::load(conn)?;
+    let mut ids = Vec::with_capacity(columns.len());
+    let mut unknown: Vec<(usize, &str)> = Vec::new();
+    for (j, c) in columns.iter().enumerate() {
+        match ix.find(c).map_err(|e| StoreError::Input(format!("{}:1:{} (field {c}): {e}", file.path, j + 4)))? {
+            Some(id) => ids.push(id),
+            None => unknown.push((j, c)),
+        }
+    }
+    let Some(&(j, first)) = unknown.first() else { return Ok(ids) };
+    let shown: Vec<String> = unknown.iter().take(10).map(|(j, c)| format!("{c} (column {})", j + 4)).collect();
+    Err(StoreError::Input(format!(
+        "{}:1:{} (field {first}): unknown city {first:?} in the header of a city file; {} unknown city names \
+         in all: {}{}. A city file may name only cities the store knows: the 21 Sichuan cities (by name, short \
+         name, alias or GB/T 2260 code) and the cities a station list has named (import the national station \
+         list first); nothing was imported",
+        file.path,
+        j + 4,
+        unknown.len(),
+        shown.join(", "),
+        if unknown.len() > shown.len() { ", …" } else { "" }
+    )))
+}
+
+/// A stored value, for revision examples: the exact decimal, `—` when none.
+fn shown(v: i32) -> String {
+    if v == lantian_core::hours::MISSING {
+        "—".to_string()
+    } else {
+        Conc(i64::from(v)).to_string()
+    }
+}
+
+/// Counts the stored values of column `j` on day entry `di` that the file changes (hourly cells of
+/// the 15 publisher series the file covers: another value, or none), with examples; and flags the
+/// file's last cell when the file ends without a line end and that cell changes a stored value —
+/// it may have been cut inside (issue 12 item 10).
+#[allow(clippy::too_many_arguments)]
+fn revisions(
+    wide: &lantian_ingest::WideFile,
+    di: usize,
+    j: usize,
+    old: &LabelDay,
+    new: &LabelDay,
+    covered: &[u32; SeriesType::COUNT],
+    path: &str,
+    out: &mut ImportOutcome,
+) {
+    let date = wide.days[di].0;
+    let when = |h: usize| {
+        date.and_hms_opt(h as u32, 0, 0).map(lantian_core::beijing_time::format).unwrap_or_else(|| date.to_string())
+    };
+    for t in SeriesType::FILE_SERIES {
+        let mask = covered[t.index()];
+        for h in 0..24 {
+            let (o, n) = (old.values[t.index()][h], new.values[t.index()][h]);
+            if mask & (1 << h) == 0 || o == n || o == lantian_core::hours::MISSING {
+                continue;
+            }
+            out.revisions.record(n == lantian_core::hours::MISSING, || {
+                format!("{} {} {} {} → {}", wide.columns[j], when(h), t.file_name(), shown(o), shown(n))
+            });
+        }
+    }
+    if let Some(c) = wide.unterminated.filter(|c| c.day == di && c.column == j) {
+        let (o, n) = (old.values[c.series.index()][c.hour], new.values[c.series.index()][c.hour]);
+        if o != n && o != lantian_core::hours::MISSING && covered[c.series.index()] & (1 << c.hour) != 0 {
+            out.warnings.push(format!(
+                "{path}:{}:{} (field {} {}): the file ends without a line end inside this row, and its last cell \
+                 changes the stored {} to {} ({}): the file may have been cut inside the cell — compare it with \
+                 the source",
+                c.line,
+                c.file_column,
+                wide.columns[j],
+                c.series.file_name(),
+                shown(o),
+                shown(n),
+                when(c.hour)
+            ));
+        }
+    }
+}
+
+/// The fields of a daily city row in `city_daily` column order, and their decimals (AQI whole).
+const DAILY_FIELDS: [&str; 8] = ["aqi", "so2", "no2", "co", "pm10", "pm2_5", "o3_mda8", "o3_max_1h"];
+
+/// Counts the stored daily values a row changes (`成都 2022-01-02 o3_mda8 140 → 14`), and flags the
+/// file's last cell when the file ends without a line end and that cell changes a stored value.
+fn daily_revisions(
+    file: &FileMeta,
+    r: &CityDailyRecord,
+    old: &[Option<i64>; 8],
+    new: &[Option<i64>; 8],
+    out: &mut ImportOutcome,
+) {
+    let show = |k: usize, v: Option<i64>| match v {
+        None => "—".to_string(),
+        Some(v) if k == 0 => v.to_string(),
+        Some(v) => Conc(v).to_string(),
+    };
+    for k in 0..8 {
+        if old[k].is_none() || old[k] == new[k] {
+            continue;
+        }
+        out.revisions.record(new[k].is_none(), || {
+            format!("{} {} {} {} → {}", r.city, r.date, DAILY_FIELDS[k], show(k, old[k]), show(k, new[k]))
+        });
+    }
+    if let Some((col, field)) = r.unterminated {
+        if let Some(k) = DAILY_FIELDS.iter().position(|f| *f == field) {
+            if old[k].is_some() && old[k] != new[k] {
+                out.warnings.push(format!(
+                    "{}:{}:{col} (field {field}): the file ends without a line end inside this row, and its last \
+                     cell changes the stored {} to {} ({} {}): the file may have been cut inside the cell — \
+                     compare it with the source",
+                    file.path,
+                    r.line,
+                    show(k, old[k]),
+                    show(k, new[k]),
+                    r.city,
+                    r.date
+                ));
+            }
         }
     }
 }
@@ -321,6 +550,7 @@ fn describe_known_station(
     id: i64,
     code: &str,
     d: &StationDescription,
+    cities: &mut LazyCities,
     out: &mut ImportOutcome,
 ) -> Result<()> {
     let (name, city): (Option<String>, Option<String>) = tx
@@ -328,7 +558,7 @@ fn describe_known_station(
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     match (name, city) {
         (None, None) => {
-            let city_id = city_for_area(tx, &d.area, out)?;
+            let city_id = cities.get(tx)?.for_area(tx, &d.area, out)?;
             tx.execute(
                 "UPDATE station SET name = ?2, city_id = ?3, city_label = ?4, lon = ?5, lat = ?6 WHERE id = ?1",
                 params![id, d.name, city_id, d.area, d.lon, d.lat],
@@ -422,6 +652,13 @@ impl Store for SqliteStore {
 
     fn import_wide(&mut self, file: &FileMeta, prepared: &PreparedWide) -> Result<ImportOutcome> {
         let wide = &prepared.wide;
+        // A city file's columns are resolved before the write lock is taken (the savepoint's first
+        // write): an unknown name rejects the file without a city created and without blocking
+        // other writers (issue 12 item 9).
+        let city_ids = match wide.kind {
+            WideKind::Cities => Some(city_columns(&self.conn, file, &wide.columns)?),
+            WideKind::Sites => None,
+        };
         // A savepoint: its own transaction outside a batch, a nested one inside.
         let tx = self.conn.savepoint()?;
         let mut out = ImportOutcome {
@@ -429,10 +666,11 @@ impl Store for SqliteStore {
             ..Default::default()
         };
         // Column ids.
-        let mut ids = Vec::with_capacity(wide.columns.len());
         let mut new_ids: Option<HashMap<String, i64>> = None;
-        match wide.kind {
-            WideKind::Sites => {
+        let ids = match city_ids {
+            Some(ids) => ids,
+            None => {
+                let mut ids = Vec::with_capacity(wide.columns.len());
                 let known = match self.station_ids.take() {
                     Some(k) => k,
                     None => {
@@ -446,6 +684,7 @@ impl Store for SqliteStore {
                     }
                 };
                 let mut known = known;
+                let mut cities = LazyCities::default();
                 let mut ins = tx.prepare_cached("INSERT INTO station (code) VALUES (?1)")?;
                 let mut ins_described = tx.prepare_cached(
                     "INSERT INTO station (code, name, city_id, city_label, lon, lat) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -456,14 +695,14 @@ impl Store for SqliteStore {
                     let id = match (known.get(c), desc) {
                         (Some(i), None) => *i,
                         (Some(i), Some(d)) => {
-                            describe_known_station(&tx, *i, c, d, &mut out)?;
+                            describe_known_station(&tx, *i, c, d, &mut cities, &mut out)?;
                             *i
                         }
                         (None, _) => {
                             match desc {
                                 None => ins.execute([c])?,
                                 Some(d) => {
-                                    let city_id = city_for_area(&tx, &d.area, &mut out)?;
+                                    let city_id = cities.get(&tx)?.for_area(&tx, &d.area, &mut out)?;
                                     out.created_from_release.push(format!("{c} {} ({})", d.name, d.area));
                                     ins_described.execute(params![c, d.name, city_id, d.area, d.lon, d.lat])?
                                 }
@@ -477,24 +716,9 @@ impl Store for SqliteStore {
                     ids.push(id);
                 }
                 new_ids = Some(known);
+                ids
             }
-            WideKind::Cities => {
-                for c in &wide.columns {
-                    let id = match find_city(&tx, c)? {
-                        Some(ci) => ci.id,
-                        None => {
-                            tx.execute(
-                                "INSERT INTO city (name, name_key, short_name, province) VALUES (?1, ?2, ?1, '')",
-                                params![c, name_key(c)],
-                            )?;
-                            out.cities_created += 1;
-                            tx.last_insert_rowid()
-                        }
-                    };
-                    ids.push(id);
-                }
-            }
-        }
+        };
         let kind = block_kind(wide.kind);
         let mut changed_blocks = false;
         {
@@ -506,11 +730,7 @@ impl Store for SqliteStore {
             let mut inval = tx.prepare_cached("DELETE FROM daily_cache WHERE date IN (?1, ?2) AND chunk = ?3")?;
             let mut buf = Vec::with_capacity(1024);
             let mut block = Vec::with_capacity(1 << 16);
-            for (di, (((date, cols), covered), blobs)) in
-                wide.days.iter().zip(&wide.covered).zip(&prepared.blobs).enumerate()
-            {
-                // The hours each column has in the file (release rows: per station), else all.
-                let column_hours = wide.column_hours.as_ref().and_then(|c| c.get(di));
+            for (di, ((date, cols), blobs)) in wide.days.iter().zip(&prepared.blobs).enumerate() {
                 let dn = day_num(*date);
                 // The stored blocks of this date.
                 let mut stored: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
@@ -526,25 +746,29 @@ impl Store for SqliteStore {
                         existing.insert(id, e);
                     }
                 }
-                let full = covered.iter().all(|m| *m == ALL_HOURS);
                 // The new content of every id the file names: the file's day when it covers everything
                 // or nothing was stored, else the stored day with the covered cells replaced.
                 let mut new_entries: BTreeMap<i64, Cow<'_, [u8]>> = BTreeMap::new();
                 for (j, day) in cols.iter().enumerate() {
                     let id = ids[j];
-                    let hours = column_hours.map_or(ALL_HOURS, |c| c.get(j).copied().unwrap_or(0));
-                    if hours == 0 {
+                    // The cells of this column the file covers (rows present, the station-hours of
+                    // release rows, less the cells a truncated last row lacks).
+                    let covered = wide.coverage(di, j);
+                    if covered.iter().all(|m| *m == 0) {
                         // The file says nothing about this column on this date.
                         continue;
                     }
-                    let full = full && hours == ALL_HOURS;
+                    let full = covered.iter().all(|m| *m == ALL_HOURS);
                     let old = existing.get(&id).copied();
+                    // The stored day, decoded when the file changes it (a revision to report).
+                    let mut old_day: Option<LabelDay> = None;
                     let new_blob: Cow<'_, [u8]> = match old {
                         Some(b) if !full => {
-                            let mut m = codec::decode(b)
+                            let od = codec::decode(b)
                                 .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} id {id}")))?;
+                            let mut m = od.clone();
                             for t in SeriesType::ALL {
-                                let mask = covered[t.index()] & hours;
+                                let mask = covered[t.index()];
                                 for h in 0..24 {
                                     if mask & (1 << h) != 0 {
                                         m.values[t.index()][h] = day.values[t.index()][h];
@@ -552,6 +776,7 @@ impl Store for SqliteStore {
                                 }
                             }
                             codec::encode(&m, &mut buf);
+                            old_day = Some(od);
                             Cow::Owned(buf.clone())
                         }
                         Some(_) if blobs[j].is_empty() => {
@@ -563,7 +788,15 @@ impl Store for SqliteStore {
                     match old {
                         None if new_blob.is_empty() => continue,
                         Some(b) if b == &*new_blob => out.unchanged += 1,
-                        Some(_) => out.updated += 1,
+                        Some(b) => {
+                            out.updated += 1;
+                            let od = match old_day {
+                                Some(od) => od,
+                                None => codec::decode(b)
+                                    .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} id {id}")))?,
+                            };
+                            revisions(wide, di, j, &od, day, &covered, &file.path, &mut out);
+                        }
                         None => out.inserted += 1,
                     }
                     new_entries.insert(id, new_blob);
@@ -604,7 +837,9 @@ impl Store for SqliteStore {
         }
         tx.commit()?;
         // Only a committed import may leave its station ids in the cache.
-        self.station_ids = new_ids;
+        if new_ids.is_some() {
+            self.station_ids = new_ids;
+        }
         Ok(out)
     }
 
@@ -632,38 +867,61 @@ impl Store for SqliteStore {
                     c.id
                 }
             };
-            let vals = params![
-                city_id,
-                day_num(r.date),
-                source,
-                r.aqi,
+            let new: [Option<i64>; 8] = [
+                r.aqi.map(i64::from),
                 conc_col(r.so2),
                 conc_col(r.no2),
                 conc_col(r.co),
                 conc_col(r.pm10),
                 conc_col(r.pm2_5),
                 conc_col(r.o3_mda8),
-                conc_col(r.o3_max_1h)
+                conc_col(r.o3_max_1h),
             ];
-            let n = tx.execute(
-                "INSERT INTO city_daily (city_id, date, source, aqi, so2, no2, co, pm10, pm2_5, o3_mda8, o3_max_1h) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(city_id, date, source) DO NOTHING",
-                vals,
-            )?;
-            if n == 1 {
-                out.inserted += 1;
-                continue;
-            }
-            let n = tx.execute(
-                "UPDATE city_daily SET aqi = ?4, so2 = ?5, no2 = ?6, co = ?7, pm10 = ?8, pm2_5 = ?9, o3_mda8 = ?10, o3_max_1h = ?11 \
-                 WHERE city_id = ?1 AND date = ?2 AND source = ?3 AND NOT (aqi IS ?4 AND so2 IS ?5 AND no2 IS ?6 AND co IS ?7 \
-                 AND pm10 IS ?8 AND pm2_5 IS ?9 AND o3_mda8 IS ?10 AND o3_max_1h IS ?11)",
-                vals,
-            )?;
-            if n == 1 {
-                out.updated += 1;
-            } else {
-                out.unchanged += 1;
+            let stored: Option<[Option<i64>; 8]> = tx
+                .prepare_cached(
+                    "SELECT aqi, so2, no2, co, pm10, pm2_5, o3_mda8, o3_max_1h FROM city_daily \
+                     WHERE city_id = ?1 AND date = ?2 AND source = ?3",
+                )?
+                .query_row(params![city_id, day_num(r.date), source], |row| {
+                    let mut v = [None; 8];
+                    for (k, x) in v.iter_mut().enumerate() {
+                        *x = row.get::<_, Option<i64>>(k)?;
+                    }
+                    Ok(v)
+                })
+                .optional()?;
+            let vals = params![
+                city_id,
+                day_num(r.date),
+                source,
+                new[0],
+                new[1],
+                new[2],
+                new[3],
+                new[4],
+                new[5],
+                new[6],
+                new[7]
+            ];
+            match stored {
+                None => {
+                    tx.execute(
+                        "INSERT INTO city_daily (city_id, date, source, aqi, so2, no2, co, pm10, pm2_5, o3_mda8, \
+                         o3_max_1h) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                        vals,
+                    )?;
+                    out.inserted += 1;
+                }
+                Some(old) if old == new => out.unchanged += 1,
+                Some(old) => {
+                    tx.execute(
+                        "UPDATE city_daily SET aqi = ?4, so2 = ?5, no2 = ?6, co = ?7, pm10 = ?8, pm2_5 = ?9, \
+                         o3_mda8 = ?10, o3_max_1h = ?11 WHERE city_id = ?1 AND date = ?2 AND source = ?3",
+                        vals,
+                    )?;
+                    out.updated += 1;
+                    daily_revisions(file, r, &old, &new, &mut out);
+                }
             }
         }
         tx.commit()?;
@@ -1547,6 +1805,7 @@ impl Store for SqliteStore {
                     o3_mda8: c(8)?,
                     o3_max_1h: c(9)?,
                     line: 0,
+                    unterminated: None,
                 },
             ))
         })?;

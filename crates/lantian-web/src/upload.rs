@@ -27,7 +27,7 @@ use axum::Json;
 use http_body_util::BodyExt;
 use lantian_ingest::text::{fmt_size, is_limit_error, is_unsafe_char};
 use lantian_service::accounts::{check_token, may_import, may_upload, Scope, WriteMode};
-use lantian_service::import::{prepare_with, published_aqi_check, write_as, Ready};
+use lantian_service::import::{import_warnings, prepare_with, published_aqi_check, write_as, Ready};
 use lantian_store::FileMeta;
 use lantian_store::{Account, SqliteStore, Store};
 use serde::{Deserialize, Serialize};
@@ -64,8 +64,23 @@ pub struct UploadReport {
     /// Daily city values: how many days carry a published AQI and how many of them lantian's AQI of
     /// the daily values contradicts (the published AQI decides the day).
     pub published_aqi: Option<PublishedAqiReport>,
-    /// What the import noticed but accepted (e.g. days that disagree with the published AQI).
+    /// What the import noticed but accepted (e.g. days that disagree with the published AQI, a
+    /// truncated last row, hours missing rows, a last cell that may have been cut) — as `lantian
+    /// import` reports them.
     pub warnings: Vec<String>,
+    /// Stored values the file changed or deleted, with the first examples.
+    pub revisions: RevisionsReport,
+}
+
+/// Stored values an upload replaced (`lantian import` prints the same).
+#[derive(Serialize, ToSchema)]
+pub struct RevisionsReport {
+    /// Stored values changed or deleted.
+    pub count: u64,
+    /// Of them, deleted (an empty cell over a stored value).
+    pub deleted: u64,
+    /// The first few: `1001A 2023-01-20T05:00:00+08:00 PM2.5 74 → 7`, `成都 2022-01-02 o3_mda8 140 → 14`.
+    pub examples: Vec<String>,
 }
 
 /// Imported daily values against the AQI their file publishes (`lantian import` reports the same).
@@ -149,7 +164,7 @@ pub async fn upload(
                 let proposal = matches!(mode, WriteMode::Propose { .. })
                     && matches!(ready.kind_name(), "adjustments" | "dust-events");
                 let pending_approval = if proposal { o.inserted } else { 0 };
-                let mut warnings: Vec<String> = check.as_ref().and_then(|c| c.warning(&name)).into_iter().collect();
+                let mut warnings = import_warnings(Path::new(&name), &ready, &o);
                 if proposal {
                     warnings.push(format!(
                         "{name}: {pending_approval} proposals await the province's approval; they change no score \
@@ -159,6 +174,11 @@ pub async fn upload(
                 Ok(UploadReport {
                     pending_approval,
                     warnings,
+                    revisions: RevisionsReport {
+                        count: o.revisions.count,
+                        deleted: o.revisions.deleted,
+                        examples: o.revisions.examples.clone(),
+                    },
                     published_aqi: check.map(|c| PublishedAqiReport {
                         days: c.days,
                         disagree: c.disagree(),

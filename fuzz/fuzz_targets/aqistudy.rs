@@ -1,0 +1,16 @@
+//! Fuzz target: aqistudy daily files (`citydaily::parse_city_daily`, `Aqistudy`). No input may panic; an error
+//! names the file (and the checks of `common.rs` hold for what is accepted).
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+#[allow(unused_imports)]
+use common::*;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    named_err(lantian_ingest::citydaily::parse_city_daily(
+        path(),
+        &text(data),
+        lantian_ingest::CityDailyLayout::Aqistudy,
+    ));
+});

@@ -1,0 +1,12 @@
+//! Fuzz target: Dust-affected periods (`events::parse_dust`). No input may panic; an error names the file (and the
+//! checks of `common.rs` hold for what is accepted).
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+#[allow(unused_imports)]
+use common::*;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    named_err(lantian_ingest::events::parse_dust(path(), &text(data)));
+});
