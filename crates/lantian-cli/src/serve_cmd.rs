@@ -44,6 +44,11 @@ pub struct LimitArgs {
     #[arg(long, env = "LANTIAN_UPLOAD_SLOTS", default_value_t = 2,
           value_parser = clap::value_parser!(u64).range(1..=64))]
     pub upload_slots: u64,
+    /// Connections open at once; beyond it new connections wait until one ends (bounds file descriptors
+    /// and memory against a flood of idle sockets).
+    #[arg(long, env = "LANTIAN_MAX_CONNECTIONS", default_value_t = 256,
+          value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub max_connections: u64,
     /// A browser session ends after this many seconds without a request (OWASP ASVS 3.3.2: 30 minutes).
     #[arg(long, env = "LANTIAN_SESSION_IDLE_SECS", default_value_t = 1800, value_name = "SECS",
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -76,6 +81,7 @@ impl LimitArgs {
                 max_content: self.max_upload_decompressed,
             },
             upload_slots: usize::try_from(self.upload_slots).unwrap_or(2),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(lantian_web::DEFAULT_MAX_CONNECTIONS),
         }
     }
 
@@ -168,8 +174,15 @@ mod tests {
     #[test]
     fn flag_defaults_are_the_server_defaults() {
         let from_flags = LimitArgs::from_env().expect("defaults").config();
-        let vars =
-            ["HEADER_TIMEOUT", "BODY_TIMEOUT", "IDLE_TIMEOUT", "MAX_UPLOAD", "MAX_UPLOAD_DECOMPRESSED", "UPLOAD_SLOTS"];
+        let vars = [
+            "HEADER_TIMEOUT",
+            "BODY_TIMEOUT",
+            "IDLE_TIMEOUT",
+            "MAX_UPLOAD",
+            "MAX_UPLOAD_DECOMPRESSED",
+            "UPLOAD_SLOTS",
+            "MAX_CONNECTIONS",
+        ];
         if vars.iter().all(|v| std::env::var_os(format!("LANTIAN_{v}")).is_none()) {
             assert_eq!(from_flags, lantian_web::ServerConfig::default());
         }

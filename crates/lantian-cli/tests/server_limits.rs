@@ -712,3 +712,26 @@ fn security_headers_on_pages_api_and_errors() {
     let (_, h, _) = get_with(&server.base, "/assets/lantian.css", None);
     assert_eq!(h.get("content-type").and_then(|v| v.to_str().ok()), Some("text/css; charset=utf-8"));
 }
+
+/// At most `--max-connections` connections are open at once: with 2, two idle sockets hold both slots
+/// and a third connection's request waits (in the listen queue) until one of them ends; then it is
+/// answered. The header timeout frees slots held by sockets that never send a request.
+#[test]
+fn connections_beyond_the_cap_wait_for_a_slot() {
+    let _serial = serial();
+    let t = TempDir::new("max-connections");
+    let db = t.db();
+    let _ = user(&db, "admin1", &["admin"]);
+    let server = Serve::start(&db, &["--max-connections", "2", "--header-timeout", "20s"]);
+    let idle1 = TcpStream::connect(server.addr).expect("connect");
+    let idle2 = TcpStream::connect(server.addr).expect("connect");
+    std::thread::sleep(Duration::from_millis(300));
+    let mut third = TcpStream::connect(server.addr).expect("the kernel queues it");
+    third.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").expect("request");
+    third.set_read_timeout(Some(Duration::from_millis(1500))).expect("timeout");
+    assert!(read_answer(&mut third).is_none(), "answered although both slots were taken");
+    drop(idle1);
+    third.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    assert_eq!(read_answer(&mut third).expect("answered once a slot is free").status, 200);
+    drop(idle2);
+}

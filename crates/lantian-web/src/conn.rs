@@ -49,25 +49,36 @@ impl Default for Timeouts {
 }
 
 /// Serves `app` on `listener` until `shutdown` completes; then stops accepting, lets each connection
-/// finish its request in flight and waits for all of them.
+/// finish its request in flight and waits for all of them. At most `max_connections` are open at once:
+/// the next is accepted only when one ends (the others wait in the kernel's listen queue).
 pub(crate) async fn serve(
     listener: TcpListener,
     app: Router,
     timeouts: Timeouts,
+    max_connections: usize,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(max_connections.max(1)));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     // Every connection holds a sender; `recv` answers `None` once all of them have ended.
     let (alive_tx, mut alive_rx) = tokio::sync::mpsc::channel::<()>(1);
     tokio::pin!(shutdown);
     loop {
+        // A free slot first, then the next connection.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(s) => s,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, remote)) => {
                     let (app, stop, alive) = (app.clone(), stop_rx.clone(), alive_tx.clone());
                     tokio::spawn(async move {
                         connection(stream, remote, app, timeouts, stop).await;
-                        drop(alive);
+                        drop((alive, slot));
                     });
                 }
                 Err(e) => {

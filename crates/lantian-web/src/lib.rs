@@ -75,11 +75,23 @@ pub struct ServerConfig {
     pub upload: ReadLimits,
     /// Uploads received and parsed at once (`--upload-slots`, default 2); more wait for a slot.
     pub upload_slots: usize,
+    /// Connections open at once (`--max-connections`, default 256): beyond it a new connection waits
+    /// in the listen queue until one ends, so that a flood of idle sockets cannot exhaust the process's
+    /// file descriptors and memory (the header timeout then frees the slots held by half-sent requests).
+    pub max_connections: usize,
 }
+
+/// The default of [`ServerConfig::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 
 impl Default for ServerConfig {
     fn default() -> ServerConfig {
-        ServerConfig { timeouts: Timeouts::default(), upload: ReadLimits::WEB, upload_slots: 2 }
+        ServerConfig {
+            timeouts: Timeouts::default(),
+            upload: ReadLimits::WEB,
+            upload_slots: 2,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        }
     }
 }
 
@@ -171,8 +183,8 @@ pub async fn serve_on(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let timeouts = state.config.timeouts;
-    conn::serve(listener, router(state), timeouts, shutdown).await
+    let (timeouts, max) = (state.config.timeouts, state.config.max_connections);
+    conn::serve(listener, router(state), timeouts, max, shutdown).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM (graceful shutdown).
