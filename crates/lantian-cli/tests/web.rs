@@ -439,6 +439,15 @@ fn uploads_enforce_roles_and_are_audited() {
              cd-nev,成都,{dep},新能源汽车保有量提高到30万辆,辆,level,200000,300000,2022-01-01,2022-12-31\n"
         )
     };
+    // A new task is the province's to assign (its completion may score the city): refused from a
+    // department, imported by the operator; then the department may send it again unchanged.
+    let (s, v) = post(&base, "/api/v1/uploads?name=tasks.csv", Some(&dept), &tasks("成都市经济和信息化局"));
+    assert_eq!(s, 403, "{v}");
+    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("assigned by the province")), "{v}");
+    let assigned = std::env::temp_dir().join(format!("lantian-web-tasks-{}.csv", std::process::id()));
+    std::fs::write(&assigned, tasks("成都市经济和信息化局")).expect("write");
+    ok(&db, &["import", &assigned.display().to_string()]);
+    let _ = std::fs::remove_file(&assigned);
     let (s, v) = post(&base, "/api/v1/uploads?name=tasks.csv", Some(&dept), &tasks("成都市公安局交通管理局"));
     assert_eq!(s, 403, "{v}");
     let (s, v) = post(&base, "/api/v1/uploads?name=tasks.csv", Some(&dept), &tasks("成都市经济和信息化局"));
@@ -471,7 +480,7 @@ fn uploads_enforce_roles_and_are_audited() {
     let log = ok(&db, &["user", "audit", "--format", "csv"]);
     let (h, rows) = csv_rows(&log);
     let uploads: Vec<&Vec<String>> = rows.iter().filter(|r| r[col(&h, "action")] == "upload").collect();
-    assert_eq!(uploads.len(), 16, "{log}");
+    assert_eq!(uploads.len(), 17, "{log}");
     assert!(uploads.iter().all(|r| r[col(&h, "remote")] == "127.0.0.1"));
     assert!(uploads.iter().any(|r| r[col(&h, "actor")] == "admin1" && r[col(&h, "detail")].contains("2 inserted")));
     assert!(uploads

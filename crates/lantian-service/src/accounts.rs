@@ -525,8 +525,9 @@ fn city_name(store: &dyn Store, city_id: i64) -> Result<String> {
         .map_or_else(|| format!("city #{city_id}"), |c| c.display().to_string()))
 }
 
-/// For a city or department writer: a task code already stored must belong to the writer (its city;
-/// its department), and its yardstick — kind, baseline, target, start, deadline — is the province's to
+/// For a city or department writer: a new task code is refused (tasks are assigned by the province:
+/// their completion may score the city, issue 12 §3); a task code already stored must belong to the
+/// writer (its city; its department), and its yardstick — kind, baseline, target, start, deadline — is the province's to
 /// change (issue 12 §2–3: `deyang` set 成都's `cd-scrap` target to 1).
 fn stored_tasks_refusal(
     store: &dyn Store,
@@ -535,7 +536,15 @@ fn stored_tasks_refusal(
 ) -> Result<Option<String>> {
     let stored = store.tasks(&store.cities()?.iter().map(|c| c.id).collect::<Vec<_>>())?;
     for r in records {
-        let Some(t) = stored.iter().find(|t| t.code == r.code) else { continue };
+        // A task's completion can score its city (a scheme's task-completion factor): the tasks, like the
+        // targets, are assigned by the province; a city or department reports progress on its own.
+        let Some(t) = stored.iter().find(|t| t.code == r.code) else {
+            return Ok(Some(format!(
+                "task {} ({}): target tasks are assigned by the province — an administrator imports new ones; \
+                 {} may report progress on its own tasks",
+                r.code, r.description, account.name
+            )));
+        };
         let what = format!("task {} ({})", t.code, t.description);
         let owner = format!("{} of {}", t.department, t.city.display());
         if let Some(c) = &account.city {
