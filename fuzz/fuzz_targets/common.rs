@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use lantian_ingest::{IngestError, Parsed, WideFile};
+use lantian_ingest::{IngestError, WideFile};
+use lantian_service::datasets::Ready;
 
 /// The name the targets give their input.
 pub fn path() -> &'static Path {
@@ -45,10 +46,13 @@ pub fn wide(w: &WideFile) {
     }
 }
 
-pub fn check(r: &Result<Parsed, IngestError>) {
+pub fn check(r: &Result<Ready, IngestError>) {
     match r {
-        Ok(Parsed::Wide(w)) => wide(w),
-        Ok(_) => {}
+        Ok(ready) => {
+            if let Some(p) = ready.records::<lantian_store::PreparedWide>() {
+                wide(&p.wide);
+            }
+        }
         Err(e) => named(e),
     }
 }

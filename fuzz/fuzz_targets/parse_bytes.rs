@@ -1,4 +1,4 @@
-//! Fuzz target: Detection and every reader: `lantian_ingest::parse_bytes`, the importer's entry point for
+//! Fuzz target: Detection and every reader: `lantian_service::datasets::parse_bytes`, the importer's entry point for
 //! decompressed bytes. No input may panic; an error names the file (and the checks of `common.rs` hold for what is
 //! accepted).
 #![no_main]
@@ -9,6 +9,6 @@ mod common;
 use common::*;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let r = lantian_ingest::parse_bytes(path(), data);
+    let r = lantian_service::datasets::parse_bytes(path(), data);
     check(&r);
 });

@@ -12,12 +12,12 @@ use anyhow::{bail, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use lantian_ingest::text::ReadLimits;
-use lantian_ingest::{IngestError, Parsed};
+use lantian_ingest::IngestError;
 use lantian_service::import::{prepare_with, published_aqi_check, write, PublishedAqiCheck, Ready};
 use lantian_store::{FileMeta, ImportOutcome, Store};
 
 #[derive(Args, Debug)]
-#[command(after_help = lantian_ingest::kinds_help())]
+#[command(after_help = lantian_service::datasets::help())]
 pub struct ImportArgs {
     /// Files or folders (folders are searched recursively for *.csv, *.txt, their .gz, and *.json).
     #[arg(required = true)]
@@ -215,13 +215,9 @@ pub fn import_files_with(
                 Ok((meta, ready)) => {
                     let kind = ready.kind_name();
                     *sum.kinds.entry(kind).or_default() += 1;
-                    if let Ready::Wide(p) = &ready {
-                        sum.warnings.extend(p.wide.warnings.iter().cloned());
-                    }
-                    if let Ready::Other(Parsed::Stations { warnings, .. }) = &ready {
-                        sum.warnings.extend(warnings.iter().cloned());
-                    }
-                    let wide = matches!(ready, Ready::Wide(_));
+                    sum.warnings.extend(ready.warnings());
+                    // Consecutive files of a batched kind (the hourly files) share a transaction.
+                    let wide = ready.info().batched;
                     if !wide {
                         commit(store, &mut pending, &mut sum, &mut stations);
                     }
@@ -279,35 +275,15 @@ struct Accounted {
 
 impl Accounted {
     fn of(o: ImportOutcome, ready: &Ready) -> Accounted {
-        let mut a =
-            Accounted { outcome: o, rows: 0, values: 0, station_hours: 0, stations: Vec::new(), published: None };
-        match ready {
-            Ready::Wide(p) => {
-                a.rows = p.wide.rows as u64;
-                a.values = p.wide.values;
-                a.station_hours = p.station_hours;
-                if p.wide.kind == lantian_ingest::WideKind::Sites {
-                    a.stations = p.wide.columns.clone();
-                }
-            }
-            Ready::Other(Parsed::Stations { stations: st, .. }) => {
-                a.rows = st.len() as u64;
-                a.stations = st.iter().map(|s| s.code.clone()).collect();
-            }
-            Ready::Other(Parsed::CityDaily { records, .. }) => {
-                a.rows = records.len() as u64;
-                a.values = records.len() as u64 * 7;
-            }
-            Ready::Other(Parsed::Dust(r)) => a.rows = r.len() as u64,
-            Ready::Other(Parsed::Targets(r)) => a.rows = r.len() as u64,
-            Ready::Other(Parsed::Adjustments(r)) => a.rows = r.len() as u64,
-            Ready::Other(Parsed::NationalRanks(r)) => a.rows = r.len() as u64,
-            Ready::Other(Parsed::Tasks(r)) => a.rows = r.len() as u64,
-            Ready::Other(Parsed::TaskReports(r)) => a.rows = r.len() as u64,
-            Ready::Other(Parsed::Wide(_)) => {}
-            other => a.rows = other.rows(),
+        let c = ready.counts();
+        Accounted {
+            outcome: o,
+            rows: c.rows,
+            values: c.values,
+            station_hours: c.station_hours,
+            stations: c.stations,
+            published: None,
         }
-        a
     }
 
     fn apply(self, sum: &mut ImportSummary, stations: &mut HashSet<String>) {

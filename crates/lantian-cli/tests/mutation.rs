@@ -1,6 +1,6 @@
 //! The mutation corpus (issue 12): real files of `../shared/data` (excerpts, so that the run stays
 //! within a CI budget) and the valid sample of every kind the importer detects
-//! (`crates/lantian-ingest/samples/`, one per entry of `lantian_ingest::KINDS`), each damaged in
+//! (`crates/lantian-ingest/samples/`, one or more per dataset of `lantian_service::datasets::REGISTRY`), each damaged in
 //! many ways — truncations at many points and inside the last cells, byte flips, NULs, invalid
 //! UTF-8 and GB18030, a byte-order mark inside, huge lines and cells, huge column counts, odd numbers
 //! (`1e308`, `-0`, `NaN`, `999999999`, …), odd dates (`9999-12-31`, `2023-02-30`, …), repeated header
@@ -511,7 +511,7 @@ fn every_kind_survives_its_mutants() {
         .filter(|n| n.ends_with(".csv") || n.ends_with(".json"))
         .collect();
     names.sort();
-    assert!(names.len() >= lantian_ingest::KINDS.len(), "a sample per kind: {names:?}");
+    assert!(names.len() >= lantian_service::datasets::REGISTRY.len(), "a sample per kind: {names:?}");
     for n in names {
         seeds.push((n.clone(), std::fs::read(samples_dir().join(&n)).expect("sample")));
     }

@@ -102,13 +102,14 @@ fn an_empty_three_year_baseline_says_why() {
     assert!(!out.contains("three-year"), "{out}");
 }
 
-/// `import --help` names every kind the detector recognises (from the detector's own table).
+/// `import --help` names every kind the detector recognises (from the detector's own registry).
 #[test]
 fn import_help_names_every_kind() {
     let help = ok("sqlite:unused.db", &["import", "--help"]);
-    assert!(lantian_ingest::KINDS.len() >= 19);
-    for k in lantian_ingest::KINDS {
-        assert!(help.contains(k.name) && help.contains(k.signature), "{} missing from:\n{help}", k.name);
+    assert!(lantian_service::datasets::REGISTRY.len() >= 19);
+    for k in lantian_service::datasets::REGISTRY {
+        let (name, signature) = (k.info().name, k.info().recognition.signature());
+        assert!(help.contains(name) && help.contains(&signature), "{name} missing from:\n{help}");
     }
     assert!(!std::path::Path::new("unused.db").exists());
 }

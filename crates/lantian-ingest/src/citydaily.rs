@@ -54,12 +54,6 @@ pub enum CityDailyLayout {
 
 pub const LONG_HEADER: [&str; 9] = ["city", "date", "aqi", "so2", "no2", "co", "pm10", "pm2_5", "o3_mda8"];
 
-pub fn looks_like_long(first_line: &str) -> bool {
-    let f: Vec<String> =
-        first_line.split(',').map(|s| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect();
-    LONG_HEADER.iter().all(|h| f.iter().any(|x| x == h))
-}
-
 /// aqistudy rows: 12 fields, the second a `YYYY-MM-DD` date, the fourth `min~max`.
 pub fn looks_like_aqistudy(first_line: &str) -> bool {
     let f: Vec<&str> = first_line.trim_start_matches('\u{feff}').split(',').collect();

@@ -21,40 +21,11 @@ use std::path::Path;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::error::IngestError;
-use crate::events::{header, records};
+use crate::events::records;
+use crate::table::{Cols, Row};
 
 /// The four pollutants of emission inventories and reductions, in column order.
 pub const EMISSION_POLLUTANTS: [&str; 4] = ["so2", "nox", "pm", "vocs"];
-
-fn has_all(first_line: &str, keys: &[&str]) -> bool {
-    let h = header(first_line);
-    keys.iter().all(|k| h.iter().any(|x| x == k))
-}
-
-pub fn looks_like_forecasts(first_line: &str) -> bool {
-    has_all(first_line, &["city", "issued_at", "date", "aqi"])
-}
-pub fn looks_like_enterprises(first_line: &str) -> bool {
-    has_all(first_line, &["credit_code", "name", "city", "industry", "grade"])
-}
-pub fn looks_like_measures(first_line: &str) -> bool {
-    has_all(first_line, &["credit_code", "level", "line", "action"])
-}
-pub fn looks_like_inventory(first_line: &str) -> bool {
-    has_all(first_line, &["city", "year", "so2_t", "nox_t", "pm_t", "vocs_t"])
-}
-pub fn looks_like_city_measures(first_line: &str) -> bool {
-    has_all(first_line, &["city", "level", "measure", "so2_kg"])
-}
-pub fn looks_like_power(first_line: &str) -> bool {
-    has_all(first_line, &["credit_code", "time", "kwh"])
-}
-pub fn looks_like_cems(first_line: &str) -> bool {
-    has_all(first_line, &["credit_code", "time", "so2_kg", "nox_kg", "pm_kg"])
-}
-pub fn looks_like_visits(first_line: &str) -> bool {
-    has_all(first_line, &["department", "city", "date_from", "date_to", "leader_rank"])
-}
 
 /// One forecast day of one issuance.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,93 +152,6 @@ pub struct VisitRecord {
     pub leader_rank: String,
     pub issues_found: String,
     pub row: usize,
-}
-
-/// Column lookup by header name.
-struct Cols<'a> {
-    path: &'a Path,
-    h: csv::StringRecord,
-}
-
-impl<'a> Cols<'a> {
-    fn new(path: &'a Path, h: csv::StringRecord) -> Self {
-        Cols { path, h }
-    }
-    fn opt(&self, name: &str) -> Option<usize> {
-        self.h.iter().position(|x| x.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
-    }
-    fn need(&self, name: &str) -> Result<usize, IngestError> {
-        self.opt(name).ok_or_else(|| IngestError::at(self.path, 1, format!("header lacks {name}")))
-    }
-}
-
-/// One row with its line number, for cell access and errors.
-struct Row<'a> {
-    path: &'a Path,
-    line: usize,
-    r: &'a csv::StringRecord,
-}
-
-impl Row<'_> {
-    fn get(&self, c: Option<usize>) -> &str {
-        c.and_then(|c| self.r.get(c)).unwrap_or("").trim()
-    }
-    fn err(&self, c: usize, field: &str, msg: impl Into<String>) -> IngestError {
-        IngestError::cell(self.path, self.line, c + 1, field, msg)
-    }
-    fn required(&self, c: usize, field: &str) -> Result<String, IngestError> {
-        let v = self.get(Some(c));
-        if v.is_empty() {
-            return Err(self.err(c, field, format!("{field} is required")));
-        }
-        Ok(v.to_string())
-    }
-    /// A non-negative decimal with at most three decimals, in thousandths; empty → `None`.
-    fn milli(&self, c: Option<usize>, field: &str, max_units: i64) -> Result<Option<i64>, IngestError> {
-        let v = self.get(c);
-        if v.is_empty() {
-            return Ok(None);
-        }
-        let at = c.unwrap_or(0);
-        // Amounts may exceed the concentration range of `Conc` (a steelworks uses over 10⁶ kWh a day):
-        // an exact decimal of at most three decimals, in thousandths.
-        let r =
-            lantian_core::conc::parse_decimal(v).ok_or_else(|| self.err(at, field, format!("not a number: {v:?}")))?;
-        if r.num < 0 {
-            return Err(self.err(at, field, format!("negative amount {v}")));
-        }
-        if (r.num * 1000) % r.den != 0 {
-            return Err(self.err(at, field, format!("more than three decimals: {v:?}")));
-        }
-        let milli = r.num * 1000 / r.den;
-        if milli > i128::from(max_units) * 1000 {
-            return Err(self.err(at, field, format!("implausible amount {v} (above {max_units})")));
-        }
-        Ok(Some(milli as i64))
-    }
-    fn date(&self, c: usize, field: &str) -> Result<NaiveDate, IngestError> {
-        let v = self.get(Some(c));
-        let d = NaiveDate::parse_from_str(v, "%Y-%m-%d")
-            .map_err(|_| self.err(c, field, format!("not a date YYYY-MM-DD: {v:?}")))?;
-        self.plausible(c, field, d)
-    }
-    /// A date of the plausible range ([`crate::plausible`]).
-    fn plausible(&self, c: usize, field: &str, d: NaiveDate) -> Result<NaiveDate, IngestError> {
-        crate::plausible::date(self.path, self.line, c + 1, field, d)
-    }
-    fn opt_date(&self, c: Option<usize>, field: &str) -> Result<Option<NaiveDate>, IngestError> {
-        match c {
-            Some(c) if !self.get(Some(c)).is_empty() => self.date(c, field).map(Some),
-            _ => Ok(None),
-        }
-    }
-    fn flag(&self, c: Option<usize>, field: &str) -> Result<bool, IngestError> {
-        match self.get(c).to_ascii_lowercase().as_str() {
-            "" | "0" | "false" | "no" | "n" | "否" => Ok(false),
-            "1" | "true" | "yes" | "y" | "是" => Ok(true),
-            other => Err(self.err(c.unwrap_or(0), field, format!("expected yes/no (是/否), found {other:?}"))),
-        }
-    }
 }
 
 /// The canonical code of an alert level written as `yellow`/`黄色`/`黄`/`Ⅲ` etc.: `blue`, `yellow`,

@@ -35,11 +35,6 @@ pub struct TargetRecord {
     pub line: usize,
 }
 
-/// The header's field names, lower-case, BOM and spaces removed.
-pub(crate) fn header(first_line: &str) -> Vec<String> {
-    first_line.split(',').map(|s| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect()
-}
-
 /// A recorded bonus/penalty item of a city (加减分): `city,date,item,evidence,approver`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AdjustmentRecord {
@@ -61,11 +56,6 @@ pub struct NationalRankRecord {
     pub period: String,
     pub rank: u32,
     pub line: usize,
-}
-
-pub fn looks_like_national_ranks(first_line: &str) -> bool {
-    let h = header(first_line);
-    ["city", "period", "rank168"].iter().all(|k| h.iter().any(|x| x == k))
 }
 
 /// Parses 168-city ranks; the rank must be 1–168 and the period a period text.
@@ -125,16 +115,6 @@ pub struct TaskReportRecord {
     pub value: String,
     pub source: String,
     pub line: usize,
-}
-
-pub fn looks_like_tasks(first_line: &str) -> bool {
-    let h = header(first_line);
-    ["task", "city", "department", "target", "deadline"].iter().all(|k| h.iter().any(|x| x == k))
-}
-
-pub fn looks_like_task_reports(first_line: &str) -> bool {
-    let h = header(first_line);
-    ["task", "date", "value"].iter().all(|k| h.iter().any(|x| x == k)) && !h.iter().any(|x| x == "city")
 }
 
 fn decimal_cell(path: &Path, line: usize, c: usize, name: &str, s: &str) -> Result<String, IngestError> {
@@ -245,11 +225,6 @@ pub fn parse_task_reports(path: &Path, text: &str) -> Result<Vec<TaskReportRecor
         .collect()
 }
 
-pub fn looks_like_adjustments(first_line: &str) -> bool {
-    let h = header(first_line);
-    ["city", "date", "item", "evidence", "approver"].iter().all(|k| h.iter().any(|x| x == k))
-}
-
 /// Parses bonus/penalty items; an unknown item code, an empty evidence or approver is an error.
 pub fn parse_adjustments(path: &Path, text: &str) -> Result<Vec<AdjustmentRecord>, IngestError> {
     let (h, rows) = records(path, text)?;
@@ -291,25 +266,12 @@ pub fn parse_adjustments(path: &Path, text: &str) -> Result<Vec<AdjustmentRecord
         .collect()
 }
 
-pub fn looks_like_dust(first_line: &str) -> bool {
-    let h = header(first_line);
-    ["city", "start", "end"].iter().all(|k| h.iter().any(|x| x == k))
-}
-
-pub fn looks_like_targets(first_line: &str) -> bool {
-    let h = header(first_line);
-    ["city", "year", "pm2_5"].iter().all(|k| h.iter().any(|x| x == k))
-}
-
 /// A CSV's header and its non-empty rows with their line numbers (of the row's first line); no rows
 /// is an error. Checked here for every kind with a header (issue 12 item 11): a header naming a
 /// column twice (case-insensitively) is an error naming both columns; trailing empty header fields
 /// (trailing commas) are dropped; a row with fewer fields than the header is an error naming the
 /// first missing column, one with more is an error unless the extra fields are empty.
-pub(crate) fn records(
-    path: &Path,
-    text: &str,
-) -> Result<(csv::StringRecord, Vec<(usize, csv::StringRecord)>), IngestError> {
+pub fn records(path: &Path, text: &str) -> Result<(csv::StringRecord, Vec<(usize, csv::StringRecord)>), IngestError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut rdr =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());

@@ -26,11 +26,6 @@ pub struct StationRecord {
     pub is_stopped: bool,
 }
 
-/// Whether a header line is a station list's.
-pub fn looks_like_station_list(first_line: &str) -> bool {
-    first_line.contains("监测点编码") && first_line.contains("监测点名称")
-}
-
 /// Parses a station list (decoded text).
 pub fn parse_station_list(path: &Path, text: &str) -> Result<(Vec<StationRecord>, Vec<String>), IngestError> {
     // The header is checked (a column named twice is an error), every row has its width.

@@ -13,11 +13,12 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use lantian_ingest::Parsed;
+use lantian_ingest::events::TaskRecord;
 use lantian_store::{Account, NewAccount, NewToken, Store, TokenInfo};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
+use crate::datasets::{OwnedBy, Owner};
 use crate::import::Ready;
 use crate::{Result, ServiceError};
 
@@ -381,85 +382,88 @@ fn owned_by(what: &str, owner: &str, account: &Account) -> String {
     format!("{what} belongs to {owner}; this account writes only {own}'s records, not another's")
 }
 
-/// Whether an account may import a file, and if not, why (issue 12 §2–3). Administrators may import
-/// anything. The records sent **and the records already stored under the same key** must belong to the
-/// account: an enterprise registered in another city, a task of another city or department is refused,
-/// naming the record and its owner. A city never sets the inputs of its own score, ranking or targets:
-/// daily city values (monitoring data come from the monitoring network), annual targets and 168-city
-/// ranks are province-only; its bonus/penalty items and dust periods are accepted as proposals
-/// ([`WriteMode`]); a stored task's yardstick (target, baseline, kind, dates) is the province's to change.
-/// Department users write only target tasks of their department (within their city, when they have one)
-/// and progress reports of those tasks; viewers nothing.
+/// Whether an account may import a file, and if not, why (issue 12 §2–3; issue 13 §5: one policy over
+/// the owners the file's dataset module names, [`crate::datasets::Dataset::owners`]). Administrators may
+/// import anything; viewers nothing. The records sent **and the records already stored under the same
+/// key** must belong to the account: an enterprise registered in another city, a task of another city or
+/// department is refused, naming the record and its owner. A city never sets the inputs of its own
+/// score, ranking or targets: province-only kinds ([`OwnedBy::Province`]: daily city values, annual
+/// targets, 168-city ranks, …) are refused with the kind's reason; its bonus/penalty items and dust
+/// periods are accepted as proposals ([`WriteMode`], [`crate::datasets::Info::proposals`]); a stored
+/// task's yardstick (target, baseline, kind, dates) is the province's to change, and new tasks are the
+/// province's to create. Department users write only target tasks of their department (within their
+/// city, when they have one) and progress reports of those tasks.
+///
+/// What each role writes, by owner: a city user its city's records ([`Owner::City`]), its registered
+/// enterprises and their records ([`Owner::Registration`], [`Owner::Enterprise`]) and the tasks of its
+/// city ([`Owner::Task`]); a department user the tasks of its department and their progress
+/// ([`Owner::Task`], [`Owner::TaskProgress`]). The stored records are checked first, then the cities the
+/// file names.
 pub fn may_import(store: &dyn Store, account: &Account, ready: &Ready) -> Result<std::result::Result<(), String>> {
     let role = Role::parse(&account.role).unwrap_or(Role::Viewer);
     let kind = ready.kind_name();
+    let info = ready.info();
     match role {
         Role::Admin => Ok(Ok(())),
         Role::Viewer => Ok(Err("a read-only account cannot import".into())),
         Role::City => {
             let Some(own) = &account.city else { return Ok(Err("the account has no city".into())) };
-            let cities: Vec<&str> = match ready {
-                Ready::Other(Parsed::CityDaily { .. }) => {
-                    return Ok(Err("daily city values are monitoring data: only the province imports them \
-                                   (a city never sets the inputs of its own ranking)"
-                        .into()))
+            let province_wide = || format!("{kind} files are province-wide: only an administrator imports them");
+            match info.owned_by {
+                OwnedBy::Province(Some(why)) => return Ok(Err(why.to_string())),
+                OwnedBy::Province(None) => return Ok(Err(province_wide())),
+                _ => {}
+            }
+            let owners = ready.owners();
+            // Progress reports are their departments' (and the province's).
+            if owners.iter().any(|o| matches!(o, Owner::TaskProgress(_))) {
+                return Ok(Err(province_wide()));
+            }
+            // The records already stored under the same keys.
+            let tasks: Vec<&TaskRecord> =
+                owners.iter().filter_map(|o| if let Owner::Task(t) = o { Some(*t) } else { None }).collect();
+            if !tasks.is_empty() {
+                if let Some(why) = stored_tasks_refusal(store, account, &tasks)? {
+                    return Ok(Err(why));
                 }
-                Ready::Other(Parsed::Targets(_)) => {
-                    return Ok(Err("annual targets are set by the province: only an administrator imports \
-                                   them (a city never sets its own targets)"
-                        .into()))
-                }
-                Ready::Other(Parsed::Dust(r)) => r.iter().map(|x| x.city.as_str()).collect(),
-                Ready::Other(Parsed::Adjustments(r)) => r.iter().map(|x| x.city.as_str()).collect(),
-                Ready::Other(Parsed::Tasks(r)) => {
-                    if let Some(why) = stored_tasks_refusal(store, account, r)? {
-                        return Ok(Err(why));
-                    }
-                    r.iter().map(|x| x.city.as_str()).collect()
-                }
-                Ready::Other(Parsed::Forecasts(r)) => r.iter().map(|x| x.city.as_str()).collect(),
-                Ready::Other(Parsed::Enterprises(r)) => {
-                    let stored = store.enterprises(None)?;
-                    for e in r {
-                        if let Some(s) = stored.iter().find(|s| s.credit_code == e.credit_code) {
-                            if s.city_id != own.id {
-                                let owner = city_name(store, s.city_id)?;
-                                return Ok(Err(owned_by(
-                                    &format!("enterprise {} ({})", s.credit_code, s.name),
-                                    &owner,
-                                    account,
-                                )));
+            }
+            if owners.iter().any(|o| matches!(o, Owner::Registration { .. } | Owner::Enterprise(_))) {
+                let stored = store.enterprises(None)?;
+                for o in &owners {
+                    match *o {
+                        // An enterprise stays in the city it is registered in.
+                        Owner::Registration { credit_code, .. } => {
+                            if let Some(s) = stored.iter().find(|s| s.credit_code == credit_code) {
+                                if s.city_id != own.id {
+                                    let owner = city_name(store, s.city_id)?;
+                                    return Ok(Err(owned_by(
+                                        &format!("enterprise {} ({})", s.credit_code, s.name),
+                                        &owner,
+                                        account,
+                                    )));
+                                }
                             }
                         }
-                    }
-                    r.iter().map(|x| x.city.as_str()).collect()
-                }
-                Ready::Other(Parsed::Inventory(r)) => r.iter().map(|x| x.city.as_str()).collect(),
-                Ready::Other(Parsed::CityMeasures(r)) => r.iter().map(|x| x.city.as_str()).collect(),
-                Ready::Other(Parsed::Measures(_) | Parsed::Power(_) | Parsed::Cems(_)) => {
-                    // Records of enterprises: every enterprise must be registered in the account's city.
-                    let codes: Vec<&str> = match ready {
-                        Ready::Other(Parsed::Measures(r)) => r.iter().map(|x| x.credit_code.as_str()).collect(),
-                        Ready::Other(Parsed::Power(r)) => r.iter().map(|x| x.credit_code.as_str()).collect(),
-                        Ready::Other(Parsed::Cems(r)) => r.iter().map(|x| x.credit_code.as_str()).collect(),
-                        _ => Vec::new(),
-                    };
-                    let stored = store.enterprises(None)?;
-                    for c in codes {
-                        match stored.iter().find(|e| e.credit_code == c) {
+                        // Records of enterprises: every enterprise must be registered in the account's city.
+                        Owner::Enterprise(c) => match stored.iter().find(|e| e.credit_code == c) {
                             Some(e) if e.city_id == own.id => {}
                             Some(e) => {
                                 let owner = city_name(store, e.city_id)?;
                                 return Ok(Err(owned_by(&format!("enterprise {c} ({})", e.name), &owner, account)));
                             }
                             None => return Ok(Err(format!("enterprise {c} is not registered in {}", own.display()))),
-                        }
+                        },
+                        _ => {}
                     }
-                    Vec::new()
                 }
-                _ => return Ok(Err(format!("{kind} files are province-wide: only an administrator imports them"))),
-            };
-            for c in cities {
+            }
+            // The cities the records name.
+            for o in &owners {
+                let c = match o {
+                    Owner::City(c) | Owner::Registration { city: c, .. } => *c,
+                    Owner::Task(t) => t.city.as_str(),
+                    Owner::Enterprise(_) | Owner::TaskProgress(_) => continue,
+                };
                 let other = store.resolve_city(c)?;
                 if other.as_ref().map(|x| x.id) != Some(own.id) {
                     return Ok(Err(format!("the file has records of {c}; this account writes only {}", own.display())));
@@ -469,50 +473,62 @@ pub fn may_import(store: &dyn Store, account: &Account, ready: &Ready) -> Result
         }
         Role::Department => {
             let Some(dep) = &account.department else { return Ok(Err("the account has no department".into())) };
-            match ready {
-                Ready::Other(Parsed::Tasks(r)) => {
-                    if let Some(t) = r.iter().find(|t| &t.department != dep) {
-                        return Ok(Err(format!(
-                            "task {} names {} as its department; this account writes only {dep}'s tasks",
-                            t.code, t.department
-                        )));
-                    }
-                    if let Some(own) = &account.city {
-                        for t in r {
-                            let city = store.resolve_city(&t.city)?;
-                            if city.as_ref().map(|c| c.id) != Some(own.id) {
-                                return Ok(Err(format!(
-                                    "task {} is for {}; {dep} is a department of {} and writes only its tasks there",
-                                    t.code,
-                                    t.city,
-                                    own.display()
-                                )));
-                            }
-                        }
-                    }
-                    Ok(stored_tasks_refusal(store, account, r)?.map_or(Ok(()), Err))
-                }
-                Ready::Other(Parsed::TaskReports(r)) => {
-                    let tasks = store.tasks(&store.cities()?.iter().map(|c| c.id).collect::<Vec<_>>())?;
-                    for rep in r {
-                        match tasks.iter().find(|t| t.code == rep.task) {
-                            Some(t) if &t.department == dep => {}
-                            Some(t) => {
-                                return Ok(Err(owned_by(
-                                    &format!("task {} ({})", t.code, t.description),
-                                    &format!("{} of {}", t.department, t.city.display()),
-                                    account,
-                                )))
-                            }
-                            None => return Ok(Err(format!("unknown task {:?}", rep.task))),
-                        }
-                    }
-                    Ok(Ok(()))
-                }
-                _ => Ok(Err(format!(
-                    "a department account imports only its target tasks and their progress, not {kind}"
-                ))),
+            let refusal =
+                || format!("a department account imports only its target tasks and their progress, not {kind}");
+            if info.owned_by != OwnedBy::Department {
+                return Ok(Err(refusal()));
             }
+            let owners = ready.owners();
+            let mut tasks: Vec<&TaskRecord> = Vec::new();
+            let mut reports: Vec<&str> = Vec::new();
+            for o in &owners {
+                match *o {
+                    Owner::Task(t) => tasks.push(t),
+                    Owner::TaskProgress(code) => reports.push(code),
+                    _ => return Ok(Err(refusal())),
+                }
+            }
+            if !tasks.is_empty() {
+                if let Some(t) = tasks.iter().find(|t| &t.department != dep) {
+                    return Ok(Err(format!(
+                        "task {} names {} as its department; this account writes only {dep}'s tasks",
+                        t.code, t.department
+                    )));
+                }
+                if let Some(own) = &account.city {
+                    for t in &tasks {
+                        let city = store.resolve_city(&t.city)?;
+                        if city.as_ref().map(|c| c.id) != Some(own.id) {
+                            return Ok(Err(format!(
+                                "task {} is for {}; {dep} is a department of {} and writes only its tasks there",
+                                t.code,
+                                t.city,
+                                own.display()
+                            )));
+                        }
+                    }
+                }
+                if let Some(why) = stored_tasks_refusal(store, account, &tasks)? {
+                    return Ok(Err(why));
+                }
+            }
+            if !reports.is_empty() {
+                let stored = store.tasks(&store.cities()?.iter().map(|c| c.id).collect::<Vec<_>>())?;
+                for code in reports {
+                    match stored.iter().find(|t| t.code == code) {
+                        Some(t) if &t.department == dep => {}
+                        Some(t) => {
+                            return Ok(Err(owned_by(
+                                &format!("task {} ({})", t.code, t.description),
+                                &format!("{} of {}", t.department, t.city.display()),
+                                account,
+                            )))
+                        }
+                        None => return Ok(Err(format!("unknown task {code:?}"))),
+                    }
+                }
+            }
+            Ok(Ok(()))
         }
     }
 }
@@ -529,11 +545,7 @@ fn city_name(store: &dyn Store, city_id: i64) -> Result<String> {
 /// their completion may score the city, issue 12 §3); a task code already stored must belong to the
 /// writer (its city; its department), and its yardstick — kind, baseline, target, start, deadline — is the province's to
 /// change (issue 12 §2–3: `deyang` set 成都's `cd-scrap` target to 1).
-fn stored_tasks_refusal(
-    store: &dyn Store,
-    account: &Account,
-    records: &[lantian_ingest::events::TaskRecord],
-) -> Result<Option<String>> {
+fn stored_tasks_refusal(store: &dyn Store, account: &Account, records: &[&TaskRecord]) -> Result<Option<String>> {
     let stored = store.tasks(&store.cities()?.iter().map(|c| c.id).collect::<Vec<_>>())?;
     for r in records {
         // A task's completion can score its city (a scheme's task-completion factor): the tasks, like the

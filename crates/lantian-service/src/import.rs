@@ -6,50 +6,11 @@ use std::path::Path;
 
 use lantian_core::aqi::AqiCategory;
 use lantian_ingest::text::ReadLimits;
-use lantian_ingest::{IngestError, Parsed};
-use lantian_store::{FileMeta, ImportOutcome, PreparedWide, Store, StoreError};
+use lantian_ingest::{CityDailyRecord, IngestError};
+use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
 
-/// A file parsed and, for wide files, already encoded for the store.
-pub enum Ready {
-    Wide(PreparedWide),
-    Other(Parsed),
-}
-
-impl Ready {
-    /// The kind of the file (`cnemc-sites`, `cnemc-realtime`, `city-daily`, …).
-    pub fn kind_name(&self) -> &'static str {
-        match self {
-            Ready::Wide(p) => p.wide.kind_name(),
-            Ready::Other(p) => p.kind_name(),
-        }
-    }
-
-    /// Data rows in the file.
-    pub fn rows(&self) -> u64 {
-        match self {
-            Ready::Wide(p) => p.wide.rows as u64,
-            Ready::Other(p) => match p {
-                Parsed::Stations { stations, .. } => stations.len() as u64,
-                Parsed::CityDaily { records, .. } => records.len() as u64,
-                Parsed::Dust(r) => r.len() as u64,
-                Parsed::Targets(r) => r.len() as u64,
-                Parsed::Adjustments(r) => r.len() as u64,
-                Parsed::NationalRanks(r) => r.len() as u64,
-                Parsed::Tasks(r) => r.len() as u64,
-                Parsed::TaskReports(r) => r.len() as u64,
-                Parsed::Forecasts(r) => r.len() as u64,
-                Parsed::Enterprises(r) => r.len() as u64,
-                Parsed::Measures(r) => r.len() as u64,
-                Parsed::Inventory(r) => r.len() as u64,
-                Parsed::CityMeasures(r) => r.len() as u64,
-                Parsed::Power(r) => r.len() as u64,
-                Parsed::Cems(r) => r.len() as u64,
-                Parsed::Visits(r) => r.len() as u64,
-                Parsed::Wide(w) => w.rows as u64,
-            },
-        }
-    }
-}
+/// A file read and ready to be written: its dataset ([`crate::datasets`]) and its records.
+pub use crate::datasets::Ready;
 
 /// Reads nothing: `raw` is the file's content as received (possibly gzip), `name` names it in errors;
 /// within the command line's default read limits ([`ReadLimits::CLI`]).
@@ -67,10 +28,7 @@ pub fn prepare_with(
 ) -> Result<(FileMeta, Ready), IngestError> {
     let meta = FileMeta::new(&name.display().to_string(), &raw, at);
     let bytes = lantian_ingest::text::decompress_limited(name, raw, limits)?;
-    let ready = match lantian_ingest::parse_bytes(name, &bytes)? {
-        Parsed::Wide(w) => Ready::Wide(PreparedWide::new(w)),
-        other => Ready::Other(other),
-    };
+    let ready = crate::datasets::parse_bytes(name, &bytes)?;
     Ok((meta, ready))
 }
 
@@ -83,45 +41,14 @@ pub fn write(store: &mut dyn Store, meta: &FileMeta, ready: &Ready) -> Result<Im
 /// Writes a prepared file in one transaction as `mode` says (after [`crate::accounts::may_import`]):
 /// a city's bonus/penalty items and dust periods become proposals that change no number until the
 /// province approves them; other records, and an approving writer's, are written with who approved.
+/// The file's dataset module writes it ([`crate::datasets::Dataset::write`]).
 pub fn write_as(
     store: &mut dyn Store,
     meta: &FileMeta,
     ready: &Ready,
     mode: &crate::accounts::WriteMode,
 ) -> Result<ImportOutcome, StoreError> {
-    use crate::accounts::WriteMode;
-    let approval = match mode {
-        WriteMode::Approved { by } => lantian_store::Approval { by: by.clone(), at: meta.at.clone() },
-        WriteMode::Propose { by } => match ready {
-            Ready::Other(Parsed::Dust(records)) => return store.propose_dust(meta, records, by, &meta.at),
-            Ready::Other(Parsed::Adjustments(records)) => {
-                return store.propose_adjustments(meta, records, by, &meta.at)
-            }
-            _ => lantian_store::Approval { by: by.clone(), at: meta.at.clone() },
-        },
-    };
-    match ready {
-        Ready::Wide(p) => store.import_wide(meta, p),
-        Ready::Other(Parsed::Stations { stations, .. }) => store.import_stations(meta, stations),
-        Ready::Other(Parsed::CityDaily { records, .. }) => store.import_city_daily(meta, ready.kind_name(), records),
-        Ready::Other(Parsed::Dust(records)) => store.import_dust(meta, records, &approval),
-        Ready::Other(Parsed::Targets(records)) => store.import_targets(meta, records),
-        Ready::Other(Parsed::Adjustments(records)) => store.import_adjustments(meta, records, &approval),
-        Ready::Other(Parsed::NationalRanks(records)) => store.import_national_ranks(meta, records),
-        Ready::Other(Parsed::Tasks(records)) => store.import_tasks(meta, records),
-        Ready::Other(Parsed::TaskReports(records)) => store.import_task_reports(meta, records),
-        Ready::Other(Parsed::Forecasts(records)) => store.import_forecasts(meta, records),
-        Ready::Other(Parsed::Enterprises(records)) => store.import_enterprises(meta, records),
-        Ready::Other(Parsed::Measures(records)) => store.import_measures(meta, records),
-        Ready::Other(Parsed::Inventory(records)) => store.import_inventory(meta, records),
-        Ready::Other(Parsed::CityMeasures(records)) => store.import_city_measures(meta, records),
-        Ready::Other(Parsed::Power(records)) => store.import_power(meta, records),
-        Ready::Other(Parsed::Cems(records)) => store.import_cems(meta, records),
-        Ready::Other(Parsed::Visits(records)) => store.import_visits(meta, records),
-        // `prepare` encodes every wide file; an unprepared one is a program error, reported for the
-        // file rather than panicking.
-        Ready::Other(Parsed::Wide(_)) => Err(StoreError::Input("internal error: wide file not prepared".into())),
-    }
+    ready.write(store, meta, mode)
 }
 
 /// Every warning of one imported file, gathered in one place for `lantian import` and the upload:
@@ -129,12 +56,7 @@ pub fn write_as(
 /// that may have been cut, stations named otherwise) and the published-AQI disagreements of daily
 /// city values. Revisions of stored values are counted apart ([`ImportOutcome::revisions`]).
 pub fn import_warnings(name: &Path, ready: &Ready, outcome: &ImportOutcome) -> Vec<String> {
-    let mut w = Vec::new();
-    match ready {
-        Ready::Wide(p) => w.extend(p.wide.warnings.iter().cloned()),
-        Ready::Other(Parsed::Stations { warnings, .. }) => w.extend(warnings.iter().cloned()),
-        Ready::Other(_) => {}
-    }
+    let mut w = ready.warnings();
     w.extend(outcome.warnings.iter().cloned());
     if let Some(check) = published_aqi_check(name, ready) {
         w.extend(check.warning(&name.display().to_string()));
@@ -197,7 +119,11 @@ impl PublishedAqiCheck {
 
 /// The [`PublishedAqiCheck`] of a prepared file: `None` unless it holds daily city values.
 pub fn published_aqi_check(name: &Path, ready: &Ready) -> Option<PublishedAqiCheck> {
-    let Ready::Other(Parsed::CityDaily { records, .. }) = ready else { return None };
+    ready.published_aqi(name)
+}
+
+/// The [`PublishedAqiCheck`] of daily city values read from the file `name`.
+pub fn published_aqi_of(name: &Path, records: &[CityDailyRecord]) -> PublishedAqiCheck {
     let mut check = PublishedAqiCheck::default();
     for r in records {
         let Some(published) = r.aqi else { continue };
@@ -225,5 +151,5 @@ pub fn published_aqi_check(name: &Path, ready: &Ready) -> Option<PublishedAqiChe
             ));
         }
     }
-    Some(check)
+    check
 }

@@ -7,6 +7,7 @@ pub mod aqi;
 pub mod assess;
 pub mod budget;
 pub mod control;
+pub mod datasets;
 pub mod import;
 pub mod points;
 pub mod targets;

@@ -2052,10 +2052,9 @@ mod migration_tests {
         assert_eq!(o3("aqistudy-daily"), (None, Some(199_000)));
         assert_eq!(o3("city-daily"), (Some(150_000), None), "other sources keep their MDA8");
         let path = std::path::Path::new("阿坝州.csv");
-        let records = match lantian_ingest::parse_bytes(path, text.as_bytes()).expect("parses") {
-            lantian_ingest::Parsed::CityDaily { records, .. } => records,
-            _ => panic!("an aqistudy file"),
-        };
+        let records =
+            lantian_ingest::citydaily::parse_city_daily(path, text, lantian_ingest::CityDailyLayout::Aqistudy)
+                .expect("an aqistudy file");
         let out = s
             .import_city_daily(&FileMeta::new("阿坝州.csv", text.as_bytes(), "t"), "aqistudy-daily", &records)
             .expect("imports");
@@ -2132,10 +2131,7 @@ mod migration_tests {
         let mut s = SqliteStore::memory().expect("store");
         let import = |s: &mut SqliteStore, name: &str, text: &str| {
             let path = std::path::Path::new(name);
-            let wide = match lantian_ingest::parse_bytes(path, text.as_bytes()).expect("parses") {
-                lantian_ingest::Parsed::Wide(w) => w,
-                _ => panic!("a wide file"),
-            };
+            let wide = lantian_ingest::cnemc::parse_wide(path, text.as_bytes()).expect("a wide file");
             s.import_wide(&FileMeta::new(name, text.as_bytes(), "t"), &PreparedWide::new(wide)).expect("imports")
         };
         let v0 = s.content_version().expect("version");

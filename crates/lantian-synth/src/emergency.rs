@@ -1915,7 +1915,11 @@ mod tests {
     use std::collections::HashMap;
     use std::path::PathBuf;
 
-    use lantian_ingest::{parse_file, Parsed};
+    use lantian_ingest::emergency::{
+        CemsRecord, CityMeasureRecord, EnterpriseRecord, ForecastRecord, InventoryRecord, MeasureRecord, PowerRecord,
+        VisitRecord,
+    };
+    use lantian_service::datasets::{parse_file, Ready};
 
     use super::*;
 
@@ -1930,22 +1934,13 @@ mod tests {
         SynthOptions { stations: None, days, start, seed, gzip: false }
     }
 
-    fn rows_of(p: &Parsed) -> usize {
-        match p {
-            Parsed::Enterprises(r) => r.len(),
-            Parsed::Measures(r) => r.len(),
-            Parsed::Inventory(r) => r.len(),
-            Parsed::CityMeasures(r) => r.len(),
-            Parsed::Forecasts(r) => r.len(),
-            Parsed::Power(r) => r.len(),
-            Parsed::Cems(r) => r.len(),
-            Parsed::Visits(r) => r.len(),
-            _ => 0,
-        }
+    /// The records of a file read as the kind `T` is.
+    fn records<T: 'static>(p: &Ready) -> &T {
+        p.records::<T>().unwrap_or_else(|| panic!("{}: other records", p.kind_name()))
     }
 
     /// Everything the readers give back, by file.
-    fn parse_all(dir: &Path) -> Vec<Parsed> {
+    fn parse_all(dir: &Path) -> Vec<Ready> {
         FILES
             .iter()
             .map(|f| parse_file(&dir.join("emergency").join(f)).unwrap_or_else(|e| panic!("{f}: {e}")))
@@ -1957,7 +1952,7 @@ mod tests {
         let d = tmp("year");
         let s = generate_emergency(&opts((2022, 1, 1), 365, 2022), &d).expect("generate");
         let parsed = parse_all(&d);
-        let kinds: Vec<&str> = parsed.iter().map(Parsed::kind_name).collect();
+        let kinds: Vec<&str> = parsed.iter().map(Ready::kind_name).collect();
         assert_eq!(
             kinds,
             [
@@ -1972,14 +1967,16 @@ mod tests {
             ]
         );
         for (p, (name, rows)) in parsed.iter().zip(&s.files) {
-            assert_eq!(rows_of(p), *rows, "{name}");
+            assert_eq!(p.rows() as usize, *rows, "{name}");
         }
-        let (
-            [Parsed::Enterprises(ents), Parsed::Measures(ms), Parsed::Inventory(inv), Parsed::CityMeasures(cms), Parsed::Forecasts(fc), Parsed::Power(pw), Parsed::Cems(cems), Parsed::Visits(vs)],
-        ) = (&parsed[..],)
-        else {
-            panic!("kinds");
-        };
+        let ents: &Vec<EnterpriseRecord> = records(&parsed[0]);
+        let ms: &Vec<MeasureRecord> = records(&parsed[1]);
+        let inv: &Vec<InventoryRecord> = records(&parsed[2]);
+        let cms: &Vec<CityMeasureRecord> = records(&parsed[3]);
+        let fc: &Vec<ForecastRecord> = records(&parsed[4]);
+        let pw: &Vec<PowerRecord> = records(&parsed[5]);
+        let cems: &Vec<CemsRecord> = records(&parsed[6]);
+        let vs: &Vec<VisitRecord> = records(&parsed[7]);
         // Every grade, green benchmarks and guarantee-class enterprises; 21 cities.
         for g in ["A", "B", "C", "D", "leading", "non_leading", "ungraded"] {
             assert!(ents.iter().any(|e| e.grade == g), "grade {g}");

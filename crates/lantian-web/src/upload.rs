@@ -161,8 +161,7 @@ pub async fn upload(
                 let mode = WriteMode::for_account(&account);
                 let o = write_as(store, &meta, &ready, &mode)?;
                 let check = published_aqi_check(Path::new(&name), &ready);
-                let proposal = matches!(mode, WriteMode::Propose { .. })
-                    && matches!(ready.kind_name(), "adjustments" | "dust-events");
+                let proposal = matches!(mode, WriteMode::Propose { .. }) && ready.info().proposals;
                 let pending_approval = if proposal { o.inserted } else { 0 };
                 let mut warnings = import_warnings(Path::new(&name), &ready, &o);
                 if proposal {

@@ -1,47 +1,29 @@
 //! Hostile and careless input at the parser level (issue 12, items 9–13): every kind the importer
-//! detects has a valid sample in `samples/` (one small file per kind); each test damages a sample
+//! detects has a valid sample in `crates/lantian-ingest/samples/` (named by its dataset module); each test damages a sample
 //! in one way and requires a clear error naming the file, line and column (or line and byte offset),
 //! never a silent acceptance. The same samples seed the mutation corpus (`lantian-cli`
 //! `tests/mutation.rs`) and the cargo-fuzz targets (`fuzz/`).
 
 use std::path::{Path, PathBuf};
 
-use lantian_ingest::{parse_bytes, IngestError, Parsed, KINDS};
+use lantian_ingest::IngestError;
+use lantian_service::datasets::{parse_bytes, Ready, REGISTRY};
 
-/// The samples, with the name of the [`KINDS`] entry that reads each.
-const SAMPLES: [(&str, &str); 21] = [
-    ("cnemc-sites.csv", "cnemc-sites / cnemc-cities"),
-    ("cnemc-cities.csv", "cnemc-sites / cnemc-cities"),
-    ("cnemc-realtime.csv", "cnemc-realtime"),
-    ("forecasts.json", "forecasts (JSON)"),
-    ("forecasts.csv", "forecasts"),
-    ("enterprises.csv", "enterprises"),
-    ("plant-measures.csv", "plant-measures"),
-    ("emission-inventory.csv", "emission-inventory"),
-    ("city-measures.csv", "city-measures"),
-    ("cems-hourly.csv", "cems-hourly"),
-    ("power-use.csv", "power-use"),
-    ("pairing-visits.csv", "pairing-visits"),
-    ("station-list.csv", "station-list"),
-    ("city-daily.csv", "city-daily"),
-    ("target-tasks.csv", "target-tasks"),
-    ("task-reports.csv", "task-reports"),
-    ("national-ranks.csv", "national-ranks"),
-    ("adjustments.csv", "adjustments"),
-    ("dust-events.csv", "dust-events"),
-    ("city-targets.csv", "city-targets"),
-    ("aqistudy-daily.csv", "aqistudy-daily"),
-];
+/// The samples (`crates/lantian-ingest/samples/`), with the name of the kind that reads each, from the
+/// registry (every dataset names its samples).
+fn samples() -> Vec<(&'static str, &'static str)> {
+    REGISTRY.iter().flat_map(|k| k.info().samples.iter().map(|s| (*s, k.info().name))).collect()
+}
 
 fn samples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../lantian-ingest/samples")
 }
 
 fn sample(name: &str) -> String {
     std::fs::read_to_string(samples_dir().join(name)).unwrap_or_else(|e| panic!("sample {name}: {e}"))
 }
 
-fn parse(name: &str, text: &[u8]) -> Result<Parsed, IngestError> {
+fn parse(name: &str, text: &[u8]) -> Result<Ready, IngestError> {
     parse_bytes(Path::new(name), text)
 }
 
@@ -64,15 +46,13 @@ fn set_field(text: &str, line: usize, col: usize, value: &str) -> String {
     lines.join("\n") + "\n"
 }
 
-/// Every kind of [`KINDS`] has a sample, the sample is detected as that kind and reads cleanly.
+/// Every kind of the registry has a sample, the sample is detected as that kind and reads cleanly.
 #[test]
 fn every_kind_has_a_valid_sample() {
-    for k in KINDS {
-        assert!(SAMPLES.iter().any(|(_, kind)| *kind == k.name), "no sample of {}", k.name);
-    }
-    for (name, kind) in SAMPLES {
+    assert!(samples().len() > REGISTRY.len());
+    for (name, kind) in samples() {
         let text = sample(name);
-        let detected = lantian_ingest::detect(text.trim_start_matches('\u{feff}')).map(|k| k.name);
+        let detected = lantian_service::datasets::kind_of(text.trim_start_matches('\u{feff}')).map(|k| k.info().name);
         assert_eq!(detected, Some(kind), "{name}");
         if let Err(e) = parse(name, text.as_bytes()) {
             panic!("{name}: the sample is rejected: {e}");
@@ -84,7 +64,7 @@ fn every_kind_has_a_valid_sample() {
 /// the file, the line and the first missing column (with its header name where there is a header).
 #[test]
 fn a_row_missing_its_trailing_column_is_an_error_for_every_kind() {
-    for (name, _) in SAMPLES {
+    for (name, _) in samples() {
         if name.ends_with(".json") {
             continue;
         }
@@ -114,7 +94,7 @@ fn a_row_missing_its_trailing_column_is_an_error_for_every_kind() {
 /// header (a column added after the last, named as the first, with a value in every row).
 #[test]
 fn a_repeated_header_column_is_an_error_naming_both_columns() {
-    for (name, _) in SAMPLES {
+    for (name, _) in samples() {
         if name.ends_with(".json") || name.starts_with("aqistudy") {
             continue;
         }
@@ -226,7 +206,7 @@ fn line_offset(bytes: &[u8], line: usize) -> usize {
 /// naming the line and the byte offset of the mark.
 #[test]
 fn a_byte_order_mark_inside_a_file_is_an_error_naming_line_and_offset() {
-    for (name, _) in SAMPLES {
+    for (name, _) in samples() {
         let text = sample(name);
         let bytes = text.as_bytes();
         let at = line_offset(bytes, 3);
@@ -250,7 +230,7 @@ fn a_byte_order_mark_inside_a_file_is_an_error_naming_line_and_offset() {
 /// errors name the line and the byte offset; so do NUL bytes.
 #[test]
 fn encoding_errors_name_line_and_byte_offset() {
-    for (name, _) in SAMPLES {
+    for (name, _) in samples() {
         let text = sample(name);
         let bytes = text.as_bytes();
         let at = line_offset(bytes, 3);
@@ -308,8 +288,8 @@ fn wide_headers_are_bounded_and_read_in_linear_time() {
         f.push('\n');
     }
     match parse("wide.csv", f.as_bytes()) {
-        Ok(Parsed::Wide(w)) => assert_eq!(w.columns.len(), n),
-        other => panic!("{:?}", other.map(|p| p.kind_name())),
+        Ok(r) => assert_eq!(r.records::<lantian_store::PreparedWide>().map(|p| p.wide.columns.len()), Some(n)),
+        Err(e) => panic!("{e}"),
     }
     assert!(t.elapsed().as_secs_f64() < 5.0, "took {:?}", t.elapsed());
 }

@@ -1,0 +1,56 @@
+//! Dust-affected city periods (扣沙, `docs/formats.md` §5): a city's own are proposals until the
+//! province approves them (they change its assessment).
+
+use std::path::Path;
+
+use lantian_ingest::events::{self, DustRecord};
+use lantian_ingest::IngestError;
+use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+
+use super::{approval, Dataset, Info, Input, OwnedBy, Owner, Recognition};
+use crate::accounts::WriteMode;
+
+/// Dust periods.
+pub struct Dust;
+
+pub static DUST: Dust = Dust;
+
+const INFO: Info = Info {
+    name: "dust-events",
+    what: "dust-affected city periods (扣沙)",
+    recognition: Recognition::Header { required: &["city", "start", "end"], optional: &["source"], absent: &[] },
+    doc: "§5",
+    owned_by: OwnedBy::City,
+    proposals: true,
+    batched: false,
+    samples: &["dust-events.csv"],
+};
+
+impl Dataset for Dust {
+    type Records = Vec<DustRecord>;
+
+    fn info(&self) -> &Info {
+        &INFO
+    }
+    fn read(&self, path: &Path, input: &Input<'_>) -> Result<Vec<DustRecord>, IngestError> {
+        events::parse_dust(path, &input.text(path)?)
+    }
+    fn rows(&self, r: &Vec<DustRecord>) -> u64 {
+        r.len() as u64
+    }
+    fn owners<'a>(&self, r: &'a Vec<DustRecord>) -> Vec<Owner<'a>> {
+        r.iter().map(|x| Owner::City(&x.city)).collect()
+    }
+    fn write(
+        &self,
+        store: &mut dyn Store,
+        meta: &FileMeta,
+        r: &Vec<DustRecord>,
+        mode: &WriteMode,
+    ) -> Result<ImportOutcome, StoreError> {
+        match mode {
+            WriteMode::Propose { by } => store.propose_dust(meta, r, by, &meta.at),
+            WriteMode::Approved { .. } => store.import_dust(meta, r, &approval(meta, mode)),
+        }
+    }
+}
