@@ -9,6 +9,7 @@ mod budget_cmd;
 mod control_cmd;
 mod import_cmd;
 mod incentives_cmd;
+mod inspections_cmd;
 mod output;
 mod points_cmd;
 mod rank_cmd;
@@ -90,6 +91,8 @@ enum Command {
     User(user_cmd::UserArgs),
     /// Approve or reject a city's proposed bonus/penalty items and dust periods (--list shows them).
     Approve(approve_cmd::ApproveArgs),
+    /// Inspection findings (督查检查) and their rectification, overdue ones marked; restricted (--account).
+    Inspections(inspections_cmd::InspectionsArgs),
     /// Serve the web platform (JSON API under /api/v1, /healthz) on the store.
     Serve(serve_cmd::ServeArgs),
     /// Benchmark: import a folder into a fresh store, then hourly AQI and station daily values for everything.
@@ -163,6 +166,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve_cmd::run(&cli.db, a),
         Command::User(a) => user_cmd::run(&cli.db, a),
         Command::Approve(a) => approve_cmd::run(&cli.db, a),
+        Command::Inspections(a) => inspections_cmd::run(&cli.db, a),
         Command::Bench(a) => bench_cmd::run(a),
         Command::BenchRank(a) => bench_cmd::run_rank(&cli.db, a),
     };

@@ -33,7 +33,7 @@ pub enum UserAction {
         #[arg(long)]
         department: Option<String>,
         /// Restricted datasets a viewer may read, comma-separated: control_lists, compliance,
-        /// alert_decisions, tasks, proposals (default: none, the public part only).
+        /// alert_decisions, tasks, proposals, inspections (default: none, the public part only).
         #[arg(long, value_delimiter = ',')]
         grant: Vec<String>,
     },
@@ -41,7 +41,7 @@ pub enum UserAction {
     Grant {
         /// The account name.
         name: String,
-        /// Datasets, comma-separated: control_lists, compliance, alert_decisions, tasks, proposals.
+        /// Datasets, comma-separated: control_lists, compliance, alert_decisions, tasks, proposals, inspections.
         #[arg(value_delimiter = ',')]
         datasets: Vec<String>,
     },

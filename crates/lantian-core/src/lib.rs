@@ -49,6 +49,7 @@ pub mod emergency;
 pub mod enterprise;
 pub mod hours;
 pub mod incentives;
+pub mod inspection;
 pub mod pairing;
 pub mod period;
 pub mod points;

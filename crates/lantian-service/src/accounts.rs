@@ -97,11 +97,20 @@ pub enum Dataset {
     Tasks,
     /// Proposals of a city's own assessment inputs (bonus/penalty items, dust periods) and their decisions.
     Proposals,
+    /// Inspection findings (督查检查) naming enterprises and sites, and their rectification
+    /// (`crate::datasets::inspections`).
+    Inspections,
 }
 
 impl Dataset {
-    pub const ALL: [Dataset; 5] =
-        [Dataset::ControlLists, Dataset::Compliance, Dataset::AlertDecisions, Dataset::Tasks, Dataset::Proposals];
+    pub const ALL: [Dataset; 6] = [
+        Dataset::ControlLists,
+        Dataset::Compliance,
+        Dataset::AlertDecisions,
+        Dataset::Tasks,
+        Dataset::Proposals,
+        Dataset::Inspections,
+    ];
     pub fn code(self) -> &'static str {
         match self {
             Dataset::ControlLists => "control_lists",
@@ -109,6 +118,7 @@ impl Dataset {
             Dataset::AlertDecisions => "alert_decisions",
             Dataset::Tasks => "tasks",
             Dataset::Proposals => "proposals",
+            Dataset::Inspections => "inspections",
         }
     }
     pub fn label_zh(self) -> &'static str {
@@ -118,6 +128,7 @@ impl Dataset {
             Dataset::AlertDecisions => "预警决策与研判",
             Dataset::Tasks => "目标任务",
             Dataset::Proposals => "考核事项申报",
+            Dataset::Inspections => "督查检查",
         }
     }
     pub fn parse(s: &str) -> Option<Dataset> {

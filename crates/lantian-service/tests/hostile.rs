@@ -139,6 +139,8 @@ fn implausible_dates_are_errors_naming_line_and_column() {
         ("adjustments.csv", 2, 2, "9999-12-31"),
         ("city-targets.csv", 2, 2, "9999"),
         ("emission-inventory.csv", 2, 2, "9999"),
+        ("inspections.csv", 2, 2, "1999-12-31"),
+        ("inspections.csv", 2, 7, "9999-12-31"),
         ("aqistudy-daily.csv", 1, 2, "9999-12-31"),
     ];
     for (name, line, col, value) in cases {

@@ -6,6 +6,7 @@
 
 pub mod codec;
 pub mod emergency;
+pub mod inspections;
 mod schema;
 mod sqlite;
 
@@ -18,6 +19,7 @@ use lantian_ingest::events::{
 use lantian_ingest::{CityDailyRecord, StationRecord, WideFile};
 
 pub use emergency::EmergencyStore;
+pub use inspections::InspectionStore;
 pub use sqlite::SqliteStore;
 
 /// A store error. Bad *input* is reported by the ingest layer; these are failures of the store or of
@@ -418,7 +420,7 @@ pub struct StoreCounts {
 }
 
 /// The storage boundary. Everything above it (CLI, web, reports) talks to this trait only.
-pub trait Store: EmergencyStore {
+pub trait Store: EmergencyStore + InspectionStore {
     /// Imports a station list in one transaction.
     fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome>;
     /// Imports a CNEMC wide file (or real-time release rows read as one) in one transaction: covered

@@ -521,4 +521,25 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX proposal_pending ON proposal (kind, record) WHERE status = 'pending';
     CREATE INDEX proposal_city ON proposal (city_id, status);
     "#,
+    // 15 (0016 when merged after the numbered data-versions migration 0015): inspections (督查检查, issue 13: a dataset added as one module, `lantian_service::datasets::
+    // inspections`, with `inspections.rs` here): one row per finding, keyed by city, date, department,
+    // target and finding; the measure, deadline, mode and status change as the rectification moves on.
+    // No number is computed from it: no content_version triggers.
+    r#"
+    CREATE TABLE inspection (
+        id INTEGER PRIMARY KEY,
+        city_id INTEGER NOT NULL REFERENCES city(id),
+        date INTEGER NOT NULL,
+        department TEXT NOT NULL,
+        target_kind TEXT NOT NULL CHECK (target_kind IN ('enterprise', 'site')),
+        target TEXT NOT NULL,
+        finding TEXT NOT NULL,
+        measure TEXT NOT NULL DEFAULT '',
+        mode TEXT NOT NULL,
+        deadline INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        UNIQUE (city_id, date, department, target, finding)
+    );
+    CREATE INDEX inspection_city_date ON inspection (city_id, date);
+    "#,
 ];

@@ -24,6 +24,7 @@ pub mod city_measures;
 pub mod dust;
 pub mod enterprises;
 pub mod forecasts;
+pub mod inspections;
 pub mod inventory;
 pub mod measures;
 pub mod national_ranks;
@@ -73,6 +74,8 @@ pub static REGISTRY: &[&dyn Registered] = &[
     &dust::DUST,
     &targets::TARGETS,
     &city_daily::AQISTUDY,
+    // Work data.
+    &inspections::INSPECTIONS,
 ];
 
 /// How a kind's files are recognised from their content (the first line, or the whole text for JSON),
