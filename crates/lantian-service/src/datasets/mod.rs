@@ -122,9 +122,13 @@ impl Recognition {
     }
 }
 
-/// A header line's column names: lower-case, byte-order mark and spaces removed.
+/// A header line's column names: lower-case, byte-order mark, spaces and CSV quotes removed (a quoted
+/// header `"监测点编码","监测点名称",…` names the same columns; the readers' CSV parser unquotes it).
 pub fn header(first: &str) -> Vec<String> {
-    first.split(',').map(|s| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect()
+    first
+        .split(',')
+        .map(|s| s.trim().trim_start_matches('\u{feff}').trim().trim_matches('"').trim().to_ascii_lowercase())
+        .collect()
 }
 
 /// Who owns a kind's records: what the authorisation checks ([`crate::accounts::may_import`]) and the

@@ -96,6 +96,18 @@ fn a_header_matching_two_kinds_is_an_error_naming_both() {
     assert_eq!(ok.map(|r| r.kind_name()).ok(), Some("dust-events"));
 }
 
+/// A quoted header names the same columns (a station list exported with quotes was recognised before
+/// the registry, when its header was searched for the two names).
+#[test]
+fn a_quoted_header_is_recognised() {
+    let text =
+        "\"监测点编码\",\"监测点名称\",\"城市\",\"经度\",\"纬度\",\"对照点\"\n1001A,万寿西宫,北京,116.3621,39.8784,N\n";
+    let r = parse_bytes(Path::new("s.csv"), text.as_bytes()).expect("a station list");
+    assert_eq!((r.kind_name(), r.rows()), ("station-list", 1));
+    let dust = "\"city\",\"start\",\"end\"\n成都,2022-03-01,2022-03-02\n";
+    assert_eq!(parse_bytes(Path::new("d.csv"), dust.as_bytes()).map(|r| r.kind_name()).ok(), Some("dust-events"));
+}
+
 #[test]
 fn an_unrecognised_file_names_every_kind() {
     let e = parse_bytes(Path::new("x.csv"), b"a,b,c\n1,2,3\n").expect_err("unrecognised");
