@@ -6,7 +6,7 @@
 
 pub mod codec;
 pub mod emergency;
-mod schema;
+pub mod schema;
 mod sqlite;
 
 use chrono::NaiveDate;

@@ -14,7 +14,7 @@ use lantian_ingest::events::{
 use lantian_ingest::{CityDailyRecord, StationDescription, StationRecord, WideKind};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use crate::schema::MIGRATIONS;
+use crate::schema::{Migration, CHECKSUM_ALGORITHM, MIGRATIONS};
 use crate::{
     codec, Account, AdjustmentRow, Approval, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, FileMeta,
     ImportOutcome, NewAccount, NewToken, PreparedWide, Proposal, PublishedRecord, Result, StationFilter, StationInfo,
@@ -44,6 +44,29 @@ pub(crate) fn from_day_num(n: i64) -> Result<NaiveDate> {
 
 /// A `city_target` row: PM2.5 (thousandths), good-day ratio (tenths of a percent), heavy days, source.
 type TargetRow = (Option<i64>, Option<i64>, Option<u32>, String);
+
+/// The migrations a store applied (`schema.rs`): number, name (`0007_tasks`), checksum of the text
+/// and its algorithm, and when — Beijing time; `applied_at` NULL for a migration applied by a program
+/// from before this table, recorded when the store was first opened by a newer one (`recorded_at`).
+const SCHEMA_MIGRATION_TABLE: &str = "CREATE TABLE schema_migration (
+    number INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    applied_at TEXT,
+    recorded_at TEXT NOT NULL
+);";
+
+/// Records a migration in `schema_migration` (`applied`: now; else applied earlier, unrecorded).
+fn record_migration(tx: &Connection, m: &Migration, applied: bool) -> Result<()> {
+    tx.execute(
+        "INSERT INTO schema_migration (number, name, checksum, algorithm, applied_at, recorded_at) \
+         VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN strftime('%Y-%m-%dT%H:%M:%S+08:00', 'now', '+8 hours') END, \
+         strftime('%Y-%m-%dT%H:%M:%S+08:00', 'now', '+8 hours'))",
+        params![m.number, m.name, m.checksum(), CHECKSUM_ALGORITHM, applied],
+    )?;
+    Ok(())
+}
 
 /// `day_block.kind` of a wide file's columns.
 fn block_kind(k: WideKind) -> i64 {
@@ -103,16 +126,30 @@ impl SqliteStore {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        self.migrate_up_to(MIGRATIONS.len())
+        self.migrate_with(MIGRATIONS, MIGRATIONS.len())
     }
 
     /// Applies the migrations not yet applied, up to number `last` (tests build older schemas).
+    #[cfg(test)]
     fn migrate_up_to(&mut self, last: usize) -> Result<()> {
-        let has_meta: bool =
-            self.conn.query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'", [], |r| {
-                r.get::<_, i64>(0)
-            })? > 0;
-        let version: usize = if has_meta {
+        self.migrate_with(MIGRATIONS, last)
+    }
+
+    /// Brings the schema up to migration `last` of `list` (the program's files; tests pass edited
+    /// lists). Every migration applied is recorded in `schema_migration` in its own transaction; a
+    /// store from before that table (schema ≤ 14, whose `meta.schema_version` says how many it has)
+    /// first gets the rows of the migrations it has, with the checksums of this program's files. A
+    /// recorded migration whose name or checksum differs from the program's is an error naming it,
+    /// before anything is applied.
+    fn migrate_with(&mut self, list: &[Migration], last: usize) -> Result<()> {
+        let has_table = |conn: &Connection, name: &str| -> Result<bool> {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [name],
+                |r| r.get::<_, i64>(0),
+            )? > 0)
+        };
+        let version: usize = if has_table(&self.conn, "meta")? {
             self.conn
                 .query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| r.get::<_, String>(0))
                 .optional()?
@@ -121,15 +158,59 @@ impl SqliteStore {
         } else {
             0
         };
-        if version > MIGRATIONS.len() {
+        if version > list.len() {
             return Err(StoreError::Input(format!(
                 "the database has schema version {version}, newer than this program's {}",
-                MIGRATIONS.len()
+                list.len()
             )));
         }
-        for (i, m) in MIGRATIONS.iter().enumerate().take(last).skip(version) {
+        if !has_table(&self.conn, "schema_migration")? {
+            // The runner's own bookkeeping, created before migration 1 so that it records migration 1 too.
+            self.conn.execute_batch(SCHEMA_MIGRATION_TABLE)?;
+        }
+        let recorded = |conn: &Connection| -> Result<Vec<(u32, String, String, String)>> {
+            let mut st =
+                conn.prepare("SELECT number, name, checksum, algorithm FROM schema_migration ORDER BY number")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        let mut done = recorded(&self.conn)?;
+        if done.len() < version {
+            // Applied by a program that did not record them: recorded now, as this program's files.
             let tx = self.conn.transaction()?;
-            tx.execute_batch(m)?;
+            for m in &list[done.len()..version] {
+                record_migration(&tx, m, false)?;
+            }
+            tx.commit()?;
+            done = recorded(&self.conn)?;
+        }
+        if done.len() != version || done.iter().enumerate().any(|(k, d)| d.0 as usize != k + 1) {
+            return Err(StoreError::Corrupt(format!(
+                "schema_migration records migrations {:?} but meta.schema_version is {version}",
+                done.iter().map(|d| d.0).collect::<Vec<_>>()
+            )));
+        }
+        for ((number, name, checksum, algorithm), m) in done.iter().zip(list) {
+            if name != m.name {
+                return Err(StoreError::Input(format!(
+                    "migration {number} of the store is {name}, but this program's migration {number} is {}: the \
+                     store was made by another program (or a migration was renamed after it was released)",
+                    m.name
+                )));
+            }
+            if algorithm != CHECKSUM_ALGORITHM || *checksum != m.checksum() {
+                return Err(StoreError::Input(format!(
+                    "migration {name} was edited after it was released: the store applied a text whose \
+                     {algorithm} is {checksum}, this program's file has {CHECKSUM_ALGORITHM} {}. A released \
+                     migration is never edited (a store that applied the old text would differ from a new one): \
+                     restore the file and add a new migration",
+                    m.checksum()
+                )));
+            }
+        }
+        for (i, m) in list.iter().enumerate().take(last).skip(version) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(m.sql)?;
             if i == 0 {
                 for c in &SICHUAN_CITIES {
                     tx.execute(
@@ -142,6 +223,7 @@ impl SqliteStore {
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 params![(i + 1).to_string()],
             )?;
+            record_migration(&tx, m, true)?;
             tx.commit()?;
         }
         Ok(())
@@ -1983,6 +2065,140 @@ impl SqliteStore {
 #[cfg(test)]
 mod migration_tests {
     use super::*;
+
+    fn bare() -> SqliteStore {
+        SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false }
+    }
+
+    /// A store as the programs before `schema_migration` built it (the runner of schema ≤ 14, kept
+    /// here as the fixture of the upgrade): each migration's text, the cities after the first, and
+    /// `meta.schema_version` — no migration recorded.
+    fn legacy_store(upto: usize) -> SqliteStore {
+        let mut s = bare();
+        for (i, m) in MIGRATIONS.iter().enumerate().take(upto) {
+            let tx = s.conn.transaction().expect("tx");
+            tx.execute_batch(m.sql).expect("migration");
+            if i == 0 {
+                for c in &SICHUAN_CITIES {
+                    tx.execute(
+                        "INSERT INTO city (name, name_key, short_name, code, province) VALUES (?1, ?2, ?3, ?4, '四川省')",
+                        params![c.name, name_key(c.name), c.short, c.code],
+                    )
+                    .expect("city");
+                }
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![(i + 1).to_string()],
+            )
+            .expect("version");
+            tx.commit().expect("commit");
+        }
+        s
+    }
+
+    /// `schema_migration` rows: (number, name, checksum, algorithm, applied_at, recorded_at).
+    type Recorded = (u32, String, String, String, Option<String>, String);
+
+    fn recorded(s: &SqliteStore) -> Vec<Recorded> {
+        s.conn
+            .prepare(
+                "SELECT number, name, checksum, algorithm, applied_at, recorded_at FROM schema_migration ORDER BY number",
+            )
+            .expect("select")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read")
+    }
+
+    /// `2026-03-01T10:00:00+08:00`: a Beijing time stamp.
+    fn beijing_stamp(t: &str) -> bool {
+        t.len() == 25
+            && t.ends_with("+08:00")
+            && chrono::NaiveDateTime::parse_from_str(&t[..19], "%Y-%m-%dT%H:%M:%S").is_ok()
+    }
+
+    /// A new store records every migration of the program with the BLAKE3 of its file, applied now.
+    #[test]
+    fn a_fresh_store_records_every_migration() {
+        let s = SqliteStore::memory().expect("store");
+        let rows = recorded(&s);
+        assert_eq!(rows.len(), MIGRATIONS.len());
+        for (r, m) in rows.iter().zip(MIGRATIONS) {
+            assert_eq!((r.0, r.1.as_str(), r.3.as_str()), (m.number, m.name, "blake3"));
+            assert_eq!(r.2, blake3::hash(m.sql.as_bytes()).to_hex().to_string(), "{}", m.name);
+            assert!(r.4.as_deref().is_some_and(beijing_stamp), "{r:?}");
+            assert!(beijing_stamp(&r.5), "{r:?}");
+        }
+        assert_eq!(rows[0].1, "0001_core");
+        assert_eq!(s.schema_version().expect("version"), MIGRATIONS.len());
+    }
+
+    /// A store built by the old runner (schema 14, and an older one at 10) gets the rows of the
+    /// migrations it has — not applied again (`applied_at` empty, its data kept) — and the newer ones
+    /// applied and recorded; opening it again changes nothing.
+    #[test]
+    fn a_store_from_before_the_records_upgrades_and_records_them() {
+        for had in [14, 10] {
+            let mut s = legacy_store(had);
+            assert_eq!(s.schema_version().expect("version"), had);
+            s.conn
+                .execute("INSERT INTO station (code, name) VALUES ('1001A', '万寿西宫')", [])
+                .expect("a station of the old store");
+            s.migrate().expect("upgrade");
+            let rows = recorded(&s);
+            assert_eq!(rows.len(), MIGRATIONS.len(), "from schema {had}");
+            for (k, (r, m)) in rows.iter().zip(MIGRATIONS).enumerate() {
+                assert_eq!((r.0, r.1.as_str(), r.2.clone()), (m.number, m.name, m.checksum()));
+                assert_eq!(r.4.is_none(), k < had, "schema {had}, {}: applied_at {:?}", m.name, r.4);
+            }
+            let stations: i64 = s.conn.query_row("SELECT count(*) FROM station", [], |r| r.get(0)).expect("count");
+            assert_eq!(stations, 1, "the old data stay");
+            let cities: i64 = s.conn.query_row("SELECT count(*) FROM city", [], |r| r.get(0)).expect("count");
+            assert_eq!(cities, 21, "migration 1 is not applied again");
+            s.migrate().expect("again");
+            assert_eq!(recorded(&s), rows, "nothing more to record");
+        }
+    }
+
+    /// A released migration edited afterwards is refused on open, naming it, and nothing is applied;
+    /// so is a renamed one. Migrations the store has not applied yet may still change.
+    #[test]
+    fn an_edited_migration_is_refused() {
+        let mut s = bare();
+        s.migrate_up_to(10).expect("schema 10");
+        let mut edited = MIGRATIONS.to_vec();
+        edited[6] =
+            Migration { sql: "-- a comment added after the release\nCREATE TABLE task (id INTEGER);", ..edited[6] };
+        let err = s.migrate_with(&edited, edited.len()).expect_err("an edited migration");
+        let msg = err.to_string();
+        assert!(msg.contains("migration 0007_tasks was edited after it was released"), "{msg}");
+        assert!(msg.contains(&MIGRATIONS[6].checksum()) && msg.contains(&edited[6].checksum()), "{msg}");
+        assert_eq!(s.schema_version().expect("version"), 10, "nothing applied");
+        assert_eq!(recorded(&s).len(), 10);
+
+        let mut renamed = MIGRATIONS.to_vec();
+        renamed[2] = Migration { name: "0003_cached_days", ..renamed[2] };
+        let msg = s.migrate_with(&renamed, renamed.len()).expect_err("a renamed migration").to_string();
+        assert!(msg.contains("0003_daily_cache") && msg.contains("0003_cached_days"), "{msg}");
+
+        // Migration 12 is not applied yet: its text is not released to this store.
+        let mut later = MIGRATIONS.to_vec();
+        later[11] = Migration { sql: "SELECT 1;", ..later[11] };
+        s.migrate_with(&later, later.len()).expect("an unapplied migration may differ");
+        assert_eq!(recorded(&s)[11].2, later[11].checksum());
+        // The windows line ends of a checkout are no edit.
+        let crlf: Vec<String> = MIGRATIONS.iter().map(|m| m.sql.replace('\n', "\r\n")).collect();
+        let mut fresh = bare();
+        fresh.migrate().expect("store");
+        let list: Vec<Migration> = MIGRATIONS
+            .iter()
+            .zip(&crlf)
+            .map(|(m, t)| Migration { sql: Box::leak(t.clone().into_boxed_str()), ..*m })
+            .collect();
+        fresh.migrate_with(&list, list.len()).expect("CRLF is the same text");
+    }
 
     /// Schema 11: files imported before keep their SHA-256, labelled; new ones get BLAKE3 (the
     /// official test vector of the empty input).
