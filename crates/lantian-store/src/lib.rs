@@ -22,14 +22,33 @@ pub use sqlite::SqliteStore;
 
 /// A store error. Bad *input* is reported by the ingest layer; these are failures of the store or of
 /// references in the input that the store cannot resolve (e.g. an unknown city), with the line.
+///
+/// No variant names a database driver: a failure of the database says what happened (busy, a
+/// constraint, input/output, corrupt, other), during which operation of the store (`op`: "importing
+/// city targets"), and the database's own words (`detail`), so that callers — the CLI, the web server,
+/// a future PostgreSQL backend — handle them without the driver's types.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database: {0}")]
-    Db(#[from] rusqlite::Error),
+    /// Another connection held the lock the operation needed for longer than the store waits (SQLite
+    /// `BUSY`/`LOCKED`). Nothing of the operation was stored; trying again later may succeed.
+    #[error("the database is busy{}: {detail} (another writer held it; nothing was stored)", during(op))]
+    Busy { op: String, detail: String },
+    /// The database refused a change that breaks one of its rules (a key stored twice, a missing value,
+    /// a trigger's refusal). Nothing of the operation was stored.
+    #[error("the database refused a change{}: {detail}", during(op))]
+    Constraint { op: String, detail: String },
+    /// The database file could not be opened, read or written (permissions, a full disk, a read-only
+    /// file or file system, an I/O error).
+    #[error("database input/output failed{}: {detail}", during(op))]
+    Io { op: String, detail: String },
+    /// Any other failure of the database (an error in the program's SQL, a value of an unexpected type).
+    #[error("database error{}: {detail}", during(op))]
+    Other { op: String, detail: String },
     #[error("{0}")]
     Input(String),
     #[error("unsupported database URL {0:?}: use sqlite:PATH (PostgreSQL support is planned, not built)")]
     Url(String),
+    /// Stored data that cannot be read back (a block that does not decode, a damaged database file).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     /// A command that only reads was pointed at a store that does not exist (it is never created
@@ -40,6 +59,60 @@ pub enum StoreError {
          existing store with --db sqlite:PATH or LANTIAN_DB"
     )]
     Missing(String),
+}
+
+/// ` while importing city targets`, or nothing when the operation is not known.
+fn during(op: &str) -> String {
+    if op.is_empty() {
+        String::new()
+    } else {
+        format!(" while {op}")
+    }
+}
+
+impl StoreError {
+    /// The database was busy (another writer held it): the operation may succeed when tried again.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Busy { .. })
+    }
+}
+
+/// The operation of the store running on this thread, named in the errors of the database
+/// ([`StoreError::Busy`] …): each method of a store names its operation on entry ([`op::during`]); a
+/// method called by another keeps the outer name (the operation the caller asked for).
+pub(crate) mod op {
+    use std::cell::Cell;
+
+    thread_local! {
+        static CURRENT: Cell<Option<&'static str>> = const { Cell::new(None) };
+    }
+
+    /// Names the operation until the returned guard is dropped (unless an outer one is named).
+    #[must_use = "the operation is named while the guard lives"]
+    pub(crate) fn during(name: &'static str) -> Guard {
+        let outer = CURRENT.with(|c| c.get());
+        if outer.is_none() {
+            CURRENT.with(|c| c.set(Some(name)));
+        }
+        Guard { set: outer.is_none() }
+    }
+
+    /// The operation running on this thread ("" when none is named).
+    pub(crate) fn current() -> &'static str {
+        CURRENT.with(|c| c.get()).unwrap_or("")
+    }
+
+    pub(crate) struct Guard {
+        set: bool,
+    }
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            if self.set {
+                CURRENT.with(|c| c.set(None));
+            }
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -42,6 +42,37 @@ pub(crate) fn from_day_num(n: i64) -> Result<NaiveDate> {
         .ok_or_else(|| StoreError::Corrupt(format!("bad date number {n}")))
 }
 
+/// What a failure of SQLite was, in the store's words ([`StoreError`] names no driver), during the
+/// operation running on this thread ([`crate::op`]).
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        db_error(e, crate::op::current())
+    }
+}
+
+/// A failure of SQLite during `op`.
+pub(crate) fn db_error(e: rusqlite::Error, op: &str) -> StoreError {
+    use rusqlite::ErrorCode as C;
+    let (op, detail) = (op.to_string(), e.to_string());
+    match e.sqlite_error_code() {
+        Some(C::DatabaseBusy | C::DatabaseLocked) => StoreError::Busy { op, detail },
+        Some(C::ConstraintViolation) => StoreError::Constraint { op, detail },
+        Some(C::DatabaseCorrupt | C::NotADatabase) => {
+            StoreError::Corrupt(if op.is_empty() { detail } else { format!("{detail} (while {op})") })
+        }
+        Some(
+            C::SystemIoFailure
+            | C::CannotOpen
+            | C::DiskFull
+            | C::ReadOnly
+            | C::PermissionDenied
+            | C::FileLockingProtocolFailed
+            | C::NoLargeFileSupport,
+        ) => StoreError::Io { op, detail },
+        _ => StoreError::Other { op, detail },
+    }
+}
+
 /// A `city_target` row: PM2.5 (thousandths), good-day ratio (tenths of a percent), heavy days, source.
 type TargetRow = (Option<i64>, Option<i64>, Option<u32>, String);
 
@@ -86,6 +117,7 @@ fn conc_col(c: Option<Conc>) -> Option<i64> {
 impl SqliteStore {
     /// Opens (creating if needed) a database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<SqliteStore> {
+        let _op = crate::op::during("opening the store");
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             if !dir.exists() {
                 return Err(StoreError::Input(format!("folder {} does not exist", dir.display())));
@@ -97,6 +129,7 @@ impl SqliteStore {
 
     /// An in-memory store (tests).
     pub fn memory() -> Result<SqliteStore> {
+        let _op = crate::op::during("opening the store");
         Self::init(Connection::open_in_memory()?)
     }
 
@@ -210,7 +243,7 @@ impl SqliteStore {
         }
         for (i, m) in list.iter().enumerate().take(last).skip(version) {
             let tx = self.conn.transaction()?;
-            tx.execute_batch(m.sql)?;
+            tx.execute_batch(m.sql).map_err(|e| db_error(e, &format!("applying migration {}", m.name)))?;
             if i == 0 {
                 for c in &SICHUAN_CITIES {
                     tx.execute(
@@ -232,6 +265,7 @@ impl SqliteStore {
     /// Empties the cache of station daily evaluations (they are recomputed on demand): benchmarks of the
     /// from-scratch path (`lantian bench-rank`).
     pub fn clear_daily_cache(&self) -> Result<()> {
+        let _op = crate::op::during("clearing the daily cache");
         self.conn.execute("DELETE FROM daily_cache", [])?;
         Ok(())
     }
@@ -254,6 +288,7 @@ impl SqliteStore {
 
     /// Schema version (number of migrations applied).
     pub fn schema_version(&self) -> Result<usize> {
+        let _op = crate::op::during("reading the schema version");
         let v: String = self.conn.query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| r.get(0))?;
         v.parse().map_err(|_| StoreError::Corrupt("schema_version".into()))
     }
@@ -669,6 +704,7 @@ fn describe_known_station(
 
 impl Store for SqliteStore {
     fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing a station list");
         self.station_ids = None;
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
@@ -712,6 +748,7 @@ impl Store for SqliteStore {
     }
 
     fn begin_import_batch(&mut self) -> Result<()> {
+        let _op = crate::op::during("beginning an import batch");
         if !self.in_batch {
             self.conn.execute_batch("BEGIN")?;
             self.in_batch = true;
@@ -720,6 +757,7 @@ impl Store for SqliteStore {
     }
 
     fn commit_import_batch(&mut self) -> Result<()> {
+        let _op = crate::op::during("committing an import batch");
         if self.in_batch {
             self.in_batch = false;
             if let Err(e) = self.conn.execute_batch("COMMIT") {
@@ -733,6 +771,7 @@ impl Store for SqliteStore {
     }
 
     fn import_wide(&mut self, file: &FileMeta, prepared: &PreparedWide) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing hourly data");
         let wide = &prepared.wide;
         // A city file's columns are resolved before the write lock is taken (the savepoint's first
         // write): an unknown name rejects the file without a city created and without blocking
@@ -931,6 +970,7 @@ impl Store for SqliteStore {
         source: &str,
         records: &[CityDailyRecord],
     ) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing daily city values");
         let tx = self.conn.transaction()?;
         let mut out =
             ImportOutcome { new_file: Self::record_file(&tx, file, source, records.len())?, ..Default::default() };
@@ -1011,6 +1051,7 @@ impl Store for SqliteStore {
     }
 
     fn import_dust(&mut self, file: &FileMeta, records: &[DustRecord], approval: &Approval) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing dust periods");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "dust-events", records.len())?,
@@ -1030,6 +1071,7 @@ impl Store for SqliteStore {
     }
 
     fn import_targets(&mut self, file: &FileMeta, records: &[TargetRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing city targets");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "city-targets", records.len())?,
@@ -1075,6 +1117,7 @@ impl Store for SqliteStore {
         records: &[AdjustmentRecord],
         approval: &Approval,
     ) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing bonus/penalty items");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "adjustments", records.len())?,
@@ -1100,6 +1143,7 @@ impl Store for SqliteStore {
         by: &str,
         at: &str,
     ) -> Result<ImportOutcome> {
+        let _op = crate::op::during("recording proposed bonus/penalty items");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "adjustments", records.len())?,
@@ -1130,6 +1174,7 @@ impl Store for SqliteStore {
     }
 
     fn propose_dust(&mut self, file: &FileMeta, records: &[DustRecord], by: &str, at: &str) -> Result<ImportOutcome> {
+        let _op = crate::op::during("recording proposed dust periods");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "dust-events", records.len())?,
@@ -1159,6 +1204,7 @@ impl Store for SqliteStore {
     }
 
     fn proposals(&self, city_id: Option<i64>, status: Option<&str>) -> Result<Vec<Proposal>> {
+        let _op = crate::op::during("reading proposals");
         let mut st = self.conn.prepare(
             "SELECT p.id, p.kind, p.city_id, COALESCE(c.short_name, c.name, ''), p.record, p.summary, p.file, \
              p.proposed_by, p.proposed_at, p.status, p.decided_by, p.decided_at, p.note \
@@ -1178,6 +1224,7 @@ impl Store for SqliteStore {
         note: &str,
         remote: &str,
     ) -> Result<Proposal> {
+        let _op = crate::op::during("deciding a proposal");
         let tx = self.conn.transaction()?;
         let p = tx
             .query_row(
@@ -1256,6 +1303,7 @@ impl Store for SqliteStore {
     }
 
     fn adjustments(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<AdjustmentRow>> {
+        let _op = crate::op::during("reading bonus/penalty items");
         let mut st = self.conn.prepare_cached(
             "SELECT date, item, evidence, approver, approved_by, approved_at FROM adjustment \
              WHERE city_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, item",
@@ -1279,6 +1327,7 @@ impl Store for SqliteStore {
     }
 
     fn import_national_ranks(&mut self, file: &FileMeta, records: &[NationalRankRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing national ranks");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "national-ranks", records.len())?,
@@ -1317,6 +1366,7 @@ impl Store for SqliteStore {
     }
 
     fn national_rank(&self, city_id: i64, period: &str) -> Result<Option<u32>> {
+        let _op = crate::op::during("reading a national rank");
         Ok(self
             .conn
             .query_row(
@@ -1328,6 +1378,7 @@ impl Store for SqliteStore {
     }
 
     fn import_tasks(&mut self, file: &FileMeta, records: &[TaskRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing target tasks");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "target-tasks", records.len())?,
@@ -1377,6 +1428,7 @@ impl Store for SqliteStore {
     }
 
     fn import_task_reports(&mut self, file: &FileMeta, records: &[TaskReportRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing task progress reports");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "task-reports", records.len())?,
@@ -1422,6 +1474,7 @@ impl Store for SqliteStore {
     }
 
     fn tasks(&self, city_ids: &[i64]) -> Result<Vec<TaskInfo>> {
+        let _op = crate::op::during("reading target tasks");
         let cities: HashMap<i64, CityInfo> = self.cities()?.into_iter().map(|c| (c.id, c)).collect();
         let mut st = self.conn.prepare(
             "SELECT id, code, city_id, department, description, unit, kind, baseline, target, start_date, deadline FROM task ORDER BY city_id, code",
@@ -1475,6 +1528,7 @@ impl Store for SqliteStore {
     }
 
     fn publish(&mut self, r: &PublishedRecord) -> Result<i64> {
+        let _op = crate::op::during("storing a published result");
         self.conn.execute(
             "INSERT INTO published_result (kind, key, scheme_id, scheme_version, scheme_text, inputs_json, results_json, published_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -1484,6 +1538,7 @@ impl Store for SqliteStore {
     }
 
     fn add_account(&mut self, a: &NewAccount) -> Result<i64> {
+        let _op = crate::op::during("adding an account");
         if self.account(&a.name)?.is_some() {
             return Err(StoreError::Input(format!("an account named {:?} exists", a.name)));
         }
@@ -1496,12 +1551,14 @@ impl Store for SqliteStore {
     }
 
     fn accounts(&self) -> Result<Vec<Account>> {
+        let _op = crate::op::during("reading accounts");
         let mut st = self.conn.prepare(&format!("SELECT {ACCOUNT_COLUMNS} FROM account a ORDER BY a.name"))?;
         let rows = st.query_map([], account_row)?.collect::<std::result::Result<Vec<_>, _>>()?;
         rows.into_iter().map(|(a, city)| self.with_city(a, city)).collect()
     }
 
     fn account(&self, name: &str) -> Result<Option<Account>> {
+        let _op = crate::op::during("reading an account");
         let row = self
             .conn
             .query_row(&format!("SELECT {ACCOUNT_COLUMNS} FROM account a WHERE a.name = ?1"), [name], account_row)
@@ -1510,6 +1567,7 @@ impl Store for SqliteStore {
     }
 
     fn set_account_disabled(&mut self, name: &str, disabled: bool, at: &str) -> Result<bool> {
+        let _op = crate::op::during("disabling or enabling an account");
         let tx = self.conn.transaction()?;
         let found = if disabled {
             let n = tx.execute(
@@ -1530,10 +1588,12 @@ impl Store for SqliteStore {
     }
 
     fn set_account_grants(&mut self, name: &str, grants: &[String]) -> Result<bool> {
+        let _op = crate::op::during("setting an account's grants");
         Ok(self.conn.execute("UPDATE account SET grants = ?2 WHERE name = ?1", params![name, grants.join(",")])? > 0)
     }
 
     fn add_token(&mut self, t: &NewToken) -> Result<()> {
+        let _op = crate::op::during("storing an API token");
         self.conn.execute(
             "INSERT INTO api_token (token_sha256, account_id, label, created_at, scopes, expires_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -1543,6 +1603,7 @@ impl Store for SqliteStore {
     }
 
     fn token(&self, token_sha256: &str) -> Result<Option<(Account, TokenInfo)>> {
+        let _op = crate::op::during("reading an API token");
         let row = self
             .conn
             .query_row(
@@ -1558,6 +1619,7 @@ impl Store for SqliteStore {
     }
 
     fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>> {
+        let _op = crate::op::during("reading API tokens");
         let mut st = self.conn.prepare(
             "SELECT rowid, label, scopes, created_at, expires_at, revoked_at FROM api_token \
              WHERE account_id = ?1 ORDER BY rowid",
@@ -1567,6 +1629,7 @@ impl Store for SqliteStore {
     }
 
     fn revoke_tokens(&mut self, account_id: i64, label: Option<&str>, at: &str) -> Result<usize> {
+        let _op = crate::op::during("revoking API tokens");
         Ok(self.conn.execute(
             "UPDATE api_token SET revoked_at = ?3 WHERE account_id = ?1 AND revoked_at IS NULL \
              AND (?2 IS NULL OR label = ?2)",
@@ -1575,6 +1638,7 @@ impl Store for SqliteStore {
     }
 
     fn audit(&mut self, at: &str, actor: &str, action: &str, detail: &str, remote: &str) -> Result<()> {
+        let _op = crate::op::during("writing the audit log");
         self.conn.execute(
             "INSERT INTO audit_log (at, actor, action, detail, remote) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![at, actor, action, detail, remote],
@@ -1583,6 +1647,7 @@ impl Store for SqliteStore {
     }
 
     fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        let _op = crate::op::during("reading the audit log");
         let mut st = self
             .conn
             .prepare("SELECT id, at, actor, action, detail, remote FROM audit_log ORDER BY id DESC LIMIT ?1")?;
@@ -1602,6 +1667,7 @@ impl Store for SqliteStore {
     }
 
     fn published(&self, id: i64) -> Result<Option<PublishedRecord>> {
+        let _op = crate::op::during("reading a published result");
         Ok(self
             .conn
             .query_row(
@@ -1626,6 +1692,7 @@ impl Store for SqliteStore {
     }
 
     fn dust_days(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>> {
+        let _op = crate::op::during("reading dust days");
         let mut st = self.conn.prepare_cached(
             "SELECT start_date, end_date FROM dust_event WHERE city_id = ?1 AND end_date >= ?2 AND start_date <= ?3",
         )?;
@@ -1642,6 +1709,7 @@ impl Store for SqliteStore {
     }
 
     fn target(&self, city_id: i64, year: i32) -> Result<Option<CityTarget>> {
+        let _op = crate::op::during("reading a city target");
         Ok(self
             .conn
             .query_row(
@@ -1661,6 +1729,7 @@ impl Store for SqliteStore {
     }
 
     fn cities(&self) -> Result<Vec<CityInfo>> {
+        let _op = crate::op::during("reading cities");
         let mut st = self.conn.prepare(
             "SELECT id, name, short_name, code, province FROM city ORDER BY code IS NULL, code, province, name",
         )?;
@@ -1669,10 +1738,12 @@ impl Store for SqliteStore {
     }
 
     fn resolve_city(&self, query: &str) -> Result<Option<CityInfo>> {
+        let _op = crate::op::during("finding a city");
         find_city(&self.conn, query)
     }
 
     fn stations(&self, filter: &StationFilter) -> Result<Vec<StationInfo>> {
+        let _op = crate::op::during("reading stations");
         let mut st = self.conn.prepare(
             "SELECT s.id, s.code, s.name, s.lon, s.lat, s.is_control, s.is_stopped, s.listed, \
              c.id, c.name, c.short_name, c.code, c.province \
@@ -1709,6 +1780,7 @@ impl Store for SqliteStore {
     }
 
     fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>> {
+        let _op = crate::op::during("reading a station's hourly data");
         let mut out = Vec::new();
         let mut d = from;
         while d <= to {
@@ -1722,6 +1794,7 @@ impl Store for SqliteStore {
     }
 
     fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
+        let _op = crate::op::during("reading hourly data");
         let dn = day_num(date);
         let kind = kind as i64;
         let mut blocks: Vec<(i64, Vec<u8>)> = Vec::new();
@@ -1773,6 +1846,7 @@ impl Store for SqliteStore {
         chunks: Option<&[i64]>,
         out: &mut Vec<(i64, Vec<u8>)>,
     ) -> Result<()> {
+        let _op = crate::op::during("reading hourly data");
         let mut st = self
             .conn
             .prepare_cached("SELECT chunk, data FROM day_block WHERE kind = ?2 AND date = ?1 ORDER BY chunk")?;
@@ -1804,6 +1878,7 @@ impl Store for SqliteStore {
         to: NaiveDate,
         chunks: &[i64],
     ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
+        let _op = crate::op::during("reading cached daily evaluations");
         let mut st = self.conn.prepare_cached(
             "SELECT date, chunk, data FROM daily_cache WHERE date BETWEEN ?1 AND ?2 ORDER BY date, chunk",
         )?;
@@ -1821,6 +1896,7 @@ impl Store for SqliteStore {
     }
 
     fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
+        let _op = crate::op::during("reading cached daily evaluations");
         let mut st = self.conn.prepare_cached("SELECT data FROM daily_cache WHERE date = ?1 AND chunk = ?2")?;
         let mut out = Vec::new();
         for c in chunks {
@@ -1832,18 +1908,21 @@ impl Store for SqliteStore {
     }
 
     fn content_version(&self) -> Result<u64> {
+        let _op = crate::op::during("reading the data versions");
         let v: Option<String> =
             self.conn.query_row("SELECT value FROM meta WHERE key = 'content_version'", [], |r| r.get(0)).optional()?;
         Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
     fn data_generation(&self) -> Result<u64> {
+        let _op = crate::op::during("reading the data generation");
         let v: Option<String> =
             self.conn.query_row("SELECT value FROM meta WHERE key = 'data_generation'", [], |r| r.get(0)).optional()?;
         Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
     fn put_daily_cache(&self, generation: u64, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<bool> {
+        let _op = crate::op::during("caching daily evaluations");
         let tx = self.conn.unchecked_transaction()?;
         // Take the write lock first, then check that no import changed the data meanwhile.
         tx.execute("UPDATE meta SET value = value WHERE key = 'schema_version'", [])?;
@@ -1866,6 +1945,7 @@ impl Store for SqliteStore {
     }
 
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>> {
+        let _op = crate::op::during("reading daily city values");
         let mut st = self.conn.prepare_cached(
             "SELECT c.date, c.source, c.aqi, c.so2, c.no2, c.co, c.pm10, c.pm2_5, c.o3_mda8, c.o3_max_1h, y.name \
              FROM city_daily c JOIN city y ON y.id = c.city_id WHERE c.city_id = ?1 AND c.date BETWEEN ?2 AND ?3 ORDER BY c.date, c.source",
@@ -1902,6 +1982,7 @@ impl Store for SqliteStore {
     }
 
     fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
+        let _op = crate::op::during("reading the dates of hourly data");
         // Two ordered lookups on the primary key: `SELECT min(date), max(date)` in one statement defeats
         // SQLite's min/max optimisation and reads every block (0.1 s on a national year).
         let a: Option<i64> = self
@@ -1919,11 +2000,13 @@ impl Store for SqliteStore {
     }
 
     fn city_daily_last_date(&self) -> Result<Option<NaiveDate>> {
+        let _op = crate::op::during("reading the last date of daily city values");
         let d: Option<i64> = self.conn.query_row("SELECT max(date) FROM city_daily", [], |r| r.get(0))?;
         d.map(from_day_num).transpose()
     }
 
     fn counts(&self) -> Result<StoreCounts> {
+        let _op = crate::op::during("counting the store's contents");
         let n = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
         Ok(StoreCounts {
             cities: n("SELECT count(*) FROM city")?,
@@ -2378,5 +2461,86 @@ mod migration_tests {
             )
             .expect("count");
         assert_eq!(triggers, 0);
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    fn target(city: &str) -> TargetRecord {
+        TargetRecord {
+            city: city.into(),
+            year: 2022,
+            pm2_5: Some(Conc(35_000)),
+            good_day_ratio_tenths: Some(900),
+            heavy_days: None,
+            source: "t".into(),
+            line: 2,
+        }
+    }
+
+    /// A database failure says what happened and during which operation, in the store's own variants:
+    /// another connection holding the write lock is `Busy` (naming the import), a trigger's refusal is
+    /// `Constraint`; the store stays usable and unchanged.
+    #[test]
+    fn database_failures_name_what_happened_and_the_operation() {
+        let dir = std::env::temp_dir().join(format!("lantian-store-errors-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("t.db");
+        let _ = std::fs::remove_file(&path);
+        let mut s = SqliteStore::open(&path).expect("store");
+        s.conn.busy_timeout(std::time::Duration::from_millis(20)).expect("short wait");
+        let file = FileMeta::new("t.csv", b"x", "t");
+
+        let other = Connection::open(&path).expect("second connection");
+        other.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock");
+        let err = s.import_targets(&file, &[target("成都")]).expect_err("busy");
+        assert!(err.is_busy(), "{err:?}");
+        match &err {
+            StoreError::Busy { op, detail } => {
+                assert_eq!(op, "importing city targets");
+                assert!(detail.contains("locked"), "{detail}");
+            }
+            e => panic!("not busy: {e:?}"),
+        }
+        assert!(err.to_string().starts_with("the database is busy while importing city targets: "), "{err}");
+        other.execute_batch("ROLLBACK").expect("release");
+
+        other
+            .execute_batch(
+                "CREATE TRIGGER refuse BEFORE INSERT ON city_target BEGIN SELECT RAISE(ABORT, 'refused by a rule'); END;",
+            )
+            .expect("trigger");
+        let err = s.import_targets(&file, &[target("成都")]).expect_err("refused");
+        match &err {
+            StoreError::Constraint { op, detail } => {
+                assert_eq!((op.as_str(), detail.as_str()), ("importing city targets", "refused by a rule"));
+            }
+            e => panic!("not a constraint: {e:?}"),
+        }
+        other.execute_batch("DROP TRIGGER refuse;").expect("drop");
+        let chengdu = s.resolve_city("成都").expect("read").expect("成都").id;
+        assert_eq!(s.target(chengdu, 2022).expect("read"), None, "nothing stored by the failed imports");
+        let out = s.import_targets(&file, &[target("成都")]).expect("imports now");
+        assert_eq!(out.inserted, 1);
+        assert!(s.target(chengdu, 2022).expect("read").is_some());
+        // No operation is named once the method has returned.
+        assert_eq!(crate::op::current(), "");
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Opening something that is not a database is a corrupt store, named as such.
+    #[test]
+    fn a_file_that_is_not_a_database_is_corrupt() {
+        let dir = std::env::temp_dir().join(format!("lantian-store-notdb-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("t.db");
+        std::fs::write(&path, vec![b'x'; 4096]).expect("write");
+        let err = SqliteStore::open(&path).err().expect("not a database");
+        assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+        assert!(err.to_string().contains("while opening the store"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
