@@ -6,6 +6,7 @@
 
 pub mod codec;
 pub mod emergency;
+pub mod merge;
 pub mod schema;
 mod sqlite;
 

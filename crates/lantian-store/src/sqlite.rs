@@ -7,13 +7,14 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate};
 use lantian_core::cities::{name_key, sichuan_city, SICHUAN_CITIES};
 use lantian_core::hours::LabelDay;
-use lantian_core::{Conc, SeriesType};
+use lantian_core::Conc;
 use lantian_ingest::events::{
     AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord, TaskRecord, TaskReportRecord,
 };
 use lantian_ingest::{CityDailyRecord, StationDescription, StationRecord, WideKind};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+use crate::merge;
 use crate::schema::{Migration, CHECKSUM_ALGORITHM, MIGRATIONS};
 use crate::{
     codec, Account, AdjustmentRow, Approval, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, FileMeta,
@@ -106,9 +107,6 @@ fn block_kind(k: WideKind) -> i64 {
         WideKind::Cities => 1,
     }
 }
-
-/// A bit per label hour 0…23.
-const ALL_HOURS: u32 = 0x00ff_ffff;
 
 fn conc_col(c: Option<Conc>) -> Option<i64> {
     c.map(Conc::milli)
@@ -566,18 +564,15 @@ fn shown(v: i32) -> String {
     }
 }
 
-/// Counts the stored values of column `j` on day entry `di` that the file changes (hourly cells of
-/// the 15 publisher series the file covers: another value, or none), with examples; and flags the
-/// file's last cell when the file ends without a line end and that cell changes a stored value —
-/// it may have been cut inside (issue 12 item 10).
-#[allow(clippy::too_many_arguments)]
+/// Counts the stored values of column `j` on day entry `di` that the file changed (`delta`, from
+/// [`merge::merge_label_day`]), with examples; and flags the file's last cell when the file ends
+/// without a line end and that cell changes a stored value — it may have been cut inside (issue 12
+/// item 10).
 fn revisions(
     wide: &lantian_ingest::WideFile,
     di: usize,
     j: usize,
-    old: &LabelDay,
-    new: &LabelDay,
-    covered: &[u32; SeriesType::COUNT],
+    delta: &merge::RevisionDelta,
     path: &str,
     out: &mut ImportOutcome,
 ) {
@@ -585,21 +580,13 @@ fn revisions(
     let when = |h: usize| {
         date.and_hms_opt(h as u32, 0, 0).map(lantian_core::beijing_time::format).unwrap_or_else(|| date.to_string())
     };
-    for t in SeriesType::FILE_SERIES {
-        let mask = covered[t.index()];
-        for h in 0..24 {
-            let (o, n) = (old.values[t.index()][h], new.values[t.index()][h]);
-            if mask & (1 << h) == 0 || o == n || o == lantian_core::hours::MISSING {
-                continue;
-            }
-            out.revisions.record(n == lantian_core::hours::MISSING, || {
-                format!("{} {} {} {} → {}", wide.columns[j], when(h), t.file_name(), shown(o), shown(n))
-            });
-        }
+    for c in &delta.changes {
+        out.revisions.record(c.deleted(), || {
+            format!("{} {} {} {} → {}", wide.columns[j], when(c.hour), c.series.file_name(), shown(c.old), shown(c.new))
+        });
     }
     if let Some(c) = wide.unterminated.filter(|c| c.day == di && c.column == j) {
-        let (o, n) = (old.values[c.series.index()][c.hour], new.values[c.series.index()][c.hour]);
-        if o != n && o != lantian_core::hours::MISSING && covered[c.series.index()] & (1 << c.hour) != 0 {
+        if let Some(ch) = delta.get(c.series, c.hour) {
             out.warnings.push(format!(
                 "{path}:{}:{} (field {} {}): the file ends without a line end inside this row, and its last cell \
                  changes the stored {} to {} ({}): the file may have been cut inside the cell — compare it with \
@@ -608,8 +595,8 @@ fn revisions(
                 c.file_column,
                 wide.columns[j],
                 c.series.file_name(),
-                shown(o),
-                shown(n),
+                shown(ch.old),
+                shown(ch.new),
                 when(c.hour)
             ));
         }
@@ -879,44 +866,48 @@ impl Store for SqliteStore {
                         // The file says nothing about this column on this date.
                         continue;
                     }
-                    let full = covered.iter().all(|m| *m == ALL_HOURS);
+                    let full = covered == merge::ALL_CELLS;
                     let old = existing.get(&id).copied();
-                    // The stored day, decoded when the file changes it (a revision to report).
-                    let mut old_day: Option<LabelDay> = None;
+                    let decode = |b: &[u8]| {
+                        codec::decode(b).ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} id {id}")))
+                    };
+                    // The merged day (`merge::merge_label_day`), encoded; and its revisions when they
+                    // were computed on the way.
+                    let mut delta: Option<merge::RevisionDelta> = None;
                     let new_blob: Cow<'_, [u8]> = match old {
+                        // Stored cells the file does not all cover: merged.
                         Some(b) if !full => {
-                            let od = codec::decode(b)
-                                .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} id {id}")))?;
-                            let mut m = od.clone();
-                            for t in SeriesType::ALL {
-                                let mask = covered[t.index()];
-                                for h in 0..24 {
-                                    if mask & (1 << h) != 0 {
-                                        m.values[t.index()][h] = day.values[t.index()][h];
-                                    }
-                                }
+                            let (merged, d) = merge::merge_label_day(Some(&decode(b)?), day, &covered);
+                            codec::encode(&merged, &mut buf);
+                            delta = Some(d);
+                            Cow::Owned(buf.clone())
+                        }
+                        // The file covers every cell, or nothing was stored (a cell the file does not
+                        // cover is missing in its day): the merged day is the file's, already encoded.
+                        _ => {
+                            debug_assert!(
+                                merge::within(day, &covered),
+                                "{} {date}: a value outside the coverage",
+                                wide.columns[j]
+                            );
+                            if old.is_some() && blobs[j].is_empty() {
+                                codec::encode(&LabelDay::default(), &mut buf);
+                                Cow::Owned(buf.clone())
+                            } else {
+                                Cow::Borrowed(blobs[j].as_slice())
                             }
-                            codec::encode(&m, &mut buf);
-                            old_day = Some(od);
-                            Cow::Owned(buf.clone())
                         }
-                        Some(_) if blobs[j].is_empty() => {
-                            codec::encode(&LabelDay::default(), &mut buf);
-                            Cow::Owned(buf.clone())
-                        }
-                        _ => Cow::Borrowed(blobs[j].as_slice()),
                     };
                     match old {
                         None if new_blob.is_empty() => continue,
                         Some(b) if b == &*new_blob => out.unchanged += 1,
                         Some(b) => {
                             out.updated += 1;
-                            let od = match old_day {
-                                Some(od) => od,
-                                None => codec::decode(b)
-                                    .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} id {id}")))?,
+                            let delta = match delta {
+                                Some(d) => d,
+                                None => merge::merge_label_day(Some(&decode(b)?), day, &covered).1,
                             };
-                            revisions(wide, di, j, &od, day, &covered, &file.path, &mut out);
+                            revisions(wide, di, j, &delta, &file.path, &mut out);
                         }
                         None => out.inserted += 1,
                     }
