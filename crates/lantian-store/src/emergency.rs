@@ -11,7 +11,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use crate::sqlite::{day_num, find_city, from_day_num};
-use crate::{FileMeta, ImportOutcome, Result, SqliteStore, StoreError};
+use crate::{DataArea, FileMeta, ImportOutcome, Result, SqliteStore, StoreError};
 
 /// Date-times are stored as `YYYY-MM-DDTHH:MM:SS` text (Beijing time), which sorts as time.
 fn dt_text(t: NaiveDateTime) -> String {
@@ -272,6 +272,7 @@ impl EmergencyStore for SqliteStore {
 
     fn forecasts(&self, city_ids: &[i64], known_at: Option<NaiveDateTime>) -> Result<Vec<StoredForecast>> {
         let _op = crate::op::during("reading forecasts");
+        crate::op::read(&[DataArea::Alerts]);
         let mut st = self.conn().prepare(
             "SELECT city_id, issued_at, date, aqi, aqi_low, aqi_high, primary_pollutant, source FROM forecast \
              WHERE (?1 IS NULL OR issued_at <= ?1) ORDER BY city_id, issued_at, date",
@@ -358,6 +359,7 @@ impl EmergencyStore for SqliteStore {
 
     fn enterprises(&self, city_id: Option<i64>) -> Result<Vec<StoredEnterprise>> {
         let _op = crate::op::during("reading enterprises");
+        crate::op::read(&[DataArea::Response]);
         let mut st = self.conn().prepare(
             "SELECT credit_code, name, city_id, county, industry, grade, grade_date, grade_authority, green_benchmark, \
              guarantee_reason, lines, so2_kg, nox_kg, pm_kg, vocs_kg FROM enterprise \
@@ -458,6 +460,7 @@ impl EmergencyStore for SqliteStore {
 
     fn measures(&self, credit_codes: &[String]) -> Result<Vec<StoredMeasure>> {
         let _op = crate::op::during("reading plant measures");
+        crate::op::read(&[DataArea::Response]);
         let mut st = self.conn().prepare(
             "SELECT credit_code, level, line, action, param, process, so2_g, nox_g, pm_g, vocs_g, plan_version \
              FROM plant_measure WHERE credit_code = ?1 ORDER BY level, line",
@@ -521,6 +524,7 @@ impl EmergencyStore for SqliteStore {
 
     fn inventory(&self, city_id: i64, year: i32) -> Result<Option<StoredInventory>> {
         let _op = crate::op::during("reading an emission inventory");
+        crate::op::read(&[DataArea::Response]);
         Ok(self
             .conn()
             .query_row(
@@ -576,6 +580,7 @@ impl EmergencyStore for SqliteStore {
 
     fn city_measures(&self, city_id: i64, level: &str) -> Result<Vec<StoredCityMeasure>> {
         let _op = crate::op::during("reading city measures");
+        crate::op::read(&[DataArea::Response]);
         let mut st = self.conn().prepare(
             "SELECT city_id, level, measure, so2_g, nox_g, pm_g, vocs_g FROM city_measure WHERE city_id = ?1 AND level = ?2 \
              ORDER BY measure",
@@ -635,6 +640,7 @@ impl EmergencyStore for SqliteStore {
 
     fn power(&self, credit_code: &str, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<StoredPower>> {
         let _op = crate::op::during("reading electricity use");
+        crate::op::read(&[DataArea::Response]);
         let mut st = self.conn().prepare(
             "SELECT start, minutes, wh FROM power_use WHERE credit_code = ?1 AND start >= ?2 AND start < ?3 ORDER BY start, minutes",
         )?;
@@ -680,6 +686,7 @@ impl EmergencyStore for SqliteStore {
 
     fn cems(&self, credit_code: &str, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<StoredCems>> {
         let _op = crate::op::during("reading CEMS hours");
+        crate::op::read(&[DataArea::Response]);
         let mut st = self.conn().prepare(
             "SELECT point, time, so2_g, nox_g, pm_g FROM cems_hourly WHERE credit_code = ?1 AND time >= ?2 AND time <= ?3 \
              ORDER BY time, point",
@@ -735,6 +742,7 @@ impl EmergencyStore for SqliteStore {
 
     fn visits(&self, city_id: Option<i64>) -> Result<Vec<StoredVisit>> {
         let _op = crate::op::during("reading pairing visits");
+        crate::op::read(&[DataArea::Response]);
         let mut st = self.conn().prepare(
             "SELECT department, city_id, date_from, date_to, on_site, leader_name, leader_rank, issues_found \
              FROM pairing_visit WHERE (?1 IS NULL OR city_id = ?1) ORDER BY date_from, id",
@@ -806,6 +814,7 @@ impl EmergencyStore for SqliteStore {
 
     fn latest_alert_event_at(&self) -> Result<Option<NaiveDateTime>> {
         let _op = crate::op::during("reading the alert log");
+        crate::op::read(&[DataArea::Alerts]);
         self.conn()
             .query_row("SELECT at FROM alert_event ORDER BY at DESC LIMIT 1", [], |r| r.get::<_, String>(0))
             .optional()?
@@ -815,6 +824,7 @@ impl EmergencyStore for SqliteStore {
 
     fn alert_events(&self, scope: Option<&str>) -> Result<Vec<AlertEventRow>> {
         let _op = crate::op::during("reading the alert log");
+        crate::op::read(&[DataArea::Alerts]);
         let mut st = self.conn().prepare(
             "SELECT id, scope, at, action, level_from, level_to, start_date, end_date, rule_set, evidence, actor, recorded_at \
              FROM alert_event WHERE (?1 IS NULL OR scope = ?1) ORDER BY at, id",

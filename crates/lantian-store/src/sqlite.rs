@@ -17,9 +17,9 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use crate::merge;
 use crate::schema::{Migration, CHECKSUM_ALGORITHM, MIGRATIONS};
 use crate::{
-    codec, Account, AdjustmentRow, Approval, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, FileMeta,
-    ImportOutcome, NewAccount, NewToken, PreparedWide, Proposal, PublishedRecord, Result, StationFilter, StationInfo,
-    Store, StoreCounts, StoreError, TaskInfo, TokenInfo,
+    codec, Account, AdjustmentRow, Approval, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, DataArea,
+    DataVersions, FileMeta, ImportOutcome, NewAccount, NewToken, PreparedWide, Proposal, PublishedRecord, Result,
+    StationFilter, StationInfo, Store, StoreCounts, StoreError, TaskInfo, TokenInfo,
 };
 
 /// Embedded SQLite store (the default).
@@ -944,8 +944,8 @@ impl Store for SqliteStore {
                  ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
                 [],
             )?;
-            // What the dropped day_block triggers did per row (schema 12), once per file.
-            tx.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'", [])?;
+            // The version of the hourly area, once per file (migrations 12 and 15: no trigger per block row).
+            tx.execute("UPDATE data_version SET version = version + 1 WHERE area = 'hourly'", [])?;
         }
         tx.commit()?;
         // Only a committed import may leave its station ids in the cache.
@@ -1196,6 +1196,7 @@ impl Store for SqliteStore {
 
     fn proposals(&self, city_id: Option<i64>, status: Option<&str>) -> Result<Vec<Proposal>> {
         let _op = crate::op::during("reading proposals");
+        crate::op::read(&[DataArea::Accounts, DataArea::Places]);
         let mut st = self.conn.prepare(
             "SELECT p.id, p.kind, p.city_id, COALESCE(c.short_name, c.name, ''), p.record, p.summary, p.file, \
              p.proposed_by, p.proposed_at, p.status, p.decided_by, p.decided_at, p.note \
@@ -1295,6 +1296,7 @@ impl Store for SqliteStore {
 
     fn adjustments(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<AdjustmentRow>> {
         let _op = crate::op::during("reading bonus/penalty items");
+        crate::op::read(&[DataArea::Assessment]);
         let mut st = self.conn.prepare_cached(
             "SELECT date, item, evidence, approver, approved_by, approved_at FROM adjustment \
              WHERE city_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, item",
@@ -1358,6 +1360,7 @@ impl Store for SqliteStore {
 
     fn national_rank(&self, city_id: i64, period: &str) -> Result<Option<u32>> {
         let _op = crate::op::during("reading a national rank");
+        crate::op::read(&[DataArea::Assessment]);
         Ok(self
             .conn
             .query_row(
@@ -1466,6 +1469,7 @@ impl Store for SqliteStore {
 
     fn tasks(&self, city_ids: &[i64]) -> Result<Vec<TaskInfo>> {
         let _op = crate::op::during("reading target tasks");
+        crate::op::read(&[DataArea::Tasks, DataArea::Places]);
         let cities: HashMap<i64, CityInfo> = self.cities()?.into_iter().map(|c| (c.id, c)).collect();
         let mut st = self.conn.prepare(
             "SELECT id, code, city_id, department, description, unit, kind, baseline, target, start_date, deadline FROM task ORDER BY city_id, code",
@@ -1543,6 +1547,7 @@ impl Store for SqliteStore {
 
     fn accounts(&self) -> Result<Vec<Account>> {
         let _op = crate::op::during("reading accounts");
+        crate::op::read(&[DataArea::Accounts, DataArea::Places]);
         let mut st = self.conn.prepare(&format!("SELECT {ACCOUNT_COLUMNS} FROM account a ORDER BY a.name"))?;
         let rows = st.query_map([], account_row)?.collect::<std::result::Result<Vec<_>, _>>()?;
         rows.into_iter().map(|(a, city)| self.with_city(a, city)).collect()
@@ -1550,6 +1555,7 @@ impl Store for SqliteStore {
 
     fn account(&self, name: &str) -> Result<Option<Account>> {
         let _op = crate::op::during("reading an account");
+        crate::op::read(&[DataArea::Accounts, DataArea::Places]);
         let row = self
             .conn
             .query_row(&format!("SELECT {ACCOUNT_COLUMNS} FROM account a WHERE a.name = ?1"), [name], account_row)
@@ -1595,6 +1601,7 @@ impl Store for SqliteStore {
 
     fn token(&self, token_sha256: &str) -> Result<Option<(Account, TokenInfo)>> {
         let _op = crate::op::during("reading an API token");
+        crate::op::read(&[DataArea::Accounts, DataArea::Places]);
         let row = self
             .conn
             .query_row(
@@ -1611,6 +1618,7 @@ impl Store for SqliteStore {
 
     fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>> {
         let _op = crate::op::during("reading API tokens");
+        crate::op::read(&[DataArea::Accounts]);
         let mut st = self.conn.prepare(
             "SELECT rowid, label, scopes, created_at, expires_at, revoked_at FROM api_token \
              WHERE account_id = ?1 ORDER BY rowid",
@@ -1639,6 +1647,7 @@ impl Store for SqliteStore {
 
     fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         let _op = crate::op::during("reading the audit log");
+        crate::op::read(&[DataArea::Accounts]);
         let mut st = self
             .conn
             .prepare("SELECT id, at, actor, action, detail, remote FROM audit_log ORDER BY id DESC LIMIT ?1")?;
@@ -1659,6 +1668,7 @@ impl Store for SqliteStore {
 
     fn published(&self, id: i64) -> Result<Option<PublishedRecord>> {
         let _op = crate::op::during("reading a published result");
+        crate::op::read(&[DataArea::Published]);
         Ok(self
             .conn
             .query_row(
@@ -1684,6 +1694,7 @@ impl Store for SqliteStore {
 
     fn dust_days(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>> {
         let _op = crate::op::during("reading dust days");
+        crate::op::read(&[DataArea::Assessment]);
         let mut st = self.conn.prepare_cached(
             "SELECT start_date, end_date FROM dust_event WHERE city_id = ?1 AND end_date >= ?2 AND start_date <= ?3",
         )?;
@@ -1701,6 +1712,7 @@ impl Store for SqliteStore {
 
     fn target(&self, city_id: i64, year: i32) -> Result<Option<CityTarget>> {
         let _op = crate::op::during("reading a city target");
+        crate::op::read(&[DataArea::Assessment]);
         Ok(self
             .conn
             .query_row(
@@ -1721,6 +1733,7 @@ impl Store for SqliteStore {
 
     fn cities(&self) -> Result<Vec<CityInfo>> {
         let _op = crate::op::during("reading cities");
+        crate::op::read(&[DataArea::Places]);
         let mut st = self.conn.prepare(
             "SELECT id, name, short_name, code, province FROM city ORDER BY code IS NULL, code, province, name",
         )?;
@@ -1730,11 +1743,13 @@ impl Store for SqliteStore {
 
     fn resolve_city(&self, query: &str) -> Result<Option<CityInfo>> {
         let _op = crate::op::during("finding a city");
+        crate::op::read(&[DataArea::Places]);
         find_city(&self.conn, query)
     }
 
     fn stations(&self, filter: &StationFilter) -> Result<Vec<StationInfo>> {
         let _op = crate::op::during("reading stations");
+        crate::op::read(&[DataArea::Places]);
         let mut st = self.conn.prepare(
             "SELECT s.id, s.code, s.name, s.lon, s.lat, s.is_control, s.is_stopped, s.listed, \
              c.id, c.name, c.short_name, c.code, c.province \
@@ -1772,6 +1787,7 @@ impl Store for SqliteStore {
 
     fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>> {
         let _op = crate::op::during("reading a station's hourly data");
+        crate::op::read(&[DataArea::Hourly]);
         let mut out = Vec::new();
         let mut d = from;
         while d <= to {
@@ -1786,6 +1802,7 @@ impl Store for SqliteStore {
 
     fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
         let _op = crate::op::during("reading hourly data");
+        crate::op::read(&[DataArea::Hourly]);
         let dn = day_num(date);
         let kind = kind as i64;
         let mut blocks: Vec<(i64, Vec<u8>)> = Vec::new();
@@ -1838,6 +1855,7 @@ impl Store for SqliteStore {
         out: &mut Vec<(i64, Vec<u8>)>,
     ) -> Result<()> {
         let _op = crate::op::during("reading hourly data");
+        crate::op::read(&[DataArea::Hourly]);
         let mut st = self
             .conn
             .prepare_cached("SELECT chunk, data FROM day_block WHERE kind = ?2 AND date = ?1 ORDER BY chunk")?;
@@ -1870,6 +1888,7 @@ impl Store for SqliteStore {
         chunks: &[i64],
     ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
         let _op = crate::op::during("reading cached daily evaluations");
+        crate::op::read(&[DataArea::Hourly]);
         let mut st = self.conn.prepare_cached(
             "SELECT date, chunk, data FROM daily_cache WHERE date BETWEEN ?1 AND ?2 ORDER BY date, chunk",
         )?;
@@ -1888,6 +1907,7 @@ impl Store for SqliteStore {
 
     fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
         let _op = crate::op::during("reading cached daily evaluations");
+        crate::op::read(&[DataArea::Hourly]);
         let mut st = self.conn.prepare_cached("SELECT data FROM daily_cache WHERE date = ?1 AND chunk = ?2")?;
         let mut out = Vec::new();
         for c in chunks {
@@ -1898,15 +1918,22 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn content_version(&self) -> Result<u64> {
+    fn data_versions(&self) -> Result<DataVersions> {
         let _op = crate::op::during("reading the data versions");
-        let v: Option<String> =
-            self.conn.query_row("SELECT value FROM meta WHERE key = 'content_version'", [], |r| r.get(0)).optional()?;
-        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+        let mut v = DataVersions::default();
+        let mut st = self.conn.prepare_cached("SELECT area, version FROM data_version")?;
+        for r in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (area, version) = r?;
+            if let Some(a) = DataArea::ALL.into_iter().find(|a| a.code() == area) {
+                v.set(a, u64::try_from(version).unwrap_or(0));
+            }
+        }
+        Ok(v)
     }
 
     fn data_generation(&self) -> Result<u64> {
         let _op = crate::op::during("reading the data generation");
+        crate::op::read(&[DataArea::Hourly]);
         let v: Option<String> =
             self.conn.query_row("SELECT value FROM meta WHERE key = 'data_generation'", [], |r| r.get(0)).optional()?;
         Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
@@ -1937,6 +1964,7 @@ impl Store for SqliteStore {
 
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>> {
         let _op = crate::op::during("reading daily city values");
+        crate::op::read(&[DataArea::Daily, DataArea::Places]);
         let mut st = self.conn.prepare_cached(
             "SELECT c.date, c.source, c.aqi, c.so2, c.no2, c.co, c.pm10, c.pm2_5, c.o3_mda8, c.o3_max_1h, y.name \
              FROM city_daily c JOIN city y ON y.id = c.city_id WHERE c.city_id = ?1 AND c.date BETWEEN ?2 AND ?3 ORDER BY c.date, c.source",
@@ -1974,6 +2002,7 @@ impl Store for SqliteStore {
 
     fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
         let _op = crate::op::during("reading the dates of hourly data");
+        crate::op::read(&[DataArea::Hourly]);
         // Two ordered lookups on the primary key: `SELECT min(date), max(date)` in one statement defeats
         // SQLite's min/max optimisation and reads every block (0.1 s on a national year).
         let a: Option<i64> = self
@@ -1992,12 +2021,14 @@ impl Store for SqliteStore {
 
     fn city_daily_last_date(&self) -> Result<Option<NaiveDate>> {
         let _op = crate::op::during("reading the last date of daily city values");
+        crate::op::read(&[DataArea::Daily]);
         let d: Option<i64> = self.conn.query_row("SELECT max(date) FROM city_daily", [], |r| r.get(0))?;
         d.map(from_day_num).transpose()
     }
 
     fn counts(&self) -> Result<StoreCounts> {
         let _op = crate::op::during("counting the store's contents");
+        crate::op::read(&DataArea::ALL);
         let n = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
         Ok(StoreCounts {
             cities: n("SELECT count(*) FROM city")?,
@@ -2139,6 +2170,7 @@ impl SqliteStore {
 #[cfg(test)]
 mod migration_tests {
     use super::*;
+    use crate::AreaSet;
 
     fn bare() -> SqliteStore {
         SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false }
@@ -2231,6 +2263,13 @@ mod migration_tests {
             assert_eq!(stations, 1, "the old data stay");
             let cities: i64 = s.conn.query_row("SELECT count(*) FROM city", [], |r| r.get(0)).expect("count");
             assert_eq!(cities, 21, "migration 1 is not applied again");
+            let old_triggers: i64 = s
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cv_%'", [], |r| {
+                    r.get(0)
+                })
+                .expect("count");
+            assert_eq!(old_triggers, 0, "migration 15 replaced the content_version triggers");
             s.migrate().expect("again");
             assert_eq!(recorded(&s), rows, "nothing more to record");
         }
@@ -2415,10 +2454,11 @@ mod migration_tests {
         assert_eq!((log[0].actor.as_str(), log[0].action.as_str()), ("admin1", "proposal.approve"));
     }
 
-    /// Schema 12: hourly data raise the content version (the web's cache key) from `import_wide`, once
-    /// per file that changes blocks — not from a trigger per block row, and not when nothing changed.
+    /// Schema 12 and 15: hourly data raise the version of the hourly area from `import_wide`, once per
+    /// file that changes blocks — not from a trigger per block row, and not when nothing changed; the
+    /// other areas only when the file changes them (new stations: places).
     #[test]
-    fn hourly_imports_raise_the_content_version_once_per_changing_file() {
+    fn hourly_imports_raise_the_hourly_version_once_per_changing_file() {
         let mut s = SqliteStore::memory().expect("store");
         let import = |s: &mut SqliteStore, name: &str, text: &str| {
             let path = std::path::Path::new(name);
@@ -2428,21 +2468,25 @@ mod migration_tests {
             };
             s.import_wide(&FileMeta::new(name, text.as_bytes(), "t"), &PreparedWide::new(wide)).expect("imports")
         };
-        let v0 = s.content_version().expect("version");
+        let hourly = |s: &SqliteStore| s.data_versions().expect("versions").get(DataArea::Hourly);
+        let v0 = s.data_versions().expect("versions");
         // 70 stations: ids 1–70 fill chunk 0 (ids 0–63) and start chunk 1.
         let codes: Vec<String> = (0..70).map(|k| format!("{}A", 1001 + k)).collect();
         let values = |v: u32| (0..70).map(|k| (v + k).to_string()).collect::<Vec<_>>().join(",");
         let a = format!("date,hour,type,{}\n20230120,1,PM2.5,{}\n", codes.join(","), values(30));
         import(&mut s, "a.csv", &a);
-        let v1 = s.content_version().expect("version");
-        assert!(v1 > v0, "the first import raises it");
+        let v1 = s.data_versions().expect("versions");
+        assert_eq!(v1.get(DataArea::Hourly), v0.get(DataArea::Hourly) + 1, "the first import raises it once");
+        assert!(v1.get(DataArea::Places) > v0.get(DataArea::Places), "70 stations created");
+        let others = AreaSet::of(&[DataArea::Daily, DataArea::Assessment, DataArea::Tasks, DataArea::Alerts]);
+        assert_eq!(v1.only(others), v0.only(others));
         import(&mut s, "a.csv", &a);
-        assert_eq!(s.content_version().expect("version"), v1, "re-importing changes nothing");
+        assert_eq!(s.data_versions().expect("versions"), v1, "re-importing changes nothing");
         // A revision of one station in each chunk: two block rows rewritten, one raise.
         import(&mut s, "b.csv", "date,hour,type,1001A,1070A\n20230120,1,PM2.5,37,38\n");
-        let v2 = s.content_version().expect("version");
-        assert!(v2 > v1, "a revision raises it");
-        assert!(v2 - v1 <= 1, "once per file, not per block row");
+        let v2 = s.data_versions().expect("versions");
+        assert_eq!(hourly(&s), v1.get(DataArea::Hourly) + 1, "once per file, not per block row");
+        assert_eq!(v2.only(AreaSet::of(&[DataArea::Places])), v1.only(AreaSet::of(&[DataArea::Places])));
         let triggers: i64 = s
             .conn
             .query_row(
@@ -2533,5 +2577,203 @@ mod error_tests {
         assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
         assert!(err.to_string().contains("while opening the store"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[cfg(test)]
+mod area_tests {
+    use super::*;
+    use crate::{record_reads, AreaSet, EmergencyStore};
+
+    /// Tables that are no data a number is computed from: the schema's bookkeeping, import
+    /// bookkeeping and the cache of daily evaluations (derived from the hourly area, which an import
+    /// clears in its own transaction).
+    const NO_AREA: [&str; 5] = ["meta", "schema_migration", "data_version", "import_file", "daily_cache"];
+
+    /// Every table of the schema belongs to exactly one area, whose version its three triggers raise
+    /// (and no other), except the hourly blocks raised by `import_wide`; no trigger raises the old
+    /// `content_version`, which is gone. A migration adding a table without an area fails here.
+    #[test]
+    fn every_table_has_an_area_and_its_triggers() {
+        for (k, a) in DataArea::ALL.iter().enumerate() {
+            assert_eq!(*a as usize, k, "DataArea::ALL is in the order of the discriminants (DataVersions' index)");
+        }
+        let s = SqliteStore::memory().expect("store");
+        let tables: Vec<String> = s
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .expect("select")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read");
+        let triggers: Vec<(String, String, String)> = s
+            .conn
+            .prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            .expect("select")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read");
+        for t in &tables {
+            if NO_AREA.contains(&t.as_str()) {
+                continue;
+            }
+            let areas: Vec<DataArea> = DataArea::ALL.into_iter().filter(|a| a.tables().contains(&t.as_str())).collect();
+            assert_eq!(areas.len(), 1, "table {t} belongs to {areas:?}: give it one area (DataArea::tables)");
+            let on: Vec<&(String, String, String)> = triggers.iter().filter(|(_, tbl, _)| tbl == t).collect();
+            if t == "day_block" {
+                assert!(on.is_empty(), "{on:?}");
+                continue;
+            }
+            for op in ["INSERT", "UPDATE", "DELETE"] {
+                let raising: Vec<&&(String, String, String)> = on
+                    .iter()
+                    .filter(|(_, _, sql)| sql.contains(&format!("AFTER {op} ON {t} ")))
+                    .filter(|(_, _, sql)| {
+                        sql.contains(&format!(
+                            "UPDATE data_version SET version = version + 1 WHERE area = '{}'",
+                            areas[0].code()
+                        ))
+                    })
+                    .collect();
+                assert_eq!(raising.len(), 1, "{t}: one trigger after {op} raising {}", areas[0].code());
+            }
+        }
+        for (name, _, sql) in &triggers {
+            assert!(!sql.contains("content_version"), "{name} raises the old content_version");
+            let raised = DataArea::ALL.iter().filter(|a| sql.contains(&format!("area = '{}'", a.code()))).count();
+            assert_eq!(raised, 1, "{name} raises one area: {sql}");
+        }
+        for a in DataArea::ALL {
+            for t in a.tables() {
+                assert!(tables.contains(&t.to_string()), "{a:?} names {t}, which is no table");
+            }
+        }
+        let areas: Vec<String> = s
+            .conn
+            .prepare("SELECT area FROM data_version ORDER BY area")
+            .expect("select")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read");
+        let mut codes: Vec<String> = DataArea::ALL.iter().map(|a| a.code().to_string()).collect();
+        codes.sort();
+        assert_eq!(areas, codes);
+        let old: i64 = s
+            .conn
+            .query_row("SELECT count(*) FROM meta WHERE key = 'content_version'", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(old, 0);
+    }
+
+    /// Targets raise the assessment area and nothing else; re-importing them raises nothing.
+    #[test]
+    fn an_import_raises_the_version_of_its_area_only() {
+        let mut s = SqliteStore::memory().expect("store");
+        let before = s.data_versions().expect("versions");
+        let text = "city,year,pm2_5,good_day_ratio\n成都,2022,40,90\n德阳,2022,40,90\n";
+        let records = match lantian_ingest::parse_bytes(std::path::Path::new("t.csv"), text.as_bytes()).expect("parses")
+        {
+            lantian_ingest::Parsed::Targets(r) => r,
+            _ => panic!("targets"),
+        };
+        let file = FileMeta::new("t.csv", text.as_bytes(), "t");
+        s.import_targets(&file, &records).expect("imports");
+        let after = s.data_versions().expect("versions");
+        for a in DataArea::ALL {
+            // One raise per row written (a trigger per row), two rows.
+            let raised = if a == DataArea::Assessment { 2 } else { 0 };
+            assert_eq!(after.get(a), before.get(a) + raised, "{a:?}");
+        }
+        s.import_targets(&file, &records).expect("again");
+        assert_eq!(s.data_versions().expect("versions"), after, "nothing changed");
+    }
+
+    /// Every read method of the store records the areas of the tables its SQL reads (worked out from
+    /// the statements: a join with `city` or a lookup of cities adds places), so that no cached answer
+    /// misses a dependency. Every read method of `Store` and `EmergencyStore` is listed (a new one belongs
+    /// here).
+    #[test]
+    fn every_read_records_the_areas_of_its_tables() {
+        use DataArea::*;
+        let s = SqliteStore::memory().expect("store");
+        let d = NaiveDate::from_ymd_opt(2023, 1, 20).expect("date");
+        let t = d.and_hms_opt(0, 0, 0).expect("time");
+        let codes = ["91510000000000000X".to_string()];
+        let cases: Vec<(&str, Box<dyn Fn() -> Result<()> + '_>, &[DataArea])> = vec![
+            ("dust_days", Box::new(|| s.dust_days(1, d, d).map(drop)), &[Assessment]),
+            ("target", Box::new(|| s.target(1, 2023).map(drop)), &[Assessment]),
+            ("adjustments", Box::new(|| s.adjustments(1, d, d).map(drop)), &[Assessment]),
+            ("national_rank", Box::new(|| s.national_rank(1, "2023-01").map(drop)), &[Assessment]),
+            ("proposals", Box::new(|| s.proposals(None, None).map(drop)), &[Accounts, Places]),
+            ("tasks", Box::new(|| s.tasks(&[]).map(drop)), &[Tasks, Places]),
+            ("accounts", Box::new(|| s.accounts().map(drop)), &[Accounts, Places]),
+            ("account", Box::new(|| s.account("a").map(drop)), &[Accounts, Places]),
+            ("token", Box::new(|| s.token("x").map(drop)), &[Accounts, Places]),
+            ("tokens", Box::new(|| s.tokens(1).map(drop)), &[Accounts]),
+            ("audit_log", Box::new(|| s.audit_log(10).map(drop)), &[Accounts]),
+            ("published", Box::new(|| s.published(1).map(drop)), &[Published]),
+            ("cities", Box::new(|| s.cities().map(drop)), &[Places]),
+            ("resolve_city", Box::new(|| s.resolve_city("成都").map(drop)), &[Places]),
+            ("stations", Box::new(|| s.stations(&StationFilter::default()).map(drop)), &[Places]),
+            ("station_days", Box::new(|| s.station_days(1, d, d).map(drop)), &[Hourly]),
+            ("day_blobs_on", Box::new(|| s.day_blobs_on(BlockKind::Station, d, None).map(drop)), &[Hourly]),
+            ("day_blocks_on", Box::new(|| s.day_blocks_on(BlockKind::City, d, None).map(drop)), &[Hourly]),
+            ("daily_cache_between", Box::new(|| s.daily_cache_between(d, d, &[0]).map(drop)), &[Hourly]),
+            ("daily_cache_on", Box::new(|| s.daily_cache_on(d, &[0]).map(drop)), &[Hourly]),
+            ("data_generation", Box::new(|| s.data_generation().map(drop)), &[Hourly]),
+            ("city_daily", Box::new(|| s.city_daily(1, d, d).map(drop)), &[Daily, Places]),
+            ("station_date_range", Box::new(|| s.station_date_range().map(drop)), &[Hourly]),
+            ("city_daily_last_date", Box::new(|| s.city_daily_last_date().map(drop)), &[Daily]),
+            ("counts", Box::new(|| s.counts().map(drop)), &DataArea::ALL),
+            ("forecasts", Box::new(|| s.forecasts(&[1], None).map(drop)), &[Alerts]),
+            ("alert_events", Box::new(|| s.alert_events(None).map(drop)), &[Alerts]),
+            ("latest_alert_event_at", Box::new(|| s.latest_alert_event_at().map(drop)), &[Alerts]),
+            ("enterprises", Box::new(|| s.enterprises(None).map(drop)), &[Response]),
+            ("measures", Box::new(|| s.measures(&codes).map(drop)), &[Response]),
+            ("inventory", Box::new(|| s.inventory(1, 2023).map(drop)), &[Response]),
+            ("city_measures", Box::new(|| s.city_measures(1, "red").map(drop)), &[Response]),
+            ("power", Box::new(|| s.power(&codes[0], t, t).map(drop)), &[Response]),
+            ("cems", Box::new(|| s.cems(&codes[0], t, t).map(drop)), &[Response]),
+            ("visits", Box::new(|| s.visits(None).map(drop)), &[Response]),
+        ];
+        for (name, read, want) in &cases {
+            let (r, areas) = record_reads(read);
+            r.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(areas, AreaSet::of(want), "{name}");
+        }
+    }
+
+    /// The reads of the store record their areas, nested recordings included; writes do not count.
+    #[test]
+    fn reads_record_their_areas() {
+        let s = SqliteStore::memory().expect("store");
+        let ((), areas) = record_reads(|| {
+            s.target(1, 2022).expect("read");
+        });
+        assert_eq!(areas, AreaSet::of(&[DataArea::Assessment]));
+        let ((), areas) = record_reads(|| {
+            s.tasks(&[]).expect("read");
+        });
+        assert_eq!(areas, AreaSet::of(&[DataArea::Tasks, DataArea::Places]), "tasks name their cities");
+        let ((inner, ()), outer) = record_reads(|| {
+            let ((), inner) = record_reads(|| {
+                s.cities().expect("read");
+            });
+            s.forecasts(&[], None).expect("read");
+            (inner, ())
+        });
+        assert_eq!(inner, AreaSet::of(&[DataArea::Places]));
+        assert_eq!(
+            outer,
+            AreaSet::of(&[DataArea::Places, DataArea::Alerts]),
+            "the outer recording sees the inner reads"
+        );
+        let ((), none) = record_reads(|| {
+            s.data_versions().expect("read");
+        });
+        assert_eq!(none, AreaSet::EMPTY);
     }
 }

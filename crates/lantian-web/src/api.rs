@@ -64,27 +64,15 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
 }
 
-/// Runs `f` unless the answer for `key` at the store's current content version is cached; returns the
-/// JSON body either way.
+/// Runs `f` unless the answer for `key` is cached and no data area it read has changed since
+/// (`cache::cached_body`); returns the JSON body either way.
 pub async fn cached_json<T: Serialize + 'static>(
     state: Arc<AppState>,
     key: String,
     f: impl FnOnce(&mut SqliteStore) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<axum::response::Response, ApiError> {
     let st = state.clone();
-    let body = blocking(state, move |store| {
-        let version = store.content_version()?;
-        if let Some(b) = st.cache.get(&key, version) {
-            return Ok(b);
-        }
-        let value = f(store)?;
-        let body = axum::body::Bytes::from(
-            serde_json::to_vec(&value).map_err(|e| ApiError::internal(format!("serialising: {e}")))?,
-        );
-        st.cache.put(key, version, body.clone());
-        Ok(body)
-    })
-    .await?;
+    let body = blocking(state, move |store| crate::cache::cached_body(&st.cache, store, key, f)).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
