@@ -2270,6 +2270,17 @@ mod migration_tests {
                 })
                 .expect("count");
             assert_eq!(old_triggers, 0, "migration 15 replaced the content_version triggers");
+            let old_row: i64 = s
+                .conn
+                .query_row("SELECT count(*) FROM meta WHERE key = 'content_version'", [], |r| r.get(0))
+                .expect("count");
+            assert_eq!(old_row, 0, "from schema {had}");
+            // The upgraded store raises the version of the area a change touches, and only that one.
+            let v = s.data_versions().expect("versions");
+            s.conn.execute("UPDATE station SET name = '万寿西宫站' WHERE code = '1001A'", []).expect("rename");
+            let w = s.data_versions().expect("versions");
+            let others = AreaSet::of(&DataArea::ALL[1..]);
+            assert_eq!((w.get(DataArea::Places), w.only(others)), (v.get(DataArea::Places) + 1, v.only(others)));
             s.migrate().expect("again");
             assert_eq!(recorded(&s), rows, "nothing more to record");
         }
@@ -2702,7 +2713,8 @@ mod area_tests {
         let d = NaiveDate::from_ymd_opt(2023, 1, 20).expect("date");
         let t = d.and_hms_opt(0, 0, 0).expect("time");
         let codes = ["91510000000000000X".to_string()];
-        let cases: Vec<(&str, Box<dyn Fn() -> Result<()> + '_>, &[DataArea])> = vec![
+        type Read<'a> = Box<dyn Fn() -> Result<()> + 'a>;
+        let cases: Vec<(&str, Read, &[DataArea])> = vec![
             ("dust_days", Box::new(|| s.dust_days(1, d, d).map(drop)), &[Assessment]),
             ("target", Box::new(|| s.target(1, 2023).map(drop)), &[Assessment]),
             ("adjustments", Box::new(|| s.adjustments(1, d, d).map(drop)), &[Assessment]),
