@@ -14,11 +14,11 @@ use crate::sqlite::{day_num, find_city, from_day_num};
 use crate::{DataArea, FileMeta, ImportOutcome, Result, SqliteStore, StoreError};
 
 /// Date-times are stored as `YYYY-MM-DDTHH:MM:SS` text (Beijing time), which sorts as time.
-fn dt_text(t: NaiveDateTime) -> String {
+pub(crate) fn dt_text(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
-fn dt_parse(s: &str) -> Result<NaiveDateTime> {
+pub(crate) fn dt_parse(s: &str) -> Result<NaiveDateTime> {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
         .map_err(|_| StoreError::Corrupt(format!("bad date-time {s:?}")))
 }
@@ -212,7 +212,7 @@ fn known_enterprise(tx: &Transaction<'_>, file: &FileMeta, line: usize, code: &s
 }
 
 /// Counts an upsert: `changed` rows of an `INSERT … ON CONFLICT DO UPDATE … WHERE <differs>`.
-fn count(out: &mut ImportOutcome, existed: bool, changed: usize) {
+pub(crate) fn count(out: &mut ImportOutcome, existed: bool, changed: usize) {
     match (existed, changed) {
         (false, _) => out.inserted += 1,
         (true, 0) => out.unchanged += 1,

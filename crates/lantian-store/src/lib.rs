@@ -8,6 +8,7 @@ pub mod codec;
 pub mod emergency;
 pub mod merge;
 pub mod schema;
+mod postgres;
 mod sqlite;
 
 use chrono::NaiveDate;
@@ -19,6 +20,7 @@ use lantian_ingest::events::{
 use lantian_ingest::{CityDailyRecord, StationRecord, WideFile};
 
 pub use emergency::EmergencyStore;
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// A store error. Bad *input* is reported by the ingest layer; these are failures of the store or of
@@ -47,7 +49,7 @@ pub enum StoreError {
     Other { op: String, detail: String },
     #[error("{0}")]
     Input(String),
-    #[error("unsupported database URL {0:?}: use sqlite:PATH (PostgreSQL support is planned, not built)")]
+    #[error("unsupported database URL {0:?} here: use sqlite:PATH (or postgres://USER@HOST/DATABASE where a store is opened by URL)")]
     Url(String),
     /// Stored data that cannot be read back (a block that does not decode, a damaged database file).
     #[error("stored data is corrupt: {0}")]
@@ -689,6 +691,9 @@ pub trait Store: EmergencyStore {
     fn city_daily_last_date(&self) -> Result<Option<NaiveDate>>;
     /// Counts of everything (scans the hourly blocks: for summaries, not for hot paths).
     fn counts(&self) -> Result<StoreCounts>;
+    /// Empties the cache of station daily evaluations (they are recomputed on demand): benchmarks of
+    /// the from-scratch path (`lantian bench-rank`).
+    fn clear_daily_cache(&self) -> Result<()>;
 }
 
 /// A part of the data, with a version ([`Store::data_versions`]) raised in the same transaction as
@@ -842,16 +847,38 @@ pub fn record_reads<T>(f: impl FnOnce() -> T) -> (T, AreaSet) {
     op::record_reads(f)
 }
 
-/// Opens a store from a URL: `sqlite:PATH` (or a bare path). PostgreSQL URLs are recognised and
-/// refused with a clear message until that implementation exists.
-pub fn open(url: &str) -> Result<Box<dyn Store>> {
-    Ok(Box::new(open_sqlite(url)?))
+/// A store of either backend, behind the trait: what callers hold (never a concrete backend type).
+pub type AnyStore = Box<dyn Store + Send>;
+
+/// Opens the store named by a URL, creating it (or its schema) when it does not exist: `sqlite:PATH`
+/// (or a bare path) for the embedded SQLite store, `postgres://…` (or `postgresql://…`) for PostgreSQL.
+pub fn open(url: &str) -> Result<AnyStore> {
+    if postgres::is_postgres_url(url) {
+        Ok(Box::new(PgStore::open(url)?))
+    } else {
+        Ok(Box::new(open_sqlite(url)?))
+    }
+}
+
+/// Opens an existing store named by a URL ([`open`]); a missing SQLite file, or a PostgreSQL database
+/// without lantian's schema, is [`StoreError::Missing`] (commands that only read never create a store).
+pub fn open_existing(url: &str) -> Result<AnyStore> {
+    if postgres::is_postgres_url(url) {
+        Ok(Box::new(PgStore::open_existing(url)?))
+    } else {
+        Ok(Box::new(open_sqlite_existing(url)?))
+    }
+}
+
+/// The URL for messages (a PostgreSQL password replaced by `***`).
+pub fn display_url(url: &str) -> String {
+    postgres::redact_url(url)
 }
 
 /// The file path of a `sqlite:PATH` URL (or a bare path).
 pub fn sqlite_path(url: &str) -> Result<&str> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(StoreError::Url(url.to_string()));
+    if postgres::is_postgres_url(url) {
+        return Err(StoreError::Url(postgres::redact_url(url)));
     }
     let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
     if path.is_empty() || path.contains("://") {

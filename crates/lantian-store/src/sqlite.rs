@@ -260,14 +260,6 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Empties the cache of station daily evaluations (they are recomputed on demand): benchmarks of the
-    /// from-scratch path (`lantian bench-rank`).
-    pub fn clear_daily_cache(&self) -> Result<()> {
-        let _op = crate::op::during("clearing the daily cache");
-        self.conn.execute("DELETE FROM daily_cache", [])?;
-        Ok(())
-    }
-
     /// Clears the cached daily evaluations when they were computed under other daily rules.
     fn check_daily_rules(&mut self) -> Result<()> {
         let stored: Option<String> =
@@ -408,14 +400,20 @@ pub(crate) struct CityIndex {
 }
 
 impl CityIndex {
-    pub(crate) fn load(conn: &Connection) -> Result<CityIndex> {
-        let mut ix = CityIndex {
+    /// An empty index; [`CityIndex::add`] each city `(id, name, short name, code, province, name key)`
+    /// in the order of their ids.
+    pub(crate) fn empty() -> CityIndex {
+        CityIndex {
             info: HashMap::new(),
             by_code: HashMap::new(),
             by_name_or_short: HashMap::new(),
             by_name: HashMap::new(),
             by_key: HashMap::new(),
-        };
+        }
+    }
+
+    pub(crate) fn load(conn: &Connection) -> Result<CityIndex> {
+        let mut ix = CityIndex::empty();
         let mut st =
             conn.prepare_cached("SELECT id, name, short_name, code, province, name_key FROM city ORDER BY id")?;
         let rows = st.query_map([], |r| {
@@ -435,7 +433,7 @@ impl CityIndex {
         Ok(ix)
     }
 
-    fn add(&mut self, id: i64, name: &str, short: Option<&str>, code: Option<i64>, province: &str, key: &str) {
+    pub(crate) fn add(&mut self, id: i64, name: &str, short: Option<&str>, code: Option<i64>, province: &str, key: &str) {
         if let Some(c) = code {
             self.by_code.insert(c, id);
         }
@@ -482,6 +480,20 @@ impl CityIndex {
     /// names, else the one city of that name key (`鞍山`) in any province; a new city (province
     /// unknown) when there is none. Several candidates: no city, with a warning.
     fn for_area(&mut self, tx: &Connection, area: &str, out: &mut ImportOutcome) -> Result<Option<i64>> {
+        self.for_area_with(area, out, |key| {
+            tx.execute("INSERT INTO city (name, name_key, province) VALUES (?1, ?2, '')", params![area.trim(), key])?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// [`CityIndex::for_area`] with the creation of a city (`create(name key)` → its id) given by
+    /// the backend.
+    pub(crate) fn for_area_with(
+        &mut self,
+        area: &str,
+        out: &mut ImportOutcome,
+        create: impl FnOnce(&str) -> Result<i64>,
+    ) -> Result<Option<i64>> {
         let area = area.trim();
         if area.is_empty() {
             return Ok(None);
@@ -499,9 +511,8 @@ impl CityIndex {
         match self.by_key.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
             [id] => Ok(Some(*id)),
             [] => {
-                tx.execute("INSERT INTO city (name, name_key, province) VALUES (?1, ?2, '')", params![area, key])?;
+                let id = create(&key)?;
                 out.cities_created += 1;
-                let id = tx.last_insert_rowid();
                 self.add(id, area, None, None, "", &key);
                 Ok(Some(id))
             }
@@ -516,7 +527,7 @@ impl CityIndex {
 
 /// A [`CityIndex`] loaded on first use.
 #[derive(Default)]
-struct LazyCities(Option<CityIndex>);
+pub(crate) struct LazyCities(pub(crate) Option<CityIndex>);
 
 impl LazyCities {
     fn get(&mut self, tx: &Connection) -> Result<&mut CityIndex> {
@@ -531,7 +542,11 @@ impl LazyCities {
 /// the store does not know are an error naming the first column and name, with every unknown name
 /// counted (issue 12 item 9): a city file may name only the cities the store knows.
 fn city_columns(conn: &Connection, file: &FileMeta, columns: &[String]) -> Result<Vec<i64>> {
-    let ix = CityIndex::load(conn)?;
+    resolve_city_columns(&CityIndex::load(conn)?, file, columns)
+}
+
+/// [`city_columns`] with the cities loaded.
+pub(crate) fn resolve_city_columns(ix: &CityIndex, file: &FileMeta, columns: &[String]) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(columns.len());
     let mut unknown: Vec<(usize, &str)> = Vec::new();
     for (j, c) in columns.iter().enumerate() {
@@ -556,7 +571,7 @@ fn city_columns(conn: &Connection, file: &FileMeta, columns: &[String]) -> Resul
 }
 
 /// A stored value, for revision examples: the exact decimal, `—` when none.
-fn shown(v: i32) -> String {
+pub(crate) fn shown(v: i32) -> String {
     if v == lantian_core::hours::MISSING {
         "—".to_string()
     } else {
@@ -568,7 +583,7 @@ fn shown(v: i32) -> String {
 /// [`merge::merge_label_day`]), with examples; and flags the file's last cell when the file ends
 /// without a line end and that cell changes a stored value — it may have been cut inside (issue 12
 /// item 10).
-fn revisions(
+pub(crate) fn revisions(
     wide: &lantian_ingest::WideFile,
     di: usize,
     j: usize,
@@ -604,11 +619,11 @@ fn revisions(
 }
 
 /// The fields of a daily city row in `city_daily` column order, and their decimals (AQI whole).
-const DAILY_FIELDS: [&str; 8] = ["aqi", "so2", "no2", "co", "pm10", "pm2_5", "o3_mda8", "o3_max_1h"];
+pub(crate) const DAILY_FIELDS: [&str; 8] = ["aqi", "so2", "no2", "co", "pm10", "pm2_5", "o3_mda8", "o3_max_1h"];
 
 /// Counts the stored daily values a row changes (`成都 2022-01-02 o3_mda8 140 → 14`), and flags the
 /// file's last cell when the file ends without a line end and that cell changes a stored value.
-fn daily_revisions(
+pub(crate) fn daily_revisions(
     file: &FileMeta,
     r: &CityDailyRecord,
     old: &[Option<i64>; 8],
@@ -669,24 +684,33 @@ fn describe_known_station(
             )?;
             out.stations_updated += 1;
         }
-        (name, city) => {
-            let same_city = city.as_deref().is_some_and(|c| {
-                name_key(c) == name_key(&d.area)
-                    || sichuan_city(c).zip(sichuan_city(&d.area)).is_some_and(|(a, b)| a.code == b.code)
-            });
-            if name.as_deref() != Some(d.name.as_str()) || !same_city {
-                out.warnings.push(format!(
-                    "station {code}: the release row (line {}) names it {} ({}); the store keeps {} ({})",
-                    d.line,
-                    d.name,
-                    d.area,
-                    name.as_deref().unwrap_or("-"),
-                    city.as_deref().unwrap_or("-")
-                ));
-            }
-        }
+        (name, city) => warn_if_described_otherwise(code, d, name.as_deref(), city.as_deref(), out),
     }
     Ok(())
+}
+
+/// A described station keeps its own description; a release row that says otherwise is a warning.
+pub(crate) fn warn_if_described_otherwise(
+    code: &str,
+    d: &StationDescription,
+    name: Option<&str>,
+    city: Option<&str>,
+    out: &mut ImportOutcome,
+) {
+    let same_city = city.is_some_and(|c| {
+        name_key(c) == name_key(&d.area)
+            || sichuan_city(c).zip(sichuan_city(&d.area)).is_some_and(|(a, b)| a.code == b.code)
+    });
+    if name != Some(d.name.as_str()) || !same_city {
+        out.warnings.push(format!(
+            "station {code}: the release row (line {}) names it {} ({}); the store keeps {} ({})",
+            d.line,
+            d.name,
+            d.area,
+            name.unwrap_or("-"),
+            city.unwrap_or("-")
+        ));
+    }
 }
 
 impl Store for SqliteStore {
@@ -2026,6 +2050,12 @@ impl Store for SqliteStore {
         d.map(from_day_num).transpose()
     }
 
+    fn clear_daily_cache(&self) -> Result<()> {
+        let _op = crate::op::during("clearing the daily cache");
+        self.conn.execute("DELETE FROM daily_cache", [])?;
+        Ok(())
+    }
+
     fn counts(&self) -> Result<StoreCounts> {
         let _op = crate::op::during("counting the store's contents");
         crate::op::read(&DataArea::ALL);
@@ -2064,7 +2094,7 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Account, Option<i64>)
     ))
 }
 
-fn split_list(s: &str) -> Vec<String> {
+pub(crate) fn split_list(s: &str) -> Vec<String> {
     s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
 }
 
