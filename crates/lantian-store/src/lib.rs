@@ -7,8 +7,8 @@
 pub mod codec;
 pub mod emergency;
 pub mod merge;
-pub mod schema;
 mod postgres;
+pub mod schema;
 mod sqlite;
 
 use chrono::NaiveDate;

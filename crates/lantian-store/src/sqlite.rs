@@ -433,7 +433,15 @@ impl CityIndex {
         Ok(ix)
     }
 
-    pub(crate) fn add(&mut self, id: i64, name: &str, short: Option<&str>, code: Option<i64>, province: &str, key: &str) {
+    pub(crate) fn add(
+        &mut self,
+        id: i64,
+        name: &str,
+        short: Option<&str>,
+        code: Option<i64>,
+        province: &str,
+        key: &str,
+    ) {
         if let Some(c) = code {
             self.by_code.insert(c, id);
         }

@@ -61,11 +61,11 @@ impl ResponseCache {
 /// The body for `key`: the cached one if the areas it read are unchanged, else `f`'s answer
 /// serialised to JSON and cached with the areas `f` read (`api::cached_json` runs it on a blocking
 /// thread with a pooled connection).
-pub fn cached_body<S: lantian_store::Store + ?Sized, T: serde::Serialize>(
+pub fn cached_body<T: serde::Serialize>(
     cache: &ResponseCache,
-    store: &mut S,
+    store: &mut dyn lantian_store::Store,
     key: String,
-    f: impl FnOnce(&mut S) -> Result<T, ApiError>,
+    f: impl FnOnce(&mut dyn lantian_store::Store) -> Result<T, ApiError>,
 ) -> Result<Bytes, ApiError> {
     let versions = store.data_versions()?;
     if let Some(b) = cache.get(&key, &versions) {
@@ -96,19 +96,19 @@ mod tests {
     }
 
     /// Imports through the upload's path (`lantian_service::import`).
-    fn import(store: &mut SqliteStore, name: &str, bytes: Vec<u8>) {
+    fn import(store: &mut dyn Store, name: &str, bytes: Vec<u8>) {
         let (meta, ready) =
             lantian_service::import::prepare(Path::new(name), bytes, "2026-01-01T00:00:00+08:00").expect("prepares");
         let o = lantian_service::import::write(store, &meta, &ready).expect("writes");
         assert!(o.changed() || o.revisions.count > 0, "{name} changed the store: {o:?}");
     }
 
-    fn import_sample(store: &mut SqliteStore, name: &str) {
+    fn import_sample(store: &mut dyn Store, name: &str) {
         import(store, name, std::fs::read(samples().join(name)).expect("sample"));
     }
 
     /// The hourly AQI series of 成都's stations on 2023-01-20, as `/api/v1/aqi/hourly` computes it.
-    fn hourly(store: &mut SqliteStore) -> Result<Vec<String>, ApiError> {
+    fn hourly(store: &mut dyn Store) -> Result<Vec<String>, ApiError> {
         let city = store.resolve_city("成都")?.ok_or_else(|| ApiError::internal("no 成都"))?;
         let sts = store.stations(&StationFilter { codes: Vec::new(), city_ids: vec![city.id] })?;
         let day = NaiveDate::from_ymd_opt(2023, 1, 20).ok_or_else(|| ApiError::internal("date"))?;
@@ -120,7 +120,7 @@ mod tests {
     }
 
     /// 成都's ranking for January 2023 (dust excluded, the default), as `/api/v1/rankings` computes it.
-    fn ranking(store: &mut SqliteStore) -> Result<Vec<String>, ApiError> {
+    fn ranking(store: &mut dyn Store) -> Result<Vec<String>, ApiError> {
         let scope = assess::resolve_scope(store, Some("成都"))?;
         let period = Period::parse("2023-01").map_err(|e| ApiError::internal(e.to_string()))?;
         let rows = assess::rank_with(store, &scope, &period, &assess::RankOptions::default())?;
@@ -128,7 +128,7 @@ mod tests {
     }
 
     /// 成都's points for January 2023, as `/api/v1/points` computes them.
-    fn points(store: &mut SqliteStore) -> Result<Vec<String>, ApiError> {
+    fn points(store: &mut dyn Store) -> Result<Vec<String>, ApiError> {
         let scheme = PointsScheme::default_scheme().map_err(|e| ApiError::internal(e.to_string()))?;
         let scope = assess::resolve_scope(store, Some("成都"))?;
         let period = Period::parse("2023-01").map_err(|e| ApiError::internal(e.to_string()))?;
@@ -136,7 +136,7 @@ mod tests {
         Ok(scored.iter().map(|c| format!("{} {:?} {:?} {:?}", c.city.name, c.rank, c.input, c.result)).collect())
     }
 
-    type Answer = fn(&mut SqliteStore) -> Result<Vec<String>, ApiError>;
+    type Answer = fn(&mut dyn Store) -> Result<Vec<String>, ApiError>;
     const ANSWERS: [(&str, Answer); 3] = [("hourly", hourly), ("ranking", ranking), ("points", points)];
 
     /// Asks every answer through the cache; returns which were computed (not served from the cache),

@@ -23,9 +23,9 @@ use crate::sqlite::{
     daily_revisions, resolve_city_columns, revisions, split_list, warn_if_described_otherwise, CityIndex,
 };
 use crate::{
-    codec, Account, AdjustmentRow, Approval, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, FileMeta,
-    ImportOutcome, NewAccount, NewToken, PreparedWide, Proposal, PublishedRecord, Result, StationFilter, StationInfo,
-    Store, StoreCounts, StoreError, TaskInfo, TokenInfo,
+    codec, Account, AdjustmentRow, Approval, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, DataArea,
+    DataVersions, FileMeta, ImportOutcome, NewAccount, NewToken, PreparedWide, Proposal, PublishedRecord, Result,
+    StationFilter, StationInfo, Store, StoreCounts, StoreError, TaskInfo, TokenInfo,
 };
 
 fn conc_col(c: Option<Conc>) -> Option<i64> {
@@ -152,7 +152,10 @@ fn city_for_station(db: &mut Client, s: &StationRecord, created: &mut u64) -> Re
 /// Creates a city known only by the full name of a release row's area; its id.
 fn create_area_city(db: &mut Client, area: &str, key: &str) -> Result<i64> {
     Ok(db
-        .query_one("INSERT INTO city (name, name_key, province) VALUES ($1, $2, '') RETURNING id", &[&area.trim(), &key])?
+        .query_one(
+            "INSERT INTO city (name, name_key, province) VALUES ($1, $2, '') RETURNING id",
+            &[&area.trim(), &key],
+        )?
         .try_get(0)?)
 }
 
@@ -185,7 +188,12 @@ fn describe_known_station(
 }
 
 /// The city of a release row's area ([`CityIndex::for_area_with`]), the index loaded on first use.
-fn area_city(db: &mut Client, cities: &mut Option<CityIndex>, area: &str, out: &mut ImportOutcome) -> Result<Option<i64>> {
+fn area_city(
+    db: &mut Client,
+    cities: &mut Option<CityIndex>,
+    area: &str,
+    out: &mut ImportOutcome,
+) -> Result<Option<i64>> {
     if cities.is_none() {
         *cities = Some(load_cities(db)?);
     }
@@ -259,7 +267,8 @@ fn account_row(r: &Row) -> Result<(Account, Option<i64>)> {
     ))
 }
 
-const PROPOSAL_SELECT: &str = "SELECT p.id, p.kind, p.city_id, COALESCE(c.short_name, c.name, ''), p.record, p.summary, \
+const PROPOSAL_SELECT: &str =
+    "SELECT p.id, p.kind, p.city_id, COALESCE(c.short_name, c.name, ''), p.record, p.summary, \
      p.file, p.proposed_by, p.proposed_at, p.status, p.decided_by, p.decided_at, p.note \
      FROM proposal p LEFT JOIN city c ON c.id = p.city_id";
 
@@ -432,10 +441,8 @@ impl Store for PgStore {
                 // Invalidation of a label day reaches the natural day before (1 January → 31 December).
                 self.ensure_partition(db, "daily_cache", *y - 1)?;
             }
-            let mut out = ImportOutcome {
-                new_file: record_file(db, file, wide.kind_name(), wide.rows)?,
-                ..Default::default()
-            };
+            let mut out =
+                ImportOutcome { new_file: record_file(db, file, wide.kind_name(), wide.rows)?, ..Default::default() };
             let ids = match city_ids {
                 Some(ids) => ids,
                 None => {
@@ -489,14 +496,10 @@ impl Store for PgStore {
             // The stored blocks of every date of the file, in one query.
             let dates: Vec<NaiveDate> = wide.days.iter().map(|(d, _)| *d).collect();
             let mut stored_by_date: HashMap<NaiveDate, BTreeMap<i64, Vec<u8>>> = HashMap::new();
-            for r in db.query(
-                "SELECT date, chunk, data FROM day_block WHERE kind = $1 AND date = ANY($2)",
-                &[&kind, &dates],
-            )? {
-                stored_by_date
-                    .entry(r.try_get(0)?)
-                    .or_default()
-                    .insert(r.try_get(1)?, r.try_get::<_, Vec<u8>>(2)?);
+            for r in db
+                .query("SELECT date, chunk, data FROM day_block WHERE kind = $1 AND date = ANY($2)", &[&kind, &dates])?
+            {
+                stored_by_date.entry(r.try_get(0)?).or_default().insert(r.try_get(1)?, r.try_get::<_, Vec<u8>>(2)?);
             }
             let mut writes: Vec<(i16, NaiveDate, i64, i32, Vec<u8>)> = Vec::new();
             let mut invalid: Vec<(NaiveDate, i64)> = Vec::new();
@@ -591,14 +594,9 @@ impl Store for PgStore {
                 )?;
             }
             if changed_blocks {
-                db.execute(
-                    "UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'data_generation'",
-                    &[],
-                )?;
-                db.execute(
-                    "UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'content_version'",
-                    &[],
-                )?;
+                db.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'data_generation'", &[])?;
+                // The version of the hourly area, once per file (no trigger per block row; migration 15).
+                db.execute("UPDATE data_version SET version = version + 1 WHERE area = 'hourly'", &[])?;
             }
             Ok(out)
         })?;
@@ -608,7 +606,12 @@ impl Store for PgStore {
         Ok(r)
     }
 
-    fn import_city_daily(&mut self, file: &FileMeta, source: &str, records: &[CityDailyRecord]) -> Result<ImportOutcome> {
+    fn import_city_daily(
+        &mut self,
+        file: &FileMeta,
+        source: &str,
+        records: &[CityDailyRecord],
+    ) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing daily city values");
         self.tx(|db| {
             let mut out = ImportOutcome { new_file: record_file(db, file, source, records.len())?, ..Default::default() };
@@ -741,6 +744,7 @@ impl Store for PgStore {
 
     fn dust_days(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>> {
         let _op = crate::op::during("reading dust days");
+        crate::op::read(&[DataArea::Assessment]);
         let mut days = BTreeSet::new();
         for r in self.db().query(
             "SELECT start_date, end_date FROM dust_event WHERE city_id = $1 AND end_date >= $2 AND start_date <= $3",
@@ -762,6 +766,7 @@ impl Store for PgStore {
 
     fn target(&self, city_id: i64, year: i32) -> Result<Option<CityTarget>> {
         let _op = crate::op::during("reading a city target");
+        crate::op::read(&[DataArea::Assessment]);
         self.db()
             .query_opt(
                 "SELECT pm2_5, good_day_ratio_tenths, heavy_days, source FROM city_target WHERE city_id = $1 AND year = $2",
@@ -868,6 +873,7 @@ impl Store for PgStore {
 
     fn proposals(&self, city_id: Option<i64>, status: Option<&str>) -> Result<Vec<Proposal>> {
         let _op = crate::op::during("reading proposals");
+        crate::op::read(&[DataArea::Accounts, DataArea::Places]);
         self.db()
             .query(
                 &format!(
@@ -962,8 +968,10 @@ impl Store for PgStore {
     fn import_national_ranks(&mut self, file: &FileMeta, records: &[NationalRankRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing national ranks");
         self.tx(|db| {
-            let mut out =
-                ImportOutcome { new_file: record_file(db, file, "national-ranks", records.len())?, ..Default::default() };
+            let mut out = ImportOutcome {
+                new_file: record_file(db, file, "national-ranks", records.len())?,
+                ..Default::default()
+            };
             for r in records {
                 let city = known_city(db, file, r.line, &r.city)?;
                 let rank = i64::from(r.rank);
@@ -998,6 +1006,7 @@ impl Store for PgStore {
 
     fn national_rank(&self, city_id: i64, period: &str) -> Result<Option<u32>> {
         let _op = crate::op::during("reading a national rank");
+        crate::op::read(&[DataArea::Assessment]);
         self.db()
             .query_opt("SELECT rank FROM national_rank WHERE city_id = $1 AND period = $2", &[&city_id, &period])?
             .map(|r| Ok(r.try_get::<_, i64>(0)? as u32))
@@ -1097,6 +1106,7 @@ impl Store for PgStore {
 
     fn tasks(&self, city_ids: &[i64]) -> Result<Vec<TaskInfo>> {
         let _op = crate::op::during("reading target tasks");
+        crate::op::read(&[DataArea::Tasks, DataArea::Places]);
         let cities: HashMap<i64, CityInfo> = self.cities()?.into_iter().map(|c| (c.id, c)).collect();
         let mut db = self.db();
         let mut reports: HashMap<i64, Vec<(NaiveDate, String, String)>> = HashMap::new();
@@ -1155,6 +1165,7 @@ impl Store for PgStore {
 
     fn published(&self, id: i64) -> Result<Option<PublishedRecord>> {
         let _op = crate::op::during("reading a published result");
+        crate::op::read(&[DataArea::Published]);
         self.db()
             .query_opt(
                 "SELECT id, kind, key, scheme_id, scheme_version, scheme_text, inputs_json, results_json, published_at \
@@ -1194,6 +1205,7 @@ impl Store for PgStore {
 
     fn accounts(&self) -> Result<Vec<Account>> {
         let _op = crate::op::during("reading accounts");
+        crate::op::read(&[DataArea::Accounts, DataArea::Places]);
         let rows = self
             .db()
             .query(&format!("SELECT {ACCOUNT_COLUMNS} FROM account a ORDER BY a.name"), &[])?
@@ -1205,6 +1217,7 @@ impl Store for PgStore {
 
     fn account(&self, name: &str) -> Result<Option<Account>> {
         let _op = crate::op::during("reading an account");
+        crate::op::read(&[DataArea::Accounts, DataArea::Places]);
         let row = self
             .db()
             .query_opt(&format!("SELECT {ACCOUNT_COLUMNS} FROM account a WHERE a.name = $1"), &[&name])?
@@ -1250,6 +1263,7 @@ impl Store for PgStore {
 
     fn token(&self, token_sha256: &str) -> Result<Option<(Account, TokenInfo)>> {
         let _op = crate::op::during("reading an API token");
+        crate::op::read(&[DataArea::Accounts, DataArea::Places]);
         let row = self
             .db()
             .query_opt(
@@ -1266,6 +1280,7 @@ impl Store for PgStore {
 
     fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>> {
         let _op = crate::op::during("reading API tokens");
+        crate::op::read(&[DataArea::Accounts]);
         self.db()
             .query(
                 "SELECT id, label, scopes, created_at, expires_at, revoked_at FROM api_token \
@@ -1293,6 +1308,7 @@ impl Store for PgStore {
 
     fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         let _op = crate::op::during("reading the audit log");
+        crate::op::read(&[DataArea::Accounts]);
         self.db()
             .query(
                 "SELECT id, at, actor, action, detail, remote FROM audit_log ORDER BY id DESC LIMIT $1",
@@ -1314,6 +1330,7 @@ impl Store for PgStore {
 
     fn adjustments(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<AdjustmentRow>> {
         let _op = crate::op::during("reading bonus/penalty items");
+        crate::op::read(&[DataArea::Assessment]);
         self.db()
             .query(
                 "SELECT date, item, evidence, approver, approved_by, approved_at FROM adjustment \
@@ -1336,11 +1353,9 @@ impl Store for PgStore {
 
     fn cities(&self) -> Result<Vec<CityInfo>> {
         let _op = crate::op::during("reading cities");
+        crate::op::read(&[DataArea::Places]);
         self.db()
-            .query(
-                &format!("SELECT {CITY_COLUMNS} FROM city ORDER BY code IS NULL, code, province, name"),
-                &[],
-            )?
+            .query(&format!("SELECT {CITY_COLUMNS} FROM city ORDER BY code IS NULL, code, province, name"), &[])?
             .iter()
             .map(|r| city_row(r, 0))
             .collect()
@@ -1348,11 +1363,13 @@ impl Store for PgStore {
 
     fn resolve_city(&self, query: &str) -> Result<Option<CityInfo>> {
         let _op = crate::op::during("finding a city");
+        crate::op::read(&[DataArea::Places]);
         find_city(&mut self.db(), query)
     }
 
     fn stations(&self, filter: &StationFilter) -> Result<Vec<StationInfo>> {
         let _op = crate::op::during("reading stations");
+        crate::op::read(&[DataArea::Places]);
         let rows = self.db().query(
             "SELECT s.id, s.code, s.name, s.lon, s.lat, s.is_control, s.is_stopped, s.listed, \
              c.id, c.name, c.short_name, c.code, c.province \
@@ -1389,6 +1406,7 @@ impl Store for PgStore {
 
     fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>> {
         let _op = crate::op::during("reading a station's hourly data");
+        crate::op::read(&[DataArea::Hourly]);
         let chunk = station_id.div_euclid(codec::CHUNK);
         let rows = self.db().query(
             "SELECT date, data FROM day_block WHERE kind = $1 AND chunk = $2 AND date BETWEEN $3 AND $4 ORDER BY date",
@@ -1413,6 +1431,7 @@ impl Store for PgStore {
 
     fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
         let _op = crate::op::during("reading hourly data");
+        crate::op::read(&[DataArea::Hourly]);
         let k = kind as i16;
         let rows = match stations {
             Some(ids) => {
@@ -1457,6 +1476,7 @@ impl Store for PgStore {
         out: &mut Vec<(i64, Vec<u8>)>,
     ) -> Result<()> {
         let _op = crate::op::during("reading hourly data");
+        crate::op::read(&[DataArea::Hourly]);
         let rows = self.db().query(
             "SELECT chunk, data FROM day_block WHERE kind = $1 AND date = $2 ORDER BY chunk",
             &[&(kind as i16), &date],
@@ -1488,6 +1508,7 @@ impl Store for PgStore {
         chunks: &[i64],
     ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
         let _op = crate::op::during("reading cached daily evaluations");
+        crate::op::read(&[DataArea::Hourly]);
         let mut out = Vec::new();
         for r in self.db().query(
             "SELECT date, chunk, data FROM daily_cache WHERE date BETWEEN $1 AND $2 ORDER BY date, chunk",
@@ -1503,6 +1524,7 @@ impl Store for PgStore {
 
     fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
         let _op = crate::op::during("reading cached daily evaluations");
+        crate::op::read(&[DataArea::Hourly]);
         let mut by_chunk: HashMap<i64, Vec<u8>> = HashMap::new();
         for r in self
             .db()
@@ -1514,13 +1536,21 @@ impl Store for PgStore {
         Ok(chunks.iter().filter_map(|c| by_chunk.remove(c).map(|b| (*c, b))).collect())
     }
 
-    fn content_version(&self) -> Result<u64> {
+    fn data_versions(&self) -> Result<DataVersions> {
         let _op = crate::op::during("reading the data versions");
-        meta_u64(&mut self.db(), "content_version")
+        let mut v = DataVersions::default();
+        for r in self.db().query("SELECT area, version FROM data_version", &[])? {
+            let (area, version): (&str, i64) = (r.try_get(0)?, r.try_get(1)?);
+            if let Some(a) = DataArea::ALL.into_iter().find(|a| a.code() == area) {
+                v.set(a, u64::try_from(version).unwrap_or(0));
+            }
+        }
+        Ok(v)
     }
 
     fn data_generation(&self) -> Result<u64> {
         let _op = crate::op::during("reading the data generation");
+        crate::op::read(&[DataArea::Hourly]);
         meta_u64(&mut self.db(), "data_generation")
     }
 
@@ -1530,9 +1560,8 @@ impl Store for PgStore {
         self.tx(|db| {
             // Lock the generation row (an import raises it in its transaction), then check that no
             // import changed the data meanwhile.
-            let now: Option<String> = db
-                .query_opt("SELECT value FROM meta WHERE key = 'data_generation' FOR UPDATE", &[])?
-                .map(|r| r.get(0));
+            let now: Option<String> =
+                db.query_opt("SELECT value FROM meta WHERE key = 'data_generation' FOR UPDATE", &[])?.map(|r| r.get(0));
             if now.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) != generation {
                 return Ok(false);
             }
@@ -1552,6 +1581,7 @@ impl Store for PgStore {
 
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>> {
         let _op = crate::op::during("reading daily city values");
+        crate::op::read(&[DataArea::Daily, DataArea::Places]);
         let rows = self.db().query(
             "SELECT c.date, c.source, c.aqi, c.so2, c.no2, c.co, c.pm10, c.pm2_5, c.o3_mda8, c.o3_max_1h, y.name \
              FROM city_daily c JOIN city y ON y.id = c.city_id WHERE c.city_id = $1 AND c.date BETWEEN $2 AND $3 \
@@ -1587,6 +1617,7 @@ impl Store for PgStore {
 
     fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
         let _op = crate::op::during("reading the dates of hourly data");
+        crate::op::read(&[DataArea::Hourly]);
         let r = self.db().query_one("SELECT min(date), max(date) FROM day_block WHERE kind = 0", &[])?;
         let (a, b): (Option<NaiveDate>, Option<NaiveDate>) = (r.try_get(0)?, r.try_get(1)?);
         Ok(a.zip(b))
@@ -1594,6 +1625,7 @@ impl Store for PgStore {
 
     fn city_daily_last_date(&self) -> Result<Option<NaiveDate>> {
         let _op = crate::op::during("reading the last date of daily city values");
+        crate::op::read(&[DataArea::Daily]);
         Ok(self.db().query_one("SELECT max(date) FROM city_daily", &[])?.try_get(0)?)
     }
 
@@ -1605,6 +1637,7 @@ impl Store for PgStore {
 
     fn counts(&self) -> Result<StoreCounts> {
         let _op = crate::op::during("counting the store's contents");
+        crate::op::read(&DataArea::ALL);
         let mut db = self.db();
         let mut n = |sql: &str| -> Result<u64> { Ok(db.query_one(sql, &[])?.try_get::<_, i64>(0)? as u64) };
         Ok(StoreCounts {

@@ -17,7 +17,7 @@ use crate::emergency::{
     count, dt_parse, dt_text, AlertEventRow, EmergencyStore, NewAlertEvent, StoredCems, StoredCityMeasure,
     StoredEnterprise, StoredForecast, StoredInventory, StoredMeasure, StoredPower, StoredVisit,
 };
-use crate::{FileMeta, ImportOutcome, Result, StoreError};
+use crate::{DataArea, FileMeta, ImportOutcome, Result, StoreError};
 
 fn known_enterprise(db: &mut Client, file: &FileMeta, line: usize, code: &str) -> Result<()> {
     if db.query_opt("SELECT 1 FROM enterprise WHERE credit_code = $1", &[&code])?.is_none() {
@@ -88,6 +88,7 @@ impl EmergencyStore for PgStore {
 
     fn forecasts(&self, city_ids: &[i64], known_at: Option<NaiveDateTime>) -> Result<Vec<StoredForecast>> {
         let _op = crate::op::during("reading forecasts");
+        crate::op::read(&[DataArea::Alerts]);
         let rows = self.db().query(
             "SELECT city_id, issued_at, date, aqi, aqi_low, aqi_high, primary_pollutant, source FROM forecast \
              WHERE ($1::text IS NULL OR issued_at <= $1) ORDER BY city_id, issued_at, date",
@@ -161,6 +162,7 @@ impl EmergencyStore for PgStore {
 
     fn enterprises(&self, city_id: Option<i64>) -> Result<Vec<StoredEnterprise>> {
         let _op = crate::op::during("reading enterprises");
+        crate::op::read(&[DataArea::Response]);
         let rows = self.db().query(
             "SELECT credit_code, name, city_id, county, industry, grade, grade_date, grade_authority, green_benchmark, \
              guarantee_reason, lines, so2_kg, nox_kg, pm_kg, vocs_kg FROM enterprise \
@@ -250,6 +252,7 @@ impl EmergencyStore for PgStore {
 
     fn measures(&self, credit_codes: &[String]) -> Result<Vec<StoredMeasure>> {
         let _op = crate::op::during("reading plant measures");
+        crate::op::read(&[DataArea::Response]);
         let mut db = self.db();
         let st = db.prepare(
             "SELECT credit_code, level, line, action, param, process, so2_g, nox_g, pm_g, vocs_g, plan_version \
@@ -282,11 +285,8 @@ impl EmergencyStore for PgStore {
             };
             for r in records {
                 let city = known_city(db, file, r.row, &r.city)?.id;
-                let existed = exists(
-                    db,
-                    "SELECT 1 FROM emission_inventory WHERE city_id = $1 AND year = $2",
-                    &[&city, &r.year],
-                )?;
+                let existed =
+                    exists(db, "SELECT 1 FROM emission_inventory WHERE city_id = $1 AND year = $2", &[&city, &r.year])?;
                 let n = db.execute(
                     "INSERT INTO emission_inventory (city_id, year, so2_kg, nox_kg, pm_kg, vocs_kg, basis, source) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (city_id, year) DO UPDATE SET so2_kg = $3, \
@@ -313,6 +313,7 @@ impl EmergencyStore for PgStore {
 
     fn inventory(&self, city_id: i64, year: i32) -> Result<Option<StoredInventory>> {
         let _op = crate::op::during("reading an emission inventory");
+        crate::op::read(&[DataArea::Response]);
         self.db()
             .query_opt(
                 "SELECT city_id, year, so2_kg, nox_kg, pm_kg, vocs_kg, basis, source FROM emission_inventory \
@@ -367,6 +368,7 @@ impl EmergencyStore for PgStore {
 
     fn city_measures(&self, city_id: i64, level: &str) -> Result<Vec<StoredCityMeasure>> {
         let _op = crate::op::during("reading city measures");
+        crate::op::read(&[DataArea::Response]);
         self.db()
             .query(
                 "SELECT city_id, level, measure, so2_g, nox_g, pm_g, vocs_g FROM city_measure \
@@ -427,6 +429,7 @@ impl EmergencyStore for PgStore {
 
     fn power(&self, credit_code: &str, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<StoredPower>> {
         let _op = crate::op::during("reading electricity use");
+        crate::op::read(&[DataArea::Response]);
         self.db()
             .query(
                 "SELECT start, minutes, wh FROM power_use WHERE credit_code = $1 AND start >= $2 AND start < $3 \
@@ -479,6 +482,7 @@ impl EmergencyStore for PgStore {
 
     fn cems(&self, credit_code: &str, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<StoredCems>> {
         let _op = crate::op::during("reading CEMS hours");
+        crate::op::read(&[DataArea::Response]);
         self.db()
             .query(
                 "SELECT point, time, so2_g, nox_g, pm_g FROM cems_hourly WHERE credit_code = $1 AND time >= $2 \
@@ -536,6 +540,7 @@ impl EmergencyStore for PgStore {
 
     fn visits(&self, city_id: Option<i64>) -> Result<Vec<StoredVisit>> {
         let _op = crate::op::during("reading pairing visits");
+        crate::op::read(&[DataArea::Response]);
         self.db()
             .query(
                 "SELECT department, city_id, date_from, date_to, on_site, leader_name, leader_rank, issues_found \
@@ -599,6 +604,7 @@ impl EmergencyStore for PgStore {
 
     fn latest_alert_event_at(&self) -> Result<Option<NaiveDateTime>> {
         let _op = crate::op::during("reading the alert log");
+        crate::op::read(&[DataArea::Alerts]);
         self.db()
             .query_opt("SELECT at FROM alert_event ORDER BY at DESC LIMIT 1", &[])?
             .map(|r| dt_parse(r.try_get(0)?))
@@ -607,6 +613,7 @@ impl EmergencyStore for PgStore {
 
     fn alert_events(&self, scope: Option<&str>) -> Result<Vec<AlertEventRow>> {
         let _op = crate::op::during("reading the alert log");
+        crate::op::read(&[DataArea::Alerts]);
         self.db()
             .query(
                 "SELECT id, scope, at, action, level_from, level_to, start_date, end_date, rule_set, evidence, actor, \

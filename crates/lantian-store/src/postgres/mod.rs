@@ -133,9 +133,8 @@ impl PgStore {
 
     fn open_with(url: &str, create: bool) -> Result<PgStore> {
         let _op = crate::op::during("opening the store");
-        let config: postgres::Config = url
-            .parse()
-            .map_err(|e| StoreError::Input(format!("bad PostgreSQL URL {}: {e}", redact_url(url))))?;
+        let config: postgres::Config =
+            url.parse().map_err(|e| StoreError::Input(format!("bad PostgreSQL URL {}: {e}", redact_url(url))))?;
         let client = config.connect(NoTls).map_err(|e| {
             let err = pg_error(e, "connecting to PostgreSQL");
             match err {
