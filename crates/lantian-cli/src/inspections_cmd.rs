@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use clap::Args;
 use lantian_service::accounts::{may_read, Dataset, ReadScope};
 use lantian_service::datasets::inspections::list;
-use lantian_store::Store;
 
 use crate::output::{opt, JsonArray, Table};
 use crate::Format;
@@ -42,7 +41,7 @@ pub fn run(db: &str, a: InspectionsArgs) -> Result<ExitCode> {
     };
     let on =
         a.on.unwrap_or_else(|| chrono::Utc::now().with_timezone(&lantian_core::beijing_time::offset()).date_naive());
-    let rows = list(&store, &scope, a.city.as_deref(), on)?;
+    let rows = list(&*store, &scope, a.city.as_deref(), on)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let cols = [
