@@ -5,7 +5,8 @@
 //! rectification states and the derived "overdue" follow `work.md` §1 ([`lantian_core::inspection`]).
 //!
 //! The worked example of issue 13 item 1: this module (reader, owner, writer, summary, help line and the
-//! restricted read [`list`]), its store methods (`lantian_store::inspections`) and one migration.
+//! restricted read [`list`]), its store methods on both backends (`lantian_store::inspections`) and its
+//! migration (`0016_inspections.sql`, one per backend).
 //! A city records its own inspections; the findings name enterprises, so reading them is restricted
 //! ([`crate::accounts::Dataset::Inspections`]: the province all, a city its own, a viewer if granted).
 
