@@ -708,7 +708,8 @@ impl Store for PgStore {
                 let city = known_city(db, file, r.line, &r.city)?;
                 let heavy = r.heavy_days.map(i64::from);
                 let new = (conc_col(r.pm2_5), r.good_day_ratio_tenths, heavy, r.source.clone());
-                let old: Option<(Option<i64>, Option<i64>, Option<i64>, String)> = db
+                type Stored = (Option<i64>, Option<i64>, Option<i64>, String);
+                let old: Option<Stored> = db
                     .query_opt(
                         "SELECT pm2_5, good_day_ratio_tenths, heavy_days, source FROM city_target \
                          WHERE city_id = $1 AND year = $2",
