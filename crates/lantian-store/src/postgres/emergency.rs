@@ -220,7 +220,7 @@ impl EmergencyStore for PgStore {
                     out.updated += 1;
                 }
                 for r in rs {
-                    let existed = stored.iter().any(|l| *l == r.line_name);
+                    let existed = stored.contains(&r.line_name);
                     let n = db.execute(
                         "INSERT INTO plant_measure (credit_code, level, line, action, param, process, so2_g, nox_g, \
                          pm_g, vocs_g, plan_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
