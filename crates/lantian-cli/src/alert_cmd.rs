@@ -12,7 +12,6 @@ use lantian_core::emergency::{
     rule_sets, AlertEventKind, AlertLevel, AlertScope, ForecastDay, RaiseEffect, RegionalAlert,
 };
 use lantian_service::alerts::{self, Evaluation};
-use lantian_store::Store;
 
 use crate::output::{opt, write_records, Table};
 use crate::Format;
@@ -318,7 +317,7 @@ fn evaluate(db: &str, a: EvaluateArgs) -> Result<ExitCode> {
     // Importing forecasts may create the store, as `import` does; evaluating alone only reads.
     let mut store = if a.forecasts.is_empty() { crate::open_store(db)? } else { crate::create_store(db)? };
     if !a.forecasts.is_empty() {
-        let sum = crate::import_cmd::import_quiet(&mut store, &a.forecasts)?;
+        let sum = crate::import_cmd::import_quiet(&mut *store, &a.forecasts)?;
         if !sum.errors.is_empty() {
             for e in &sum.errors {
                 eprintln!("error: {e}");
@@ -332,18 +331,18 @@ fn evaluate(db: &str, a: EvaluateArgs) -> Result<ExitCode> {
     }
     let at = match a.at {
         Some(t) => t,
-        None => alerts::latest_issuance(&store)?
+        None => alerts::latest_issuance(&*store)?
             .ok_or_else(|| anyhow!("no forecasts in the store; give --forecast FILE"))?,
     };
     let rules = alerts::choose_rules(a.rules.as_deref(), at)?;
-    let ev = alerts::evaluate(&store, at, rules)?;
+    let ev = alerts::evaluate(&*store, at, rules)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     write_evaluation(&ev, a.format, &mut out)?;
     if a.record {
         let by = a.by.unwrap_or_default();
         let fixed = a.rules.as_deref().map(|id| alerts::choose_rules(Some(id), at)).transpose()?;
-        let added = alerts::record(&mut store, at, fixed, &by, &crate::now_text())?;
+        let added = alerts::record(&mut *store, at, fixed, &by, &crate::now_text())?;
         writeln!(out)?;
         writeln!(out, "已记入预警台账 recorded in the alert log: {} new entries (by {by})", added.len())?;
         let cities = store.cities()?;
@@ -366,7 +365,7 @@ fn status(db: &str, a: StatusArgs) -> Result<ExitCode> {
     let store = crate::open_store(db)?;
     let at = match a.at {
         Some(t) => t,
-        None => match alerts::latest_decision(&store)? {
+        None => match alerts::latest_decision(&*store)? {
             Some(t) => t,
             None => {
                 println!("预警台账为空 the alert log is empty");
@@ -374,7 +373,7 @@ fn status(db: &str, a: StatusArgs) -> Result<ExitCode> {
             }
         },
     };
-    let active = alerts::status(&store, at)?;
+    let active = alerts::status(&*store, at)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match a.format {
@@ -469,7 +468,7 @@ fn log(db: &str, a: LogArgs) -> Result<ExitCode> {
         }
         None => None,
     };
-    let entries = alerts::log(&store, scope.as_deref())?;
+    let entries = alerts::log(&*store, scope.as_deref())?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match a.format {
@@ -561,7 +560,7 @@ fn record(db: &str, a: RecordArgs) -> Result<ExitCode> {
         actor: &a.by,
         evidence: &a.evidence,
     };
-    let e = alerts::record_decision(&mut store, &city, &decision, &crate::now_text())?;
+    let e = alerts::record_decision(&mut *store, &city, &decision, &crate::now_text())?;
     println!(
         "已记录 recorded: {} {} {} {} → {}，措施自 {} 起执行 (by {})",
         city.display(),
@@ -633,10 +632,10 @@ fn letter(db: &str, a: LetterArgs) -> Result<ExitCode> {
     let store = crate::open_store(db)?;
     let at = match a.at {
         Some(t) => t,
-        None => alerts::latest_issuance(&store)?.ok_or_else(|| anyhow!("no forecasts in the store"))?,
+        None => alerts::latest_issuance(&*store)?.ok_or_else(|| anyhow!("no forecasts in the store"))?,
     };
     let rules = alerts::choose_rules(a.rules.as_deref(), at)?;
-    let l = alerts::letter(&store, at, rules)?;
+    let l = alerts::letter(&*store, at, rules)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let cols = ["city", "action", "level", "response", "from", "trigger_days"];

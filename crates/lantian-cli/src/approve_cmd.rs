@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::Args;
 use lantian_service::accounts::{self, ReadScope};
-use lantian_store::Store;
 
 use crate::Format;
 
@@ -40,7 +39,7 @@ pub fn run(db: &str, a: ApproveArgs) -> Result<ExitCode> {
     let mut store = crate::open_store(db)?;
     if a.list {
         let status = (a.status != "all").then_some(a.status.as_str());
-        let rows: Vec<Vec<String>> = accounts::proposals(&store, &ReadScope::All, status)?
+        let rows: Vec<Vec<String>> = accounts::proposals(&*store, &ReadScope::All, status)?
             .into_iter()
             .map(|p| {
                 let (kind, status) = if a.format == Format::Table {

@@ -131,12 +131,12 @@ fn c(v: Option<Conc>) -> String {
 
 pub fn run(db: &str, a: AqiArgs) -> Result<ExitCode> {
     let store = crate::open_store(db)?;
-    let (mut from, to) = date_range(&store, a.from, a.to)?;
+    let (mut from, to) = date_range(&*store, a.from, a.to)?;
     if a.hourly && a.from.is_none() {
         // Label hour 0 of the first label date closes the natural day before it.
         from = from.pred_opt().unwrap_or(from);
     }
-    let cities = resolve_cities(&store, &a.cities)?;
+    let cities = resolve_cities(&*store, &a.cities)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     if a.hourly {
@@ -149,24 +149,24 @@ pub fn run(db: &str, a: AqiArgs) -> Result<ExitCode> {
                 bail!("--station selects stations; with --level city use --city");
             }
             let cities = if cities.is_empty() { store.cities()? } else { cities };
-            city_hourly(&store, &cities, from, to, conv, a.format, &mut out)?;
+            city_hourly(&*store, &cities, from, to, conv, a.format, &mut out)?;
             out.flush()?;
             return Ok(ExitCode::SUCCESS);
         }
-        let stations = select_stations(&store, &a.stations, &cities)?;
-        hourly(&store, &stations, from, to, conv, a.format, &mut out)?;
+        let stations = select_stations(&*store, &a.stations, &cities)?;
+        hourly(&*store, &stations, from, to, conv, a.format, &mut out)?;
     } else if a.level == Level::Station {
         if a.disagreements {
             bail!("--disagreements compares imported daily city values: use it with --level city");
         }
-        let stations = select_stations(&store, &a.stations, &cities)?;
-        station_daily(&store, &stations, from, to, a.format, &mut out)?;
+        let stations = select_stations(&*store, &a.stations, &cities)?;
+        station_daily(&*store, &stations, from, to, a.format, &mut out)?;
     } else {
         if !a.stations.is_empty() {
             bail!("--station selects stations; with --level city use --city");
         }
         let cities = if cities.is_empty() { store.cities()? } else { cities };
-        city_daily(&store, &cities, from, to, a.disagreements, a.format, &mut out)?;
+        city_daily(&*store, &cities, from, to, a.disagreements, a.format, &mut out)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

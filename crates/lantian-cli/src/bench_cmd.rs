@@ -175,7 +175,7 @@ fn median(v: &mut [f64]) -> f64 {
 pub fn run_rank(db: &str, a: BenchRankArgs) -> Result<ExitCode> {
     use lantian_service::assess;
     let store = crate::open_store(db)?;
-    let scope = assess::resolve_scope(&store, a.scope.as_deref())?;
+    let scope = assess::resolve_scope(&*store, a.scope.as_deref())?;
     if scope.cities.is_empty() {
         bail!("the scope {} has no cities in the store", scope.name);
     }
@@ -185,10 +185,10 @@ pub fn run_rank(db: &str, a: BenchRankArgs) -> Result<ExitCode> {
     for _ in 0..a.runs.max(1) {
         store.clear_daily_cache()?;
         let t = Instant::now();
-        let rows = assess::rank_with(&store, &scope, &a.period, &options)?;
+        let rows = assess::rank_with(&*store, &scope, &a.period, &options)?;
         scratch.push(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        let again = assess::rank_with(&store, &scope, &a.period, &options)?;
+        let again = assess::rank_with(&*store, &scope, &a.period, &options)?;
         cached.push(t.elapsed().as_secs_f64());
         if again.len() != rows.len() {
             bail!("the cached ranking differs from the one computed from scratch");

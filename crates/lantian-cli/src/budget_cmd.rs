@@ -11,7 +11,7 @@ use lantian_core::Pollutant;
 use lantian_service::budget::{
     city_budget, day_text, latest_hour, year_allowance, year_status_code, year_text, CityBudget,
 };
-use lantian_store::{CityInfo, Store};
+use lantian_store::CityInfo;
 
 use crate::output::Table;
 use crate::Format;
@@ -64,20 +64,20 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
     let cities: Vec<CityInfo> = if let Some(c) = &a.city {
         vec![store.resolve_city(c)?.ok_or_else(|| anyhow::anyhow!("unknown city {c:?}"))?]
     } else {
-        lantian_service::assess::resolve_scope(&store, None)?.cities
+        lantian_service::assess::resolve_scope(&*store, None)?.cities
     };
     let mut budgets = Vec::new();
     let mut checked = 0;
     for c in &cities {
         let at = match a.at {
             Some(t) => t,
-            None => match latest_hour(&store, c)? {
+            None => match latest_hour(&*store, c)? {
                 Some(t) => t,
                 None if a.all => continue,
                 None => bail!("no hourly data for {}; import data or give --at", c.display()),
             },
         };
-        let b = city_budget(&store, c, at)?;
+        let b = city_budget(&*store, c, at)?;
         checked += 1;
         // The at-risk list names only the cities at risk (day, month or year).
         if !a.all || b.at_risk() {

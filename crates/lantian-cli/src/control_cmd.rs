@@ -89,15 +89,15 @@ pub fn run_control_list(db: &str, a: ControlListArgs) -> Result<ExitCode> {
     let level = svc::parse_level(&a.level)?;
     let year = match a.year {
         Some(y) => y,
-        None => default_year(&store)?,
+        None => default_year(&*store)?,
     };
     let list = match &a.targets {
-        None => svc::control_list(&store, &city, level, year)?,
+        None => svc::control_list(&*store, &city, level, year)?,
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             let targets = lantian_core::control::ReductionTargets::parse(&text)
                 .map_err(|e| anyhow!("{}: {e}", path.display()))?;
-            svc::control_list_with(&store, &city, level, year, &targets)?
+            svc::control_list_with(&*store, &city, level, year, &targets)?
         }
     };
     if list.rows.is_empty() {
@@ -320,7 +320,7 @@ pub fn run_compliance(db: &str, a: ComplianceArgs) -> Result<ExitCode> {
     }
     let until = match a.until {
         Some(t) => t,
-        None => match lantian_service::alerts::latest_decision(&store)? {
+        None => match lantian_service::alerts::latest_decision(&*store)? {
             Some(t) => t,
             None => {
                 println!("预警台账为空 the alert log is empty: record alerts first (lantian alert evaluate --record --by NAME)");
@@ -328,9 +328,9 @@ pub fn run_compliance(db: &str, a: ComplianceArgs) -> Result<ExitCode> {
             }
         },
     };
-    let responses = svc::responses(&store, &cities, until)?;
-    let results = svc::compliance(&store, &responses)?;
-    let duty = svc::pairing_duty(&store, &responses)?;
+    let responses = svc::responses(&*store, &cities, until)?;
+    let results = svc::compliance(&*store, &responses)?;
+    let duty = svc::pairing_duty(&*store, &responses)?;
     if let Some(path) = &a.xlsx {
         lantian_report::emergency::write_compliance(path, &responses, &results, &duty)?;
         eprintln!("已写出 wrote {}", path.display());

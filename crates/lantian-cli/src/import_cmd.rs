@@ -416,7 +416,7 @@ pub fn run(db: &str, a: ImportArgs) -> Result<ExitCode> {
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let pb = bar(files.len() as u64, "导入 import");
     let limits = ReadLimits { max_input: a.max_input, max_content: a.max_decompressed };
-    let sum = import_files_with(&mut store, &files, jobs, &pb, &limits)?;
+    let sum = import_files_with(&mut *store, &files, jobs, &pb, &limits)?;
     let stdout = std::io::stdout();
     print_summary(&sum, &mut stdout.lock())?;
     Ok(if sum.files_rejected > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })

@@ -12,7 +12,6 @@ use lantian_core::period::{Period, ResultVariant};
 use lantian_core::ranking::composite_index;
 use lantian_core::Pollutant;
 use lantian_service::assess::{assess_cities, resolve_scope};
-use lantian_store::Store;
 
 use crate::Format;
 
@@ -73,11 +72,11 @@ pub fn run(db: &str, a: IncentivesArgs) -> Result<ExitCode> {
         None => IncentiveConfig::default_config()?,
     };
     let store = crate::open_store(db)?;
-    let scope = resolve_scope(&store, a.scope.as_deref())?;
+    let scope = resolve_scope(&*store, a.scope.as_deref())?;
     let year = Period::parse(&year_number.to_string()).map_err(|e| anyhow::anyhow!(e))?;
     let last = year.same_period_last_year();
-    let now = assess_cities(&store, &scope.cities, &year, ResultVariant::DustExcluded)?;
-    let before = assess_cities(&store, &scope.cities, &last, ResultVariant::DustExcluded)?;
+    let now = assess_cities(&*store, &scope.cities, &year, ResultVariant::DustExcluded)?;
+    let before = assess_cities(&*store, &scope.cities, &last, ResultVariant::DustExcluded)?;
     let mut inputs = Vec::new();
     for ((c, s), b) in scope.cities.iter().zip(&now).zip(&before) {
         let t = store.target(c.id, year_number)?;
@@ -95,7 +94,7 @@ pub fn run(db: &str, a: IncentivesArgs) -> Result<ExitCode> {
     }
     let settled = settle(&config, &inputs);
     // Cities without targets: not assessed (全额兑现), said on stderr and in JSON as `points` does.
-    let missing = lantian_service::targets::missing_targets(&store, &scope.cities, year_number)?;
+    let missing = lantian_service::targets::missing_targets(&*store, &scope.cities, year_number)?;
     let warnings: Vec<String> =
         lantian_service::targets::missing_targets_warning(year_number, &missing, true).into_iter().collect();
     for w in &warnings {

@@ -45,8 +45,9 @@ use clap::{Parser, Subcommand, ValueEnum};
                   create one). `lantian COMMAND --help` for details."
 )]
 struct Cli {
-    /// The store: sqlite:PATH (default sqlite:lantian.db in the current folder). Commands that only read
-    /// refuse a store that does not exist.
+    /// The store: sqlite:PATH (default sqlite:lantian.db in the current folder) or
+    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (an existing database; lantian creates its tables).
+    /// Commands that only read refuse a store that does not exist.
     #[arg(long, global = true, env = "LANTIAN_DB", default_value = "sqlite:lantian.db")]
     db: String,
     #[command(subcommand)]
@@ -122,16 +123,16 @@ pub fn now_text() -> String {
 
 /// Opens an existing store: commands that only read (and those that record into a store of data)
 /// refuse a store that does not exist, naming the path and how to create one.
-fn open_store(url: &str) -> Result<lantian_store::SqliteStore> {
-    match lantian_store::open_sqlite_existing(url) {
+fn open_store(url: &str) -> Result<lantian_store::AnyStore> {
+    match lantian_store::open_existing(url) {
         Err(e @ lantian_store::StoreError::Missing(_)) => Err(e.into()),
-        r => r.with_context(|| format!("cannot open the database {url}")),
+        r => r.with_context(|| format!("cannot open the database {}", lantian_store::display_url(url))),
     }
 }
 
 /// Opens the store, creating it when it does not exist: `import`, `user add` and forecast imports.
-fn create_store(url: &str) -> Result<lantian_store::SqliteStore> {
-    lantian_store::open_sqlite(url).with_context(|| format!("cannot open the database {url}"))
+fn create_store(url: &str) -> Result<lantian_store::AnyStore> {
+    lantian_store::open(url).with_context(|| format!("cannot open the database {}", lantian_store::display_url(url)))
 }
 
 /// `mi_option_purge_delay` of mimalloc 2.x (`mimalloc.h`; the sys crate does not name it).

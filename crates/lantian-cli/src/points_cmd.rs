@@ -12,7 +12,6 @@ use lantian_core::points::{fmt_ratio, score_input, PointsScheme, ScoreInput};
 use lantian_core::ranking::fmt_hundredths;
 use lantian_service::assess::resolve_scope;
 use lantian_service::points::points;
-use lantian_store::Store;
 
 use crate::output::opt;
 use crate::rank_cmd::Variant;
@@ -111,16 +110,16 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
         None => PointsScheme::default_scheme()?,
     };
     let store = crate::open_store(db)?;
-    let scope = resolve_scope(&store, a.scope.as_deref())?;
+    let scope = resolve_scope(&*store, a.scope.as_deref())?;
     let variant: ResultVariant = a.variant.into();
     let mut store = store;
-    let scored = points(&store, &scope, &period, &scheme, variant)?;
+    let scored = points(&*store, &scope, &period, &scheme, variant)?;
     if scored.iter().all(|c| !c.input.ranked()) {
         bail!("no city of {} could be ranked for {}: import data for the period first", scope.name, period.label());
     }
     // Cities without targets: not assessed on those factors (scheme `[targets]`), said on stderr and in JSON.
     let missing = lantian_service::targets::missing_targets(
-        &store,
+        &*store,
         &scored.iter().map(|c| c.city.clone()).collect::<Vec<_>>(),
         period.end.year(),
     )?;
@@ -226,8 +225,8 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
     crate::output::write_records_with_warnings(&cols, &zh, &rows, &warnings, a.format, &mut out)?;
     out.flush()?;
     if let Some(path) = &a.xlsx {
-        let ranking = lantian_service::assess::rank(&store, &scope, &period, variant)?;
-        crate::rank_cmd::write_circular_xlsx(&store, &scope, &period, variant, &ranking, &scheme, path)?;
+        let ranking = lantian_service::assess::rank(&*store, &scope, &period, variant)?;
+        crate::rank_cmd::write_circular_xlsx(&*store, &scope, &period, variant, &ranking, &scheme, path)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -230,9 +230,9 @@ fn assess_row_zh(row: &mut [String]) {
 pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
     let store = crate::open_store(db)?;
     let scope = if a.cities.is_empty() {
-        assess::resolve_scope(&store, a.scope.as_deref())?
+        assess::resolve_scope(&*store, a.scope.as_deref())?
     } else {
-        assess::resolve_scope(&store, Some(&a.cities.join(",")))?
+        assess::resolve_scope(&*store, Some(&a.cities.join(",")))?
     };
     let mut rows: Vec<Vec<String>> = Vec::new();
     let zh = a.format == Format::Table;
@@ -240,15 +240,15 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
     match a.level {
         AssessLevel::City => {
             for (c, s) in
-                scope.cities.iter().zip(assess::assess_cities(&store, &scope.cities, &a.period, a.variant.into())?)
+                scope.cities.iter().zip(assess::assess_cities(&*store, &scope.cities, &a.period, a.variant.into())?)
             {
                 notes.extend(basis_notes([composite_index(&s).as_ref()]));
                 rows.push(assess_row(c.display(), c.code, &s, a.variant.into(), zh));
             }
         }
         AssessLevel::Station => {
-            let stations = crate::aqi_cmd::select_stations(&store, &[], &scope.cities)?;
-            for (st, s) in stations.iter().zip(assess::assess_stations(&store, &stations, &a.period)?) {
+            let stations = crate::aqi_cmd::select_stations(&*store, &[], &scope.cities)?;
+            for (st, s) in stations.iter().zip(assess::assess_stations(&*store, &stations, &a.period)?) {
                 let name = format!("{} {}", st.code, st.name.clone().unwrap_or_default());
                 notes.extend(basis_notes([composite_index(&s).as_ref()]));
                 rows.push(assess_row(name.trim(), st.city.as_ref().and_then(|c| c.code), &s, a.variant.into(), zh));
@@ -261,13 +261,13 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
                 RegionId::ALL
                     .iter()
                     .map(|r| {
-                        let s = assess::resolve_scope(&store, Some(r.name_zh()))?;
+                        let s = assess::resolve_scope(&*store, Some(r.name_zh()))?;
                         Ok((s.name, s.cities))
                     })
                     .collect::<Result<_>>()?
             };
             for (name, cities) in groups {
-                let members = assess::assess_cities(&store, &cities, &a.period, a.variant.into())?;
+                let members = assess::assess_cities(&*store, &cities, &a.period, a.variant.into())?;
                 let pooled = lantian_core::period::pool_stats(&a.period, &members);
                 notes.extend(basis_notes([composite_index(&pooled).as_ref()]));
                 rows.push(assess_row(&name, None, &pooled, a.variant.into(), zh));
@@ -453,12 +453,12 @@ pub fn rank_row(r: &RankingRow, zh: bool) -> Vec<String> {
 
 pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
     let store = crate::open_store(db)?;
-    let scope = assess::resolve_scope(&store, a.scope.as_deref())?;
+    let scope = assess::resolve_scope(&*store, a.scope.as_deref())?;
     if scope.cities.is_empty() {
         bail!("the scope {} has no cities in the store", scope.name);
     }
     let options = assess::RankOptions { variant: a.variant.into(), attained: a.attained, three_year: a.three_year };
-    let mut rows = assess::rank_with(&store, &scope, &a.period, &options)?;
+    let mut rows = assess::rank_with(&*store, &scope, &a.period, &options)?;
     match a.by {
         RankBy::Composite => rows.sort_by_key(|r| (r.rank.unwrap_or(u32::MAX), r.city.code)),
         RankBy::Change => rows.sort_by_key(|r| (r.change_rank.unwrap_or(u32::MAX), r.city.code)),
@@ -539,7 +539,7 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
     if let Some(path) = &a.xlsx {
         // The points sheet, with the shipped scheme (`lantian points --scheme … --xlsx` for another).
         let scheme = lantian_core::points::PointsScheme::default_scheme()?;
-        write_circular_xlsx(&store, &scope, &a.period, a.variant.into(), &rows, &scheme, path)?;
+        write_circular_xlsx(&*store, &scope, &a.period, a.variant.into(), &rows, &scheme, path)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -547,7 +547,7 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
 /// Writes the monthly circular workbook (月度通报): ranking, statistics, daily AQI and the points of
 /// `scheme` — the same numbers `rank` and `points` print. Shared by `rank --xlsx` and `points --xlsx`.
 pub fn write_circular_xlsx(
-    store: &lantian_store::SqliteStore,
+    store: &dyn lantian_store::Store,
     scope: &assess::Scope,
     period: &Period,
     variant: ResultVariant,

@@ -132,12 +132,13 @@ pub fn serve(db: &str, addr: SocketAddr, boundaries: Option<&std::path::Path>, l
     let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     // The platform takes uploads, so it may start on a new, empty store — but says so, so that a
     // mistyped --db does not go unnoticed.
-    let path = lantian_store::sqlite_path(db)?;
-    if path != ":memory:" && !std::path::Path::new(path).exists() {
-        eprintln!("注意 note: no store at {path}; serving a new, empty one (upload files or run `lantian import`)");
+    if let Ok(path) = lantian_store::sqlite_path(db) {
+        if path != ":memory:" && !std::path::Path::new(path).exists() {
+            eprintln!("注意 note: no store at {path}; serving a new, empty one (upload files or run `lantian import`)");
+        }
     }
-    let stores =
-        lantian_web::StorePool::open(db, jobs.max(2)).with_context(|| format!("cannot open the database {db}"))?;
+    let stores = lantian_web::StorePool::open(db, jobs.max(2))
+        .with_context(|| format!("cannot open the database {}", lantian_store::display_url(db)))?;
     let mut state = lantian_web::AppState::with_config(stores, limits.config());
     state.boundaries = outlines;
     state.sessions = limits.sessions();

@@ -13,7 +13,6 @@ use lantian_core::points::fmt_ratio;
 use lantian_core::ranking::fmt_tenths;
 use lantian_core::Pollutant;
 use lantian_service::assess::{assess_cities, resolve_scope};
-use lantian_store::Store;
 
 use crate::{parse_date, Format};
 
@@ -41,13 +40,13 @@ pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {
     let store = crate::open_store(db)?;
     let cities = match &a.city {
         Some(c) => vec![store.resolve_city(c)?.ok_or_else(|| anyhow::anyhow!("unknown city {c:?}"))?],
-        None => resolve_scope(&store, a.scope.as_deref())?.cities,
+        None => resolve_scope(&*store, a.scope.as_deref())?.cities,
     };
     // "Now" is an argument everywhere below: by default the last day with data (hourly or imported
     // daily values), as the other commands date their answers — never the machine's date.
     let at = match a.at {
         Some(d) => d,
-        None => lantian_service::assess::last_data_day(&store)?
+        None => lantian_service::assess::last_data_day(&*store)?
             .ok_or_else(|| anyhow::anyhow!("give --at: the store holds no data to date the progress"))?,
     };
     let stdout = std::io::stdout();
@@ -56,7 +55,7 @@ pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {
     // Annual targets: year to date against the target.
     let ytd =
         Period { kind: PeriodKind::YearToDate, start: NaiveDate::from_ymd_opt(at.year(), 1, 1).unwrap_or(at), end: at };
-    let stats = assess_cities(&store, &cities, &ytd, ResultVariant::DustExcluded)?;
+    let stats = assess_cities(&*store, &cities, &ytd, ResultVariant::DustExcluded)?;
     let mut rows = Vec::new();
     for (c, s) in cities.iter().zip(&stats) {
         let Some(t) = store.target(c.id, at.year())? else { continue };
@@ -136,7 +135,7 @@ pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {
     // Target tasks.
     let ids: Vec<i64> = cities.iter().map(|c| c.id).collect();
     let mut rows = Vec::new();
-    for st in lantian_service::tasks::task_standings(&store, &ids, at)? {
+    for st in lantian_service::tasks::task_standings(&*store, &ids, at)? {
         let (t, p) = (&st.info, st.progress);
         let latest = t.reports.iter().rfind(|(d, _, _)| *d <= at);
         rows.push(vec![

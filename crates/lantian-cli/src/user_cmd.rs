@@ -7,7 +7,6 @@ use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use lantian_ingest::text::escape_control;
 use lantian_service::accounts::{add_account, grant, issue_token, Dataset, Role, Scope, DEFAULT_TOKEN_DAYS};
-use lantian_store::Store;
 
 use crate::Format;
 
@@ -121,7 +120,7 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
             };
             let grants = datasets(&grant)?;
             let id = add_account(
-                &mut store,
+                &mut *store,
                 &name,
                 &password,
                 role,
@@ -169,7 +168,7 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
         UserAction::Grant { name, datasets: names } => {
             let Some(account) = store.account(&name)? else { bail!("no account named {name:?}") };
             let grants = datasets(&names)?;
-            grant(&mut store, &account, &grants)?;
+            grant(&mut *store, &account, &grants)?;
             let list = grants.iter().map(|g| g.code()).collect::<Vec<_>>().join(",");
             store.audit(&now(), "cli", "user.grant", &format!("{name}: {list}"), "local")?;
             println!("已授权 {name} reads: {}", if list.is_empty() { "the public part only" } else { &list });
@@ -243,7 +242,7 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
             }
             let scopes = Scope::parse_list(&scope)?;
             let token =
-                issue_token(&mut store, &account, &label, &scopes, days, &now(), chrono::Utc::now().timestamp())?;
+                issue_token(&mut *store, &account, &label, &scopes, days, &now(), chrono::Utc::now().timestamp())?;
             let list = scopes.iter().map(|s| s.code()).collect::<Vec<_>>().join(",");
             store.audit(&now(), "cli", "token.issue", &format!("{name} ({label}; {list}; {days} days)"), "local")?;
             println!("{token}");

@@ -8,7 +8,6 @@ use chrono::{Duration, NaiveDate};
 use clap::Args;
 use lantian_core::period::ResultVariant;
 use lantian_service::assess::resolve_scope;
-use lantian_store::Store;
 
 use crate::rank_cmd::Variant;
 use crate::{parse_date, Format};
@@ -58,7 +57,7 @@ pub fn run(db: &str, a: YuetanArgs) -> Result<ExitCode> {
         return reproduce(db, id);
     }
     let store = crate::open_store(db)?;
-    let scope = resolve_scope(&store, a.scope.as_deref())?;
+    let scope = resolve_scope(&*store, a.scope.as_deref())?;
     let at = match a.at {
         Some(d) => d,
         None => match store.station_date_range()? {
@@ -67,7 +66,7 @@ pub fn run(db: &str, a: YuetanArgs) -> Result<ExitCode> {
         },
     };
     let variant: ResultVariant = a.variant.into();
-    let result = lantian_service::yuetan::yuetan(&store, &scope.cities, at, variant)?;
+    let result = lantian_service::yuetan::yuetan(&*store, &scope.cities, at, variant)?;
     if a.publish {
         let facts: Vec<(String, &lantian_core::yuetan::YuetanFacts)> =
             result.iter().map(|c| (c.city.display().to_string(), &c.facts)).collect();

@@ -11,14 +11,14 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use crate::sqlite::{day_num, find_city, from_day_num};
-use crate::{FileMeta, ImportOutcome, Result, SqliteStore, StoreError};
+use crate::{DataArea, FileMeta, ImportOutcome, Result, SqliteStore, StoreError};
 
 /// Date-times are stored as `YYYY-MM-DDTHH:MM:SS` text (Beijing time), which sorts as time.
-fn dt_text(t: NaiveDateTime) -> String {
+pub(crate) fn dt_text(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
-fn dt_parse(s: &str) -> Result<NaiveDateTime> {
+pub(crate) fn dt_parse(s: &str) -> Result<NaiveDateTime> {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
         .map_err(|_| StoreError::Corrupt(format!("bad date-time {s:?}")))
 }
@@ -212,7 +212,7 @@ fn known_enterprise(tx: &Transaction<'_>, file: &FileMeta, line: usize, code: &s
 }
 
 /// Counts an upsert: `changed` rows of an `INSERT … ON CONFLICT DO UPDATE … WHERE <differs>`.
-fn count(out: &mut ImportOutcome, existed: bool, changed: usize) {
+pub(crate) fn count(out: &mut ImportOutcome, existed: bool, changed: usize) {
     match (existed, changed) {
         (false, _) => out.inserted += 1,
         (true, 0) => out.unchanged += 1,
@@ -222,6 +222,7 @@ fn count(out: &mut ImportOutcome, existed: bool, changed: usize) {
 
 impl EmergencyStore for SqliteStore {
     fn import_forecasts(&mut self, file: &FileMeta, records: &[ForecastRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing forecasts");
         let tx = self.conn_mut().transaction()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "forecasts", records.len())?,
@@ -270,6 +271,8 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn forecasts(&self, city_ids: &[i64], known_at: Option<NaiveDateTime>) -> Result<Vec<StoredForecast>> {
+        let _op = crate::op::during("reading forecasts");
+        crate::op::read(&[DataArea::Alerts]);
         let mut st = self.conn().prepare(
             "SELECT city_id, issued_at, date, aqi, aqi_low, aqi_high, primary_pollutant, source FROM forecast \
              WHERE (?1 IS NULL OR issued_at <= ?1) ORDER BY city_id, issued_at, date",
@@ -307,6 +310,7 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn import_enterprises(&mut self, file: &FileMeta, records: &[EnterpriseRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing the enterprise registry");
         let tx = self.conn_mut().transaction()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "enterprises", records.len())?,
@@ -354,6 +358,8 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn enterprises(&self, city_id: Option<i64>) -> Result<Vec<StoredEnterprise>> {
+        let _op = crate::op::during("reading enterprises");
+        crate::op::read(&[DataArea::Response]);
         let mut st = self.conn().prepare(
             "SELECT credit_code, name, city_id, county, industry, grade, grade_date, grade_authority, green_benchmark, \
              guarantee_reason, lines, so2_kg, nox_kg, pm_kg, vocs_kg FROM enterprise \
@@ -391,6 +397,7 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn import_measures(&mut self, file: &FileMeta, records: &[MeasureRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing plant measures");
         let tx = self.conn_mut().transaction()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "plant-measures", records.len())?,
@@ -452,6 +459,8 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn measures(&self, credit_codes: &[String]) -> Result<Vec<StoredMeasure>> {
+        let _op = crate::op::during("reading plant measures");
+        crate::op::read(&[DataArea::Response]);
         let mut st = self.conn().prepare(
             "SELECT credit_code, level, line, action, param, process, so2_g, nox_g, pm_g, vocs_g, plan_version \
              FROM plant_measure WHERE credit_code = ?1 ORDER BY level, line",
@@ -478,6 +487,7 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn import_inventory(&mut self, file: &FileMeta, records: &[InventoryRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing emission inventories");
         let tx = self.conn_mut().transaction()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "emission-inventory", records.len())?,
@@ -513,6 +523,8 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn inventory(&self, city_id: i64, year: i32) -> Result<Option<StoredInventory>> {
+        let _op = crate::op::during("reading an emission inventory");
+        crate::op::read(&[DataArea::Response]);
         Ok(self
             .conn()
             .query_row(
@@ -533,6 +545,7 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn import_city_measures(&mut self, file: &FileMeta, records: &[CityMeasureRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing city measures");
         let tx = self.conn_mut().transaction()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "city-measures", records.len())?,
@@ -566,6 +579,8 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn city_measures(&self, city_id: i64, level: &str) -> Result<Vec<StoredCityMeasure>> {
+        let _op = crate::op::during("reading city measures");
+        crate::op::read(&[DataArea::Response]);
         let mut st = self.conn().prepare(
             "SELECT city_id, level, measure, so2_g, nox_g, pm_g, vocs_g FROM city_measure WHERE city_id = ?1 AND level = ?2 \
              ORDER BY measure",
@@ -582,6 +597,7 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn import_power(&mut self, file: &FileMeta, records: &[PowerRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing electricity use");
         let tx = self.conn_mut().transaction()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "power-use", records.len())?,
@@ -623,6 +639,8 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn power(&self, credit_code: &str, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<StoredPower>> {
+        let _op = crate::op::during("reading electricity use");
+        crate::op::read(&[DataArea::Response]);
         let mut st = self.conn().prepare(
             "SELECT start, minutes, wh FROM power_use WHERE credit_code = ?1 AND start >= ?2 AND start < ?3 ORDER BY start, minutes",
         )?;
@@ -638,6 +656,7 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn import_cems(&mut self, file: &FileMeta, records: &[CemsRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing CEMS hours");
         let tx = self.conn_mut().transaction()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "cems-hourly", records.len())?,
@@ -666,6 +685,8 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn cems(&self, credit_code: &str, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<StoredCems>> {
+        let _op = crate::op::during("reading CEMS hours");
+        crate::op::read(&[DataArea::Response]);
         let mut st = self.conn().prepare(
             "SELECT point, time, so2_g, nox_g, pm_g FROM cems_hourly WHERE credit_code = ?1 AND time >= ?2 AND time <= ?3 \
              ORDER BY time, point",
@@ -682,6 +703,7 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn import_visits(&mut self, file: &FileMeta, records: &[VisitRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing pairing visits");
         let tx = self.conn_mut().transaction()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "pairing-visits", records.len())?,
@@ -719,6 +741,8 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn visits(&self, city_id: Option<i64>) -> Result<Vec<StoredVisit>> {
+        let _op = crate::op::during("reading pairing visits");
+        crate::op::read(&[DataArea::Response]);
         let mut st = self.conn().prepare(
             "SELECT department, city_id, date_from, date_to, on_site, leader_name, leader_rank, issues_found \
              FROM pairing_visit WHERE (?1 IS NULL OR city_id = ?1) ORDER BY date_from, id",
@@ -753,11 +777,13 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn add_alert_event(&mut self, e: &NewAlertEvent) -> Result<i64> {
+        let _op = crate::op::during("recording an alert decision");
         let ids = self.add_alert_events(std::slice::from_ref(e))?;
         ids.first().copied().ok_or_else(|| StoreError::Input("alert event not stored".into()))
     }
 
     fn add_alert_events(&mut self, events: &[NewAlertEvent]) -> Result<Vec<i64>> {
+        let _op = crate::op::during("recording alert decisions");
         let tx = self.conn_mut().transaction()?;
         let mut ids = Vec::with_capacity(events.len());
         {
@@ -787,6 +813,8 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn latest_alert_event_at(&self) -> Result<Option<NaiveDateTime>> {
+        let _op = crate::op::during("reading the alert log");
+        crate::op::read(&[DataArea::Alerts]);
         self.conn()
             .query_row("SELECT at FROM alert_event ORDER BY at DESC LIMIT 1", [], |r| r.get::<_, String>(0))
             .optional()?
@@ -795,6 +823,8 @@ impl EmergencyStore for SqliteStore {
     }
 
     fn alert_events(&self, scope: Option<&str>) -> Result<Vec<AlertEventRow>> {
+        let _op = crate::op::during("reading the alert log");
+        crate::op::read(&[DataArea::Alerts]);
         let mut st = self.conn().prepare(
             "SELECT id, scope, at, action, level_from, level_to, start_date, end_date, rule_set, evidence, actor, recorded_at \
              FROM alert_event WHERE (?1 IS NULL OR scope = ?1) ORDER BY at, id",

@@ -6,7 +6,9 @@
 
 pub mod codec;
 pub mod emergency;
-mod schema;
+pub mod merge;
+mod postgres;
+pub mod schema;
 mod sqlite;
 
 use chrono::NaiveDate;
@@ -18,18 +20,38 @@ use lantian_ingest::events::{
 use lantian_ingest::{CityDailyRecord, StationRecord, WideFile};
 
 pub use emergency::EmergencyStore;
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// A store error. Bad *input* is reported by the ingest layer; these are failures of the store or of
 /// references in the input that the store cannot resolve (e.g. an unknown city), with the line.
+///
+/// No variant names a database driver: a failure of the database says what happened (busy, a
+/// constraint, input/output, corrupt, other), during which operation of the store (`op`: "importing
+/// city targets"), and the database's own words (`detail`), so that callers — the CLI, the web server,
+/// a future PostgreSQL backend — handle them without the driver's types.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database: {0}")]
-    Db(#[from] rusqlite::Error),
+    /// Another connection held the lock the operation needed for longer than the store waits (SQLite
+    /// `BUSY`/`LOCKED`). Nothing of the operation was stored; trying again later may succeed.
+    #[error("the database is busy{}: {detail} (another writer held it; nothing was stored)", during(op))]
+    Busy { op: String, detail: String },
+    /// The database refused a change that breaks one of its rules (a key stored twice, a missing value,
+    /// a trigger's refusal). Nothing of the operation was stored.
+    #[error("the database refused a change{}: {detail}", during(op))]
+    Constraint { op: String, detail: String },
+    /// The database file could not be opened, read or written (permissions, a full disk, a read-only
+    /// file or file system, an I/O error).
+    #[error("database input/output failed{}: {detail}", during(op))]
+    Io { op: String, detail: String },
+    /// Any other failure of the database (an error in the program's SQL, a value of an unexpected type).
+    #[error("database error{}: {detail}", during(op))]
+    Other { op: String, detail: String },
     #[error("{0}")]
     Input(String),
-    #[error("unsupported database URL {0:?}: use sqlite:PATH (PostgreSQL support is planned, not built)")]
+    #[error("unsupported database URL {0:?} here: use sqlite:PATH (or postgres://USER@HOST/DATABASE where a store is opened by URL)")]
     Url(String),
+    /// Stored data that cannot be read back (a block that does not decode, a damaged database file).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     /// A command that only reads was pointed at a store that does not exist (it is never created
@@ -40,6 +62,87 @@ pub enum StoreError {
          existing store with --db sqlite:PATH or LANTIAN_DB"
     )]
     Missing(String),
+}
+
+/// ` while importing city targets`, or nothing when the operation is not known.
+fn during(op: &str) -> String {
+    if op.is_empty() {
+        String::new()
+    } else {
+        format!(" while {op}")
+    }
+}
+
+impl StoreError {
+    /// The database was busy (another writer held it): the operation may succeed when tried again.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Busy { .. })
+    }
+}
+
+/// The operation of the store running on this thread, named in the errors of the database
+/// ([`StoreError::Busy`] …): each method of a store names its operation on entry ([`op::during`]); a
+/// method called by another keeps the outer name (the operation the caller asked for).
+pub(crate) mod op {
+    use std::cell::Cell;
+
+    thread_local! {
+        static CURRENT: Cell<Option<&'static str>> = const { Cell::new(None) };
+    }
+
+    /// Names the operation until the returned guard is dropped (unless an outer one is named).
+    #[must_use = "the operation is named while the guard lives"]
+    pub(crate) fn during(name: &'static str) -> Guard {
+        let outer = CURRENT.with(|c| c.get());
+        if outer.is_none() {
+            CURRENT.with(|c| c.set(Some(name)));
+        }
+        Guard { set: outer.is_none() }
+    }
+
+    /// The operation running on this thread ("" when none is named).
+    pub(crate) fn current() -> &'static str {
+        CURRENT.with(|c| c.get()).unwrap_or("")
+    }
+
+    pub(crate) struct Guard {
+        set: bool,
+    }
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            if self.set {
+                CURRENT.with(|c| c.set(None));
+            }
+        }
+    }
+
+    thread_local! {
+        /// The data areas read on this thread since the innermost [`record_reads`] began.
+        static READS: Cell<u16> = const { Cell::new(0) };
+    }
+
+    /// Records that the running read uses the tables of `areas` ([`crate::record_reads`]).
+    pub(crate) fn read(areas: &[crate::DataArea]) {
+        let set = crate::AreaSet::of(areas);
+        READS.with(|r| r.set(r.get() | set.0));
+    }
+
+    pub(crate) fn record_reads<T>(f: impl FnOnce() -> T) -> (T, crate::AreaSet) {
+        let outer = READS.with(|r| r.replace(0));
+        // Restores the outer recording (with the inner reads added) even if `f` unwinds.
+        struct Restore(u16);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                READS.with(|r| r.set(r.get() | self.0));
+            }
+        }
+        let restore = Restore(outer);
+        let out = f();
+        let inner = READS.with(|r| r.get());
+        drop(restore);
+        (out, crate::AreaSet(inner))
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -570,10 +673,11 @@ pub trait Store: EmergencyStore {
     /// A counter that grows with every import that changed hourly data. Read it before computing
     /// what [`Store::put_daily_cache`] will store.
     fn data_generation(&self) -> Result<u64>;
-    /// A counter that grows with every committed change to any data a published number can depend on
-    /// (hourly and daily data, stations, dust events, targets, adjustments, ranks, tasks); caches of
-    /// computed answers (the web server's responses) are keyed by it.
-    fn content_version(&self) -> Result<u64>;
+    /// The version of every data area ([`DataArea`]), read at one moment: each grows with every
+    /// committed change to its tables, in the same transaction as the change. Caches of computed
+    /// answers (the web server's responses) keep an answer while the areas it read
+    /// ([`record_reads`]) have the versions it was computed at.
+    fn data_versions(&self) -> Result<DataVersions>;
     /// Stores evaluations `(natural day, chunk, encoded)` in one transaction — only if the hourly data
     /// are still those of `generation` (else nothing is stored: an import came in between and the
     /// values may be stale). Returns whether they were stored.
@@ -587,18 +691,194 @@ pub trait Store: EmergencyStore {
     fn city_daily_last_date(&self) -> Result<Option<NaiveDate>>;
     /// Counts of everything (scans the hourly blocks: for summaries, not for hot paths).
     fn counts(&self) -> Result<StoreCounts>;
+    /// Empties the cache of station daily evaluations (they are recomputed on demand): benchmarks of
+    /// the from-scratch path (`lantian bench-rank`).
+    fn clear_daily_cache(&self) -> Result<()>;
 }
 
-/// Opens a store from a URL: `sqlite:PATH` (or a bare path). PostgreSQL URLs are recognised and
-/// refused with a clear message until that implementation exists.
-pub fn open(url: &str) -> Result<Box<dyn Store>> {
-    Ok(Box::new(open_sqlite(url)?))
+/// A part of the data, with a version ([`Store::data_versions`]) raised in the same transaction as
+/// any change to its tables (SQLite: triggers, and `import_wide` for the hourly blocks; migration 15).
+/// Every read of the store records the areas of the tables it reads ([`record_reads`]), so that a
+/// cached answer is invalidated by changes to what it read and by nothing else (ARCHITECTURE.md
+/// invariant 9). A new table belongs to an area (a test of the store fails otherwise).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DataArea {
+    /// Cities and stations (`city`, `station`): names, codes, which stations count for a city.
+    Places = 0,
+    /// Hourly data (`day_block`; the cached daily evaluations derived from them).
+    Hourly = 1,
+    /// Imported daily city values (`city_daily`).
+    Daily = 2,
+    /// The inputs of assessment besides the measurements: dust periods, targets, bonus/penalty items,
+    /// national ranks (`dust_event`, `city_target`, `adjustment`, `national_rank`).
+    Assessment = 3,
+    /// Target tasks and their progress (`task`, `task_report`).
+    Tasks = 4,
+    /// Forecast issuances and the alert log (`forecast`, `alert_event`).
+    Alerts = 5,
+    /// The emergency response's enterprises, measures, inventories, electricity use, CEMS hours and
+    /// pairing visits.
+    Response = 6,
+    /// Accounts, API tokens, the audit log and proposals.
+    Accounts = 7,
+    /// Published results (`published_result`).
+    Published = 8,
+}
+
+impl DataArea {
+    pub const ALL: [DataArea; 9] = [
+        DataArea::Places,
+        DataArea::Hourly,
+        DataArea::Daily,
+        DataArea::Assessment,
+        DataArea::Tasks,
+        DataArea::Alerts,
+        DataArea::Response,
+        DataArea::Accounts,
+        DataArea::Published,
+    ];
+
+    /// The area's name in `data_version.area`.
+    pub fn code(self) -> &'static str {
+        match self {
+            DataArea::Places => "places",
+            DataArea::Hourly => "hourly",
+            DataArea::Daily => "daily",
+            DataArea::Assessment => "assessment",
+            DataArea::Tasks => "tasks",
+            DataArea::Alerts => "alerts",
+            DataArea::Response => "response",
+            DataArea::Accounts => "accounts",
+            DataArea::Published => "published",
+        }
+    }
+
+    /// The tables of the area (`day_block` is raised by its one writer, `import_wide`; the others by
+    /// triggers).
+    pub fn tables(self) -> &'static [&'static str] {
+        match self {
+            DataArea::Places => &["city", "station"],
+            DataArea::Hourly => &["day_block"],
+            DataArea::Daily => &["city_daily"],
+            DataArea::Assessment => &["dust_event", "city_target", "adjustment", "national_rank"],
+            DataArea::Tasks => &["task", "task_report"],
+            DataArea::Alerts => &["forecast", "alert_event"],
+            DataArea::Response => &[
+                "enterprise",
+                "plant_measure",
+                "emission_inventory",
+                "city_measure",
+                "power_use",
+                "cems_hourly",
+                "pairing_visit",
+            ],
+            DataArea::Accounts => &["account", "api_token", "audit_log", "proposal"],
+            DataArea::Published => &["published_result"],
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+// An [`AreaSet`] holds one bit per area.
+const _: () = assert!(DataArea::ALL.len() <= 16);
+
+/// A set of data areas.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct AreaSet(u16);
+
+impl AreaSet {
+    pub const EMPTY: AreaSet = AreaSet(0);
+
+    pub fn of(areas: &[DataArea]) -> AreaSet {
+        AreaSet(areas.iter().fold(0, |m, a| m | a.bit()))
+    }
+
+    pub fn all() -> AreaSet {
+        AreaSet::of(&DataArea::ALL)
+    }
+
+    pub fn contains(self, a: DataArea) -> bool {
+        self.0 & a.bit() != 0
+    }
+
+    pub fn union(self, o: AreaSet) -> AreaSet {
+        AreaSet(self.0 | o.0)
+    }
+
+    /// The areas, in [`DataArea::ALL`] order.
+    pub fn areas(self) -> Vec<DataArea> {
+        DataArea::ALL.into_iter().filter(|a| self.contains(*a)).collect()
+    }
+}
+
+/// The versions of the data areas at one moment ([`Store::data_versions`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DataVersions([u64; DataArea::ALL.len()]);
+
+impl DataVersions {
+    pub fn get(&self, a: DataArea) -> u64 {
+        self.0[a as usize]
+    }
+
+    pub fn set(&mut self, a: DataArea, v: u64) {
+        self.0[a as usize] = v;
+    }
+
+    /// These versions restricted to `areas` (the others 0): equal for two moments exactly when no
+    /// area of the set changed in between.
+    pub fn only(&self, areas: AreaSet) -> DataVersions {
+        let mut v = DataVersions::default();
+        for a in areas.areas() {
+            v.set(a, self.get(a));
+        }
+        v
+    }
+}
+
+/// Runs `f` and returns, beside its result, the data areas the store reads on this thread during it
+/// (each read method of a store records the areas of the tables it reads, whatever it finds there).
+/// An answer computed by `f` from the store alone depends on nothing else: a change to an area it did
+/// not read cannot change what it read, so cannot change the answer — the web cache keeps it until
+/// an area it read changes.
+pub fn record_reads<T>(f: impl FnOnce() -> T) -> (T, AreaSet) {
+    op::record_reads(f)
+}
+
+/// A store of either backend, behind the trait: what callers hold (never a concrete backend type).
+pub type AnyStore = Box<dyn Store + Send>;
+
+/// Opens the store named by a URL, creating it (or its schema) when it does not exist: `sqlite:PATH`
+/// (or a bare path) for the embedded SQLite store, `postgres://…` (or `postgresql://…`) for PostgreSQL.
+pub fn open(url: &str) -> Result<AnyStore> {
+    if postgres::is_postgres_url(url) {
+        Ok(Box::new(PgStore::open(url)?))
+    } else {
+        Ok(Box::new(open_sqlite(url)?))
+    }
+}
+
+/// Opens an existing store named by a URL ([`open`]); a missing SQLite file, or a PostgreSQL database
+/// without lantian's schema, is [`StoreError::Missing`] (commands that only read never create a store).
+pub fn open_existing(url: &str) -> Result<AnyStore> {
+    if postgres::is_postgres_url(url) {
+        Ok(Box::new(PgStore::open_existing(url)?))
+    } else {
+        Ok(Box::new(open_sqlite_existing(url)?))
+    }
+}
+
+/// The URL for messages (a PostgreSQL password replaced by `***`).
+pub fn display_url(url: &str) -> String {
+    postgres::redact_url(url)
 }
 
 /// The file path of a `sqlite:PATH` URL (or a bare path).
 pub fn sqlite_path(url: &str) -> Result<&str> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(StoreError::Url(url.to_string()));
+    if postgres::is_postgres_url(url) {
+        return Err(StoreError::Url(postgres::redact_url(url)));
     }
     let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
     if path.is_empty() || path.contains("://") {

@@ -7,18 +7,19 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate};
 use lantian_core::cities::{name_key, sichuan_city, SICHUAN_CITIES};
 use lantian_core::hours::LabelDay;
-use lantian_core::{Conc, SeriesType};
+use lantian_core::Conc;
 use lantian_ingest::events::{
     AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord, TaskRecord, TaskReportRecord,
 };
 use lantian_ingest::{CityDailyRecord, StationDescription, StationRecord, WideKind};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use crate::schema::MIGRATIONS;
+use crate::merge;
+use crate::schema::{Migration, CHECKSUM_ALGORITHM, MIGRATIONS};
 use crate::{
-    codec, Account, AdjustmentRow, Approval, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, FileMeta,
-    ImportOutcome, NewAccount, NewToken, PreparedWide, Proposal, PublishedRecord, Result, StationFilter, StationInfo,
-    Store, StoreCounts, StoreError, TaskInfo, TokenInfo,
+    codec, Account, AdjustmentRow, Approval, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, DataArea,
+    DataVersions, FileMeta, ImportOutcome, NewAccount, NewToken, PreparedWide, Proposal, PublishedRecord, Result,
+    StationFilter, StationInfo, Store, StoreCounts, StoreError, TaskInfo, TokenInfo,
 };
 
 /// Embedded SQLite store (the default).
@@ -42,8 +43,62 @@ pub(crate) fn from_day_num(n: i64) -> Result<NaiveDate> {
         .ok_or_else(|| StoreError::Corrupt(format!("bad date number {n}")))
 }
 
+/// What a failure of SQLite was, in the store's words ([`StoreError`] names no driver), during the
+/// operation running on this thread ([`crate::op`]).
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        db_error(e, crate::op::current())
+    }
+}
+
+/// A failure of SQLite during `op`.
+pub(crate) fn db_error(e: rusqlite::Error, op: &str) -> StoreError {
+    use rusqlite::ErrorCode as C;
+    let (op, detail) = (op.to_string(), e.to_string());
+    match e.sqlite_error_code() {
+        Some(C::DatabaseBusy | C::DatabaseLocked) => StoreError::Busy { op, detail },
+        Some(C::ConstraintViolation) => StoreError::Constraint { op, detail },
+        Some(C::DatabaseCorrupt | C::NotADatabase) => {
+            StoreError::Corrupt(if op.is_empty() { detail } else { format!("{detail} (while {op})") })
+        }
+        Some(
+            C::SystemIoFailure
+            | C::CannotOpen
+            | C::DiskFull
+            | C::ReadOnly
+            | C::PermissionDenied
+            | C::FileLockingProtocolFailed
+            | C::NoLargeFileSupport,
+        ) => StoreError::Io { op, detail },
+        _ => StoreError::Other { op, detail },
+    }
+}
+
 /// A `city_target` row: PM2.5 (thousandths), good-day ratio (tenths of a percent), heavy days, source.
 type TargetRow = (Option<i64>, Option<i64>, Option<u32>, String);
+
+/// The migrations a store applied (`schema.rs`): number, name (`0007_tasks`), checksum of the text
+/// and its algorithm, and when — Beijing time; `applied_at` NULL for a migration applied by a program
+/// from before this table, recorded when the store was first opened by a newer one (`recorded_at`).
+const SCHEMA_MIGRATION_TABLE: &str = "CREATE TABLE schema_migration (
+    number INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    applied_at TEXT,
+    recorded_at TEXT NOT NULL
+);";
+
+/// Records a migration in `schema_migration` (`applied`: now; else applied earlier, unrecorded).
+fn record_migration(tx: &Connection, m: &Migration, applied: bool) -> Result<()> {
+    tx.execute(
+        "INSERT INTO schema_migration (number, name, checksum, algorithm, applied_at, recorded_at) \
+         VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN strftime('%Y-%m-%dT%H:%M:%S+08:00', 'now', '+8 hours') END, \
+         strftime('%Y-%m-%dT%H:%M:%S+08:00', 'now', '+8 hours'))",
+        params![m.number, m.name, m.checksum(), CHECKSUM_ALGORITHM, applied],
+    )?;
+    Ok(())
+}
 
 /// `day_block.kind` of a wide file's columns.
 fn block_kind(k: WideKind) -> i64 {
@@ -53,9 +108,6 @@ fn block_kind(k: WideKind) -> i64 {
     }
 }
 
-/// A bit per label hour 0…23.
-const ALL_HOURS: u32 = 0x00ff_ffff;
-
 fn conc_col(c: Option<Conc>) -> Option<i64> {
     c.map(Conc::milli)
 }
@@ -63,6 +115,7 @@ fn conc_col(c: Option<Conc>) -> Option<i64> {
 impl SqliteStore {
     /// Opens (creating if needed) a database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<SqliteStore> {
+        let _op = crate::op::during("opening the store");
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             if !dir.exists() {
                 return Err(StoreError::Input(format!("folder {} does not exist", dir.display())));
@@ -74,6 +127,7 @@ impl SqliteStore {
 
     /// An in-memory store (tests).
     pub fn memory() -> Result<SqliteStore> {
+        let _op = crate::op::during("opening the store");
         Self::init(Connection::open_in_memory()?)
     }
 
@@ -103,16 +157,30 @@ impl SqliteStore {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        self.migrate_up_to(MIGRATIONS.len())
+        self.migrate_with(MIGRATIONS, MIGRATIONS.len())
     }
 
     /// Applies the migrations not yet applied, up to number `last` (tests build older schemas).
+    #[cfg(test)]
     fn migrate_up_to(&mut self, last: usize) -> Result<()> {
-        let has_meta: bool =
-            self.conn.query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'", [], |r| {
-                r.get::<_, i64>(0)
-            })? > 0;
-        let version: usize = if has_meta {
+        self.migrate_with(MIGRATIONS, last)
+    }
+
+    /// Brings the schema up to migration `last` of `list` (the program's files; tests pass edited
+    /// lists). Every migration applied is recorded in `schema_migration` in its own transaction; a
+    /// store from before that table (schema ≤ 14, whose `meta.schema_version` says how many it has)
+    /// first gets the rows of the migrations it has, with the checksums of this program's files. A
+    /// recorded migration whose name or checksum differs from the program's is an error naming it,
+    /// before anything is applied.
+    fn migrate_with(&mut self, list: &[Migration], last: usize) -> Result<()> {
+        let has_table = |conn: &Connection, name: &str| -> Result<bool> {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [name],
+                |r| r.get::<_, i64>(0),
+            )? > 0)
+        };
+        let version: usize = if has_table(&self.conn, "meta")? {
             self.conn
                 .query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| r.get::<_, String>(0))
                 .optional()?
@@ -121,15 +189,59 @@ impl SqliteStore {
         } else {
             0
         };
-        if version > MIGRATIONS.len() {
+        if version > list.len() {
             return Err(StoreError::Input(format!(
                 "the database has schema version {version}, newer than this program's {}",
-                MIGRATIONS.len()
+                list.len()
             )));
         }
-        for (i, m) in MIGRATIONS.iter().enumerate().take(last).skip(version) {
+        if !has_table(&self.conn, "schema_migration")? {
+            // The runner's own bookkeeping, created before migration 1 so that it records migration 1 too.
+            self.conn.execute_batch(SCHEMA_MIGRATION_TABLE)?;
+        }
+        let recorded = |conn: &Connection| -> Result<Vec<(u32, String, String, String)>> {
+            let mut st =
+                conn.prepare("SELECT number, name, checksum, algorithm FROM schema_migration ORDER BY number")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        let mut done = recorded(&self.conn)?;
+        if done.len() < version {
+            // Applied by a program that did not record them: recorded now, as this program's files.
             let tx = self.conn.transaction()?;
-            tx.execute_batch(m)?;
+            for m in &list[done.len()..version] {
+                record_migration(&tx, m, false)?;
+            }
+            tx.commit()?;
+            done = recorded(&self.conn)?;
+        }
+        if done.len() != version || done.iter().enumerate().any(|(k, d)| d.0 as usize != k + 1) {
+            return Err(StoreError::Corrupt(format!(
+                "schema_migration records migrations {:?} but meta.schema_version is {version}",
+                done.iter().map(|d| d.0).collect::<Vec<_>>()
+            )));
+        }
+        for ((number, name, checksum, algorithm), m) in done.iter().zip(list) {
+            if name != m.name {
+                return Err(StoreError::Input(format!(
+                    "migration {number} of the store is {name}, but this program's migration {number} is {}: the \
+                     store was made by another program (or a migration was renamed after it was released)",
+                    m.name
+                )));
+            }
+            if algorithm != CHECKSUM_ALGORITHM || *checksum != m.checksum() {
+                return Err(StoreError::Input(format!(
+                    "migration {name} was edited after it was released: the store applied a text whose \
+                     {algorithm} is {checksum}, this program's file has {CHECKSUM_ALGORITHM} {}. A released \
+                     migration is never edited (a store that applied the old text would differ from a new one): \
+                     restore the file and add a new migration",
+                    m.checksum()
+                )));
+            }
+        }
+        for (i, m) in list.iter().enumerate().take(last).skip(version) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(m.sql).map_err(|e| db_error(e, &format!("applying migration {}", m.name)))?;
             if i == 0 {
                 for c in &SICHUAN_CITIES {
                     tx.execute(
@@ -142,15 +254,9 @@ impl SqliteStore {
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 params![(i + 1).to_string()],
             )?;
+            record_migration(&tx, m, true)?;
             tx.commit()?;
         }
-        Ok(())
-    }
-
-    /// Empties the cache of station daily evaluations (they are recomputed on demand): benchmarks of the
-    /// from-scratch path (`lantian bench-rank`).
-    pub fn clear_daily_cache(&self) -> Result<()> {
-        self.conn.execute("DELETE FROM daily_cache", [])?;
         Ok(())
     }
 
@@ -172,6 +278,7 @@ impl SqliteStore {
 
     /// Schema version (number of migrations applied).
     pub fn schema_version(&self) -> Result<usize> {
+        let _op = crate::op::during("reading the schema version");
         let v: String = self.conn.query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| r.get(0))?;
         v.parse().map_err(|_| StoreError::Corrupt("schema_version".into()))
     }
@@ -293,14 +400,20 @@ pub(crate) struct CityIndex {
 }
 
 impl CityIndex {
-    pub(crate) fn load(conn: &Connection) -> Result<CityIndex> {
-        let mut ix = CityIndex {
+    /// An empty index; [`CityIndex::add`] each city `(id, name, short name, code, province, name key)`
+    /// in the order of their ids.
+    pub(crate) fn empty() -> CityIndex {
+        CityIndex {
             info: HashMap::new(),
             by_code: HashMap::new(),
             by_name_or_short: HashMap::new(),
             by_name: HashMap::new(),
             by_key: HashMap::new(),
-        };
+        }
+    }
+
+    pub(crate) fn load(conn: &Connection) -> Result<CityIndex> {
+        let mut ix = CityIndex::empty();
         let mut st =
             conn.prepare_cached("SELECT id, name, short_name, code, province, name_key FROM city ORDER BY id")?;
         let rows = st.query_map([], |r| {
@@ -320,7 +433,15 @@ impl CityIndex {
         Ok(ix)
     }
 
-    fn add(&mut self, id: i64, name: &str, short: Option<&str>, code: Option<i64>, province: &str, key: &str) {
+    pub(crate) fn add(
+        &mut self,
+        id: i64,
+        name: &str,
+        short: Option<&str>,
+        code: Option<i64>,
+        province: &str,
+        key: &str,
+    ) {
         if let Some(c) = code {
             self.by_code.insert(c, id);
         }
@@ -367,6 +488,20 @@ impl CityIndex {
     /// names, else the one city of that name key (`鞍山`) in any province; a new city (province
     /// unknown) when there is none. Several candidates: no city, with a warning.
     fn for_area(&mut self, tx: &Connection, area: &str, out: &mut ImportOutcome) -> Result<Option<i64>> {
+        self.for_area_with(area, out, |key| {
+            tx.execute("INSERT INTO city (name, name_key, province) VALUES (?1, ?2, '')", params![area.trim(), key])?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// [`CityIndex::for_area`] with the creation of a city (`create(name key)` → its id) given by
+    /// the backend.
+    pub(crate) fn for_area_with(
+        &mut self,
+        area: &str,
+        out: &mut ImportOutcome,
+        create: impl FnOnce(&str) -> Result<i64>,
+    ) -> Result<Option<i64>> {
         let area = area.trim();
         if area.is_empty() {
             return Ok(None);
@@ -384,9 +519,8 @@ impl CityIndex {
         match self.by_key.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
             [id] => Ok(Some(*id)),
             [] => {
-                tx.execute("INSERT INTO city (name, name_key, province) VALUES (?1, ?2, '')", params![area, key])?;
+                let id = create(&key)?;
                 out.cities_created += 1;
-                let id = tx.last_insert_rowid();
                 self.add(id, area, None, None, "", &key);
                 Ok(Some(id))
             }
@@ -401,7 +535,7 @@ impl CityIndex {
 
 /// A [`CityIndex`] loaded on first use.
 #[derive(Default)]
-struct LazyCities(Option<CityIndex>);
+pub(crate) struct LazyCities(pub(crate) Option<CityIndex>);
 
 impl LazyCities {
     fn get(&mut self, tx: &Connection) -> Result<&mut CityIndex> {
@@ -416,7 +550,11 @@ impl LazyCities {
 /// the store does not know are an error naming the first column and name, with every unknown name
 /// counted (issue 12 item 9): a city file may name only the cities the store knows.
 fn city_columns(conn: &Connection, file: &FileMeta, columns: &[String]) -> Result<Vec<i64>> {
-    let ix = CityIndex::load(conn)?;
+    resolve_city_columns(&CityIndex::load(conn)?, file, columns)
+}
+
+/// [`city_columns`] with the cities loaded.
+pub(crate) fn resolve_city_columns(ix: &CityIndex, file: &FileMeta, columns: &[String]) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(columns.len());
     let mut unknown: Vec<(usize, &str)> = Vec::new();
     for (j, c) in columns.iter().enumerate() {
@@ -441,7 +579,7 @@ fn city_columns(conn: &Connection, file: &FileMeta, columns: &[String]) -> Resul
 }
 
 /// A stored value, for revision examples: the exact decimal, `—` when none.
-fn shown(v: i32) -> String {
+pub(crate) fn shown(v: i32) -> String {
     if v == lantian_core::hours::MISSING {
         "—".to_string()
     } else {
@@ -449,18 +587,15 @@ fn shown(v: i32) -> String {
     }
 }
 
-/// Counts the stored values of column `j` on day entry `di` that the file changes (hourly cells of
-/// the 15 publisher series the file covers: another value, or none), with examples; and flags the
-/// file's last cell when the file ends without a line end and that cell changes a stored value —
-/// it may have been cut inside (issue 12 item 10).
-#[allow(clippy::too_many_arguments)]
-fn revisions(
+/// Counts the stored values of column `j` on day entry `di` that the file changed (`delta`, from
+/// [`merge::merge_label_day`]), with examples; and flags the file's last cell when the file ends
+/// without a line end and that cell changes a stored value — it may have been cut inside (issue 12
+/// item 10).
+pub(crate) fn revisions(
     wide: &lantian_ingest::WideFile,
     di: usize,
     j: usize,
-    old: &LabelDay,
-    new: &LabelDay,
-    covered: &[u32; SeriesType::COUNT],
+    delta: &merge::RevisionDelta,
     path: &str,
     out: &mut ImportOutcome,
 ) {
@@ -468,21 +603,13 @@ fn revisions(
     let when = |h: usize| {
         date.and_hms_opt(h as u32, 0, 0).map(lantian_core::beijing_time::format).unwrap_or_else(|| date.to_string())
     };
-    for t in SeriesType::FILE_SERIES {
-        let mask = covered[t.index()];
-        for h in 0..24 {
-            let (o, n) = (old.values[t.index()][h], new.values[t.index()][h]);
-            if mask & (1 << h) == 0 || o == n || o == lantian_core::hours::MISSING {
-                continue;
-            }
-            out.revisions.record(n == lantian_core::hours::MISSING, || {
-                format!("{} {} {} {} → {}", wide.columns[j], when(h), t.file_name(), shown(o), shown(n))
-            });
-        }
+    for c in &delta.changes {
+        out.revisions.record(c.deleted(), || {
+            format!("{} {} {} {} → {}", wide.columns[j], when(c.hour), c.series.file_name(), shown(c.old), shown(c.new))
+        });
     }
     if let Some(c) = wide.unterminated.filter(|c| c.day == di && c.column == j) {
-        let (o, n) = (old.values[c.series.index()][c.hour], new.values[c.series.index()][c.hour]);
-        if o != n && o != lantian_core::hours::MISSING && covered[c.series.index()] & (1 << c.hour) != 0 {
+        if let Some(ch) = delta.get(c.series, c.hour) {
             out.warnings.push(format!(
                 "{path}:{}:{} (field {} {}): the file ends without a line end inside this row, and its last cell \
                  changes the stored {} to {} ({}): the file may have been cut inside the cell — compare it with \
@@ -491,8 +618,8 @@ fn revisions(
                 c.file_column,
                 wide.columns[j],
                 c.series.file_name(),
-                shown(o),
-                shown(n),
+                shown(ch.old),
+                shown(ch.new),
                 when(c.hour)
             ));
         }
@@ -500,11 +627,11 @@ fn revisions(
 }
 
 /// The fields of a daily city row in `city_daily` column order, and their decimals (AQI whole).
-const DAILY_FIELDS: [&str; 8] = ["aqi", "so2", "no2", "co", "pm10", "pm2_5", "o3_mda8", "o3_max_1h"];
+pub(crate) const DAILY_FIELDS: [&str; 8] = ["aqi", "so2", "no2", "co", "pm10", "pm2_5", "o3_mda8", "o3_max_1h"];
 
 /// Counts the stored daily values a row changes (`成都 2022-01-02 o3_mda8 140 → 14`), and flags the
 /// file's last cell when the file ends without a line end and that cell changes a stored value.
-fn daily_revisions(
+pub(crate) fn daily_revisions(
     file: &FileMeta,
     r: &CityDailyRecord,
     old: &[Option<i64>; 8],
@@ -565,28 +692,38 @@ fn describe_known_station(
             )?;
             out.stations_updated += 1;
         }
-        (name, city) => {
-            let same_city = city.as_deref().is_some_and(|c| {
-                name_key(c) == name_key(&d.area)
-                    || sichuan_city(c).zip(sichuan_city(&d.area)).is_some_and(|(a, b)| a.code == b.code)
-            });
-            if name.as_deref() != Some(d.name.as_str()) || !same_city {
-                out.warnings.push(format!(
-                    "station {code}: the release row (line {}) names it {} ({}); the store keeps {} ({})",
-                    d.line,
-                    d.name,
-                    d.area,
-                    name.as_deref().unwrap_or("-"),
-                    city.as_deref().unwrap_or("-")
-                ));
-            }
-        }
+        (name, city) => warn_if_described_otherwise(code, d, name.as_deref(), city.as_deref(), out),
     }
     Ok(())
 }
 
+/// A described station keeps its own description; a release row that says otherwise is a warning.
+pub(crate) fn warn_if_described_otherwise(
+    code: &str,
+    d: &StationDescription,
+    name: Option<&str>,
+    city: Option<&str>,
+    out: &mut ImportOutcome,
+) {
+    let same_city = city.is_some_and(|c| {
+        name_key(c) == name_key(&d.area)
+            || sichuan_city(c).zip(sichuan_city(&d.area)).is_some_and(|(a, b)| a.code == b.code)
+    });
+    if name != Some(d.name.as_str()) || !same_city {
+        out.warnings.push(format!(
+            "station {code}: the release row (line {}) names it {} ({}); the store keeps {} ({})",
+            d.line,
+            d.name,
+            d.area,
+            name.unwrap_or("-"),
+            city.unwrap_or("-")
+        ));
+    }
+}
+
 impl Store for SqliteStore {
     fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing a station list");
         self.station_ids = None;
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
@@ -630,6 +767,7 @@ impl Store for SqliteStore {
     }
 
     fn begin_import_batch(&mut self) -> Result<()> {
+        let _op = crate::op::during("beginning an import batch");
         if !self.in_batch {
             self.conn.execute_batch("BEGIN")?;
             self.in_batch = true;
@@ -638,6 +776,7 @@ impl Store for SqliteStore {
     }
 
     fn commit_import_batch(&mut self) -> Result<()> {
+        let _op = crate::op::during("committing an import batch");
         if self.in_batch {
             self.in_batch = false;
             if let Err(e) = self.conn.execute_batch("COMMIT") {
@@ -651,6 +790,7 @@ impl Store for SqliteStore {
     }
 
     fn import_wide(&mut self, file: &FileMeta, prepared: &PreparedWide) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing hourly data");
         let wide = &prepared.wide;
         // A city file's columns are resolved before the write lock is taken (the savepoint's first
         // write): an unknown name rejects the file without a city created and without blocking
@@ -758,44 +898,48 @@ impl Store for SqliteStore {
                         // The file says nothing about this column on this date.
                         continue;
                     }
-                    let full = covered.iter().all(|m| *m == ALL_HOURS);
+                    let full = covered == merge::ALL_CELLS;
                     let old = existing.get(&id).copied();
-                    // The stored day, decoded when the file changes it (a revision to report).
-                    let mut old_day: Option<LabelDay> = None;
+                    let decode = |b: &[u8]| {
+                        codec::decode(b).ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} id {id}")))
+                    };
+                    // The merged day (`merge::merge_label_day`), encoded; and its revisions when they
+                    // were computed on the way.
+                    let mut delta: Option<merge::RevisionDelta> = None;
                     let new_blob: Cow<'_, [u8]> = match old {
+                        // Stored cells the file does not all cover: merged.
                         Some(b) if !full => {
-                            let od = codec::decode(b)
-                                .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} id {id}")))?;
-                            let mut m = od.clone();
-                            for t in SeriesType::ALL {
-                                let mask = covered[t.index()];
-                                for h in 0..24 {
-                                    if mask & (1 << h) != 0 {
-                                        m.values[t.index()][h] = day.values[t.index()][h];
-                                    }
-                                }
+                            let (merged, d) = merge::merge_label_day(Some(&decode(b)?), day, &covered);
+                            codec::encode(&merged, &mut buf);
+                            delta = Some(d);
+                            Cow::Owned(buf.clone())
+                        }
+                        // The file covers every cell, or nothing was stored (a cell the file does not
+                        // cover is missing in its day): the merged day is the file's, already encoded.
+                        _ => {
+                            debug_assert!(
+                                merge::within(day, &covered),
+                                "{} {date}: a value outside the coverage",
+                                wide.columns[j]
+                            );
+                            if old.is_some() && blobs[j].is_empty() {
+                                codec::encode(&LabelDay::default(), &mut buf);
+                                Cow::Owned(buf.clone())
+                            } else {
+                                Cow::Borrowed(blobs[j].as_slice())
                             }
-                            codec::encode(&m, &mut buf);
-                            old_day = Some(od);
-                            Cow::Owned(buf.clone())
                         }
-                        Some(_) if blobs[j].is_empty() => {
-                            codec::encode(&LabelDay::default(), &mut buf);
-                            Cow::Owned(buf.clone())
-                        }
-                        _ => Cow::Borrowed(blobs[j].as_slice()),
                     };
                     match old {
                         None if new_blob.is_empty() => continue,
                         Some(b) if b == &*new_blob => out.unchanged += 1,
                         Some(b) => {
                             out.updated += 1;
-                            let od = match old_day {
-                                Some(od) => od,
-                                None => codec::decode(b)
-                                    .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} id {id}")))?,
+                            let delta = match delta {
+                                Some(d) => d,
+                                None => merge::merge_label_day(Some(&decode(b)?), day, &covered).1,
                             };
-                            revisions(wide, di, j, &od, day, &covered, &file.path, &mut out);
+                            revisions(wide, di, j, &delta, &file.path, &mut out);
                         }
                         None => out.inserted += 1,
                     }
@@ -832,8 +976,8 @@ impl Store for SqliteStore {
                  ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
                 [],
             )?;
-            // What the dropped day_block triggers did per row (schema 12), once per file.
-            tx.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'", [])?;
+            // The version of the hourly area, once per file (migrations 12 and 15: no trigger per block row).
+            tx.execute("UPDATE data_version SET version = version + 1 WHERE area = 'hourly'", [])?;
         }
         tx.commit()?;
         // Only a committed import may leave its station ids in the cache.
@@ -849,6 +993,7 @@ impl Store for SqliteStore {
         source: &str,
         records: &[CityDailyRecord],
     ) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing daily city values");
         let tx = self.conn.transaction()?;
         let mut out =
             ImportOutcome { new_file: Self::record_file(&tx, file, source, records.len())?, ..Default::default() };
@@ -929,6 +1074,7 @@ impl Store for SqliteStore {
     }
 
     fn import_dust(&mut self, file: &FileMeta, records: &[DustRecord], approval: &Approval) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing dust periods");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "dust-events", records.len())?,
@@ -948,6 +1094,7 @@ impl Store for SqliteStore {
     }
 
     fn import_targets(&mut self, file: &FileMeta, records: &[TargetRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing city targets");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "city-targets", records.len())?,
@@ -993,6 +1140,7 @@ impl Store for SqliteStore {
         records: &[AdjustmentRecord],
         approval: &Approval,
     ) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing bonus/penalty items");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "adjustments", records.len())?,
@@ -1018,6 +1166,7 @@ impl Store for SqliteStore {
         by: &str,
         at: &str,
     ) -> Result<ImportOutcome> {
+        let _op = crate::op::during("recording proposed bonus/penalty items");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "adjustments", records.len())?,
@@ -1048,6 +1197,7 @@ impl Store for SqliteStore {
     }
 
     fn propose_dust(&mut self, file: &FileMeta, records: &[DustRecord], by: &str, at: &str) -> Result<ImportOutcome> {
+        let _op = crate::op::during("recording proposed dust periods");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "dust-events", records.len())?,
@@ -1077,6 +1227,8 @@ impl Store for SqliteStore {
     }
 
     fn proposals(&self, city_id: Option<i64>, status: Option<&str>) -> Result<Vec<Proposal>> {
+        let _op = crate::op::during("reading proposals");
+        crate::op::read(&[DataArea::Accounts, DataArea::Places]);
         let mut st = self.conn.prepare(
             "SELECT p.id, p.kind, p.city_id, COALESCE(c.short_name, c.name, ''), p.record, p.summary, p.file, \
              p.proposed_by, p.proposed_at, p.status, p.decided_by, p.decided_at, p.note \
@@ -1096,6 +1248,7 @@ impl Store for SqliteStore {
         note: &str,
         remote: &str,
     ) -> Result<Proposal> {
+        let _op = crate::op::during("deciding a proposal");
         let tx = self.conn.transaction()?;
         let p = tx
             .query_row(
@@ -1174,6 +1327,8 @@ impl Store for SqliteStore {
     }
 
     fn adjustments(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<AdjustmentRow>> {
+        let _op = crate::op::during("reading bonus/penalty items");
+        crate::op::read(&[DataArea::Assessment]);
         let mut st = self.conn.prepare_cached(
             "SELECT date, item, evidence, approver, approved_by, approved_at FROM adjustment \
              WHERE city_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, item",
@@ -1197,6 +1352,7 @@ impl Store for SqliteStore {
     }
 
     fn import_national_ranks(&mut self, file: &FileMeta, records: &[NationalRankRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing national ranks");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "national-ranks", records.len())?,
@@ -1235,6 +1391,8 @@ impl Store for SqliteStore {
     }
 
     fn national_rank(&self, city_id: i64, period: &str) -> Result<Option<u32>> {
+        let _op = crate::op::during("reading a national rank");
+        crate::op::read(&[DataArea::Assessment]);
         Ok(self
             .conn
             .query_row(
@@ -1246,6 +1404,7 @@ impl Store for SqliteStore {
     }
 
     fn import_tasks(&mut self, file: &FileMeta, records: &[TaskRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing target tasks");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "target-tasks", records.len())?,
@@ -1295,6 +1454,7 @@ impl Store for SqliteStore {
     }
 
     fn import_task_reports(&mut self, file: &FileMeta, records: &[TaskReportRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing task progress reports");
         let tx = self.conn.transaction()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "task-reports", records.len())?,
@@ -1340,6 +1500,8 @@ impl Store for SqliteStore {
     }
 
     fn tasks(&self, city_ids: &[i64]) -> Result<Vec<TaskInfo>> {
+        let _op = crate::op::during("reading target tasks");
+        crate::op::read(&[DataArea::Tasks, DataArea::Places]);
         let cities: HashMap<i64, CityInfo> = self.cities()?.into_iter().map(|c| (c.id, c)).collect();
         let mut st = self.conn.prepare(
             "SELECT id, code, city_id, department, description, unit, kind, baseline, target, start_date, deadline FROM task ORDER BY city_id, code",
@@ -1393,6 +1555,7 @@ impl Store for SqliteStore {
     }
 
     fn publish(&mut self, r: &PublishedRecord) -> Result<i64> {
+        let _op = crate::op::during("storing a published result");
         self.conn.execute(
             "INSERT INTO published_result (kind, key, scheme_id, scheme_version, scheme_text, inputs_json, results_json, published_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -1402,6 +1565,7 @@ impl Store for SqliteStore {
     }
 
     fn add_account(&mut self, a: &NewAccount) -> Result<i64> {
+        let _op = crate::op::during("adding an account");
         if self.account(&a.name)?.is_some() {
             return Err(StoreError::Input(format!("an account named {:?} exists", a.name)));
         }
@@ -1414,12 +1578,16 @@ impl Store for SqliteStore {
     }
 
     fn accounts(&self) -> Result<Vec<Account>> {
+        let _op = crate::op::during("reading accounts");
+        crate::op::read(&[DataArea::Accounts, DataArea::Places]);
         let mut st = self.conn.prepare(&format!("SELECT {ACCOUNT_COLUMNS} FROM account a ORDER BY a.name"))?;
         let rows = st.query_map([], account_row)?.collect::<std::result::Result<Vec<_>, _>>()?;
         rows.into_iter().map(|(a, city)| self.with_city(a, city)).collect()
     }
 
     fn account(&self, name: &str) -> Result<Option<Account>> {
+        let _op = crate::op::during("reading an account");
+        crate::op::read(&[DataArea::Accounts, DataArea::Places]);
         let row = self
             .conn
             .query_row(&format!("SELECT {ACCOUNT_COLUMNS} FROM account a WHERE a.name = ?1"), [name], account_row)
@@ -1428,6 +1596,7 @@ impl Store for SqliteStore {
     }
 
     fn set_account_disabled(&mut self, name: &str, disabled: bool, at: &str) -> Result<bool> {
+        let _op = crate::op::during("disabling or enabling an account");
         let tx = self.conn.transaction()?;
         let found = if disabled {
             let n = tx.execute(
@@ -1448,10 +1617,12 @@ impl Store for SqliteStore {
     }
 
     fn set_account_grants(&mut self, name: &str, grants: &[String]) -> Result<bool> {
+        let _op = crate::op::during("setting an account's grants");
         Ok(self.conn.execute("UPDATE account SET grants = ?2 WHERE name = ?1", params![name, grants.join(",")])? > 0)
     }
 
     fn add_token(&mut self, t: &NewToken) -> Result<()> {
+        let _op = crate::op::during("storing an API token");
         self.conn.execute(
             "INSERT INTO api_token (token_sha256, account_id, label, created_at, scopes, expires_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -1461,6 +1632,8 @@ impl Store for SqliteStore {
     }
 
     fn token(&self, token_sha256: &str) -> Result<Option<(Account, TokenInfo)>> {
+        let _op = crate::op::during("reading an API token");
+        crate::op::read(&[DataArea::Accounts, DataArea::Places]);
         let row = self
             .conn
             .query_row(
@@ -1476,6 +1649,8 @@ impl Store for SqliteStore {
     }
 
     fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>> {
+        let _op = crate::op::during("reading API tokens");
+        crate::op::read(&[DataArea::Accounts]);
         let mut st = self.conn.prepare(
             "SELECT rowid, label, scopes, created_at, expires_at, revoked_at FROM api_token \
              WHERE account_id = ?1 ORDER BY rowid",
@@ -1485,6 +1660,7 @@ impl Store for SqliteStore {
     }
 
     fn revoke_tokens(&mut self, account_id: i64, label: Option<&str>, at: &str) -> Result<usize> {
+        let _op = crate::op::during("revoking API tokens");
         Ok(self.conn.execute(
             "UPDATE api_token SET revoked_at = ?3 WHERE account_id = ?1 AND revoked_at IS NULL \
              AND (?2 IS NULL OR label = ?2)",
@@ -1493,6 +1669,7 @@ impl Store for SqliteStore {
     }
 
     fn audit(&mut self, at: &str, actor: &str, action: &str, detail: &str, remote: &str) -> Result<()> {
+        let _op = crate::op::during("writing the audit log");
         self.conn.execute(
             "INSERT INTO audit_log (at, actor, action, detail, remote) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![at, actor, action, detail, remote],
@@ -1501,6 +1678,8 @@ impl Store for SqliteStore {
     }
 
     fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        let _op = crate::op::during("reading the audit log");
+        crate::op::read(&[DataArea::Accounts]);
         let mut st = self
             .conn
             .prepare("SELECT id, at, actor, action, detail, remote FROM audit_log ORDER BY id DESC LIMIT ?1")?;
@@ -1520,6 +1699,8 @@ impl Store for SqliteStore {
     }
 
     fn published(&self, id: i64) -> Result<Option<PublishedRecord>> {
+        let _op = crate::op::during("reading a published result");
+        crate::op::read(&[DataArea::Published]);
         Ok(self
             .conn
             .query_row(
@@ -1544,6 +1725,8 @@ impl Store for SqliteStore {
     }
 
     fn dust_days(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>> {
+        let _op = crate::op::during("reading dust days");
+        crate::op::read(&[DataArea::Assessment]);
         let mut st = self.conn.prepare_cached(
             "SELECT start_date, end_date FROM dust_event WHERE city_id = ?1 AND end_date >= ?2 AND start_date <= ?3",
         )?;
@@ -1560,6 +1743,8 @@ impl Store for SqliteStore {
     }
 
     fn target(&self, city_id: i64, year: i32) -> Result<Option<CityTarget>> {
+        let _op = crate::op::during("reading a city target");
+        crate::op::read(&[DataArea::Assessment]);
         Ok(self
             .conn
             .query_row(
@@ -1579,6 +1764,8 @@ impl Store for SqliteStore {
     }
 
     fn cities(&self) -> Result<Vec<CityInfo>> {
+        let _op = crate::op::during("reading cities");
+        crate::op::read(&[DataArea::Places]);
         let mut st = self.conn.prepare(
             "SELECT id, name, short_name, code, province FROM city ORDER BY code IS NULL, code, province, name",
         )?;
@@ -1587,10 +1774,14 @@ impl Store for SqliteStore {
     }
 
     fn resolve_city(&self, query: &str) -> Result<Option<CityInfo>> {
+        let _op = crate::op::during("finding a city");
+        crate::op::read(&[DataArea::Places]);
         find_city(&self.conn, query)
     }
 
     fn stations(&self, filter: &StationFilter) -> Result<Vec<StationInfo>> {
+        let _op = crate::op::during("reading stations");
+        crate::op::read(&[DataArea::Places]);
         let mut st = self.conn.prepare(
             "SELECT s.id, s.code, s.name, s.lon, s.lat, s.is_control, s.is_stopped, s.listed, \
              c.id, c.name, c.short_name, c.code, c.province \
@@ -1627,6 +1818,8 @@ impl Store for SqliteStore {
     }
 
     fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>> {
+        let _op = crate::op::during("reading a station's hourly data");
+        crate::op::read(&[DataArea::Hourly]);
         let mut out = Vec::new();
         let mut d = from;
         while d <= to {
@@ -1640,6 +1833,8 @@ impl Store for SqliteStore {
     }
 
     fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
+        let _op = crate::op::during("reading hourly data");
+        crate::op::read(&[DataArea::Hourly]);
         let dn = day_num(date);
         let kind = kind as i64;
         let mut blocks: Vec<(i64, Vec<u8>)> = Vec::new();
@@ -1691,6 +1886,8 @@ impl Store for SqliteStore {
         chunks: Option<&[i64]>,
         out: &mut Vec<(i64, Vec<u8>)>,
     ) -> Result<()> {
+        let _op = crate::op::during("reading hourly data");
+        crate::op::read(&[DataArea::Hourly]);
         let mut st = self
             .conn
             .prepare_cached("SELECT chunk, data FROM day_block WHERE kind = ?2 AND date = ?1 ORDER BY chunk")?;
@@ -1722,6 +1919,8 @@ impl Store for SqliteStore {
         to: NaiveDate,
         chunks: &[i64],
     ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
+        let _op = crate::op::during("reading cached daily evaluations");
+        crate::op::read(&[DataArea::Hourly]);
         let mut st = self.conn.prepare_cached(
             "SELECT date, chunk, data FROM daily_cache WHERE date BETWEEN ?1 AND ?2 ORDER BY date, chunk",
         )?;
@@ -1739,6 +1938,8 @@ impl Store for SqliteStore {
     }
 
     fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
+        let _op = crate::op::during("reading cached daily evaluations");
+        crate::op::read(&[DataArea::Hourly]);
         let mut st = self.conn.prepare_cached("SELECT data FROM daily_cache WHERE date = ?1 AND chunk = ?2")?;
         let mut out = Vec::new();
         for c in chunks {
@@ -1749,19 +1950,29 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn content_version(&self) -> Result<u64> {
-        let v: Option<String> =
-            self.conn.query_row("SELECT value FROM meta WHERE key = 'content_version'", [], |r| r.get(0)).optional()?;
-        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+    fn data_versions(&self) -> Result<DataVersions> {
+        let _op = crate::op::during("reading the data versions");
+        let mut v = DataVersions::default();
+        let mut st = self.conn.prepare_cached("SELECT area, version FROM data_version")?;
+        for r in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (area, version) = r?;
+            if let Some(a) = DataArea::ALL.into_iter().find(|a| a.code() == area) {
+                v.set(a, u64::try_from(version).unwrap_or(0));
+            }
+        }
+        Ok(v)
     }
 
     fn data_generation(&self) -> Result<u64> {
+        let _op = crate::op::during("reading the data generation");
+        crate::op::read(&[DataArea::Hourly]);
         let v: Option<String> =
             self.conn.query_row("SELECT value FROM meta WHERE key = 'data_generation'", [], |r| r.get(0)).optional()?;
         Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
     fn put_daily_cache(&self, generation: u64, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<bool> {
+        let _op = crate::op::during("caching daily evaluations");
         let tx = self.conn.unchecked_transaction()?;
         // Take the write lock first, then check that no import changed the data meanwhile.
         tx.execute("UPDATE meta SET value = value WHERE key = 'schema_version'", [])?;
@@ -1784,6 +1995,8 @@ impl Store for SqliteStore {
     }
 
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>> {
+        let _op = crate::op::during("reading daily city values");
+        crate::op::read(&[DataArea::Daily, DataArea::Places]);
         let mut st = self.conn.prepare_cached(
             "SELECT c.date, c.source, c.aqi, c.so2, c.no2, c.co, c.pm10, c.pm2_5, c.o3_mda8, c.o3_max_1h, y.name \
              FROM city_daily c JOIN city y ON y.id = c.city_id WHERE c.city_id = ?1 AND c.date BETWEEN ?2 AND ?3 ORDER BY c.date, c.source",
@@ -1820,6 +2033,8 @@ impl Store for SqliteStore {
     }
 
     fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
+        let _op = crate::op::during("reading the dates of hourly data");
+        crate::op::read(&[DataArea::Hourly]);
         // Two ordered lookups on the primary key: `SELECT min(date), max(date)` in one statement defeats
         // SQLite's min/max optimisation and reads every block (0.1 s on a national year).
         let a: Option<i64> = self
@@ -1837,11 +2052,21 @@ impl Store for SqliteStore {
     }
 
     fn city_daily_last_date(&self) -> Result<Option<NaiveDate>> {
+        let _op = crate::op::during("reading the last date of daily city values");
+        crate::op::read(&[DataArea::Daily]);
         let d: Option<i64> = self.conn.query_row("SELECT max(date) FROM city_daily", [], |r| r.get(0))?;
         d.map(from_day_num).transpose()
     }
 
+    fn clear_daily_cache(&self) -> Result<()> {
+        let _op = crate::op::during("clearing the daily cache");
+        self.conn.execute("DELETE FROM daily_cache", [])?;
+        Ok(())
+    }
+
     fn counts(&self) -> Result<StoreCounts> {
+        let _op = crate::op::during("counting the store's contents");
+        crate::op::read(&DataArea::ALL);
         let n = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
         Ok(StoreCounts {
             cities: n("SELECT count(*) FROM city")?,
@@ -1877,7 +2102,7 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Account, Option<i64>)
     ))
 }
 
-fn split_list(s: &str) -> Vec<String> {
+pub(crate) fn split_list(s: &str) -> Vec<String> {
     s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
 }
 
@@ -1983,6 +2208,159 @@ impl SqliteStore {
 #[cfg(test)]
 mod migration_tests {
     use super::*;
+    use crate::AreaSet;
+
+    fn bare() -> SqliteStore {
+        SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false }
+    }
+
+    /// A store as the programs before `schema_migration` built it (the runner of schema ≤ 14, kept
+    /// here as the fixture of the upgrade): each migration's text, the cities after the first, and
+    /// `meta.schema_version` — no migration recorded.
+    fn legacy_store(upto: usize) -> SqliteStore {
+        let mut s = bare();
+        for (i, m) in MIGRATIONS.iter().enumerate().take(upto) {
+            let tx = s.conn.transaction().expect("tx");
+            tx.execute_batch(m.sql).expect("migration");
+            if i == 0 {
+                for c in &SICHUAN_CITIES {
+                    tx.execute(
+                        "INSERT INTO city (name, name_key, short_name, code, province) VALUES (?1, ?2, ?3, ?4, '四川省')",
+                        params![c.name, name_key(c.name), c.short, c.code],
+                    )
+                    .expect("city");
+                }
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![(i + 1).to_string()],
+            )
+            .expect("version");
+            tx.commit().expect("commit");
+        }
+        s
+    }
+
+    /// `schema_migration` rows: (number, name, checksum, algorithm, applied_at, recorded_at).
+    type Recorded = (u32, String, String, String, Option<String>, String);
+
+    fn recorded(s: &SqliteStore) -> Vec<Recorded> {
+        s.conn
+            .prepare(
+                "SELECT number, name, checksum, algorithm, applied_at, recorded_at FROM schema_migration ORDER BY number",
+            )
+            .expect("select")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read")
+    }
+
+    /// `2026-03-01T10:00:00+08:00`: a Beijing time stamp.
+    fn beijing_stamp(t: &str) -> bool {
+        t.len() == 25
+            && t.ends_with("+08:00")
+            && chrono::NaiveDateTime::parse_from_str(&t[..19], "%Y-%m-%dT%H:%M:%S").is_ok()
+    }
+
+    /// A new store records every migration of the program with the BLAKE3 of its file, applied now.
+    #[test]
+    fn a_fresh_store_records_every_migration() {
+        let s = SqliteStore::memory().expect("store");
+        let rows = recorded(&s);
+        assert_eq!(rows.len(), MIGRATIONS.len());
+        for (r, m) in rows.iter().zip(MIGRATIONS) {
+            assert_eq!((r.0, r.1.as_str(), r.3.as_str()), (m.number, m.name, "blake3"));
+            assert_eq!(r.2, blake3::hash(m.sql.as_bytes()).to_hex().to_string(), "{}", m.name);
+            assert!(r.4.as_deref().is_some_and(beijing_stamp), "{r:?}");
+            assert!(beijing_stamp(&r.5), "{r:?}");
+        }
+        assert_eq!(rows[0].1, "0001_core");
+        assert_eq!(s.schema_version().expect("version"), MIGRATIONS.len());
+    }
+
+    /// A store built by the old runner (schema 14, and an older one at 10) gets the rows of the
+    /// migrations it has — not applied again (`applied_at` empty, its data kept) — and the newer ones
+    /// applied and recorded; opening it again changes nothing.
+    #[test]
+    fn a_store_from_before_the_records_upgrades_and_records_them() {
+        for had in [14, 10] {
+            let mut s = legacy_store(had);
+            assert_eq!(s.schema_version().expect("version"), had);
+            s.conn
+                .execute("INSERT INTO station (code, name) VALUES ('1001A', '万寿西宫')", [])
+                .expect("a station of the old store");
+            s.migrate().expect("upgrade");
+            let rows = recorded(&s);
+            assert_eq!(rows.len(), MIGRATIONS.len(), "from schema {had}");
+            for (k, (r, m)) in rows.iter().zip(MIGRATIONS).enumerate() {
+                assert_eq!((r.0, r.1.as_str(), r.2.clone()), (m.number, m.name, m.checksum()));
+                assert_eq!(r.4.is_none(), k < had, "schema {had}, {}: applied_at {:?}", m.name, r.4);
+            }
+            let stations: i64 = s.conn.query_row("SELECT count(*) FROM station", [], |r| r.get(0)).expect("count");
+            assert_eq!(stations, 1, "the old data stay");
+            let cities: i64 = s.conn.query_row("SELECT count(*) FROM city", [], |r| r.get(0)).expect("count");
+            assert_eq!(cities, 21, "migration 1 is not applied again");
+            let old_triggers: i64 = s
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cv_%'", [], |r| {
+                    r.get(0)
+                })
+                .expect("count");
+            assert_eq!(old_triggers, 0, "migration 15 replaced the content_version triggers");
+            let old_row: i64 = s
+                .conn
+                .query_row("SELECT count(*) FROM meta WHERE key = 'content_version'", [], |r| r.get(0))
+                .expect("count");
+            assert_eq!(old_row, 0, "from schema {had}");
+            // The upgraded store raises the version of the area a change touches, and only that one.
+            let v = s.data_versions().expect("versions");
+            s.conn.execute("UPDATE station SET name = '万寿西宫站' WHERE code = '1001A'", []).expect("rename");
+            let w = s.data_versions().expect("versions");
+            let others = AreaSet::of(&DataArea::ALL[1..]);
+            assert_eq!((w.get(DataArea::Places), w.only(others)), (v.get(DataArea::Places) + 1, v.only(others)));
+            s.migrate().expect("again");
+            assert_eq!(recorded(&s), rows, "nothing more to record");
+        }
+    }
+
+    /// A released migration edited afterwards is refused on open, naming it, and nothing is applied;
+    /// so is a renamed one. Migrations the store has not applied yet may still change.
+    #[test]
+    fn an_edited_migration_is_refused() {
+        let mut s = bare();
+        s.migrate_up_to(10).expect("schema 10");
+        let mut edited = MIGRATIONS.to_vec();
+        edited[6] =
+            Migration { sql: "-- a comment added after the release\nCREATE TABLE task (id INTEGER);", ..edited[6] };
+        let err = s.migrate_with(&edited, edited.len()).expect_err("an edited migration");
+        let msg = err.to_string();
+        assert!(msg.contains("migration 0007_tasks was edited after it was released"), "{msg}");
+        assert!(msg.contains(&MIGRATIONS[6].checksum()) && msg.contains(&edited[6].checksum()), "{msg}");
+        assert_eq!(s.schema_version().expect("version"), 10, "nothing applied");
+        assert_eq!(recorded(&s).len(), 10);
+
+        let mut renamed = MIGRATIONS.to_vec();
+        renamed[2] = Migration { name: "0003_cached_days", ..renamed[2] };
+        let msg = s.migrate_with(&renamed, renamed.len()).expect_err("a renamed migration").to_string();
+        assert!(msg.contains("0003_daily_cache") && msg.contains("0003_cached_days"), "{msg}");
+
+        // Migration 12 is not applied yet: its text is not released to this store.
+        let mut later = MIGRATIONS.to_vec();
+        later[11] = Migration { sql: "SELECT 1;", ..later[11] };
+        s.migrate_with(&later, later.len()).expect("an unapplied migration may differ");
+        assert_eq!(recorded(&s)[11].2, later[11].checksum());
+        // The windows line ends of a checkout are no edit.
+        let crlf: Vec<String> = MIGRATIONS.iter().map(|m| m.sql.replace('\n', "\r\n")).collect();
+        let mut fresh = bare();
+        fresh.migrate().expect("store");
+        let list: Vec<Migration> = MIGRATIONS
+            .iter()
+            .zip(&crlf)
+            .map(|(m, t)| Migration { sql: Box::leak(t.clone().into_boxed_str()), ..*m })
+            .collect();
+        fresh.migrate_with(&list, list.len()).expect("CRLF is the same text");
+    }
 
     /// Schema 11: files imported before keep their SHA-256, labelled; new ones get BLAKE3 (the
     /// official test vector of the empty input).
@@ -2125,10 +2503,11 @@ mod migration_tests {
         assert_eq!((log[0].actor.as_str(), log[0].action.as_str()), ("admin1", "proposal.approve"));
     }
 
-    /// Schema 12: hourly data raise the content version (the web's cache key) from `import_wide`, once
-    /// per file that changes blocks — not from a trigger per block row, and not when nothing changed.
+    /// Schema 12 and 15: hourly data raise the version of the hourly area from `import_wide`, once per
+    /// file that changes blocks — not from a trigger per block row, and not when nothing changed; the
+    /// other areas only when the file changes them (new stations: places).
     #[test]
-    fn hourly_imports_raise_the_content_version_once_per_changing_file() {
+    fn hourly_imports_raise_the_hourly_version_once_per_changing_file() {
         let mut s = SqliteStore::memory().expect("store");
         let import = |s: &mut SqliteStore, name: &str, text: &str| {
             let path = std::path::Path::new(name);
@@ -2138,21 +2517,25 @@ mod migration_tests {
             };
             s.import_wide(&FileMeta::new(name, text.as_bytes(), "t"), &PreparedWide::new(wide)).expect("imports")
         };
-        let v0 = s.content_version().expect("version");
+        let hourly = |s: &SqliteStore| s.data_versions().expect("versions").get(DataArea::Hourly);
+        let v0 = s.data_versions().expect("versions");
         // 70 stations: ids 1–70 fill chunk 0 (ids 0–63) and start chunk 1.
         let codes: Vec<String> = (0..70).map(|k| format!("{}A", 1001 + k)).collect();
         let values = |v: u32| (0..70).map(|k| (v + k).to_string()).collect::<Vec<_>>().join(",");
         let a = format!("date,hour,type,{}\n20230120,1,PM2.5,{}\n", codes.join(","), values(30));
         import(&mut s, "a.csv", &a);
-        let v1 = s.content_version().expect("version");
-        assert!(v1 > v0, "the first import raises it");
+        let v1 = s.data_versions().expect("versions");
+        assert_eq!(v1.get(DataArea::Hourly), v0.get(DataArea::Hourly) + 1, "the first import raises it once");
+        assert!(v1.get(DataArea::Places) > v0.get(DataArea::Places), "70 stations created");
+        let others = AreaSet::of(&[DataArea::Daily, DataArea::Assessment, DataArea::Tasks, DataArea::Alerts]);
+        assert_eq!(v1.only(others), v0.only(others));
         import(&mut s, "a.csv", &a);
-        assert_eq!(s.content_version().expect("version"), v1, "re-importing changes nothing");
+        assert_eq!(s.data_versions().expect("versions"), v1, "re-importing changes nothing");
         // A revision of one station in each chunk: two block rows rewritten, one raise.
         import(&mut s, "b.csv", "date,hour,type,1001A,1070A\n20230120,1,PM2.5,37,38\n");
-        let v2 = s.content_version().expect("version");
-        assert!(v2 > v1, "a revision raises it");
-        assert!(v2 - v1 <= 1, "once per file, not per block row");
+        let v2 = s.data_versions().expect("versions");
+        assert_eq!(hourly(&s), v1.get(DataArea::Hourly) + 1, "once per file, not per block row");
+        assert_eq!(v2.only(AreaSet::of(&[DataArea::Places])), v1.only(AreaSet::of(&[DataArea::Places])));
         let triggers: i64 = s
             .conn
             .query_row(
@@ -2162,5 +2545,285 @@ mod migration_tests {
             )
             .expect("count");
         assert_eq!(triggers, 0);
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    fn target(city: &str) -> TargetRecord {
+        TargetRecord {
+            city: city.into(),
+            year: 2022,
+            pm2_5: Some(Conc(35_000)),
+            good_day_ratio_tenths: Some(900),
+            heavy_days: None,
+            source: "t".into(),
+            line: 2,
+        }
+    }
+
+    /// A database failure says what happened and during which operation, in the store's own variants:
+    /// another connection holding the write lock is `Busy` (naming the import), a trigger's refusal is
+    /// `Constraint`; the store stays usable and unchanged.
+    #[test]
+    fn database_failures_name_what_happened_and_the_operation() {
+        let dir = std::env::temp_dir().join(format!("lantian-store-errors-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("t.db");
+        let _ = std::fs::remove_file(&path);
+        let mut s = SqliteStore::open(&path).expect("store");
+        s.conn.busy_timeout(std::time::Duration::from_millis(20)).expect("short wait");
+        let file = FileMeta::new("t.csv", b"x", "t");
+
+        let other = Connection::open(&path).expect("second connection");
+        other.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock");
+        let err = s.import_targets(&file, &[target("成都")]).expect_err("busy");
+        assert!(err.is_busy(), "{err:?}");
+        match &err {
+            StoreError::Busy { op, detail } => {
+                assert_eq!(op, "importing city targets");
+                assert!(detail.contains("locked"), "{detail}");
+            }
+            e => panic!("not busy: {e:?}"),
+        }
+        assert!(err.to_string().starts_with("the database is busy while importing city targets: "), "{err}");
+        other.execute_batch("ROLLBACK").expect("release");
+
+        other
+            .execute_batch(
+                "CREATE TRIGGER refuse BEFORE INSERT ON city_target BEGIN SELECT RAISE(ABORT, 'refused by a rule'); END;",
+            )
+            .expect("trigger");
+        let err = s.import_targets(&file, &[target("成都")]).expect_err("refused");
+        match &err {
+            StoreError::Constraint { op, detail } => {
+                assert_eq!((op.as_str(), detail.as_str()), ("importing city targets", "refused by a rule"));
+            }
+            e => panic!("not a constraint: {e:?}"),
+        }
+        other.execute_batch("DROP TRIGGER refuse;").expect("drop");
+        let chengdu = s.resolve_city("成都").expect("read").expect("成都").id;
+        assert_eq!(s.target(chengdu, 2022).expect("read"), None, "nothing stored by the failed imports");
+        let out = s.import_targets(&file, &[target("成都")]).expect("imports now");
+        assert_eq!(out.inserted, 1);
+        assert!(s.target(chengdu, 2022).expect("read").is_some());
+        // No operation is named once the method has returned.
+        assert_eq!(crate::op::current(), "");
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Opening something that is not a database is a corrupt store, named as such.
+    #[test]
+    fn a_file_that_is_not_a_database_is_corrupt() {
+        let dir = std::env::temp_dir().join(format!("lantian-store-notdb-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("t.db");
+        std::fs::write(&path, vec![b'x'; 4096]).expect("write");
+        let err = SqliteStore::open(&path).err().expect("not a database");
+        assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+        assert!(err.to_string().contains("while opening the store"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[cfg(test)]
+mod area_tests {
+    use super::*;
+    use crate::{record_reads, AreaSet, EmergencyStore};
+
+    /// Tables that are no data a number is computed from: the schema's bookkeeping, import
+    /// bookkeeping and the cache of daily evaluations (derived from the hourly area, which an import
+    /// clears in its own transaction).
+    const NO_AREA: [&str; 5] = ["meta", "schema_migration", "data_version", "import_file", "daily_cache"];
+
+    /// Every table of the schema belongs to exactly one area, whose version its three triggers raise
+    /// (and no other), except the hourly blocks raised by `import_wide`; no trigger raises the old
+    /// `content_version`, which is gone. A migration adding a table without an area fails here.
+    #[test]
+    fn every_table_has_an_area_and_its_triggers() {
+        for (k, a) in DataArea::ALL.iter().enumerate() {
+            assert_eq!(*a as usize, k, "DataArea::ALL is in the order of the discriminants (DataVersions' index)");
+        }
+        let s = SqliteStore::memory().expect("store");
+        let tables: Vec<String> = s
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .expect("select")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read");
+        let triggers: Vec<(String, String, String)> = s
+            .conn
+            .prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            .expect("select")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read");
+        for t in &tables {
+            if NO_AREA.contains(&t.as_str()) {
+                continue;
+            }
+            let areas: Vec<DataArea> = DataArea::ALL.into_iter().filter(|a| a.tables().contains(&t.as_str())).collect();
+            assert_eq!(areas.len(), 1, "table {t} belongs to {areas:?}: give it one area (DataArea::tables)");
+            let on: Vec<&(String, String, String)> = triggers.iter().filter(|(_, tbl, _)| tbl == t).collect();
+            if t == "day_block" {
+                assert!(on.is_empty(), "{on:?}");
+                continue;
+            }
+            for op in ["INSERT", "UPDATE", "DELETE"] {
+                let raising: Vec<&&(String, String, String)> = on
+                    .iter()
+                    .filter(|(_, _, sql)| sql.contains(&format!("AFTER {op} ON {t} ")))
+                    .filter(|(_, _, sql)| {
+                        sql.contains(&format!(
+                            "UPDATE data_version SET version = version + 1 WHERE area = '{}'",
+                            areas[0].code()
+                        ))
+                    })
+                    .collect();
+                assert_eq!(raising.len(), 1, "{t}: one trigger after {op} raising {}", areas[0].code());
+            }
+        }
+        for (name, _, sql) in &triggers {
+            assert!(!sql.contains("content_version"), "{name} raises the old content_version");
+            let raised = DataArea::ALL.iter().filter(|a| sql.contains(&format!("area = '{}'", a.code()))).count();
+            assert_eq!(raised, 1, "{name} raises one area: {sql}");
+        }
+        for a in DataArea::ALL {
+            for t in a.tables() {
+                assert!(tables.contains(&t.to_string()), "{a:?} names {t}, which is no table");
+            }
+        }
+        let areas: Vec<String> = s
+            .conn
+            .prepare("SELECT area FROM data_version ORDER BY area")
+            .expect("select")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read");
+        let mut codes: Vec<String> = DataArea::ALL.iter().map(|a| a.code().to_string()).collect();
+        codes.sort();
+        assert_eq!(areas, codes);
+        let old: i64 = s
+            .conn
+            .query_row("SELECT count(*) FROM meta WHERE key = 'content_version'", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(old, 0);
+    }
+
+    /// Targets raise the assessment area and nothing else; re-importing them raises nothing.
+    #[test]
+    fn an_import_raises_the_version_of_its_area_only() {
+        let mut s = SqliteStore::memory().expect("store");
+        let before = s.data_versions().expect("versions");
+        let text = "city,year,pm2_5,good_day_ratio\n成都,2022,40,90\n德阳,2022,40,90\n";
+        let records = match lantian_ingest::parse_bytes(std::path::Path::new("t.csv"), text.as_bytes()).expect("parses")
+        {
+            lantian_ingest::Parsed::Targets(r) => r,
+            _ => panic!("targets"),
+        };
+        let file = FileMeta::new("t.csv", text.as_bytes(), "t");
+        s.import_targets(&file, &records).expect("imports");
+        let after = s.data_versions().expect("versions");
+        for a in DataArea::ALL {
+            // One raise per row written (a trigger per row), two rows.
+            let raised = if a == DataArea::Assessment { 2 } else { 0 };
+            assert_eq!(after.get(a), before.get(a) + raised, "{a:?}");
+        }
+        s.import_targets(&file, &records).expect("again");
+        assert_eq!(s.data_versions().expect("versions"), after, "nothing changed");
+    }
+
+    /// Every read method of the store records the areas of the tables its SQL reads (worked out from
+    /// the statements: a join with `city` or a lookup of cities adds places), so that no cached answer
+    /// misses a dependency. Every read method of `Store` and `EmergencyStore` is listed (a new one belongs
+    /// here).
+    #[test]
+    fn every_read_records_the_areas_of_its_tables() {
+        use DataArea::*;
+        let s = SqliteStore::memory().expect("store");
+        let d = NaiveDate::from_ymd_opt(2023, 1, 20).expect("date");
+        let t = d.and_hms_opt(0, 0, 0).expect("time");
+        let codes = ["91510000000000000X".to_string()];
+        type Read<'a> = Box<dyn Fn() -> Result<()> + 'a>;
+        let cases: Vec<(&str, Read, &[DataArea])> = vec![
+            ("dust_days", Box::new(|| s.dust_days(1, d, d).map(drop)), &[Assessment]),
+            ("target", Box::new(|| s.target(1, 2023).map(drop)), &[Assessment]),
+            ("adjustments", Box::new(|| s.adjustments(1, d, d).map(drop)), &[Assessment]),
+            ("national_rank", Box::new(|| s.national_rank(1, "2023-01").map(drop)), &[Assessment]),
+            ("proposals", Box::new(|| s.proposals(None, None).map(drop)), &[Accounts, Places]),
+            ("tasks", Box::new(|| s.tasks(&[]).map(drop)), &[Tasks, Places]),
+            ("accounts", Box::new(|| s.accounts().map(drop)), &[Accounts, Places]),
+            ("account", Box::new(|| s.account("a").map(drop)), &[Accounts, Places]),
+            ("token", Box::new(|| s.token("x").map(drop)), &[Accounts, Places]),
+            ("tokens", Box::new(|| s.tokens(1).map(drop)), &[Accounts]),
+            ("audit_log", Box::new(|| s.audit_log(10).map(drop)), &[Accounts]),
+            ("published", Box::new(|| s.published(1).map(drop)), &[Published]),
+            ("cities", Box::new(|| s.cities().map(drop)), &[Places]),
+            ("resolve_city", Box::new(|| s.resolve_city("成都").map(drop)), &[Places]),
+            ("stations", Box::new(|| s.stations(&StationFilter::default()).map(drop)), &[Places]),
+            ("station_days", Box::new(|| s.station_days(1, d, d).map(drop)), &[Hourly]),
+            ("day_blobs_on", Box::new(|| s.day_blobs_on(BlockKind::Station, d, None).map(drop)), &[Hourly]),
+            ("day_blocks_on", Box::new(|| s.day_blocks_on(BlockKind::City, d, None).map(drop)), &[Hourly]),
+            ("daily_cache_between", Box::new(|| s.daily_cache_between(d, d, &[0]).map(drop)), &[Hourly]),
+            ("daily_cache_on", Box::new(|| s.daily_cache_on(d, &[0]).map(drop)), &[Hourly]),
+            ("data_generation", Box::new(|| s.data_generation().map(drop)), &[Hourly]),
+            ("city_daily", Box::new(|| s.city_daily(1, d, d).map(drop)), &[Daily, Places]),
+            ("station_date_range", Box::new(|| s.station_date_range().map(drop)), &[Hourly]),
+            ("city_daily_last_date", Box::new(|| s.city_daily_last_date().map(drop)), &[Daily]),
+            ("counts", Box::new(|| s.counts().map(drop)), &DataArea::ALL),
+            ("forecasts", Box::new(|| s.forecasts(&[1], None).map(drop)), &[Alerts]),
+            ("alert_events", Box::new(|| s.alert_events(None).map(drop)), &[Alerts]),
+            ("latest_alert_event_at", Box::new(|| s.latest_alert_event_at().map(drop)), &[Alerts]),
+            ("enterprises", Box::new(|| s.enterprises(None).map(drop)), &[Response]),
+            ("measures", Box::new(|| s.measures(&codes).map(drop)), &[Response]),
+            ("inventory", Box::new(|| s.inventory(1, 2023).map(drop)), &[Response]),
+            ("city_measures", Box::new(|| s.city_measures(1, "red").map(drop)), &[Response]),
+            ("power", Box::new(|| s.power(&codes[0], t, t).map(drop)), &[Response]),
+            ("cems", Box::new(|| s.cems(&codes[0], t, t).map(drop)), &[Response]),
+            ("visits", Box::new(|| s.visits(None).map(drop)), &[Response]),
+        ];
+        for (name, read, want) in &cases {
+            let (r, areas) = record_reads(read);
+            r.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(areas, AreaSet::of(want), "{name}");
+        }
+    }
+
+    /// The reads of the store record their areas, nested recordings included; writes do not count.
+    #[test]
+    fn reads_record_their_areas() {
+        let s = SqliteStore::memory().expect("store");
+        let ((), areas) = record_reads(|| {
+            s.target(1, 2022).expect("read");
+        });
+        assert_eq!(areas, AreaSet::of(&[DataArea::Assessment]));
+        let ((), areas) = record_reads(|| {
+            s.tasks(&[]).expect("read");
+        });
+        assert_eq!(areas, AreaSet::of(&[DataArea::Tasks, DataArea::Places]), "tasks name their cities");
+        let ((inner, ()), outer) = record_reads(|| {
+            let ((), inner) = record_reads(|| {
+                s.cities().expect("read");
+            });
+            s.forecasts(&[], None).expect("read");
+            (inner, ())
+        });
+        assert_eq!(inner, AreaSet::of(&[DataArea::Places]));
+        assert_eq!(
+            outer,
+            AreaSet::of(&[DataArea::Places, DataArea::Alerts]),
+            "the outer recording sees the inner reads"
+        );
+        let ((), none) = record_reads(|| {
+            s.data_versions().expect("read");
+        });
+        assert_eq!(none, AreaSet::EMPTY);
     }
 }

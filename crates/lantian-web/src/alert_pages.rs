@@ -12,7 +12,6 @@ use lantian_core::control::AdequacyStatus;
 use lantian_core::emergency::{AlertLevel, AlertScope};
 use lantian_service::accounts::{Dataset, ReadScope};
 use lantian_service::{alerts, control};
-use lantian_store::Store;
 use serde::Deserialize;
 
 use crate::access::Caller;

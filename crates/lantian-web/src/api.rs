@@ -16,7 +16,7 @@ use lantian_core::points::{fmt_ratio, PointsScheme};
 use lantian_core::ranking::{fmt_hundredths, fmt_tenths, INDEX_POLLUTANTS};
 use lantian_core::Pollutant;
 use lantian_service::assess::{self, RankingRow};
-use lantian_store::{SqliteStore, StationFilter, Store};
+use lantian_store::{StationFilter, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -57,34 +57,22 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<Arc<AppState>>
 /// Runs store work on a blocking thread with a pooled connection.
 pub async fn blocking<T: Send + 'static>(
     state: Arc<AppState>,
-    f: impl FnOnce(&mut SqliteStore) -> Result<T, ApiError> + Send + 'static,
+    f: impl FnOnce(&mut dyn Store) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(move || state.stores.with(f))
         .await
         .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
 }
 
-/// Runs `f` unless the answer for `key` at the store's current content version is cached; returns the
-/// JSON body either way.
+/// Runs `f` unless the answer for `key` is cached and no data area it read has changed since
+/// (`cache::cached_body`); returns the JSON body either way.
 pub async fn cached_json<T: Serialize + 'static>(
     state: Arc<AppState>,
     key: String,
-    f: impl FnOnce(&mut SqliteStore) -> Result<T, ApiError> + Send + 'static,
+    f: impl FnOnce(&mut dyn Store) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<axum::response::Response, ApiError> {
     let st = state.clone();
-    let body = blocking(state, move |store| {
-        let version = store.content_version()?;
-        if let Some(b) = st.cache.get(&key, version) {
-            return Ok(b);
-        }
-        let value = f(store)?;
-        let body = axum::body::Bytes::from(
-            serde_json::to_vec(&value).map_err(|e| ApiError::internal(format!("serialising: {e}")))?,
-        );
-        st.cache.put(key, version, body.clone());
-        Ok(body)
-    })
-    .await?;
+    let body = blocking(state, move |store| crate::cache::cached_body(&st.cache, store, key, f)).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
@@ -214,7 +202,7 @@ pub struct StationPage {
     pub per_page: usize,
 }
 
-fn station_filter(store: &SqliteStore, city: Option<&str>) -> Result<StationFilter, ApiError> {
+fn station_filter(store: &dyn Store, city: Option<&str>) -> Result<StationFilter, ApiError> {
     let mut filter = StationFilter::default();
     if let Some(name) = city {
         let c = store.resolve_city(name)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {name:?}")))?;

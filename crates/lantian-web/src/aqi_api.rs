@@ -10,7 +10,7 @@ use lantian_core::aqi::{AqiResult, RealTimeConvention};
 use lantian_core::conc::Conc;
 use lantian_core::Pollutant;
 use lantian_service::{CityDailyValue, DailySource, HourlyRow, StationDailyRow};
-use lantian_store::{CityInfo, SqliteStore, StationInfo, Store};
+use lantian_store::{CityInfo, StationInfo, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -190,14 +190,14 @@ fn list(v: &Option<String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn cities(store: &SqliteStore, names: &[String]) -> Result<Vec<CityInfo>, ApiError> {
+fn cities(store: &dyn Store, names: &[String]) -> Result<Vec<CityInfo>, ApiError> {
     names
         .iter()
         .map(|n| store.resolve_city(n)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {n:?}"))))
         .collect()
 }
 
-fn stations(store: &SqliteStore, codes: &[String], cities: &[CityInfo]) -> Result<Vec<StationInfo>, ApiError> {
+fn stations(store: &dyn Store, codes: &[String], cities: &[CityInfo]) -> Result<Vec<StationInfo>, ApiError> {
     Ok(lantian_service::aqi::select_stations(store, codes, cities)?)
 }
 
@@ -323,7 +323,7 @@ pub async fn daily(
     .await
 }
 
-fn assess_scope_cities(store: &SqliteStore) -> Result<Vec<CityInfo>, ApiError> {
+fn assess_scope_cities(store: &dyn Store) -> Result<Vec<CityInfo>, ApiError> {
     Ok(lantian_service::assess::resolve_scope(store, None)?.cities)
 }
 

@@ -1,14 +1,33 @@
-//! Responses computed once per state of the data: a GET answer is stored with the store's
-//! `content_version` and served again until any import changes the data.
+//! Responses computed once per state of the data they read (ARCHITECTURE.md invariant 9): a GET
+//! answer is stored with the data areas its computation read from the store
+//! ([`lantian_store::record_reads`]) and their versions ([`lantian_store::Store::data_versions`]), and
+//! served again until one of those areas changes. An upload of targets leaves the hourly AQI answers
+//! cached; a revised hour invalidates the AQI series and the rankings, not the alerts.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use axum::body::Bytes;
+use lantian_store::{AreaSet, DataVersions};
 
-/// Serialised answers keyed by request (path and query) and valid for one content version.
+use crate::ApiError;
+
+/// One answer: the areas it read, their versions when it was computed, the body.
+struct Entry {
+    areas: AreaSet,
+    versions: DataVersions,
+    body: Bytes,
+}
+
+impl Entry {
+    fn valid_at(&self, now: &DataVersions) -> bool {
+        now.only(self.areas) == self.versions
+    }
+}
+
+/// Serialised answers keyed by request (path, query and the caller's read scope).
 pub struct ResponseCache {
-    map: Mutex<HashMap<String, (u64, Bytes)>>,
+    map: Mutex<HashMap<String, Entry>>,
     capacity: usize,
 }
 
@@ -17,21 +36,170 @@ impl ResponseCache {
         ResponseCache { map: Mutex::new(HashMap::new()), capacity }
     }
 
-    /// The answer for `key` if it was computed at `version`.
-    pub fn get(&self, key: &str, version: u64) -> Option<Bytes> {
+    /// The answer for `key` if no area it read has changed since (`now`: the store's versions, read
+    /// before the answer would be computed).
+    pub fn get(&self, key: &str, now: &DataVersions) -> Option<Bytes> {
         let map = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.get(key).filter(|(v, _)| *v == version).map(|(_, b)| b.clone())
+        map.get(key).filter(|e| e.valid_at(now)).map(|e| e.body.clone())
     }
 
-    /// Stores an answer; when full, entries of older versions go first, then everything.
-    pub fn put(&self, key: String, version: u64, body: Bytes) {
+    /// Stores an answer computed from the data at `versions` (read before the computation began: an
+    /// import that lands during it makes the answer look older than it is, never newer) that read
+    /// `areas`. When full, stale entries go first, then everything.
+    pub fn put(&self, key: String, areas: AreaSet, versions: &DataVersions, body: Bytes) {
         let mut map = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if map.len() >= self.capacity {
-            map.retain(|_, (v, _)| *v == version);
+            map.retain(|_, e| e.valid_at(versions));
             if map.len() >= self.capacity {
                 map.clear();
             }
         }
-        map.insert(key, (version, body));
+        map.insert(key, Entry { areas, versions: versions.only(areas), body });
+    }
+}
+
+/// The body for `key`: the cached one if the areas it read are unchanged, else `f`'s answer
+/// serialised to JSON and cached with the areas `f` read (`api::cached_json` runs it on a blocking
+/// thread with a pooled connection).
+pub fn cached_body<T: serde::Serialize>(
+    cache: &ResponseCache,
+    store: &mut dyn lantian_store::Store,
+    key: String,
+    f: impl FnOnce(&mut dyn lantian_store::Store) -> Result<T, ApiError>,
+) -> Result<Bytes, ApiError> {
+    let versions = store.data_versions()?;
+    if let Some(b) = cache.get(&key, &versions) {
+        return Ok(b);
+    }
+    let (value, areas) = lantian_store::record_reads(|| f(store));
+    let body = Bytes::from(serde_json::to_vec(&value?).map_err(|e| ApiError::internal(format!("serialising: {e}")))?);
+    cache.put(key, areas, &versions, body.clone());
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::path::Path;
+
+    use chrono::NaiveDate;
+    use lantian_core::aqi::RealTimeConvention;
+    use lantian_core::period::{Period, ResultVariant};
+    use lantian_core::points::PointsScheme;
+    use lantian_service::assess;
+    use lantian_store::{SqliteStore, StationFilter, Store};
+
+    use super::*;
+
+    fn samples() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../lantian-ingest/samples")
+    }
+
+    /// Imports through the upload's path (`lantian_service::import`).
+    fn import(store: &mut dyn Store, name: &str, bytes: Vec<u8>) {
+        let (meta, ready) =
+            lantian_service::import::prepare(Path::new(name), bytes, "2026-01-01T00:00:00+08:00").expect("prepares");
+        let o = lantian_service::import::write(store, &meta, &ready).expect("writes");
+        assert!(o.changed() || o.revisions.count > 0, "{name} changed the store: {o:?}");
+    }
+
+    fn import_sample(store: &mut dyn Store, name: &str) {
+        import(store, name, std::fs::read(samples().join(name)).expect("sample"));
+    }
+
+    /// The hourly AQI series of 成都's stations on 2023-01-20, as `/api/v1/aqi/hourly` computes it.
+    fn hourly(store: &mut dyn Store) -> Result<Vec<String>, ApiError> {
+        let city = store.resolve_city("成都")?.ok_or_else(|| ApiError::internal("no 成都"))?;
+        let sts = store.stations(&StationFilter { codes: Vec::new(), city_ids: vec![city.id] })?;
+        let day = NaiveDate::from_ymd_opt(2023, 1, 20).ok_or_else(|| ApiError::internal("date"))?;
+        let mut out = Vec::new();
+        lantian_service::for_each_hourly(store, &sts, day, day, RealTimeConvention::Publisher, |r| {
+            out.push(format!("{} {} {:?}", r.station.code, r.time, r.result.aqi));
+        })?;
+        Ok(out)
+    }
+
+    /// 成都's ranking for January 2023 (dust excluded, the default), as `/api/v1/rankings` computes it.
+    fn ranking(store: &mut dyn Store) -> Result<Vec<String>, ApiError> {
+        let scope = assess::resolve_scope(store, Some("成都"))?;
+        let period = Period::parse("2023-01").map_err(|e| ApiError::internal(e.to_string()))?;
+        let rows = assess::rank_with(store, &scope, &period, &assess::RankOptions::default())?;
+        Ok(rows.iter().map(|r| format!("{} {:?} {:?} {:?}", r.city.name, r.rank, r.not_ranked, r.stats)).collect())
+    }
+
+    /// 成都's points for January 2023, as `/api/v1/points` computes them.
+    fn points(store: &mut dyn Store) -> Result<Vec<String>, ApiError> {
+        let scheme = PointsScheme::default_scheme().map_err(|e| ApiError::internal(e.to_string()))?;
+        let scope = assess::resolve_scope(store, Some("成都"))?;
+        let period = Period::parse("2023-01").map_err(|e| ApiError::internal(e.to_string()))?;
+        let scored = lantian_service::points::points(store, &scope, &period, &scheme, ResultVariant::DustExcluded)?;
+        Ok(scored.iter().map(|c| format!("{} {:?} {:?} {:?}", c.city.name, c.rank, c.input, c.result)).collect())
+    }
+
+    type Answer = fn(&mut dyn Store) -> Result<Vec<String>, ApiError>;
+    const ANSWERS: [(&str, Answer); 3] = [("hourly", hourly), ("ranking", ranking), ("points", points)];
+
+    /// Asks every answer through the cache; returns which were computed (not served from the cache),
+    /// and checks each body against a fresh computation: a cached answer is never stale.
+    fn ask(cache: &ResponseCache, store: &mut SqliteStore) -> Vec<&'static str> {
+        let mut computed = Vec::new();
+        for (name, f) in ANSWERS {
+            let ran = Cell::new(false);
+            let body = cached_body(cache, store, name.to_string(), |s| {
+                ran.set(true);
+                f(s)
+            })
+            .expect("answers");
+            let fresh = serde_json::to_vec(&f(store).expect("answers")).expect("serialises");
+            assert_eq!(body, fresh, "{name}: the cached body is the fresh one");
+            if ran.get() {
+                computed.push(name);
+            }
+        }
+        computed
+    }
+
+    /// Issue 13 item 4 (ARCHITECTURE.md invariant 9): an answer is computed again after a change to a
+    /// data area it read, and only then. Targets feed points and the dust-excluded ranking (which reads
+    /// the assessment inputs), not the hourly AQI; a revised hour feeds all three; enterprises feed none.
+    #[test]
+    fn an_answer_is_renewed_by_changes_to_what_it_read_only() {
+        let mut store = SqliteStore::memory().expect("store");
+        import_sample(&mut store, "station-list.csv");
+        import_sample(&mut store, "cnemc-sites.csv");
+        let cache = ResponseCache::new(100);
+        assert_eq!(ask(&cache, &mut store), ["hourly", "ranking", "points"], "the first request computes");
+        assert!(ask(&cache, &mut store).is_empty(), "nothing changed: every answer from the cache");
+
+        import(&mut store, "targets.csv", "city,year,pm2_5,good_day_ratio\n成都,2023,38,80.5\n".into());
+        assert_eq!(ask(&cache, &mut store), ["ranking", "points"], "targets: the hourly AQI stays cached");
+        assert!(ask(&cache, &mut store).is_empty());
+
+        let before = hourly(&mut store).expect("hourly");
+        // 1431A's PM2.5 at 01:00 was 24 µg/m³ (IAQI ⌈50 × 24 / 35⌉ = 35, the highest of the hour);
+        // 200 µg/m³ makes it 200 + 100 × (200 − 150) / (250 − 150) = 250 (HJ 633-2012 table 1).
+        import(&mut store, "rev.csv", "date,hour,type,1431A\n20230120,1,PM2.5,200\n".into());
+        assert_eq!(ask(&cache, &mut store), ["hourly", "ranking", "points"], "a revised hour: all three");
+        let after = hourly(&mut store).expect("hourly");
+        assert_ne!(before, after);
+        assert!(after.iter().any(|r| r.starts_with("1431A 2023-01-20 01:00:00 Some(250)")), "{after:?}");
+
+        import_sample(&mut store, "enterprises.csv");
+        assert!(ask(&cache, &mut store).is_empty(), "enterprises: no answer here read them");
+    }
+
+    /// A full cache drops the stale answers first and keeps the valid ones.
+    #[test]
+    fn a_full_cache_drops_stale_answers_first() {
+        use lantian_store::DataArea;
+        let cache = ResponseCache::new(2);
+        let mut v = DataVersions::default();
+        cache.put("hourly".into(), AreaSet::of(&[DataArea::Hourly]), &v, Bytes::from_static(b"h"));
+        cache.put("points".into(), AreaSet::of(&[DataArea::Assessment]), &v, Bytes::from_static(b"p"));
+        v.set(DataArea::Assessment, 1);
+        cache.put("ranking".into(), AreaSet::of(&[DataArea::Hourly]), &v, Bytes::from_static(b"r"));
+        assert_eq!(cache.get("hourly", &v), Some(Bytes::from_static(b"h")), "still valid, kept");
+        assert_eq!(cache.get("points", &v), None, "stale, dropped");
+        assert_eq!(cache.get("ranking", &v), Some(Bytes::from_static(b"r")));
     }
 }

@@ -10,7 +10,6 @@ use axum::Extension;
 use chrono::NaiveDateTime;
 use lantian_service::accounts::{Dataset, ReadScope};
 use lantian_service::{alerts, control};
-use lantian_store::Store;
 use serde::Deserialize;
 use utoipa::IntoParams;
 

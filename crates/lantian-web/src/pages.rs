@@ -145,7 +145,7 @@ pub(crate) fn level_classes() -> String {
 
 /// The latest hour with data among the scope's cities.
 fn latest_hour(
-    store: &lantian_store::SqliteStore,
+    store: &dyn lantian_store::Store,
     scope: &assess::Scope,
 ) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
     let mut latest = None;
@@ -158,7 +158,7 @@ fn latest_hour(
 /// The period a page shows: the one asked for, else the month of the latest data (`None`: no data).
 /// The latest hour is labelled by its end: 2023-01-01 00:00 closes 2022-12-31, whose month is shown.
 fn page_period(
-    store: &lantian_store::SqliteStore,
+    store: &dyn lantian_store::Store,
     scope: &assess::Scope,
     text: Option<&str>,
 ) -> Result<Option<Period>, ApiError> {

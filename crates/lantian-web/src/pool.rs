@@ -1,4 +1,5 @@
-//! A small pool of SQLite connections: a connection serves one request at a time on a blocking thread.
+//! A small pool of store connections (SQLite or PostgreSQL, behind [`Store`]): a connection serves one
+//! request at a time on a blocking thread.
 //!
 //! Writes (uploads) queue for a single writer gate before they take a connection (SQLite has one
 //! writer at a time anyway), so that however many uploads arrive, at most one connection is writing
@@ -8,11 +9,11 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use lantian_store::SqliteStore;
+use lantian_store::{AnyStore, Store};
 
 /// Connections to one store, handed out round-robin.
 pub struct StorePool {
-    conns: Vec<Mutex<SqliteStore>>,
+    conns: Vec<Mutex<AnyStore>>,
     next: AtomicUsize,
     writer: Mutex<()>,
 }
@@ -22,29 +23,39 @@ impl StorePool {
     /// by `url`.
     pub fn open(url: &str, size: usize) -> lantian_store::Result<StorePool> {
         let conns =
-            (0..size.max(2)).map(|_| lantian_store::open_sqlite(url).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;
+            (0..size.max(2)).map(|_| lantian_store::open(url).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;
         Ok(StorePool { conns, next: AtomicUsize::new(0), writer: Mutex::new(()) })
     }
 
     /// Runs `f` with a free connection (the first free one from a rotating start; else waits for one).
-    pub fn with<T>(&self, f: impl FnOnce(&mut SqliteStore) -> T) -> T {
+    pub fn with<T>(&self, f: impl FnOnce(&mut dyn Store) -> T) -> T {
         let n = self.conns.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
         for k in 0..n {
             if let Ok(mut c) = self.conns[(start + k) % n].try_lock() {
-                return f(&mut c);
+                return f(&mut **c);
             }
         }
         // All busy: wait for ours. A poisoned lock only means an earlier request panicked; the
         // connection itself is still usable (SQLite rolled back any open transaction).
         let mut c = self.conns[start].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut c)
+        f(&mut **c)
     }
 
     /// Runs a write: waits for the writer gate first (holding no connection), then runs `f` with a
     /// connection. At most one connection writes at a time.
-    pub fn with_writer<T>(&self, f: impl FnOnce(&mut SqliteStore) -> T) -> T {
+    pub fn with_writer<T>(&self, f: impl FnOnce(&mut dyn Store) -> T) -> T {
         let _gate = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         self.with(f)
+    }
+}
+
+impl Drop for StorePool {
+    /// Closes the connections on a thread of their own: a PostgreSQL connection runs its own small
+    /// runtime, which may not be dropped inside the server's (the server drops its state there when it
+    /// stops).
+    fn drop(&mut self) {
+        let conns = std::mem::take(&mut self.conns);
+        let _ = std::thread::spawn(move || drop(conns)).join();
     }
 }

@@ -12,7 +12,6 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::{Extension, Json};
 use lantian_service::accounts::{self, Dataset, ReadScope, Scope};
-use lantian_store::Store;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -43,7 +43,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use lantian_service::accounts::{hash_password, random_token, verify_password};
-use lantian_store::{Account, SqliteStore, Store};
+use lantian_store::{Account, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -323,7 +323,7 @@ pub fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(String, Strin
 /// The account of a cookie session, checking the CSRF header when `write` is set.
 pub fn session_account(
     state: &AppState,
-    store: &SqliteStore,
+    store: &dyn Store,
     headers: &HeaderMap,
     write: bool,
 ) -> Result<Option<Account>, ApiError> {

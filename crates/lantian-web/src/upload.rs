@@ -29,7 +29,7 @@ use lantian_ingest::text::{fmt_size, is_limit_error, is_unsafe_char};
 use lantian_service::accounts::{check_token, may_import, may_upload, Scope, WriteMode};
 use lantian_service::import::{import_warnings, prepare_with, published_aqi_check, write_as, Ready};
 use lantian_store::FileMeta;
-use lantian_store::{Account, SqliteStore, Store};
+use lantian_store::{Account, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -100,7 +100,7 @@ pub struct PublishedAqiReport {
 
 /// The account of a request made with `Authorization: Bearer <token>`, whose token must be live and
 /// carry `scope` (401: no usable token; 403: a token without the scope).
-pub fn authenticate(store: &SqliteStore, headers: &HeaderMap, scope: Scope) -> Result<Account, ApiError> {
+pub fn authenticate(store: &dyn Store, headers: &HeaderMap, scope: Scope) -> Result<Account, ApiError> {
     let unauthorized = |m: &str| ApiError { status: StatusCode::UNAUTHORIZED, code: "unauthorized", message: m.into() };
     let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
         return Err(unauthorized("sign in first: send Authorization: Bearer <token> (lantian user token NAME)"));
