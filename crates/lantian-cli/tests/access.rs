@@ -621,10 +621,7 @@ fn a_city_never_sets_its_own_score_until_the_province_approves() {
     // --publish stores who approved with the inputs.
     let published = ok(&db, &["points", "--period", "2022-05", "--scope", "成都,德阳,绵阳", "--publish"]);
     assert!(!published.is_empty());
-    let conn = rusqlite::Connection::open(t.0.join("t.db")).expect("open");
-    let inputs: String = conn
-        .query_row("SELECT inputs_json FROM published_result ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
-        .expect("published");
+    let inputs = sql_text(&db, "SELECT inputs_json FROM published_result ORDER BY id DESC LIMIT 1");
     assert!(inputs.contains("admin1 审批"), "{inputs:.500}");
     server.stop();
 }
@@ -667,8 +664,9 @@ fn tokens_expire_have_scopes_and_die_with_their_account() {
     // An upload token still reads the public part.
     assert_eq!(fetch_bearer(&base, "/api/v1/cities", &default).0, 200);
     // Expiry: the stored expiry passed → 401 on every use.
-    let conn = rusqlite::Connection::open(t.0.join("t.db")).expect("open");
-    conn.execute("UPDATE api_token SET expires_at = strftime('%s','now') - 1 WHERE label = 'weekly'", []).expect("age");
+    // A second ago, in Unix seconds (the clock of the test, not of either database).
+    let past = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() - 1;
+    sql_exec(&db, &format!("UPDATE api_token SET expires_at = {past} WHERE label = 'weekly'"));
     let (s, v) = post_as(&base, up, &short, forecast);
     assert!(s == 401 && v["error"]["message"].as_str().is_some_and(|m| m.contains("expired")), "{s} {v}");
     assert_eq!(fetch_bearer(&base, "/api/v1/cities", &short).0, 401, "a dead token is refused, not ignored");

@@ -20,8 +20,73 @@ pub fn shared_data() -> Option<PathBuf> {
     None
 }
 
-/// A fresh temporary folder, removed on drop.
-pub struct TempDir(pub PathBuf);
+/// The PostgreSQL server the tests may use: `$LANTIAN_TEST_PG`, a URL whose user may create databases
+/// (`postgres://postgres@127.0.0.1:5432/postgres`). `.ci/run` starts one and sets it.
+pub fn pg_server() -> Option<String> {
+    std::env::var("LANTIAN_TEST_PG").ok().filter(|s| !s.is_empty())
+}
+
+/// Whether the store tests run on PostgreSQL (`LANTIAN_TEST_BACKEND=postgres`): every [`TempDir::db`]
+/// is then a new database on [`pg_server`] — the conformance pass of `.ci/run`, which runs the
+/// black-box tests a second time on the second backend.
+pub fn on_postgres() -> bool {
+    std::env::var("LANTIAN_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+/// `base` (a server URL) with its database replaced by `name`.
+pub fn pg_url(base: &str, name: &str) -> String {
+    let (head, query) = match base.split_once('?') {
+        Some((h, q)) => (h, format!("?{q}")),
+        None => (base, String::new()),
+    };
+    let scheme_end = head.find("://").map_or(0, |i| i + 3);
+    let host_end = head[scheme_end..].find('/').map_or(head.len(), |i| scheme_end + i);
+    format!("{}/{name}{query}", &head[..host_end])
+}
+
+/// Runs SQL on the test server's maintenance database.
+pub fn pg_admin(sql: &str) {
+    let base = pg_server().expect("LANTIAN_TEST_PG");
+    let mut c = postgres::Client::connect(&base, postgres::NoTls).expect("connect to the test PostgreSQL server");
+    c.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// A new, empty PostgreSQL database on the test server; its URL.
+pub fn new_pg_database(tag: &str) -> (String, String) {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let tag: String =
+        tag.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let name = format!("lt_{}_{}_{}", tag, std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+    // One statement per call: CREATE DATABASE cannot run inside the transaction of a batch.
+    pg_admin(&format!("DROP DATABASE IF EXISTS {name}"));
+    pg_admin(&format!("CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"));
+    let base = pg_server().expect("LANTIAN_TEST_PG");
+    (pg_url(&base, &name), name)
+}
+
+/// Runs a statement on the store named by `db` (either backend) — tests that age or read a row
+/// directly. The SQL must be valid on both (no `strftime`, no `?1`).
+pub fn sql_exec(db: &str, sql: &str) {
+    if let Some(path) = db.strip_prefix("sqlite:") {
+        rusqlite::Connection::open(path).expect("open").execute_batch(sql).expect(sql);
+    } else {
+        postgres::Client::connect(db, postgres::NoTls).expect("connect").batch_execute(sql).expect(sql);
+    }
+}
+
+/// The text of the first column of the first row of a query on the store named by `db`.
+pub fn sql_text(db: &str, sql: &str) -> String {
+    if let Some(path) = db.strip_prefix("sqlite:") {
+        rusqlite::Connection::open(path).expect("open").query_row(sql, [], |r| r.get(0)).expect(sql)
+    } else {
+        postgres::Client::connect(db, postgres::NoTls).expect("connect").query_one(sql, &[]).expect(sql).get(0)
+    }
+}
+
+/// A fresh temporary folder, removed on drop; with a fresh PostgreSQL database when the tests run on
+/// PostgreSQL ([`on_postgres`]), dropped with it.
+pub struct TempDir(pub PathBuf, Option<(String, String)>);
 
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
@@ -34,9 +99,18 @@ impl TempDir {
         ));
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).expect("temp dir");
-        TempDir(p)
+        let pg = on_postgres().then(|| new_pg_database(tag));
+        TempDir(p, pg)
     }
+    /// The test's store: a SQLite file in the folder, or its PostgreSQL database ([`on_postgres`]).
     pub fn db(&self) -> String {
+        match &self.1 {
+            Some((url, _)) => url.clone(),
+            None => self.sqlite_db(),
+        }
+    }
+    /// A SQLite store in the folder, whatever the backend of the run (tests of SQLite itself).
+    pub fn sqlite_db(&self) -> String {
         format!("sqlite:{}", self.0.join("t.db").display())
     }
 }
@@ -44,6 +118,13 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+        if let Some((_, name)) = &self.1 {
+            if let Some(base) = pg_server() {
+                if let Ok(mut c) = postgres::Client::connect(&base, postgres::NoTls) {
+                    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
     }
 }
 

@@ -386,7 +386,7 @@ fn bad_emergency_inputs_are_rejected_whole() {
 #[test]
 fn recording_the_alert_life_is_one_transaction() {
     let dir = TempDir::new("alert-tx");
-    let db = dir.db();
+    let db = dir.sqlite_db();
     let f = write(&dir, "forecast.csv", &forecast());
     ok(&db, &["import", &f]);
     let path = dir.0.join("t.db");

@@ -11,23 +11,23 @@ use std::time::{Duration, Instant};
 
 use common::{ok, TempDir};
 use lantian_service::import::{import_warnings, prepare, write};
-use lantian_store::{ImportOutcome, SqliteStore, Store};
+use lantian_store::{AnyStore, ImportOutcome, Store};
 
 const AT: &str = "2026-01-01T00:00:00+08:00";
 
-fn store(t: &TempDir) -> SqliteStore {
-    lantian_store::open_sqlite(&t.db()).expect("store")
+fn store(t: &TempDir) -> AnyStore {
+    lantian_store::open(&t.db()).expect("store")
 }
 
 /// Imports one file as `lantian import` and the upload do; `Err` is the message.
-fn import(store: &mut SqliteStore, name: &str, bytes: &[u8]) -> Result<(ImportOutcome, Vec<String>), String> {
+fn import(store: &mut dyn Store, name: &str, bytes: &[u8]) -> Result<(ImportOutcome, Vec<String>), String> {
     let (meta, ready) = prepare(Path::new(name), bytes.to_vec(), AT).map_err(|e| e.to_string())?;
     let o = write(store, &meta, &ready).map_err(|e| e.to_string())?;
     let w = import_warnings(Path::new(name), &ready, &o);
     Ok((o, w))
 }
 
-fn city_names(store: &SqliteStore) -> Vec<String> {
+fn city_names(store: &dyn Store) -> Vec<String> {
     store.cities().expect("cities").into_iter().map(|c| c.name).collect()
 }
 
@@ -42,26 +42,27 @@ fn city_names(store: &SqliteStore) -> Vec<String> {
 fn unknown_cities_in_a_city_header_are_an_error_naming_column_and_name() {
     let t = TempDir::new("city-header");
     let mut s = store(&t);
-    let before = city_names(&s);
+    let before = city_names(&*s);
     let e =
-        import(&mut s, "cities.csv", "date,hour,type,成都,德阳,鞍山,假城\n20230120,1,PM2.5,30,31,32,33\n".as_bytes())
+        import(&mut *s, "cities.csv", "date,hour,type,成都,德阳,鞍山,假城\n20230120,1,PM2.5,30,31,32,33\n".as_bytes())
             .expect_err("unknown cities");
     assert!(e.starts_with("cities.csv:1:6 (field 鞍山)"), "{e}");
     assert!(e.contains("假城") && e.contains("2 unknown"), "names every unknown city, with a count: {e}");
-    assert_eq!(city_names(&s), before, "no city created");
-    let (o, _) = import(&mut s, "cities.csv", "date,hour,type,成都,德阳市,阿坝\n20230120,1,PM2.5,30,31,5\n".as_bytes())
-        .expect("known cities");
+    assert_eq!(city_names(&*s), before, "no city created");
+    let (o, _) =
+        import(&mut *s, "cities.csv", "date,hour,type,成都,德阳市,阿坝\n20230120,1,PM2.5,30,31,5\n".as_bytes())
+            .expect("known cities");
     assert_eq!((o.inserted, o.cities_created), (3, 0));
     // A station list (a city list) names 鞍山; then its column is known.
     import(
-        &mut s,
+        &mut *s,
         "list.csv",
         "监测点编码,监测点名称,城市,经度,纬度,对照点,省级行政区,地级行政区\n1748A,深沟寺,鞍山,123.0,41.1,N,辽宁省,鞍山市\n"
             .as_bytes(),
     )
     .expect("station list");
     let (o, _) =
-        import(&mut s, "cities.csv", "date,hour,type,鞍山\n20230120,1,PM2.5,40\n".as_bytes()).expect("鞍山 is known");
+        import(&mut *s, "cities.csv", "date,hour,type,鞍山\n20230120,1,PM2.5,40\n".as_bytes()).expect("鞍山 is known");
     assert_eq!((o.inserted, o.cities_created), (1, 0));
 }
 
@@ -72,7 +73,7 @@ fn unknown_cities_in_a_city_header_are_an_error_naming_column_and_name() {
 fn huge_city_headers_are_rejected_in_linear_time() {
     let t = TempDir::new("city-header-huge");
     let mut s = store(&t);
-    let before = city_names(&s);
+    let before = city_names(&*s);
     for n in [100_000usize, lantian_ingest::cnemc::MAX_WIDE_COLUMNS] {
         let mut f = String::from("date,hour,type");
         for i in 0..n {
@@ -82,11 +83,11 @@ fn huge_city_headers_are_rejected_in_linear_time() {
         f.push_str(&",1".repeat(n));
         f.push('\n');
         let start = Instant::now();
-        let e = import(&mut s, "wide.csv", f.as_bytes()).expect_err("rejected");
+        let e = import(&mut *s, "wide.csv", f.as_bytes()).expect_err("rejected");
         let took = start.elapsed();
         assert!(e.starts_with("wide.csv:1"), "{e}");
         assert!(took < Duration::from_secs(5), "{n} columns took {took:?}");
-        assert_eq!(city_names(&s), before, "no city created");
+        assert_eq!(city_names(&*s), before, "no city created");
     }
 }
 
@@ -96,12 +97,12 @@ fn huge_city_headers_are_rejected_in_linear_time() {
 #[test]
 fn city_names_are_resolved_without_the_write_lock() {
     let t = TempDir::new("city-header-lock");
-    let mut s = store(&t);
+    let mut s: AnyStore = Box::new(lantian_store::open_sqlite(&t.sqlite_db()).expect("store"));
     let path = t.0.join("t.db");
     let other = rusqlite::Connection::open(&path).expect("second connection");
     other.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock");
     let start = Instant::now();
-    let e = import(&mut s, "cities.csv", "date,hour,type,成都,假城\n20230120,1,PM2.5,30,31\n".as_bytes())
+    let e = import(&mut *s, "cities.csv", "date,hour,type,成都,假城\n20230120,1,PM2.5,30,31\n".as_bytes())
         .expect_err("unknown city");
     assert!(e.contains("假城") && !e.contains("locked"), "{e}");
     assert!(start.elapsed() < Duration::from_secs(2), "waited for the lock: {:?}", start.elapsed());
@@ -137,23 +138,23 @@ fn a_file_cut_inside_its_last_cell_is_flagged_and_reported_as_a_revision() {
     let t = TempDir::new("cut-cell");
     let mut s = store(&t);
     let full = complete_file();
-    let (o, w) = import(&mut s, "day.csv", full.as_bytes()).expect("complete file");
+    let (o, w) = import(&mut *s, "day.csv", full.as_bytes()).expect("complete file");
     assert_eq!((o.revisions.count, w.len()), (0, 0), "{w:?}");
     let cut = &full[..full.len() - 2];
     assert!(cut.ends_with(",7"));
-    let (o, w) = import(&mut s, "day.csv", cut.as_bytes()).expect("accepted");
+    let (o, w) = import(&mut *s, "day.csv", cut.as_bytes()).expect("accepted");
     assert_eq!(o.revisions.count, 1, "{:?}", o.revisions);
     assert_eq!(o.revisions.examples, vec!["1432A 2023-01-20T02:00:00+08:00 PM2.5 74 → 7".to_string()]);
     let flagged: Vec<&String> = w.iter().filter(|w| w.contains("day.csv:31:5") && w.contains("line end")).collect();
     assert_eq!(flagged.len(), 1, "the cut is flagged: {w:?}");
     // The same values with a line end: a revision, not flagged.
-    let (o, w) = import(&mut s, "day.csv", full.as_bytes()).expect("complete file");
+    let (o, w) = import(&mut *s, "day.csv", full.as_bytes()).expect("complete file");
     assert_eq!(o.revisions.count, 1);
     assert_eq!(o.revisions.examples, vec!["1432A 2023-01-20T02:00:00+08:00 PM2.5 7 → 74".to_string()]);
     assert!(w.iter().all(|w| !w.contains("line end")), "{w:?}");
     // A revision that deletes values (empty cells) counts them as deleted.
     let emptied = full.replace("20230120,2,PM2.5,60,74", "20230120,2,PM2.5,,");
-    let (o, _) = import(&mut s, "day.csv", emptied.as_bytes()).expect("emptied");
+    let (o, _) = import(&mut *s, "day.csv", emptied.as_bytes()).expect("emptied");
     assert_eq!((o.revisions.count, o.revisions.deleted), (2, 2), "{:?}", o.revisions);
 }
 
@@ -166,7 +167,7 @@ fn rows_missing_from_an_hour_are_warned() {
     let full = complete_file();
     // Keep the header, hour 1 (15 rows) and the first 4 rows of hour 2.
     let cut: String = full.lines().take(1 + 15 + 4).map(|l| format!("{l}\n")).collect();
-    let (_, w) = import(&mut s, "day.csv", cut.as_bytes()).expect("accepted");
+    let (_, w) = import(&mut *s, "day.csv", cut.as_bytes()).expect("accepted");
     let missing: Vec<&String> = w.iter().filter(|w| w.contains("2023-01-20 hour 2")).collect();
     assert_eq!(missing.len(), 1, "{w:?}");
     assert!(missing[0].contains("SO2") && missing[0].contains("PM2.5") && !missing[0].contains("AQI,"), "{w:?}");
@@ -179,9 +180,9 @@ fn a_truncated_last_row_keeps_the_stored_cells() {
     let t = TempDir::new("short-last");
     let mut s = store(&t);
     let full = complete_file();
-    import(&mut s, "day.csv", full.as_bytes()).expect("complete file");
+    import(&mut *s, "day.csv", full.as_bytes()).expect("complete file");
     let short = full.replace("20230120,2,PM2.5,60,74\n", "20230120,2,PM2.5,61");
-    let (o, w) = import(&mut s, "day.csv", short.as_bytes()).expect("accepted");
+    let (o, w) = import(&mut *s, "day.csv", short.as_bytes()).expect("accepted");
     assert!(w.iter().any(|w| w.contains("truncated")), "{w:?}");
     assert_eq!(o.revisions.examples, vec!["1431A 2023-01-20T02:00:00+08:00 PM2.5 60 → 61".to_string()]);
     let (h, rows) = common::csv_rows(&ok(
@@ -202,10 +203,10 @@ fn city_daily_revisions_and_a_cut_last_cell() {
     let t = TempDir::new("cut-daily");
     let mut s = store(&t);
     let full = "city,date,aqi,so2,no2,co,pm10,pm2_5,o3_mda8\n成都,2022-01-01,92,12,45,1.1,98,68,150\n成都,2022-01-02,99,13,50,1.2,120,74,140\n";
-    import(&mut s, "d.csv", full.as_bytes()).expect("daily");
+    import(&mut *s, "d.csv", full.as_bytes()).expect("daily");
     let cut = &full[..full.len() - 2];
     assert!(cut.ends_with(",14"));
-    let (o, w) = import(&mut s, "d.csv", cut.as_bytes()).expect("accepted");
+    let (o, w) = import(&mut *s, "d.csv", cut.as_bytes()).expect("accepted");
     assert_eq!(o.revisions.count, 1);
     assert_eq!(o.revisions.examples, vec!["成都 2022-01-02 o3_mda8 140 → 14".to_string()]);
     assert!(w.iter().any(|w| w.contains("d.csv:3:9") && w.contains("line end")), "{w:?}");
@@ -221,9 +222,9 @@ fn release_rows_cut_inside_the_last_cell_are_flagged() {
     let full = format!(
         "{head}\n2026-03-01T0100,1431A,104.0437,30.7044,成都市,金泉两河,细颗粒物(PM2.5),80,72,71,59,52,41,41,NA,NA,20,22,2,3,0.8,1.25\n"
     );
-    import(&mut s, "rt.csv", full.as_bytes()).expect("release rows");
+    import(&mut *s, "rt.csv", full.as_bytes()).expect("release rows");
     let cut = &full[..full.len() - 2];
-    let (o, w) = import(&mut s, "rt.csv", cut.as_bytes()).expect("accepted");
+    let (o, w) = import(&mut *s, "rt.csv", cut.as_bytes()).expect("accepted");
     assert_eq!(o.revisions.examples, vec!["1431A 2026-03-01T01:00:00+08:00 CO_24h 1.25 → 1.2".to_string()]);
     assert!(w.iter().any(|w| w.contains("rt.csv:2:22") && w.contains("line end")), "{w:?}");
 }

@@ -49,3 +49,13 @@ impl StorePool {
         self.with(f)
     }
 }
+
+impl Drop for StorePool {
+    /// Closes the connections on a thread of their own: a PostgreSQL connection runs its own small
+    /// runtime, which may not be dropped inside the server's (the server drops its state there when it
+    /// stops).
+    fn drop(&mut self) {
+        let conns = std::mem::take(&mut self.conns);
+        let _ = std::thread::spawn(move || drop(conns)).join();
+    }
+}

@@ -28,6 +28,9 @@ use crate::{
     StationFilter, StationInfo, Store, StoreCounts, StoreError, TaskInfo, TokenInfo,
 };
 
+/// A `city_target` row: PM2.5 (thousandths), good-day ratio (tenths of a percent), heavy days, source.
+type TargetRow = (Option<i64>, Option<i64>, Option<i64>, String);
+
 fn conc_col(c: Option<Conc>) -> Option<i64> {
     c.map(Conc::milli)
 }
@@ -708,8 +711,7 @@ impl Store for PgStore {
                 let city = known_city(db, file, r.line, &r.city)?;
                 let heavy = r.heavy_days.map(i64::from);
                 let new = (conc_col(r.pm2_5), r.good_day_ratio_tenths, heavy, r.source.clone());
-                type Stored = (Option<i64>, Option<i64>, Option<i64>, String);
-                let old: Option<Stored> = db
+                let old: Option<TargetRow> = db
                     .query_opt(
                         "SELECT pm2_5, good_day_ratio_tenths, heavy_days, source FROM city_target \
                          WHERE city_id = $1 AND year = $2",
