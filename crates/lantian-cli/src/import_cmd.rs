@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use lantian_ingest::text::ReadLimits;
 use lantian_ingest::IngestError;
 use lantian_service::import::{prepare_with, published_aqi_check, write, PublishedAqiCheck, Ready};
-use lantian_store::{FileMeta, ImportOutcome, Store};
+use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
 
 #[derive(Args, Debug)]
 #[command(after_help = lantian_service::datasets::help())]
@@ -59,6 +59,9 @@ pub struct ImportSummary {
     pub published_aqi: PublishedAqiCheck,
     /// Seconds spent in the store's import calls (the single writer).
     pub store_secs: f64,
+    /// Seconds spent waiting for another writer (a `lantian serve` taking uploads, another import)
+    /// before a transaction could begin (issue 13 item 4: writers wait, they do not fail).
+    pub waited_secs: f64,
 }
 
 fn is_data_name(p: &Path) -> bool {
@@ -136,6 +139,7 @@ pub fn import_files_with(
     limits: &ReadLimits,
 ) -> Result<ImportSummary> {
     let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    let wait = lantian_store::WriteWait::from_env()?;
     let mut sum = ImportSummary::default();
     let mut stations: HashSet<String> = HashSet::new();
     // `jobs` parser threads take files in order from a shared counter and may run at most `ahead`
@@ -187,6 +191,9 @@ pub fn import_files_with(
         // Consecutive wide files share one transaction of up to BATCH files (each still a savepoint:
         // all or nothing); their results count once the batch commits.
         let mut pending: Vec<(PathBuf, Accounted)> = Vec::new();
+        // When the open batch began: it commits after BATCH files or BATCH_TIME, whichever comes
+        // first, so that another writer never waits long for its turn.
+        let mut batch_began: Option<std::time::Instant> = None;
         let commit = |store: &mut dyn Store,
                       pending: &mut Vec<(PathBuf, Accounted)>,
                       sum: &mut ImportSummary,
@@ -220,14 +227,24 @@ pub fn import_files_with(
                     let wide = ready.info().batched;
                     if !wide {
                         commit(store, &mut pending, &mut sum, &mut stations);
+                        batch_began = None;
                     }
                     let t = std::time::Instant::now();
-                    let r = if wide {
-                        store.begin_import_batch().and_then(|_| write(store, &meta, &ready))
+                    // Every transaction waits for other writers (`retry_busy`) before it writes;
+                    // a file outside a batch is its own transaction.
+                    let (r, waited) = if wide {
+                        let (began, waited) = lantian_store::retry_busy(&wait, StoreError::is_busy, || {
+                            store.begin_import_batch()
+                        });
+                        if began.is_ok() && batch_began.is_none() {
+                            batch_began = Some(std::time::Instant::now());
+                        }
+                        (began.and_then(|_| write(store, &meta, &ready)), waited)
                     } else {
-                        write(store, &meta, &ready)
+                        lantian_store::write_retrying(store, &wait, |s| write(s, &meta, &ready))
                     };
-                    sum.store_secs += t.elapsed().as_secs_f64();
+                    sum.waited_secs += waited.as_secs_f64();
+                    sum.store_secs += t.elapsed().saturating_sub(waited).as_secs_f64();
                     match r {
                         Err(e) => {
                             sum.files_rejected += 1;
@@ -235,8 +252,9 @@ pub fn import_files_with(
                         }
                         Ok(o) if wide => {
                             pending.push((pf.path.clone(), Accounted::of(o, &ready)));
-                            if pending.len() >= BATCH {
+                            if pending.len() >= BATCH || batch_began.is_some_and(|t| t.elapsed() >= BATCH_TIME) {
                                 commit(store, &mut pending, &mut sum, &mut stations);
+                                batch_began = None;
                             }
                         }
                         Ok(o) => {
@@ -261,6 +279,10 @@ pub fn import_files_with(
 /// Wide files per import transaction (BENCHMARKS.md: committing after every file made the writer
 /// the import's bottleneck).
 const BATCH: usize = 32;
+
+/// The longest a batch holds the write lock before it commits (issue 13 item 4): an upload of the
+/// server waiting for its turn waits about this long, whatever the size of the files.
+const BATCH_TIME: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// What one stored file adds to the summary.
 struct Accounted {
@@ -367,6 +389,9 @@ pub fn print_summary(sum: &ImportSummary, out: &mut dyn Write) -> std::io::Resul
         )?;
     }
     let warnings: Vec<&String> = sum.warnings.iter().chain(&o.warnings).collect();
+    if sum.waited_secs >= 0.5 {
+        writeln!(out, "  等待 waited        {:.1} s for another writer (e.g. the web server's uploads)", sum.waited_secs)?;
+    }
     writeln!(out, "  警告 warnings     {}", warnings.len())?;
     for w in warnings.iter().take(20) {
         writeln!(out, "    - {w}")?;

@@ -138,6 +138,23 @@ fn create_store(url: &str) -> Result<lantian_store::AnyStore> {
     lantian_store::open(url).with_context(|| format!("cannot open the database {}", lantian_store::display_url(url)))
 }
 
+/// The store was busy (another writer held it past the wait; nothing was stored), wherever in the
+/// error's chain the store's error sits.
+pub(crate) fn is_busy(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<lantian_store::StoreError>().is_some_and(lantian_store::StoreError::is_busy)
+            || matches!(c.downcast_ref::<lantian_service::ServiceError>(),
+                Some(lantian_service::ServiceError::Store(s)) if s.is_busy())
+    })
+}
+
+/// Says on stderr that a write waited for another writer, when it waited half a second or more.
+pub(crate) fn report_wait(waited: std::time::Duration) {
+    if waited >= std::time::Duration::from_millis(500) {
+        eprintln!("等待 waited {:.1} s for another writer of the store", waited.as_secs_f64());
+    }
+}
+
 /// `mi_option_purge_delay` of mimalloc 2.x (`mimalloc.h`; the sys crate does not name it).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 

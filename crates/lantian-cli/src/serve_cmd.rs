@@ -57,6 +57,12 @@ pub struct LimitArgs {
     #[arg(long, env = "LANTIAN_SESSION_MAX_SECS", default_value_t = 28800, value_name = "SECS",
           value_parser = clap::value_parser!(u64).range(1..))]
     pub session_max_secs: u64,
+    /// A write (an upload, an audit entry) waits this many seconds for another writer — a `lantian
+    /// import` holding the store's write lock — before it fails busy (503); `lantian import` waits as
+    /// long for the server's writes.
+    #[arg(long, env = "LANTIAN_WRITE_WAIT_SECS", default_value_t = lantian_store::WriteWait::DEFAULT_SECS,
+          value_name = "SECS", value_parser = clap::value_parser!(u64).range(0..=86400))]
+    pub write_wait_secs: u64,
 }
 
 impl LimitArgs {
@@ -82,6 +88,7 @@ impl LimitArgs {
             },
             upload_slots: usize::try_from(self.upload_slots).unwrap_or(2),
             max_connections: usize::try_from(self.max_connections).unwrap_or(lantian_web::DEFAULT_MAX_CONNECTIONS),
+            write_wait: lantian_store::WriteWait { deadline: Duration::from_secs(self.write_wait_secs) },
         }
     }
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use lantian_ingest::text::escape_control;
+use lantian_store::Store;
 use lantian_service::accounts::{add_account, grant, issue_token, Dataset, Role, Scope, DEFAULT_TOKEN_DAYS};
 
 use crate::Format;
@@ -119,17 +120,21 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
                 bail!("set the password in the environment variable LANTIAN_PASSWORD")
             };
             let grants = datasets(&grant)?;
-            let id = add_account(
-                &mut *store,
-                &name,
-                &password,
-                role,
-                city.as_deref(),
-                department.as_deref(),
-                &grants,
-                &now(),
-            )?;
-            store.audit(&now(), "cli", "user.add", &format!("{name} ({})", role.code()), "local")?;
+            // The account and its audit entry: one transaction (issue 13 item 5).
+            let id = audited(&mut *store, |store| {
+                let id = add_account(
+                    store,
+                    &name,
+                    &password,
+                    role,
+                    city.as_deref(),
+                    department.as_deref(),
+                    &grants,
+                    &now(),
+                )?;
+                store.audit(&now(), "cli", "user.add", &format!("{name} ({})", role.code()), "local")?;
+                Ok(id)
+            })?;
             println!("已添加 added account {name} (#{id}, {} {})", role.code(), role.label_zh());
         }
         UserAction::List { format } => {
@@ -156,21 +161,30 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
             bail!("no account named {name:?}")
         }
         UserAction::Disable { name } => {
-            store.set_account_disabled(&name, true, &now())?;
-            store.audit(&now(), "cli", "user.disable", &format!("{name} (tokens revoked, sessions ended)"), "local")?;
+            audited(&mut *store, |store| {
+                store.set_account_disabled(&name, true, &now())?;
+                store.audit(&now(), "cli", "user.disable", &format!("{name} (tokens revoked, sessions ended)"), "local")?;
+                Ok(())
+            })?;
             println!("已停用 disabled {name}: its tokens are revoked and its sessions ended");
         }
         UserAction::Enable { name } => {
-            store.set_account_disabled(&name, false, &now())?;
-            store.audit(&now(), "cli", "user.enable", &name, "local")?;
+            audited(&mut *store, |store| {
+                store.set_account_disabled(&name, false, &now())?;
+                store.audit(&now(), "cli", "user.enable", &name, "local")?;
+                Ok(())
+            })?;
             println!("已启用 enabled {name} (its old tokens and sessions stay revoked: issue a new token)");
         }
         UserAction::Grant { name, datasets: names } => {
             let Some(account) = store.account(&name)? else { bail!("no account named {name:?}") };
             let grants = datasets(&names)?;
-            grant(&mut *store, &account, &grants)?;
             let list = grants.iter().map(|g| g.code()).collect::<Vec<_>>().join(",");
-            store.audit(&now(), "cli", "user.grant", &format!("{name}: {list}"), "local")?;
+            audited(&mut *store, |store| {
+                grant(store, &account, &grants)?;
+                store.audit(&now(), "cli", "user.grant", &format!("{name}: {list}"), "local")?;
+                Ok(())
+            })?;
             println!("已授权 {name} reads: {}", if list.is_empty() { "the public part only" } else { &list });
         }
         UserAction::Tokens { name, format } => {
@@ -235,20 +249,36 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
             let Some(account) = store.account(&name)? else { bail!("no account named {name:?}") };
             if let Some(which) = revoke {
                 let label = (which != "all").then_some(which.as_str());
-                let n = store.revoke_tokens(account.id, label, &now())?;
-                store.audit(&now(), "cli", "token.revoke", &format!("{name} ({which}): {n} revoked"), "local")?;
+                let n = audited(&mut *store, |store| {
+                    let n = store.revoke_tokens(account.id, label, &now())?;
+                    store.audit(&now(), "cli", "token.revoke", &format!("{name} ({which}): {n} revoked"), "local")?;
+                    Ok(n)
+                })?;
                 println!("已吊销 revoked {n} token(s) of {name} ({which})");
                 return Ok(ExitCode::SUCCESS);
             }
             let scopes = Scope::parse_list(&scope)?;
-            let token =
-                issue_token(&mut *store, &account, &label, &scopes, days, &now(), chrono::Utc::now().timestamp())?;
             let list = scopes.iter().map(|s| s.code()).collect::<Vec<_>>().join(",");
-            store.audit(&now(), "cli", "token.issue", &format!("{name} ({label}; {list}; {days} days)"), "local")?;
+            let token = audited(&mut *store, |store| {
+                let token =
+                    issue_token(store, &account, &label, &scopes, days, &now(), chrono::Utc::now().timestamp())?;
+                store.audit(&now(), "cli", "token.issue", &format!("{name} ({label}; {list}; {days} days)"), "local")?;
+                Ok(token)
+            })?;
             println!("{token}");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a change and the audit entry that records it as one transaction (issue 13 item 5): both are
+/// stored, or — if either fails — neither. Waits for another writer (the web server's uploads, an
+/// import) instead of failing, as long as `LANTIAN_WRITE_WAIT_SECS` allows (issue 13 item 4).
+fn audited<T>(store: &mut dyn Store, mut f: impl FnMut(&mut dyn Store) -> Result<T>) -> Result<T> {
+    let wait = lantian_store::WriteWait::from_env()?;
+    let (r, waited) = lantian_store::retry_busy(&wait, crate::is_busy, || lantian_store::atomically(&mut *store, &mut f));
+    crate::report_wait(waited);
+    r
 }
 
 /// Dataset codes to datasets; an unknown code is an error listing the known ones.

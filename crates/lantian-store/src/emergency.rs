@@ -7,7 +7,7 @@ use lantian_ingest::emergency::{
     CemsRecord, CityMeasureRecord, EnterpriseRecord, ForecastRecord, InventoryRecord, MeasureRecord, PowerRecord,
     VisitRecord,
 };
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use crate::sqlite::{day_num, find_city, from_day_num};
@@ -194,13 +194,13 @@ pub trait EmergencyStore {
     fn latest_alert_event_at(&self) -> Result<Option<NaiveDateTime>>;
 }
 
-fn city_id(tx: &Transaction<'_>, file: &FileMeta, line: usize, city: &str) -> Result<i64> {
+fn city_id(tx: &rusqlite::Connection, file: &FileMeta, line: usize, city: &str) -> Result<i64> {
     Ok(find_city(tx, city)?
         .ok_or_else(|| StoreError::Input(format!("{}:{}: unknown city {:?}", file.path, line, city)))?
         .id)
 }
 
-fn known_enterprise(tx: &Transaction<'_>, file: &FileMeta, line: usize, code: &str) -> Result<()> {
+fn known_enterprise(tx: &rusqlite::Connection, file: &FileMeta, line: usize, code: &str) -> Result<()> {
     let n: i64 = tx.query_row("SELECT count(*) FROM enterprise WHERE credit_code = ?1", [code], |r| r.get(0))?;
     if n == 0 {
         return Err(StoreError::Input(format!(
@@ -223,7 +223,7 @@ pub(crate) fn count(out: &mut ImportOutcome, existed: bool, changed: usize) {
 impl EmergencyStore for SqliteStore {
     fn import_forecasts(&mut self, file: &FileMeta, records: &[ForecastRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing forecasts");
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.conn_mut().savepoint()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "forecasts", records.len())?,
             ..Default::default()
@@ -311,7 +311,7 @@ impl EmergencyStore for SqliteStore {
 
     fn import_enterprises(&mut self, file: &FileMeta, records: &[EnterpriseRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing the enterprise registry");
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.conn_mut().savepoint()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "enterprises", records.len())?,
             ..Default::default()
@@ -398,7 +398,7 @@ impl EmergencyStore for SqliteStore {
 
     fn import_measures(&mut self, file: &FileMeta, records: &[MeasureRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing plant measures");
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.conn_mut().savepoint()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "plant-measures", records.len())?,
             ..Default::default()
@@ -488,7 +488,7 @@ impl EmergencyStore for SqliteStore {
 
     fn import_inventory(&mut self, file: &FileMeta, records: &[InventoryRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing emission inventories");
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.conn_mut().savepoint()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "emission-inventory", records.len())?,
             ..Default::default()
@@ -546,7 +546,7 @@ impl EmergencyStore for SqliteStore {
 
     fn import_city_measures(&mut self, file: &FileMeta, records: &[CityMeasureRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing city measures");
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.conn_mut().savepoint()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "city-measures", records.len())?,
             ..Default::default()
@@ -598,7 +598,7 @@ impl EmergencyStore for SqliteStore {
 
     fn import_power(&mut self, file: &FileMeta, records: &[PowerRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing electricity use");
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.conn_mut().savepoint()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "power-use", records.len())?,
             ..Default::default()
@@ -657,7 +657,7 @@ impl EmergencyStore for SqliteStore {
 
     fn import_cems(&mut self, file: &FileMeta, records: &[CemsRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing CEMS hours");
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.conn_mut().savepoint()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "cems-hourly", records.len())?,
             ..Default::default()
@@ -704,7 +704,7 @@ impl EmergencyStore for SqliteStore {
 
     fn import_visits(&mut self, file: &FileMeta, records: &[VisitRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing pairing visits");
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.conn_mut().savepoint()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "pairing-visits", records.len())?,
             ..Default::default()
@@ -784,7 +784,7 @@ impl EmergencyStore for SqliteStore {
 
     fn add_alert_events(&mut self, events: &[NewAlertEvent]) -> Result<Vec<i64>> {
         let _op = crate::op::during("recording alert decisions");
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.conn_mut().savepoint()?;
         let mut ids = Vec::with_capacity(events.len());
         {
             let mut st = tx.prepare(

@@ -112,7 +112,7 @@ fn count(out: &mut ImportOutcome, existed: bool, changed: u64) {
 impl InspectionStore for SqliteStore {
     fn import_inspections(&mut self, file: &FileMeta, records: &[InspectionRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during(IMPORTING);
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.conn_mut().savepoint()?;
         let mut out = ImportOutcome {
             new_file: SqliteStore::record_file(&tx, file, "inspections", records.len())?,
             ..Default::default()

@@ -532,15 +532,28 @@ pub trait Store: EmergencyStore + InspectionStore {
     /// import batch ([`Store::begin_import_batch`]) the file is a savepoint of the batch's transaction:
     /// still all or nothing, committed with the batch.
     fn import_wide(&mut self, file: &FileMeta, wide: &PreparedWide) -> Result<ImportOutcome>;
-    /// Opens an import batch: the wide files imported until [`Store::commit_import_batch`] share one
-    /// transaction (a long import commits every few dozen files instead of after each). No-op where a
-    /// store has no use for it.
+    /// Opens an import batch — a write transaction: every write method called until
+    /// [`Store::commit_import_batch`] (or [`Store::rollback_import_batch`]) runs inside it, each as a
+    /// savepoint (still all or nothing), and is stored only when the batch commits. A long import
+    /// shares one per few dozen wide files; [`atomically`] uses one to make a change and its audit
+    /// entry one transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so a
+    /// writer waits for another writer here, before anything is written, or fails with
+    /// [`StoreError::Busy`] with nothing stored ([`retry_busy`]). No-op when a batch is open already.
     fn begin_import_batch(&mut self) -> Result<()> {
         Ok(())
     }
     /// Commits the open import batch, if any.
     fn commit_import_batch(&mut self) -> Result<()> {
         Ok(())
+    }
+    /// Rolls the open import batch back, if any: nothing written since
+    /// [`Store::begin_import_batch`] is stored.
+    fn rollback_import_batch(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Whether an import batch is open ([`Store::begin_import_batch`]).
+    fn in_import_batch(&self) -> bool {
+        false
     }
     /// Imports daily city values in one transaction; an unknown city rejects the whole file.
     fn import_city_daily(
@@ -848,6 +861,110 @@ impl DataVersions {
 /// an area it read changes.
 pub fn record_reads<T>(f: impl FnOnce() -> T) -> (T, AreaSet) {
     op::record_reads(f)
+}
+
+/// Runs `f` as one transaction of `store` (issue 13 item 5): everything `f` writes — a file's records
+/// and the audit entry that records them — is stored when `f` succeeds and nothing of it when `f`
+/// fails (the transaction is rolled back, and `f`'s error returned). It is the import batch of the
+/// store ([`Store::begin_import_batch`]; the write methods are savepoints inside it), so it may not be
+/// called while a batch is open. On SQLite the write lock is taken when it begins: a failure to get it
+/// is [`StoreError::Busy`] before `f` runs, which [`retry_busy`] waits out.
+pub fn atomically<T, E: From<StoreError>>(
+    store: &mut dyn Store,
+    f: impl FnOnce(&mut dyn Store) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    if store.in_import_batch() {
+        return Err(StoreError::Other {
+            op: "starting a transaction".into(),
+            detail: "an import batch is open on this connection (transactions do not nest)".into(),
+        }
+        .into());
+    }
+    store.begin_import_batch()?;
+    match f(store) {
+        Ok(v) => {
+            store.commit_import_batch()?;
+            Ok(v)
+        }
+        Err(e) => {
+            // The error of `f` is what the caller needs; a failed rollback leaves nothing stored
+            // either (the connection's transaction ends with it).
+            let _ = store.rollback_import_batch();
+            Err(e)
+        }
+    }
+}
+
+/// How long a writer waits for other writers before it gives up (issue 13 item 4): the deadline of
+/// [`retry_busy`]. Default [`WriteWait::DEFAULT_SECS`]; `LANTIAN_WRITE_WAIT_SECS` sets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WriteWait {
+    pub deadline: std::time::Duration,
+}
+
+impl Default for WriteWait {
+    fn default() -> WriteWait {
+        WriteWait { deadline: std::time::Duration::from_secs(WriteWait::DEFAULT_SECS) }
+    }
+}
+
+impl WriteWait {
+    /// Two minutes: far longer than a batch of an import holds the write lock (a second or two), so
+    /// that a writer never fails because another one runs, and still an answer when a writer hangs.
+    pub const DEFAULT_SECS: u64 = 120;
+
+    /// The deadline in `LANTIAN_WRITE_WAIT_SECS` (whole seconds, 0–86400), else the default.
+    pub fn from_env() -> Result<WriteWait> {
+        match std::env::var("LANTIAN_WRITE_WAIT_SECS") {
+            Err(_) => Ok(WriteWait::default()),
+            Ok(v) => match v.trim().parse::<u64>() {
+                Ok(s) if s <= 86_400 => Ok(WriteWait { deadline: std::time::Duration::from_secs(s) }),
+                _ => Err(StoreError::Input(format!(
+                    "LANTIAN_WRITE_WAIT_SECS={v:?}: expected whole seconds from 0 to 86400"
+                ))),
+            },
+        }
+    }
+}
+
+/// Runs `f` again while it fails because the database is busy (`is_busy`: another writer held the
+/// lock, or PostgreSQL chose it as a deadlock's victim — in every case nothing of it was stored), with
+/// a growing pause (10 ms doubling to 1 s), until `wait.deadline` has passed; returns the last result
+/// and how long it waited beyond the first attempt (zero when the first attempt did not fail busy), so
+/// that the writer can say it waited. `f` must be a whole transaction ([`atomically`]).
+pub fn retry_busy<T, E>(
+    wait: &WriteWait,
+    is_busy: impl Fn(&E) -> bool,
+    mut f: impl FnMut() -> std::result::Result<T, E>,
+) -> (std::result::Result<T, E>, std::time::Duration) {
+    let start = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(10);
+    let mut waited = std::time::Duration::ZERO;
+    loop {
+        let r = f();
+        match &r {
+            Err(e) if is_busy(e) && start.elapsed() < wait.deadline => {
+                std::thread::sleep(pause.min(wait.deadline.saturating_sub(start.elapsed())));
+                pause = (pause * 2).min(std::time::Duration::from_secs(1));
+                waited = start.elapsed();
+            }
+            _ => {
+                if r.as_ref().err().is_some_and(&is_busy) {
+                    waited = start.elapsed();
+                }
+                return (r, waited);
+            }
+        }
+    }
+}
+
+/// [`retry_busy`] of a transaction of the store's own errors.
+pub fn write_retrying<T>(
+    store: &mut dyn Store,
+    wait: &WriteWait,
+    mut f: impl FnMut(&mut dyn Store) -> Result<T>,
+) -> (Result<T>, std::time::Duration) {
+    retry_busy(wait, StoreError::is_busy, || atomically(&mut *store, &mut f))
 }
 
 /// A store of either backend, behind the trait: what callers hold (never a concrete backend type).

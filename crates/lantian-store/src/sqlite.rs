@@ -12,7 +12,7 @@ use lantian_ingest::events::{
     AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord, TaskRecord, TaskReportRecord,
 };
 use lantian_ingest::{CityDailyRecord, StationDescription, StationRecord, WideKind};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::merge;
 use crate::schema::{Migration, CHECKSUM_ALGORITHM, MIGRATIONS};
@@ -30,6 +30,34 @@ pub struct SqliteStore {
     station_ids: Option<HashMap<String, i64>>,
     /// An import batch's transaction is open (see [`Store::begin_import_batch`]).
     in_batch: bool,
+    /// When this connection last committed a batch (its next batch leaves other writers a turn).
+    committed_at: Option<std::time::Instant>,
+}
+
+/// How long a connection that committed a batch leaves the write lock free before its next batch
+/// (milliseconds): long enough for a writer polling every millisecond ([`wait_polling`]) to take it.
+const TURN_MS: u64 = 3;
+
+/// SQLite's busy handler of every connection: while another connection holds the lock a statement
+/// needs, try again every millisecond, for about five seconds (`PRAGMA busy_timeout = 5000` did the
+/// same with sleeps growing to 100 ms, long enough to miss the moment another writer's batches leave
+/// free). `n` is the number of earlier calls for the same wait.
+fn wait_polling(n: i32) -> bool {
+    if n >= 5_000 {
+        return false;
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1));
+    true
+}
+
+/// The busy handler while beginning a write transaction: about a quarter of a second, so that the
+/// caller's own waiting ([`crate::retry_busy`]) sees and reports a longer wait.
+fn wait_briefly(n: i32) -> bool {
+    if n >= 250 {
+        return false;
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1));
+    true
 }
 
 pub(crate) fn day_num(d: NaiveDate) -> i64 {
@@ -145,15 +173,38 @@ impl SqliteStore {
         // pages the daily step of BENCHMARKS.md fell from 0.27–0.30 to 0.20–0.23 s.
         conn.execute_batch(
             "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; \
-             PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = 5000; PRAGMA mmap_size = 4294967296;",
+             PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 4294967296;",
         )?;
         // Counted in pages: 256 MB whatever the page size of the file (older stores have 4 kB pages).
         let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         conn.execute_batch(&format!("PRAGMA wal_autocheckpoint = {};", (256 << 20) / page_size.max(512)))?;
-        let mut s = SqliteStore { conn, station_ids: None, in_batch: false };
+        conn.busy_handler(Some(wait_polling))?;
+        let mut s = SqliteStore { conn, station_ids: None, in_batch: false, committed_at: None };
         s.migrate()?;
         s.check_daily_rules()?;
         Ok(s)
+    }
+
+    /// [`Store::put_daily_cache`] without waiting: the write lock at once or [`StoreError::Busy`].
+    fn put_daily_cache_now(&self, generation: u64, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<bool> {
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)?;
+        // The write lock is taken; now check that no import changed the data meanwhile.
+        let now: Option<String> =
+            tx.query_row("SELECT value FROM meta WHERE key = 'data_generation'", [], |r| r.get(0)).optional()?;
+        if now.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) != generation {
+            return Ok(false);
+        }
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO daily_cache (date, chunk, data) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT(date, chunk) DO UPDATE SET data = excluded.data",
+            )?;
+            for (date, chunk, data) in entries {
+                st.execute(params![day_num(*date), chunk, data])?;
+            }
+        }
+        tx.commit()?;
+        Ok(true)
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -341,7 +392,7 @@ pub(crate) fn find_city(conn: &Connection, query: &str) -> Result<Option<CityInf
 }
 
 /// Finds or creates the city a station list row belongs to.
-fn city_for_station(tx: &Transaction<'_>, s: &StationRecord, created: &mut u64) -> Result<Option<i64>> {
+fn city_for_station(tx: &Connection, s: &StationRecord, created: &mut u64) -> Result<Option<i64>> {
     let label = if s.prefecture.is_empty() { &s.city_label } else { &s.prefecture };
     if label.is_empty() {
         return Ok(None);
@@ -725,7 +776,7 @@ impl Store for SqliteStore {
     fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing a station list");
         self.station_ids = None;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "station-list", stations.len())?,
             ..Default::default()
@@ -767,9 +818,24 @@ impl Store for SqliteStore {
     }
 
     fn begin_import_batch(&mut self) -> Result<()> {
-        let _op = crate::op::during("beginning an import batch");
+        let _op = crate::op::during("waiting for the write lock");
         if !self.in_batch {
-            self.conn.execute_batch("BEGIN")?;
+            // A writer that commits and begins again at once (the batches of a long import) leaves
+            // the lock free for a moment, so that a writer of another process, polling every
+            // millisecond (`wait_briefly`), takes its turn instead of waiting for the whole import.
+            if let Some(t) = self.committed_at.take() {
+                let gap = std::time::Duration::from_millis(TURN_MS);
+                if let Some(rest) = gap.checked_sub(t.elapsed()) {
+                    std::thread::sleep(rest);
+                }
+            }
+            // IMMEDIATE: the write lock now, before anything is read — a deferred transaction that
+            // read first could only fail later (another writer's commit makes its snapshot stale,
+            // which no waiting cures). Waited here for a short while; `retry_busy` waits longer.
+            self.conn.busy_handler(Some(wait_briefly))?;
+            let r = self.conn.execute_batch("BEGIN IMMEDIATE");
+            self.conn.busy_handler(Some(wait_polling))?;
+            r?;
             self.in_batch = true;
         }
         Ok(())
@@ -785,8 +851,26 @@ impl Store for SqliteStore {
                 let _ = self.conn.execute_batch("ROLLBACK");
                 return Err(e.into());
             }
+            self.committed_at = Some(std::time::Instant::now());
         }
         Ok(())
+    }
+
+    fn rollback_import_batch(&mut self) -> Result<()> {
+        let _op = crate::op::during("rolling back an import batch");
+        if self.in_batch {
+            self.in_batch = false;
+            // Station ids inserted by the batch are gone with it.
+            self.station_ids = None;
+            if !self.conn.is_autocommit() {
+                self.conn.execute_batch("ROLLBACK")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn in_import_batch(&self) -> bool {
+        self.in_batch
     }
 
     fn import_wide(&mut self, file: &FileMeta, prepared: &PreparedWide) -> Result<ImportOutcome> {
@@ -994,7 +1078,7 @@ impl Store for SqliteStore {
         records: &[CityDailyRecord],
     ) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing daily city values");
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut out =
             ImportOutcome { new_file: Self::record_file(&tx, file, source, records.len())?, ..Default::default() };
         let mut cache: HashMap<String, i64> = HashMap::new();
@@ -1075,7 +1159,7 @@ impl Store for SqliteStore {
 
     fn import_dust(&mut self, file: &FileMeta, records: &[DustRecord], approval: &Approval) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing dust periods");
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "dust-events", records.len())?,
             ..Default::default()
@@ -1095,7 +1179,7 @@ impl Store for SqliteStore {
 
     fn import_targets(&mut self, file: &FileMeta, records: &[TargetRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing city targets");
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "city-targets", records.len())?,
             ..Default::default()
@@ -1141,7 +1225,7 @@ impl Store for SqliteStore {
         approval: &Approval,
     ) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing bonus/penalty items");
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "adjustments", records.len())?,
             ..Default::default()
@@ -1167,7 +1251,7 @@ impl Store for SqliteStore {
         at: &str,
     ) -> Result<ImportOutcome> {
         let _op = crate::op::during("recording proposed bonus/penalty items");
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "adjustments", records.len())?,
             ..Default::default()
@@ -1198,7 +1282,7 @@ impl Store for SqliteStore {
 
     fn propose_dust(&mut self, file: &FileMeta, records: &[DustRecord], by: &str, at: &str) -> Result<ImportOutcome> {
         let _op = crate::op::during("recording proposed dust periods");
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "dust-events", records.len())?,
             ..Default::default()
@@ -1249,7 +1333,7 @@ impl Store for SqliteStore {
         remote: &str,
     ) -> Result<Proposal> {
         let _op = crate::op::during("deciding a proposal");
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let p = tx
             .query_row(
                 "SELECT p.id, p.kind, p.city_id, COALESCE(c.short_name, c.name, ''), p.record, p.summary, p.file, \
@@ -1353,7 +1437,7 @@ impl Store for SqliteStore {
 
     fn import_national_ranks(&mut self, file: &FileMeta, records: &[NationalRankRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing national ranks");
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "national-ranks", records.len())?,
             ..Default::default()
@@ -1405,7 +1489,7 @@ impl Store for SqliteStore {
 
     fn import_tasks(&mut self, file: &FileMeta, records: &[TaskRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing target tasks");
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "target-tasks", records.len())?,
             ..Default::default()
@@ -1455,7 +1539,7 @@ impl Store for SqliteStore {
 
     fn import_task_reports(&mut self, file: &FileMeta, records: &[TaskReportRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing task progress reports");
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut out = ImportOutcome {
             new_file: Self::record_file(&tx, file, "task-reports", records.len())?,
             ..Default::default()
@@ -1597,7 +1681,7 @@ impl Store for SqliteStore {
 
     fn set_account_disabled(&mut self, name: &str, disabled: bool, at: &str) -> Result<bool> {
         let _op = crate::op::during("disabling or enabling an account");
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let found = if disabled {
             let n = tx.execute(
                 "UPDATE account SET disabled = 1, credential_epoch = credential_epoch + 1 WHERE name = ?1",
@@ -1973,25 +2057,19 @@ impl Store for SqliteStore {
 
     fn put_daily_cache(&self, generation: u64, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<bool> {
         let _op = crate::op::during("caching daily evaluations");
-        let tx = self.conn.unchecked_transaction()?;
-        // Take the write lock first, then check that no import changed the data meanwhile.
-        tx.execute("UPDATE meta SET value = value WHERE key = 'schema_version'", [])?;
-        let now: Option<String> =
-            tx.query_row("SELECT value FROM meta WHERE key = 'data_generation'", [], |r| r.get(0)).optional()?;
-        if now.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) != generation {
+        // A reader stores what it computed only when that costs it no wait: inside a write batch of
+        // its own connection, or while another writer holds the lock, it keeps the answer and skips
+        // the cache (the next reader computes it again) — readers never wait for a writer.
+        if self.in_batch {
             return Ok(false);
         }
-        {
-            let mut st = tx.prepare_cached(
-                "INSERT INTO daily_cache (date, chunk, data) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT(date, chunk) DO UPDATE SET data = excluded.data",
-            )?;
-            for (date, chunk, data) in entries {
-                st.execute(params![day_num(*date), chunk, data])?;
-            }
+        self.conn.busy_handler(None)?;
+        let r = self.put_daily_cache_now(generation, entries);
+        self.conn.busy_handler(Some(wait_polling))?;
+        match r {
+            Err(e) if e.is_busy() => Ok(false),
+            r => r,
         }
-        tx.commit()?;
-        Ok(true)
     }
 
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>> {
@@ -2211,7 +2289,7 @@ mod migration_tests {
     use crate::AreaSet;
 
     fn bare() -> SqliteStore {
-        SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false }
+        SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false, committed_at: None }
     }
 
     /// A store as the programs before `schema_migration` built it (the runner of schema ≤ 14, kept
@@ -2367,7 +2445,7 @@ mod migration_tests {
     #[test]
     fn import_hashes_before_and_after_schema_11() {
         let mut s =
-            SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false };
+            SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false, committed_at: None };
         s.migrate_up_to(10).expect("schema 10");
         s.conn
             .execute(
@@ -2400,7 +2478,7 @@ mod migration_tests {
     #[test]
     fn schema_13_moves_the_aqistudy_o3_to_the_maximum_1_hour_value() {
         let mut s =
-            SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false };
+            SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false, committed_at: None };
         s.migrate_up_to(12).expect("schema 12");
         let aba: i64 =
             s.conn.query_row("SELECT id FROM city WHERE code = 513200", [], |r| r.get(0)).expect("阿坝州 is seeded");
@@ -2446,7 +2524,7 @@ mod migration_tests {
     #[test]
     fn schema_14_gives_old_tokens_an_expiry_and_keeps_proposals_apart() {
         let mut s =
-            SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false };
+            SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false, committed_at: None };
         s.migrate_up_to(13).expect("schema 13");
         let cd: i64 = s.conn.query_row("SELECT id FROM city WHERE code = 510100", [], |r| r.get(0)).expect("成都");
         let may20 = day_num(NaiveDate::from_ymd_opt(2022, 5, 20).expect("date"));

@@ -189,8 +189,64 @@ fn to_login(uri: &axum::http::Uri) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/login?next={enc}"))]).into_response()
 }
 
+/// How many rows of restricted data an answer carries: put on its response by the handler of a
+/// restricted route ([`exported`]); the middleware writes it to the audit log (issue 13 item 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exported {
+    pub rows: u64,
+}
+
+/// `response`, marked as exporting `rows` rows of restricted data.
+pub fn exported(mut response: Response, rows: u64) -> Response {
+    response.extensions_mut().insert(Exported { rows });
+    response
+}
+
+/// Writes the audit entry of an export of restricted data — action `export`: who, which dataset and
+/// scope, what was asked and how many rows — before the answer leaves (fail closed: an export that
+/// cannot be audited is not served, 503/500). A restricted route's answer without its row count is
+/// refused (a handler that forgot to count would otherwise export unaudited). An answer of a public
+/// route with restricted detail is audited when it shows some (rows > 0).
+async fn audit_export(
+    state: &Arc<AppState>,
+    response: Response,
+    d: Dataset,
+    summary: bool,
+    account: &Account,
+    target: String,
+    remote: String,
+) -> Response {
+    let Some(Exported { rows }) = response.extensions().get::<Exported>().copied() else {
+        return ApiError::internal(format!("{target}: the answer does not count what it exports; not served"))
+            .into_response();
+    };
+    if summary && rows == 0 {
+        return response;
+    }
+    let scope = match may_read(Some(account), d) {
+        ReadScope::All => "all".to_string(),
+        ReadScope::City(_) => {
+            format!("city {}", account.city.as_ref().map_or_else(|| "?".to_string(), |c| c.display().to_string()))
+        }
+        ReadScope::Department(dep) => format!("department {dep}"),
+        ReadScope::None => "none".to_string(),
+    };
+    let detail = format!("{} ({scope}) {target}: {rows} rows", d.code());
+    let (st, actor, at) = (state.clone(), account.name.clone(), crate::now());
+    let written = tokio::task::spawn_blocking(move || {
+        st.stores.write(&st.config.write_wait, |s| s.audit(&at, &actor, "export", &detail, &remote))
+    })
+    .await;
+    match written {
+        Ok(Ok(())) => response,
+        Ok(Err(e)) => ApiError::from(e).into_response(),
+        Err(e) => ApiError::internal(format!("worker failed: {e}")).into_response(),
+    }
+}
+
 /// The middleware: finds the route's policy (none: 403 for everyone), resolves the caller when the
-/// request carries credentials, enforces the policy, and hands the caller to the handler.
+/// request carries credentials, enforces the policy, and hands the caller to the handler. A
+/// successful read of restricted data is audited ([`audit_export`]).
 pub async fn enforce(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
     let path = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_default();
     let Some(policy) = policy(req.method(), &path) else {
@@ -223,8 +279,26 @@ pub async fn enforce(State(state): State<Arc<AppState>>, mut req: Request, next:
         Policy::SignedIn if caller.account.is_none() => return denied(&caller, "this page"),
         _ => {}
     }
+    let export = match policy {
+        Policy::Restricted(d) => Some((d, false)),
+        Policy::PublicSummary(d) if caller.scope(d) != ReadScope::None => Some((d, true)),
+        _ => None,
+    };
+    let account = caller.account.clone();
+    let target = req.uri().path_and_query().map_or_else(|| path.clone(), |p| p.as_str().to_string());
+    let remote = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
     req.extensions_mut().insert(caller);
-    next.run(req).await
+    let response = next.run(req).await;
+    match (export, account) {
+        (Some((d, summary)), Some(account)) if response.status().is_success() => {
+            audit_export(&state, response, d, summary, &account, target, remote).await
+        }
+        _ => response,
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use lantian_core::control::AdequacyStatus;
 use lantian_core::emergency::{AlertLevel, AlertScope};
@@ -78,11 +78,13 @@ pub async fn alerts_page(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
     Query(q): Query<AlertPageQuery>,
-) -> Result<Html<String>, ApiError> {
+) -> Result<Response, ApiError> {
     let decisions = caller.scope(Dataset::AlertDecisions);
     let lang = Lang::of(q.lang.as_deref());
     let at_text = q.at.clone();
-    let body = blocking(state, move |store| {
+    // Rows of restricted detail shown (decision makers, evaluation rows): the audited export.
+    let (body, rows) = blocking(state, move |store| {
+        let mut rows = 0u64;
         let at = match at_text.as_deref() {
             Some(t) => Some(
                 lantian_ingest::emergency::parse_datetime(t)
@@ -137,7 +139,10 @@ pub async fn alerts_page(
                         };
                         let actor = match decisions {
                             ReadScope::None => String::new(),
-                            _ if caller.reads_scope(Dataset::AlertDecisions, &a.scope) => format!("<td>{}</td>", esc(&a.actor)),
+                            _ if caller.reads_scope(Dataset::AlertDecisions, &a.scope) => {
+                                rows += 1;
+                                format!("<td>{}</td>", esc(&a.actor))
+                            }
                             _ => "<td>—</td>".to_string(),
                         };
                         let steps: Vec<String> = a
@@ -183,7 +188,7 @@ pub async fn alerts_page(
         // The forecast evaluation is pre-decisional: readers of `alert_decisions` only (a city user: its
         // own city and the regional alerts it belongs to).
         if decisions == ReadScope::None {
-            return Ok(b);
+            return Ok((b, rows));
         }
         let own_code = match decisions {
             ReadScope::City(_) => caller.account.as_ref().and_then(|a| a.city.as_ref()).and_then(|c| c.code),
@@ -197,7 +202,7 @@ pub async fn alerts_page(
         };
         let Some(eval_at) = eval_at else {
             b.push_str(lang.t("<p>还没有预报。</p>", "<p>No forecasts yet.</p>"));
-            return Ok(b);
+            return Ok((b, rows));
         };
         let rules = alerts::choose_rules(None, eval_at)?;
         let ev = alerts::evaluate(store, eval_at, rules)?;
@@ -216,6 +221,7 @@ pub async fn alerts_page(
             lang.t("触发日 AQI", "Trigger days (AQI)")
         );
         for r in ev.cities.iter().filter(|r| mine(r.city_code)) {
+            rows += 1;
             let _ = write!(
                 b,
                 "<tr><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -233,6 +239,7 @@ pub async fn alerts_page(
         } else {
             b.push_str("<ul id=\"regional\">");
             for r in ev.regional.iter().chain(&ev.joint_control).filter(|r| r.members.iter().any(|m| mine(m.city))) {
+                rows += 1;
                 let scope = match &r.scope {
                     AlertScope::Region(id) => format!("{}（{} {}）", id.name_zh(), lang.t("牵头", "lead"), r.lead_city.map(city_name).unwrap_or_default()),
                     _ => lang.t("连片城市", "contiguous cities").to_string(),
@@ -251,10 +258,11 @@ pub async fn alerts_page(
             }
             b.push_str("</ul>");
         }
-        Ok(b)
+        Ok((b, rows))
     })
     .await?;
-    Ok(layout(lang, lang.t("重污染天气预警与应急", "Heavy-pollution alerts"), &body, "/alerts"))
+    let page = layout(lang, lang.t("重污染天气预警与应急", "Heavy-pollution alerts"), &body, "/alerts");
+    Ok(crate::access::exported(page.into_response(), rows))
 }
 
 /// `GET /alerts/control-list?city=&level=` (restricted: `control_lists`, a city user its own city's).
@@ -262,12 +270,12 @@ pub async fn control_list_page(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
     Query(q): Query<AlertPageQuery>,
-) -> Result<Html<String>, ApiError> {
+) -> Result<Response, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
     let city_q = q.city.clone().ok_or_else(|| ApiError::bad_request("city is required"))?;
     let level_q = q.level.clone().ok_or_else(|| ApiError::bad_request("level is required"))?;
     let year_q = q.year;
-    let (title, body) = blocking(state, move |store| {
+    let (title, body, rows) = blocking(state, move |store| {
         let city = store.resolve_city(&city_q)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {city_q:?}")))?;
         caller.forbid_city(Dataset::ControlLists, &city)?;
         let level = control::parse_level(&level_q)?;
@@ -345,8 +353,8 @@ pub async fn control_list_page(
         }
         b.push_str("</ul>");
         let title = format!("{} {} {}", list.city, level.name_zh(), lang.t("应急管控清单", "control list"));
-        Ok((title, b))
+        Ok((title, b, list.rows.len() as u64))
     })
     .await?;
-    Ok(layout(lang, &title, &body, "/alerts/control-list"))
+    Ok(crate::access::exported(layout(lang, &title, &body, "/alerts/control-list").into_response(), rows))
 }

@@ -76,6 +76,31 @@ pub async fn cached_json<T: Serialize + 'static>(
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
+/// [`cached_json`] for an answer of restricted data: the response carries how many rows it exports
+/// (`count` of its JSON, cached or fresh), which the access middleware writes to the audit log
+/// (`access::exported`; issue 13 item 5).
+pub async fn cached_export<T: Serialize + 'static>(
+    state: Arc<AppState>,
+    key: String,
+    count: fn(&serde_json::Value) -> u64,
+    f: impl FnOnce(&mut dyn Store) -> Result<T, ApiError> + Send + 'static,
+) -> Result<axum::response::Response, ApiError> {
+    let st = state.clone();
+    let (body, rows) = blocking(state, move |store| {
+        let body = crate::cache::cached_body(&st.cache, store, key, f)?;
+        let rows = serde_json::from_slice::<serde_json::Value>(&body).map_or(0, |v| count(&v));
+        Ok((body, rows))
+    })
+    .await?;
+    let response = ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
+    Ok(crate::access::exported(response, rows))
+}
+
+/// The number of elements of the JSON arrays under `fields` of an object.
+pub fn array_lengths(v: &serde_json::Value, fields: &[&str]) -> u64 {
+    fields.iter().filter_map(|f| v.get(*f).and_then(|a| a.as_array())).map(|a| a.len() as u64).sum()
+}
+
 /// The OpenAPI document of this API.
 #[derive(OpenApi)]
 #[openapi(

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::access::Caller;
-use crate::api::cached_json;
+use crate::api::{array_lengths, cached_export};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -54,7 +54,8 @@ pub async fn evaluation(
     let Query(q) = q?;
     let at = time("at", q.at.as_deref())?;
     let key = format!("{}{uri}", caller.cache_key(Dataset::AlertDecisions));
-    cached_json(state, key, move |store| {
+    let count: fn(&serde_json::Value) -> u64 = |v| array_lengths(v, &["cities", "regional", "joint_control"]);
+    cached_export(state, key, count, move |store| {
         let at = match at {
             Some(t) => t,
             None => {
@@ -91,7 +92,16 @@ pub async fn status(
     let Query(q) = q?;
     let at = time("at", q.at.as_deref())?;
     let key = format!("{}{uri}", caller.cache_key(Dataset::AlertDecisions));
-    cached_json(state, key, move |store| {
+    // What is restricted here is who decided (`actor`): the entries that show it are exported.
+    let count: fn(&serde_json::Value) -> u64 = |v| {
+        ["active", "log"]
+            .iter()
+            .filter_map(|l| v.get(*l).and_then(|a| a.as_array()))
+            .flatten()
+            .filter(|e| e.get("actor").is_some())
+            .count() as u64
+    };
+    cached_export(state, key, count, move |store| {
         let log = alerts::log(store, None)?;
         let at = at.or_else(|| log.iter().map(|e| e.at).max());
         let active = match at {
@@ -149,7 +159,8 @@ pub async fn control_list(
 ) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     let key = format!("{}{uri}", caller.cache_key(Dataset::ControlLists));
-    cached_json(state, key, move |store| {
+    let count: fn(&serde_json::Value) -> u64 = |v| array_lengths(v, &["rows"]);
+    cached_export(state, key, count, move |store| {
         let city =
             store.resolve_city(&q.city)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {:?}", q.city)))?;
         caller.forbid_city(Dataset::ControlLists, &city)?;
@@ -188,7 +199,9 @@ pub async fn compliance(
     let Query(q) = q?;
     let until = time("until", q.until.as_deref())?;
     let key = format!("{}{uri}", caller.cache_key(Dataset::Compliance));
-    cached_json(state, key, move |store| {
+    // One row per enterprise during a response (its power use or CEMS against its baseline).
+    let count: fn(&serde_json::Value) -> u64 = |v| array_lengths(v, &["enterprises"]);
+    cached_export(state, key, count, move |store| {
         let mut cities = match q.city.as_deref() {
             Some(c) => {
                 let city =

@@ -25,7 +25,7 @@ pub struct ErrorDetail {
     /// The HTTP status again, for clients that lose it.
     pub status: u16,
     /// `bad_request`, `unauthorized`, `forbidden`, `csrf`, `not_found`, `method_not_allowed`,
-    /// `request_timeout`, `payload_too_large`, `unsupported_media_type`, `throttled`, `internal`.
+    /// `request_timeout`, `payload_too_large`, `unsupported_media_type`, `throttled`, `internal`, `busy`.
     pub code: String,
     pub message: String,
 }
@@ -39,6 +39,11 @@ impl ApiError {
     }
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, code: "internal", message: message.into() }
+    }
+    /// The store was busy (another writer held it past the wait): nothing was stored, trying again
+    /// later may succeed (503 `busy`).
+    pub fn is_busy(&self) -> bool {
+        self.code == "busy"
     }
 }
 
@@ -59,6 +64,9 @@ impl From<lantian_service::ServiceError> for ApiError {
         match e {
             lantian_service::ServiceError::Request(m) => ApiError::bad_request(m),
             lantian_service::ServiceError::Store(lantian_store::StoreError::Input(m)) => ApiError::bad_request(m),
+            lantian_service::ServiceError::Store(s) if s.is_busy() => {
+                ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "busy", message: s.to_string() }
+            }
             lantian_service::ServiceError::Store(s) => ApiError::internal(s.to_string()),
         }
     }

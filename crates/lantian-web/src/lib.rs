@@ -79,6 +79,10 @@ pub struct ServerConfig {
     /// in the listen queue until one ends, so that a flood of idle sockets cannot exhaust the process's
     /// file descriptors and memory (the header timeout then frees the slots held by half-sent requests).
     pub max_connections: usize,
+    /// How long a write (an upload, an audit entry) waits for another writer — a `lantian import` of
+    /// another process holding the store's write lock — before it fails busy
+    /// (`LANTIAN_WRITE_WAIT_SECS`, default 120 s; issue 13 item 4).
+    pub write_wait: lantian_store::WriteWait,
 }
 
 /// The default of [`ServerConfig::max_connections`].
@@ -91,6 +95,7 @@ impl Default for ServerConfig {
             upload: ReadLimits::WEB,
             upload_slots: 2,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            write_wait: lantian_store::WriteWait::default(),
         }
     }
 }

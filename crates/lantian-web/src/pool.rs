@@ -50,6 +50,19 @@ impl StorePool {
     }
 }
 
+impl StorePool {
+    /// Runs `f` as one transaction through the writer gate ([`StorePool::with_writer`]), waiting for
+    /// a writer of another process (a `lantian import`) up to `wait` instead of failing busy
+    /// ([`lantian_store::write_retrying`]).
+    pub fn write<T>(
+        &self,
+        wait: &lantian_store::WriteWait,
+        f: impl FnMut(&mut dyn Store) -> lantian_store::Result<T>,
+    ) -> lantian_store::Result<T> {
+        self.with_writer(|store| lantian_store::write_retrying(store, wait, f).0)
+    }
+}
+
 impl Drop for StorePool {
     /// Closes the connections on a thread of their own: a PostgreSQL connection runs its own small
     /// runtime, which may not be dropped inside the server's (the server drops its state there when it

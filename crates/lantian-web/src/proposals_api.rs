@@ -10,6 +10,7 @@ use std::sync::Arc;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use lantian_service::accounts::{self, Dataset, ReadScope, Scope};
 use serde::{Deserialize, Serialize};
@@ -66,7 +67,7 @@ pub async fn tasks(
     State(state): Shared,
     Extension(caller): Extension<Caller>,
     q: Result<Query<TaskQuery>, QueryRejection>,
-) -> Result<Json<Vec<TaskEntry>>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     blocking(state, move |store| {
         let scope = caller.scope(Dataset::Tasks);
@@ -111,7 +112,10 @@ pub async fn tasks(
             .collect())
     })
     .await
-    .map(Json)
+    .map(|rows: Vec<TaskEntry>| {
+        let n = rows.len() as u64;
+        crate::access::exported(Json(rows).into_response(), n)
+    })
 }
 
 /// Proposal filter.
@@ -168,14 +172,17 @@ pub async fn list(
     State(state): Shared,
     Extension(caller): Extension<Caller>,
     q: Result<Query<ProposalQuery>, QueryRejection>,
-) -> Result<Json<Vec<ProposalEntry>>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     blocking(state, move |store| {
         let scope = caller.scope(Dataset::Proposals);
         Ok(accounts::proposals(store, &scope, q.status.as_deref())?.into_iter().map(entry).collect())
     })
     .await
-    .map(Json)
+    .map(|rows: Vec<ProposalEntry>| {
+        let n = rows.len() as u64;
+        crate::access::exported(Json(rows).into_response(), n)
+    })
 }
 
 /// A decision's note.

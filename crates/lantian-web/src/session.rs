@@ -425,7 +425,9 @@ pub async fn sign_in(
         actor.push('…');
     }
     let (st, action, addr) = (state.clone(), if ok.is_some() { "sign-in" } else { "sign-in.failed" }, ip.to_string());
-    tokio::task::spawn_blocking(move || st.stores.with_writer(|store| store.audit(&now(), &actor, action, "", &addr)))
+    tokio::task::spawn_blocking(move || {
+        st.stores.write(&st.config.write_wait, |store| store.audit(&now(), &actor, action, "", &addr))
+    })
         .await
         .map_err(|e| ApiError::internal(format!("worker failed: {e}")))??;
     let Some(account) = ok else {

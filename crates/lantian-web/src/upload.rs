@@ -70,6 +70,9 @@ pub struct UploadReport {
     pub warnings: Vec<String>,
     /// Stored values the file changed or deleted, with the first examples.
     pub revisions: RevisionsReport,
+    /// Seconds the upload waited for another writer (a `lantian import` holding the store's write
+    /// lock) before it was written; 0 when it did not wait (waits under half a second are not counted).
+    pub waited_secs: f64,
 }
 
 /// Stored values an upload replaced (`lantian import` prints the same).
@@ -150,65 +153,107 @@ pub async fn upload(
             Ok(_) => receive(&state, &name, &headers, body, &at).await,
         },
     };
-    // 5. One writer at a time; the upload slot is held until the file is written.
+    // 5. One writer at a time; the upload slot is held until the file is written. The records and the
+    //    audit entry that records them are one transaction (issue 13 item 5): a failure between them
+    //    leaves neither. A rejected upload is rolled back, then audited as rejected in a transaction of
+    //    its own. A writer of another process (a `lantian import`) is waited for, not failed on.
     let st = state.clone();
     tokio::task::spawn_blocking(move || {
         st.stores.with_writer(|store| {
-            let result = received.and_then(|(_slot, meta, ready)| {
-                if let Err(why) = may_import(store, &account, &ready)? {
-                    return Err(forbidden(why));
-                }
-                let mode = WriteMode::for_account(&account);
-                let o = write_as(store, &meta, &ready, &mode)?;
-                let check = published_aqi_check(Path::new(&name), &ready);
-                let proposal = matches!(mode, WriteMode::Propose { .. }) && ready.info().proposals;
-                let pending_approval = if proposal { o.inserted } else { 0 };
-                let mut warnings = import_warnings(Path::new(&name), &ready, &o);
-                if proposal {
-                    warnings.push(format!(
-                        "{name}: {pending_approval} proposals await the province's approval; they change no score \
-                         until approved"
-                    ));
-                }
-                Ok(UploadReport {
-                    pending_approval,
-                    warnings,
-                    revisions: RevisionsReport {
-                        count: o.revisions.count,
-                        deleted: o.revisions.deleted,
-                        examples: o.revisions.examples.clone(),
-                    },
-                    published_aqi: check.map(|c| PublishedAqiReport {
-                        days: c.days,
-                        disagree: c.disagree(),
-                        level_differs: c.level_differs,
-                        value_only: c.value_only,
-                        examples: c.examples,
-                    }),
-                    file: name.clone(),
-                    kind: ready.kind_name().to_string(),
-                    rows: ready.rows(),
-                    new_file: o.new_file,
-                    inserted: o.inserted,
-                    updated: o.updated,
-                    unchanged: o.unchanged,
-                    stations_created: o.stations_created,
-                })
-            });
-            let detail = match &result {
-                Ok(r) => format!(
-                    "{} ({}): {} inserted, {} updated, {} unchanged",
-                    r.file, r.kind, r.inserted, r.updated, r.unchanged
-                ),
-                Err(e) => format!("{name}: rejected ({}): {}", e.status.as_u16(), e.message),
+            let wait = st.config.write_wait;
+            let (result, waited) = match received {
+                Err(e) => (Err(e), std::time::Duration::ZERO),
+                Ok((_slot, meta, ready)) => lantian_store::retry_busy(&wait, ApiError::is_busy, || {
+                    lantian_store::atomically(&mut *store, |store| {
+                        let mut r = write_upload(store, &account, &name, &meta, &ready)?;
+                        let detail = format!(
+                            "{} ({}): {} inserted, {} updated, {} unchanged",
+                            r.file, r.kind, r.inserted, r.updated, r.unchanged
+                        );
+                        store.audit(&at, &account.name, "upload", &detail, &remote)?;
+                        r.waited_secs = 0.0;
+                        Ok(r)
+                    })
+                }),
             };
-            store.audit(&at, &account.name, "upload", &detail, &remote)?;
-            result
+            match result {
+                Ok(mut r) => {
+                    if waited > WAIT_REPORTED {
+                        r.waited_secs = waited.as_secs_f64();
+                        r.warnings.push(format!(
+                            "{name}: waited {:.1} s for another writer (an import) before writing",
+                            waited.as_secs_f64()
+                        ));
+                    }
+                    Ok(r)
+                }
+                Err(e) => {
+                    let detail = format!("{name}: rejected ({}): {}", e.status.as_u16(), e.message);
+                    let (audited, _) = lantian_store::write_retrying(store, &wait, |store| {
+                        store.audit(&at, &account.name, "upload", &detail, &remote)
+                    });
+                    audited?;
+                    Err(e)
+                }
+            }
         })
     })
     .await
     .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
     .map(Json)
+}
+
+/// Waits shorter than this are not reported (a writer of the same server finishing its file).
+const WAIT_REPORTED: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Authorises every record of the file for the account and writes it as the account's mode says,
+/// inside the caller's transaction.
+fn write_upload(
+    store: &mut dyn Store,
+    account: &Account,
+    name: &str,
+    meta: &FileMeta,
+    ready: &Ready,
+) -> Result<UploadReport, ApiError> {
+    if let Err(why) = may_import(store, account, ready)? {
+        return Err(forbidden(why));
+    }
+    let mode = WriteMode::for_account(account);
+    let o = write_as(store, meta, ready, &mode)?;
+    let check = published_aqi_check(Path::new(name), ready);
+    let proposal = matches!(mode, WriteMode::Propose { .. }) && ready.info().proposals;
+    let pending_approval = if proposal { o.inserted } else { 0 };
+    let mut warnings = import_warnings(Path::new(name), ready, &o);
+    if proposal {
+        warnings.push(format!(
+            "{name}: {pending_approval} proposals await the province's approval; they change no score until approved"
+        ));
+    }
+    Ok(UploadReport {
+        pending_approval,
+        warnings,
+        revisions: RevisionsReport {
+            count: o.revisions.count,
+            deleted: o.revisions.deleted,
+            examples: o.revisions.examples.clone(),
+        },
+        published_aqi: check.map(|c| PublishedAqiReport {
+            days: c.days,
+            disagree: c.disagree(),
+            level_differs: c.level_differs,
+            value_only: c.value_only,
+            examples: c.examples,
+        }),
+        file: name.to_string(),
+        kind: ready.kind_name().to_string(),
+        rows: ready.rows(),
+        new_file: o.new_file,
+        inserted: o.inserted,
+        updated: o.updated,
+        unchanged: o.unchanged,
+        stations_created: o.stations_created,
+        waited_secs: 0.0,
+    })
 }
 
 /// The last component of the name a client gave (no folders), at most 255 bytes.

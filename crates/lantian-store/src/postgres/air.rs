@@ -424,6 +424,22 @@ impl Store for PgStore {
         Ok(())
     }
 
+    fn rollback_import_batch(&mut self) -> Result<()> {
+        let _op = crate::op::during("rolling back an import batch");
+        if self.in_batch {
+            self.in_batch = false;
+            // Station ids and partitions created by the batch are gone with it.
+            self.station_ids = None;
+            self.forget_partitions();
+            self.db().batch_execute("ROLLBACK")?;
+        }
+        Ok(())
+    }
+
+    fn in_import_batch(&self) -> bool {
+        self.in_batch
+    }
+
     fn import_wide(&mut self, file: &FileMeta, prepared: &PreparedWide) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing hourly data");
         let wide = &prepared.wide;
@@ -1560,12 +1576,24 @@ impl Store for PgStore {
     fn put_daily_cache(&self, generation: u64, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<bool> {
         let _op = crate::op::during("caching daily evaluations");
         let years: BTreeSet<i32> = entries.iter().map(|(d, _, _)| d.year()).collect();
-        self.tx(|db| {
+        if self.in_batch {
+            // Inside a write batch of its own: the cache waits for a later reader.
+            return Ok(false);
+        }
+        let r = self.tx(|db| {
             // Lock the generation row (an import raises it in its transaction), then check that no
-            // import changed the data meanwhile.
-            let now: Option<String> =
-                db.query_opt("SELECT value FROM meta WHERE key = 'data_generation' FOR UPDATE", &[])?.map(|r| r.get(0));
-            if now.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) != generation {
+            // import changed the data meanwhile. SKIP LOCKED: while an import holds the row, the
+            // reader keeps its answer and skips the cache instead of waiting for the import's commit
+            // (readers never wait for a writer); the row always exists, so no row means locked. Any
+            // other lock (a partition an import is creating) is waited for 100 ms at most.
+            db.batch_execute("SET LOCAL lock_timeout = '100ms'")?;
+            let Some(now) = db
+                .query_opt("SELECT value FROM meta WHERE key = 'data_generation' FOR UPDATE SKIP LOCKED", &[])?
+                .map(|r| r.get::<_, String>(0))
+            else {
+                return Ok(false);
+            };
+            if now.parse::<u64>().ok().unwrap_or(0) != generation {
                 return Ok(false);
             }
             for y in &years {
@@ -1579,7 +1607,11 @@ impl Store for PgStore {
                 db.execute(&st, &[date, chunk, data])?;
             }
             Ok(true)
-        })
+        });
+        match r {
+            Err(e) if e.is_busy() => Ok(false),
+            r => r,
+        }
     }
 
     fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>> {

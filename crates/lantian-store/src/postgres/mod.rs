@@ -282,8 +282,23 @@ impl PgStore {
         if self.partitions.borrow().contains(&(table, year)) {
             return Ok(());
         }
-        let f = if table == "cems_hourly" { "lantian_year_text_partition" } else { "lantian_year_partition" };
-        db.execute(&format!("SELECT {f}($1, $2)"), &[&table, &year])?;
+        // Not `CREATE TABLE … PARTITION OF` (the migrations' `lantian_year_partition`): it locks the
+        // parent table against every reader until the writer's transaction ends — a whole import
+        // batch. A table created apart and attached takes only a SHARE UPDATE EXCLUSIVE lock of the
+        // parent, which readers' ACCESS SHARE does not wait for (readers never wait for a writer).
+        let name = format!("{table}_y{year}");
+        let exists: bool = db.query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])?.get(0);
+        if !exists {
+            let (from, to) = if table == "cems_hourly" {
+                (format!("'{year:04}'"), format!("'{:04}'", year + 1))
+            } else {
+                (format!("'{year:04}-01-01'"), format!("'{:04}-01-01'", year + 1))
+            };
+            db.batch_execute(&format!(
+                "CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS); \
+                 ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES FROM ({from}) TO ({to});"
+            ))?;
+        }
         // Forgotten again when the transaction fails ([`PgStore::tx`]): the rollback removes it.
         self.partitions.borrow_mut().insert((table, year));
         Ok(())
