@@ -50,10 +50,12 @@ fn wait_polling(n: i32) -> bool {
     true
 }
 
-/// The busy handler while beginning a write transaction: about a quarter of a second, so that the
-/// caller's own waiting ([`crate::retry_busy`]) sees and reports a longer wait.
+/// The busy handler while beginning a write transaction: about two seconds of polling — longer than
+/// an import's batch holds the lock (`BATCH_TIME` of `lantian import`, 1 s), so that a waiting
+/// writer sees the moment between two batches — after which the caller's own waiting
+/// ([`crate::retry_busy`]) takes over and reports the wait.
 fn wait_briefly(n: i32) -> bool {
-    if n >= 250 {
+    if n >= 2_000 {
         return false;
     }
     std::thread::sleep(std::time::Duration::from_millis(1));
@@ -831,7 +833,7 @@ impl Store for SqliteStore {
             }
             // IMMEDIATE: the write lock now, before anything is read — a deferred transaction that
             // read first could only fail later (another writer's commit makes its snapshot stale,
-            // which no waiting cures). Waited here for a short while; `retry_busy` waits longer.
+            // which no waiting cures). Waited here for about two seconds; `retry_busy` waits longer.
             self.conn.busy_handler(Some(wait_briefly))?;
             let r = self.conn.execute_batch("BEGIN IMMEDIATE");
             self.conn.busy_handler(Some(wait_polling))?;
