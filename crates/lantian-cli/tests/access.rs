@@ -347,6 +347,57 @@ fn role_endpoint_city_matrix() {
     let cd_read = token(&db, "chengdu", "read");
     let (s, b) = fetch_bearer(&base, "/api/v1/compliance", &cd_read);
     assert!(s == 200 && b.contains(cd_plant) && !b.contains(dy_plant), "{s}");
+
+    // Every answer of a restricted route that was served is in the audit log as an export (issue 13
+    // item 5): one entry per 200 of the matrix on such a route, and the bearer read just above.
+    let exports = || -> Vec<(String, String)> {
+        let (h, rows) = csv_rows(&ok(&db, &["user", "audit", "--limit", "100000", "--format", "csv"]));
+        rows.iter()
+            .filter(|r| r[col(&h, "action")] == "export")
+            .map(|r| (r[col(&h, "actor")].clone(), r[col(&h, "detail")].clone()))
+            .collect()
+    };
+    let restricted = |route: &str| {
+        lantian_web::access::POLICIES
+            .iter()
+            .any(|(m, p, pol)| *m == "GET" && *p == route && matches!(pol, lantian_web::access::Policy::Restricted(_)))
+    };
+    let served: usize = MATRIX
+        .iter()
+        .filter(|row| restricted(row.route))
+        .map(|row| row.expect.iter().filter(|s| **s == 200).count())
+        .sum();
+    let log = exports();
+    let of_restricted = log
+        .iter()
+        .filter(|(_, d)| {
+            // "DATASET (SCOPE) PATH?QUERY: N rows"
+            let path = d.split_once(") ").and_then(|(_, r)| r.split(": ").next()).unwrap_or("");
+            restricted(path.split('?').next().unwrap_or(""))
+        })
+        .count();
+    assert_eq!(of_restricted, served + 1, "{log:#?}");
+    // A city account reading its compliance: one entry naming it, the dataset, its scope, what it
+    // asked and how many rows (enterprises) it received.
+    let (s, _, b) = fetch(&base, "/api/v1/compliance", cd);
+    assert_eq!(s, 200);
+    let v: serde_json::Value = serde_json::from_str(&b).expect("json");
+    let rows = v["enterprises"].as_array().expect("enterprises").len();
+    assert!(rows > 0);
+    let after = exports();
+    assert_eq!(after.len(), log.len() + 1);
+    assert_eq!(after[0], ("chengdu".to_string(), format!("compliance (city 成都) /api/v1/compliance: {rows} rows")));
+    // Public reads — anonymous, or of public data by an account — write nothing.
+    for (path, cookie) in [
+        ("/api/v1/cities", None),
+        ("/api/v1/alerts", None),
+        ("/alerts", None),
+        ("/api/v1/cities", cd),
+        ("/api/v1/rankings?period=2022-11", cd),
+    ] {
+        assert_eq!(fetch(&base, path, cookie).0, 200, "{path}");
+    }
+    assert_eq!(exports().len(), after.len(), "a public read was audited");
     server.stop();
 }
 
