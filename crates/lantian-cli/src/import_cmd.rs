@@ -233,9 +233,8 @@ pub fn import_files_with(
                     // Every transaction waits for other writers (`retry_busy`) before it writes;
                     // a file outside a batch is its own transaction.
                     let (r, waited) = if wide {
-                        let (began, waited) = lantian_store::retry_busy(&wait, StoreError::is_busy, || {
-                            store.begin_import_batch()
-                        });
+                        let (began, waited) =
+                            lantian_store::retry_busy(&wait, StoreError::is_busy, || store.begin_import_batch());
                         if began.is_ok() && batch_began.is_none() {
                             batch_began = Some(std::time::Instant::now());
                         }
@@ -390,7 +389,11 @@ pub fn print_summary(sum: &ImportSummary, out: &mut dyn Write) -> std::io::Resul
     }
     let warnings: Vec<&String> = sum.warnings.iter().chain(&o.warnings).collect();
     if sum.waited_secs >= 0.5 {
-        writeln!(out, "  等待 waited        {:.1} s for another writer (e.g. the web server's uploads)", sum.waited_secs)?;
+        writeln!(
+            out,
+            "  等待 waited        {:.1} s for another writer (e.g. the web server's uploads)",
+            sum.waited_secs
+        )?;
     }
     writeln!(out, "  警告 warnings     {}", warnings.len())?;
     for w in warnings.iter().take(20) {

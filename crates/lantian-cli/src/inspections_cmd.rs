@@ -31,17 +31,36 @@ pub struct InspectionsArgs {
 }
 
 pub fn run(db: &str, a: InspectionsArgs) -> Result<ExitCode> {
-    let store = crate::open_store(db)?;
-    let scope = match &a.account {
+    let mut store = crate::open_store(db)?;
+    let account = match &a.account {
+        None => None,
+        Some(name) => Some(store.account(name)?.ok_or_else(|| anyhow!("no account {name:?}"))?),
+    };
+    let scope = match &account {
         None => ReadScope::All,
-        Some(name) => {
-            let account = store.account(name)?.ok_or_else(|| anyhow!("no account {name:?}"))?;
-            may_read(Some(&account), Dataset::Inspections)
-        }
+        Some(account) => may_read(Some(account), Dataset::Inspections),
     };
     let on =
         a.on.unwrap_or_else(|| chrono::Utc::now().with_timezone(&lantian_core::beijing_time::offset()).date_naive());
     let rows = list(&*store, &scope, a.city.as_deref(), on)?;
+    if let Some(account) = &account {
+        // A read as a web account is an export of restricted data: audited before it is shown (issue
+        // 13 item 5), as the web server audits its restricted answers (`docs/formats.md` §11).
+        let scope_text = match &scope {
+            ReadScope::All => "all".to_string(),
+            ReadScope::City(_) => format!("city {}", account.city.as_ref().map_or("?", |c| c.display())),
+            ReadScope::Department(d) => format!("department {d}"),
+            ReadScope::None => "none".to_string(),
+        };
+        let asked = a.city.as_deref().map(|c| format!(" --city {c}")).unwrap_or_default();
+        let detail = format!("inspections ({scope_text}) lantian inspections{asked} --on {on}: {} rows", rows.len());
+        let wait = lantian_store::WriteWait::from_env()?;
+        let (r, waited) = lantian_store::write_retrying(&mut *store, &wait, |s| {
+            s.audit(&crate::now_text(), &account.name, "export", &detail, "local")
+        });
+        crate::report_wait(waited);
+        r?;
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let cols = [

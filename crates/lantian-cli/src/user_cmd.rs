@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use lantian_ingest::text::escape_control;
-use lantian_store::Store;
 use lantian_service::accounts::{add_account, grant, issue_token, Dataset, Role, Scope, DEFAULT_TOKEN_DAYS};
+use lantian_store::Store;
 
 use crate::Format;
 
@@ -163,7 +163,13 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
         UserAction::Disable { name } => {
             audited(&mut *store, |store| {
                 store.set_account_disabled(&name, true, &now())?;
-                store.audit(&now(), "cli", "user.disable", &format!("{name} (tokens revoked, sessions ended)"), "local")?;
+                store.audit(
+                    &now(),
+                    "cli",
+                    "user.disable",
+                    &format!("{name} (tokens revoked, sessions ended)"),
+                    "local",
+                )?;
                 Ok(())
             })?;
             println!("已停用 disabled {name}: its tokens are revoked and its sessions ended");
@@ -262,7 +268,13 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
             let token = audited(&mut *store, |store| {
                 let token =
                     issue_token(store, &account, &label, &scopes, days, &now(), chrono::Utc::now().timestamp())?;
-                store.audit(&now(), "cli", "token.issue", &format!("{name} ({label}; {list}; {days} days)"), "local")?;
+                store.audit(
+                    &now(),
+                    "cli",
+                    "token.issue",
+                    &format!("{name} ({label}; {list}; {days} days)"),
+                    "local",
+                )?;
                 Ok(token)
             })?;
             println!("{token}");
@@ -276,7 +288,8 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
 /// import) instead of failing, as long as `LANTIAN_WRITE_WAIT_SECS` allows (issue 13 item 4).
 fn audited<T>(store: &mut dyn Store, mut f: impl FnMut(&mut dyn Store) -> Result<T>) -> Result<T> {
     let wait = lantian_store::WriteWait::from_env()?;
-    let (r, waited) = lantian_store::retry_busy(&wait, crate::is_busy, || lantian_store::atomically(&mut *store, &mut f));
+    let (r, waited) =
+        lantian_store::retry_busy(&wait, crate::is_busy, || lantian_store::atomically(&mut *store, &mut f));
     crate::report_wait(waited);
     r
 }

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{csv_rows, lantian, ok, TempDir};
+use common::{col, csv_rows, lantian, ok, TempDir};
 
 fn sample() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../lantian-ingest/samples/inspections.csv").display().to_string()
@@ -77,6 +77,23 @@ fn inspections_are_imported_and_listed_within_the_readers_scope() {
     ok(&db, &["user", "grant", "auditor", "inspections"]);
     let (_, all) = csv_rows(&ok(&db, &["inspections", "--account", "auditor", "--format", "csv"]));
     assert_eq!(all.len(), 4);
+    // Each read as an account is an audited export (who, scope, what, how many rows); the refused
+    // reads and the operator's own reads are not.
+    let (h, log) = csv_rows(&ok(&db, &["user", "audit", "--format", "csv"]));
+    let exports: Vec<(String, String)> = log
+        .iter()
+        .filter(|r| r[col(&h, "action")] == "export")
+        .map(|r| (r[col(&h, "actor")].clone(), r[col(&h, "detail")].clone()))
+        .collect();
+    let on = exports.first().and_then(|(_, d)| d.split("--on ").nth(1)).and_then(|r| r.split(':').next());
+    let on = on.expect("the date read on").to_string();
+    assert_eq!(
+        exports,
+        [
+            ("auditor".to_string(), format!("inspections (all) lantian inspections --on {on}: 4 rows")),
+            ("chengdu".to_string(), format!("inspections (city 成都) lantian inspections --on {on}: 2 rows")),
+        ]
+    );
 
     // The table speaks Chinese: labels, never codes.
     let table = ok(&db, &["inspections", "--on", "2023-01-06"]);

@@ -2291,7 +2291,12 @@ mod migration_tests {
     use crate::AreaSet;
 
     fn bare() -> SqliteStore {
-        SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false, committed_at: None }
+        SqliteStore {
+            conn: Connection::open_in_memory().expect("memory"),
+            station_ids: None,
+            in_batch: false,
+            committed_at: None,
+        }
     }
 
     /// A store as the programs before `schema_migration` built it (the runner of schema ≤ 14, kept
@@ -2446,8 +2451,12 @@ mod migration_tests {
     /// official test vector of the empty input).
     #[test]
     fn import_hashes_before_and_after_schema_11() {
-        let mut s =
-            SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false, committed_at: None };
+        let mut s = SqliteStore {
+            conn: Connection::open_in_memory().expect("memory"),
+            station_ids: None,
+            in_batch: false,
+            committed_at: None,
+        };
         s.migrate_up_to(10).expect("schema 10");
         s.conn
             .execute(
@@ -2479,8 +2488,12 @@ mod migration_tests {
     /// with the corrected reader then changes nothing.
     #[test]
     fn schema_13_moves_the_aqistudy_o3_to_the_maximum_1_hour_value() {
-        let mut s =
-            SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false, committed_at: None };
+        let mut s = SqliteStore {
+            conn: Connection::open_in_memory().expect("memory"),
+            station_ids: None,
+            in_batch: false,
+            committed_at: None,
+        };
         s.migrate_up_to(12).expect("schema 12");
         let aba: i64 =
             s.conn.query_row("SELECT id FROM city WHERE code = 513200", [], |r| r.get(0)).expect("阿坝州 is seeded");
@@ -2525,8 +2538,12 @@ mod migration_tests {
     /// is read from until approved, and its approval is stored with who and when and audited.
     #[test]
     fn schema_14_gives_old_tokens_an_expiry_and_keeps_proposals_apart() {
-        let mut s =
-            SqliteStore { conn: Connection::open_in_memory().expect("memory"), station_ids: None, in_batch: false, committed_at: None };
+        let mut s = SqliteStore {
+            conn: Connection::open_in_memory().expect("memory"),
+            station_ids: None,
+            in_batch: false,
+            committed_at: None,
+        };
         s.migrate_up_to(13).expect("schema 13");
         let cd: i64 = s.conn.query_row("SELECT id FROM city WHERE code = 510100", [], |r| r.get(0)).expect("成都");
         let may20 = day_num(NaiveDate::from_ymd_opt(2022, 5, 20).expect("date"));

@@ -184,14 +184,18 @@ fn sqlite_a_writer_waits_for_another_and_readers_do_not() {
 #[test]
 fn retry_busy_retries_only_busy_failures() {
     let mut calls = 0;
-    let (r, waited) = retry_busy(&WriteWait::default(), |e: &&str| *e == "busy", || {
-        calls += 1;
-        if calls < 3 {
-            Err::<(), &str>("busy")
-        } else {
-            Err("refused")
-        }
-    });
+    let (r, waited) = retry_busy(
+        &WriteWait::default(),
+        |e: &&str| *e == "busy",
+        || {
+            calls += 1;
+            if calls < 3 {
+                Err::<(), &str>("busy")
+            } else {
+                Err("refused")
+            }
+        },
+    );
     assert_eq!((r, calls), (Err("refused"), 3));
     assert!(waited >= Duration::from_millis(30), "10 + 20 ms of pauses: {waited:?}");
     let (r, waited) = retry_busy(&WriteWait::default(), |_: &&str| true, || Ok::<_, &str>(1));

@@ -428,8 +428,8 @@ pub async fn sign_in(
     tokio::task::spawn_blocking(move || {
         st.stores.write(&st.config.write_wait, |store| store.audit(&now(), &actor, action, "", &addr))
     })
-        .await
-        .map_err(|e| ApiError::internal(format!("worker failed: {e}")))??;
+    .await
+    .map_err(|e| ApiError::internal(format!("worker failed: {e}")))??;
     let Some(account) = ok else {
         return Err(ApiError {
             status: StatusCode::UNAUTHORIZED,
