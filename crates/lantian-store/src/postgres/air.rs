@@ -212,9 +212,21 @@ impl PgStore {
         Ok(a)
     }
 
-    /// Writes the changed blocks of a file: binary `COPY` into a temporary table, then one upsert.
-    fn write_blocks(db: &mut Client, blocks: &[(i16, NaiveDate, i64, i32, Vec<u8>)]) -> Result<()> {
+    /// Writes the changed blocks of a file. Blocks of dates with nothing stored (`all_new`: a first
+    /// import, the bulk case) go straight into `day_block` by binary `COPY`; otherwise binary `COPY` into
+    /// a temporary table, then one upsert.
+    fn write_blocks(db: &mut Client, blocks: &[(i16, NaiveDate, i64, i32, Vec<u8>)], all_new: bool) -> Result<()> {
         if blocks.is_empty() {
+            return Ok(());
+        }
+        let types = [Type::INT2, Type::DATE, Type::INT8, Type::INT4, Type::BYTEA];
+        if all_new {
+            let sink = db.copy_in("COPY day_block (kind, date, chunk, entries, data) FROM STDIN (FORMAT binary)")?;
+            let mut w = BinaryCopyInWriter::new(sink, &types);
+            for (kind, date, chunk, entries, data) in blocks {
+                w.write(&[kind as &(dyn ToSql + Sync), date, chunk, entries, data])?;
+            }
+            w.finish()?;
             return Ok(());
         }
         db.batch_execute(
@@ -223,7 +235,7 @@ impl PgStore {
              TRUNCATE day_block_in",
         )?;
         let sink = db.copy_in("COPY day_block_in (kind, date, chunk, entries, data) FROM STDIN (FORMAT binary)")?;
-        let mut w = BinaryCopyInWriter::new(sink, &[Type::INT2, Type::DATE, Type::INT8, Type::INT4, Type::BYTEA]);
+        let mut w = BinaryCopyInWriter::new(sink, &types);
         for (kind, date, chunk, entries, data) in blocks {
             w.write(&[kind as &(dyn ToSql + Sync), date, chunk, entries, data])?;
         }
@@ -587,7 +599,8 @@ impl Store for PgStore {
                 }
             }
             let changed_blocks = !writes.is_empty();
-            Self::write_blocks(db, &writes)?;
+            // No block stored on any date of the file: every write is a new row.
+            Self::write_blocks(db, &writes, stored_by_date.is_empty())?;
             if !invalid.is_empty() {
                 let (d, c): (Vec<NaiveDate>, Vec<i64>) = invalid.into_iter().unzip();
                 db.execute(
