@@ -1584,13 +1584,16 @@ impl Store for PgStore {
             for y in &years {
                 self.ensure_partition(db, "daily_cache", *y)?;
             }
-            let st = db.prepare(
-                "INSERT INTO daily_cache (date, chunk, data) VALUES ($1, $2, $3) \
+            // One statement for all the entries (arrays unnested), not a round trip each.
+            let dates: Vec<NaiveDate> = entries.iter().map(|e| e.0).collect();
+            let chunks: Vec<i64> = entries.iter().map(|e| e.1).collect();
+            let data: Vec<&[u8]> = entries.iter().map(|e| e.2.as_slice()).collect();
+            db.execute(
+                "INSERT INTO daily_cache (date, chunk, data) \
+                 SELECT * FROM unnest($1::date[], $2::bigint[], $3::bytea[]) \
                  ON CONFLICT (date, chunk) DO UPDATE SET data = excluded.data",
+                &[&dates, &chunks, &data],
             )?;
-            for (date, chunk, data) in entries {
-                db.execute(&st, &[date, chunk, data])?;
-            }
             Ok(true)
         })
     }
