@@ -51,7 +51,19 @@ done
 echo "== lantian on a national year: synth 2000 stations x 365 days, all 15 series"
 rm -rf "$WORK/synth2000"
 "$LANTIAN" synth --out "$WORK/synth2000" --stations 2000 --days 365
+# SQLite and PostgreSQL side by side, alternating (issue 13): the same files, the same steps (import,
+# hourly AQI, station daily values, a month's ranking). PostgreSQL: $LANTIAN_BENCH_PG (a database the
+# benchmark may empty; default a local server on port 5434 with Debian's default settings).
+PG_URL=${LANTIAN_BENCH_PG:-postgres://postgres@127.0.0.1:5434/bench}
 for i in 1 2 3; do
+  echo "-- SQLite"
   /usr/bin/time -v "$LANTIAN" bench "$WORK/synth2000" --bench-db "$WORK/lantian-2000.db" 2> "$WORK/lantian.time"
   grep -E "Maximum resident|Elapsed" "$WORK/lantian.time"
+  if psql "$PG_URL" -c 'select 1' >/dev/null 2>&1; then
+    echo "-- PostgreSQL"
+    /usr/bin/time -v "$LANTIAN" bench "$WORK/synth2000" --bench-db "$PG_URL" 2> "$WORK/lantian.time"
+    grep -E "Maximum resident|Elapsed" "$WORK/lantian.time"
+  else
+    echo "-- PostgreSQL: no server at $PG_URL (skipped)"
+  fi
 done

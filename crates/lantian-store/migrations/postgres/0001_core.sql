@@ -40,6 +40,9 @@ CREATE TABLE day_block (
     data bytea NOT NULL,
     PRIMARY KEY (kind, date, chunk)
 ) PARTITION BY RANGE (date);
+-- The blocks are the store's own compact encoding (codec.rs): compressing them again (pglz, the
+-- TOAST default) costs the server CPU on every write for little gain. Kept out of line, uncompressed.
+ALTER TABLE day_block ALTER COLUMN data SET STORAGE EXTERNAL;
 -- Imported daily city values (concentrations in thousandths of a unit).
 CREATE TABLE city_daily (
     city_id bigint NOT NULL,

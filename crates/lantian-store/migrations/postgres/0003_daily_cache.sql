@@ -8,3 +8,5 @@ CREATE TABLE daily_cache (
     data bytea NOT NULL,
     PRIMARY KEY (date, chunk)
 ) PARTITION BY RANGE (date);
+-- The store's own encoding (codec::daily): out of line, not compressed again (as day_block).
+ALTER TABLE daily_cache ALTER COLUMN data SET STORAGE EXTERNAL;

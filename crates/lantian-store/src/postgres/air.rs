@@ -212,9 +212,21 @@ impl PgStore {
         Ok(a)
     }
 
-    /// Writes the changed blocks of a file: binary `COPY` into a temporary table, then one upsert.
-    fn write_blocks(db: &mut Client, blocks: &[(i16, NaiveDate, i64, i32, Vec<u8>)]) -> Result<()> {
+    /// Writes the changed blocks of a file. Blocks of dates with nothing stored (`all_new`: a first
+    /// import, the bulk case) go straight into `day_block` by binary `COPY`; otherwise binary `COPY` into
+    /// a temporary table, then one upsert.
+    fn write_blocks(db: &mut Client, blocks: &[(i16, NaiveDate, i64, i32, Vec<u8>)], all_new: bool) -> Result<()> {
         if blocks.is_empty() {
+            return Ok(());
+        }
+        let types = [Type::INT2, Type::DATE, Type::INT8, Type::INT4, Type::BYTEA];
+        if all_new {
+            let sink = db.copy_in("COPY day_block (kind, date, chunk, entries, data) FROM STDIN (FORMAT binary)")?;
+            let mut w = BinaryCopyInWriter::new(sink, &types);
+            for (kind, date, chunk, entries, data) in blocks {
+                w.write(&[kind as &(dyn ToSql + Sync), date, chunk, entries, data])?;
+            }
+            w.finish()?;
             return Ok(());
         }
         db.batch_execute(
@@ -223,7 +235,7 @@ impl PgStore {
              TRUNCATE day_block_in",
         )?;
         let sink = db.copy_in("COPY day_block_in (kind, date, chunk, entries, data) FROM STDIN (FORMAT binary)")?;
-        let mut w = BinaryCopyInWriter::new(sink, &[Type::INT2, Type::DATE, Type::INT8, Type::INT4, Type::BYTEA]);
+        let mut w = BinaryCopyInWriter::new(sink, &types);
         for (kind, date, chunk, entries, data) in blocks {
             w.write(&[kind as &(dyn ToSql + Sync), date, chunk, entries, data])?;
         }
@@ -603,7 +615,8 @@ impl Store for PgStore {
                 }
             }
             let changed_blocks = !writes.is_empty();
-            Self::write_blocks(db, &writes)?;
+            // No block stored on any date of the file: every write is a new row.
+            Self::write_blocks(db, &writes, stored_by_date.is_empty())?;
             if !invalid.is_empty() {
                 let (d, c): (Vec<NaiveDate>, Vec<i64>) = invalid.into_iter().unzip();
                 db.execute(
@@ -1599,13 +1612,16 @@ impl Store for PgStore {
             for y in &years {
                 self.ensure_partition(db, "daily_cache", *y)?;
             }
-            let st = db.prepare(
-                "INSERT INTO daily_cache (date, chunk, data) VALUES ($1, $2, $3) \
+            // One statement for all the entries (arrays unnested), not a round trip each.
+            let dates: Vec<NaiveDate> = entries.iter().map(|e| e.0).collect();
+            let chunks: Vec<i64> = entries.iter().map(|e| e.1).collect();
+            let data: Vec<&[u8]> = entries.iter().map(|e| e.2.as_slice()).collect();
+            db.execute(
+                "INSERT INTO daily_cache (date, chunk, data) \
+                 SELECT * FROM unnest($1::date[], $2::bigint[], $3::bytea[]) \
                  ON CONFLICT (date, chunk) DO UPDATE SET data = excluded.data",
+                &[&dates, &chunks, &data],
             )?;
-            for (date, chunk, data) in entries {
-                db.execute(&st, &[date, chunk, data])?;
-            }
             Ok(true)
         });
         match r {

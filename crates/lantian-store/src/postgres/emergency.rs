@@ -1,7 +1,7 @@
 //! [`EmergencyStore`] on PostgreSQL: the same behaviour as the SQLite store's (emergency.rs), the
 //! same rows in the same order. CEMS hours go into yearly partitions of `cems_hourly`.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDateTime};
 use lantian_ingest::emergency::{
@@ -31,6 +31,17 @@ fn known_enterprise(db: &mut Client, file: &FileMeta, line: usize, code: &str) -
 
 fn exists(db: &mut Client, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<bool> {
     Ok(db.query_opt(sql, params)?.is_some())
+}
+
+/// The three columns of a list of keys.
+fn unzip3<A: Clone, B: Clone, C: Clone>(keys: &[(A, B, C)]) -> (Vec<A>, Vec<B>, Vec<C>) {
+    let mut out = (Vec::with_capacity(keys.len()), Vec::with_capacity(keys.len()), Vec::with_capacity(keys.len()));
+    for (a, b, c) in keys {
+        out.0.push(a.clone());
+        out.1.push(b.clone());
+        out.2.push(c.clone());
+    }
+    out
 }
 
 fn opt_u32(r: &Row, i: usize) -> Result<Option<u32>> {
@@ -397,32 +408,41 @@ impl EmergencyStore for PgStore {
                 if checked.insert(r.credit_code.as_str()) {
                     known_enterprise(db, file, r.row, &r.credit_code)?;
                 }
-                let (start, minutes) = (dt_text(r.start), i64::from(r.minutes));
-                let old: Option<i64> = db
-                    .query_opt(
-                        "SELECT wh FROM power_use WHERE credit_code = $1 AND start = $2 AND minutes = $3",
-                        &[&r.credit_code, &start, &minutes],
-                    )?
-                    .map(|x| x.try_get(0))
-                    .transpose()?;
-                match old {
-                    Some(w) if w == r.wh => out.unchanged += 1,
-                    Some(_) => {
-                        db.execute(
-                            "UPDATE power_use SET wh = $4 WHERE credit_code = $1 AND start = $2 AND minutes = $3",
-                            &[&r.credit_code, &start, &minutes, &r.wh],
-                        )?;
-                        out.updated += 1;
-                    }
-                    None => {
-                        db.execute(
-                            "INSERT INTO power_use (credit_code, start, minutes, wh) VALUES ($1, $2, $3, $4)",
-                            &[&r.credit_code, &start, &minutes, &r.wh],
-                        )?;
-                        out.inserted += 1;
-                    }
-                }
             }
+            // The stored values of the file's intervals, read in one statement; the rows then applied in
+            // file order in memory (a later row of the same interval sees the earlier one, as on SQLite)
+            // and the changed intervals written in one statement.
+            let keys: Vec<(String, String, i64)> =
+                records.iter().map(|r| (r.credit_code.clone(), dt_text(r.start), i64::from(r.minutes))).collect();
+            let (codes, starts, minutes) = unzip3(&keys);
+            let mut stored: HashMap<(String, String, i64), i64> = HashMap::new();
+            for x in db.query(
+                "SELECT p.credit_code, p.start, p.minutes, p.wh FROM power_use p \
+                 JOIN unnest($1::text[], $2::text[], $3::bigint[]) AS k(c, s, m) \
+                 ON p.credit_code = k.c AND p.start = k.s AND p.minutes = k.m",
+                &[&codes, &starts, &minutes],
+            )? {
+                stored.insert((x.try_get(0)?, x.try_get(1)?, x.try_get(2)?), x.try_get(3)?);
+            }
+            let mut changed: BTreeMap<(String, String, i64), i64> = BTreeMap::new();
+            for (k, r) in keys.into_iter().zip(records) {
+                match stored.get(&k) {
+                    Some(w) if *w == r.wh => out.unchanged += 1,
+                    Some(_) => out.updated += 1,
+                    None => out.inserted += 1,
+                }
+                stored.insert(k.clone(), r.wh);
+                changed.insert(k, r.wh);
+            }
+            let (codes, starts, minutes) = unzip3(&changed.keys().cloned().collect::<Vec<_>>());
+            let wh: Vec<i64> = changed.values().copied().collect();
+            db.execute(
+                "INSERT INTO power_use (credit_code, start, minutes, wh) \
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) \
+                 ON CONFLICT (credit_code, start, minutes) DO UPDATE SET wh = excluded.wh \
+                 WHERE power_use.wh IS DISTINCT FROM excluded.wh",
+                &[&codes, &starts, &minutes, &wh],
+            )?;
             Ok(out)
         })
     }
@@ -461,21 +481,46 @@ impl EmergencyStore for PgStore {
                 if checked.insert(r.credit_code.as_str()) {
                     known_enterprise(db, file, r.row, &r.credit_code)?;
                 }
-                let time = dt_text(r.time);
-                let existed = exists(
-                    db,
-                    "SELECT 1 FROM cems_hourly WHERE credit_code = $1 AND point = $2 AND time = $3",
-                    &[&r.credit_code, &r.point, &time],
-                )?;
-                let n = db.execute(
-                    "INSERT INTO cems_hourly (credit_code, point, time, so2_g, nox_g, pm_g) VALUES ($1, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (credit_code, point, time) DO UPDATE SET so2_g = $4, nox_g = $5, pm_g = $6 \
-                     WHERE NOT (cems_hourly.so2_g IS NOT DISTINCT FROM $4 AND cems_hourly.nox_g IS NOT DISTINCT FROM $5 \
-                     AND cems_hourly.pm_g IS NOT DISTINCT FROM $6)",
-                    &[&r.credit_code, &r.point, &time, &r.g[0], &r.g[1], &r.g[2]],
-                )?;
-                count(&mut out, existed, n as usize);
             }
+            // As electricity use: stored hours read in one statement, rows applied in file order in
+            // memory, changed hours written in one statement.
+            type Key = (String, String, String);
+            let keys: Vec<Key> =
+                records.iter().map(|r| (r.credit_code.clone(), r.point.clone(), dt_text(r.time))).collect();
+            let (codes, points, times) = unzip3(&keys);
+            let mut stored: HashMap<Key, [Option<i64>; 3]> = HashMap::new();
+            for x in db.query(
+                "SELECT h.credit_code, h.point, h.time, h.so2_g, h.nox_g, h.pm_g FROM cems_hourly h \
+                 JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(c, p, t) \
+                 ON h.credit_code = k.c AND h.point = k.p AND h.time = k.t",
+                &[&codes, &points, &times],
+            )? {
+                stored.insert(
+                    (x.try_get(0)?, x.try_get(1)?, x.try_get(2)?),
+                    [x.try_get(3)?, x.try_get(4)?, x.try_get(5)?],
+                );
+            }
+            let mut changed: BTreeMap<Key, [Option<i64>; 3]> = BTreeMap::new();
+            for (k, r) in keys.into_iter().zip(records) {
+                match stored.get(&k) {
+                    Some(g) if *g == r.g => out.unchanged += 1,
+                    Some(_) => out.updated += 1,
+                    None => out.inserted += 1,
+                }
+                stored.insert(k.clone(), r.g);
+                changed.insert(k, r.g);
+            }
+            let (codes, points, times) = unzip3(&changed.keys().cloned().collect::<Vec<_>>());
+            let col = |i: usize| changed.values().map(|g| g[i]).collect::<Vec<Option<i64>>>();
+            db.execute(
+                "INSERT INTO cems_hourly (credit_code, point, time, so2_g, nox_g, pm_g) \
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[]) \
+                 ON CONFLICT (credit_code, point, time) DO UPDATE SET so2_g = excluded.so2_g, \
+                 nox_g = excluded.nox_g, pm_g = excluded.pm_g \
+                 WHERE (cems_hourly.so2_g, cems_hourly.nox_g, cems_hourly.pm_g) \
+                 IS DISTINCT FROM (excluded.so2_g, excluded.nox_g, excluded.pm_g)",
+                &[&codes, &points, &times, &col(0), &col(1), &col(2)],
+            )?;
             Ok(out)
         })
     }

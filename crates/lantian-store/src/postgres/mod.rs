@@ -165,6 +165,23 @@ impl PgStore {
         Ok(s)
     }
 
+    /// Whether a URL names a PostgreSQL store.
+    pub fn is_url(url: &str) -> bool {
+        is_postgres_url(url)
+    }
+
+    /// Drops every table, function and partition lantian made in the database named by `url` (the
+    /// schema `public`, made again empty): `lantian bench --bench-db postgres://…` starts from an
+    /// empty store, as it removes the SQLite file. Nothing else calls it.
+    pub fn drop_lantian_tables(url: &str) -> Result<()> {
+        let _op = crate::op::during("emptying the benchmark database");
+        let config: postgres::Config =
+            url.parse().map_err(|e| StoreError::Input(format!("bad PostgreSQL URL {}: {e}", redact_url(url))))?;
+        let mut client = config.connect(NoTls)?;
+        client.batch_execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")?;
+        Ok(())
+    }
+
     pub(crate) fn db(&self) -> std::cell::RefMut<'_, Client> {
         self.client.borrow_mut()
     }
