@@ -302,7 +302,8 @@ impl PgStore {
         // Not `CREATE TABLE … PARTITION OF` (the migrations' `lantian_year_partition`): it locks the
         // parent table against every reader until the writer's transaction ends — a whole import
         // batch. A table created apart and attached takes only a SHARE UPDATE EXCLUSIVE lock of the
-        // parent, which readers' ACCESS SHARE does not wait for (readers never wait for a writer).
+        // parent, which readers' ACCESS SHARE does not wait for (readers never wait for a writer). The
+        // column storage (blocks out of line, uncompressed: migrations 1 and 3) comes with `LIKE`.
         let name = format!("{table}_y{year}");
         let exists: bool = db.query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])?.get(0);
         if !exists {
@@ -312,7 +313,7 @@ impl PgStore {
                 (format!("'{year:04}-01-01'"), format!("'{:04}-01-01'", year + 1))
             };
             db.batch_execute(&format!(
-                "CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS); \
+                "CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE); \
                  ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES FROM ({from}) TO ({to});"
             ))?;
         }
