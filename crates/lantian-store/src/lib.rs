@@ -4,6 +4,7 @@
 //! Invariants: each imported file is one transaction (all or nothing); re-importing the same data
 //! changes nothing; concentrations are stored exactly (thousandths of a unit, [`codec`]).
 
+pub mod blocks;
 pub mod codec;
 pub mod emergency;
 pub mod inspections;

@@ -38,6 +38,34 @@ impl Migration {
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
+/// Checks the migrations a store recorded (`number, name, checksum, algorithm`, in order) against the
+/// program's `list`, on either backend: a recorded migration whose name differs was made by another
+/// program; one whose checksum differs was edited after it was released — the store is not opened.
+pub(crate) fn check_recorded<'a>(
+    done: impl IntoIterator<Item = (u32, &'a str, &'a str, &'a str)>,
+    list: &[Migration],
+) -> crate::Result<()> {
+    for ((number, name, checksum, algorithm), m) in done.into_iter().zip(list) {
+        if name != m.name {
+            return Err(crate::StoreError::Input(format!(
+                "migration {number} of the store is {name}, but this program's migration {number} is {}: the \
+                 store was made by another program (or a migration was renamed after it was released)",
+                m.name
+            )));
+        }
+        if algorithm != CHECKSUM_ALGORITHM || checksum != m.checksum() {
+            return Err(crate::StoreError::Input(format!(
+                "migration {name} was edited after it was released: the store applied a text whose \
+                 {algorithm} is {checksum}, this program's file has {CHECKSUM_ALGORITHM} {}. A released \
+                 migration is never edited (a store that applied the old text would differ from a new one): \
+                 restore the file and add a new migration",
+                m.checksum()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The SQLite migrations, in order; never edit a released one, add a new file.
 pub const MIGRATIONS: &[Migration] = SQLITE;
 

@@ -1,6 +1,5 @@
 //! The embedded SQLite implementation of [`Store`].
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -274,24 +273,10 @@ impl SqliteStore {
                 done.iter().map(|d| d.0).collect::<Vec<_>>()
             )));
         }
-        for ((number, name, checksum, algorithm), m) in done.iter().zip(list) {
-            if name != m.name {
-                return Err(StoreError::Input(format!(
-                    "migration {number} of the store is {name}, but this program's migration {number} is {}: the \
-                     store was made by another program (or a migration was renamed after it was released)",
-                    m.name
-                )));
-            }
-            if algorithm != CHECKSUM_ALGORITHM || *checksum != m.checksum() {
-                return Err(StoreError::Input(format!(
-                    "migration {name} was edited after it was released: the store applied a text whose \
-                     {algorithm} is {checksum}, this program's file has {CHECKSUM_ALGORITHM} {}. A released \
-                     migration is never edited (a store that applied the old text would differ from a new one): \
-                     restore the file and add a new migration",
-                    m.checksum()
-                )));
-            }
-        }
+        crate::schema::check_recorded(
+            done.iter().map(|(n, name, c, a)| (*n, name.as_str(), c.as_str(), a.as_str())),
+            list,
+        )?;
         for (i, m) in list.iter().enumerate().take(last).skip(version) {
             let tx = self.conn.transaction()?;
             tx.execute_batch(m.sql).map_err(|e| db_error(e, &format!("applying migration {}", m.name)))?;
@@ -954,9 +939,7 @@ impl Store for SqliteStore {
                  ON CONFLICT(kind, date, chunk) DO UPDATE SET entries = excluded.entries, data = excluded.data",
             )?;
             let mut inval = tx.prepare_cached("DELETE FROM daily_cache WHERE date IN (?1, ?2) AND chunk = ?3")?;
-            let mut buf = Vec::with_capacity(1024);
-            let mut block = Vec::with_capacity(1 << 16);
-            for (di, ((date, cols), blobs)) in wide.days.iter().zip(&prepared.blobs).enumerate() {
+            for (di, (date, _)) in wide.days.iter().enumerate() {
                 let dn = day_num(*date);
                 // The stored blocks of this date.
                 let mut stored: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
@@ -964,94 +947,13 @@ impl Store for SqliteStore {
                     let (c, b) = r?;
                     stored.insert(c, b);
                 }
-                let mut existing: HashMap<i64, &[u8]> = HashMap::new();
-                for (c, b) in &stored {
-                    for (id, e) in codec::block_entries(*c, b)
-                        .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} {c}")))?
-                    {
-                        existing.insert(id, e);
-                    }
-                }
-                // The new content of every id the file names: the file's day when it covers everything
-                // or nothing was stored, else the stored day with the covered cells replaced.
-                let mut new_entries: BTreeMap<i64, Cow<'_, [u8]>> = BTreeMap::new();
-                for (j, day) in cols.iter().enumerate() {
-                    let id = ids[j];
-                    // The cells of this column the file covers (rows present, the station-hours of
-                    // release rows, less the cells a truncated last row lacks).
-                    let covered = wide.coverage(di, j);
-                    if covered.iter().all(|m| *m == 0) {
-                        // The file says nothing about this column on this date.
-                        continue;
-                    }
-                    let full = covered == merge::ALL_CELLS;
-                    let old = existing.get(&id).copied();
-                    let decode = |b: &[u8]| {
-                        codec::decode(b).ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} id {id}")))
-                    };
-                    // The merged day (`merge::merge_label_day`), encoded; and its revisions when they
-                    // were computed on the way.
-                    let mut delta: Option<merge::RevisionDelta> = None;
-                    let new_blob: Cow<'_, [u8]> = match old {
-                        // Stored cells the file does not all cover: merged.
-                        Some(b) if !full => {
-                            let (merged, d) = merge::merge_label_day(Some(&decode(b)?), day, &covered);
-                            codec::encode(&merged, &mut buf);
-                            delta = Some(d);
-                            Cow::Owned(buf.clone())
-                        }
-                        // The file covers every cell, or nothing was stored (a cell the file does not
-                        // cover is missing in its day): the merged day is the file's, already encoded.
-                        _ => {
-                            debug_assert!(
-                                merge::within(day, &covered),
-                                "{} {date}: a value outside the coverage",
-                                wide.columns[j]
-                            );
-                            if old.is_some() && blobs[j].is_empty() {
-                                codec::encode(&LabelDay::default(), &mut buf);
-                                Cow::Owned(buf.clone())
-                            } else {
-                                Cow::Borrowed(blobs[j].as_slice())
-                            }
-                        }
-                    };
-                    match old {
-                        None if new_blob.is_empty() => continue,
-                        Some(b) if b == &*new_blob => out.unchanged += 1,
-                        Some(b) => {
-                            out.updated += 1;
-                            let delta = match delta {
-                                Some(d) => d,
-                                None => merge::merge_label_day(Some(&decode(b)?), day, &covered).1,
-                            };
-                            revisions(wide, di, j, &delta, &file.path, &mut out);
-                        }
-                        None => out.inserted += 1,
-                    }
-                    new_entries.insert(id, new_blob);
-                }
-                // Rebuild the chunks the file touched; write those whose bytes changed.
-                let chunks: std::collections::BTreeSet<i64> =
-                    new_entries.keys().map(|id| id.div_euclid(codec::CHUNK)).collect();
-                for c in chunks {
-                    let lo = c * codec::CHUNK;
-                    let hi = lo + codec::CHUNK;
-                    let mut entries: BTreeMap<i64, &[u8]> =
-                        existing.iter().filter(|(id, _)| (lo..hi).contains(*id)).map(|(id, e)| (*id, *e)).collect();
-                    for (id, e) in new_entries.range(lo..hi) {
-                        entries.insert(*id, e);
-                    }
-                    let list: Vec<(i64, &[u8])> = entries.into_iter().collect();
-                    codec::build_block(&list, &mut block);
-                    if stored.get(&c).map(Vec::as_slice) != Some(block.as_slice()) {
-                        up.execute(params![kind, dn, c, list.len() as i64, block])?;
-                        changed_blocks = true;
-                        if kind == BlockKind::Station as i64 {
-                            // Label day `date` closes natural day `date − 1` (hour 0) and holds natural
-                            // day `date`: both cached evaluations are now stale.
-                            inval.execute(params![dn - 1, dn, c])?;
-                        }
+                for w in crate::blocks::merge_wide_day(prepared, di, &ids, &stored, kind, &file.path, &mut out)? {
+                    up.execute(params![kind, dn, w.chunk, w.entries as i64, w.data])?;
+                    changed_blocks = true;
+                    if kind == BlockKind::Station as i64 {
+                        // Label day `date` closes natural day `date − 1` (hour 0) and holds natural
+                        // day `date`: both cached evaluations are now stale.
+                        inval.execute(params![dn - 1, dn, w.chunk])?;
                     }
                 }
             }

@@ -2,7 +2,6 @@
 //! results, accounts and the audit log. Each method does what the SQLite store's method of the same
 //! name does (sqlite.rs), and returns the same rows in the same order.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate};
@@ -18,10 +17,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Row};
 
 use super::PgStore;
-use crate::merge;
-use crate::sqlite::{
-    daily_revisions, resolve_city_columns, revisions, split_list, warn_if_described_otherwise, CityIndex,
-};
+use crate::sqlite::{daily_revisions, resolve_city_columns, split_list, warn_if_described_otherwise, CityIndex};
 use crate::{
     codec, Account, AdjustmentRow, Approval, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, DataArea,
     DataVersions, FileMeta, ImportOutcome, NewAccount, NewToken, PreparedWide, Proposal, PublishedRecord, Result,
@@ -534,84 +530,20 @@ impl Store for PgStore {
             }
             let mut writes: Vec<(i16, NaiveDate, i64, i32, Vec<u8>)> = Vec::new();
             let mut invalid: Vec<(NaiveDate, i64)> = Vec::new();
-            let mut buf = Vec::with_capacity(1024);
-            let mut block = Vec::with_capacity(1 << 16);
             let empty = BTreeMap::new();
-            for (di, ((date, cols), blobs)) in wide.days.iter().zip(&prepared.blobs).enumerate() {
+            for (di, (date, _)) in wide.days.iter().enumerate() {
                 let stored = stored_by_date.get(date).unwrap_or(&empty);
-                let mut existing: HashMap<i64, &[u8]> = HashMap::new();
-                for (c, b) in stored {
-                    for (id, e) in codec::block_entries(*c, b)
-                        .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} {c}")))?
-                    {
-                        existing.insert(id, e);
-                    }
-                }
-                let mut new_entries: BTreeMap<i64, Cow<'_, [u8]>> = BTreeMap::new();
-                for (j, day) in cols.iter().enumerate() {
-                    let id = ids[j];
-                    let covered = wide.coverage(di, j);
-                    if covered.iter().all(|m| *m == 0) {
-                        continue;
-                    }
-                    let full = covered == merge::ALL_CELLS;
-                    let old = existing.get(&id).copied();
-                    let decode = |b: &[u8]| {
-                        codec::decode(b).ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} id {id}")))
-                    };
-                    let mut delta: Option<merge::RevisionDelta> = None;
-                    let new_blob: Cow<'_, [u8]> = match old {
-                        Some(b) if !full => {
-                            let (merged, d) = merge::merge_label_day(Some(&decode(b)?), day, &covered);
-                            codec::encode(&merged, &mut buf);
-                            delta = Some(d);
-                            Cow::Owned(buf.clone())
+                for w in
+                    crate::blocks::merge_wide_day(prepared, di, &ids, stored, i64::from(kind), &file.path, &mut out)?
+                {
+                    if kind == BlockKind::Station as i16 {
+                        // Label day `date` closes natural day `date − 1` and holds natural day `date`.
+                        if let Some(prev) = date.pred_opt() {
+                            invalid.push((prev, w.chunk));
                         }
-                        _ => {
-                            if old.is_some() && blobs[j].is_empty() {
-                                codec::encode(&LabelDay::default(), &mut buf);
-                                Cow::Owned(buf.clone())
-                            } else {
-                                Cow::Borrowed(blobs[j].as_slice())
-                            }
-                        }
-                    };
-                    match old {
-                        None if new_blob.is_empty() => continue,
-                        Some(b) if b == &*new_blob => out.unchanged += 1,
-                        Some(b) => {
-                            out.updated += 1;
-                            let delta = match delta {
-                                Some(d) => d,
-                                None => merge::merge_label_day(Some(&decode(b)?), day, &covered).1,
-                            };
-                            revisions(wide, di, j, &delta, &file.path, &mut out);
-                        }
-                        None => out.inserted += 1,
+                        invalid.push((*date, w.chunk));
                     }
-                    new_entries.insert(id, new_blob);
-                }
-                let chunks: BTreeSet<i64> = new_entries.keys().map(|id| id.div_euclid(codec::CHUNK)).collect();
-                for c in chunks {
-                    let lo = c * codec::CHUNK;
-                    let hi = lo + codec::CHUNK;
-                    let mut entries: BTreeMap<i64, &[u8]> =
-                        existing.iter().filter(|(id, _)| (lo..hi).contains(*id)).map(|(id, e)| (*id, *e)).collect();
-                    for (id, e) in new_entries.range(lo..hi) {
-                        entries.insert(*id, e);
-                    }
-                    let list: Vec<(i64, &[u8])> = entries.into_iter().collect();
-                    codec::build_block(&list, &mut block);
-                    if stored.get(&c).map(Vec::as_slice) != Some(block.as_slice()) {
-                        writes.push((kind, *date, c, list.len() as i32, block.clone()));
-                        if kind == BlockKind::Station as i16 {
-                            // Label day `date` closes natural day `date − 1` and holds natural day `date`.
-                            if let Some(prev) = date.pred_opt() {
-                                invalid.push((prev, c));
-                            }
-                            invalid.push((*date, c));
-                        }
-                    }
+                    writes.push((kind, *date, w.chunk, w.entries as i32, w.data));
                 }
             }
             let changed_blocks = !writes.is_empty();

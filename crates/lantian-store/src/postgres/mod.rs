@@ -227,24 +227,10 @@ impl PgStore {
                 done.iter().map(|d| d.0).collect::<Vec<_>>()
             )));
         }
-        for ((number, name, checksum, algorithm), m) in done.iter().zip(list) {
-            if name != m.name {
-                return Err(StoreError::Input(format!(
-                    "migration {number} of the store is {name}, but this program's migration {number} is {}: the \
-                     store was made by another program (or a migration was renamed after it was released)",
-                    m.name
-                )));
-            }
-            if algorithm != CHECKSUM_ALGORITHM || *checksum != m.checksum() {
-                return Err(StoreError::Input(format!(
-                    "migration {name} was edited after it was released: the store applied a text whose \
-                     {algorithm} is {checksum}, this program's file has {CHECKSUM_ALGORITHM} {}. A released \
-                     migration is never edited (a store that applied the old text would differ from a new one): \
-                     restore the file and add a new migration",
-                    m.checksum()
-                )));
-            }
-        }
+        crate::schema::check_recorded(
+            done.iter().map(|(n, name, c, a)| (*n as u32, name.as_str(), c.as_str(), a.as_str())),
+            list,
+        )?;
         for (i, m) in list.iter().enumerate().take(last).skip(done.len()) {
             let mut tx = db.transaction()?;
             tx.batch_execute(m.sql).map_err(|e| pg_error(e, &format!("applying migration {}", m.name)))?;
