@@ -379,7 +379,8 @@ pub fn for_each_station_day_exact<'s>(
     mut f: impl FnMut(NaiveDate, &[(&'s StationInfo, &StationDay)]),
 ) -> Result<()> {
     // Natural days that can hold data: label days first..=last hold natural days first−1..=last.
-    let Some((first, last)) = store.station_date_range()? else { return Ok(()) };
+    // The label days that hold natural days from..=to: from..=to + 1.
+    let Some((first, last)) = store.station_date_range_for(from, to + Duration::days(1))? else { return Ok(()) };
     let from = from.max(first - Duration::days(1));
     let to = to.min(last);
     if from > to {

@@ -932,6 +932,7 @@ impl Store for SqliteStore {
         };
         let kind = block_kind(wide.kind);
         let mut changed_blocks = false;
+        let mut changed_months = std::collections::BTreeSet::new();
         {
             let mut sel = tx.prepare_cached("SELECT chunk, data FROM day_block WHERE kind = ?1 AND date = ?2")?;
             let mut up = tx.prepare_cached(
@@ -950,6 +951,10 @@ impl Store for SqliteStore {
                 for w in crate::blocks::merge_wide_day(prepared, di, &ids, &stored, kind, &file.path, &mut out)? {
                     up.execute(params![kind, dn, w.chunk, w.entries as i64, w.data])?;
                     changed_blocks = true;
+                    changed_months.insert(crate::month_key(*date));
+                    if let Some(prev) = date.pred_opt() {
+                        changed_months.insert(crate::month_key(prev));
+                    }
                     if kind == BlockKind::Station as i64 {
                         // Label day `date` closes natural day `date − 1` (hour 0) and holds natural
                         // day `date`: both cached evaluations are now stale.
@@ -966,6 +971,14 @@ impl Store for SqliteStore {
             )?;
             // The version of the hourly area, once per file (migrations 12 and 15: no trigger per block row).
             tx.execute("UPDATE data_version SET version = version + 1 WHERE area = 'hourly'", [])?;
+            // And of each month whose hourly data the file changed (migration 17).
+            for m in &changed_months {
+                tx.execute(
+                    "INSERT INTO hourly_month_version (month, version) VALUES (?1, 1) \
+                     ON CONFLICT(month) DO UPDATE SET version = version + 1",
+                    [m],
+                )?;
+            }
         }
         tx.commit()?;
         // Only a committed import may leave its station ids in the cache.
@@ -1807,7 +1820,7 @@ impl Store for SqliteStore {
 
     fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>> {
         let _op = crate::op::during("reading a station's hourly data");
-        crate::op::read(&[DataArea::Hourly]);
+        crate::op::read_hourly(Some((from, to)));
         let mut out = Vec::new();
         let mut d = from;
         while d <= to {
@@ -1822,7 +1835,7 @@ impl Store for SqliteStore {
 
     fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
         let _op = crate::op::during("reading hourly data");
-        crate::op::read(&[DataArea::Hourly]);
+        crate::op::read_hourly(Some((date, date)));
         let dn = day_num(date);
         let kind = kind as i64;
         let mut blocks: Vec<(i64, Vec<u8>)> = Vec::new();
@@ -1875,7 +1888,7 @@ impl Store for SqliteStore {
         out: &mut Vec<(i64, Vec<u8>)>,
     ) -> Result<()> {
         let _op = crate::op::during("reading hourly data");
-        crate::op::read(&[DataArea::Hourly]);
+        crate::op::read_hourly(Some((date, date)));
         let mut st = self
             .conn
             .prepare_cached("SELECT chunk, data FROM day_block WHERE kind = ?2 AND date = ?1 ORDER BY chunk")?;
@@ -1908,7 +1921,7 @@ impl Store for SqliteStore {
         chunks: &[i64],
     ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
         let _op = crate::op::during("reading cached daily evaluations");
-        crate::op::read(&[DataArea::Hourly]);
+        crate::op::read_hourly(Some((from, to)));
         let mut st = self.conn.prepare_cached(
             "SELECT date, chunk, data FROM daily_cache WHERE date BETWEEN ?1 AND ?2 ORDER BY date, chunk",
         )?;
@@ -1927,7 +1940,7 @@ impl Store for SqliteStore {
 
     fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
         let _op = crate::op::during("reading cached daily evaluations");
-        crate::op::read(&[DataArea::Hourly]);
+        crate::op::read_hourly(Some((date, date)));
         let mut st = self.conn.prepare_cached("SELECT data FROM daily_cache WHERE date = ?1 AND chunk = ?2")?;
         let mut out = Vec::new();
         for c in chunks {
@@ -1953,7 +1966,7 @@ impl Store for SqliteStore {
 
     fn data_generation(&self) -> Result<u64> {
         let _op = crate::op::during("reading the data generation");
-        crate::op::read(&[DataArea::Hourly]);
+        crate::op::read_hourly(None);
         let v: Option<String> =
             self.conn.query_row("SELECT value FROM meta WHERE key = 'data_generation'", [], |r| r.get(0)).optional()?;
         Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
@@ -2044,6 +2057,18 @@ impl Store for SqliteStore {
         let _op = crate::op::during("clearing the daily cache");
         self.conn.execute("DELETE FROM daily_cache", [])?;
         Ok(())
+    }
+
+    fn hourly_month_versions(&self, months: &[i32]) -> Result<Vec<u64>> {
+        let _op = crate::op::during("reading the versions of hourly months");
+        let mut st = self.conn.prepare_cached("SELECT version FROM hourly_month_version WHERE month = ?1")?;
+        months
+            .iter()
+            .map(|m| {
+                let v: Option<i64> = st.query_row([m], |r| r.get(0)).optional()?;
+                Ok(v.map_or(0, |v| u64::try_from(v).unwrap_or(0)))
+            })
+            .collect()
     }
 
     fn counts(&self) -> Result<StoreCounts> {
@@ -2632,7 +2657,8 @@ mod area_tests {
     /// Tables that are no data a number is computed from: the schema's bookkeeping, import
     /// bookkeeping and the cache of daily evaluations (derived from the hourly area, which an import
     /// clears in its own transaction).
-    const NO_AREA: [&str; 5] = ["meta", "schema_migration", "data_version", "import_file", "daily_cache"];
+    const NO_AREA: [&str; 6] =
+        ["meta", "schema_migration", "data_version", "import_file", "daily_cache", "hourly_month_version"];
 
     /// Every table of the schema belongs to exactly one area, whose version its three triggers raise
     /// (and no other), except the hourly blocks raised by `import_wide`; no trigger raises the old

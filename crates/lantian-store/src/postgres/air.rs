@@ -529,6 +529,7 @@ impl Store for PgStore {
                 stored_by_date.entry(r.try_get(0)?).or_default().insert(r.try_get(1)?, r.try_get::<_, Vec<u8>>(2)?);
             }
             let mut writes: Vec<(i16, NaiveDate, i64, i32, Vec<u8>)> = Vec::new();
+            let mut changed_months: BTreeSet<i32> = BTreeSet::new();
             let mut invalid: Vec<(NaiveDate, i64)> = Vec::new();
             let empty = BTreeMap::new();
             for (di, (date, _)) in wide.days.iter().enumerate() {
@@ -542,6 +543,10 @@ impl Store for PgStore {
                             invalid.push((prev, w.chunk));
                         }
                         invalid.push((*date, w.chunk));
+                    }
+                    changed_months.insert(crate::month_key(*date));
+                    if let Some(prev) = date.pred_opt() {
+                        changed_months.insert(crate::month_key(prev));
                     }
                     writes.push((kind, *date, w.chunk, w.entries as i32, w.data));
                 }
@@ -561,6 +566,13 @@ impl Store for PgStore {
                 db.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'data_generation'", &[])?;
                 // The version of the hourly area, once per file (no trigger per block row; migration 15).
                 db.execute("UPDATE data_version SET version = version + 1 WHERE area = 'hourly'", &[])?;
+                // And of each month whose hourly data the file changed (migration 17).
+                let months: Vec<i32> = changed_months.into_iter().collect();
+                db.execute(
+                    "INSERT INTO hourly_month_version (month, version) SELECT m, 1 FROM unnest($1::integer[]) AS m \
+                     ON CONFLICT (month) DO UPDATE SET version = hourly_month_version.version + 1",
+                    &[&months],
+                )?;
             }
             Ok(out)
         })?;
@@ -1370,7 +1382,7 @@ impl Store for PgStore {
 
     fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>> {
         let _op = crate::op::during("reading a station's hourly data");
-        crate::op::read(&[DataArea::Hourly]);
+        crate::op::read_hourly(Some((from, to)));
         let chunk = station_id.div_euclid(codec::CHUNK);
         let rows = self.db().query(
             "SELECT date, data FROM day_block WHERE kind = $1 AND chunk = $2 AND date BETWEEN $3 AND $4 ORDER BY date",
@@ -1395,7 +1407,7 @@ impl Store for PgStore {
 
     fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
         let _op = crate::op::during("reading hourly data");
-        crate::op::read(&[DataArea::Hourly]);
+        crate::op::read_hourly(Some((date, date)));
         let k = kind as i16;
         let rows = match stations {
             Some(ids) => {
@@ -1440,7 +1452,7 @@ impl Store for PgStore {
         out: &mut Vec<(i64, Vec<u8>)>,
     ) -> Result<()> {
         let _op = crate::op::during("reading hourly data");
-        crate::op::read(&[DataArea::Hourly]);
+        crate::op::read_hourly(Some((date, date)));
         let rows = self.db().query(
             "SELECT chunk, data FROM day_block WHERE kind = $1 AND date = $2 ORDER BY chunk",
             &[&(kind as i16), &date],
@@ -1472,7 +1484,7 @@ impl Store for PgStore {
         chunks: &[i64],
     ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
         let _op = crate::op::during("reading cached daily evaluations");
-        crate::op::read(&[DataArea::Hourly]);
+        crate::op::read_hourly(Some((from, to)));
         let mut out = Vec::new();
         for r in self.db().query(
             "SELECT date, chunk, data FROM daily_cache WHERE date BETWEEN $1 AND $2 ORDER BY date, chunk",
@@ -1488,7 +1500,7 @@ impl Store for PgStore {
 
     fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
         let _op = crate::op::during("reading cached daily evaluations");
-        crate::op::read(&[DataArea::Hourly]);
+        crate::op::read_hourly(Some((date, date)));
         let mut by_chunk: HashMap<i64, Vec<u8>> = HashMap::new();
         for r in self
             .db()
@@ -1514,7 +1526,7 @@ impl Store for PgStore {
 
     fn data_generation(&self) -> Result<u64> {
         let _op = crate::op::during("reading the data generation");
-        crate::op::read(&[DataArea::Hourly]);
+        crate::op::read_hourly(None);
         meta_u64(&mut self.db(), "data_generation")
     }
 
@@ -1616,6 +1628,15 @@ impl Store for PgStore {
         let _op = crate::op::during("clearing the daily cache");
         self.db().execute("DELETE FROM daily_cache", &[])?;
         Ok(())
+    }
+
+    fn hourly_month_versions(&self, months: &[i32]) -> Result<Vec<u64>> {
+        let _op = crate::op::during("reading the versions of hourly months");
+        let mut found: HashMap<i32, i64> = HashMap::new();
+        for r in self.db().query("SELECT month, version FROM hourly_month_version WHERE month = ANY($1)", &[&months])? {
+            found.insert(r.try_get(0)?, r.try_get(1)?);
+        }
+        Ok(months.iter().map(|m| found.get(m).map_or(0, |v| u64::try_from(*v).unwrap_or(0))).collect())
     }
 
     fn counts(&self) -> Result<StoreCounts> {
