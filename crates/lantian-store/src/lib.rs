@@ -88,9 +88,8 @@ impl StoreError {
 /// method called by another keeps the outer name (the operation the caller asked for).
 pub(crate) mod op {
     use std::cell::{Cell, RefCell};
-    use std::collections::BTreeSet;
 
-    use chrono::{Datelike, NaiveDate};
+    use chrono::NaiveDate;
 
     thread_local! {
         static CURRENT: Cell<Option<&'static str>> = const { Cell::new(None) };
@@ -126,8 +125,8 @@ pub(crate) mod op {
     thread_local! {
         /// The data areas read on this thread since the innermost [`record_reads`] began.
         static READS: Cell<u16> = const { Cell::new(0) };
-        /// The months (`yyyymm`) of the hourly data read by date since then ([`read_hourly`]).
-        static MONTHS: RefCell<BTreeSet<i32>> = const { RefCell::new(BTreeSet::new()) };
+        /// The label days of the hourly data read by date since then ([`read_hourly`]).
+        static DAYS: RefCell<Vec<(NaiveDate, NaiveDate)>> = const { RefCell::new(Vec::new()) };
         /// Whether hourly data were read other than by date (a date range of everything, counts).
         static UNSCOPED: Cell<bool> = const { Cell::new(false) };
     }
@@ -142,34 +141,24 @@ pub(crate) mod op {
         }
     }
 
-    /// Records that the running read uses the hourly data (blocks or cached daily evaluations) of the
-    /// days `from..=to` (label days for blocks, natural days for the cache); `None`: a read whose value
-    /// no answer depends on (the generation that guards the daily cache's writes).
+    /// Records that the running read uses the hourly data of the label days `from..=to` (a cached
+    /// evaluation of natural day N reads label days N and N + 1); `None`: a read whose value no answer
+    /// depends on (the generation that guards the daily cache's writes).
     pub(crate) fn read_hourly(days: Option<(NaiveDate, NaiveDate)>) {
         READS.with(|r| r.set(r.get() | crate::AreaSet::of(&[crate::DataArea::Hourly]).0));
-        if let Some((from, to)) = days {
-            MONTHS.with(|m| {
-                let mut m = m.borrow_mut();
-                let mut d = from.with_day(1).unwrap_or(from);
-                while d <= to {
-                    m.insert(crate::month_key(d));
-                    d = match d.checked_add_months(chrono::Months::new(1)) {
-                        Some(n) => n,
-                        None => break,
-                    };
-                }
-            });
+        if let Some(d) = days {
+            DAYS.with(|v| v.borrow_mut().push(d));
         }
     }
 
     /// Runs `f` without recording its reads (the caller records what the answer depends on).
     pub(crate) fn unrecorded<T>(f: impl FnOnce() -> T) -> T {
-        let outer = (READS.with(|r| r.get()), MONTHS.with(|m| m.borrow().clone()), UNSCOPED.with(|u| u.get()));
-        struct Restore(u16, BTreeSet<i32>, bool);
+        let outer = (READS.with(|r| r.get()), DAYS.with(|m| m.borrow().clone()), UNSCOPED.with(|u| u.get()));
+        struct Restore(u16, Vec<(NaiveDate, NaiveDate)>, bool);
         impl Drop for Restore {
             fn drop(&mut self) {
                 READS.with(|r| r.set(self.0));
-                MONTHS.with(|m| *m.borrow_mut() = std::mem::take(&mut self.1));
+                DAYS.with(|m| *m.borrow_mut() = std::mem::take(&mut self.1));
                 UNSCOPED.with(|u| u.set(self.2));
             }
         }
@@ -177,26 +166,44 @@ pub(crate) mod op {
         f()
     }
 
-    pub(crate) fn record_reads<T>(f: impl FnOnce() -> T) -> (T, crate::AreaSet, Option<Vec<i32>>) {
-        let outer = (READS.with(|r| r.replace(0)), MONTHS.with(|m| m.take()), UNSCOPED.with(|u| u.replace(false)));
+    pub(crate) fn record_reads<T>(f: impl FnOnce() -> T) -> (T, crate::AreaSet, Option<Vec<(NaiveDate, NaiveDate)>>) {
+        let outer = (READS.with(|r| r.replace(0)), DAYS.with(|m| m.take()), UNSCOPED.with(|u| u.replace(false)));
         // Restores the outer recording (with the inner reads added) even if `f` unwinds.
-        struct Restore(u16, BTreeSet<i32>, bool);
+        struct Restore(u16, Vec<(NaiveDate, NaiveDate)>, bool);
         impl Drop for Restore {
             fn drop(&mut self) {
                 READS.with(|r| r.set(r.get() | self.0));
-                MONTHS.with(|m| m.borrow_mut().append(&mut self.1));
+                DAYS.with(|m| {
+                    let mut inner = m.take();
+                    let mut all = std::mem::take(&mut self.1);
+                    all.append(&mut inner);
+                    *m.borrow_mut() = all;
+                });
                 UNSCOPED.with(|u| u.set(u.get() | self.2));
             }
         }
         let restore = Restore(outer.0, outer.1, outer.2);
         let out = f();
         let inner = READS.with(|r| r.get());
-        let months: Vec<i32> = MONTHS.with(|m| m.borrow().iter().copied().collect());
+        let days = merge_ranges(DAYS.with(|m| m.borrow().clone()));
         let unscoped = UNSCOPED.with(|u| u.get());
         drop(restore);
         let areas = crate::AreaSet(inner);
-        let months = (areas.contains(crate::DataArea::Hourly) && !unscoped).then_some(months);
-        (out, areas, months)
+        let days = (areas.contains(crate::DataArea::Hourly) && !unscoped).then_some(days);
+        (out, areas, days)
+    }
+
+    /// Overlapping or adjacent day ranges merged, in order.
+    pub(crate) fn merge_ranges(mut v: Vec<(NaiveDate, NaiveDate)>) -> Vec<(NaiveDate, NaiveDate)> {
+        v.sort_unstable();
+        let mut out: Vec<(NaiveDate, NaiveDate)> = Vec::with_capacity(v.len());
+        for (a, b) in v {
+            match out.last_mut() {
+                Some(last) if a <= last.1.succ_opt().unwrap_or(last.1) => last.1 = last.1.max(b),
+                _ => out.push((a, b)),
+            }
+        }
+        out
     }
 }
 
@@ -756,8 +763,8 @@ pub trait Store: EmergencyStore + InspectionStore {
     /// Label dates holding any station data (first, last).
     fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>>;
     /// [`Store::station_date_range`] for a reader of the label days `from..=to` only, which clamps its
-    /// range with it: recorded as a read of the hourly data of those days' months
-    /// ([`record_reads_by_month`]), not of all the hourly data — data outside them move the range, but
+    /// range with it: recorded as a read of the hourly data of those days
+    /// ([`record_reads_by_day`]), not of all the hourly data — data outside them move the range, but
     /// the clamped range then covers only days without data, which add nothing to what is read.
     fn station_date_range_for(&self, from: NaiveDate, to: NaiveDate) -> Result<Option<(NaiveDate, NaiveDate)>> {
         let range = op::unrecorded(|| self.station_date_range());
@@ -771,11 +778,12 @@ pub trait Store: EmergencyStore + InspectionStore {
     /// Empties the cache of station daily evaluations (they are recomputed on demand): benchmarks of
     /// the from-scratch path (`lantian bench-rank`).
     fn clear_daily_cache(&self) -> Result<()>;
-    /// The version of the hourly data of each month (`yyyymm`, [`month_key`]) in `months`, in that
-    /// order (0 for a month never written): raised in the transaction of every import that changes a
-    /// block of a label day of the month, or of the day after it (which closes the month's last natural
-    /// day). Keys the web cache of answers that read hourly data by date ([`record_reads_by_month`]).
-    fn hourly_month_versions(&self, months: &[i32]) -> Result<Vec<u64>>;
+    /// The hourly area's version at the latest change of the hourly data of any label day in `days`
+    /// (ranges, inclusive; 0 when none changed since migration 17): every import that changes a block
+    /// of label day D records the version it raised for D, in its transaction. An answer computed at
+    /// hourly version V that read only those days is unchanged while this is at most V
+    /// ([`record_reads_by_day`]).
+    fn hourly_last_change(&self, days: &[(NaiveDate, NaiveDate)]) -> Result<u64>;
 }
 
 /// A part of the data, with a version ([`Store::data_versions`]) raised in the same transaction as
@@ -936,19 +944,13 @@ pub fn record_reads<T>(f: impl FnOnce() -> T) -> (T, AreaSet) {
     (out, areas)
 }
 
-/// [`record_reads`], and the months (`yyyymm`, [`month_key`]) of the hourly data `f` read when it read
-/// hourly data only by date (`None` when it read none, or some other way: then any change of the hourly
-/// area may change its answer). An answer that read the hourly data of December 2022 cannot be changed by
-/// an import of January 2023: its cache is kept by the versions of those months
-/// ([`Store::hourly_month_versions`]).
-pub fn record_reads_by_month<T>(f: impl FnOnce() -> T) -> (T, AreaSet, Option<Vec<i32>>) {
+/// [`record_reads`], and the label days of the hourly data `f` read (merged ranges), when it read hourly
+/// data only by date (`None` when it read none, or some other way: then any change of the hourly area may
+/// change its answer). An answer that read the hourly data of December cannot be changed by an import of
+/// 5 January: its cache is kept while [`Store::hourly_last_change`] of its days is not after the version
+/// it was computed at.
+pub fn record_reads_by_day<T>(f: impl FnOnce() -> T) -> (T, AreaSet, Option<Vec<(NaiveDate, NaiveDate)>>) {
     op::record_reads(f)
-}
-
-/// The month of a day as `yyyymm` (2022-12-05 → 202212), the key of `hourly_month_version`.
-pub fn month_key(d: NaiveDate) -> i32 {
-    use chrono::Datelike;
-    d.year() * 100 + d.month() as i32
 }
 
 /// Runs `f` as one transaction of `store` (issue 13 item 5): everything `f` writes — a file's records

@@ -932,7 +932,7 @@ impl Store for SqliteStore {
         };
         let kind = block_kind(wide.kind);
         let mut changed_blocks = false;
-        let mut changed_months = std::collections::BTreeSet::new();
+        let mut changed_days = std::collections::BTreeSet::new();
         {
             let mut sel = tx.prepare_cached("SELECT chunk, data FROM day_block WHERE kind = ?1 AND date = ?2")?;
             let mut up = tx.prepare_cached(
@@ -951,10 +951,7 @@ impl Store for SqliteStore {
                 for w in crate::blocks::merge_wide_day(prepared, di, &ids, &stored, kind, &file.path, &mut out)? {
                     up.execute(params![kind, dn, w.chunk, w.entries as i64, w.data])?;
                     changed_blocks = true;
-                    changed_months.insert(crate::month_key(*date));
-                    if let Some(prev) = date.pred_opt() {
-                        changed_months.insert(crate::month_key(prev));
-                    }
+                    changed_days.insert(dn);
                     if kind == BlockKind::Station as i64 {
                         // Label day `date` closes natural day `date − 1` (hour 0) and holds natural
                         // day `date`: both cached evaluations are now stale.
@@ -971,13 +968,14 @@ impl Store for SqliteStore {
             )?;
             // The version of the hourly area, once per file (migrations 12 and 15: no trigger per block row).
             tx.execute("UPDATE data_version SET version = version + 1 WHERE area = 'hourly'", [])?;
-            // And of each month whose hourly data the file changed (migration 17).
-            for m in &changed_months {
-                tx.execute(
-                    "INSERT INTO hourly_month_version (month, version) VALUES (?1, 1) \
-                     ON CONFLICT(month) DO UPDATE SET version = version + 1",
-                    [m],
-                )?;
+            // And when each label day the file changed last changed (migration 17).
+            let mut day = tx.prepare_cached(
+                "INSERT INTO hourly_day_change (date, at_version) \
+                 SELECT ?1, version FROM data_version WHERE area = 'hourly' \
+                 ON CONFLICT(date) DO UPDATE SET at_version = excluded.at_version",
+            )?;
+            for d in &changed_days {
+                day.execute([d])?;
             }
         }
         tx.commit()?;
@@ -1921,7 +1919,7 @@ impl Store for SqliteStore {
         chunks: &[i64],
     ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
         let _op = crate::op::during("reading cached daily evaluations");
-        crate::op::read_hourly(Some((from, to)));
+        crate::op::read_hourly(Some((from, to.succ_opt().unwrap_or(to))));
         let mut st = self.conn.prepare_cached(
             "SELECT date, chunk, data FROM daily_cache WHERE date BETWEEN ?1 AND ?2 ORDER BY date, chunk",
         )?;
@@ -1940,7 +1938,7 @@ impl Store for SqliteStore {
 
     fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
         let _op = crate::op::during("reading cached daily evaluations");
-        crate::op::read_hourly(Some((date, date)));
+        crate::op::read_hourly(Some((date, date.succ_opt().unwrap_or(date))));
         let mut st = self.conn.prepare_cached("SELECT data FROM daily_cache WHERE date = ?1 AND chunk = ?2")?;
         let mut out = Vec::new();
         for c in chunks {
@@ -2059,16 +2057,17 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn hourly_month_versions(&self, months: &[i32]) -> Result<Vec<u64>> {
-        let _op = crate::op::during("reading the versions of hourly months");
-        let mut st = self.conn.prepare_cached("SELECT version FROM hourly_month_version WHERE month = ?1")?;
-        months
-            .iter()
-            .map(|m| {
-                let v: Option<i64> = st.query_row([m], |r| r.get(0)).optional()?;
-                Ok(v.map_or(0, |v| u64::try_from(v).unwrap_or(0)))
-            })
-            .collect()
+    fn hourly_last_change(&self, days: &[(NaiveDate, NaiveDate)]) -> Result<u64> {
+        let _op = crate::op::during("reading when hourly data changed");
+        let mut st = self.conn.prepare_cached(
+            "SELECT coalesce(max(at_version), 0) FROM hourly_day_change WHERE date BETWEEN ?1 AND ?2",
+        )?;
+        let mut last = 0u64;
+        for (a, b) in days {
+            let v: i64 = st.query_row([day_num(*a), day_num(*b)], |r| r.get(0))?;
+            last = last.max(u64::try_from(v).unwrap_or(0));
+        }
+        Ok(last)
     }
 
     fn counts(&self) -> Result<StoreCounts> {
@@ -2658,7 +2657,7 @@ mod area_tests {
     /// bookkeeping and the cache of daily evaluations (derived from the hourly area, which an import
     /// clears in its own transaction).
     const NO_AREA: [&str; 6] =
-        ["meta", "schema_migration", "data_version", "import_file", "daily_cache", "hourly_month_version"];
+        ["meta", "schema_migration", "data_version", "import_file", "daily_cache", "hourly_day_change"];
 
     /// Every table of the schema belongs to exactly one area, whose version its three triggers raise
     /// (and no other), except the hourly blocks raised by `import_wide`; no trigger raises the old

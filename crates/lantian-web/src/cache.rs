@@ -8,27 +8,28 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use axum::body::Bytes;
+use chrono::NaiveDate;
 use lantian_store::{AreaSet, DataArea, DataVersions};
 
 use crate::ApiError;
 
 /// One answer: the areas it read, their versions when it was computed, the body; and, when it read
-/// hourly data only by date, the versions of the months it read (then the hourly area's own version
-/// is not compared: an import of another month leaves it valid).
+/// hourly data only by date, the label days it read with the hourly version it was computed at (then
+/// the hourly area's own version is not compared: an import of other days leaves it valid).
 struct Entry {
     areas: AreaSet,
     versions: DataVersions,
-    months: Option<MonthVersions>,
+    days: Option<HourlyDays>,
     body: Bytes,
 }
 
-/// Months of hourly data (`yyyymm`) and their versions.
-type MonthVersions = Vec<(i32, u64)>;
+/// Label days of hourly data read (merged ranges) and the hourly version the answer was computed at.
+type HourlyDays = (Vec<(NaiveDate, NaiveDate)>, u64);
 
 impl Entry {
     /// The areas compared by their versions (all read but hourly, when the hourly months are kept).
     fn compared(&self) -> AreaSet {
-        match self.months {
+        match self.days {
             Some(_) => self.areas.without(DataArea::Hourly),
             None => self.areas,
         }
@@ -51,18 +52,17 @@ impl ResponseCache {
     }
 
     /// The answer for `key` if no area it read has changed since (`now`: the store's versions, read
-    /// before the answer would be computed), with the hourly months whose versions must still be
-    /// checked ([`cached_body`] asks the store).
-    fn get(&self, key: &str, now: &DataVersions) -> Option<(Bytes, Option<MonthVersions>)> {
+    /// before the answer would be computed), with the hourly days that must still be checked
+    /// ([`cached_body`] asks the store).
+    fn get(&self, key: &str, now: &DataVersions) -> Option<(Bytes, Option<HourlyDays>)> {
         let map = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.get(key).filter(|e| e.valid_at(now)).map(|e| (e.body.clone(), e.months.clone()))
+        map.get(key).filter(|e| e.valid_at(now)).map(|e| (e.body.clone(), e.days.clone()))
     }
 
     /// Stores an answer computed from the data at `versions` (read before the computation began: an
     /// import that lands during it makes the answer look older than it is, never newer) that read
-    /// `areas` (and the hourly `months` with their versions). When full, stale entries go first, then
-    /// everything.
-    fn put(&self, key: String, areas: AreaSet, versions: &DataVersions, months: Option<MonthVersions>, body: Bytes) {
+    /// `areas` (and the hourly `days`). When full, stale entries go first, then everything.
+    fn put(&self, key: String, areas: AreaSet, versions: &DataVersions, days: Option<HourlyDays>, body: Bytes) {
         let mut map = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if map.len() >= self.capacity {
             map.retain(|_, e| e.valid_at(versions));
@@ -70,7 +70,7 @@ impl ResponseCache {
                 map.clear();
             }
         }
-        let mut e = Entry { areas, versions: DataVersions::default(), months, body };
+        let mut e = Entry { areas, versions: DataVersions::default(), days, body };
         e.versions = versions.only(e.compared());
         map.insert(key, e);
     }
@@ -78,9 +78,9 @@ impl ResponseCache {
 
 /// The body for `key`: the cached one if the data it read are unchanged, else `f`'s answer serialised
 /// to JSON and cached with what `f` read (`api::cached_json` runs it on a blocking thread with a pooled
-/// connection). An answer that read hourly data only by date is kept by the versions of the months it
-/// read (`lantian_store::record_reads_by_month`): the ranking of December stays cached while January is
-/// imported.
+/// connection). An answer that read hourly data only by date is kept while none of the label days it
+/// read changed after the hourly version it was computed at (`lantian_store::record_reads_by_day`,
+/// `Store::hourly_last_change`): the ranking of November stays cached while January is imported.
 pub fn cached_body<T: serde::Serialize>(
     cache: &ResponseCache,
     store: &mut dyn lantian_store::Store,
@@ -88,31 +88,22 @@ pub fn cached_body<T: serde::Serialize>(
     f: impl FnOnce(&mut dyn lantian_store::Store) -> Result<T, ApiError>,
 ) -> Result<Bytes, ApiError> {
     let versions = store.data_versions()?;
-    if let Some((body, months)) = cache.get(&key, &versions) {
-        match months {
+    if let Some((body, days)) = cache.get(&key, &versions) {
+        match days {
             None => return Ok(body),
-            Some(m) => {
-                let keys: Vec<i32> = m.iter().map(|x| x.0).collect();
-                if store.hourly_month_versions(&keys)? == m.iter().map(|x| x.1).collect::<Vec<_>>() {
+            Some((days, at)) => {
+                if store.hourly_last_change(&days)? <= at {
                     return Ok(body);
                 }
             }
         }
     }
-    let (value, areas, months) = lantian_store::record_reads_by_month(|| f(store));
+    let (value, areas, days) = lantian_store::record_reads_by_day(|| f(store));
     let body = Bytes::from(serde_json::to_vec(&value?).map_err(|e| ApiError::internal(format!("serialising: {e}")))?);
-    // The months' versions are read after the computation: they belong to the data it read only if
-    // no import changed hourly data meanwhile (the hourly version is unchanged); else the answer is
-    // kept by the hourly version read before, which makes it look older, never newer.
-    let months = match months {
-        Some(ms) => {
-            let v = store.hourly_month_versions(&ms)?;
-            let after = store.data_versions()?;
-            (after.get(DataArea::Hourly) == versions.get(DataArea::Hourly)).then(|| ms.into_iter().zip(v).collect())
-        }
-        None => None,
-    };
-    cache.put(key, areas, &versions, months, body.clone());
+    // Computed at the hourly version read before it began: an import landing meanwhile records a later
+    // version for its days, so the answer looks older than it is, never newer.
+    let days = days.map(|d| (d, versions.get(DataArea::Hourly)));
+    cache.put(key, areas, &versions, days, body.clone());
     Ok(body)
 }
 
@@ -242,23 +233,25 @@ mod tests {
         assert_eq!(body("ranking"), Some(Bytes::from_static(b"r")));
     }
 
-    /// An answer that read the hourly data of one month is kept while another month is imported and
-    /// renewed when its own month changes — on a store where the generation, the daily cache and the
+    /// An answer that read the hourly data of some days is kept while other days are imported and
+    /// renewed when its own days change — on a store where the generation, the daily cache and the
     /// blocks are all read (the hourly AQI and ranking answers).
     #[test]
-    fn an_import_of_another_month_keeps_the_answers_of_this_one() {
+    fn an_import_of_other_days_keeps_the_answers_of_these() {
         let mut store = SqliteStore::memory().expect("store");
         import_sample(&mut store, "station-list.csv");
         import_sample(&mut store, "cnemc-sites.csv");
         let cache = ResponseCache::new(64);
         assert_eq!(ask(&cache, &mut store), vec!["hourly", "ranking", "points"], "first: all computed");
         assert!(ask(&cache, &mut store).is_empty(), "then cached");
-        // April 2023: another month of hourly data for the same station. (Label day 1 February closes 31
-        // January, so the January answers read February's label days too: a file of February or of 1
-        // March would renew them.)
-        import(&mut store, "china_sites_20230415.csv", b"date,hour,type,1431A\n20230415,1,PM2.5,30\n".to_vec());
+        // 5 February 2023: another day of hourly data for the same station. (Label day 1 February closes
+        // 31 January, so the January answers read it too: a file of 1 February would renew them.)
+        import(&mut store, "china_sites_20230205.csv", b"date,hour,type,1431A\n20230205,1,PM2.5,30\n".to_vec());
         let after = ask(&cache, &mut store);
-        assert!(after.is_empty(), "an import of April leaves January's answers cached: {after:?}");
+        assert!(after.is_empty(), "an import of 5 February leaves January's answers cached: {after:?}");
+        import(&mut store, "china_sites_20230201.csv", b"date,hour,type,1431A\n20230201,1,PM2.5,31\n".to_vec());
+        let after = ask(&cache, &mut store);
+        assert_eq!(after, vec!["ranking", "points"], "1 February closes 31 January: the month's answers renew");
         // January again, revised: renewed.
         import(&mut store, "china_sites_20230120.csv", b"date,hour,type,1431A\n20230120,1,PM2.5,99\n".to_vec());
         let renewed = ask(&cache, &mut store);

@@ -529,7 +529,7 @@ impl Store for PgStore {
                 stored_by_date.entry(r.try_get(0)?).or_default().insert(r.try_get(1)?, r.try_get::<_, Vec<u8>>(2)?);
             }
             let mut writes: Vec<(i16, NaiveDate, i64, i32, Vec<u8>)> = Vec::new();
-            let mut changed_months: BTreeSet<i32> = BTreeSet::new();
+            let mut changed_days: BTreeSet<NaiveDate> = BTreeSet::new();
             let mut invalid: Vec<(NaiveDate, i64)> = Vec::new();
             let empty = BTreeMap::new();
             for (di, (date, _)) in wide.days.iter().enumerate() {
@@ -544,10 +544,7 @@ impl Store for PgStore {
                         }
                         invalid.push((*date, w.chunk));
                     }
-                    changed_months.insert(crate::month_key(*date));
-                    if let Some(prev) = date.pred_opt() {
-                        changed_months.insert(crate::month_key(prev));
-                    }
+                    changed_days.insert(*date);
                     writes.push((kind, *date, w.chunk, w.entries as i32, w.data));
                 }
             }
@@ -566,12 +563,13 @@ impl Store for PgStore {
                 db.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'data_generation'", &[])?;
                 // The version of the hourly area, once per file (no trigger per block row; migration 15).
                 db.execute("UPDATE data_version SET version = version + 1 WHERE area = 'hourly'", &[])?;
-                // And of each month whose hourly data the file changed (migration 17).
-                let months: Vec<i32> = changed_months.into_iter().collect();
+                // And when each label day the file changed last changed (migration 17).
+                let days: Vec<NaiveDate> = changed_days.into_iter().collect();
                 db.execute(
-                    "INSERT INTO hourly_month_version (month, version) SELECT m, 1 FROM unnest($1::integer[]) AS m \
-                     ON CONFLICT (month) DO UPDATE SET version = hourly_month_version.version + 1",
-                    &[&months],
+                    "INSERT INTO hourly_day_change (date, at_version) \
+                     SELECT d, (SELECT version FROM data_version WHERE area = 'hourly') FROM unnest($1::date[]) AS d \
+                     ON CONFLICT (date) DO UPDATE SET at_version = excluded.at_version",
+                    &[&days],
                 )?;
             }
             Ok(out)
@@ -1484,7 +1482,7 @@ impl Store for PgStore {
         chunks: &[i64],
     ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
         let _op = crate::op::during("reading cached daily evaluations");
-        crate::op::read_hourly(Some((from, to)));
+        crate::op::read_hourly(Some((from, to.succ_opt().unwrap_or(to))));
         let mut out = Vec::new();
         for r in self.db().query(
             "SELECT date, chunk, data FROM daily_cache WHERE date BETWEEN $1 AND $2 ORDER BY date, chunk",
@@ -1500,7 +1498,7 @@ impl Store for PgStore {
 
     fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
         let _op = crate::op::during("reading cached daily evaluations");
-        crate::op::read_hourly(Some((date, date)));
+        crate::op::read_hourly(Some((date, date.succ_opt().unwrap_or(date))));
         let mut by_chunk: HashMap<i64, Vec<u8>> = HashMap::new();
         for r in self
             .db()
@@ -1630,13 +1628,18 @@ impl Store for PgStore {
         Ok(())
     }
 
-    fn hourly_month_versions(&self, months: &[i32]) -> Result<Vec<u64>> {
-        let _op = crate::op::during("reading the versions of hourly months");
-        let mut found: HashMap<i32, i64> = HashMap::new();
-        for r in self.db().query("SELECT month, version FROM hourly_month_version WHERE month = ANY($1)", &[&months])? {
-            found.insert(r.try_get(0)?, r.try_get(1)?);
-        }
-        Ok(months.iter().map(|m| found.get(m).map_or(0, |v| u64::try_from(*v).unwrap_or(0))).collect())
+    fn hourly_last_change(&self, days: &[(NaiveDate, NaiveDate)]) -> Result<u64> {
+        let _op = crate::op::during("reading when hourly data changed");
+        let (from, to): (Vec<NaiveDate>, Vec<NaiveDate>) = days.iter().copied().unzip();
+        let v: i64 = self
+            .db()
+            .query_one(
+                "SELECT coalesce(max(c.at_version), 0)::bigint FROM hourly_day_change c \
+                 JOIN unnest($1::date[], $2::date[]) AS r(a, b) ON c.date BETWEEN r.a AND r.b",
+                &[&from, &to],
+            )?
+            .try_get(0)?;
+        Ok(u64::try_from(v).unwrap_or(0))
     }
 
     fn counts(&self) -> Result<StoreCounts> {
