@@ -10,6 +10,7 @@ pub mod emergency;
 pub mod inspections;
 pub mod merge;
 mod postgres;
+mod proposals;
 pub mod schema;
 mod sqlite;
 

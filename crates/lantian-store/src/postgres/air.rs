@@ -877,65 +877,23 @@ impl Store for PgStore {
                 .map(|r| proposal_row(&r))
                 .transpose()?
                 .ok_or_else(|| StoreError::Input(format!("no proposal #{id}")))?;
-            if p.status != "pending" {
-                return Err(StoreError::Input(format!(
-                    "proposal #{id} was already {} by {} at {}",
-                    p.status,
-                    p.decided_by.as_deref().unwrap_or("?"),
-                    p.decided_at.as_deref().unwrap_or("?")
-                )));
-            }
-            if approve {
-                let v: serde_json::Value = serde_json::from_str(&p.record)
-                    .map_err(|e| StoreError::Input(format!("proposal #{id}: unreadable record ({e})")))?;
-                let text = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
-                let date = |k: &str| {
-                    text(k).parse::<NaiveDate>().map_err(|e| StoreError::Input(format!("proposal #{id}: {k}: {e}")))
-                };
-                let approval = Approval { by: by.to_string(), at: at.to_string() };
-                match p.kind.as_str() {
-                    "adjustment" => {
-                        insert_adjustment(
-                            db,
-                            p.city_id,
-                            date("date")?,
-                            (&text("item"), &text("evidence"), &text("approver")),
-                            &approval,
-                        )?;
-                    }
-                    "dust" => {
-                        insert_dust(db, p.city_id, date("start")?, date("end")?, &text("source"), &approval)?;
-                    }
-                    other => return Err(StoreError::Input(format!("proposal #{id}: unknown kind {other:?}"))),
+            let approval = Approval { by: by.to_string(), at: at.to_string() };
+            match crate::proposals::approved_record(&p, approve)? {
+                Some(crate::proposals::Approved::Adjustment { date, item, evidence, approver }) => {
+                    insert_adjustment(db, p.city_id, date, (&item, &evidence, &approver), &approval)?;
                 }
+                Some(crate::proposals::Approved::Dust { start, end, source }) => {
+                    insert_dust(db, p.city_id, start, end, &source, &approval)?;
+                }
+                None => {}
             }
-            let status = if approve { "approved" } else { "rejected" };
             db.execute(
                 "UPDATE proposal SET status = $2, decided_by = $3, decided_at = $4, note = $5 WHERE id = $1",
-                &[&id, &status, &by, &at, &note],
+                &[&id, &crate::proposals::status(approve), &by, &at, &note],
             )?;
-            audit_insert(
-                db,
-                at,
-                by,
-                if approve { "proposal.approve" } else { "proposal.reject" },
-                &format!(
-                    "#{id} {} {} {} (proposed by {}){}",
-                    p.kind,
-                    p.city,
-                    p.summary,
-                    p.proposed_by,
-                    if note.is_empty() { String::new() } else { format!(": {note}") }
-                ),
-                remote,
-            )?;
-            Ok(Proposal {
-                status: status.to_string(),
-                decided_by: Some(by.to_string()),
-                decided_at: Some(at.to_string()),
-                note: note.to_string(),
-                ..p
-            })
+            let (action, detail) = crate::proposals::audit_entry(&p, approve, note);
+            audit_insert(db, at, by, action, &detail, remote)?;
+            Ok(crate::proposals::decided(p, approve, by, at, note))
         })
     }
 
