@@ -203,12 +203,27 @@ fn city_id(tx: &rusqlite::Connection, file: &FileMeta, line: usize, city: &str) 
 fn known_enterprise(tx: &rusqlite::Connection, file: &FileMeta, line: usize, code: &str) -> Result<()> {
     let n: i64 = tx.query_row("SELECT count(*) FROM enterprise WHERE credit_code = ?1", [code], |r| r.get(0))?;
     if n == 0 {
-        return Err(StoreError::Input(format!(
-            "{}:{}: unknown enterprise {code} (import the enterprise registry first)",
-            file.path, line
-        )));
+        return Err(unknown_enterprise(file, line, code));
     }
     Ok(())
+}
+
+/// A row naming an enterprise the registry lacks (every backend).
+pub(crate) fn unknown_enterprise(file: &FileMeta, line: usize, code: &str) -> StoreError {
+    StoreError::Input(format!(
+        "{}:{}: unknown enterprise {code} (import the enterprise registry first)",
+        file.path, line
+    ))
+}
+
+/// A forecast row for a stored (city, issuance, date) with another AQI (every backend): an issuance is
+/// never rewritten.
+pub(crate) fn overlapping_forecast(file: &FileMeta, r: &ForecastRecord, stored_aqi: u32) -> StoreError {
+    StoreError::Input(format!(
+        "{}:{}: overlapping forecasts: {} {} issued {} is already recorded with AQI {stored_aqi}; \
+         an issuance is never rewritten — give the new forecast its own issued_at",
+        file.path, r.line, r.city, r.date, r.issued_at
+    ))
 }
 
 /// Counts an upsert: `changed` rows of an `INSERT … ON CONFLICT DO UPDATE … WHERE <differs>`.
@@ -240,13 +255,7 @@ impl EmergencyStore for SqliteStore {
                 .optional()?;
             match old {
                 Some(o) if o == (r.aqi, r.aqi_low, r.aqi_high) => out.unchanged += 1,
-                Some((aqi, _, _)) => {
-                    return Err(StoreError::Input(format!(
-                        "{}:{}: overlapping forecasts: {} {} issued {} is already recorded with AQI {aqi}; \
-                         an issuance is never rewritten — give the new forecast its own issued_at",
-                        file.path, r.line, r.city, r.date, r.issued_at
-                    )))
-                }
+                Some((aqi, _, _)) => return Err(overlapping_forecast(file, r, aqi)),
                 None => {
                     tx.execute(
                         "INSERT INTO forecast (city_id, issued_at, date, aqi, aqi_low, aqi_high, primary_pollutant, source) \

@@ -14,17 +14,15 @@ use postgres::{Client, Row};
 use super::air::{known_city, record_file};
 use super::PgStore;
 use crate::emergency::{
-    count, dt_parse, dt_text, AlertEventRow, EmergencyStore, NewAlertEvent, StoredCems, StoredCityMeasure,
-    StoredEnterprise, StoredForecast, StoredInventory, StoredMeasure, StoredPower, StoredVisit,
+    count, dt_parse, dt_text, overlapping_forecast, unknown_enterprise, AlertEventRow, EmergencyStore, NewAlertEvent,
+    StoredCems, StoredCityMeasure, StoredEnterprise, StoredForecast, StoredInventory, StoredMeasure, StoredPower,
+    StoredVisit,
 };
 use crate::{DataArea, FileMeta, ImportOutcome, Result, StoreError};
 
 fn known_enterprise(db: &mut Client, file: &FileMeta, line: usize, code: &str) -> Result<()> {
     if db.query_opt("SELECT 1 FROM enterprise WHERE credit_code = $1", &[&code])?.is_none() {
-        return Err(StoreError::Input(format!(
-            "{}:{}: unknown enterprise {code} (import the enterprise registry first)",
-            file.path, line
-        )));
+        return Err(unknown_enterprise(file, line, code));
     }
     Ok(())
 }
@@ -67,13 +65,7 @@ impl EmergencyStore for PgStore {
                 };
                 match old {
                     Some(o) if o == (r.aqi, r.aqi_low, r.aqi_high) => out.unchanged += 1,
-                    Some((aqi, _, _)) => {
-                        return Err(StoreError::Input(format!(
-                            "{}:{}: overlapping forecasts: {} {} issued {} is already recorded with AQI {aqi}; \
-                             an issuance is never rewritten — give the new forecast its own issued_at",
-                            file.path, r.line, r.city, r.date, r.issued_at
-                        )))
-                    }
+                    Some((aqi, _, _)) => return Err(overlapping_forecast(file, r, aqi)),
                     None => {
                         db.execute(
                             "INSERT INTO forecast (city_id, issued_at, date, aqi, aqi_low, aqi_high, primary_pollutant, \
