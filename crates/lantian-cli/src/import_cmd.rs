@@ -238,7 +238,14 @@ pub fn import_files_with(
                         if began.is_ok() && batch_began.is_none() {
                             batch_began = Some(std::time::Instant::now());
                         }
-                        (began.and_then(|_| write(store, &meta, &ready)), waited)
+                        let written = began.and_then(|_| {
+                            // A part of the open batch: its savepoint is stored when the batch commits.
+                            let mut tx = lantian_store::Tx::within_batch(&mut *store)?;
+                            let o = write(&mut tx, &meta, &ready)?;
+                            tx.commit()?;
+                            Ok(o)
+                        });
+                        (written, waited)
                     } else {
                         lantian_store::write_retrying(store, &wait, |s| write(s, &meta, &ready))
                     };

@@ -55,8 +55,8 @@ pub fn run(db: &str, a: InspectionsArgs) -> Result<ExitCode> {
         let asked = a.city.as_deref().map(|c| format!(" --city {c}")).unwrap_or_default();
         let detail = format!("inspections ({scope_text}) lantian inspections{asked} --on {on}: {} rows", rows.len());
         let wait = lantian_store::WriteWait::from_env()?;
-        let (r, waited) = lantian_store::write_retrying(&mut *store, &wait, |s| {
-            s.audit(&crate::now_text(), &account.name, "export", &detail, "local")
+        let (r, waited) = lantian_store::write_retrying(&mut *store, &wait, |tx| {
+            tx.accounts().audit(&crate::now_text(), &account.name, "export", &detail, "local")
         });
         crate::report_wait(waited);
         r?;

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use chrono::{Duration, NaiveDate};
 use clap::Args;
-use lantian_store::Store;
 use lantian_synth::SynthOptions;
 
 use crate::import_cmd::{bar, import_files, print_summary};
@@ -149,13 +148,13 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
         }
     }
     println!("2/3 导入 importing into {} …", db.display());
-    let mut store = lantian_store::SqliteStore::open(&db)?;
+    let mut store: lantian_store::AnyStore = Box::new(lantian_store::SqliteStore::open(&db)?);
     let mut files = vec![data.join("stations.csv")];
     files.extend(
         crate::import_cmd::expand(std::slice::from_ref(&data))?.into_iter().filter(|p| !p.ends_with("stations.csv")),
     );
     let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let sum = import_files(&mut store, &files, jobs, &bar(files.len() as u64, "导入 import"))?;
+    let sum = import_files(&mut *store, &files, jobs, &bar(files.len() as u64, "导入 import"))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     print_summary(&sum, &mut out)?;
@@ -168,7 +167,7 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
     let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut t = Table::new(&hdr, &[false; 8]);
     for city in store.cities()?.into_iter().filter(|c| c.province == "四川省") {
-        let vals = lantian_service::city_daily(&store, &city, first, last)?;
+        let vals = lantian_service::city_daily(&*store, &city, first, last)?;
         let mut row = vec![city.display().to_string()];
         for d in &days {
             row.push(

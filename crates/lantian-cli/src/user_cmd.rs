@@ -121,9 +121,9 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
             };
             let grants = datasets(&grant)?;
             // The account and its audit entry: one transaction (issue 13 item 5).
-            let id = audited(&mut *store, |store| {
+            let id = audited(&mut *store, |tx| {
                 let id = add_account(
-                    store,
+                    tx.store(),
                     &name,
                     &password,
                     role,
@@ -132,7 +132,7 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
                     &grants,
                     &now(),
                 )?;
-                store.audit(&now(), "cli", "user.add", &format!("{name} ({})", role.code()), "local")?;
+                tx.accounts().audit(&now(), "cli", "user.add", &format!("{name} ({})", role.code()), "local")?;
                 Ok(id)
             })?;
             println!("已添加 added account {name} (#{id}, {} {})", role.code(), role.label_zh());
@@ -161,9 +161,9 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
             bail!("no account named {name:?}")
         }
         UserAction::Disable { name } => {
-            audited(&mut *store, |store| {
-                store.set_account_disabled(&name, true, &now())?;
-                store.audit(
+            audited(&mut *store, |tx| {
+                tx.accounts().set_account_disabled(&name, true, &now())?;
+                tx.accounts().audit(
                     &now(),
                     "cli",
                     "user.disable",
@@ -175,9 +175,9 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
             println!("已停用 disabled {name}: its tokens are revoked and its sessions ended");
         }
         UserAction::Enable { name } => {
-            audited(&mut *store, |store| {
-                store.set_account_disabled(&name, false, &now())?;
-                store.audit(&now(), "cli", "user.enable", &name, "local")?;
+            audited(&mut *store, |tx| {
+                tx.accounts().set_account_disabled(&name, false, &now())?;
+                tx.accounts().audit(&now(), "cli", "user.enable", &name, "local")?;
                 Ok(())
             })?;
             println!("已启用 enabled {name} (its old tokens and sessions stay revoked: issue a new token)");
@@ -186,9 +186,9 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
             let Some(account) = store.account(&name)? else { bail!("no account named {name:?}") };
             let grants = datasets(&names)?;
             let list = grants.iter().map(|g| g.code()).collect::<Vec<_>>().join(",");
-            audited(&mut *store, |store| {
-                grant(store, &account, &grants)?;
-                store.audit(&now(), "cli", "user.grant", &format!("{name}: {list}"), "local")?;
+            audited(&mut *store, |tx| {
+                grant(tx.accounts(), &account, &grants)?;
+                tx.accounts().audit(&now(), "cli", "user.grant", &format!("{name}: {list}"), "local")?;
                 Ok(())
             })?;
             println!("已授权 {name} reads: {}", if list.is_empty() { "the public part only" } else { &list });
@@ -255,9 +255,15 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
             let Some(account) = store.account(&name)? else { bail!("no account named {name:?}") };
             if let Some(which) = revoke {
                 let label = (which != "all").then_some(which.as_str());
-                let n = audited(&mut *store, |store| {
-                    let n = store.revoke_tokens(account.id, label, &now())?;
-                    store.audit(&now(), "cli", "token.revoke", &format!("{name} ({which}): {n} revoked"), "local")?;
+                let n = audited(&mut *store, |tx| {
+                    let n = tx.accounts().revoke_tokens(account.id, label, &now())?;
+                    tx.accounts().audit(
+                        &now(),
+                        "cli",
+                        "token.revoke",
+                        &format!("{name} ({which}): {n} revoked"),
+                        "local",
+                    )?;
                     Ok(n)
                 })?;
                 println!("已吊销 revoked {n} token(s) of {name} ({which})");
@@ -265,10 +271,17 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
             }
             let scopes = Scope::parse_list(&scope)?;
             let list = scopes.iter().map(|s| s.code()).collect::<Vec<_>>().join(",");
-            let token = audited(&mut *store, |store| {
-                let token =
-                    issue_token(store, &account, &label, &scopes, days, &now(), chrono::Utc::now().timestamp())?;
-                store.audit(
+            let token = audited(&mut *store, |tx| {
+                let token = issue_token(
+                    tx.accounts(),
+                    &account,
+                    &label,
+                    &scopes,
+                    days,
+                    &now(),
+                    chrono::Utc::now().timestamp(),
+                )?;
+                tx.accounts().audit(
                     &now(),
                     "cli",
                     "token.issue",
@@ -286,7 +299,7 @@ pub fn run(db: &str, a: UserArgs) -> Result<ExitCode> {
 /// Runs a change and the audit entry that records it as one transaction (issue 13 item 5): both are
 /// stored, or — if either fails — neither. Waits for another writer (the web server's uploads, an
 /// import) instead of failing, as long as `LANTIAN_WRITE_WAIT_SECS` allows (issue 13 item 4).
-fn audited<T>(store: &mut dyn Store, mut f: impl FnMut(&mut dyn Store) -> Result<T>) -> Result<T> {
+fn audited<T>(store: &mut dyn Store, mut f: impl FnMut(&mut lantian_store::Tx<'_>) -> Result<T>) -> Result<T> {
     let wait = lantian_store::WriteWait::from_env()?;
     let (r, waited) =
         lantian_store::retry_busy(&wait, crate::is_busy, || lantian_store::atomically(&mut *store, &mut f));

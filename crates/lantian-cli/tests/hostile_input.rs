@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{ok, TempDir};
-use lantian_service::import::{import_warnings, prepare, write};
+use lantian_service::import::{import_warnings, prepare, write_one};
 use lantian_store::{AnyStore, ImportOutcome, Store};
 
 const AT: &str = "2026-01-01T00:00:00+08:00";
@@ -22,7 +22,7 @@ fn store(t: &TempDir) -> AnyStore {
 /// Imports one file as `lantian import` and the upload do; `Err` is the message.
 fn import(store: &mut dyn Store, name: &str, bytes: &[u8]) -> Result<(ImportOutcome, Vec<String>), String> {
     let (meta, ready) = prepare(Path::new(name), bytes.to_vec(), AT).map_err(|e| e.to_string())?;
-    let o = write(store, &meta, &ready).map_err(|e| e.to_string())?;
+    let o = write_one(store, &meta, &ready).map_err(|e| e.to_string())?;
     let w = import_warnings(Path::new(name), &ready, &o);
     Ok((o, w))
 }

@@ -31,7 +31,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::{shared_data, TempDir};
-use lantian_service::import::{import_warnings, prepare, write};
+use lantian_service::import::{import_warnings, prepare, write_one};
 use lantian_store::{ImportOutcome, SqliteStore};
 
 /// The longest one import may take (debug build, slow CI) before it counts as a hang.
@@ -330,7 +330,7 @@ type Imported = Result<(ImportOutcome, Vec<String>), String>;
 
 fn import(store: &mut SqliteStore, name: &str, bytes: Vec<u8>) -> Imported {
     let (meta, ready) = prepare(Path::new(name), bytes, "2026-01-01T00:00:00+08:00").map_err(|e| e.to_string())?;
-    let o = write(store, &meta, &ready).map_err(|e| e.to_string())?;
+    let o = write_one(store, &meta, &ready).map_err(|e| e.to_string())?;
     let w = import_warnings(Path::new(name), &ready, &o);
     Ok((o, w))
 }

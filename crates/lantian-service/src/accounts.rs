@@ -14,7 +14,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use lantian_ingest::events::TaskRecord;
-use lantian_store::{Account, NewAccount, NewToken, Store, TokenInfo};
+use lantian_store::{Account, AccountStore, NewAccount, NewToken, Store, TokenInfo};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
@@ -285,7 +285,7 @@ pub fn add_account(
 }
 
 /// Sets the datasets granted to a viewer (replacing the previous ones; empty: the public part only).
-pub fn grant(store: &mut dyn Store, account: &Account, grants: &[Dataset]) -> Result<()> {
+pub fn grant(store: &mut dyn AccountStore, account: &Account, grants: &[Dataset]) -> Result<()> {
     if Role::parse(&account.role) != Some(Role::Viewer) {
         return Err(ServiceError::Request(format!(
             "{} is a {} account: only viewers are granted datasets (the other roles read by their scope)",
@@ -307,7 +307,7 @@ pub fn random_token(prefix: &str) -> String {
 /// Issues a new API token for an account with its scopes, living `days` days from `now_unix`; returns
 /// the token (shown once; only its digest is stored). A disabled account gets none.
 pub fn issue_token(
-    store: &mut dyn Store,
+    store: &mut dyn AccountStore,
     account: &Account,
     label: &str,
     scopes: &[Scope],

@@ -7,7 +7,7 @@ use std::path::Path;
 use lantian_core::aqi::AqiCategory;
 use lantian_ingest::text::ReadLimits;
 use lantian_ingest::{CityDailyRecord, IngestError};
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, Store, StoreError, Tx};
 
 /// A file read and ready to be written: its dataset ([`crate::datasets`]) and its records.
 pub use crate::datasets::Ready;
@@ -32,23 +32,29 @@ pub fn prepare_with(
     Ok((meta, ready))
 }
 
-/// Writes a prepared file in one transaction, as the store's operator (`lantian import`, `demo`): every
-/// record approved by `cli`.
-pub fn write(store: &mut dyn Store, meta: &FileMeta, ready: &Ready) -> Result<ImportOutcome, StoreError> {
-    write_as(store, meta, ready, &crate::accounts::WriteMode::operator())
+/// Writes a prepared file in transaction `tx`, as the store's operator (`lantian import`, `demo`):
+/// every record approved by `cli`.
+pub fn write(tx: &mut Tx<'_>, meta: &FileMeta, ready: &Ready) -> Result<ImportOutcome, StoreError> {
+    write_as(tx, meta, ready, &crate::accounts::WriteMode::operator())
 }
 
-/// Writes a prepared file in one transaction as `mode` says (after [`crate::accounts::may_import`]):
+/// [`write`] as a transaction of its own ([`lantian_store::atomically`]): tests and tools that write
+/// one file.
+pub fn write_one(store: &mut dyn Store, meta: &FileMeta, ready: &Ready) -> Result<ImportOutcome, StoreError> {
+    lantian_store::atomically(store, |tx| write(tx, meta, ready))
+}
+
+/// Writes a prepared file in transaction `tx` as `mode` says (after [`crate::accounts::may_import`]):
 /// a city's bonus/penalty items and dust periods become proposals that change no number until the
 /// province approves them; other records, and an approving writer's, are written with who approved.
 /// The file's dataset module writes it ([`crate::datasets::Dataset::write`]).
 pub fn write_as(
-    store: &mut dyn Store,
+    tx: &mut Tx<'_>,
     meta: &FileMeta,
     ready: &Ready,
     mode: &crate::accounts::WriteMode,
 ) -> Result<ImportOutcome, StoreError> {
-    ready.write(store, meta, mode)
+    ready.write(tx, meta, mode)
 }
 
 /// Every warning of one imported file, gathered in one place for `lantian import` and the upload:

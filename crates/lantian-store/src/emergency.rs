@@ -11,7 +11,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use crate::sqlite::{day_num, find_city, from_day_num};
-use crate::{DataArea, FileMeta, ImportOutcome, Result, SqliteStore, StoreError};
+use crate::{DataArea, EnterpriseStore, FileMeta, ImportOutcome, Result, SqliteStore, StoreError};
 
 /// Date-times are stored as `YYYY-MM-DDTHH:MM:SS` text (Beijing time), which sorts as time.
 pub(crate) fn dt_text(t: NaiveDateTime) -> String {
@@ -157,11 +157,6 @@ pub trait EmergencyStore {
     /// Forecasts of the cities (all when empty) issued at or before `known_at` (all when `None`),
     /// ordered by city, issuance, date.
     fn forecasts(&self, city_ids: &[i64], known_at: Option<NaiveDateTime>) -> Result<Vec<StoredForecast>>;
-    /// Imports the key-emitter registry (a later file updates an enterprise in place). `industry` and
-    /// `grade` must already be canonical codes.
-    fn import_enterprises(&mut self, file: &FileMeta, records: &[EnterpriseRecord]) -> Result<ImportOutcome>;
-    /// Enterprises of a city (all when `None`), by credit code.
-    fn enterprises(&self, city_id: Option<i64>) -> Result<Vec<StoredEnterprise>>;
     /// Imports plan measures: for each (enterprise, level) in the file, the file's lines replace the
     /// stored ones. An unknown enterprise rejects the file.
     fn import_measures(&mut self, file: &FileMeta, records: &[MeasureRecord]) -> Result<ImportOutcome>;
@@ -172,14 +167,6 @@ pub trait EmergencyStore {
     fn inventory(&self, city_id: i64, year: i32) -> Result<Option<StoredInventory>>;
     fn import_city_measures(&mut self, file: &FileMeta, records: &[CityMeasureRecord]) -> Result<ImportOutcome>;
     fn city_measures(&self, city_id: i64, level: &str) -> Result<Vec<StoredCityMeasure>>;
-    /// Imports electricity use (a later value for the same interval replaces the stored one).
-    fn import_power(&mut self, file: &FileMeta, records: &[PowerRecord]) -> Result<ImportOutcome>;
-    /// Electricity use of an enterprise with intervals starting in `from..to`.
-    fn power(&self, credit_code: &str, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<StoredPower>>;
-    /// Imports CEMS hours (a later value for the same point and hour replaces the stored one).
-    fn import_cems(&mut self, file: &FileMeta, records: &[CemsRecord]) -> Result<ImportOutcome>;
-    /// CEMS hours of an enterprise ending in `from..=to`.
-    fn cems(&self, credit_code: &str, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<StoredCems>>;
     fn import_visits(&mut self, file: &FileMeta, records: &[VisitRecord]) -> Result<ImportOutcome>;
     /// Visits to a city (all when `None`), by start date.
     fn visits(&self, city_id: Option<i64>) -> Result<Vec<StoredVisit>>;
@@ -314,93 +301,6 @@ impl EmergencyStore for SqliteStore {
                 primary,
                 source,
             });
-        }
-        Ok(out)
-    }
-
-    fn import_enterprises(&mut self, file: &FileMeta, records: &[EnterpriseRecord]) -> Result<ImportOutcome> {
-        let _op = crate::op::during("importing the enterprise registry");
-        let tx = self.conn_mut().savepoint()?;
-        let mut out = ImportOutcome {
-            new_file: SqliteStore::record_file(&tx, file, "enterprises", records.len())?,
-            ..Default::default()
-        };
-        for r in records {
-            let city = city_id(&tx, file, r.row, &r.city)?;
-            let existed: bool =
-                tx.query_row("SELECT count(*) FROM enterprise WHERE credit_code = ?1", [&r.credit_code], |x| {
-                    x.get::<_, i64>(0)
-                })? > 0;
-            let lines = serde_json::to_string(&r.lines).map_err(|e| StoreError::Input(e.to_string()))?;
-            let n = tx.execute(
-                "INSERT INTO enterprise (credit_code, name, city_id, county, industry, grade, grade_date, grade_authority, \
-                 green_benchmark, guarantee_reason, lines, so2_kg, nox_kg, pm_kg, vocs_kg) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
-                 ON CONFLICT (credit_code) DO UPDATE SET name = ?2, city_id = ?3, county = ?4, industry = ?5, grade = ?6, \
-                 grade_date = ?7, grade_authority = ?8, green_benchmark = ?9, guarantee_reason = ?10, lines = ?11, \
-                 so2_kg = ?12, nox_kg = ?13, pm_kg = ?14, vocs_kg = ?15 \
-                 WHERE NOT (name = ?2 AND city_id = ?3 AND county = ?4 AND industry = ?5 AND grade = ?6 \
-                 AND grade_date IS ?7 AND grade_authority = ?8 AND green_benchmark = ?9 AND guarantee_reason = ?10 \
-                 AND lines = ?11 AND so2_kg = ?12 AND nox_kg = ?13 AND pm_kg = ?14 AND vocs_kg = ?15)",
-                params![
-                    r.credit_code,
-                    r.name,
-                    city,
-                    r.county,
-                    r.industry,
-                    r.grade,
-                    r.grade_date.map(day_num),
-                    r.grade_authority,
-                    r.green_benchmark,
-                    r.guarantee_reason,
-                    lines,
-                    r.annual_kg[0],
-                    r.annual_kg[1],
-                    r.annual_kg[2],
-                    r.annual_kg[3]
-                ],
-            )?;
-            count(&mut out, existed, n);
-        }
-        tx.commit()?;
-        Ok(out)
-    }
-
-    fn enterprises(&self, city_id: Option<i64>) -> Result<Vec<StoredEnterprise>> {
-        let _op = crate::op::during("reading enterprises");
-        crate::op::read(&[DataArea::Response]);
-        let mut st = self.conn().prepare(
-            "SELECT credit_code, name, city_id, county, industry, grade, grade_date, grade_authority, green_benchmark, \
-             guarantee_reason, lines, so2_kg, nox_kg, pm_kg, vocs_kg FROM enterprise \
-             WHERE (?1 IS NULL OR city_id = ?1) ORDER BY credit_code",
-        )?;
-        let rows = st.query_map([city_id], |r| {
-            Ok((
-                StoredEnterprise {
-                    credit_code: r.get(0)?,
-                    name: r.get(1)?,
-                    city_id: r.get(2)?,
-                    county: r.get(3)?,
-                    industry: r.get(4)?,
-                    grade: r.get(5)?,
-                    grade_date: None,
-                    grade_authority: r.get(7)?,
-                    green_benchmark: r.get(8)?,
-                    guarantee_reason: r.get(9)?,
-                    lines: Vec::new(),
-                    annual_kg: [r.get(11)?, r.get(12)?, r.get(13)?, r.get(14)?],
-                },
-                r.get::<_, Option<i64>>(6)?,
-                r.get::<_, String>(10)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (mut e, gd, lines) = row?;
-            e.grade_date = gd.map(from_day_num).transpose()?;
-            e.lines =
-                serde_json::from_str(&lines).map_err(|_| StoreError::Corrupt(format!("lines of {}", e.credit_code)))?;
-            out.push(e);
         }
         Ok(out)
     }
@@ -605,112 +505,6 @@ impl EmergencyStore for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn import_power(&mut self, file: &FileMeta, records: &[PowerRecord]) -> Result<ImportOutcome> {
-        let _op = crate::op::during("importing electricity use");
-        let tx = self.conn_mut().savepoint()?;
-        let mut out = ImportOutcome {
-            new_file: SqliteStore::record_file(&tx, file, "power-use", records.len())?,
-            ..Default::default()
-        };
-        let mut checked = std::collections::HashSet::new();
-        for r in records {
-            if checked.insert(r.credit_code.as_str()) {
-                known_enterprise(&tx, file, r.row, &r.credit_code)?;
-            }
-            let key = params![r.credit_code, dt_text(r.start), r.minutes];
-            let old: Option<i64> = tx
-                .query_row(
-                    "SELECT wh FROM power_use WHERE credit_code = ?1 AND start = ?2 AND minutes = ?3",
-                    key,
-                    |x| x.get(0),
-                )
-                .optional()?;
-            match old {
-                Some(w) if w == r.wh => out.unchanged += 1,
-                Some(_) => {
-                    tx.execute(
-                        "UPDATE power_use SET wh = ?4 WHERE credit_code = ?1 AND start = ?2 AND minutes = ?3",
-                        params![r.credit_code, dt_text(r.start), r.minutes, r.wh],
-                    )?;
-                    out.updated += 1;
-                }
-                None => {
-                    tx.execute(
-                        "INSERT INTO power_use (credit_code, start, minutes, wh) VALUES (?1, ?2, ?3, ?4)",
-                        params![r.credit_code, dt_text(r.start), r.minutes, r.wh],
-                    )?;
-                    out.inserted += 1;
-                }
-            }
-        }
-        tx.commit()?;
-        Ok(out)
-    }
-
-    fn power(&self, credit_code: &str, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<StoredPower>> {
-        let _op = crate::op::during("reading electricity use");
-        crate::op::read(&[DataArea::Response]);
-        let mut st = self.conn().prepare(
-            "SELECT start, minutes, wh FROM power_use WHERE credit_code = ?1 AND start >= ?2 AND start < ?3 ORDER BY start, minutes",
-        )?;
-        let rows = st.query_map(params![credit_code, dt_text(from), dt_text(to)], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, i64>(2)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (s, minutes, wh) = row?;
-            out.push(StoredPower { start: dt_parse(&s)?, minutes, wh });
-        }
-        Ok(out)
-    }
-
-    fn import_cems(&mut self, file: &FileMeta, records: &[CemsRecord]) -> Result<ImportOutcome> {
-        let _op = crate::op::during("importing CEMS hours");
-        let tx = self.conn_mut().savepoint()?;
-        let mut out = ImportOutcome {
-            new_file: SqliteStore::record_file(&tx, file, "cems-hourly", records.len())?,
-            ..Default::default()
-        };
-        let mut checked = std::collections::HashSet::new();
-        for r in records {
-            if checked.insert(r.credit_code.as_str()) {
-                known_enterprise(&tx, file, r.row, &r.credit_code)?;
-            }
-            let existed: bool = tx.query_row(
-                "SELECT count(*) FROM cems_hourly WHERE credit_code = ?1 AND point = ?2 AND time = ?3",
-                params![r.credit_code, r.point, dt_text(r.time)],
-                |x| x.get::<_, i64>(0),
-            )? > 0;
-            let n = tx.execute(
-                "INSERT INTO cems_hourly (credit_code, point, time, so2_g, nox_g, pm_g) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                 ON CONFLICT (credit_code, point, time) DO UPDATE SET so2_g = ?4, nox_g = ?5, pm_g = ?6 \
-                 WHERE NOT (so2_g IS ?4 AND nox_g IS ?5 AND pm_g IS ?6)",
-                params![r.credit_code, r.point, dt_text(r.time), r.g[0], r.g[1], r.g[2]],
-            )?;
-            count(&mut out, existed, n);
-        }
-        tx.commit()?;
-        Ok(out)
-    }
-
-    fn cems(&self, credit_code: &str, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<StoredCems>> {
-        let _op = crate::op::during("reading CEMS hours");
-        crate::op::read(&[DataArea::Response]);
-        let mut st = self.conn().prepare(
-            "SELECT point, time, so2_g, nox_g, pm_g FROM cems_hourly WHERE credit_code = ?1 AND time >= ?2 AND time <= ?3 \
-             ORDER BY time, point",
-        )?;
-        let rows = st.query_map(params![credit_code, dt_text(from), dt_text(to)], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, [r.get(2)?, r.get(3)?, r.get(4)?]))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (point, t, g) = row?;
-            out.push(StoredCems { point, time: dt_parse(&t)?, g });
-        }
-        Ok(out)
-    }
-
     fn import_visits(&mut self, file: &FileMeta, records: &[VisitRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing pairing visits");
         let tx = self.conn_mut().savepoint()?;
@@ -873,6 +667,201 @@ impl EmergencyStore for SqliteStore {
                     recorded_at,
                 },
             });
+        }
+        Ok(out)
+    }
+}
+
+impl EnterpriseStore for SqliteStore {
+    fn import_enterprises(&mut self, file: &FileMeta, records: &[EnterpriseRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing the enterprise registry");
+        let tx = self.conn_mut().savepoint()?;
+        let mut out = ImportOutcome {
+            new_file: SqliteStore::record_file(&tx, file, "enterprises", records.len())?,
+            ..Default::default()
+        };
+        for r in records {
+            let city = city_id(&tx, file, r.row, &r.city)?;
+            let existed: bool =
+                tx.query_row("SELECT count(*) FROM enterprise WHERE credit_code = ?1", [&r.credit_code], |x| {
+                    x.get::<_, i64>(0)
+                })? > 0;
+            let lines = serde_json::to_string(&r.lines).map_err(|e| StoreError::Input(e.to_string()))?;
+            let n = tx.execute(
+                "INSERT INTO enterprise (credit_code, name, city_id, county, industry, grade, grade_date, grade_authority, \
+                 green_benchmark, guarantee_reason, lines, so2_kg, nox_kg, pm_kg, vocs_kg) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
+                 ON CONFLICT (credit_code) DO UPDATE SET name = ?2, city_id = ?3, county = ?4, industry = ?5, grade = ?6, \
+                 grade_date = ?7, grade_authority = ?8, green_benchmark = ?9, guarantee_reason = ?10, lines = ?11, \
+                 so2_kg = ?12, nox_kg = ?13, pm_kg = ?14, vocs_kg = ?15 \
+                 WHERE NOT (name = ?2 AND city_id = ?3 AND county = ?4 AND industry = ?5 AND grade = ?6 \
+                 AND grade_date IS ?7 AND grade_authority = ?8 AND green_benchmark = ?9 AND guarantee_reason = ?10 \
+                 AND lines = ?11 AND so2_kg = ?12 AND nox_kg = ?13 AND pm_kg = ?14 AND vocs_kg = ?15)",
+                params![
+                    r.credit_code,
+                    r.name,
+                    city,
+                    r.county,
+                    r.industry,
+                    r.grade,
+                    r.grade_date.map(day_num),
+                    r.grade_authority,
+                    r.green_benchmark,
+                    r.guarantee_reason,
+                    lines,
+                    r.annual_kg[0],
+                    r.annual_kg[1],
+                    r.annual_kg[2],
+                    r.annual_kg[3]
+                ],
+            )?;
+            count(&mut out, existed, n);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn enterprises(&self, city_id: Option<i64>) -> Result<Vec<StoredEnterprise>> {
+        let _op = crate::op::during("reading enterprises");
+        crate::op::read(&[DataArea::Response]);
+        let mut st = self.conn().prepare(
+            "SELECT credit_code, name, city_id, county, industry, grade, grade_date, grade_authority, green_benchmark, \
+             guarantee_reason, lines, so2_kg, nox_kg, pm_kg, vocs_kg FROM enterprise \
+             WHERE (?1 IS NULL OR city_id = ?1) ORDER BY credit_code",
+        )?;
+        let rows = st.query_map([city_id], |r| {
+            Ok((
+                StoredEnterprise {
+                    credit_code: r.get(0)?,
+                    name: r.get(1)?,
+                    city_id: r.get(2)?,
+                    county: r.get(3)?,
+                    industry: r.get(4)?,
+                    grade: r.get(5)?,
+                    grade_date: None,
+                    grade_authority: r.get(7)?,
+                    green_benchmark: r.get(8)?,
+                    guarantee_reason: r.get(9)?,
+                    lines: Vec::new(),
+                    annual_kg: [r.get(11)?, r.get(12)?, r.get(13)?, r.get(14)?],
+                },
+                r.get::<_, Option<i64>>(6)?,
+                r.get::<_, String>(10)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut e, gd, lines) = row?;
+            e.grade_date = gd.map(from_day_num).transpose()?;
+            e.lines =
+                serde_json::from_str(&lines).map_err(|_| StoreError::Corrupt(format!("lines of {}", e.credit_code)))?;
+            out.push(e);
+        }
+        Ok(out)
+    }
+
+    fn import_power(&mut self, file: &FileMeta, records: &[PowerRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing electricity use");
+        let tx = self.conn_mut().savepoint()?;
+        let mut out = ImportOutcome {
+            new_file: SqliteStore::record_file(&tx, file, "power-use", records.len())?,
+            ..Default::default()
+        };
+        let mut checked = std::collections::HashSet::new();
+        for r in records {
+            if checked.insert(r.credit_code.as_str()) {
+                known_enterprise(&tx, file, r.row, &r.credit_code)?;
+            }
+            let key = params![r.credit_code, dt_text(r.start), r.minutes];
+            let old: Option<i64> = tx
+                .query_row(
+                    "SELECT wh FROM power_use WHERE credit_code = ?1 AND start = ?2 AND minutes = ?3",
+                    key,
+                    |x| x.get(0),
+                )
+                .optional()?;
+            match old {
+                Some(w) if w == r.wh => out.unchanged += 1,
+                Some(_) => {
+                    tx.execute(
+                        "UPDATE power_use SET wh = ?4 WHERE credit_code = ?1 AND start = ?2 AND minutes = ?3",
+                        params![r.credit_code, dt_text(r.start), r.minutes, r.wh],
+                    )?;
+                    out.updated += 1;
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO power_use (credit_code, start, minutes, wh) VALUES (?1, ?2, ?3, ?4)",
+                        params![r.credit_code, dt_text(r.start), r.minutes, r.wh],
+                    )?;
+                    out.inserted += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn power(&self, credit_code: &str, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<StoredPower>> {
+        let _op = crate::op::during("reading electricity use");
+        crate::op::read(&[DataArea::Response]);
+        let mut st = self.conn().prepare(
+            "SELECT start, minutes, wh FROM power_use WHERE credit_code = ?1 AND start >= ?2 AND start < ?3 ORDER BY start, minutes",
+        )?;
+        let rows = st.query_map(params![credit_code, dt_text(from), dt_text(to)], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, i64>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (s, minutes, wh) = row?;
+            out.push(StoredPower { start: dt_parse(&s)?, minutes, wh });
+        }
+        Ok(out)
+    }
+
+    fn import_cems(&mut self, file: &FileMeta, records: &[CemsRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing CEMS hours");
+        let tx = self.conn_mut().savepoint()?;
+        let mut out = ImportOutcome {
+            new_file: SqliteStore::record_file(&tx, file, "cems-hourly", records.len())?,
+            ..Default::default()
+        };
+        let mut checked = std::collections::HashSet::new();
+        for r in records {
+            if checked.insert(r.credit_code.as_str()) {
+                known_enterprise(&tx, file, r.row, &r.credit_code)?;
+            }
+            let existed: bool = tx.query_row(
+                "SELECT count(*) FROM cems_hourly WHERE credit_code = ?1 AND point = ?2 AND time = ?3",
+                params![r.credit_code, r.point, dt_text(r.time)],
+                |x| x.get::<_, i64>(0),
+            )? > 0;
+            let n = tx.execute(
+                "INSERT INTO cems_hourly (credit_code, point, time, so2_g, nox_g, pm_g) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT (credit_code, point, time) DO UPDATE SET so2_g = ?4, nox_g = ?5, pm_g = ?6 \
+                 WHERE NOT (so2_g IS ?4 AND nox_g IS ?5 AND pm_g IS ?6)",
+                params![r.credit_code, r.point, dt_text(r.time), r.g[0], r.g[1], r.g[2]],
+            )?;
+            count(&mut out, existed, n);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn cems(&self, credit_code: &str, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<StoredCems>> {
+        let _op = crate::op::during("reading CEMS hours");
+        crate::op::read(&[DataArea::Response]);
+        let mut st = self.conn().prepare(
+            "SELECT point, time, so2_g, nox_g, pm_g FROM cems_hourly WHERE credit_code = ?1 AND time >= ?2 AND time <= ?3 \
+             ORDER BY time, point",
+        )?;
+        let rows = st.query_map(params![credit_code, dt_text(from), dt_text(to)], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, [r.get(2)?, r.get(3)?, r.get(4)?]))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (point, t, g) = row?;
+            out.push(StoredCems { point, time: dt_parse(&t)?, g });
         }
         Ok(out)
     }

@@ -4,28 +4,34 @@
 //! Invariants: each imported file is one transaction (all or nothing); re-importing the same data
 //! changes nothing; concentrations are stored exactly (thousandths of a unit, [`codec`]).
 
+pub mod accountability;
+pub mod accounts;
+pub mod air;
 pub mod blocks;
 pub mod codec;
 pub mod emergency;
+pub mod enterprises;
 pub mod inspections;
 pub mod merge;
 mod postgres;
 mod proposals;
 pub mod schema;
 mod sqlite;
+pub mod tx;
 
 use chrono::NaiveDate;
-use lantian_core::hours::LabelDay;
 use lantian_core::SeriesType;
-use lantian_ingest::events::{
-    AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord, TaskRecord, TaskReportRecord,
-};
-use lantian_ingest::{CityDailyRecord, StationRecord, WideFile};
+use lantian_ingest::{CityDailyRecord, WideFile};
 
+pub use accountability::AccountabilityStore;
+pub use accounts::AccountStore;
+pub use air::AirStore;
 pub use emergency::EmergencyStore;
+pub use enterprises::EnterpriseStore;
 pub use inspections::InspectionStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use tx::Tx;
 
 /// A store error. Bad *input* is reported by the ingest layer; these are failures of the store or of
 /// references in the input that the store cannot resolve (e.g. an unknown city), with the line.
@@ -584,15 +590,9 @@ pub struct StoreCounts {
 }
 
 /// The storage boundary. Everything above it (CLI, web, reports) talks to this trait only.
-pub trait Store: EmergencyStore + InspectionStore {
-    /// Imports a station list in one transaction.
-    fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome>;
-    /// Imports a CNEMC wide file (or real-time release rows read as one) in one transaction: covered
-    /// cells replace stored ones; a station code the store does not know is created, from the file's
-    /// description of it where there is one (release rows: name, city, coordinates). Inside an
-    /// import batch ([`Store::begin_import_batch`]) the file is a savepoint of the batch's transaction:
-    /// still all or nothing, committed with the batch.
-    fn import_wide(&mut self, file: &FileMeta, wide: &PreparedWide) -> Result<ImportOutcome>;
+pub trait Store:
+    AirStore + AccountabilityStore + AccountStore + EmergencyStore + EnterpriseStore + InspectionStore
+{
     /// Opens an import batch — a write transaction: every write method called until
     /// [`Store::commit_import_batch`] (or [`Store::rollback_import_batch`]) runs inside it, each as a
     /// savepoint (still all or nothing), and is stored only when the batch commits. A long import
@@ -616,178 +616,11 @@ pub trait Store: EmergencyStore + InspectionStore {
     fn in_import_batch(&self) -> bool {
         false
     }
-    /// Imports daily city values in one transaction; an unknown city rejects the whole file.
-    fn import_city_daily(
-        &mut self,
-        file: &FileMeta,
-        source: &str,
-        records: &[CityDailyRecord],
-    ) -> Result<ImportOutcome>;
-
-    /// Imports dust-affected city periods in one transaction, approved as `approval` says; an unknown
-    /// city rejects the file.
-    fn import_dust(&mut self, file: &FileMeta, records: &[DustRecord], approval: &Approval) -> Result<ImportOutcome>;
-    /// Imports annual city targets in one transaction (a later file replaces a city-year's targets).
-    fn import_targets(&mut self, file: &FileMeta, records: &[TargetRecord]) -> Result<ImportOutcome>;
-    /// Dust-affected days of a city within `from..=to`.
-    fn dust_days(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>>;
-    /// A city's targets for a year.
-    fn target(&self, city_id: i64, year: i32) -> Result<Option<CityTarget>>;
-    /// Imports bonus/penalty items in one transaction, approved as `approval` says; an unknown city
-    /// rejects the file.
-    fn import_adjustments(
-        &mut self,
-        file: &FileMeta,
-        records: &[AdjustmentRecord],
-        approval: &Approval,
-    ) -> Result<ImportOutcome>;
-    /// Records a city's bonus/penalty items as proposals (one transaction): they change nothing until
-    /// approved ([`Store::decide_proposal`]). A record already stored or already pending is unchanged.
-    fn propose_adjustments(
-        &mut self,
-        file: &FileMeta,
-        records: &[AdjustmentRecord],
-        by: &str,
-        at: &str,
-    ) -> Result<ImportOutcome>;
-    /// Records a city's dust periods as proposals, as [`Store::propose_adjustments`].
-    fn propose_dust(&mut self, file: &FileMeta, records: &[DustRecord], by: &str, at: &str) -> Result<ImportOutcome>;
-    /// Proposals (of one city, or all; of one status, or all), newest first.
-    fn proposals(&self, city_id: Option<i64>, status: Option<&str>) -> Result<Vec<Proposal>>;
-    /// Approves (the record enters its table with who approved and when) or rejects a pending
-    /// proposal, and appends the decision to the audit log — one transaction. A proposal already
-    /// decided, or unknown, is an input error.
-    fn decide_proposal(
-        &mut self,
-        id: i64,
-        approve: bool,
-        by: &str,
-        at: &str,
-        note: &str,
-        remote: &str,
-    ) -> Result<Proposal>;
-    /// Imports 168-city ranks in one transaction (a later file replaces a city-period's rank).
-    fn import_national_ranks(&mut self, file: &FileMeta, records: &[NationalRankRecord]) -> Result<ImportOutcome>;
-    /// A city's 168-city rank for a period label (`Period::label`).
-    fn national_rank(&self, city_id: i64, period: &str) -> Result<Option<u32>>;
-    /// Imports target tasks in one transaction (a task code defined again replaces its definition).
-    fn import_tasks(&mut self, file: &FileMeta, records: &[TaskRecord]) -> Result<ImportOutcome>;
-    /// Imports progress reports in one transaction; an unknown task code rejects the file.
-    fn import_task_reports(&mut self, file: &FileMeta, records: &[TaskReportRecord]) -> Result<ImportOutcome>;
-    /// The tasks (of some cities, or all), with their reports.
-    fn tasks(&self, city_ids: &[i64]) -> Result<Vec<TaskInfo>>;
-    /// Stores a published result; returns its id (the record's `id` is ignored).
-    fn publish(&mut self, record: &PublishedRecord) -> Result<i64>;
-    /// A published result by id.
-    fn published(&self, id: i64) -> Result<Option<PublishedRecord>>;
-    /// Adds an account; a taken name is an input error.
-    fn add_account(&mut self, a: &NewAccount) -> Result<i64>;
-    /// All accounts, by name.
-    fn accounts(&self) -> Result<Vec<Account>>;
-    /// An account by name.
-    fn account(&self, name: &str) -> Result<Option<Account>>;
-    /// Disables or enables an account; false when there is no such account. Disabling revokes every
-    /// token of the account (at `at`) and raises its credential epoch (its sessions end), in one
-    /// transaction; enabling revives neither.
-    fn set_account_disabled(&mut self, name: &str, disabled: bool, at: &str) -> Result<bool>;
-    /// Sets the datasets granted to an account (replacing the previous grants); false when there is no
-    /// such account.
-    fn set_account_grants(&mut self, name: &str, grants: &[String]) -> Result<bool>;
-    /// Stores an API token (its SHA-256, hex) for an account.
-    fn add_token(&mut self, token: &NewToken) -> Result<()>;
-    /// The account and the token a token digest (SHA-256, hex) belongs to, whatever their state
-    /// (the caller checks expiry, revocation and the account).
-    fn token(&self, token_sha256: &str) -> Result<Option<(Account, TokenInfo)>>;
-    /// The tokens of an account, oldest first.
-    fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>>;
-    /// Revokes an account's live tokens (those with `label`, or all); returns how many.
-    fn revoke_tokens(&mut self, account_id: i64, label: Option<&str>, at: &str) -> Result<usize>;
-    /// Appends to the audit log.
-    fn audit(&mut self, at: &str, actor: &str, action: &str, detail: &str, remote: &str) -> Result<()>;
-    /// The latest `limit` audit entries, newest first.
-    fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>>;
-    /// A city's approved items within `from..=to` (proposals are not among them).
-    fn adjustments(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<AdjustmentRow>>;
-
-    fn cities(&self) -> Result<Vec<CityInfo>>;
-    /// Finds a city by code, full name, short name or common alias.
-    fn resolve_city(&self, query: &str) -> Result<Option<CityInfo>>;
-    fn stations(&self, filter: &StationFilter) -> Result<Vec<StationInfo>>;
-    /// Label days of one station, `from..=to` (label dates).
-    fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>>;
-    /// Encoded label days ([`codec`]) of one label date for the given station or city ids (all when
-    /// `None`), ordered by id. Decoding is left to the caller so that it can run in parallel.
-    fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, ids: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>>;
-    /// The stored blocks ([`codec::build_block`]) of one label date, `(chunk, block)` ordered by chunk,
-    /// for the given chunks (all when `None`). Unlike [`Store::day_blobs_on`] nothing is split or
-    /// copied per id: the caller parses the blocks ([`codec::block_entries`]), e.g. in parallel.
-    fn day_blocks_on(&self, kind: BlockKind, date: NaiveDate, chunks: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
-        let mut out = Vec::new();
-        self.day_blocks_into(kind, date, chunks, &mut out)?;
-        Ok(out)
-    }
-    /// [`Store::day_blocks_on`] into `out`, reusing its buffers (long scans recycle them instead of
-    /// allocating fresh memory for every date).
-    fn day_blocks_into(
-        &self,
-        kind: BlockKind,
-        date: NaiveDate,
-        chunks: Option<&[i64]>,
-        out: &mut Vec<(i64, Vec<u8>)>,
-    ) -> Result<()>;
-    /// Cached station daily evaluations ([`codec::daily`]) of the natural days `from..=to` for the given
-    /// chunks (sorted): `(natural day, chunk, encoded)` ordered by day and chunk, for those cached.
-    fn daily_cache_between(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-        chunks: &[i64],
-    ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>>;
-    /// Cached station daily evaluations ([`codec::daily`]) of a natural day for the given chunks:
-    /// `(chunk, encoded)` for the chunks that are cached.
-    fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>>;
-    /// A counter that grows with every import that changed hourly data. Read it before computing
-    /// what [`Store::put_daily_cache`] will store.
-    fn data_generation(&self) -> Result<u64>;
-    /// The version of every data area ([`DataArea`]), read at one moment: each grows with every
-    /// committed change to its tables, in the same transaction as the change. Caches of computed
-    /// answers (the web server's responses) keep an answer while the areas it read
-    /// ([`record_reads`]) have the versions it was computed at.
-    fn data_versions(&self) -> Result<DataVersions>;
-    /// Stores evaluations `(natural day, chunk, encoded)` in one transaction — only if the hourly data
-    /// are still those of `generation` (else nothing is stored: an import came in between and the
-    /// values may be stale). Returns whether they were stored.
-    fn put_daily_cache(&self, generation: u64, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<bool>;
-
-    /// Imported daily values of a city, `from..=to`.
-    fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>>;
-    /// Label dates holding any station data (first, last).
-    fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>>;
-    /// [`Store::station_date_range`] for a reader of the label days `from..=to` only, which clamps its
-    /// range with it: recorded as a read of the hourly data of those days
-    /// ([`record_reads_by_day`]), not of all the hourly data — data outside them move the range, but
-    /// the clamped range then covers only days without data, which add nothing to what is read.
-    fn station_date_range_for(&self, from: NaiveDate, to: NaiveDate) -> Result<Option<(NaiveDate, NaiveDate)>> {
-        let range = op::unrecorded(|| self.station_date_range());
-        op::read_hourly(Some((from, to)));
-        range
-    }
-    /// The last date of any imported daily city value.
-    fn city_daily_last_date(&self) -> Result<Option<NaiveDate>>;
     /// Counts of everything (scans the hourly blocks: for summaries, not for hot paths).
     fn counts(&self) -> Result<StoreCounts>;
-    /// Empties the cache of station daily evaluations (they are recomputed on demand): benchmarks of
-    /// the from-scratch path (`lantian bench-rank`).
-    fn clear_daily_cache(&self) -> Result<()>;
-    /// The hourly area's version at the latest change of the hourly data of any label day in `days`
-    /// (ranges, inclusive; 0 when none changed since migration 17): every import that changes a block
-    /// of label day D records the version it raised for D, in its transaction. An answer computed at
-    /// hourly version V that read only those days is unchanged while this is at most V
-    /// ([`record_reads_by_day`]).
-    fn hourly_last_change(&self, days: &[(NaiveDate, NaiveDate)]) -> Result<u64>;
 }
 
-/// A part of the data, with a version ([`Store::data_versions`]) raised in the same transaction as
+/// A part of the data, with a version ([`AirStore::data_versions`]) raised in the same transaction as
 /// any change to its tables (SQLite: triggers, and `import_wide` for the hourly blocks; migration 15).
 /// Every read of the store records the areas of the tables it reads ([`record_reads`]), so that a
 /// cached answer is invalidated by changes to what it read and by nothing else (ARCHITECTURE.md
@@ -911,7 +744,7 @@ impl AreaSet {
     }
 }
 
-/// The versions of the data areas at one moment ([`Store::data_versions`]).
+/// The versions of the data areas at one moment ([`AirStore::data_versions`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DataVersions([u64; DataArea::ALL.len()]);
 
@@ -948,7 +781,7 @@ pub fn record_reads<T>(f: impl FnOnce() -> T) -> (T, AreaSet) {
 /// [`record_reads`], and the label days of the hourly data `f` read (merged ranges), when it read hourly
 /// data only by date (`None` when it read none, or some other way: then any change of the hourly area may
 /// change its answer). An answer that read the hourly data of December cannot be changed by an import of
-/// 5 January: its cache is kept while [`Store::hourly_last_change`] of its days is not after the version
+/// 5 January: its cache is kept while [`AirStore::hourly_last_change`] of its days is not after the version
 /// it was computed at.
 pub fn record_reads_by_day<T>(f: impl FnOnce() -> T) -> (T, AreaSet, Option<Vec<(NaiveDate, NaiveDate)>>) {
     op::record_reads(f)
@@ -956,34 +789,18 @@ pub fn record_reads_by_day<T>(f: impl FnOnce() -> T) -> (T, AreaSet, Option<Vec<
 
 /// Runs `f` as one transaction of `store` (issue 13 item 5): everything `f` writes — a file's records
 /// and the audit entry that records them — is stored when `f` succeeds and nothing of it when `f`
-/// fails (the transaction is rolled back, and `f`'s error returned). It is the import batch of the
-/// store ([`Store::begin_import_batch`]; the write methods are savepoints inside it), so it may not be
-/// called while a batch is open. On SQLite the write lock is taken when it begins: a failure to get it
+/// fails (the transaction is rolled back, and `f`'s error returned). `f` reaches the repositories
+/// through the transaction handle ([`Tx`]); it may not be called while an import batch is open. On SQLite the write lock is taken when it begins: a failure to get it
 /// is [`StoreError::Busy`] before `f` runs, which [`retry_busy`] waits out.
 pub fn atomically<T, E: From<StoreError>>(
     store: &mut dyn Store,
-    f: impl FnOnce(&mut dyn Store) -> std::result::Result<T, E>,
+    f: impl FnOnce(&mut Tx<'_>) -> std::result::Result<T, E>,
 ) -> std::result::Result<T, E> {
-    if store.in_import_batch() {
-        return Err(StoreError::Other {
-            op: "starting a transaction".into(),
-            detail: "an import batch is open on this connection (transactions do not nest)".into(),
-        }
-        .into());
-    }
-    store.begin_import_batch()?;
-    match f(store) {
-        Ok(v) => {
-            store.commit_import_batch()?;
-            Ok(v)
-        }
-        Err(e) => {
-            // The error of `f` is what the caller needs; a failed rollback leaves nothing stored
-            // either (the connection's transaction ends with it).
-            let _ = store.rollback_import_batch();
-            Err(e)
-        }
-    }
+    let mut tx = Tx::begin(store)?;
+    // An error of `f` drops the handle, which rolls the transaction back.
+    let v = f(&mut tx)?;
+    tx.commit()?;
+    Ok(v)
 }
 
 /// How long a writer waits for other writers before it gives up (issue 13 item 4): the deadline of
@@ -1053,7 +870,7 @@ pub fn retry_busy<T, E>(
 pub fn write_retrying<T>(
     store: &mut dyn Store,
     wait: &WriteWait,
-    mut f: impl FnMut(&mut dyn Store) -> Result<T>,
+    mut f: impl FnMut(&mut Tx<'_>) -> Result<T>,
 ) -> (Result<T>, std::time::Duration) {
     retry_busy(wait, StoreError::is_busy, || atomically(&mut *store, &mut f))
 }

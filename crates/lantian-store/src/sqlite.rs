@@ -16,9 +16,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::merge;
 use crate::schema::{Migration, CHECKSUM_ALGORITHM, MIGRATIONS};
 use crate::{
-    codec, Account, AdjustmentRow, Approval, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, DataArea,
-    DataVersions, FileMeta, ImportOutcome, NewAccount, NewToken, PreparedWide, Proposal, PublishedRecord, Result,
-    StationFilter, StationInfo, Store, StoreCounts, StoreError, TaskInfo, TokenInfo,
+    codec, Account, AccountStore, AccountabilityStore, AdjustmentRow, AirStore, Approval, AuditEntry, BlockKind,
+    CityDailyRow, CityInfo, CityTarget, DataArea, DataVersions, FileMeta, ImportOutcome, NewAccount, NewToken,
+    PreparedWide, Proposal, PublishedRecord, Result, StationFilter, StationInfo, Store, StoreCounts, StoreError,
+    TaskInfo, TokenInfo,
 };
 
 /// Embedded SQLite store (the default).
@@ -186,7 +187,7 @@ impl SqliteStore {
         Ok(s)
     }
 
-    /// [`Store::put_daily_cache`] without waiting: the write lock at once or [`StoreError::Busy`].
+    /// [`AirStore::put_daily_cache`] without waiting: the write lock at once or [`StoreError::Busy`].
     fn put_daily_cache_now(&self, generation: u64, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<bool> {
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)?;
         // The write lock is taken; now check that no import changed the data meanwhile.
@@ -760,50 +761,6 @@ pub(crate) fn warn_if_described_otherwise(
 }
 
 impl Store for SqliteStore {
-    fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome> {
-        let _op = crate::op::during("importing a station list");
-        self.station_ids = None;
-        let tx = self.conn.savepoint()?;
-        let mut out = ImportOutcome {
-            new_file: Self::record_file(&tx, file, "station-list", stations.len())?,
-            ..Default::default()
-        };
-        for s in stations {
-            let city_id = city_for_station(&tx, s, &mut out.cities_created)?;
-            let existing: Option<(i64, i64)> = tx
-                .query_row("SELECT id, listed FROM station WHERE code = ?1", [&s.code], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            let vals = params![s.code, s.name, city_id, s.city_label, s.lon, s.lat, s.is_control, s.is_stopped];
-            match existing {
-                None => {
-                    tx.execute(
-                        "INSERT INTO station (code, name, city_id, city_label, lon, lat, is_control, is_stopped, listed) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
-                        vals,
-                    )?;
-                    out.inserted += 1;
-                    out.stations_created += 1;
-                }
-                Some(_) => {
-                    let n = tx.execute(
-                        "UPDATE station SET name = ?2, city_id = ?3, city_label = ?4, lon = ?5, lat = ?6, is_control = ?7, \
-                         is_stopped = ?8, listed = 1 WHERE code = ?1 AND NOT (name IS ?2 AND city_id IS ?3 AND city_label IS ?4 \
-                         AND lon IS ?5 AND lat IS ?6 AND is_control = ?7 AND is_stopped = ?8 AND listed = 1)",
-                        vals,
-                    )?;
-                    if n > 0 {
-                        out.updated += 1;
-                        out.stations_updated += 1;
-                    } else {
-                        out.unchanged += 1;
-                    }
-                }
-            }
-        }
-        tx.commit()?;
-        Ok(out)
-    }
-
     fn begin_import_batch(&mut self) -> Result<()> {
         let _op = crate::op::during("waiting for the write lock");
         if !self.in_batch {
@@ -858,6 +815,66 @@ impl Store for SqliteStore {
 
     fn in_import_batch(&self) -> bool {
         self.in_batch
+    }
+
+    fn counts(&self) -> Result<StoreCounts> {
+        let _op = crate::op::during("counting the store's contents");
+        crate::op::read(&DataArea::ALL);
+        let n = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        Ok(StoreCounts {
+            cities: n("SELECT count(*) FROM city")?,
+            stations: n("SELECT count(*) FROM station")?,
+            station_days: n("SELECT coalesce(sum(entries), 0) FROM day_block WHERE kind = 0")?,
+            city_days: n("SELECT coalesce(sum(entries), 0) FROM day_block WHERE kind = 1")?,
+            city_daily: n("SELECT count(*) FROM city_daily")?,
+            files: n("SELECT count(*) FROM import_file")?,
+        })
+    }
+}
+
+impl AirStore for SqliteStore {
+    fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing a station list");
+        self.station_ids = None;
+        let tx = self.conn.savepoint()?;
+        let mut out = ImportOutcome {
+            new_file: Self::record_file(&tx, file, "station-list", stations.len())?,
+            ..Default::default()
+        };
+        for s in stations {
+            let city_id = city_for_station(&tx, s, &mut out.cities_created)?;
+            let existing: Option<(i64, i64)> = tx
+                .query_row("SELECT id, listed FROM station WHERE code = ?1", [&s.code], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let vals = params![s.code, s.name, city_id, s.city_label, s.lon, s.lat, s.is_control, s.is_stopped];
+            match existing {
+                None => {
+                    tx.execute(
+                        "INSERT INTO station (code, name, city_id, city_label, lon, lat, is_control, is_stopped, listed) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+                        vals,
+                    )?;
+                    out.inserted += 1;
+                    out.stations_created += 1;
+                }
+                Some(_) => {
+                    let n = tx.execute(
+                        "UPDATE station SET name = ?2, city_id = ?3, city_label = ?4, lon = ?5, lat = ?6, is_control = ?7, \
+                         is_stopped = ?8, listed = 1 WHERE code = ?1 AND NOT (name IS ?2 AND city_id IS ?3 AND city_label IS ?4 \
+                         AND lon IS ?5 AND lat IS ?6 AND is_control = ?7 AND is_stopped = ?8 AND listed = 1)",
+                        vals,
+                    )?;
+                    if n > 0 {
+                        out.updated += 1;
+                        out.stations_updated += 1;
+                    } else {
+                        out.unchanged += 1;
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(out)
     }
 
     fn import_wide(&mut self, file: &FileMeta, prepared: &PreparedWide) -> Result<ImportOutcome> {
@@ -1072,6 +1089,316 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn cities(&self) -> Result<Vec<CityInfo>> {
+        let _op = crate::op::during("reading cities");
+        crate::op::read(&[DataArea::Places]);
+        let mut st = self.conn.prepare(
+            "SELECT id, name, short_name, code, province FROM city ORDER BY code IS NULL, code, province, name",
+        )?;
+        let v = st.query_map([], |r| city_row(r, 0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(v)
+    }
+
+    fn resolve_city(&self, query: &str) -> Result<Option<CityInfo>> {
+        let _op = crate::op::during("finding a city");
+        crate::op::read(&[DataArea::Places]);
+        find_city(&self.conn, query)
+    }
+
+    fn stations(&self, filter: &StationFilter) -> Result<Vec<StationInfo>> {
+        let _op = crate::op::during("reading stations");
+        crate::op::read(&[DataArea::Places]);
+        let mut st = self.conn.prepare(
+            "SELECT s.id, s.code, s.name, s.lon, s.lat, s.is_control, s.is_stopped, s.listed, \
+             c.id, c.name, c.short_name, c.code, c.province \
+             FROM station s LEFT JOIN city c ON c.id = s.city_id ORDER BY c.code IS NULL, c.code, c.province, c.name, s.code",
+        )?;
+        let rows = st.query_map([], |r| {
+            let city = match r.get::<_, Option<i64>>(8)? {
+                Some(_) => Some(city_row(r, 8)?),
+                None => None,
+            };
+            Ok(StationInfo {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                name: r.get(2)?,
+                lon: r.get(3)?,
+                lat: r.get(4)?,
+                is_control: r.get(5)?,
+                is_stopped: r.get(6)?,
+                listed: r.get(7)?,
+                city,
+            })
+        })?;
+        let mut out = Vec::new();
+        for s in rows {
+            let s = s?;
+            let by_code = filter.codes.is_empty() || filter.codes.iter().any(|c| c.eq_ignore_ascii_case(&s.code));
+            let by_city =
+                filter.city_ids.is_empty() || s.city.as_ref().is_some_and(|c| filter.city_ids.contains(&c.id));
+            if by_code && by_city {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>> {
+        let _op = crate::op::during("reading a station's hourly data");
+        crate::op::read_hourly(Some((from, to)));
+        let mut out = Vec::new();
+        let mut d = from;
+        while d <= to {
+            if let Some((_, b)) = self.day_blobs_on(BlockKind::Station, d, Some(&[station_id]))?.into_iter().next() {
+                let day = codec::decode(&b).ok_or_else(|| StoreError::Corrupt(format!("station {station_id} {d}")))?;
+                out.push((d, day));
+            }
+            d = d.succ_opt().ok_or_else(|| StoreError::Input(format!("date {d} out of range")))?;
+        }
+        Ok(out)
+    }
+
+    fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
+        let _op = crate::op::during("reading hourly data");
+        crate::op::read_hourly(Some((date, date)));
+        let dn = day_num(date);
+        let kind = kind as i64;
+        let mut blocks: Vec<(i64, Vec<u8>)> = Vec::new();
+        match stations {
+            Some(ids) if ids.len() <= 256 => {
+                let mut chunks: Vec<i64> = ids.iter().map(|id| id.div_euclid(codec::CHUNK)).collect();
+                chunks.sort_unstable();
+                chunks.dedup();
+                let mut st = self
+                    .conn
+                    .prepare_cached("SELECT data FROM day_block WHERE kind = ?3 AND date = ?1 AND chunk = ?2")?;
+                for c in chunks {
+                    if let Some(b) = st.query_row(params![dn, c, kind], |r| r.get::<_, Vec<u8>>(0)).optional()? {
+                        blocks.push((c, b));
+                    }
+                }
+            }
+            _ => {
+                let mut st = self
+                    .conn
+                    .prepare_cached("SELECT chunk, data FROM day_block WHERE kind = ?2 AND date = ?1 ORDER BY chunk")?;
+                for r in st.query_map([dn, kind], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
+                    blocks.push(r?);
+                }
+            }
+        }
+        let wanted: Option<Vec<i64>> = stations.map(|ids| {
+            let mut v = ids.to_vec();
+            v.sort_unstable();
+            v
+        });
+        let mut out = Vec::new();
+        for (c, b) in &blocks {
+            for (id, e) in codec::block_entries(*c, b)
+                .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} {c}")))?
+            {
+                if wanted.as_ref().is_none_or(|ids| ids.binary_search(&id).is_ok()) {
+                    out.push((id, e.to_vec()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn day_blocks_into(
+        &self,
+        kind: BlockKind,
+        date: NaiveDate,
+        chunks: Option<&[i64]>,
+        out: &mut Vec<(i64, Vec<u8>)>,
+    ) -> Result<()> {
+        let _op = crate::op::during("reading hourly data");
+        crate::op::read_hourly(Some((date, date)));
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT chunk, data FROM day_block WHERE kind = ?2 AND date = ?1 ORDER BY chunk")?;
+        let mut rows = st.query([day_num(date), kind as i64])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            let c: i64 = r.get(0)?;
+            if chunks.is_some_and(|cs| cs.binary_search(&c).is_err()) {
+                continue;
+            }
+            let data =
+                r.get_ref(1)?.as_blob().map_err(|_| StoreError::Corrupt(format!("day_block {date} chunk {c}")))?;
+            if n == out.len() {
+                out.push((c, Vec::new()));
+            }
+            let slot = &mut out[n];
+            slot.0 = c;
+            slot.1.clear();
+            slot.1.extend_from_slice(data);
+            n += 1;
+        }
+        out.truncate(n);
+        Ok(())
+    }
+
+    fn daily_cache_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        chunks: &[i64],
+    ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
+        let _op = crate::op::during("reading cached daily evaluations");
+        crate::op::read_hourly(Some((from, to.succ_opt().unwrap_or(to))));
+        let mut st = self.conn.prepare_cached(
+            "SELECT date, chunk, data FROM daily_cache WHERE date BETWEEN ?1 AND ?2 ORDER BY date, chunk",
+        )?;
+        let mut out = Vec::new();
+        let rows = st.query_map([day_num(from), day_num(to)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?))
+        })?;
+        for r in rows {
+            let (d, c, b) = r?;
+            if chunks.binary_search(&c).is_ok() {
+                out.push((from_day_num(d)?, c, b));
+            }
+        }
+        Ok(out)
+    }
+
+    fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
+        let _op = crate::op::during("reading cached daily evaluations");
+        crate::op::read_hourly(Some((date, date.succ_opt().unwrap_or(date))));
+        let mut st = self.conn.prepare_cached("SELECT data FROM daily_cache WHERE date = ?1 AND chunk = ?2")?;
+        let mut out = Vec::new();
+        for c in chunks {
+            if let Some(b) = st.query_row(params![day_num(date), c], |r| r.get::<_, Vec<u8>>(0)).optional()? {
+                out.push((*c, b));
+            }
+        }
+        Ok(out)
+    }
+
+    fn data_versions(&self) -> Result<DataVersions> {
+        let _op = crate::op::during("reading the data versions");
+        let mut v = DataVersions::default();
+        let mut st = self.conn.prepare_cached("SELECT area, version FROM data_version")?;
+        for r in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (area, version) = r?;
+            if let Some(a) = DataArea::ALL.into_iter().find(|a| a.code() == area) {
+                v.set(a, u64::try_from(version).unwrap_or(0));
+            }
+        }
+        Ok(v)
+    }
+
+    fn data_generation(&self) -> Result<u64> {
+        let _op = crate::op::during("reading the data generation");
+        crate::op::read_hourly(None);
+        let v: Option<String> =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'data_generation'", [], |r| r.get(0)).optional()?;
+        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    fn put_daily_cache(&self, generation: u64, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<bool> {
+        let _op = crate::op::during("caching daily evaluations");
+        // A reader stores what it computed only when that costs it no wait: inside a write batch of
+        // its own connection, or while another writer holds the lock, it keeps the answer and skips
+        // the cache (the next reader computes it again) — readers never wait for a writer.
+        if self.in_batch {
+            return Ok(false);
+        }
+        self.conn.busy_handler(None)?;
+        let r = self.put_daily_cache_now(generation, entries);
+        self.conn.busy_handler(Some(wait_polling))?;
+        match r {
+            Err(e) if e.is_busy() => Ok(false),
+            r => r,
+        }
+    }
+
+    fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>> {
+        let _op = crate::op::during("reading daily city values");
+        crate::op::read(&[DataArea::Daily, DataArea::Places]);
+        let mut st = self.conn.prepare_cached(
+            "SELECT c.date, c.source, c.aqi, c.so2, c.no2, c.co, c.pm10, c.pm2_5, c.o3_mda8, c.o3_max_1h, y.name \
+             FROM city_daily c JOIN city y ON y.id = c.city_id WHERE c.city_id = ?1 AND c.date BETWEEN ?2 AND ?3 ORDER BY c.date, c.source",
+        )?;
+        let rows = st.query_map(params![city_id, day_num(from), day_num(to)], |r| {
+            let c = |i: usize| -> rusqlite::Result<Option<Conc>> { Ok(r.get::<_, Option<i64>>(i)?.map(Conc)) };
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                CityDailyRecord {
+                    city: r.get(10)?,
+                    date: NaiveDate::MIN,
+                    aqi: r.get::<_, Option<i64>>(2)?.map(|v| v as u32),
+                    so2: c(3)?,
+                    no2: c(4)?,
+                    co: c(5)?,
+                    pm10: c(6)?,
+                    pm2_5: c(7)?,
+                    o3_mda8: c(8)?,
+                    o3_max_1h: c(9)?,
+                    line: 0,
+                    unterminated: None,
+                },
+            ))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (d, source, mut record) = r?;
+            let date = from_day_num(d)?;
+            record.date = date;
+            out.push(CityDailyRow { city_id, date, source, record });
+        }
+        Ok(out)
+    }
+
+    fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
+        let _op = crate::op::during("reading the dates of hourly data");
+        crate::op::read(&[DataArea::Hourly]);
+        // Two ordered lookups on the primary key: `SELECT min(date), max(date)` in one statement defeats
+        // SQLite's min/max optimisation and reads every block (0.1 s on a national year).
+        let a: Option<i64> = self
+            .conn
+            .query_row("SELECT date FROM day_block WHERE kind = 0 ORDER BY date LIMIT 1", [], |r| r.get(0))
+            .optional()?;
+        let b: Option<i64> = self
+            .conn
+            .query_row("SELECT date FROM day_block WHERE kind = 0 ORDER BY date DESC LIMIT 1", [], |r| r.get(0))
+            .optional()?;
+        match (a, b) {
+            (Some(a), Some(b)) => Ok(Some((from_day_num(a)?, from_day_num(b)?))),
+            _ => Ok(None),
+        }
+    }
+
+    fn city_daily_last_date(&self) -> Result<Option<NaiveDate>> {
+        let _op = crate::op::during("reading the last date of daily city values");
+        crate::op::read(&[DataArea::Daily]);
+        let d: Option<i64> = self.conn.query_row("SELECT max(date) FROM city_daily", [], |r| r.get(0))?;
+        d.map(from_day_num).transpose()
+    }
+
+    fn clear_daily_cache(&self) -> Result<()> {
+        let _op = crate::op::during("clearing the daily cache");
+        self.conn.execute("DELETE FROM daily_cache", [])?;
+        Ok(())
+    }
+
+    fn hourly_last_change(&self, days: &[(NaiveDate, NaiveDate)]) -> Result<u64> {
+        let _op = crate::op::during("reading when hourly data changed");
+        let mut st = self.conn.prepare_cached(
+            "SELECT coalesce(max(at_version), 0) FROM hourly_day_change WHERE date BETWEEN ?1 AND ?2",
+        )?;
+        let mut last = 0u64;
+        for (a, b) in days {
+            let v: i64 = st.query_row([day_num(*a), day_num(*b)], |r| r.get(0))?;
+            last = last.max(u64::try_from(v).unwrap_or(0));
+        }
+        Ok(last)
+    }
+}
+
+impl AccountabilityStore for SqliteStore {
     fn import_dust(&mut self, file: &FileMeta, records: &[DustRecord], approval: &Approval) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing dust periods");
         let tx = self.conn.savepoint()?;
@@ -1520,6 +1847,73 @@ impl Store for SqliteStore {
         Ok(self.conn.last_insert_rowid())
     }
 
+    fn published(&self, id: i64) -> Result<Option<PublishedRecord>> {
+        let _op = crate::op::during("reading a published result");
+        crate::op::read(&[DataArea::Published]);
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, kind, key, scheme_id, scheme_version, scheme_text, inputs_json, results_json, published_at \
+                 FROM published_result WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(PublishedRecord {
+                        id: r.get(0)?,
+                        kind: r.get(1)?,
+                        key: r.get(2)?,
+                        scheme_id: r.get(3)?,
+                        scheme_version: r.get(4)?,
+                        scheme_text: r.get(5)?,
+                        inputs_json: r.get(6)?,
+                        results_json: r.get(7)?,
+                        published_at: r.get(8)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn dust_days(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>> {
+        let _op = crate::op::during("reading dust days");
+        crate::op::read(&[DataArea::Assessment]);
+        let mut st = self.conn.prepare_cached(
+            "SELECT start_date, end_date FROM dust_event WHERE city_id = ?1 AND end_date >= ?2 AND start_date <= ?3",
+        )?;
+        let mut days = std::collections::BTreeSet::new();
+        for r in st.query_map(params![city_id, day_num(from), day_num(to)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })? {
+            let (a, b) = r?;
+            for n in a.max(day_num(from))..=b.min(day_num(to)) {
+                days.insert(from_day_num(n)?);
+            }
+        }
+        Ok(days.into_iter().collect())
+    }
+
+    fn target(&self, city_id: i64, year: i32) -> Result<Option<CityTarget>> {
+        let _op = crate::op::during("reading a city target");
+        crate::op::read(&[DataArea::Assessment]);
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT pm2_5, good_day_ratio_tenths, heavy_days, source FROM city_target WHERE city_id = ?1 AND year = ?2",
+                params![city_id, year],
+                |r| {
+                    Ok(CityTarget {
+                        year,
+                        pm2_5: r.get::<_, Option<i64>>(0)?.map(Conc),
+                        good_day_ratio_tenths: r.get(1)?,
+                        heavy_days: r.get(2)?,
+                        source: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}
+
+impl AccountStore for SqliteStore {
     fn add_account(&mut self, a: &NewAccount) -> Result<i64> {
         let _op = crate::op::during("adding an account");
         if self.account(&a.name)?.is_some() {
@@ -1652,393 +2046,6 @@ impl Store for SqliteStore {
             })?
             .collect::<std::result::Result<Vec<_>, _>>()?;
         Ok(rows)
-    }
-
-    fn published(&self, id: i64) -> Result<Option<PublishedRecord>> {
-        let _op = crate::op::during("reading a published result");
-        crate::op::read(&[DataArea::Published]);
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id, kind, key, scheme_id, scheme_version, scheme_text, inputs_json, results_json, published_at \
-                 FROM published_result WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(PublishedRecord {
-                        id: r.get(0)?,
-                        kind: r.get(1)?,
-                        key: r.get(2)?,
-                        scheme_id: r.get(3)?,
-                        scheme_version: r.get(4)?,
-                        scheme_text: r.get(5)?,
-                        inputs_json: r.get(6)?,
-                        results_json: r.get(7)?,
-                        published_at: r.get(8)?,
-                    })
-                },
-            )
-            .optional()?)
-    }
-
-    fn dust_days(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>> {
-        let _op = crate::op::during("reading dust days");
-        crate::op::read(&[DataArea::Assessment]);
-        let mut st = self.conn.prepare_cached(
-            "SELECT start_date, end_date FROM dust_event WHERE city_id = ?1 AND end_date >= ?2 AND start_date <= ?3",
-        )?;
-        let mut days = std::collections::BTreeSet::new();
-        for r in st.query_map(params![city_id, day_num(from), day_num(to)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-        })? {
-            let (a, b) = r?;
-            for n in a.max(day_num(from))..=b.min(day_num(to)) {
-                days.insert(from_day_num(n)?);
-            }
-        }
-        Ok(days.into_iter().collect())
-    }
-
-    fn target(&self, city_id: i64, year: i32) -> Result<Option<CityTarget>> {
-        let _op = crate::op::during("reading a city target");
-        crate::op::read(&[DataArea::Assessment]);
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT pm2_5, good_day_ratio_tenths, heavy_days, source FROM city_target WHERE city_id = ?1 AND year = ?2",
-                params![city_id, year],
-                |r| {
-                    Ok(CityTarget {
-                        year,
-                        pm2_5: r.get::<_, Option<i64>>(0)?.map(Conc),
-                        good_day_ratio_tenths: r.get(1)?,
-                        heavy_days: r.get(2)?,
-                        source: r.get(3)?,
-                    })
-                },
-            )
-            .optional()?)
-    }
-
-    fn cities(&self) -> Result<Vec<CityInfo>> {
-        let _op = crate::op::during("reading cities");
-        crate::op::read(&[DataArea::Places]);
-        let mut st = self.conn.prepare(
-            "SELECT id, name, short_name, code, province FROM city ORDER BY code IS NULL, code, province, name",
-        )?;
-        let v = st.query_map([], |r| city_row(r, 0))?.collect::<rusqlite::Result<_>>()?;
-        Ok(v)
-    }
-
-    fn resolve_city(&self, query: &str) -> Result<Option<CityInfo>> {
-        let _op = crate::op::during("finding a city");
-        crate::op::read(&[DataArea::Places]);
-        find_city(&self.conn, query)
-    }
-
-    fn stations(&self, filter: &StationFilter) -> Result<Vec<StationInfo>> {
-        let _op = crate::op::during("reading stations");
-        crate::op::read(&[DataArea::Places]);
-        let mut st = self.conn.prepare(
-            "SELECT s.id, s.code, s.name, s.lon, s.lat, s.is_control, s.is_stopped, s.listed, \
-             c.id, c.name, c.short_name, c.code, c.province \
-             FROM station s LEFT JOIN city c ON c.id = s.city_id ORDER BY c.code IS NULL, c.code, c.province, c.name, s.code",
-        )?;
-        let rows = st.query_map([], |r| {
-            let city = match r.get::<_, Option<i64>>(8)? {
-                Some(_) => Some(city_row(r, 8)?),
-                None => None,
-            };
-            Ok(StationInfo {
-                id: r.get(0)?,
-                code: r.get(1)?,
-                name: r.get(2)?,
-                lon: r.get(3)?,
-                lat: r.get(4)?,
-                is_control: r.get(5)?,
-                is_stopped: r.get(6)?,
-                listed: r.get(7)?,
-                city,
-            })
-        })?;
-        let mut out = Vec::new();
-        for s in rows {
-            let s = s?;
-            let by_code = filter.codes.is_empty() || filter.codes.iter().any(|c| c.eq_ignore_ascii_case(&s.code));
-            let by_city =
-                filter.city_ids.is_empty() || s.city.as_ref().is_some_and(|c| filter.city_ids.contains(&c.id));
-            if by_code && by_city {
-                out.push(s);
-            }
-        }
-        Ok(out)
-    }
-
-    fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>> {
-        let _op = crate::op::during("reading a station's hourly data");
-        crate::op::read_hourly(Some((from, to)));
-        let mut out = Vec::new();
-        let mut d = from;
-        while d <= to {
-            if let Some((_, b)) = self.day_blobs_on(BlockKind::Station, d, Some(&[station_id]))?.into_iter().next() {
-                let day = codec::decode(&b).ok_or_else(|| StoreError::Corrupt(format!("station {station_id} {d}")))?;
-                out.push((d, day));
-            }
-            d = d.succ_opt().ok_or_else(|| StoreError::Input(format!("date {d} out of range")))?;
-        }
-        Ok(out)
-    }
-
-    fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
-        let _op = crate::op::during("reading hourly data");
-        crate::op::read_hourly(Some((date, date)));
-        let dn = day_num(date);
-        let kind = kind as i64;
-        let mut blocks: Vec<(i64, Vec<u8>)> = Vec::new();
-        match stations {
-            Some(ids) if ids.len() <= 256 => {
-                let mut chunks: Vec<i64> = ids.iter().map(|id| id.div_euclid(codec::CHUNK)).collect();
-                chunks.sort_unstable();
-                chunks.dedup();
-                let mut st = self
-                    .conn
-                    .prepare_cached("SELECT data FROM day_block WHERE kind = ?3 AND date = ?1 AND chunk = ?2")?;
-                for c in chunks {
-                    if let Some(b) = st.query_row(params![dn, c, kind], |r| r.get::<_, Vec<u8>>(0)).optional()? {
-                        blocks.push((c, b));
-                    }
-                }
-            }
-            _ => {
-                let mut st = self
-                    .conn
-                    .prepare_cached("SELECT chunk, data FROM day_block WHERE kind = ?2 AND date = ?1 ORDER BY chunk")?;
-                for r in st.query_map([dn, kind], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
-                    blocks.push(r?);
-                }
-            }
-        }
-        let wanted: Option<Vec<i64>> = stations.map(|ids| {
-            let mut v = ids.to_vec();
-            v.sort_unstable();
-            v
-        });
-        let mut out = Vec::new();
-        for (c, b) in &blocks {
-            for (id, e) in codec::block_entries(*c, b)
-                .ok_or_else(|| StoreError::Corrupt(format!("day_block {kind} {date} {c}")))?
-            {
-                if wanted.as_ref().is_none_or(|ids| ids.binary_search(&id).is_ok()) {
-                    out.push((id, e.to_vec()));
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    fn day_blocks_into(
-        &self,
-        kind: BlockKind,
-        date: NaiveDate,
-        chunks: Option<&[i64]>,
-        out: &mut Vec<(i64, Vec<u8>)>,
-    ) -> Result<()> {
-        let _op = crate::op::during("reading hourly data");
-        crate::op::read_hourly(Some((date, date)));
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT chunk, data FROM day_block WHERE kind = ?2 AND date = ?1 ORDER BY chunk")?;
-        let mut rows = st.query([day_num(date), kind as i64])?;
-        let mut n = 0;
-        while let Some(r) = rows.next()? {
-            let c: i64 = r.get(0)?;
-            if chunks.is_some_and(|cs| cs.binary_search(&c).is_err()) {
-                continue;
-            }
-            let data =
-                r.get_ref(1)?.as_blob().map_err(|_| StoreError::Corrupt(format!("day_block {date} chunk {c}")))?;
-            if n == out.len() {
-                out.push((c, Vec::new()));
-            }
-            let slot = &mut out[n];
-            slot.0 = c;
-            slot.1.clear();
-            slot.1.extend_from_slice(data);
-            n += 1;
-        }
-        out.truncate(n);
-        Ok(())
-    }
-
-    fn daily_cache_between(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-        chunks: &[i64],
-    ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
-        let _op = crate::op::during("reading cached daily evaluations");
-        crate::op::read_hourly(Some((from, to.succ_opt().unwrap_or(to))));
-        let mut st = self.conn.prepare_cached(
-            "SELECT date, chunk, data FROM daily_cache WHERE date BETWEEN ?1 AND ?2 ORDER BY date, chunk",
-        )?;
-        let mut out = Vec::new();
-        let rows = st.query_map([day_num(from), day_num(to)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?))
-        })?;
-        for r in rows {
-            let (d, c, b) = r?;
-            if chunks.binary_search(&c).is_ok() {
-                out.push((from_day_num(d)?, c, b));
-            }
-        }
-        Ok(out)
-    }
-
-    fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
-        let _op = crate::op::during("reading cached daily evaluations");
-        crate::op::read_hourly(Some((date, date.succ_opt().unwrap_or(date))));
-        let mut st = self.conn.prepare_cached("SELECT data FROM daily_cache WHERE date = ?1 AND chunk = ?2")?;
-        let mut out = Vec::new();
-        for c in chunks {
-            if let Some(b) = st.query_row(params![day_num(date), c], |r| r.get::<_, Vec<u8>>(0)).optional()? {
-                out.push((*c, b));
-            }
-        }
-        Ok(out)
-    }
-
-    fn data_versions(&self) -> Result<DataVersions> {
-        let _op = crate::op::during("reading the data versions");
-        let mut v = DataVersions::default();
-        let mut st = self.conn.prepare_cached("SELECT area, version FROM data_version")?;
-        for r in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-            let (area, version) = r?;
-            if let Some(a) = DataArea::ALL.into_iter().find(|a| a.code() == area) {
-                v.set(a, u64::try_from(version).unwrap_or(0));
-            }
-        }
-        Ok(v)
-    }
-
-    fn data_generation(&self) -> Result<u64> {
-        let _op = crate::op::during("reading the data generation");
-        crate::op::read_hourly(None);
-        let v: Option<String> =
-            self.conn.query_row("SELECT value FROM meta WHERE key = 'data_generation'", [], |r| r.get(0)).optional()?;
-        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
-    }
-
-    fn put_daily_cache(&self, generation: u64, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<bool> {
-        let _op = crate::op::during("caching daily evaluations");
-        // A reader stores what it computed only when that costs it no wait: inside a write batch of
-        // its own connection, or while another writer holds the lock, it keeps the answer and skips
-        // the cache (the next reader computes it again) — readers never wait for a writer.
-        if self.in_batch {
-            return Ok(false);
-        }
-        self.conn.busy_handler(None)?;
-        let r = self.put_daily_cache_now(generation, entries);
-        self.conn.busy_handler(Some(wait_polling))?;
-        match r {
-            Err(e) if e.is_busy() => Ok(false),
-            r => r,
-        }
-    }
-
-    fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>> {
-        let _op = crate::op::during("reading daily city values");
-        crate::op::read(&[DataArea::Daily, DataArea::Places]);
-        let mut st = self.conn.prepare_cached(
-            "SELECT c.date, c.source, c.aqi, c.so2, c.no2, c.co, c.pm10, c.pm2_5, c.o3_mda8, c.o3_max_1h, y.name \
-             FROM city_daily c JOIN city y ON y.id = c.city_id WHERE c.city_id = ?1 AND c.date BETWEEN ?2 AND ?3 ORDER BY c.date, c.source",
-        )?;
-        let rows = st.query_map(params![city_id, day_num(from), day_num(to)], |r| {
-            let c = |i: usize| -> rusqlite::Result<Option<Conc>> { Ok(r.get::<_, Option<i64>>(i)?.map(Conc)) };
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                CityDailyRecord {
-                    city: r.get(10)?,
-                    date: NaiveDate::MIN,
-                    aqi: r.get::<_, Option<i64>>(2)?.map(|v| v as u32),
-                    so2: c(3)?,
-                    no2: c(4)?,
-                    co: c(5)?,
-                    pm10: c(6)?,
-                    pm2_5: c(7)?,
-                    o3_mda8: c(8)?,
-                    o3_max_1h: c(9)?,
-                    line: 0,
-                    unterminated: None,
-                },
-            ))
-        })?;
-        let mut out = Vec::new();
-        for r in rows {
-            let (d, source, mut record) = r?;
-            let date = from_day_num(d)?;
-            record.date = date;
-            out.push(CityDailyRow { city_id, date, source, record });
-        }
-        Ok(out)
-    }
-
-    fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
-        let _op = crate::op::during("reading the dates of hourly data");
-        crate::op::read(&[DataArea::Hourly]);
-        // Two ordered lookups on the primary key: `SELECT min(date), max(date)` in one statement defeats
-        // SQLite's min/max optimisation and reads every block (0.1 s on a national year).
-        let a: Option<i64> = self
-            .conn
-            .query_row("SELECT date FROM day_block WHERE kind = 0 ORDER BY date LIMIT 1", [], |r| r.get(0))
-            .optional()?;
-        let b: Option<i64> = self
-            .conn
-            .query_row("SELECT date FROM day_block WHERE kind = 0 ORDER BY date DESC LIMIT 1", [], |r| r.get(0))
-            .optional()?;
-        match (a, b) {
-            (Some(a), Some(b)) => Ok(Some((from_day_num(a)?, from_day_num(b)?))),
-            _ => Ok(None),
-        }
-    }
-
-    fn city_daily_last_date(&self) -> Result<Option<NaiveDate>> {
-        let _op = crate::op::during("reading the last date of daily city values");
-        crate::op::read(&[DataArea::Daily]);
-        let d: Option<i64> = self.conn.query_row("SELECT max(date) FROM city_daily", [], |r| r.get(0))?;
-        d.map(from_day_num).transpose()
-    }
-
-    fn clear_daily_cache(&self) -> Result<()> {
-        let _op = crate::op::during("clearing the daily cache");
-        self.conn.execute("DELETE FROM daily_cache", [])?;
-        Ok(())
-    }
-
-    fn hourly_last_change(&self, days: &[(NaiveDate, NaiveDate)]) -> Result<u64> {
-        let _op = crate::op::during("reading when hourly data changed");
-        let mut st = self.conn.prepare_cached(
-            "SELECT coalesce(max(at_version), 0) FROM hourly_day_change WHERE date BETWEEN ?1 AND ?2",
-        )?;
-        let mut last = 0u64;
-        for (a, b) in days {
-            let v: i64 = st.query_row([day_num(*a), day_num(*b)], |r| r.get(0))?;
-            last = last.max(u64::try_from(v).unwrap_or(0));
-        }
-        Ok(last)
-    }
-
-    fn counts(&self) -> Result<StoreCounts> {
-        let _op = crate::op::during("counting the store's contents");
-        crate::op::read(&DataArea::ALL);
-        let n = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
-        Ok(StoreCounts {
-            cities: n("SELECT count(*) FROM city")?,
-            stations: n("SELECT count(*) FROM station")?,
-            station_days: n("SELECT coalesce(sum(entries), 0) FROM day_block WHERE kind = 0")?,
-            city_days: n("SELECT coalesce(sum(entries), 0) FROM day_block WHERE kind = 1")?,
-            city_daily: n("SELECT count(*) FROM city_daily")?,
-            files: n("SELECT count(*) FROM import_file")?,
-        })
     }
 }
 
@@ -2608,7 +2615,7 @@ mod error_tests {
 #[cfg(test)]
 mod area_tests {
     use super::*;
-    use crate::{record_reads, AreaSet, EmergencyStore};
+    use crate::{record_reads, AreaSet, EmergencyStore, EnterpriseStore};
 
     /// Tables that are no data a number is computed from: the schema's bookkeeping, import
     /// bookkeeping and the cache of daily evaluations (derived from the hourly area, which an import

@@ -1,10 +1,11 @@
 //! The daily-evaluation cache cannot keep a stale entry: an import drops the entries its label days
 //! affect, and a computation that raced an import is not stored.
 
+use lantian_store::AirStore;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use lantian_store::{FileMeta, PreparedWide, SqliteStore, Store};
+use lantian_store::{FileMeta, PreparedWide, SqliteStore};
 
 fn wide(text: &str) -> PreparedWide {
     PreparedWide::new(lantian_ingest::cnemc::parse_wide(Path::new("t.csv"), text.as_bytes()).expect("parses"))

@@ -6,6 +6,8 @@
 //! PostgreSQL cases run when `LANTIAN_TEST_PG` names a server (`postgres://user@host:port`): each
 //! creates its own database there and drops it after; without it they pass, saying so.
 
+use lantian_store::AccountabilityStore;
+use lantian_store::AirStore;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -13,7 +15,8 @@ use chrono::NaiveDate;
 use lantian_core::Conc;
 use lantian_ingest::events::TargetRecord;
 use lantian_store::{
-    atomically, retry_busy, write_retrying, FileMeta, PgStore, PreparedWide, SqliteStore, Store, StoreError, WriteWait,
+    atomically, retry_busy, write_retrying, FileMeta, PgStore, PreparedWide, SqliteStore, Store, StoreError, Tx,
+    WriteWait,
 };
 
 fn targets(pm: i64) -> Vec<TargetRecord> {
@@ -47,9 +50,9 @@ fn a_change_and_its_audit_are_one_transaction(s: &mut dyn Store) {
     let city = chengdu(s);
     let before = audit_count(s);
     // Failure injected between the write and the audit entry: nothing of either.
-    let r: Result<(), StoreError> = atomically(s, |s| {
-        s.import_targets(&FileMeta::new("t1.csv", b"targets 35", "t"), &targets(35))?;
-        assert!(s.target(city, 2023)?.is_some(), "visible inside the transaction");
+    let r: Result<(), StoreError> = atomically(s, |tx| {
+        tx.accountability().import_targets(&FileMeta::new("t1.csv", b"targets 35", "t"), &targets(35))?;
+        assert!(tx.accountability().target(city, 2023)?.is_some(), "visible inside the transaction");
         Err(StoreError::Input("injected failure between the write and the audit".into()))
     });
     assert!(r.is_err());
@@ -57,18 +60,18 @@ fn a_change_and_its_audit_are_one_transaction(s: &mut dyn Store) {
     assert_eq!(audit_count(s), before, "no audit entry");
     assert!(!s.in_import_batch());
     // Failure after the audit entry was written (e.g. the commit of a later step): neither.
-    let r: Result<(), StoreError> = atomically(s, |s| {
-        s.import_targets(&FileMeta::new("t1.csv", b"targets 35", "t"), &targets(35))?;
-        s.audit("2026-01-01T00:00:00+08:00", "admin1", "upload", "t1.csv: 1 inserted", "127.0.0.1")?;
+    let r: Result<(), StoreError> = atomically(s, |tx| {
+        tx.accountability().import_targets(&FileMeta::new("t1.csv", b"targets 35", "t"), &targets(35))?;
+        tx.accounts().audit("2026-01-01T00:00:00+08:00", "admin1", "upload", "t1.csv: 1 inserted", "127.0.0.1")?;
         Err(StoreError::Input("injected failure after the audit".into()))
     });
     assert!(r.is_err());
     assert_eq!(s.target(city, 2023).expect("read"), None);
     assert_eq!(audit_count(s), before);
     // Success: both, and the file is recorded (importing it again changes nothing).
-    let o = atomically(s, |s| {
-        let o = s.import_targets(&FileMeta::new("t1.csv", b"targets 35", "t"), &targets(35))?;
-        s.audit("2026-01-01T00:00:00+08:00", "admin1", "upload", "t1.csv: 1 inserted", "127.0.0.1")?;
+    let o = atomically(s, |tx| {
+        let o = tx.accountability().import_targets(&FileMeta::new("t1.csv", b"targets 35", "t"), &targets(35))?;
+        tx.accounts().audit("2026-01-01T00:00:00+08:00", "admin1", "upload", "t1.csv: 1 inserted", "127.0.0.1")?;
         Ok::<_, StoreError>(o)
     })
     .expect("commits");
@@ -81,28 +84,28 @@ fn a_change_and_its_audit_are_one_transaction(s: &mut dyn Store) {
     // then audited in a transaction of its own.
     let mut bad = targets(30);
     bad[0].city = "不存在市".into();
-    let r = atomically(s, |s| {
-        s.import_targets(&FileMeta::new("t2.csv", b"targets 30 nowhere", "t"), &targets(30))?;
-        s.import_targets(&FileMeta::new("t3.csv", b"bad", "t"), &bad)?;
-        s.audit("2026-01-01T00:00:00+08:00", "admin1", "upload", "t2.csv: 1 updated", "127.0.0.1")
+    let r = atomically(s, |tx| {
+        tx.accountability().import_targets(&FileMeta::new("t2.csv", b"targets 30 nowhere", "t"), &targets(30))?;
+        tx.accountability().import_targets(&FileMeta::new("t3.csv", b"bad", "t"), &bad)?;
+        tx.accounts().audit("2026-01-01T00:00:00+08:00", "admin1", "upload", "t2.csv: 1 updated", "127.0.0.1")
     });
     assert!(r.is_err());
     assert_eq!(s.target(city, 2023).expect("read").and_then(|t| t.pm2_5), Some(Conc(35_000)), "t2 rolled back");
-    let (r, waited) = write_retrying(s, &WriteWait::default(), |s| {
-        s.audit("2026-01-01T00:00:00+08:00", "admin1", "upload", "t3.csv: rejected (400)", "127.0.0.1")
+    let (r, waited) = write_retrying(s, &WriteWait::default(), |tx| {
+        tx.accounts().audit("2026-01-01T00:00:00+08:00", "admin1", "upload", "t3.csv: rejected (400)", "127.0.0.1")
     });
     r.expect("the rejection is audited");
     assert_eq!(waited, Duration::ZERO);
     assert_eq!(audit_count(s), before + 2);
     // Wide files (the hourly blocks) too, with an emergency-response import beside them.
     let f = "date,hour,type,1001A\n20230121,1,PM2.5,40\n";
-    let r: Result<(), StoreError> = atomically(s, |s| {
-        s.import_wide(&FileMeta::new("w.csv", f.as_bytes(), "t"), &wide(f))?;
+    let r: Result<(), StoreError> = atomically(s, |tx| {
+        tx.air().import_wide(&FileMeta::new("w.csv", f.as_bytes(), "t"), &wide(f))?;
         Err(StoreError::Input("injected".into()))
     });
     assert!(r.is_err());
     assert_eq!(s.station_date_range().expect("read"), None, "no hour stored");
-    atomically(s, |s| s.import_wide(&FileMeta::new("w.csv", f.as_bytes(), "t"), &wide(f)).map(|_| ()))
+    atomically(s, |tx| tx.air().import_wide(&FileMeta::new("w.csv", f.as_bytes(), "t"), &wide(f)).map(|_| ()))
         .expect("commits");
     let day = NaiveDate::from_ymd_opt(2023, 1, 21).expect("date");
     assert_eq!(s.station_date_range().expect("read"), Some((day, day)));
@@ -111,6 +114,46 @@ fn a_change_and_its_audit_are_one_transaction(s: &mut dyn Store) {
     let nested: Result<(), StoreError> = atomically(s, |_| Ok(()));
     assert!(nested.expect_err("nested").to_string().contains("do not nest"));
     s.rollback_import_batch().expect("rollback");
+    the_transaction_handle(s, city);
+}
+
+/// The handle itself (issue 13 item 2): dropped without a commit it stores nothing; committed, what it
+/// wrote in two repositories is stored together; a part of an import batch is stored by the batch's
+/// commit (and rolled back with it); a part needs a batch, and a handle of its own refuses one.
+fn the_transaction_handle(s: &mut dyn Store, city: i64) {
+    let before = audit_count(s);
+    {
+        let mut tx = Tx::begin(s).expect("begins");
+        tx.accountability().import_targets(&FileMeta::new("h1.csv", b"targets 20", "t"), &targets(20)).expect("w");
+        tx.accounts().audit("2026-01-02T00:00:00+08:00", "admin1", "upload", "h1.csv", "127.0.0.1").expect("a");
+        assert_eq!(tx.reader().target(city, 2023).expect("read").and_then(|t| t.pm2_5), Some(Conc(20_000)));
+        // dropped here: rolled back
+    }
+    assert!(!s.in_import_batch(), "the dropped handle ended its transaction");
+    assert_eq!(s.target(city, 2023).expect("read").and_then(|t| t.pm2_5), Some(Conc(35_000)));
+    assert_eq!(audit_count(s), before);
+    let mut tx = Tx::begin(s).expect("begins");
+    tx.accountability().import_targets(&FileMeta::new("h1.csv", b"targets 20", "t"), &targets(20)).expect("w");
+    tx.accounts().audit("2026-01-02T00:00:00+08:00", "admin1", "upload", "h1.csv", "127.0.0.1").expect("a");
+    tx.commit().expect("commits");
+    assert_eq!(s.target(city, 2023).expect("read").and_then(|t| t.pm2_5), Some(Conc(20_000)));
+    assert_eq!(audit_count(s), before + 1);
+    // Parts of a batch.
+    assert!(Tx::within_batch(s).err().expect("no batch").to_string().contains("no import batch"));
+    s.begin_import_batch().expect("batch");
+    assert!(Tx::begin(s).err().expect("nested").to_string().contains("do not nest"));
+    let mut part = Tx::within_batch(s).expect("part");
+    part.accountability().import_targets(&FileMeta::new("h2.csv", b"targets 25", "t"), &targets(25)).expect("w");
+    part.commit().expect("ends the part");
+    assert!(s.in_import_batch(), "the part does not end the batch");
+    s.rollback_import_batch().expect("rollback");
+    assert_eq!(s.target(city, 2023).expect("read").and_then(|t| t.pm2_5), Some(Conc(20_000)), "rolled back with it");
+    s.begin_import_batch().expect("batch");
+    let mut part = Tx::within_batch(s).expect("part");
+    part.accountability().import_targets(&FileMeta::new("h2.csv", b"targets 25", "t"), &targets(25)).expect("w");
+    drop(part);
+    s.commit_import_batch().expect("commit");
+    assert_eq!(s.target(city, 2023).expect("read").and_then(|t| t.pm2_5), Some(Conc(25_000)), "stored with it");
 }
 
 fn temp_db(tag: &str) -> PathBuf {
@@ -141,7 +184,8 @@ fn sqlite_a_writer_waits_for_another_and_readers_do_not() {
     other.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock");
     // Without retrying: Busy after about two seconds of polling, nothing stored.
     let t = Instant::now();
-    let r = atomically(&mut s, |s| s.import_targets(&FileMeta::new("t.csv", b"t", "t"), &targets(35)));
+    let r =
+        atomically(&mut s, |tx| tx.accountability().import_targets(&FileMeta::new("t.csv", b"t", "t"), &targets(35)));
     let e = r.expect_err("busy");
     assert!(e.is_busy(), "{e}");
     assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
@@ -159,9 +203,9 @@ fn sqlite_a_writer_waits_for_another_and_readers_do_not() {
         other.execute_batch("COMMIT").expect("release");
     });
     let t = Instant::now();
-    let (r, waited) = write_retrying(&mut s, &WriteWait::default(), |s| {
-        s.import_targets(&FileMeta::new("t.csv", b"t", "t"), &targets(35))?;
-        s.audit("2026-01-01T00:00:00+08:00", "admin1", "upload", "t.csv", "127.0.0.1")
+    let (r, waited) = write_retrying(&mut s, &WriteWait::default(), |tx| {
+        tx.accountability().import_targets(&FileMeta::new("t.csv", b"t", "t"), &targets(35))?;
+        tx.accounts().audit("2026-01-01T00:00:00+08:00", "admin1", "upload", "t.csv", "127.0.0.1")
     });
     release.join().expect("thread");
     r.expect("written after the wait");
@@ -171,8 +215,8 @@ fn sqlite_a_writer_waits_for_another_and_readers_do_not() {
     // The deadline: a lock never released fails Busy once it has passed.
     let other = rusqlite::Connection::open(&path).expect("second connection");
     other.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock");
-    let (r, waited) = write_retrying(&mut s, &WriteWait { deadline: Duration::from_millis(2500) }, |s| {
-        s.audit("2026-01-01T00:00:00+08:00", "admin1", "upload", "never", "127.0.0.1")
+    let (r, waited) = write_retrying(&mut s, &WriteWait { deadline: Duration::from_millis(2500) }, |tx| {
+        tx.accounts().audit("2026-01-01T00:00:00+08:00", "admin1", "upload", "never", "127.0.0.1")
     });
     assert!(r.expect_err("deadline").is_busy());
     assert!(waited >= Duration::from_millis(2500), "{waited:?}");

@@ -234,7 +234,7 @@ async fn audit_export(
     let detail = format!("{} ({scope}) {target}: {rows} rows", d.code());
     let (st, actor, at) = (state.clone(), account.name.clone(), crate::now());
     let written = tokio::task::spawn_blocking(move || {
-        st.stores.write(&st.config.write_wait, |s| s.audit(&at, &actor, "export", &detail, &remote))
+        st.stores.write(&st.config.write_wait, |tx| tx.accounts().audit(&at, &actor, "export", &detail, &remote))
     })
     .await;
     match written {

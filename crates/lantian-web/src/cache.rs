@@ -1,6 +1,6 @@
 //! Responses computed once per state of the data they read (ARCHITECTURE.md invariant 9): a GET
 //! answer is stored with the data areas its computation read from the store
-//! ([`lantian_store::record_reads`]) and their versions ([`lantian_store::Store::data_versions`]), and
+//! ([`lantian_store::record_reads`]) and their versions ([`lantian_store::AirStore::data_versions`]), and
 //! served again until one of those areas changes. An upload of targets leaves the hourly AQI answers
 //! cached; a revised hour invalidates the AQI series and the rankings, not the alerts.
 
@@ -129,7 +129,7 @@ mod tests {
     fn import(store: &mut dyn Store, name: &str, bytes: Vec<u8>) {
         let (meta, ready) =
             lantian_service::import::prepare(Path::new(name), bytes, "2026-01-01T00:00:00+08:00").expect("prepares");
-        let o = lantian_service::import::write(store, &meta, &ready).expect("writes");
+        let o = lantian_service::import::write_one(store, &meta, &ready).expect("writes");
         assert!(o.changed() || o.revisions.count > 0, "{name} changed the store: {o:?}");
     }
 

@@ -174,7 +174,7 @@ async fn healthz(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     api::blocking(state, |store| {
-        lantian_store::Store::cities(store)?;
+        lantian_store::AirStore::cities(store)?;
         Ok(serde_json::json!({ "status": "ok" }))
     })
     .await

@@ -475,11 +475,11 @@ pub async fn stations(
     let body = blocking(state, move |store| {
         let mut filter = lantian_store::StationFilter::default();
         if let Some(name) = q.city.as_deref() {
-            let c = lantian_store::Store::resolve_city(store, name)?
+            let c = lantian_store::AirStore::resolve_city(store, name)?
                 .ok_or_else(|| ApiError::bad_request(format!("unknown city {name:?}")))?;
             filter.city_ids.push(c.id);
         }
-        let list = lantian_store::Store::stations(store, &filter)?;
+        let list = lantian_store::AirStore::stations(store, &filter)?;
         let mut b = format!(
             "<table id=\"stations\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
             lang.t("代码", "Code"),
@@ -513,7 +513,7 @@ pub async fn station(
 ) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
     let (title, body) = blocking(state, move |store| {
-        let all = lantian_store::Store::stations(store, &lantian_store::StationFilter::default())?;
+        let all = lantian_store::AirStore::stations(store, &lantian_store::StationFilter::default())?;
         let st = all
             .into_iter()
             .find(|s| s.code.eq_ignore_ascii_case(&code))
@@ -611,7 +611,7 @@ pub async fn city(
     use chrono::Datelike;
     let lang = Lang::of(q.lang.as_deref());
     let (title, body) = blocking(state, move |store| {
-        let city = lantian_store::Store::resolve_city(store, &name)?
+        let city = lantian_store::AirStore::resolve_city(store, &name)?
             .ok_or_else(|| ApiError::not_found(format!("no city {name:?}")))?;
         let latest = lantian_service::budget::latest_hour(store, &city)?;
         let year = match q.year {

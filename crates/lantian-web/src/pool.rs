@@ -57,7 +57,7 @@ impl StorePool {
     pub fn write<T>(
         &self,
         wait: &lantian_store::WriteWait,
-        f: impl FnMut(&mut dyn Store) -> lantian_store::Result<T>,
+        f: impl FnMut(&mut lantian_store::Tx<'_>) -> lantian_store::Result<T>,
     ) -> lantian_store::Result<T> {
         self.with_writer(|store| lantian_store::write_retrying(store, wait, f).0)
     }

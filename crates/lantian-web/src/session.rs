@@ -426,7 +426,7 @@ pub async fn sign_in(
     }
     let (st, action, addr) = (state.clone(), if ok.is_some() { "sign-in" } else { "sign-in.failed" }, ip.to_string());
     tokio::task::spawn_blocking(move || {
-        st.stores.write(&st.config.write_wait, |store| store.audit(&now(), &actor, action, "", &addr))
+        st.stores.write(&st.config.write_wait, |tx| tx.accounts().audit(&now(), &actor, action, "", &addr))
     })
     .await
     .map_err(|e| ApiError::internal(format!("worker failed: {e}")))??;

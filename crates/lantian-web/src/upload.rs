@@ -29,7 +29,7 @@ use lantian_ingest::text::{fmt_size, is_limit_error, is_unsafe_char};
 use lantian_service::accounts::{check_token, may_import, may_upload, Scope, WriteMode};
 use lantian_service::import::{import_warnings, prepare_with, published_aqi_check, write_as, Ready};
 use lantian_store::FileMeta;
-use lantian_store::{Account, Store};
+use lantian_store::{Account, Store, Tx};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -164,13 +164,13 @@ pub async fn upload(
             let (result, waited) = match received {
                 Err(e) => (Err(e), std::time::Duration::ZERO),
                 Ok((_slot, meta, ready)) => lantian_store::retry_busy(&wait, ApiError::is_busy, || {
-                    lantian_store::atomically(&mut *store, |store| {
-                        let mut r = write_upload(store, &account, &name, &meta, &ready)?;
+                    lantian_store::atomically(&mut *store, |tx| {
+                        let mut r = write_upload(tx, &account, &name, &meta, &ready)?;
                         let detail = format!(
                             "{} ({}): {} inserted, {} updated, {} unchanged",
                             r.file, r.kind, r.inserted, r.updated, r.unchanged
                         );
-                        store.audit(&at, &account.name, "upload", &detail, &remote)?;
+                        tx.accounts().audit(&at, &account.name, "upload", &detail, &remote)?;
                         r.waited_secs = 0.0;
                         Ok(r)
                     })
@@ -189,8 +189,8 @@ pub async fn upload(
                 }
                 Err(e) => {
                     let detail = format!("{name}: rejected ({}): {}", e.status.as_u16(), e.message);
-                    let (audited, _) = lantian_store::write_retrying(store, &wait, |store| {
-                        store.audit(&at, &account.name, "upload", &detail, &remote)
+                    let (audited, _) = lantian_store::write_retrying(store, &wait, |tx| {
+                        tx.accounts().audit(&at, &account.name, "upload", &detail, &remote)
                     });
                     audited?;
                     Err(e)
@@ -209,17 +209,17 @@ const WAIT_REPORTED: std::time::Duration = std::time::Duration::from_millis(500)
 /// Authorises every record of the file for the account and writes it as the account's mode says,
 /// inside the caller's transaction.
 fn write_upload(
-    store: &mut dyn Store,
+    tx: &mut Tx<'_>,
     account: &Account,
     name: &str,
     meta: &FileMeta,
     ready: &Ready,
 ) -> Result<UploadReport, ApiError> {
-    if let Err(why) = may_import(store, account, ready)? {
+    if let Err(why) = may_import(tx.reader(), account, ready)? {
         return Err(forbidden(why));
     }
     let mode = WriteMode::for_account(account);
-    let o = write_as(store, meta, ready, &mode)?;
+    let o = write_as(tx, meta, ready, &mode)?;
     let check = published_aqi_check(Path::new(name), ready);
     let proposal = matches!(mode, WriteMode::Propose { .. }) && ready.info().proposals;
     let pending_approval = if proposal { o.inserted } else { 0 };

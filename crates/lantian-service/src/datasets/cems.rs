@@ -5,7 +5,7 @@ use std::path::Path;
 
 use lantian_ingest::emergency::{self, CemsRecord};
 use lantian_ingest::IngestError;
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Dataset, Info, Input, OwnedBy, Owner, Recognition};
 use crate::accounts::WriteMode;
@@ -47,11 +47,11 @@ impl Dataset for Cems {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &Vec<CemsRecord>,
         _: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
-        store.import_cems(meta, r)
+        tx.enterprises().import_cems(meta, r)
     }
 }

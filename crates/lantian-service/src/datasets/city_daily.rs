@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use lantian_ingest::{citydaily, CityDailyLayout, CityDailyRecord, IngestError};
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Counts, Dataset, Info, Input, OwnedBy, Recognition};
 use crate::accounts::WriteMode;
@@ -71,12 +71,12 @@ impl Dataset for CityDaily {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &Vec<CityDailyRecord>,
         _: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
-        store.import_city_daily(meta, self.info.name, r)
+        tx.air().import_city_daily(meta, self.info.name, r)
     }
     fn published_aqi(&self, name: &Path, r: &Vec<CityDailyRecord>) -> Option<PublishedAqiCheck> {
         Some(crate::import::published_aqi_of(name, r))

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use lantian_ingest::emergency::{self, CityMeasureRecord};
 use lantian_ingest::IngestError;
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Dataset, Info, Input, OwnedBy, Owner, Recognition};
 use crate::accounts::WriteMode;
@@ -46,11 +46,11 @@ impl Dataset for CityMeasures {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &Vec<CityMeasureRecord>,
         _: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
-        store.import_city_measures(meta, r)
+        tx.emergency().import_city_measures(meta, r)
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use lantian_ingest::events::{self, DustRecord};
 use lantian_ingest::IngestError;
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{approval, Dataset, Info, Input, OwnedBy, Owner, Recognition};
 use crate::accounts::WriteMode;
@@ -43,14 +43,14 @@ impl Dataset for Dust {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &Vec<DustRecord>,
         mode: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
         match mode {
-            WriteMode::Propose { by } => store.propose_dust(meta, r, by, &meta.at),
-            WriteMode::Approved { .. } => store.import_dust(meta, r, &approval(meta, mode)),
+            WriteMode::Propose { by } => tx.accountability().propose_dust(meta, r, by, &meta.at),
+            WriteMode::Approved { .. } => tx.accountability().import_dust(meta, r, &approval(meta, mode)),
         }
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use lantian_ingest::emergency::{self, EnterpriseRecord};
 use lantian_ingest::IngestError;
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Dataset, Info, Input, OwnedBy, Owner, Recognition};
 use crate::accounts::WriteMode;
@@ -58,11 +58,11 @@ impl Dataset for Enterprises {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &Vec<EnterpriseRecord>,
         _: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
-        store.import_enterprises(meta, r)
+        tx.enterprises().import_enterprises(meta, r)
     }
 }

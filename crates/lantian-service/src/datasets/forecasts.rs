@@ -5,7 +5,7 @@ use std::path::Path;
 
 use lantian_ingest::emergency::{self, ForecastRecord};
 use lantian_ingest::IngestError;
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Dataset, Info, Input, OwnedBy, Owner, Recognition};
 use crate::accounts::WriteMode;
@@ -70,12 +70,12 @@ impl Dataset for Forecasts {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &Vec<ForecastRecord>,
         _: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
-        store.import_forecasts(meta, r)
+        tx.emergency().import_forecasts(meta, r)
     }
     /// Both layouts are the one kind `forecasts` in summaries and the upload report.
     fn kind_name(&self, _: &Vec<ForecastRecord>) -> &'static str {

@@ -17,7 +17,7 @@ use lantian_core::inspection::{Finding, InspectionMode, InspectionTarget, Rectif
 use lantian_ingest::table::{records, Cols, Row};
 use lantian_ingest::IngestError;
 use lantian_store::inspections::{InspectionRecord, StoredInspection};
-use lantian_store::{CityInfo, FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{CityInfo, FileMeta, ImportOutcome, Store, StoreError, Tx};
 
 use super::{Dataset, Info, Input, OwnedBy, Owner, Recognition};
 use crate::accounts::{ReadScope, WriteMode};
@@ -132,12 +132,12 @@ impl Dataset for Inspections {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &Vec<InspectionRecord>,
         _: &WriteMode,
     ) -> std::result::Result<ImportOutcome, StoreError> {
-        store.import_inspections(meta, r)
+        tx.inspections().import_inspections(meta, r)
     }
 }
 
@@ -222,7 +222,7 @@ mod tests {
             crate::import::prepare(Path::new(name), text.as_bytes().to_vec(), "2023-01-01T00:00:00+08:00")
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(ready.kind_name(), "inspections");
-        crate::import::write(store, &meta, &ready).unwrap_or_else(|e| panic!("{name}: {e}"))
+        crate::import::write_one(store, &meta, &ready).unwrap_or_else(|e| panic!("{name}: {e}"))
     }
 
     /// The sample, read by hand: four findings in 成都 (2) and 德阳 (2), the first an unannounced check
@@ -285,7 +285,7 @@ mod tests {
         assert_eq!(first.measure, "", "the later file has no measure column: the measure is now empty");
         let bad = format!("{later}不存在市,2022-12-21,某局,工地,裸土,2022-12-25,open,\n");
         let (meta, ready) = crate::import::prepare(Path::new("bad.csv"), bad.into_bytes(), "t").expect("reads");
-        let e = crate::import::write(&mut s, &meta, &ready).expect_err("unknown city");
+        let e = crate::import::write_one(&mut s, &meta, &ready).expect_err("unknown city");
         assert!(e.to_string().contains("bad.csv:3: unknown city"), "{e}");
         assert_eq!(s.inspections(None).expect("read"), all, "a rejected file leaves the store unchanged");
     }

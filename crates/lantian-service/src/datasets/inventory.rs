@@ -4,7 +4,7 @@ use std::path::Path;
 
 use lantian_ingest::emergency::{self, InventoryRecord};
 use lantian_ingest::IngestError;
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Dataset, Info, Input, OwnedBy, Owner, Recognition};
 use crate::accounts::WriteMode;
@@ -46,11 +46,11 @@ impl Dataset for Inventory {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &Vec<InventoryRecord>,
         _: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
-        store.import_inventory(meta, r)
+        tx.emergency().import_inventory(meta, r)
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use lantian_ingest::emergency::{self, MeasureRecord};
 use lantian_ingest::IngestError;
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Dataset, Info, Input, OwnedBy, Owner, Recognition};
 use crate::accounts::WriteMode;
@@ -47,11 +47,11 @@ impl Dataset for Measures {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &Vec<MeasureRecord>,
         _: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
-        store.import_measures(meta, r)
+        tx.emergency().import_measures(meta, r)
     }
 }

@@ -42,7 +42,7 @@ use std::path::Path;
 
 use lantian_ingest::events::TaskRecord;
 use lantian_ingest::IngestError;
-use lantian_store::{Approval, FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{Approval, FileMeta, ImportOutcome, StoreError, Tx};
 
 use crate::accounts::WriteMode;
 use crate::import::PublishedAqiCheck;
@@ -256,7 +256,7 @@ pub trait Dataset: Sync + 'static {
     /// says.
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         records: &Self::Records,
         mode: &WriteMode,
@@ -362,8 +362,8 @@ impl Ready {
         self.0.owners()
     }
     /// Writes the file in one transaction as `mode` says.
-    pub fn write(&self, store: &mut dyn Store, meta: &FileMeta, mode: &WriteMode) -> Result<ImportOutcome, StoreError> {
-        self.0.write(store, meta, mode)
+    pub fn write(&self, tx: &mut Tx<'_>, meta: &FileMeta, mode: &WriteMode) -> Result<ImportOutcome, StoreError> {
+        self.0.write(tx, meta, mode)
     }
     /// Daily values against their published AQI (`None` unless the kind publishes one).
     pub fn published_aqi(&self, name: &Path) -> Option<PublishedAqiCheck> {
@@ -383,7 +383,7 @@ trait File: Send + Sync {
     fn counts(&self) -> Counts;
     fn warnings(&self) -> Vec<String>;
     fn owners(&self) -> Vec<Owner<'_>>;
-    fn write(&self, store: &mut dyn Store, meta: &FileMeta, mode: &WriteMode) -> Result<ImportOutcome, StoreError>;
+    fn write(&self, tx: &mut Tx<'_>, meta: &FileMeta, mode: &WriteMode) -> Result<ImportOutcome, StoreError>;
     fn published_aqi(&self, name: &Path) -> Option<PublishedAqiCheck>;
     fn records(&self) -> &dyn Any;
 }
@@ -415,8 +415,8 @@ impl<D: Dataset> File for Typed<D> {
             _ => self.dataset.owners(&self.records),
         }
     }
-    fn write(&self, store: &mut dyn Store, meta: &FileMeta, mode: &WriteMode) -> Result<ImportOutcome, StoreError> {
-        self.dataset.write(store, meta, &self.records, mode)
+    fn write(&self, tx: &mut Tx<'_>, meta: &FileMeta, mode: &WriteMode) -> Result<ImportOutcome, StoreError> {
+        self.dataset.write(tx, meta, &self.records, mode)
     }
     fn published_aqi(&self, name: &Path) -> Option<PublishedAqiCheck> {
         self.dataset.published_aqi(name, &self.records)

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use lantian_ingest::events::{self, NationalRankRecord};
 use lantian_ingest::IngestError;
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Dataset, Info, Input, OwnedBy, Recognition};
 use crate::accounts::WriteMode;
@@ -40,11 +40,11 @@ impl Dataset for NationalRanks {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &Vec<NationalRankRecord>,
         _: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
-        store.import_national_ranks(meta, r)
+        tx.accountability().import_national_ranks(meta, r)
     }
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use lantian_ingest::{stations, IngestError, StationRecord};
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Counts, Dataset, Info, Input, OwnedBy, Recognition};
 use crate::accounts::WriteMode;
@@ -56,12 +56,12 @@ impl Dataset for Stations {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &StationList,
         _: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
-        store.import_stations(meta, &r.stations)
+        tx.air().import_stations(meta, &r.stations)
     }
     fn warnings(&self, r: &StationList) -> Vec<String> {
         r.warnings.clone()

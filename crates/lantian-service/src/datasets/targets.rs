@@ -4,7 +4,7 @@ use std::path::Path;
 
 use lantian_ingest::events::{self, TargetRecord};
 use lantian_ingest::IngestError;
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Dataset, Info, Input, OwnedBy, Recognition};
 use crate::accounts::WriteMode;
@@ -46,11 +46,11 @@ impl Dataset for Targets {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &Vec<TargetRecord>,
         _: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
-        store.import_targets(meta, r)
+        tx.accountability().import_targets(meta, r)
     }
 }

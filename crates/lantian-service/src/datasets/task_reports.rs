@@ -4,7 +4,7 @@ use std::path::Path;
 
 use lantian_ingest::events::{self, TaskReportRecord};
 use lantian_ingest::IngestError;
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Dataset, Info, Input, OwnedBy, Owner, Recognition};
 use crate::accounts::WriteMode;
@@ -43,11 +43,11 @@ impl Dataset for TaskReports {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &Vec<TaskReportRecord>,
         _: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
-        store.import_task_reports(meta, r)
+        tx.accountability().import_task_reports(meta, r)
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use lantian_ingest::events::{self, TaskRecord};
 use lantian_ingest::IngestError;
-use lantian_store::{FileMeta, ImportOutcome, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Dataset, Info, Input, OwnedBy, Owner, Recognition};
 use crate::accounts::WriteMode;
@@ -48,11 +48,11 @@ impl Dataset for Tasks {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         r: &Vec<TaskRecord>,
         _: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
-        store.import_tasks(meta, r)
+        tx.accountability().import_tasks(meta, r)
     }
 }

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use lantian_ingest::{cnemc, realtime, IngestError, WideFile, WideKind};
-use lantian_store::{FileMeta, ImportOutcome, PreparedWide, Store, StoreError};
+use lantian_store::{FileMeta, ImportOutcome, PreparedWide, StoreError, Tx};
 
 use super::{Counts, Dataset, Info, Input, OwnedBy, Recognition};
 use crate::accounts::WriteMode;
@@ -77,12 +77,12 @@ impl Dataset for Hourly {
     }
     fn write(
         &self,
-        store: &mut dyn Store,
+        tx: &mut Tx<'_>,
         meta: &FileMeta,
         p: &PreparedWide,
         _: &WriteMode,
     ) -> Result<ImportOutcome, StoreError> {
-        store.import_wide(meta, p)
+        tx.air().import_wide(meta, p)
     }
     fn kind_name(&self, p: &PreparedWide) -> &'static str {
         p.wide.kind_name()

@@ -19,9 +19,10 @@ use postgres::{Client, Row};
 use super::PgStore;
 use crate::sqlite::{daily_revisions, resolve_city_columns, split_list, warn_if_described_otherwise, CityIndex};
 use crate::{
-    codec, Account, AdjustmentRow, Approval, AuditEntry, BlockKind, CityDailyRow, CityInfo, CityTarget, DataArea,
-    DataVersions, FileMeta, ImportOutcome, NewAccount, NewToken, PreparedWide, Proposal, PublishedRecord, Result,
-    StationFilter, StationInfo, Store, StoreCounts, StoreError, TaskInfo, TokenInfo,
+    codec, Account, AccountStore, AccountabilityStore, AdjustmentRow, AirStore, Approval, AuditEntry, BlockKind,
+    CityDailyRow, CityInfo, CityTarget, DataArea, DataVersions, FileMeta, ImportOutcome, NewAccount, NewToken,
+    PreparedWide, Proposal, PublishedRecord, Result, StationFilter, StationInfo, Store, StoreCounts, StoreError,
+    TaskInfo, TokenInfo,
 };
 
 /// A `city_target` row: PM2.5 (thousandths), good-day ratio (tenths of a percent), heavy days, source.
@@ -366,6 +367,63 @@ fn meta_u64(db: &mut Client, key: &str) -> Result<u64> {
 }
 
 impl Store for PgStore {
+    fn begin_import_batch(&mut self) -> Result<()> {
+        let _op = crate::op::during("beginning an import batch");
+        if !self.in_batch {
+            self.db().batch_execute("BEGIN")?;
+            self.in_batch = true;
+        }
+        Ok(())
+    }
+
+    fn commit_import_batch(&mut self) -> Result<()> {
+        let _op = crate::op::during("committing an import batch");
+        if self.in_batch {
+            self.in_batch = false;
+            let r = self.db().batch_execute("COMMIT");
+            if let Err(e) = r {
+                self.station_ids = None;
+                self.forget_partitions();
+                let _ = self.db().batch_execute("ROLLBACK");
+                return Err(e.into());
+            }
+        }
+        Ok(())
+    }
+
+    fn rollback_import_batch(&mut self) -> Result<()> {
+        let _op = crate::op::during("rolling back an import batch");
+        if self.in_batch {
+            self.in_batch = false;
+            // Station ids and partitions created by the batch are gone with it.
+            self.station_ids = None;
+            self.forget_partitions();
+            self.db().batch_execute("ROLLBACK")?;
+        }
+        Ok(())
+    }
+
+    fn in_import_batch(&self) -> bool {
+        self.in_batch
+    }
+
+    fn counts(&self) -> Result<StoreCounts> {
+        let _op = crate::op::during("counting the store's contents");
+        crate::op::read(&DataArea::ALL);
+        let mut db = self.db();
+        let mut n = |sql: &str| -> Result<u64> { Ok(db.query_one(sql, &[])?.try_get::<_, i64>(0)? as u64) };
+        Ok(StoreCounts {
+            cities: n("SELECT count(*) FROM city")?,
+            stations: n("SELECT count(*) FROM station")?,
+            station_days: n("SELECT coalesce(sum(entries), 0)::bigint FROM day_block WHERE kind = 0")?,
+            city_days: n("SELECT coalesce(sum(entries), 0)::bigint FROM day_block WHERE kind = 1")?,
+            city_daily: n("SELECT count(*) FROM city_daily")?,
+            files: n("SELECT count(*) FROM import_file")?,
+        })
+    }
+}
+
+impl AirStore for PgStore {
     fn import_stations(&mut self, file: &FileMeta, stations: &[StationRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing a station list");
         self.station_ids = None;
@@ -406,46 +464,6 @@ impl Store for PgStore {
             }
             Ok(out)
         })
-    }
-
-    fn begin_import_batch(&mut self) -> Result<()> {
-        let _op = crate::op::during("beginning an import batch");
-        if !self.in_batch {
-            self.db().batch_execute("BEGIN")?;
-            self.in_batch = true;
-        }
-        Ok(())
-    }
-
-    fn commit_import_batch(&mut self) -> Result<()> {
-        let _op = crate::op::during("committing an import batch");
-        if self.in_batch {
-            self.in_batch = false;
-            let r = self.db().batch_execute("COMMIT");
-            if let Err(e) = r {
-                self.station_ids = None;
-                self.forget_partitions();
-                let _ = self.db().batch_execute("ROLLBACK");
-                return Err(e.into());
-            }
-        }
-        Ok(())
-    }
-
-    fn rollback_import_batch(&mut self) -> Result<()> {
-        let _op = crate::op::during("rolling back an import batch");
-        if self.in_batch {
-            self.in_batch = false;
-            // Station ids and partitions created by the batch are gone with it.
-            self.station_ids = None;
-            self.forget_partitions();
-            self.db().batch_execute("ROLLBACK")?;
-        }
-        Ok(())
-    }
-
-    fn in_import_batch(&self) -> bool {
-        self.in_batch
     }
 
     fn import_wide(&mut self, file: &FileMeta, prepared: &PreparedWide) -> Result<ImportOutcome> {
@@ -656,6 +674,325 @@ impl Store for PgStore {
         })
     }
 
+    fn cities(&self) -> Result<Vec<CityInfo>> {
+        let _op = crate::op::during("reading cities");
+        crate::op::read(&[DataArea::Places]);
+        self.db()
+            .query(&format!("SELECT {CITY_COLUMNS} FROM city ORDER BY code IS NULL, code, province, name"), &[])?
+            .iter()
+            .map(|r| city_row(r, 0))
+            .collect()
+    }
+
+    fn resolve_city(&self, query: &str) -> Result<Option<CityInfo>> {
+        let _op = crate::op::during("finding a city");
+        crate::op::read(&[DataArea::Places]);
+        find_city(&mut self.db(), query)
+    }
+
+    fn stations(&self, filter: &StationFilter) -> Result<Vec<StationInfo>> {
+        let _op = crate::op::during("reading stations");
+        crate::op::read(&[DataArea::Places]);
+        let rows = self.db().query(
+            "SELECT s.id, s.code, s.name, s.lon, s.lat, s.is_control, s.is_stopped, s.listed, \
+             c.id, c.name, c.short_name, c.code, c.province \
+             FROM station s LEFT JOIN city c ON c.id = s.city_id \
+             ORDER BY c.code IS NULL, c.code, c.province NULLS FIRST, c.name NULLS FIRST, s.code",
+            &[],
+        )?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let city = match r.try_get::<_, Option<i64>>(8)? {
+                Some(_) => Some(city_row(r, 8)?),
+                None => None,
+            };
+            let s = StationInfo {
+                id: r.try_get(0)?,
+                code: r.try_get(1)?,
+                name: r.try_get(2)?,
+                lon: r.try_get(3)?,
+                lat: r.try_get(4)?,
+                is_control: r.try_get(5)?,
+                is_stopped: r.try_get(6)?,
+                listed: r.try_get(7)?,
+                city,
+            };
+            let by_code = filter.codes.is_empty() || filter.codes.iter().any(|c| c.eq_ignore_ascii_case(&s.code));
+            let by_city =
+                filter.city_ids.is_empty() || s.city.as_ref().is_some_and(|c| filter.city_ids.contains(&c.id));
+            if by_code && by_city {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>> {
+        let _op = crate::op::during("reading a station's hourly data");
+        crate::op::read_hourly(Some((from, to)));
+        let chunk = station_id.div_euclid(codec::CHUNK);
+        let rows = self.db().query(
+            "SELECT date, data FROM day_block WHERE kind = $1 AND chunk = $2 AND date BETWEEN $3 AND $4 ORDER BY date",
+            &[&(BlockKind::Station as i16), &chunk, &from, &to],
+        )?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let d: NaiveDate = r.try_get(0)?;
+            let b: &[u8] = r.try_get(1)?;
+            for (id, e) in
+                codec::block_entries(chunk, b).ok_or_else(|| StoreError::Corrupt(format!("day_block 0 {d} {chunk}")))?
+            {
+                if id == station_id {
+                    let day =
+                        codec::decode(e).ok_or_else(|| StoreError::Corrupt(format!("station {station_id} {d}")))?;
+                    out.push((d, day));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
+        let _op = crate::op::during("reading hourly data");
+        crate::op::read_hourly(Some((date, date)));
+        let k = kind as i16;
+        let rows = match stations {
+            Some(ids) => {
+                let mut chunks: Vec<i64> = ids.iter().map(|id| id.div_euclid(codec::CHUNK)).collect();
+                chunks.sort_unstable();
+                chunks.dedup();
+                self.db().query(
+                    "SELECT chunk, data FROM day_block WHERE kind = $1 AND date = $2 AND chunk = ANY($3) ORDER BY chunk",
+                    &[&k, &date, &chunks],
+                )?
+            }
+            None => self.db().query(
+                "SELECT chunk, data FROM day_block WHERE kind = $1 AND date = $2 ORDER BY chunk",
+                &[&k, &date],
+            )?,
+        };
+        let wanted: Option<Vec<i64>> = stations.map(|ids| {
+            let mut v = ids.to_vec();
+            v.sort_unstable();
+            v
+        });
+        let mut out = Vec::new();
+        for r in &rows {
+            let c: i64 = r.try_get(0)?;
+            let b: &[u8] = r.try_get(1)?;
+            for (id, e) in
+                codec::block_entries(c, b).ok_or_else(|| StoreError::Corrupt(format!("day_block {k} {date} {c}")))?
+            {
+                if wanted.as_ref().is_none_or(|ids| ids.binary_search(&id).is_ok()) {
+                    out.push((id, e.to_vec()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn day_blocks_into(
+        &self,
+        kind: BlockKind,
+        date: NaiveDate,
+        chunks: Option<&[i64]>,
+        out: &mut Vec<(i64, Vec<u8>)>,
+    ) -> Result<()> {
+        let _op = crate::op::during("reading hourly data");
+        crate::op::read_hourly(Some((date, date)));
+        let rows = self.db().query(
+            "SELECT chunk, data FROM day_block WHERE kind = $1 AND date = $2 ORDER BY chunk",
+            &[&(kind as i16), &date],
+        )?;
+        let mut n = 0;
+        for r in &rows {
+            let c: i64 = r.try_get(0)?;
+            if chunks.is_some_and(|cs| cs.binary_search(&c).is_err()) {
+                continue;
+            }
+            let data: &[u8] = r.try_get(1)?;
+            if n == out.len() {
+                out.push((c, Vec::new()));
+            }
+            let slot = &mut out[n];
+            slot.0 = c;
+            slot.1.clear();
+            slot.1.extend_from_slice(data);
+            n += 1;
+        }
+        out.truncate(n);
+        Ok(())
+    }
+
+    fn daily_cache_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        chunks: &[i64],
+    ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
+        let _op = crate::op::during("reading cached daily evaluations");
+        crate::op::read_hourly(Some((from, to.succ_opt().unwrap_or(to))));
+        let mut out = Vec::new();
+        for r in self.db().query(
+            "SELECT date, chunk, data FROM daily_cache WHERE date BETWEEN $1 AND $2 ORDER BY date, chunk",
+            &[&from, &to],
+        )? {
+            let c: i64 = r.try_get(1)?;
+            if chunks.binary_search(&c).is_ok() {
+                out.push((r.try_get(0)?, c, r.try_get(2)?));
+            }
+        }
+        Ok(out)
+    }
+
+    fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
+        let _op = crate::op::during("reading cached daily evaluations");
+        crate::op::read_hourly(Some((date, date.succ_opt().unwrap_or(date))));
+        let mut by_chunk: HashMap<i64, Vec<u8>> = HashMap::new();
+        for r in self
+            .db()
+            .query("SELECT chunk, data FROM daily_cache WHERE date = $1 AND chunk = ANY($2)", &[&date, &chunks])?
+        {
+            by_chunk.insert(r.try_get(0)?, r.try_get(1)?);
+        }
+        // In the order the chunks were asked for, as SQLite's store returns them.
+        Ok(chunks.iter().filter_map(|c| by_chunk.remove(c).map(|b| (*c, b))).collect())
+    }
+
+    fn data_versions(&self) -> Result<DataVersions> {
+        let _op = crate::op::during("reading the data versions");
+        let mut v = DataVersions::default();
+        for r in self.db().query("SELECT area, version FROM data_version", &[])? {
+            let (area, version): (&str, i64) = (r.try_get(0)?, r.try_get(1)?);
+            if let Some(a) = DataArea::ALL.into_iter().find(|a| a.code() == area) {
+                v.set(a, u64::try_from(version).unwrap_or(0));
+            }
+        }
+        Ok(v)
+    }
+
+    fn data_generation(&self) -> Result<u64> {
+        let _op = crate::op::during("reading the data generation");
+        crate::op::read_hourly(None);
+        meta_u64(&mut self.db(), "data_generation")
+    }
+
+    fn put_daily_cache(&self, generation: u64, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<bool> {
+        let _op = crate::op::during("caching daily evaluations");
+        let years: BTreeSet<i32> = entries.iter().map(|(d, _, _)| d.year()).collect();
+        if self.in_batch {
+            // Inside a write batch of its own: the cache waits for a later reader.
+            return Ok(false);
+        }
+        let r = self.tx(|db| {
+            // Lock the generation row (an import raises it in its transaction), then check that no
+            // import changed the data meanwhile. SKIP LOCKED: while an import holds the row, the
+            // reader keeps its answer and skips the cache instead of waiting for the import's commit
+            // (readers never wait for a writer); the row always exists, so no row means locked. Any
+            // other lock (a partition an import is creating) is waited for 100 ms at most.
+            db.batch_execute("SET LOCAL lock_timeout = '100ms'")?;
+            let Some(now) = db
+                .query_opt("SELECT value FROM meta WHERE key = 'data_generation' FOR UPDATE SKIP LOCKED", &[])?
+                .map(|r| r.get::<_, String>(0))
+            else {
+                return Ok(false);
+            };
+            if now.parse::<u64>().ok().unwrap_or(0) != generation {
+                return Ok(false);
+            }
+            for y in &years {
+                self.ensure_partition(db, "daily_cache", *y)?;
+            }
+            // One statement for all the entries (arrays unnested), not a round trip each.
+            let dates: Vec<NaiveDate> = entries.iter().map(|e| e.0).collect();
+            let chunks: Vec<i64> = entries.iter().map(|e| e.1).collect();
+            let data: Vec<&[u8]> = entries.iter().map(|e| e.2.as_slice()).collect();
+            db.execute(
+                "INSERT INTO daily_cache (date, chunk, data) \
+                 SELECT * FROM unnest($1::date[], $2::bigint[], $3::bytea[]) \
+                 ON CONFLICT (date, chunk) DO UPDATE SET data = excluded.data",
+                &[&dates, &chunks, &data],
+            )?;
+            Ok(true)
+        });
+        match r {
+            Err(e) if e.is_busy() => Ok(false),
+            r => r,
+        }
+    }
+
+    fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>> {
+        let _op = crate::op::during("reading daily city values");
+        crate::op::read(&[DataArea::Daily, DataArea::Places]);
+        let rows = self.db().query(
+            "SELECT c.date, c.source, c.aqi, c.so2, c.no2, c.co, c.pm10, c.pm2_5, c.o3_mda8, c.o3_max_1h, y.name \
+             FROM city_daily c JOIN city y ON y.id = c.city_id WHERE c.city_id = $1 AND c.date BETWEEN $2 AND $3 \
+             ORDER BY c.date, c.source",
+            &[&city_id, &from, &to],
+        )?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let c = |i: usize| -> Result<Option<Conc>> { Ok(r.try_get::<_, Option<i64>>(i)?.map(Conc)) };
+            let date: NaiveDate = r.try_get(0)?;
+            out.push(CityDailyRow {
+                city_id,
+                date,
+                source: r.try_get(1)?,
+                record: CityDailyRecord {
+                    city: r.try_get(10)?,
+                    date,
+                    aqi: r.try_get::<_, Option<i64>>(2)?.map(|v| v as u32),
+                    so2: c(3)?,
+                    no2: c(4)?,
+                    co: c(5)?,
+                    pm10: c(6)?,
+                    pm2_5: c(7)?,
+                    o3_mda8: c(8)?,
+                    o3_max_1h: c(9)?,
+                    line: 0,
+                    unterminated: None,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
+        let _op = crate::op::during("reading the dates of hourly data");
+        crate::op::read(&[DataArea::Hourly]);
+        let r = self.db().query_one("SELECT min(date), max(date) FROM day_block WHERE kind = 0", &[])?;
+        let (a, b): (Option<NaiveDate>, Option<NaiveDate>) = (r.try_get(0)?, r.try_get(1)?);
+        Ok(a.zip(b))
+    }
+
+    fn city_daily_last_date(&self) -> Result<Option<NaiveDate>> {
+        let _op = crate::op::during("reading the last date of daily city values");
+        crate::op::read(&[DataArea::Daily]);
+        Ok(self.db().query_one("SELECT max(date) FROM city_daily", &[])?.try_get(0)?)
+    }
+
+    fn clear_daily_cache(&self) -> Result<()> {
+        let _op = crate::op::during("clearing the daily cache");
+        self.db().execute("DELETE FROM daily_cache", &[])?;
+        Ok(())
+    }
+
+    fn hourly_last_change(&self, days: &[(NaiveDate, NaiveDate)]) -> Result<u64> {
+        let _op = crate::op::during("reading when hourly data changed");
+        let (from, to): (Vec<NaiveDate>, Vec<NaiveDate>) = days.iter().copied().unzip();
+        let v: i64 = self
+            .db()
+            .query_one(
+                "SELECT coalesce(max(c.at_version), 0)::bigint FROM hourly_day_change c \
+                 JOIN unnest($1::date[], $2::date[]) AS r(a, b) ON c.date BETWEEN r.a AND r.b",
+                &[&from, &to],
+            )?
+            .try_get(0)?;
+        Ok(u64::try_from(v).unwrap_or(0))
+    }
+}
+
+impl AccountabilityStore for PgStore {
     fn import_dust(&mut self, file: &FileMeta, records: &[DustRecord], approval: &Approval) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing dust periods");
         self.tx(|db| {
@@ -1120,6 +1457,31 @@ impl Store for PgStore {
             .transpose()
     }
 
+    fn adjustments(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<AdjustmentRow>> {
+        let _op = crate::op::during("reading bonus/penalty items");
+        crate::op::read(&[DataArea::Assessment]);
+        self.db()
+            .query(
+                "SELECT date, item, evidence, approver, approved_by, approved_at FROM adjustment \
+                 WHERE city_id = $1 AND date BETWEEN $2 AND $3 ORDER BY date, item",
+                &[&city_id, &from, &to],
+            )?
+            .iter()
+            .map(|r| -> Result<AdjustmentRow> {
+                Ok(AdjustmentRow {
+                    date: r.try_get(0)?,
+                    item: r.try_get(1)?,
+                    evidence: r.try_get(2)?,
+                    approver: r.try_get(3)?,
+                    approved_by: r.try_get(4)?,
+                    approved_at: r.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl AccountStore for PgStore {
     fn add_account(&mut self, a: &NewAccount) -> Result<i64> {
         let _op = crate::op::during("adding an account");
         if self.account(&a.name)?.is_some() {
@@ -1258,360 +1620,5 @@ impl Store for PgStore {
                 })
             })
             .collect()
-    }
-
-    fn adjustments(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<AdjustmentRow>> {
-        let _op = crate::op::during("reading bonus/penalty items");
-        crate::op::read(&[DataArea::Assessment]);
-        self.db()
-            .query(
-                "SELECT date, item, evidence, approver, approved_by, approved_at FROM adjustment \
-                 WHERE city_id = $1 AND date BETWEEN $2 AND $3 ORDER BY date, item",
-                &[&city_id, &from, &to],
-            )?
-            .iter()
-            .map(|r| -> Result<AdjustmentRow> {
-                Ok(AdjustmentRow {
-                    date: r.try_get(0)?,
-                    item: r.try_get(1)?,
-                    evidence: r.try_get(2)?,
-                    approver: r.try_get(3)?,
-                    approved_by: r.try_get(4)?,
-                    approved_at: r.try_get(5)?,
-                })
-            })
-            .collect()
-    }
-
-    fn cities(&self) -> Result<Vec<CityInfo>> {
-        let _op = crate::op::during("reading cities");
-        crate::op::read(&[DataArea::Places]);
-        self.db()
-            .query(&format!("SELECT {CITY_COLUMNS} FROM city ORDER BY code IS NULL, code, province, name"), &[])?
-            .iter()
-            .map(|r| city_row(r, 0))
-            .collect()
-    }
-
-    fn resolve_city(&self, query: &str) -> Result<Option<CityInfo>> {
-        let _op = crate::op::during("finding a city");
-        crate::op::read(&[DataArea::Places]);
-        find_city(&mut self.db(), query)
-    }
-
-    fn stations(&self, filter: &StationFilter) -> Result<Vec<StationInfo>> {
-        let _op = crate::op::during("reading stations");
-        crate::op::read(&[DataArea::Places]);
-        let rows = self.db().query(
-            "SELECT s.id, s.code, s.name, s.lon, s.lat, s.is_control, s.is_stopped, s.listed, \
-             c.id, c.name, c.short_name, c.code, c.province \
-             FROM station s LEFT JOIN city c ON c.id = s.city_id \
-             ORDER BY c.code IS NULL, c.code, c.province NULLS FIRST, c.name NULLS FIRST, s.code",
-            &[],
-        )?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let city = match r.try_get::<_, Option<i64>>(8)? {
-                Some(_) => Some(city_row(r, 8)?),
-                None => None,
-            };
-            let s = StationInfo {
-                id: r.try_get(0)?,
-                code: r.try_get(1)?,
-                name: r.try_get(2)?,
-                lon: r.try_get(3)?,
-                lat: r.try_get(4)?,
-                is_control: r.try_get(5)?,
-                is_stopped: r.try_get(6)?,
-                listed: r.try_get(7)?,
-                city,
-            };
-            let by_code = filter.codes.is_empty() || filter.codes.iter().any(|c| c.eq_ignore_ascii_case(&s.code));
-            let by_city =
-                filter.city_ids.is_empty() || s.city.as_ref().is_some_and(|c| filter.city_ids.contains(&c.id));
-            if by_code && by_city {
-                out.push(s);
-            }
-        }
-        Ok(out)
-    }
-
-    fn station_days(&self, station_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, LabelDay)>> {
-        let _op = crate::op::during("reading a station's hourly data");
-        crate::op::read_hourly(Some((from, to)));
-        let chunk = station_id.div_euclid(codec::CHUNK);
-        let rows = self.db().query(
-            "SELECT date, data FROM day_block WHERE kind = $1 AND chunk = $2 AND date BETWEEN $3 AND $4 ORDER BY date",
-            &[&(BlockKind::Station as i16), &chunk, &from, &to],
-        )?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let d: NaiveDate = r.try_get(0)?;
-            let b: &[u8] = r.try_get(1)?;
-            for (id, e) in
-                codec::block_entries(chunk, b).ok_or_else(|| StoreError::Corrupt(format!("day_block 0 {d} {chunk}")))?
-            {
-                if id == station_id {
-                    let day =
-                        codec::decode(e).ok_or_else(|| StoreError::Corrupt(format!("station {station_id} {d}")))?;
-                    out.push((d, day));
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    fn day_blobs_on(&self, kind: BlockKind, date: NaiveDate, stations: Option<&[i64]>) -> Result<Vec<(i64, Vec<u8>)>> {
-        let _op = crate::op::during("reading hourly data");
-        crate::op::read_hourly(Some((date, date)));
-        let k = kind as i16;
-        let rows = match stations {
-            Some(ids) => {
-                let mut chunks: Vec<i64> = ids.iter().map(|id| id.div_euclid(codec::CHUNK)).collect();
-                chunks.sort_unstable();
-                chunks.dedup();
-                self.db().query(
-                    "SELECT chunk, data FROM day_block WHERE kind = $1 AND date = $2 AND chunk = ANY($3) ORDER BY chunk",
-                    &[&k, &date, &chunks],
-                )?
-            }
-            None => self.db().query(
-                "SELECT chunk, data FROM day_block WHERE kind = $1 AND date = $2 ORDER BY chunk",
-                &[&k, &date],
-            )?,
-        };
-        let wanted: Option<Vec<i64>> = stations.map(|ids| {
-            let mut v = ids.to_vec();
-            v.sort_unstable();
-            v
-        });
-        let mut out = Vec::new();
-        for r in &rows {
-            let c: i64 = r.try_get(0)?;
-            let b: &[u8] = r.try_get(1)?;
-            for (id, e) in
-                codec::block_entries(c, b).ok_or_else(|| StoreError::Corrupt(format!("day_block {k} {date} {c}")))?
-            {
-                if wanted.as_ref().is_none_or(|ids| ids.binary_search(&id).is_ok()) {
-                    out.push((id, e.to_vec()));
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    fn day_blocks_into(
-        &self,
-        kind: BlockKind,
-        date: NaiveDate,
-        chunks: Option<&[i64]>,
-        out: &mut Vec<(i64, Vec<u8>)>,
-    ) -> Result<()> {
-        let _op = crate::op::during("reading hourly data");
-        crate::op::read_hourly(Some((date, date)));
-        let rows = self.db().query(
-            "SELECT chunk, data FROM day_block WHERE kind = $1 AND date = $2 ORDER BY chunk",
-            &[&(kind as i16), &date],
-        )?;
-        let mut n = 0;
-        for r in &rows {
-            let c: i64 = r.try_get(0)?;
-            if chunks.is_some_and(|cs| cs.binary_search(&c).is_err()) {
-                continue;
-            }
-            let data: &[u8] = r.try_get(1)?;
-            if n == out.len() {
-                out.push((c, Vec::new()));
-            }
-            let slot = &mut out[n];
-            slot.0 = c;
-            slot.1.clear();
-            slot.1.extend_from_slice(data);
-            n += 1;
-        }
-        out.truncate(n);
-        Ok(())
-    }
-
-    fn daily_cache_between(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-        chunks: &[i64],
-    ) -> Result<Vec<(NaiveDate, i64, Vec<u8>)>> {
-        let _op = crate::op::during("reading cached daily evaluations");
-        crate::op::read_hourly(Some((from, to.succ_opt().unwrap_or(to))));
-        let mut out = Vec::new();
-        for r in self.db().query(
-            "SELECT date, chunk, data FROM daily_cache WHERE date BETWEEN $1 AND $2 ORDER BY date, chunk",
-            &[&from, &to],
-        )? {
-            let c: i64 = r.try_get(1)?;
-            if chunks.binary_search(&c).is_ok() {
-                out.push((r.try_get(0)?, c, r.try_get(2)?));
-            }
-        }
-        Ok(out)
-    }
-
-    fn daily_cache_on(&self, date: NaiveDate, chunks: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
-        let _op = crate::op::during("reading cached daily evaluations");
-        crate::op::read_hourly(Some((date, date.succ_opt().unwrap_or(date))));
-        let mut by_chunk: HashMap<i64, Vec<u8>> = HashMap::new();
-        for r in self
-            .db()
-            .query("SELECT chunk, data FROM daily_cache WHERE date = $1 AND chunk = ANY($2)", &[&date, &chunks])?
-        {
-            by_chunk.insert(r.try_get(0)?, r.try_get(1)?);
-        }
-        // In the order the chunks were asked for, as SQLite's store returns them.
-        Ok(chunks.iter().filter_map(|c| by_chunk.remove(c).map(|b| (*c, b))).collect())
-    }
-
-    fn data_versions(&self) -> Result<DataVersions> {
-        let _op = crate::op::during("reading the data versions");
-        let mut v = DataVersions::default();
-        for r in self.db().query("SELECT area, version FROM data_version", &[])? {
-            let (area, version): (&str, i64) = (r.try_get(0)?, r.try_get(1)?);
-            if let Some(a) = DataArea::ALL.into_iter().find(|a| a.code() == area) {
-                v.set(a, u64::try_from(version).unwrap_or(0));
-            }
-        }
-        Ok(v)
-    }
-
-    fn data_generation(&self) -> Result<u64> {
-        let _op = crate::op::during("reading the data generation");
-        crate::op::read_hourly(None);
-        meta_u64(&mut self.db(), "data_generation")
-    }
-
-    fn put_daily_cache(&self, generation: u64, entries: &[(NaiveDate, i64, Vec<u8>)]) -> Result<bool> {
-        let _op = crate::op::during("caching daily evaluations");
-        let years: BTreeSet<i32> = entries.iter().map(|(d, _, _)| d.year()).collect();
-        if self.in_batch {
-            // Inside a write batch of its own: the cache waits for a later reader.
-            return Ok(false);
-        }
-        let r = self.tx(|db| {
-            // Lock the generation row (an import raises it in its transaction), then check that no
-            // import changed the data meanwhile. SKIP LOCKED: while an import holds the row, the
-            // reader keeps its answer and skips the cache instead of waiting for the import's commit
-            // (readers never wait for a writer); the row always exists, so no row means locked. Any
-            // other lock (a partition an import is creating) is waited for 100 ms at most.
-            db.batch_execute("SET LOCAL lock_timeout = '100ms'")?;
-            let Some(now) = db
-                .query_opt("SELECT value FROM meta WHERE key = 'data_generation' FOR UPDATE SKIP LOCKED", &[])?
-                .map(|r| r.get::<_, String>(0))
-            else {
-                return Ok(false);
-            };
-            if now.parse::<u64>().ok().unwrap_or(0) != generation {
-                return Ok(false);
-            }
-            for y in &years {
-                self.ensure_partition(db, "daily_cache", *y)?;
-            }
-            // One statement for all the entries (arrays unnested), not a round trip each.
-            let dates: Vec<NaiveDate> = entries.iter().map(|e| e.0).collect();
-            let chunks: Vec<i64> = entries.iter().map(|e| e.1).collect();
-            let data: Vec<&[u8]> = entries.iter().map(|e| e.2.as_slice()).collect();
-            db.execute(
-                "INSERT INTO daily_cache (date, chunk, data) \
-                 SELECT * FROM unnest($1::date[], $2::bigint[], $3::bytea[]) \
-                 ON CONFLICT (date, chunk) DO UPDATE SET data = excluded.data",
-                &[&dates, &chunks, &data],
-            )?;
-            Ok(true)
-        });
-        match r {
-            Err(e) if e.is_busy() => Ok(false),
-            r => r,
-        }
-    }
-
-    fn city_daily(&self, city_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<CityDailyRow>> {
-        let _op = crate::op::during("reading daily city values");
-        crate::op::read(&[DataArea::Daily, DataArea::Places]);
-        let rows = self.db().query(
-            "SELECT c.date, c.source, c.aqi, c.so2, c.no2, c.co, c.pm10, c.pm2_5, c.o3_mda8, c.o3_max_1h, y.name \
-             FROM city_daily c JOIN city y ON y.id = c.city_id WHERE c.city_id = $1 AND c.date BETWEEN $2 AND $3 \
-             ORDER BY c.date, c.source",
-            &[&city_id, &from, &to],
-        )?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let c = |i: usize| -> Result<Option<Conc>> { Ok(r.try_get::<_, Option<i64>>(i)?.map(Conc)) };
-            let date: NaiveDate = r.try_get(0)?;
-            out.push(CityDailyRow {
-                city_id,
-                date,
-                source: r.try_get(1)?,
-                record: CityDailyRecord {
-                    city: r.try_get(10)?,
-                    date,
-                    aqi: r.try_get::<_, Option<i64>>(2)?.map(|v| v as u32),
-                    so2: c(3)?,
-                    no2: c(4)?,
-                    co: c(5)?,
-                    pm10: c(6)?,
-                    pm2_5: c(7)?,
-                    o3_mda8: c(8)?,
-                    o3_max_1h: c(9)?,
-                    line: 0,
-                    unterminated: None,
-                },
-            });
-        }
-        Ok(out)
-    }
-
-    fn station_date_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
-        let _op = crate::op::during("reading the dates of hourly data");
-        crate::op::read(&[DataArea::Hourly]);
-        let r = self.db().query_one("SELECT min(date), max(date) FROM day_block WHERE kind = 0", &[])?;
-        let (a, b): (Option<NaiveDate>, Option<NaiveDate>) = (r.try_get(0)?, r.try_get(1)?);
-        Ok(a.zip(b))
-    }
-
-    fn city_daily_last_date(&self) -> Result<Option<NaiveDate>> {
-        let _op = crate::op::during("reading the last date of daily city values");
-        crate::op::read(&[DataArea::Daily]);
-        Ok(self.db().query_one("SELECT max(date) FROM city_daily", &[])?.try_get(0)?)
-    }
-
-    fn clear_daily_cache(&self) -> Result<()> {
-        let _op = crate::op::during("clearing the daily cache");
-        self.db().execute("DELETE FROM daily_cache", &[])?;
-        Ok(())
-    }
-
-    fn hourly_last_change(&self, days: &[(NaiveDate, NaiveDate)]) -> Result<u64> {
-        let _op = crate::op::during("reading when hourly data changed");
-        let (from, to): (Vec<NaiveDate>, Vec<NaiveDate>) = days.iter().copied().unzip();
-        let v: i64 = self
-            .db()
-            .query_one(
-                "SELECT coalesce(max(c.at_version), 0)::bigint FROM hourly_day_change c \
-                 JOIN unnest($1::date[], $2::date[]) AS r(a, b) ON c.date BETWEEN r.a AND r.b",
-                &[&from, &to],
-            )?
-            .try_get(0)?;
-        Ok(u64::try_from(v).unwrap_or(0))
-    }
-
-    fn counts(&self) -> Result<StoreCounts> {
-        let _op = crate::op::during("counting the store's contents");
-        crate::op::read(&DataArea::ALL);
-        let mut db = self.db();
-        let mut n = |sql: &str| -> Result<u64> { Ok(db.query_one(sql, &[])?.try_get::<_, i64>(0)? as u64) };
-        Ok(StoreCounts {
-            cities: n("SELECT count(*) FROM city")?,
-            stations: n("SELECT count(*) FROM station")?,
-            station_days: n("SELECT coalesce(sum(entries), 0)::bigint FROM day_block WHERE kind = 0")?,
-            city_days: n("SELECT coalesce(sum(entries), 0)::bigint FROM day_block WHERE kind = 1")?,
-            city_daily: n("SELECT count(*) FROM city_daily")?,
-            files: n("SELECT count(*) FROM import_file")?,
-        })
     }
 }

@@ -18,7 +18,7 @@ use crate::emergency::{
     StoredCems, StoredCityMeasure, StoredEnterprise, StoredForecast, StoredInventory, StoredMeasure, StoredPower,
     StoredVisit,
 };
-use crate::{DataArea, FileMeta, ImportOutcome, Result, StoreError};
+use crate::{DataArea, EnterpriseStore, FileMeta, ImportOutcome, Result, StoreError};
 
 fn known_enterprise(db: &mut Client, file: &FileMeta, line: usize, code: &str) -> Result<()> {
     if db.query_opt("SELECT 1 FROM enterprise WHERE credit_code = $1", &[&code])?.is_none() {
@@ -115,84 +115,6 @@ impl EmergencyStore for PgStore {
             });
         }
         Ok(out)
-    }
-
-    fn import_enterprises(&mut self, file: &FileMeta, records: &[EnterpriseRecord]) -> Result<ImportOutcome> {
-        let _op = crate::op::during("importing the enterprise registry");
-        self.tx(|db| {
-            let mut out =
-                ImportOutcome { new_file: record_file(db, file, "enterprises", records.len())?, ..Default::default() };
-            for r in records {
-                let city = known_city(db, file, r.row, &r.city)?.id;
-                let existed = exists(db, "SELECT 1 FROM enterprise WHERE credit_code = $1", &[&r.credit_code])?;
-                let lines = serde_json::to_string(&r.lines).map_err(|e| StoreError::Input(e.to_string()))?;
-                let n = db.execute(
-                    "INSERT INTO enterprise (credit_code, name, city_id, county, industry, grade, grade_date, \
-                     grade_authority, green_benchmark, guarantee_reason, lines, so2_kg, nox_kg, pm_kg, vocs_kg) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-                     ON CONFLICT (credit_code) DO UPDATE SET name = $2, city_id = $3, county = $4, industry = $5, \
-                     grade = $6, grade_date = $7, grade_authority = $8, green_benchmark = $9, guarantee_reason = $10, \
-                     lines = $11, so2_kg = $12, nox_kg = $13, pm_kg = $14, vocs_kg = $15 \
-                     WHERE NOT (enterprise.name = $2 AND enterprise.city_id = $3 AND enterprise.county = $4 \
-                     AND enterprise.industry = $5 AND enterprise.grade = $6 \
-                     AND enterprise.grade_date IS NOT DISTINCT FROM $7 AND enterprise.grade_authority = $8 \
-                     AND enterprise.green_benchmark = $9 AND enterprise.guarantee_reason = $10 \
-                     AND enterprise.lines = $11 AND enterprise.so2_kg = $12 AND enterprise.nox_kg = $13 \
-                     AND enterprise.pm_kg = $14 AND enterprise.vocs_kg = $15)",
-                    &[
-                        &r.credit_code,
-                        &r.name,
-                        &city,
-                        &r.county,
-                        &r.industry,
-                        &r.grade,
-                        &r.grade_date,
-                        &r.grade_authority,
-                        &r.green_benchmark,
-                        &r.guarantee_reason,
-                        &lines,
-                        &r.annual_kg[0],
-                        &r.annual_kg[1],
-                        &r.annual_kg[2],
-                        &r.annual_kg[3],
-                    ],
-                )?;
-                count(&mut out, existed, n as usize);
-            }
-            Ok(out)
-        })
-    }
-
-    fn enterprises(&self, city_id: Option<i64>) -> Result<Vec<StoredEnterprise>> {
-        let _op = crate::op::during("reading enterprises");
-        crate::op::read(&[DataArea::Response]);
-        let rows = self.db().query(
-            "SELECT credit_code, name, city_id, county, industry, grade, grade_date, grade_authority, green_benchmark, \
-             guarantee_reason, lines, so2_kg, nox_kg, pm_kg, vocs_kg FROM enterprise \
-             WHERE ($1::bigint IS NULL OR city_id = $1) ORDER BY credit_code",
-            &[&city_id],
-        )?;
-        rows.iter()
-            .map(|r| -> Result<StoredEnterprise> {
-                let credit_code: String = r.try_get(0)?;
-                let lines = serde_json::from_str(r.try_get(10)?)
-                    .map_err(|_| StoreError::Corrupt(format!("lines of {credit_code}")))?;
-                Ok(StoredEnterprise {
-                    credit_code,
-                    name: r.try_get(1)?,
-                    city_id: r.try_get(2)?,
-                    county: r.try_get(3)?,
-                    industry: r.try_get(4)?,
-                    grade: r.try_get(5)?,
-                    grade_date: r.try_get(6)?,
-                    grade_authority: r.try_get(7)?,
-                    green_benchmark: r.try_get(8)?,
-                    guarantee_reason: r.try_get(9)?,
-                    lines,
-                    annual_kg: [r.try_get(11)?, r.try_get(12)?, r.try_get(13)?, r.try_get(14)?],
-                })
-            })
-            .collect()
     }
 
     fn import_measures(&mut self, file: &FileMeta, records: &[MeasureRecord]) -> Result<ImportOutcome> {
@@ -390,6 +312,228 @@ impl EmergencyStore for PgStore {
             .collect()
     }
 
+    fn import_visits(&mut self, file: &FileMeta, records: &[VisitRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing pairing visits");
+        self.tx(|db| {
+            let mut out = ImportOutcome {
+                new_file: record_file(db, file, "pairing-visits", records.len())?,
+                ..Default::default()
+            };
+            for r in records {
+                let city = known_city(db, file, r.row, &r.city)?.id;
+                let existed = exists(
+                    db,
+                    "SELECT 1 FROM pairing_visit WHERE department = $1 AND city_id = $2 AND date_from = $3 \
+                     AND date_to = $4 AND leader_name = $5",
+                    &[&r.department, &city, &r.date_from, &r.date_to, &r.leader_name],
+                )?;
+                let n = db.execute(
+                    "INSERT INTO pairing_visit (department, city_id, date_from, date_to, leader_name, on_site, \
+                     leader_rank, issues_found) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (department, city_id, date_from, date_to, leader_name) DO UPDATE SET on_site = $6, \
+                     leader_rank = $7, issues_found = $8 WHERE NOT (pairing_visit.on_site = $6 \
+                     AND pairing_visit.leader_rank = $7 AND pairing_visit.issues_found = $8)",
+                    &[
+                        &r.department,
+                        &city,
+                        &r.date_from,
+                        &r.date_to,
+                        &r.leader_name,
+                        &r.on_site,
+                        &r.leader_rank,
+                        &r.issues_found,
+                    ],
+                )?;
+                count(&mut out, existed, n as usize);
+            }
+            Ok(out)
+        })
+    }
+
+    fn visits(&self, city_id: Option<i64>) -> Result<Vec<StoredVisit>> {
+        let _op = crate::op::during("reading pairing visits");
+        crate::op::read(&[DataArea::Response]);
+        self.db()
+            .query(
+                "SELECT department, city_id, date_from, date_to, on_site, leader_name, leader_rank, issues_found \
+                 FROM pairing_visit WHERE ($1::bigint IS NULL OR city_id = $1) ORDER BY date_from, id",
+                &[&city_id],
+            )?
+            .iter()
+            .map(|r| -> Result<StoredVisit> {
+                Ok(StoredVisit {
+                    department: r.try_get(0)?,
+                    city_id: r.try_get(1)?,
+                    date_from: r.try_get(2)?,
+                    date_to: r.try_get(3)?,
+                    on_site: r.try_get(4)?,
+                    leader_name: r.try_get(5)?,
+                    leader_rank: r.try_get(6)?,
+                    issues_found: r.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+
+    fn add_alert_event(&mut self, e: &NewAlertEvent) -> Result<i64> {
+        let _op = crate::op::during("recording an alert decision");
+        let ids = self.add_alert_events(std::slice::from_ref(e))?;
+        ids.first().copied().ok_or_else(|| StoreError::Input("alert event not stored".into()))
+    }
+
+    fn add_alert_events(&mut self, events: &[NewAlertEvent]) -> Result<Vec<i64>> {
+        let _op = crate::op::during("recording alert decisions");
+        self.tx(|db| {
+            let st = db.prepare(
+                "INSERT INTO alert_event (scope, at, action, level_from, level_to, start_date, end_date, rule_set, \
+                 evidence, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            )?;
+            let mut ids = Vec::with_capacity(events.len());
+            for e in events {
+                let id: i64 = db
+                    .query_one(
+                        &st,
+                        &[
+                            &e.scope,
+                            &dt_text(e.at),
+                            &e.action,
+                            &e.level_from,
+                            &e.level_to,
+                            &e.start_date,
+                            &e.end_date,
+                            &e.rule_set,
+                            &e.evidence,
+                            &e.actor,
+                            &e.recorded_at,
+                        ],
+                    )?
+                    .try_get(0)?;
+                ids.push(id);
+            }
+            Ok(ids)
+        })
+    }
+
+    fn latest_alert_event_at(&self) -> Result<Option<NaiveDateTime>> {
+        let _op = crate::op::during("reading the alert log");
+        crate::op::read(&[DataArea::Alerts]);
+        self.db()
+            .query_opt("SELECT at FROM alert_event ORDER BY at DESC LIMIT 1", &[])?
+            .map(|r| dt_parse(r.try_get(0)?))
+            .transpose()
+    }
+
+    fn alert_events(&self, scope: Option<&str>) -> Result<Vec<AlertEventRow>> {
+        let _op = crate::op::during("reading the alert log");
+        crate::op::read(&[DataArea::Alerts]);
+        self.db()
+            .query(
+                "SELECT id, scope, at, action, level_from, level_to, start_date, end_date, rule_set, evidence, actor, \
+                 recorded_at FROM alert_event WHERE ($1::text IS NULL OR scope = $1) ORDER BY at, id",
+                &[&scope],
+            )?
+            .iter()
+            .map(|r| -> Result<AlertEventRow> {
+                Ok(AlertEventRow {
+                    id: r.try_get(0)?,
+                    entry: NewAlertEvent {
+                        scope: r.try_get(1)?,
+                        at: dt_parse(r.try_get(2)?)?,
+                        action: r.try_get(3)?,
+                        level_from: r.try_get(4)?,
+                        level_to: r.try_get(5)?,
+                        start_date: r.try_get(6)?,
+                        end_date: r.try_get(7)?,
+                        rule_set: r.try_get(8)?,
+                        evidence: r.try_get(9)?,
+                        actor: r.try_get(10)?,
+                        recorded_at: r.try_get(11)?,
+                    },
+                })
+            })
+            .collect()
+    }
+}
+
+impl EnterpriseStore for PgStore {
+    fn import_enterprises(&mut self, file: &FileMeta, records: &[EnterpriseRecord]) -> Result<ImportOutcome> {
+        let _op = crate::op::during("importing the enterprise registry");
+        self.tx(|db| {
+            let mut out =
+                ImportOutcome { new_file: record_file(db, file, "enterprises", records.len())?, ..Default::default() };
+            for r in records {
+                let city = known_city(db, file, r.row, &r.city)?.id;
+                let existed = exists(db, "SELECT 1 FROM enterprise WHERE credit_code = $1", &[&r.credit_code])?;
+                let lines = serde_json::to_string(&r.lines).map_err(|e| StoreError::Input(e.to_string()))?;
+                let n = db.execute(
+                    "INSERT INTO enterprise (credit_code, name, city_id, county, industry, grade, grade_date, \
+                     grade_authority, green_benchmark, guarantee_reason, lines, so2_kg, nox_kg, pm_kg, vocs_kg) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+                     ON CONFLICT (credit_code) DO UPDATE SET name = $2, city_id = $3, county = $4, industry = $5, \
+                     grade = $6, grade_date = $7, grade_authority = $8, green_benchmark = $9, guarantee_reason = $10, \
+                     lines = $11, so2_kg = $12, nox_kg = $13, pm_kg = $14, vocs_kg = $15 \
+                     WHERE NOT (enterprise.name = $2 AND enterprise.city_id = $3 AND enterprise.county = $4 \
+                     AND enterprise.industry = $5 AND enterprise.grade = $6 \
+                     AND enterprise.grade_date IS NOT DISTINCT FROM $7 AND enterprise.grade_authority = $8 \
+                     AND enterprise.green_benchmark = $9 AND enterprise.guarantee_reason = $10 \
+                     AND enterprise.lines = $11 AND enterprise.so2_kg = $12 AND enterprise.nox_kg = $13 \
+                     AND enterprise.pm_kg = $14 AND enterprise.vocs_kg = $15)",
+                    &[
+                        &r.credit_code,
+                        &r.name,
+                        &city,
+                        &r.county,
+                        &r.industry,
+                        &r.grade,
+                        &r.grade_date,
+                        &r.grade_authority,
+                        &r.green_benchmark,
+                        &r.guarantee_reason,
+                        &lines,
+                        &r.annual_kg[0],
+                        &r.annual_kg[1],
+                        &r.annual_kg[2],
+                        &r.annual_kg[3],
+                    ],
+                )?;
+                count(&mut out, existed, n as usize);
+            }
+            Ok(out)
+        })
+    }
+
+    fn enterprises(&self, city_id: Option<i64>) -> Result<Vec<StoredEnterprise>> {
+        let _op = crate::op::during("reading enterprises");
+        crate::op::read(&[DataArea::Response]);
+        let rows = self.db().query(
+            "SELECT credit_code, name, city_id, county, industry, grade, grade_date, grade_authority, green_benchmark, \
+             guarantee_reason, lines, so2_kg, nox_kg, pm_kg, vocs_kg FROM enterprise \
+             WHERE ($1::bigint IS NULL OR city_id = $1) ORDER BY credit_code",
+            &[&city_id],
+        )?;
+        rows.iter()
+            .map(|r| -> Result<StoredEnterprise> {
+                let credit_code: String = r.try_get(0)?;
+                let lines = serde_json::from_str(r.try_get(10)?)
+                    .map_err(|_| StoreError::Corrupt(format!("lines of {credit_code}")))?;
+                Ok(StoredEnterprise {
+                    credit_code,
+                    name: r.try_get(1)?,
+                    city_id: r.try_get(2)?,
+                    county: r.try_get(3)?,
+                    industry: r.try_get(4)?,
+                    grade: r.try_get(5)?,
+                    grade_date: r.try_get(6)?,
+                    grade_authority: r.try_get(7)?,
+                    green_benchmark: r.try_get(8)?,
+                    guarantee_reason: r.try_get(9)?,
+                    lines,
+                    annual_kg: [r.try_get(11)?, r.try_get(12)?, r.try_get(13)?, r.try_get(14)?],
+                })
+            })
+            .collect()
+    }
+
     fn import_power(&mut self, file: &FileMeta, records: &[PowerRecord]) -> Result<ImportOutcome> {
         let _op = crate::op::during("importing electricity use");
         self.tx(|db| {
@@ -532,148 +676,6 @@ impl EmergencyStore for PgStore {
                     point: r.try_get(0)?,
                     time: dt_parse(r.try_get(1)?)?,
                     g: [r.try_get(2)?, r.try_get(3)?, r.try_get(4)?],
-                })
-            })
-            .collect()
-    }
-
-    fn import_visits(&mut self, file: &FileMeta, records: &[VisitRecord]) -> Result<ImportOutcome> {
-        let _op = crate::op::during("importing pairing visits");
-        self.tx(|db| {
-            let mut out = ImportOutcome {
-                new_file: record_file(db, file, "pairing-visits", records.len())?,
-                ..Default::default()
-            };
-            for r in records {
-                let city = known_city(db, file, r.row, &r.city)?.id;
-                let existed = exists(
-                    db,
-                    "SELECT 1 FROM pairing_visit WHERE department = $1 AND city_id = $2 AND date_from = $3 \
-                     AND date_to = $4 AND leader_name = $5",
-                    &[&r.department, &city, &r.date_from, &r.date_to, &r.leader_name],
-                )?;
-                let n = db.execute(
-                    "INSERT INTO pairing_visit (department, city_id, date_from, date_to, leader_name, on_site, \
-                     leader_rank, issues_found) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                     ON CONFLICT (department, city_id, date_from, date_to, leader_name) DO UPDATE SET on_site = $6, \
-                     leader_rank = $7, issues_found = $8 WHERE NOT (pairing_visit.on_site = $6 \
-                     AND pairing_visit.leader_rank = $7 AND pairing_visit.issues_found = $8)",
-                    &[
-                        &r.department,
-                        &city,
-                        &r.date_from,
-                        &r.date_to,
-                        &r.leader_name,
-                        &r.on_site,
-                        &r.leader_rank,
-                        &r.issues_found,
-                    ],
-                )?;
-                count(&mut out, existed, n as usize);
-            }
-            Ok(out)
-        })
-    }
-
-    fn visits(&self, city_id: Option<i64>) -> Result<Vec<StoredVisit>> {
-        let _op = crate::op::during("reading pairing visits");
-        crate::op::read(&[DataArea::Response]);
-        self.db()
-            .query(
-                "SELECT department, city_id, date_from, date_to, on_site, leader_name, leader_rank, issues_found \
-                 FROM pairing_visit WHERE ($1::bigint IS NULL OR city_id = $1) ORDER BY date_from, id",
-                &[&city_id],
-            )?
-            .iter()
-            .map(|r| -> Result<StoredVisit> {
-                Ok(StoredVisit {
-                    department: r.try_get(0)?,
-                    city_id: r.try_get(1)?,
-                    date_from: r.try_get(2)?,
-                    date_to: r.try_get(3)?,
-                    on_site: r.try_get(4)?,
-                    leader_name: r.try_get(5)?,
-                    leader_rank: r.try_get(6)?,
-                    issues_found: r.try_get(7)?,
-                })
-            })
-            .collect()
-    }
-
-    fn add_alert_event(&mut self, e: &NewAlertEvent) -> Result<i64> {
-        let _op = crate::op::during("recording an alert decision");
-        let ids = self.add_alert_events(std::slice::from_ref(e))?;
-        ids.first().copied().ok_or_else(|| StoreError::Input("alert event not stored".into()))
-    }
-
-    fn add_alert_events(&mut self, events: &[NewAlertEvent]) -> Result<Vec<i64>> {
-        let _op = crate::op::during("recording alert decisions");
-        self.tx(|db| {
-            let st = db.prepare(
-                "INSERT INTO alert_event (scope, at, action, level_from, level_to, start_date, end_date, rule_set, \
-                 evidence, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            )?;
-            let mut ids = Vec::with_capacity(events.len());
-            for e in events {
-                let id: i64 = db
-                    .query_one(
-                        &st,
-                        &[
-                            &e.scope,
-                            &dt_text(e.at),
-                            &e.action,
-                            &e.level_from,
-                            &e.level_to,
-                            &e.start_date,
-                            &e.end_date,
-                            &e.rule_set,
-                            &e.evidence,
-                            &e.actor,
-                            &e.recorded_at,
-                        ],
-                    )?
-                    .try_get(0)?;
-                ids.push(id);
-            }
-            Ok(ids)
-        })
-    }
-
-    fn latest_alert_event_at(&self) -> Result<Option<NaiveDateTime>> {
-        let _op = crate::op::during("reading the alert log");
-        crate::op::read(&[DataArea::Alerts]);
-        self.db()
-            .query_opt("SELECT at FROM alert_event ORDER BY at DESC LIMIT 1", &[])?
-            .map(|r| dt_parse(r.try_get(0)?))
-            .transpose()
-    }
-
-    fn alert_events(&self, scope: Option<&str>) -> Result<Vec<AlertEventRow>> {
-        let _op = crate::op::during("reading the alert log");
-        crate::op::read(&[DataArea::Alerts]);
-        self.db()
-            .query(
-                "SELECT id, scope, at, action, level_from, level_to, start_date, end_date, rule_set, evidence, actor, \
-                 recorded_at FROM alert_event WHERE ($1::text IS NULL OR scope = $1) ORDER BY at, id",
-                &[&scope],
-            )?
-            .iter()
-            .map(|r| -> Result<AlertEventRow> {
-                Ok(AlertEventRow {
-                    id: r.try_get(0)?,
-                    entry: NewAlertEvent {
-                        scope: r.try_get(1)?,
-                        at: dt_parse(r.try_get(2)?)?,
-                        action: r.try_get(3)?,
-                        level_from: r.try_get(4)?,
-                        level_to: r.try_get(5)?,
-                        start_date: r.try_get(6)?,
-                        end_date: r.try_get(7)?,
-                        rule_set: r.try_get(8)?,
-                        evidence: r.try_get(9)?,
-                        actor: r.try_get(10)?,
-                        recorded_at: r.try_get(11)?,
-                    },
                 })
             })
             .collect()
