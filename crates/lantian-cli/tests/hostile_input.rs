@@ -91,7 +91,7 @@ fn huge_city_headers_are_rejected_in_linear_time() {
     }
 }
 
-/// The names of a city header are resolved before the import takes the store's write lock: while
+/// The names of a city header are resolved before the store's import method takes the write lock: while
 /// another connection holds it, a file with an unknown city is rejected at once for that reason,
 /// not after the busy timeout with "database is locked".
 #[test]
@@ -102,8 +102,12 @@ fn city_names_are_resolved_without_the_write_lock() {
     let other = rusqlite::Connection::open(&path).expect("second connection");
     other.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock");
     let start = Instant::now();
-    let e = import(&mut *s, "cities.csv", "date,hour,type,成都,假城\n20230120,1,PM2.5,30,31\n".as_bytes())
-        .expect_err("unknown city");
+    // The store's method itself, outside a transaction of the caller (an import batch or a `Tx` takes
+    // the write lock when it begins, before any name is resolved).
+    let text = "date,hour,type,成都,假城\n20230120,1,PM2.5,30,31\n";
+    let (meta, ready) = prepare(Path::new("cities.csv"), text.as_bytes().to_vec(), AT).expect("reads");
+    let wide = ready.records::<lantian_store::PreparedWide>().expect("a wide file");
+    let e = lantian_store::AirStore::import_wide(&mut *s, &meta, wide).expect_err("unknown city").to_string();
     assert!(e.contains("假城") && !e.contains("locked"), "{e}");
     assert!(start.elapsed() < Duration::from_secs(2), "waited for the lock: {:?}", start.elapsed());
     other.execute_batch("ROLLBACK").expect("release");
