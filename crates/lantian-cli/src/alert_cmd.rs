@@ -173,7 +173,7 @@ fn scope_text(s: &AlertScope) -> String {
 }
 
 fn city_name(code: u32) -> String {
-    lantian_core::cities::SICHUAN_CITIES
+    lantian_core::regions::cities::SICHUAN_CITIES
         .iter()
         .find(|c| c.code == code)
         .map_or_else(|| code.to_string(), |c| c.short.to_string())

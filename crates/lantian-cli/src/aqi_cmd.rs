@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
-use lantian_core::aqi::{AqiCategory, AqiResult, RealTimeConvention};
+use lantian_core::air::aqi::{AqiCategory, AqiResult, RealTimeConvention};
 use lantian_core::{Conc, Pollutant};
 use lantian_service::{DailySource, HourlyRow, StationDailyRow};
 use lantian_store::{CityInfo, StationInfo, Store};

@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::{bail, Result};
 use chrono::Duration;
 use clap::Args;
-use lantian_core::aqi::RealTimeConvention;
+use lantian_core::air::aqi::RealTimeConvention;
 use lantian_store::StationFilter;
 
 use crate::import_cmd::{bar, expand, import_files};
@@ -182,7 +182,7 @@ pub fn run(a: BenchArgs) -> Result<ExitCode> {
 pub struct BenchRankArgs {
     /// Period, as for `lantian rank` (e.g. 2022-01, 2022).
     #[arg(long, value_parser = crate::rank_cmd::parse_period)]
-    pub period: lantian_core::period::Period,
+    pub period: lantian_core::air::period::Period,
     /// Scope, as for `lantian rank` (default 四川; `all` for every city).
     #[arg(long)]
     pub scope: Option<String>,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use chrono::NaiveDateTime;
 use clap::Args;
-use lantian_core::budget::AlertKind;
+use lantian_core::accountability::budget::AlertKind;
 use lantian_core::Pollutant;
 use lantian_service::budget::{
     city_budget, day_text, latest_hour, year_allowance, year_status_code, year_text, CityBudget,
@@ -160,7 +160,10 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
             }
             match (&b.month, b.target.as_ref().and_then(|x| x.good_day_ratio_tenths)) {
                 (Some(m), Some(tgt)) => t.push(vec![
-                    format!("本月剩余可超标天数（目标优良率 {}%）", lantian_core::ranking::fmt_tenths(tgt)),
+                    format!(
+                        "本月剩余可超标天数（目标优良率 {}%）",
+                        lantian_core::accountability::ranking::fmt_tenths(tgt)
+                    ),
                     format!("{}优良/{}超标", b.month_good, b.month_nongood),
                     m.nongood_allowance.to_string(),
                     if m.is_lost() {

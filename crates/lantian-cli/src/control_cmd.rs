@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context, Result};
 use chrono::{Datelike, NaiveDateTime};
 use clap::Args;
-use lantian_core::compliance::{SeriesKind, Verdict};
-use lantian_core::control::{AdequacyStatus, Emissions, ReductionPollutant};
+use lantian_core::emergency::compliance::{SeriesKind, Verdict};
+use lantian_core::emergency::control::{AdequacyStatus, Emissions, ReductionPollutant};
 use lantian_core::{beijing_time, Conc};
 use lantian_service::control::{self as svc, ControlList, EnterpriseCompliance};
 use lantian_store::{CityInfo, Store};
@@ -95,7 +95,7 @@ pub fn run_control_list(db: &str, a: ControlListArgs) -> Result<ExitCode> {
         None => svc::control_list(&*store, &city, level, year)?,
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            let targets = lantian_core::control::ReductionTargets::parse(&text)
+            let targets = lantian_core::emergency::control::ReductionTargets::parse(&text)
                 .map_err(|e| anyhow!("{}: {e}", path.display()))?;
             svc::control_list_with(&*store, &city, level, year, &targets)?
         }

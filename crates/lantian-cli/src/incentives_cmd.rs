@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use lantian_core::conc::Ratio;
-use lantian_core::incentives::{fmt_yuan, settle, IncentiveConfig, SettlementInput};
-use lantian_core::period::{Period, ResultVariant};
-use lantian_core::ranking::composite_index;
+use lantian_core::accountability::incentives::{fmt_yuan, settle, IncentiveConfig, SettlementInput};
+use lantian_core::accountability::ranking::composite_index;
+use lantian_core::air::conc::Ratio;
+use lantian_core::air::period::{Period, ResultVariant};
 use lantian_core::Pollutant;
 use lantian_service::assess::{assess_cities, resolve_scope};
 
@@ -47,7 +47,7 @@ fn reproduce(db: &str, id: i64) -> Result<ExitCode> {
     let inputs: Vec<(String, SettlementInput)> = serde_json::from_str(&rec.inputs_json)?;
     let units: Vec<SettlementInput> = inputs.iter().map(|(_, x)| x.clone()).collect();
     let again = settle(&config, &units);
-    let results: Vec<(String, &lantian_core::incentives::Settlement)> =
+    let results: Vec<(String, &lantian_core::accountability::incentives::Settlement)> =
         inputs.iter().map(|(c, _)| c.clone()).zip(again.iter()).collect();
     println!("#{id} {} {} — {} {}，发布于 {}", rec.kind, rec.key, rec.scheme_id, rec.scheme_version, rec.published_at);
     if serde_json::to_string(&results)? == rec.results_json {
@@ -103,7 +103,7 @@ pub fn run(db: &str, a: IncentivesArgs) -> Result<ExitCode> {
     if a.publish {
         let names: Vec<String> = scope.cities.iter().map(|c| c.display().to_string()).collect();
         let ins: Vec<(String, &SettlementInput)> = names.iter().cloned().zip(inputs.iter()).collect();
-        let res: Vec<(String, &lantian_core::incentives::Settlement)> =
+        let res: Vec<(String, &lantian_core::accountability::incentives::Settlement)> =
             names.iter().cloned().zip(settled.iter()).collect();
         let mut store = store;
         let id = store.publish(&lantian_store::PublishedRecord {

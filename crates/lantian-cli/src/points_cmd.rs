@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use chrono::Datelike;
 use clap::Args;
-use lantian_core::period::{Period, ResultVariant};
-use lantian_core::points::{fmt_ratio, score_input, PointsScheme, ScoreInput};
-use lantian_core::ranking::fmt_hundredths;
+use lantian_core::accountability::points::{fmt_ratio, score_input, PointsScheme, ScoreInput};
+use lantian_core::accountability::ranking::fmt_hundredths;
+use lantian_core::air::period::{Period, ResultVariant};
 use lantian_service::assess::resolve_scope;
 use lantian_service::points::points;
 
@@ -52,7 +52,7 @@ pub struct PointsArgs {
 }
 
 /// The published form of the results (what `--reproduce` compares).
-fn results_json(scored: &[(String, lantian_core::points::PointsResult)]) -> Result<String> {
+fn results_json(scored: &[(String, lantian_core::accountability::points::PointsResult)]) -> Result<String> {
     let v: Vec<serde_json::Value> =
         scored.iter().map(|(city, r)| serde_json::json!({ "city": city, "result": r })).collect();
     Ok(serde_json::to_string(&v)?)
@@ -70,7 +70,7 @@ fn reproduce(db: &str, id: i64, out: &mut dyn Write) -> Result<ExitCode> {
     let scheme = PointsScheme::parse(&rec.scheme_text).with_context(|| format!("the scheme stored with #{id}"))?;
     let inputs: Vec<(String, ScoreInput)> =
         serde_json::from_str(&rec.inputs_json).with_context(|| format!("the inputs stored with #{id}"))?;
-    let mut again: Vec<(String, lantian_core::points::PointsResult)> = Vec::new();
+    let mut again: Vec<(String, lantian_core::accountability::points::PointsResult)> = Vec::new();
     for (c, x) in &inputs {
         let r = score_input(&scheme, x).ok_or_else(|| anyhow::anyhow!("#{id}: {c} has no month to score"))?;
         again.push((c.clone(), r));
@@ -126,7 +126,7 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
     let warnings: Vec<String> = lantian_service::targets::missing_targets_warning(
         period.end.year(),
         &missing,
-        scheme.missing_target == lantian_core::points::MissingTarget::NotAssessed,
+        scheme.missing_target == lantian_core::accountability::points::MissingTarget::NotAssessed,
     )
     .into_iter()
     .collect();
@@ -138,7 +138,7 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
     if a.publish {
         let inputs: Vec<(String, &ScoreInput)> =
             scored.iter().map(|c| (c.city.display().to_string(), &c.input)).collect();
-        let results: Vec<(String, lantian_core::points::PointsResult)> =
+        let results: Vec<(String, lantian_core::accountability::points::PointsResult)> =
             scored.iter().map(|c| (c.city.display().to_string(), c.result.clone())).collect();
         let id = store.publish(&lantian_store::PublishedRecord {
             id: 0,
@@ -219,7 +219,7 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
     let cols: Vec<&str> = ["rank", "city", "total", "grade"].into_iter().chain(codes.iter().copied()).collect();
     let zh: Vec<&str> = ["名次", "城市", "总分", "等级"]
         .into_iter()
-        .chain(codes.iter().map(|c| lantian_core::points::factor_header_zh(c)))
+        .chain(codes.iter().map(|c| lantian_core::accountability::points::factor_header_zh(c)))
         .collect();
     // JSON: the rows and the warnings, as `/api/v1/points` gives them.
     crate::output::write_records_with_warnings(&cols, &zh, &rows, &warnings, a.format, &mut out)?;

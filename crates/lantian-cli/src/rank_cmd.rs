@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
-use lantian_core::cities::RegionId;
-use lantian_core::period::{Period, PeriodStats, ResultVariant};
-use lantian_core::ranking::AttainedChangePolicy;
-use lantian_core::ranking::{composite_index, fmt_hundredths, fmt_tenths, CompositeIndex};
+use lantian_core::accountability::ranking::AttainedChangePolicy;
+use lantian_core::accountability::ranking::{composite_index, fmt_hundredths, fmt_tenths, CompositeIndex};
+use lantian_core::air::period::{Period, PeriodStats, ResultVariant};
+use lantian_core::regions::cities::RegionId;
 use lantian_core::Pollutant;
 use lantian_service::assess::{self, RankingRow};
 
@@ -268,7 +268,7 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
             };
             for (name, cities) in groups {
                 let members = assess::assess_cities(&*store, &cities, &a.period, a.variant.into())?;
-                let pooled = lantian_core::period::pool_stats(&a.period, &members);
+                let pooled = lantian_core::air::period::pool_stats(&a.period, &members);
                 notes.extend(basis_notes([composite_index(&pooled).as_ref()]));
                 rows.push(assess_row(&name, None, &pooled, a.variant.into(), zh));
             }
@@ -538,7 +538,7 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
     out.flush()?;
     if let Some(path) = &a.xlsx {
         // The points sheet, with the shipped scheme (`lantian points --scheme … --xlsx` for another).
-        let scheme = lantian_core::points::PointsScheme::default_scheme()?;
+        let scheme = lantian_core::accountability::points::PointsScheme::default_scheme()?;
         write_circular_xlsx(&*store, &scope, &a.period, a.variant.into(), &rows, &scheme, path)?;
     }
     Ok(ExitCode::SUCCESS)
@@ -552,7 +552,7 @@ pub fn write_circular_xlsx(
     period: &Period,
     variant: ResultVariant,
     rows: &[assess::RankingRow],
-    scheme: &lantian_core::points::PointsScheme,
+    scheme: &lantian_core::accountability::points::PointsScheme,
     path: &std::path::Path,
 ) -> Result<()> {
     let daily = rows

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
 use clap::Args;
-use lantian_core::conc::Ratio;
-use lantian_core::period::{Period, PeriodKind, ResultVariant};
-use lantian_core::points::fmt_ratio;
-use lantian_core::ranking::fmt_tenths;
+use lantian_core::accountability::points::fmt_ratio;
+use lantian_core::accountability::ranking::fmt_tenths;
+use lantian_core::air::conc::Ratio;
+use lantian_core::air::period::{Period, PeriodKind, ResultVariant};
 use lantian_core::Pollutant;
 use lantian_service::assess::{assess_cities, resolve_scope};
 

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use chrono::{Duration, NaiveDate};
 use clap::Args;
-use lantian_core::period::ResultVariant;
+use lantian_core::air::period::ResultVariant;
 use lantian_service::assess::resolve_scope;
 
 use crate::rank_cmd::Variant;
@@ -38,10 +38,11 @@ pub struct YuetanArgs {
 fn reproduce(db: &str, id: i64) -> Result<ExitCode> {
     let store = crate::open_store(db)?;
     let rec = store.published(id)?.ok_or_else(|| anyhow::anyhow!("no published result #{id}"))?;
-    let facts: Vec<(String, lantian_core::yuetan::YuetanFacts)> = serde_json::from_str(&rec.inputs_json)?;
-    let tiers = lantian_core::yuetan::tiers_2022();
-    let again: Vec<(String, Vec<lantian_core::yuetan::Triggered>)> =
-        facts.iter().map(|(c, f)| (c.clone(), lantian_core::yuetan::evaluate(&tiers, f))).collect();
+    let facts: Vec<(String, lantian_core::accountability::yuetan::YuetanFacts)> =
+        serde_json::from_str(&rec.inputs_json)?;
+    let tiers = lantian_core::accountability::yuetan::tiers_2022();
+    let again: Vec<(String, Vec<lantian_core::accountability::yuetan::Triggered>)> =
+        facts.iter().map(|(c, f)| (c.clone(), lantian_core::accountability::yuetan::evaluate(&tiers, f))).collect();
     println!("#{id} {} {} — {} {}，发布于 {}", rec.kind, rec.key, rec.scheme_id, rec.scheme_version, rec.published_at);
     if serde_json::to_string(&again)? == rec.results_json {
         println!("复现一致 reproduced: identical to the published evaluation");
@@ -68,9 +69,9 @@ pub fn run(db: &str, a: YuetanArgs) -> Result<ExitCode> {
     let variant: ResultVariant = a.variant.into();
     let result = lantian_service::yuetan::yuetan(&*store, &scope.cities, at, variant)?;
     if a.publish {
-        let facts: Vec<(String, &lantian_core::yuetan::YuetanFacts)> =
+        let facts: Vec<(String, &lantian_core::accountability::yuetan::YuetanFacts)> =
             result.iter().map(|c| (c.city.display().to_string(), &c.facts)).collect();
-        let trig: Vec<(String, &Vec<lantian_core::yuetan::Triggered>)> =
+        let trig: Vec<(String, &Vec<lantian_core::accountability::yuetan::Triggered>)> =
             result.iter().map(|c| (c.city.display().to_string(), &c.triggered)).collect();
         let mut store = store;
         let id = store.publish(&lantian_store::PublishedRecord {
@@ -79,7 +80,7 @@ pub fn run(db: &str, a: YuetanArgs) -> Result<ExitCode> {
             key: format!("{at} {}", scope.name),
             scheme_id: "sichuan-yuetan".into(),
             scheme_version: "2022".into(),
-            scheme_text: lantian_core::yuetan::SOURCE.into(),
+            scheme_text: lantian_core::accountability::yuetan::SOURCE.into(),
             inputs_json: serde_json::to_string(&facts)?,
             results_json: serde_json::to_string(&trig)?,
             published_at: chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
@@ -91,10 +92,10 @@ pub fn run(db: &str, a: YuetanArgs) -> Result<ExitCode> {
     let cols = ["city", "tier", "who", "conditions", "evidence"];
     let zh = ["城市", "约谈层级", "约谈形式", "触发条件", "依据"];
     let table = a.format == Format::Table;
-    let tiers = lantian_core::yuetan::tiers_2022();
+    let tiers = lantian_core::accountability::yuetan::tiers_2022();
     let mut rows = Vec::new();
     for c in &result {
-        let Some(o) = lantian_core::yuetan::outcome(&tiers, &c.triggered) else { continue };
+        let Some(o) = lantian_core::accountability::yuetan::outcome(&tiers, &c.triggered) else { continue };
         let conditions: Vec<String> =
             o.decisive().map(|t| if table { t.condition.label_zh() } else { t.condition.code() }).collect();
         let evidence: Vec<String> = o.triggered.iter().map(|t| format!("第{}档：{}", t.tier, t.evidence)).collect();
@@ -109,7 +110,7 @@ pub fn run(db: &str, a: YuetanArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if a.format == Format::Table {
-        writeln!(out, "{} 约谈触发情况（截至 {at}；{}）", scope.name, lantian_core::yuetan::SOURCE)?;
+        writeln!(out, "{} 约谈触发情况（截至 {at}；{}）", scope.name, lantian_core::accountability::yuetan::SOURCE)?;
     }
     crate::output::write_records(&cols, &zh, &rows, None, a.format, &mut out)?;
     if a.format == Format::Table && rows.is_empty() {

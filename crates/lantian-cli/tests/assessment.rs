@@ -234,7 +234,7 @@ fn target_tasks_progress_and_risk() {
     // 0.27: 60 + 5.73 and 60 + 6. Neither city has PM2.5 or good-day-rate targets, so C5a and C5b (7 + 7)
     // are not assessed and the totals are converted over the other 86 points: 65.73 × 100 / 86 = 76.43
     // and 66 × 100 / 86 = 76.74.
-    let scheme = lantian_core::points::DEFAULT_SCHEME_TOML
+    let scheme = lantian_core::accountability::points::DEFAULT_SCHEME_TOML
         .replace("[factors.pm2_5_target]\nmax = 10", "[factors.pm2_5_target]\nmax = 7")
         .replace("[factors.good_rate_target]\nmax = 10", "[factors.good_rate_target]\nmax = 7")
         .replace("# 加减分", "[factors.task_completion]\nmax = 6\n\n# 加减分");

@@ -479,7 +479,7 @@ fn demonstration_response_finds_exactly_the_deliberate_cases() {
         assert_eq!(l["adequacy"]["pass"], false, "{inadequate} {level}: {}", l["adequacy"]);
     }
     let mut flagged = Vec::new();
-    for city in lantian_core::cities::SICHUAN_CITIES.iter() {
+    for city in lantian_core::regions::cities::SICHUAN_CITIES.iter() {
         let l: serde_json::Value = serde_json::from_str(&ok(
             &db,
             &["control-list", "--city", &city.code.to_string(), "--level", "orange", "--format", "json"],

@@ -36,31 +36,15 @@ macro_rules! serde_as_code {
 }
 pub(crate) use serde_as_code;
 
-pub mod aqi;
+pub mod accountability;
+pub mod air;
 pub mod beijing_time;
-pub mod budget;
-pub mod cities;
-pub mod compliance;
-pub mod conc;
-pub mod control;
-pub mod credit_code;
-pub mod daily;
 pub mod emergency;
-pub mod enterprise;
-pub mod hours;
-pub mod incentives;
-pub mod inspection;
-pub mod pairing;
-pub mod period;
-pub mod points;
-pub mod pollutant;
-pub mod publisher;
-pub mod ranking;
-pub mod standards;
-pub mod tasks;
-pub mod yuetan;
+pub mod enterprises;
+pub mod regions;
+pub mod work;
 
-pub use aqi::{daily_aqi, realtime_aqi, AqiCategory, AqiResult, DailyInput, HourlyInput, RealTimeConvention};
-pub use conc::{Conc, Ratio};
-pub use pollutant::{Indicator, Pollutant, SeriesType};
-pub use standards::StandardSet;
+pub use air::aqi::{daily_aqi, realtime_aqi, AqiCategory, AqiResult, DailyInput, HourlyInput, RealTimeConvention};
+pub use air::conc::{Conc, Ratio};
+pub use air::pollutant::{Indicator, Pollutant, SeriesType};
+pub use air::standards::StandardSet;

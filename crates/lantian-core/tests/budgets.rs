@@ -6,7 +6,7 @@
 //! test's own mean, half-even rounding and window sums) — never the functions under test.
 
 use chrono::NaiveDate;
-use lantian_core::budget::{
+use lantian_core::accountability::budget::{
     budget_day, budget_day_o3, budget_month, budget_month_good_days, budget_year, classify_risk, floor_to_reporting,
     AlertKind, Budget, BudgetAlert, BudgetError, BudgetOptions, O3Cap, PeriodBudget, Risk,
 };

@@ -2,9 +2,9 @@
 //! `code()`, a lowercase snake_case word, and reads back; the expected spellings are the
 //! conventions' list, written out here.
 
-use lantian_core::cities::RegionId;
-use lantian_core::control::{ControlLevel, ReductionPollutant};
+use lantian_core::emergency::control::{ControlLevel, ReductionPollutant};
 use lantian_core::emergency::{AlertEventKind, AlertLevel, AlertScope, LetterAction, ResponseLevel};
+use lantian_core::regions::cities::RegionId;
 use lantian_core::{AqiCategory, Indicator, Pollutant};
 
 fn json<T: serde::Serialize>(v: T) -> serde_json::Value {

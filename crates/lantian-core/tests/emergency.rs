@@ -2,12 +2,12 @@
 //! 2022 difference, alert-life replay and regional alerts on the real Sichuan adjacency.
 
 use chrono::{Days, NaiveDate, NaiveDateTime};
-use lantian_core::cities::RegionId;
 use lantian_core::emergency::{
     evaluate_city, regional_alert_days, regional_alerts, replay, rule_set, rule_sets, sichuan_adjacency, state_at,
     AlertEventKind, AlertLevel, AlertRuleSet, AlertScope, CityForecast, ForecastDay, ForecastIssuance, RegionalBasis,
     ResponseLevel, RuleChoice,
 };
+use lantian_core::regions::cities::RegionId;
 use AlertLevel::{Blue, Orange, Red, Yellow};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {

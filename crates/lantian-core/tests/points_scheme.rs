@@ -1,8 +1,8 @@
 //! Points scheme as data: changing one parameter of the scheme file changes exactly the factor it
 //! governs (issue 4).
 
-use lantian_core::conc::{Conc, Ratio};
-use lantian_core::points::{score, PointsInput, PointsScheme, TaskScoreInput, DEFAULT_SCHEME_TOML};
+use lantian_core::accountability::points::{score, PointsInput, PointsScheme, TaskScoreInput, DEFAULT_SCHEME_TOML};
+use lantian_core::air::conc::{Conc, Ratio};
 
 fn input() -> PointsInput {
     // A city that is not at any clamp: every factor responds to its parameters.
@@ -66,7 +66,7 @@ fn one_parameter_changes_one_factor() {
 /// E23 months (80.40 and 3.58) average to 41.99; each factor is the mean of its months.
 #[test]
 fn annual_points_are_the_mean_of_the_months() {
-    use lantian_core::points::mean_of_months;
+    use lantian_core::accountability::points::mean_of_months;
     let s = PointsScheme::parse(DEFAULT_SCHEME_TOML).expect("scheme");
     assert!(s.annual_mean_of_months);
     let mut a = input();
@@ -78,7 +78,7 @@ fn annual_points_are_the_mean_of_the_months() {
     let m = mean_of_months(&s, &[&x, &y]).expect("two months");
     assert_eq!(
         m.total_hundredths,
-        lantian_core::conc::round_half_even(i128::from(x.total_hundredths + y.total_hundredths), 2) as i64
+        lantian_core::air::conc::round_half_even(i128::from(x.total_hundredths + y.total_hundredths), 2) as i64
     );
     assert_eq!(m.factors[0].points, Ratio::new(24, 2)); // (24 + 0) / 2
     let other = DEFAULT_SCHEME_TOML.replace("annual = \"mean_of_months\"", "annual = \"recompute\"");
@@ -135,7 +135,7 @@ fn task_completion_factor_scores_against_the_schedule() {
 ///   target 0: 50.5 + 0 − 5 = 45.5.
 #[test]
 fn a_missing_target_is_not_assessed_and_the_total_converted() {
-    use lantian_core::points::{MissingTarget, NOT_ASSESSED};
+    use lantian_core::accountability::points::{MissingTarget, NOT_ASSESSED};
     let s = PointsScheme::parse(DEFAULT_SCHEME_TOML).expect("scheme");
     assert_eq!(s.missing_target, MissingTarget::NotAssessed);
     let full = score(&s, &input());
@@ -181,7 +181,7 @@ fn a_missing_target_is_not_assessed_and_the_total_converted() {
 /// and scores the same after a JSON round trip; an input stored before (one period) still reads.
 #[test]
 fn stored_inputs_score_the_same_after_a_round_trip() {
-    use lantian_core::points::{mean_of_months, score_input, MonthInput, ScoreInput};
+    use lantian_core::accountability::points::{mean_of_months, score_input, MonthInput, ScoreInput};
     let s = PointsScheme::parse(DEFAULT_SCHEME_TOML).expect("scheme");
     let mut may = input();
     may.rank = Some(3);

@@ -4,10 +4,10 @@
 //! Expected values are computed here by independent, deliberately naive code (or are the HJ 633
 //! IAQI steps written out by hand), never by the functions under test.
 
-use lantian_core::aqi::{rate, Rated};
-use lantian_core::conc::round_gbt8170;
-use lantian_core::daily::mda8;
-use lantian_core::standards::{AqiRules, Breakpoints, HJ633_2012, HJ633_2026};
+use lantian_core::air::aqi::{rate, Rated};
+use lantian_core::air::conc::round_gbt8170;
+use lantian_core::air::daily::mda8;
+use lantian_core::air::standards::{AqiRules, Breakpoints, HJ633_2012, HJ633_2026};
 use lantian_core::{daily_aqi, realtime_aqi, Conc, DailyInput, HourlyInput, Ratio, RealTimeConvention, StandardSet};
 use proptest::prelude::*;
 
@@ -376,7 +376,7 @@ proptest! {
     /// At and beyond a million units, a text is out of range (LabelDay holds concentrations as i32).
     #[test]
     fn conc_beyond_a_million_units_is_out_of_range(u in 1_000_000i64..1_000_000_000_000) {
-        prop_assert!(matches!(Conc::parse(&u.to_string()), Err(lantian_core::conc::ConcParseError::OutOfRange(_))));
+        prop_assert!(matches!(Conc::parse(&u.to_string()), Err(lantian_core::air::conc::ConcParseError::OutOfRange(_))));
     }
 
     /// `Ratio::round` of an exact decimal agrees with `round_gbt8170` of its text, and both agree
@@ -483,13 +483,13 @@ fn mda8_hand_example() {
 
 /// The daily evaluation written out naively over `Option<Conc>` hours (the form of the rules before
 /// the evaluation moved to raw thousandths): the reference for `evaluate_label_days`.
-fn naive_day(date: chrono::NaiveDate, hours: &[[Option<Conc>; 24]; 6]) -> lantian_core::daily::DailyExact {
-    use lantian_core::standards::{Avg, Limits};
+fn naive_day(date: chrono::NaiveDate, hours: &[[Option<Conc>; 24]; 6]) -> lantian_core::air::daily::DailyExact {
+    use lantian_core::air::standards::{Avg, Limits};
     use lantian_core::Pollutant;
     let set = StandardSet::for_date(date);
     let v = set.validity();
     let limits = Limits::for_date(date);
-    let mut out = lantian_core::daily::DailyExact { stations: 1, ..Default::default() };
+    let mut out = lantian_core::air::daily::DailyExact { stations: 1, ..Default::default() };
     for p in Pollutant::ALL {
         let valid: Vec<Conc> = hours[p as usize].iter().flatten().copied().filter(|c| !c.is_negative()).collect();
         out.valid_hours[p as usize] = valid.len() as u8;
@@ -532,7 +532,7 @@ proptest! {
         has_next in any::<bool>(),
         day in 0i64..6000,
     ) {
-        use lantian_core::hours::{natural_day, LabelDay, MISSING};
+        use lantian_core::air::hours::{natural_day, LabelDay, MISSING};
         let date = chrono::NaiveDate::from_ymd_opt(2013, 1, 1).expect("date") + chrono::Duration::days(day);
         let fill = |cells: &[Option<i32>]| {
             let mut d = LabelDay::default();
@@ -543,7 +543,7 @@ proptest! {
         };
         let (a, b) = (fill(&this), fill(&next));
         let nx = has_next.then_some(&b);
-        let got = lantian_core::daily::evaluate_label_days(date, Some(&a), nx);
+        let got = lantian_core::air::daily::evaluate_label_days(date, Some(&a), nx);
         let want = naive_day(date, &natural_day(Some(&a), nx).0);
         prop_assert_eq!(got, want);
         // Exactly the same ratios, not only the same values.

@@ -1,14 +1,14 @@
 //! Every worked example of `shared/spec/worked-examples.md` that the foundation covers (E1–E19),
 //! one test each, named after it. Expected values are the spec's hand-checked numbers.
 
-use lantian_core::aqi::{
+use lantian_core::air::aqi::{
     daily_aqi, rate, realtime_aqi, AqiCategory, DailyInput, HourlyInput, Rated, RealTimeConvention,
 };
-use lantian_core::conc::{round_gbt8170, Conc, Ratio};
-use lantian_core::daily::{evaluate_day, mda8, StationDayHours};
-use lantian_core::period::percentile;
-use lantian_core::standards::StandardSet::{Y2012, Y2026};
-use lantian_core::standards::{HJ633_2012, HJ633_2026};
+use lantian_core::air::conc::{round_gbt8170, Conc, Ratio};
+use lantian_core::air::daily::{evaluate_day, mda8, StationDayHours};
+use lantian_core::air::period::percentile;
+use lantian_core::air::standards::StandardSet::{Y2012, Y2026};
+use lantian_core::air::standards::{HJ633_2012, HJ633_2026};
 use lantian_core::{Indicator, Pollutant};
 
 fn u(v: i64) -> Conc {
@@ -382,7 +382,7 @@ fn e19_o3_p90_of_mda8() {
 
 #[test]
 fn e20_monthly_composite_index_and_change_rate() {
-    use lantian_core::ranking::{change_rate_tenths, composite_index_of, fmt_hundredths, fmt_tenths};
+    use lantian_core::accountability::ranking::{change_rate_tenths, composite_index_of, fmt_hundredths, fmt_tenths};
     let date = chrono::NaiveDate::from_ymd_opt(2022, 5, 31).expect("date");
     let c = [Some(u(9)), Some(u(32)), Some(u(58)), Some(u(37)), Some(dec("1.6")), Some(u(158))];
     let ci = composite_index_of(c, date).expect("all six");
@@ -398,7 +398,7 @@ fn e20_monthly_composite_index_and_change_rate() {
 
 #[test]
 fn e21_ranking_with_a_tie() {
-    use lantian_core::ranking::competition_ranks;
+    use lantian_core::accountability::ranking::competition_ranks;
     // D 3.09, A 3.53, C 3.53, B 3.54, E 3.77 (in the order A, B, C, D, E).
     let r = competition_ranks(&[Some(353), Some(354), Some(353), Some(309), Some(377)]);
     assert_eq!(r, vec![Some(2), Some(4), Some(2), Some(1), Some(5)]);
@@ -412,7 +412,7 @@ fn pct(s: &str) -> Ratio {
 
 #[test]
 fn e22_points_city_x_good_month() {
-    use lantian_core::points::{score, PointsInput, PointsScheme};
+    use lantian_core::accountability::points::{score, PointsInput, PointsScheme};
     let s = PointsScheme::default_scheme().expect("default scheme");
     let r = score(
         &s,
@@ -453,7 +453,7 @@ fn e22_points_city_x_good_month() {
 
 #[test]
 fn e23_points_city_y_bad_month() {
-    use lantian_core::points::{score, PointsInput, PointsScheme};
+    use lantian_core::accountability::points::{score, PointsInput, PointsScheme};
     let s = PointsScheme::default_scheme().expect("default scheme");
     let r = score(
         &s,

@@ -10,8 +10,8 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use lantian_core::conc::{MAX_UNITS, MILLI};
-use lantian_core::hours::LabelDay;
+use lantian_core::air::conc::{MAX_UNITS, MILLI};
+use lantian_core::air::hours::LabelDay;
 use lantian_core::{Conc, SeriesType};
 
 use crate::error::IngestError;

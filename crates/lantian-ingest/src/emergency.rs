@@ -56,7 +56,7 @@ pub struct EnterpriseRecord {
     pub county: String,
     /// Key-industry code of the industry table (`other` = not a key industry).
     pub industry: String,
-    /// Performance grade code (`lantian_core::enterprise::PerformanceGrade::code`); the file may
+    /// Performance grade code (`lantian_core::enterprises::enterprise::PerformanceGrade::code`); the file may
     /// write A, B, C, D, 引领性, 非引领性, 未分级 (empty = ungraded).
     pub grade: String,
     pub grade_date: Option<NaiveDate>,
@@ -432,7 +432,7 @@ pub fn parse_enterprises(path: &Path, text: &str) -> Result<Vec<EnterpriseRecord
     let c = Cols::new(path, h);
     let (c_code, c_name, c_city, c_ind, c_grade) =
         (c.need("credit_code")?, c.need("name")?, c.need("city")?, c.need("industry")?, c.need("grade")?);
-    let table = lantian_core::enterprise::IndustryTable::guideline_2020()
+    let table = lantian_core::enterprises::enterprise::IndustryTable::guideline_2020()
         .map_err(|e| IngestError::file(path, format!("industry table: {e}")))?;
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
@@ -455,14 +455,14 @@ pub fn parse_enterprises(path: &Path, text: &str) -> Result<Vec<EnterpriseRecord
         };
         let grade_text = row.get(Some(c_grade));
         let grade = if grade_text.is_empty() {
-            lantian_core::enterprise::PerformanceGrade::Ungraded
+            lantian_core::enterprises::enterprise::PerformanceGrade::Ungraded
         } else {
-            lantian_core::enterprise::PerformanceGrade::parse(grade_text)
+            lantian_core::enterprises::enterprise::PerformanceGrade::parse(grade_text)
                 .map_err(|e| row.err(c_grade, "grade", e.to_string()))?
         };
         table.validate_grade(industry.as_deref(), grade).map_err(|e| row.err(c_grade, "grade", e.to_string()))?;
         let credit_code = row.required(c_code, "credit_code")?.to_ascii_uppercase();
-        lantian_core::credit_code::CreditCode::parse(&credit_code)
+        lantian_core::enterprises::credit_code::CreditCode::parse(&credit_code)
             .map_err(|e| row.err(c_code, "credit_code", e.to_string()))?;
         if let Some(first) = seen.insert(credit_code.clone(), *line) {
             return Err(row.err(c_code, "credit_code", format!("{credit_code} appears twice (first on line {first})")));

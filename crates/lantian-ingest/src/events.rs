@@ -40,7 +40,7 @@ pub struct TargetRecord {
 pub struct AdjustmentRecord {
     pub city: String,
     pub date: NaiveDate,
-    /// An item code of `lantian_core::points::ADJUSTMENT_ITEMS`.
+    /// An item code of `lantian_core::accountability::points::ADJUSTMENT_ITEMS`.
     pub item: String,
     pub evidence: String,
     pub approver: String,
@@ -52,7 +52,7 @@ pub struct AdjustmentRecord {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NationalRankRecord {
     pub city: String,
-    /// The period's canonical label (`lantian_core::period::Period::label`).
+    /// The period's canonical label (`lantian_core::air::period::Period::label`).
     pub period: String,
     pub rank: u32,
     pub line: usize,
@@ -67,7 +67,7 @@ pub fn parse_national_ranks(path: &Path, text: &str) -> Result<Vec<NationalRankR
     rows.into_iter()
         .map(|(line, r)| {
             let get = |c: usize| r.get(c).unwrap_or("").to_string();
-            let period = lantian_core::period::Period::parse(&get(c_period))
+            let period = lantian_core::air::period::Period::parse(&get(c_period))
                 .map_err(|e| IngestError::cell(path, line, c_period + 1, "period", e.to_string()))?;
             if !crate::plausible::is_plausible(period.start) || !crate::plausible::is_plausible(period.end) {
                 return Err(IngestError::cell(
@@ -98,7 +98,7 @@ pub struct TaskRecord {
     pub department: String,
     pub description: String,
     pub unit: String,
-    pub kind: lantian_core::tasks::TaskKind,
+    pub kind: lantian_core::accountability::tasks::TaskKind,
     /// Exact decimal texts.
     pub baseline: String,
     pub target: String,
@@ -118,7 +118,7 @@ pub struct TaskReportRecord {
 }
 
 fn decimal_cell(path: &Path, line: usize, c: usize, name: &str, s: &str) -> Result<String, IngestError> {
-    lantian_core::conc::parse_decimal(s)
+    lantian_core::air::conc::parse_decimal(s)
         .map(|_| s.trim().to_string())
         .ok_or_else(|| IngestError::cell(path, line, c + 1, name, format!("not a number: {s:?}")))
 }
@@ -148,9 +148,9 @@ pub fn parse_tasks(path: &Path, text: &str) -> Result<Vec<TaskRecord>, IngestErr
             }
             let kind_text = get(5);
             let kind = if kind_text.is_empty() {
-                lantian_core::tasks::TaskKind::Cumulative
+                lantian_core::accountability::tasks::TaskKind::Cumulative
             } else {
-                lantian_core::tasks::TaskKind::parse(&kind_text).ok_or_else(|| {
+                lantian_core::accountability::tasks::TaskKind::parse(&kind_text).ok_or_else(|| {
                     IngestError::cell(
                         path,
                         line,
@@ -244,8 +244,9 @@ pub fn parse_adjustments(path: &Path, text: &str) -> Result<Vec<AdjustmentRecord
                 }
             };
             let item = need(c_item, "item")?;
-            if lantian_core::points::adjustment_name(&item).is_none() {
-                let codes: Vec<&str> = lantian_core::points::ADJUSTMENT_ITEMS.iter().map(|(c, _)| *c).collect();
+            if lantian_core::accountability::points::adjustment_name(&item).is_none() {
+                let codes: Vec<&str> =
+                    lantian_core::accountability::points::ADJUSTMENT_ITEMS.iter().map(|(c, _)| *c).collect();
                 return Err(IngestError::cell(
                     path,
                     line,

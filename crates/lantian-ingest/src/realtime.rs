@@ -25,8 +25,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use lantian_core::hours::LabelDay;
-use lantian_core::publisher::ReleaseFacts;
+use lantian_core::air::hours::LabelDay;
+use lantian_core::air::publisher::ReleaseFacts;
 use lantian_core::{Conc, Pollutant, SeriesType};
 
 use crate::cnemc::{
@@ -320,7 +320,7 @@ pub fn parse_realtime(path: &Path, text: &str) -> Result<WideFile, IngestError> 
                 bits |= b;
             }
         }
-        let mut row = [lantian_core::hours::MISSING; 15];
+        let mut row = [lantian_core::air::hours::MISSING; 15];
         for &(c, t, p) in &value_cols {
             let cell = get(c);
             if cell.is_empty() || cell.eq_ignore_ascii_case("NA") {

@@ -58,8 +58,8 @@ impl Row<'_> {
         let at = c.unwrap_or(0);
         // Amounts may exceed the concentration range of `Conc` (a steelworks uses over 10⁶ kWh a day):
         // an exact decimal of at most three decimals, in thousandths.
-        let r =
-            lantian_core::conc::parse_decimal(v).ok_or_else(|| self.err(at, field, format!("not a number: {v:?}")))?;
+        let r = lantian_core::air::conc::parse_decimal(v)
+            .ok_or_else(|| self.err(at, field, format!("not a number: {v:?}")))?;
         if r.num < 0 {
             return Err(self.err(at, field, format!("negative amount {v}")));
         }

@@ -173,7 +173,7 @@ proptest! {
             prop_assert_eq!(cols.len(), spec.stations.len());
             // A row of AQI covers the hour's release facts too; no file cell sets them.
             prop_assert_eq!(w.covered[di][SeriesType::Release.index()], w.covered[di][SeriesType::Aqi.index()]);
-            prop_assert!(cols.iter().all(|d| d.values[SeriesType::Release.index()].iter().all(|v| *v == lantian_core::hours::MISSING)));
+            prop_assert!(cols.iter().all(|d| d.values[SeriesType::Release.index()].iter().all(|v| *v == lantian_core::air::hours::MISSING)));
             for t in SeriesType::FILE_SERIES {
                 for h in 0..24 {
                     let has_row = spec.rows.iter().any(|r| spec.dates[r.date] == date_s && r.ty == t.index() && r.hour == h);

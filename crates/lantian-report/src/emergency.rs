@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use lantian_core::compliance::Verdict;
-use lantian_core::control::{AdequacyStatus, ReductionPollutant};
-use lantian_core::pairing::LeaderReport;
+use lantian_core::emergency::compliance::Verdict;
+use lantian_core::emergency::control::{AdequacyStatus, ReductionPollutant};
+use lantian_core::work::pairing::LeaderReport;
 use lantian_core::Ratio;
 use lantian_service::control::{ControlList, EnterpriseCompliance, Response};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
@@ -351,7 +351,7 @@ pub fn write_compliance(
     header(ws, &s, "应急响应期间结对帮扶厅级领导现场督导", &heads, &[10.0, 9.0, 12.0, 12.0, 16.0, 12.0, 70.0])?;
     let mut row = 2u32;
     for m in &duty.missing {
-        let city = lantian_core::cities::SICHUAN_CITIES
+        let city = lantian_core::regions::cities::SICHUAN_CITIES
             .iter()
             .find(|c| c.code == m.response.city)
             .map_or_else(|| m.response.city.to_string(), |c| c.name.to_string());

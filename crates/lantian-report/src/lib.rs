@@ -8,11 +8,11 @@ pub mod emergency;
 
 use std::path::Path;
 
-use lantian_core::aqi::{rate, AqiCategory, Rated};
-use lantian_core::period::{DayRecord, Period, PeriodStats, ResultVariant};
-use lantian_core::points::PointsResult;
-use lantian_core::ranking::{fmt_hundredths, fmt_tenths};
-use lantian_core::standards::StandardSet;
+use lantian_core::accountability::points::PointsResult;
+use lantian_core::accountability::ranking::{fmt_hundredths, fmt_tenths};
+use lantian_core::air::aqi::{rate, AqiCategory, Rated};
+use lantian_core::air::period::{DayRecord, Period, PeriodStats, ResultVariant};
+use lantian_core::air::standards::StandardSet;
 use lantian_core::{Conc, Indicator, Pollutant};
 use lantian_service::assess::RankingRow;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
@@ -210,7 +210,7 @@ pub fn write_circular(
         "注：综合指数越小空气质量越好；并列同名次；变化率为与上年同期相比；污染物浓度按日均值评价等级着色；PM2.5、PM10、SO2、NO2 为平均浓度，CO 为日均值第95百分位数，O3 为日最大8小时平均第90百分位数。",
     )?;
     // Indices that sum fewer than six pollutants say so (only indices of the same basis are ranked
-    // together, lantian_core::ranking::rankable).
+    // together, lantian_core::accountability::ranking::rankable).
     let mut basis_notes: Vec<String> = Vec::new();
     for n in rows.iter().filter_map(|r| r.index.as_ref().and_then(|i| i.basis_note_zh())) {
         if !basis_notes.contains(&n) {
@@ -311,12 +311,18 @@ pub fn write_circular(
         ws.set_landscape();
         ws.set_print_fit_to_pages(1, 0);
         let codes: Vec<&str> = p.rows.first().map_or_else(
-            || lantian_core::points::FACTOR_HEADERS.iter().map(|(c, _)| *c).filter(|c| *c != "C5c").collect(),
+            || {
+                lantian_core::accountability::points::FACTOR_HEADERS
+                    .iter()
+                    .map(|(c, _)| *c)
+                    .filter(|c| *c != "C5c")
+                    .collect()
+            },
             |(_, r, _)| r.factors.iter().map(|f| f.code).collect(),
         );
         let headers: Vec<&str> = ["名次", "城市", "总分", "等级"]
             .into_iter()
-            .chain(codes.iter().map(|c| lantian_core::points::factor_header_zh(c)))
+            .chain(codes.iter().map(|c| lantian_core::accountability::points::factor_header_zh(c)))
             .collect();
         ws.merge_range(
             0,
@@ -347,7 +353,7 @@ pub fn write_circular(
                     continue;
                 }
                 // Rounded exactly (GB/T 8170) to two decimals first; the cell holds that decimal.
-                let v: f64 = lantian_core::points::fmt_ratio(f.points, 2).parse().unwrap_or(f64::NAN);
+                let v: f64 = lantian_core::accountability::points::fmt_ratio(f.points, 2).parse().unwrap_or(f64::NAN);
                 ws.write_number_with_format(row, (4 + k) as u16, v, &total_fmt)?;
             }
         }
@@ -367,7 +373,7 @@ pub fn write_circular(
     let set = StandardSet::for_date(period.end);
     let lines = [
         format!("时段：{}（{} 至 {}）", period.label_zh(), period.start, period.end),
-        format!("标准：{}；{}", set.aqi_rules().name, lantian_core::standards::Limits::for_date(period.end).name),
+        format!("标准：{}；{}", set.aqi_rules().name, lantian_core::air::standards::Limits::for_date(period.end).name),
         format!("数据：{}（沙尘天气过程影响的颗粒物数据按环办监测〔2016〕120号扣除，2017年起适用）", variant.label_zh()),
         "综合指数：SO2、NO2、PM10、PM2.5 年均值二级标准，CO 日均值标准 4 mg/m³，O3 日最大8小时标准 160 μg/m³；保留两位小数（GB/T 8170 修约）。".to_string(),
         "变化率：与上年同期综合指数相比，保留一位小数；排名按变化率从小到大。".to_string(),

@@ -6,9 +6,9 @@ use std::io::Read;
 
 use calamine::{open_workbook_auto, Data, Reader};
 use chrono::NaiveDate;
-use lantian_core::aqi::DailyInput;
-use lantian_core::period::{period_stats, DayRecord, Period, ResultVariant};
-use lantian_core::ranking::composite_index;
+use lantian_core::accountability::ranking::composite_index;
+use lantian_core::air::aqi::DailyInput;
+use lantian_core::air::period::{period_stats, DayRecord, Period, ResultVariant};
 use lantian_core::Conc;
 use lantian_service::assess::RankingRow;
 use lantian_store::CityInfo;
@@ -80,8 +80,8 @@ fn circular_reads_back_with_chinese_headers_and_level_colours() {
     let dir = std::env::temp_dir().join(format!("lantian-report-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("circular.xlsx");
-    let scheme = lantian_core::points::PointsScheme::default_scheme().expect("scheme");
-    let input = lantian_core::points::PointsInput {
+    let scheme = lantian_core::accountability::points::PointsScheme::default_scheme().expect("scheme");
+    let input = lantian_core::accountability::points::PointsInput {
         ranked: 1,
         rank: Some(1),
         change_ranked: 1,
@@ -98,7 +98,7 @@ fn circular_reads_back_with_chinese_headers_and_level_colours() {
         tasks: Vec::new(),
     };
     let sheet = lantian_report::PointsSheet {
-        rows: vec![("成都".into(), lantian_core::points::score(&scheme, &input), Some(1))],
+        rows: vec![("成都".into(), lantian_core::accountability::points::score(&scheme, &input), Some(1))],
         scheme_id: scheme.id.clone(),
         scheme_version: scheme.version.clone(),
         scheme_source: scheme.source.clone(),

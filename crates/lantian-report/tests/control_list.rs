@@ -3,12 +3,12 @@
 
 use calamine::{open_workbook_auto, Data, Reader};
 use chrono::NaiveDate;
-use lantian_core::control::{
+use lantian_core::emergency::control::{
     check_adequacy, Action, ControlLevel, ControlListEntry, EmissionInventory, Emissions, PlanMeasure, PlantPlan,
     ProductionLine, ReductionTargets, SeasonBasis,
 };
-use lantian_core::credit_code::CreditCode;
-use lantian_core::enterprise::PerformanceGrade;
+use lantian_core::enterprises::credit_code::CreditCode;
+use lantian_core::enterprises::enterprise::PerformanceGrade;
 use lantian_service::control::{ControlList, ControlListRow};
 
 #[test]

@@ -6,12 +6,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use lantian_core::cities::SICHUAN_CITIES;
 use lantian_core::emergency::{
     evaluate_city, regional_alerts, replay, rule_set, rule_set_for, sichuan_adjacency, AlertEventKind, AlertLevel,
     AlertRuleSet, CityForecast, Episode, ForecastDay, ForecastIssuance, RegionalAlert, RegionalBasis, ResponseLevel,
     RuleChoice,
 };
+use lantian_core::regions::cities::SICHUAN_CITIES;
 use lantian_store::emergency::{AlertEventRow, NewAlertEvent, StoredForecast};
 use lantian_store::{CityInfo, Store};
 use serde::Serialize;
@@ -256,7 +256,7 @@ pub fn record(
 }
 
 /// The scope key of a joint-control region in the alert log.
-pub fn region_scope(r: lantian_core::cities::RegionId) -> String {
+pub fn region_scope(r: lantian_core::regions::cities::RegionId) -> String {
     format!("region:{}", r.name_zh())
 }
 
@@ -518,7 +518,7 @@ fn already_logged(logged: &[AlertEventRow], at: NaiveDateTime, action: &str, lev
 /// The name of a log scope: the city's name, or the region's with its lead city.
 pub fn scope_name(store_cities: &[CityInfo], scope: &str) -> String {
     if let Some(r) = scope.strip_prefix("region:") {
-        let lead = lantian_core::cities::RegionId::ALL
+        let lead = lantian_core::regions::cities::RegionId::ALL
             .iter()
             .find(|x| x.name_zh() == r)
             .and_then(|x| x.lead_city())

@@ -1,12 +1,12 @@
 //! Hourly AQI, station daily values and city daily values.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use lantian_core::aqi::{
+use lantian_core::air::aqi::{
     daily_aqi, realtime_aqi, AqiCategory, AqiResult, DailyInput, HourlyInput, IndicatorSet, RealTimeConvention,
 };
-use lantian_core::daily::{city_hour_value, evaluate_label_rows, evaluate_station_day, CityDayAcc, StationDay};
-use lantian_core::hours::{has_pollutant_values, hourly_input, label_time, natural_day, LabelDay};
-use lantian_core::publisher::{edition_of_hour, ReleaseFacts};
+use lantian_core::air::daily::{city_hour_value, evaluate_label_rows, evaluate_station_day, CityDayAcc, StationDay};
+use lantian_core::air::hours::{has_pollutant_values, hourly_input, label_time, natural_day, LabelDay};
+use lantian_core::air::publisher::{edition_of_hour, ReleaseFacts};
 use lantian_core::{Conc, Pollutant, SeriesType, StandardSet};
 use lantian_ingest::CityDailyRecord;
 use std::collections::HashMap;
@@ -269,7 +269,7 @@ pub fn hourly_row<'a>(
 
 /// The end time of label hour `h` of `date` and the standard set that rates it: that of the natural
 /// day the hour belongs to (label hour 0 closes the previous day; the dated rules and their evidence:
-/// `lantian_core::publisher`).
+/// `lantian_core::air::publisher`).
 fn hour_context(date: NaiveDate, h: usize) -> (NaiveDateTime, StandardSet) {
     (label_time(date, h as u32), edition_of_hour(date, h))
 }
@@ -510,12 +510,12 @@ fn evaluate_entries(
     // Only the six 1-hour series enter the evaluation.
     let wanted = Pollutant::ALL.iter().fold(0u16, |m, p| m | 1 << SeriesType::hourly(*p).index());
     let mut day = LabelDay::default();
-    let mut hour0 = [lantian_core::hours::MISSING; SeriesType::COUNT];
+    let mut hour0 = [lantian_core::air::hours::MISSING; SeriesType::COUNT];
     let mut k = 0;
     for (id, b) in this {
         // Only the wanted rows are read below; only they need clearing (the others stay missing).
         for p in Pollutant::ALL {
-            day.values[SeriesType::hourly(p).index()] = [lantian_core::hours::MISSING; 24];
+            day.values[SeriesType::hourly(p).index()] = [lantian_core::air::hours::MISSING; 24];
         }
         if !codec::decode_series_into(b, wanted, &mut day) {
             return None;
@@ -858,7 +858,7 @@ pub struct CityHourlyRow<'a> {
 
 /// Calls `f` for every city-hour with data in the natural days `from..=to`, in time order and within
 /// an hour in the order of `cities`. A city's hour comes from the publisher's city file when one was
-/// imported, else from the mean of its evaluation stations ([`lantian_core::daily::city_hour_value`]).
+/// imported, else from the mean of its evaluation stations ([`lantian_core::air::daily::city_hour_value`]).
 pub fn for_each_city_hourly(
     store: &dyn Store,
     cities: &[CityInfo],

@@ -2,12 +2,12 @@
 //! region and province; composite index; ranking and change ranking.
 
 use chrono::NaiveDate;
-use lantian_core::cities::{RegionId, SICHUAN_CITIES};
-use lantian_core::period::{dust_excluded, period_stats, DayRecord, Period, PeriodStats, ResultVariant};
-use lantian_core::ranking::{
+use lantian_core::accountability::ranking::{
     attains_grade_ii, change_rate_between, competition_ranks, composite_index, rankable, scope_basis,
     three_year_baseline, AttainedChangePolicy, CompositeIndex, ThreeYearBaseline,
 };
+use lantian_core::air::period::{dust_excluded, period_stats, DayRecord, Period, PeriodStats, ResultVariant};
+use lantian_core::regions::cities::{RegionId, SICHUAN_CITIES};
 use lantian_store::{CityInfo, StationInfo, Store};
 
 use crate::aqi::DailySource;
@@ -184,7 +184,7 @@ pub struct RankOptions {
 /// validity minimum. A pollutant without any valid day is out of the composite index's basis instead
 /// ([`CompositeIndex::basis`]).
 fn not_ranked_reason(stats: &PeriodStats) -> Option<String> {
-    let short: Vec<&str> = lantian_core::ranking::INDEX_POLLUTANTS
+    let short: Vec<&str> = lantian_core::accountability::ranking::INDEX_POLLUTANTS
         .iter()
         .filter(|p| stats.stat(**p).valid_days > 0 && !stats.stat(**p).meets_minimum)
         .map(|p| p.label())
@@ -219,7 +219,7 @@ pub fn rank_with(store: &dyn Store, scope: &Scope, period: &Period, options: &Ra
     } else {
         None
     };
-    let limits = lantian_core::standards::Limits::for_date(period.end);
+    let limits = lantian_core::air::standards::Limits::for_date(period.end);
     let base_period = period.same_period_last_year();
     let current = assess_cities(store, &scope.cities, period, variant)?;
     let base = assess_cities(store, &scope.cities, &base_period, variant)?;

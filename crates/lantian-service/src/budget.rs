@@ -3,13 +3,13 @@
 //! target, and the PM2.5 average the rest of the year may have for its annual target.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
-use lantian_core::aqi::RealTimeConvention;
-use lantian_core::budget::{
+use lantian_core::accountability::budget::{
     budget_day, budget_day_o3, budget_month_good_days, budget_year, classify_risk, AlertKind, Budget, BudgetAlert,
     BudgetOptions, GoodDayBudget, O3Cap, PeriodBudget, Risk,
 };
-use lantian_core::conc::Ratio;
-use lantian_core::period::{is_valid_day, ResultVariant};
+use lantian_core::air::aqi::RealTimeConvention;
+use lantian_core::air::conc::Ratio;
+use lantian_core::air::period::{is_valid_day, ResultVariant};
 use lantian_core::{Conc, Pollutant};
 use lantian_store::{CityInfo, CityTarget, Store};
 
@@ -32,7 +32,7 @@ pub enum DayStatus {
     /// Budget left, and the last hour's value within it: carrying on as now keeps the day good.
     Ok,
     /// Budget left, but the last hour's value is above it: carrying on as now the day will not be
-    /// good (the `day_at_risk` alert, [`lantian_core::budget::classify_risk`]).
+    /// good (the `day_at_risk` alert, [`lantian_core::accountability::budget::classify_risk`]).
     DayAtRisk,
     /// The day can no longer be good: even zero in every remaining hour leaves it above the limit.
     Lost,

@@ -3,15 +3,19 @@
 //! `lantian compliance` and the reports (`emergency.md` §4–§6, `management.md` §4).
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
-use lantian_core::compliance::{check_compliance, ComplianceConfig, ComplianceReport, Reading, SeriesKind, Window};
-use lantian_core::control::{
+use lantian_core::emergency::compliance::{
+    check_compliance, ComplianceConfig, ComplianceReport, Reading, SeriesKind, Window,
+};
+use lantian_core::emergency::control::{
     check_adequacy, one_size_flags, Action, AdequacyReport, ControlLevel, ControlListEntry, EmissionInventory,
     Emissions, MeasureTemplates, NonIndustrialMeasure, OneSizeFlag, PlanIssue, PlanMeasure, PlantPlan, ProductionLine,
     ReductionPollutant, ReductionTargets, SeasonBasis,
 };
-use lantian_core::credit_code::CreditCode;
-use lantian_core::enterprise::{IndustryTable, PerformanceGrade};
-use lantian_core::pairing::{response_leader_ok, LeaderRank, LeaderReport, PairingTable, PairingVisit, ResponseWindow};
+use lantian_core::enterprises::credit_code::CreditCode;
+use lantian_core::enterprises::enterprise::{IndustryTable, PerformanceGrade};
+use lantian_core::work::pairing::{
+    response_leader_ok, LeaderRank, LeaderReport, PairingTable, PairingVisit, ResponseWindow,
+};
 use lantian_store::emergency::{StoredEnterprise, StoredMeasure};
 use lantian_store::{CityInfo, Store};
 use serde::Serialize;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use lantian_core::aqi::AqiCategory;
+use lantian_core::air::aqi::AqiCategory;
 use lantian_ingest::text::ReadLimits;
 use lantian_ingest::{CityDailyRecord, IngestError};
 use lantian_store::{FileMeta, ImportOutcome, Store, StoreError, Tx};

@@ -2,10 +2,12 @@
 //! period statistics and targets as everything else.
 
 use chrono::{Datelike, NaiveDate};
-use lantian_core::conc::Ratio;
-use lantian_core::period::{Period, PeriodKind, ResultVariant};
-use lantian_core::points::{score_input, MonthInput, PointsInput, PointsResult, PointsScheme, ScoreInput};
-use lantian_core::ranking::competition_ranks;
+use lantian_core::accountability::points::{
+    score_input, MonthInput, PointsInput, PointsResult, PointsScheme, ScoreInput,
+};
+use lantian_core::accountability::ranking::competition_ranks;
+use lantian_core::air::conc::Ratio;
+use lantian_core::air::period::{Period, PeriodKind, ResultVariant};
 use lantian_core::Pollutant;
 use lantian_store::{CityInfo, Store};
 

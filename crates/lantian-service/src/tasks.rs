@@ -1,11 +1,11 @@
 //! Target tasks and their progress at a date (Notice §6; `management.md` §6): the one place where stored
-//! tasks and reports become [`lantian_core::tasks::TaskProgress`], shared by `lantian targets` and the
+//! tasks and reports become [`lantian_core::accountability::tasks::TaskProgress`], shared by `lantian targets` and the
 //! points factor C5c.
 
 use chrono::{Datelike, NaiveDate};
-use lantian_core::conc::{parse_decimal, Ratio};
-use lantian_core::points::TaskScoreInput;
-use lantian_core::tasks::{progress, Task, TaskKind, TaskProgress};
+use lantian_core::accountability::points::TaskScoreInput;
+use lantian_core::accountability::tasks::{progress, Task, TaskKind, TaskProgress};
+use lantian_core::air::conc::{parse_decimal, Ratio};
 use lantian_store::{Store, TaskInfo};
 
 use crate::Result;

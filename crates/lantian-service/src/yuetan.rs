@@ -3,9 +3,9 @@
 //! interviews from the recorded `yuetan` items.
 
 use chrono::{Datelike, Duration, Months, NaiveDate};
-use lantian_core::period::{period_stats, Period, PeriodKind, ResultVariant};
-use lantian_core::ranking::composite_index;
-use lantian_core::yuetan::{evaluate, tiers_2022, Triggered, Window, YuetanFacts};
+use lantian_core::accountability::ranking::composite_index;
+use lantian_core::accountability::yuetan::{evaluate, tiers_2022, Triggered, Window, YuetanFacts};
+use lantian_core::air::period::{period_stats, Period, PeriodKind, ResultVariant};
 use lantian_core::Pollutant;
 use lantian_store::{CityInfo, Store};
 

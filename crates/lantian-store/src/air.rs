@@ -3,7 +3,7 @@
 //! repositories that make up a [`Store`](crate::Store); both backends implement it.
 
 use chrono::NaiveDate;
-use lantian_core::hours::LabelDay;
+use lantian_core::air::hours::LabelDay;
 use lantian_ingest::{CityDailyRecord, StationRecord};
 
 use crate::{

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use lantian_core::hours::LabelDay;
+use lantian_core::air::hours::LabelDay;
 use lantian_ingest::WideFile;
 
 use crate::{codec, merge, sqlite::revisions, ImportOutcome, PreparedWide, Result, StoreError};

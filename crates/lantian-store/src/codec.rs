@@ -13,12 +13,12 @@
 //!
 //! Series bits 0–14 are the 15 publisher file series ([`SeriesType::FILE_SERIES`]); bit 15 is
 //! [`SeriesType::Release`], the facts of a real-time release row as an integer with no decimals
-//! (`lantian_core::publisher::ReleaseFacts`: bits 0–5 published primary pollutants in `Pollutant`
+//! (`lantian_core::air::publisher::ReleaseFacts`: bits 0–5 published primary pollutants in `Pollutant`
 //! order, bit 6 `臭氧8小时`, bits 8–13 pollutants marked `/`, bit 15 "from a release row"; its cells
 //! take 4 bytes, since zigzag(≥ 32,768) + 1 exceeds 16 bits). Blobs written before the release series
 //! existed never set mask bit 15 and decode unchanged (test `blobs_without_the_release_series`).
 
-use lantian_core::hours::{LabelDay, MISSING};
+use lantian_core::air::hours::{LabelDay, MISSING};
 use lantian_core::SeriesType;
 
 const VERSION: u8 = 2;
@@ -485,7 +485,7 @@ mod tests {
 /// present, a varint of `zigzag(num / 10^(3 − decimals))`. Exact: a station value is a sum of at most
 /// 24 hourly values over its count.
 pub mod daily {
-    use lantian_core::daily::StationDay;
+    use lantian_core::air::daily::StationDay;
 
     use super::{get_varint, push_varint, CHUNK};
 

@@ -10,7 +10,7 @@
 //! text compared byte by byte: SQLite's `BINARY`, PostgreSQL's `COLLATE "C"`; no column is nullable).
 
 use chrono::NaiveDate;
-use lantian_core::inspection::{InspectionMode, InspectionTarget, RectificationStatus};
+use lantian_core::work::inspection::{InspectionMode, InspectionTarget, RectificationStatus};
 use rusqlite::params;
 
 use crate::postgres::{known_city, record_file};

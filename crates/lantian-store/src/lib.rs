@@ -474,7 +474,7 @@ impl PreparedWide {
                         // Hours with a value of the file's series (the release facts are no value).
                         for row in &d.values[..SeriesType::FILE_SERIES.len()] {
                             for (h, v) in row.iter().enumerate() {
-                                hours |= u32::from(*v != lantian_core::hours::MISSING) << h;
+                                hours |= u32::from(*v != lantian_core::air::hours::MISSING) << h;
                             }
                         }
                         station_hours += u64::from(hours.count_ones());

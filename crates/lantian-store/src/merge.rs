@@ -11,7 +11,7 @@
 //!   release facts ([`SeriesType::Release`]) follow the same rule but are no measured value, so they
 //!   are not counted.
 
-use lantian_core::hours::{LabelDay, MISSING};
+use lantian_core::air::hours::{LabelDay, MISSING};
 use lantian_core::SeriesType;
 
 /// The cells of one label day a file covers: per series ([`SeriesType::index`]), a bit per label

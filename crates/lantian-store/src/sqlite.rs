@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
-use lantian_core::cities::{name_key, sichuan_city, SICHUAN_CITIES};
-use lantian_core::hours::LabelDay;
+use lantian_core::air::hours::LabelDay;
+use lantian_core::regions::cities::{name_key, sichuan_city, SICHUAN_CITIES};
 use lantian_core::Conc;
 use lantian_ingest::events::{
     AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord, TaskRecord, TaskReportRecord,
@@ -303,12 +303,12 @@ impl SqliteStore {
     fn check_daily_rules(&mut self) -> Result<()> {
         let stored: Option<String> =
             self.conn.query_row("SELECT value FROM meta WHERE key = 'daily_rules'", [], |r| r.get(0)).optional()?;
-        if stored.as_deref() != Some(lantian_core::daily::DAILY_RULES_VERSION) {
+        if stored.as_deref() != Some(lantian_core::air::daily::DAILY_RULES_VERSION) {
             let tx = self.conn.transaction()?;
             tx.execute("DELETE FROM daily_cache", [])?;
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('daily_rules', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [lantian_core::daily::DAILY_RULES_VERSION],
+                [lantian_core::air::daily::DAILY_RULES_VERSION],
             )?;
             tx.commit()?;
         }
@@ -619,7 +619,7 @@ pub(crate) fn resolve_city_columns(ix: &CityIndex, file: &FileMeta, columns: &[S
 
 /// A stored value, for revision examples: the exact decimal, `—` when none.
 pub(crate) fn shown(v: i32) -> String {
-    if v == lantian_core::hours::MISSING {
+    if v == lantian_core::air::hours::MISSING {
         "—".to_string()
     } else {
         Conc(i64::from(v)).to_string()

@@ -56,10 +56,10 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
-use lantian_core::cities::{RegionId, SICHUAN_CITIES};
-use lantian_core::credit_code::{check_character, CHARSET};
 use lantian_core::emergency::{replay, AlertEventKind, AlertLevel, ForecastDay, ForecastIssuance, RuleChoice};
-use lantian_core::enterprise::{GradingScheme, IndustryTable, PerformanceGrade};
+use lantian_core::enterprises::credit_code::{check_character, CHARSET};
+use lantian_core::enterprises::enterprise::{GradingScheme, IndustryTable, PerformanceGrade};
+use lantian_core::regions::cities::{RegionId, SICHUAN_CITIES};
 use lantian_core::{daily_aqi, Conc, DailyInput, Indicator, StandardSet};
 
 use crate::model::{self, city_day, CityModel, PM10, PM25};
@@ -545,7 +545,7 @@ struct IndSpec {
     /// Annual SO2, NOx, PM, VOCs ranges (t/yr).
     t: [(f64, f64); 4],
     /// Daily electricity use range (kWh). Below 0.9 GWh: the power reader takes amounts below
-    /// 1 000 000 units (`lantian_core::conc::MAX_UNITS`), so the largest works are understated.
+    /// 1 000 000 units (`lantian_core::air::conc::MAX_UNITS`), so the largest works are understated.
     kwh: (f64, f64),
     /// Runs round the clock (kilns, furnaces) rather than in day shifts.
     continuous: bool,
@@ -2137,7 +2137,7 @@ mod tests {
     fn credit_codes_are_valid_and_local() {
         let ents = build_enterprises(1, 2022).expect("table");
         for e in &ents {
-            let c = lantian_core::credit_code::CreditCode::parse(&e.code).expect("valid code");
+            let c = lantian_core::enterprises::credit_code::CreditCode::parse(&e.code).expect("valid code");
             assert!(c.registered_in_city(SICHUAN_CITIES[e.city].code), "{}", e.code);
         }
         assert!((180..=230).contains(&ents.len()), "{}", ents.len());

@@ -7,7 +7,7 @@
 
 use std::f64::consts::TAU;
 
-use lantian_core::cities::{sichuan_city, RegionId};
+use lantian_core::regions::cities::{sichuan_city, RegionId};
 
 use crate::rng::{hash, mix, normal_of, text_key, unit, value_noise, Rng};
 use crate::stations::{synth_prefecture_centre, SynthStation, SICHUAN_STATIONS, SYNTH_PREFECTURES, SYNTH_PROVINCE};

@@ -138,7 +138,7 @@ pub(crate) fn push_cell(buf: &mut Vec<u8>, v: i32, tenths: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lantian_core::conc::round_half_even;
+    use lantian_core::air::conc::round_half_even;
 
     #[test]
     fn rounding_matches_core() {

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use lantian_core::cities::sichuan_city;
+use lantian_core::regions::cities::sichuan_city;
 
 use crate::rng::{hash, text_key, unit};
 
@@ -294,7 +294,7 @@ pub fn stations(n: Option<usize>) -> Vec<SynthStation> {
             0
         }
     };
-    let mut queues: Vec<Vec<usize>> = lantian_core::cities::SICHUAN_CITIES
+    let mut queues: Vec<Vec<usize>> = lantian_core::regions::cities::SICHUAN_CITIES
         .iter()
         .map(|c| {
             let mut q: Vec<usize> = (0..SICHUAN_STATIONS.len())

@@ -250,7 +250,7 @@ fn layout_aqi_and_moving_values() {
     };
     let round_mean = |vals: &[i64], unit: i64| -> i64 {
         let sum: i64 = vals.iter().map(|v| v / unit).sum();
-        lantian_core::conc::round_half_even(i128::from(sum), vals.len() as i128) as i64 * unit
+        lantian_core::air::conc::round_half_even(i128::from(sum), vals.len() as i128) as i64 * unit
     };
     let pairs = [
         (T::Pm2_5, T::Pm2_5_24h, 1000),
@@ -524,9 +524,9 @@ fn targets_for_every_city_and_year_of_the_period() {
         let cities: HashSet<u32> = rows
             .iter()
             .filter(|r| r[1] == year)
-            .map(|r| lantian_core::cities::sichuan_city(r[0]).map_or(0, |c| c.code))
+            .map(|r| lantian_core::regions::cities::sichuan_city(r[0]).map_or(0, |c| c.code))
             .collect();
-        let all: HashSet<u32> = lantian_core::cities::SICHUAN_CITIES.iter().map(|c| c.code).collect();
+        let all: HashSet<u32> = lantian_core::regions::cities::SICHUAN_CITIES.iter().map(|c| c.code).collect();
         assert_eq!(cities, all, "{year}");
     }
     assert!(rows.iter().all(|r| r.len() == 6 && r[2].parse::<u32>().is_ok() && r[3].parse::<f64>().is_ok()));

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use lantian_core::control::AdequacyStatus;
+use lantian_core::emergency::control::AdequacyStatus;
 use lantian_core::emergency::{AlertLevel, AlertScope};
 use lantian_service::accounts::{Dataset, ReadScope};
 use lantian_service::{alerts, control};
@@ -65,7 +65,7 @@ fn badge(lang: Lang, l: Option<AlertLevel>) -> String {
 }
 
 fn city_name(code: u32) -> String {
-    lantian_core::cities::SICHUAN_CITIES
+    lantian_core::regions::cities::SICHUAN_CITIES
         .iter()
         .find(|c| c.code == code)
         .map_or_else(|| code.to_string(), |c| c.short.to_string())

@@ -11,9 +11,9 @@ use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Json;
-use lantian_core::period::{Period, ResultVariant};
-use lantian_core::points::{fmt_ratio, PointsScheme};
-use lantian_core::ranking::{fmt_hundredths, fmt_tenths, INDEX_POLLUTANTS};
+use lantian_core::accountability::points::{fmt_ratio, PointsScheme};
+use lantian_core::accountability::ranking::{fmt_hundredths, fmt_tenths, INDEX_POLLUTANTS};
+use lantian_core::air::period::{Period, ResultVariant};
 use lantian_core::Pollutant;
 use lantian_service::assess::{self, RankingRow};
 use lantian_store::{StationFilter, Store};
@@ -446,7 +446,7 @@ async fn rankings(
     let period = parse_period(&q.period)?;
     let variant = parse_variant(q.variant.as_deref())?;
     let policy_text = q.attained.as_deref().unwrap_or("include");
-    let policy = lantian_core::ranking::AttainedChangePolicy::parse(policy_text).ok_or_else(|| {
+    let policy = lantian_core::accountability::ranking::AttainedChangePolicy::parse(policy_text).ok_or_else(|| {
         ApiError::bad_request(format!("attained {policy_text:?}: expected include, exclude-worsening or exclude"))
     })?;
     let by_change = match q.by.as_deref().unwrap_or("composite") {
@@ -571,7 +571,7 @@ async fn points(
         let warnings = lantian_service::targets::missing_targets_warning(
             year,
             &missing,
-            scheme.missing_target == lantian_core::points::MissingTarget::NotAssessed,
+            scheme.missing_target == lantian_core::accountability::points::MissingTarget::NotAssessed,
         )
         .into_iter()
         .collect();
@@ -688,8 +688,8 @@ pub struct Assessment {
     pub severe_days: u32,
 }
 
-fn assessment(unit: String, code: Option<u32>, s: &lantian_core::period::PeriodStats) -> Assessment {
-    let st = |p: &lantian_core::period::PollutantStat| Statistic {
+fn assessment(unit: String, code: Option<u32>, s: &lantian_core::air::period::PeriodStats) -> Assessment {
+    let st = |p: &lantian_core::air::period::PollutantStat| Statistic {
         value: p.value.map(|v| v.to_string()),
         valid_days: p.valid_days,
         meets_minimum: p.meets_minimum,
@@ -740,14 +740,14 @@ async fn assessments(
                 .collect(),
             "province" => {
                 let members = assess::assess_cities(store, &scope.cities, &period, variant)?;
-                vec![assessment(scope.name.clone(), None, &lantian_core::period::pool_stats(&period, &members))]
+                vec![assessment(scope.name.clone(), None, &lantian_core::air::period::pool_stats(&period, &members))]
             }
             _ => {
                 let mut v = Vec::new();
-                for r in lantian_core::cities::RegionId::ALL {
+                for r in lantian_core::regions::cities::RegionId::ALL {
                     let s = assess::resolve_scope(store, Some(r.name_zh()))?;
                     let members = assess::assess_cities(store, &s.cities, &period, variant)?;
-                    v.push(assessment(s.name.clone(), None, &lantian_core::period::pool_stats(&period, &members)));
+                    v.push(assessment(s.name.clone(), None, &lantian_core::air::period::pool_stats(&period, &members)));
                 }
                 v
             }

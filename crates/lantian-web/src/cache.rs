@@ -113,9 +113,9 @@ mod tests {
     use std::path::Path;
 
     use chrono::NaiveDate;
-    use lantian_core::aqi::RealTimeConvention;
-    use lantian_core::period::{Period, ResultVariant};
-    use lantian_core::points::PointsScheme;
+    use lantian_core::accountability::points::PointsScheme;
+    use lantian_core::air::aqi::RealTimeConvention;
+    use lantian_core::air::period::{Period, ResultVariant};
     use lantian_service::assess;
     use lantian_store::{SqliteStore, StationFilter, Store};
 

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use chrono::Duration;
-use lantian_core::aqi::AqiCategory;
-use lantian_core::cities::{sichuan_city, RegionId};
-use lantian_core::period::{Period, ResultVariant};
-use lantian_core::ranking::{fmt_hundredths, fmt_tenths};
+use lantian_core::accountability::ranking::{fmt_hundredths, fmt_tenths};
+use lantian_core::air::aqi::AqiCategory;
+use lantian_core::air::period::{Period, ResultVariant};
+use lantian_core::regions::cities::{sichuan_city, RegionId};
 use lantian_service::assess;
 use serde::Deserialize;
 
@@ -199,7 +199,7 @@ pub async fn overview(
             &scope.cities,
             latest.date() - Duration::days(1),
             latest.date(),
-            lantian_core::aqi::RealTimeConvention::Publisher,
+            lantian_core::air::aqi::RealTimeConvention::Publisher,
             |r| {
                 if r.result.aqi.is_some() {
                     hours.insert(r.city.id, (r.time, r.result.aqi));
@@ -278,7 +278,7 @@ pub async fn overview(
                     kinds.extend(
                         bud.alert_kinds()
                             .into_iter()
-                            .filter(|k| *k != lantian_core::budget::AlertKind::DayAtRisk)
+                            .filter(|k| *k != lantian_core::accountability::budget::AlertKind::DayAtRisk)
                             .map(|k| lang.t(k.label_zh(), k.label_en()).to_string()),
                     );
                     let _ = write!(risk, "<li>{}: {}</li>", esc(c.display()), esc(&kinds.join(lang.t("；", "; "))));
@@ -372,8 +372,8 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
                 lang.t("<p>还没有数据。</p>", "<p>No data yet.</p>").to_string(),
             ));
         };
-        let scheme =
-            lantian_core::points::PointsScheme::default_scheme().map_err(|e| ApiError::internal(e.to_string()))?;
+        let scheme = lantian_core::accountability::points::PointsScheme::default_scheme()
+            .map_err(|e| ApiError::internal(e.to_string()))?;
         let scored = lantian_service::points::points(store, &scope, &period, &scheme, ResultVariant::DustExcluded)?;
         let codes = scheme.factor_codes();
         let cities: Vec<lantian_store::CityInfo> = scored.iter().map(|c| c.city.clone()).collect();
@@ -382,7 +382,7 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
         let warning = lantian_service::targets::missing_targets_warning(
             year,
             &missing,
-            scheme.missing_target == lantian_core::points::MissingTarget::NotAssessed,
+            scheme.missing_target == lantian_core::accountability::points::MissingTarget::NotAssessed,
         )
         .map_or(String::new(), |w| format!("<p class=\"warning\" id=\"warnings\">{}</p>", esc(&w)));
         let mut b = format!(
@@ -396,8 +396,11 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
             lang.t("等级", "Grade")
         );
         for c in &codes {
-            let _ =
-                write!(b, "<th>{}</th>", if lang == Lang::En { c } else { lantian_core::points::factor_header_zh(c) });
+            let _ = write!(
+                b,
+                "<th>{}</th>",
+                if lang == Lang::En { c } else { lantian_core::accountability::points::factor_header_zh(c) }
+            );
         }
         b.push_str("</tr>");
         let mut explain = String::new();
@@ -412,7 +415,7 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
             );
             for f in &c.result.factors {
                 let v = if f.assessed {
-                    lantian_core::points::fmt_ratio(f.points, 2)
+                    lantian_core::accountability::points::fmt_ratio(f.points, 2)
                 } else {
                     lang.t("不考核", "not assessed").to_string()
                 };
@@ -432,7 +435,7 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
                     f.code,
                     f.name_zh,
                     if f.assessed {
-                        lantian_core::points::fmt_ratio(f.points, 4)
+                        lantian_core::accountability::points::fmt_ratio(f.points, 4)
                     } else {
                         lang.t("不考核", "not assessed").to_string()
                     },
@@ -548,13 +551,13 @@ pub async fn station(
             std::slice::from_ref(&st),
             date,
             date,
-            lantian_core::aqi::RealTimeConvention::Publisher,
+            lantian_core::air::aqi::RealTimeConvention::Publisher,
             |r| {
                 n += 1;
                 let c = |p| r.conc(p).map_or(String::new(), |v: lantian_core::Conc| v.to_string());
                 let differs = r.published_aqi().is_some() && r.published_aqi() != r.result.aqi;
                 let cat = r.result.category();
-                let indicators = |set: lantian_core::aqi::IndicatorSet| {
+                let indicators = |set: lantian_core::air::aqi::IndicatorSet| {
                     if lang == Lang::En {
                         set.iter().map(|i| i.pollutant().label()).collect::<Vec<_>>().join(", ")
                     } else {
@@ -710,13 +713,13 @@ struct SeriesSpec {
     id: &'static str,
     title_zh: &'static str,
     title_en: &'static str,
-    indicator: lantian_core::pollutant::Indicator,
+    indicator: lantian_core::air::pollutant::Indicator,
     get: fn(&lantian_core::DailyInput) -> Option<lantian_core::Conc>,
 }
 
 /// The series drawn on the city page: PM2.5, PM10, O3 MDA8 and NO2, each on its own breakpoints.
 fn city_series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::CityDailyValue]) -> String {
-    use lantian_core::pollutant::Indicator;
+    use lantian_core::air::pollutant::Indicator;
     let specs = [
         SeriesSpec {
             id: "series",
@@ -751,7 +754,7 @@ fn city_series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::Ci
 }
 
 fn series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::CityDailyValue], spec: &SeriesSpec) -> String {
-    let column = lantian_core::standards::StandardSet::for_date(first).aqi_rules().column(spec.indicator);
+    let column = lantian_core::air::standards::StandardSet::for_date(first).aqi_rules().column(spec.indicator);
     let value = |c: lantian_core::Conc| c.milli() as f64 / 1000.0;
     // At least up to the level-3 boundary, so that the bands read the same from city to city.
     let floor = column.0.get(3).map_or(150.0, |c| value(*c));

@@ -1,9 +1,9 @@
 //! Query values that parse but lie outside what any data can mean: a year, a date or a time outside
-//! [`lantian_core::period::YEARS`] (1900–2200) is a 400 naming the parameter, never an overflow in date
+//! [`lantian_core::air::period::YEARS`] (1900–2200) is a 400 naming the parameter, never an overflow in date
 //! arithmetic (a 500 or a panic) — issue 12 §14 (`/cities/成都?year=-1`, `year=0`).
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use lantian_core::period::YEARS;
+use lantian_core::air::period::YEARS;
 
 use crate::ApiError;
 

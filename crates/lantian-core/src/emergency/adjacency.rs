@@ -129,7 +129,7 @@ impl Adjacency {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cities::SICHUAN_CITIES;
+    use crate::regions::cities::SICHUAN_CITIES;
 
     #[test]
     fn sichuan_table_is_valid_and_plausible() {

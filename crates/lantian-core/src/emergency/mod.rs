@@ -21,6 +21,8 @@
 //! The Sichuan sets form one chain without gaps or overlaps; [`rule_set_for`] picks from it.
 
 mod adjacency;
+pub mod compliance;
+pub mod control;
 mod evaluate;
 mod regional;
 mod replay;
@@ -30,7 +32,7 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::cities::RegionId;
+use crate::regions::cities::RegionId;
 
 pub use adjacency::{sichuan_adjacency, Adjacency, AdjacencyMeta, AdjacentPair, SICHUAN_ADJACENCY_TOML};
 pub use evaluate::{evaluate_city, CityEvaluation, Episode, ForecastDay};

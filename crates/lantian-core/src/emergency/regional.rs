@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::ResponseLevel;
 use super::{evaluate_city, Adjacency, AlertLevel, AlertRuleSet, AlertScope, EmergencyError, ForecastDay, HigherCap};
-use crate::cities::{RegionId, SICHUAN_CITIES};
+use crate::regions::cities::{RegionId, SICHUAN_CITIES};
 
 /// One city's daily forecast.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

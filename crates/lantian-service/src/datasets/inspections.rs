@@ -2,7 +2,7 @@
 //! day, the department that inspected, the target (an enterprise by its credit code, or a site), what
 //! was found, the rectification measure and deadline, and where the rectification stands. The Notice
 //! §2 and §7 ask for unannounced, joint, regional and cross inspections (`work.md` §3.1); the
-//! rectification states and the derived "overdue" follow `work.md` §1 ([`lantian_core::inspection`]).
+//! rectification states and the derived "overdue" follow `work.md` §1 ([`lantian_core::work::inspection`]).
 //!
 //! The worked example of issue 13 item 1: this module (reader, owner, writer, summary, help line and the
 //! restricted read [`list`]), its store methods on both backends (`lantian_store::inspections`) and its
@@ -13,7 +13,7 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use lantian_core::inspection::{Finding, InspectionMode, InspectionTarget, RectificationStatus};
+use lantian_core::work::inspection::{Finding, InspectionMode, InspectionTarget, RectificationStatus};
 use lantian_ingest::table::{records, Cols, Row};
 use lantian_ingest::IngestError;
 use lantian_store::inspections::{InspectionRecord, StoredInspection};

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate};
-use lantian_core::cities::{name_key, sichuan_city};
-use lantian_core::hours::LabelDay;
+use lantian_core::air::hours::LabelDay;
+use lantian_core::regions::cities::{name_key, sichuan_city};
 use lantian_core::Conc;
 use lantian_ingest::events::{
     AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord, TaskRecord, TaskReportRecord,

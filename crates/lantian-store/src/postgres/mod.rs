@@ -18,7 +18,7 @@ pub(crate) use air::{known_city, record_file};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
-use lantian_core::cities::{name_key, SICHUAN_CITIES};
+use lantian_core::regions::cities::{name_key, SICHUAN_CITIES};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls};
 
@@ -266,13 +266,13 @@ impl PgStore {
             db.query_opt("SELECT value FROM meta WHERE key = 'daily_rules'", &[])?.map(|r| r.get(0));
         // The generation row exists from the start, so that `put_daily_cache` can lock it.
         db.execute("INSERT INTO meta (key, value) VALUES ('data_generation', '0') ON CONFLICT (key) DO NOTHING", &[])?;
-        if stored.as_deref() != Some(lantian_core::daily::DAILY_RULES_VERSION) {
+        if stored.as_deref() != Some(lantian_core::air::daily::DAILY_RULES_VERSION) {
             let mut tx = db.transaction()?;
             tx.execute("DELETE FROM daily_cache", &[])?;
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('daily_rules', $1) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                &[&lantian_core::daily::DAILY_RULES_VERSION],
+                &[&lantian_core::air::daily::DAILY_RULES_VERSION],
             )?;
             tx.commit()?;
         }

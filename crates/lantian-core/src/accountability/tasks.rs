@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::conc::Ratio;
+use crate::air::conc::Ratio;
 
 /// How progress is counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::conc::Conc;
-use crate::pollutant::{Indicator, Pollutant};
+use crate::air::conc::Conc;
+use crate::air::pollutant::{Indicator, Pollutant};
 
 /// The national standard set in force for a date (`standards.md` §1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -119,7 +119,7 @@ pub enum MissingRule {
     /// [`MissingRule::PublishOnlyAbove100`] where a pollutant marked `/` (outside the station's
     /// monitoring plan) does not count as missing (HJ 633-2026 5.3.2). Needs the not-monitored mask
     /// of the hour (real-time release rows); used by the literal real-time reading
-    /// (`crate::publisher::LITERAL`).
+    /// (`crate::air::publisher::LITERAL`).
     PublishOnlyAbove100NotMonitoredExempt,
 }
 
@@ -206,7 +206,7 @@ pub static HJ633_2012: AqiRules = AqiRules {
 /// except PM10 100 → 120 and PM2.5 100 → 60 at IAQI 100, SO2 1-h > 800 → 200, O3 8-h > 800 → 300,
 /// no O3 1-h max in the daily report, no over-standard pollutant, NA when a pollutant is missing
 /// and the AQI ≤ 100 (5.3.1; the daily report — the real-time report's missing-value rule is in
-/// `crate::publisher`, where the publisher's practice differs).
+/// `crate::air::publisher`, where the publisher's practice differs).
 pub static HJ633_2026: AqiRules = AqiRules {
     set: StandardSet::Y2026,
     name: "HJ 633-2026",

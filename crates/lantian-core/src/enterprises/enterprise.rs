@@ -214,7 +214,7 @@ pub enum GradeFitError {
 }
 
 /// The shipped table of the 2020 guideline's 39 industries.
-pub const KEY_INDUSTRIES_2020_TOML: &str = include_str!("../rules/key-industries-2020.toml");
+pub const KEY_INDUSTRIES_2020_TOML: &str = include_str!("../../rules/key-industries-2020.toml");
 
 /// The key industries in force: the guideline's and any provincial additions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

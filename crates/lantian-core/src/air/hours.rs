@@ -5,9 +5,9 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
-use crate::conc::Conc;
-use crate::daily::{DayHours, StationDayHours};
-use crate::pollutant::{Pollutant, SeriesType};
+use crate::air::conc::Conc;
+use crate::air::daily::{DayHours, StationDayHours};
+use crate::air::pollutant::{Pollutant, SeriesType};
 
 /// Missing-value marker inside a [`LabelDay`].
 pub const MISSING: i32 = i32::MIN;
@@ -43,8 +43,8 @@ impl LabelDay {
     /// What a real-time release row said about label hour `h` (published primary pollutants, pollutants
     /// marked `/`); `None` when the hour came from no release row.
     #[inline]
-    pub fn release(&self, h: usize) -> Option<crate::publisher::ReleaseFacts> {
-        self.get(SeriesType::Release, h).and_then(crate::publisher::ReleaseFacts::from_conc)
+    pub fn release(&self, h: usize) -> Option<crate::air::publisher::ReleaseFacts> {
+        self.get(SeriesType::Release, h).and_then(crate::air::publisher::ReleaseFacts::from_conc)
     }
 
     /// Whether every cell is missing.
@@ -87,9 +87,9 @@ pub fn natural_day(this: Option<&LabelDay>, next: Option<&LabelDay>) -> StationD
 /// The real-time report's inputs at label hour `h` of a label day: the 1-hour values, the
 /// publisher's moving means (used only by the literal HJ 633-2012 reading) and the pollutants a
 /// release row marked `/` (used only by the literal HJ 633-2026 reading).
-pub fn hourly_input(d: &LabelDay, h: usize) -> crate::aqi::HourlyInput {
+pub fn hourly_input(d: &LabelDay, h: usize) -> crate::air::aqi::HourlyInput {
     let release = d.values[SeriesType::Release.index()][h];
-    crate::aqi::HourlyInput {
+    crate::air::aqi::HourlyInput {
         so2: d.get(SeriesType::So2, h),
         no2: d.get(SeriesType::No2, h),
         co: d.get(SeriesType::Co, h),

@@ -10,10 +10,10 @@
 //! The outputs feed the dispatch board (`DispatchAlert { city, kind: DayAtRisk|MonthAtRisk|YearAtRisk,
 //! margin }`, `management.md` §1.4) through [`classify_risk`] and [`Risk::alert`].
 
-use crate::conc::{ceil_div, Conc, Ratio};
-use crate::daily::DayHours;
-use crate::pollutant::{Indicator, Pollutant};
-use crate::standards::StandardSet;
+use crate::air::conc::{ceil_div, Conc, Ratio};
+use crate::air::daily::DayHours;
+use crate::air::pollutant::{Indicator, Pollutant};
+use crate::air::standards::StandardSet;
 use chrono::NaiveDate;
 
 /// Hours of a natural day (H in `management.md` §1.4).
@@ -144,7 +144,7 @@ fn max_good_total(limit: Conc, step: i128, hours: i128, opts: BudgetOptions) -> 
 /// - `date`: the date of the data; selects the standard set and with it L, the concentration at
 ///   IAQI 100 on the daily breakpoint column ([`good_limit`]).
 /// - `hours_so_far`: the valid hourly values of the day so far (n of them, sum S). Negative values are
-///   invalid measurements and are left out, as in [`crate::daily::evaluate_day`].
+///   invalid measurements and are left out, as in [`crate::air::daily::evaluate_day`].
 /// - `remaining_hours`: hours of the day still to come (`24 − n` when no hour was missed).
 ///
 /// The daily mean is the mean of the valid hours (`standards.md` §3), so the day's count is

@@ -3,15 +3,15 @@
 //!
 //! Hours are indexed by the **start** of their interval, 0…23, within the natural day. The CNEMC files
 //! label hours by their end, so the natural day D is rows 1…23 of file D plus row 0 of file D+1
-//! (`assessment.md` §3.3); the conversion lives in [`crate::hours`].
+//! (`assessment.md` §3.3); the conversion lives in [`crate::air::hours`].
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::aqi::DailyInput;
-use crate::conc::{Conc, Ratio, RatioMean};
-use crate::pollutant::{Pollutant, SeriesType};
-use crate::standards::{Avg, Limits, StandardSet};
+use crate::air::aqi::DailyInput;
+use crate::air::conc::{Conc, Ratio, RatioMean};
+use crate::air::pollutant::{Pollutant, SeriesType};
+use crate::air::standards::{Avg, Limits, StandardSet};
 
 /// Version of the daily evaluation rules ([`evaluate_day`]). Stores cache station daily evaluations
 /// under this key and drop them when it changes: bump it with any change to the daily rules.
@@ -131,11 +131,11 @@ pub fn evaluate_station_day(date: NaiveDate, h: &StationDayHours) -> StationDay 
 /// label day D and row 0 of D+1, `assessment.md` §3.3), without building the hour table first.
 pub fn evaluate_label_days(
     date: NaiveDate,
-    this: Option<&crate::hours::LabelDay>,
-    next: Option<&crate::hours::LabelDay>,
+    this: Option<&crate::air::hours::LabelDay>,
+    next: Option<&crate::air::hours::LabelDay>,
 ) -> DailyExact {
     let next_hour0 = next.map(|n| {
-        let mut row = [crate::hours::MISSING; SeriesType::COUNT];
+        let mut row = [crate::air::hours::MISSING; SeriesType::COUNT];
         for (slot, series) in row.iter_mut().zip(&n.values) {
             *slot = series[0];
         }
@@ -145,10 +145,10 @@ pub fn evaluate_label_days(
 }
 
 /// [`evaluate_label_days`] with only label hour 0 of the next label day (each series' value, indexed
-/// by [`SeriesType::index`], [`crate::hours::MISSING`] where empty): all the next day contributes.
+/// by [`SeriesType::index`], [`crate::air::hours::MISSING`] where empty): all the next day contributes.
 pub fn evaluate_label_rows(
     date: NaiveDate,
-    this: Option<&crate::hours::LabelDay>,
+    this: Option<&crate::air::hours::LabelDay>,
     next_hour0: Option<&[i32; SeriesType::COUNT]>,
 ) -> StationDay {
     let mut raw = [[INVALID; 24]; 6];

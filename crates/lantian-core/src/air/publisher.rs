@@ -5,7 +5,7 @@
 //!
 //! An entry applies to the hours whose **natural day** ([`natural_day_of_hour`]) is on or after its
 //! `from` date; [`RealTimeRules::of`] picks the entry of a standard set once, so the per-hour work of
-//! [`crate::aqi::realtime_aqi`] is a few predictable branches on a `&'static` table.
+//! [`crate::air::aqi::realtime_aqi`] is a few predictable branches on a `&'static` table.
 //!
 //! Evidence files: `shared/data/cnemc/quotsoft-sites/2023-01` (157,750 published station-hours,
 //! HJ 633-2012) and `shared/data/cnemc/realtime-2026` (the real-time release rows of the hours
@@ -14,10 +14,10 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::aqi::{IndicatorSet, RealTimeConvention};
-use crate::conc::Conc;
-use crate::pollutant::{Indicator, Pollutant};
-use crate::standards::{MissingRule, StandardSet, Y2026_FROM};
+use crate::air::aqi::{IndicatorSet, RealTimeConvention};
+use crate::air::conc::Conc;
+use crate::air::pollutant::{Indicator, Pollutant};
+use crate::air::standards::{MissingRule, StandardSet, Y2026_FROM};
 
 /// A rule's value and where it comes from (a clause, or the published rows that show it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

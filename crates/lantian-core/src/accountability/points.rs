@@ -4,7 +4,7 @@
 //! `schemes/points-default-2022.toml`. Every factor keeps its inputs and its formula with the numbers
 //! put in, so that an official can check it by hand.
 
-use crate::conc::{round_half_even, Conc, Ratio};
+use crate::air::conc::{round_half_even, Conc, Ratio};
 
 /// A scheme could not be used; the message names the key.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -120,7 +120,7 @@ pub fn factor_header_zh(code: &str) -> &'static str {
 }
 
 /// The shipped default scheme (`management.md` §1.3 [D]).
-pub const DEFAULT_SCHEME_TOML: &str = include_str!("../schemes/points-default-2022.toml");
+pub const DEFAULT_SCHEME_TOML: &str = include_str!("../../schemes/points-default-2022.toml");
 
 /// An exact decimal from a TOML integer, a decimal string, or a float (by its shortest decimal form).
 fn decimal(key: &str, v: &toml::Value) -> Result<Ratio, SchemeError> {
@@ -130,7 +130,7 @@ fn decimal(key: &str, v: &toml::Value) -> Result<Ratio, SchemeError> {
         toml::Value::Float(f) if f.is_finite() => format!("{f}"),
         other => return Err(err(key, format!("expected a number, found {}", other.type_str()))),
     };
-    crate::conc::parse_decimal(&text).ok_or_else(|| err(key, format!("not a decimal number: {text:?}")))
+    crate::air::conc::parse_decimal(&text).ok_or_else(|| err(key, format!("not a decimal number: {text:?}")))
 }
 
 fn table<'a>(t: &'a toml::Table, key: &str, path: &str) -> Result<&'a toml::Table, SchemeError> {

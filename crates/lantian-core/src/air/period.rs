@@ -4,10 +4,10 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
-use crate::aqi::{AqiCategory, DailyInput, IndicatorSet};
-use crate::conc::{Conc, Ratio};
-use crate::pollutant::Pollutant;
-use crate::standards::{Avg, Limits, StandardSet};
+use crate::air::aqi::{AqiCategory, DailyInput, IndicatorSet};
+use crate::air::conc::{Conc, Ratio};
+use crate::air::pollutant::Pollutant;
+use crate::air::standards::{Avg, Limits, StandardSet};
 
 /// The p-th percentile of a series by HJ 663-2013 Annex A: sort ascending; `k = 1 + (n − 1)·p/100`;
 /// `s` = integer part of k; `m = X(s) + (X(s+1) − X(s))·(k − s)` (`m = X(n)` when `k = n`). Exact.
@@ -247,7 +247,7 @@ pub struct DayRecord {
     /// was caused by dust and is deducted ([`dust_excluded`]).
     pub in_day_counts: bool,
     /// `aqi` is the daily AQI the source published (an imported daily value,
-    /// [`crate::aqi::AqiResult::with_published_aqi`]): it decides the day's level and category, and
+    /// [`crate::air::aqi::AqiResult::with_published_aqi`]): it decides the day's level and category, and
     /// the day counts as a valid monitoring day whatever daily values were imported with it — the
     /// publisher rated it ([`is_valid_day`]). Concentration statistics still come from `values`.
     pub published: bool,
@@ -256,7 +256,7 @@ pub struct DayRecord {
 impl DayRecord {
     /// A day from its rounded daily values, with the daily AQI of the standard set in force.
     pub fn new(date: NaiveDate, values: DailyInput) -> DayRecord {
-        let r = crate::aqi::daily_aqi(StandardSet::for_date(date), &values);
+        let r = crate::air::aqi::daily_aqi(StandardSet::for_date(date), &values);
         DayRecord { date, values, aqi: r.aqi, primary: r.primary, in_day_counts: true, published: false }
     }
 }
@@ -390,7 +390,7 @@ pub struct PeriodStats {
     /// Every pollutant statistic with a valid day meets its validity minimum, and some pollutant has
     /// one. A pollutant without any valid day in the period (one the source does not carry, such as
     /// the O3 MDA8 of the aqistudy files) is out of the check, as it is out of the composite index
-    /// ([`crate::ranking::composite_index`]); one with some days but too few still fails it.
+    /// ([`crate::accountability::ranking::composite_index`]); one with some days but too few still fails it.
     pub meets_minimum: bool,
 }
 
@@ -409,7 +409,7 @@ impl PeriodStats {
 
     /// The good-day ratio rounded to one decimal, in tenths of a percent.
     pub fn good_day_ratio_tenths(&self) -> Option<i64> {
-        self.good_day_ratio.map(|r| crate::conc::round_half_even(r.num * 10, r.den) as i64)
+        self.good_day_ratio.map(|r| crate::air::conc::round_half_even(r.num * 10, r.den) as i64)
     }
 }
 
@@ -625,7 +625,7 @@ mod tests {
             o3_max_1h: Some(Conc::units(100)),
             o3_mda8: None,
         };
-        let computed = crate::aqi::daily_aqi(StandardSet::for_date(date), &values);
+        let computed = crate::air::aqi::daily_aqi(StandardSet::for_date(date), &values);
         let result = published.map_or(computed, |p| computed.with_published_aqi(p));
         DayRecord {
             date,

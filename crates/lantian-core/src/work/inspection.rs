@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 
-use crate::credit_code::{CreditCode, CreditCodeError};
+use crate::enterprises::credit_code::{CreditCode, CreditCodeError};
 
 /// How an inspection was carried out (`work.md` §3.1; glossary: 四不两直 / 暗查暗访 →
 /// `InspectionKind::Unannounced`).

@@ -13,9 +13,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::conc::{parse_decimal, round_half_even, Ratio};
-use crate::credit_code::CreditCode;
-use crate::enterprise::{IndustryTable, PerformanceGrade};
+use crate::air::conc::{parse_decimal, round_half_even, Ratio};
+use crate::enterprises::credit_code::CreditCode;
+use crate::enterprises::enterprise::{IndustryTable, PerformanceGrade};
 
 /// The alert level a measure applies at (黄色 Ⅲ级 / 橙色 Ⅱ级 / 红色 Ⅰ级 response).
 /// Serialized as [`ControlLevel::code`].
@@ -271,7 +271,7 @@ pub struct MeasureTemplates {
 }
 
 /// The shipped default templates.
-pub const DEFAULT_TEMPLATES_TOML: &str = include_str!("../rules/measure-templates-default-2020.toml");
+pub const DEFAULT_TEMPLATES_TOML: &str = include_str!("../../rules/measure-templates-default-2020.toml");
 
 impl MeasureTemplates {
     pub fn default_templates() -> Result<MeasureTemplates, RulesError> {
@@ -560,7 +560,7 @@ pub struct ReductionTargets {
 }
 
 /// The shipped targets (10 / 20 / 30 %, [U-high]).
-pub const DEFAULT_TARGETS_TOML: &str = include_str!("../rules/reduction-targets-2018.toml");
+pub const DEFAULT_TARGETS_TOML: &str = include_str!("../../rules/reduction-targets-2018.toml");
 
 impl ReductionTargets {
     pub fn default_targets() -> Result<ReductionTargets, RulesError> {
@@ -974,7 +974,7 @@ mod tests {
     /// Fixture codes (not a test of the check character: `credit_code` has hand-checked vectors).
     fn test_code(n: u32) -> CreditCode {
         let first = format!("91510600MA{n:07}");
-        let c = crate::credit_code::check_character(&first).expect("17 chars");
+        let c = crate::enterprises::credit_code::check_character(&first).expect("17 chars");
         code(&format!("{first}{c}"))
     }
 

@@ -195,7 +195,7 @@ pub enum SeriesType {
     Co_24h = 14,
     /// What a real-time release row says beyond its concentrations (the published primary
     /// pollutants, the pollutants marked `/`), an integer bit field stored like a concentration with
-    /// no decimals: see [`crate::publisher::ReleaseFacts`] for the bits. Not a quotsoft `type`.
+    /// no decimals: see [`crate::air::publisher::ReleaseFacts`] for the bits. Not a quotsoft `type`.
     Release = 15,
 }
 

@@ -192,8 +192,8 @@ pub fn evaluate(tiers: &[Tier], f: &YuetanFacts) -> Vec<Triggered> {
                     f.after_interview.iter().find_map(|(d, after, before)| match (after, before) {
                         (Some(a), Some(b)) if a >= b => Some(format!(
                             "{d} 约谈后3个月综合指数 {}（上年同期 {}），未改善",
-                            crate::ranking::fmt_hundredths(*a),
-                            crate::ranking::fmt_hundredths(*b)
+                            crate::accountability::ranking::fmt_hundredths(*a),
+                            crate::accountability::ranking::fmt_hundredths(*b)
                         )),
                         _ => None,
                     })

@@ -2,7 +2,7 @@
 //! configuration — fund total and split, the tiers of the target fund's claw-back, the equal deduction
 //! of local funds, and the improvement fund shared by improvement rate. Money is exact, in fen (分).
 
-use crate::conc::{parse_decimal, round_half_even, Conc, Ratio};
+use crate::air::conc::{parse_decimal, round_half_even, Conc, Ratio};
 
 /// A configuration could not be used; the message names the key.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -24,7 +24,7 @@ pub struct Tier {
 }
 
 /// The shipped default (`schemes/incentives-default-2020.toml`).
-pub const DEFAULT_INCENTIVES_TOML: &str = include_str!("../schemes/incentives-default-2020.toml");
+pub const DEFAULT_INCENTIVES_TOML: &str = include_str!("../../schemes/incentives-default-2020.toml");
 
 /// A validated incentive configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -205,7 +205,10 @@ pub fn settle(c: &IncentiveConfig, units: &[SettlementInput]) -> Vec<Settlement>
                 (Some(a), Some(t)) => {
                     let gap = Ratio::new(i128::from(a.milli() - t.milli()), i128::from(t.milli().max(1)));
                     let p = tier_payout(&c.pm2_5_tiers, gap);
-                    reasons.push(format!("PM2.5 {a} vs 目标 {t}: 档位兑现 {}", crate::points::fmt_ratio(p, 2)));
+                    reasons.push(format!(
+                        "PM2.5 {a} vs 目标 {t}: 档位兑现 {}",
+                        crate::accountability::points::fmt_ratio(p, 2)
+                    ));
                     p
                 }
                 (Some(_), None) => {
@@ -222,9 +225,9 @@ pub fn settle(c: &IncentiveConfig, units: &[SettlementInput]) -> Vec<Settlement>
                     let p = tier_payout(&c.good_rate_tiers, t - r);
                     reasons.push(format!(
                         "优良天数率 {}% vs 目标 {}%: 档位兑现 {}",
-                        crate::points::fmt_ratio(r, 1),
-                        crate::points::fmt_ratio(t, 1),
-                        crate::points::fmt_ratio(p, 2)
+                        crate::accountability::points::fmt_ratio(r, 1),
+                        crate::accountability::points::fmt_ratio(t, 1),
+                        crate::accountability::points::fmt_ratio(p, 2)
                     ));
                     p
                 }
@@ -259,8 +262,8 @@ pub fn settle(c: &IncentiveConfig, units: &[SettlementInput]) -> Vec<Settlement>
                     let share = Ratio::new(r.num * sum_rates.den, r.den * sum_rates.num);
                     reasons.push(format!(
                         "综合指数改善率 {}%，分得改善资金 {}",
-                        crate::points::fmt_ratio(Ratio::new(r.num * 100, r.den), 2),
-                        crate::points::fmt_ratio(share, 4)
+                        crate::accountability::points::fmt_ratio(Ratio::new(r.num * 100, r.den), 2),
+                        crate::accountability::points::fmt_ratio(share, 4)
                     ));
                     fen(Ratio::new(pool.num * share.num, pool.den * share.den))
                 }

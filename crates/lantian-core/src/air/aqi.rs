@@ -7,10 +7,10 @@
 
 use serde::Serialize;
 
-use crate::conc::Conc;
-use crate::pollutant::{Indicator, Pollutant};
-use crate::publisher::{PmTerm, RealTimeRules, So2Above800};
-use crate::standards::{AboveTable, AqiRules, Breakpoints, MissingRule, StandardSet, IAQI_STEPS};
+use crate::air::conc::Conc;
+use crate::air::pollutant::{Indicator, Pollutant};
+use crate::air::publisher::{PmTerm, RealTimeRules, So2Above800};
+use crate::air::standards::{AboveTable, AqiRules, Breakpoints, MissingRule, StandardSet, IAQI_STEPS};
 
 /// Kind of report (glossary: 日报 / 实时报 / 预报).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -397,10 +397,10 @@ fn rounded(p: Pollutant, c: Conc) -> Conc {
     c.round(p.decimals())
 }
 
-/// Which rules rate the real-time (hourly) AQI: the dated tables of [`crate::publisher`].
+/// Which rules rate the real-time (hourly) AQI: the dated tables of [`crate::air::publisher`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
 pub enum RealTimeConvention {
-    /// **Default.** What CNEMC publishes ([`crate::publisher::PUBLISHER`], `standards.md` §5.4): the
+    /// **Default.** What CNEMC publishes ([`crate::air::publisher::PUBLISHER`], `standards.md` §5.4): the
     /// 1-hour values of all six pollutants, PM10/PM2.5 on the 24-hour (daily) breakpoints, no O3 8-hour
     /// term, a value above the table rated 500, SO2 1-hour above 800 μg/m³ rated **200**, ties on the
     /// rounded IAQI, and the AQI of the available pollutants (published so under HJ 633-2026 whenever
@@ -409,7 +409,7 @@ pub enum RealTimeConvention {
     /// the real-time release rows of 28 February and 1 March 2026.
     #[default]
     Publisher,
-    /// A literal reading of the edition in force (non-default, [`crate::publisher::LITERAL`]). HJ
+    /// A literal reading of the edition in force (non-default, [`crate::air::publisher::LITERAL`]). HJ
     /// 633-2012 Table 4: SO2, NO2, CO, O3 1-hour values, the O3 8-hour moving mean and the PM10/PM2.5
     /// 24-hour moving means; SO2 1-hour above 800 rated from the SO2 24-hour moving mean (reproduces
     /// about 2 % of the published values). HJ 633-2026: the six 1-hour values (4.2.3) with 5.3.1 — a
@@ -434,7 +434,7 @@ pub struct HourlyInput {
     pub pm10_24h: Option<Conc>,
     pub pm2_5_24h: Option<Conc>,
     /// Pollutants marked `/` in a real-time release row: bit `p as u8` per [`Pollutant`]
-    /// ([`crate::publisher::ReleaseFacts::not_monitored`]); 0 when unknown.
+    /// ([`crate::air::publisher::ReleaseFacts::not_monitored`]); 0 when unknown.
     pub not_monitored: u8,
 }
 

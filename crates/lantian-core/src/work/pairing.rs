@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::control::ControlLevel;
+use crate::emergency::control::ControlLevel;
 
 /// Provincial departments of the pairing table (glossary `Dept`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
@@ -70,7 +70,7 @@ fn perr(key: impl Into<String>, message: impl Into<String>) -> PairingTableError
 }
 
 /// The Notice's 2022 table.
-pub const PAIRING_2022_TOML: &str = include_str!("../rules/pairing-groups-2022.toml");
+pub const PAIRING_2022_TOML: &str = include_str!("../../rules/pairing-groups-2022.toml");
 
 impl PairingTable {
     pub fn notice_2022() -> Result<PairingTable, PairingTableError> {
@@ -105,7 +105,7 @@ impl PairingTable {
                     .as_integer()
                     .and_then(|x| u32::try_from(x).ok())
                     .ok_or_else(|| perr(format!("{path}.cities"), "expected city codes"))?;
-                if !crate::cities::SICHUAN_CITIES.iter().any(|x| x.code == code) {
+                if !crate::regions::cities::SICHUAN_CITIES.iter().any(|x| x.code == code) {
                     return Err(perr(format!("{path}.cities"), format!("{code} is not a Sichuan city")));
                 }
                 if groups.iter().any(|g| g.cities.contains(&code)) || cities.contains(&code) {
@@ -261,7 +261,7 @@ pub fn response_leader_ok(table: &PairingTable, responses: &[ResponseWindow], vi
 
 /// A city's name (its code when not a Sichuan city).
 fn city_name(code: u32) -> String {
-    crate::cities::SICHUAN_CITIES
+    crate::regions::cities::SICHUAN_CITIES
         .iter()
         .find(|c| c.code == code)
         .map_or_else(|| code.to_string(), |c| c.name.to_string())

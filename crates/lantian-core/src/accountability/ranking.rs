@@ -1,9 +1,9 @@
 //! Composite index (综合指数), change rate (变化率) and ranking with ties (`ranking.md` §2–4).
 
-use crate::conc::{round_half_even, Conc, Ratio};
-use crate::period::PeriodStats;
-use crate::pollutant::Pollutant;
-use crate::standards::{Avg, Limits};
+use crate::air::conc::{round_half_even, Conc, Ratio};
+use crate::air::period::PeriodStats;
+use crate::air::pollutant::Pollutant;
+use crate::air::standards::{Avg, Limits};
 
 /// The pollutants of the composite index, in the order of the ranking tables.
 pub const INDEX_POLLUTANTS: [Pollutant; 6] =

@@ -23,9 +23,9 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate, NaiveDateTime, Timelike};
 use serde::Serialize;
 
-use crate::conc::{round_half_even, Ratio};
-use crate::control::{ControlLevel, ReductionPollutant};
-use crate::credit_code::CreditCode;
+use crate::air::conc::{round_half_even, Ratio};
+use crate::emergency::control::{ControlLevel, ReductionPollutant};
+use crate::enterprises::credit_code::CreditCode;
 
 /// A time window `[from, to)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -245,7 +245,7 @@ fn units(kind: SeriesKind, readings: &[Reading], notes: &mut Vec<String>) -> BTr
 
 /// Checks an enterprise's compliance with its plan during a response (see the module notes).
 /// `allowed_share` is the plan's plant-level share at the level
-/// ([`crate::control::PlantPlan::restriction`]); `None` = unknown.
+/// ([`crate::emergency::control::PlantPlan::restriction`]); `None` = unknown.
 pub fn check_compliance(
     credit_code: &CreditCode,
     level: ControlLevel,
@@ -435,7 +435,7 @@ pub fn check_compliance(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::control::Action;
+    use crate::emergency::control::Action;
     use chrono::Datelike;
 
     fn t(d: u32, h: u32, m: u32) -> NaiveDateTime {

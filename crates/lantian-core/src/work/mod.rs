@@ -1,0 +1,5 @@
+//! Work (工作): inspections and the rectification of their findings, pairing groups and their duties —
+//! the work side of the Notice, as opposed to its numbers.
+
+pub mod inspection;
+pub mod pairing;
