@@ -11,7 +11,7 @@ use lantian_core::beijing_time;
 use lantian_core::emergency::{
     rule_sets, AlertEventKind, AlertLevel, AlertScope, ForecastDay, RaiseEffect, RegionalAlert,
 };
-use lantian_service::alerts::{self, Evaluation};
+use lantian_service::emergency::alerts::{self, Evaluation};
 
 use crate::output::{opt, write_records, Table};
 use crate::Format;

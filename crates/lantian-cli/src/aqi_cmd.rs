@@ -89,9 +89,9 @@ fn resolve_cities(store: &dyn Store, names: &[String]) -> Result<Vec<CityInfo>> 
     names.iter().map(|n| store.resolve_city(n)?.ok_or_else(|| anyhow::anyhow!("unknown city {n:?}"))).collect()
 }
 
-/// The stations a query selects (see [`lantian_service::aqi::select_stations`]).
+/// The stations a query selects (see [`lantian_service::air::aqi::select_stations`]).
 pub fn select_stations(store: &dyn Store, codes: &[String], cities: &[CityInfo]) -> Result<Vec<StationInfo>> {
-    Ok(lantian_service::aqi::select_stations(store, codes, cities)?)
+    Ok(lantian_service::air::aqi::select_stations(store, codes, cities)?)
 }
 
 fn iso_time(t: chrono::NaiveDateTime) -> String {

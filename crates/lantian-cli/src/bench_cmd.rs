@@ -88,7 +88,7 @@ pub fn run(a: BenchArgs) -> Result<ExitCode> {
                 // The wide reader alone (the benchmark's files are CNEMC wide files): no encoding, no store.
                 .map(|p| {
                     lantian_ingest::text::read_bytes(p)
-                        .and_then(|b| lantian_ingest::cnemc::parse_wide(p, &b))
+                        .and_then(|b| lantian_ingest::air::cnemc::parse_wide(p, &b))
                         .map_or(0, |w| w.values)
                 })
                 .sum()
@@ -154,9 +154,13 @@ pub fn run(a: BenchArgs) -> Result<ExitCode> {
     // values, the composite index, the competition ranking): the first calendar month in the data.
     let t = Instant::now();
     let month = crate::rank_cmd::parse_period(&first.format("%Y-%m").to_string()).map_err(anyhow::Error::msg)?;
-    let scope = lantian_service::assess::resolve_scope(&*store, Some("all"))?;
-    let ranked =
-        lantian_service::assess::rank_with(&*store, &scope, &month, &lantian_service::assess::RankOptions::default())?;
+    let scope = lantian_service::accountability::assess::resolve_scope(&*store, Some("all"))?;
+    let ranked = lantian_service::accountability::assess::rank_with(
+        &*store,
+        &scope,
+        &month,
+        &lantian_service::accountability::assess::RankOptions::default(),
+    )?;
     line(
         &format!("month ranking ({} cities, {})", ranked.len(), first.format("%Y-%m")),
         t.elapsed().as_secs_f64(),
@@ -200,7 +204,7 @@ fn median(v: &mut [f64]) -> f64 {
 /// `lantian bench-rank`: empties the daily cache of the store (a cache: it is recomputed on demand),
 /// then times the ranking from scratch and cached, `runs` times, and prints the medians.
 pub fn run_rank(db: &str, a: BenchRankArgs) -> Result<ExitCode> {
-    use lantian_service::assess;
+    use lantian_service::accountability::assess;
     let store = crate::open_store(db)?;
     let scope = assess::resolve_scope(&*store, a.scope.as_deref())?;
     if scope.cities.is_empty() {

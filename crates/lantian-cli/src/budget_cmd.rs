@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use clap::Args;
 use lantian_core::accountability::budget::AlertKind;
 use lantian_core::Pollutant;
-use lantian_service::budget::{
+use lantian_service::accountability::budget::{
     city_budget, day_text, latest_hour, year_allowance, year_status_code, year_text, CityBudget,
 };
 use lantian_store::CityInfo;
@@ -64,7 +64,7 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
     let cities: Vec<CityInfo> = if let Some(c) = &a.city {
         vec![store.resolve_city(c)?.ok_or_else(|| anyhow::anyhow!("unknown city {c:?}"))?]
     } else {
-        lantian_service::assess::resolve_scope(&*store, None)?.cities
+        lantian_service::accountability::assess::resolve_scope(&*store, None)?.cities
     };
     let mut budgets = Vec::new();
     let mut checked = 0;
@@ -191,7 +191,7 @@ pub fn run(db: &str, a: BudgetArgs) -> Result<ExitCode> {
             t.write(&mut out)?;
         }
         _ => {
-            let v = lantian_service::budget::budget_json(b);
+            let v = lantian_service::accountability::budget::budget_json(b);
             serde_json::to_writer_pretty(&mut out, &v)?;
             writeln!(out)?;
         }

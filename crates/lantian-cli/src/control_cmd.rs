@@ -11,7 +11,7 @@ use clap::Args;
 use lantian_core::emergency::compliance::{SeriesKind, Verdict};
 use lantian_core::emergency::control::{AdequacyStatus, Emissions, ReductionPollutant};
 use lantian_core::{beijing_time, Conc};
-use lantian_service::control::{self as svc, ControlList, EnterpriseCompliance};
+use lantian_service::emergency::control::{self as svc, ControlList, EnterpriseCompliance};
 use lantian_store::{CityInfo, Store};
 
 use crate::output::{write_records, Table};
@@ -77,7 +77,7 @@ fn status_text(s: AdequacyStatus) -> &'static str {
 }
 
 fn default_year(store: &dyn Store) -> Result<i32> {
-    if let Some(t) = lantian_service::alerts::latest_issuance(store)? {
+    if let Some(t) = lantian_service::emergency::alerts::latest_issuance(store)? {
         return Ok(t.year());
     }
     Ok(chrono::Local::now().year())
@@ -320,7 +320,7 @@ pub fn run_compliance(db: &str, a: ComplianceArgs) -> Result<ExitCode> {
     }
     let until = match a.until {
         Some(t) => t,
-        None => match lantian_service::alerts::latest_decision(&*store)? {
+        None => match lantian_service::emergency::alerts::latest_decision(&*store)? {
             Some(t) => t,
             None => {
                 println!("预警台账为空 the alert log is empty: record alerts first (lantian alert evaluate --record --by NAME)");

@@ -11,7 +11,7 @@ use lantian_core::accountability::ranking::composite_index;
 use lantian_core::air::conc::Ratio;
 use lantian_core::air::period::{Period, ResultVariant};
 use lantian_core::Pollutant;
-use lantian_service::assess::{assess_cities, resolve_scope};
+use lantian_service::accountability::assess::{assess_cities, resolve_scope};
 
 use crate::Format;
 
@@ -94,9 +94,11 @@ pub fn run(db: &str, a: IncentivesArgs) -> Result<ExitCode> {
     }
     let settled = settle(&config, &inputs);
     // Cities without targets: not assessed (全额兑现), said on stderr and in JSON as `points` does.
-    let missing = lantian_service::targets::missing_targets(&*store, &scope.cities, year_number)?;
+    let missing = lantian_service::accountability::targets::missing_targets(&*store, &scope.cities, year_number)?;
     let warnings: Vec<String> =
-        lantian_service::targets::missing_targets_warning(year_number, &missing, true).into_iter().collect();
+        lantian_service::accountability::targets::missing_targets_warning(year_number, &missing, true)
+            .into_iter()
+            .collect();
     for w in &warnings {
         eprintln!("警告 warning: {w}");
     }

@@ -10,8 +10,8 @@ use clap::Args;
 use lantian_core::accountability::points::{fmt_ratio, score_input, PointsScheme, ScoreInput};
 use lantian_core::accountability::ranking::fmt_hundredths;
 use lantian_core::air::period::{Period, ResultVariant};
-use lantian_service::assess::resolve_scope;
-use lantian_service::points::points;
+use lantian_service::accountability::assess::resolve_scope;
+use lantian_service::accountability::points::points;
 
 use crate::output::opt;
 use crate::rank_cmd::Variant;
@@ -118,12 +118,12 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
         bail!("no city of {} could be ranked for {}: import data for the period first", scope.name, period.label());
     }
     // Cities without targets: not assessed on those factors (scheme `[targets]`), said on stderr and in JSON.
-    let missing = lantian_service::targets::missing_targets(
+    let missing = lantian_service::accountability::targets::missing_targets(
         &*store,
         &scored.iter().map(|c| c.city.clone()).collect::<Vec<_>>(),
         period.end.year(),
     )?;
-    let warnings: Vec<String> = lantian_service::targets::missing_targets_warning(
+    let warnings: Vec<String> = lantian_service::accountability::targets::missing_targets_warning(
         period.end.year(),
         &missing,
         scheme.missing_target == lantian_core::accountability::points::MissingTarget::NotAssessed,
@@ -225,7 +225,7 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
     crate::output::write_records_with_warnings(&cols, &zh, &rows, &warnings, a.format, &mut out)?;
     out.flush()?;
     if let Some(path) = &a.xlsx {
-        let ranking = lantian_service::assess::rank(&*store, &scope, &period, variant)?;
+        let ranking = lantian_service::accountability::assess::rank(&*store, &scope, &period, variant)?;
         crate::rank_cmd::write_circular_xlsx(&*store, &scope, &period, variant, &ranking, &scheme, path)?;
     }
     Ok(ExitCode::SUCCESS)

@@ -11,7 +11,7 @@ use lantian_core::accountability::ranking::{composite_index, fmt_hundredths, fmt
 use lantian_core::air::period::{Period, PeriodStats, ResultVariant};
 use lantian_core::regions::cities::RegionId;
 use lantian_core::Pollutant;
-use lantian_service::assess::{self, RankingRow};
+use lantian_service::accountability::assess::{self, RankingRow};
 
 use crate::output::opt;
 use crate::Format;
@@ -564,7 +564,7 @@ pub fn write_circular_xlsx(
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    let scored = lantian_service::points::points(store, scope, period, scheme, variant)?;
+    let scored = lantian_service::accountability::points::points(store, scope, period, scheme, variant)?;
     let sheet = lantian_report::PointsSheet {
         rows: scored.iter().map(|c| (c.city.display().to_string(), c.result.clone(), c.rank)).collect(),
         scheme_id: scheme.id.clone(),

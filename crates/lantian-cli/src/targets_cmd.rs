@@ -12,7 +12,7 @@ use lantian_core::accountability::ranking::fmt_tenths;
 use lantian_core::air::conc::Ratio;
 use lantian_core::air::period::{Period, PeriodKind, ResultVariant};
 use lantian_core::Pollutant;
-use lantian_service::assess::{assess_cities, resolve_scope};
+use lantian_service::accountability::assess::{assess_cities, resolve_scope};
 
 use crate::{parse_date, Format};
 
@@ -46,7 +46,7 @@ pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {
     // daily values), as the other commands date their answers — never the machine's date.
     let at = match a.at {
         Some(d) => d,
-        None => lantian_service::assess::last_data_day(&*store)?
+        None => lantian_service::accountability::assess::last_data_day(&*store)?
             .ok_or_else(|| anyhow::anyhow!("give --at: the store holds no data to date the progress"))?,
     };
     let stdout = std::io::stdout();
@@ -135,7 +135,7 @@ pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {
     // Target tasks.
     let ids: Vec<i64> = cities.iter().map(|c| c.id).collect();
     let mut rows = Vec::new();
-    for st in lantian_service::tasks::task_standings(&*store, &ids, at)? {
+    for st in lantian_service::accountability::tasks::task_standings(&*store, &ids, at)? {
         let (t, p) = (&st.info, st.progress);
         let latest = t.reports.iter().rfind(|(d, _, _)| *d <= at);
         rows.push(vec![

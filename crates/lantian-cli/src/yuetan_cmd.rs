@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use chrono::{Duration, NaiveDate};
 use clap::Args;
 use lantian_core::air::period::ResultVariant;
-use lantian_service::assess::resolve_scope;
+use lantian_service::accountability::assess::resolve_scope;
 
 use crate::rank_cmd::Variant;
 use crate::{parse_date, Format};
@@ -67,7 +67,7 @@ pub fn run(db: &str, a: YuetanArgs) -> Result<ExitCode> {
         },
     };
     let variant: ResultVariant = a.variant.into();
-    let result = lantian_service::yuetan::yuetan(&*store, &scope.cities, at, variant)?;
+    let result = lantian_service::accountability::yuetan::yuetan(&*store, &scope.cities, at, variant)?;
     if a.publish {
         let facts: Vec<(String, &lantian_core::accountability::yuetan::YuetanFacts)> =
             result.iter().map(|c| (c.city.display().to_string(), &c.facts)).collect();

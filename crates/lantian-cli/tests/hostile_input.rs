@@ -74,7 +74,7 @@ fn huge_city_headers_are_rejected_in_linear_time() {
     let t = TempDir::new("city-header-huge");
     let mut s = store(&t);
     let before = city_names(&*s);
-    for n in [100_000usize, lantian_ingest::cnemc::MAX_WIDE_COLUMNS] {
+    for n in [100_000usize, lantian_ingest::air::cnemc::MAX_WIDE_COLUMNS] {
         let mut f = String::from("date,hour,type");
         for i in 0..n {
             f.push_str(&format!(",城{i:06}"));

@@ -20,8 +20,8 @@ use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
+use crate::accountability::records;
 use crate::error::IngestError;
-use crate::events::records;
 use crate::table::{Cols, Row};
 
 /// The four pollutants of emission inventories and reductions, in column order.

@@ -3,18 +3,15 @@
 //! the store decides what to do with the records. Which reader reads a file — recognition by header
 //! set, the one list of kinds — is the registry of dataset modules, `lantian_service::datasets`.
 
-pub mod citydaily;
-pub mod cnemc;
+pub mod accountability;
+pub mod air;
 pub mod emergency;
 pub mod error;
-pub mod events;
 pub mod plausible;
-pub mod realtime;
-pub mod stations;
 pub mod table;
 pub mod text;
 
-pub use citydaily::{CityDailyLayout, CityDailyRecord};
-pub use cnemc::{StationDescription, WideFile, WideKind, WideSource};
+pub use air::citydaily::{CityDailyLayout, CityDailyRecord};
+pub use air::cnemc::{StationDescription, WideFile, WideKind, WideSource};
+pub use air::stations::StationRecord;
 pub use error::IngestError;
-pub use stations::StationRecord;

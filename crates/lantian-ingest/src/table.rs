@@ -7,8 +7,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+pub use crate::accountability::records;
 use crate::error::IngestError;
-pub use crate::events::records;
 
 /// Column lookup by header name.
 pub struct Cols<'a> {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use lantian_core::{Conc, SeriesType};
-use lantian_ingest::cnemc::parse_wide;
+use lantian_ingest::air::cnemc::parse_wide;
 use lantian_ingest::WideKind;
 use proptest::prelude::*;
 

@@ -1,6 +1,6 @@
 //! Emergency-response workbooks: the control list (应急管控清单) a city sends with its alert, and the
 //! compliance report (应急响应落实情况) with the enforcement leads and the pairing duty. Every number
-//! comes from `lantian_service::control`.
+//! comes from `lantian_service::emergency::control`.
 
 use std::path::Path;
 
@@ -8,7 +8,7 @@ use lantian_core::emergency::compliance::Verdict;
 use lantian_core::emergency::control::{AdequacyStatus, ReductionPollutant};
 use lantian_core::work::pairing::LeaderReport;
 use lantian_core::Ratio;
-use lantian_service::control::{ControlList, EnterpriseCompliance, Response};
+use lantian_service::emergency::control::{ControlList, EnterpriseCompliance, Response};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use crate::ReportError;

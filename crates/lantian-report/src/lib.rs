@@ -14,7 +14,7 @@ use lantian_core::air::aqi::{rate, AqiCategory, Rated};
 use lantian_core::air::period::{DayRecord, Period, PeriodStats, ResultVariant};
 use lantian_core::air::standards::StandardSet;
 use lantian_core::{Conc, Indicator, Pollutant};
-use lantian_service::assess::RankingRow;
+use lantian_service::accountability::assess::RankingRow;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 /// The points sheet of the circular: per city (name, result, rank), and the scheme that made it.

@@ -10,7 +10,7 @@ use lantian_core::accountability::ranking::composite_index;
 use lantian_core::air::aqi::DailyInput;
 use lantian_core::air::period::{period_stats, DayRecord, Period, ResultVariant};
 use lantian_core::Conc;
-use lantian_service::assess::RankingRow;
+use lantian_service::accountability::assess::RankingRow;
 use lantian_store::CityInfo;
 
 /// A day of 成都 in May 2022: SO2 9, NO2 32, CO 0.8, PM10 58, O3 1-hour max 150, O3 MDA8 120 every day;

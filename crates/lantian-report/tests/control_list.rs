@@ -9,7 +9,7 @@ use lantian_core::emergency::control::{
 };
 use lantian_core::enterprises::credit_code::CreditCode;
 use lantian_core::enterprises::enterprise::PerformanceGrade;
-use lantian_service::control::{ControlList, ControlListRow};
+use lantian_service::emergency::control::{ControlList, ControlListRow};
 
 #[test]
 fn control_list_workbook_reads_back() {

@@ -13,7 +13,7 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use lantian_ingest::events::TaskRecord;
+use lantian_ingest::accountability::TaskRecord;
 use lantian_store::{Account, AccountStore, NewAccount, NewToken, Store, TokenInfo};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};

@@ -73,7 +73,7 @@ pub fn import_warnings(name: &Path, ready: &Ready, outcome: &ImportOutcome) -> V
 /// How the daily values of an imported file compare with the AQI the file publishes for each day
 /// (`docs/formats.md` §3–4): the days with a published AQI, those where lantian's AQI of the daily
 /// values differs — in level, or in value only — and the first few, as `FILE:LINE city date published
-/// N (类别) computed M (类别)` (FILE the file's name). The published AQI decides the day ([`crate::aqi::imported_day`]); this
+/// N (类别) computed M (类别)` (FILE the file's name). The published AQI decides the day ([`crate::air::aqi::imported_day`]); this
 /// makes the difference visible at every import instead of silent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PublishedAqiCheck {
@@ -134,7 +134,7 @@ pub fn published_aqi_of(name: &Path, records: &[CityDailyRecord]) -> PublishedAq
     for r in records {
         let Some(published) = r.aqi else { continue };
         check.days += 1;
-        let day = crate::aqi::imported_day(r);
+        let day = crate::air::aqi::imported_day(r);
         let Some(d) = day.disagreement else { continue };
         if d.level_differs {
             check.level_differs += 1;

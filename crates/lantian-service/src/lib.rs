@@ -1,20 +1,14 @@
 //! lantian-service: every official number the platform shows is computed here, once, from the store
 //! and the core's rules. The CLI, the web pages, the API and the reports call these functions.
 
+pub mod accountability;
 pub mod accounts;
-pub mod alerts;
-pub mod aqi;
-pub mod assess;
-pub mod budget;
-pub mod control;
+pub mod air;
 pub mod datasets;
+pub mod emergency;
 pub mod import;
-pub mod points;
-pub mod targets;
-pub mod tasks;
-pub mod yuetan;
 
-pub use aqi::{
+pub use air::aqi::{
     city_daily, for_each_city_hourly, for_each_hourly, for_each_station_daily, imported_day, CityDailyValue,
     CityHourSource, CityHourlyRow, DailySource, Disagreement, HourlyRow, ImportedDay, StationDailyRow,
 };

@@ -276,9 +276,9 @@ fn wide_headers_are_bounded_and_read_in_linear_time() {
     f.push('\n');
     let e = reject("wide.csv", f.as_bytes(), "100,000 columns");
     assert_eq!(e.line, Some(1), "{e}");
-    assert!(e.message.contains(&lantian_ingest::cnemc::MAX_WIDE_COLUMNS.to_string()), "names the limit: {e}");
+    assert!(e.message.contains(&lantian_ingest::air::cnemc::MAX_WIDE_COLUMNS.to_string()), "names the limit: {e}");
     // At the limit: station codes, all 15 rows of an hour.
-    let n = lantian_ingest::cnemc::MAX_WIDE_COLUMNS;
+    let n = lantian_ingest::air::cnemc::MAX_WIDE_COLUMNS;
     let mut f = String::from("date,hour,type");
     for i in 0..n {
         f.push_str(&format!(",{:04}{}", 1000 + i / 26, (b'A' + (i % 26) as u8) as char));

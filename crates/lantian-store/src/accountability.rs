@@ -4,7 +4,7 @@
 //! of a [`Store`](crate::Store).
 
 use chrono::NaiveDate;
-use lantian_ingest::events::{
+use lantian_ingest::accountability::{
     AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord, TaskRecord, TaskReportRecord,
 };
 

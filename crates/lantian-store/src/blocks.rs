@@ -126,7 +126,7 @@ mod tests {
 
     fn wide(text: &str) -> PreparedWide {
         PreparedWide::new(
-            lantian_ingest::cnemc::parse_wide(std::path::Path::new("t.csv"), text.as_bytes()).expect("wide"),
+            lantian_ingest::air::cnemc::parse_wide(std::path::Path::new("t.csv"), text.as_bytes()).expect("wide"),
         )
     }
 

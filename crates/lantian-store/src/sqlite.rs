@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use lantian_core::air::hours::LabelDay;
 use lantian_core::regions::cities::{name_key, sichuan_city, SICHUAN_CITIES};
 use lantian_core::Conc;
-use lantian_ingest::events::{
+use lantian_ingest::accountability::{
     AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord, TaskRecord, TaskReportRecord,
 };
 use lantian_ingest::{CityDailyRecord, StationDescription, StationRecord, WideKind};
@@ -2414,7 +2414,7 @@ mod migration_tests {
         assert_eq!(o3("city-daily"), (Some(150_000), None), "other sources keep their MDA8");
         let path = std::path::Path::new("阿坝州.csv");
         let records =
-            lantian_ingest::citydaily::parse_city_daily(path, text, lantian_ingest::CityDailyLayout::Aqistudy)
+            lantian_ingest::air::citydaily::parse_city_daily(path, text, lantian_ingest::CityDailyLayout::Aqistudy)
                 .expect("an aqistudy file");
         let out = s
             .import_city_daily(&FileMeta::new("阿坝州.csv", text.as_bytes(), "t"), "aqistudy-daily", &records)
@@ -2459,7 +2459,7 @@ mod migration_tests {
         assert_eq!((old.len(), old[0].approved_by.clone()), (1, None));
 
         // A proposal changes nothing until approved; approving stores who and when and audits it.
-        let rec = lantian_ingest::events::AdjustmentRecord {
+        let rec = lantian_ingest::accountability::AdjustmentRecord {
             city: "成都".into(),
             date: NaiveDate::from_ymd_opt(2022, 5, 8).expect("d"),
             item: "green_benchmark".into(),
@@ -2497,7 +2497,7 @@ mod migration_tests {
         let mut s = SqliteStore::memory().expect("store");
         let import = |s: &mut SqliteStore, name: &str, text: &str| {
             let path = std::path::Path::new(name);
-            let wide = lantian_ingest::cnemc::parse_wide(path, text.as_bytes()).expect("a wide file");
+            let wide = lantian_ingest::air::cnemc::parse_wide(path, text.as_bytes()).expect("a wide file");
             s.import_wide(&FileMeta::new(name, text.as_bytes(), "t"), &PreparedWide::new(wide)).expect("imports")
         };
         let hourly = |s: &SqliteStore| s.data_versions().expect("versions").get(DataArea::Hourly);
@@ -2707,7 +2707,8 @@ mod area_tests {
         let mut s = SqliteStore::memory().expect("store");
         let before = s.data_versions().expect("versions");
         let text = "city,year,pm2_5,good_day_ratio\n成都,2022,40,90\n德阳,2022,40,90\n";
-        let records = lantian_ingest::events::parse_targets(std::path::Path::new("t.csv"), text).expect("targets");
+        let records =
+            lantian_ingest::accountability::parse_targets(std::path::Path::new("t.csv"), text).expect("targets");
         let file = FileMeta::new("t.csv", text.as_bytes(), "t");
         s.import_targets(&file, &records).expect("imports");
         let after = s.data_versions().expect("versions");

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use lantian_store::{FileMeta, PreparedWide, SqliteStore};
 
 fn wide(text: &str) -> PreparedWide {
-    PreparedWide::new(lantian_ingest::cnemc::parse_wide(Path::new("t.csv"), text.as_bytes()).expect("parses"))
+    PreparedWide::new(lantian_ingest::air::cnemc::parse_wide(Path::new("t.csv"), text.as_bytes()).expect("parses"))
 }
 
 fn d(day: u32) -> NaiveDate {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use lantian_core::Conc;
-use lantian_ingest::events::TargetRecord;
+use lantian_ingest::accountability::TargetRecord;
 use lantian_store::{
     atomically, retry_busy, write_retrying, FileMeta, PgStore, PreparedWide, SqliteStore, Store, StoreError, Tx,
     WriteWait,
@@ -32,7 +32,7 @@ fn targets(pm: i64) -> Vec<TargetRecord> {
 }
 
 fn wide(text: &str) -> PreparedWide {
-    PreparedWide::new(lantian_ingest::cnemc::parse_wide(Path::new("t.csv"), text.as_bytes()).expect("parses"))
+    PreparedWide::new(lantian_ingest::air::cnemc::parse_wide(Path::new("t.csv"), text.as_bytes()).expect("parses"))
 }
 
 fn chengdu(s: &dyn Store) -> i64 {

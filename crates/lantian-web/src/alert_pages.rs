@@ -1,6 +1,6 @@
 //! `/alerts` (预警应急): the alerts active now, the latest forecast evaluation with its trigger days
 //! and the regional alerts; `/alerts/control-list`: a city's control list at a level with its checks.
-//! Every number comes from `lantian_service::{alerts, control}` (the CLI's and the API's code path).
+//! Every number comes from `lantian_service::{emergency::alerts, emergency::control}` (the CLI's and the API's code path).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use axum::Extension;
 use lantian_core::emergency::control::AdequacyStatus;
 use lantian_core::emergency::{AlertLevel, AlertScope};
 use lantian_service::accounts::{Dataset, ReadScope};
-use lantian_service::{alerts, control};
+use lantian_service::{emergency::alerts, emergency::control};
 use serde::Deserialize;
 
 use crate::access::Caller;

@@ -15,7 +15,7 @@ use lantian_core::accountability::points::{fmt_ratio, PointsScheme};
 use lantian_core::accountability::ranking::{fmt_hundredths, fmt_tenths, INDEX_POLLUTANTS};
 use lantian_core::air::period::{Period, ResultVariant};
 use lantian_core::Pollutant;
-use lantian_service::assess::{self, RankingRow};
+use lantian_service::accountability::assess::{self, RankingRow};
 use lantian_store::{StationFilter, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -541,7 +541,7 @@ async fn points(
     cached_json(state, uri.to_string(), move |store| {
         let scheme = PointsScheme::default_scheme().map_err(|e| ApiError::internal(e.to_string()))?;
         let scope = assess::resolve_scope(store, q.scope.as_deref())?;
-        let scored = lantian_service::points::points(store, &scope, &period, &scheme, variant)?;
+        let scored = lantian_service::accountability::points::points(store, &scope, &period, &scheme, variant)?;
         let rows = scored
             .iter()
             .map(|c| PointsEntry {
@@ -567,8 +567,8 @@ async fn points(
             .collect();
         let cities: Vec<lantian_store::CityInfo> = scored.iter().map(|c| c.city.clone()).collect();
         let year = chrono::Datelike::year(&period.end);
-        let missing = lantian_service::targets::missing_targets(store, &cities, year)?;
-        let warnings = lantian_service::targets::missing_targets_warning(
+        let missing = lantian_service::accountability::targets::missing_targets(store, &cities, year)?;
+        let warnings = lantian_service::accountability::targets::missing_targets_warning(
             year,
             &missing,
             scheme.missing_target == lantian_core::accountability::points::MissingTarget::NotAssessed,
@@ -630,12 +630,14 @@ async fn budgets(
         for c in &cities {
             let when = match at {
                 Some(t) => t,
-                None => match lantian_service::budget::latest_hour(store, c)? {
+                None => match lantian_service::accountability::budget::latest_hour(store, c)? {
                     Some(t) => t,
                     None => continue,
                 },
             };
-            out.push(lantian_service::budget::budget_json(&lantian_service::budget::city_budget(store, c, when)?));
+            out.push(lantian_service::accountability::budget::budget_json(
+                &lantian_service::accountability::budget::city_budget(store, c, when)?,
+            ));
         }
         Ok(out)
     })

@@ -198,7 +198,7 @@ fn cities(store: &dyn Store, names: &[String]) -> Result<Vec<CityInfo>, ApiError
 }
 
 fn stations(store: &dyn Store, codes: &[String], cities: &[CityInfo]) -> Result<Vec<StationInfo>, ApiError> {
-    Ok(lantian_service::aqi::select_stations(store, codes, cities)?)
+    Ok(lantian_service::air::aqi::select_stations(store, codes, cities)?)
 }
 
 fn city_name(s: &StationInfo) -> Option<String> {
@@ -309,7 +309,7 @@ pub async fn daily(
             })?;
         } else {
             let cs = if names.is_empty() { assess_scope_cities(store)? } else { cities(store, &names)? };
-            for (city, days) in cs.iter().zip(lantian_service::aqi::cities_daily(store, &cs, q.from, q.to)?) {
+            for (city, days) in cs.iter().zip(lantian_service::air::aqi::cities_daily(store, &cs, q.from, q.to)?) {
                 for v in days {
                     if paging.wants(k) {
                         items.push(city_entry(city, &v));
@@ -324,7 +324,7 @@ pub async fn daily(
 }
 
 fn assess_scope_cities(store: &dyn Store) -> Result<Vec<CityInfo>, ApiError> {
-    Ok(lantian_service::assess::resolve_scope(store, None)?.cities)
+    Ok(lantian_service::accountability::assess::resolve_scope(store, None)?.cities)
 }
 
 fn city_entry(city: &CityInfo, v: &CityDailyValue) -> DailyEntry {

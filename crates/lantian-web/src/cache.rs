@@ -116,7 +116,7 @@ mod tests {
     use lantian_core::accountability::points::PointsScheme;
     use lantian_core::air::aqi::RealTimeConvention;
     use lantian_core::air::period::{Period, ResultVariant};
-    use lantian_service::assess;
+    use lantian_service::accountability::assess;
     use lantian_store::{SqliteStore, StationFilter, Store};
 
     use super::*;
@@ -162,7 +162,13 @@ mod tests {
         let scheme = PointsScheme::default_scheme().map_err(|e| ApiError::internal(e.to_string()))?;
         let scope = assess::resolve_scope(store, Some("成都"))?;
         let period = Period::parse("2023-01").map_err(|e| ApiError::internal(e.to_string()))?;
-        let scored = lantian_service::points::points(store, &scope, &period, &scheme, ResultVariant::DustExcluded)?;
+        let scored = lantian_service::accountability::points::points(
+            store,
+            &scope,
+            &period,
+            &scheme,
+            ResultVariant::DustExcluded,
+        )?;
         Ok(scored.iter().map(|c| format!("{} {:?} {:?} {:?}", c.city.name, c.rank, c.input, c.result)).collect())
     }
 

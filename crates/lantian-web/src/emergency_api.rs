@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::Extension;
 use chrono::NaiveDateTime;
 use lantian_service::accounts::{Dataset, ReadScope};
-use lantian_service::{alerts, control};
+use lantian_service::{emergency::alerts, emergency::control};
 use serde::Deserialize;
 use utoipa::IntoParams;
 

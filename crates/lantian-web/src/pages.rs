@@ -12,7 +12,7 @@ use lantian_core::accountability::ranking::{fmt_hundredths, fmt_tenths};
 use lantian_core::air::aqi::AqiCategory;
 use lantian_core::air::period::{Period, ResultVariant};
 use lantian_core::regions::cities::{sichuan_city, RegionId};
-use lantian_service::assess;
+use lantian_service::accountability::assess;
 use serde::Deserialize;
 
 use crate::api::blocking;
@@ -150,7 +150,7 @@ fn latest_hour(
 ) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
     let mut latest = None;
     for c in &scope.cities {
-        latest = latest.max(lantian_service::budget::latest_hour(store, c)?);
+        latest = latest.max(lantian_service::accountability::budget::latest_hour(store, c)?);
     }
     Ok(latest)
 }
@@ -191,7 +191,7 @@ pub async fn overview(
             return Ok(b);
         };
         let day = (latest - Duration::hours(1)).date();
-        let daily = lantian_service::aqi::cities_daily(store, &scope.cities, day - Duration::days(1), day)?;
+        let daily = lantian_service::air::aqi::cities_daily(store, &scope.cities, day - Duration::days(1), day)?;
         // The latest hour of each city (real-time AQI, the publisher's convention).
         let mut hours: std::collections::HashMap<i64, (chrono::NaiveDateTime, Option<u32>)> = std::collections::HashMap::new();
         lantian_service::for_each_city_hourly(
@@ -266,8 +266,8 @@ pub async fn overview(
         // At risk (以时保天、以天保月、以月保年).
         let mut risk = String::new();
         for c in &scope.cities {
-            if let Some(t) = lantian_service::budget::latest_hour(store, c)? {
-                let bud = lantian_service::budget::city_budget(store, c, t)?;
+            if let Some(t) = lantian_service::accountability::budget::latest_hour(store, c)? {
+                let bud = lantian_service::accountability::budget::city_budget(store, c, t)?;
                 if bud.at_risk() {
                     let mut kinds: Vec<String> = bud
                         .day
@@ -374,12 +374,18 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
         };
         let scheme = lantian_core::accountability::points::PointsScheme::default_scheme()
             .map_err(|e| ApiError::internal(e.to_string()))?;
-        let scored = lantian_service::points::points(store, &scope, &period, &scheme, ResultVariant::DustExcluded)?;
+        let scored = lantian_service::accountability::points::points(
+            store,
+            &scope,
+            &period,
+            &scheme,
+            ResultVariant::DustExcluded,
+        )?;
         let codes = scheme.factor_codes();
         let cities: Vec<lantian_store::CityInfo> = scored.iter().map(|c| c.city.clone()).collect();
         let year = chrono::Datelike::year(&period.end);
-        let missing = lantian_service::targets::missing_targets(store, &cities, year)?;
-        let warning = lantian_service::targets::missing_targets_warning(
+        let missing = lantian_service::accountability::targets::missing_targets(store, &cities, year)?;
+        let warning = lantian_service::accountability::targets::missing_targets_warning(
             year,
             &missing,
             scheme.missing_target == lantian_core::accountability::points::MissingTarget::NotAssessed,
@@ -524,7 +530,7 @@ pub async fn station(
         let date = match q.date {
             Some(d) => crate::params::date("date", d)?,
             None => match st.city.as_ref() {
-                Some(c) => lantian_service::budget::latest_hour(store, c)?
+                Some(c) => lantian_service::accountability::budget::latest_hour(store, c)?
                     .map(|t| (t - Duration::hours(1)).date())
                     .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()),
                 None => chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default(),
@@ -616,7 +622,7 @@ pub async fn city(
     let (title, body) = blocking(state, move |store| {
         let city = lantian_store::AirStore::resolve_city(store, &name)?
             .ok_or_else(|| ApiError::not_found(format!("no city {name:?}")))?;
-        let latest = lantian_service::budget::latest_hour(store, &city)?;
+        let latest = lantian_service::accountability::budget::latest_hour(store, &city)?;
         let year = match q.year {
             Some(y) => crate::params::year("year", y)?,
             None => latest.map(|t| (t - Duration::hours(1)).year()).unwrap_or(2022),
@@ -688,18 +694,18 @@ pub async fn city(
         }
         // Budgets at the latest hour (以时保天、以天保月、以月保年).
         if let Some(t) = latest {
-            let bud = lantian_service::budget::city_budget(store, &city, t)?;
+            let bud = lantian_service::accountability::budget::city_budget(store, &city, t)?;
             let _ = write!(b, "<h2>{} ({})</h2><table id=\"budgets\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
                 lang.t("以时保天、以天保月、以月保年", "Budgets"), t.format("%Y-%m-%d %H:00"),
                 lang.t("污染物", "Pollutant"), lang.t("当前", "Now"), lang.t("今日剩余小时均值上限", "Highest mean for the rest of the day"));
             for d in &bud.day {
-                let v = lantian_service::budget::day_text(&d.budget);
+                let v = lantian_service::accountability::budget::day_text(&d.budget);
                 let _ = write!(b, "<tr><td>{}</td><td>{}</td><td>{} {}</td></tr>", d.pollutant.label(),
                     d.current.map_or(String::new(), |c| c.to_string()), esc(&v),
                     esc(lang.t(d.status.label_zh(), d.status.label_en())));
             }
             let _ = write!(b, "</table><p>{}: {}</p>", lang.t("全年PM2.5剩余日均上限", "PM2.5 allowance for the rest of the year"),
-                esc(&lantian_service::budget::year_text(&bud.year)));
+                esc(&lantian_service::accountability::budget::year_text(&bud.year)));
         }
         Ok((format!("{} {year}", city.display()), b))
     })

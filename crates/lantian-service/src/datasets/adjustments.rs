@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use lantian_ingest::events::{self, AdjustmentRecord};
+use lantian_ingest::accountability::{self, AdjustmentRecord};
 use lantian_ingest::IngestError;
 use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
@@ -37,7 +37,7 @@ impl Dataset for Adjustments {
         &INFO
     }
     fn read(&self, path: &Path, input: &Input<'_>) -> Result<Vec<AdjustmentRecord>, IngestError> {
-        events::parse_adjustments(path, &input.text(path)?)
+        accountability::parse_adjustments(path, &input.text(path)?)
     }
     fn rows(&self, r: &Vec<AdjustmentRecord>) -> u64 {
         r.len() as u64

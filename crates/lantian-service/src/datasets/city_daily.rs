@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use lantian_ingest::{citydaily, CityDailyLayout, CityDailyRecord, IngestError};
+use lantian_ingest::{air::citydaily, CityDailyLayout, CityDailyRecord, IngestError};
 use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Counts, Dataset, Info, Input, OwnedBy, Recognition};

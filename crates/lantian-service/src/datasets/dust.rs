@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use lantian_ingest::events::{self, DustRecord};
+use lantian_ingest::accountability::{self, DustRecord};
 use lantian_ingest::IngestError;
 use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
@@ -33,7 +33,7 @@ impl Dataset for Dust {
         &INFO
     }
     fn read(&self, path: &Path, input: &Input<'_>) -> Result<Vec<DustRecord>, IngestError> {
-        events::parse_dust(path, &input.text(path)?)
+        accountability::parse_dust(path, &input.text(path)?)
     }
     fn rows(&self, r: &Vec<DustRecord>) -> u64 {
         r.len() as u64

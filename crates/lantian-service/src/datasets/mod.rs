@@ -40,7 +40,7 @@ use std::any::Any;
 use std::borrow::Cow;
 use std::path::Path;
 
-use lantian_ingest::events::TaskRecord;
+use lantian_ingest::accountability::TaskRecord;
 use lantian_ingest::IngestError;
 use lantian_store::{Approval, FileMeta, ImportOutcome, StoreError, Tx};
 

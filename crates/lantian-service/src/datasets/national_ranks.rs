@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use lantian_ingest::events::{self, NationalRankRecord};
+use lantian_ingest::accountability::{self, NationalRankRecord};
 use lantian_ingest::IngestError;
 use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
@@ -33,7 +33,7 @@ impl Dataset for NationalRanks {
         &INFO
     }
     fn read(&self, path: &Path, input: &Input<'_>) -> Result<Vec<NationalRankRecord>, IngestError> {
-        events::parse_national_ranks(path, &input.text(path)?)
+        accountability::parse_national_ranks(path, &input.text(path)?)
     }
     fn rows(&self, r: &Vec<NationalRankRecord>) -> u64 {
         r.len() as u64

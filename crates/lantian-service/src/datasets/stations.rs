@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use lantian_ingest::{stations, IngestError, StationRecord};
+use lantian_ingest::{air::stations, IngestError, StationRecord};
 use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
 use super::{Counts, Dataset, Info, Input, OwnedBy, Recognition};

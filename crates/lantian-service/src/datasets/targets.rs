@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use lantian_ingest::events::{self, TargetRecord};
+use lantian_ingest::accountability::{self, TargetRecord};
 use lantian_ingest::IngestError;
 use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
@@ -39,7 +39,7 @@ impl Dataset for Targets {
         &INFO
     }
     fn read(&self, path: &Path, input: &Input<'_>) -> Result<Vec<TargetRecord>, IngestError> {
-        events::parse_targets(path, &input.text(path)?)
+        accountability::parse_targets(path, &input.text(path)?)
     }
     fn rows(&self, r: &Vec<TargetRecord>) -> u64 {
         r.len() as u64

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use lantian_ingest::events::{self, TaskReportRecord};
+use lantian_ingest::accountability::{self, TaskReportRecord};
 use lantian_ingest::IngestError;
 use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
@@ -33,7 +33,7 @@ impl Dataset for TaskReports {
         &INFO
     }
     fn read(&self, path: &Path, input: &Input<'_>) -> Result<Vec<TaskReportRecord>, IngestError> {
-        events::parse_task_reports(path, &input.text(path)?)
+        accountability::parse_task_reports(path, &input.text(path)?)
     }
     fn rows(&self, r: &Vec<TaskReportRecord>) -> u64 {
         r.len() as u64

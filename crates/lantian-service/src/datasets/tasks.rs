@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use lantian_ingest::events::{self, TaskRecord};
+use lantian_ingest::accountability::{self, TaskRecord};
 use lantian_ingest::IngestError;
 use lantian_store::{FileMeta, ImportOutcome, StoreError, Tx};
 
@@ -38,7 +38,7 @@ impl Dataset for Tasks {
         &INFO
     }
     fn read(&self, path: &Path, input: &Input<'_>) -> Result<Vec<TaskRecord>, IngestError> {
-        events::parse_tasks(path, &input.text(path)?)
+        accountability::parse_tasks(path, &input.text(path)?)
     }
     fn rows(&self, r: &Vec<TaskRecord>) -> u64 {
         r.len() as u64

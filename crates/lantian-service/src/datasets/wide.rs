@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use lantian_ingest::{cnemc, realtime, IngestError, WideFile, WideKind};
+use lantian_ingest::{air::cnemc, air::realtime, IngestError, WideFile, WideKind};
 use lantian_store::{FileMeta, ImportOutcome, PreparedWide, StoreError, Tx};
 
 use super::{Counts, Dataset, Info, Input, OwnedBy, Recognition};

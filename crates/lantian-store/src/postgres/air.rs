@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use lantian_core::air::hours::LabelDay;
 use lantian_core::regions::cities::{name_key, sichuan_city};
 use lantian_core::Conc;
-use lantian_ingest::events::{
+use lantian_ingest::accountability::{
     AdjustmentRecord, DustRecord, NationalRankRecord, TargetRecord, TaskRecord, TaskReportRecord,
 };
 use lantian_ingest::{CityDailyRecord, StationRecord, WideKind};

@@ -94,7 +94,7 @@ pub fn parse_city_daily(path: &Path, text: &str, layout: CityDailyLayout) -> Res
     let names = FIELDS;
     let (width, rows) = match layout {
         CityDailyLayout::Long => {
-            let (h, rows) = crate::events::records(path, text)?;
+            let (h, rows) = crate::accountability::records(path, text)?;
             for (k, n) in names.iter().enumerate() {
                 if let Some(p) = h.iter().position(|x| x.trim_start_matches('\u{feff}').eq_ignore_ascii_case(n)) {
                     idx[k] = p;

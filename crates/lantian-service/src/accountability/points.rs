@@ -11,7 +11,7 @@ use lantian_core::air::period::{Period, PeriodKind, ResultVariant};
 use lantian_core::Pollutant;
 use lantian_store::{CityInfo, Store};
 
-use crate::assess::{assess_cities, rank, Scope};
+use crate::accountability::assess::{assess_cities, rank, Scope};
 use crate::Result;
 
 /// One city's points.
@@ -150,7 +150,7 @@ fn period_inputs(
                 .map(|a| (a.item.clone(), adjustment_description(&a)))
                 .collect(),
             tasks: if scheme.task_max.is_some() {
-                crate::tasks::task_score_inputs(store, row.city.id, period.end)?
+                crate::accountability::tasks::task_score_inputs(store, row.city.id, period.end)?
             } else {
                 Vec::new()
             },

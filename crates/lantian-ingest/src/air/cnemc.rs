@@ -43,7 +43,7 @@ pub enum WideKind {
 pub enum WideSource {
     /// A quotsoft daily file (`date,hour,type,…`).
     Quotsoft,
-    /// Rows of the CNEMC real-time release (`timepoint,stationcode,…`, [`crate::realtime`]).
+    /// Rows of the CNEMC real-time release (`timepoint,stationcode,…`, [`crate::air::realtime`]).
     RealTimeRelease,
 }
 

@@ -29,7 +29,7 @@ pub struct StationRecord {
 /// Parses a station list (decoded text).
 pub fn parse_station_list(path: &Path, text: &str) -> Result<(Vec<StationRecord>, Vec<String>), IngestError> {
     // The header is checked (a column named twice is an error), every row has its width.
-    let (headers, rows) = crate::events::records(path, text)?;
+    let (headers, rows) = crate::accountability::records(path, text)?;
     let col = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name);
     let need =
         |name: &str| col(name).ok_or_else(|| IngestError::at(path, 1, format!("station list header lacks {name}")));
@@ -48,7 +48,7 @@ pub fn parse_station_list(path: &Path, text: &str) -> Result<(Vec<StationRecord>
         }
         // Every code of the national list has this shape (2,026 of 2,026); anything else — a
         // second header of a concatenated file, a damaged code — would become a phantom station.
-        if !crate::cnemc::is_station_code(&code) {
+        if !crate::air::cnemc::is_station_code(&code) {
             return Err(IngestError::cell(
                 path,
                 line,

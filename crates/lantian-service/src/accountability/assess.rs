@@ -10,12 +10,12 @@ use lantian_core::air::period::{dust_excluded, period_stats, DayRecord, Period, 
 use lantian_core::regions::cities::{RegionId, SICHUAN_CITIES};
 use lantian_store::{CityInfo, StationInfo, Store};
 
-use crate::aqi::DailySource;
+use crate::air::aqi::DailySource;
 use crate::{Result, ServiceError};
 
 /// A city's daily records over `from..=to` (from its stations, else imported daily values); with
 /// [`ResultVariant::DustExcluded`], the imported dust-affected days are deducted ([`dust_excluded`]).
-/// An imported day with a published AQI is classified by it ([`crate::aqi::imported_day`],
+/// An imported day with a published AQI is classified by it ([`crate::air::aqi::imported_day`],
 /// [`DayRecord::published`]): good days, level days, heavy days and valid days of every assessment,
 /// ranking, score, 约谈 fact and budget follow the publisher; the concentration statistics come from
 /// the daily values.
@@ -37,7 +37,7 @@ pub fn cities_day_records(
     to: NaiveDate,
     variant: ResultVariant,
 ) -> Result<Vec<Vec<DayRecord>>> {
-    let daily = crate::aqi::cities_daily(store, cities, from, to)?;
+    let daily = crate::air::aqi::cities_daily(store, cities, from, to)?;
     cities
         .iter()
         .zip(daily)

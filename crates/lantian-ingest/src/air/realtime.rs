@@ -29,7 +29,7 @@ use lantian_core::air::hours::LabelDay;
 use lantian_core::air::publisher::ReleaseFacts;
 use lantian_core::{Conc, Pollutant, SeriesType};
 
-use crate::cnemc::{
+use crate::air::cnemc::{
     is_station_code, CellRef, StationDescription, WideFile, WideKind, WideSource, MAX_LABEL_DAYS, MAX_WIDE_COLUMNS,
 };
 use crate::error::IngestError;

@@ -260,14 +260,14 @@ pub struct Response {
 
 /// The responses recorded in the alert log for the cities (all when empty) up to `until`: each level
 /// from the time its measures take effect to the next level's, the lift or `until`
-/// ([`crate::alerts::level_segments`]: a start or lower at 00:00 of its episode's first heavy day when
+/// ([`crate::emergency::alerts::level_segments`]: a start or lower at 00:00 of its episode's first heavy day when
 /// later than the decision; a raise by the rule set's raising rule, the lower level's plan applying
 /// until then; a level superseded before it took effect leaves no segment). Blue alerts carry no
 /// control measures and are skipped.
 pub fn responses(store: &dyn Store, cities: &[CityInfo], until: NaiveDateTime) -> Result<Vec<Response>> {
     let all = store.cities()?;
     let mut out = Vec::new();
-    for (scope, segments) in crate::alerts::level_segments(store, until)? {
+    for (scope, segments) in crate::emergency::alerts::level_segments(store, until)? {
         let Some(code) = scope.strip_prefix("city:").and_then(|c| c.parse::<u32>().ok()) else { continue };
         let Some(c) = all.iter().find(|c| c.code == Some(code)) else { continue };
         if !cities.is_empty() && !cities.iter().any(|x| x.id == c.id) {

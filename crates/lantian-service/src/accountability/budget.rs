@@ -225,7 +225,13 @@ pub fn city_budget(store: &dyn Store, city: &CityInfo, at: NaiveDateTime) -> Res
     let year_start = NaiveDate::from_ymd_opt(date.year(), 1, 1).unwrap_or(date);
     let yesterday = date - Duration::days(1);
     let records = if yesterday >= year_start {
-        crate::assess::city_day_records(store, city, year_start, yesterday, ResultVariant::DustExcluded)?
+        crate::accountability::assess::city_day_records(
+            store,
+            city,
+            year_start,
+            yesterday,
+            ResultVariant::DustExcluded,
+        )?
     } else {
         Vec::new()
     };

@@ -9,7 +9,7 @@ use lantian_core::air::period::{period_stats, Period, PeriodKind, ResultVariant}
 use lantian_core::Pollutant;
 use lantian_store::{CityInfo, Store};
 
-use crate::assess::cities_day_records;
+use crate::accountability::assess::cities_day_records;
 use crate::Result;
 
 /// A city's facts and the conditions that hold.
