@@ -153,7 +153,8 @@ pub fn run(a: BenchArgs) -> Result<ExitCode> {
     // The month ranking of every city with stations (HJ 663 city values from the stations' daily
     // values, the composite index, the competition ranking): the first calendar month in the data.
     let t = Instant::now();
-    let month = crate::rank_cmd::parse_period(&first.format("%Y-%m").to_string()).map_err(anyhow::Error::msg)?;
+    let month = crate::accountability::rank_cmd::parse_period(&first.format("%Y-%m").to_string())
+        .map_err(anyhow::Error::msg)?;
     let scope = lantian_service::accountability::assess::resolve_scope(&*store, Some("all"))?;
     let ranked = lantian_service::accountability::assess::rank_with(
         &*store,
@@ -185,7 +186,7 @@ pub fn run(a: BenchArgs) -> Result<ExitCode> {
 #[derive(Args, Debug)]
 pub struct BenchRankArgs {
     /// Period, as for `lantian rank` (e.g. 2022-01, 2022).
-    #[arg(long, value_parser = crate::rank_cmd::parse_period)]
+    #[arg(long, value_parser = crate::accountability::rank_cmd::parse_period)]
     pub period: lantian_core::air::period::Period,
     /// Scope, as for `lantian rank` (default 四川; `all` for every city).
     #[arg(long)]

@@ -1,24 +1,16 @@
 //! `lantian`: the command-line face of the platform. Thin: argument parsing, progress, output
 //! formats. Numbers come from `lantian-service`; rules from `lantian-core`.
 
-mod alert_cmd;
-mod approve_cmd;
-mod aqi_cmd;
+mod accountability;
+mod accounts;
+mod air;
 mod bench_cmd;
-mod budget_cmd;
-mod control_cmd;
+mod emergency;
 mod import_cmd;
-mod incentives_cmd;
-mod inspections_cmd;
 mod output;
-mod points_cmd;
-mod rank_cmd;
 mod serve_cmd;
-mod stations_cmd;
 mod synth_cmd;
-mod targets_cmd;
-mod user_cmd;
-mod yuetan_cmd;
+mod work;
 
 use std::process::ExitCode;
 
@@ -60,40 +52,40 @@ enum Command {
     /// Import files or folders: every kind is detected from the content (see `import --help`); creates the store.
     Import(import_cmd::ImportArgs),
     /// Hourly (real-time) or daily AQI, with levels, categories and primary pollutants.
-    Aqi(aqi_cmd::AqiArgs),
+    Aqi(air::aqi_cmd::AqiArgs),
     /// List stations.
-    Stations(stations_cmd::StationsArgs),
+    Stations(air::stations_cmd::StationsArgs),
     /// Period statistics (month, quarter, half-year, year, year-to-date, any range) per station, city, region or province.
-    Assess(rank_cmd::AssessArgs),
+    Assess(accountability::rank_cmd::AssessArgs),
     /// Rank cities by composite index or by its change; --xlsx writes the monthly circular.
-    Rank(rank_cmd::RankArgs),
+    Rank(accountability::rank_cmd::RankArgs),
     /// 以时保天、以天保月、以月保年: budgets of a city at a moment, or the province-wide at-risk list.
-    Budget(budget_cmd::BudgetArgs),
+    Budget(accountability::budget_cmd::BudgetArgs),
     /// The 100-point city scoring (积分管理) with each factor; --explain shows the arithmetic.
-    Points(points_cmd::PointsArgs),
+    Points(accountability::points_cmd::PointsArgs),
     /// 约谈 triggers: which city meets which tier, on what evidence.
-    Yuetan(yuetan_cmd::YuetanArgs),
+    Yuetan(accountability::yuetan_cmd::YuetanArgs),
     /// Annual targets and target tasks: progress and what is at risk.
-    Targets(targets_cmd::TargetsArgs),
+    Targets(accountability::targets_cmd::TargetsArgs),
     /// 激励约束: settle each city's target fund and improvement fund for a year, with the reasons.
-    Incentives(incentives_cmd::IncentivesArgs),
+    Incentives(accountability::incentives_cmd::IncentivesArgs),
     /// Heavy-pollution alerts: evaluate forecasts (city, regional, joint-control), the alert log, status.
-    Alert(alert_cmd::AlertArgs),
+    Alert(emergency::alert_cmd::AlertArgs),
     /// The emergency control list of a city at an alert level, checked for adequacy and one-size-fits-all.
     #[command(name = "control-list")]
-    ControlList(control_cmd::ControlListArgs),
+    ControlList(emergency::control_cmd::ControlListArgs),
     /// Enterprises during the recorded responses (power use, CEMS) and the pairing duty; enforcement leads.
-    Compliance(control_cmd::ComplianceArgs),
+    Compliance(emergency::control_cmd::ComplianceArgs),
     /// Write a realistic synthetic province (CNEMC layout) for demonstrations and benchmarks.
     Synth(synth_cmd::SynthArgs),
     /// Generate a demonstration province, import it into a fresh store, show the latest week and serve it.
     Demo(synth_cmd::DemoArgs),
     /// Accounts of the web platform: add, list, disable, enable, grant, token, tokens, audit.
-    User(user_cmd::UserArgs),
+    User(accounts::user_cmd::UserArgs),
     /// Approve or reject a city's proposed bonus/penalty items and dust periods (--list shows them).
-    Approve(approve_cmd::ApproveArgs),
+    Approve(accountability::approve_cmd::ApproveArgs),
     /// Inspection findings (督查检查) and their rectification, overdue ones marked; restricted (--account).
-    Inspections(inspections_cmd::InspectionsArgs),
+    Inspections(work::inspections_cmd::InspectionsArgs),
     /// Serve the web platform (JSON API under /api/v1, /healthz) on the store.
     Serve(serve_cmd::ServeArgs),
     /// Benchmark: import a folder into a fresh store, then hourly AQI and station daily values for everything.
@@ -167,24 +159,24 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.command {
         Command::Import(a) => import_cmd::run(&cli.db, a),
-        Command::Aqi(a) => aqi_cmd::run(&cli.db, a),
-        Command::Stations(a) => stations_cmd::run(&cli.db, a),
-        Command::Assess(a) => rank_cmd::run_assess(&cli.db, a),
-        Command::Rank(a) => rank_cmd::run_rank(&cli.db, a),
-        Command::Budget(a) => budget_cmd::run(&cli.db, a),
-        Command::Alert(a) => alert_cmd::run(&cli.db, a),
-        Command::ControlList(a) => control_cmd::run_control_list(&cli.db, a),
-        Command::Compliance(a) => control_cmd::run_compliance(&cli.db, a),
-        Command::Points(a) => points_cmd::run(&cli.db, a),
-        Command::Yuetan(a) => yuetan_cmd::run(&cli.db, a),
-        Command::Targets(a) => targets_cmd::run(&cli.db, a),
-        Command::Incentives(a) => incentives_cmd::run(&cli.db, a),
+        Command::Aqi(a) => air::aqi_cmd::run(&cli.db, a),
+        Command::Stations(a) => air::stations_cmd::run(&cli.db, a),
+        Command::Assess(a) => accountability::rank_cmd::run_assess(&cli.db, a),
+        Command::Rank(a) => accountability::rank_cmd::run_rank(&cli.db, a),
+        Command::Budget(a) => accountability::budget_cmd::run(&cli.db, a),
+        Command::Alert(a) => emergency::alert_cmd::run(&cli.db, a),
+        Command::ControlList(a) => emergency::control_cmd::run_control_list(&cli.db, a),
+        Command::Compliance(a) => emergency::control_cmd::run_compliance(&cli.db, a),
+        Command::Points(a) => accountability::points_cmd::run(&cli.db, a),
+        Command::Yuetan(a) => accountability::yuetan_cmd::run(&cli.db, a),
+        Command::Targets(a) => accountability::targets_cmd::run(&cli.db, a),
+        Command::Incentives(a) => accountability::incentives_cmd::run(&cli.db, a),
         Command::Synth(a) => synth_cmd::run_synth(a),
         Command::Demo(a) => synth_cmd::run_demo(a),
         Command::Serve(a) => serve_cmd::run(&cli.db, a),
-        Command::User(a) => user_cmd::run(&cli.db, a),
-        Command::Approve(a) => approve_cmd::run(&cli.db, a),
-        Command::Inspections(a) => inspections_cmd::run(&cli.db, a),
+        Command::User(a) => accounts::user_cmd::run(&cli.db, a),
+        Command::Approve(a) => accountability::approve_cmd::run(&cli.db, a),
+        Command::Inspections(a) => work::inspections_cmd::run(&cli.db, a),
         Command::Bench(a) => bench_cmd::run(a),
         Command::BenchRank(a) => bench_cmd::run_rank(&cli.db, a),
     };

@@ -48,7 +48,7 @@ pub struct ComplianceArgs {
     #[arg(long)]
     pub city: Vec<String>,
     /// Responses recorded up to this time (Beijing time); default: the latest entry of the alert log.
-    #[arg(long, value_parser = crate::alert_cmd::parse_time)]
+    #[arg(long, value_parser = crate::emergency::alert_cmd::parse_time)]
     pub until: Option<NaiveDateTime>,
     /// Also write the report as an xlsx workbook (疑似未落实, 核查明细, 结对帮扶).
     #[arg(long, value_name = "FILE")]

@@ -9,7 +9,7 @@ use clap::Args;
 use lantian_core::air::period::ResultVariant;
 use lantian_service::accountability::assess::resolve_scope;
 
-use crate::rank_cmd::Variant;
+use crate::accountability::rank_cmd::Variant;
 use crate::{parse_date, Format};
 
 #[derive(Args, Debug)]

@@ -247,7 +247,7 @@ pub fn run_assess(db: &str, a: AssessArgs) -> Result<ExitCode> {
             }
         }
         AssessLevel::Station => {
-            let stations = crate::aqi_cmd::select_stations(&*store, &[], &scope.cities)?;
+            let stations = crate::air::aqi_cmd::select_stations(&*store, &[], &scope.cities)?;
             for (st, s) in stations.iter().zip(assess::assess_stations(&*store, &stations, &a.period)?) {
                 let name = format!("{} {}", st.code, st.name.clone().unwrap_or_default());
                 notes.extend(basis_notes([composite_index(&s).as_ref()]));

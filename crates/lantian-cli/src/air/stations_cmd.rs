@@ -27,7 +27,7 @@ pub fn run(db: &str, a: StationsArgs) -> Result<ExitCode> {
         .iter()
         .map(|n| store.resolve_city(n)?.ok_or_else(|| anyhow::anyhow!("unknown city {n:?}")))
         .collect::<Result<Vec<_>>>()?;
-    let stations = crate::aqi_cmd::select_stations(&*store, &[], &cities)?;
+    let stations = crate::air::aqi_cmd::select_stations(&*store, &[], &cities)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let header = ["station", "name", "city", "city_code", "province", "lon", "lat", "control", "stopped", "listed"];

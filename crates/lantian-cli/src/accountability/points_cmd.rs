@@ -13,8 +13,8 @@ use lantian_core::air::period::{Period, ResultVariant};
 use lantian_service::accountability::assess::resolve_scope;
 use lantian_service::accountability::points::points;
 
+use crate::accountability::rank_cmd::Variant;
 use crate::output::opt;
-use crate::rank_cmd::Variant;
 use crate::Format;
 
 #[derive(Args, Debug)]
@@ -226,7 +226,9 @@ pub fn run(db: &str, a: PointsArgs) -> Result<ExitCode> {
     out.flush()?;
     if let Some(path) = &a.xlsx {
         let ranking = lantian_service::accountability::assess::rank(&*store, &scope, &period, variant)?;
-        crate::rank_cmd::write_circular_xlsx(&*store, &scope, &period, variant, &ranking, &scheme, path)?;
+        crate::accountability::rank_cmd::write_circular_xlsx(
+            &*store, &scope, &period, variant, &ranking, &scheme, path,
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,3 @@
+//! Accounts of the web platform: `lantian user`.
+
+pub(crate) mod user_cmd;

@@ -1,0 +1,3 @@
+//! Commands of the work side: `lantian inspections`.
+
+pub(crate) mod inspections_cmd;
