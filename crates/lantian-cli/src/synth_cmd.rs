@@ -158,6 +158,19 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     print_summary(&sum, &mut out)?;
+    if let Some((_, episode_end)) = e.episode {
+        // The duty officer's decisions on the episode, as `alert evaluate --record` makes them once the
+        // last forecast has lifted every alert: the alert log and `/alerts` show the response.
+        let at = (episode_end + Duration::days(4)).and_time(chrono::NaiveTime::MIN);
+        let added =
+            lantian_service::emergency::alerts::record(&mut *store, at, None, "演示值班员", &crate::now_text())?;
+        writeln!(
+            out,
+            "预警台账 alert log: 记入演示过程的 {} 条预警决定 recorded {} alert decisions of the episode (lantian alert log, /alerts)",
+            added.len(),
+            added.len()
+        )?;
+    }
     let last = a.start + Duration::days(i64::from(a.days) - 1);
     let first = last - Duration::days(6);
     writeln!(out, "\n3/3 最近一周各市州日AQI daily city AQI, {first} … {last} (控制点除外 control stations excluded)")?;

@@ -7,6 +7,7 @@
 mod common;
 
 use common::{admin_read_token, get_as, get_text_as, lantian, ok, raise_chengdu_by_hand, Server, TempDir};
+use std::process::Command;
 
 /// Credit codes with check characters computed by hand (GB 32100-2015: weights 1,3,9,27,19,26,16,
 /// 17,20,29,25,13,8,24,10,30,28; C18 = 31 − Σ mod 31, value → character by the set
@@ -599,4 +600,34 @@ fn a_raised_level_takes_effect_by_the_rule_on_the_demo_episode() {
     assert!(row.contains("橙色 12-01 00:00起（未生效）"), "{row}");
     assert!(html.contains("升级决定次日0时起执行新级别措施") && html.contains("[U-low]"), "{html}");
     server.stop();
+}
+
+/// `lantian demo` records the decisions of its heavy-pollution episode (issue 14 item 1): the alert log
+/// holds a start and a lift for every city the episode put on alert, by the demonstration's duty officer,
+/// and `/alerts` shows the log instead of "the alert log is empty". The demo writes its own SQLite store.
+#[test]
+fn the_demo_records_its_episode() {
+    let t = TempDir::new("demo-alerts");
+    let dir = t.0.join("demo");
+    let o = Command::new(env!("CARGO_BIN_EXE_lantian"))
+        .args(["demo", "--dir", &dir.display().to_string(), "--days", "92", "--start", "2022-10-01", "--no-serve"])
+        .output()
+        .expect("run demo");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains("预警台账 alert log: 记入演示过程的"), "{stdout}");
+    let db = format!("sqlite:{}", dir.join("lantian.db").display());
+    let log = ok(&db, &["alert", "log", "--format", "csv"]);
+    let rows: Vec<&str> = log.lines().skip(1).collect();
+    let starts = rows.iter().filter(|r| r.contains(",start,")).count();
+    let lifts = rows.iter().filter(|r| r.contains(",lift,")).count();
+    assert!(starts >= 5, "at least five cities on alert: {log}");
+    assert!(lifts >= starts, "every alert lifted: {log}");
+    assert!(rows.iter().all(|r| r.contains("演示值班员")), "{log}");
+    let token = admin_read_token(&db);
+    let mut server = Server::start(&db);
+    let (s, page) = get_text_as(&server.base, "/alerts", &token);
+    assert_eq!(s, 200);
+    assert!(!page.contains("预警台账为空"), "{page:.800}");
+    assert!(server.stop().success());
 }

@@ -768,22 +768,106 @@ fn overview_and_ranking_pages() {
     assert!(part("series-o3").contains(">160</text>"), "O3 bands");
     assert!(part("series-pm10").contains(">150</text>"), "PM10 bands");
     assert!(part("series-no2").contains("<polyline"), "NO2 line");
-    let (_, v) = get(&base, &format!("/api/v1/aqi/daily?city={}&from=2022-01-01&to=2022-12-31", enc("成都")));
-    let with_pm = v["items"].as_array().expect("items").iter().filter(|d| !d["pm2_5"].is_null()).count();
-    let line = cal.split("<polyline").nth(1).expect("polyline");
-    let pts = line.split("points=\"").nth(1).expect("points");
-    assert_eq!(pts[..pts.find('"').expect("end")].split(' ').count(), with_pm);
     let (s, _) = get_text(&base, &format!("/cities/{}", enc("火星")));
     assert_eq!(s, 404);
     // Year to date and ordered by change, with the switches on the page.
     let (s, ytd) = get_text(&base, "/ranking?period=2022-01..2022-03");
     assert_eq!(s, 200);
     assert!(ytd.contains("href=\"/ranking?period=2022-01..2022-03\"") && ytd.contains("by=change"));
+    // Three days of data: no month is complete yet, and the page says so.
+    let (_, partial) = get_text(&base, "/ranking");
+    assert!(partial.contains("尚无数据完整的月份") && partial.contains("数据至2022年3月3日"), "{partial:.600}");
     let (s, by) = get_text(&base, "/ranking?period=2022-03&by=change");
     assert_eq!(s, 200);
     assert_eq!(by.matches("<tr").count(), 22);
     let (s, _) = get_text(&base, "/ranking?period=2022-14");
     assert_eq!(s, 400);
+    assert!(server.stop().success());
+}
+
+/// Each chart of the city page plots its own series (issue 14 item 1): its points are the API's values of
+/// that series, one a day with a value, in date order — the height of each point the same increasing
+/// affine function of the value for every point. The page once drew PM2.5 in all four charts, and a test
+/// that only looked for a line did not see it. The ranking page lists the best first, as the API does.
+#[test]
+fn charts_and_tables_read_as_they_mean() {
+    let t = TempDir::new("charts");
+    let db = t.db();
+    let data = t.0.join("data");
+    ok(&db, &["synth", "--out", &data.display().to_string(), "--days", "40", "--start", "2022-03-01"]);
+    ok(&db, &["import", &data.display().to_string()]);
+    let mut server = Server::start(&db);
+    let base = server.base.clone();
+    let (s, cal) = get_text(&base, "/cities/510100?year=2022");
+    assert_eq!(s, 200);
+    let part = |id: &str| {
+        cal.split(&format!("id=\"{id}\""))
+            .nth(1)
+            .map(|p| p[..p.find("</svg>").unwrap_or(p.len())].to_string())
+            .unwrap_or_default()
+    };
+    let (_, v) = get(&base, &format!("/api/v1/aqi/daily?city={}&from=2022-01-01&to=2022-12-31", enc("成都")));
+    let items = v["items"].as_array().expect("items");
+    for (id, field) in [("series", "pm2_5"), ("series-pm10", "pm10"), ("series-o3", "o3_mda8"), ("series-no2", "no2")] {
+        let want: Vec<f64> =
+            items.iter().filter_map(|d| d[field].as_str()).map(|s| s.parse::<f64>().expect("a number")).collect();
+        assert!(want.len() >= 39, "{field}: {} days", want.len());
+        let svg = part(id);
+        let line = svg.split("<polyline").nth(1).unwrap_or_else(|| panic!("{id}: no line"));
+        let pts = line.split("points=\"").nth(1).expect("points");
+        let ys: Vec<f64> = pts[..pts.find('"').expect("end")]
+            .split(' ')
+            .map(|p| p.split(',').nth(1).expect("x,y").parse::<f64>().expect("y"))
+            .collect();
+        assert_eq!(ys.len(), want.len(), "{id}: one point a day with a {field} value");
+        let (lo, hi) = (0..want.len()).fold((0, 0), |(lo, hi), i| {
+            (if want[i] < want[lo] { i } else { lo }, if want[i] > want[hi] { i } else { hi })
+        });
+        assert!(want[hi] > want[lo], "{field} varies");
+        let slope = (ys[hi] - ys[lo]) / (want[hi] - want[lo]);
+        assert!(slope < 0.0, "{id}: higher values are drawn higher");
+        for (k, (&y, &w)) in ys.iter().zip(&want).enumerate() {
+            let expected = ys[lo] + slope * (w - want[lo]);
+            assert!((y - expected).abs() <= 0.11, "{id} point {k}: y {y} for {field} {w}, expected {expected:.1}");
+        }
+    }
+    // Read as a ranking is read: the best first, unranked cities last (the page once listed them by city
+    // code), the same order as the API's.
+    let (s, month) = get_text(&base, "/ranking?period=2022-03");
+    assert_eq!(s, 200);
+    let table = month.split("id=\"ranking\"").nth(1).expect("table");
+    let ranks: Vec<u32> = table
+        .split("<tr")
+        .skip(2)
+        .map(|row| row.split("<td>").nth(1).and_then(|c| c.split('<').next()).expect("rank cell"))
+        .map(|c| c.parse::<u32>().unwrap_or(u32::MAX))
+        .collect();
+    assert_eq!(ranks.len(), 21);
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "ranks in order: {ranks:?}");
+    assert!(ranks[0] == 1, "{ranks:?}");
+    // Without a period, the pages open on the latest month with complete data — March, not the nine days
+    // of April — and say so.
+    let table_of = |html: &str, id: &str| {
+        let p = html.split(&format!("<table id=\"{id}\"")).nth(1).expect("table").to_string();
+        p[..p.find("</table>").expect("end")].to_string()
+    };
+    let (_, default_page) = get_text(&base, "/ranking");
+    assert_eq!(table_of(&default_page, "ranking"), table_of(&month, "ranking"));
+    assert!(default_page.contains("class=\"period-note\">默认显示最近一个数据完整的月份"), "{default_page:.600}");
+    let (_, en) = get_text(&base, "/ranking?lang=en");
+    assert!(en.contains("Showing the latest month with complete data"));
+    let (_, points_default) = get_text(&base, "/points");
+    let (_, points_march) = get_text(&base, "/points?period=2022-03");
+    assert_eq!(table_of(&points_default, "points"), table_of(&points_march, "points"));
+    assert!(points_default.contains("period-note") && !points_march.contains("period-note"));
+    let (_, api) = get(&base, "/api/v1/rankings?period=2022-03");
+    let api_ranks: Vec<u32> = api["rows"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|r| r["rank"].as_u64().map_or(u32::MAX, |k| k as u32))
+        .collect();
+    assert_eq!(ranks, api_ranks);
     assert!(server.stop().success());
 }
 

@@ -458,11 +458,7 @@ async fn rankings(
         let scope = assess::resolve_scope(store, q.scope.as_deref())?;
         let options = assess::RankOptions { variant, attained: policy, three_year: false };
         let mut rows = assess::rank_with(store, &scope, &period, &options)?;
-        if by_change {
-            rows.sort_by_key(|r| (r.change_rank.unwrap_or(u32::MAX), r.city.code));
-        } else {
-            rows.sort_by_key(|r| (r.rank.unwrap_or(u32::MAX), r.city.code));
-        }
+        assess::order_rows(&mut rows, if by_change { assess::RankOrder::Change } else { assess::RankOrder::Composite });
         Ok(Ranking {
             period: period.label(),
             period_zh: period.label_zh(),

@@ -155,22 +155,55 @@ fn latest_hour(
     Ok(latest)
 }
 
-/// The period a page shows: the one asked for, else the month of the latest data (`None`: no data).
-/// The latest hour is labelled by its end: 2023-01-01 00:00 closes 2022-12-31, whose month is shown.
+/// The period a page shows: the one asked for, else the latest month with complete data — every day of
+/// it from the first day with data to the last complete natural day (an hour labelled 00:00 closes the
+/// day before it) — and the sentence that says which; else, while no month is complete yet, the month
+/// of the latest data, saying so (`None`: no data).
 fn page_period(
     store: &dyn lantian_store::Store,
     scope: &assess::Scope,
     text: Option<&str>,
-) -> Result<Option<Period>, ApiError> {
-    match text {
-        Some(p) => Period::parse(p).map(Some).map_err(|e| ApiError::bad_request(format!("period {p:?}: {e}"))),
-        None => match latest_hour(store, scope)? {
-            Some(t) => Period::parse(&(t - Duration::hours(1)).format("%Y-%m").to_string())
-                .map(Some)
-                .map_err(|e| ApiError::internal(e.to_string())),
-            None => Ok(None),
-        },
+    lang: Lang,
+) -> Result<Option<(Period, Option<String>)>, ApiError> {
+    if let Some(p) = text {
+        return Period::parse(p)
+            .map(|p| Some((p, None)))
+            .map_err(|e| ApiError::bad_request(format!("period {p:?}: {e}")));
     }
+    let Some(t) = latest_hour(store, scope)? else { return Ok(None) };
+    let Some((first, _)) = store.station_date_range()? else { return Ok(None) };
+    let month = |d: chrono::NaiveDate| {
+        Period::parse(&d.format("%Y-%m").to_string()).map_err(|e| ApiError::internal(e.to_string()))
+    };
+    let last_day = (t - Duration::hours(1)).date();
+    // The last natural day whose 24 hours are all past.
+    let complete_to = if t.time() == chrono::NaiveTime::MIN { last_day } else { last_day - Duration::days(1) };
+    let this = month(complete_to)?;
+    let candidate = if this.end == complete_to { this } else { month(this.start - Duration::days(1))? };
+    if candidate.start >= first && candidate.end <= complete_to {
+        let note = match lang {
+            Lang::Zh => format!("默认显示最近一个数据完整的月份：{}。", candidate.label_zh()),
+            Lang::En => format!("Showing the latest month with complete data: {}.", candidate.label()),
+        };
+        return Ok(Some((candidate, Some(note))));
+    }
+    let partial = month(last_day)?;
+    let note = match lang {
+        Lang::Zh => {
+            format!("尚无数据完整的月份，显示{}（数据至{}）。", partial.label_zh(), last_day.format("%Y年%-m月%-d日"))
+        }
+        Lang::En => format!(
+            "No month has complete data yet: showing {} (data up to {}).",
+            partial.label(),
+            last_day.format("%Y-%m-%d")
+        ),
+    };
+    Ok(Some((partial, Some(note))))
+}
+
+/// The sentence of [`page_period`] as a paragraph (nothing when the period was asked for).
+fn period_note(note: &Option<String>) -> String {
+    note.as_ref().map_or(String::new(), |n| format!("<p class=\"period-note\">{}</p>", esc(n)))
 }
 
 /// `GET /`: the province at a glance.
@@ -300,19 +333,20 @@ pub async fn ranking(State(state): State<Arc<AppState>>, Query(q): Query<PageQue
     let by = q.by.clone();
     let (title, body) = blocking(state, move |store| {
         let scope = assess::resolve_scope(store, None)?;
-        let Some(period) = page_period(store, &scope, period_text.as_deref())? else {
+        let Some((period, note)) = page_period(store, &scope, period_text.as_deref(), lang)? else {
             return Ok((lang.t("排名", "Ranking").to_string(), lang.t("<p>还没有数据。</p>", "<p>No data yet.</p>").to_string()));
         };
         let mut rows = assess::rank(store, &scope, &period, ResultVariant::DustExcluded)?;
         let by_change = by.as_deref() == Some("change");
-        if by_change {
-            rows.sort_by_key(|r| (r.change_rank.unwrap_or(u32::MAX), r.city.code));
-        }
+        // Read as the ranking means: the best first (or the most improved first, by change).
+        assess::order_rows(&mut rows, if by_change { assess::RankOrder::Change } else { assess::RankOrder::Composite });
         let ranked = rows.iter().filter(|r| r.rank.is_some()).count() as u32;
         // Switches: this month, year to date, ordered by change.
         let (y, m) = (period.end.format("%Y").to_string(), period.end.format("%Y-%m").to_string());
         let l = if lang == Lang::En { "&lang=en" } else { "" };
-        let mut b = format!(
+        let mut b = period_note(&note);
+        let _ = write!(
+            b,
             "<p id=\"switch\"><a href=\"/ranking?period={m}{l}\">{}</a> · <a href=\"/ranking?period={y}-01..{m}{l}\">{}</a> · \
              <a href=\"/ranking?period={}&by=change{l}\">{}</a></p>",
             lang.t("本月", "Month"),
@@ -366,7 +400,7 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
     let period_text = q.period.clone();
     let (title, body) = blocking(state, move |store| {
         let scope = assess::resolve_scope(store, None)?;
-        let Some(period) = page_period(store, &scope, period_text.as_deref())? else {
+        let Some((period, note)) = page_period(store, &scope, period_text.as_deref(), lang)? else {
             return Ok((
                 lang.t("积分", "Points").to_string(),
                 lang.t("<p>还没有数据。</p>", "<p>No data yet.</p>").to_string(),
@@ -391,8 +425,9 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
             scheme.missing_target == lantian_core::accountability::points::MissingTarget::NotAssessed,
         )
         .map_or(String::new(), |w| format!("<p class=\"warning\" id=\"warnings\">{}</p>", esc(&w)));
+        let note = period_note(&note);
         let mut b = format!(
-            "{warning}<p>{} {} {}</p><table id=\"points\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
+            "{note}{warning}<p>{} {} {}</p><table id=\"points\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
             lang.t("方案", "Scheme"),
             esc(&scheme.id),
             esc(&scheme.version),
@@ -793,8 +828,10 @@ fn series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::CityDai
             hi_label = if pair[1] <= top { pair[1].to_string() } else { String::new() },
         );
     }
-    let pts: Vec<String> =
-        days.iter().filter_map(|d| d.values.pm2_5.map(|c| format!("{:.1},{:.1}", x(d.date), y(value(c))))).collect();
+    let pts: Vec<String> = days
+        .iter()
+        .filter_map(|d| (spec.get)(&d.values).map(|c| format!("{:.1},{:.1}", x(d.date), y(value(c)))))
+        .collect();
     let _ =
         write!(s, "<polyline fill=\"none\" stroke=\"#333\" stroke-width=\"1.2\" points=\"{}\"/></svg>", pts.join(" "));
     s

@@ -459,10 +459,13 @@ pub fn run_rank(db: &str, a: RankArgs) -> Result<ExitCode> {
     }
     let options = assess::RankOptions { variant: a.variant.into(), attained: a.attained, three_year: a.three_year };
     let mut rows = assess::rank_with(&*store, &scope, &a.period, &options)?;
-    match a.by {
-        RankBy::Composite => rows.sort_by_key(|r| (r.rank.unwrap_or(u32::MAX), r.city.code)),
-        RankBy::Change => rows.sort_by_key(|r| (r.change_rank.unwrap_or(u32::MAX), r.city.code)),
-    }
+    assess::order_rows(
+        &mut rows,
+        match a.by {
+            RankBy::Composite => assess::RankOrder::Composite,
+            RankBy::Change => assess::RankOrder::Change,
+        },
+    );
     if rows.iter().all(|r| r.stats.days_with_data == 0) {
         bail!("no data for {} in {}: import data for the period first", scope.name, a.period.label());
     }

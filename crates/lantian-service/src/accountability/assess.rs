@@ -197,6 +197,23 @@ fn not_ranked_reason(stats: &PeriodStats) -> Option<String> {
 /// are listed, not ranked. Only indices of the same basis are compared ([`CompositeIndex::basis`]): a
 /// city whose index lacks a pollutant that another city of the scope has is listed, not ranked (nor
 /// change-ranked), with the reason; a change rate between indices of different bases is not computed.
+/// The order a ranking is read in (`ranking.md` §4): by rank — the best composite index first — or by
+/// the rank of the change rate (the most improved first); ties and unranked cities (last) by city code.
+/// The one order of `lantian rank`, `/api/v1/rankings` and the `/ranking` page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RankOrder {
+    Composite,
+    Change,
+}
+
+/// Sorts ranking rows in `order` ([`RankOrder`]).
+pub fn order_rows(rows: &mut [RankingRow], order: RankOrder) {
+    match order {
+        RankOrder::Composite => rows.sort_by_key(|r| (r.rank.unwrap_or(u32::MAX), r.city.code)),
+        RankOrder::Change => rows.sort_by_key(|r| (r.change_rank.unwrap_or(u32::MAX), r.city.code)),
+    }
+}
+
 pub fn rank(store: &dyn Store, scope: &Scope, period: &Period, variant: ResultVariant) -> Result<Vec<RankingRow>> {
     rank_with(store, scope, period, &RankOptions { variant, ..RankOptions::default() })
 }
