@@ -11,10 +11,10 @@ pub mod blocks;
 pub mod codec;
 pub mod emergency;
 pub mod enterprises;
-pub mod inspections;
 pub mod merge;
 mod postgres;
 mod proposals;
+pub mod records;
 pub mod schema;
 mod sqlite;
 pub mod tx;
@@ -28,8 +28,8 @@ pub use accounts::AccountStore;
 pub use air::AirStore;
 pub use emergency::EmergencyStore;
 pub use enterprises::EnterpriseStore;
-pub use inspections::InspectionStore;
 pub use postgres::PgStore;
+pub use records::RecordStore;
 pub use sqlite::SqliteStore;
 pub use tx::Tx;
 
@@ -591,7 +591,7 @@ pub struct StoreCounts {
 
 /// The storage boundary. Everything above it (CLI, web, reports) talks to this trait only.
 pub trait Store:
-    AirStore + AccountabilityStore + AccountStore + EmergencyStore + EnterpriseStore + InspectionStore
+    AirStore + AccountabilityStore + AccountStore + EmergencyStore + EnterpriseStore + RecordStore
 {
     /// Opens an import batch — a write transaction: every write method called until
     /// [`Store::commit_import_batch`] (or [`Store::rollback_import_batch`]) runs inside it, each as a
@@ -636,8 +636,8 @@ pub enum DataArea {
     /// The inputs of assessment besides the measurements: dust periods, targets, bonus/penalty items,
     /// national ranks (`dust_event`, `city_target`, `adjustment`, `national_rank`).
     Assessment = 3,
-    /// Work items: target tasks and their progress (`task`, `task_report`), inspection findings and
-    /// their rectification (`inspection`, [`inspections`]).
+    /// Work items: target tasks and their progress (`task`, `task_report`), and the records of dataset
+    /// modules (`dataset_record`, [`records`]: inspection findings and their rectification, …).
     Tasks = 4,
     /// Forecast issuances and the alert log (`forecast`, `alert_event`).
     Alerts = 5,
@@ -686,7 +686,7 @@ impl DataArea {
             DataArea::Hourly => &["day_block"],
             DataArea::Daily => &["city_daily"],
             DataArea::Assessment => &["dust_event", "city_target", "adjustment", "national_rank"],
-            DataArea::Tasks => &["task", "task_report", "inspection"],
+            DataArea::Tasks => &["task", "task_report", "dataset_record"],
             DataArea::Alerts => &["forecast", "alert_event"],
             DataArea::Response => &[
                 "enterprise",

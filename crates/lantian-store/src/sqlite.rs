@@ -213,9 +213,19 @@ impl SqliteStore {
         self.migrate_with(MIGRATIONS, MIGRATIONS.len())
     }
 
+    /// An in-memory store at migration `last` (tests of an upgrade: the schema of an older program);
+    /// [`SqliteStore::migrate_up_to`] brings it further.
+    #[cfg(test)]
+    pub(crate) fn memory_at(last: usize) -> Result<SqliteStore> {
+        let mut s =
+            SqliteStore { conn: Connection::open_in_memory()?, station_ids: None, in_batch: false, committed_at: None };
+        s.migrate_up_to(last)?;
+        Ok(s)
+    }
+
     /// Applies the migrations not yet applied, up to number `last` (tests build older schemas).
     #[cfg(test)]
-    fn migrate_up_to(&mut self, last: usize) -> Result<()> {
+    pub(crate) fn migrate_up_to(&mut self, last: usize) -> Result<()> {
         self.migrate_with(MIGRATIONS, last)
     }
 

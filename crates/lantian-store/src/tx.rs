@@ -8,7 +8,7 @@
 //! owner commits (the hourly files of a long import share one transaction per few dozen files).
 
 use crate::{
-    AccountStore, AccountabilityStore, AirStore, EmergencyStore, EnterpriseStore, InspectionStore, Result, Store,
+    AccountStore, AccountabilityStore, AirStore, EmergencyStore, EnterpriseStore, RecordStore, Result, Store,
     StoreError,
 };
 
@@ -89,8 +89,8 @@ impl<'s> Tx<'s> {
         &mut *self.store
     }
 
-    /// Work data: inspections.
-    pub fn inspections(&mut self) -> &mut dyn InspectionStore {
+    /// The records of dataset modules (work data: inspections, …).
+    pub fn records(&mut self) -> &mut dyn RecordStore {
         &mut *self.store
     }
 

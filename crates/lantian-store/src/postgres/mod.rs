@@ -12,7 +12,7 @@
 mod air;
 mod emergency;
 
-/// For the stores of dataset modules beside their SQLite twins (`crate::inspections`).
+/// For the records of dataset modules beside their SQLite twin (`crate::records`).
 pub(crate) use air::{known_city, record_file};
 
 use std::cell::RefCell;
@@ -162,6 +162,22 @@ impl PgStore {
         };
         s.migrate(POSTGRES, POSTGRES.len())?;
         s.check_daily_rules()?;
+        Ok(s)
+    }
+
+    /// A store at migration `last` (tests of an upgrade: the schema of an older program); `migrate`
+    /// with [`POSTGRES`] brings it further.
+    #[cfg(test)]
+    pub(crate) fn open_at(url: &str, last: usize) -> Result<PgStore> {
+        let config: postgres::Config = url.parse().map_err(|e| StoreError::Input(format!("bad URL: {e}")))?;
+        let client = config.connect(NoTls)?;
+        let mut s = PgStore {
+            client: RefCell::new(client),
+            station_ids: None,
+            in_batch: false,
+            partitions: RefCell::new(HashSet::new()),
+        };
+        s.migrate(POSTGRES, last)?;
         Ok(s)
     }
 
