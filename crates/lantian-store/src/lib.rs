@@ -17,6 +17,8 @@ mod proposals;
 pub mod records;
 pub mod schema;
 mod sqlite;
+#[doc(hidden)]
+pub mod testing;
 pub mod tx;
 
 use chrono::NaiveDate;

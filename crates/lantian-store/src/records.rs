@@ -373,33 +373,8 @@ mod tests {
         assert_eq!(gone, 0, "the old table is dropped");
     }
 
-    /// A new PostgreSQL database on the server of `LANTIAN_TEST_PG` (`postgres://user@host:port`), with
-    /// a language's default collation where the server has ICU (ICU en-US, where `a` sorts before `B`),
-    /// so that only the schema's byte-order text keeps SQLite's order; dropped after `f`. Skipped
-    /// (passes, saying so) without the variable.
     fn with_pg_database(tag: &str, f: impl FnOnce(&str) + std::panic::UnwindSafe) {
-        let Ok(server) = std::env::var("LANTIAN_TEST_PG") else {
-            eprintln!("LANTIAN_TEST_PG is not set: the PostgreSQL records test {tag} is skipped");
-            return;
-        };
-        let server = server.trim_end_matches('/');
-        let base = match server.split_once("://") {
-            Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)),
-            None => panic!("LANTIAN_TEST_PG is not a postgres:// URL"),
-        };
-        let name = format!("lantian_test_records_{tag}_{}", std::process::id());
-        let mut admin = postgres::Client::connect(&format!("{base}/postgres"), postgres::NoTls).expect("server");
-        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).expect("drop");
-        let icu = format!("CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'");
-        if admin.batch_execute(&icu).is_err() {
-            admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create");
-        }
-        let url = format!("{base}/{name}");
-        let r = std::panic::catch_unwind(|| f(&url));
-        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).expect("drop");
-        if let Err(p) = r {
-            std::panic::resume_unwind(p);
-        }
+        crate::testing::with_pg_database(&format!("records_{tag}"), true, f)
     }
 
     #[test]

@@ -248,25 +248,7 @@ fn retry_busy_retries_only_busy_failures() {
 
 /// A database of its own on the test server, dropped after `f`.
 fn with_pg_database(tag: &str, f: impl FnOnce(&str) + std::panic::UnwindSafe) {
-    let Ok(server) = std::env::var("LANTIAN_TEST_PG") else {
-        eprintln!("LANTIAN_TEST_PG is not set: the PostgreSQL case {tag} is skipped");
-        return;
-    };
-    let server = server.trim_end_matches('/');
-    let base = match server.split_once("://") {
-        Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)),
-        None => panic!("LANTIAN_TEST_PG is not a postgres:// URL"),
-    };
-    let name = format!("lantian_test_write_{tag}_{}", std::process::id());
-    let mut admin = postgres::Client::connect(&format!("{base}/postgres"), postgres::NoTls).expect("server");
-    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).expect("drop");
-    admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create");
-    let url = format!("{base}/{name}");
-    let r = std::panic::catch_unwind(|| f(&url));
-    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).expect("drop");
-    if let Err(p) = r {
-        std::panic::resume_unwind(p);
-    }
+    lantian_store::testing::with_pg_database(&format!("write_{tag}"), false, f)
 }
 
 #[test]
