@@ -257,7 +257,15 @@ fn role_endpoint_city_matrix() {
             if status == 303 && !location.starts_with("/login?next=") {
                 wrong.push(format!("{caller} GET {} redirects to {location:?}", row.url));
             }
-            if status == 401 || status == 403 {
+            if (status == 401 || status == 403) && !row.url.starts_with("/api/") {
+                // A page answers its refusal as a page (issue 14 item 9): the status, and a way to sign in.
+                if !body.starts_with("<!doctype html>")
+                    || !body.contains(&format!("<b>{status}</b>"))
+                    || !body.contains("href=\"/login")
+                {
+                    wrong.push(format!("{caller} GET {}: {status} not an error page: {body:.200}", row.url));
+                }
+            } else if status == 401 || status == 403 {
                 let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
                 if v["error"]["status"].as_u64() != Some(u64::from(status)) {
                     wrong.push(format!("{caller} GET {}: {status} not in the API error shape: {body:.200}", row.url));

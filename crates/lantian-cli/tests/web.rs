@@ -141,13 +141,25 @@ fn api_serves_the_cli_numbers_and_errors_in_one_shape() {
         ("/api/v1/stations?per_page=0".to_string(), 400),
         (format!("/api/v1/stations?city={}", enc("火星")), 400),
         ("/api/v1/nothing".to_string(), 404),
-        ("/nothing".to_string(), 404),
     ] {
         let (s, v) = get(&base, &path);
         assert_eq!(s, status, "{path}: {v}");
         assert_eq!(v["error"]["status"].as_u64(), Some(u64::from(status)), "{path}: {v}");
         assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{path}: {v}");
     }
+    // A page route answers its errors as a page in its language, with the message and a way back
+    // (issue 14 item 9); the API keeps JSON.
+    let (s, page) = get_text(&base, "/nothing");
+    assert_eq!(s, 404);
+    assert!(page.starts_with("<!doctype html>") && page.contains("<b>404</b> 页面不存在"), "{page:.600}");
+    assert!(
+        page.contains("no such resource: /nothing") && page.contains("<a href=\"/\">返回全省概览</a>"),
+        "{page:.800}"
+    );
+    let (s, page) = get_text(&base, "/ranking?period=2022-14&lang=en");
+    assert_eq!(s, 400);
+    assert!(page.contains("lang=\"en\"") && page.contains("<b>400</b> Bad request"), "{page:.600}");
+    assert!(page.contains("period \"2022-14\"") || page.contains("period &#34;2022-14&#34;"), "{page:.900}");
     let mut r = agent().post(&format!("{base}/api/v1/rankings")).send("x").expect("post");
     assert_eq!(r.status().as_u16(), 405);
     let v: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().expect("body")).expect("json");
@@ -856,6 +868,10 @@ fn charts_and_tables_read_as_they_mean() {
     assert!(default_page.contains("class=\"period-note\">默认显示最近一个数据完整的月份"), "{default_page:.600}");
     let (_, en) = get_text(&base, "/ranking?lang=en");
     assert!(en.contains("Showing the latest month with complete data"));
+    // English pages name the cities in English (issue 14 item 8).
+    assert!(en.contains("<td>Chengdu</td>") && !en.contains("<td>成都</td>"), "{en:.1500}");
+    let (_, points_en) = get_text(&base, "/points?lang=en");
+    assert!(points_en.contains("<td>Chengdu</td>") && points_en.contains("<h1>Points, 2022-03</h1>"));
     let (_, points_default) = get_text(&base, "/points");
     let (_, points_march) = get_text(&base, "/points?period=2022-03");
     assert_eq!(table_of(&points_default, "points"), table_of(&points_march, "points"));
@@ -915,4 +931,32 @@ fn boundaries_draw_the_real_choropleth() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("bad.geojson") && err.contains("feature 0") && err.contains("adcode"), "{err}");
+}
+
+/// Stored text is escaped on every page converted to templates (issue 14 item 2): station names holding
+/// `<script>`, an attribute break-out with an `onerror` handler and quotes are shown as text, and a
+/// station code that is not a plain word reaches its link percent-encoded.
+#[test]
+fn stored_text_is_escaped_on_the_pages() {
+    let t = TempDir::new("escape");
+    let db = t.db();
+    let file = t.0.join("stations.csv");
+    std::fs::write(
+        &file,
+        "监测点编码,监测点名称,城市,经度,纬度,对照点\n\
+         1001A,<script>alert(1)</script>,成都,104.0437,30.7044,N\n\
+         1002A,\"\"\"><img src=x onerror=alert(2)>\",成都,104.05,30.71,N\n\
+         1003A,O'Brien & \"Sons\",成都,104.06,30.72,N\n",
+    )
+    .expect("write");
+    ok(&db, &["import", &file.display().to_string()]);
+    let mut server = Server::start(&db);
+    let (s, html) = get_text(&server.base, "/stations");
+    assert_eq!(s, 200);
+    assert!(!html.contains("<script>alert") && !html.contains("<img src=x"), "{html}");
+    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{html}");
+    assert!(html.contains("&#34;&#62;&#60;img src=x onerror=alert(2)&#62;"), "{html}");
+    assert!(html.contains("O&#39;Brien &#38; &#34;Sons&#34;"), "{html}");
+    assert!(html.contains("href=\"/stations/1001A\""));
+    assert!(server.stop().success());
 }

@@ -261,7 +261,7 @@ pub async fn alerts_page(
         Ok((b, rows))
     })
     .await?;
-    let page = layout(lang, lang.t("重污染天气预警与应急", "Heavy-pollution alerts"), &body, "/alerts");
+    let page = layout(lang, lang.t("重污染天气预警与应急", "Heavy-pollution alerts"), &body, "/alerts")?;
     Ok(crate::access::exported(page.into_response(), rows))
 }
 
@@ -356,5 +356,5 @@ pub async fn control_list_page(
         Ok((title, b, list.rows.len() as u64))
     })
     .await?;
-    Ok(crate::access::exported(layout(lang, &title, &body, "/alerts/control-list").into_response(), rows))
+    Ok(crate::access::exported(layout(lang, &title, &body, "/alerts/control-list")?.into_response(), rows))
 }

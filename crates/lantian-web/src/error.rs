@@ -85,8 +85,8 @@ impl From<axum::extract::rejection::QueryRejection> for ApiError {
 }
 
 /// Puts the framework's own refusals — a query, path or JSON body that does not parse, a body over the
-/// limit — into the one error shape (they come as plain text), so that every 4xx and 5xx answer, pages
-/// included, is `{"error": {…}}` (issue 12 §14).
+/// limit — into the one error shape (they come as plain text), so that every 4xx and 5xx answer is
+/// `{"error": {…}}` (issue 12 §14); outside the API, [`pages_in_html`] then shows it as a page.
 pub async fn one_shape(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let resp = next.run(req).await;
     let status = resp.status();
@@ -119,6 +119,58 @@ pub async fn one_shape(req: axum::extract::Request, next: axum::middleware::Next
         }
     }
     shaped
+}
+
+/// Page routes answer their errors as pages (issue 14 item 9): an error of a route outside `/api/`,
+/// `/healthz` and `/assets/` — its handler's, the access policy's, an unknown path's — is shown as an HTML
+/// page in the page's language (`?lang=en`) with the same status, the error's message and a way back;
+/// the API keeps the one JSON shape ([`one_shape`], which runs first).
+pub async fn pages_in_html(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path().to_string();
+    let english = req.uri().query().is_some_and(|q| q.split('&').any(|kv| kv == "lang=en"));
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let api = path.starts_with("/api/") || path == "/healthz" || path.starts_with("/assets/");
+    if api || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let message = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(b) => serde_json::from_slice::<serde_json::Value>(&b)
+            .ok()
+            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+            .unwrap_or_else(|| String::from_utf8_lossy(&b).into_owned()),
+        Err(_) => String::new(),
+    };
+    let lang = if english { crate::pages::Lang::En } else { crate::pages::Lang::Zh };
+    let (zh, en) = match status {
+        StatusCode::BAD_REQUEST => ("请求有误", "Bad request"),
+        StatusCode::UNAUTHORIZED => ("需要登录", "Sign-in needed"),
+        StatusCode::FORBIDDEN => ("无权查看", "Not allowed"),
+        StatusCode::NOT_FOUND => ("页面不存在", "Not found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("不支持的请求方法", "Method not allowed"),
+        StatusCode::TOO_MANY_REQUESTS => ("请求过于频繁", "Too many requests"),
+        StatusCode::SERVICE_UNAVAILABLE => ("服务繁忙，请稍后再试", "Busy: try again shortly"),
+        s if s.is_server_error() => ("服务器出错", "Server error"),
+        _ => ("请求未能完成", "The request could not be completed"),
+    };
+    let page = crate::views::ErrorPage {
+        chrome: crate::views::Chrome::new(lang, lang.t(zh, en), &path),
+        status: status.as_u16(),
+        reason: lang.t(zh, en),
+        message,
+        signin: matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
+    };
+    let mut html = match crate::views::render(&page) {
+        Ok(h) => (status, h).into_response(),
+        Err(e) => return e.into_response(),
+    };
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            html.headers_mut().insert(name, value.clone());
+        }
+    }
+    html
 }
 
 /// Unknown routes.

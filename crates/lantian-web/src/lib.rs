@@ -29,6 +29,7 @@ mod pool;
 pub mod proposals_api;
 pub mod session;
 pub mod upload;
+pub mod views;
 
 use std::sync::Arc;
 
@@ -159,6 +160,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(axum::middleware::from_fn(error::one_shape))
+        .layer(axum::middleware::from_fn(error::pages_in_html))
         .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(
             // One structured log line per request: method, path, status, latency.

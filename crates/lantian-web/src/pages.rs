@@ -16,6 +16,7 @@ use lantian_service::accountability::assess;
 use serde::Deserialize;
 
 use crate::api::blocking;
+use crate::views::{self, Chrome};
 use crate::{ApiError, AppState};
 
 /// Language of a page.
@@ -56,6 +57,15 @@ pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// A city's name in the page's language: its Chinese short name, or its English name (pinyin) on English
+/// pages — for the 21 Sichuan cities; another city keeps its Chinese name.
+pub(crate) fn city_name(lang: Lang, city: &lantian_store::CityInfo) -> String {
+    match (lang, city.code.and_then(|c| sichuan_city(&c.to_string()))) {
+        (Lang::En, Some(c)) => c.name_en.to_string(),
+        _ => city.display().to_string(),
+    }
+}
+
 /// Schematic positions: approximate longitude and latitude of each city's seat of government (a
 /// schematic map, not boundaries; `--boundaries` will draw the real ones).
 const SEATS: [(u32, f64, f64); 21] = [
@@ -92,30 +102,9 @@ fn region_stroke(r: RegionId) -> &'static str {
     }
 }
 
-pub(crate) fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Html<String> {
-    let other = if lang == Lang::En {
-        path.to_string()
-    } else {
-        format!("{path}{}lang=en", if path.contains('?') { "&" } else { "?" })
-    };
-    let switch = if lang == Lang::En { "中文" } else { "English" };
-    let q = if lang == Lang::En { "?lang=en" } else { "" };
-    Html(format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{} — 蓝天 lantian</title><link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/assets/lantian.css\"></head><body><header><b>蓝天 lantian</b>\
-         <nav><a href=\"/{q}\">{}</a> <a href=\"/ranking{q}\">{}</a> <a href=\"/points{q}\">{}</a> <a href=\"/stations{q}\">{}</a> <a href=\"/alerts{q}\">{}</a> <a href=\"/upload{q}\">{}</a> <a href=\"/api/v1/openapi.json\">API</a> \
-         <a id=\"lang\" href=\"{}\">{switch}</a></nav></header><main><h1>{}</h1>{body}</main></body></html>",
-        if lang == Lang::En { "en" } else { "zh-CN" },
-        esc(title),
-        lang.t("全省概览", "Overview"),
-        lang.t("排名", "Ranking"),
-        lang.t("积分", "Points"),
-        lang.t("站点", "Stations"),
-        lang.t("预警应急", "Alerts"),
-        lang.t("上传", "Upload"),
-        esc(&other),
-        esc(title),
-    ))
+/// A page whose body is still built here, inside the layout of every page (`templates/base.html`).
+pub(crate) fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Result<Html<String>, ApiError> {
+    crate::views::render(&crate::views::Legacy { chrome: Chrome::new(lang, title, path), body })
 }
 
 /// The layout's style sheet (served with the level classes as `/assets/lantian.css`).
@@ -124,7 +113,9 @@ header{display:flex;gap:2em;align-items:center;background:#0b3d91;color:#fff;pad
 main{padding:1em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}\
 td:nth-child(2),th:nth-child(2){text-align:left}.best{background:#e6f4ea}.worst{background:#fde7e9}.improved{background:#e3f2fd}.legend span{display:inline-block;padding:.1em .5em;margin-right:.3em}\
 .grid{display:flex;gap:2em;flex-wrap:wrap}.scroll{overflow-x:auto;max-width:100%}#hours th,#hours td{white-space:nowrap}\
-.region{border:2px solid;padding:0 .3em;margin-right:.3em}";
+.region{border:2px solid;padding:0 .3em;margin-right:.3em}\
+@media (max-width:600px){header{flex-wrap:wrap;gap:.4em;padding:.5em}header a{margin-right:.6em}main{padding:.6em}\
+h1{font-size:1.4em}table{display:block;overflow-x:auto;max-width:100%}td,th{white-space:nowrap}}";
 
 /// One class per AQI level (`lv1` … `lv6`: the official colour, HJ 633 Table 2) and per region (`rg-CODE`:
 /// its outline colour), instead of inline styles. Ink: black on the legend except the two darkest
@@ -201,11 +192,6 @@ fn page_period(
     Ok(Some((partial, Some(note))))
 }
 
-/// The sentence of [`page_period`] as a paragraph (nothing when the period was asked for).
-fn period_note(note: &Option<String>) -> String {
-    note.as_ref().map_or(String::new(), |n| format!("<p class=\"period-note\">{}</p>", esc(n)))
-}
-
 /// `GET /`: the province at a glance.
 pub async fn overview(
     State(state): State<Arc<AppState>>,
@@ -261,11 +247,7 @@ pub async fn overview(
                     format!("{:.1},{:.1}", x + r * a.cos(), y + r * a.sin())
                 })
                 .collect();
-            let name = if lang == Lang::En {
-                sichuan_city(&code.to_string()).map_or(city.display().to_string(), |c| c.name_en.to_string())
-            } else {
-                city.display().to_string()
-            };
+            let name = city_name(lang, city);
             let aqi = last.and_then(|v| v.result.aqi).map_or("—".to_string(), |a| a.to_string());
             match bounds.and_then(|bd| bd.paths.iter().find(|(c, _)| *c == code)) {
                 // The real outline (choropleth), outlined in the region's colour.
@@ -323,7 +305,7 @@ pub async fn overview(
         Ok(b)
     })
     .await?;
-    Ok(layout(lang, lang.t("全省空气质量概览", "Province overview"), &body, "/"))
+    layout(lang, lang.t("全省空气质量概览", "Province overview"), &body, "/")
 }
 
 /// `GET /ranking?period=`: the month's ranking (default: the latest month with data).
@@ -331,80 +313,71 @@ pub async fn ranking(State(state): State<Arc<AppState>>, Query(q): Query<PageQue
     let lang = Lang::of(q.lang.as_deref());
     let period_text = q.period.clone();
     let by = q.by.clone();
-    let (title, body) = blocking(state, move |store| {
+    blocking(state, move |store| {
         let scope = assess::resolve_scope(store, None)?;
         let Some((period, note)) = page_period(store, &scope, period_text.as_deref(), lang)? else {
-            return Ok((lang.t("排名", "Ranking").to_string(), lang.t("<p>还没有数据。</p>", "<p>No data yet.</p>").to_string()));
+            return views::render(&views::Empty { chrome: Chrome::new(lang, lang.t("排名", "Ranking"), "/ranking") });
         };
         let mut rows = assess::rank(store, &scope, &period, ResultVariant::DustExcluded)?;
         let by_change = by.as_deref() == Some("change");
         // Read as the ranking means: the best first (or the most improved first, by change).
         assess::order_rows(&mut rows, if by_change { assess::RankOrder::Change } else { assess::RankOrder::Composite });
         let ranked = rows.iter().filter(|r| r.rank.is_some()).count() as u32;
-        // Switches: this month, year to date, ordered by change.
-        let (y, m) = (period.end.format("%Y").to_string(), period.end.format("%Y-%m").to_string());
-        let l = if lang == Lang::En { "&lang=en" } else { "" };
-        let mut b = period_note(&note);
-        let _ = write!(
-            b,
-            "<p id=\"switch\"><a href=\"/ranking?period={m}{l}\">{}</a> · <a href=\"/ranking?period={y}-01..{m}{l}\">{}</a> · \
-             <a href=\"/ranking?period={}&by=change{l}\">{}</a></p>",
-            lang.t("本月", "Month"),
-            lang.t("年初至今", "Year to date"),
-            esc(&period.label()),
-            lang.t("按变化率排序（改善最多在前）", "By change (most improved first)")
-        );
-        b.push_str(&format!("<table id=\"ranking\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>PM2.5</th><th>{}</th><th>{}</th></tr>",
-            lang.t("排名", "Rank"), lang.t("城市", "City"), lang.t("综合指数", "Composite index"), lang.t("优良天数比例(%)", "Good days (%)"),
-            lang.t("变化率(%)", "Change (%)"), lang.t("变化排名", "Change rank")));
-        for r in &rows {
-            let class = match (by_change, r.rank, r.change_rank) {
-                (true, _, Some(k)) if k <= 3 && r.change_tenths.is_some_and(|c| c < 0) => " class=\"improved\"",
-                (false, Some(k), _) if k <= 3 => " class=\"best\"",
-                (false, Some(k), _) if ranked >= 6 && k + 3 > ranked => " class=\"worst\"",
-                _ => "",
-            };
-            let _ = write!(b, "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                r.rank.map_or("—".into(), |k| k.to_string()), esc(r.city.display()),
-                r.index.as_ref().map_or(String::new(), |i| fmt_hundredths(i.hundredths)),
-                r.stats.good_day_ratio_tenths().map_or(String::new(), fmt_tenths),
-                r.stats.stat(lantian_core::Pollutant::Pm2_5).value.map_or(String::new(), |v| v.to_string()),
-                r.change_tenths.map_or(String::new(), fmt_tenths),
-                r.change_rank.map_or(String::new(), |k| k.to_string()));
-        }
-        b.push_str("</table>");
+        let view_rows = rows
+            .iter()
+            .map(|r| views::RankingRow {
+                class: match (by_change, r.rank, r.change_rank) {
+                    (true, _, Some(k)) if k <= 3 && r.change_tenths.is_some_and(|c| c < 0) => "improved",
+                    (false, Some(k), _) if k <= 3 => "best",
+                    (false, Some(k), _) if ranked >= 6 && k + 3 > ranked => "worst",
+                    _ => "",
+                },
+                rank: r.rank.map_or("—".into(), |k| k.to_string()),
+                city: city_name(lang, &r.city),
+                index: r.index.as_ref().map_or(String::new(), |i| fmt_hundredths(i.hundredths)),
+                good: r.stats.good_day_ratio_tenths().map_or(String::new(), fmt_tenths),
+                pm2_5: r.stats.stat(lantian_core::Pollutant::Pm2_5).value.map_or(String::new(), |v| v.to_string()),
+                change: r.change_tenths.map_or(String::new(), fmt_tenths),
+                change_rank: r.change_rank.map_or(String::new(), |k| k.to_string()),
+            })
+            .collect();
         // An index summing fewer than six pollutants (a source without them) says so.
         let mut notes: Vec<String> = Vec::new();
         for n in rows.iter().filter_map(|r| r.index.as_ref().and_then(|i| i.basis_note_zh())) {
-            if !notes.contains(&n) {
-                notes.push(n);
-            }
-        }
-        for n in &notes {
             let text = if lang == Lang::En {
                 "Note: the composite index lacks pollutants the data source does not carry; only indices of the same basis are ranked together.".to_string()
             } else {
                 format!("注：{n}；只比较口径相同的综合指数。")
             };
-            let _ = write!(b, "<p class=\"note\">{}</p>", esc(&text));
+            if !notes.contains(&text) {
+                notes.push(text);
+            }
         }
-        Ok((format!("{} {}", period.label_zh(), lang.t("城市排名", "city ranking")), b))
+        let title = match lang {
+            Lang::Zh => format!("{}城市排名", period.label_zh()),
+            Lang::En => format!("City ranking, {}", period.label()),
+        };
+        views::render(&views::Ranking {
+            chrome: Chrome::new(lang, &title, "/ranking"),
+            note,
+            month: period.end.format("%Y-%m").to_string(),
+            year_start: period.end.format("%Y-01").to_string(),
+            period: period.label(),
+            rows: view_rows,
+            notes,
+        })
     })
-    .await?;
-    Ok(layout(lang, &title, &body, "/ranking"))
+    .await
 }
 
 /// `GET /points?period=`: the 100-point scoreboard with each city's explanation (shipped scheme).
 pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
     let period_text = q.period.clone();
-    let (title, body) = blocking(state, move |store| {
+    blocking(state, move |store| {
         let scope = assess::resolve_scope(store, None)?;
         let Some((period, note)) = page_period(store, &scope, period_text.as_deref(), lang)? else {
-            return Ok((
-                lang.t("积分", "Points").to_string(),
-                lang.t("<p>还没有数据。</p>", "<p>No data yet.</p>").to_string(),
-            ));
+            return views::render(&views::Empty { chrome: Chrome::new(lang, lang.t("积分", "Points"), "/points") });
         };
         let scheme = lantian_core::accountability::points::PointsScheme::default_scheme()
             .map_err(|e| ApiError::internal(e.to_string()))?;
@@ -415,7 +388,6 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
             &scheme,
             ResultVariant::DustExcluded,
         )?;
-        let codes = scheme.factor_codes();
         let cities: Vec<lantian_store::CityInfo> = scored.iter().map(|c| c.city.clone()).collect();
         let year = chrono::Datelike::year(&period.end);
         let missing = lantian_service::accountability::targets::missing_targets(store, &cities, year)?;
@@ -423,82 +395,64 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
             year,
             &missing,
             scheme.missing_target == lantian_core::accountability::points::MissingTarget::NotAssessed,
-        )
-        .map_or(String::new(), |w| format!("<p class=\"warning\" id=\"warnings\">{}</p>", esc(&w)));
-        let note = period_note(&note);
-        let mut b = format!(
-            "{note}{warning}<p>{} {} {}</p><table id=\"points\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
-            lang.t("方案", "Scheme"),
-            esc(&scheme.id),
-            esc(&scheme.version),
-            lang.t("名次", "Rank"),
-            lang.t("城市", "City"),
-            lang.t("总分", "Total"),
-            lang.t("等级", "Grade")
         );
-        for c in &codes {
-            let _ = write!(
-                b,
-                "<th>{}</th>",
-                if lang == Lang::En { c } else { lantian_core::accountability::points::factor_header_zh(c) }
-            );
-        }
-        b.push_str("</tr>");
-        let mut explain = String::new();
-        for c in &scored {
-            let _ = write!(
-                b,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
-                c.rank.map_or("—".into(), |k| k.to_string()),
-                esc(c.city.display()),
-                fmt_hundredths(c.result.total_hundredths),
-                esc(&c.result.grade)
-            );
-            for f in &c.result.factors {
-                let v = if f.assessed {
-                    lantian_core::accountability::points::fmt_ratio(f.points, 2)
+        let not_assessed = lang.t("不考核", "not assessed");
+        let fmt = |assessed: bool, points, decimals| {
+            if assessed {
+                lantian_core::accountability::points::fmt_ratio(points, decimals)
+            } else {
+                not_assessed.to_string()
+            }
+        };
+        let view_cities = scored
+            .iter()
+            .map(|c| views::PointsCity {
+                rank: c.rank.map_or("—".into(), |k| k.to_string()),
+                city: city_name(lang, &c.city),
+                total: fmt_hundredths(c.result.total_hundredths),
+                grade: c.result.grade.clone(),
+                points: c.result.factors.iter().map(|f| fmt(f.assessed, f.points, 2)).collect(),
+                factors: c
+                    .result
+                    .factors
+                    .iter()
+                    .map(|f| views::FactorView {
+                        code: f.code.to_string(),
+                        name: f.name_zh.to_string(),
+                        points: fmt(f.assessed, f.points, 4),
+                        inputs: f.inputs.clone(),
+                        formula: f.formula.clone(),
+                    })
+                    .collect(),
+                converted: c.result.converted.clone(),
+            })
+            .collect();
+        let factor_headers = scheme
+            .factor_codes()
+            .iter()
+            .map(|c| {
+                if lang == Lang::En {
+                    c.to_string()
                 } else {
-                    lang.t("不考核", "not assessed").to_string()
-                };
-                let _ = write!(b, "<td>{v}</td>");
-            }
-            b.push_str("</tr>");
-            let _ = write!(
-                explain,
-                "<details><summary>{} {}</summary><ul>",
-                esc(c.city.display()),
-                fmt_hundredths(c.result.total_hundredths)
-            );
-            for f in &c.result.factors {
-                let _ = write!(
-                    explain,
-                    "<li><b>{} {}</b>: {}<br>{}: {}<br>{}: {}</li>",
-                    f.code,
-                    f.name_zh,
-                    if f.assessed {
-                        lantian_core::accountability::points::fmt_ratio(f.points, 4)
-                    } else {
-                        lang.t("不考核", "not assessed").to_string()
-                    },
-                    lang.t("输入", "inputs"),
-                    esc(&f.inputs),
-                    lang.t("计算", "formula"),
-                    esc(&f.formula)
-                );
-            }
-            if let Some(conv) = &c.result.converted {
-                let _ = write!(explain, "<li>{}: {}</li>", lang.t("折算", "converted"), esc(conv));
-            }
-            explain.push_str("</ul></details>");
-        }
-        b.push_str("</table><h2>");
-        b.push_str(lang.t("各市州计算过程", "How each city's points were computed"));
-        b.push_str("</h2>");
-        b.push_str(&explain);
-        Ok((format!("{} {}", period.label_zh(), lang.t("积分", "points")), b))
+                    lantian_core::accountability::points::factor_header_zh(c).to_string()
+                }
+            })
+            .collect();
+        let title = match lang {
+            Lang::Zh => format!("{}积分", period.label_zh()),
+            Lang::En => format!("Points, {}", period.label()),
+        };
+        views::render(&views::Points {
+            chrome: Chrome::new(lang, &title, "/points"),
+            note,
+            warning,
+            scheme: scheme.id.clone(),
+            version: scheme.version.clone(),
+            factor_headers,
+            cities: view_cities,
+        })
     })
-    .await?;
-    Ok(layout(lang, &title, &body, "/points"))
+    .await
 }
 
 /// Station page parameters.
@@ -515,37 +469,28 @@ pub async fn stations(
     Query(q): Query<StationPageQuery>,
 ) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
-    let suffix = if lang == Lang::En { "?lang=en" } else { "" };
-    let body = blocking(state, move |store| {
+    blocking(state, move |store| {
         let mut filter = lantian_store::StationFilter::default();
         if let Some(name) = q.city.as_deref() {
             let c = lantian_store::AirStore::resolve_city(store, name)?
                 .ok_or_else(|| ApiError::bad_request(format!("unknown city {name:?}")))?;
             filter.city_ids.push(c.id);
         }
-        let list = lantian_store::AirStore::stations(store, &filter)?;
-        let mut b = format!(
-            "<table id=\"stations\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            lang.t("代码", "Code"),
-            lang.t("名称", "Name"),
-            lang.t("城市", "City"),
-            lang.t("对照点", "Control")
-        );
-        for s in &list {
-            let _ = write!(
-                b,
-                "<tr><td><a href=\"/stations/{0}{suffix}\">{0}</a></td><td>{1}</td><td>{2}</td><td>{3}</td></tr>",
-                esc(&s.code),
-                esc(s.name.as_deref().unwrap_or("")),
-                esc(&s.city.as_ref().map(|c| c.display().to_string()).unwrap_or_default()),
-                if s.is_control { "✓" } else { "" }
-            );
-        }
-        b.push_str("</table>");
-        Ok(b)
+        let stations = lantian_store::AirStore::stations(store, &filter)?
+            .into_iter()
+            .map(|s| views::StationRow {
+                code: s.code,
+                name: s.name.unwrap_or_default(),
+                city: s.city.as_ref().map(|c| city_name(lang, c)).unwrap_or_default(),
+                control: s.is_control,
+            })
+            .collect();
+        views::render(&views::Stations {
+            chrome: Chrome::new(lang, lang.t("监测站点", "Monitoring stations"), "/stations"),
+            stations,
+        })
     })
-    .await?;
-    Ok(layout(lang, lang.t("监测站点", "Monitoring stations"), &body, "/stations"))
+    .await
 }
 
 /// `GET /stations/{code}?date=`: a station's hours for a day (default: its latest day) with the
@@ -635,7 +580,7 @@ pub async fn station(
         Ok((title, b))
     })
     .await?;
-    Ok(layout(lang, &title, &body, "/stations"))
+    layout(lang, &title, &body, "/stations")
 }
 
 /// City page parameters.
@@ -745,7 +690,7 @@ pub async fn city(
         Ok((format!("{} {year}", city.display()), b))
     })
     .await?;
-    Ok(layout(lang, &title, &body, "/"))
+    layout(lang, &title, &body, "/")
 }
 
 /// One daily series of a year as a line over the level bands of its breakpoint column in force on the
@@ -838,18 +783,9 @@ fn series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::CityDai
 }
 
 /// `GET /login`: the sign-in form (posts to `/api/v1/session`).
-pub async fn login(Query(q): Query<PageQuery>) -> Html<String> {
+pub async fn login(Query(q): Query<PageQuery>) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
-    let body = format!(
-        "<form id=\"login\"><p><label>{} <input name=\"name\" autocomplete=\"username\" required></label></p>\
-         <p><label>{} <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
-         <p><button type=\"submit\">{}</button></p><p id=\"msg\" role=\"alert\"></p></form>\
-         <script src=\"/assets/login.js\"></script>",
-        lang.t("账号", "Account"),
-        lang.t("密码", "Password"),
-        lang.t("登录", "Sign in"),
-    );
-    layout(lang, lang.t("登录", "Sign in"), &body, "/login")
+    views::render(&views::Login { chrome: Chrome::new(lang, lang.t("登录", "Sign in"), "/login") })
 }
 
 /// The sign-in form's script (`/assets/login.js`).
@@ -867,25 +803,12 @@ pub async fn upload(
     State(state): State<Arc<AppState>>,
     headers: axum::http::HeaderMap,
     Query(q): Query<PageQuery>,
-) -> Html<String> {
+) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
-    let body = match crate::session::signed_in(&state, &headers) {
-        None => format!(
-            "<p>{} <a href=\"/login{}\">{}</a></p>",
-            lang.t("上传数据需要先登录。", "Uploading data needs an account."),
-            if lang == Lang::En { "?lang=en" } else { "" },
-            lang.t("登录", "Sign in")
-        ),
-        Some((name, csrf)) => format!(
-            "<p>{} <b>{}</b></p><form id=\"upload\" data-csrf=\"{}\"><p><input type=\"file\" name=\"file\" multiple required> \
-             <button type=\"submit\">{}</button></p></form><pre id=\"report\"></pre><script src=\"/assets/upload.js\"></script>",
-            lang.t("当前账号", "Signed in as"),
-            esc(&name),
-            esc(&csrf),
-            lang.t("上传", "Upload"),
-        ),
-    };
-    layout(lang, lang.t("上传数据", "Upload data"), &body, "/upload")
+    views::render(&views::Upload {
+        chrome: Chrome::new(lang, lang.t("上传数据", "Upload data"), "/upload"),
+        signed_in: crate::session::signed_in(&state, &headers),
+    })
 }
 
 /// The upload form's script (`/assets/upload.js`).

@@ -1,0 +1,193 @@
+//! The pages as templates (issue 14 item 2): each page is a struct of the values it shows — text, already
+//! formatted by the core's functions — and an Askama template under `templates/`, checked when the crate
+//! compiles and HTML-escaped by default (every `{{ … }}` of text; `|urlencode` inside a URL). No page
+//! builds HTML by string formatting once converted; pages not yet converted render their body, built
+//! with [`crate::pages::esc`], inside the same layout ([`Legacy`]).
+
+use askama::Template;
+use axum::response::Html;
+
+use crate::pages::Lang;
+use crate::ApiError;
+
+/// What every page shows around its body: the language, the title and the way to the other language.
+pub struct Chrome {
+    pub lang: Lang,
+    pub title: String,
+    /// The same page in the other language.
+    pub other: String,
+    /// `?lang=en` on English pages (appended to the links of the navigation), else nothing.
+    pub q: &'static str,
+}
+
+impl Chrome {
+    /// The chrome of the page at `path` (with its query, if any).
+    pub fn new(lang: Lang, title: &str, path: &str) -> Chrome {
+        let other = if lang == Lang::En {
+            path.to_string()
+        } else {
+            format!("{path}{}lang=en", if path.contains('?') { "&" } else { "?" })
+        };
+        Chrome { lang, title: title.to_string(), other, q: if lang == Lang::En { "?lang=en" } else { "" } }
+    }
+
+    /// The Chinese or the English text.
+    pub fn t(&self, zh: &'static str, en: &'static str) -> &'static str {
+        self.lang.t(zh, en)
+    }
+
+    /// `&lang=en` on English pages (appended to a link that has a query already), else nothing.
+    pub fn amp(&self) -> &'static str {
+        if self.lang == Lang::En {
+            "&lang=en"
+        } else {
+            ""
+        }
+    }
+
+    pub fn html_lang(&self) -> &'static str {
+        if self.lang == Lang::En {
+            "en"
+        } else {
+            "zh-CN"
+        }
+    }
+
+    /// The label of the link to the other language.
+    pub fn switch(&self) -> &'static str {
+        if self.lang == Lang::En {
+            "中文"
+        } else {
+            "English"
+        }
+    }
+}
+
+/// Renders a page.
+pub fn render(page: &impl Template) -> Result<Html<String>, ApiError> {
+    page.render().map(Html).map_err(|e| ApiError::internal(format!("rendering the page: {e}")))
+}
+
+/// A page whose body is still built in Rust, inside the layout.
+#[derive(Template)]
+#[template(path = "legacy.html")]
+pub struct Legacy<'a> {
+    pub chrome: Chrome,
+    pub body: &'a str,
+}
+
+/// A page of a period with no data yet.
+#[derive(Template)]
+#[template(path = "empty.html")]
+pub struct Empty {
+    pub chrome: Chrome,
+}
+
+/// `GET /login`.
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct Login {
+    pub chrome: Chrome,
+}
+
+/// `GET /upload`.
+#[derive(Template)]
+#[template(path = "upload.html")]
+pub struct Upload {
+    pub chrome: Chrome,
+    /// The account's name and its session's CSRF token, when signed in.
+    pub signed_in: Option<(String, String)>,
+}
+
+/// One row of `GET /stations`.
+pub struct StationRow {
+    pub code: String,
+    pub name: String,
+    pub city: String,
+    pub control: bool,
+}
+
+/// `GET /stations`.
+#[derive(Template)]
+#[template(path = "stations.html")]
+pub struct Stations {
+    pub chrome: Chrome,
+    pub stations: Vec<StationRow>,
+}
+
+/// One row of `GET /ranking`.
+pub struct RankingRow {
+    /// `best`, `worst`, `improved` or nothing.
+    pub class: &'static str,
+    pub rank: String,
+    pub city: String,
+    pub index: String,
+    pub good: String,
+    pub pm2_5: String,
+    pub change: String,
+    pub change_rank: String,
+}
+
+/// `GET /ranking`.
+#[derive(Template)]
+#[template(path = "ranking.html")]
+pub struct Ranking {
+    pub chrome: Chrome,
+    /// Which period the page chose, when none was asked for.
+    pub note: Option<String>,
+    /// `YYYY-MM` of the period's end, and `YYYY-01` of its year (the switches).
+    pub month: String,
+    pub year_start: String,
+    /// The period's label (`Period::label`).
+    pub period: String,
+    pub rows: Vec<RankingRow>,
+    /// Notes on the basis of the composite indices.
+    pub notes: Vec<String>,
+}
+
+/// One factor of a city's points, explained.
+pub struct FactorView {
+    pub code: String,
+    pub name: String,
+    pub points: String,
+    pub inputs: String,
+    pub formula: String,
+}
+
+/// One city of `GET /points`.
+pub struct PointsCity {
+    pub rank: String,
+    pub city: String,
+    pub total: String,
+    pub grade: String,
+    /// The points of each factor, in the order of the headers.
+    pub points: Vec<String>,
+    pub factors: Vec<FactorView>,
+    pub converted: Option<String>,
+}
+
+/// `GET /points`.
+#[derive(Template)]
+#[template(path = "points.html")]
+pub struct Points {
+    pub chrome: Chrome,
+    pub note: Option<String>,
+    pub warning: Option<String>,
+    pub scheme: String,
+    pub version: String,
+    pub factor_headers: Vec<String>,
+    pub cities: Vec<PointsCity>,
+}
+
+/// The error page of a page route (issue 14 item 9): the status, what it means, the message of the
+/// error, and a way back.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub status: u16,
+    pub reason: &'static str,
+    pub message: String,
+    /// Whether signing in may help (401, 403).
+    pub signin: bool,
+}
