@@ -501,7 +501,7 @@ pub async fn station(
     Query(q): Query<StationPageQuery>,
 ) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
-    let (title, body) = blocking(state, move |store| {
+    blocking(state, move |store| {
         let all = lantian_store::AirStore::stations(store, &lantian_store::StationFilter::default())?;
         let st = all
             .into_iter()
@@ -517,21 +517,7 @@ pub async fn station(
             },
         };
         let title = format!("{} {} — {date}", st.code, st.name.clone().unwrap_or_default());
-        let mut b = format!(
-            "<p><a href=\"?date={}{l}\">←</a> {date} <a href=\"?date={}{l}\">→</a></p>\
-             <div class=\"scroll\"><table id=\"hours\"><tr><th>{}</th><th>AQI</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>\
-             <th>{}</th><th>PM2.5</th><th>PM10</th><th>O3</th><th>NO2</th><th>SO2</th><th>CO</th></tr>",
-            date - Duration::days(1),
-            date + Duration::days(1),
-            lang.t("时间", "Time"),
-            lang.t("发布AQI", "Published AQI"),
-            lang.t("类别", "Category"),
-            lang.t("首要污染物", "Primary"),
-            lang.t("发布首要污染物", "Published primary"),
-            lang.t("缺项", "Missing"),
-            l = if lang == Lang::En { "&lang=en" } else { "" },
-        );
-        let mut n = 0;
+        let mut hours = Vec::new();
         lantian_service::for_each_hourly(
             store,
             std::slice::from_ref(&st),
@@ -539,9 +525,7 @@ pub async fn station(
             date,
             lantian_core::air::aqi::RealTimeConvention::Publisher,
             |r| {
-                n += 1;
                 let c = |p| r.conc(p).map_or(String::new(), |v: lantian_core::Conc| v.to_string());
-                let differs = r.published_aqi().is_some() && r.published_aqi() != r.result.aqi;
                 let cat = r.result.category();
                 let indicators = |set: lantian_core::air::aqi::IndicatorSet| {
                     if lang == Lang::En {
@@ -550,37 +534,35 @@ pub async fn station(
                         set.labels_zh()
                     }
                 };
-                let _ = write!(
-                    b,
-                    "<tr{}><td>{}</td><td{}>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-                     <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    if differs { " class=\"worst\"" } else { "" },
-                    r.time.format("%H:%M"),
+                use lantian_core::Pollutant as P;
+                hours.push(views::HourRow {
+                    differs: r.published_aqi().is_some() && r.published_aqi() != r.result.aqi,
+                    time: r.time.format("%H:%M").to_string(),
                     // The level's colour; white ink on the red, purple and maroon of levels 4–6.
-                    cat.map_or(String::new(), |c| format!(" class=\"lv{}\"", c.level())),
-                    r.result.aqi.map_or("—".into(), |a| a.to_string()),
-                    r.published_aqi().map_or("—".into(), |a| a.to_string()),
-                    cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }),
-                    esc(&indicators(r.result.primary)),
-                    esc(&if r.release().is_some() { indicators(r.published_primary()) } else { "—".into() }),
-                    esc(&indicators(r.result.missing)),
-                    c(lantian_core::Pollutant::Pm2_5),
-                    c(lantian_core::Pollutant::Pm10),
-                    c(lantian_core::Pollutant::O3),
-                    c(lantian_core::Pollutant::No2),
-                    c(lantian_core::Pollutant::So2),
-                    c(lantian_core::Pollutant::Co),
-                );
+                    level: cat.map(|c| c.level()),
+                    aqi: r.result.aqi.map_or("—".into(), |a| a.to_string()),
+                    published: r.published_aqi().map_or("—".into(), |a| a.to_string()),
+                    category: cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }).to_string(),
+                    primary: indicators(r.result.primary),
+                    published_primary: if r.release().is_some() {
+                        indicators(r.published_primary())
+                    } else {
+                        "—".into()
+                    },
+                    missing: indicators(r.result.missing),
+                    conc: [c(P::Pm2_5), c(P::Pm10), c(P::O3), c(P::No2), c(P::So2), c(P::Co)],
+                });
             },
         )?;
-        b.push_str("</table></div>");
-        if n == 0 {
-            b.push_str(lang.t("<p>这一天没有数据。</p>", "<p>No data for this day.</p>"));
-        }
-        Ok((title, b))
+        views::render(&views::Station {
+            chrome: Chrome::new(lang, &title, "/stations"),
+            date,
+            previous: date - Duration::days(1),
+            next: date + Duration::days(1),
+            hours,
+        })
     })
-    .await?;
-    layout(lang, &title, &body, "/stations")
+    .await
 }
 
 /// City page parameters.
@@ -599,7 +581,7 @@ pub async fn city(
 ) -> Result<Html<String>, ApiError> {
     use chrono::Datelike;
     let lang = Lang::of(q.lang.as_deref());
-    let (title, body) = blocking(state, move |store| {
+    blocking(state, move |store| {
         let city = lantian_store::AirStore::resolve_city(store, &name)?
             .ok_or_else(|| ApiError::not_found(format!("no city {name:?}")))?;
         let latest = lantian_service::accountability::budget::latest_hour(store, &city)?;
@@ -614,83 +596,87 @@ pub async fn city(
         let days = lantian_service::city_daily(store, &city, first, last)?;
         let cell = 13.0;
         let offset = i64::from(first.weekday().num_days_from_monday());
-        let mut b = format!(
-            "<p><a href=\"?year={}{l}\">←</a> {year} <a href=\"?year={}{l}\">→</a></p>\
-             <svg id=\"calendar\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\">",
-            year - 1,
-            year + 1,
-            lang.t("逐日AQI日历图", "Calendar of daily AQI"),
-            l = if lang == Lang::En { "&lang=en" } else { "" },
-            w = 30.0 + 54.0 * cell,
-            h = 20.0 + 7.0 * cell,
-        );
-        for m in 1..=12u32 {
-            if let Some(d) = chrono::NaiveDate::from_ymd_opt(year, m, 1) {
+        let months = (1..=12u32)
+            .filter_map(|m| chrono::NaiveDate::from_ymd_opt(year, m, 1))
+            .map(|d| {
                 let week = ((d - first).num_days() + offset) / 7;
-                let _ = write!(b, "<text x=\"{:.0}\" y=\"12\" font-size=\"10\">{m}{}</text>", 30.0 + week as f64 * cell, lang.t("月", ""));
-            }
-        }
-        let mut d = first;
-        while d <= last {
-            let k = (d - first).num_days() + offset;
-            let (col, row) = (k / 7, k % 7);
-            let v = days.iter().find(|x| x.date == d);
-            let cat = v.and_then(|x| x.result.category());
-            let aqi = v.and_then(|x| x.result.aqi).map_or("—".into(), |a| a.to_string());
-            let _ = write!(
-                b,
-                "<rect class=\"day\" data-date=\"{d}\" x=\"{:.0}\" y=\"{:.0}\" width=\"{:.0}\" height=\"{:.0}\" fill=\"{}\" stroke=\"#fff\"><title>{d} AQI {aqi}</title></rect>",
-                30.0 + col as f64 * cell,
-                18.0 + row as f64 * cell,
-                cell - 1.0,
-                cell - 1.0,
-                cat.map_or("#eeeeee", |c| c.color().hex)
-            );
-            d += Duration::days(1);
-        }
-        b.push_str("</svg>");
-        b.push_str(&city_series(lang, first, &days));
+                views::MonthLabel {
+                    x: format!("{:.0}", 30.0 + week as f64 * cell),
+                    label: format!("{}{}", d.month(), lang.t("月", "")),
+                }
+            })
+            .collect();
+        let cells = first
+            .iter_days()
+            .take_while(|d| *d <= last)
+            .map(|d| {
+                let k = (d - first).num_days() + offset;
+                let v = days.iter().find(|x| x.date == d);
+                views::DayCell {
+                    date: d,
+                    x: format!("{:.0}", 30.0 + (k / 7) as f64 * cell),
+                    y: format!("{:.0}", 18.0 + (k % 7) as f64 * cell),
+                    fill: v.and_then(|x| x.result.category()).map_or("#eeeeee", |c| c.color().hex),
+                    aqi: v.and_then(|x| x.result.aqi).map_or("—".into(), |a| a.to_string()),
+                }
+            })
+            .collect();
+        let calendar = views::Calendar {
+            width: format!("{}", 30.0 + 54.0 * cell),
+            height: format!("{}", 20.0 + 7.0 * cell),
+            cell: format!("{:.0}", cell - 1.0),
+            months,
+            days: cells,
+        };
         // The year's statistics (the same numbers as `lantian assess`).
         let period = Period::parse(&year.to_string()).map_err(|e| ApiError::internal(e.to_string()))?;
         let stats = assess::assess_cities(store, std::slice::from_ref(&city), &period, ResultVariant::DustExcluded)?;
-        if let Some(s) = stats.first() {
-            let _ = write!(
-                b,
-                "<h2>{}</h2><table id=\"stats\"><tr><th>{}</th><th>{}</th><th>{}</th><th>PM2.5</th><th>PM10</th><th>O3</th><th>{}</th></tr>\
-                 <tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr></table>",
-                lang.t("年度统计", "Statistics of the year"),
-                lang.t("有效天数", "Valid days"),
-                lang.t("优良天数", "Good days"),
-                lang.t("优良天数比例(%)", "Good days (%)"),
-                lang.t("重污染天数", "Heavy days"),
-                s.valid_days,
-                s.good_days,
+        let stats = stats.first().map(|s| {
+            let v = |p| s.stat(p).value.map_or(String::new(), |v: lantian_core::Conc| v.to_string());
+            [
+                s.valid_days.to_string(),
+                s.good_days.to_string(),
                 s.good_day_ratio_tenths().map_or(String::new(), fmt_tenths),
-                s.stat(lantian_core::Pollutant::Pm2_5).value.map_or(String::new(), |v| v.to_string()),
-                s.stat(lantian_core::Pollutant::Pm10).value.map_or(String::new(), |v| v.to_string()),
-                s.stat(lantian_core::Pollutant::O3).value.map_or(String::new(), |v| v.to_string()),
-                s.heavy_days,
-            );
-        }
+                v(lantian_core::Pollutant::Pm2_5),
+                v(lantian_core::Pollutant::Pm10),
+                v(lantian_core::Pollutant::O3),
+                s.heavy_days.to_string(),
+            ]
+        });
         // Budgets at the latest hour (以时保天、以天保月、以月保年).
-        if let Some(t) = latest {
-            let bud = lantian_service::accountability::budget::city_budget(store, &city, t)?;
-            let _ = write!(b, "<h2>{} ({})</h2><table id=\"budgets\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
-                lang.t("以时保天、以天保月、以月保年", "Budgets"), t.format("%Y-%m-%d %H:00"),
-                lang.t("污染物", "Pollutant"), lang.t("当前", "Now"), lang.t("今日剩余小时均值上限", "Highest mean for the rest of the day"));
-            for d in &bud.day {
-                let v = lantian_service::accountability::budget::day_text(&d.budget);
-                let _ = write!(b, "<tr><td>{}</td><td>{}</td><td>{} {}</td></tr>", d.pollutant.label(),
-                    d.current.map_or(String::new(), |c| c.to_string()), esc(&v),
-                    esc(lang.t(d.status.label_zh(), d.status.label_en())));
+        let budget = match latest {
+            None => None,
+            Some(t) => {
+                let bud = lantian_service::accountability::budget::city_budget(store, &city, t)?;
+                Some(views::BudgetView {
+                    at: t.format("%Y-%m-%d %H:00").to_string(),
+                    rows: bud
+                        .day
+                        .iter()
+                        .map(|d| views::BudgetRow {
+                            pollutant: d.pollutant.label(),
+                            current: d.current.map_or(String::new(), |c| c.to_string()),
+                            budget: lantian_service::accountability::budget::day_text(&d.budget),
+                            status: lang.t(d.status.label_zh(), d.status.label_en()),
+                        })
+                        .collect(),
+                    year: lantian_service::accountability::budget::year_text(&bud.year),
+                })
             }
-            let _ = write!(b, "</table><p>{}: {}</p>", lang.t("全年PM2.5剩余日均上限", "PM2.5 allowance for the rest of the year"),
-                esc(&lantian_service::accountability::budget::year_text(&bud.year)));
-        }
-        Ok((format!("{} {year}", city.display()), b))
+        };
+        let title = format!("{} {year}", city_name(lang, &city));
+        views::render(&views::City {
+            chrome: Chrome::new(lang, &title, "/"),
+            year,
+            previous: year - 1,
+            next: year + 1,
+            calendar,
+            series: city_series(lang, first, &days),
+            stats,
+            budget,
+        })
     })
-    .await?;
-    layout(lang, &title, &body, "/")
+    .await
 }
 
 /// One daily series of a year as a line over the level bands of its breakpoint column in force on the
@@ -704,7 +690,11 @@ struct SeriesSpec {
 }
 
 /// The series drawn on the city page: PM2.5, PM10, O3 MDA8 and NO2, each on its own breakpoints.
-fn city_series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::CityDailyValue]) -> String {
+fn city_series(
+    lang: Lang,
+    first: chrono::NaiveDate,
+    days: &[lantian_service::CityDailyValue],
+) -> Vec<views::SeriesChart> {
     use lantian_core::air::pollutant::Indicator;
     let specs = [
         SeriesSpec {
@@ -739,7 +729,12 @@ fn city_series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::Ci
     specs.iter().map(|spec| series(lang, first, days, spec)).collect()
 }
 
-fn series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::CityDailyValue], spec: &SeriesSpec) -> String {
+fn series(
+    lang: Lang,
+    first: chrono::NaiveDate,
+    days: &[lantian_service::CityDailyValue],
+    spec: &SeriesSpec,
+) -> views::SeriesChart {
     let column = lantian_core::air::standards::StandardSet::for_date(first).aqi_rules().column(spec.indicator);
     let value = |c: lantian_core::Conc| c.milli() as f64 / 1000.0;
     // At least up to the level-3 boundary, so that the bands read the same from city to city.
@@ -748,38 +743,37 @@ fn series(lang: Lang, first: chrono::NaiveDate, days: &[lantian_service::CityDai
     let (w, h, left) = (720.0, 200.0, 40.0);
     let x = |d: chrono::NaiveDate| left + (d - first).num_days() as f64 * (w - left) / 366.0;
     let y = |v: f64| h - 20.0 - v / top * (h - 30.0);
-    let mut s = format!(
-        "<h2>{}</h2><svg id=\"{}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\">",
-        lang.t(spec.title_zh, spec.title_en),
-        spec.id
-    );
     let bounds: Vec<f64> = column.0.iter().map(|c| value(*c)).collect();
-    for (k, pair) in bounds.windows(2).enumerate() {
-        let (lo, hi) = (pair[0], pair[1].min(top));
-        if lo >= top {
-            break;
-        }
-        let cat = AqiCategory::ALL[k.min(5)];
-        let _ = write!(
-            s,
-            "<rect class=\"band\" x=\"{left}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\" fill-opacity=\"0.25\"/>\
-             <text x=\"2\" y=\"{:.1}\" font-size=\"9\">{hi_label}</text>",
-            y(hi),
-            w - left,
-            y(lo) - y(hi),
-            cat.color().hex,
-            y(hi) + 9.0,
-            // A band cut by the top of the chart has no upper bound to label.
-            hi_label = if pair[1] <= top { pair[1].to_string() } else { String::new() },
-        );
-    }
-    let pts: Vec<String> = days
+    let bands = bounds
+        .windows(2)
+        .enumerate()
+        .take_while(|(_, pair)| pair[0] < top)
+        .map(|(k, pair)| {
+            let (lo, hi) = (pair[0], pair[1].min(top));
+            views::Band {
+                y: format!("{:.1}", y(hi)),
+                width: format!("{:.1}", w - left),
+                height: format!("{:.1}", y(lo) - y(hi)),
+                fill: AqiCategory::ALL[k.min(5)].color().hex,
+                label_y: format!("{:.1}", y(hi) + 9.0),
+                // A band cut by the top of the chart has no upper bound to label.
+                label: if pair[1] <= top { pair[1].to_string() } else { String::new() },
+            }
+        })
+        .collect();
+    let points: Vec<String> = days
         .iter()
         .filter_map(|d| (spec.get)(&d.values).map(|c| format!("{:.1},{:.1}", x(d.date), y(value(c)))))
         .collect();
-    let _ =
-        write!(s, "<polyline fill=\"none\" stroke=\"#333\" stroke-width=\"1.2\" points=\"{}\"/></svg>", pts.join(" "));
-    s
+    views::SeriesChart {
+        id: spec.id,
+        title: lang.t(spec.title_zh, spec.title_en),
+        width: format!("{w}"),
+        height: format!("{h}"),
+        left: format!("{left}"),
+        bands,
+        points: points.join(" "),
+    }
 }
 
 /// `GET /login`: the sign-in form (posts to `/api/v1/session`).

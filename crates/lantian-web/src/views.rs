@@ -191,3 +191,109 @@ pub struct ErrorPage {
     /// Whether signing in may help (401, 403).
     pub signin: bool,
 }
+
+/// One hour of `GET /stations/{code}`.
+pub struct HourRow {
+    /// The computed AQI differs from the published one.
+    pub differs: bool,
+    pub time: String,
+    /// The AQI level (its colour class `lvN`).
+    pub level: Option<u8>,
+    pub aqi: String,
+    pub published: String,
+    pub category: String,
+    pub primary: String,
+    pub published_primary: String,
+    pub missing: String,
+    /// PM2.5, PM10, O3, NO2, SO2, CO.
+    pub conc: [String; 6],
+}
+
+/// `GET /stations/{code}?date=`.
+#[derive(Template)]
+#[template(path = "station.html")]
+pub struct Station {
+    pub chrome: Chrome,
+    pub date: chrono::NaiveDate,
+    pub previous: chrono::NaiveDate,
+    pub next: chrono::NaiveDate,
+    pub hours: Vec<HourRow>,
+}
+
+/// A month's label over the calendar.
+pub struct MonthLabel {
+    pub x: String,
+    pub label: String,
+}
+
+/// One day of the calendar.
+pub struct DayCell {
+    pub date: chrono::NaiveDate,
+    pub x: String,
+    pub y: String,
+    /// The level's official colour (HJ 633 Table 2), grey without a value.
+    pub fill: &'static str,
+    pub aqi: String,
+}
+
+/// The calendar of daily AQI of a year.
+pub struct Calendar {
+    pub width: String,
+    pub height: String,
+    pub cell: String,
+    pub months: Vec<MonthLabel>,
+    pub days: Vec<DayCell>,
+}
+
+/// A level band behind a series.
+pub struct Band {
+    pub y: String,
+    pub width: String,
+    pub height: String,
+    pub fill: &'static str,
+    pub label_y: String,
+    /// The band's upper bound (empty when the top of the chart cuts it).
+    pub label: String,
+}
+
+/// One daily series over the level bands of its breakpoints.
+pub struct SeriesChart {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub width: String,
+    pub height: String,
+    pub left: String,
+    pub bands: Vec<Band>,
+    /// `x,y x,y …`, one point a day with a value.
+    pub points: String,
+}
+
+/// One pollutant's budget of the day.
+pub struct BudgetRow {
+    pub pollutant: &'static str,
+    pub current: String,
+    pub budget: String,
+    pub status: &'static str,
+}
+
+/// The budgets at the latest hour.
+pub struct BudgetView {
+    pub at: String,
+    pub rows: Vec<BudgetRow>,
+    pub year: String,
+}
+
+/// `GET /cities/{name}?year=`.
+#[derive(Template)]
+#[template(path = "city.html")]
+pub struct City {
+    pub chrome: Chrome,
+    pub year: i32,
+    pub previous: i32,
+    pub next: i32,
+    pub calendar: Calendar,
+    pub series: Vec<SeriesChart>,
+    /// Valid days, good days, good-day ratio, PM2.5, PM10, O3, heavy days.
+    pub stats: Option<[String; 7]>,
+    pub budget: Option<BudgetView>,
+}
