@@ -114,6 +114,7 @@ main{padding:1em;max-width:1100px}table{border-collapse:collapse}td,th{border:1p
 td:nth-child(2),th:nth-child(2){text-align:left}.best{background:#e6f4ea}.worst{background:#fde7e9}.improved{background:#e3f2fd}.legend span{display:inline-block;padding:.1em .5em;margin-right:.3em}\
 .grid{display:flex;gap:2em;flex-wrap:wrap}.scroll{overflow-x:auto;max-width:100%}#hours th,#hours td{white-space:nowrap}\
 .region{border:2px solid;padding:0 .3em;margin-right:.3em}\
+svg{max-width:100%;height:auto}\
 @media (max-width:600px){header{flex-wrap:wrap;gap:.4em;padding:.5em}header a{margin-right:.6em}main{padding:.6em}\
 h1{font-size:1.4em}table{display:block;overflow-x:auto;max-width:100%}td,th{white-space:nowrap}}";
 
@@ -199,20 +200,18 @@ pub async fn overview(
 ) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
     let st = state.clone();
-    let body = blocking(state, move |store| {
+    blocking(state, move |store| {
+        let chrome = Chrome::new(lang, lang.t("全省空气质量概览", "Province overview"), "/");
         let bounds = st.boundaries.as_ref();
         let scope = assess::resolve_scope(store, None)?;
-        let latest = latest_hour(store, &scope)?;
-        let mut b = String::new();
-        let Some(latest) = latest else {
-            b.push_str(lang.t("<p>还没有数据：用 <code>lantian import</code> 导入，或运行 <code>lantian demo</code>。</p>",
-                "<p>No data yet: import with <code>lantian import</code>, or run <code>lantian demo</code>.</p>"));
-            return Ok(b);
+        let Some(latest) = latest_hour(store, &scope)? else {
+            return views::render(&views::Overview { chrome, data: None });
         };
         let day = (latest - Duration::hours(1)).date();
         let daily = lantian_service::air::aqi::cities_daily(store, &scope.cities, day - Duration::days(1), day)?;
         // The latest hour of each city (real-time AQI, the publisher's convention).
-        let mut hours: std::collections::HashMap<i64, (chrono::NaiveDateTime, Option<u32>)> = std::collections::HashMap::new();
+        let mut hours: std::collections::HashMap<i64, (chrono::NaiveDateTime, Option<u32>)> =
+            std::collections::HashMap::new();
         lantian_service::for_each_city_hourly(
             store,
             &scope.cities,
@@ -225,61 +224,44 @@ pub async fn overview(
                 }
             },
         )?;
-        let _ = write!(b, "<p>{} {}</p>", lang.t("最新数据时间", "Latest data"), latest.format("%Y-%m-%d %H:00"));
         // The map.
         let (w, h, scale) = bounds.map_or((560.0, 560.0, 80.0), |b| (b.width, b.height.ceil(), 80.0));
         let (lon0, lat1) = (101.2, 33.0);
-        let _ = write!(b, "<div class=\"grid\"><svg id=\"map\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\">",
-            if bounds.is_some() { lang.t("各市州最新日AQI", "Latest daily AQI per city") } else { lang.t("各市州最新日AQI示意图", "Schematic map of the latest daily AQI per city") });
-        let mut rows = String::new();
+        let mut cities = Vec::new();
         for (city, days) in scope.cities.iter().zip(&daily) {
             let last = days.iter().rev().find(|v| v.result.aqi.is_some());
             let cat = last.and_then(|v| v.result.category());
-            let fill = cat.map_or("#dddddd", |c| c.color().hex);
             let code = city.code.unwrap_or(0);
             let Some((_, lon, lat)) = SEATS.iter().find(|s| s.0 == code) else { continue };
             let region = sichuan_city(&code.to_string()).map_or(RegionId::NorthwestSichuan, |c| c.region);
             let (x, y) = ((lon - lon0) * scale, (lat1 - lat) * scale);
             let r = 17.0;
-            let pts: Vec<String> = (0..6)
+            let hexagon: Vec<String> = (0..6)
                 .map(|k| {
                     let a = std::f64::consts::PI / 3.0 * f64::from(k) + std::f64::consts::PI / 6.0;
                     format!("{:.1},{:.1}", x + r * a.cos(), y + r * a.sin())
                 })
                 .collect();
-            let name = city_name(lang, city);
-            let aqi = last.and_then(|v| v.result.aqi).map_or("—".to_string(), |a| a.to_string());
-            match bounds.and_then(|bd| bd.paths.iter().find(|(c, _)| *c == code)) {
+            cities.push(views::OverviewCity {
+                code,
+                name: city_name(lang, city),
+                aqi: last.and_then(|v| v.result.aqi).map_or("—".to_string(), |a| a.to_string()),
+                fill: cat.map_or("#dddddd", |c| c.color().hex),
+                stroke: region_stroke(region),
                 // The real outline (choropleth), outlined in the region's colour.
-                Some((_, d)) => {
-                    let _ = write!(b, "<g class=\"city\" data-code=\"{code}\"><title>{} AQI {aqi}</title><path d=\"{d}\" fill=\"{fill}\" stroke=\"{}\" stroke-width=\"1.2\" fill-rule=\"evenodd\"/></g>",
-                        esc(&name), region_stroke(region));
-                }
-                None => {
-                    let _ = write!(b, "<g class=\"city\" data-code=\"{code}\"><title>{} AQI {aqi}</title><polygon points=\"{}\" fill=\"{fill}\" stroke=\"{}\" stroke-width=\"2.5\"/>\
-                        <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text></g>",
-                        esc(&name), pts.join(" "), region_stroke(region), y + 4.0, esc(&name));
-                }
-            }
-            let hour = hours.get(&city.id).map_or(String::new(), |(t, a)| {
-                format!("{} {}", t.format("%H:00"), a.map_or("—".into(), |a| a.to_string()))
+                outline: bounds.and_then(|bd| bd.paths.iter().find(|(c, _)| *c == code)).map(|(_, d)| d.clone()),
+                hexagon: hexagon.join(" "),
+                x: format!("{x:.1}"),
+                y: format!("{:.1}", y + 4.0),
+                date: last.map_or(String::new(), |v| v.date.to_string()),
+                category: cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }),
+                hour: hours.get(&city.id).map_or(String::new(), |(t, a)| {
+                    format!("{} {}", t.format("%H:00"), a.map_or("—".into(), |a| a.to_string()))
+                }),
             });
-            let _ = write!(rows, "<tr><td>{}</td><td><a href=\"/cities/{code}{}\">{}</a></td><td>{aqi}</td><td>{}</td><td>{hour}</td></tr>",
-                last.map_or(String::new(), |v| v.date.to_string()), if lang == Lang::En { "?lang=en" } else { "" }, esc(&name),
-                cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }));
         }
-        b.push_str("</svg><div><div class=\"legend\">");
-        for c in AqiCategory::ALL {
-            let _ = write!(b, "<span class=\"lv{}\">{}</span>", c.level(), if lang == Lang::En { c.name_en() } else { c.name_zh() });
-        }
-        b.push_str("</div><p>");
-        for r in RegionId::ALL {
-            let _ = write!(b, "<span class=\"region rg-{}\">{}</span>", r.code(), r.name_zh());
-        }
-        let _ = write!(b, "</p><table id=\"latest\"><tr><th>{}</th><th>{}</th><th>AQI</th><th>{}</th><th>{}</th></tr>{rows}</table></div></div>",
-            lang.t("日期", "Date"), lang.t("城市", "City"), lang.t("类别", "Category"), lang.t("最新小时AQI", "Latest hour AQI"));
         // At risk (以时保天、以天保月、以月保年).
-        let mut risk = String::new();
+        let mut risk = Vec::new();
         for c in &scope.cities {
             if let Some(t) = lantian_service::accountability::budget::latest_hour(store, c)? {
                 let bud = lantian_service::accountability::budget::city_budget(store, c, t)?;
@@ -288,7 +270,9 @@ pub async fn overview(
                         .day
                         .iter()
                         .filter(|d| d.status.is_at_risk())
-                        .map(|d| format!("{} {}", d.pollutant.label(), lang.t(d.status.label_zh(), d.status.label_en())))
+                        .map(|d| {
+                            format!("{} {}", d.pollutant.label(), lang.t(d.status.label_zh(), d.status.label_en()))
+                        })
                         .collect();
                     kinds.extend(
                         bud.alert_kinds()
@@ -296,16 +280,30 @@ pub async fn overview(
                             .filter(|k| *k != lantian_core::accountability::budget::AlertKind::DayAtRisk)
                             .map(|k| lang.t(k.label_zh(), k.label_en()).to_string()),
                     );
-                    let _ = write!(risk, "<li>{}: {}</li>", esc(c.display()), esc(&kinds.join(lang.t("；", "; "))));
+                    risk.push((city_name(lang, c), kinds.join(lang.t("；", "; "))));
                 }
             }
         }
-        let _ = write!(b, "<h2>{}</h2><ul id=\"risk\">{}</ul>", lang.t("风险城市（以时保天、以天保月、以月保年）", "Cities at risk (hour, day, month, year budgets)"),
-            if risk.is_empty() { lang.t("<li>无</li>", "<li>none</li>").to_string() } else { risk });
-        Ok(b)
+        let data = views::OverviewData {
+            latest: latest.format("%Y-%m-%d %H:00").to_string(),
+            width: format!("{w}"),
+            height: format!("{h}"),
+            map_label: if bounds.is_some() {
+                lang.t("各市州最新日AQI", "Latest daily AQI per city")
+            } else {
+                lang.t("各市州最新日AQI示意图", "Schematic map of the latest daily AQI per city")
+            },
+            cities,
+            legend: AqiCategory::ALL
+                .iter()
+                .map(|c| (c.level(), if lang == Lang::En { c.name_en() } else { c.name_zh() }))
+                .collect(),
+            regions: RegionId::ALL.iter().map(|r| (r.code(), lang.t(r.name_zh(), r.name_en()))).collect(),
+            risk,
+        };
+        views::render(&views::Overview { chrome, data: Some(data) })
     })
-    .await?;
-    layout(lang, lang.t("全省空气质量概览", "Province overview"), &body, "/")
+    .await
 }
 
 /// `GET /ranking?period=`: the month's ranking (default: the latest month with data).

@@ -297,3 +297,46 @@ pub struct City {
     pub stats: Option<[String; 7]>,
     pub budget: Option<BudgetView>,
 }
+
+/// One city of the overview: on the map and in the table.
+pub struct OverviewCity {
+    pub code: u32,
+    pub name: String,
+    pub aqi: String,
+    pub fill: &'static str,
+    /// Its region's outline colour.
+    pub stroke: &'static str,
+    /// The real outline (an SVG path) when boundaries were supplied, else the schematic hexagon.
+    pub outline: Option<String>,
+    pub hexagon: String,
+    pub x: String,
+    pub y: String,
+    /// The day of the latest daily value.
+    pub date: String,
+    pub category: &'static str,
+    /// `HH:00 AQI` of the latest hour.
+    pub hour: String,
+}
+
+/// What the overview shows when there are data.
+pub struct OverviewData {
+    pub latest: String,
+    pub width: String,
+    pub height: String,
+    pub map_label: &'static str,
+    pub cities: Vec<OverviewCity>,
+    /// `(level, name)` of the six levels.
+    pub legend: Vec<(u8, &'static str)>,
+    /// `(code, name)` of the regions.
+    pub regions: Vec<(&'static str, &'static str)>,
+    /// `(city, what is at risk)`.
+    pub risk: Vec<(String, String)>,
+}
+
+/// `GET /`.
+#[derive(Template)]
+#[template(path = "overview.html")]
+pub struct Overview {
+    pub chrome: Chrome,
+    pub data: Option<OverviewData>,
+}

@@ -41,6 +41,16 @@ impl RegionId {
             RegionId::NorthwestSichuan => "川西北生态示范区",
         }
     }
+    /// The English name (pages in English).
+    pub fn name_en(self) -> &'static str {
+        match self {
+            RegionId::ChengduPlain => "Chengdu Plain",
+            RegionId::SouthSichuan => "South Sichuan",
+            RegionId::NortheastSichuan => "Northeast Sichuan",
+            RegionId::Panxi => "Panxi",
+            RegionId::NorthwestSichuan => "Northwest Sichuan ecological zone",
+        }
+    }
     /// Lead city of the region's joint prevention and control (Notice §1); 川西北 has none.
     pub fn lead_city(self) -> Option<u32> {
         match self {
