@@ -16,7 +16,8 @@ use serde::Deserialize;
 
 use crate::access::Caller;
 use crate::api::blocking;
-use crate::pages::{esc, layout, Lang};
+use crate::pages::Lang;
+use crate::views::{self, Chrome};
 use crate::{ApiError, AppState};
 
 /// Page parameters.
@@ -54,13 +55,16 @@ fn colour(l: AlertLevel) -> (&'static str, &'static str) {
     }
 }
 
-fn badge(lang: Lang, l: Option<AlertLevel>) -> String {
-    match l {
-        None => format!("<td>{}</td>", lang.t("无", "none")),
-        Some(l) => {
-            let name = if lang == Lang::En { l.code() } else { l.name_zh() };
-            format!("<td class=\"level al-{}\">{name}</td>", l.code())
-        }
+/// The level's class code and its name in the page's language.
+fn badge(lang: Lang, l: AlertLevel) -> (&'static str, &'static str) {
+    (l.code(), if lang == Lang::En { l.code() } else { l.name_zh() })
+}
+
+/// A city's name in the page's language (its English name on English pages), else `zh`.
+fn named(lang: Lang, code: u32, zh: &str) -> String {
+    match (lang, lantian_core::regions::cities::SICHUAN_CITIES.iter().find(|c| c.code == code)) {
+        (Lang::En, Some(c)) => c.name_en.to_string(),
+        _ => zh.to_string(),
     }
 }
 
@@ -83,7 +87,7 @@ pub async fn alerts_page(
     let lang = Lang::of(q.lang.as_deref());
     let at_text = q.at.clone();
     // Rows of restricted detail shown (decision makers, evaluation rows): the audited export.
-    let (body, rows) = blocking(state, move |store| {
+    let (page, rows) = blocking(state, move |store| {
         let mut rows = 0u64;
         let at = match at_text.as_deref() {
             Some(t) => Some(
@@ -93,175 +97,151 @@ pub async fn alerts_page(
             ),
             None => None,
         };
-        let mut b = String::new();
         let status_at = match at {
             Some(t) => Some(t),
             None => alerts::latest_decision(store)?,
         };
-        let _ = write!(b, "<h2>{}</h2>", lang.t("生效中的预警", "Active alerts"));
-        match status_at {
-            None => b.push_str(lang.t("<p>预警台账为空。</p>", "<p>The alert log is empty.</p>")),
+        let show_actor = decisions != ReadScope::None;
+        let show_list = caller.scope(Dataset::ControlLists) != ReadScope::None;
+        let status = match status_at {
+            None => None,
             Some(t) => {
                 let active = alerts::status(store, t)?;
-                let _ = write!(b, "<p>{} {}</p>", lang.t("截至", "As of"), t.format("%Y-%m-%d %H:%M"));
-                if active.is_empty() {
-                    b.push_str(lang.t("<p>无生效预警。</p>", "<p>No active alert.</p>"));
-                } else {
-                    let _ = write!(
-                        b,
-                        "<table id=\"active\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>{}{}</tr>",
-                        lang.t("城市", "City"),
-                        lang.t("级别", "Level"),
-                        lang.t("响应", "Response"),
-                        lang.t("启动", "Started"),
-                        lang.t("当前执行", "Measures in force"),
-                        lang.t("各级别措施生效时间", "Measures of each level from"),
-                        if decisions == ReadScope::None { String::new() } else { format!("<th>{}</th>", lang.t("决定人", "Decided by")) },
-                        if caller.scope(Dataset::ControlLists) == ReadScope::None { String::new() } else { format!("<th>{}</th>", lang.t("管控清单", "Control list")) }
-                    );
-                    for a in &active {
-                        let code = a.scope.strip_prefix("city:").unwrap_or("");
-                        let list = match control::parse_level(a.level.code()) {
-                            Ok(_) if !code.is_empty() => format!(
-                                "<a href=\"/alerts/control-list?city={code}&level={}{}\">{}</a>",
-                                a.level.code(),
-                                if lang == Lang::En { "&lang=en" } else { "" },
-                                lang.t("查看", "open")
-                            ),
-                            _ => String::new(),
-                        };
-                        let list = if caller.scope(Dataset::ControlLists) == ReadScope::None {
-                            String::new()
-                        } else {
-                            let own = caller.scope(Dataset::ControlLists) == ReadScope::All
-                                || caller.reads_scope(Dataset::AlertDecisions, &a.scope);
-                            format!("<td>{}</td>", if own { list } else { String::new() })
-                        };
-                        let actor = match decisions {
-                            ReadScope::None => String::new(),
-                            _ if caller.reads_scope(Dataset::AlertDecisions, &a.scope) => {
-                                rows += 1;
-                                format!("<td>{}</td>", esc(&a.actor))
-                            }
-                            _ => "<td>—</td>".to_string(),
-                        };
-                        let steps: Vec<String> = a
+                let mut view_rows = Vec::new();
+                for a in &active {
+                    let code = a.scope.strip_prefix("city:").unwrap_or("");
+                    let own_list = caller.scope(Dataset::ControlLists) == ReadScope::All
+                        || caller.reads_scope(Dataset::AlertDecisions, &a.scope);
+                    let list = match control::parse_level(a.level.code()) {
+                        Ok(_) if !code.is_empty() && show_list && own_list => {
+                            Some(views::ListLink { city: code.to_string(), level: a.level.code() })
+                        }
+                        _ => None,
+                    };
+                    let actor = if caller.reads_scope(Dataset::AlertDecisions, &a.scope) {
+                        if show_actor {
+                            rows += 1;
+                        }
+                        a.actor.clone()
+                    } else {
+                        "—".to_string()
+                    };
+                    view_rows.push(views::ActiveAlert {
+                        city: code.parse().ok().map_or_else(|| a.city.clone(), |c| named(lang, c, &a.city)),
+                        level: Some(badge(lang, a.level)),
+                        response: a.response.map_or("—", |r| r.name_zh()),
+                        started: a.started_at.format("%m-%d %H:%M").to_string(),
+                        in_effect: a.in_effect.map(|l| badge(lang, l)),
+                        steps: a
                             .levels
                             .iter()
-                            .map(|s| {
-                                let name = if lang == Lang::En { s.level.code() } else { s.level.color_zh() };
-                                let pending = if s.effective_from > t { lang.t("（未生效）", " (not yet)") } else { "" };
-                                format!(
-                                    "<li data-level=\"{}\">{name} {}{}{pending}</li>",
-                                    s.level.code(),
-                                    s.effective_from.format("%m-%d %H:%M"),
-                                    lang.t("起", "")
-                                )
+                            .map(|s| views::LevelStep {
+                                code: s.level.code(),
+                                name: if lang == Lang::En { s.level.code() } else { s.level.color_zh() },
+                                from: s.effective_from.format("%m-%d %H:%M").to_string(),
+                                suffix: lang.t("起", ""),
+                                pending: if s.effective_from > t {
+                                    lang.t("（未生效）", " (not yet)")
+                                } else {
+                                    ""
+                                },
                             })
-                            .collect();
-                        let _ = write!(
-                            b,
-                            "<tr><td>{}</td>{}<td>{}</td><td>{}</td>{}<td><ul class=\"steps\">{}</ul></td>{actor}{list}</tr>",
-                            esc(&a.city),
-                            badge(lang, Some(a.level)),
-                            a.response.map_or("—", |r| r.name_zh()),
-                            a.started_at.format("%m-%d %H:%M"),
-                            badge(lang, a.in_effect),
-                            steps.join(""),
-                        );
-                    }
-                    b.push_str("</table>");
-                    if let Some(r) = active.first().and_then(|x| lantian_core::emergency::rule_set(&x.rule_set)) {
-                        let _ = write!(
-                            b,
-                            "<p class=\"note\" id=\"raising\">{}：{}（{}；{} [{}]）</p>",
-                            lang.t("升级后措施生效", "Raised levels take effect"),
-                            esc(&r.raising.describe_zh()),
-                            esc(&r.document),
-                            lang.t("可信度", "confidence"),
-                            r.raising.confidence.mark()
-                        );
-                    }
+                            .collect(),
+                        actor,
+                        list,
+                    });
                 }
+                let raising = active.first().and_then(|x| lantian_core::emergency::rule_set(&x.rule_set)).map(|r| {
+                    format!(
+                        "{}（{}；{} [{}]）",
+                        r.raising.describe_zh(),
+                        r.document,
+                        lang.t("可信度", "confidence"),
+                        r.raising.confidence.mark()
+                    )
+                });
+                Some(views::AlertStatus { at: t.format("%Y-%m-%d %H:%M").to_string(), rows: view_rows, raising })
             }
-        }
+        };
         // The forecast evaluation is pre-decisional: readers of `alert_decisions` only (a city user: its
         // own city and the regional alerts it belongs to).
-        if decisions == ReadScope::None {
-            return Ok((b, rows));
-        }
-        let own_code = match decisions {
-            ReadScope::City(_) => caller.account.as_ref().and_then(|a| a.city.as_ref()).and_then(|c| c.code),
-            _ => None,
-        };
-        let mine = |code: u32| own_code.is_none_or(|o| o == code);
-        let _ = write!(b, "<h2>{}</h2>", lang.t("最新预报研判", "Latest forecast evaluation"));
-        let eval_at = match at {
-            Some(t) => Some(t),
-            None => alerts::latest_issuance(store)?,
-        };
-        let Some(eval_at) = eval_at else {
-            b.push_str(lang.t("<p>还没有预报。</p>", "<p>No forecasts yet.</p>"));
-            return Ok((b, rows));
-        };
-        let rules = alerts::choose_rules(None, eval_at)?;
-        let ev = alerts::evaluate(store, eval_at, rules)?;
-        let _ = write!(
-            b,
-            "<p>{} {} · {} {} ({})</p><table id=\"evaluation\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            lang.t("研判时间", "At"),
-            eval_at.format("%Y-%m-%d %H:%M"),
-            lang.t("规则", "Rules"),
-            esc(&ev.rule_set),
-            esc(&ev.rule_document),
-            lang.t("城市", "City"),
-            lang.t("级别", "Level"),
-            lang.t("开始", "Start"),
-            lang.t("结束", "End"),
-            lang.t("触发日 AQI", "Trigger days (AQI)")
-        );
-        for r in ev.cities.iter().filter(|r| mine(r.city_code)) {
-            rows += 1;
-            let _ = write!(
-                b,
-                "<tr><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&r.city),
-                badge(lang, r.level),
-                r.start_date.map_or("—".into(), |d| d.to_string()),
-                r.end_date.map_or("—".into(), |d| d.to_string()),
-                r.trigger_days.iter().map(|d| format!("{} {}", d.date.format("%m-%d"), d.aqi)).collect::<Vec<_>>().join(", ")
-            );
-        }
-        b.push_str("</table>");
-        let _ = write!(b, "<h2>{}</h2>", lang.t("区域预警", "Regional alerts"));
-        if ev.regional.is_empty() && ev.joint_control.is_empty() {
-            b.push_str(lang.t("<p>无。</p>", "<p>None.</p>"));
+        let evaluation = if decisions == ReadScope::None {
+            None
         } else {
-            b.push_str("<ul id=\"regional\">");
-            for r in ev.regional.iter().chain(&ev.joint_control).filter(|r| r.members.iter().any(|m| mine(m.city))) {
-                rows += 1;
-                let scope = match &r.scope {
-                    AlertScope::Region(id) => format!("{}（{} {}）", id.name_zh(), lang.t("牵头", "lead"), r.lead_city.map(city_name).unwrap_or_default()),
-                    _ => lang.t("连片城市", "contiguous cities").to_string(),
-                };
-                let members: Vec<String> = r.members.iter().map(|m| city_name(m.city)).collect();
-                let _ = write!(
-                    b,
-                    "<li><span class=\"badge al-{}\">{}</span> {} {} — {}: {}</li>",
-                    r.level.code(),
-                    if lang == Lang::En { r.level.code() } else { r.level.name_zh() },
-                    esc(&scope),
-                    r.start_date,
-                    r.end_date,
-                    esc(&members.join("、"))
-                );
+            let own_code = match decisions {
+                ReadScope::City(_) => caller.account.as_ref().and_then(|a| a.city.as_ref()).and_then(|c| c.code),
+                _ => None,
+            };
+            let mine = |code: u32| own_code.is_none_or(|o| o == code);
+            let eval_at = match at {
+                Some(t) => Some(t),
+                None => alerts::latest_issuance(store)?,
+            };
+            match eval_at {
+                None => Some(None),
+                Some(eval_at) => {
+                    let rules = alerts::choose_rules(None, eval_at)?;
+                    let ev = alerts::evaluate(store, eval_at, rules)?;
+                    let cities: Vec<views::EvaluatedCity> = ev
+                        .cities
+                        .iter()
+                        .filter(|r| mine(r.city_code))
+                        .map(|r| views::EvaluatedCity {
+                            city: named(lang, r.city_code, &r.city),
+                            level: r.level.map(|l| badge(lang, l)),
+                            start: r.start_date.map_or("—".into(), |d| d.to_string()),
+                            end: r.end_date.map_or("—".into(), |d| d.to_string()),
+                            triggers: r
+                                .trigger_days
+                                .iter()
+                                .map(|d| format!("{} {}", d.date.format("%m-%d"), d.aqi))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        })
+                        .collect();
+                    let regional: Vec<views::RegionalView> = ev
+                        .regional
+                        .iter()
+                        .chain(&ev.joint_control)
+                        .filter(|r| r.members.iter().any(|m| mine(m.city)))
+                        .map(|r| views::RegionalView {
+                            level_code: r.level.code(),
+                            level_name: if lang == Lang::En { r.level.code() } else { r.level.name_zh() },
+                            scope: match &r.scope {
+                                AlertScope::Region(id) => format!(
+                                    "{}（{} {}）",
+                                    lang.t(id.name_zh(), id.name_en()),
+                                    lang.t("牵头", "lead"),
+                                    r.lead_city.map(city_name).unwrap_or_default()
+                                ),
+                                _ => lang.t("连片城市", "contiguous cities").to_string(),
+                            },
+                            start: r.start_date.to_string(),
+                            end: r.end_date.to_string(),
+                            members: r.members.iter().map(|m| city_name(m.city)).collect::<Vec<_>>().join("、"),
+                        })
+                        .collect();
+                    rows += (cities.len() + regional.len()) as u64;
+                    Some(Some(views::EvaluationView {
+                        at: eval_at.format("%Y-%m-%d %H:%M").to_string(),
+                        rule_set: ev.rule_set.clone(),
+                        rule_document: ev.rule_document.clone(),
+                        cities,
+                        regional,
+                    }))
+                }
             }
-            b.push_str("</ul>");
-        }
-        Ok((b, rows))
+        };
+        let page = views::render(&views::Alerts {
+            chrome: Chrome::new(lang, lang.t("重污染天气预警与应急", "Heavy-pollution alerts"), "/alerts"),
+            status,
+            show_actor,
+            show_list,
+            evaluation,
+        })?;
+        Ok((page, rows))
     })
     .await?;
-    let page = layout(lang, lang.t("重污染天气预警与应急", "Heavy-pollution alerts"), &body, "/alerts")?;
     Ok(crate::access::exported(page.into_response(), rows))
 }
 
@@ -275,8 +255,9 @@ pub async fn control_list_page(
     let city_q = q.city.clone().ok_or_else(|| ApiError::bad_request("city is required"))?;
     let level_q = q.level.clone().ok_or_else(|| ApiError::bad_request("level is required"))?;
     let year_q = q.year;
-    let (title, body, rows) = blocking(state, move |store| {
-        let city = store.resolve_city(&city_q)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {city_q:?}")))?;
+    let (page, rows) = blocking(state, move |store| {
+        let city =
+            store.resolve_city(&city_q)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {city_q:?}")))?;
         caller.forbid_city(Dataset::ControlLists, &city)?;
         let level = control::parse_level(&level_q)?;
         let year = match year_q {
@@ -284,77 +265,60 @@ pub async fn control_list_page(
             None => alerts::latest_issuance(store)?.map_or(2022, |t| chrono::Datelike::year(&t)),
         };
         let list = control::control_list(store, &city, level, year)?;
-        let mut b = format!(
-            "<table id=\"list\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>SO2</th><th>NOx</th><th>PM</th><th>VOCs</th></tr>",
-            lang.t("企业", "Enterprise"),
-            lang.t("行业", "Industry"),
-            lang.t("绩效等级", "Grade"),
-            lang.t("措施", "Measures"),
-            lang.t("版本", "Plan")
-        );
         let kg = |g: i64| lantian_core::Conc(g).to_string();
-        for r in &list.rows {
-            let _ = write!(
-                b,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&r.name),
-                esc(&r.industry_name),
-                r.grade.label_zh(),
-                esc(&r.measures.iter().map(|(l, a, _)| format!("{l}: {a}")).collect::<Vec<_>>().join("; ")),
-                esc(&r.plan_version),
-                kg(r.reduction_g.so2),
-                kg(r.reduction_g.nox),
-                kg(r.reduction_g.pm),
-                kg(r.reduction_g.vocs)
-            );
-        }
-        b.push_str("</table>");
-        let _ = write!(b, "<h2>{}</h2>", lang.t("减排比例核算（kg/日）", "Reduction adequacy (kg/day)"));
-        match &list.adequacy {
-            None => b.push_str(lang.t("<p>无排放清单。</p>", "<p>No inventory.</p>")),
-            Some(ad) => {
-                let _ = write!(
-                    b,
-                    "<p>{} {} · {}</p><table id=\"adequacy\"><tr><th>{}</th><th>{}</th><th>{}</th><th>%</th><th>{}</th></tr>",
-                    ad.inventory_year,
-                    esc(&ad.inventory_source),
-                    esc(&ad.targets_id),
-                    lang.t("污染物", "Pollutant"),
-                    lang.t("减排合计", "Reduction"),
-                    lang.t("日均基数", "Daily basis"),
-                    lang.t("结论", "Result")
-                );
-                for r in &ad.rows {
-                    let ok = match r.status {
+        let rows: Vec<[String; 9]> = list
+            .rows
+            .iter()
+            .map(|r| {
+                [
+                    r.name.clone(),
+                    r.industry_name.clone(),
+                    r.grade.label_zh().to_string(),
+                    r.measures.iter().map(|(l, a, _)| format!("{l}: {a}")).collect::<Vec<_>>().join("; "),
+                    r.plan_version.clone(),
+                    kg(r.reduction_g.so2),
+                    kg(r.reduction_g.nox),
+                    kg(r.reduction_g.pm),
+                    kg(r.reduction_g.vocs),
+                ]
+            })
+            .collect();
+        let adequacy = list.adequacy.as_ref().map(|ad| views::AdequacyView {
+            year: ad.inventory_year,
+            source: ad.inventory_source.clone(),
+            targets: ad.targets_id.clone(),
+            rows: ad
+                .rows
+                .iter()
+                .map(|r| views::AdequacyRow {
+                    pollutant: r.pollutant.name_zh(),
+                    total: kg(r.total_g),
+                    basis: r.daily_basis_g.round(0).to_string(),
+                    ratio: r.ratio_pct.clone().unwrap_or_else(|| "—".into()),
+                    class: if r.status == AdequacyStatus::Fail { "worst" } else { "best" },
+                    result: match r.status {
                         AdequacyStatus::Pass => lang.t("达标", "pass"),
                         AdequacyStatus::Fail => lang.t("不足", "fail"),
                         AdequacyStatus::NoInventory => lang.t("无清单", "no inventory"),
-                    };
-                    let _ = write!(
-                        b,
-                        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
-                        r.pollutant.name_zh(),
-                        kg(r.total_g),
-                        r.daily_basis_g.round(0),
-                        r.ratio_pct.as_deref().unwrap_or("—"),
-                        if r.status == AdequacyStatus::Fail { "worst" } else { "best" },
-                        ok
-                    );
-                }
-                b.push_str("</table>");
-            }
-        }
-        let _ = write!(b, "<h2>{}</h2><ul id=\"flags\">", lang.t("不搞“一刀切”提示", "One-size-fits-all flags"));
-        if list.flags.is_empty() {
-            let _ = write!(b, "<li>{}</li>", lang.t("无", "none"));
-        }
-        for f in &list.flags {
-            let _ = write!(b, "<li>{}</li>", esc(if lang == Lang::En { &f.reason_en } else { &f.reason_zh }));
-        }
-        b.push_str("</ul>");
+                    },
+                })
+                .collect(),
+        });
+        let flags = list
+            .flags
+            .iter()
+            .map(|f| if lang == Lang::En { f.reason_en.clone() } else { f.reason_zh.clone() })
+            .collect();
         let title = format!("{} {} {}", list.city, level.name_zh(), lang.t("应急管控清单", "control list"));
-        Ok((title, b, list.rows.len() as u64))
+        let n = list.rows.len() as u64;
+        let page = views::render(&views::ControlList {
+            chrome: Chrome::new(lang, &title, "/alerts/control-list"),
+            rows,
+            adequacy,
+            flags,
+        })?;
+        Ok((page, n))
     })
     .await?;
-    Ok(crate::access::exported(layout(lang, &title, &body, "/alerts/control-list")?.into_response(), rows))
+    Ok(crate::access::exported(page.into_response(), rows))
 }

@@ -52,11 +52,6 @@ pub struct PageQuery {
     pub by: Option<String>,
 }
 
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// A city's name in the page's language: its Chinese short name, or its English name (pinyin) on English
 /// pages — for the 21 Sichuan cities; another city keeps its Chinese name.
 pub(crate) fn city_name(lang: Lang, city: &lantian_store::CityInfo) -> String {
@@ -100,11 +95,6 @@ fn region_stroke(r: RegionId) -> &'static str {
         RegionId::Panxi => "#2e7d32",
         RegionId::NorthwestSichuan => "#607d8b",
     }
-}
-
-/// A page whose body is still built here, inside the layout of every page (`templates/base.html`).
-pub(crate) fn layout(lang: Lang, title: &str, body: &str, path: &str) -> Result<Html<String>, ApiError> {
-    crate::views::render(&crate::views::Legacy { chrome: Chrome::new(lang, title, path), body })
 }
 
 /// The layout's style sheet (served with the level classes as `/assets/lantian.css`).

@@ -1,8 +1,7 @@
 //! The pages as templates (issue 14 item 2): each page is a struct of the values it shows — text, already
 //! formatted by the core's functions — and an Askama template under `templates/`, checked when the crate
 //! compiles and HTML-escaped by default (every `{{ … }}` of text; `|urlencode` inside a URL). No page
-//! builds HTML by string formatting once converted; pages not yet converted render their body, built
-//! with [`crate::pages::esc`], inside the same layout ([`Legacy`]).
+//! builds HTML by string formatting; every page extends `templates/base.html`.
 
 use askama::Template;
 use axum::response::Html;
@@ -66,14 +65,6 @@ impl Chrome {
 /// Renders a page.
 pub fn render(page: &impl Template) -> Result<Html<String>, ApiError> {
     page.render().map(Html).map_err(|e| ApiError::internal(format!("rendering the page: {e}")))
-}
-
-/// A page whose body is still built in Rust, inside the layout.
-#[derive(Template)]
-#[template(path = "legacy.html")]
-pub struct Legacy<'a> {
-    pub chrome: Chrome,
-    pub body: &'a str,
 }
 
 /// A page of a period with no data yet.
@@ -339,4 +330,113 @@ pub struct OverviewData {
 pub struct Overview {
     pub chrome: Chrome,
     pub data: Option<OverviewData>,
+}
+
+/// One level step of an active alert: when each level's measures take effect.
+pub struct LevelStep {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub from: String,
+    pub suffix: &'static str,
+    /// "(not yet)" when the step lies after the time shown.
+    pub pending: &'static str,
+}
+
+/// The link to a city's control list at a level.
+pub struct ListLink {
+    pub city: String,
+    pub level: &'static str,
+}
+
+/// One active alert.
+pub struct ActiveAlert {
+    pub city: String,
+    /// `(code, name)` of the level.
+    pub level: Option<(&'static str, &'static str)>,
+    pub response: &'static str,
+    pub started: String,
+    pub in_effect: Option<(&'static str, &'static str)>,
+    pub steps: Vec<LevelStep>,
+    /// Who decided (`—` for an alert of another city than the reader's).
+    pub actor: String,
+    pub list: Option<ListLink>,
+}
+
+/// The alerts in force at a time.
+pub struct AlertStatus {
+    pub at: String,
+    pub rows: Vec<ActiveAlert>,
+    /// When raised levels take effect under the rules in force, with their source.
+    pub raising: Option<String>,
+}
+
+/// One city of a forecast evaluation.
+pub struct EvaluatedCity {
+    pub city: String,
+    pub level: Option<(&'static str, &'static str)>,
+    pub start: String,
+    pub end: String,
+    pub triggers: String,
+}
+
+/// One regional alert of a forecast evaluation.
+pub struct RegionalView {
+    pub level_code: &'static str,
+    pub level_name: &'static str,
+    pub scope: String,
+    pub start: String,
+    pub end: String,
+    pub members: String,
+}
+
+/// The latest forecast evaluation.
+pub struct EvaluationView {
+    pub at: String,
+    pub rule_set: String,
+    pub rule_document: String,
+    pub cities: Vec<EvaluatedCity>,
+    pub regional: Vec<RegionalView>,
+}
+
+/// `GET /alerts`.
+#[derive(Template)]
+#[template(path = "alerts.html")]
+pub struct Alerts {
+    pub chrome: Chrome,
+    /// `None`: the alert log is empty.
+    pub status: Option<AlertStatus>,
+    pub show_actor: bool,
+    pub show_list: bool,
+    /// `None`: not for this reader; `Some(None)`: no forecasts yet.
+    pub evaluation: Option<Option<EvaluationView>>,
+}
+
+/// One pollutant of a control list's adequacy.
+pub struct AdequacyRow {
+    pub pollutant: &'static str,
+    pub total: String,
+    pub basis: String,
+    pub ratio: String,
+    /// `best` (pass) or `worst` (fail).
+    pub class: &'static str,
+    pub result: &'static str,
+}
+
+/// A control list's adequacy against the city's inventory.
+pub struct AdequacyView {
+    pub year: i32,
+    pub source: String,
+    pub targets: String,
+    pub rows: Vec<AdequacyRow>,
+}
+
+/// `GET /alerts/control-list`.
+#[derive(Template)]
+#[template(path = "control_list.html")]
+pub struct ControlList {
+    pub chrome: Chrome,
+    /// Enterprise, industry, grade, measures, plan, SO2, NOx, PM, VOCs.
+    pub rows: Vec<[String; 9]>,
+    pub adequacy: Option<AdequacyView>,
+    pub flags: Vec<String>,
 }
