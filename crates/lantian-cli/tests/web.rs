@@ -960,3 +960,44 @@ fn stored_text_is_escaped_on_the_pages() {
     assert!(html.contains("href=\"/stations/1001A\""));
     assert!(server.stop().success());
 }
+
+/// Enterprise names and the names of decision makers are escaped too (issue 14 item 2): an enterprise
+/// renamed to markup shows as text on its city's control list, and a duty officer recorded under a
+/// name holding a tag shows as text on `/alerts`.
+#[test]
+fn enterprise_and_decision_maker_names_are_escaped() {
+    let t = TempDir::new("escape-emergency");
+    let db = t.db();
+    let data = t.0.join("data");
+    ok(&db, &["synth", "--out", &data.display().to_string(), "--days", "92", "--start", "2022-10-01"]);
+    ok(&db, &["import", &data.display().to_string()]);
+    let registry = std::fs::read_to_string(data.join("emergency/01-enterprises.csv")).expect("registry");
+    let mut lines = registry.lines();
+    let header = lines.next().expect("header");
+    let first = lines.next().expect("an enterprise");
+    let (code, rest) = first.split_once(',').expect("credit code");
+    let (_, rest) = rest.split_once(',').expect("name");
+    let renamed = format!("{header}\n{code},\"<script>alert(3)</script>\"\"><img src=x onerror=alert(4)>\",{rest}\n");
+    let file = t.0.join("renamed.csv");
+    std::fs::write(&file, renamed).expect("write");
+    ok(&db, &["import", &file.display().to_string()]);
+    ok(
+        &db,
+        &["alert", "evaluate", "--at", "2022-12-05T00:00", "--record", "--by", "<b onmouseover=alert(5)>值班员</b>"],
+    );
+    let token = admin_read_token(&db);
+    let mut server = Server::start(&db);
+    let (s, list) =
+        get_text_as(&server.base, &format!("/alerts/control-list?city={}&level=yellow&year=2022", enc("成都")), &token);
+    assert_eq!(s, 200, "{list:.500}");
+    assert!(!list.contains("<script>alert(3)") && !list.contains("<img src=x"), "{list}");
+    assert!(
+        list.contains("&#60;script&#62;alert(3)&#60;/script&#62;&#34;&#62;&#60;img src=x onerror=alert(4)&#62;"),
+        "{list}"
+    );
+    let (s, alerts) = get_text_as(&server.base, "/alerts?at=2022-12-02T12:00", &token);
+    assert_eq!(s, 200);
+    assert!(!alerts.contains("<b onmouseover"), "{alerts}");
+    assert!(alerts.contains("&#60;b onmouseover=alert(5)&#62;值班员&#60;/b&#62;"), "{alerts:.3000}");
+    assert!(server.stop().success());
+}
