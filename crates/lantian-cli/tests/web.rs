@@ -876,6 +876,59 @@ fn charts_and_tables_read_as_they_mean() {
     let (_, points_march) = get_text(&base, "/points?period=2022-03");
     assert_eq!(table_of(&points_default, "points"), table_of(&points_march, "points"));
     assert!(points_default.contains("period-note") && !points_march.contains("period-note"));
+    // Downloads (issue 14 item 4): the page links them; the CSV holds the API's rows under its field
+    // names, the xlsx the same values under the page language's headers, numbers as numbers.
+    assert!(month.contains("href=\"/api/v1/rankings?period=2022-03&amp;format=csv\""), "{month:.3000}");
+    assert!(month.contains("<input type=\"month\" name=\"period\" value=\"2022-03\""), "the period picker");
+    let (_, json) = get(&base, "/api/v1/rankings?period=2022-03");
+    let (ctype, csv_bytes) = download(&base, "/api/v1/rankings?period=2022-03&format=csv");
+    assert!(ctype.starts_with("text/csv"), "{ctype}");
+    let csv_text = String::from_utf8(csv_bytes).expect("utf-8");
+    let mut lines = csv_text.lines();
+    assert!(lines
+        .next()
+        .expect("header")
+        .starts_with("rank,city,city_code,composite_index,main_pollutants,good_day_ratio,pm2_5"));
+    let api_rows = json["rows"].as_array().expect("rows");
+    let csv_rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
+    assert_eq!(csv_rows.len(), api_rows.len());
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    for (c, a) in csv_rows.iter().zip(api_rows) {
+        assert_eq!(
+            (&c[0], &c[1], &c[3], &c[5], &c[6]),
+            (
+                &text(&a["rank"]),
+                &text(&a["city"]),
+                &text(&a["composite_index"]),
+                &text(&a["good_day_ratio"]),
+                &text(&a["pm2_5"])
+            )
+        );
+    }
+    let (ctype, xlsx) = download(&base, "/api/v1/rankings?period=2022-03&format=xlsx");
+    assert!(ctype.starts_with("application/vnd.openxmlformats"), "{ctype}");
+    use calamine::Reader as _;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an xlsx workbook");
+    let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(cells[0][..4], ["排名", "城市", "城市代码", "综合指数"]);
+    assert_eq!(cells.len(), api_rows.len() + 1);
+    for (c, a) in cells[1..].iter().zip(api_rows) {
+        assert_eq!(
+            (&c[1], &c[3]),
+            (&text(&a["city"]), &text(&a["composite_index"]).trim_end_matches('0').trim_end_matches('.').to_string())
+        );
+    }
+    let (_, points_csv) = download(&base, "/api/v1/points?period=2022-03&format=csv");
+    let points_csv = String::from_utf8(points_csv).expect("utf-8");
+    assert!(points_csv.starts_with("rank,city,city_code,total,grade,C1,"), "{points_csv:.300}");
+    assert_eq!(points_csv.lines().count(), 22);
+    let (s, _) = get(&base, "/api/v1/rankings?period=2022-03&format=pdf");
+    assert_eq!(s, 400);
     let (_, api) = get(&base, "/api/v1/rankings?period=2022-03");
     let api_ranks: Vec<u32> = api["rows"]
         .as_array()
@@ -1000,4 +1053,14 @@ fn enterprise_and_decision_maker_names_are_escaped() {
     assert!(!alerts.contains("<b onmouseover"), "{alerts}");
     assert!(alerts.contains("&#60;b onmouseover=alert(5)&#62;值班员&#60;/b&#62;"), "{alerts:.3000}");
     assert!(server.stop().success());
+}
+
+/// GET and return the content type and the bytes.
+fn download(base: &str, path: &str) -> (String, Vec<u8>) {
+    let mut r = ureq::get(&format!("{base}{path}")).call().expect("request");
+    assert_eq!(r.status().as_u16(), 200, "{path}");
+    let ctype = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let disposition = r.headers().get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(disposition.starts_with("attachment; filename=\""), "{disposition}");
+    (ctype, r.body_mut().read_to_vec().expect("body"))
 }

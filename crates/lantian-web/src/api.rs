@@ -196,6 +196,7 @@ async fn cities(State(state): Shared) -> Result<Json<Vec<City>>, ApiError> {
 
 /// Station list filters and paging.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StationQuery {
     /// A city by name, short name, alias or code (成都, 成都市, 510100).
     pub city: Option<String>,
@@ -273,6 +274,7 @@ async fn stations(
 
 /// Station GeoJSON filter.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GeoQuery {
     /// A city by name, short name, alias or code.
     pub city: Option<String>,
@@ -309,6 +311,7 @@ async fn stations_geojson(
 
 /// Ranking request.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RankingQuery {
     /// Period: `2022-05`, `2022-Q2`, `2022-H1`, `2022`, `2022-01..2022-05`, `2022-05-01..2022-05-20`.
     pub period: String,
@@ -321,6 +324,10 @@ pub struct RankingQuery {
     /// Attaining cities in the change ranking (`ranking.md` §4): `include` (default), `exclude-worsening`
     /// or `exclude`.
     pub attained: Option<String>,
+    /// `json` (default), `csv` (the rows, JSON field names as header) or `xlsx` (a workbook).
+    pub format: Option<String>,
+    /// `en`: the xlsx header in English (default Chinese).
+    pub lang: Option<String>,
 }
 
 /// One city in a ranking.
@@ -454,7 +461,9 @@ async fn rankings(
         "change" => true,
         other => return Err(ApiError::bad_request(format!("by {other:?}: expected composite or change"))),
     };
-    cached_json(state, uri.to_string(), move |store| {
+    let format = crate::download::Format::parse(q.format.as_deref())?;
+    let english = q.lang.as_deref() == Some("en");
+    let compute = move |store: &mut dyn Store| {
         let scope = assess::resolve_scope(store, q.scope.as_deref())?;
         let options = assess::RankOptions { variant, attained: policy, three_year: false };
         let mut rows = assess::rank_with(store, &scope, &period, &options)?;
@@ -466,12 +475,117 @@ async fn rankings(
             variant: variant.code().to_string(),
             rows: rows.iter().map(ranking_entry).collect(),
         })
-    })
-    .await
+    };
+    answer(state, uri, format, english, compute).await
+}
+
+/// The answer in the format asked: JSON (cached per state of the data it read), or the same rows as a
+/// CSV or xlsx download ([`crate::download`]).
+async fn answer<T: Serialize + crate::download::Tabular + Send + 'static>(
+    state: Arc<AppState>,
+    uri: axum::http::Uri,
+    format: crate::download::Format,
+    english: bool,
+    compute: impl FnOnce(&mut dyn Store) -> Result<T, ApiError> + Send + 'static,
+) -> Result<axum::response::Response, ApiError> {
+    match format {
+        crate::download::Format::Json => cached_json(state, uri.to_string(), compute).await,
+        f => {
+            let answer = blocking(state, compute).await?;
+            crate::download::response(&answer.sheet(), f, english)
+        }
+    }
+}
+
+impl crate::download::Tabular for Ranking {
+    fn sheet(&self) -> crate::download::Sheet {
+        use crate::download::{opt, Column};
+        let columns = vec![
+            Column::new("rank", "排名", "Rank"),
+            Column::new("city", "城市", "City"),
+            Column::new("city_code", "城市代码", "City code"),
+            Column::new("composite_index", "综合指数", "Composite index"),
+            Column::new("main_pollutants", "主要污染物", "Main pollutants"),
+            Column::new("good_day_ratio", "优良天数比例(%)", "Good days (%)"),
+            Column::new("pm2_5", "PM2.5(μg/m³)", "PM2.5 (μg/m³)"),
+            Column::new("pm10", "PM10(μg/m³)", "PM10 (μg/m³)"),
+            Column::new("so2", "SO2(μg/m³)", "SO2 (μg/m³)"),
+            Column::new("no2", "NO2(μg/m³)", "NO2 (μg/m³)"),
+            Column::new("co", "CO(mg/m³)", "CO (mg/m³)"),
+            Column::new("o3", "O3(μg/m³)", "O3 (μg/m³)"),
+            Column::new("change_rate", "变化率(%)", "Change (%)"),
+            Column::new("change_rank", "变化排名", "Change rank"),
+            Column::new("base_composite_index", "上年同期综合指数", "Composite index a year before"),
+            Column::new("valid_days", "有效天数", "Valid days"),
+            Column::new("good_days", "优良天数", "Good days"),
+            Column::new("heavy_days", "重污染天数", "Heavy days"),
+            Column::new("severe_days", "严重污染天数", "Severe days"),
+            Column::new("not_ranked", "未排名原因", "Not ranked because"),
+        ];
+        let rows = self
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    opt(&r.rank),
+                    r.city.clone(),
+                    opt(&r.city_code),
+                    opt(&r.composite_index),
+                    r.main_pollutants.join(";"),
+                    opt(&r.good_day_ratio),
+                    opt(&r.pm2_5),
+                    opt(&r.pm10),
+                    opt(&r.so2),
+                    opt(&r.no2),
+                    opt(&r.co),
+                    opt(&r.o3),
+                    opt(&r.change_rate),
+                    opt(&r.change_rank),
+                    opt(&r.base_composite_index),
+                    r.valid_days.to_string(),
+                    r.good_days.to_string(),
+                    r.heavy_days.to_string(),
+                    r.severe_days.to_string(),
+                    opt(&r.not_ranked),
+                ]
+            })
+            .collect();
+        crate::download::Sheet { file: format!("ranking-{}", self.period), columns, rows }
+    }
+}
+
+impl crate::download::Tabular for PointsTable {
+    fn sheet(&self) -> crate::download::Sheet {
+        use crate::download::{opt, Column};
+        let mut columns = vec![
+            Column::new("rank", "名次", "Rank"),
+            Column::new("city", "城市", "City"),
+            Column::new("city_code", "城市代码", "City code"),
+            Column::new("total", "总分", "Total"),
+            Column::new("grade", "等级", "Grade"),
+        ];
+        // One column per factor, in the scheme's order (the first city's factors name them).
+        if let Some(first) = self.rows.first() {
+            for f in &first.factors {
+                columns.push(Column::new(&f.code, &format!("{} {}", f.code, f.name_zh), &f.code));
+            }
+        }
+        let rows = self
+            .rows
+            .iter()
+            .map(|r| {
+                let mut row = vec![opt(&r.rank), r.city.clone(), opt(&r.city_code), r.total.clone(), r.grade.clone()];
+                row.extend(r.factors.iter().map(|f| f.points.clone()));
+                row
+            })
+            .collect();
+        crate::download::Sheet { file: format!("points-{}", self.period), columns, rows }
+    }
 }
 
 /// Points request.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PointsQuery {
     /// Period: `2022-05`, `2022-Q2`, `2022-01..2022-05`, `2022`.
     pub period: String,
@@ -479,6 +593,10 @@ pub struct PointsQuery {
     pub scope: Option<String>,
     /// `dust-excluded` (default) or `raw`.
     pub variant: Option<String>,
+    /// `json` (default), `csv` (one row per city, one column per factor's points) or `xlsx`.
+    pub format: Option<String>,
+    /// `en`: the xlsx header in English (default Chinese).
+    pub lang: Option<String>,
 }
 
 /// One factor of a city's points, with the arithmetic an official can check.
@@ -534,7 +652,9 @@ async fn points(
     let Query(q) = q?;
     let period = parse_period(&q.period)?;
     let variant = parse_variant(q.variant.as_deref())?;
-    cached_json(state, uri.to_string(), move |store| {
+    let format = crate::download::Format::parse(q.format.as_deref())?;
+    let english = q.lang.as_deref() == Some("en");
+    let compute = move |store: &mut dyn Store| {
         let scheme = PointsScheme::default_scheme().map_err(|e| ApiError::internal(e.to_string()))?;
         let scope = assess::resolve_scope(store, q.scope.as_deref())?;
         let scored = lantian_service::accountability::points::points(store, &scope, &period, &scheme, variant)?;
@@ -580,12 +700,13 @@ async fn points(
             scheme_source: scheme.source.clone(),
             rows,
         })
-    })
-    .await
+    };
+    answer(state, uri, format, english, compute).await
 }
 
 /// Budget request.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BudgetQuery {
     /// A city; without it, the province's 21 cities.
     pub city: Option<String>,
@@ -642,6 +763,7 @@ async fn budgets(
 
 /// Assessment request.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AssessmentQuery {
     /// Period: `2022-05`, `2022-Q2`, `2022-H1`, `2022`, `2022-01..2022-05`, `2022-05-01..2022-05-20`.
     pub period: String,

@@ -23,6 +23,7 @@ pub const MAX_DAYS: i64 = 366;
 
 /// Hourly or daily AQI request.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AqiQuery {
     /// Station codes, comma-separated (1431A,1432A).
     pub station: Option<String>,

@@ -31,6 +31,7 @@ fn time(name: &str, t: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> 
 
 /// Alert request.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AlertQuery {
     /// Decision time (`YYYY-MM-DDTHH:MM`, Beijing time); default: the latest forecast issuance (for the
     /// evaluation) or the latest entry of the alert log (for the status).
@@ -137,6 +138,7 @@ fn public_alerts(caller: &Caller, v: &mut serde_json::Value) {
 
 /// Control-list request.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ControlListQuery {
     /// City name, alias or code.
     pub city: String,
@@ -178,6 +180,7 @@ pub async fn control_list(
 
 /// Compliance request.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ComplianceQuery {
     /// Responses recorded up to this time; default: the latest entry of the alert log.
     pub until: Option<String>,

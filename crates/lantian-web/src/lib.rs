@@ -20,6 +20,7 @@ pub mod aqi_api;
 pub mod boundaries;
 mod cache;
 pub mod conn;
+pub mod download;
 pub mod emergency_api;
 mod error;
 pub mod headers;

@@ -104,7 +104,7 @@ main{padding:1em;max-width:1100px}table{border-collapse:collapse}td,th{border:1p
 td:nth-child(2),th:nth-child(2){text-align:left}.best{background:#e6f4ea}.worst{background:#fde7e9}.improved{background:#e3f2fd}.legend span{display:inline-block;padding:.1em .5em;margin-right:.3em}\
 .grid{display:flex;gap:2em;flex-wrap:wrap}.scroll{overflow-x:auto;max-width:100%}#hours th,#hours td{white-space:nowrap}\
 .region{border:2px solid;padding:0 .3em;margin-right:.3em}\
-svg{max-width:100%;height:auto}\
+svg{max-width:100%;height:auto}.picker{margin:.6em 0}.picker label{margin-right:.6em}.downloads{font-size:.9em}\
 @media (max-width:600px){header{flex-wrap:wrap;gap:.4em;padding:.5em}header a{margin-right:.6em}main{padding:.6em}\
 h1{font-size:1.4em}table{display:block;overflow-x:auto;max-width:100%}td,th{white-space:nowrap}}";
 
@@ -351,6 +351,7 @@ pub async fn ranking(State(state): State<Arc<AppState>>, Query(q): Query<PageQue
             month: period.end.format("%Y-%m").to_string(),
             year_start: period.end.format("%Y-01").to_string(),
             period: period.label(),
+            by_change,
             rows: view_rows,
             notes,
         })
@@ -432,6 +433,8 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
         };
         views::render(&views::Points {
             chrome: Chrome::new(lang, &title, "/points"),
+            month: period.end.format("%Y-%m").to_string(),
+            period: period.label(),
             note,
             warning,
             scheme: scheme.id.clone(),
@@ -459,11 +462,18 @@ pub async fn stations(
     let lang = Lang::of(q.lang.as_deref());
     blocking(state, move |store| {
         let mut filter = lantian_store::StationFilter::default();
-        if let Some(name) = q.city.as_deref() {
+        let mut chosen = None;
+        if let Some(name) = q.city.as_deref().filter(|n| !n.is_empty()) {
             let c = lantian_store::AirStore::resolve_city(store, name)?
                 .ok_or_else(|| ApiError::bad_request(format!("unknown city {name:?}")))?;
             filter.city_ids.push(c.id);
+            chosen = c.code;
         }
+        let cities = lantian_store::AirStore::cities(store)?
+            .iter()
+            .filter(|c| c.province == "四川省")
+            .filter_map(|c| c.code.map(|code| (code, city_name(lang, c), Some(code) == chosen)))
+            .collect();
         let stations = lantian_store::AirStore::stations(store, &filter)?
             .into_iter()
             .map(|s| views::StationRow {
@@ -475,6 +485,7 @@ pub async fn stations(
             .collect();
         views::render(&views::Stations {
             chrome: Chrome::new(lang, lang.t("监测站点", "Monitoring stations"), "/stations"),
+            cities,
             stations,
         })
     })

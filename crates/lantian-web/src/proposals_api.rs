@@ -25,6 +25,7 @@ type Shared = State<Arc<AppState>>;
 
 /// Task filter.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TaskQuery {
     /// Only this city (name, alias or code).
     pub city: Option<String>,
@@ -120,6 +121,7 @@ pub async fn tasks(
 
 /// Proposal filter.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProposalQuery {
     /// `pending`, `approved` or `rejected`; default: all.
     pub status: Option<String>,

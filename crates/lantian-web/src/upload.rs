@@ -39,6 +39,7 @@ use crate::{now, ApiError, AppState};
 
 /// Upload parameters.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The file's name (used in messages and the audit log), e.g. `china_sites_20230121.csv`.
     pub name: String,

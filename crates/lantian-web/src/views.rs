@@ -52,6 +52,11 @@ impl Chrome {
         }
     }
 
+    /// Whether the page is in English (forms carry `lang=en` on).
+    pub fn lang_en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
     /// The label of the link to the other language.
     pub fn switch(&self) -> &'static str {
         if self.lang == Lang::En {
@@ -103,6 +108,8 @@ pub struct StationRow {
 #[template(path = "stations.html")]
 pub struct Stations {
     pub chrome: Chrome,
+    /// `(code, name, selected)` of the cities of the picker.
+    pub cities: Vec<(u32, String, bool)>,
     pub stations: Vec<StationRow>,
 }
 
@@ -131,6 +138,8 @@ pub struct Ranking {
     pub year_start: String,
     /// The period's label (`Period::label`).
     pub period: String,
+    /// Ordered by change.
+    pub by_change: bool,
     pub rows: Vec<RankingRow>,
     /// Notes on the basis of the composite indices.
     pub notes: Vec<String>,
@@ -162,6 +171,9 @@ pub struct PointsCity {
 #[template(path = "points.html")]
 pub struct Points {
     pub chrome: Chrome,
+    /// `YYYY-MM` of the period's end (the picker) and the period's label (the downloads).
+    pub month: String,
+    pub period: String,
     pub note: Option<String>,
     pub warning: Option<String>,
     pub scheme: String,
