@@ -108,16 +108,23 @@ svg{max-width:100%;height:auto}.picker{margin:.6em 0}.picker label{margin-right:
 @media (max-width:600px){header{flex-wrap:wrap;gap:.4em;padding:.5em}header a{margin-right:.6em}main{padding:.6em}\
 h1{font-size:1.4em}table{display:block;overflow-x:auto;max-width:100%}td,th{white-space:nowrap}}";
 
-/// One class per AQI level (`lv1` … `lv6`: the official colour, HJ 633 Table 2) and per region (`rg-CODE`:
-/// its outline colour), instead of inline styles. Ink: black on the legend except the two darkest
-/// levels; on a station's hours white from level 4 (red) up, as the table has always shown them.
+/// The ink on an AQI level's colour (WCAG 2.1 AA, issue 14 item 8): black on green, yellow, orange and
+/// red (contrast 12.1, 19.6, 8.2 and 5.3), white on purple and maroon (8.5 and 11.0). White on red, as
+/// the hours table once had it, is 4.0 — below the 4.5 normal text needs.
+pub(crate) fn level_ink(c: AqiCategory) -> &'static str {
+    if c.level() >= 5 {
+        "#ffffff"
+    } else {
+        "#000000"
+    }
+}
+
+/// One class per AQI level (`lv1` … `lv6`: the official colour, HJ 633 Table 2, with its ink
+/// [`level_ink`]) and per region (`rg-CODE`: its outline colour), instead of inline styles.
 pub(crate) fn level_classes() -> String {
     let mut css = String::new();
     for c in AqiCategory::ALL {
-        let ink = if c.level() >= 5 { "#fff" } else { "#000" };
-        let _ = write!(css, ".lv{}{{background:{};color:{ink}}}", c.level(), c.color().hex);
-        let ink = if c.level() >= 4 { "#fff" } else { "#222" };
-        let _ = write!(css, "#hours td.lv{}{{color:{ink}}}", c.level());
+        let _ = write!(css, ".lv{}{{background:{};color:{}}}", c.level(), c.color().hex, level_ink(c));
     }
     for r in RegionId::ALL {
         let _ = write!(css, ".rg-{}{{border-color:{}}}", r.code(), region_stroke(r));
@@ -237,6 +244,7 @@ pub async fn overview(
                 name: city_name(lang, city),
                 aqi: last.and_then(|v| v.result.aqi).map_or("—".to_string(), |a| a.to_string()),
                 fill: cat.map_or("#dddddd", |c| c.color().hex),
+                ink: cat.map_or("#000000", level_ink),
                 stroke: region_stroke(region),
                 // The real outline (choropleth), outlined in the region's colour.
                 outline: bounds.and_then(|bd| bd.paths.iter().find(|(c, _)| *c == code)).map(|(_, d)| d.clone()),
@@ -811,3 +819,43 @@ for(const file of f.file.files){const r=await fetch('/api/v1/uploads?name='+enco
 {method:'POST',headers:{'X-CSRF-Token':f.dataset.csrf},body:file});const j=await r.json();\
 out.textContent+=file.name+': '+(r.ok?j.kind+', '+j.rows+' rows, '+j.inserted+' inserted, '+j.updated+' updated, '+j.unchanged+' unchanged'\
 :'✗ '+j.error.message)+'\\n'}});";
+
+/// WCAG 2.1 contrast ratio of two `#rrggbb` colours (tests and the contrast check of the styles).
+#[cfg(test)]
+pub(crate) fn contrast(a: &str, b: &str) -> f64 {
+    fn luminance(hex: &str) -> f64 {
+        let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0);
+        let ch = |shift: u32| {
+            let c = f64::from((v >> shift) & 0xff) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(16) + 0.7152 * ch(8) + 0.0722 * ch(0)
+    }
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text on every level colour and on every alert colour meets WCAG 2.1 AA for normal text (4.5:1).
+    #[test]
+    fn text_on_the_level_and_alert_colours_is_readable() {
+        for c in AqiCategory::ALL {
+            let r = contrast(c.color().hex, level_ink(c));
+            assert!(r >= 4.5, "level {}: {} on {} is {r:.2}", c.level(), level_ink(c), c.color().hex);
+        }
+        for l in lantian_core::emergency::AlertLevel::ALL {
+            let (bg, fg) = crate::alert_pages::colour(l);
+            let r = contrast(bg, fg);
+            assert!(r >= 4.5, "alert {}: {fg} on {bg} is {r:.2}", l.code());
+        }
+        assert!((contrast("#000000", "#ffffff") - 21.0).abs() < 1e-9);
+        assert!(contrast("#ffffff", "#ff0000") < 4.5, "white on red is what the hours table had");
+    }
+}

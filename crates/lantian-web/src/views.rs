@@ -307,6 +307,8 @@ pub struct OverviewCity {
     pub name: String,
     pub aqi: String,
     pub fill: &'static str,
+    /// The label's ink on `fill` ([`crate::pages::level_ink`]).
+    pub ink: &'static str,
     /// Its region's outline colour.
     pub stroke: &'static str,
     /// The real outline (an SVG path) when boundaries were supplied, else the schematic hexagon.
