@@ -872,6 +872,11 @@ fn charts_and_tables_read_as_they_mean() {
     assert!(en.contains("<td>Chengdu</td>") && !en.contains("<td>成都</td>"), "{en:.1500}");
     let (_, points_en) = get_text(&base, "/points?lang=en");
     assert!(points_en.contains("<td>Chengdu</td>") && points_en.contains("<h1>Points, 2022-03</h1>"));
+    assert!(
+        !["优秀", "良好", "合格"].iter().any(|g| points_en.contains(&format!("<td>{g}</td>"))),
+        "grades in English"
+    );
+    assert!(points_en.contains("<b>C1 Air-quality ranking</b>"), "factor names in English");
     let (_, points_default) = get_text(&base, "/points");
     let (_, points_march) = get_text(&base, "/points?period=2022-03");
     assert_eq!(table_of(&points_default, "points"), table_of(&points_march, "points"));

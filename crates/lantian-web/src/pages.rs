@@ -407,7 +407,11 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
                 rank: c.rank.map_or("—".into(), |k| k.to_string()),
                 city: city_name(lang, &c.city),
                 total: fmt_hundredths(c.result.total_hundredths),
-                grade: c.result.grade.clone(),
+                grade: match lang {
+                    Lang::En => lantian_core::accountability::points::grade_name_en(&c.result.grade)
+                        .map_or_else(|| c.result.grade.clone(), str::to_string),
+                    Lang::Zh => c.result.grade.clone(),
+                },
                 points: c.result.factors.iter().map(|f| fmt(f.assessed, f.points, 2)).collect(),
                 factors: c
                     .result
@@ -415,7 +419,10 @@ pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuer
                     .iter()
                     .map(|f| views::FactorView {
                         code: f.code.to_string(),
-                        name: f.name_zh.to_string(),
+                        name: match lang {
+                            Lang::En => lantian_core::accountability::points::factor_name_en(f.code).to_string(),
+                            Lang::Zh => f.name_zh.to_string(),
+                        },
                         points: fmt(f.assessed, f.points, 4),
                         inputs: f.inputs.clone(),
                         formula: f.formula.clone(),

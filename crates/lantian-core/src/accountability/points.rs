@@ -119,6 +119,33 @@ pub fn factor_header_zh(code: &str) -> &'static str {
     FACTOR_HEADERS.iter().find(|(c, _)| *c == code).map_or("", |(_, h)| h)
 }
 
+/// The English name of a factor code (pages in English): what [`FactorPoints::name_zh`] says.
+pub fn factor_name_en(code: &str) -> &'static str {
+    match code {
+        "C1" => "Air-quality ranking",
+        "C2" => "Ranking of the improvement",
+        "C3" => "Good days",
+        "C4" => "Heavy-pollution days",
+        "C5a" => "Target: PM2.5",
+        "C5b" => "Target: good-day ratio",
+        "C5c" => "Target: tasks completed",
+        "ADJ" => "Bonus and penalty items",
+        _ => "",
+    }
+}
+
+/// The English name of a grade of the shipped schemes (优秀 excellent, 良好 good, 合格 pass, 不合格
+/// fail); `None` for a grade a scheme names otherwise (shown as the scheme names it).
+pub fn grade_name_en(name: &str) -> Option<&'static str> {
+    match name {
+        "优秀" => Some("Excellent"),
+        "良好" => Some("Good"),
+        "合格" => Some("Pass"),
+        "不合格" => Some("Fail"),
+        _ => None,
+    }
+}
+
 /// The shipped default scheme (`management.md` §1.3 [D]).
 pub const DEFAULT_SCHEME_TOML: &str = include_str!("../../schemes/points-default-2022.toml");
 
