@@ -1060,6 +1060,56 @@ fn enterprise_and_decision_maker_names_are_escaped() {
     assert!(server.stop().success());
 }
 
+/// The province dashboard (issue 14 item 5) shows the numbers of the CLI: a city's annual targets
+/// against the year to date as `lantian targets`, a joint-control region's year to date as `lantian
+/// assess --level region`, and the latest complete month's best three as the ranking.
+#[test]
+fn the_dashboard_shows_the_cli_numbers() {
+    let t = TempDir::new("dashboard");
+    let db = t.db();
+    let data = t.0.join("data");
+    ok(&db, &["synth", "--out", &data.display().to_string(), "--days", "40", "--start", "2022-03-01"]);
+    ok(&db, &["import", &data.display().to_string()]);
+    let mut server = Server::start(&db);
+    let (s, html) = get_text(&server.base, "/");
+    assert_eq!(s, 200);
+    // 成都 in the targets table: year to date and target, as `lantian targets`.
+    let cli = ok(&db, &["targets", "--city", "成都", "--format", "csv"]);
+    let header: Vec<&str> = cli.lines().next().expect("header").split(',').collect();
+    let row: Vec<&str> = cli.lines().nth(1).expect("成都").split(',').collect();
+    let col = |name: &str| row[header.iter().position(|h| *h == name).expect(name)];
+    let progress = html.split("<table id=\"progress\">").nth(1).expect("progress table");
+    let chengdu = progress.split("<tr><td>成都</td>").nth(1).expect("成都's row");
+    let cells: Vec<&str> = chengdu[..chengdu.find("</tr>").expect("end")]
+        .split("</td>")
+        .map(|c| c.rsplit('>').next().unwrap_or(""))
+        .collect();
+    assert_eq!((cells[0], cells[1]), (col("pm2_5_ytd"), col("pm2_5_target")), "{chengdu:.400}");
+    assert_eq!((cells[3], cells[4]), (col("good_rate_ytd"), col("good_rate_target")), "{chengdu:.400}");
+    assert_eq!(cells[2], "—", "no data a year before");
+    // 成都平原: the pooled year to date of `assess --level region`.
+    let assess = ok(&db, &["assess", "--level", "region", "--period", "2022-01-01..2022-04-09", "--format", "csv"]);
+    let h: Vec<&str> = assess.lines().next().expect("header").split(',').collect();
+    let plain: Vec<&str> = assess.lines().find(|l| l.starts_with("成都平原,")).expect("成都平原").split(',').collect();
+    let v = |name: &str| plain[h.iter().position(|x| *x == name).expect(name)].trim_end_matches('*');
+    let panel = html.split("<h3>成都平原</h3>").nth(1).expect("the region's panel");
+    let panel = &panel[..panel.find("</div>").expect("end")];
+    assert!(panel.contains(&format!("PM2.5 {} μg/m³", v("pm2_5"))), "{panel} vs {plain:?}");
+    assert!(panel.contains(&format!("优良天数比例 {}%", v("good_day_ratio"))), "{panel} vs {plain:?}");
+    // The latest complete month (March): its best three, as the ranking.
+    let (_, ranking) = get(&server.base, "/api/v1/rankings?period=2022-03");
+    let best = html.split("<ol id=\"best\">").nth(1).expect("best three");
+    let first = ranking["rows"][0]["city"].as_str().expect("city");
+    assert!(
+        best.starts_with(&format!(
+            "<li>{first} {}</li>",
+            ranking["rows"][0]["composite_index"].as_str().expect("index")
+        )),
+        "{best:.200}"
+    );
+    assert!(server.stop().success());
+}
+
 /// GET and return the content type and the bytes.
 fn download(base: &str, path: &str) -> (String, Vec<u8>) {
     let mut r = ureq::get(&format!("{base}{path}")).call().expect("request");

@@ -104,7 +104,7 @@ main{padding:1em;max-width:1100px}table{border-collapse:collapse}td,th{border:1p
 td:nth-child(2),th:nth-child(2){text-align:left}.best{background:#e6f4ea}.worst{background:#fde7e9}.improved{background:#e3f2fd}.legend span{display:inline-block;padding:.1em .5em;margin-right:.3em}\
 .grid{display:flex;gap:2em;flex-wrap:wrap}.scroll{overflow-x:auto;max-width:100%}#hours th,#hours td{white-space:nowrap}\
 .region{border:2px solid;padding:0 .3em;margin-right:.3em}\
-svg{max-width:100%;height:auto}.picker{margin:.6em 0}.picker label{margin-right:.6em}.downloads{font-size:.9em}\
+svg{max-width:100%;height:auto}#progress td:first-child,#progress th:first-child{text-align:left}.panel{border:1px solid #ccc;padding:.2em .8em;min-width:15em}.panel h3{margin:.3em 0}.panel p{margin:.3em 0}.picker{margin:.6em 0}.picker label{margin-right:.6em}.downloads{font-size:.9em}\
 @media (max-width:600px){header{flex-wrap:wrap;gap:.4em;padding:.5em}header a{margin-right:.6em}main{padding:.6em}\
 h1{font-size:1.4em}table{display:block;overflow-x:auto;max-width:100%}td,th{white-space:nowrap}}";
 
@@ -282,7 +282,115 @@ pub async fn overview(
                 }
             }
         }
+        // The dashboard (issue 14 item 5): annual targets against the year to date and last year's same
+        // days, the joint-control regions, the alerts in force, the latest complete month.
+        let at = assess::last_data_day(store)?.unwrap_or(day);
+        let progress_rows = lantian_service::accountability::targets::target_progress(store, &scope.cities, at)?;
+        let pm = |s: &lantian_core::air::period::PeriodStats| {
+            s.stat(lantian_core::Pollutant::Pm2_5).value.map_or("—".to_string(), |v| v.to_string())
+        };
+        let rate =
+            |s: &lantian_core::air::period::PeriodStats| s.good_day_ratio_tenths().map_or("—".to_string(), fmt_tenths);
+        let progress = progress_rows
+            .iter()
+            .map(|p| views::ProgressRow {
+                city: city_name(lang, &p.city),
+                pm: pm(&p.year_to_date),
+                pm_target: p.target.pm2_5.map_or("—".into(), |v| v.to_string()),
+                pm_last: pm(&p.last_year),
+                pm_risk: p.pm2_5_at_risk() == Some(true),
+                rate: rate(&p.year_to_date),
+                rate_target: p.target.good_day_ratio_tenths.map_or("—".into(), fmt_tenths),
+                rate_last: rate(&p.last_year),
+                rate_risk: p.good_rate_at_risk() == Some(true),
+            })
+            .collect();
+        let (ytd, before) = lantian_service::accountability::targets::year_to_date(at)
+            .ok_or_else(|| ApiError::internal(format!("{at}: no year to date")))?;
+        let mut region_panels = Vec::new();
+        for r in RegionId::ALL.into_iter().filter(|r| r.lead_city().is_some()) {
+            let members: Vec<lantian_store::CityInfo> = scope
+                .cities
+                .iter()
+                .filter(|c| c.code.and_then(|code| sichuan_city(&code.to_string())).is_some_and(|s| s.region == r))
+                .cloned()
+                .collect();
+            let now = assess::assess_cities(store, &members, &ytd, ResultVariant::DustExcluded)?;
+            let then = assess::assess_cities(store, &members, &before, ResultVariant::DustExcluded)?;
+            let (now, then) = (
+                lantian_core::air::period::pool_stats(&ytd, &now),
+                lantian_core::air::period::pool_stats(&before, &then),
+            );
+            region_panels.push(views::RegionPanel {
+                name: lang.t(r.name_zh(), r.name_en()),
+                lead: r
+                    .lead_city()
+                    .and_then(|code| scope.cities.iter().find(|c| c.code == Some(code)))
+                    .map_or(String::new(), |c| city_name(lang, c)),
+                pm: pm(&now),
+                pm_last: pm(&then),
+                rate: rate(&now),
+                rate_last: rate(&then),
+                members: members.iter().map(|c| city_name(lang, c)).collect::<Vec<_>>().join(lang.t("、", ", ")),
+            });
+        }
+        let alerts_now = match lantian_service::emergency::alerts::latest_decision(store)? {
+            None => Vec::new(),
+            Some(t) => lantian_service::emergency::alerts::status(store, t)?
+                .iter()
+                .map(|a| {
+                    let code: Option<u32> = a.scope.strip_prefix("city:").and_then(|c| c.parse().ok());
+                    let name = match (lang, code.and_then(|c| sichuan_city(&c.to_string()))) {
+                        (Lang::En, Some(c)) => c.name_en.to_string(),
+                        _ => a.city.clone(),
+                    };
+                    (name, a.level.code(), if lang == Lang::En { a.level.code() } else { a.level.name_zh() })
+                })
+                .collect(),
+        };
+        let month = match page_period(store, &scope, None, lang)? {
+            None => None,
+            Some((period, _)) => {
+                let mut rows = assess::rank(store, &scope, &period, ResultVariant::DustExcluded)?;
+                assess::order_rows(&mut rows, assess::RankOrder::Composite);
+                let ranked: Vec<&assess::RankingRow> = rows.iter().filter(|r| r.rank.is_some()).collect();
+                let show = |r: &&assess::RankingRow| {
+                    format!(
+                        "{} {}",
+                        city_name(lang, &r.city),
+                        r.index.as_ref().map_or(String::new(), |i| fmt_hundredths(i.hundredths))
+                    )
+                };
+                let scheme = lantian_core::accountability::points::PointsScheme::default_scheme()
+                    .map_err(|e| ApiError::internal(e.to_string()))?;
+                let scored = lantian_service::accountability::points::points(
+                    store,
+                    &scope,
+                    &period,
+                    &scheme,
+                    ResultVariant::DustExcluded,
+                )?;
+                Some(views::MonthPanel {
+                    label: match lang {
+                        Lang::Zh => format!("{}排名与积分", period.label_zh()),
+                        Lang::En => format!("Ranking and points, {}", period.label()),
+                    },
+                    best: ranked.iter().take(3).map(show).collect(),
+                    worst: ranked.iter().rev().take(3).map(show).collect(),
+                    leaders: scored
+                        .iter()
+                        .take(3)
+                        .map(|c| format!("{} {}", city_name(lang, &c.city), fmt_hundredths(c.result.total_hundredths)))
+                        .collect(),
+                })
+            }
+        };
         let data = views::OverviewData {
+            progress_at: at.to_string(),
+            progress,
+            region_panels,
+            alerts_now,
+            month,
             latest: latest.format("%Y-%m-%d %H:00").to_string(),
             width: format!("{w}"),
             height: format!("{h}"),

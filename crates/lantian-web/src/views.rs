@@ -336,6 +336,45 @@ pub struct OverviewData {
     pub regions: Vec<(&'static str, &'static str)>,
     /// `(city, what is at risk)`.
     pub risk: Vec<(String, String)>,
+    /// The day the targets' year to date ends.
+    pub progress_at: String,
+    pub progress: Vec<ProgressRow>,
+    pub region_panels: Vec<RegionPanel>,
+    /// `(city, level code, level name)` of the alerts in force.
+    pub alerts_now: Vec<(String, &'static str, &'static str)>,
+    pub month: Option<MonthPanel>,
+}
+
+/// A city's annual targets against the year to date and the same days last year.
+pub struct ProgressRow {
+    pub city: String,
+    pub pm: String,
+    pub pm_target: String,
+    pub pm_last: String,
+    pub pm_risk: bool,
+    pub rate: String,
+    pub rate_target: String,
+    pub rate_last: String,
+    pub rate_risk: bool,
+}
+
+/// A joint-control region, year to date.
+pub struct RegionPanel {
+    pub name: &'static str,
+    pub lead: String,
+    pub pm: String,
+    pub pm_last: String,
+    pub rate: String,
+    pub rate_last: String,
+    pub members: String,
+}
+
+/// The latest complete month: its best and worst three and the points leaders.
+pub struct MonthPanel {
+    pub label: String,
+    pub best: Vec<String>,
+    pub worst: Vec<String>,
+    pub leaders: Vec<String>,
 }
 
 /// `GET /`.

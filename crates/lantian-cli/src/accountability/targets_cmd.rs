@@ -10,9 +10,8 @@ use clap::Args;
 use lantian_core::accountability::points::fmt_ratio;
 use lantian_core::accountability::ranking::fmt_tenths;
 use lantian_core::air::conc::Ratio;
-use lantian_core::air::period::{Period, PeriodKind, ResultVariant};
 use lantian_core::Pollutant;
-use lantian_service::accountability::assess::{assess_cities, resolve_scope};
+use lantian_service::accountability::assess::resolve_scope;
 
 use crate::{parse_date, Format};
 
@@ -52,39 +51,27 @@ pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
 
-    // Annual targets: year to date against the target.
-    let ytd =
-        Period { kind: PeriodKind::YearToDate, start: NaiveDate::from_ymd_opt(at.year(), 1, 1).unwrap_or(at), end: at };
-    let stats = assess_cities(&*store, &cities, &ytd, ResultVariant::DustExcluded)?;
+    // Annual targets: year to date against the target (the dashboard's computation).
     let mut rows = Vec::new();
-    for (c, s) in cities.iter().zip(&stats) {
-        let Some(t) = store.target(c.id, at.year())? else { continue };
-        let pm = s.stat(Pollutant::Pm2_5).value;
-        let rate = s.good_day_ratio_tenths();
-        let zh = a.format == Format::Table;
-        let status = |at_risk: bool, risk_zh: &'static str| match (zh, at_risk) {
-            (true, true) => risk_zh,
-            (true, false) => "达标",
-            (false, true) => "at_risk",
-            (false, false) => "on_track",
-        };
-        let pm_status = match (pm, t.pm2_5) {
-            (Some(v), Some(tv)) => status(v > tv, "超出目标"),
-            _ => "",
-        };
-        let rate_status = match (rate, t.good_day_ratio_tenths) {
-            (Some(v), Some(tv)) => status(v < tv, "低于目标"),
-            _ => "",
-        };
+    let zh = a.format == Format::Table;
+    let status = |at_risk: Option<bool>, risk_zh: &'static str| match (zh, at_risk) {
+        (_, None) => "",
+        (true, Some(true)) => risk_zh,
+        (true, Some(false)) => "达标",
+        (false, Some(true)) => "at_risk",
+        (false, Some(false)) => "on_track",
+    };
+    for p in lantian_service::accountability::targets::target_progress(&*store, &cities, at)? {
+        let (t, s) = (&p.target, &p.year_to_date);
         rows.push(vec![
-            c.display().to_string(),
+            p.city.display().to_string(),
             at.year().to_string(),
             t.pm2_5.map(|v| v.to_string()).unwrap_or_default(),
-            pm.map(|v| v.to_string()).unwrap_or_default(),
-            pm_status.to_string(),
+            s.stat(Pollutant::Pm2_5).value.map(|v| v.to_string()).unwrap_or_default(),
+            status(p.pm2_5_at_risk(), "超出目标").to_string(),
             t.good_day_ratio_tenths.map(fmt_tenths).unwrap_or_default(),
-            rate.map(fmt_tenths).unwrap_or_default(),
-            rate_status.to_string(),
+            s.good_day_ratio_tenths().map(fmt_tenths).unwrap_or_default(),
+            status(p.good_rate_at_risk(), "低于目标").to_string(),
             t.heavy_days.map(|d| d.to_string()).unwrap_or_default(),
             s.heavy_days.to_string(),
         ]);

@@ -3,6 +3,9 @@
 //! not assessed (不考核) — by the points (C5a/C5b, total converted over the assessed factors) and by
 //! the incentive settlement (全额兑现) — and both say so with the same warning naming the cities.
 
+use chrono::{Datelike, NaiveDate};
+use lantian_core::air::period::{Period, PeriodKind, PeriodStats, ResultVariant};
+use lantian_core::Pollutant;
 use lantian_store::{CityInfo, Store};
 
 use crate::Result;
@@ -94,4 +97,58 @@ mod tests {
         assert!(zero.contains("相应目标项计 0 分") && zero.contains("绵阳"), "{zero}");
         assert_eq!(missing_targets_warning(2022, &[], true), None);
     }
+}
+
+/// A city's annual targets against the year to date and the same days of the year before (Notice §4:
+/// 以月保年 — the year's target is kept month by month): the one computation behind `lantian targets`
+/// and the province dashboard.
+#[derive(Clone, Debug)]
+pub struct TargetProgress {
+    pub city: CityInfo,
+    pub target: lantian_store::CityTarget,
+    /// 1 January to the day asked (dust-excluded, as assessment uses).
+    pub year_to_date: PeriodStats,
+    /// The same days of the year before (29 February read as 28 February).
+    pub last_year: PeriodStats,
+}
+
+impl TargetProgress {
+    /// The year-to-date PM2.5 is above its target (`None`: no target or no value).
+    pub fn pm2_5_at_risk(&self) -> Option<bool> {
+        Some(self.year_to_date.stat(Pollutant::Pm2_5).value? > self.target.pm2_5?)
+    }
+    /// The year-to-date good-day ratio is below its target (`None`: no target or no value).
+    pub fn good_rate_at_risk(&self) -> Option<bool> {
+        Some(self.year_to_date.good_day_ratio_tenths()? < self.target.good_day_ratio_tenths?)
+    }
+}
+
+/// The year to date at `at` (1 January to `at`) and the same days of the year before (29 February read
+/// as 28 February); `None` outside the calendar.
+pub fn year_to_date(at: NaiveDate) -> Option<(Period, Period)> {
+    let start = NaiveDate::from_ymd_opt(at.year(), 1, 1)?;
+    let last_start = NaiveDate::from_ymd_opt(at.year() - 1, 1, 1)?;
+    let last_end = at.with_year(at.year() - 1).or_else(|| NaiveDate::from_ymd_opt(at.year() - 1, at.month(), 28))?;
+    Some((
+        Period { kind: PeriodKind::YearToDate, start, end: at },
+        Period { kind: PeriodKind::YearToDate, start: last_start, end: last_end },
+    ))
+}
+
+/// The targets of `year` of the cities of `cities` that have them (in that order), each against the year
+/// to date at `at` (its year) and the same days of the year before.
+pub fn target_progress(store: &dyn Store, cities: &[CityInfo], at: NaiveDate) -> Result<Vec<TargetProgress>> {
+    let Some((ytd, before)) = year_to_date(at) else { return Ok(Vec::new()) };
+    let with_target: Vec<(CityInfo, lantian_store::CityTarget)> = cities
+        .iter()
+        .filter_map(|c| store.target(c.id, at.year()).map(|t| t.map(|t| (c.clone(), t))).transpose())
+        .collect::<std::result::Result<_, _>>()?;
+    let list: Vec<CityInfo> = with_target.iter().map(|(c, _)| c.clone()).collect();
+    let now = crate::accountability::assess::assess_cities(store, &list, &ytd, ResultVariant::DustExcluded)?;
+    let then = crate::accountability::assess::assess_cities(store, &list, &before, ResultVariant::DustExcluded)?;
+    Ok(with_target
+        .into_iter()
+        .zip(now.into_iter().zip(then))
+        .map(|((city, target), (year_to_date, last_year))| TargetProgress { city, target, year_to_date, last_year })
+        .collect())
 }
