@@ -100,6 +100,47 @@ function check(cond, what) {
   check(await page.locator('#adequacy tr').count() === 5, 'control list: four pollutants checked');
   await shot('control-list');
 
+  // Every page in both languages at the command centre's, a laptop's and a phone's size (issue 14): a
+  // screenshot each (kept), an answer of 200, and on a phone nothing wider than the screen (tables scroll
+  // in their own box, charts shrink).
+  await page.goto(base + '/stations');
+  const station = await page.getAttribute('#stations a >> nth=0', 'href');
+  const pages = [['overview', '/'], ['ranking', '/ranking'], ['points', '/points'], ['stations', '/stations'],
+    ['station', station], ['city', '/cities/510100'], ['alerts', '/alerts'],
+    ['control-list', '/alerts/control-list?city=510100&level=orange']];
+  for (const [w, h] of [[1920, 1080], [1366, 768], [375, 812]]) {
+    await page.setViewportSize({ width: w, height: h });
+    for (const lang of ['zh', 'en']) {
+      for (const [name, url] of pages) {
+        const u = base + url + (lang === 'en' ? (url.includes('?') ? '&' : '?') + 'lang=en' : '');
+        const r = await page.goto(u);
+        check(r.status() === 200, `${name} ${lang} ${w}×${h}: 200`);
+        if (w === 375) {
+          const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          check(wide <= 1, `${name} ${lang} at 375 px: nothing wider than the screen (${wide} px more)`);
+        }
+        await page.screenshot({ path: path.join(shots, `${name}-${lang}-${w}x${h}.png`), fullPage: w !== 1920 });
+      }
+    }
+  }
+
+  // Accessibility (WCAG 2 A and AA rules of axe-core, from npm): the public pages in both languages, in a
+  // context that lets the test inject axe (the pages' own policy forbids any script not served by lantian).
+  const axeContext = await browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 768 } });
+  const axePage = await axeContext.newPage();
+  for (const lang of ['zh', 'en']) {
+    for (const [name, url] of pages.slice(0, 7)) {
+      await axePage.goto(base + url + (lang === 'en' ? (url.includes('?') ? '&' : '?') + 'lang=en' : ''));
+      await axePage.addScriptTag({ path: require.resolve('axe-core') });
+      const found = await axePage.evaluate(async () => {
+        const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+        return r.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes[0].html.slice(0, 120)}`);
+      });
+      check(found.length === 0, `${name} ${lang}: no WCAG A/AA violation ` + JSON.stringify(found));
+    }
+  }
+  await axeContext.close();
+
   check(errors.length === 0, 'no console errors ' + JSON.stringify(errors));
   await browser.close();
 })().catch(e => { console.error(String(e && e.stack || e)); process.exit(1); });

@@ -292,7 +292,7 @@ pub async fn control_list_page(
                 .rows
                 .iter()
                 .map(|r| views::AdequacyRow {
-                    pollutant: r.pollutant.name_zh(),
+                    pollutant: lang.t(r.pollutant.name_zh(), r.pollutant.name_en()),
                     total: kg(r.total_g),
                     basis: r.daily_basis_g.round(0).to_string(),
                     ratio: r.ratio_pct.clone().unwrap_or_else(|| "—".into()),
@@ -310,7 +310,10 @@ pub async fn control_list_page(
             .iter()
             .map(|f| if lang == Lang::En { f.reason_en.clone() } else { f.reason_zh.clone() })
             .collect();
-        let title = format!("{} {} {}", list.city, level.name_zh(), lang.t("应急管控清单", "control list"));
+        let title = match lang {
+            Lang::Zh => format!("{} {} 应急管控清单", list.city, level.name_zh()),
+            Lang::En => format!("Control list of {} at level {}", crate::pages::city_name(lang, &city), level.code()),
+        };
         let n = list.rows.len() as u64;
         let page = views::render(&views::ControlList {
             chrome: Chrome::new(lang, &title, "/alerts/control-list"),

@@ -102,7 +102,7 @@ pub(crate) const CSS: &str = "body{font-family:system-ui,'Noto Sans CJK SC','Mic
 header{display:flex;gap:2em;align-items:center;background:#0b3d91;color:#fff;padding:.6em 1em}header a{color:#fff;margin-right:1em}\
 main{padding:1em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}\
 td:nth-child(2),th:nth-child(2){text-align:left}.best{background:#e6f4ea}.worst{background:#fde7e9}.improved{background:#e3f2fd}.legend span{display:inline-block;padding:.1em .5em;margin-right:.3em}\
-.grid{display:flex;gap:2em;flex-wrap:wrap}.scroll{overflow-x:auto;max-width:100%}#hours th,#hours td{white-space:nowrap}\
+.grid{display:flex;gap:2em;flex-wrap:wrap}.grid>*{min-width:0;max-width:100%}.scroll{overflow-x:auto;max-width:100%}#hours th,#hours td{white-space:nowrap}\
 .region{border:2px solid;padding:0 .3em;margin-right:.3em}\
 svg{max-width:100%;height:auto}#progress td:first-child,#progress th:first-child{text-align:left}.panel{border:1px solid #ccc;padding:.2em .8em;min-width:15em}.panel h3{margin:.3em 0}.panel p{margin:.3em 0}.picker{margin:.6em 0}.picker label{margin-right:.6em}.downloads{font-size:.9em}\
 @media (max-width:600px){header{flex-wrap:wrap;gap:.4em;padding:.5em}header a{margin-right:.6em}main{padding:.6em}\

@@ -71,6 +71,16 @@ impl ReductionPollutant {
         }
     }
 
+    /// The English name (pages in English).
+    pub fn name_en(self) -> &'static str {
+        match self {
+            ReductionPollutant::So2 => "SO2",
+            ReductionPollutant::Nox => "NOx",
+            ReductionPollutant::Pm => "Particulate matter",
+            ReductionPollutant::Vocs => "VOCs",
+        }
+    }
+
     pub fn name_zh(self) -> &'static str {
         match self {
             ReductionPollutant::So2 => "二氧化硫",
