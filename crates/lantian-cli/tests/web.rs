@@ -1107,6 +1107,14 @@ fn the_dashboard_shows_the_cli_numbers() {
         )),
         "{best:.200}"
     );
+    // Pages are cached per state of the data they read: five more days imported while the server runs
+    // show on the next request.
+    assert!(html.contains("最新数据时间 2022-04-10 00:00"), "{html:.800}");
+    let more = t.0.join("more");
+    ok(&db, &["synth", "--out", &more.display().to_string(), "--days", "5", "--start", "2022-04-10"]);
+    ok(&db, &["import", &more.display().to_string()]);
+    let (_, after) = get_text(&server.base, "/");
+    assert!(after.contains("最新数据时间 2022-04-15 00:00"), "{after:.800}");
     assert!(server.stop().success());
 }
 

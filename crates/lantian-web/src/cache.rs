@@ -87,6 +87,19 @@ pub fn cached_body<T: serde::Serialize>(
     key: String,
     f: impl FnOnce(&mut dyn lantian_store::Store) -> Result<T, ApiError>,
 ) -> Result<Bytes, ApiError> {
+    cached_bytes(cache, store, key, |store| {
+        let value = f(store)?;
+        serde_json::to_vec(&value).map(Bytes::from).map_err(|e| ApiError::internal(format!("serialising: {e}")))
+    })
+}
+
+/// [`cached_body`] of an answer already rendered (a page's HTML).
+pub fn cached_bytes(
+    cache: &ResponseCache,
+    store: &mut dyn lantian_store::Store,
+    key: String,
+    f: impl FnOnce(&mut dyn lantian_store::Store) -> Result<Bytes, ApiError>,
+) -> Result<Bytes, ApiError> {
     let versions = store.data_versions()?;
     if let Some((body, days)) = cache.get(&key, &versions) {
         match days {
@@ -98,8 +111,8 @@ pub fn cached_body<T: serde::Serialize>(
             }
         }
     }
-    let (value, areas, days) = lantian_store::record_reads_by_day(|| f(store));
-    let body = Bytes::from(serde_json::to_vec(&value?).map_err(|e| ApiError::internal(format!("serialising: {e}")))?);
+    let (body, areas, days) = lantian_store::record_reads_by_day(|| f(store));
+    let body = body?;
     // Computed at the hourly version read before it began: an import landing meanwhile records a later
     // version for its days, so the answer looks older than it is, never newer.
     let days = days.map(|d| (d, versions.get(DataArea::Hourly)));

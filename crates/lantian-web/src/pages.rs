@@ -190,14 +190,31 @@ fn page_period(
     Ok(Some((partial, Some(note))))
 }
 
+/// A public page, computed once per state of the data it reads (the answers' cache of
+/// ARCHITECTURE.md invariant 9, keyed by the page's path and query): the same page for every reader.
+async fn cached_page(
+    state: Arc<AppState>,
+    uri: axum::http::Uri,
+    f: impl FnOnce(&mut dyn lantian_store::Store) -> Result<Html<String>, ApiError> + Send + 'static,
+) -> Result<Html<String>, ApiError> {
+    let st = state.clone();
+    let key = format!("page {uri}");
+    let bytes = blocking(state, move |store| {
+        crate::cache::cached_bytes(&st.cache, store, key, |store| f(store).map(|h| h.0.into()))
+    })
+    .await?;
+    String::from_utf8(bytes.to_vec()).map(Html).map_err(|e| ApiError::internal(format!("a cached page: {e}")))
+}
+
 /// `GET /`: the province at a glance.
 pub async fn overview(
     State(state): State<Arc<AppState>>,
+    uri: axum::http::Uri,
     Query(q): Query<PageQuery>,
 ) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
     let st = state.clone();
-    blocking(state, move |store| {
+    cached_page(state, uri, move |store| {
         let chrome = Chrome::new(lang, lang.t("全省空气质量概览", "Province overview"), "/");
         let bounds = st.boundaries.as_ref();
         let scope = assess::resolve_scope(store, None)?;
@@ -413,11 +430,15 @@ pub async fn overview(
 }
 
 /// `GET /ranking?period=`: the month's ranking (default: the latest month with data).
-pub async fn ranking(State(state): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Result<Html<String>, ApiError> {
+pub async fn ranking(
+    State(state): State<Arc<AppState>>,
+    uri: axum::http::Uri,
+    Query(q): Query<PageQuery>,
+) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
     let period_text = q.period.clone();
     let by = q.by.clone();
-    blocking(state, move |store| {
+    cached_page(state, uri, move |store| {
         let scope = assess::resolve_scope(store, None)?;
         let Some((period, note)) = page_period(store, &scope, period_text.as_deref(), lang)? else {
             return views::render(&views::Empty { chrome: Chrome::new(lang, lang.t("排名", "Ranking"), "/ranking") });
@@ -476,10 +497,14 @@ pub async fn ranking(State(state): State<Arc<AppState>>, Query(q): Query<PageQue
 }
 
 /// `GET /points?period=`: the 100-point scoreboard with each city's explanation (shipped scheme).
-pub async fn points(State(state): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Result<Html<String>, ApiError> {
+pub async fn points(
+    State(state): State<Arc<AppState>>,
+    uri: axum::http::Uri,
+    Query(q): Query<PageQuery>,
+) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
     let period_text = q.period.clone();
-    blocking(state, move |store| {
+    cached_page(state, uri, move |store| {
         let scope = assess::resolve_scope(store, None)?;
         let Some((period, note)) = page_period(store, &scope, period_text.as_deref(), lang)? else {
             return views::render(&views::Empty { chrome: Chrome::new(lang, lang.t("积分", "Points"), "/points") });
@@ -580,10 +605,11 @@ pub struct StationPageQuery {
 /// `GET /stations?city=`: the monitoring stations, each linked to its page.
 pub async fn stations(
     State(state): State<Arc<AppState>>,
+    uri: axum::http::Uri,
     Query(q): Query<StationPageQuery>,
 ) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
-    blocking(state, move |store| {
+    cached_page(state, uri, move |store| {
         let mut filter = lantian_store::StationFilter::default();
         let mut chosen = None;
         if let Some(name) = q.city.as_deref().filter(|n| !n.is_empty()) {
@@ -619,11 +645,12 @@ pub async fn stations(
 /// computed real-time AQI beside the publisher's; differences are marked.
 pub async fn station(
     State(state): State<Arc<AppState>>,
+    uri: axum::http::Uri,
     axum::extract::Path(code): axum::extract::Path<String>,
     Query(q): Query<StationPageQuery>,
 ) -> Result<Html<String>, ApiError> {
     let lang = Lang::of(q.lang.as_deref());
-    blocking(state, move |store| {
+    cached_page(state, uri, move |store| {
         let all = lantian_store::AirStore::stations(store, &lantian_store::StationFilter::default())?;
         let st = all
             .into_iter()
@@ -698,12 +725,13 @@ pub struct CityPageQuery {
 /// weeks as columns, coloured by level), the year's statistics and the current budgets.
 pub async fn city(
     State(state): State<Arc<AppState>>,
+    uri: axum::http::Uri,
     axum::extract::Path(name): axum::extract::Path<String>,
     Query(q): Query<CityPageQuery>,
 ) -> Result<Html<String>, ApiError> {
     use chrono::Datelike;
     let lang = Lang::of(q.lang.as_deref());
-    blocking(state, move |store| {
+    cached_page(state, uri, move |store| {
         let city = lantian_store::AirStore::resolve_city(store, &name)?
             .ok_or_else(|| ApiError::not_found(format!("no city {name:?}")))?;
         let latest = lantian_service::accountability::budget::latest_hour(store, &city)?;
