@@ -783,3 +783,87 @@ fn sessions_end_when_idle_and_at_their_absolute_lifetime() {
     assert_eq!((s, loc.as_str()), (303, "/login?next=/upload"));
     server.stop();
 }
+
+/// POSTs JSON with a bearer token or a session cookie (with or without its CSRF token).
+fn post_json(base: &str, path: &str, auth: &[(&str, &str)], body: &str) -> (u16, serde_json::Value) {
+    let mut req = raw_agent().post(&format!("{base}{path}")).header("Content-Type", "application/json");
+    for (k, v) in auth {
+        req = req.header(*k, *v);
+    }
+    let mut r = req.send(body).expect("request");
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
+
+/// Alert decisions on the web (issue 14 item 7): a city records its own city's decisions, the province
+/// any city's; another city, a department and a viewer are refused; a session must send its CSRF token;
+/// the decision is checked against the log, audited with it, and shown by `/alerts`, whose form offers
+/// a city user its own city only.
+#[test]
+fn alert_decisions_on_the_web_are_role_checked_and_audited() {
+    let t = TempDir::new("decisions");
+    let db = t.db();
+    demo_store(&t, &db);
+    let (cd, dy, dep, admin) = (
+        token(&db, "chengdu", "upload"),
+        token(&db, "deyang", "upload"),
+        token(&db, "jxj", "upload"),
+        token(&db, "admin1", "upload"),
+    );
+    let server = start_server(&db, &[]);
+    let base = server.base.clone();
+    let start = |city: &str| {
+        format!(
+            r#"{{"city":"{city}","action":"start","level":"yellow","at":"2022-12-10T10:00","evidence":"会商意见"}}"#
+        )
+    };
+    let bearer = |t: &str| format!("Bearer {t}");
+    let (s, v) = post_json(&base, "/api/v1/alerts/decisions", &[("Authorization", &bearer(&cd))], &start("成都"));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v["action"].as_str(), v["level_to"].as_str(), v["actor"].as_str()),
+        (Some("start"), Some("yellow"), Some("chengdu"))
+    );
+    let (s, v) = post_json(&base, "/api/v1/alerts/decisions", &[("Authorization", &bearer(&cd))], &start("成都"));
+    assert_eq!(s, 400, "a second start while one is active: {v}");
+    for (who, tok) in [("deyang", &dy), ("jxj", &dep)] {
+        let (s, v) = post_json(&base, "/api/v1/alerts/decisions", &[("Authorization", &bearer(tok))], &start("成都"));
+        assert_eq!(s, 403, "{who}: {v}");
+    }
+    let (s, _) = post_json(&base, "/api/v1/alerts/decisions", &[], &start("成都"));
+    assert_eq!(s, 401);
+    let (s, v) = post_json(&base, "/api/v1/alerts/decisions", &[("Authorization", &bearer(&admin))], &start("德阳"));
+    assert_eq!((s, v["actor"].as_str()), (200, Some("admin1")), "{v}");
+    // A session without its CSRF token is refused; with it, 成都 lifts its alert.
+    let (cookie, csrf) = sign_in(&base, "chengdu");
+    let lift = r#"{"city":"成都","action":"lift","at":"2022-12-12T10:00","evidence":"会商意见"}"#;
+    let (s, v) = post_json(
+        &base,
+        "/api/v1/alerts/decisions",
+        &[("Authorization", &bearer(&cd))],
+        r#"{"city":"成都","action":"lift","at":"2022-12-12T10:00"}"#,
+    );
+    assert_eq!(s, 400, "no evidence: {v}");
+    let (s, _) = post_json(&base, "/api/v1/alerts/decisions", &[("Cookie", &cookie)], lift);
+    assert_eq!(s, 403);
+    let (s, v) = post_json(&base, "/api/v1/alerts/decisions", &[("Cookie", &cookie), ("X-CSRF-Token", &csrf)], lift);
+    assert_eq!((s, v["action"].as_str()), (200, Some("lift")), "{v}");
+    // The log and the audit.
+    let log = ok(&db, &["alert", "log", "--format", "csv"]);
+    assert!(
+        log.lines().any(|l| l.contains("2022-12-10T10:00") && l.contains(",start,") && l.contains("chengdu")),
+        "{log}"
+    );
+    let audit = ok(&db, &["user", "audit", "--format", "csv"]);
+    assert_eq!(audit.lines().filter(|l| l.contains("alert.decision")).count(), 3, "{audit}");
+    // The form: 成都's user decides for 成都 only; a viewer gets none.
+    let (_, _, page) = fetch(&base, "/alerts", Some(&cookie));
+    let form = page.split("<form id=\"decide\"").nth(1).expect("the decision form");
+    let form = &form[..form.find("</form>").expect("end")];
+    assert_eq!(form.matches("<option value=\"5").count(), 1, "{form}");
+    assert!(form.contains("<option value=\"510100\">成都</option>") && form.contains(&format!("data-csrf=\"{csrf}\"")));
+    let (viewer, _) = sign_in(&base, "viewer1");
+    let (_, _, page) = fetch(&base, "/alerts", Some(&viewer));
+    assert!(!page.contains("id=\"decide\""));
+}

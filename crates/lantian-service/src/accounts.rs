@@ -14,7 +14,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use lantian_ingest::accountability::TaskRecord;
-use lantian_store::{Account, AccountStore, NewAccount, NewToken, Store, TokenInfo};
+use lantian_store::{Account, AccountStore, CityInfo, NewAccount, NewToken, Store, TokenInfo};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
@@ -391,6 +391,26 @@ fn owned_by(what: &str, owner: &str, account: &Account) -> String {
         (None, None) => account.name.clone(),
     };
     format!("{what} belongs to {owner}; this account writes only {own}'s records, not another's")
+}
+
+/// Whether `account` may record a heavy-pollution alert decision (start, raise, lower, lift) of `city`
+/// (`emergency.md` §3.2; issue 14 item 7): a province administrator for any city; a city user for its own
+/// city — a city may start earlier or higher than the forecast requires, and decides its own response; a
+/// municipal department user (it has a city) or a viewer never. `Err` says why not.
+pub fn may_decide_alert(account: &Account, city: &CityInfo) -> std::result::Result<(), String> {
+    match Role::parse(&account.role) {
+        Some(Role::Admin) => Ok(()),
+        Some(Role::City) if account.city.as_ref().is_some_and(|c| c.id == city.id) => Ok(()),
+        Some(Role::City) => Err(format!(
+            "{} is the account of another city: a city records the alert decisions of its own city only ({})",
+            account.name,
+            city.display()
+        )),
+        _ => Err(format!(
+            "{} may not record alert decisions: the province's administrators and each city's own account do",
+            account.name
+        )),
+    }
 }
 
 /// Whether an account may import a file, and if not, why (issue 12 §2–3; issue 13 §5: one policy over

@@ -72,6 +72,7 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/api/v1/compliance", Policy::Restricted(Dataset::Compliance)),
     ("GET", "/api/v1/tasks", Policy::Restricted(Dataset::Tasks)),
     ("GET", "/api/v1/proposals", Policy::Restricted(Dataset::Proposals)),
+    ("POST", "/api/v1/alerts/decisions", Policy::Handler),
     ("POST", "/api/v1/proposals/{id}/approve", Policy::Handler),
     ("POST", "/api/v1/proposals/{id}/reject", Policy::Handler),
     ("POST", "/api/v1/uploads", Policy::Handler),

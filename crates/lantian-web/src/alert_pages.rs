@@ -82,8 +82,10 @@ fn city_name(code: u32) -> String {
 pub async fn alerts_page(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
+    headers: axum::http::HeaderMap,
     Query(q): Query<AlertPageQuery>,
 ) -> Result<Response, ApiError> {
+    let session = crate::session::signed_in(&state, &headers);
     let decisions = caller.scope(Dataset::AlertDecisions);
     let lang = Lang::of(q.lang.as_deref());
     let at_text = q.at.clone();
@@ -233,12 +235,34 @@ pub async fn alerts_page(
                 }
             }
         };
+        // The decision form (issue 14 item 7): for a signed-in administrator (every city) or city user
+        // (its own), with the session's CSRF token.
+        let form = match (&caller.account, &session) {
+            (Some(account), Some((_, csrf))) => {
+                let cities: Vec<(u32, String)> = store
+                    .cities()?
+                    .iter()
+                    .filter(|c| {
+                        c.province == "四川省" && lantian_service::accounts::may_decide_alert(account, c).is_ok()
+                    })
+                    .filter_map(|c| c.code.map(|code| (code, crate::pages::city_name(lang, c))))
+                    .collect();
+                (!cities.is_empty()).then(|| views::DecisionForm {
+                    csrf: csrf.clone(),
+                    cities,
+                    at: status_at.or(at).map_or(String::new(), |t| t.format("%Y-%m-%dT%H:%M").to_string()),
+                    levels: AlertLevel::ALL.iter().map(|l| badge(lang, *l)).collect(),
+                })
+            }
+            _ => None,
+        };
         let page = views::render(&views::Alerts {
             chrome: Chrome::new(lang, lang.t("重污染天气预警与应急", "Heavy-pollution alerts"), "/alerts"),
             status,
             show_actor,
             show_list,
             evaluation,
+            form,
         })?;
         Ok((page, rows))
     })
@@ -326,3 +350,11 @@ pub async fn control_list_page(
     .await?;
     Ok(crate::access::exported(page.into_response(), rows))
 }
+
+/// The decision form's script (`/assets/alerts.js`): posts the form as JSON with the session's CSRF
+/// token, then reloads the page (which shows the decision among the alerts in force) or shows the error.
+pub(crate) const ALERTS_JS: &str = "document.getElementById('decide').addEventListener('submit',async e=>{e.preventDefault();\
+const f=e.target;const out=document.getElementById('decided');out.textContent='';\
+const body={city:f.city.value,action:f.action.value,level:f.level.value,at:f.at.value,evidence:f.evidence.value};\
+const r=await fetch('/api/v1/alerts/decisions',{method:'POST',headers:{'Content-Type':'application/json','X-CSRF-Token':f.dataset.csrf},body:JSON.stringify(body)});\
+const j=await r.json();if(r.ok){location.reload()}else{out.textContent='✗ '+j.error.message}});";

@@ -49,6 +49,7 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<Arc<AppState>>
         ("/api/v1/compliance", get(crate::emergency_api::compliance)),
         ("/api/v1/tasks", get(crate::proposals_api::tasks)),
         ("/api/v1/proposals", get(crate::proposals_api::list)),
+        ("/api/v1/alerts/decisions", axum::routing::post(crate::emergency_api::record_decision)),
         ("/api/v1/proposals/{id}/approve", axum::routing::post(crate::proposals_api::approve)),
         ("/api/v1/proposals/{id}/reject", axum::routing::post(crate::proposals_api::reject)),
     ]
@@ -124,6 +125,7 @@ pub fn array_lengths(v: &serde_json::Value, fields: &[&str]) -> u64 {
         crate::emergency_api::evaluation,
         crate::emergency_api::control_list,
         crate::emergency_api::compliance,
+        crate::emergency_api::record_decision,
         crate::proposals_api::tasks,
         crate::proposals_api::list,
         crate::proposals_api::approve,

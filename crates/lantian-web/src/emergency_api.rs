@@ -232,3 +232,123 @@ pub async fn compliance(
     })
     .await
 }
+
+/// A heavy-pollution alert decision taken by hand (`POST /api/v1/alerts/decisions`).
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct DecisionRequest {
+    /// The city (name, alias or code).
+    pub city: String,
+    /// `start`, `raise`, `lower` or `lift`.
+    pub action: String,
+    /// The new level (`blue`, `yellow`, `orange`, `red`; not for a lift).
+    pub level: Option<String>,
+    /// Decision time `YYYY-MM-DDTHH:MM` (Beijing time).
+    pub at: String,
+    /// Measures apply from 00:00 of this day `YYYY-MM-DD` (a start; default the decision's day).
+    pub effective_from: Option<String>,
+    /// What the decision rests on (a forecast consultation, a meeting).
+    #[serde(default)]
+    pub evidence: String,
+}
+
+/// The decision as recorded in the alert log.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RecordedDecision {
+    pub city: String,
+    pub at: String,
+    pub action: String,
+    pub level_from: Option<String>,
+    pub level_to: Option<String>,
+    /// When its measures take effect.
+    pub effective_at: String,
+    pub actor: String,
+}
+
+/// Records an alert decision of a city (issue 14 item 7; `lantian alert record` on the web): a province
+/// administrator for any city, a city user for its own (`accounts::may_decide_alert`), signed in with a
+/// session (and its CSRF token) or a token with the `upload` scope. Checked against the alert log (start
+/// needs no active alert, raise a lower level, …); the decision and its audit entry are one transaction.
+#[utoipa::path(post, path = "/api/v1/alerts/decisions", tag = "emergency",
+    request_body(content = DecisionRequest, content_type = "application/json"),
+    responses((status = 200, body = RecordedDecision), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn record_decision(
+    State(state): Shared,
+    axum::extract::ConnectInfo(remote): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
+    body: Result<axum::Json<DecisionRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<axum::Json<RecordedDecision>, ApiError> {
+    let axum::Json(d) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    if d.evidence.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "a decision needs its evidence: what it rests on (a consultation, a meeting)",
+        ));
+    }
+    let at = lantian_ingest::emergency::parse_datetime(&d.at)
+        .ok_or_else(|| ApiError::bad_request(format!("at {:?}: expected YYYY-MM-DDTHH:MM", d.at)))
+        .and_then(|t| crate::params::time("at", t))?;
+    let level = match d.level.as_deref().filter(|l| !l.is_empty()) {
+        None => None,
+        Some(l) => Some(
+            lantian_ingest::emergency::level_code(l)
+                .and_then(lantian_core::emergency::AlertLevel::from_code)
+                .ok_or_else(|| ApiError::bad_request(format!("level {l:?}: expected blue, yellow, orange or red")))?,
+        ),
+    };
+    let effective_from = match d.effective_from.as_deref().filter(|e| !e.is_empty()) {
+        None => None,
+        Some(e) => Some(
+            chrono::NaiveDate::parse_from_str(e, "%Y-%m-%d")
+                .map_err(|_| ApiError::bad_request(format!("effective_from {e:?}: expected YYYY-MM-DD")))?,
+        ),
+    };
+    let st = state.clone();
+    let wait = state.config.write_wait;
+    crate::api::blocking(state, move |store| {
+        let account = match crate::session::session_account(&st, store, &headers, true)? {
+            Some(a) => a,
+            None => crate::upload::authenticate(store, &headers, lantian_service::accounts::Scope::Upload)?,
+        };
+        let city =
+            store.resolve_city(&d.city)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {:?}", d.city)))?;
+        lantian_service::accounts::may_decide_alert(&account, &city).map_err(crate::access::forbidden)?;
+        let decision = alerts::Decision {
+            action: &d.action,
+            level,
+            at,
+            effective_from,
+            actor: &account.name,
+            evidence: &d.evidence,
+        };
+        let now = crate::now();
+        let remote = remote.ip().to_string();
+        let (recorded, _) = lantian_store::retry_busy(&wait, ApiError::is_busy, || {
+            lantian_store::atomically(&mut *store, |tx| {
+                let e = alerts::record_decision(tx.store(), &city, &decision, &now)?;
+                let detail = format!(
+                    "{} {} {}: {} → {}",
+                    city.display(),
+                    e.at.format("%Y-%m-%dT%H:%M"),
+                    e.action,
+                    e.level_from.as_deref().unwrap_or("—"),
+                    e.level_to.as_deref().unwrap_or("—")
+                );
+                tx.accounts().audit(&now, &account.name, "alert.decision", &detail, &remote)?;
+                Ok::<_, ApiError>(e)
+            })
+        });
+        let e = recorded?;
+        Ok(RecordedDecision {
+            city: city.display().to_string(),
+            at: e.at.format("%Y-%m-%dT%H:%M").to_string(),
+            action: e.action.clone(),
+            level_from: e.level_from.clone(),
+            level_to: e.level_to.clone(),
+            effective_at: alerts::effective_at(&e).format("%Y-%m-%dT%H:%M").to_string(),
+            actor: e.actor.clone(),
+        })
+    })
+    .await
+    .map(axum::Json)
+}

@@ -76,6 +76,7 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         "lantian.css" => ("text/css; charset=utf-8", &STYLESHEET),
         "login.js" => ("text/javascript; charset=utf-8", crate::pages::LOGIN_JS),
         "upload.js" => ("text/javascript; charset=utf-8", crate::pages::UPLOAD_JS),
+        "alerts.js" => ("text/javascript; charset=utf-8", crate::alert_pages::ALERTS_JS),
         _ => return ApiError::not_found(format!("no such resource: /assets/{file}")).into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=300")], body.to_string()).into_response()

@@ -462,6 +462,19 @@ pub struct Alerts {
     pub show_list: bool,
     /// `None`: not for this reader; `Some(None)`: no forecasts yet.
     pub evaluation: Option<Option<EvaluationView>>,
+    /// The decision form, for a reader who may record decisions.
+    pub form: Option<DecisionForm>,
+}
+
+/// The form that records an alert decision (`POST /api/v1/alerts/decisions`).
+pub struct DecisionForm {
+    pub csrf: String,
+    /// `(code, name)` of the cities the reader decides for.
+    pub cities: Vec<(u32, String)>,
+    /// The time proposed (`YYYY-MM-DDTHH:MM`).
+    pub at: String,
+    /// `(code, name)` of the levels.
+    pub levels: Vec<(&'static str, &'static str)>,
 }
 
 /// One pollutant of a control list's adequacy.
