@@ -190,6 +190,23 @@ fn page_period(
     Ok(Some((partial, Some(note))))
 }
 
+/// The points of a period under the shipped scheme, dust-excluded (as the scoring is published): the
+/// points page and the dashboard's leaders.
+fn default_points(
+    store: &dyn lantian_store::Store,
+    scope: &assess::Scope,
+    period: &Period,
+) -> Result<
+    (lantian_core::accountability::points::PointsScheme, Vec<lantian_service::accountability::points::CityPoints>),
+    ApiError,
+> {
+    let scheme = lantian_core::accountability::points::PointsScheme::default_scheme()
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let scored =
+        lantian_service::accountability::points::points(store, scope, period, &scheme, ResultVariant::DustExcluded)?;
+    Ok((scheme, scored))
+}
+
 /// A public page, computed once per state of the data it reads (the answers' cache of
 /// ARCHITECTURE.md invariant 9, keyed by the page's path and query): the same page for every reader.
 async fn cached_page(
@@ -378,15 +395,7 @@ pub async fn overview(
                         r.index.as_ref().map_or(String::new(), |i| fmt_hundredths(i.hundredths))
                     )
                 };
-                let scheme = lantian_core::accountability::points::PointsScheme::default_scheme()
-                    .map_err(|e| ApiError::internal(e.to_string()))?;
-                let scored = lantian_service::accountability::points::points(
-                    store,
-                    &scope,
-                    &period,
-                    &scheme,
-                    ResultVariant::DustExcluded,
-                )?;
+                let (_, scored) = default_points(store, &scope, &period)?;
                 Some(views::MonthPanel {
                     label: match lang {
                         Lang::Zh => format!("{}排名与积分", period.label_zh()),
@@ -509,15 +518,7 @@ pub async fn points(
         let Some((period, note)) = page_period(store, &scope, period_text.as_deref(), lang)? else {
             return views::render(&views::Empty { chrome: Chrome::new(lang, lang.t("积分", "Points"), "/points") });
         };
-        let scheme = lantian_core::accountability::points::PointsScheme::default_scheme()
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-        let scored = lantian_service::accountability::points::points(
-            store,
-            &scope,
-            &period,
-            &scheme,
-            ResultVariant::DustExcluded,
-        )?;
+        let (scheme, scored) = default_points(store, &scope, &period)?;
         let cities: Vec<lantian_store::CityInfo> = scored.iter().map(|c| c.city.clone()).collect();
         let year = chrono::Datelike::year(&period.end);
         let missing = lantian_service::accountability::targets::missing_targets(store, &cities, year)?;
