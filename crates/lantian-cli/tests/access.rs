@@ -863,6 +863,20 @@ fn alert_decisions_on_the_web_are_role_checked_and_audited() {
     let form = &form[..form.find("</form>").expect("end")];
     assert_eq!(form.matches("<option value=\"5").count(), 1, "{form}");
     assert!(form.contains("<option value=\"510100\">成都</option>") && form.contains(&format!("data-csrf=\"{csrf}\"")));
+    // The control list's picker (issue 14 item 7): 成都's user picks among its own city only, a level and a
+    // year; the province among the 21 cities.
+    let (s, _, list) = fetch(&base, "/alerts/control-list?city=510100&level=orange", Some(&cookie));
+    assert_eq!(s, 200);
+    let picker = list.split("<select name=\"city\">").nth(1).expect("city picker");
+    let picker = &picker[..picker.find("</select>").expect("end")];
+    assert_eq!(picker.matches("<option").count(), 1, "{picker}");
+    assert!(list.contains("<option value=\"orange\" selected>"), "{list:.2000}");
+    let (admin_cookie, _) = sign_in(&base, "admin1");
+    let (_, _, list) = fetch(&base, "/alerts/control-list?city=510600&level=yellow", Some(&admin_cookie));
+    let picker = list.split("<select name=\"city\">").nth(1).expect("city picker");
+    let picker = &picker[..picker.find("</select>").expect("end")];
+    assert_eq!(picker.matches("<option").count(), 21, "{picker}");
+    assert!(picker.contains("<option value=\"510600\" selected>德阳</option>"));
     let (viewer, _) = sign_in(&base, "viewer1");
     let (_, _, page) = fetch(&base, "/alerts", Some(&viewer));
     assert!(!page.contains("id=\"decide\""));

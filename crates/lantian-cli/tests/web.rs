@@ -932,6 +932,13 @@ fn charts_and_tables_read_as_they_mean() {
     let points_csv = String::from_utf8(points_csv).expect("utf-8");
     assert!(points_csv.starts_with("rank,city,city_code,total,grade,C1,"), "{points_csv:.300}");
     assert_eq!(points_csv.lines().count(), 22);
+    let (_, stations_json) = get(&base, "/api/v1/stations?per_page=1000");
+    let (_, stations_csv) = download(&base, "/api/v1/stations?per_page=1000&format=csv");
+    let stations_csv = String::from_utf8(stations_csv).expect("utf-8");
+    assert!(stations_csv.starts_with("code,name,city,city_code,lon,lat,is_control\n"), "{stations_csv:.200}");
+    assert_eq!(stations_csv.lines().count() as u64, stations_json["total"].as_u64().expect("total") + 1);
+    let (_, list) = get_text(&base, "/stations?city=510100");
+    assert!(list.contains("href=\"/api/v1/stations?per_page=1000&amp;city=510100&amp;format=csv\""), "{list:.300}");
     let (s, _) = get(&base, "/api/v1/rankings?period=2022-03&format=pdf");
     assert_eq!(s, 400);
     let (_, api) = get(&base, "/api/v1/rankings?period=2022-03");

@@ -339,8 +339,28 @@ pub async fn control_list_page(
             Lang::En => format!("Control list of {} at level {}", crate::pages::city_name(lang, &city), level.code()),
         };
         let n = list.rows.len() as u64;
+        let scope = caller.scope(Dataset::ControlLists);
+        let picker = views::ListPicker {
+            cities: store
+                .cities()?
+                .iter()
+                .filter(|c| c.province == "四川省")
+                .filter(|c| match scope {
+                    ReadScope::All => true,
+                    ReadScope::City(own) => c.id == own,
+                    _ => false,
+                })
+                .filter_map(|c| c.code.map(|code| (code, crate::pages::city_name(lang, c), c.id == city.id)))
+                .collect(),
+            levels: lantian_core::emergency::control::ControlLevel::ALL
+                .iter()
+                .map(|l| (l.code(), if lang == Lang::En { l.code() } else { l.name_zh() }, *l == level))
+                .collect(),
+            year,
+        };
         let page = views::render(&views::ControlList {
             chrome: Chrome::new(lang, &title, "/alerts/control-list"),
+            picker,
             rows,
             adequacy,
             flags,

@@ -206,6 +206,10 @@ pub struct StationQuery {
     pub page: Option<usize>,
     /// Items per page, 1–1000 (default 100).
     pub per_page: Option<usize>,
+    /// `json` (default), `csv` (the page's stations, JSON field names as header) or `xlsx`.
+    pub format: Option<String>,
+    /// `en`: the xlsx header in English (default Chinese).
+    pub lang: Option<String>,
 }
 
 /// A monitoring station.
@@ -256,22 +260,55 @@ fn station(s: &lantian_store::StationInfo) -> Station {
     responses((status = 200, body = StationPage), (status = 400, body = ErrorBody)))]
 async fn stations(
     State(state): Shared,
+    uri: axum::http::Uri,
     q: Result<Query<StationQuery>, QueryRejection>,
-) -> Result<Json<StationPage>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(100);
     if page == 0 || !(1..=1000).contains(&per_page) {
         return Err(ApiError::bad_request("page starts at 1; per_page must be 1–1000"));
     }
-    blocking(state, move |store| {
+    let format = crate::download::Format::parse(q.format.as_deref())?;
+    let english = q.lang.as_deref() == Some("en");
+    let compute = move |store: &mut dyn Store| {
         let filter = station_filter(store, q.city.as_deref())?;
         let all = store.stations(&filter)?;
         let items = all.iter().skip((page - 1).saturating_mul(per_page)).take(per_page).map(station).collect();
         Ok(StationPage { items, total: all.len(), page, per_page })
-    })
-    .await
-    .map(Json)
+    };
+    answer(state, uri, format, english, compute).await
+}
+
+impl crate::download::Tabular for StationPage {
+    fn sheet(&self) -> crate::download::Sheet {
+        use crate::download::{opt, Column};
+        let columns = vec![
+            Column::new("code", "代码", "Code"),
+            Column::new("name", "名称", "Name"),
+            Column::new("city", "城市", "City"),
+            Column::new("city_code", "城市代码", "City code"),
+            Column::new("lon", "经度", "Longitude"),
+            Column::new("lat", "纬度", "Latitude"),
+            Column::new("is_control", "对照点", "Control station"),
+        ];
+        let rows = self
+            .items
+            .iter()
+            .map(|s| {
+                vec![
+                    s.code.clone(),
+                    opt(&s.name),
+                    opt(&s.city),
+                    opt(&s.city_code),
+                    opt(&s.lon),
+                    opt(&s.lat),
+                    s.is_control.to_string(),
+                ]
+            })
+            .collect();
+        crate::download::Sheet { file: format!("stations-{}", self.page), columns, rows }
+    }
 }
 
 /// Station GeoJSON filter.

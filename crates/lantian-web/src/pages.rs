@@ -636,6 +636,7 @@ pub async fn stations(
         views::render(&views::Stations {
             chrome: Chrome::new(lang, lang.t("监测站点", "Monitoring stations"), "/stations"),
             cities,
+            city: chosen,
             stations,
         })
     })

@@ -110,6 +110,8 @@ pub struct Stations {
     pub chrome: Chrome,
     /// `(code, name, selected)` of the cities of the picker.
     pub cities: Vec<(u32, String, bool)>,
+    /// The city chosen (its code), for the downloads.
+    pub city: Option<u32>,
     pub stations: Vec<StationRow>,
 }
 
@@ -501,8 +503,18 @@ pub struct AdequacyView {
 #[template(path = "control_list.html")]
 pub struct ControlList {
     pub chrome: Chrome,
+    pub picker: ListPicker,
     /// Enterprise, industry, grade, measures, plan, SO2, NOx, PM, VOCs.
     pub rows: Vec<[String; 9]>,
     pub adequacy: Option<AdequacyView>,
     pub flags: Vec<String>,
+}
+
+/// The picker of a control list: the cities the reader may read, the levels, the year.
+pub struct ListPicker {
+    /// `(code, name, selected)`.
+    pub cities: Vec<(u32, String, bool)>,
+    /// `(code, name, selected)`.
+    pub levels: Vec<(&'static str, &'static str, bool)>,
+    pub year: i32,
 }
