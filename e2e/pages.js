@@ -124,12 +124,26 @@ function check(cond, what) {
     }
   }
 
+  // The big screen of the command centre: at 1920×1080 in both languages, nothing to scroll.
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  for (const lang of ['zh', 'en']) {
+    const r = await page.goto(base + '/screen' + (lang === 'en' ? '?lang=en' : ''));
+    check(r.status() === 200, `screen ${lang}: 200`);
+    const over = await page.evaluate(() => [document.documentElement.scrollHeight - window.innerHeight,
+      document.documentElement.scrollWidth - window.innerWidth]);
+    check(over[0] <= 1 && over[1] <= 1, `screen ${lang}: fits 1920×1080 without scrolling (${over})`);
+    check(await page.locator('#map g.city').count() === 21 && await page.locator('#latest tr').count() === 22,
+      `screen ${lang}: the map and the 21 cities`);
+    await page.screenshot({ path: path.join(shots, `screen-${lang}-1920x1080.png`) });
+  }
+  pages.push(['screen', '/screen']);
+
   // Accessibility (WCAG 2 A and AA rules of axe-core, from npm): the public pages in both languages, in a
   // context that lets the test inject axe (the pages' own policy forbids any script not served by lantian).
   const axeContext = await browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 768 } });
   const axePage = await axeContext.newPage();
   for (const lang of ['zh', 'en']) {
-    for (const [name, url] of pages.slice(0, 7)) {
+    for (const [name, url] of pages.filter(p => p[0] !== 'control-list')) {
       await axePage.goto(base + url + (lang === 'en' ? (url.includes('?') ? '&' : '?') + 'lang=en' : ''));
       await axePage.addScriptTag({ path: require.resolve('axe-core') });
       const found = await axePage.evaluate(async () => {

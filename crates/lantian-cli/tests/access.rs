@@ -159,6 +159,7 @@ const ALL_200: [u16; 7] = [200; 7];
 const MATRIX: &[Row] = &[
     Row { route: "/healthz", url: "/healthz", expect: ALL_200 },
     Row { route: "/", url: "/", expect: ALL_200 },
+    Row { route: "/screen", url: "/screen", expect: ALL_200 },
     Row { route: "/ranking", url: "/ranking?period=2022-11", expect: ALL_200 },
     Row { route: "/points", url: "/points?period=2022-11", expect: ALL_200 },
     Row { route: "/stations", url: "/stations", expect: ALL_200 },

@@ -46,6 +46,7 @@ pub enum Policy {
 pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/healthz", Policy::Public),
     ("GET", "/", Policy::Public),
+    ("GET", "/screen", Policy::Public),
     ("GET", "/ranking", Policy::Public),
     ("GET", "/points", Policy::Public),
     ("GET", "/stations", Policy::Public),

@@ -77,6 +77,7 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         "login.js" => ("text/javascript; charset=utf-8", crate::pages::LOGIN_JS),
         "upload.js" => ("text/javascript; charset=utf-8", crate::pages::UPLOAD_JS),
         "alerts.js" => ("text/javascript; charset=utf-8", crate::alert_pages::ALERTS_JS),
+        "screen.js" => ("text/javascript; charset=utf-8", crate::pages::SCREEN_JS),
         _ => return ApiError::not_found(format!("no such resource: /assets/{file}")).into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=300")], body.to_string()).into_response()

@@ -129,6 +129,7 @@ fn app_routes() -> Vec<(&'static str, axum::routing::MethodRouter<Arc<AppState>>
     let mut routes = vec![
         ("/healthz", get(healthz)),
         ("/", get(pages::overview)),
+        ("/screen", get(pages::screen)),
         ("/ranking", get(pages::ranking)),
         ("/points", get(pages::points)),
         ("/stations", get(pages::stations)),

@@ -105,6 +105,10 @@ td:nth-child(2),th:nth-child(2){text-align:left}.best{background:#e6f4ea}.worst{
 .grid{display:flex;gap:2em;flex-wrap:wrap}.grid>*{min-width:0;max-width:100%}.scroll{overflow-x:auto;max-width:100%}#hours th,#hours td{white-space:nowrap}\
 .region{border:2px solid;padding:0 .3em;margin-right:.3em}\
 svg{max-width:100%;height:auto}#progress td:first-child,#progress th:first-child{text-align:left}.panel{border:1px solid #ccc;padding:.2em .8em;min-width:15em}.panel h3{margin:.3em 0}.panel p{margin:.3em 0}.picker{margin:.6em 0}.picker label{margin-right:.6em}.downloads{font-size:.9em}\
+body.screen{background:#0b1220;color:#e6edf3;height:100vh;overflow:hidden;font-size:19px}.screen header{justify-content:space-between;background:#10203f}\
+.screen main{display:grid;grid-template-columns:680px 1fr 1fr;gap:1.5em;max-width:none;padding:.6em 1em}.screen h2{font-size:1.1em;margin:.4em 0}\
+.screen table{font-size:.95em}.screen td,.screen th{border-color:#33415c;padding:.12em .5em}.screen #latest td:first-child,.screen #regions td:first-child{text-align:left}\
+.screen ul,.screen ol{margin:.2em 0;padding-left:1.2em}.screen .trio{display:flex;gap:1.5em}.screen #map{width:100%;height:auto;max-height:760px}.screen .trio h3{font-size:.9em;margin:.2em 0}\
 @media (max-width:600px){header{flex-wrap:wrap;gap:.4em;padding:.5em}header a{margin-right:.6em}main{padding:.6em}\
 h1{font-size:1.4em}table{display:block;overflow-x:auto;max-width:100%}td,th{white-space:nowrap}}";
 
@@ -224,6 +228,211 @@ async fn cached_page(
 }
 
 /// `GET /`: the province at a glance.
+/// What the dashboard shows (`None`: no data yet): the overview page and the big screen.
+fn overview_data(
+    store: &mut dyn lantian_store::Store,
+    lang: Lang,
+    boundaries: Option<&crate::boundaries::Boundaries>,
+) -> Result<Option<views::OverviewData>, ApiError> {
+    let bounds = boundaries;
+    let scope = assess::resolve_scope(store, None)?;
+    let Some(latest) = latest_hour(store, &scope)? else {
+        return Ok(None);
+    };
+    let day = (latest - Duration::hours(1)).date();
+    let daily = lantian_service::air::aqi::cities_daily(store, &scope.cities, day - Duration::days(1), day)?;
+    // The latest hour of each city (real-time AQI, the publisher's convention).
+    let mut hours: std::collections::HashMap<i64, (chrono::NaiveDateTime, Option<u32>)> =
+        std::collections::HashMap::new();
+    lantian_service::for_each_city_hourly(
+        store,
+        &scope.cities,
+        latest.date() - Duration::days(1),
+        latest.date(),
+        lantian_core::air::aqi::RealTimeConvention::Publisher,
+        |r| {
+            if r.result.aqi.is_some() {
+                hours.insert(r.city.id, (r.time, r.result.aqi));
+            }
+        },
+    )?;
+    // The map.
+    let (w, h, scale) = bounds.map_or((560.0, 560.0, 80.0), |b| (b.width, b.height.ceil(), 80.0));
+    let (lon0, lat1) = (101.2, 33.0);
+    let mut cities = Vec::new();
+    for (city, days) in scope.cities.iter().zip(&daily) {
+        let last = days.iter().rev().find(|v| v.result.aqi.is_some());
+        let cat = last.and_then(|v| v.result.category());
+        let code = city.code.unwrap_or(0);
+        let Some((_, lon, lat)) = SEATS.iter().find(|s| s.0 == code) else { continue };
+        let region = sichuan_city(&code.to_string()).map_or(RegionId::NorthwestSichuan, |c| c.region);
+        let (x, y) = ((lon - lon0) * scale, (lat1 - lat) * scale);
+        let r = 17.0;
+        let hexagon: Vec<String> = (0..6)
+            .map(|k| {
+                let a = std::f64::consts::PI / 3.0 * f64::from(k) + std::f64::consts::PI / 6.0;
+                format!("{:.1},{:.1}", x + r * a.cos(), y + r * a.sin())
+            })
+            .collect();
+        cities.push(views::OverviewCity {
+            code,
+            name: city_name(lang, city),
+            aqi: last.and_then(|v| v.result.aqi).map_or("—".to_string(), |a| a.to_string()),
+            fill: cat.map_or("#dddddd", |c| c.color().hex),
+            ink: cat.map_or("#000000", level_ink),
+            stroke: region_stroke(region),
+            // The real outline (choropleth), outlined in the region's colour.
+            outline: bounds.and_then(|bd| bd.paths.iter().find(|(c, _)| *c == code)).map(|(_, d)| d.clone()),
+            hexagon: hexagon.join(" "),
+            x: format!("{x:.1}"),
+            y: format!("{:.1}", y + 4.0),
+            date: last.map_or(String::new(), |v| v.date.to_string()),
+            category: cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }),
+            hour: hours.get(&city.id).map_or(String::new(), |(t, a)| {
+                format!("{} {}", t.format("%H:00"), a.map_or("—".into(), |a| a.to_string()))
+            }),
+        });
+    }
+    // At risk (以时保天、以天保月、以月保年).
+    let mut risk = Vec::new();
+    for c in &scope.cities {
+        if let Some(t) = lantian_service::accountability::budget::latest_hour(store, c)? {
+            let bud = lantian_service::accountability::budget::city_budget(store, c, t)?;
+            if bud.at_risk() {
+                let mut kinds: Vec<String> = bud
+                    .day
+                    .iter()
+                    .filter(|d| d.status.is_at_risk())
+                    .map(|d| format!("{} {}", d.pollutant.label(), lang.t(d.status.label_zh(), d.status.label_en())))
+                    .collect();
+                kinds.extend(
+                    bud.alert_kinds()
+                        .into_iter()
+                        .filter(|k| *k != lantian_core::accountability::budget::AlertKind::DayAtRisk)
+                        .map(|k| lang.t(k.label_zh(), k.label_en()).to_string()),
+                );
+                risk.push((city_name(lang, c), kinds.join(lang.t("；", "; "))));
+            }
+        }
+    }
+    // The dashboard (issue 14 item 5): annual targets against the year to date and last year's same
+    // days, the joint-control regions, the alerts in force, the latest complete month.
+    let at = assess::last_data_day(store)?.unwrap_or(day);
+    let progress_rows = lantian_service::accountability::targets::target_progress(store, &scope.cities, at)?;
+    let pm = |s: &lantian_core::air::period::PeriodStats| {
+        s.stat(lantian_core::Pollutant::Pm2_5).value.map_or("—".to_string(), |v| v.to_string())
+    };
+    let rate =
+        |s: &lantian_core::air::period::PeriodStats| s.good_day_ratio_tenths().map_or("—".to_string(), fmt_tenths);
+    let progress = progress_rows
+        .iter()
+        .map(|p| views::ProgressRow {
+            city: city_name(lang, &p.city),
+            pm: pm(&p.year_to_date),
+            pm_target: p.target.pm2_5.map_or("—".into(), |v| v.to_string()),
+            pm_last: pm(&p.last_year),
+            pm_risk: p.pm2_5_at_risk() == Some(true),
+            rate: rate(&p.year_to_date),
+            rate_target: p.target.good_day_ratio_tenths.map_or("—".into(), fmt_tenths),
+            rate_last: rate(&p.last_year),
+            rate_risk: p.good_rate_at_risk() == Some(true),
+        })
+        .collect();
+    let (ytd, before) = lantian_service::accountability::targets::year_to_date(at)
+        .ok_or_else(|| ApiError::internal(format!("{at}: no year to date")))?;
+    let mut region_panels = Vec::new();
+    for r in RegionId::ALL.into_iter().filter(|r| r.lead_city().is_some()) {
+        let members: Vec<lantian_store::CityInfo> = scope
+            .cities
+            .iter()
+            .filter(|c| c.code.and_then(|code| sichuan_city(&code.to_string())).is_some_and(|s| s.region == r))
+            .cloned()
+            .collect();
+        let now = assess::assess_cities(store, &members, &ytd, ResultVariant::DustExcluded)?;
+        let then = assess::assess_cities(store, &members, &before, ResultVariant::DustExcluded)?;
+        let (now, then) =
+            (lantian_core::air::period::pool_stats(&ytd, &now), lantian_core::air::period::pool_stats(&before, &then));
+        region_panels.push(views::RegionPanel {
+            name: lang.t(r.name_zh(), r.name_en()),
+            lead: r
+                .lead_city()
+                .and_then(|code| scope.cities.iter().find(|c| c.code == Some(code)))
+                .map_or(String::new(), |c| city_name(lang, c)),
+            pm: pm(&now),
+            pm_last: pm(&then),
+            rate: rate(&now),
+            rate_last: rate(&then),
+            members: members.iter().map(|c| city_name(lang, c)).collect::<Vec<_>>().join(lang.t("、", ", ")),
+        });
+    }
+    let alerts_now = match lantian_service::emergency::alerts::latest_decision(store)? {
+        None => Vec::new(),
+        Some(t) => lantian_service::emergency::alerts::status(store, t)?
+            .iter()
+            .map(|a| {
+                let code: Option<u32> = a.scope.strip_prefix("city:").and_then(|c| c.parse().ok());
+                let name = match (lang, code.and_then(|c| sichuan_city(&c.to_string()))) {
+                    (Lang::En, Some(c)) => c.name_en.to_string(),
+                    _ => a.city.clone(),
+                };
+                (name, a.level.code(), if lang == Lang::En { a.level.code() } else { a.level.name_zh() })
+            })
+            .collect(),
+    };
+    let month = match page_period(store, &scope, None, lang)? {
+        None => None,
+        Some((period, _)) => {
+            let mut rows = assess::rank(store, &scope, &period, ResultVariant::DustExcluded)?;
+            assess::order_rows(&mut rows, assess::RankOrder::Composite);
+            let ranked: Vec<&assess::RankingRow> = rows.iter().filter(|r| r.rank.is_some()).collect();
+            let show = |r: &&assess::RankingRow| {
+                format!(
+                    "{} {}",
+                    city_name(lang, &r.city),
+                    r.index.as_ref().map_or(String::new(), |i| fmt_hundredths(i.hundredths))
+                )
+            };
+            let (_, scored) = default_points(store, &scope, &period)?;
+            Some(views::MonthPanel {
+                label: match lang {
+                    Lang::Zh => format!("{}排名与积分", period.label_zh()),
+                    Lang::En => format!("Ranking and points, {}", period.label()),
+                },
+                best: ranked.iter().take(3).map(show).collect(),
+                worst: ranked.iter().rev().take(3).map(show).collect(),
+                leaders: scored
+                    .iter()
+                    .take(3)
+                    .map(|c| format!("{} {}", city_name(lang, &c.city), fmt_hundredths(c.result.total_hundredths)))
+                    .collect(),
+            })
+        }
+    };
+    let data = views::OverviewData {
+        progress_at: at.to_string(),
+        progress,
+        region_panels,
+        alerts_now,
+        month,
+        latest: latest.format("%Y-%m-%d %H:00").to_string(),
+        width: format!("{w}"),
+        height: format!("{h}"),
+        map_label: if bounds.is_some() {
+            lang.t("各市州最新日AQI", "Latest daily AQI per city")
+        } else {
+            lang.t("各市州最新日AQI示意图", "Schematic map of the latest daily AQI per city")
+        },
+        cities,
+        legend: AqiCategory::ALL
+            .iter()
+            .map(|c| (c.level(), if lang == Lang::En { c.name_en() } else { c.name_zh() }))
+            .collect(),
+        regions: RegionId::ALL.iter().map(|r| (r.code(), lang.t(r.name_zh(), r.name_en()))).collect(),
+        risk,
+    };
+    Ok(Some(data))
+}
+
 pub async fn overview(
     State(state): State<Arc<AppState>>,
     uri: axum::http::Uri,
@@ -233,207 +442,26 @@ pub async fn overview(
     let st = state.clone();
     cached_page(state, uri, move |store| {
         let chrome = Chrome::new(lang, lang.t("全省空气质量概览", "Province overview"), "/");
-        let bounds = st.boundaries.as_ref();
-        let scope = assess::resolve_scope(store, None)?;
-        let Some(latest) = latest_hour(store, &scope)? else {
-            return views::render(&views::Overview { chrome, data: None });
-        };
-        let day = (latest - Duration::hours(1)).date();
-        let daily = lantian_service::air::aqi::cities_daily(store, &scope.cities, day - Duration::days(1), day)?;
-        // The latest hour of each city (real-time AQI, the publisher's convention).
-        let mut hours: std::collections::HashMap<i64, (chrono::NaiveDateTime, Option<u32>)> =
-            std::collections::HashMap::new();
-        lantian_service::for_each_city_hourly(
-            store,
-            &scope.cities,
-            latest.date() - Duration::days(1),
-            latest.date(),
-            lantian_core::air::aqi::RealTimeConvention::Publisher,
-            |r| {
-                if r.result.aqi.is_some() {
-                    hours.insert(r.city.id, (r.time, r.result.aqi));
-                }
-            },
-        )?;
-        // The map.
-        let (w, h, scale) = bounds.map_or((560.0, 560.0, 80.0), |b| (b.width, b.height.ceil(), 80.0));
-        let (lon0, lat1) = (101.2, 33.0);
-        let mut cities = Vec::new();
-        for (city, days) in scope.cities.iter().zip(&daily) {
-            let last = days.iter().rev().find(|v| v.result.aqi.is_some());
-            let cat = last.and_then(|v| v.result.category());
-            let code = city.code.unwrap_or(0);
-            let Some((_, lon, lat)) = SEATS.iter().find(|s| s.0 == code) else { continue };
-            let region = sichuan_city(&code.to_string()).map_or(RegionId::NorthwestSichuan, |c| c.region);
-            let (x, y) = ((lon - lon0) * scale, (lat1 - lat) * scale);
-            let r = 17.0;
-            let hexagon: Vec<String> = (0..6)
-                .map(|k| {
-                    let a = std::f64::consts::PI / 3.0 * f64::from(k) + std::f64::consts::PI / 6.0;
-                    format!("{:.1},{:.1}", x + r * a.cos(), y + r * a.sin())
-                })
-                .collect();
-            cities.push(views::OverviewCity {
-                code,
-                name: city_name(lang, city),
-                aqi: last.and_then(|v| v.result.aqi).map_or("—".to_string(), |a| a.to_string()),
-                fill: cat.map_or("#dddddd", |c| c.color().hex),
-                ink: cat.map_or("#000000", level_ink),
-                stroke: region_stroke(region),
-                // The real outline (choropleth), outlined in the region's colour.
-                outline: bounds.and_then(|bd| bd.paths.iter().find(|(c, _)| *c == code)).map(|(_, d)| d.clone()),
-                hexagon: hexagon.join(" "),
-                x: format!("{x:.1}"),
-                y: format!("{:.1}", y + 4.0),
-                date: last.map_or(String::new(), |v| v.date.to_string()),
-                category: cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }),
-                hour: hours.get(&city.id).map_or(String::new(), |(t, a)| {
-                    format!("{} {}", t.format("%H:00"), a.map_or("—".into(), |a| a.to_string()))
-                }),
-            });
-        }
-        // At risk (以时保天、以天保月、以月保年).
-        let mut risk = Vec::new();
-        for c in &scope.cities {
-            if let Some(t) = lantian_service::accountability::budget::latest_hour(store, c)? {
-                let bud = lantian_service::accountability::budget::city_budget(store, c, t)?;
-                if bud.at_risk() {
-                    let mut kinds: Vec<String> = bud
-                        .day
-                        .iter()
-                        .filter(|d| d.status.is_at_risk())
-                        .map(|d| {
-                            format!("{} {}", d.pollutant.label(), lang.t(d.status.label_zh(), d.status.label_en()))
-                        })
-                        .collect();
-                    kinds.extend(
-                        bud.alert_kinds()
-                            .into_iter()
-                            .filter(|k| *k != lantian_core::accountability::budget::AlertKind::DayAtRisk)
-                            .map(|k| lang.t(k.label_zh(), k.label_en()).to_string()),
-                    );
-                    risk.push((city_name(lang, c), kinds.join(lang.t("；", "; "))));
-                }
-            }
-        }
-        // The dashboard (issue 14 item 5): annual targets against the year to date and last year's same
-        // days, the joint-control regions, the alerts in force, the latest complete month.
-        let at = assess::last_data_day(store)?.unwrap_or(day);
-        let progress_rows = lantian_service::accountability::targets::target_progress(store, &scope.cities, at)?;
-        let pm = |s: &lantian_core::air::period::PeriodStats| {
-            s.stat(lantian_core::Pollutant::Pm2_5).value.map_or("—".to_string(), |v| v.to_string())
-        };
-        let rate =
-            |s: &lantian_core::air::period::PeriodStats| s.good_day_ratio_tenths().map_or("—".to_string(), fmt_tenths);
-        let progress = progress_rows
-            .iter()
-            .map(|p| views::ProgressRow {
-                city: city_name(lang, &p.city),
-                pm: pm(&p.year_to_date),
-                pm_target: p.target.pm2_5.map_or("—".into(), |v| v.to_string()),
-                pm_last: pm(&p.last_year),
-                pm_risk: p.pm2_5_at_risk() == Some(true),
-                rate: rate(&p.year_to_date),
-                rate_target: p.target.good_day_ratio_tenths.map_or("—".into(), fmt_tenths),
-                rate_last: rate(&p.last_year),
-                rate_risk: p.good_rate_at_risk() == Some(true),
-            })
-            .collect();
-        let (ytd, before) = lantian_service::accountability::targets::year_to_date(at)
-            .ok_or_else(|| ApiError::internal(format!("{at}: no year to date")))?;
-        let mut region_panels = Vec::new();
-        for r in RegionId::ALL.into_iter().filter(|r| r.lead_city().is_some()) {
-            let members: Vec<lantian_store::CityInfo> = scope
-                .cities
-                .iter()
-                .filter(|c| c.code.and_then(|code| sichuan_city(&code.to_string())).is_some_and(|s| s.region == r))
-                .cloned()
-                .collect();
-            let now = assess::assess_cities(store, &members, &ytd, ResultVariant::DustExcluded)?;
-            let then = assess::assess_cities(store, &members, &before, ResultVariant::DustExcluded)?;
-            let (now, then) = (
-                lantian_core::air::period::pool_stats(&ytd, &now),
-                lantian_core::air::period::pool_stats(&before, &then),
-            );
-            region_panels.push(views::RegionPanel {
-                name: lang.t(r.name_zh(), r.name_en()),
-                lead: r
-                    .lead_city()
-                    .and_then(|code| scope.cities.iter().find(|c| c.code == Some(code)))
-                    .map_or(String::new(), |c| city_name(lang, c)),
-                pm: pm(&now),
-                pm_last: pm(&then),
-                rate: rate(&now),
-                rate_last: rate(&then),
-                members: members.iter().map(|c| city_name(lang, c)).collect::<Vec<_>>().join(lang.t("、", ", ")),
-            });
-        }
-        let alerts_now = match lantian_service::emergency::alerts::latest_decision(store)? {
-            None => Vec::new(),
-            Some(t) => lantian_service::emergency::alerts::status(store, t)?
-                .iter()
-                .map(|a| {
-                    let code: Option<u32> = a.scope.strip_prefix("city:").and_then(|c| c.parse().ok());
-                    let name = match (lang, code.and_then(|c| sichuan_city(&c.to_string()))) {
-                        (Lang::En, Some(c)) => c.name_en.to_string(),
-                        _ => a.city.clone(),
-                    };
-                    (name, a.level.code(), if lang == Lang::En { a.level.code() } else { a.level.name_zh() })
-                })
-                .collect(),
-        };
-        let month = match page_period(store, &scope, None, lang)? {
-            None => None,
-            Some((period, _)) => {
-                let mut rows = assess::rank(store, &scope, &period, ResultVariant::DustExcluded)?;
-                assess::order_rows(&mut rows, assess::RankOrder::Composite);
-                let ranked: Vec<&assess::RankingRow> = rows.iter().filter(|r| r.rank.is_some()).collect();
-                let show = |r: &&assess::RankingRow| {
-                    format!(
-                        "{} {}",
-                        city_name(lang, &r.city),
-                        r.index.as_ref().map_or(String::new(), |i| fmt_hundredths(i.hundredths))
-                    )
-                };
-                let (_, scored) = default_points(store, &scope, &period)?;
-                Some(views::MonthPanel {
-                    label: match lang {
-                        Lang::Zh => format!("{}排名与积分", period.label_zh()),
-                        Lang::En => format!("Ranking and points, {}", period.label()),
-                    },
-                    best: ranked.iter().take(3).map(show).collect(),
-                    worst: ranked.iter().rev().take(3).map(show).collect(),
-                    leaders: scored
-                        .iter()
-                        .take(3)
-                        .map(|c| format!("{} {}", city_name(lang, &c.city), fmt_hundredths(c.result.total_hundredths)))
-                        .collect(),
-                })
-            }
-        };
-        let data = views::OverviewData {
-            progress_at: at.to_string(),
-            progress,
-            region_panels,
-            alerts_now,
-            month,
-            latest: latest.format("%Y-%m-%d %H:00").to_string(),
-            width: format!("{w}"),
-            height: format!("{h}"),
-            map_label: if bounds.is_some() {
-                lang.t("各市州最新日AQI", "Latest daily AQI per city")
-            } else {
-                lang.t("各市州最新日AQI示意图", "Schematic map of the latest daily AQI per city")
-            },
-            cities,
-            legend: AqiCategory::ALL
-                .iter()
-                .map(|c| (c.level(), if lang == Lang::En { c.name_en() } else { c.name_zh() }))
-                .collect(),
-            regions: RegionId::ALL.iter().map(|r| (r.code(), lang.t(r.name_zh(), r.name_en()))).collect(),
-            risk,
-        };
-        views::render(&views::Overview { chrome, data: Some(data) })
+        let data = overview_data(store, lang, st.boundaries.as_ref())?;
+        views::render(&views::Overview { chrome, data })
+    })
+    .await
+}
+
+/// `GET /screen`: the dashboard for the command centre's big screen (1920×1080): dark, without
+/// navigation or scrolling, refreshing itself every five minutes (issue 14 item 6).
+pub async fn screen(
+    State(state): State<Arc<AppState>>,
+    uri: axum::http::Uri,
+    Query(q): Query<PageQuery>,
+) -> Result<Html<String>, ApiError> {
+    let lang = Lang::of(q.lang.as_deref());
+    let st = state.clone();
+    cached_page(state, uri, move |store| {
+        let chrome =
+            Chrome::new(lang, lang.t("四川省大气污染防治指挥大屏", "Sichuan air-pollution command screen"), "/screen");
+        let data = overview_data(store, lang, st.boundaries.as_ref())?;
+        views::render(&views::Screen { chrome, data })
     })
     .await
 }
@@ -956,6 +984,10 @@ pub async fn upload(
         signed_in: crate::session::signed_in(&state, &headers),
     })
 }
+
+/// The big screen's script (`/assets/screen.js`): reloads the page every five minutes (the page is cached
+/// until the data change, so a reload costs a cached answer).
+pub(crate) const SCREEN_JS: &str = "setTimeout(()=>location.reload(),300000);";
 
 /// The upload form's script (`/assets/upload.js`).
 pub(crate) const UPLOAD_JS: &str = "document.getElementById('upload').addEventListener('submit',async e=>{e.preventDefault();\

@@ -518,3 +518,11 @@ pub struct ListPicker {
     pub levels: Vec<(&'static str, &'static str, bool)>,
     pub year: i32,
 }
+
+/// `GET /screen`: the big screen of the command centre.
+#[derive(Template)]
+#[template(path = "screen.html")]
+pub struct Screen {
+    pub chrome: Chrome,
+    pub data: Option<OverviewData>,
+}
