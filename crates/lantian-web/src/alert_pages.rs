@@ -61,14 +61,6 @@ fn badge(lang: Lang, l: AlertLevel) -> (&'static str, &'static str) {
     (l.code(), if lang == Lang::En { l.code() } else { l.name_zh() })
 }
 
-/// A city's name in the page's language (its English name on English pages), else `zh`.
-fn named(lang: Lang, code: u32, zh: &str) -> String {
-    match (lang, lantian_core::regions::cities::SICHUAN_CITIES.iter().find(|c| c.code == code)) {
-        (Lang::En, Some(c)) => c.name_en.to_string(),
-        _ => zh.to_string(),
-    }
-}
-
 fn city_name(code: u32) -> String {
     lantian_core::regions::cities::SICHUAN_CITIES
         .iter()
@@ -130,7 +122,7 @@ pub async fn alerts_page(
                         "—".to_string()
                     };
                     view_rows.push(views::ActiveAlert {
-                        city: code.parse().ok().map_or_else(|| a.city.clone(), |c| named(lang, c, &a.city)),
+                        city: crate::pages::name_of(lang, code.parse().ok(), &a.city),
                         level: Some(badge(lang, a.level)),
                         response: a.response.map_or("—", |r| r.name_zh()),
                         started: a.started_at.format("%m-%d %H:%M").to_string(),
@@ -190,7 +182,7 @@ pub async fn alerts_page(
                         .iter()
                         .filter(|r| mine(r.city_code))
                         .map(|r| views::EvaluatedCity {
-                            city: named(lang, r.city_code, &r.city),
+                            city: crate::pages::name_of(lang, Some(r.city_code), &r.city),
                             level: r.level.map(|l| badge(lang, l)),
                             start: r.start_date.map_or("—".into(), |d| d.to_string()),
                             end: r.end_date.map_or("—".into(), |d| d.to_string()),

@@ -55,9 +55,15 @@ pub struct PageQuery {
 /// A city's name in the page's language: its Chinese short name, or its English name (pinyin) on English
 /// pages — for the 21 Sichuan cities; another city keeps its Chinese name.
 pub(crate) fn city_name(lang: Lang, city: &lantian_store::CityInfo) -> String {
-    match (lang, city.code.and_then(|c| sichuan_city(&c.to_string()))) {
+    name_of(lang, city.code, city.display())
+}
+
+/// The name of the city of GB/T 2260 `code` in the page's language: its English name on English pages
+/// for the 21 Sichuan cities, else `zh` (the name the data give it).
+pub(crate) fn name_of(lang: Lang, code: Option<u32>, zh: &str) -> String {
+    match (lang, code.and_then(|c| sichuan_city(&c.to_string()))) {
         (Lang::En, Some(c)) => c.name_en.to_string(),
-        _ => city.display().to_string(),
+        _ => zh.to_string(),
     }
 }
 
@@ -163,7 +169,18 @@ fn page_period(
             .map(|p| Some((p, None)))
             .map_err(|e| ApiError::bad_request(format!("period {p:?}: {e}")));
     }
-    let Some(t) = latest_hour(store, scope)? else { return Ok(None) };
+    match latest_hour(store, scope)? {
+        None => Ok(None),
+        Some(t) => default_period(store, t, lang),
+    }
+}
+
+/// [`page_period`] when none was asked for and the latest hour with data (`t`) is known.
+fn default_period(
+    store: &dyn lantian_store::Store,
+    t: chrono::NaiveDateTime,
+    lang: Lang,
+) -> Result<Option<(Period, Option<String>)>, ApiError> {
     let Some((first, _)) = store.station_date_range()? else { return Ok(None) };
     let month = |d: chrono::NaiveDate| {
         Period::parse(&d.format("%Y-%m").to_string()).map_err(|e| ApiError::internal(e.to_string()))
@@ -340,18 +357,19 @@ fn overview_data(
         .collect();
     let (ytd, before) = lantian_service::accountability::targets::year_to_date(at)
         .ok_or_else(|| ApiError::internal(format!("{at}: no year to date")))?;
+    // Every city assessed once for each span; each region pools its members' statistics.
+    let now_all = assess::assess_cities(store, &scope.cities, &ytd, ResultVariant::DustExcluded)?;
+    let then_all = assess::assess_cities(store, &scope.cities, &before, ResultVariant::DustExcluded)?;
     let mut region_panels = Vec::new();
     for r in RegionId::ALL.into_iter().filter(|r| r.lead_city().is_some()) {
-        let members: Vec<lantian_store::CityInfo> = scope
-            .cities
-            .iter()
-            .filter(|c| c.code.and_then(|code| sichuan_city(&code.to_string())).is_some_and(|s| s.region == r))
-            .cloned()
-            .collect();
-        let now = assess::assess_cities(store, &members, &ytd, ResultVariant::DustExcluded)?;
-        let then = assess::assess_cities(store, &members, &before, ResultVariant::DustExcluded)?;
-        let (now, then) =
-            (lantian_core::air::period::pool_stats(&ytd, &now), lantian_core::air::period::pool_stats(&before, &then));
+        let member = |c: &lantian_store::CityInfo| {
+            c.code.and_then(|code| sichuan_city(&code.to_string())).is_some_and(|s| s.region == r)
+        };
+        let pick = |all: &[lantian_core::air::period::PeriodStats]| -> Vec<lantian_core::air::period::PeriodStats> {
+            scope.cities.iter().zip(all).filter(|(c, _)| member(c)).map(|(_, s)| s.clone()).collect()
+        };
+        let now = lantian_core::air::period::pool_stats(&ytd, &pick(&now_all));
+        let then = lantian_core::air::period::pool_stats(&before, &pick(&then_all));
         region_panels.push(views::RegionPanel {
             name: lang.t(r.name_zh(), r.name_en()),
             lead: r
@@ -362,7 +380,13 @@ fn overview_data(
             pm_last: pm(&then),
             rate: rate(&now),
             rate_last: rate(&then),
-            members: members.iter().map(|c| city_name(lang, c)).collect::<Vec<_>>().join(lang.t("、", ", ")),
+            members: scope
+                .cities
+                .iter()
+                .filter(|c| member(c))
+                .map(|c| city_name(lang, c))
+                .collect::<Vec<_>>()
+                .join(lang.t("、", ", ")),
         });
     }
     let alerts_now = match lantian_service::emergency::alerts::latest_decision(store)? {
@@ -371,15 +395,16 @@ fn overview_data(
             .iter()
             .map(|a| {
                 let code: Option<u32> = a.scope.strip_prefix("city:").and_then(|c| c.parse().ok());
-                let name = match (lang, code.and_then(|c| sichuan_city(&c.to_string()))) {
-                    (Lang::En, Some(c)) => c.name_en.to_string(),
-                    _ => a.city.clone(),
-                };
-                (name, a.level.code(), if lang == Lang::En { a.level.code() } else { a.level.name_zh() })
+                (
+                    name_of(lang, code, &a.city),
+                    a.level.code(),
+                    if lang == Lang::En { a.level.code() } else { a.level.name_zh() },
+                )
             })
             .collect(),
     };
-    let month = match page_period(store, &scope, None, lang)? {
+    // The latest hour is known already: the default period without looking for it again.
+    let month = match default_period(store, latest, lang)? {
         None => None,
         Some((period, _)) => {
             let mut rows = assess::rank(store, &scope, &period, ResultVariant::DustExcluded)?;
