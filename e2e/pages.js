@@ -61,8 +61,51 @@ function check(cond, what) {
   await shot('station');
   await page.goto(base + '/cities/510100');
   check(await page.locator('#calendar rect.day').count() >= 365, 'city page: calendar');
-  check(await page.locator('#series polyline').count() === 1, 'city page: PM2.5 series');
+  // Each chart shows the API's numbers: its hover cells carry, day by day, the API's values of its series.
+  const year = await page.inputValue('input[name=year]');
+  const api = await (await page.request.get(base + '/api/v1/aqi/daily?city=510100&from=' + year + '-01-01&to=' + year + '-12-31')).json();
+  for (const [id, field] of [['series', 'pm2_5'], ['series-pm10', 'pm10'], ['series-o3', 'o3_mda8'], ['series-no2', 'no2']]) {
+    const shown = await page.$$eval('#' + id + ' g.hover rect[data-key]', rs => rs.map(r => r.dataset.key + ' ' + r.dataset.value));
+    const want = api.items.filter(d => d[field] !== null).map(d => d.date + ' ' + d[field]);
+    check(shown.length >= 30 && JSON.stringify(shown) === JSON.stringify(want), `city page: ${id} shows the API's ${field} (${shown.length} days)`);
+  }
+  // Hover: the value of the day under the pointer, beside it.
+  const cell = page.locator('#series g.hover rect[data-key] >> nth=10');
+  const [key, value] = [await cell.getAttribute('data-key'), await cell.getAttribute('data-value')];
+  await cell.hover({ force: true });
+  const tip = await page.textContent('#series .chart-tip');
+  check(await page.isVisible('#series .chart-tip') && tip.includes(key) && tip.includes(value), 'city page: hover shows ' + tip);
   await shot('city');
+  // Zoom: a drag across the chart opens the days dragged over, at their own URL.
+  await page.locator('#series').scrollIntoViewIfNeeded();
+  const a = await page.locator('#series g.hover rect[data-key] >> nth=5').boundingBox();
+  const b = await page.locator('#series g.hover rect[data-key] >> nth=20').boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + 50);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, a.y + 50, { steps: 4 });
+  await page.mouse.move(b.x + b.width / 2, b.y + 50, { steps: 4 });
+  await Promise.all([page.waitForNavigation(), page.mouse.up()]);
+  const zoomed = new URL(page.url());
+  check(zoomed.searchParams.get('from') !== null && zoomed.searchParams.get('to') > zoomed.searchParams.get('from'),
+    'city page: zoomed by a drag to ' + zoomed.search);
+  const days = await page.$$eval('#series g.hover rect[data-key]', rs => rs.map(r => r.dataset.key));
+  check(days.length === 16 && days[0] >= zoomed.searchParams.get('from'), `city page: ${days.length} days after the zoom`);
+  await shot('city-zoomed');
+
+  // The ranking's bars are the API's composite indices, best first.
+  await page.goto(base + '/ranking');
+  const month = await page.inputValue('input[name=period]');
+  const ranking = await (await page.request.get(base + '/api/v1/rankings?scope=' + encodeURIComponent('四川') + '&period=' + month)).json();
+  const bars = await page.$$eval('#ranking-chart g.hover rect[data-key]', rs => rs.map(r => r.dataset.key + ' ' + r.dataset.value));
+  const wantBars = ranking.rows.filter(r => r.rank !== null && r.composite_index !== null)
+    .sort((x, y) => x.rank - y.rank || x.city_code - y.city_code).map(r => r.city_code + ' ' + r.composite_index);
+  check(bars.length === 21 && JSON.stringify(bars) === JSON.stringify(wantBars), 'ranking: the bars are the API\'s indices');
+  // The dashboard's bars are its table's PM2.5 so far (the CLI's numbers, tested against `lantian targets`).
+  await page.goto(base + '/');
+  const progress = await page.$$eval('#progress tr', rs => rs.slice(1).map(r => [r.cells[0].textContent, r.cells[1].textContent]));
+  const progressBars = await page.$$eval('#progress-chart g.hover rect[data-key]', rs => rs.map(r => r.querySelector('title').textContent));
+  check(progressBars.length === progress.length && progress.every(([c, v]) => progressBars.includes(c + ' ' + v + ' μg/m³')),
+    'overview: the target chart shows the table\'s PM2.5 so far');
 
   // Anonymous: the public alerts (no decision makers, no forecast evaluation); the control list asks to
   // sign in (issue 12 §1).

@@ -682,7 +682,9 @@ fn overview_and_ranking_pages() {
     // Every hexagon lies inside the drawing (攀枝花, the southernmost, included).
     let (w, h) = (560.0, 560.0);
     assert!(html.contains("viewBox=\"0 0 560 560\""));
-    for pts in html.split("points=\"").skip(1).map(|p| &p[..p.find('"').expect("end")]) {
+    let map = html.split("id=\"map\"").nth(1).expect("map");
+    let map = &map[..map.find("</svg>").expect("end of the map")];
+    for pts in map.split("points=\"").skip(1).map(|p| &p[..p.find('"').expect("end")]) {
         for xy in pts.split(' ') {
             let (x, y) = xy.split_once(',').expect("x,y");
             let (x, y): (f64, f64) = (x.parse().expect("x"), y.parse().expect("y"));
@@ -769,17 +771,27 @@ fn overview_and_ranking_pages() {
     assert!(cal.contains("id=\"stats\"") && cal.contains("id=\"budgets\""));
     // The PM2.5 series over the level bands of the 24-hour breakpoints in force in 2022 (HJ 633-2012:
     // 35, 75, 115, 150 …): one point a day with a value.
-    assert!(cal.contains("id=\"series\"") && cal.contains(">35</text>") && cal.contains(">75</text>"));
-    // PM10, O3 MDA8 and NO2 on their own columns (O3 8-hour: 100, 160, 215 …; PM10: 50, 150, 250 …).
     let part = |id: &str| {
         cal.split(&format!("id=\"{id}\""))
             .nth(1)
-            .map(|p| p[..p.find("</svg>").unwrap_or(p.len())].to_string())
+            .map(|p| p[..p.find("</figure>").unwrap_or(p.len())].to_string())
             .unwrap_or_default()
     };
-    assert!(part("series-o3").contains(">160</text>"), "O3 bands");
-    assert!(part("series-pm10").contains(">150</text>"), "PM10 bands");
-    assert!(part("series-no2").contains("<polyline"), "NO2 line");
+    // The texts of a chart (plotters writes each on its own line).
+    let texts = |svg: &str| -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| Some(t.split_once('>')?.1.split("</text>").next()?.trim().to_string()))
+            .collect()
+    };
+    let pm = texts(&part("series"));
+    assert!(pm.contains(&"35".to_string()) && pm.contains(&"75".to_string()), "{pm:?}");
+    // PM10, O3 MDA8 and NO2 on their own columns (O3 8-hour: 100, 160, 215 …; PM10: 50, 150, 250 …), a
+    // unit on the value axis and the months on the time axis.
+    assert!(texts(&part("series-o3")).contains(&"160".to_string()), "O3 bands");
+    assert!(texts(&part("series-pm10")).contains(&"150".to_string()), "PM10 bands");
+    assert!(part("series-no2").contains("stroke-width=\"2\""), "NO2 line");
+    assert!(pm.contains(&"μg/m³".to_string()) && pm.contains(&"3月".to_string()), "{pm:?}");
     let (s, _) = get_text(&base, &format!("/cities/{}", enc("火星")));
     assert_eq!(s, 404);
     // Year to date and ordered by change, with the switches on the page.
@@ -813,36 +825,92 @@ fn charts_and_tables_read_as_they_mean() {
     let (s, cal) = get_text(&base, "/cities/510100?year=2022");
     assert_eq!(s, 200);
     let part = |id: &str| {
-        cal.split(&format!("id=\"{id}\""))
+        cal.split(&format!("<figure class=\"chart\" id=\"{id}\""))
             .nth(1)
-            .map(|p| p[..p.find("</svg>").unwrap_or(p.len())].to_string())
+            .map(|p| p[..p.find("</figure>").unwrap_or(p.len())].to_string())
             .unwrap_or_default()
+    };
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        Some(tag.split(&format!(" {name}=\"")).nth(1)?.split('"').next()?.to_string())
     };
     let (_, v) = get(&base, &format!("/api/v1/aqi/daily?city={}&from=2022-01-01&to=2022-12-31", enc("成都")));
     let items = v["items"].as_array().expect("items");
     for (id, field) in [("series", "pm2_5"), ("series-pm10", "pm10"), ("series-o3", "o3_mda8"), ("series-no2", "no2")] {
-        let want: Vec<f64> =
-            items.iter().filter_map(|d| d[field].as_str()).map(|s| s.parse::<f64>().expect("a number")).collect();
-        assert!(want.len() >= 39, "{field}: {} days", want.len());
-        let svg = part(id);
-        let line = svg.split("<polyline").nth(1).unwrap_or_else(|| panic!("{id}: no line"));
-        let pts = line.split("points=\"").nth(1).expect("points");
-        let ys: Vec<f64> = pts[..pts.find('"').expect("end")]
-            .split(' ')
-            .map(|p| p.split(',').nth(1).expect("x,y").parse::<f64>().expect("y"))
+        // The API's days with a value of this series, as (date, the exact value).
+        let want: Vec<(String, String)> = items
+            .iter()
+            .filter_map(|d| Some((d["date"].as_str()?.to_string(), d[field].as_str()?.to_string())))
             .collect();
-        assert_eq!(ys.len(), want.len(), "{id}: one point a day with a {field} value");
-        let (lo, hi) = (0..want.len()).fold((0, 0), |(lo, hi), i| {
-            (if want[i] < want[lo] { i } else { lo }, if want[i] > want[hi] { i } else { hi })
+        assert!(want.len() >= 39, "{field}: {} days", want.len());
+        let fig = part(id);
+        // The hover layer: one cell a day with a value, carrying the API's exact value.
+        let layer = fig.split("<g class=\"hover\">").nth(1).unwrap_or_else(|| panic!("{id}: no hover layer"));
+        let cells: Vec<(String, String)> = layer
+            .split("<rect ")
+            .skip(1)
+            .filter_map(|r| Some((attr(r, "data-key")?, attr(r, "data-value")?)))
+            .collect();
+        assert_eq!(cells, want, "{id}: the hover values are the API's {field}");
+        // The line drawn: one point a day with a value, its height the same increasing affine function of
+        // the value for every point (to a pixel: plotters draws on whole pixels).
+        let line = fig
+            .split("<polyline")
+            .skip(1)
+            .find(|l| l[..l.find("/>").unwrap_or(l.len())].contains("stroke-width=\"2\""))
+            .unwrap_or_else(|| panic!("{id}: no line"));
+        let pts = attr(line, "points").expect("points");
+        let ys: Vec<f64> =
+            pts.split_whitespace().map(|p| p.split(',').nth(1).expect("x,y").parse::<f64>().expect("y")).collect();
+        let values: Vec<f64> = want.iter().map(|(_, v)| v.parse::<f64>().expect("a number")).collect();
+        assert_eq!(ys.len(), values.len(), "{id}: one point a day with a {field} value");
+        let (lo, hi) = (0..values.len()).fold((0, 0), |(lo, hi), i| {
+            (if values[i] < values[lo] { i } else { lo }, if values[i] > values[hi] { i } else { hi })
         });
-        assert!(want[hi] > want[lo], "{field} varies");
-        let slope = (ys[hi] - ys[lo]) / (want[hi] - want[lo]);
+        assert!(values[hi] > values[lo], "{field} varies");
+        let slope = (ys[hi] - ys[lo]) / (values[hi] - values[lo]);
         assert!(slope < 0.0, "{id}: higher values are drawn higher");
-        for (k, (&y, &w)) in ys.iter().zip(&want).enumerate() {
-            let expected = ys[lo] + slope * (w - want[lo]);
-            assert!((y - expected).abs() <= 0.11, "{id} point {k}: y {y} for {field} {w}, expected {expected:.1}");
+        for (k, (&y, &w)) in ys.iter().zip(&values).enumerate() {
+            let expected = ys[lo] + slope * (w - values[lo]);
+            assert!((y - expected).abs() <= 1.01, "{id} point {k}: y {y} for {field} {w}, expected {expected:.1}");
         }
     }
+    // Zoomed into a span (the URL says which): the same values, only those days.
+    let (s, zoomed) = get_text(&base, "/cities/510100?from=2022-03-05&to=2022-03-20");
+    assert_eq!(s, 200);
+    let fig = zoomed.split("id=\"series-o3\"").nth(1).expect("O3 chart");
+    let keys: Vec<String> =
+        fig[..fig.find("</figure>").expect("end")].split("<rect ").filter_map(|r| attr(r, "data-key")).collect();
+    let want: Vec<String> = items
+        .iter()
+        .filter(|d| d["o3_mda8"].is_string())
+        .filter_map(|d| d["date"].as_str().map(str::to_string))
+        .filter(|d| d.as_str() >= "2022-03-05" && d.as_str() <= "2022-03-20")
+        .collect();
+    assert_eq!(keys, want);
+    let (s, _) = get_text(&base, "/cities/510100?from=2022-03-20&to=2022-03-05");
+    assert_eq!(s, 400, "a span that ends before it starts");
+    // The ranking's bars: the API's composite indices, best first.
+    let (_, api) = get(&base, "/api/v1/rankings?period=2022-03");
+    let (_, page) = get_text(&base, "/ranking?period=2022-03");
+    let fig = page.split("id=\"ranking-chart\"").nth(1).expect("ranking chart");
+    let bars: Vec<(String, String)> = fig[..fig.find("</figure>").expect("end")]
+        .split("<rect ")
+        .filter_map(|r| Some((attr(r, "data-key")?, attr(r, "data-value")?)))
+        .collect();
+    let mut ranked: Vec<(u64, String, String)> = api["rows"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r["rank"].as_u64()?,
+                r["city_code"].as_u64()?.to_string(),
+                r["composite_index"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    ranked.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    assert_eq!(bars, ranked.into_iter().map(|(_, c, i)| (c, i)).collect::<Vec<_>>());
     // Read as a ranking is read: the best first, unranked cities last (the page once listed them by city
     // code), the same order as the API's.
     let (s, month) = get_text(&base, "/ranking?period=2022-03");

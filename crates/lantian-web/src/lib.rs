@@ -19,6 +19,7 @@ pub mod api;
 pub mod aqi_api;
 pub mod boundaries;
 mod cache;
+pub mod charts;
 pub mod conn;
 pub mod download;
 pub mod emergency_api;

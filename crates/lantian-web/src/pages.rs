@@ -115,6 +115,9 @@ body.screen{background:#0b1220;color:#e6edf3;height:100vh;overflow:hidden;font-s
 .screen main{display:grid;grid-template-columns:680px 1fr 1fr;gap:1.5em;max-width:none;padding:.6em 1em}.screen h2{font-size:1.1em;margin:.4em 0}\
 .screen table{font-size:.95em}.screen td,.screen th{border-color:#33415c;padding:.12em .5em}.screen #latest td:first-child,.screen #regions td:first-child{text-align:left}\
 .screen ul,.screen ol{margin:.2em 0;padding-left:1.2em}.screen .trio{display:flex;gap:1.5em}.screen #map{width:100%;height:auto;max-height:760px}.screen .trio h3{font-size:.9em;margin:.2em 0}\
+.chart{position:relative;margin:.8em 0}.chart figcaption{font-weight:600;margin:.2em 0}.chart text{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif}\
+.chart-tip{position:absolute;display:none;pointer-events:none;background:#fff;border:1px solid #888;padding:.15em .5em;font-size:.85em;white-space:nowrap;box-shadow:0 1px 3px rgba(0,0,0,.2)}\
+.chart .hover rect.on{fill:rgba(0,0,0,.07)}.chart .hover .dot{fill:#0b3d91;display:none;pointer-events:none}.chart .hover .sel{fill:rgba(11,61,145,.18);display:none;pointer-events:none}.chart[data-link] .hover rect{cursor:pointer}.chart-legend{font-size:.9em}\
 @media (max-width:600px){header{flex-wrap:wrap;gap:.4em;padding:.5em}header a{margin-right:.6em}main{padding:.6em}\
 h1{font-size:1.4em}table{display:block;overflow-x:auto;max-width:100%}td,th{white-space:nowrap}}";
 
@@ -341,6 +344,44 @@ fn overview_data(
     };
     let rate =
         |s: &lantian_core::air::period::PeriodStats| s.good_day_ratio_tenths().map_or("—".to_string(), fmt_tenths);
+    // The same rows as a chart: each city's PM2.5 so far (best first), its target and last year's same
+    // days marked on its bar.
+    let conc = |c: lantian_core::Conc| c.milli() as f64 / 1000.0;
+    let mut charted: Vec<_> = progress_rows
+        .iter()
+        .filter_map(|p| p.year_to_date.stat(lantian_core::Pollutant::Pm2_5).value.map(|v| (p, v)))
+        .collect();
+    charted.sort_by_key(|(p, v)| (*v, p.city.code));
+    let progress_chart = if charted.is_empty() {
+        None
+    } else {
+        Some(crate::charts::bars(&crate::charts::BarChart {
+            id: "progress-chart",
+            title: lang
+                .t("PM2.5 年初至今浓度与年度目标", "PM2.5 so far this year against the annual target")
+                .to_string(),
+            unit: "μg/m³",
+            bars: charted
+                .iter()
+                .map(|(p, v)| crate::charts::Bar {
+                    key: p.city.code.map_or_else(|| p.city.name.clone(), |c| c.to_string()),
+                    label: city_name(lang, &p.city),
+                    value: conc(*v),
+                    exact: v.to_string(),
+                    colour: if p.pm2_5_at_risk() == Some(true) { "#c62828" } else { "#5c7cba" },
+                    marks: vec![
+                        p.target.pm2_5.map(conc),
+                        p.last_year.stat(lantian_core::Pollutant::Pm2_5).value.map(conc),
+                    ],
+                })
+                .collect(),
+            marks: vec![
+                (lang.t("年度目标", "Annual target").to_string(), "#111111"),
+                (lang.t("去年同期", "Same days last year").to_string(), "#ef6c00"),
+            ],
+            link: Some("/cities/"),
+        })?)
+    };
     let progress = progress_rows
         .iter()
         .map(|p| views::ProgressRow {
@@ -448,10 +489,8 @@ fn overview_data(
             lang.t("各市州最新日AQI示意图", "Schematic map of the latest daily AQI per city")
         },
         cities,
-        legend: AqiCategory::ALL
-            .iter()
-            .map(|c| (c.level(), if lang == Lang::En { c.name_en() } else { c.name_zh() }))
-            .collect(),
+        legend: level_legend(lang),
+        progress_chart,
         regions: RegionId::ALL.iter().map(|r| (r.code(), lang.t(r.name_zh(), r.name_en()))).collect(),
         risk,
     };
@@ -540,6 +579,41 @@ pub async fn ranking(
                 notes.push(text);
             }
         }
+        // The composite index of the ranked cities as bars, best first (the best three green, the worst
+        // three red, as in the table).
+        let mut ranked_rows: Vec<_> = rows.iter().filter(|r| r.rank.is_some() && r.index.is_some()).collect();
+        ranked_rows.sort_by_key(|r| (r.rank, r.city.code));
+        let chart = if ranked_rows.is_empty() {
+            None
+        } else {
+            Some(crate::charts::bars(&crate::charts::BarChart {
+                id: "ranking-chart",
+                title: lang.t("城市环境空气质量综合指数（越小越好）", "Composite air-quality index (lower is better)").to_string(),
+                unit: "",
+                bars: ranked_rows
+                    .iter()
+                    .filter_map(|r| {
+                        let (i, k) = (r.index.as_ref()?, r.rank?);
+                        Some(crate::charts::Bar {
+                            key: r.city.code.map_or_else(|| r.city.name.clone(), |c| c.to_string()),
+                            label: city_name(lang, &r.city),
+                            value: i.hundredths as f64 / 100.0,
+                            exact: fmt_hundredths(i.hundredths),
+                            colour: if k <= 3 {
+                                "#2e7d32"
+                            } else if ranked >= 6 && k + 3 > ranked {
+                                "#c62828"
+                            } else {
+                                "#5c7cba"
+                            },
+                            marks: Vec::new(),
+                        })
+                    })
+                    .collect(),
+                marks: Vec::new(),
+                link: Some("/cities/"),
+            })?)
+        };
         let title = match lang {
             Lang::Zh => format!("{}城市排名", period.label_zh()),
             Lang::En => format!("City ranking, {}", period.label()),
@@ -552,6 +626,7 @@ pub async fn ranking(
             period: period.label(),
             by_change,
             rows: view_rows,
+            chart,
             notes,
         })
     })
@@ -774,6 +849,9 @@ pub async fn station(
 pub struct CityPageQuery {
     pub lang: Option<String>,
     pub year: Option<i32>,
+    /// The charts' span (zoom), both within one year: that year's page.
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
 }
 
 /// `GET /cities/{city}?year=`: a calendar heat map of the city's daily AQI for a year (one square a day,
@@ -790,15 +868,23 @@ pub async fn city(
         let city = lantian_store::AirStore::resolve_city(store, &name)?
             .ok_or_else(|| ApiError::not_found(format!("no city {name:?}")))?;
         let latest = lantian_service::accountability::budget::latest_hour(store, &city)?;
-        let year = match q.year {
-            Some(y) => crate::params::year("year", y)?,
-            None => latest.map(|t| (t - Duration::hours(1)).year()).unwrap_or(2022),
+        let year = match (q.year, q.from) {
+            (None, Some(f)) => crate::params::date("from", f)?.year(),
+            (Some(y), _) => crate::params::year("year", y)?,
+            (None, None) => latest.map(|t| (t - Duration::hours(1)).year()).unwrap_or(2022),
         };
         let (first, last) = (
             chrono::NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| ApiError::bad_request("year out of range"))?,
             chrono::NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| ApiError::bad_request("year out of range"))?,
         );
         let days = lantian_service::city_daily(store, &city, first, last)?;
+        // The span of the charts: the year, or the part of it zoomed into (`from`, `to`).
+        let (from, to) = (q.from.unwrap_or(first), q.to.unwrap_or(last));
+        if from > to || from < first || to > last {
+            return Err(ApiError::bad_request(format!(
+                "from {from} and to {to}: the span of the charts must lie within {year}, from before to"
+            )));
+        }
         let cell = 13.0;
         let offset = i64::from(first.weekday().num_days_from_monday());
         let months = (1..=12u32)
@@ -807,7 +893,10 @@ pub async fn city(
                 let week = ((d - first).num_days() + offset) / 7;
                 views::MonthLabel {
                     x: format!("{:.0}", 30.0 + week as f64 * cell),
-                    label: format!("{}{}", d.month(), lang.t("月", "")),
+                    label: match lang {
+                        Lang::Zh => format!("{}月", d.month()),
+                        Lang::En => crate::charts::MONTHS_EN[d.month0() as usize].to_string(),
+                    },
                 }
             })
             .collect();
@@ -876,7 +965,11 @@ pub async fn city(
             previous: year - 1,
             next: year + 1,
             calendar,
-            series: city_series(lang, first, &days),
+            series: city_series(lang, from, to, &days)?,
+            zoom: (from, to) != (first, last),
+            legend: level_legend(lang),
+            from,
+            to,
             stats,
             budget,
         })
@@ -884,101 +977,107 @@ pub async fn city(
     .await
 }
 
-/// One daily series of a year as a line over the level bands of its breakpoint column in force on the
-/// first day (HJ 633 Table 1, chosen by the date of the data).
+/// The six AQI levels with their names, for a legend in the levels' colours (classes `lv1` … `lv6`).
+pub(crate) fn level_legend(lang: Lang) -> Vec<(u8, &'static str)> {
+    AqiCategory::ALL.iter().map(|c| (c.level(), if lang == Lang::En { c.name_en() } else { c.name_zh() })).collect()
+}
+
+/// One daily series of the city page, drawn over the level bands of its breakpoint column in force on
+/// the first day shown (HJ 633 Table 1, chosen by the date of the data).
 struct SeriesSpec {
     id: &'static str,
     title_zh: &'static str,
     title_en: &'static str,
+    label: &'static str,
+    colour: &'static str,
     indicator: lantian_core::air::pollutant::Indicator,
     get: fn(&lantian_core::DailyInput) -> Option<lantian_core::Conc>,
 }
 
-/// The series drawn on the city page: PM2.5, PM10, O3 MDA8 and NO2, each on its own breakpoints.
+/// The series drawn on the city page: PM2.5, PM10, O3 MDA8 and NO2, each on its own breakpoints, from
+/// `from` to `to` (the year, or the span zoomed into).
 fn city_series(
     lang: Lang,
-    first: chrono::NaiveDate,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
     days: &[lantian_service::CityDailyValue],
-) -> Vec<views::SeriesChart> {
+) -> Result<Vec<views::ChartView>, ApiError> {
     use lantian_core::air::pollutant::Indicator;
     let specs = [
         SeriesSpec {
             id: "series",
-            title_zh: "PM2.5 日均浓度（μg/m³）与级别",
-            title_en: "Daily PM2.5 (μg/m³) and the AQI levels",
+            title_zh: "PM2.5 日均浓度与级别",
+            title_en: "Daily PM2.5 and the AQI levels",
+            label: "PM2.5",
+            colour: "#1f3a93",
             indicator: Indicator::Pm2_5_24h,
             get: |v| v.pm2_5,
         },
         SeriesSpec {
             id: "series-pm10",
-            title_zh: "PM10 日均浓度（μg/m³）与级别",
-            title_en: "Daily PM10 (μg/m³) and the AQI levels",
+            title_zh: "PM10 日均浓度与级别",
+            title_en: "Daily PM10 and the AQI levels",
+            label: "PM10",
+            colour: "#5b3a29",
             indicator: Indicator::Pm10_24h,
             get: |v| v.pm10,
         },
         SeriesSpec {
             id: "series-o3",
-            title_zh: "O3 日最大8小时平均（μg/m³）与级别",
-            title_en: "Daily O3 MDA8 (μg/m³) and the AQI levels",
+            title_zh: "O3 日最大8小时平均与级别",
+            title_en: "Daily O3 MDA8 and the AQI levels",
+            label: "O3 MDA8",
+            colour: "#6a1b9a",
             indicator: Indicator::O3_8h,
             get: |v| v.o3_mda8,
         },
         SeriesSpec {
             id: "series-no2",
-            title_zh: "NO2 日均浓度（μg/m³）与级别",
-            title_en: "Daily NO2 (μg/m³) and the AQI levels",
+            title_zh: "NO2 日均浓度与级别",
+            title_en: "Daily NO2 and the AQI levels",
+            label: "NO2",
+            colour: "#b71c1c",
             indicator: Indicator::No2_24h,
             get: |v| v.no2,
         },
     ];
-    specs.iter().map(|spec| series(lang, first, days, spec)).collect()
+    specs.iter().map(|spec| series(lang, from, to, days, spec)).collect()
 }
 
 fn series(
     lang: Lang,
-    first: chrono::NaiveDate,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
     days: &[lantian_service::CityDailyValue],
     spec: &SeriesSpec,
-) -> views::SeriesChart {
-    let column = lantian_core::air::standards::StandardSet::for_date(first).aqi_rules().column(spec.indicator);
+) -> Result<views::ChartView, ApiError> {
+    let column = lantian_core::air::standards::StandardSet::for_date(from).aqi_rules().column(spec.indicator);
     let value = |c: lantian_core::Conc| c.milli() as f64 / 1000.0;
-    // At least up to the level-3 boundary, so that the bands read the same from city to city.
-    let floor = column.0.get(3).map_or(150.0, |c| value(*c));
-    let top = days.iter().filter_map(|d| (spec.get)(&d.values)).map(value).fold(floor, f64::max) * 1.05;
-    let (w, h, left) = (720.0, 200.0, 40.0);
-    let x = |d: chrono::NaiveDate| left + (d - first).num_days() as f64 * (w - left) / 366.0;
-    let y = |v: f64| h - 20.0 - v / top * (h - 30.0);
     let bounds: Vec<f64> = column.0.iter().map(|c| value(*c)).collect();
     let bands = bounds
         .windows(2)
         .enumerate()
-        .take_while(|(_, pair)| pair[0] < top)
-        .map(|(k, pair)| {
-            let (lo, hi) = (pair[0], pair[1].min(top));
-            views::Band {
-                y: format!("{:.1}", y(hi)),
-                width: format!("{:.1}", w - left),
-                height: format!("{:.1}", y(lo) - y(hi)),
-                fill: AqiCategory::ALL[k.min(5)].color().hex,
-                label_y: format!("{:.1}", y(hi) + 9.0),
-                // A band cut by the top of the chart has no upper bound to label.
-                label: if pair[1] <= top { pair[1].to_string() } else { String::new() },
-            }
-        })
+        .map(|(k, pair)| (pair[0], pair[1], AqiCategory::ALL[k.min(5)].color().hex))
         .collect();
-    let points: Vec<String> = days
+    let points = days
         .iter()
-        .filter_map(|d| (spec.get)(&d.values).map(|c| format!("{:.1},{:.1}", x(d.date), y(value(c)))))
+        .filter(|d| d.date >= from && d.date <= to)
+        .filter_map(|d| (spec.get)(&d.values).map(|c| (d.date, value(c), c.to_string())))
         .collect();
-    views::SeriesChart {
-        id: spec.id,
-        title: lang.t(spec.title_zh, spec.title_en),
-        width: format!("{w}"),
-        height: format!("{h}"),
-        left: format!("{left}"),
-        bands,
-        points: points.join(" "),
-    }
+    crate::charts::daily(
+        lang,
+        &crate::charts::DailyChart {
+            id: spec.id,
+            title: lang.t(spec.title_zh, spec.title_en).to_string(),
+            unit: "μg/m³",
+            from,
+            to,
+            bands,
+            // At least up to the level-3 boundary, so that the bands read the same from city to city.
+            floor: bounds.get(3).copied().unwrap_or(150.0),
+            lines: vec![crate::charts::DailyLine { label: spec.label.to_string(), colour: spec.colour, points }],
+        },
+    )
 }
 
 /// `GET /login`: the sign-in form (posts to `/api/v1/session`).

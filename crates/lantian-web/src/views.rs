@@ -143,6 +143,8 @@ pub struct Ranking {
     /// Ordered by change.
     pub by_change: bool,
     pub rows: Vec<RankingRow>,
+    /// The composite indices as bars, best first.
+    pub chart: Option<ChartView>,
     /// Notes on the basis of the composite indices.
     pub notes: Vec<String>,
 }
@@ -250,29 +252,6 @@ pub struct Calendar {
     pub days: Vec<DayCell>,
 }
 
-/// A level band behind a series.
-pub struct Band {
-    pub y: String,
-    pub width: String,
-    pub height: String,
-    pub fill: &'static str,
-    pub label_y: String,
-    /// The band's upper bound (empty when the top of the chart cuts it).
-    pub label: String,
-}
-
-/// One daily series over the level bands of its breakpoints.
-pub struct SeriesChart {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub width: String,
-    pub height: String,
-    pub left: String,
-    pub bands: Vec<Band>,
-    /// `x,y x,y …`, one point a day with a value.
-    pub points: String,
-}
-
 /// One pollutant's budget of the day.
 pub struct BudgetRow {
     pub pollutant: &'static str,
@@ -297,7 +276,13 @@ pub struct City {
     pub previous: i32,
     pub next: i32,
     pub calendar: Calendar,
-    pub series: Vec<SeriesChart>,
+    pub series: Vec<ChartView>,
+    /// Whether the charts show a part of the year (`from`, `to`), not all of it.
+    pub zoom: bool,
+    /// The AQI levels in their colours (the bands of the charts).
+    pub legend: Vec<(u8, &'static str)>,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
     /// Valid days, good days, good-day ratio, PM2.5, PM10, O3, heavy days.
     pub stats: Option<[String; 7]>,
     pub budget: Option<BudgetView>,
@@ -341,6 +326,8 @@ pub struct OverviewData {
     /// The day the targets' year to date ends.
     pub progress_at: String,
     pub progress: Vec<ProgressRow>,
+    /// The PM2.5 so far against the targets, as bars.
+    pub progress_chart: Option<ChartView>,
     pub region_panels: Vec<RegionPanel>,
     /// `(city, level code, level name)` of the alerts in force.
     pub alerts_now: Vec<(String, &'static str, &'static str)>,
@@ -525,4 +512,39 @@ pub struct ListPicker {
 pub struct Screen {
     pub chrome: Chrome,
     pub data: Option<OverviewData>,
+}
+
+/// A chart drawn by [`crate::charts`]: plotters' SVG and the hover layer over it.
+pub struct ChartView {
+    pub id: &'static str,
+    pub title: String,
+    pub width: u32,
+    pub height: u32,
+    /// The SVG drawn by plotters (its texts escaped by it).
+    pub svg: String,
+    pub cells: Vec<HoverCell>,
+    /// The marks' names and colours (bar charts).
+    pub legend: Vec<LegendEntry>,
+    /// Where a cell leads: this prefix and the cell's key (e.g. `/cities/` and a city code).
+    pub link: Option<&'static str>,
+}
+
+/// One cell of a chart's hover layer: a day or a bar, with the exact value the API gives.
+pub struct HoverCell {
+    pub x: i32,
+    pub y: i32,
+    pub width: i32,
+    pub height: i32,
+    /// The height of the value's point (the tooltip's dot).
+    pub point_y: i32,
+    /// The day (`YYYY-MM-DD`) or the category (a city code).
+    pub key: String,
+    pub value: String,
+    pub text: String,
+}
+
+/// A named colour of a chart's legend.
+pub struct LegendEntry {
+    pub name: String,
+    pub colour: &'static str,
 }
