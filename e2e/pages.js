@@ -150,7 +150,7 @@ function check(cond, what) {
   const station = await page.getAttribute('#stations a >> nth=0', 'href');
   const pages = [['overview', '/'], ['ranking', '/ranking'], ['points', '/points'], ['stations', '/stations'],
     ['station', station], ['city', '/cities/510100'], ['alerts', '/alerts'],
-    ['control-list', '/alerts/control-list?city=510100&level=orange']];
+    ['control-list', '/alerts/control-list?city=510100&level=orange'], ['tasks', '/tasks']];
   for (const [w, h] of [[1920, 1080], [1366, 768], [375, 812]]) {
     await page.setViewportSize({ width: w, height: h });
     for (const lang of ['zh', 'en']) {
@@ -181,12 +181,48 @@ function check(cond, what) {
   }
   pages.push(['screen', '/screen']);
 
+  // Task progress (issue 14 item 7): 成都 reads its tasks without a form; its economy bureau reports the
+  // progress of its own task, and the page shows it.
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto(base + '/tasks');
+  check(await page.locator('#tasks tr').count() === 3 && await page.locator('form.report').count() === 0,
+    'tasks: a city reads its tasks, without a progress form');
+  const dept = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const dp = await dept.newPage();
+  // The refused report answers 400 on purpose; the browser reports that resource as an error.
+  let expect400 = false;
+  dp.on('console', m => {
+    if (m.type() !== 'error') return;
+    if (expect400 && m.text().includes('400')) { expect400 = false; return; }
+    errors.push(m.text());
+  });
+  dp.on('pageerror', e => errors.push(String(e)));
+  await dp.goto(base + '/login?next=/tasks');
+  await dp.fill('input[name=name]', 'jxj');
+  await dp.fill('input[name=password]', 'correct horse battery');
+  await dp.click('button[type=submit]');
+  await dp.waitForURL(u => new URL(u).pathname === '/tasks');
+  check(await dp.locator('form.report').count() === 1 && await dp.locator('#tasks tr').count() === 2,
+    'tasks: the department sees its own task with a progress form');
+  await dp.fill('form.report input[name=date]', '2022-04-01');
+  await dp.fill('form.report input[name=value]', '251000');
+  await dp.fill('form.report input[name=source]', '市经信局统计');
+  await Promise.all([dp.waitForNavigation(), dp.click('form.report button[type=submit]')]);
+  check((await dp.textContent('#tasks')).includes('251000 (2022-04-01)'), 'tasks: the report is shown after it is sent');
+  await dp.fill('form.report input[name=value]', 'many');
+  expect400 = true;
+  await dp.click('form.report button[type=submit]');
+  await dp.waitForFunction(() => document.querySelector('form.report .msg').textContent.length > 0);
+  check((await dp.textContent('form.report .msg')).includes('value'), 'tasks: a bad value is refused, naming the field');
+  await dp.screenshot({ path: path.join(shots, 'tasks-department.png'), fullPage: true });
+  await dept.close();
+
   // Accessibility (WCAG 2 A and AA rules of axe-core, from npm): the public pages in both languages, in a
   // context that lets the test inject axe (the pages' own policy forbids any script not served by lantian).
   const axeContext = await browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 768 } });
   const axePage = await axeContext.newPage();
   for (const lang of ['zh', 'en']) {
-    for (const [name, url] of pages.filter(p => p[0] !== 'control-list')) {
+    for (const [name, url] of pages.filter(p => p[0] !== 'control-list' && p[0] !== 'tasks')) {
       await axePage.goto(base + url + (lang === 'en' ? (url.includes('?') ? '&' : '?') + 'lang=en' : ''));
       await axePage.addScriptTag({ path: require.resolve('axe-core') });
       const found = await axePage.evaluate(async () => {

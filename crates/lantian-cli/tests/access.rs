@@ -174,6 +174,7 @@ const MATRIX: &[Row] = &[
         url: "/alerts/control-list?city=德阳&level=yellow",
         expect: [303, 200, 403, 200, 403, 403, 403],
     },
+    Row { route: "/tasks", url: "/tasks", expect: [303, 200, 200, 200, 200, 403, 403] },
     Row { route: "/api/v1/openapi.json", url: "/api/v1/openapi.json", expect: ALL_200 },
     Row { route: "/api/v1/cities", url: "/api/v1/cities", expect: ALL_200 },
     Row { route: "/api/v1/stations", url: "/api/v1/stations?city=成都", expect: ALL_200 },
@@ -881,4 +882,144 @@ fn alert_decisions_on_the_web_are_role_checked_and_audited() {
     let (viewer, _) = sign_in(&base, "viewer1");
     let (_, _, page) = fetch(&base, "/alerts", Some(&viewer));
     assert!(!page.contains("id=\"decide\""));
+}
+
+/// Task progress on the web (issue 14 item 7): the task's department reports it, through the upload's
+/// parser, authorisation and write (one row of `docs/formats.md` §9), audited; the same report again
+/// changes nothing; another department's task, a city, a viewer and nobody are refused; a session must
+/// send its CSRF token; `/tasks` shows the report, and the form only on the reader's own tasks.
+#[test]
+fn task_progress_is_reported_by_its_department() {
+    let t = TempDir::new("progress");
+    let db = t.db();
+    demo_store(&t, &db);
+    let (dep, cd, viewer) =
+        (token(&db, "jxj", "upload"), token(&db, "chengdu", "upload"), token(&db, "viewer1", "upload"));
+    let server = start_server(&db, &[]);
+    let base = server.base.clone();
+    let bearer = |t: &str| format!("Bearer {t}");
+    let report = r#"{"date":"2022-11-30","value":"251000","source":"市经信局统计"}"#;
+    let (s, v) = post_json(&base, "/api/v1/tasks/cd-nev/reports", &[("Authorization", &bearer(&dep))], report);
+    assert_eq!((s, v["kind"].as_str(), v["inserted"].as_u64()), (200, Some("task-reports"), Some(1)), "{v}");
+    let (s, v) = post_json(&base, "/api/v1/tasks/cd-nev/reports", &[("Authorization", &bearer(&dep))], report);
+    assert_eq!((s, v["inserted"].as_u64(), v["unchanged"].as_u64()), (200, Some(0), Some(1)), "again: {v}");
+    // Not its department's task; not a department; nobody.
+    let (s, v) = post_json(&base, "/api/v1/tasks/cd-scrap/reports", &[("Authorization", &bearer(&dep))], report);
+    assert!(s == 403 && v["error"]["message"].as_str().unwrap_or("").contains("cd-scrap"), "{s} {v}");
+    for (who, tok) in [("chengdu", &cd), ("viewer1", &viewer)] {
+        let (s, v) = post_json(&base, "/api/v1/tasks/cd-nev/reports", &[("Authorization", &bearer(tok))], report);
+        assert_eq!(s, 403, "{who}: {v}");
+    }
+    assert_eq!(post_json(&base, "/api/v1/tasks/cd-nev/reports", &[], report).0, 401);
+    // Bad input names the field; an unknown task is named.
+    let (s, v) = post_json(
+        &base,
+        "/api/v1/tasks/cd-nev/reports",
+        &[("Authorization", &bearer(&dep))],
+        r#"{"date":"2022-13-01","value":"1"}"#,
+    );
+    assert!(s == 400 && v["error"]["message"].as_str().unwrap_or("").contains("date"), "{s} {v}");
+    let (s, v) = post_json(
+        &base,
+        "/api/v1/tasks/cd-nev/reports",
+        &[("Authorization", &bearer(&dep))],
+        r#"{"date":"2022-11-30","value":"many"}"#,
+    );
+    assert!(s == 400 && v["error"]["message"].as_str().unwrap_or("").contains("value"), "{s} {v}");
+    let (s, v) = post_json(&base, "/api/v1/tasks/nope/reports", &[("Authorization", &bearer(&dep))], report);
+    assert!(s == 403 && v["error"]["message"].as_str().unwrap_or("").contains("nope"), "{s} {v}");
+    // A session: without its CSRF token refused; with it, a later report.
+    let (cookie, csrf) = sign_in(&base, "jxj");
+    let later = r#"{"date":"2022-12-20","value":"262000"}"#;
+    assert_eq!(post_json(&base, "/api/v1/tasks/cd-nev/reports", &[("Cookie", &cookie)], later).0, 403);
+    let (s, v) =
+        post_json(&base, "/api/v1/tasks/cd-nev/reports", &[("Cookie", &cookie), ("X-CSRF-Token", &csrf)], later);
+    assert_eq!((s, v["inserted"].as_u64()), (200, Some(1)), "{v}");
+    // What `lantian targets` reports, and the audit entries of the two writes.
+    let targets = ok(&db, &["targets", "--city", "成都", "--at", "2022-12-31", "--format", "csv"]);
+    assert!(targets.lines().any(|l| l.starts_with("成都,cd-nev,") && l.contains("262000 (2022-12-20)")), "{targets}");
+    let audit = ok(&db, &["user", "audit", "--format", "csv"]);
+    let written = audit.lines().filter(|l| l.contains(",jxj,upload,") && l.contains(" inserted, ")).count();
+    assert_eq!(written, 3, "the first report, the same again (unchanged) and the later one: {audit}");
+    let rejected = audit.lines().filter(|l| l.contains(",jxj,upload,") && l.contains("rejected (")).count();
+    assert_eq!(rejected, 4, "cd-scrap, the bad date, the bad value, the unknown task: {audit}");
+    // The page: the department sees its task with the form; 成都 sees its tasks without one.
+    let (s, _, page) = fetch(&base, "/tasks", Some(&cookie));
+    assert_eq!(s, 200);
+    assert!(page.contains("<td>cd-nev</td>") && !page.contains("<td>cd-scrap</td>"), "{page:.3000}");
+    assert_eq!(page.matches("<form class=\"report\"").count(), 1);
+    assert!(page.contains("data-task=\"cd-nev\"") && page.contains(&format!("data-csrf=\"{csrf}\"")));
+    let (city_cookie, _) = sign_in(&base, "chengdu");
+    let (_, _, page) = fetch(&base, "/tasks", Some(&city_cookie));
+    assert!(
+        page.contains("<td>cd-nev</td>") && page.contains("<td>cd-scrap</td>") && !page.contains("<td>dy-coal</td>")
+    );
+    assert!(!page.contains("<form class=\"report\""), "a city does not report a department's progress");
+    let (_, _, en) = fetch(&base, "/tasks?lang=en", Some(&city_cookie));
+    assert!(en.contains("<td>Chengdu</td>") && en.contains("Target tasks"), "{en:.2000}");
+}
+
+/// GET with a bearer token (or none): status, content type and the bytes.
+fn fetch_bytes(base: &str, path: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
+    let mut req = raw_agent().get(&format!("{base}{}", enc(path)));
+    if let Some(t) = token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    let mut r = req.call().expect("request");
+    let ctype = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    (r.status().as_u16(), ctype, r.body_mut().read_to_vec().unwrap_or_default())
+}
+
+/// Downloads of the restricted tables (issue 14 item 4): a control list as CSV (the rows of
+/// `lantian control-list --format csv`) and as the workbook of `--xlsx`, for those who read it only and
+/// audited as an export; the alerts in force as CSV, who decided shown only to those who read it.
+#[test]
+fn restricted_tables_download_for_their_readers_only() {
+    let t = TempDir::new("restricted-downloads");
+    let db = t.db();
+    demo_store(&t, &db);
+    let (admin, cd) = (token(&db, "admin1", "read"), token(&db, "chengdu", "read"));
+    let mut server = Server::start(&db);
+    let base = server.base.clone();
+    let url = "/api/v1/control-lists?city=德阳&level=yellow&year=2022";
+    let (s, body) = fetch_bearer(&base, url, &admin);
+    assert_eq!(s, 200);
+    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let rows = json["rows"].as_array().expect("rows");
+    assert!(!rows.is_empty());
+    let (s, ctype, csv) = fetch_bytes(&base, &format!("{url}&format=csv"), Some(&admin));
+    assert!(s == 200 && ctype.starts_with("text/csv"), "{s} {ctype}");
+    let cli = ok(&db, &["control-list", "--city", "德阳", "--level", "yellow", "--year", "2022", "--format", "csv"]);
+    assert_eq!(String::from_utf8(csv).expect("utf-8"), cli, "the CLI's rows");
+    assert_eq!(cli.lines().count(), rows.len() + 1);
+    let (s, ctype, xlsx) = fetch_bytes(&base, &format!("{url}&format=xlsx"), Some(&admin));
+    assert!(s == 200 && ctype.starts_with("application/vnd.openxmlformats"), "{s} {ctype}");
+    use calamine::Reader as _;
+    let book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an xlsx workbook");
+    assert_eq!(book.sheet_names().first().map(String::as_str), Some("管控清单"));
+    // Refused as the JSON is: 成都 does not read 德阳's list; nobody reads without signing in.
+    assert_eq!(fetch_bytes(&base, &format!("{url}&format=csv"), Some(&cd)).0, 403);
+    assert_eq!(fetch_bytes(&base, &format!("{url}&format=xlsx"), None).0, 401);
+    let exports = ok(&db, &["user", "audit", "--format", "csv"]);
+    assert_eq!(
+        exports.lines().filter(|l| l.contains(",admin1,export,") && l.contains("/api/v1/control-lists")).count(),
+        3,
+        "the JSON, the CSV and the xlsx: {exports}"
+    );
+    // The alerts in force: who decided for the province, not for the public.
+    let at = "/api/v1/alerts?at=2022-11-30T12:00&format=csv";
+    let (_, _, mine) = fetch_bytes(&base, at, Some(&admin));
+    let (_, _, public) = fetch_bytes(&base, at, None);
+    let (mine, public) = (String::from_utf8(mine).expect("utf-8"), String::from_utf8(public).expect("utf-8"));
+    assert!(mine.starts_with("city,level,response,started_at,since,effective_from,in_effect,rule_set,actor,evidence\n"));
+    assert_eq!(mine.lines().count(), public.lines().count());
+    assert!(mine.lines().count() > 1, "{mine}");
+    assert!(mine.contains("省专班值班员") && !public.contains("省专班值班员"), "{mine}\n{public}");
+    let (_, _, xlsx) = fetch_bytes(&base, "/api/v1/alerts?at=2022-11-30T12:00&format=xlsx", None);
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an xlsx workbook");
+    let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(cells[0][..3], ["城市或区域", "预警级别", "响应级别"]);
+    assert!(cells[1..].iter().all(|r| r[1].ends_with("预警")), "levels in words: {cells:?}");
+    server.stop();
 }

@@ -38,6 +38,23 @@ fn pages_work_in_a_real_browser() {
         .output()
         .expect("user add");
     assert!(o.status.success());
+    // Target tasks of 成都, one of them its economy bureau's, whose account reports progress on /tasks.
+    let tasks = t.0.join("tasks.csv");
+    std::fs::write(
+        &tasks,
+        "task,city,department,description,unit,kind,baseline,target,start,deadline\n\
+         cd-scrap,成都,成都市公安局交通管理局,淘汰国III及以下排放标准汽车,辆,cumulative,0,80000,2022-01-01,2022-12-31\n\
+         cd-nev,成都,成都市经济和信息化局,新能源汽车保有量提高到30万辆,辆,level,200000,300000,2022-01-01,2022-12-31\n",
+    )
+    .expect("write");
+    ok(&db, &["import", &tasks.display().to_string()]);
+    let o = Command::new(env!("CARGO_BIN_EXE_lantian"))
+        .args(["--db", &db, "user", "add", "jxj", "--role", "department", "--department", "成都市经济和信息化局"])
+        .args(["--city", "成都"])
+        .env("LANTIAN_PASSWORD", "correct horse battery")
+        .output()
+        .expect("user add");
+    assert!(o.status.success());
     // A city uploads its own forecast (its daily values are the province's: issue 12 §3); issued
     // before the demonstration's, so the latest evaluation stays the demonstration's.
     let upload = t.0.join("forecast.csv");

@@ -1202,3 +1202,74 @@ fn download(base: &str, path: &str) -> (String, Vec<u8>) {
     assert!(disposition.starts_with("attachment; filename=\""), "{disposition}");
     (ctype, r.body_mut().read_to_vec().expect("body"))
 }
+
+/// Downloads of the public tables not covered above (issue 14 item 4): a city's daily values and its
+/// year's statistics from the city page, a station's hours from its page — the API's rows under its
+/// field names in CSV, words (not codes) for people in the xlsx.
+#[test]
+fn every_public_table_downloads() {
+    let t = TempDir::new("downloads");
+    let db = t.db();
+    let data = t.0.join("data");
+    ok(&db, &["synth", "--out", &data.display().to_string(), "--days", "40", "--start", "2022-03-01"]);
+    ok(&db, &["import", &data.display().to_string()]);
+    let mut server = Server::start(&db);
+    let base = server.base.clone();
+    let (_, page) = get_text(&base, "/cities/510100?year=2022");
+    let daily = "/api/v1/aqi/daily?city=510100&from=2022-01-01&to=2022-12-31";
+    assert!(page.contains(&format!("href=\"{}&amp;format=csv\"", daily.replace('&', "&amp;"))), "{page:.200}");
+    let (_, json) = get(&base, daily);
+    let items = json["items"].as_array().expect("items");
+    let (ctype, csv) = download(&base, &format!("{daily}&format=csv"));
+    assert!(ctype.starts_with("text/csv"));
+    let csv = String::from_utf8(csv).expect("utf-8");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    assert_eq!(header[..7], ["station", "city", "date", "aqi", "level", "category", "primary"]);
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), items.len());
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    for (r, a) in rows.iter().zip(items) {
+        assert_eq!(r[col("date")], a["date"].as_str().expect("date"));
+        assert_eq!(r[col("aqi")], a["aqi"].as_u64().map_or(String::new(), |v| v.to_string()));
+        assert_eq!(r[col("category")], a["category"].as_str().unwrap_or(""));
+        assert_eq!(r[col("pm2_5")], a["pm2_5"].as_str().unwrap_or(""));
+    }
+    let (_, xlsx) = download(&base, &format!("{daily}&format=xlsx"));
+    use calamine::Reader as _;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an xlsx workbook");
+    let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(cells[0][..6], ["站点编码", "城市", "日期", "AQI", "级别", "类别"]);
+    let words = ["优", "良", "轻度污染", "中度污染", "重度污染", "严重污染", ""];
+    assert!(cells[1..].iter().all(|r| words.contains(&r[5].as_str())), "categories in words");
+    assert!(cells[1..].iter().all(|r| !r[6].contains('_')), "primary pollutants in words");
+    // The year's statistics: the assessment API's row of 成都.
+    let stats = "/api/v1/assessments?period=2022&scope=510100";
+    assert!(page.contains(&format!("href=\"{}&amp;format=csv\"", stats.replace('&', "&amp;"))));
+    let (_, a) = get(&base, stats);
+    let (_, csv) = download(&base, &format!("{stats}&format=csv"));
+    let csv = String::from_utf8(csv).expect("utf-8");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let row: Vec<&str> = lines.next().expect("成都").split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    assert_eq!(row[col("unit")], a[0]["unit"].as_str().expect("unit"));
+    assert_eq!(row[col("pm2_5")], a[0]["pm2_5"]["value"].as_str().expect("pm2.5"));
+    assert_eq!(row[col("good_day_ratio")], a[0]["good_day_ratio"].as_str().expect("ratio"));
+    assert!(
+        page.contains(&format!("<td>{}</td>", a[0]["pm2_5"]["value"].as_str().expect("pm2.5"))),
+        "the page's number"
+    );
+    // A station's hours.
+    let (_, station) = get_text(&base, "/stations/1431A?date=2022-03-05");
+    let hourly = "/api/v1/aqi/hourly?station=1431A&from=2022-03-05&to=2022-03-05";
+    assert!(station.contains(&format!("href=\"{}&amp;format=csv\"", hourly.replace('&', "&amp;"))), "{station:.300}");
+    let (_, json) = get(&base, hourly);
+    let (_, csv) = download(&base, &format!("{hourly}&format=csv"));
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert!(csv.starts_with("station,station_name,city,time,aqi,level,category,primary,standard,so2,"), "{csv:.200}");
+    assert_eq!(csv.lines().count(), json["items"].as_array().expect("items").len() + 1);
+    assert!(csv.lines().count() > 20, "a day of hours");
+    assert!(server.stop().success());
+}

@@ -64,6 +64,17 @@ fn pct(r: &Ratio) -> String {
 /// Writes a control list: the list with each enterprise's measures at the level, the adequacy check
 /// against the city's inventory, the one-size-fits-all flags and plan issues, and the rules used.
 pub fn write_control_list(path: &Path, list: &ControlList) -> Result<(), ReportError> {
+    control_list_workbook(list)?.save(path)?;
+    Ok(())
+}
+
+/// The control list's workbook as bytes (the web's xlsx download): the same workbook as
+/// [`write_control_list`].
+pub fn control_list_bytes(list: &ControlList) -> Result<Vec<u8>, ReportError> {
+    Ok(control_list_workbook(list)?.save_to_buffer()?)
+}
+
+fn control_list_workbook(list: &ControlList) -> Result<Workbook, ReportError> {
     let mut wb = Workbook::new();
     let s = styles();
     let level = list.level.name_zh();
@@ -219,8 +230,7 @@ pub fn write_control_list(path: &Path, list: &ControlList) -> Result<(), ReportE
     for (i, n) in notes.iter().enumerate() {
         ws.write_string(i as u32, 0, n)?;
     }
-    wb.save(path)?;
-    Ok(())
+    Ok(wb)
 }
 
 fn verdict_zh(v: &Verdict) -> String {

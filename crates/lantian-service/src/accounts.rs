@@ -397,6 +397,16 @@ fn owned_by(what: &str, owner: &str, account: &Account) -> String {
 /// (`emergency.md` §3.2; issue 14 item 7): a province administrator for any city; a city user for its own
 /// city — a city may start earlier or higher than the forecast requires, and decides its own response; a
 /// municipal department user (it has a city) or a viewer never. `Err` says why not.
+/// Whether the account reports the progress of a task of `department`: a province administrator, or
+/// the department's own account ([`may_import`] applies this to every report of a file).
+pub fn may_report_progress(account: &Account, department: &str) -> bool {
+    match Role::parse(&account.role) {
+        Some(Role::Admin) => true,
+        Some(Role::Department) => account.department.as_deref() == Some(department),
+        _ => false,
+    }
+}
+
 pub fn may_decide_alert(account: &Account, city: &CityInfo) -> std::result::Result<(), String> {
     match Role::parse(&account.role) {
         Some(Role::Admin) => Ok(()),
@@ -547,7 +557,7 @@ pub fn may_import(store: &dyn Store, account: &Account, ready: &Ready) -> Result
                 let stored = store.tasks(&store.cities()?.iter().map(|c| c.id).collect::<Vec<_>>())?;
                 for code in reports {
                     match stored.iter().find(|t| t.code == code) {
-                        Some(t) if &t.department == dep => {}
+                        Some(t) if may_report_progress(account, &t.department) => {}
                         Some(t) => {
                             return Ok(Err(owned_by(
                                 &format!("task {} ({})", t.code, t.description),

@@ -58,14 +58,15 @@ pub(crate) fn colour(l: AlertLevel) -> (&'static str, &'static str) {
 
 /// The level's class code and its name in the page's language.
 fn badge(lang: Lang, l: AlertLevel) -> (&'static str, &'static str) {
-    (l.code(), if lang == Lang::En { l.code() } else { l.name_zh() })
+    (l.code(), if lang == Lang::En { l.name_en() } else { l.name_zh() })
 }
 
-fn city_name(code: u32) -> String {
-    lantian_core::regions::cities::SICHUAN_CITIES
-        .iter()
-        .find(|c| c.code == code)
-        .map_or_else(|| code.to_string(), |c| c.short.to_string())
+fn city_name(lang: Lang, code: u32) -> String {
+    let short = lantian_core::regions::cities::SICHUAN_CITIES.iter().find(|c| c.code == code).map(|c| c.short);
+    match short {
+        Some(zh) => crate::pages::name_of(lang, Some(code), zh),
+        None => code.to_string(),
+    }
 }
 
 /// `GET /alerts`: the public version (levels, periods, measures in force) for everyone; the decision
@@ -124,7 +125,7 @@ pub async fn alerts_page(
                     view_rows.push(views::ActiveAlert {
                         city: crate::pages::name_of(lang, code.parse().ok(), &a.city),
                         level: Some(badge(lang, a.level)),
-                        response: a.response.map_or("—", |r| r.name_zh()),
+                        response: a.response.map_or("—", |r| lang.t(r.name_zh(), r.name_en())),
                         started: a.started_at.format("%m-%d %H:%M").to_string(),
                         in_effect: a.in_effect.map(|l| badge(lang, l)),
                         steps: a
@@ -155,7 +156,12 @@ pub async fn alerts_page(
                         r.raising.confidence.mark()
                     )
                 });
-                Some(views::AlertStatus { at: t.format("%Y-%m-%d %H:%M").to_string(), rows: view_rows, raising })
+                Some(views::AlertStatus {
+                    at: t.format("%Y-%m-%d %H:%M").to_string(),
+                    at_param: t.format("%Y-%m-%dT%H:%M").to_string(),
+                    rows: view_rows,
+                    raising,
+                })
             }
         };
         // The forecast evaluation is pre-decisional: readers of `alert_decisions` only (a city user: its
@@ -201,19 +207,24 @@ pub async fn alerts_page(
                         .filter(|r| r.members.iter().any(|m| mine(m.city)))
                         .map(|r| views::RegionalView {
                             level_code: r.level.code(),
-                            level_name: if lang == Lang::En { r.level.code() } else { r.level.name_zh() },
+                            level_name: if lang == Lang::En { r.level.name_en() } else { r.level.name_zh() },
                             scope: match &r.scope {
                                 AlertScope::Region(id) => format!(
                                     "{}（{} {}）",
                                     lang.t(id.name_zh(), id.name_en()),
                                     lang.t("牵头", "lead"),
-                                    r.lead_city.map(city_name).unwrap_or_default()
+                                    r.lead_city.map(|c| city_name(lang, c)).unwrap_or_default()
                                 ),
                                 _ => lang.t("连片城市", "contiguous cities").to_string(),
                             },
                             start: r.start_date.to_string(),
                             end: r.end_date.to_string(),
-                            members: r.members.iter().map(|m| city_name(m.city)).collect::<Vec<_>>().join("、"),
+                            members: r
+                                .members
+                                .iter()
+                                .map(|m| city_name(lang, m.city))
+                                .collect::<Vec<_>>()
+                                .join(lang.t("、", ", ")),
                         })
                         .collect();
                     rows += (cities.len() + regional.len()) as u64;
@@ -328,7 +339,7 @@ pub async fn control_list_page(
             .collect();
         let title = match lang {
             Lang::Zh => format!("{} {} 应急管控清单", list.city, level.name_zh()),
-            Lang::En => format!("Control list of {} at level {}", crate::pages::city_name(lang, &city), level.code()),
+            Lang::En => format!("Control list of {}, {}", crate::pages::city_name(lang, &city), level.name_en()),
         };
         let n = list.rows.len() as u64;
         let scope = caller.scope(Dataset::ControlLists);
@@ -346,12 +357,15 @@ pub async fn control_list_page(
                 .collect(),
             levels: lantian_core::emergency::control::ControlLevel::ALL
                 .iter()
-                .map(|l| (l.code(), if lang == Lang::En { l.code() } else { l.name_zh() }, *l == level))
+                .map(|l| (l.code(), if lang == Lang::En { l.name_en() } else { l.name_zh() }, *l == level))
                 .collect(),
             year,
         };
         let page = views::render(&views::ControlList {
             chrome: Chrome::new(lang, &title, "/alerts/control-list"),
+            city: city.code.map_or_else(|| city.display().to_string(), |c| c.to_string()),
+            level: level.code(),
+            year: picker.year,
             picker,
             rows,
             adequacy,

@@ -48,6 +48,7 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<Arc<AppState>>
         ("/api/v1/control-lists", get(crate::emergency_api::control_list)),
         ("/api/v1/compliance", get(crate::emergency_api::compliance)),
         ("/api/v1/tasks", get(crate::proposals_api::tasks)),
+        ("/api/v1/tasks/{code}/reports", axum::routing::post(crate::proposals_api::report_progress)),
         ("/api/v1/proposals", get(crate::proposals_api::list)),
         ("/api/v1/alerts/decisions", axum::routing::post(crate::emergency_api::record_decision)),
         ("/api/v1/proposals/{id}/approve", axum::routing::post(crate::proposals_api::approve)),
@@ -127,6 +128,7 @@ pub fn array_lengths(v: &serde_json::Value, fields: &[&str]) -> u64 {
         crate::emergency_api::compliance,
         crate::emergency_api::record_decision,
         crate::proposals_api::tasks,
+        crate::proposals_api::report_progress,
         crate::proposals_api::list,
         crate::proposals_api::approve,
         crate::proposals_api::reject,
@@ -520,7 +522,7 @@ async fn rankings(
 
 /// The answer in the format asked: JSON (cached per state of the data it read), or the same rows as a
 /// CSV or xlsx download ([`crate::download`]).
-async fn answer<T: Serialize + crate::download::Tabular + Send + 'static>(
+pub(crate) async fn answer<T: Serialize + crate::download::Tabular + Send + 'static>(
     state: Arc<AppState>,
     uri: axum::http::Uri,
     format: crate::download::Format,
@@ -544,7 +546,7 @@ impl crate::download::Tabular for Ranking {
             Column::new("city", "城市", "City"),
             Column::new("city_code", "城市代码", "City code"),
             Column::new("composite_index", "综合指数", "Composite index"),
-            Column::new("main_pollutants", "主要污染物", "Main pollutants"),
+            Column::new("main_pollutants", "主要污染物", "Main pollutants").coded(),
             Column::new("good_day_ratio", "优良天数比例(%)", "Good days (%)"),
             Column::new("pm2_5", "PM2.5(μg/m³)", "PM2.5 (μg/m³)"),
             Column::new("pm10", "PM10(μg/m³)", "PM10 (μg/m³)"),
@@ -812,6 +814,10 @@ pub struct AssessmentQuery {
     pub scope: Option<String>,
     /// `dust-excluded` (default) or `raw`.
     pub variant: Option<String>,
+    /// `json` (default), `csv` or `xlsx`.
+    pub format: Option<String>,
+    /// `en`: the xlsx header in English (default Chinese).
+    pub lang: Option<String>,
 }
 
 /// One statistic of a period.
@@ -888,7 +894,10 @@ async fn assessments(
     if !["city", "region", "province"].contains(&level.as_str()) {
         return Err(ApiError::bad_request(format!("level {level:?}: expected city, region or province")));
     }
-    cached_json(state, uri.to_string(), move |store| {
+    let format = crate::download::Format::parse(q.format.as_deref())?;
+    let english = q.lang.as_deref() == Some("en");
+    let file = format!("assessment-{}", period.label());
+    answer(state, uri, format, english, move |store| {
         let scope = assess::resolve_scope(store, q.scope.as_deref())?;
         let out: Vec<Assessment> = match level.as_str() {
             "city" => scope
@@ -911,7 +920,74 @@ async fn assessments(
                 v
             }
         };
-        Ok(out)
+        Ok(Assessments { file, rows: out })
     })
     .await
+}
+
+/// The assessments of a request: the JSON array of [`Assessment`], or a table of them.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct Assessments {
+    #[serde(skip)]
+    file: String,
+    rows: Vec<Assessment>,
+}
+
+impl crate::download::Tabular for Assessments {
+    fn sheet(&self) -> crate::download::Sheet {
+        use crate::download::{opt, Column};
+        let mut columns = vec![
+            Column::new("unit", "城市或区域", "City or region"),
+            Column::new("code", "代码", "Code"),
+            Column::new("valid_days", "有效天数", "Valid days"),
+        ];
+        let pollutants = [
+            ("so2", "SO2(μg/m³)"),
+            ("no2", "NO2(μg/m³)"),
+            ("pm10", "PM10(μg/m³)"),
+            ("pm2_5", "PM2.5(μg/m³)"),
+            ("co", "CO(mg/m³)"),
+            ("o3", "O3(μg/m³)"),
+        ];
+        for (key, label) in pollutants {
+            columns.push(Column::new(key, label, label));
+            columns.push(Column::new(
+                &format!("{key}_valid_days"),
+                &format!("{label}有效天数"),
+                &format!("{label} valid days"),
+            ));
+        }
+        columns.extend([
+            Column::new("good_days", "优良天数", "Good days"),
+            Column::new("good_day_ratio", "优良天数比例(%)", "Good days (%)"),
+        ]);
+        for (k, c) in lantian_core::air::aqi::AqiCategory::ALL.iter().enumerate() {
+            columns.push(Column::new(
+                &format!("level{}_days", k + 1),
+                &format!("{}天数", c.name_zh()),
+                &format!("{} days", c.name_en()),
+            ));
+        }
+        columns.extend([
+            Column::new("heavy_days", "重污染天数", "Heavy days"),
+            Column::new("severe_days", "严重污染天数", "Severe days"),
+        ]);
+        let rows = self
+            .rows
+            .iter()
+            .map(|a| {
+                let mut row = vec![a.unit.clone(), opt(&a.code), a.valid_days.to_string()];
+                for st in [&a.so2, &a.no2, &a.pm10, &a.pm2_5, &a.co, &a.o3] {
+                    row.push(opt(&st.value));
+                    row.push(st.valid_days.to_string());
+                }
+                row.extend([a.good_days.to_string(), opt(&a.good_day_ratio)]);
+                row.extend(a.level_days.iter().map(u32::to_string));
+                row.extend([a.heavy_days.to_string(), a.severe_days.to_string()]);
+                row
+            })
+            .collect();
+        crate::download::Sheet { file: self.file.clone(), columns, rows }
+    }
 }

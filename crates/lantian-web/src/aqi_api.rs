@@ -14,7 +14,6 @@ use lantian_store::{CityInfo, StationInfo, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::cached_json;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -40,6 +39,10 @@ pub struct AqiQuery {
     pub page: Option<usize>,
     /// Rows per page, 1–10000 (default 1000).
     pub per_page: Option<usize>,
+    /// `json` (default), `csv` or `xlsx`: the same rows (the page asked for) as a download.
+    pub format: Option<String>,
+    /// `en`: the xlsx header and words in English (default Chinese).
+    pub lang: Option<String>,
 }
 
 /// Level, category and primary pollutants of an AQI.
@@ -222,7 +225,9 @@ pub async fn hourly(
     if codes.is_empty() && names.is_empty() {
         return Err(ApiError::bad_request("name at least one station or city"));
     }
-    cached_json(state, uri.to_string(), move |store| {
+    let format = crate::download::Format::parse(q.format.as_deref())?;
+    let english = q.lang.as_deref() == Some("en");
+    crate::api::answer(state, uri, format, english, move |store| {
         let cs = cities(store, &names)?;
         let sts = stations(store, &codes, &cs)?;
         let (mut items, mut k) = (Vec::new(), 0usize);
@@ -290,7 +295,9 @@ pub async fn daily(
         "station" => true,
         other => return Err(ApiError::bad_request(format!("level {other:?}: expected city or station"))),
     };
-    cached_json(state, uri.to_string(), move |store| {
+    let format = crate::download::Format::parse(q.format.as_deref())?;
+    let english = q.lang.as_deref() == Some("en");
+    crate::api::answer(state, uri, format, english, move |store| {
         let (mut items, mut k) = (Vec::new(), 0usize);
         if station_level {
             if codes.is_empty() && names.is_empty() {
@@ -341,4 +348,108 @@ fn city_entry(city: &CityInfo, v: &CityDailyValue) -> DailyEntry {
     e.computed_aqi = v.computed.aqi;
     e.computed_level = v.computed.category().map(|c| c.level());
     e
+}
+
+/// The columns of a rating (flattened for a table).
+fn rating_columns() -> Vec<crate::download::Column> {
+    use crate::download::Column;
+    vec![
+        Column::new("aqi", "AQI", "AQI"),
+        Column::new("level", "级别", "Level"),
+        Column::new("category", "类别", "Category").coded(),
+        Column::new("primary", "首要污染物", "Primary pollutants").coded(),
+        Column::new("standard", "标准版本", "Standard edition"),
+    ]
+}
+
+fn rating_cells(r: &Rating) -> Vec<String> {
+    use crate::download::opt;
+    vec![opt(&r.aqi), opt(&r.level), opt(&r.category), r.primary.join(";"), r.standard.clone()]
+}
+
+/// The concentration columns, in the order of the hours table.
+fn conc_columns(keys: &[(&str, &str)]) -> Vec<crate::download::Column> {
+    keys.iter().map(|(k, label)| crate::download::Column::new(k, label, label)).collect()
+}
+
+impl crate::download::Tabular for Page<HourlyEntry> {
+    fn sheet(&self) -> crate::download::Sheet {
+        use crate::download::{opt, Column};
+        let mut columns = vec![
+            Column::new("station", "站点编码", "Station"),
+            Column::new("station_name", "站点名称", "Station name"),
+            Column::new("city", "城市", "City"),
+            Column::new("time", "时间", "Time"),
+        ];
+        columns.extend(rating_columns());
+        columns.extend(conc_columns(&[
+            ("so2", "SO2(μg/m³)"),
+            ("no2", "NO2(μg/m³)"),
+            ("co", "CO(mg/m³)"),
+            ("o3", "O3(μg/m³)"),
+            ("pm10", "PM10(μg/m³)"),
+            ("pm2_5", "PM2.5(μg/m³)"),
+        ]));
+        columns.extend([
+            Column::new("published_aqi", "发布AQI", "Published AQI"),
+            Column::new("published_primary", "发布首要污染物", "Published primary pollutants").coded(),
+            Column::new("missing", "缺项", "Missing").coded(),
+        ]);
+        let rows = self
+            .items
+            .iter()
+            .map(|e| {
+                let mut row = vec![e.station.clone(), opt(&e.station_name), opt(&e.city), e.time.clone()];
+                row.extend(rating_cells(&e.rating));
+                row.extend([&e.so2, &e.no2, &e.co, &e.o3, &e.pm10, &e.pm2_5].into_iter().map(opt));
+                row.extend([opt(&e.published_aqi), e.published_primary.join(";"), e.missing.join(";")]);
+                row
+            })
+            .collect();
+        crate::download::Sheet { file: "aqi-hourly".into(), columns, rows }
+    }
+}
+
+impl crate::download::Tabular for Page<DailyEntry> {
+    fn sheet(&self) -> crate::download::Sheet {
+        use crate::download::{opt, Column};
+        let mut columns = vec![
+            Column::new("station", "站点编码", "Station"),
+            Column::new("city", "城市", "City"),
+            Column::new("date", "日期", "Date"),
+        ];
+        columns.extend(rating_columns());
+        columns.extend(conc_columns(&[
+            ("so2", "SO2(μg/m³)"),
+            ("no2", "NO2(μg/m³)"),
+            ("co", "CO(mg/m³)"),
+            ("pm10", "PM10(μg/m³)"),
+            ("pm2_5", "PM2.5(μg/m³)"),
+            ("o3_max_1h", "O3最大1小时(μg/m³)"),
+            ("o3_mda8", "O3最大8小时滑动平均(μg/m³)"),
+        ]));
+        columns.extend([
+            Column::new("source", "来源", "Source"),
+            Column::new("published_aqi", "发布AQI", "Published AQI"),
+            Column::new("computed_aqi", "计算AQI", "Computed AQI"),
+            Column::new("computed_level", "计算级别", "Computed level"),
+        ]);
+        let rows = self
+            .items
+            .iter()
+            .map(|e| {
+                let mut row = vec![opt(&e.station), opt(&e.city), e.date.clone()];
+                row.extend(rating_cells(&e.rating));
+                row.extend([&e.so2, &e.no2, &e.co, &e.pm10, &e.pm2_5, &e.o3_max_1h, &e.o3_mda8].into_iter().map(opt));
+                row.extend([
+                    opt(&e.source),
+                    e.published_aqi.flatten().map_or(String::new(), |a| a.to_string()),
+                    opt(&e.computed_aqi),
+                    opt(&e.computed_level),
+                ]);
+                row
+            })
+            .collect();
+        crate::download::Sheet { file: "aqi-daily".into(), columns, rows }
+    }
 }

@@ -33,12 +33,48 @@ pub struct Column {
     pub key: String,
     pub zh: String,
     pub en: String,
+    /// Its cells are codes (`;`-separated): people's xlsx shows their words ([`words`]).
+    pub coded: bool,
 }
 
 impl Column {
     pub fn new(key: &str, zh: &str, en: &str) -> Column {
-        Column { key: key.into(), zh: zh.into(), en: en.into() }
+        Column { key: key.into(), zh: zh.into(), en: en.into(), coded: false }
     }
+
+    /// A column of codes (categories, pollutants, indicators), shown to people as words.
+    pub fn coded(mut self) -> Column {
+        self.coded = true;
+        self
+    }
+}
+
+/// The words of a cell of codes for people (`pm2_5_24h;o3_8h` → `PM2.5、臭氧8小时`): AQI categories,
+/// indicators and pollutants by their one machine spelling; anything else unchanged.
+pub fn words(cell: &str, english: bool) -> String {
+    use lantian_core::air::aqi::AqiCategory;
+    use lantian_core::air::pollutant::Indicator;
+    use lantian_core::Pollutant;
+    let word = |code: &str| -> String {
+        if let Some(c) = AqiCategory::ALL.iter().find(|c| c.code() == code) {
+            return if english { c.name_en() } else { c.name_zh() }.to_string();
+        }
+        if let Some(i) = Indicator::from_code(code) {
+            return if english { i.label_en() } else { i.label_zh() }.to_string();
+        }
+        if let Some(p) = Pollutant::from_code(code) {
+            return p.label().to_string();
+        }
+        if let Some(l) = lantian_core::emergency::AlertLevel::from_code(code) {
+            return if english { l.name_en() } else { l.name_zh() }.to_string();
+        }
+        if let Some(r) = lantian_core::emergency::ResponseLevel::from_code(code) {
+            return if english { r.name_en() } else { r.name_zh() }.to_string();
+        }
+        code.to_string()
+    };
+    let parts: Vec<String> = cell.split(';').filter(|c| !c.is_empty()).map(word).collect();
+    parts.join(if english { ", " } else { "、" })
 }
 
 /// A table of an answer.
@@ -87,9 +123,11 @@ pub fn xlsx(sheet: &Sheet, english: bool) -> Result<Vec<u8>, ApiError> {
         let row = u32::try_from(i + 1).map_err(|_| ApiError::internal("too many rows"))?;
         for (j, v) in r.iter().enumerate() {
             let col = u16::try_from(j).map_err(|_| ApiError::internal("too many columns"))?;
+            let coded = sheet.columns.get(j).is_some_and(|c| c.coded);
             match number(v) {
-                Some(n) => ws.write_number(row, col, n).map_err(fail)?,
-                None => ws.write_string(row, col, v).map_err(fail)?,
+                Some(n) if !coded => ws.write_number(row, col, n).map_err(fail)?,
+                _ if coded => ws.write_string(row, col, words(v, english)).map_err(fail)?,
+                _ => ws.write_string(row, col, v).map_err(fail)?,
             };
         }
     }
@@ -119,26 +157,44 @@ fn number(v: &str) -> Option<f64> {
 pub fn response(sheet: &Sheet, format: Format, english: bool) -> Result<Response, ApiError> {
     let (bytes, kind, ext) = match format {
         Format::Csv => (csv(sheet)?, "text/csv; charset=utf-8", "csv"),
-        Format::Xlsx => {
-            (xlsx(sheet, english)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
-        }
+        Format::Xlsx => (xlsx(sheet, english)?, XLSX, "xlsx"),
         Format::Json => return Err(ApiError::internal("a JSON answer is not a download")),
     };
+    Ok(file_response(bytes, kind, &sheet.file, ext))
+}
+
+/// The media type of xlsx.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A download of `bytes` named `FILE.EXT` (the name reduced to ASCII letters, digits, `-`, `_`, `.`).
+pub fn file_response(bytes: Vec<u8>, kind: &str, file: &str, ext: &str) -> Response {
     let name: String =
-        sheet.file.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
-    Ok((
+        file.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    (
         [
             (header::CONTENT_TYPE, kind.to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\"")),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_become_words_for_people() {
+        assert_eq!(words("pm2_5_24h;o3_8h", false), "PM2.5、臭氧8小时");
+        assert_eq!(words("pm2_5_24h;o3_8h", true), "PM2.5, O3 8-hour");
+        assert_eq!(words("light", false), "轻度污染");
+        assert_eq!(words("moderate", true), "Moderately polluted");
+        assert_eq!(words("pm2_5", false), "PM2.5");
+        assert_eq!(words("", false), "");
+        assert_eq!(words("orange", false), "橙色预警");
+        assert_eq!(words("ii", true), "Level II response");
+    }
 
     #[test]
     fn decimal_text_becomes_a_number_and_codes_stay_text() {

@@ -33,6 +33,11 @@ fn time(name: &str, t: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AlertQuery {
+    /// `/api/v1/alerts` only: `json` (default; the alerts in force and the log), or `csv`/`xlsx` (the
+    /// alerts in force, the rows of `lantian alert status --format csv`).
+    pub format: Option<String>,
+    /// `en`: the xlsx header and words in English (default Chinese).
+    pub lang: Option<String>,
     /// Decision time (`YYYY-MM-DDTHH:MM`, Beijing time); default: the latest forecast issuance (for the
     /// evaluation) or the latest entry of the alert log (for the status).
     pub at: Option<String>,
@@ -92,6 +97,39 @@ pub async fn status(
 ) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     let at = time("at", q.at.as_deref())?;
+    let format = crate::download::Format::parse(q.format.as_deref())?;
+    if format != crate::download::Format::Json {
+        // The alerts in force as a table: the rows of `lantian alert status --format csv`.
+        let english = q.lang.as_deref() == Some("en");
+        let reader = caller.clone();
+        let (rows, shown) = crate::api::blocking(state, move |store| {
+            let at = match at {
+                Some(t) => Some(t),
+                None => alerts::latest_decision(store)?,
+            };
+            let active = match at {
+                Some(t) => alerts::status(store, t)?,
+                None => Vec::new(),
+            };
+            let shown = active.iter().filter(|x| reader.reads_scope(Dataset::AlertDecisions, &x.scope)).count();
+            Ok((alerts::status_rows(&active, |x| reader.reads_scope(Dataset::AlertDecisions, &x.scope)), shown))
+        })
+        .await?;
+        let columns = vec![
+            crate::download::Column::new("city", "城市或区域", "City or region"),
+            crate::download::Column::new("level", "预警级别", "Alert level").coded(),
+            crate::download::Column::new("response", "响应级别", "Response level").coded(),
+            crate::download::Column::new("started_at", "启动时间", "Started"),
+            crate::download::Column::new("since", "本级别决定时间", "Level set at"),
+            crate::download::Column::new("effective_from", "本级别措施生效时间", "Measures from"),
+            crate::download::Column::new("in_effect", "执行中的级别", "Level in effect").coded(),
+            crate::download::Column::new("rule_set", "规则版本", "Rules"),
+            crate::download::Column::new("actor", "决定人", "Decided by"),
+            crate::download::Column::new("evidence", "依据", "Evidence"),
+        ];
+        let sheet = crate::download::Sheet { file: "alerts".into(), columns, rows };
+        return Ok(crate::access::exported(crate::download::response(&sheet, format, english)?, shown as u64));
+    }
     let key = format!("{}{uri}", caller.cache_key(Dataset::AlertDecisions));
     // What is restricted here is who decided (`actor`): the entries that show it are exported.
     let count: fn(&serde_json::Value) -> u64 = |v| {
@@ -146,6 +184,9 @@ pub struct ControlListQuery {
     pub level: String,
     /// Year of the decision (its inventory); default: the year of the latest forecast issuance.
     pub year: Option<i32>,
+    /// `json` (default); `csv` (the rows of `lantian control-list --format csv`) or `xlsx` (the workbook
+    /// of `lantian control-list --xlsx`).
+    pub format: Option<String>,
 }
 
 /// A city's emergency control list at a level with the adequacy check against its inventory and the
@@ -160,9 +201,10 @@ pub async fn control_list(
     q: Result<Query<ControlListQuery>, QueryRejection>,
 ) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
+    let format = crate::download::Format::parse(q.format.as_deref())?;
     let key = format!("{}{uri}", caller.cache_key(Dataset::ControlLists));
     let count: fn(&serde_json::Value) -> u64 = |v| array_lengths(v, &["rows"]);
-    cached_export(state, key, count, move |store| {
+    let compute = move |store: &mut dyn lantian_store::Store| {
         let city =
             store.resolve_city(&q.city)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {:?}", q.city)))?;
         caller.forbid_city(Dataset::ControlLists, &city)?;
@@ -174,8 +216,37 @@ pub async fn control_list(
                 .ok_or_else(|| ApiError::bad_request("give year (no forecast issuance to take it from)"))?,
         };
         Ok(control::control_list(store, &city, level, year)?)
-    })
-    .await
+    };
+    match format {
+        crate::download::Format::Json => cached_export(state, key, count, compute).await,
+        f => {
+            let list = crate::api::blocking(state, compute).await?;
+            let rows = list.rows.len() as u64;
+            let response = if f == crate::download::Format::Xlsx {
+                let bytes = lantian_report::emergency::control_list_bytes(&list)
+                    .map_err(|e| ApiError::internal(format!("writing the control list: {e}")))?;
+                crate::download::file_response(
+                    bytes,
+                    crate::download::XLSX,
+                    &format!("control-list-{}", list.level.code()),
+                    "xlsx",
+                )
+            } else {
+                let columns = control::LIST_COLS
+                    .iter()
+                    .zip(control::LIST_ZH)
+                    .map(|(k, zh)| crate::download::Column::new(k, zh, k))
+                    .collect();
+                let sheet = crate::download::Sheet {
+                    file: format!("control-list-{}", list.level.code()),
+                    columns,
+                    rows: control::list_rows(&list, false),
+                };
+                crate::download::response(&sheet, f, false)?
+            };
+            Ok(crate::access::exported(response, rows))
+        }
+    }
 }
 
 /// Compliance request.

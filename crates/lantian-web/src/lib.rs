@@ -30,6 +30,7 @@ pub mod params;
 mod pool;
 pub mod proposals_api;
 pub mod session;
+pub mod task_pages;
 pub mod upload;
 pub mod views;
 
@@ -50,6 +51,11 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 /// `+08:00`, whatever the machine's zone (as the CLI writes it; ARCHITECTURE.md "Time").
 pub(crate) fn now() -> String {
     chrono::Utc::now().with_timezone(&lantian_core::beijing_time::offset()).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// Today in Beijing (the default date of a form; never a rule's version, which the data's date chooses).
+pub(crate) fn now_date() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&lantian_core::beijing_time::offset()).date_naive()
 }
 
 /// What every handler shares.
@@ -139,6 +145,7 @@ fn app_routes() -> Vec<(&'static str, axum::routing::MethodRouter<Arc<AppState>>
         ("/upload", get(pages::upload)),
         ("/alerts", get(alert_pages::alerts_page)),
         ("/alerts/control-list", get(alert_pages::control_list_page)),
+        ("/tasks", get(task_pages::tasks_page)),
         ("/stations/{code}", get(pages::station)),
         ("/assets/{file}", get(headers::asset)),
     ];

@@ -115,6 +115,7 @@ body.screen{background:#0b1220;color:#e6edf3;height:100vh;overflow:hidden;font-s
 .screen main{display:grid;grid-template-columns:680px 1fr 1fr;gap:1.5em;max-width:none;padding:.6em 1em}.screen h2{font-size:1.1em;margin:.4em 0}\
 .screen table{font-size:.95em}.screen td,.screen th{border-color:#33415c;padding:.12em .5em}.screen #latest td:first-child,.screen #regions td:first-child{text-align:left}\
 .screen ul,.screen ol{margin:.2em 0;padding-left:1.2em}.screen .trio{display:flex;gap:1.5em}.screen #map{width:100%;height:auto;max-height:760px}.screen .trio h3{font-size:.9em;margin:.2em 0}\
+#tasks td,#tasks th{text-align:left;vertical-align:top}#tasks td.num{text-align:right}#tasks td:first-child{white-space:nowrap}form.report label{display:inline-block;margin:0 .4em .2em 0}form.report .msg{display:block;color:#b00020}\
 .chart{position:relative;margin:.8em 0}.chart figcaption{font-weight:600;margin:.2em 0}.chart text{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif}\
 .chart-tip{position:absolute;display:none;pointer-events:none;background:#fff;border:1px solid #888;padding:.15em .5em;font-size:.85em;white-space:nowrap;box-shadow:0 1px 3px rgba(0,0,0,.2)}\
 .chart .hover rect.on{fill:rgba(0,0,0,.07)}.chart .hover .dot{fill:#0b3d91;display:none;pointer-events:none}.chart .hover .sel{fill:rgba(11,61,145,.18);display:none;pointer-events:none}.chart[data-link] .hover rect{cursor:pointer}.chart-legend{font-size:.9em}\
@@ -835,6 +836,7 @@ pub async fn station(
         )?;
         views::render(&views::Station {
             chrome: Chrome::new(lang, &title, "/stations"),
+            code: st.code.clone(),
             date,
             previous: date - Duration::days(1),
             next: date + Duration::days(1),
@@ -961,6 +963,7 @@ pub async fn city(
         let title = format!("{} {year}", city_name(lang, &city));
         views::render(&views::City {
             chrome: Chrome::new(lang, &title, "/"),
+            key: city.code.map_or_else(|| city.display().to_string(), |c| c.to_string()),
             year,
             previous: year - 1,
             next: year + 1,

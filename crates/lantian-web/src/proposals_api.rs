@@ -58,6 +58,37 @@ pub struct TaskEntry {
     pub reports: Vec<TaskReport>,
 }
 
+/// The cities whose tasks the reader may read (of `city` only, when given) and the reader's scope of
+/// tasks: the one filter of `/api/v1/tasks` and the `/tasks` page.
+pub(crate) fn readable_cities(
+    store: &dyn lantian_store::Store,
+    caller: &Caller,
+    city: Option<&str>,
+) -> Result<(Vec<i64>, ReadScope), ApiError> {
+    let scope = caller.scope(Dataset::Tasks);
+    let mut cities = store.cities()?;
+    if let Some(name) = city {
+        let c = store.resolve_city(name)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {name:?}")))?;
+        if matches!(scope, ReadScope::City(_)) {
+            caller.forbid_city(Dataset::Tasks, &c)?;
+        }
+        cities = vec![c];
+    }
+    if let ReadScope::City(own) = scope {
+        cities.retain(|c| c.id == own);
+    }
+    Ok((cities.iter().map(|c| c.id).collect(), scope))
+}
+
+/// Whether a reader of `scope` sees a task of `department`.
+pub(crate) fn shows_task(scope: &ReadScope, department: &str) -> bool {
+    match scope {
+        ReadScope::Department(d) => d == department,
+        ReadScope::All | ReadScope::City(_) => true,
+        ReadScope::None => false,
+    }
+}
+
 /// Target tasks with their progress reports, within the reader's scope: an administrator (or a viewer
 /// granted `tasks`) all, a city user its city's, a department user its department's.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "assessment", params(TaskQuery),
@@ -71,27 +102,11 @@ pub async fn tasks(
 ) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     blocking(state, move |store| {
-        let scope = caller.scope(Dataset::Tasks);
-        let mut cities = store.cities()?;
-        if let Some(name) = q.city.as_deref() {
-            let c = store.resolve_city(name)?.ok_or_else(|| ApiError::bad_request(format!("unknown city {name:?}")))?;
-            if matches!(scope, ReadScope::City(_)) {
-                caller.forbid_city(Dataset::Tasks, &c)?;
-            }
-            cities = vec![c];
-        }
-        if let ReadScope::City(own) = scope {
-            cities.retain(|c| c.id == own);
-        }
-        let ids: Vec<i64> = cities.iter().map(|c| c.id).collect();
+        let (ids, scope) = readable_cities(store, &caller, q.city.as_deref())?;
         Ok(store
             .tasks(&ids)?
             .into_iter()
-            .filter(|t| match &scope {
-                ReadScope::Department(d) => &t.department == d,
-                ReadScope::All | ReadScope::City(_) => true,
-                ReadScope::None => false,
-            })
+            .filter(|t| shows_task(&scope, &t.department))
             .map(|t| TaskEntry {
                 city: t.city.display().to_string(),
                 city_code: t.city.code,
@@ -267,4 +282,66 @@ pub async fn reject(
 ) -> Result<Json<ProposalEntry>, ApiError> {
     let Path(id) = id.map_err(|e| ApiError::bad_request(e.body_text()))?;
     decide(state, remote, headers, id, false, body_or_empty(body)?).await
+}
+
+/// A progress report of a target task entered on the web (`docs/formats.md` §9: the date, the value
+/// reached, where it comes from).
+#[derive(Deserialize, ToSchema)]
+pub struct ReportRequest {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// The value reached, an exact decimal.
+    pub value: String,
+    /// Where the value comes from (a ledger, a department's statistics).
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Records a progress report of a target task (issue 14 item 7): its department (or a province
+/// administrator), signed in with a session and its CSRF token or a token with the `upload` scope. The
+/// report is the one-row file of `docs/formats.md` §9 and goes the upload's way — its parser, its
+/// authorisation against the stored task's department, its write and audit entry in one transaction;
+/// the same report again changes nothing.
+#[utoipa::path(post, path = "/api/v1/tasks/{code}/reports", tag = "assessment",
+    params(("code" = String, Path, description = "The task's code")),
+    request_body(content = ReportRequest, content_type = "application/json"),
+    responses((status = 200, body = crate::upload::UploadReport), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn report_progress(
+    State(state): Shared,
+    ConnectInfo(remote): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    code: Result<Path<String>, PathRejection>,
+    body: Result<Json<ReportRequest>, JsonRejection>,
+) -> Result<Json<crate::upload::UploadReport>, ApiError> {
+    let Path(code) = code.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(r) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let st = state.clone();
+    let account =
+        blocking(state.clone(), move |store| match crate::session::session_account(&st, store, &headers, true)? {
+            Some(a) => Ok(a),
+            None => crate::upload::authenticate(store, &headers, Scope::Upload),
+        })
+        .await?;
+    accounts::may_upload(&account).map_err(crate::access::forbidden)?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| ApiError::internal(format!("writing the report: {e}"));
+    w.write_record(["task", "date", "value", "source"]).map_err(fail)?;
+    w.write_record([code.as_str(), r.date.trim(), r.value.trim(), r.source.trim()]).map_err(fail)?;
+    let raw = w.into_inner().map_err(|e| ApiError::internal(format!("writing the report: {e}")))?;
+    let plain = |s: &str| -> String {
+        s.chars().take(40).map(|c| if c.is_ascii_alphanumeric() || "-_".contains(c) { c } else { '_' }).collect()
+    };
+    let name = format!("task-report-{}-{}.csv", plain(&code), plain(r.date.trim()));
+    let (at, limits, file) = (now(), state.config.upload, name.clone());
+    let stamp = at.clone();
+    let prepared = tokio::task::spawn_blocking(move || {
+        lantian_service::import::prepare_with(std::path::Path::new(&file), raw, &stamp, &limits)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
+    .map(|(meta, ready)| (None, meta, ready))
+    .map_err(|e| ApiError::bad_request(e.to_string()));
+    crate::upload::write_received(state, account, name, prepared, at, remote.ip().to_string()).await.map(Json)
 }

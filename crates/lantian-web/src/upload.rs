@@ -154,10 +154,25 @@ pub async fn upload(
             Ok(_) => receive(&state, &name, &headers, body, &at).await,
         },
     };
-    // 5. One writer at a time; the upload slot is held until the file is written. The records and the
-    //    audit entry that records them are one transaction (issue 13 item 5): a failure between them
-    //    leaves neither. A rejected upload is rolled back, then audited as rejected in a transaction of
-    //    its own. A writer of another process (a `lantian import`) is waited for, not failed on.
+    write_received(state, account, name, received.map(|(slot, meta, ready)| (Some(slot), meta, ready)), at, remote)
+        .await
+        .map(Json)
+}
+
+/// 5. Writes a received file as its account may. One writer at a time; the upload slot (if any) is held
+///    until the file is written. The records and the audit entry that records them are one transaction
+///    (issue 13 item 5): a failure between them leaves neither. A rejected file is rolled back, then
+///    audited as rejected in a transaction of its own. A writer of another process (a `lantian import`)
+///    is waited for, not failed on. Uploads and the web's forms that write records (task progress) go
+///    through here.
+pub(crate) async fn write_received(
+    state: Arc<AppState>,
+    account: Account,
+    name: String,
+    received: Result<(Option<tokio::sync::OwnedSemaphorePermit>, FileMeta, Ready), ApiError>,
+    at: String,
+    remote: String,
+) -> Result<UploadReport, ApiError> {
     let st = state.clone();
     tokio::task::spawn_blocking(move || {
         st.stores.with_writer(|store| {
@@ -201,7 +216,6 @@ pub async fn upload(
     })
     .await
     .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
-    .map(Json)
 }
 
 /// Waits shorter than this are not reported (a writer of the same server finishing its file).

@@ -221,6 +221,7 @@ pub struct HourRow {
 #[template(path = "station.html")]
 pub struct Station {
     pub chrome: Chrome,
+    pub code: String,
     pub date: chrono::NaiveDate,
     pub previous: chrono::NaiveDate,
     pub next: chrono::NaiveDate,
@@ -272,6 +273,8 @@ pub struct BudgetView {
 #[template(path = "city.html")]
 pub struct City {
     pub chrome: Chrome,
+    /// The city as the API names it (its code, else its name).
+    pub key: String,
     pub year: i32,
     pub previous: i32,
     pub next: i32,
@@ -407,6 +410,8 @@ pub struct ActiveAlert {
 /// The alerts in force at a time.
 pub struct AlertStatus {
     pub at: String,
+    /// The same time as the API's `at` (`YYYY-MM-DDTHH:MM`).
+    pub at_param: String,
     pub rows: Vec<ActiveAlert>,
     /// When raised levels take effect under the rules in force, with their source.
     pub raising: Option<String>,
@@ -491,6 +496,10 @@ pub struct AdequacyView {
 pub struct ControlList {
     pub chrome: Chrome,
     pub picker: ListPicker,
+    /// The list shown, for its downloads: the city (its code or name), the level's code, the year.
+    pub city: String,
+    pub level: &'static str,
+    pub year: i32,
     /// Enterprise, industry, grade, measures, plan, SO2, NOx, PM, VOCs.
     pub rows: Vec<[String; 9]>,
     pub adequacy: Option<AdequacyView>,
@@ -547,4 +556,36 @@ pub struct HoverCell {
 pub struct LegendEntry {
     pub name: String,
     pub colour: &'static str,
+}
+
+/// `/tasks`: the target tasks the reader reads, with a progress form where the reader may report.
+#[derive(Template)]
+#[template(path = "tasks.html")]
+pub struct Tasks {
+    pub chrome: Chrome,
+    /// The date the progress is computed at (the last day with data).
+    pub at: String,
+    /// The report form's default date.
+    pub today: String,
+    /// The session's CSRF token when some task is the reader's to report.
+    pub csrf: Option<String>,
+    pub rows: Vec<TaskRow>,
+}
+
+/// One target task and its progress.
+pub struct TaskRow {
+    pub code: String,
+    pub city: String,
+    pub department: String,
+    pub description: String,
+    pub target: String,
+    pub latest: String,
+    pub completion: String,
+    pub elapsed: String,
+    pub status: &'static str,
+    /// Behind schedule, overdue or unreported.
+    pub attention: bool,
+    pub deadline: String,
+    /// The reader reports this task's progress.
+    pub writable: bool,
 }

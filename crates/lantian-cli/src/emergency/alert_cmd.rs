@@ -382,36 +382,8 @@ fn status(db: &str, a: StatusArgs) -> Result<ExitCode> {
             writeln!(out)?;
         }
         Format::Csv => {
-            let cols = [
-                "city",
-                "level",
-                "response",
-                "started_at",
-                "since",
-                "effective_from",
-                "in_effect",
-                "rule_set",
-                "actor",
-                "evidence",
-            ];
-            let rows: Vec<Vec<String>> = active
-                .iter()
-                .map(|x| {
-                    vec![
-                        x.city.clone(),
-                        x.level.code().to_string(),
-                        x.response.map(|r| r.code().to_string()).unwrap_or_default(),
-                        beijing_time::format(x.started_at),
-                        beijing_time::format(x.since),
-                        beijing_time::format(x.effective_from),
-                        level_text(x.in_effect),
-                        x.rule_set.clone(),
-                        x.actor.clone(),
-                        x.evidence.to_string(),
-                    ]
-                })
-                .collect();
-            write_records(&cols, &cols, &rows, None, a.format, &mut out)?;
+            let rows = alerts::status_rows(&active, |_| true);
+            write_records(&alerts::STATUS_COLS, &alerts::STATUS_COLS, &rows, None, a.format, &mut out)?;
         }
         Format::Table => {
             writeln!(out, "生效中的预警 active alerts at {}: {}", time_zh(at), active.len())?;

@@ -9,7 +9,7 @@ use anyhow::{anyhow, Context, Result};
 use chrono::{Datelike, NaiveDateTime};
 use clap::Args;
 use lantian_core::emergency::compliance::{SeriesKind, Verdict};
-use lantian_core::emergency::control::{AdequacyStatus, Emissions, ReductionPollutant};
+use lantian_core::emergency::control::{AdequacyStatus, ReductionPollutant};
 use lantian_core::{beijing_time, Conc};
 use lantian_service::emergency::control::{self as svc, ControlList, EnterpriseCompliance};
 use lantian_store::{CityInfo, Store};
@@ -64,10 +64,6 @@ pub fn milli_text(v: i64) -> String {
     Conc(v).to_string()
 }
 
-fn emissions_text(e: &Emissions) -> [String; 4] {
-    [milli_text(e.so2), milli_text(e.nox), milli_text(e.pm), milli_text(e.vocs)]
-}
-
 fn status_text(s: AdequacyStatus) -> &'static str {
     match s {
         AdequacyStatus::Pass => "达标 pass",
@@ -116,76 +112,15 @@ pub fn run_control_list(db: &str, a: ControlListArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-const LIST_COLS: [&str; 13] = [
-    "credit_code",
-    "name",
-    "county",
-    "industry",
-    "grade",
-    "measures",
-    "so2_kg",
-    "nox_kg",
-    "pm_kg",
-    "vocs_kg",
-    "green_benchmark",
-    "guarantee",
-    "plan_version",
-];
-const LIST_ZH: [&str; 13] = [
-    "统一社会信用代码",
-    "企业名称",
-    "区县",
-    "行业",
-    "绩效等级",
-    "管控措施",
-    "SO2减排(kg/日)",
-    "NOx减排(kg/日)",
-    "PM减排(kg/日)",
-    "VOCs减排(kg/日)",
-    "绿色标杆",
-    "保障类",
-    "方案版本",
-];
-
 fn write_control_list(list: &ControlList, format: Format, out: &mut dyn Write) -> Result<()> {
     if format == Format::Json {
         serde_json::to_writer_pretty(&mut *out, list)?;
         writeln!(out)?;
         return Ok(());
     }
-    let zh = format == Format::Table;
-    let rows: Vec<Vec<String>> = list
-        .rows
-        .iter()
-        .map(|r| {
-            let [s, n, p, v] = emissions_text(&r.reduction_g);
-            vec![
-                r.credit_code.clone(),
-                r.name.clone(),
-                r.county.clone(),
-                if zh { r.industry_name.clone() } else { r.industry.clone() },
-                if zh { r.grade.label_zh() } else { r.grade.code() }.to_string(),
-                if r.missing_plan {
-                    "（无此级别措施 no measure at this level）".to_string()
-                } else {
-                    r.measures.iter().map(|(l, a, _)| format!("{l}:{a}")).collect::<Vec<_>>().join("；")
-                },
-                s,
-                n,
-                p,
-                v,
-                match (zh, r.green_benchmark) {
-                    (true, true) => "是".into(),
-                    (true, false) => String::new(),
-                    (false, b) => b.to_string(),
-                },
-                r.guarantee_reason.clone(),
-                r.plan_version.clone(),
-            ]
-        })
-        .collect();
+    let rows = svc::list_rows(list, format == Format::Table);
     if format == Format::Csv {
-        write_records(&LIST_COLS, &LIST_ZH, &rows, None, format, out)?;
+        write_records(&svc::LIST_COLS, &svc::LIST_ZH, &rows, None, format, out)?;
         return Ok(());
     }
     writeln!(
@@ -197,7 +132,7 @@ fn write_control_list(list: &ControlList, format: Format, out: &mut dyn Write) -
     )?;
     let short: Vec<Vec<String>> = rows.iter().map(|r| [&r[1..2], &r[3..10]].concat()).collect();
     let mut t = Table::new(
-        &[LIST_ZH[1], LIST_ZH[3], LIST_ZH[4], LIST_ZH[5], "SO2", "NOx", "PM", "VOCs"],
+        &[svc::LIST_ZH[1], svc::LIST_ZH[3], svc::LIST_ZH[4], svc::LIST_ZH[5], "SO2", "NOx", "PM", "VOCs"],
         &[false, false, false, false, true, true, true, true],
     );
     for r in short {

@@ -79,6 +79,21 @@ impl TaskStatus {
             TaskStatus::NoReport => "未报送进度",
         }
     }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            TaskStatus::Done => "done",
+            TaskStatus::OnTrack => "on track",
+            TaskStatus::AtRisk => "behind schedule",
+            TaskStatus::Overdue => "overdue",
+            TaskStatus::NoReport => "no report yet",
+        }
+    }
+
+    /// Whether the task needs attention (behind, overdue or unreported).
+    pub fn needs_attention(self) -> bool {
+        matches!(self, TaskStatus::AtRisk | TaskStatus::Overdue | TaskStatus::NoReport)
+    }
 }
 
 /// A task's progress at a date.

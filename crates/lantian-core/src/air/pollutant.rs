@@ -167,6 +167,20 @@ impl Indicator {
             Pm2_5_1h | Pm2_5_24h => "PM2.5",
         }
     }
+
+    /// Label as English tables write it (`SO2`, `O3 8-hour`, `PM2.5`).
+    pub fn label_en(self) -> &'static str {
+        use Indicator::*;
+        match self {
+            So2_1h | So2_24h => "SO2",
+            No2_1h | No2_24h => "NO2",
+            Co_1h | Co_24h => "CO",
+            O3_1h => "O3 1-hour",
+            O3_8h => "O3 8-hour",
+            Pm10_1h | Pm10_24h => "PM10",
+            Pm2_5_1h | Pm2_5_24h => "PM2.5",
+        }
+    }
 }
 
 crate::serde_as_code!(Indicator);

@@ -37,6 +37,15 @@ impl ControlLevel {
         }
     }
 
+    /// The level as English pages write it (`Orange alert`).
+    pub fn name_en(self) -> &'static str {
+        match self {
+            ControlLevel::Yellow => "Yellow alert",
+            ControlLevel::Orange => "Orange alert",
+            ControlLevel::Red => "Red alert",
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             ControlLevel::Yellow => "yellow",

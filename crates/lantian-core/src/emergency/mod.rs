@@ -92,6 +92,16 @@ impl AlertLevel {
         }
     }
 
+    /// The level as English pages write it (`Yellow alert`).
+    pub fn name_en(self) -> &'static str {
+        match self {
+            AlertLevel::Blue => "Blue alert",
+            AlertLevel::Yellow => "Yellow alert",
+            AlertLevel::Orange => "Orange alert",
+            AlertLevel::Red => "Red alert",
+        }
+    }
+
     pub fn from_code(code: &str) -> Option<AlertLevel> {
         AlertLevel::ALL.into_iter().find(|l| l.code() == code)
     }
@@ -126,6 +136,15 @@ impl ResponseLevel {
     pub fn from_code(code: &str) -> Option<ResponseLevel> {
         ResponseLevel::ALL.into_iter().find(|r| r.code().eq_ignore_ascii_case(code))
     }
+    /// The response as English pages write it (`Level III response`).
+    pub fn name_en(self) -> &'static str {
+        match self {
+            ResponseLevel::III => "Level III response",
+            ResponseLevel::II => "Level II response",
+            ResponseLevel::I => "Level I response",
+        }
+    }
+
     pub fn name_zh(self) -> &'static str {
         match self {
             ResponseLevel::III => "Ⅲ级",

@@ -722,3 +722,42 @@ pub fn letter(
     lantian_core::emergency::alert_letter(rules, &forecasts, &active, at)
         .map_err(|e| ServiceError::Request(e.to_string()))
 }
+
+/// The columns of the alerts in force as a table (machine names; `lantian alert status --format csv` and
+/// the web's download).
+pub const STATUS_COLS: [&str; 10] = [
+    "city",
+    "level",
+    "response",
+    "started_at",
+    "since",
+    "effective_from",
+    "in_effect",
+    "rule_set",
+    "actor",
+    "evidence",
+];
+
+/// The alerts in force as rows of [`STATUS_COLS`] (codes, times with `+08:00`); who decided and on what
+/// evidence only where `detail` allows it (the public does not see them for other cities).
+pub fn status_rows(active: &[ActiveAlert], detail: impl Fn(&ActiveAlert) -> bool) -> Vec<Vec<String>> {
+    use lantian_core::beijing_time;
+    active
+        .iter()
+        .map(|x| {
+            let shown = detail(x);
+            vec![
+                x.city.clone(),
+                x.level.code().to_string(),
+                x.response.map(|r| r.code().to_string()).unwrap_or_default(),
+                beijing_time::format(x.started_at),
+                beijing_time::format(x.since),
+                beijing_time::format(x.effective_from),
+                x.in_effect.map(|l| l.code().to_string()).unwrap_or_default(),
+                x.rule_set.clone(),
+                if shown { x.actor.clone() } else { String::new() },
+                if shown { x.evidence.to_string() } else { String::new() },
+            ]
+        })
+        .collect()
+}

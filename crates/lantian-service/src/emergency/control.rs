@@ -500,3 +500,72 @@ pub fn compliance_json(
         "pairing_duty": duty,
     })
 }
+
+/// The columns of a control list as a table: machine names (CSV, JSON) …
+pub const LIST_COLS: [&str; 13] = [
+    "credit_code",
+    "name",
+    "county",
+    "industry",
+    "grade",
+    "measures",
+    "so2_kg",
+    "nox_kg",
+    "pm_kg",
+    "vocs_kg",
+    "green_benchmark",
+    "guarantee",
+    "plan_version",
+];
+/// … and Chinese headers.
+pub const LIST_ZH: [&str; 13] = [
+    "统一社会信用代码",
+    "企业名称",
+    "区县",
+    "行业",
+    "绩效等级",
+    "管控措施",
+    "SO2减排(kg/日)",
+    "NOx减排(kg/日)",
+    "PM减排(kg/日)",
+    "VOCs减排(kg/日)",
+    "绿色标杆",
+    "保障类",
+    "方案版本",
+];
+
+/// The rows of a control list as a table ([`LIST_COLS`]): the machine spelling (industry and grade
+/// codes, `true`/`false`) or, `for_people`, Chinese words. The CLI's table and CSV and the web's CSV
+/// download are these rows.
+pub fn list_rows(list: &ControlList, for_people: bool) -> Vec<Vec<String>> {
+    let text = |v: i64| lantian_core::Conc(v).to_string();
+    list.rows
+        .iter()
+        .map(|r| {
+            let e = &r.reduction_g;
+            vec![
+                r.credit_code.clone(),
+                r.name.clone(),
+                r.county.clone(),
+                if for_people { r.industry_name.clone() } else { r.industry.clone() },
+                if for_people { r.grade.label_zh() } else { r.grade.code() }.to_string(),
+                if r.missing_plan {
+                    "（无此级别措施 no measure at this level）".to_string()
+                } else {
+                    r.measures.iter().map(|(l, a, _)| format!("{l}:{a}")).collect::<Vec<_>>().join("；")
+                },
+                text(e.so2),
+                text(e.nox),
+                text(e.pm),
+                text(e.vocs),
+                match (for_people, r.green_benchmark) {
+                    (true, true) => "是".into(),
+                    (true, false) => String::new(),
+                    (false, b) => b.to_string(),
+                },
+                r.guarantee_reason.clone(),
+                r.plan_version.clone(),
+            ]
+        })
+        .collect()
+}
