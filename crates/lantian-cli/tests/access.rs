@@ -183,6 +183,7 @@ const MATRIX: &[Row] = &[
     Row { route: "/api/v1/points", url: "/api/v1/points?period=2022-11", expect: ALL_200 },
     Row { route: "/api/v1/budgets", url: "/api/v1/budgets?city=成都", expect: ALL_200 },
     Row { route: "/api/v1/assessments", url: "/api/v1/assessments?period=2022-11", expect: ALL_200 },
+    Row { route: "/api/v1/targets", url: "/api/v1/targets?at=2022-11-30", expect: ALL_200 },
     Row {
         route: "/api/v1/aqi/hourly",
         url: "/api/v1/aqi/hourly?station=1431A&from=2022-11-30&to=2022-11-30",
@@ -508,7 +509,10 @@ fn uploads_cannot_take_over_records_of_others() {
             .filter(|t| t["task"] != "cd-charge")
             .map(|t| {
                 let mut t = t.clone();
-                t["reports"] = serde_json::Value::Null;
+                // The definitions: not the reports, nor the progress they make.
+                for k in ["reports", "completion_pct", "status"] {
+                    t[k] = serde_json::Value::Null;
+                }
                 t
             })
             .collect()
@@ -1021,5 +1025,30 @@ fn restricted_tables_download_for_their_readers_only() {
     let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
     assert_eq!(cells[0][..3], ["城市或区域", "预警级别", "响应级别"]);
     assert!(cells[1..].iter().all(|r| r[1].ends_with("预警")), "levels in words: {cells:?}");
+    // The forecast evaluation: the CLI's rows for the province, its own row for a city.
+    let url = "/api/v1/alerts/evaluation?at=2022-11-28T16:00&format=csv";
+    let cli = ok(&db, &["alert", "evaluate", "--at", "2022-11-28T16:00", "--format", "csv"]);
+    let (s, _, mine) = fetch_bytes(&base, url, Some(&admin));
+    assert_eq!((s, String::from_utf8(mine).expect("utf-8")), (200, cli.clone()));
+    let (s, _, own) = fetch_bytes(&base, url, Some(&cd));
+    let own = String::from_utf8(own).expect("utf-8");
+    assert_eq!(s, 200);
+    assert!(own.lines().count() == 2 && own.lines().nth(1).is_some_and(|l| l.starts_with("成都,")), "{own}");
+    assert!(cli.lines().any(|l| own.lines().nth(1) == Some(l)));
+    assert_eq!(fetch_bytes(&base, url, None).0, 401);
+    // The tasks: the reader's, with their progress; people's xlsx says the status in words.
+    let dep = token(&db, "jxj", "read");
+    let (s, _, tasks) = fetch_bytes(&base, "/api/v1/tasks?at=2022-12-31&format=csv", Some(&dep));
+    let tasks = String::from_utf8(tasks).expect("utf-8");
+    assert_eq!(s, 200);
+    assert!(tasks.starts_with("task,city,department,description,unit,baseline,target,start,deadline,"), "{tasks}");
+    assert_eq!(tasks.lines().count(), 2, "jxj's one task: {tasks}");
+    assert!(tasks.lines().nth(1).is_some_and(|l| l.starts_with("cd-nev,") && l.ends_with(",no_report")), "{tasks}");
+    let (_, _, xlsx) = fetch_bytes(&base, "/api/v1/tasks?at=2022-12-31&format=xlsx", Some(&dep));
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an xlsx workbook");
+    let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(cells[1].last().map(String::as_str), Some("未报送进度"));
+    assert_eq!(fetch_bytes(&base, "/api/v1/tasks?format=csv", None).0, 401);
     server.stop();
 }

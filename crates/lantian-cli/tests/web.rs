@@ -1271,5 +1271,45 @@ fn every_public_table_downloads() {
     assert!(csv.starts_with("station,station_name,city,time,aqi,level,category,primary,standard,so2,"), "{csv:.200}");
     assert_eq!(csv.lines().count(), json["items"].as_array().expect("items").len() + 1);
     assert!(csv.lines().count() > 20, "a day of hours");
+    // The station picker: the stations of the same city; choosing one opens its page on the same date.
+    let picker = station.split("<select name=\"station\">").nth(1).expect("station picker");
+    let picker = &picker[..picker.find("</select>").expect("end")];
+    assert!(picker.contains("<option value=\"1431A\" selected>"), "{picker:.300}");
+    let (_, list) = get(&base, "/api/v1/stations?city=510100&per_page=1000");
+    assert_eq!(picker.matches("<option").count() as u64, list["total"].as_u64().expect("total"));
+    let agent: ureq::Agent = ureq::Agent::config_builder().max_redirects(0).http_status_as_error(false).build().into();
+    let r = agent.get(&format!("{base}/stations?station=1432A&date=2022-03-05&lang=en")).call().expect("picker");
+    assert_eq!(r.status().as_u16(), 303);
+    let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert_eq!(to, "/stations/1432A?date=2022-03-05&lang=en");
+    // The dashboard's targets table: `lantian targets`, as CSV and JSON.
+    let (_, overview) = get_text(&base, "/");
+    let at = overview.split("/api/v1/targets?at=").nth(1).expect("targets download link");
+    let at = &at[..10];
+    let cli = ok(&db, &["targets", "--at", at, "--format", "csv"]);
+    let targets_table = cli.split("\n\n").next().unwrap_or(&cli).to_string();
+    let (_, api_csv) = download(&base, &format!("/api/v1/targets?at={at}&format=csv"));
+    let api_csv = String::from_utf8(api_csv).expect("utf-8");
+    assert_eq!(api_csv.lines().next(), targets_table.lines().next(), "the CLI's columns");
+    assert!(api_csv.lines().count() >= 2);
+    for line in api_csv.lines() {
+        assert!(cli.lines().any(|l| l == line), "{line} not in `lantian targets`: {cli}");
+    }
+    let (_, json) = get(&base, &format!("/api/v1/targets?at={at}"));
+    let chengdu = json["rows"].as_array().expect("rows").iter().find(|r| r["city"] == "成都").expect("成都").clone();
+    assert!(api_csv.lines().any(|l| l.starts_with("成都,") && l.contains(chengdu["pm2_5_ytd"].as_str().expect("ytd"))));
+    // The city page's budgets.
+    let budgets = page.split("/api/v1/budgets?city=510100&amp;at=").nth(1).expect("budgets download link");
+    let at = &budgets[..16];
+    let (_, csv) = download(&base, &format!("/api/v1/budgets?city=510100&at={at}&format=csv"));
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert!(csv.starts_with("city,city_code,at,pollutant,current,budget,status\n"), "{csv}");
+    let (_, json) = get(&base, &format!("/api/v1/budgets?city=510100&at={at}"));
+    assert_eq!(csv.lines().count(), json[0]["day"].as_array().expect("day").len() + 1);
+    let (_, xlsx) = download(&base, &format!("/api/v1/budgets?city=510100&at={at}&format=xlsx"));
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an xlsx workbook");
+    let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert!(cells[1..].iter().all(|r| !r[6].contains('_') && !r[6].is_empty()), "statuses in words: {cells:?}");
     assert!(server.stop().success());
 }

@@ -66,6 +66,7 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/api/v1/points", Policy::Public),
     ("GET", "/api/v1/budgets", Policy::Public),
     ("GET", "/api/v1/assessments", Policy::Public),
+    ("GET", "/api/v1/targets", Policy::Public),
     ("GET", "/api/v1/aqi/hourly", Policy::Public),
     ("GET", "/api/v1/aqi/daily", Policy::Public),
     ("GET", "/api/v1/alerts", Policy::PublicSummary(Dataset::AlertDecisions)),
@@ -180,8 +181,13 @@ fn is_page(path: &str) -> bool {
 /// A redirect to the sign-in page that comes back to `uri` afterwards.
 fn to_login(uri: &axum::http::Uri) -> Response {
     let back = uri.path_and_query().map_or("/", |p| p.as_str());
-    let enc: String = back
-        .bytes()
+    (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/login?next={}", percent_encoded(back)))]).into_response()
+}
+
+/// `text` with every byte but ASCII letters, digits and `-_.~/` percent-encoded (a path or a query
+/// value in a `Location`).
+pub(crate) fn percent_encoded(text: &str) -> String {
+    text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
                 (b as char).to_string()
@@ -189,8 +195,7 @@ fn to_login(uri: &axum::http::Uri) -> Response {
                 format!("%{b:02X}")
             }
         })
-        .collect();
-    (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/login?next={enc}"))]).into_response()
+        .collect()
 }
 
 /// How many rows of restricted data an answer carries: put on its response by the handler of a

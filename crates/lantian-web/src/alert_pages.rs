@@ -230,6 +230,7 @@ pub async fn alerts_page(
                     rows += (cities.len() + regional.len()) as u64;
                     Some(Some(views::EvaluationView {
                         at: eval_at.format("%Y-%m-%d %H:%M").to_string(),
+                        at_param: eval_at.format("%Y-%m-%dT%H:%M").to_string(),
                         rule_set: ev.rule_set.clone(),
                         rule_document: ev.rule_document.clone(),
                         cities,

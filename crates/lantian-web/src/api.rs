@@ -36,6 +36,7 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<Arc<AppState>>
         ("/api/v1/points", get(points)),
         ("/api/v1/budgets", get(budgets)),
         ("/api/v1/assessments", get(assessments)),
+        ("/api/v1/targets", get(targets)),
         ("/api/v1/uploads", axum::routing::post(crate::upload::upload)),
         (
             "/api/v1/session",
@@ -120,6 +121,7 @@ pub fn array_lengths(v: &serde_json::Value, fields: &[&str]) -> u64 {
         points,
         budgets,
         assessments,
+        targets,
         crate::aqi_api::hourly,
         crate::aqi_api::daily,
         crate::emergency_api::status,
@@ -749,6 +751,10 @@ async fn points(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BudgetQuery {
+    /// `json` (default), `csv` or `xlsx` (one row per city and pollutant).
+    pub format: Option<String>,
+    /// `en`: the xlsx header and words in English (default Chinese).
+    pub lang: Option<String>,
     /// A city; without it, the province's 21 cities.
     pub city: Option<String>,
     /// The moment (end of an hour, `YYYY-MM-DDTHH:MM`); default: each city's latest hour with data.
@@ -777,14 +783,16 @@ async fn budgets(
                 .and_then(|t| crate::params::time("at", t))?,
         ),
     };
-    cached_json(state, uri.to_string(), move |store| {
+    let format = crate::download::Format::parse(q.format.as_deref())?;
+    let english = q.lang.as_deref() == Some("en");
+    answer(state, uri, format, english, move |store| {
         let cities = match q.city.as_deref() {
             Some(name) => vec![store
                 .resolve_city(name)?
                 .ok_or_else(|| ApiError::bad_request(format!("unknown city {name:?}")))?],
             None => assess::resolve_scope(store, None)?.cities,
         };
-        let mut out = Vec::new();
+        let (mut out, mut table) = (Vec::new(), Vec::new());
         for c in &cities {
             let when = match at {
                 Some(t) => t,
@@ -793,13 +801,52 @@ async fn budgets(
                     None => continue,
                 },
             };
-            out.push(lantian_service::accountability::budget::budget_json(
-                &lantian_service::accountability::budget::city_budget(store, c, when)?,
-            ));
+            let b = lantian_service::accountability::budget::city_budget(store, c, when)?;
+            for d in &b.day {
+                table.push(vec![
+                    b.city.display().to_string(),
+                    b.city.code.map_or(String::new(), |c| c.to_string()),
+                    b.at.format("%Y-%m-%dT%H:%M:%S+08:00").to_string(),
+                    d.pollutant.code().to_string(),
+                    d.current.map_or(String::new(), |c| c.to_string()),
+                    lantian_service::accountability::budget::day_text(&d.budget),
+                    d.status.code().to_string(),
+                ]);
+            }
+            out.push(lantian_service::accountability::budget::budget_json(&b));
         }
-        Ok(out)
+        Ok(Budgets { cities: out, table })
     })
     .await
+}
+
+/// The budgets of a request: the JSON array of city budgets, or a table of their day budgets (one row
+/// per city and pollutant).
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct Budgets {
+    cities: Vec<serde_json::Value>,
+    #[serde(skip)]
+    table: Vec<Vec<String>>,
+}
+
+impl crate::download::Tabular for Budgets {
+    fn sheet(&self) -> crate::download::Sheet {
+        use crate::download::Column;
+        let columns = vec![
+            Column::new("city", "城市", "City"),
+            Column::new("city_code", "城市代码", "City code"),
+            Column::new("at", "时间", "At"),
+            Column::new("pollutant", "污染物", "Pollutant").coded(),
+            Column::new("current", "当前", "Now"),
+            Column::new("budget", "今日剩余小时均值上限", "Highest mean for the rest of the day"),
+            Column::new("status", "状态", "Status").with_words(|v, en| {
+                lantian_service::accountability::budget::DayStatus::from_code(v)
+                    .map_or(v.to_string(), |s| if en { s.label_en() } else { s.label_zh() }.to_string())
+            }),
+        ];
+        crate::download::Sheet { file: "budgets".into(), columns, rows: self.table.clone() }
+    }
 }
 
 /// Assessment request.
@@ -989,5 +1036,99 @@ impl crate::download::Tabular for Assessments {
             })
             .collect();
         crate::download::Sheet { file: self.file.clone(), columns, rows }
+    }
+}
+
+/// Annual-targets request.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TargetQuery {
+    /// The date to judge progress at (`YYYY-MM-DD`; default: the last day with data).
+    pub at: Option<chrono::NaiveDate>,
+    /// 四川 (default), a region, `all`, or a comma-separated list.
+    pub scope: Option<String>,
+    /// `json` (default), `csv` or `xlsx`.
+    pub format: Option<String>,
+    /// `en`: the xlsx header and words in English (default Chinese).
+    pub lang: Option<String>,
+}
+
+/// Each city's annual targets against the year to date and the same days a year before: the rows of
+/// `lantian targets` (and of the dashboard's table).
+#[derive(Serialize, ToSchema)]
+pub struct Targets {
+    /// The date progress is judged at.
+    pub at: String,
+    /// One object per city, its fields the columns of `lantian targets --format csv`: status codes
+    /// `at_risk` or `on_track` (empty: no target), decimals as text.
+    pub rows: Vec<std::collections::BTreeMap<String, String>>,
+    #[serde(skip)]
+    table: Vec<Vec<String>>,
+}
+
+/// Annual PM2.5 and good-day-rate targets against the year to date (the dashboard's computation,
+/// `lantian targets`).
+#[utoipa::path(get, path = "/api/v1/targets", tag = "assessment", params(TargetQuery),
+    responses((status = 200, body = Targets), (status = 400, body = ErrorBody)))]
+async fn targets(
+    State(state): Shared,
+    uri: axum::http::Uri,
+    q: Result<Query<TargetQuery>, QueryRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    use lantian_service::accountability::targets::{target_progress, target_rows, TARGET_COLS};
+    let Query(q) = q?;
+    let at = q.at.map(|d| crate::params::date("at", d)).transpose()?;
+    let format = crate::download::Format::parse(q.format.as_deref())?;
+    let english = q.lang.as_deref() == Some("en");
+    answer(state, uri, format, english, move |store| {
+        let scope = assess::resolve_scope(store, q.scope.as_deref())?;
+        let at = match at {
+            Some(d) => d,
+            None => assess::last_data_day(store)?
+                .ok_or_else(|| ApiError::bad_request("give at: the store holds no data to date the progress"))?,
+        };
+        let table = target_rows(&target_progress(store, &scope.cities, at)?, at, false);
+        let rows =
+            table.iter().map(|r| TARGET_COLS.iter().map(|c| c.to_string()).zip(r.iter().cloned()).collect()).collect();
+        Ok(Targets { at: at.to_string(), rows, table })
+    })
+    .await
+}
+
+impl crate::download::Tabular for Targets {
+    fn sheet(&self) -> crate::download::Sheet {
+        use lantian_service::accountability::targets::{TARGET_COLS, TARGET_ZH};
+        let en = [
+            "City",
+            "Year",
+            "PM2.5 target",
+            "PM2.5 so far",
+            "PM2.5 status",
+            "Good-day target (%)",
+            "Good days so far (%)",
+            "Good-day status",
+            "Heavy days at most",
+            "Heavy days so far",
+            "PM2.5 same days last year",
+            "Good days same days last year (%)",
+        ];
+        let columns = TARGET_COLS
+            .iter()
+            .zip(TARGET_ZH)
+            .zip(en)
+            .map(|((k, zh), en)| {
+                let c = crate::download::Column::new(k, zh, en);
+                match *k {
+                    "pm2_5_status" => c.with_words(|v, en| {
+                        lantian_service::accountability::targets::target_status_words(v, true, en).to_string()
+                    }),
+                    "good_rate_status" => c.with_words(|v, en| {
+                        lantian_service::accountability::targets::target_status_words(v, false, en).to_string()
+                    }),
+                    _ => c,
+                }
+            })
+            .collect();
+        crate::download::Sheet { file: format!("targets-{}", self.at), columns, rows: self.table.clone() }
     }
 }

@@ -33,18 +33,24 @@ pub struct Column {
     pub key: String,
     pub zh: String,
     pub en: String,
-    /// Its cells are codes (`;`-separated): people's xlsx shows their words ([`words`]).
-    pub coded: bool,
+    /// Its cells are codes: people's xlsx shows their words (`(cell, english)` → words).
+    pub words: Option<fn(&str, bool) -> String>,
 }
 
 impl Column {
     pub fn new(key: &str, zh: &str, en: &str) -> Column {
-        Column { key: key.into(), zh: zh.into(), en: en.into(), coded: false }
+        Column { key: key.into(), zh: zh.into(), en: en.into(), words: None }
     }
 
-    /// A column of codes (categories, pollutants, indicators), shown to people as words.
-    pub fn coded(mut self) -> Column {
-        self.coded = true;
+    /// A column of codes (categories, pollutants, indicators, alert levels; `;`-separated), shown to
+    /// people as words ([`words`]).
+    pub fn coded(self) -> Column {
+        self.with_words(words)
+    }
+
+    /// A column of codes shown to people by `words`.
+    pub fn with_words(mut self, words: fn(&str, bool) -> String) -> Column {
+        self.words = Some(words);
         self
     }
 }
@@ -123,11 +129,10 @@ pub fn xlsx(sheet: &Sheet, english: bool) -> Result<Vec<u8>, ApiError> {
         let row = u32::try_from(i + 1).map_err(|_| ApiError::internal("too many rows"))?;
         for (j, v) in r.iter().enumerate() {
             let col = u16::try_from(j).map_err(|_| ApiError::internal("too many columns"))?;
-            let coded = sheet.columns.get(j).is_some_and(|c| c.coded);
-            match number(v) {
-                Some(n) if !coded => ws.write_number(row, col, n).map_err(fail)?,
-                _ if coded => ws.write_string(row, col, words(v, english)).map_err(fail)?,
-                _ => ws.write_string(row, col, v).map_err(fail)?,
+            match (sheet.columns.get(j).and_then(|c| c.words), number(v)) {
+                (Some(words), _) => ws.write_string(row, col, words(v, english)).map_err(fail)?,
+                (None, Some(n)) => ws.write_number(row, col, n).map_err(fail)?,
+                (None, None) => ws.write_string(row, col, v).map_err(fail)?,
             };
         }
     }

@@ -33,8 +33,9 @@ fn time(name: &str, t: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AlertQuery {
-    /// `/api/v1/alerts` only: `json` (default; the alerts in force and the log), or `csv`/`xlsx` (the
-    /// alerts in force, the rows of `lantian alert status --format csv`).
+    /// `json` (default), or `csv`/`xlsx`: for `/api/v1/alerts` the alerts in force (the rows of `lantian
+    /// alert status --format csv`), for `/api/v1/alerts/evaluation` the cities' rows of `lantian alert
+    /// evaluate --format csv`.
     pub format: Option<String>,
     /// `en`: the xlsx header and words in English (default Chinese).
     pub lang: Option<String>,
@@ -59,9 +60,11 @@ pub async fn evaluation(
 ) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
     let at = time("at", q.at.as_deref())?;
+    let format = crate::download::Format::parse(q.format.as_deref())?;
+    let english = q.lang.as_deref() == Some("en");
     let key = format!("{}{uri}", caller.cache_key(Dataset::AlertDecisions));
     let count: fn(&serde_json::Value) -> u64 = |v| array_lengths(v, &["cities", "regional", "joint_control"]);
-    cached_export(state, key, count, move |store| {
+    let compute = move |store: &mut dyn lantian_store::Store| {
         let at = match at {
             Some(t) => t,
             None => {
@@ -78,8 +81,44 @@ pub async fn evaluation(
             ev.joint_control.retain(|r| r.members.iter().any(|m| Some(m.city) == own));
         }
         Ok(ev)
-    })
-    .await
+    };
+    if format == crate::download::Format::Json {
+        return cached_export(state, key, count, compute).await;
+    }
+    // The cities' rows as a table: those of `lantian alert evaluate --format csv`.
+    let ev = crate::api::blocking(state, compute).await?;
+    let en = [
+        "City",
+        "Alert level",
+        "Start",
+        "End",
+        "Response",
+        "Heavy days",
+        "Severe days",
+        "AQI 500 reached",
+        "Trigger days (AQI)",
+        "Liftable from",
+        "Forecast issued",
+        "Rules",
+        "City code",
+    ];
+    let columns = alerts::EVALUATION_COLS
+        .iter()
+        .zip(alerts::EVALUATION_ZH)
+        .zip(en)
+        .map(|((k, zh), en)| {
+            let c = crate::download::Column::new(k, zh, en);
+            if ["level", "response"].contains(k) {
+                c.coded()
+            } else {
+                c
+            }
+        })
+        .collect();
+    let sheet =
+        crate::download::Sheet { file: "alert-evaluation".into(), columns, rows: alerts::evaluation_rows(&ev, false) };
+    let rows = ev.cities.len() as u64;
+    Ok(crate::access::exported(crate::download::response(&sheet, format, english)?, rows))
 }
 
 /// The alerts active at a time according to the alert log, with who decided and on what evidence,

@@ -324,7 +324,22 @@ fn overview_data(
                     .day
                     .iter()
                     .filter(|d| d.status.is_at_risk())
-                    .map(|d| format!("{} {}", d.pollutant.label(), lang.t(d.status.label_zh(), d.status.label_en())))
+                    .map(|d| {
+                        // The pollutant, its status and the budget that breaks, in words.
+                        let status = lang.t(d.status.label_zh(), d.status.label_en());
+                        let budget = lantian_service::accountability::budget::day_text(&d.budget);
+                        let now = d.current.map_or(String::new(), |c| c.to_string());
+                        match (budget.is_empty(), lang) {
+                            (true, _) => format!("{} {status}", d.pollutant.label()),
+                            (false, Lang::Zh) => {
+                                format!("{} {status}（今日余下小时均值须≤{budget}，当前{now}）", d.pollutant.label())
+                            }
+                            (false, Lang::En) => format!(
+                                "{} {status} (the rest of the day must average at most {budget}; now {now})",
+                                d.pollutant.label()
+                            ),
+                        }
+                    })
                     .collect();
                 kinds.extend(
                     bud.alert_kinds()
@@ -482,6 +497,8 @@ fn overview_data(
         alerts_now,
         month,
         latest: latest.format("%Y-%m-%d %H:00").to_string(),
+        latest_from: (day - Duration::days(1)).to_string(),
+        latest_day: day.to_string(),
         width: format!("{w}"),
         height: format!("{h}"),
         map_label: if bounds.is_some() {
@@ -730,6 +747,8 @@ pub struct StationPageQuery {
     pub lang: Option<String>,
     pub city: Option<String>,
     pub date: Option<chrono::NaiveDate>,
+    /// The station picker of a station page: `/stations?station=CODE` opens that station's page.
+    pub station: Option<String>,
 }
 
 /// `GET /stations?city=`: the monitoring stations, each linked to its page.
@@ -737,8 +756,22 @@ pub async fn stations(
     State(state): State<Arc<AppState>>,
     uri: axum::http::Uri,
     Query(q): Query<StationPageQuery>,
-) -> Result<Html<String>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     let lang = Lang::of(q.lang.as_deref());
+    // The station picker (a GET form, no script): to the station's page, the same date and language.
+    if let Some(code) = q.station.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        let mut to = format!("/stations/{}", crate::access::percent_encoded(code));
+        let mut sep = '?';
+        if let Some(d) = q.date {
+            to.push_str(&format!("{sep}date={d}"));
+            sep = '&';
+        }
+        if lang == Lang::En {
+            to.push_str(&format!("{sep}lang=en"));
+        }
+        return Ok(axum::response::Redirect::to(&to).into_response());
+    }
     cached_page(state, uri, move |store| {
         let mut filter = lantian_store::StationFilter::default();
         let mut chosen = None;
@@ -770,6 +803,7 @@ pub async fn stations(
         })
     })
     .await
+    .map(IntoResponse::into_response)
 }
 
 /// `GET /stations/{code}?date=`: a station's hours for a day (default: its latest day) with the
@@ -834,8 +868,22 @@ pub async fn station(
                 });
             },
         )?;
+        // The picker: the stations of the same city.
+        let city_ids: Vec<i64> = st.city.iter().map(|c| c.id).collect();
+        let siblings = if city_ids.is_empty() {
+            vec![(st.code.clone(), st.name.clone().unwrap_or_default(), true)]
+        } else {
+            lantian_store::AirStore::stations(store, &lantian_store::StationFilter { city_ids, ..Default::default() })?
+                .into_iter()
+                .map(|s| {
+                    let this = s.code == st.code;
+                    (s.code, s.name.unwrap_or_default(), this)
+                })
+                .collect()
+        };
         views::render(&views::Station {
             chrome: Chrome::new(lang, &title, "/stations"),
+            siblings,
             code: st.code.clone(),
             date,
             previous: date - Duration::days(1),
@@ -946,6 +994,7 @@ pub async fn city(
                 let bud = lantian_service::accountability::budget::city_budget(store, &city, t)?;
                 Some(views::BudgetView {
                     at: t.format("%Y-%m-%d %H:00").to_string(),
+                    at_param: t.format("%Y-%m-%dT%H:%M").to_string(),
                     rows: bud
                         .day
                         .iter()
@@ -956,7 +1005,10 @@ pub async fn city(
                             status: lang.t(d.status.label_zh(), d.status.label_en()),
                         })
                         .collect(),
-                    year: lantian_service::accountability::budget::year_text(&bud.year),
+                    year: match lang {
+                        Lang::Zh => lantian_service::accountability::budget::year_text(&bud.year),
+                        Lang::En => lantian_service::accountability::budget::year_text_en(&bud.year),
+                    },
                 })
             }
         };
@@ -1029,7 +1081,7 @@ fn city_series(
             id: "series-o3",
             title_zh: "O3 日最大8小时平均与级别",
             title_en: "Daily O3 MDA8 and the AQI levels",
-            label: "O3 MDA8",
+            label: "O3",
             colour: "#6a1b9a",
             indicator: Indicator::O3_8h,
             get: |v| v.o3_mda8,

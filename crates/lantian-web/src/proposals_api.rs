@@ -29,6 +29,13 @@ type Shared = State<Arc<AppState>>;
 pub struct TaskQuery {
     /// Only this city (name, alias or code).
     pub city: Option<String>,
+    /// The date progress is judged at (`YYYY-MM-DD`; default: the last day with data, as `lantian
+    /// targets`).
+    pub at: Option<chrono::NaiveDate>,
+    /// `json` (default), `csv` or `xlsx`.
+    pub format: Option<String>,
+    /// `en`: the xlsx header and words in English (default Chinese).
+    pub lang: Option<String>,
 }
 
 /// A progress report.
@@ -56,6 +63,14 @@ pub struct TaskEntry {
     pub start: String,
     pub deadline: String,
     pub reports: Vec<TaskReport>,
+    /// The date progress is judged at.
+    pub progress_at: String,
+    /// Completion in percent (one decimal) from the latest report on or before `progress_at`.
+    pub completion_pct: Option<String>,
+    /// The share of the time from start to deadline elapsed, in percent.
+    pub time_elapsed_pct: String,
+    /// `done`, `on_track`, `at_risk` (behind the time elapsed), `overdue` or `no_report`.
+    pub status: String,
 }
 
 /// The cities whose tasks the reader may read (of `city` only, when given) and the reader's scope of
@@ -101,13 +116,24 @@ pub async fn tasks(
     q: Result<Query<TaskQuery>, QueryRejection>,
 ) -> Result<axum::response::Response, ApiError> {
     let Query(q) = q?;
+    let at = q.at.map(|d| crate::params::date("at", d)).transpose()?;
+    let format = crate::download::Format::parse(q.format.as_deref())?;
+    let english = q.lang.as_deref() == Some("en");
     blocking(state, move |store| {
         let (ids, scope) = readable_cities(store, &caller, q.city.as_deref())?;
-        Ok(store
-            .tasks(&ids)?
+        let at = match at {
+            Some(d) => d,
+            None => lantian_service::accountability::assess::last_data_day(store)?.unwrap_or_else(crate::now_date),
+        };
+        Ok(lantian_service::accountability::tasks::task_standings(store, &ids, at)?
             .into_iter()
-            .filter(|t| shows_task(&scope, &t.department))
-            .map(|t| TaskEntry {
+            .filter(|st| shows_task(&scope, &st.info.department))
+            .map(|st| (st.info, st.progress))
+            .map(|(t, p)| TaskEntry {
+                progress_at: at.to_string(),
+                completion_pct: p.completion.map(percent),
+                time_elapsed_pct: percent(p.elapsed),
+                status: p.status.code().to_string(),
                 city: t.city.display().to_string(),
                 city_code: t.city.code,
                 task: t.code,
@@ -128,10 +154,66 @@ pub async fn tasks(
             .collect())
     })
     .await
-    .map(|rows: Vec<TaskEntry>| {
+    .and_then(|rows: Vec<TaskEntry>| {
         let n = rows.len() as u64;
-        crate::access::exported(Json(rows).into_response(), n)
+        let response = match format {
+            crate::download::Format::Json => Json(rows).into_response(),
+            f => crate::download::response(&task_sheet(&rows), f, english)?,
+        };
+        Ok(crate::access::exported(response, n))
     })
+}
+
+/// A ratio in percent with one decimal (`lantian targets`).
+fn percent(r: lantian_core::air::conc::Ratio) -> String {
+    lantian_core::accountability::points::fmt_ratio(lantian_core::air::conc::Ratio::new(r.num * 100, r.den), 1)
+}
+
+/// The tasks as a table: one row per task, its latest report and its progress.
+fn task_sheet(rows: &[TaskEntry]) -> crate::download::Sheet {
+    use crate::download::{opt, Column};
+    let columns = vec![
+        Column::new("task", "任务", "Task"),
+        Column::new("city", "城市", "City"),
+        Column::new("department", "责任部门", "Department"),
+        Column::new("description", "内容", "Description"),
+        Column::new("unit", "单位", "Unit"),
+        Column::new("baseline", "基数", "Baseline"),
+        Column::new("target", "目标", "Target"),
+        Column::new("start", "开始", "Start"),
+        Column::new("deadline", "期限", "Deadline"),
+        Column::new("latest_date", "最新报送日期", "Latest report"),
+        Column::new("latest_value", "最新进度", "Latest value"),
+        Column::new("completion_pct", "完成率(%)", "Completion (%)"),
+        Column::new("time_elapsed_pct", "时间进度(%)", "Time elapsed (%)"),
+        Column::new("status", "状态", "Status").with_words(|v, en| {
+            lantian_core::accountability::tasks::TaskStatus::from_code(v)
+                .map_or(v.to_string(), |s| if en { s.label_en() } else { s.label_zh() }.to_string())
+        }),
+    ];
+    let rows = rows
+        .iter()
+        .map(|t| {
+            let latest = t.reports.iter().rfind(|r| r.date <= t.progress_at);
+            vec![
+                t.task.clone(),
+                t.city.clone(),
+                t.department.clone(),
+                t.description.clone(),
+                t.unit.clone(),
+                t.baseline.clone(),
+                t.target.clone(),
+                t.start.clone(),
+                t.deadline.clone(),
+                latest.map_or(String::new(), |r| r.date.clone()),
+                latest.map_or(String::new(), |r| r.value.clone()),
+                opt(&t.completion_pct),
+                t.time_elapsed_pct.clone(),
+                t.status.clone(),
+            ]
+        })
+        .collect();
+    crate::download::Sheet { file: "tasks".into(), columns, rows }
 }
 
 /// Proposal filter.

@@ -221,6 +221,8 @@ pub struct HourRow {
 #[template(path = "station.html")]
 pub struct Station {
     pub chrome: Chrome,
+    /// The station picker: `(code, name, this one)` of the stations of the same city.
+    pub siblings: Vec<(String, String, bool)>,
     pub code: String,
     pub date: chrono::NaiveDate,
     pub previous: chrono::NaiveDate,
@@ -263,6 +265,8 @@ pub struct BudgetRow {
 
 /// The budgets at the latest hour.
 pub struct BudgetView {
+    /// The same time as the API's `at` (`YYYY-MM-DDTHH:MM`).
+    pub at_param: String,
     pub at: String,
     pub rows: Vec<BudgetRow>,
     pub year: String,
@@ -316,6 +320,9 @@ pub struct OverviewCity {
 /// What the overview shows when there are data.
 pub struct OverviewData {
     pub latest: String,
+    /// The two days the latest daily values come from (their download).
+    pub latest_from: String,
+    pub latest_day: String,
     pub width: String,
     pub height: String,
     pub map_label: &'static str,
@@ -438,6 +445,8 @@ pub struct RegionalView {
 
 /// The latest forecast evaluation.
 pub struct EvaluationView {
+    /// The same time as the API's `at` (`YYYY-MM-DDTHH:MM`).
+    pub at_param: String,
     pub at: String,
     pub rule_set: String,
     pub rule_document: String,

@@ -8,9 +8,7 @@ use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
 use clap::Args;
 use lantian_core::accountability::points::fmt_ratio;
-use lantian_core::accountability::ranking::fmt_tenths;
 use lantian_core::air::conc::Ratio;
-use lantian_core::Pollutant;
 use lantian_service::accountability::assess::resolve_scope;
 
 use crate::{parse_date, Format};
@@ -52,54 +50,9 @@ pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {
     let mut out = stdout.lock();
 
     // Annual targets: year to date against the target (the dashboard's computation).
-    let mut rows = Vec::new();
-    let zh = a.format == Format::Table;
-    let status = |at_risk: Option<bool>, risk_zh: &'static str| match (zh, at_risk) {
-        (_, None) => "",
-        (true, Some(true)) => risk_zh,
-        (true, Some(false)) => "达标",
-        (false, Some(true)) => "at_risk",
-        (false, Some(false)) => "on_track",
-    };
-    for p in lantian_service::accountability::targets::target_progress(&*store, &cities, at)? {
-        let (t, s) = (&p.target, &p.year_to_date);
-        rows.push(vec![
-            p.city.display().to_string(),
-            at.year().to_string(),
-            t.pm2_5.map(|v| v.to_string()).unwrap_or_default(),
-            s.stat(Pollutant::Pm2_5).value.map(|v| v.to_string()).unwrap_or_default(),
-            status(p.pm2_5_at_risk(), "超出目标").to_string(),
-            t.good_day_ratio_tenths.map(fmt_tenths).unwrap_or_default(),
-            s.good_day_ratio_tenths().map(fmt_tenths).unwrap_or_default(),
-            status(p.good_rate_at_risk(), "低于目标").to_string(),
-            t.heavy_days.map(|d| d.to_string()).unwrap_or_default(),
-            s.heavy_days.to_string(),
-        ]);
-    }
-    let cols = [
-        "city",
-        "year",
-        "pm2_5_target",
-        "pm2_5_ytd",
-        "pm2_5_status",
-        "good_rate_target",
-        "good_rate_ytd",
-        "good_rate_status",
-        "heavy_days_max",
-        "heavy_days_ytd",
-    ];
-    let zh = [
-        "城市",
-        "年度",
-        "PM2.5目标",
-        "PM2.5累计",
-        "PM2.5状态",
-        "优良率目标(%)",
-        "优良率累计(%)",
-        "优良率状态",
-        "重污染天数上限",
-        "重污染天数累计",
-    ];
+    use lantian_service::accountability::targets::{target_progress, target_rows, TARGET_COLS, TARGET_ZH};
+    let rows = target_rows(&target_progress(&*store, &cities, at)?, at, a.format == Format::Table);
+    let (cols, zh) = (TARGET_COLS, TARGET_ZH);
     if a.format == Format::Table {
         writeln!(out, "年度目标 annual targets — 截至 {at}")?;
     }

@@ -139,10 +139,6 @@ pub struct RulesArgs {
     pub format: Format,
 }
 
-fn level_text(l: Option<AlertLevel>) -> String {
-    l.map(|l| l.code().to_string()).unwrap_or_default()
-}
-
 /// A stored level code as Chinese tables write it (黄色预警); `—` when none.
 fn level_zh(code: Option<&str>) -> String {
     code.map(|c| AlertLevel::from_code(c).map_or_else(|| c.to_string(), |l| l.name_zh().to_string()))
@@ -193,74 +189,15 @@ fn regional_row(kind: &str, r: &RegionalAlert) -> Vec<String> {
     ]
 }
 
-const CITY_COLS: [&str; 13] = [
-    "city",
-    "level",
-    "start_date",
-    "end_date",
-    "response",
-    "heavy_days",
-    "severe_days",
-    "hit_500",
-    "trigger_days",
-    "lift_from",
-    "issued_at",
-    "rule_set",
-    "city_code",
-];
-const CITY_ZH: [&str; 13] = [
-    "城市",
-    "预警级别",
-    "开始日期",
-    "结束日期",
-    "响应",
-    "重度天数",
-    "严重天数",
-    "达500",
-    "触发日AQI",
-    "可解除日",
-    "预报发布",
-    "规则",
-    "代码",
-];
-
 fn write_evaluation(ev: &Evaluation, format: Format, out: &mut dyn Write) -> Result<()> {
-    let zh = format == Format::Table;
-    let rows: Vec<Vec<String>> = ev
-        .cities
-        .iter()
-        .map(|r| {
-            vec![
-                r.city.clone(),
-                if zh {
-                    r.level.map_or_else(|| "无".to_string(), |l| l.name_zh().to_string())
-                } else {
-                    level_text(r.level)
-                },
-                opt(r.start_date),
-                opt(r.end_date),
-                r.response.map(|x| if zh { x.name_zh() } else { x.code() }.to_string()).unwrap_or_default(),
-                r.heavy_days.to_string(),
-                r.severe_days.to_string(),
-                match (zh, r.hit_500) {
-                    (true, true) => "是".into(),
-                    (true, false) => String::new(),
-                    (false, b) => b.to_string(),
-                },
-                days_text(&r.trigger_days),
-                opt(r.lift_from),
-                if zh { time_zh(r.issued_at) } else { beijing_time::format(r.issued_at) },
-                r.rule_set.clone(),
-                r.city_code.to_string(),
-            ]
-        })
-        .collect();
+    let rows = alerts::evaluation_rows(ev, format == Format::Table);
+    let (cols, zh_cols) = (alerts::EVALUATION_COLS, alerts::EVALUATION_ZH);
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, ev)?;
             writeln!(out)?;
         }
-        Format::Csv => write_records(&CITY_COLS, &CITY_ZH, &rows, None, format, out)?,
+        Format::Csv => write_records(&cols, &zh_cols, &rows, None, format, out)?,
         Format::Table => {
             writeln!(
                 out,
@@ -270,8 +207,8 @@ fn write_evaluation(ev: &Evaluation, format: Format, out: &mut dyn Write) -> Res
                 ev.rule_document
             )?;
             write_records(
-                &CITY_COLS[..12],
-                &CITY_ZH[..12],
+                &cols[..12],
+                &zh_cols[..12],
                 &rows.iter().map(|r| r[..12].to_vec()).collect::<Vec<_>>(),
                 None,
                 format,

@@ -90,6 +90,13 @@ impl TaskStatus {
         }
     }
 
+    /// The status of a code ([`TaskStatus::code`]).
+    pub fn from_code(code: &str) -> Option<TaskStatus> {
+        [TaskStatus::Done, TaskStatus::OnTrack, TaskStatus::AtRisk, TaskStatus::Overdue, TaskStatus::NoReport]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+
     /// Whether the task needs attention (behind, overdue or unreported).
     pub fn needs_attention(self) -> bool {
         matches!(self, TaskStatus::AtRisk | TaskStatus::Overdue | TaskStatus::NoReport)

@@ -47,6 +47,22 @@ pub enum DayStatus {
 }
 
 impl DayStatus {
+    /// Every status.
+    pub const ALL: [DayStatus; 7] = [
+        DayStatus::Ok,
+        DayStatus::DayAtRisk,
+        DayStatus::Lost,
+        DayStatus::DayOverGood,
+        DayStatus::DayOverExceeded,
+        DayStatus::CannotBeValid,
+        DayStatus::Unconstrained,
+    ];
+
+    /// The status of a code ([`DayStatus::code`]).
+    pub fn from_code(code: &str) -> Option<DayStatus> {
+        DayStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+
     /// The stable code of machine formats: `ok`, `day_at_risk`, `lost`, `day_over_good`,
     /// `day_over_exceeded`, `cannot_be_valid`, `unconstrained`.
     pub fn code(self) -> &'static str {
@@ -330,6 +346,16 @@ pub fn year_text(y: &Option<PeriodBudget>) -> String {
         Some(PeriodBudget::AlreadyExceeded { .. }) => "已无法完成".into(),
         Some(PeriodBudget::NoDaysLeft { met }) => if *met { "已完成" } else { "未完成" }.into(),
         None => "无目标".into(),
+    }
+}
+
+/// The year's PM2.5 budget as English pages show it.
+pub fn year_text_en(y: &Option<PeriodBudget>) -> String {
+    match y {
+        Some(PeriodBudget::Remaining(m)) => r1(*m, 1),
+        Some(PeriodBudget::AlreadyExceeded { .. }) => "can no longer be met".into(),
+        Some(PeriodBudget::NoDaysLeft { met }) => if *met { "met" } else { "not met" }.into(),
+        None => "no target".into(),
     }
 }
 

@@ -152,3 +152,87 @@ pub fn target_progress(store: &dyn Store, cities: &[CityInfo], at: NaiveDate) ->
         .map(|((city, target), (year_to_date, last_year))| TargetProgress { city, target, year_to_date, last_year })
         .collect())
 }
+
+/// The columns of the annual targets as a table: machine names (`lantian targets --format csv`, the
+/// API's CSV) …
+pub const TARGET_COLS: [&str; 12] = [
+    "city",
+    "year",
+    "pm2_5_target",
+    "pm2_5_ytd",
+    "pm2_5_status",
+    "good_rate_target",
+    "good_rate_ytd",
+    "good_rate_status",
+    "heavy_days_max",
+    "heavy_days_ytd",
+    "pm2_5_last_year",
+    "good_rate_last_year",
+];
+
+/// … and Chinese headers.
+pub const TARGET_ZH: [&str; 12] = [
+    "城市",
+    "年度",
+    "PM2.5目标",
+    "PM2.5累计",
+    "PM2.5状态",
+    "优良率目标(%)",
+    "优良率累计(%)",
+    "优良率状态",
+    "重污染天数上限",
+    "重污染天数累计",
+    "PM2.5去年同期",
+    "优良率去年同期(%)",
+];
+
+/// The words of a target status for people (`at_risk`, `on_track`; PM2.5 or the good-day rate).
+pub fn target_status_words(code: &str, pm2_5: bool, english: bool) -> &'static str {
+    match (code, pm2_5, english) {
+        ("on_track", _, false) => "达标",
+        ("on_track", _, true) => "on track",
+        ("at_risk", true, false) => "超出目标",
+        ("at_risk", false, false) => "低于目标",
+        ("at_risk", true, true) => "above the target",
+        ("at_risk", false, true) => "below the target",
+        _ => "",
+    }
+}
+
+/// The annual targets against the year to date as rows of [`TARGET_COLS`]: status codes (`at_risk`,
+/// `on_track`) or, `for_people`, Chinese words. `lantian targets` and the web's table and download.
+pub fn target_rows(progress: &[TargetProgress], at: NaiveDate, for_people: bool) -> Vec<Vec<String>> {
+    use lantian_core::accountability::ranking::fmt_tenths;
+    let status = |risk: Option<bool>, pm2_5: bool| -> String {
+        let code = match risk {
+            None => return String::new(),
+            Some(true) => "at_risk",
+            Some(false) => "on_track",
+        };
+        if for_people {
+            target_status_words(code, pm2_5, false).to_string()
+        } else {
+            code.to_string()
+        }
+    };
+    progress
+        .iter()
+        .map(|p| {
+            let (t, s) = (&p.target, &p.year_to_date);
+            vec![
+                p.city.display().to_string(),
+                at.year().to_string(),
+                t.pm2_5.map(|v| v.to_string()).unwrap_or_default(),
+                s.stat(Pollutant::Pm2_5).value.map(|v| v.to_string()).unwrap_or_default(),
+                status(p.pm2_5_at_risk(), true),
+                t.good_day_ratio_tenths.map(fmt_tenths).unwrap_or_default(),
+                s.good_day_ratio_tenths().map(fmt_tenths).unwrap_or_default(),
+                status(p.good_rate_at_risk(), false),
+                t.heavy_days.map(|d| d.to_string()).unwrap_or_default(),
+                s.heavy_days.to_string(),
+                p.last_year.stat(Pollutant::Pm2_5).value.map(|v| v.to_string()).unwrap_or_default(),
+                p.last_year.good_day_ratio_tenths().map(fmt_tenths).unwrap_or_default(),
+            ]
+        })
+        .collect()
+}

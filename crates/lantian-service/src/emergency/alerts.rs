@@ -761,3 +761,80 @@ pub fn status_rows(active: &[ActiveAlert], detail: impl Fn(&ActiveAlert) -> bool
         })
         .collect()
 }
+
+/// The columns of an evaluation's cities as a table: machine names (`lantian alert evaluate --format
+/// csv`, the web's download) …
+pub const EVALUATION_COLS: [&str; 13] = [
+    "city",
+    "level",
+    "start_date",
+    "end_date",
+    "response",
+    "heavy_days",
+    "severe_days",
+    "hit_500",
+    "trigger_days",
+    "lift_from",
+    "issued_at",
+    "rule_set",
+    "city_code",
+];
+
+/// … and Chinese headers.
+pub const EVALUATION_ZH: [&str; 13] = [
+    "城市",
+    "预警级别",
+    "开始日期",
+    "结束日期",
+    "响应",
+    "重度天数",
+    "严重天数",
+    "达500",
+    "触发日AQI",
+    "可解除日",
+    "预报发布",
+    "规则",
+    "代码",
+];
+
+/// An evaluation's cities as rows of [`EVALUATION_COLS`]: codes and ISO times with `+08:00`, or,
+/// `for_people`, Chinese words and plain times.
+pub fn evaluation_rows(ev: &Evaluation, for_people: bool) -> Vec<Vec<String>> {
+    let opt = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    ev.cities
+        .iter()
+        .map(|r| {
+            vec![
+                r.city.clone(),
+                match (for_people, r.level) {
+                    (true, None) => "无".to_string(),
+                    (true, Some(l)) => l.name_zh().to_string(),
+                    (false, l) => l.map(|l| l.code().to_string()).unwrap_or_default(),
+                },
+                opt(r.start_date),
+                opt(r.end_date),
+                r.response.map(|x| if for_people { x.name_zh() } else { x.code() }.to_string()).unwrap_or_default(),
+                r.heavy_days.to_string(),
+                r.severe_days.to_string(),
+                match (for_people, r.hit_500) {
+                    (true, true) => "是".into(),
+                    (true, false) => String::new(),
+                    (false, b) => b.to_string(),
+                },
+                r.trigger_days
+                    .iter()
+                    .map(|d| format!("{}:{}", d.date.format("%m-%d"), d.aqi))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                opt(r.lift_from),
+                if for_people {
+                    r.issued_at.format("%Y-%m-%d %H:%M").to_string()
+                } else {
+                    lantian_core::beijing_time::format(r.issued_at)
+                },
+                r.rule_set.clone(),
+                r.city_code.to_string(),
+            ]
+        })
+        .collect()
+}
