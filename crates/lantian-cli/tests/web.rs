@@ -1050,6 +1050,20 @@ fn boundaries_draw_the_real_choropleth() {
     assert_eq!(cities.len(), 21);
     assert!(cities.iter().all(|g| g.contains("<path d=\"M")), "every city drawn from its outline");
     assert!(!html.contains("<polygon"), "no schematic hexagons");
+    // Each city named on the map, inside the drawing (issue 14 item 3: readable labels on the outlines).
+    let vb = html.split("id=\"map\" width=\"").nth(1).expect("map");
+    let (w, rest) = vb.split_once("\" height=\"").expect("size");
+    let h = rest.split('"').next().expect("height");
+    let (w, h): (f64, f64) = (w.parse().expect("width"), h.parse().expect("height"));
+    let labels: Vec<&str> = html.split("<text class=\"map-label\"").skip(1).collect();
+    assert_eq!(labels.len(), 21);
+    for l in &labels {
+        let num = |k: &str| -> f64 {
+            l.split(&format!(" {k}=\"")).nth(1).and_then(|v| v.split('"').next()).and_then(|v| v.parse().ok()).expect(k)
+        };
+        assert!((0.0..=w).contains(&num("x")) && (0.0..=h).contains(&num("y")), "{l:.120}");
+    }
+    assert!(labels.iter().any(|l| l.contains(">成都</text>")));
     assert!(server.stop().success());
 
     std::fs::write(

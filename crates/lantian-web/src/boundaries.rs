@@ -12,6 +12,12 @@ pub struct Boundaries {
     pub paths: Vec<(u32, String)>,
     pub width: f64,
     pub height: f64,
+    /// The projection: the west and north edges (degrees), the cosine of the mean latitude, pixels per
+    /// degree of latitude.
+    west: f64,
+    north: f64,
+    k: f64,
+    scale: f64,
 }
 
 fn rings_of(geometry: &serde_json::Value) -> Result<Vec<Vec<(f64, f64)>>, String> {
@@ -94,6 +100,11 @@ impl Boundaries {
                 (code, d)
             })
             .collect();
-        Ok(Boundaries { paths, width, height })
+        Ok(Boundaries { paths, width, height, west: x0, north: y1, k, scale })
+    }
+
+    /// A point (longitude, latitude) on the drawing, projected as the outlines are (the cities' labels).
+    pub fn project(&self, lon: f64, lat: f64) -> (f64, f64) {
+        (5.0 + (lon - self.west) * self.k * self.scale, 5.0 + (self.north - lat) * self.scale)
     }
 }

@@ -116,7 +116,7 @@ body.screen{background:#0b1220;color:#e6edf3;height:100vh;overflow:hidden;font-s
 .screen table{font-size:.95em}.screen td,.screen th{border-color:#33415c;padding:.12em .5em}.screen #latest td:first-child,.screen #regions td:first-child{text-align:left}\
 .screen ul,.screen ol{margin:.2em 0;padding-left:1.2em}.screen .trio{display:flex;gap:1.5em}.screen #map{width:100%;height:auto;max-height:760px}.screen .trio h3{font-size:.9em;margin:.2em 0}\
 #tasks td,#tasks th{text-align:left;vertical-align:top}#tasks td.num{text-align:right}#tasks td:first-child{white-space:nowrap}form.report label{display:inline-block;margin:0 .4em .2em 0}form.report .msg{display:block;color:#b00020}\
-.chart{position:relative;margin:.8em 0}.chart figcaption{font-weight:600;margin:.2em 0}.chart text{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif}\
+.chart{position:relative;margin:.8em 0}.chart svg.plot{width:100%;max-width:960px;height:auto}.chart figcaption{font-weight:600;margin:.2em 0}.chart text{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif}\
 .chart-tip{position:absolute;display:none;pointer-events:none;background:#fff;border:1px solid #888;padding:.15em .5em;font-size:.85em;white-space:nowrap;box-shadow:0 1px 3px rgba(0,0,0,.2)}\
 .chart .hover rect.on{fill:rgba(0,0,0,.07)}.chart .hover .dot{fill:#0b3d91;display:none;pointer-events:none}.chart .hover .sel{fill:rgba(11,61,145,.18);display:none;pointer-events:none}.chart[data-link] .hover rect{cursor:pointer}.chart-legend{font-size:.9em}\
 @media (max-width:600px){header{flex-wrap:wrap;gap:.4em;padding:.5em}header a{margin-right:.6em}main{padding:.6em}\
@@ -305,8 +305,9 @@ fn overview_data(
             // The real outline (choropleth), outlined in the region's colour.
             outline: bounds.and_then(|bd| bd.paths.iter().find(|(c, _)| *c == code)).map(|(_, d)| d.clone()),
             hexagon: hexagon.join(" "),
-            x: format!("{x:.1}"),
-            y: format!("{:.1}", y + 4.0),
+            // The label: at the seat of government, projected as the map is.
+            x: format!("{:.1}", bounds.map_or(x, |b| b.project(*lon, *lat).0)),
+            y: format!("{:.1}", bounds.map_or(y, |b| b.project(*lon, *lat).1) + 4.0),
             date: last.map_or(String::new(), |v| v.date.to_string()),
             category: cat.map_or("", |c| if lang == Lang::En { c.name_en() } else { c.name_zh() }),
             hour: hours.get(&city.id).map_or(String::new(), |(t, a)| {
