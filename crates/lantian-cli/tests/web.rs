@@ -945,6 +945,11 @@ fn charts_and_tables_read_as_they_mean() {
         "grades in English"
     );
     assert!(points_en.contains("<b>C1 Air-quality ranking</b>"), "factor names in English");
+    // Each city's arithmetic in the page's language (issue 14 item 8).
+    assert!(points_en.contains("PM2.5 year to date") && !points_en.contains("年初至今"), "inputs in English");
+    let (_, points_zh) = get_text(&base, "/points?period=2022-03");
+    assert!(points_zh.contains("PM2.5年初至今") && !points_zh.contains("year to date"), "inputs in Chinese");
+    assert!(!points_zh.contains(" of 21") && points_zh.contains("（共21个城市）"), "ranks in Chinese");
     let (_, points_default) = get_text(&base, "/points");
     let (_, points_march) = get_text(&base, "/points?period=2022-03");
     assert_eq!(table_of(&points_default, "points"), table_of(&points_march, "points"));

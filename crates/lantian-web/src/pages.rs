@@ -705,11 +705,26 @@ pub async fn points(
                             Lang::Zh => f.name_zh.to_string(),
                         },
                         points: fmt(f.assessed, f.points, 4),
-                        inputs: f.inputs.clone(),
-                        formula: f.formula.clone(),
+                        inputs: match lang {
+                            Lang::Zh => f.inputs_zh.clone(),
+                            Lang::En => f.inputs.clone(),
+                        },
+                        formula: match (lang, f.assessed) {
+                            (Lang::Zh, _) => f.formula_zh.clone(),
+                            (Lang::En, true) => f.formula.clone(),
+                            (Lang::En, false) => lantian_core::accountability::points::NOT_ASSESSED_EN.to_string(),
+                        },
                     })
                     .collect(),
-                converted: c.result.converted.clone(),
+                converted: match lang {
+                    Lang::Zh => c.result.converted.clone(),
+                    Lang::En => c.result.converted.as_ref().map(|t| {
+                        t.replace("考核项 ", "assessed factors ")
+                            .replace("：", ": ")
+                            .replace("；加减分 ", "; adjustments ")
+                            .replace("、", ", ")
+                    }),
+                },
             })
             .collect();
         let factor_headers = scheme

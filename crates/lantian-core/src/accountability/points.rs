@@ -437,6 +437,12 @@ pub struct FactorPoints {
     pub inputs: String,
     /// The formula with the numbers put in.
     pub formula: String,
+    /// [`FactorPoints::inputs`] and [`FactorPoints::formula`] as Chinese pages write them (not in the
+    /// JSON: results published before these existed reproduce byte for byte).
+    #[serde(skip)]
+    pub inputs_zh: String,
+    #[serde(skip)]
+    pub formula_zh: String,
     /// `false`: not assessed (不考核, a target the city was not given, [`MissingTarget::NotAssessed`]);
     /// `points` is then 0 and the factor stays out of the total. Written to JSON only when `false`,
     /// so that results published before the field existed reproduce byte for byte.
@@ -509,7 +515,13 @@ pub fn mean_of_months(s: &PointsScheme, months: &[&PointsResult]) -> Option<Poin
                 name_zh: f0.name_zh,
                 points: mean,
                 inputs: format!("{} months", months.len()),
+                inputs_zh: format!("{}个月", months.len()),
                 formula: if assessed {
+                    format!("({}) / {} = {}", parts.join(" + "), months.len(), fmt_ratio(mean, 4))
+                } else {
+                    NOT_ASSESSED.to_string()
+                },
+                formula_zh: if assessed {
                     format!("({}) / {} = {}", parts.join(" + "), months.len(), fmt_ratio(mean, 4))
                 } else {
                     NOT_ASSESSED.to_string()
@@ -528,6 +540,9 @@ pub fn mean_of_months(s: &PointsScheme, months: &[&PointsResult]) -> Option<Poin
 
 /// The explanation of a target factor that is not assessed.
 pub const NOT_ASSESSED: &str = "未下达目标，不考核；总分按考核项折算";
+
+/// [`NOT_ASSESSED`] as English pages write it.
+pub const NOT_ASSESSED_EN: &str = "no target given: not assessed; the total is converted over the assessed factors";
 
 /// One month's input of a year scored as the mean of its months.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -587,6 +602,8 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
         name_zh: "环境空气质量排名",
         points: c1,
         inputs: format!("rank {} of {}", x.rank.map_or("—".into(), |r| r.to_string()), x.ranked),
+        inputs_zh: format!("排名 {}（共{}个城市）", x.rank.map_or("—".into(), |r| r.to_string()), x.ranked),
+        formula_zh: if x.rank.is_none() { "未参加排名 → 0".to_string() } else { c1f.clone() },
         formula: c1f,
         assessed: true,
     });
@@ -618,6 +635,12 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
         name_zh: "空气质量变化幅度排名",
         points: c2,
         inputs: format!("change rank {} of {}", x.change_rank.map_or("—".into(), |r| r.to_string()), x.change_ranked),
+        inputs_zh: format!(
+            "变化幅度排名 {}（共{}个城市）",
+            x.change_rank.map_or("—".into(), |r| r.to_string()),
+            x.change_ranked
+        ),
+        formula_zh: c2f.replace("not in the change ranking: ", "未参加变化幅度排名："),
         formula: c2f,
         assessed: true,
     });
@@ -646,6 +669,12 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
         name_zh: "优良天数",
         points: c3,
         inputs: format!("good days {} vs {}", x.good_days, x.good_days_last_year.map_or("—".into(), |g| g.to_string())),
+        inputs_zh: format!(
+            "优良天数 {}（上年同期 {}）",
+            x.good_days,
+            x.good_days_last_year.map_or("—".into(), |g| g.to_string())
+        ),
+        formula_zh: c3f.replace("no same period last year → base ", "无上年同期 → 基础分 ").replace("clamp(", "限幅("),
         formula: c3f,
         assessed: true,
     });
@@ -665,6 +694,17 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
         name_zh: "重污染天数",
         points: c4,
         inputs: format!("heavy days {} (severe {})", x.heavy_days, x.severe_days),
+        inputs_zh: format!("重污染天数 {}（其中严重污染 {}）", x.heavy_days, x.severe_days),
+        formula_zh: format!(
+            "max({}, {} − {}×{} − {}×{}) = {}",
+            f(s.heavy_floor),
+            f(s.heavy_base),
+            f(s.heavy_per_heavy),
+            x.heavy_days,
+            f(s.heavy_per_severe),
+            x.severe_days,
+            f(c4)
+        ),
         formula: format!(
             "max({}, {} − {}×{} − {}×{}) = {}",
             f(s.heavy_floor),
@@ -699,6 +739,12 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
             x.pm2_5_ytd.map_or("—".into(), |c| c.to_string()),
             x.pm2_5_target.map_or("—".into(), |c| c.to_string())
         ),
+        inputs_zh: format!(
+            "PM2.5年初至今 {}（目标 {}）",
+            x.pm2_5_ytd.map_or("—".into(), |c| c.to_string()),
+            x.pm2_5_target.map_or("—".into(), |c| c.to_string())
+        ),
+        formula_zh: c5af.replace("no PM2.5 target or no year-to-date value → 0", "无PM2.5目标或无年初至今值 → 0"),
         formula: c5af,
         assessed: c5a_assessed,
     });
@@ -722,6 +768,13 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
             x.good_rate_ytd.map_or("—".into(), f),
             x.good_rate_target.map_or("—".into(), f)
         ),
+        inputs_zh: format!(
+            "优良天数率年初至今 {}%（目标 {}%）",
+            x.good_rate_ytd.map_or("—".into(), f),
+            x.good_rate_target.map_or("—".into(), f)
+        ),
+        formula_zh: c5bf
+            .replace("no good-day-rate target or no year-to-date value → 0", "无优良天数率目标或无年初至今值 → 0"),
         formula: c5bf,
         assessed: c5b_assessed,
     });
@@ -754,7 +807,11 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
             code: "C5c",
             name_zh: "目标任务：任务完成情况",
             points: v,
+            inputs_zh: if parts.is_empty() { "无".into() } else { parts.join("；") },
             inputs: if parts.is_empty() { "none".into() } else { parts.join("; ") },
+            formula_zh: formula
+                .replace("no target tasks → ", "无目标任务 → ")
+                .replace("mean(min(1, completion / elapsed))", "均值(min(1, 完成率 / 时间进度))"),
             formula,
             assessed: true,
         });
@@ -791,10 +848,18 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
         parts.push(format!("ignored unknown items: {}", unknown.join(", ")));
     }
     let adj = clamp(sum, s.adjustments_min, s.adjustments_max);
+    let parts_zh: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            p.replace(" (cap ", "（上限 ").replace(") [", "）[").replace("ignored unknown items: ", "忽略未知项目：")
+        })
+        .collect();
     factors.push(FactorPoints {
         code: "ADJ",
         name_zh: "加减分",
         points: adj,
+        inputs_zh: if parts.is_empty() { "无".into() } else { parts_zh.join("；") },
+        formula_zh: format!("限幅({}, {}, {}) = {}", f(sum), f(s.adjustments_min), f(s.adjustments_max), f(adj)),
         inputs: if parts.is_empty() { "none".into() } else { parts.join("; ") },
         formula: format!("clamp({}, {}, {}) = {}", f(sum), f(s.adjustments_min), f(s.adjustments_max), f(adj)),
         assessed: true,
@@ -889,5 +954,58 @@ mod tests {
         assert_eq!(PointsScheme::parse(&bad).expect_err("unknown factor").key, "factors.good_rate");
         let bad = DEFAULT_SCHEME_TOML.replace("zero_at = \"0.10\"", "zero_at = \"abc\"");
         assert_eq!(PointsScheme::parse(&bad).expect_err("number").key, "factors.pm2_5_target.zero_at");
+    }
+
+    /// The Chinese explanation has no English words in any branch (issue 14 item 8): unranked and
+    /// ranked, without and with last year, without and with targets, with and without tasks, with an
+    /// unknown adjustment item. Letters allowed: the formulas' `max`/`min`, `N`, `N_c`, pollutant names.
+    #[test]
+    fn the_chinese_explanation_is_chinese() {
+        let mut s = PointsScheme::default_scheme().expect("default");
+        s.task_max = Some(Ratio::new(5, 1));
+        let base = PointsInput {
+            ranked: 21,
+            rank: None,
+            change_ranked: 21,
+            change_rank: None,
+            good_days: 28,
+            good_days_last_year: None,
+            heavy_days: 2,
+            severe_days: 1,
+            pm2_5_ytd: None,
+            pm2_5_target: None,
+            good_rate_ytd: None,
+            good_rate_target: None,
+            adjustments: vec![("made_up".to_string(), "x".to_string())],
+            tasks: Vec::new(),
+        };
+        let other = PointsInput {
+            rank: Some(3),
+            change_rank: Some(5),
+            good_days_last_year: Some(25),
+            pm2_5_ytd: Some(crate::Conc(41_000)),
+            pm2_5_target: Some(crate::Conc(39_000)),
+            good_rate_ytd: Some(Ratio::new(85, 1)),
+            good_rate_target: Some(Ratio::new(88, 1)),
+            adjustments: vec![("green_benchmark".to_string(), "企业".to_string())],
+            tasks: vec![TaskScoreInput {
+                code: "任务1".into(),
+                completion: Some(Ratio::new(1, 4)),
+                elapsed: Ratio::new(1, 2),
+            }],
+            ..base.clone()
+        };
+        let allowed = ["max", "min", "N", "N_c", "PM", "made_up", "x"];
+        for x in [&base, &other] {
+            for f in score(&s, x).factors {
+                for text in [&f.inputs_zh, &f.formula_zh] {
+                    let words: Vec<&str> = text
+                        .split(|c: char| !(c.is_ascii_alphabetic() || c == '_'))
+                        .filter(|w| !w.is_empty() && !allowed.contains(w))
+                        .collect();
+                    assert!(words.is_empty(), "{} {text:?}: {words:?}", f.code);
+                }
+            }
+        }
     }
 }
