@@ -598,7 +598,21 @@ fn a_raised_level_takes_effect_by_the_rule_on_the_demo_episode() {
     let row = html.split("<tr>").find(|r| r.contains("成都</td>")).unwrap_or_else(|| panic!("成都 row: {html}"));
     assert!(row.contains("黄色 11-29 00:00起"), "{row}");
     assert!(row.contains("橙色 12-01 00:00起（未生效）"), "{row}");
-    assert!(html.contains("升级决定次日0时起执行新级别措施") && html.contains("[U-low]"), "{html}");
+    assert!(
+        html.contains("升级决定次日0时起执行新级别措施")
+            && html.contains("未见原文，把握较小，待核实")
+            && !html.contains("[U-low]"),
+        "{html}"
+    );
+    // In English: the rule and its confidence in words, the cities and regions by their English names.
+    let mut r =
+        common::agent().get(&format!("{}/alerts?at=2022-11-30T12:00&lang=en", server.base)).call().expect("page");
+    let en = r.body_mut().read_to_string().expect("body");
+    assert!(
+        en.contains("apply from 00:00 the day after the decision") && en.contains("official text not found"),
+        "{en}"
+    );
+    assert!(en.contains("<td>Chengdu</td>") && !en.contains("牵头") && !en.contains("升级"), "{en}");
     server.stop();
 }
 

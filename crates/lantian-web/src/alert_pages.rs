@@ -5,6 +5,8 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use lantian_core::regions::cities::RegionId;
+
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -59,6 +61,19 @@ pub(crate) fn colour(l: AlertLevel) -> (&'static str, &'static str) {
 /// The level's class code and its name in the page's language.
 fn badge(lang: Lang, l: AlertLevel) -> (&'static str, &'static str) {
     (l.code(), if lang == Lang::En { l.name_en() } else { l.name_zh() })
+}
+
+/// The name of an alert's scope in the page's language: a city, or a region with its lead city
+/// (`成都平原（牵头 成都）`, `Chengdu Plain (lead Chengdu)`); `zh` is the log's Chinese name.
+fn scope_label(lang: Lang, scope: &str, city_code: &str, zh: &str) -> String {
+    let region = scope.strip_prefix("region:").and_then(|r| RegionId::ALL.iter().find(|x| x.name_zh() == r));
+    match (lang, region) {
+        (Lang::En, Some(r)) => match r.lead_city() {
+            Some(lead) => format!("{} (lead {})", r.name_en(), city_name(lang, lead)),
+            None => r.name_en().to_string(),
+        },
+        _ => crate::pages::name_of(lang, city_code.parse().ok(), zh),
+    }
 }
 
 fn city_name(lang: Lang, code: u32) -> String {
@@ -123,7 +138,7 @@ pub async fn alerts_page(
                         "—".to_string()
                     };
                     view_rows.push(views::ActiveAlert {
-                        city: crate::pages::name_of(lang, code.parse().ok(), &a.city),
+                        city: scope_label(lang, &a.scope, code, &a.city),
                         level: Some(badge(lang, a.level)),
                         response: a.response.map_or("—", |r| lang.t(r.name_zh(), r.name_en())),
                         started: a.started_at.format("%m-%d %H:%M").to_string(),
@@ -147,15 +162,18 @@ pub async fn alerts_page(
                         list,
                     });
                 }
-                let raising = active.first().and_then(|x| lantian_core::emergency::rule_set(&x.rule_set)).map(|r| {
-                    format!(
-                        "{}（{}；{} [{}]）",
-                        r.raising.describe_zh(),
-                        r.document,
-                        lang.t("可信度", "confidence"),
-                        r.raising.confidence.mark()
-                    )
-                });
+                let raising =
+                    active.first().and_then(|x| lantian_core::emergency::rule_set(&x.rule_set)).map(|r| match lang {
+                        Lang::Zh => format!(
+                            "{}（{}；{}）",
+                            r.raising.describe_zh(),
+                            r.document,
+                            r.raising.confidence.words_zh()
+                        ),
+                        Lang::En => {
+                            format!("{} ({}; {})", r.raising.describe_en(), r.document, r.raising.confidence.words_en())
+                        }
+                    });
                 Some(views::AlertStatus {
                     at: t.format("%Y-%m-%d %H:%M").to_string(),
                     at_param: t.format("%Y-%m-%dT%H:%M").to_string(),

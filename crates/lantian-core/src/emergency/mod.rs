@@ -216,6 +216,30 @@ impl Confidence {
             Confidence::D => "D",
         }
     }
+
+    /// What the mark means, as Chinese pages say it (the spec's README, "Confidence marks").
+    pub fn words_zh(self) -> &'static str {
+        match self {
+            Confidence::V => "已据原文核实",
+            Confidence::S => "已据公开转载核实",
+            Confidence::UHigh => "未见原文，把握较大，待核实",
+            Confidence::UMed => "未见原文，把握一般，待核实",
+            Confidence::ULow => "未见原文，把握较小，待核实",
+            Confidence::D => "设计取值，无正式规定",
+        }
+    }
+
+    /// What the mark means, as English pages say it.
+    pub fn words_en(self) -> &'static str {
+        match self {
+            Confidence::V => "verified against the official text",
+            Confidence::S => "verified against a public reprint",
+            Confidence::UHigh => "official text not found; fairly sure; to be checked",
+            Confidence::UMed => "official text not found; moderately sure; to be checked",
+            Confidence::ULow => "official text not found; unsure; to be checked",
+            Confidence::D => "a design choice; no official rule",
+        }
+    }
 }
 
 /// Whose rule set it is.
@@ -331,6 +355,19 @@ impl RaiseRule {
             RaiseEffect::AfterHours { hours } => {
                 format!("升级决定后{hours}小时起执行新级别措施，此前执行原级别措施")
             }
+        }
+    }
+
+    /// The rule in words, as English pages say it.
+    pub fn describe_en(&self) -> String {
+        match self.effect {
+            RaiseEffect::NextDay => {
+                "a raised level's measures apply from 00:00 the day after the decision; until then the former level's"
+                    .to_string()
+            }
+            RaiseEffect::AfterHours { hours } => format!(
+                "a raised level's measures apply {hours} hours after the decision; until then the former level's"
+            ),
         }
     }
 }
