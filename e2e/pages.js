@@ -123,7 +123,7 @@ function check(cond, what) {
   expect401 = true;
   await page.click('button[type=submit]');
   await page.waitForFunction(() => document.getElementById('msg').textContent.length > 0);
-  check((await page.textContent('#msg')).includes('wrong name or password'), 'wrong password refused');
+  check((await page.textContent('#msg')).includes('账号或密码错误'), 'wrong password refused, in the page\'s language');
   await page.fill('input[name=password]', 'correct horse battery');
   await page.click('button[type=submit]');
   await page.waitForURL('**/upload');
@@ -131,7 +131,7 @@ function check(cond, what) {
   await page.click('button[type=submit]');
   await page.waitForFunction(() => document.getElementById('report').textContent.length > 0);
   const report = await page.textContent('#report');
-  check(report.includes('forecasts') && report.includes('inserted'), 'upload report: ' + report.trim());
+  check(report.includes('forecasts') && report.includes('新增'), 'upload report in Chinese: ' + report.trim());
   await shot('upload');
 
   // Signed in as 成都: its own forecast evaluation and control list.

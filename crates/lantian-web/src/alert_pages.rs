@@ -402,4 +402,4 @@ pub(crate) const ALERTS_JS: &str = "document.getElementById('decide').addEventLi
 const f=e.target;const out=document.getElementById('decided');out.textContent='';\
 const body={city:f.city.value,action:f.action.value,level:f.level.value,at:f.at.value,evidence:f.evidence.value};\
 const r=await fetch('/api/v1/alerts/decisions',{method:'POST',headers:{'Content-Type':'application/json','X-CSRF-Token':f.dataset.csrf},body:JSON.stringify(body)});\
-const j=await r.json();if(r.ok){location.reload()}else{out.textContent='✗ '+j.error.message}});";
+const j=await r.json();if(r.ok){location.reload()}else{out.textContent='✗ '+f.dataset.failed+j.error.message}});";

@@ -1164,7 +1164,7 @@ const f=e.target;const r=await fetch('/api/v1/session',{method:'POST',headers:{'
 body:JSON.stringify({name:f.name.value,password:f.password.value})});\
 if(r.ok){const n=new URLSearchParams(location.search).get('next');\
 location.href=(n&&n.startsWith('/')&&!n.startsWith('//')&&!n.startsWith('/\\\\'))?n:'/upload'+location.search}else{const j=await r.json();\
-document.getElementById('msg').textContent=j.error.message}});";
+const d=f.dataset;document.getElementById('msg').textContent=r.status===401?d.wrong:r.status===429?d.throttled:d.failed+j.error.message}});";
 
 /// `GET /upload`: upload data files as the signed-in account (posts to `/api/v1/uploads` with the
 /// session's CSRF token).
@@ -1189,8 +1189,8 @@ pub(crate) const UPLOAD_JS: &str = "document.getElementById('upload').addEventLi
 const f=e.target;const out=document.getElementById('report');out.textContent='';\
 for(const file of f.file.files){const r=await fetch('/api/v1/uploads?name='+encodeURIComponent(file.name),\
 {method:'POST',headers:{'X-CSRF-Token':f.dataset.csrf},body:file});const j=await r.json();\
-out.textContent+=file.name+': '+(r.ok?j.kind+', '+j.rows+' rows, '+j.inserted+' inserted, '+j.updated+' updated, '+j.unchanged+' unchanged'\
-:'✗ '+j.error.message)+'\\n'}});";
+const d=f.dataset;out.textContent+=file.name+': '+(r.ok?j.kind+', '+j.rows+' '+d.rows+', '+j.inserted+' '+d.inserted+', '+j.updated+' '+d.updated+', '+j.unchanged+' '+d.unchanged\
+:'✗ '+d.failed+j.error.message)+'\\n'}});";
 
 /// WCAG 2.1 contrast ratio of two `#rrggbb` colours (tests and the contrast check of the styles).
 #[cfg(test)]

@@ -91,4 +91,4 @@ pub(crate) const TASKS_JS: &str = "document.querySelectorAll('form.report').forE
 const out=f.querySelector('.msg');out.textContent='';const csrf=document.getElementById('tasks').dataset.csrf;\
 const body={date:f.date.value,value:f.value.value,source:f.source.value};\
 const r=await fetch('/api/v1/tasks/'+encodeURIComponent(f.dataset.task)+'/reports',{method:'POST',headers:{'Content-Type':'application/json','X-CSRF-Token':csrf},body:JSON.stringify(body)});\
-const j=await r.json();if(r.ok){location.reload()}else{out.textContent='✗ '+j.error.message}}));";
+const j=await r.json();if(r.ok){location.reload()}else{out.textContent='✗ '+document.getElementById('tasks').dataset.failed+j.error.message}}));";
