@@ -131,7 +131,7 @@ function check(cond, what) {
   await page.click('button[type=submit]');
   await page.waitForFunction(() => document.getElementById('report').textContent.length > 0);
   const report = await page.textContent('#report');
-  check(report.includes('forecasts') && report.includes('新增'), 'upload report in Chinese: ' + report.trim());
+  check(report.includes('城市空气质量预报') && report.includes('新增'), 'upload report in Chinese: ' + report.trim());
   await shot('upload');
 
   // Signed in as 成都: its own forecast evaluation and control list.

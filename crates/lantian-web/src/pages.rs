@@ -1189,7 +1189,7 @@ pub(crate) const UPLOAD_JS: &str = "document.getElementById('upload').addEventLi
 const f=e.target;const out=document.getElementById('report');out.textContent='';\
 for(const file of f.file.files){const r=await fetch('/api/v1/uploads?name='+encodeURIComponent(file.name),\
 {method:'POST',headers:{'X-CSRF-Token':f.dataset.csrf},body:file});const j=await r.json();\
-const d=f.dataset;out.textContent+=file.name+': '+(r.ok?j.kind+', '+j.rows+' '+d.rows+', '+j.inserted+' '+d.inserted+', '+j.updated+' '+d.updated+', '+j.unchanged+' '+d.unchanged\
+const d=f.dataset;out.textContent+=file.name+': '+(r.ok?(d.zh?j.kind_zh:j.kind)+', '+j.rows+' '+d.rows+', '+j.inserted+' '+d.inserted+', '+j.updated+' '+d.updated+', '+j.unchanged+' '+d.unchanged\
 :'✗ '+d.failed+j.error.message)+'\\n'}});";
 
 /// WCAG 2.1 contrast ratio of two `#rrggbb` colours (tests and the contrast check of the styles).

@@ -52,6 +52,8 @@ pub struct UploadReport {
     /// Detected kind: cnemc-sites, cnemc-cities, cnemc-realtime, station-list, city-daily, aqistudy-daily, dust-events,
     /// city-targets, adjustments, national-ranks, target-tasks, task-reports.
     pub kind: String,
+    /// The kind as Chinese pages name it (任务进度, 城市空气质量预报, …).
+    pub kind_zh: String,
     pub rows: u64,
     /// The content had not been uploaded or imported before.
     pub new_file: bool,
@@ -261,6 +263,7 @@ fn write_upload(
         }),
         file: name.to_string(),
         kind: ready.kind_name().to_string(),
+        kind_zh: ready.info().name_zh.to_string(),
         rows: ready.rows(),
         new_file: o.new_file,
         inserted: o.inserted,

@@ -17,6 +17,7 @@ pub static ADJUSTMENTS: Adjustments = Adjustments;
 
 const INFO: Info = Info {
     name: "adjustments",
+    name_zh: "加减分事项",
     what: "bonus/penalty items of the points scoring (加减分)",
     recognition: Recognition::Header {
         required: &["city", "date", "item", "evidence", "approver"],

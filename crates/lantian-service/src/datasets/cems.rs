@@ -17,6 +17,7 @@ pub static CEMS: Cems = Cems;
 
 const INFO: Info = Info {
     name: "cems-hourly",
+    name_zh: "企业在线监测小时排放",
     what: "CEMS hourly emissions of enterprises (kg/h)",
     recognition: Recognition::Header {
         required: &["credit_code", "time", "so2_kg", "nox_kg", "pm_kg"],

@@ -25,6 +25,7 @@ pub static LONG: CityDaily = CityDaily {
     layout: CityDailyLayout::Long,
     info: Info {
         name: "city-daily",
+        name_zh: "城市日均值",
         what: "daily city values (long CSV)",
         recognition: Recognition::Header { required: &citydaily::LONG_HEADER, optional: &["o3_max_1h"], absent: &[] },
         doc: "§3",
@@ -40,6 +41,7 @@ pub static AQISTUDY: CityDaily = CityDaily {
     layout: CityDailyLayout::Aqistudy,
     info: Info {
         name: "aqistudy-daily",
+        name_zh: "城市日历史数据（aqistudy）",
         what: "aqistudy.cn daily city history (no header, 12 columns)",
         recognition: Recognition::Shape {
             test: |first, _| citydaily::looks_like_aqistudy(first),

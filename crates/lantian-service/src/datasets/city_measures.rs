@@ -16,6 +16,7 @@ pub static CITY_MEASURES: CityMeasures = CityMeasures;
 
 const INFO: Info = Info {
     name: "city-measures",
+    name_zh: "城市非工业减排措施",
     what: "non-industrial city measures per alert level (kg/day)",
     recognition: Recognition::Header {
         required: &["city", "level", "measure", "so2_kg"],

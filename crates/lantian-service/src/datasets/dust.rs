@@ -17,6 +17,7 @@ pub static DUST: Dust = Dust;
 
 const INFO: Info = Info {
     name: "dust-events",
+    name_zh: "扣沙时段",
     what: "dust-affected city periods (扣沙)",
     recognition: Recognition::Header { required: &["city", "start", "end"], optional: &["source"], absent: &[] },
     doc: "§5",

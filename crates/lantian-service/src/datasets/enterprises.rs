@@ -17,6 +17,7 @@ pub static ENTERPRISES: Enterprises = Enterprises;
 
 const INFO: Info = Info {
     name: "enterprises",
+    name_zh: "重点排污企业名录",
     what: "key-emitter registry (统一社会信用代码, industry, performance grade, lines, emissions)",
     recognition: Recognition::Header {
         required: &["credit_code", "name", "city", "industry", "grade"],

@@ -20,6 +20,7 @@ pub struct Forecasts {
 pub static JSON: Forecasts = Forecasts {
     info: Info {
         name: "forecasts (JSON)",
+        name_zh: "城市空气质量预报（JSON）",
         what: "city forecasts of the daily AQI, as JSON",
         recognition: Recognition::Shape {
             test: |_, text| emergency::looks_like_forecast_json(text),
@@ -38,6 +39,7 @@ pub static JSON: Forecasts = Forecasts {
 pub static CSV: Forecasts = Forecasts {
     info: Info {
         name: "forecasts",
+        name_zh: "城市空气质量预报",
         what: "city forecasts of the daily AQI, one row per city, issuance and day",
         recognition: Recognition::Header {
             required: &["city", "issued_at", "date", "aqi"],

@@ -144,6 +144,7 @@ pub static INSPECTIONS: Inspections = Inspections;
 
 const INFO: Info = Info {
     name: "inspections",
+    name_zh: "督查检查问题",
     what: "inspection findings (督查检查) with their rectification measure, deadline and status",
     recognition: Recognition::Header {
         required: &["city", "date", "department", "target", "finding", "deadline", "status"],

@@ -16,6 +16,7 @@ pub static INVENTORY: Inventory = Inventory;
 
 const INFO: Info = Info {
     name: "emission-inventory",
+    name_zh: "城市排放清单",
     what: "city emission inventories (t/yr)",
     recognition: Recognition::Header {
         required: &["city", "year", "so2_t", "nox_t", "pm_t", "vocs_t"],

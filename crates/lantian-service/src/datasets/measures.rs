@@ -17,6 +17,7 @@ pub static MEASURES: Measures = Measures;
 
 const INFO: Info = Info {
     name: "plant-measures",
+    name_zh: "一厂一策管控措施",
     what: "one-plant-one-policy measures (一厂一策) per alert level and line",
     recognition: Recognition::Header {
         required: &["credit_code", "level", "line", "action"],

@@ -209,6 +209,8 @@ pub struct Info {
     /// Short name: `import --help`, the documentation table, the import summary and the upload report
     /// (unless the records name a finer kind, [`Dataset::kind_name`]).
     pub name: &'static str,
+    /// The kind as Chinese pages name it (the upload report).
+    pub name_zh: &'static str,
     /// What the file holds.
     pub what: &'static str,
     /// How it is recognised.

@@ -17,6 +17,7 @@ pub static NATIONAL_RANKS: NationalRanks = NationalRanks;
 
 const INFO: Info = Info {
     name: "national-ranks",
+    name_zh: "168城市排名",
     what: "ranks among the 168 national key cities, from the national bulletins",
     recognition: Recognition::Header { required: &["city", "period", "rank168"], optional: &[], absent: &[] },
     doc: "§8",

@@ -17,6 +17,7 @@ pub static POWER: Power = Power;
 
 const INFO: Info = Info {
     name: "power-use",
+    name_zh: "企业用电量",
     what: "enterprise electricity use (daily or 15-minute kWh)",
     recognition: Recognition::Header {
         required: &["credit_code", "time", "kwh"],

@@ -21,6 +21,7 @@ pub static STATIONS: Stations = Stations;
 
 const INFO: Info = Info {
     name: "station-list",
+    name_zh: "监测站点列表",
     what: "monitoring-station list (站点列表), GB18030 or UTF-8",
     recognition: Recognition::Header {
         required: &["监测点编码", "监测点名称"],

@@ -16,6 +16,7 @@ pub static TARGETS: Targets = Targets;
 
 const INFO: Info = Info {
     name: "city-targets",
+    name_zh: "年度目标",
     what: "annual city targets (PM2.5, good-day ratio, heavy days)",
     recognition: Recognition::Header {
         required: &["city", "year", "pm2_5"],

@@ -16,6 +16,7 @@ pub static TASK_REPORTS: TaskReports = TaskReports;
 
 const INFO: Info = Info {
     name: "task-reports",
+    name_zh: "目标任务进度",
     what: "progress reports of target tasks",
     // A report names only its task: a file with a city column is not one.
     recognition: Recognition::Header { required: &["task", "date", "value"], optional: &["source"], absent: &["city"] },

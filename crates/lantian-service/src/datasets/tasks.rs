@@ -18,6 +18,7 @@ pub static TASKS: Tasks = Tasks;
 
 const INFO: Info = Info {
     name: "target-tasks",
+    name_zh: "目标任务",
     what: "target tasks of cities with owner departments",
     recognition: Recognition::Header {
         required: &["task", "city", "department", "target", "deadline"],

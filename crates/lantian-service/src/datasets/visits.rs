@@ -17,6 +17,7 @@ pub static VISITS: Visits = Visits;
 
 const INFO: Info = Info {
     name: "pairing-visits",
+    name_zh: "结对帮扶调研",
     what: "pairing-department visits to cities (结对帮扶)",
     recognition: Recognition::Header {
         required: &["department", "city", "date_from", "date_to", "leader_rank"],

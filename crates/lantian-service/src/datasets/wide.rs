@@ -22,6 +22,7 @@ pub struct Hourly {
 pub static WIDE: Hourly = Hourly {
     info: Info {
         name: "cnemc-sites / cnemc-cities",
+        name_zh: "站点或城市小时数据（宽表）",
         what: "CNEMC/quotsoft hourly wide file of stations or cities (china_sites_*, china_cities_*)",
         recognition: Recognition::Shape {
             test: |first, _| cnemc::looks_like_wide(first),
@@ -40,6 +41,7 @@ pub static WIDE: Hourly = Hourly {
 pub static REALTIME: Hourly = Hourly {
     info: Info {
         name: "cnemc-realtime",
+        name_zh: "实时发布数据",
         what: "CNEMC real-time release rows (实时发布), one row per station and hour with the published AQI and \
                primary pollutant",
         recognition: Recognition::Shape {
