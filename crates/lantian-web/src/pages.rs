@@ -105,7 +105,7 @@ fn region_stroke(r: RegionId) -> &'static str {
 
 /// The layout's style sheet (served with the level classes as `/assets/lantian.css`).
 pub(crate) const CSS: &str = "body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:0;color:#222}\
-header{display:flex;gap:2em;align-items:center;background:#0b3d91;color:#fff;padding:.6em 1em}header a{color:#fff;margin-right:1em}\
+header{display:flex;gap:2em;align-items:center;background:#0b3d91;color:#fff;padding:.6em 1em}header a{color:#fff;margin-right:1em;white-space:nowrap}\
 main{padding:1em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}\
 td:nth-child(2),th:nth-child(2){text-align:left}.best{background:#e6f4ea}.worst{background:#fde7e9}.improved{background:#e3f2fd}.legend span{display:inline-block;padding:.1em .5em;margin-right:.3em}\
 .grid{display:flex;gap:2em;flex-wrap:wrap}.grid>*{min-width:0;max-width:100%}.scroll{overflow-x:auto;max-width:100%}#hours th,#hours td{white-space:nowrap}\
