@@ -86,6 +86,8 @@ enum Command {
     Approve(accountability::approve_cmd::ApproveArgs),
     /// Inspection findings (督查检查) and their rectification, overdue ones marked; restricted (--account).
     Inspections(work::inspections_cmd::InspectionsArgs),
+    /// Work items (督办): issue, act (sign, delegate, feed back, verify, return, close, cancel), list.
+    Work(work::work_cmd::WorkArgs),
     /// Serve the web platform (JSON API under /api/v1, /healthz) on the store.
     Serve(serve_cmd::ServeArgs),
     /// Benchmark: import a folder into a fresh store, then hourly AQI and station daily values for everything.
@@ -177,6 +179,7 @@ fn main() -> ExitCode {
         Command::User(a) => accounts::user_cmd::run(&cli.db, a),
         Command::Approve(a) => accountability::approve_cmd::run(&cli.db, a),
         Command::Inspections(a) => work::inspections_cmd::run(&cli.db, a),
+        Command::Work(a) => work::work_cmd::run(&cli.db, a),
         Command::Bench(a) => bench_cmd::run(a),
         Command::BenchRank(a) => bench_cmd::run_rank(&cli.db, a),
     };

@@ -217,3 +217,21 @@ fn an_assurance_period_tightens_the_clocks_of_items_issued_in_it() {
     assert_eq!(Window::WorkingDays(1).scaled(50), Window::WorkingDays(1));
     assert_eq!(Window::Minutes(45).scaled(50), Window::Minutes(23));
 }
+
+#[test]
+fn organisations_and_kinds_have_one_spelling() {
+    for org in
+        [PROVINCE, chengdu(), Org::County(510104), Org::Dept("省公安厅".into()), Org::Enterprise("91510100MA6C".into())]
+    {
+        assert_eq!(Org::from_key(&org.key()), Some(org.clone()), "{}", org.key());
+    }
+    assert_eq!(chengdu().key(), "city:510100");
+    for bad in ["", "city:", "city:成都", "dept:", "mayor:1", "provinces"] {
+        assert_eq!(Org::from_key(bad), None, "{bad:?}");
+    }
+    for k in ItemKind::ALL {
+        assert_eq!(ItemKind::from_code(k.code()), Some(k));
+    }
+    assert_eq!(ItemKind::from_code("fire-point"), Some(ItemKind::FirePoint));
+    assert_eq!(ItemKind::from_code("fire"), None);
+}

@@ -7,6 +7,7 @@ pub mod air;
 pub mod datasets;
 pub mod emergency;
 pub mod import;
+pub mod work;
 
 pub use air::aqi::{
     city_daily, for_each_city_hourly, for_each_hourly, for_each_station_daily, imported_day, CityDailyValue,

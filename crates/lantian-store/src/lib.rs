@@ -20,6 +20,7 @@ mod sqlite;
 #[doc(hidden)]
 pub mod testing;
 pub mod tx;
+pub mod work;
 
 use chrono::NaiveDate;
 use lantian_core::SeriesType;
@@ -34,6 +35,7 @@ pub use postgres::PgStore;
 pub use records::RecordStore;
 pub use sqlite::SqliteStore;
 pub use tx::Tx;
+pub use work::{ItemFilter, StoredItem, WorkStore};
 
 /// A store error. Bad *input* is reported by the ingest layer; these are failures of the store or of
 /// references in the input that the store cannot resolve (e.g. an unknown city), with the line.
@@ -66,6 +68,10 @@ pub enum StoreError {
     /// Stored data that cannot be read back (a block that does not decode, a damaged database file).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A change refused because the record changed since it was read (another person's change came
+    /// first); nothing was stored.
+    #[error("{0}")]
+    Conflict(String),
     /// A command that only reads was pointed at a store that does not exist (it is never created
     /// silently: a typo in `--db` would otherwise show an empty store).
     #[error(
@@ -593,7 +599,7 @@ pub struct StoreCounts {
 
 /// The storage boundary. Everything above it (CLI, web, reports) talks to this trait only.
 pub trait Store:
-    AirStore + AccountabilityStore + AccountStore + EmergencyStore + EnterpriseStore + RecordStore
+    AirStore + AccountabilityStore + AccountStore + EmergencyStore + EnterpriseStore + RecordStore + WorkStore
 {
     /// Opens an import batch — a write transaction: every write method called until
     /// [`Store::commit_import_batch`] (or [`Store::rollback_import_batch`]) runs inside it, each as a
@@ -688,7 +694,7 @@ impl DataArea {
             DataArea::Hourly => &["day_block"],
             DataArea::Daily => &["city_daily"],
             DataArea::Assessment => &["dust_event", "city_target", "adjustment", "national_rank"],
-            DataArea::Tasks => &["task", "task_report", "dataset_record"],
+            DataArea::Tasks => &["task", "task_report", "dataset_record", "work_item", "work_evidence"],
             DataArea::Alerts => &["forecast", "alert_event"],
             DataArea::Response => &[
                 "enterprise",

@@ -9,7 +9,7 @@
 
 use crate::{
     AccountStore, AccountabilityStore, AirStore, EmergencyStore, EnterpriseStore, RecordStore, Result, Store,
-    StoreError,
+    StoreError, WorkStore,
 };
 
 /// An open transaction of a store, and the way to its domain repositories.
@@ -86,6 +86,11 @@ impl<'s> Tx<'s> {
 
     /// Enterprises, their electricity use and CEMS hours.
     pub fn enterprises(&mut self) -> &mut dyn EnterpriseStore {
+        &mut *self.store
+    }
+
+    /// The work items and their evidence.
+    pub fn work(&mut self) -> &mut dyn WorkStore {
         &mut *self.store
     }
 

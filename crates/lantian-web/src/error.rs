@@ -64,6 +64,9 @@ impl From<lantian_service::ServiceError> for ApiError {
         match e {
             lantian_service::ServiceError::Request(m) => ApiError::bad_request(m),
             lantian_service::ServiceError::Store(lantian_store::StoreError::Input(m)) => ApiError::bad_request(m),
+            lantian_service::ServiceError::Store(lantian_store::StoreError::Conflict(m)) => {
+                ApiError { status: StatusCode::CONFLICT, code: "conflict", message: m }
+            }
             lantian_service::ServiceError::Store(s) if s.is_busy() => {
                 ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "busy", message: s.to_string() }
             }

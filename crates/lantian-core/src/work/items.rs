@@ -45,6 +45,67 @@ pub enum ItemKind {
     Manual,
 }
 
+impl Org {
+    /// The one machine spelling of an organisation (the store's columns, the API): `province`,
+    /// `dept:NAME`, `city:CODE`, `county:CODE`, `enterprise:CREDIT_CODE`.
+    pub fn key(&self) -> String {
+        match self {
+            Org::ProvinceOffice => "province".to_string(),
+            Org::Dept(d) => format!("dept:{d}"),
+            Org::City(c) => format!("city:{c}"),
+            Org::County(c) => format!("county:{c}"),
+            Org::Enterprise(e) => format!("enterprise:{e}"),
+        }
+    }
+
+    /// The organisation of a key ([`Org::key`]).
+    pub fn from_key(key: &str) -> Option<Org> {
+        if key == "province" {
+            return Some(Org::ProvinceOffice);
+        }
+        let (kind, id) = key.split_once(':')?;
+        match kind {
+            "dept" if !id.is_empty() => Some(Org::Dept(id.to_string())),
+            "city" => id.parse().ok().map(Org::City),
+            "county" => id.parse().ok().map(Org::County),
+            "enterprise" if !id.is_empty() => Some(Org::Enterprise(id.to_string())),
+            _ => None,
+        }
+    }
+}
+
+impl ItemKind {
+    /// Every kind.
+    pub const ALL: [ItemKind; 7] = [
+        ItemKind::AlertMeasureCheck,
+        ItemKind::FirePoint,
+        ItemKind::DustAlarm,
+        ItemKind::LeadReview,
+        ItemKind::Rectification,
+        ItemKind::ClueTransfer,
+        ItemKind::Manual,
+    ];
+
+    /// The kind of a code ([`ItemKind::code`]; `-` read as `_`).
+    pub fn from_code(code: &str) -> Option<ItemKind> {
+        let code = code.replace('-', "_");
+        ItemKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The one machine spelling.
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemKind::AlertMeasureCheck => "alert_measure_check",
+            ItemKind::FirePoint => "fire_point",
+            ItemKind::DustAlarm => "dust_alarm",
+            ItemKind::LeadReview => "lead_review",
+            ItemKind::Rectification => "rectification",
+            ItemKind::ClueTransfer => "clue_transfer",
+            ItemKind::Manual => "manual",
+        }
+    }
+}
+
 /// Where an item comes from (`work.md` §1 `origin`), with the reference of its source record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "ref", rename_all = "snake_case")]
@@ -214,6 +275,20 @@ pub enum State {
 }
 
 impl State {
+    /// Every state.
+    pub const ALL: [State; 10] = [
+        State::Draft,
+        State::Issued,
+        State::Signed,
+        State::Delegated,
+        State::FedBack,
+        State::Verified,
+        State::Returned,
+        State::Closed,
+        State::ClueOpened,
+        State::Cancelled,
+    ];
+
     /// The one machine spelling.
     pub fn code(self) -> &'static str {
         match self {
