@@ -208,6 +208,7 @@ const MATRIX: &[Row] = &[
     Row { route: "/api/v1/compliance", url: "/api/v1/compliance", expect: [401, 200, 200, 200, 403, 403, 200] },
     Row { route: "/api/v1/tasks", url: "/api/v1/tasks", expect: [401, 200, 200, 200, 200, 403, 403] },
     Row { route: "/api/v1/proposals", url: "/api/v1/proposals", expect: [401, 200, 200, 200, 403, 403, 403] },
+    Row { route: "/api/v1/work/items", url: "/api/v1/work/items", expect: [401, 200, 200, 200, 200, 403, 403] },
     Row { route: "/api/v1/session", url: "/api/v1/session", expect: [401, 200, 200, 200, 200, 200, 200] },
 ];
 

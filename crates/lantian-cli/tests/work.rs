@@ -293,3 +293,87 @@ fn a_delegated_item_waits_for_the_counties() {
         Some("fed_back".into())
     );
 }
+
+fn send(base: &str, path: &str, token: Option<&str>, content_type: &str, body: &[u8]) -> (u16, serde_json::Value) {
+    let mut req = common::agent().post(&format!("{base}{path}")).header("Content-Type", content_type);
+    if let Some(t) = token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    let mut r = req.send(body).expect("request");
+    let status = r.status().as_u16();
+    (status, serde_json::from_str(&r.body_mut().read_to_string().expect("body")).unwrap_or_default())
+}
+
+fn read(base: &str, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+    let mut req = common::agent().get(&format!("{base}{path}"));
+    if let Some(t) = token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    let mut r = req.call().expect("request");
+    let status = r.status().as_u16();
+    (status, serde_json::from_str(&r.body_mut().read_to_string().expect("body")).unwrap_or_default())
+}
+
+/// The same life on the API (`/api/v1/work/…`): who may, evidence uploaded then named, the inbox of each
+/// organisation, and the same answers as the CLI's list.
+#[test]
+fn work_items_on_the_api() {
+    let t = TempDir::new("work-api");
+    let db = t.db();
+    for a in [
+        &["admin1", "--role", "admin"][..],
+        &["chengdu", "--role", "city", "--city", "成都"],
+        &["deyang", "--role", "city", "--city", "德阳"],
+        &["viewer1", "--role", "viewer"],
+    ] {
+        user_add(&db, a);
+    }
+    let token = |name: &str| ok(&db, &["user", "token", name, "--scope", "upload,read"]).trim().to_string();
+    let (admin, cd, dy, viewer) = (token("admin1"), token("chengdu"), token("deyang"), token("viewer1"));
+    let mut server = common::Server::start(&db);
+    let base = server.base.clone();
+    let json = "application/json";
+    let issue = r#"{"kind":"dust_alarm","to":"city:510100","title":"工地扬尘报警","at":"2022-11-28T10:00"}"#.as_bytes();
+    assert_eq!(send(&base, "/api/v1/work/items", None, json, issue).0, 401);
+    assert_eq!(send(&base, "/api/v1/work/items", Some(&viewer), json, issue).0, 403);
+    assert_eq!(send(&base, "/api/v1/work/items", Some(&dy), json, issue).0, 403, "a city gives no work to another");
+    let (s, v) = send(&base, "/api/v1/work/items", Some(&admin), json, issue);
+    assert_eq!((s, v["id"].as_i64(), v["state"].as_str()), (200, Some(1), Some("issued")), "{v}");
+    let (s, v) =
+        send(&base, "/api/v1/work/items", Some(&admin), json, br#"{"kind":"x","to":"city:510100","title":"t"}"#);
+    assert!(s == 400 && v["error"]["message"].as_str().unwrap_or("").contains("kind"), "{v}");
+    // The inboxes: 成都 sees it, 德阳 does not, the province sees everything; a viewer holds no items.
+    let (_, mine) = read(&base, "/api/v1/work/items?at=2022-11-28T11:31", Some(&cd));
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        (mine[0]["feedback_due"].as_str(), mine[0]["overdue"].as_bool()),
+        (Some("2022-11-28T12:00:00+08:00"), Some(false))
+    );
+    assert_eq!(mine[0]["escalation"], "reminder", "75 % of the 2-hour window gone");
+    assert_eq!(read(&base, "/api/v1/work/items", Some(&dy)).1.as_array().map(Vec::len), Some(0));
+    assert_eq!(read(&base, "/api/v1/work/items", Some(&admin)).1.as_array().map(Vec::len), Some(1));
+    assert_eq!(read(&base, "/api/v1/work/items", Some(&viewer)).0, 403);
+    // 德阳 may not sign 成都's item; 成都 signs; evidence first, then the feedback naming it.
+    let act = |who: &str, body: &str| send(&base, "/api/v1/work/items/1/actions", Some(who), json, body.as_bytes());
+    assert_eq!(act(&dy, r#"{"action":"sign","at":"2022-11-28T10:10"}"#).0, 403);
+    let (s, v) = act(&cd, r#"{"action":"sign","at":"2022-11-28T10:10"}"#);
+    assert_eq!((s, v["state"].as_str(), v["version"].as_i64()), (200, Some("signed"), Some(2)), "{v}");
+    let (s, e) = send(&base, "/api/v1/work/evidence", Some(&cd), "image/jpeg", b"\xff\xd8 covered");
+    let reference = e["reference"].as_str().unwrap_or_default().to_string();
+    assert!(s == 200 && reference.starts_with("blake3:"), "{e}");
+    let unknown = r#"{"action":"feed_back","text":"已苫盖","evidence":["blake3:00"],"at":"2022-11-28T11:00"}"#;
+    assert_eq!(act(&cd, unknown).0, 400, "evidence must be uploaded first");
+    let fed = format!(r#"{{"action":"feed_back","text":"已苫盖","evidence":["{reference}"],"at":"2022-11-28T11:00"}}"#);
+    assert_eq!(act(&cd, &fed).1["state"], "fed_back");
+    assert_eq!(act(&cd, r#"{"action":"close"}"#).0, 403, "the issuer closes");
+    assert_eq!(act(&admin, r#"{"action":"close"}"#).0, 400, "not verified yet");
+    assert_eq!(act(&admin, r#"{"action":"verify","text":"属实","at":"2022-11-28T12:30"}"#).1["state"], "verified");
+    assert_eq!(act(&admin, r#"{"action":"close","at":"2022-11-28T12:31"}"#).1["state"], "closed");
+    // The CLI lists what the API did.
+    let cli = ok(&db, &["work", "list", "--at", "2022-11-29T00:00", "--format", "json"]);
+    let cli: serde_json::Value = serde_json::from_str(&cli).expect("json");
+    let (_, api) = read(&base, "/api/v1/work/items?at=2022-11-29T00:00", Some(&admin));
+    assert_eq!(cli[0]["history"], api[0]["history"]);
+    assert_eq!((cli[0]["state"].as_str(), api[0]["state"].as_str()), (Some("closed"), Some("closed")));
+    assert!(server.stop().success());
+}

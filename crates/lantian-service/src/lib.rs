@@ -21,6 +21,9 @@ pub enum ServiceError {
     Store(#[from] lantian_store::StoreError),
     #[error("{0}")]
     Request(String),
+    /// The account may not do what it asked (who may is the rule's: the issuer, the assignee, …).
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 pub type Result<T> = std::result::Result<T, ServiceError>;

@@ -63,6 +63,7 @@ impl From<lantian_service::ServiceError> for ApiError {
     fn from(e: lantian_service::ServiceError) -> ApiError {
         match e {
             lantian_service::ServiceError::Request(m) => ApiError::bad_request(m),
+            lantian_service::ServiceError::Forbidden(m) => crate::access::forbidden(m),
             lantian_service::ServiceError::Store(lantian_store::StoreError::Input(m)) => ApiError::bad_request(m),
             lantian_service::ServiceError::Store(lantian_store::StoreError::Conflict(m)) => {
                 ApiError { status: StatusCode::CONFLICT, code: "conflict", message: m }

@@ -33,6 +33,7 @@ pub mod session;
 pub mod task_pages;
 pub mod upload;
 pub mod views;
+pub mod work_api;
 
 use std::sync::Arc;
 

@@ -42,6 +42,7 @@ pub struct IssueArgs {
     /// The assignee: province, dept:NAME, city:CODE, county:CODE or enterprise:CREDIT_CODE.
     #[arg(long, value_parser = parse_org)]
     pub to: Org,
+    /// What is to be done (shown in the inboxes and the audit log).
     #[arg(long)]
     pub title: String,
     /// When it is issued (YYYY-MM-DDTHH:MM, Beijing time; default now).
@@ -69,6 +70,8 @@ pub struct ActArgs {
     /// The account that acts.
     #[arg(long)]
     pub by: String,
+    /// The move: the assignee signs, delegates (--child), feeds back (--text, --evidence); the issuer
+    /// verifies, returns (--text), closes, opens a case, cancels (--text).
     #[arg(long, value_enum)]
     pub action: ActionArg,
     /// The feedback, the verification's opinion, or the reason of a return or a cancellation.
@@ -96,6 +99,8 @@ pub struct ListArgs {
     /// The clock (YYYY-MM-DDTHH:MM, Beijing time; default now).
     #[arg(long, value_parser = parse_time)]
     pub at: Option<NaiveDateTime>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: lowercase codes, times
+    /// with +08:00).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

@@ -28,6 +28,18 @@ fn refused(m: String) -> ServiceError {
     ServiceError::Request(m)
 }
 
+fn forbidden(m: String) -> ServiceError {
+    ServiceError::Forbidden(m)
+}
+
+/// The engine's refusal: not the actor's move is forbidden, the rest a bad request.
+fn engine(e: lantian_core::work::items::WorkError) -> ServiceError {
+    match e {
+        lantian_core::work::items::WorkError::NotYours { .. } => forbidden(e.to_string()),
+        other => refused(other.to_string()),
+    }
+}
+
 /// Whether `issuer` may give work to `assignee` (`work.md` §0 [D]): the province's office to anyone; a
 /// department to cities, counties and enterprises; a city to its own counties and to enterprises.
 pub fn may_issue_to(issuer: &Org, assignee: &Org) -> bool {
@@ -61,9 +73,9 @@ pub fn issue(
     periods: &[AssurancePeriod],
     audit: (&str, &str),
 ) -> Result<i64> {
-    let issuer = org_of(account).ok_or_else(|| refused(format!("{} does not issue work items", account.name)))?;
+    let issuer = org_of(account).ok_or_else(|| forbidden(format!("{} does not issue work items", account.name)))?;
     if !may_issue_to(&issuer, &new.assignee) {
-        return Err(refused(format!(
+        return Err(forbidden(format!(
             "{} ({}) does not give work to {}",
             account.name,
             issuer.key(),
@@ -97,24 +109,24 @@ pub fn act(
     at: NaiveDateTime,
     audit: (&str, &str),
 ) -> Result<StoredItem> {
-    let actor = org_of(account).ok_or_else(|| refused(format!("{} does not act on work items", account.name)))?;
+    let actor = org_of(account).ok_or_else(|| forbidden(format!("{} does not act on work items", account.name)))?;
     let stored = tx.work().item(id)?.ok_or_else(|| refused(format!("no work item {id}")))?;
     let action = match action {
         Action::Delegate { .. } => Action::Delegate { children: children.len() },
         other => other.clone(),
     };
-    let next = stored.item.apply(&action, &actor, at, DEFAULT_CLOCKS).map_err(|e| refused(e.to_string()))?;
+    let next = stored.item.apply(&action, &actor, at, DEFAULT_CLOCKS).map_err(engine)?;
     tx.work().update_item(id, stored.version, &next)?;
     if let Action::Delegate { .. } = action {
         for org in children {
             if !may_issue_to(&actor, org) {
-                return Err(refused(format!("{} does not hand work down to {}", actor.key(), org.key())));
+                return Err(forbidden(format!("{} does not hand work down to {}", actor.key(), org.key())));
             }
             let mut child = WorkItem::draft(next.kind, &next.title, actor.clone(), org.clone());
             child.origin = next.origin.clone();
             child.subject = next.subject.clone();
             child.priority = next.priority;
-            let child = child.apply(&Action::Issue, &actor, at, DEFAULT_CLOCKS).map_err(|e| refused(e.to_string()))?;
+            let child = child.apply(&Action::Issue, &actor, at, DEFAULT_CLOCKS).map_err(engine)?;
             tx.work().insert_item(Some(id), &child)?;
         }
     }
