@@ -150,7 +150,7 @@ function check(cond, what) {
   const station = await page.getAttribute('#stations a >> nth=0', 'href');
   const pages = [['overview', '/'], ['ranking', '/ranking'], ['points', '/points'], ['stations', '/stations'],
     ['station', station], ['city', '/cities/510100'], ['alerts', '/alerts'],
-    ['control-list', '/alerts/control-list?city=510100&level=orange'], ['tasks', '/tasks']];
+    ['control-list', '/alerts/control-list?city=510100&level=orange'], ['tasks', '/tasks'], ['work', '/work']];
   for (const [w, h] of [[1920, 1080], [1366, 768], [375, 812]]) {
     await page.setViewportSize({ width: w, height: h });
     for (const lang of ['zh', 'en']) {
@@ -180,6 +180,15 @@ function check(cond, what) {
     await page.screenshot({ path: path.join(shots, `screen-${lang}-1920x1080.png`) });
   }
   pages.push(['screen', '/screen']);
+
+  // The work inbox (issue 15): 成都 signs the province's item through its form.
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto(base + '/work');
+  check(await page.locator('#items tr').count() === 2, 'work: 成都 has the province\'s item');
+  await page.selectOption('form.move select[name=action]', 'sign');
+  await Promise.all([page.waitForNavigation(), page.click('form.move button[type=submit]')]);
+  check((await page.textContent('#items')).includes('已签收'), 'work: signed through the form');
+  await page.screenshot({ path: path.join(shots, 'work-zh.png'), fullPage: true });
 
   // Task progress (issue 14 item 7): 成都 reads its tasks without a form; its economy bureau reports the
   // progress of its own task, and the page shows it.
@@ -222,7 +231,7 @@ function check(cond, what) {
   const axeContext = await browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 768 } });
   const axePage = await axeContext.newPage();
   for (const lang of ['zh', 'en']) {
-    for (const [name, url] of pages.filter(p => p[0] !== 'control-list' && p[0] !== 'tasks')) {
+    for (const [name, url] of pages.filter(p => !['control-list', 'tasks', 'work'].includes(p[0]))) {
       await axePage.goto(base + url + (lang === 'en' ? (url.includes('?') ? '&' : '?') + 'lang=en' : ''));
       await axePage.addScriptTag({ path: require.resolve('axe-core') });
       const found = await axePage.evaluate(async () => {

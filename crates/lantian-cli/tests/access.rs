@@ -175,6 +175,7 @@ const MATRIX: &[Row] = &[
         expect: [303, 200, 403, 200, 403, 403, 403],
     },
     Row { route: "/tasks", url: "/tasks", expect: [303, 200, 200, 200, 200, 403, 403] },
+    Row { route: "/work", url: "/work", expect: [303, 200, 200, 200, 200, 200, 200] },
     Row { route: "/api/v1/openapi.json", url: "/api/v1/openapi.json", expect: ALL_200 },
     Row { route: "/api/v1/cities", url: "/api/v1/cities", expect: ALL_200 },
     Row { route: "/api/v1/stations", url: "/api/v1/stations?city=成都", expect: ALL_200 },

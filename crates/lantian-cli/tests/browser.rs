@@ -55,6 +55,14 @@ fn pages_work_in_a_real_browser() {
         .output()
         .expect("user add");
     assert!(o.status.success());
+    // A work item for 成都 from the province (the work inbox).
+    let o = Command::new(env!("CARGO_BIN_EXE_lantian"))
+        .args(["--db", &db, "user", "add", "admin1", "--role", "admin"])
+        .env("LANTIAN_PASSWORD", "correct horse battery")
+        .output()
+        .expect("user add");
+    assert!(o.status.success());
+    ok(&db, &["work", "issue", "--by", "admin1", "--kind", "fire-point", "--to", "city:510100", "--title", "火点核查"]);
     // A city uploads its own forecast (its daily values are the province's: issue 12 §3); issued
     // before the demonstration's, so the latest evaluation stays the demonstration's.
     let upload = t.0.join("forecast.csv");

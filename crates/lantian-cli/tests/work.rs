@@ -377,3 +377,80 @@ fn work_items_on_the_api() {
     assert_eq!((cli[0]["state"].as_str(), api[0]["state"].as_str()), (Some("closed"), Some("closed")));
     assert!(server.stop().success());
 }
+
+/// Signs in; returns the session cookie.
+fn sign_in(base: &str, name: &str) -> String {
+    let mut r = common::agent()
+        .post(&format!("{base}/api/v1/session"))
+        .header("Content-Type", "application/json")
+        .send(format!(r#"{{"name":"{name}","password":"{PASSWORD}"}}"#))
+        .expect("sign in");
+    assert_eq!(r.status().as_u16(), 200);
+    let cookie = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).and_then(|c| c.split(';').next());
+    let cookie = cookie.expect("cookie").to_string();
+    let _ = r.body_mut().read_to_string();
+    cookie
+}
+
+fn page(base: &str, path: &str, cookie: &str) -> String {
+    let mut r = common::agent().get(&format!("{base}{path}")).header("Cookie", cookie).call().expect("page");
+    assert_eq!(r.status().as_u16(), 200, "{path}");
+    r.body_mut().read_to_string().expect("body")
+}
+
+/// The inbox page (`/work`): each organisation sees its items, overdue marked, with the moves the engine
+/// allows it — and only those — in both languages.
+#[test]
+fn the_work_page_offers_each_organisation_its_moves() {
+    let t = TempDir::new("work-page");
+    let db = t.db();
+    user_add(&db, &["admin1", "--role", "admin"]);
+    user_add(&db, &["chengdu", "--role", "city", "--city", "成都"]);
+    user_add(&db, &["viewer1", "--role", "viewer"]);
+    // Issued long ago: overdue now.
+    ok(
+        &db,
+        &[
+            "work",
+            "issue",
+            "--by",
+            "admin1",
+            "--kind",
+            "fire-point",
+            "--to",
+            "city:510100",
+            "--title",
+            "火点核查 <b>",
+            "--at",
+            "2022-11-28T10:00",
+        ],
+    );
+    let mut server = common::Server::start(&db);
+    let base = server.base.clone();
+    let cd = sign_in(&base, "chengdu");
+    let html = page(&base, "/work", &cd);
+    let row = html.split("<tr class=\"worst\">").nth(1).expect("the overdue row");
+    assert!(
+        row.contains("<td>卫星火点核查</td>") && row.contains("<td>省专班</td>") && row.contains("<td>成都</td>"),
+        "{row}"
+    );
+    assert!(row.contains("火点核查 &#60;b&#62;"), "the title escaped: {row}");
+    assert!(row.contains("超期，列入周通报"), "{row}");
+    let moves: Vec<&str> = row.split("<option value=\"").skip(1).map(|o| o.split('"').next().unwrap_or("")).collect();
+    assert_eq!(moves, ["sign"], "成都 signs, nothing else");
+    let admin = sign_in(&base, "admin1");
+    let html = page(&base, "/work?lang=en", &admin);
+    let row = html.split("<tr class=\"worst\">").nth(1).expect("the overdue row");
+    let moves: Vec<&str> = row.split("<option value=\"").skip(1).map(|o| o.split('"').next().unwrap_or("")).collect();
+    assert_eq!(moves, ["cancel"], "the issuer may only cancel an item not yet answered");
+    assert!(
+        row.contains("<td>fire point</td>")
+            && row.contains("<td>Province office</td>")
+            && row.contains("<td>Chengdu</td>")
+    );
+    assert!(html.contains("id=\"issue\""), "the province issues");
+    let viewer = sign_in(&base, "viewer1");
+    let html = page(&base, "/work", &viewer);
+    assert!(html.contains("本账号不承办督办事项") && !html.contains("id=\"items\""), "{html:.1500}");
+    assert!(server.stop().success());
+}

@@ -58,6 +58,7 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/alerts", Policy::PublicSummary(Dataset::AlertDecisions)),
     ("GET", "/alerts/control-list", Policy::Restricted(Dataset::ControlLists)),
     ("GET", "/tasks", Policy::Restricted(Dataset::Tasks)),
+    ("GET", "/work", Policy::SignedIn),
     ("GET", "/api/v1/openapi.json", Policy::Public),
     ("GET", "/api/v1/cities", Policy::Public),
     ("GET", "/api/v1/stations", Policy::Public),

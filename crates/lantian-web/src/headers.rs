@@ -78,6 +78,7 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         "upload.js" => ("text/javascript; charset=utf-8", crate::pages::UPLOAD_JS),
         "alerts.js" => ("text/javascript; charset=utf-8", crate::alert_pages::ALERTS_JS),
         "screen.js" => ("text/javascript; charset=utf-8", crate::pages::SCREEN_JS),
+        "work.js" => ("text/javascript; charset=utf-8", crate::work_pages::WORK_JS),
         "tasks.js" => ("text/javascript; charset=utf-8", crate::task_pages::TASKS_JS),
         "charts.js" => ("text/javascript; charset=utf-8", include_str!("../assets/charts.js")),
         _ => return ApiError::not_found(format!("no such resource: /assets/{file}")).into_response(),

@@ -34,6 +34,7 @@ pub mod task_pages;
 pub mod upload;
 pub mod views;
 pub mod work_api;
+pub mod work_pages;
 
 use std::sync::Arc;
 
@@ -147,6 +148,7 @@ fn app_routes() -> Vec<(&'static str, axum::routing::MethodRouter<Arc<AppState>>
         ("/alerts", get(alert_pages::alerts_page)),
         ("/alerts/control-list", get(alert_pages::control_list_page)),
         ("/tasks", get(task_pages::tasks_page)),
+        ("/work", get(work_pages::work_page)),
         ("/stations/{code}", get(pages::station)),
         ("/assets/{file}", get(headers::asset)),
     ];

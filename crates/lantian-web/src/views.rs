@@ -598,3 +598,35 @@ pub struct TaskRow {
     /// The reader reports this task's progress.
     pub writable: bool,
 }
+
+/// `/work`: the work inbox of the reader's organisation.
+#[derive(Template)]
+#[template(path = "work.html")]
+pub struct Work {
+    pub chrome: Chrome,
+    /// The reader's organisation (`None`: a viewer, or nobody signed in with one).
+    pub org: Option<String>,
+    /// Finished items shown too.
+    pub all: bool,
+    /// The session's CSRF token, when the reader acts on items.
+    pub csrf: Option<String>,
+    /// `(code, name)` of the kinds of item (the issue form).
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub items: Vec<WorkRow>,
+}
+
+/// One item of the inbox.
+pub struct WorkRow {
+    pub id: i64,
+    pub kind: &'static str,
+    pub title: String,
+    pub issuer: String,
+    pub assignee: String,
+    pub state: &'static str,
+    pub due: String,
+    pub overdue: bool,
+    pub escalation: &'static str,
+    pub returns: u32,
+    /// `(code, words)` of the moves the reader may make.
+    pub moves: Vec<(&'static str, &'static str)>,
+}

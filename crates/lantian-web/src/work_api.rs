@@ -83,15 +83,6 @@ pub struct InboxEntry {
     pub history: serde_json::Value,
 }
 
-fn escalation(e: Escalation) -> &'static str {
-    match e {
-        Escalation::None => "none",
-        Escalation::Reminder => "reminder",
-        Escalation::SuperiorNotified => "superior_notified",
-        Escalation::Listed => "listed",
-    }
-}
-
 fn entry(id: i64, parent_id: Option<i64>, item: &WorkItem, overdue: bool, esc: Escalation) -> InboxEntry {
     let t = |x: Option<NaiveDateTime>| x.map(lantian_core::beijing_time::format);
     InboxEntry {
@@ -105,7 +96,7 @@ fn entry(id: i64, parent_id: Option<i64>, item: &WorkItem, overdue: bool, esc: E
         sign_due: t(item.sign_due),
         feedback_due: t(item.feedback_due),
         overdue,
-        escalation: escalation(esc).to_string(),
+        escalation: esc.code().to_string(),
         returns: item.returns,
         history: serde_json::to_value(&item.history).unwrap_or_default(),
     }

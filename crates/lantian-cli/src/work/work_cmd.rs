@@ -219,12 +219,7 @@ pub fn run(db: &str, a: WorkArgs) -> Result<ExitCode> {
                 "escalation",
                 "returns",
             ];
-            let esc = |e: Escalation| match e {
-                Escalation::None => "none",
-                Escalation::Reminder => "reminder",
-                Escalation::SuperiorNotified => "superior_notified",
-                Escalation::Listed => "listed",
-            };
+            let esc = |e: Escalation| e.code();
             let due = |r: &lantian_service::work::items::InboxRow| {
                 r.item.feedback_due.map_or(String::new(), lantian_core::beijing_time::format)
             };

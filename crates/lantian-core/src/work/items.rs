@@ -75,6 +75,32 @@ impl Org {
 }
 
 impl ItemKind {
+    /// The kind as Chinese pages name it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ItemKind::AlertMeasureCheck => "预警措施核查",
+            ItemKind::FirePoint => "卫星火点核查",
+            ItemKind::DustAlarm => "扬尘报警处置",
+            ItemKind::LeadReview => "异常线索核查",
+            ItemKind::Rectification => "问题整改",
+            ItemKind::ClueTransfer => "线索移交",
+            ItemKind::Manual => "其他督办",
+        }
+    }
+
+    /// The kind as English pages name it.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ItemKind::AlertMeasureCheck => "alert-measure check",
+            ItemKind::FirePoint => "fire point",
+            ItemKind::DustAlarm => "dust alarm",
+            ItemKind::LeadReview => "lead review",
+            ItemKind::Rectification => "rectification",
+            ItemKind::ClueTransfer => "clue transfer",
+            ItemKind::Manual => "other",
+        }
+    }
+
     /// Every kind.
     pub const ALL: [ItemKind; 7] = [
         ItemKind::AlertMeasureCheck,
@@ -274,6 +300,36 @@ pub enum State {
     Cancelled,
 }
 
+impl Escalation {
+    /// The one machine spelling.
+    pub fn code(self) -> &'static str {
+        match self {
+            Escalation::None => "none",
+            Escalation::Reminder => "reminder",
+            Escalation::SuperiorNotified => "superior_notified",
+            Escalation::Listed => "listed",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Escalation::None => "",
+            Escalation::Reminder => "已提醒",
+            Escalation::SuperiorNotified => "超期，已告知上级",
+            Escalation::Listed => "超期，列入周通报",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Escalation::None => "",
+            Escalation::Reminder => "reminded",
+            Escalation::SuperiorNotified => "overdue, superior told",
+            Escalation::Listed => "overdue, in the weekly bulletin",
+        }
+    }
+}
+
 impl State {
     /// Every state.
     pub const ALL: [State; 10] = [
@@ -317,6 +373,21 @@ impl State {
             State::Closed => "已办结",
             State::ClueOpened => "已立案查处",
             State::Cancelled => "已撤销",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            State::Draft => "draft",
+            State::Issued => "issued",
+            State::Signed => "signed",
+            State::Delegated => "delegated",
+            State::FedBack => "fed back",
+            State::Verified => "verified",
+            State::Returned => "returned",
+            State::Closed => "closed",
+            State::ClueOpened => "case opened",
+            State::Cancelled => "cancelled",
         }
     }
 
@@ -568,6 +639,29 @@ impl WorkItem {
         next.history.push(Transition { from: self.state, to, actor: actor.clone(), at, comment, evidence });
         next.state = to;
         Ok(next)
+    }
+
+    /// The moves `actor` may make from the item's state (their codes, as [`Action::code`]), whatever the
+    /// input they need (a feedback's evidence, a reason): what a form offers.
+    pub fn moves_for(&self, actor: &Org) -> Vec<&'static str> {
+        use State::*;
+        let issuer = *actor == self.issuer;
+        let assignee = *actor == self.assignee;
+        let verifier = self.verifier.as_ref().map_or(issuer, |v| v == actor);
+        let mut out = Vec::new();
+        match self.state {
+            Draft if issuer => out.push("issue"),
+            Issued if assignee => out.push("sign"),
+            Signed if assignee => out.extend(["delegate", "feed_back"]),
+            Delegated | Returned if assignee => out.push("feed_back"),
+            FedBack if verifier => out.extend(["verify", "return"]),
+            Verified if issuer => out.extend(["close", "open_clue"]),
+            _ => {}
+        }
+        if issuer && !self.state.is_final() {
+            out.push("cancel");
+        }
+        out
     }
 
     /// A child of a delegated item closed: one fewer to wait for.

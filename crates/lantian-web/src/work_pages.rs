@@ -1,0 +1,128 @@
+//! `GET /work`: the work inbox of the signed-in account's organisation (issue 15 item 6, begun): the items
+//! issued to or by it — overdue first, the escalation rung in words — with a form on each item offering
+//! the moves the engine allows this organisation (`WorkItem::moves_for`), and a form to issue an item.
+//! The forms post to `/api/v1/work/…` with the session's CSRF token (`/assets/work.js`).
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use lantian_core::work::items::{ItemKind, Org};
+use lantian_service::work::items::{inbox, org_of};
+use serde::Deserialize;
+
+use crate::access::Caller;
+use crate::api::blocking;
+use crate::pages::Lang;
+use crate::views::{self, Chrome};
+use crate::{ApiError, AppState};
+
+/// Work page parameters.
+#[derive(Deserialize)]
+pub struct WorkPageQuery {
+    pub lang: Option<String>,
+    /// `all`: finished items too (default: open ones).
+    pub show: Option<String>,
+}
+
+/// An organisation as people name it: the province's office, a city by its name, a department by its
+/// name, a county or an enterprise by its code.
+pub(crate) fn org_name(lang: Lang, org: &Org) -> String {
+    match org {
+        Org::ProvinceOffice => lang.t("省专班", "Province office").to_string(),
+        Org::City(c) => {
+            let zh = lantian_core::regions::cities::SICHUAN_CITIES.iter().find(|x| x.code == *c).map(|x| x.short);
+            zh.map_or_else(|| c.to_string(), |zh| crate::pages::name_of(lang, Some(*c), zh))
+        }
+        Org::County(c) => format!("{}{c}", lang.t("区县 ", "county ")),
+        Org::Dept(d) => d.clone(),
+        Org::Enterprise(e) => format!("{}{e}", lang.t("企业 ", "enterprise ")),
+    }
+}
+
+/// The words of a move on a button.
+fn move_name(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "sign" => lang.t("签收", "sign"),
+        "delegate" => lang.t("转办", "delegate"),
+        "feed_back" => lang.t("反馈", "feed back"),
+        "verify" => lang.t("核实通过", "verify"),
+        "return" => lang.t("退回重办", "return"),
+        "close" => lang.t("办结", "close"),
+        "open_clue" => lang.t("立案查处", "open a case"),
+        "cancel" => lang.t("撤销", "cancel"),
+        _ => "",
+    }
+}
+
+/// `GET /work` (signed in: the account's organisation's items; the province's office every item).
+pub async fn work_page(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Query(q): Query<WorkPageQuery>,
+) -> Result<Response, ApiError> {
+    let lang = Lang::of(q.lang.as_deref());
+    let session = crate::session::signed_in(&state, &headers);
+    let all = q.show.as_deref() == Some("all");
+    let page = blocking(state, move |store| {
+        let now = chrono::Utc::now().with_timezone(&lantian_core::beijing_time::offset()).naive_local();
+        let org = caller.account.as_ref().and_then(org_of);
+        let rows = match &org {
+            None => Vec::new(),
+            Some(o) => {
+                let scope = if *o == Org::ProvinceOffice { None } else { Some(o) };
+                inbox(store, scope, !all, now)?
+            }
+        };
+        let csrf = session.as_ref().map(|(_, c)| c.clone());
+        let items = rows
+            .iter()
+            .map(|r| {
+                let moves = match (&org, &csrf) {
+                    (Some(o), Some(_)) => r.item.moves_for(o),
+                    _ => Vec::new(),
+                };
+                views::WorkRow {
+                    id: r.id,
+                    kind: lang.t(r.item.kind.label_zh(), r.item.kind.label_en()),
+                    title: r.item.title.clone(),
+                    issuer: org_name(lang, &r.item.issuer),
+                    assignee: org_name(lang, &r.item.assignee),
+                    state: lang.t(r.item.state.label_zh(), r.item.state.label_en()),
+                    due: r.item.feedback_due.map_or(String::new(), |d| d.format("%Y-%m-%d %H:%M").to_string()),
+                    overdue: r.overdue,
+                    escalation: lang.t(r.escalation.label_zh(), r.escalation.label_en()),
+                    returns: r.item.returns,
+                    moves: moves.iter().map(|m| (*m, move_name(lang, m))).collect(),
+                }
+            })
+            .collect();
+        views::render(&views::Work {
+            chrome: Chrome::new(lang, lang.t("督办事项", "Work items"), "/work"),
+            org: org.as_ref().map(|o| org_name(lang, o)),
+            all,
+            csrf: csrf.filter(|_| org.is_some()),
+            kinds: ItemKind::ALL.iter().map(|k| (k.code(), lang.t(k.label_zh(), k.label_en()))).collect(),
+            items,
+        })
+    })
+    .await?;
+    Ok(page.into_response())
+}
+
+/// The forms' script (`/assets/work.js`): a feedback's file is stored first as evidence; then the move
+/// (or the new item) is posted as JSON with the session's CSRF token; the page reloads or shows the error.
+pub(crate) const WORK_JS: &str = "(function(){const t=document.getElementById('work');if(!t)return;const csrf=t.dataset.csrf;\
+const post=(u,b,type)=>fetch(u,{method:'POST',headers:{'Content-Type':type||'application/json','X-CSRF-Token':csrf},body:b});\
+document.querySelectorAll('form.move').forEach(f=>f.addEventListener('submit',async e=>{e.preventDefault();const out=f.querySelector('.msg');out.textContent='';\
+const ev=[];const file=f.file&&f.file.files[0];if(file){const r=await post('/api/v1/work/evidence',file,file.type||'application/octet-stream');const j=await r.json();\
+if(!r.ok){out.textContent='✗ '+t.dataset.failed+j.error.message;return}ev.push(j.reference)}\
+const children=f.children&&f.children.value?f.children.value.split(/[,，\\s]+/).filter(x=>x):[];\
+const r=await post('/api/v1/work/items/'+f.dataset.id+'/actions',JSON.stringify({action:f.action.value,text:f.text.value,evidence:ev,children}));\
+const j=await r.json();if(r.ok){location.reload()}else{out.textContent='✗ '+t.dataset.failed+j.error.message}}));\
+const n=document.getElementById('issue');if(n)n.addEventListener('submit',async e=>{e.preventDefault();const out=n.querySelector('.msg');\
+const r=await post('/api/v1/work/items',JSON.stringify({kind:n.kind.value,to:n.to.value,title:n.title.value}));const j=await r.json();\
+if(r.ok){location.reload()}else{out.textContent='✗ '+t.dataset.failed+j.error.message}})})();";
