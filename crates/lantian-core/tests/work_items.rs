@@ -235,3 +235,40 @@ fn organisations_and_kinds_have_one_spelling() {
     assert_eq!(ItemKind::from_code("fire-point"), Some(ItemKind::FirePoint));
     assert_eq!(ItemKind::from_code("fire"), None);
 }
+
+/// What a form offers (`moves_for`) is exactly what the engine then accepts, in every state, for the
+/// issuer, the assignee and anyone else.
+#[test]
+fn the_moves_offered_are_the_moves_accepted() {
+    let c = DEFAULT_CLOCKS;
+    let at = t(2022, 11, 1, 9, 0);
+    let issued = issued(ItemKind::Rectification, at);
+    let signed = issued.apply(&Action::Sign, &chengdu(), at, c).expect("sign");
+    let fed = signed.apply(&feedback(), &chengdu(), at, c).expect("feedback");
+    let returned =
+        fed.apply(&Action::Verify { accepted: false, opinion: "不实".into() }, &PROVINCE, at, c).expect("return");
+    let verified =
+        fed.apply(&Action::Verify { accepted: true, opinion: String::new() }, &PROVINCE, at, c).expect("verify");
+    let closed = verified.apply(&Action::Close, &PROVINCE, at, c).expect("close");
+    let candidates = |code: &str| -> Action {
+        match code {
+            "sign" => Action::Sign,
+            "delegate" => Action::Delegate { children: 1 },
+            "feed_back" => feedback(),
+            "verify" => Action::Verify { accepted: true, opinion: String::new() },
+            "return" => Action::Verify { accepted: false, opinion: "不实".into() },
+            "close" => Action::Close,
+            "open_clue" => Action::OpenClue,
+            _ => Action::Cancel { reason: "重复".into() },
+        }
+    };
+    let codes = ["sign", "delegate", "feed_back", "verify", "return", "close", "open_clue", "cancel"];
+    for item in [&issued, &signed, &fed, &returned, &verified, &closed] {
+        for actor in [PROVINCE, chengdu(), Org::City(510600)] {
+            let offered = item.moves_for(&actor);
+            let accepted: Vec<&str> =
+                codes.iter().copied().filter(|code| item.apply(&candidates(code), &actor, at, c).is_ok()).collect();
+            assert_eq!(offered, accepted, "{} for {actor:?}", item.state.code());
+        }
+    }
+}
