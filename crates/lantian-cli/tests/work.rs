@@ -454,3 +454,43 @@ fn the_work_page_offers_each_organisation_its_moves() {
     assert!(html.contains("本账号不承办督办事项") && !html.contains("id=\"items\""), "{html:.1500}");
     assert!(server.stop().success());
 }
+
+/// The compliance leads of the demonstration's response become lead reviews of their cities (issue 15
+/// item 2): exactly the enterprises `lantian compliance` suspects, one item per enterprise and response,
+/// none again on a second run.
+#[test]
+fn compliance_leads_become_work_items() {
+    let t = TempDir::new("work-leads");
+    let db = t.db();
+    let data = t.0.join("data").display().to_string();
+    ok(&db, &["synth", "--out", &data, "--days", "92", "--start", "2022-10-01"]);
+    ok(&db, &["import", &data]);
+    ok(&db, &["alert", "evaluate", "--at", "2022-12-30T00:00", "--record", "--by", "test"]);
+    let c: serde_json::Value = serde_json::from_str(&ok(&db, &["compliance", "--format", "json"])).expect("json");
+    let suspected: Vec<(String, String)> = c["enterprises"]
+        .as_array()
+        .expect("enterprises")
+        .iter()
+        .filter(|e| e["reports"].as_array().is_some_and(|r| r.iter().any(|x| !x["lead"].is_null())))
+        .map(|e| (e["credit_code"].as_str().unwrap_or("").to_string(), e["city"].as_str().unwrap_or("").to_string()))
+        .collect();
+    assert!(!suspected.is_empty(), "the demonstration has a suspected enterprise");
+    let out = ok(&db, &["work", "from-leads", "--at", "2022-12-30T09:00"]);
+    assert!(out.contains(&format!("issued {} lead reviews", suspected.len())), "{out}");
+    let again = ok(&db, &["work", "from-leads", "--at", "2022-12-30T10:00"]);
+    assert!(again.contains("issued 0 lead reviews"), "{again}");
+    let items: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["work", "list", "--at", "2022-12-30T09:00", "--format", "json"]))
+            .expect("json");
+    let items = items.as_array().expect("items");
+    assert_eq!(items.len(), suspected.len());
+    for item in items {
+        assert_eq!(
+            (item["kind"].as_str(), item["issuer"].as_str(), item["state"].as_str()),
+            (Some("lead_review"), Some("province"), Some("issued"))
+        );
+        assert!(item["assignee"].as_str().is_some_and(|a| a.starts_with("city:51")), "{item}");
+    }
+    // Five working days to feed back from Friday 30 December 2022: 3, 4, 5, 6, 9 January 2023.
+    assert_eq!(items[0]["feedback_due"], "2023-01-10T00:00:00+08:00");
+}

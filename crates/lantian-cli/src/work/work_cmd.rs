@@ -29,6 +29,19 @@ pub enum WorkCommand {
     Act(ActArgs),
     /// The items issued to or by an organisation (all by default), overdue first.
     List(ListArgs),
+    /// Issue a lead review to its city for every enterprise suspected during a response (`lantian
+    /// compliance`) that has none yet.
+    FromLeads(FromLeadsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct FromLeadsArgs {
+    /// The responses up to this time (YYYY-MM-DDTHH:MM; default: the latest alert decision).
+    #[arg(long, value_parser = parse_time)]
+    pub until: Option<NaiveDateTime>,
+    /// When the items are issued (YYYY-MM-DDTHH:MM, Beijing time; default now).
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<NaiveDateTime>,
 }
 
 #[derive(Args, Debug)]
@@ -200,6 +213,34 @@ pub fn run(db: &str, a: WorkArgs) -> Result<ExitCode> {
             crate::report_wait(waited);
             let s = r?;
             println!("item {} → {} {}", s.id, s.item.state.code(), s.item.state.label_zh());
+        }
+        WorkCommand::FromLeads(f) => {
+            let until = match f.until {
+                Some(t) => t,
+                None => match lantian_service::emergency::alerts::latest_decision(&*store)? {
+                    Some(t) => t,
+                    None => bail!("the alert log is empty: there are no responses to take leads from"),
+                },
+            };
+            let at = f.at.unwrap_or_else(now);
+            let (r, waited) = lantian_store::retry_busy(&wait, busy, || {
+                lantian_store::atomically(&mut *store, |tx| {
+                    lantian_service::work::leads::items_from_leads(
+                        tx,
+                        until,
+                        at,
+                        "lantian work from-leads",
+                        (&audit_at, "local"),
+                    )
+                })
+            });
+            crate::report_wait(waited);
+            let made = r?;
+            println!(
+                "已下发 issued {} lead reviews from the compliance leads up to {}",
+                made.len(),
+                until.format("%Y-%m-%d %H:%M")
+            );
         }
         WorkCommand::List(l) => {
             let at = l.at.unwrap_or_else(now);

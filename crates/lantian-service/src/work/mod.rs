@@ -2,3 +2,4 @@
 //! by the organisations of `work.md` §0, on the engine of `lantian_core::work::items`.
 
 pub mod items;
+pub mod leads;
