@@ -170,6 +170,28 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
             added.len(),
             added.len()
         )?;
+        // The work of the month around the episode, and the lead reviews of its compliance leads
+        // (`lantian work list`, /work).
+        let now = crate::now_text();
+        let (made, leads) = lantian_store::atomically(&mut *store, |tx| {
+            let made = lantian_service::work::demo::demo_work(tx, episode_end, &now)?;
+            let leads = lantian_service::work::leads::items_from_leads(
+                tx,
+                at,
+                at + Duration::hours(9),
+                lantian_service::work::demo::DEMO_ACTOR,
+                (&now, "demo"),
+            )?;
+            Ok::<_, lantian_service::ServiceError>((made, leads))
+        })?;
+        writeln!(
+            out,
+            "督办事项 work items: {} 件（其中违规线索核查 {} 件） {} items, {} of them lead reviews (lantian work list, /work)",
+            made.len() + leads.len(),
+            leads.len(),
+            made.len() + leads.len(),
+            leads.len()
+        )?;
     }
     let last = a.start + Duration::days(i64::from(a.days) - 1);
     let first = last - Duration::days(6);

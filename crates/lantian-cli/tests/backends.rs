@@ -59,6 +59,8 @@ fn demo_outputs_are_byte_identical_across_backends() {
         ok(db, &["import", &data]);
         // The same decision recorded in both alert logs (the log is part of what is compared).
         ok(db, &["alert", "evaluate", "--at", "2022-12-05T00:00", "--record", "--by", "省专班值班员"]);
+        // The same work items: the lead reviews of the compliance leads, issued at one instant.
+        ok(db, &["work", "from-leads", "--until", "2022-12-05T00:00", "--at", "2022-12-05T09:00"]);
     }
     let mut bytes = 0;
     for format in ["table", "csv", "json"] {
@@ -74,6 +76,7 @@ fn demo_outputs_are_byte_identical_across_backends() {
             &["control-list", "--city", "成都", "--level", "橙色", "--year", "2022"],
             &["compliance"],
             &["stations"],
+            &["work", "list", "--at", "2022-12-20T00:00"],
         ] {
             let mut a = args.to_vec();
             a.extend(["--format", format]);

@@ -638,6 +638,20 @@ fn the_demo_records_its_episode() {
     assert!(starts >= 5, "at least five cities on alert: {log}");
     assert!(lifts >= starts, "every alert lifted: {log}");
     assert!(rows.iter().all(|r| r.contains("演示值班员")), "{log}");
+    // The demonstration's work (issue 15): closed, returned, delegated and open items, and a lead review
+    // for the deliberately suspected enterprise.
+    assert!(stdout.contains("督办事项 work items:"), "{stdout}");
+    let items: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["work", "list", "--at", "2023-01-01T00:00", "--format", "json"]))
+            .expect("json");
+    let items = items.as_array().expect("items");
+    let states: Vec<&str> = items.iter().filter_map(|i| i["state"].as_str()).collect();
+    for s in ["closed", "signed", "delegated", "issued", "clue_opened"] {
+        assert!(states.contains(&s), "a {s} item: {states:?}");
+    }
+    assert!(items.iter().any(|i| i["kind"] == "lead_review"), "a lead review");
+    assert!(items.iter().any(|i| i["returns"] == 1), "a returned item");
+    assert_eq!(items.iter().filter(|i| i["parent_id"].is_number()).count(), 2, "two districts' items");
     let token = admin_read_token(&db);
     let mut server = Server::start(&db);
     let (s, page) = get_text_as(&server.base, "/alerts", &token);

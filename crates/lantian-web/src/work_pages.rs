@@ -27,19 +27,9 @@ pub struct WorkPageQuery {
     pub show: Option<String>,
 }
 
-/// An organisation as people name it: the province's office, a city by its name, a department by its
-/// name, a county or an enterprise by its code.
+/// An organisation as the page's language names it.
 pub(crate) fn org_name(lang: Lang, org: &Org) -> String {
-    match org {
-        Org::ProvinceOffice => lang.t("省专班", "Province office").to_string(),
-        Org::City(c) => {
-            let zh = lantian_core::regions::cities::SICHUAN_CITIES.iter().find(|x| x.code == *c).map(|x| x.short);
-            zh.map_or_else(|| c.to_string(), |zh| crate::pages::name_of(lang, Some(*c), zh))
-        }
-        Org::County(c) => format!("{}{c}", lang.t("区县 ", "county ")),
-        Org::Dept(d) => d.clone(),
-        Org::Enterprise(e) => format!("{}{e}", lang.t("企业 ", "enterprise ")),
-    }
+    org.name(lang == Lang::En)
 }
 
 /// The words of a move on a button.

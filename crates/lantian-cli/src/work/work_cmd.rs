@@ -304,11 +304,17 @@ pub fn run(db: &str, a: WorkArgs) -> Result<ExitCode> {
                         &[true, false, false, false, false, false, false, true],
                     );
                     for r in &rows {
+                        // A long title (a lead's own words) is cut for the table; CSV and JSON keep it.
+                        let title: String = if r.item.title.chars().count() > 32 {
+                            r.item.title.chars().take(31).chain(['…']).collect()
+                        } else {
+                            r.item.title.clone()
+                        };
                         t.push(vec![
                             r.id.to_string(),
-                            r.item.title.clone(),
-                            r.item.issuer.key(),
-                            r.item.assignee.key(),
+                            title,
+                            r.item.issuer.name(false),
+                            r.item.assignee.name(false),
                             r.item.state.label_zh().to_string(),
                             r.item.feedback_due.map_or(String::new(), |d| d.format("%m-%d %H:%M").to_string()),
                             if r.overdue { "超期".into() } else { String::new() },

@@ -58,6 +58,24 @@ impl Org {
         }
     }
 
+    /// The organisation as people name it: the province's office, a Sichuan city by its name (in
+    /// English on English pages), a department by its name, a county or an enterprise by its code.
+    pub fn name(&self, english: bool) -> String {
+        match (self, english) {
+            (Org::ProvinceOffice, false) => "省专班".to_string(),
+            (Org::ProvinceOffice, true) => "Province office".to_string(),
+            (Org::City(c), _) => crate::regions::cities::SICHUAN_CITIES
+                .iter()
+                .find(|x| x.code == *c)
+                .map_or_else(|| c.to_string(), |x| if english { x.name_en } else { x.short }.to_string()),
+            (Org::County(c), false) => format!("区县 {c}"),
+            (Org::County(c), true) => format!("county {c}"),
+            (Org::Dept(d), _) => d.clone(),
+            (Org::Enterprise(e), false) => format!("企业 {e}"),
+            (Org::Enterprise(e), true) => format!("enterprise {e}"),
+        }
+    }
+
     /// The organisation of a key ([`Org::key`]).
     pub fn from_key(key: &str) -> Option<Org> {
         if key == "province" {

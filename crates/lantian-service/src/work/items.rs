@@ -74,13 +74,22 @@ pub fn issue(
     audit: (&str, &str),
 ) -> Result<i64> {
     let issuer = org_of(account).ok_or_else(|| forbidden(format!("{} does not issue work items", account.name)))?;
+    issue_as(tx, &issuer, &account.name, new, at, periods, audit)
+}
+
+/// [`issue`] by an organisation, `actor` named in the audit log (the demonstration, automatic items).
+pub fn issue_as(
+    tx: &mut Tx<'_>,
+    issuer: &Org,
+    actor: &str,
+    new: &NewItem,
+    at: NaiveDateTime,
+    periods: &[AssurancePeriod],
+    audit: (&str, &str),
+) -> Result<i64> {
+    let issuer = issuer.clone();
     if !may_issue_to(&issuer, &new.assignee) {
-        return Err(forbidden(format!(
-            "{} ({}) does not give work to {}",
-            account.name,
-            issuer.key(),
-            new.assignee.key()
-        )));
+        return Err(forbidden(format!("{actor} ({}) does not give work to {}", issuer.key(), new.assignee.key())));
     }
     if new.title.trim().is_empty() {
         return Err(refused("an item needs its title".into()));
@@ -93,7 +102,7 @@ pub fn issue(
         draft.apply_during(&Action::Issue, &issuer, at, DEFAULT_CLOCKS, periods).map_err(|e| refused(e.to_string()))?;
     let id = tx.work().insert_item(None, &item)?;
     let detail = format!("item {id} {} to {}: {}", item.kind.code(), item.assignee.key(), item.title);
-    tx.accounts().audit(audit.0, &account.name, "work.issue", &detail, audit.1)?;
+    tx.accounts().audit(audit.0, actor, "work.issue", &detail, audit.1)?;
     Ok(id)
 }
 
@@ -110,6 +119,22 @@ pub fn act(
     audit: (&str, &str),
 ) -> Result<StoredItem> {
     let actor = org_of(account).ok_or_else(|| forbidden(format!("{} does not act on work items", account.name)))?;
+    act_as(tx, &actor, &account.name, id, action, children, at, audit)
+}
+
+/// [`act`] by an organisation, `name` in the audit log (the demonstration, automatic moves).
+#[allow(clippy::too_many_arguments)]
+pub fn act_as(
+    tx: &mut Tx<'_>,
+    actor: &Org,
+    name: &str,
+    id: i64,
+    action: &Action,
+    children: &[Org],
+    at: NaiveDateTime,
+    audit: (&str, &str),
+) -> Result<StoredItem> {
+    let actor = actor.clone();
     let stored = tx.work().item(id)?.ok_or_else(|| refused(format!("no work item {id}")))?;
     let action = match action {
         Action::Delegate { .. } => Action::Delegate { children: children.len() },
@@ -141,7 +166,7 @@ pub fn act(
         }
     }
     let detail = format!("item {id} {} → {}", stored.item.state.code(), next.state.code());
-    tx.accounts().audit(audit.0, &account.name, &format!("work.{}", action.code()), &detail, audit.1)?;
+    tx.accounts().audit(audit.0, name, &format!("work.{}", action.code()), &detail, audit.1)?;
     tx.work().item(id)?.ok_or_else(|| refused(format!("no work item {id}")))
 }
 
