@@ -135,6 +135,7 @@ fn demo_store(t: &TempDir, db: &str) -> std::path::PathBuf {
     user_add(db, &["jxj", "--role", "department", "--department", "成都市经济和信息化局", "--city", "成都"]);
     user_add(db, &["viewer1", "--role", "viewer"]);
     user_add(db, &["viewer2", "--role", "viewer", "--grant", "compliance"]);
+    ok(db, &["work", "issue", "--by", "admin1", "--kind", "manual", "--to", "city:510100", "--title", "核查"]);
     data
 }
 
@@ -176,6 +177,12 @@ const MATRIX: &[Row] = &[
     },
     Row { route: "/tasks", url: "/tasks", expect: [303, 200, 200, 200, 200, 403, 403] },
     Row { route: "/work", url: "/work", expect: [303, 200, 200, 200, 200, 200, 200] },
+    Row { route: "/work/items/{id}", url: "/work/items/1", expect: [303, 200, 200, 403, 403, 403, 403] },
+    Row {
+        route: "/work/evidence/{reference}",
+        url: "/work/evidence/blake3:00?item=1",
+        expect: [303, 404, 404, 403, 403, 403, 403],
+    },
     Row { route: "/api/v1/openapi.json", url: "/api/v1/openapi.json", expect: ALL_200 },
     Row { route: "/api/v1/cities", url: "/api/v1/cities", expect: ALL_200 },
     Row { route: "/api/v1/stations", url: "/api/v1/stations?city=成都", expect: ALL_200 },

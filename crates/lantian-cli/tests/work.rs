@@ -494,3 +494,77 @@ fn compliance_leads_become_work_items() {
     // Five working days to feed back from Friday 30 December 2022: 3, 4, 5, 6, 9 January 2023.
     assert_eq!(items[0]["feedback_due"], "2023-01-10T00:00:00+08:00");
 }
+
+/// An item's page (`/work/items/ID`): its history with each move's note and evidence, the evidence
+/// downloadable by those who see the item — and by no one else, and only what the item names.
+#[test]
+fn an_item_page_shows_its_history_and_evidence() {
+    let t = TempDir::new("work-item-page");
+    let db = t.db();
+    user_add(&db, &["admin1", "--role", "admin"]);
+    user_add(&db, &["chengdu", "--role", "city", "--city", "成都"]);
+    user_add(&db, &["deyang", "--role", "city", "--city", "德阳"]);
+    ok(
+        &db,
+        &[
+            "work",
+            "issue",
+            "--by",
+            "admin1",
+            "--kind",
+            "dust-alarm",
+            "--to",
+            "city:510100",
+            "--title",
+            "工地扬尘",
+            "--at",
+            "2022-11-28T10:00",
+        ],
+    );
+    ok(&db, &["work", "act", "1", "--by", "chengdu", "--action", "sign", "--at", "2022-11-28T10:10"]);
+    let photo = t.0.join("site.jpg");
+    std::fs::write(&photo, b"\xff\xd8 covered with netting").expect("write");
+    ok(
+        &db,
+        &[
+            "work",
+            "act",
+            "1",
+            "--by",
+            "chengdu",
+            "--action",
+            "feed-back",
+            "--text",
+            "已苫盖 <script>",
+            "--evidence",
+            &photo.display().to_string(),
+            "--at",
+            "2022-11-28T11:00",
+        ],
+    );
+    let mut server = common::Server::start(&db);
+    let base = server.base.clone();
+    let cd = sign_in(&base, "chengdu");
+    let html = page(&base, "/work/items/1", &cd);
+    let history = html.split("id=\"history\"").nth(1).expect("history");
+    assert_eq!(history.matches("<tr>").count(), 4, "a header and three moves: {history:.2000}");
+    assert!(history.contains("已苫盖 &#60;script&#62;") && !history.contains("<script>"), "the note escaped");
+    let link =
+        history.split("href=\"").nth(1).and_then(|h| h.split('"').next()).expect("evidence link").replace("&amp;", "&");
+    assert!(link.starts_with("/work/evidence/blake3%3A") && link.ends_with("?item=1"), "{link}");
+    let mut r = common::agent().get(&format!("{base}{link}")).header("Cookie", &cd).call().expect("evidence");
+    assert_eq!(r.status().as_u16(), 200);
+    let disposition = r.headers().get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(disposition.starts_with("attachment;") && disposition.ends_with(".jpg\""), "{disposition}");
+    assert_eq!(r.body_mut().read_to_vec().expect("bytes"), b"\xff\xd8 covered with netting");
+    // 德阳 sees neither the item nor its evidence; an item names only its own evidence.
+    let dy = sign_in(&base, "deyang");
+    for path in ["/work/items/1".to_string(), link.clone()] {
+        let r = common::agent().get(&format!("{base}{path}")).header("Cookie", &dy).call().expect("refused");
+        assert_eq!(r.status().as_u16(), 403, "{path}");
+    }
+    let other = link.replace("?item=1", "?item=2");
+    let r = common::agent().get(&format!("{base}{other}")).header("Cookie", &cd).call().expect("missing");
+    assert_eq!(r.status().as_u16(), 404);
+    assert!(server.stop().success());
+}

@@ -59,6 +59,8 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/alerts/control-list", Policy::Restricted(Dataset::ControlLists)),
     ("GET", "/tasks", Policy::Restricted(Dataset::Tasks)),
     ("GET", "/work", Policy::SignedIn),
+    ("GET", "/work/items/{id}", Policy::SignedIn),
+    ("GET", "/work/evidence/{reference}", Policy::SignedIn),
     ("GET", "/api/v1/openapi.json", Policy::Public),
     ("GET", "/api/v1/cities", Policy::Public),
     ("GET", "/api/v1/stations", Policy::Public),

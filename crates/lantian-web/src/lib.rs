@@ -149,6 +149,8 @@ fn app_routes() -> Vec<(&'static str, axum::routing::MethodRouter<Arc<AppState>>
         ("/alerts/control-list", get(alert_pages::control_list_page)),
         ("/tasks", get(task_pages::tasks_page)),
         ("/work", get(work_pages::work_page)),
+        ("/work/items/{id}", get(work_pages::item_page)),
+        ("/work/evidence/{reference}", get(work_pages::evidence)),
         ("/stations/{code}", get(pages::station)),
         ("/assets/{file}", get(headers::asset)),
     ];

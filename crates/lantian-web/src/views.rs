@@ -630,3 +630,39 @@ pub struct WorkRow {
     /// `(code, words)` of the moves the reader may make.
     pub moves: Vec<(&'static str, &'static str)>,
 }
+
+/// `/work/items/{id}`: one work item and its history.
+#[derive(Template)]
+#[template(path = "work_item.html")]
+pub struct WorkItemPage {
+    pub chrome: Chrome,
+    pub id: i64,
+    pub title: String,
+    pub kind: &'static str,
+    pub issuer: String,
+    pub assignee: String,
+    pub state: &'static str,
+    pub issued: String,
+    pub sign_due: String,
+    pub feedback_due: String,
+    pub overdue: bool,
+    pub escalation: &'static str,
+    pub returns: u32,
+    pub parent: Option<i64>,
+    /// `(id, assignee, state)` of the delegated items.
+    pub children: Vec<(i64, String, &'static str)>,
+    pub history: Vec<MoveRow>,
+    pub csrf: Option<String>,
+    pub moves: Vec<(&'static str, &'static str)>,
+}
+
+/// One move of an item's history.
+pub struct MoveRow {
+    pub at: String,
+    pub actor: String,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub comment: String,
+    /// Evidence references (`blake3:…`).
+    pub evidence: Vec<String>,
+}

@@ -116,3 +116,127 @@ const j=await r.json();if(r.ok){location.reload()}else{out.textContent='✗ '+t.
 const n=document.getElementById('issue');if(n)n.addEventListener('submit',async e=>{e.preventDefault();const out=n.querySelector('.msg');\
 const r=await post('/api/v1/work/items',JSON.stringify({kind:n.kind.value,to:n.to.value,title:n.title.value}));const j=await r.json();\
 if(r.ok){location.reload()}else{out.textContent='✗ '+t.dataset.failed+j.error.message}})})();";
+
+/// Whether the organisation sees an item: the province's office every item; the issuer, the assignee,
+/// a co-assignee and the verifier theirs.
+fn sees(org: &Org, item: &lantian_core::work::items::WorkItem) -> bool {
+    *org == Org::ProvinceOffice
+        || item.issuer == *org
+        || item.assignee == *org
+        || item.co_assignees.contains(org)
+        || item.verifier.as_ref() == Some(org)
+}
+
+/// The stored item `id` if the caller's organisation sees it; 404 when there is none, 403 otherwise.
+fn visible(store: &dyn lantian_store::Store, caller: &Caller, id: i64) -> Result<lantian_store::StoredItem, ApiError> {
+    let org = caller.account.as_ref().and_then(org_of);
+    let stored = store.item(id)?.ok_or_else(|| ApiError::not_found(format!("no work item {id}")))?;
+    match org {
+        Some(o) if sees(&o, &stored.item) => Ok(stored),
+        _ => Err(crate::access::forbidden(format!("work item {id} is not this account's organisation's"))),
+    }
+}
+
+/// `GET /work/items/{id}`: one item — its parties, clocks, parent and children, and its history with
+/// every move's comment and evidence — with the form of the moves the reader may make.
+pub async fn item_page(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Query(q): Query<WorkPageQuery>,
+) -> Result<Response, ApiError> {
+    let lang = Lang::of(q.lang.as_deref());
+    let session = crate::session::signed_in(&state, &headers);
+    let page = blocking(state, move |store| {
+        let stored = visible(store, &caller, id)?;
+        let org = caller.account.as_ref().and_then(org_of);
+        let now = chrono::Utc::now().with_timezone(&lantian_core::beijing_time::offset()).naive_local();
+        let it = &stored.item;
+        let time =
+            |t: Option<chrono::NaiveDateTime>| t.map_or(String::new(), |t| t.format("%Y-%m-%d %H:%M").to_string());
+        let children = store
+            .items(&lantian_store::ItemFilter { parent_id: Some(id), ..Default::default() })?
+            .into_iter()
+            .map(|c| (c.id, org_name(lang, &c.item.assignee), lang.t(c.item.state.label_zh(), c.item.state.label_en())))
+            .collect();
+        let csrf = session.as_ref().map(|(_, c)| c.clone());
+        let moves = match (&org, &csrf) {
+            (Some(o), Some(_)) => it.moves_for(o).iter().map(|m| (*m, move_name(lang, m))).collect(),
+            _ => Vec::new(),
+        };
+        views::render(&views::WorkItemPage {
+            chrome: Chrome::new(
+                lang,
+                &format!("{} {id}", lang.t("督办事项", "Work item")),
+                &format!("/work/items/{id}"),
+            ),
+            id,
+            title: it.title.clone(),
+            kind: lang.t(it.kind.label_zh(), it.kind.label_en()),
+            issuer: org_name(lang, &it.issuer),
+            assignee: org_name(lang, &it.assignee),
+            state: lang.t(it.state.label_zh(), it.state.label_en()),
+            issued: time(it.issued_at),
+            sign_due: time(it.sign_due),
+            feedback_due: time(it.feedback_due),
+            overdue: it.is_overdue(now),
+            escalation: lang.t(it.escalation(now).label_zh(), it.escalation(now).label_en()),
+            returns: it.returns,
+            parent: stored.parent_id,
+            children,
+            history: it
+                .history
+                .iter()
+                .map(|h| views::MoveRow {
+                    at: h.at.format("%Y-%m-%d %H:%M").to_string(),
+                    actor: org_name(lang, &h.actor),
+                    from: lang.t(h.from.label_zh(), h.from.label_en()),
+                    to: lang.t(h.to.label_zh(), h.to.label_en()),
+                    comment: h.comment.clone(),
+                    evidence: h.evidence.clone(),
+                })
+                .collect(),
+            csrf: csrf.filter(|_| !moves.is_empty()),
+            moves,
+        })
+    })
+    .await?;
+    Ok(page.into_response())
+}
+
+/// Evidence request: the item it belongs to.
+#[derive(Deserialize)]
+pub struct EvidenceQuery {
+    pub item: i64,
+}
+
+/// `GET /work/evidence/{reference}?item=ID`: a piece of evidence of an item the reader sees, named in
+/// that item's history; always a download (never shown inline: a document a city uploaded is not
+/// trusted as a page).
+pub async fn evidence(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    axum::extract::Path(reference): axum::extract::Path<String>,
+    Query(q): Query<EvidenceQuery>,
+) -> Result<Response, ApiError> {
+    blocking(state, move |store| {
+        let stored = visible(store, &caller, q.item)?;
+        if !stored.item.history.iter().any(|h| h.evidence.contains(&reference)) {
+            return Err(ApiError::not_found(format!("item {} names no evidence {reference:?}", q.item)));
+        }
+        let (media, bytes) =
+            store.evidence(&reference)?.ok_or_else(|| ApiError::not_found(format!("no evidence {reference:?}")))?;
+        let name = reference.trim_start_matches("blake3:").chars().take(16).collect::<String>();
+        let ext = match media.split(';').next().unwrap_or("").trim() {
+            "image/jpeg" => "jpg",
+            "image/png" => "png",
+            "video/mp4" => "mp4",
+            "application/pdf" => "pdf",
+            "text/plain" => "txt",
+            _ => "bin",
+        };
+        Ok(crate::download::file_response(bytes, &media, &format!("evidence-{}-{name}", q.item), ext))
+    })
+    .await
+}
