@@ -189,6 +189,9 @@ function check(cond, what) {
   await Promise.all([page.waitForNavigation(), page.click('form.move button[type=submit]')]);
   check((await page.textContent('#items')).includes('已签收'), 'work: signed through the form');
   await page.screenshot({ path: path.join(shots, 'work-zh.png'), fullPage: true });
+  await Promise.all([page.waitForNavigation(), page.click('#items a >> nth=0')]);
+  check(await page.locator('#history tr').count() === 3, 'work: the item\'s page shows its issue and its signing');
+  await page.screenshot({ path: path.join(shots, 'work-item-zh.png'), fullPage: true });
 
   // Task progress (issue 14 item 7): 成都 reads its tasks without a form; its economy bureau reports the
   // progress of its own task, and the page shows it.
