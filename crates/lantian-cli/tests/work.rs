@@ -568,3 +568,42 @@ fn an_item_page_shows_its_history_and_evidence() {
     assert_eq!(r.status().as_u16(), 404);
     assert!(server.stop().success());
 }
+
+/// The month's 通报 (`lantian work bulletin`): an organisation with three items overdue at the month's end
+/// is listed, one with a single overdue item is not; the table names organisations in words.
+#[test]
+fn the_monthly_bulletin_lists_the_late() {
+    let t = TempDir::new("work-bulletin");
+    let db = t.db();
+    user_add(&db, &["admin1", "--role", "admin"]);
+    for (city, n) in [("city:510100", 3), ("city:510600", 1)] {
+        for k in 0..n {
+            let title = format!("火点核查 {k}");
+            ok(
+                &db,
+                &[
+                    "work",
+                    "issue",
+                    "--by",
+                    "admin1",
+                    "--kind",
+                    "fire-point",
+                    "--to",
+                    city,
+                    "--title",
+                    &title,
+                    "--at",
+                    "2022-11-10T10:00",
+                ],
+            );
+        }
+    }
+    let csv = ok(&db, &["work", "bulletin", "--month", "2022-11", "--format", "csv"]);
+    assert_eq!(csv, "org,overdue,returns\ncity:510100,3,0\n");
+    // Judged when the month is not over: on 11 November at 09:00 nothing is overdue yet.
+    let early = ok(&db, &["work", "bulletin", "--month", "2022-11", "--at", "2022-11-11T09:00", "--format", "csv"]);
+    assert_eq!(early, "org,overdue,returns\n");
+    let table = ok(&db, &["work", "bulletin", "--month", "2022-11"]);
+    assert!(table.contains("2022年11月督办通报") && table.contains("成都") && !table.contains("city:"), "{table}");
+    assert!(lantian(&db, &["work", "bulletin", "--month", "2022-13"]).status.code() != Some(0));
+}

@@ -32,6 +32,21 @@ pub enum WorkCommand {
     /// Issue a lead review to its city for every enterprise suspected during a response (`lantian
     /// compliance`) that has none yet.
     FromLeads(FromLeadsArgs),
+    /// The month's 通报: the organisations with at least 3 items overdue or 2 returns in the month.
+    Bulletin(BulletinArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BulletinArgs {
+    /// The month (YYYY-MM).
+    #[arg(long)]
+    pub month: String,
+    /// The clock when the month is not over (YYYY-MM-DDTHH:MM, Beijing time; default now).
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<NaiveDateTime>,
+    /// Output format: table (Chinese, for reading), csv or json (machine formats: organisation keys).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Args, Debug)]
@@ -241,6 +256,47 @@ pub fn run(db: &str, a: WorkArgs) -> Result<ExitCode> {
                 made.len(),
                 until.format("%Y-%m-%d %H:%M")
             );
+        }
+        WorkCommand::Bulletin(b) => {
+            let first = chrono::NaiveDate::parse_from_str(&format!("{}-01", b.month), "%Y-%m-%d")
+                .map_err(|_| anyhow!("--month {:?}: expected YYYY-MM", b.month))?;
+            let next =
+                first.checked_add_months(chrono::Months::new(1)).ok_or_else(|| anyhow!("--month out of range"))?;
+            let month = (first.and_time(chrono::NaiveTime::MIN), next.and_time(chrono::NaiveTime::MIN));
+            let listed = lantian_service::work::items::monthly_bulletin(&*store, month, b.at.unwrap_or_else(now))?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            match b.format {
+                Format::Table => {
+                    writeln!(
+                        out,
+                        "{}年{}月督办通报：超期3件以上或退回2次以上的单位 {} 个",
+                        first.format("%Y"),
+                        first.format("%-m"),
+                        listed.len()
+                    )?;
+                    let mut t = Table::new(&["单位", "超期事项", "退回次数"], &[false, true, true]);
+                    for l in &listed {
+                        t.push(vec![l.org.name(false), l.overdue.to_string(), l.returns.to_string()]);
+                    }
+                    t.write(&mut out)?;
+                }
+                Format::Csv => {
+                    let mut w = csv::Writer::from_writer(&mut out);
+                    w.write_record(["org", "overdue", "returns"])?;
+                    for l in &listed {
+                        w.write_record([l.org.key(), l.overdue.to_string(), l.returns.to_string()])?;
+                    }
+                    w.flush()?;
+                }
+                Format::Json => {
+                    let mut arr = JsonArray::new(&mut out)?;
+                    for l in &listed {
+                        arr.push(&serde_json::json!({"org": l.org.key(), "overdue": l.overdue, "returns": l.returns}))?;
+                    }
+                    arr.finish()?;
+                }
+            }
         }
         WorkCommand::List(l) => {
             let at = l.at.unwrap_or_else(now);

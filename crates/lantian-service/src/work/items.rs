@@ -200,3 +200,27 @@ pub fn inbox(store: &dyn Store, org: Option<&Org>, open_only: bool, now: NaiveDa
     rows.sort_by_key(|a| (!a.overdue, a.item.feedback_due, a.id));
     Ok(rows)
 }
+
+/// One organisation of a month's 通报 (`work.md` §1 [D]): its items overdue at the month's end (or at
+/// `now`, if earlier) and the returns it got in the month.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub org: Org,
+    pub overdue: u32,
+    pub returns: u32,
+}
+
+/// The organisations a month's 通报 lists — at least 3 items overdue or at least 2 returns — with their
+/// counts, judged at the month's end or at `now` when the month is not over (`lantian work bulletin`).
+pub fn monthly_bulletin(
+    store: &dyn Store,
+    month: (NaiveDateTime, NaiveDateTime),
+    now: NaiveDateTime,
+) -> Result<Vec<Listed>> {
+    let items: Vec<WorkItem> = store.items(&ItemFilter::default())?.into_iter().map(|s| s.item).collect();
+    let at = if now < month.1 { now } else { month.1 };
+    Ok(lantian_core::work::items::monthly_listing(&items, month, at)
+        .into_iter()
+        .map(|(org, overdue, returns)| Listed { org, overdue, returns })
+        .collect())
+}
