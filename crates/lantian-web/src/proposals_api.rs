@@ -131,8 +131,8 @@ pub async fn tasks(
             .map(|st| (st.info, st.progress))
             .map(|(t, p)| TaskEntry {
                 progress_at: at.to_string(),
-                completion_pct: p.completion.map(percent),
-                time_elapsed_pct: percent(p.elapsed),
+                completion_pct: p.completion.map(lantian_core::accountability::tasks::percent_text),
+                time_elapsed_pct: lantian_core::accountability::tasks::percent_text(p.elapsed),
                 status: p.status.code().to_string(),
                 city: t.city.display().to_string(),
                 city_code: t.city.code,
@@ -162,11 +162,6 @@ pub async fn tasks(
         };
         Ok(crate::access::exported(response, n))
     })
-}
-
-/// A ratio in percent with one decimal (`lantian targets`).
-fn percent(r: lantian_core::air::conc::Ratio) -> String {
-    lantian_core::accountability::points::fmt_ratio(lantian_core::air::conc::Ratio::new(r.num * 100, r.den), 1)
 }
 
 /// The tasks as a table: one row per task, its latest report and its progress.

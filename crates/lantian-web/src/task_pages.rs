@@ -8,7 +8,6 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use lantian_core::accountability::points::fmt_ratio;
 use lantian_core::air::conc::Ratio;
 use serde::Deserialize;
 
@@ -27,7 +26,7 @@ pub struct TaskPageQuery {
 }
 
 fn pct(r: Option<Ratio>) -> String {
-    r.map(|r| fmt_ratio(Ratio::new(r.num * 100, r.den), 1)).unwrap_or_default()
+    r.map(lantian_core::accountability::tasks::percent_text).unwrap_or_default()
 }
 
 /// `GET /tasks?city=` (restricted: `tasks`; a city its city's, a department its department's).

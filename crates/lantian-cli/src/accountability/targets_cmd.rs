@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
 use clap::Args;
-use lantian_core::accountability::points::fmt_ratio;
 use lantian_core::air::conc::Ratio;
 use lantian_service::accountability::assess::resolve_scope;
 
@@ -30,7 +29,7 @@ pub struct TargetsArgs {
 }
 
 fn pct(r: Option<Ratio>) -> String {
-    r.map(|r| fmt_ratio(Ratio::new(r.num * 100, r.den), 1)).unwrap_or_default()
+    r.map(lantian_core::accountability::tasks::percent_text).unwrap_or_default()
 }
 
 pub fn run(db: &str, a: TargetsArgs) -> Result<ExitCode> {

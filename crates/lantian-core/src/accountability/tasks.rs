@@ -124,6 +124,11 @@ fn clamp01(r: Ratio) -> Ratio {
     }
 }
 
+/// A share 0–1 as the percentage tables show it, one decimal (`lantian targets`, `/tasks`, the API).
+pub fn percent_text(r: Ratio) -> String {
+    crate::accountability::points::fmt_ratio(Ratio::new(r.num * 100, r.den), 1)
+}
+
 /// The completion of a reported value.
 pub fn completion(task: &Task, value: Ratio) -> Option<Ratio> {
     let (num, den) = match task.kind {
