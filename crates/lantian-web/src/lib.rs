@@ -57,7 +57,12 @@ pub(crate) fn now() -> String {
 
 /// Today in Beijing (the default date of a form; never a rule's version, which the data's date chooses).
 pub(crate) fn now_date() -> chrono::NaiveDate {
-    chrono::Utc::now().with_timezone(&lantian_core::beijing_time::offset()).date_naive()
+    now_local().date()
+}
+
+/// The time now in Beijing, as the work items' clocks read it (`--at` of the CLI).
+pub(crate) fn now_local() -> chrono::NaiveDateTime {
+    chrono::Utc::now().with_timezone(&lantian_core::beijing_time::offset()).naive_local()
 }
 
 /// What every handler shares.

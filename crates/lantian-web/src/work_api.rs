@@ -41,7 +41,7 @@ fn caller(
 
 fn time(name: &str, t: Option<&str>) -> Result<NaiveDateTime, ApiError> {
     match t {
-        None => Ok(chrono::Utc::now().with_timezone(&lantian_core::beijing_time::offset()).naive_local()),
+        None => Ok(crate::now_local()),
         Some(t) => lantian_ingest::emergency::parse_datetime(t)
             .ok_or_else(|| ApiError::bad_request(format!("{name} {t:?}: expected YYYY-MM-DDTHH:MM (Beijing time)")))
             .and_then(|t| crate::params::time(name, t)),

@@ -58,7 +58,7 @@ pub async fn work_page(
     let session = crate::session::signed_in(&state, &headers);
     let all = q.show.as_deref() == Some("all");
     let page = blocking(state, move |store| {
-        let now = chrono::Utc::now().with_timezone(&lantian_core::beijing_time::offset()).naive_local();
+        let now = crate::now_local();
         let org = caller.account.as_ref().and_then(org_of);
         let rows = match &org {
             None => Vec::new(),
@@ -151,7 +151,7 @@ pub async fn item_page(
     let page = blocking(state, move |store| {
         let stored = visible(store, &caller, id)?;
         let org = caller.account.as_ref().and_then(org_of);
-        let now = chrono::Utc::now().with_timezone(&lantian_core::beijing_time::offset()).naive_local();
+        let now = crate::now_local();
         let it = &stored.item;
         let time =
             |t: Option<chrono::NaiveDateTime>| t.map_or(String::new(), |t| t.format("%Y-%m-%d %H:%M").to_string());
@@ -181,7 +181,10 @@ pub async fn item_page(
             sign_due: time(it.sign_due),
             feedback_due: time(it.feedback_due),
             overdue: it.is_overdue(now),
-            escalation: lang.t(it.escalation(now).label_zh(), it.escalation(now).label_en()),
+            escalation: {
+                let e = it.escalation(now);
+                lang.t(e.label_zh(), e.label_en())
+            },
             returns: it.returns,
             parent: stored.parent_id,
             children,

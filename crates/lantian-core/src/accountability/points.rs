@@ -689,32 +689,25 @@ pub fn score(s: &PointsScheme, x: &PointsInput) -> PointsResult {
     } else {
         raw
     };
+    let c4f = format!(
+        "max({}, {} − {}×{} − {}×{}) = {}",
+        f(s.heavy_floor),
+        f(s.heavy_base),
+        f(s.heavy_per_heavy),
+        x.heavy_days,
+        f(s.heavy_per_severe),
+        x.severe_days,
+        f(c4)
+    );
     factors.push(FactorPoints {
         code: "C4",
         name_zh: "重污染天数",
         points: c4,
         inputs: format!("heavy days {} (severe {})", x.heavy_days, x.severe_days),
         inputs_zh: format!("重污染天数 {}（其中严重污染 {}）", x.heavy_days, x.severe_days),
-        formula_zh: format!(
-            "max({}, {} − {}×{} − {}×{}) = {}",
-            f(s.heavy_floor),
-            f(s.heavy_base),
-            f(s.heavy_per_heavy),
-            x.heavy_days,
-            f(s.heavy_per_severe),
-            x.severe_days,
-            f(c4)
-        ),
-        formula: format!(
-            "max({}, {} − {}×{} − {}×{}) = {}",
-            f(s.heavy_floor),
-            f(s.heavy_base),
-            f(s.heavy_per_heavy),
-            x.heavy_days,
-            f(s.heavy_per_severe),
-            x.severe_days,
-            f(c4)
-        ),
+        // The formula has no words: the same in both languages.
+        formula_zh: c4f.clone(),
+        formula: c4f,
         assessed: true,
     });
     let not_assessed = s.missing_target == MissingTarget::NotAssessed;
