@@ -10,8 +10,6 @@ use std::process::{Command, Stdio};
 
 use common::*;
 
-const PASSWORD: &str = "correct horse battery";
-
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| {
@@ -22,16 +20,6 @@ fn enc(s: &str) -> String {
             }
         })
         .collect()
-}
-
-fn user_add(db: &str, args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_lantian"))
-        .args(["--db", db, "user", "add"])
-        .args(args)
-        .env("LANTIAN_PASSWORD", PASSWORD)
-        .output()
-        .expect("run");
-    assert!(o.status.success(), "user add {args:?}: {}", String::from_utf8_lossy(&o.stderr));
 }
 
 /// `lantian serve` with extra environment (session limits).

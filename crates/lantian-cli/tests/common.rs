@@ -245,6 +245,25 @@ pub fn raise_chengdu_by_hand(db: &str) -> String {
     )
 }
 
+/// The password of the test accounts.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// `lantian user add ARGS…` with [`PASSWORD`]; requires success.
+pub fn user_add(db: &str, args: &[&str]) {
+    let o = Command::new(env!("CARGO_BIN_EXE_lantian"))
+        .args(["--db", db, "user", "add"])
+        .args(args)
+        .env("LANTIAN_PASSWORD", PASSWORD)
+        .output()
+        .expect("run lantian");
+    assert!(
+        o.status.success(),
+        "user add {args:?}: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 /// An administrator `reader` with a token of the `read` scope (restricted reads, issue 12 §1): created
 /// on first use; returns the token.
 pub fn admin_read_token(db: &str) -> String {

@@ -5,22 +5,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{col, csv_rows, lantian, ok, TempDir};
+use common::{col, csv_rows, lantian, ok, user_add, TempDir};
 
 fn sample() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../lantian-ingest/samples/inspections.csv").display().to_string()
-}
-
-fn user_add(db: &str, args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_lantian"))
-        .args(["--db", db, "user", "add"])
-        .args(args)
-        .env("LANTIAN_PASSWORD", "correct horse battery")
-        .output()
-        .expect("run");
-    assert!(o.status.success(), "user add {args:?}: {}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]

@@ -308,21 +308,6 @@ fn aqi_endpoints_match_the_cli_rows() {
     assert!(server.stop().success());
 }
 
-fn user_add(db: &str, args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_lantian"))
-        .args(["--db", db, "user", "add"])
-        .args(args)
-        .env("LANTIAN_PASSWORD", "correct horse battery")
-        .output()
-        .expect("run");
-    assert!(
-        o.status.success(),
-        "user add {args:?}: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
 fn post(base: &str, path: &str, token: Option<&str>, body: &str) -> (u16, serde_json::Value) {
     let mut req = agent().post(&format!("{base}{path}"));
     if let Some(t) = token {

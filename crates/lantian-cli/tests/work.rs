@@ -6,21 +6,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{lantian, ok, TempDir};
-
-const PASSWORD: &str = "correct horse battery";
-
-fn user_add(db: &str, args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_lantian"))
-        .args(["--db", db, "user", "add"])
-        .args(args)
-        .env("LANTIAN_PASSWORD", PASSWORD)
-        .output()
-        .expect("run");
-    assert!(o.status.success(), "user add {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-}
+use common::{lantian, ok, user_add, TempDir, PASSWORD};
 
 fn refused(db: &str, args: &[&str]) -> String {
     let o = lantian(db, args);
