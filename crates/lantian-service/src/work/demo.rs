@@ -15,8 +15,17 @@ use crate::Result;
 /// Who acts in the demonstration's audit entries.
 pub const DEMO_ACTOR: &str = "演示";
 
-fn new(kind: ItemKind, to: Org, title: &str, origin: Origin, subject: Option<Subject>) -> NewItem {
-    NewItem { kind, title: title.to_string(), assignee: to, origin, subject, priority: Priority::P2 }
+/// Issues an item from the province's office under the demonstration's name.
+fn give(
+    tx: &mut Tx<'_>,
+    (kind, to, title): (ItemKind, Org, &str),
+    origin: Origin,
+    subject: Option<Subject>,
+    when: NaiveDateTime,
+    audit: (&str, &str),
+) -> Result<i64> {
+    let new = NewItem { kind, title: title.to_string(), assignee: to, origin, subject, priority: Priority::P2 };
+    issue_as(tx, &Org::ProvinceOffice, DEMO_ACTOR, &new, when, &[], audit)
 }
 
 /// A feedback with its evidence: the demonstration's site record (a short text document), stored like
@@ -45,19 +54,12 @@ pub fn demo_work(tx: &mut Tx<'_>, around: NaiveDate, audit_at: &str) -> Result<V
             .enumerate()
     {
         let k = k as i64;
-        let id = issue_as(
+        let id = give(
             tx,
-            &p,
-            DEMO_ACTOR,
-            &new(
-                ItemKind::FirePoint,
-                Org::City(*city),
-                &format!("卫星火点核查：{place}"),
-                Origin::FirePoint(format!("demo-fire-{k}")),
-                None,
-            ),
+            (ItemKind::FirePoint, Org::City(*city), &format!("卫星火点核查：{place}")),
+            Origin::FirePoint(format!("demo-fire-{k}")),
+            None,
             at(-10 + k, 9),
-            &[],
             audit,
         )?;
         step(tx, &Org::City(*city), id, Action::Sign, at(-10 + k, 9) + Duration::minutes(40))?;
@@ -72,19 +74,12 @@ pub fn demo_work(tx: &mut Tx<'_>, around: NaiveDate, audit_at: &str) -> Result<V
     // Dust alarms in the episode: handled within two hours.
     for (k, city) in [510100u32, 510600].iter().enumerate() {
         let k = k as i64;
-        let id = issue_as(
+        let id = give(
             tx,
-            &p,
-            DEMO_ACTOR,
-            &new(
-                ItemKind::DustAlarm,
-                Org::City(*city),
-                "工地扬尘在线监测报警",
-                Origin::DustAlarm(format!("demo-dust-{k}")),
-                None,
-            ),
+            (ItemKind::DustAlarm, Org::City(*city), "工地扬尘在线监测报警"),
+            Origin::DustAlarm(format!("demo-dust-{k}")),
+            None,
             at(-3, 10 + k as u32),
-            &[],
             audit,
         )?;
         step(tx, &Org::City(*city), id, Action::Sign, at(-3, 10 + k as u32) + Duration::minutes(15))?;
@@ -96,19 +91,12 @@ pub fn demo_work(tx: &mut Tx<'_>, around: NaiveDate, audit_at: &str) -> Result<V
     }
     // A pairing visit's problem in 自贡: fed back, returned once, fed back again, closed.
     let zigong = Org::City(510300);
-    let id = issue_as(
+    let id = give(
         tx,
-        &p,
-        DEMO_ACTOR,
-        &new(
-            ItemKind::Rectification,
-            zigong.clone(),
-            "结对帮扶发现问题：工业园区VOCs无组织排放整改",
-            Origin::PairingVisit("demo-visit".into()),
-            None,
-        ),
+        (ItemKind::Rectification, zigong.clone(), "结对帮扶发现问题：工业园区VOCs无组织排放整改"),
+        Origin::PairingVisit("demo-visit".into()),
+        None,
         at(-20, 9),
-        &[],
         audit,
     )?;
     step(tx, &zigong, id, Action::Sign, at(-20, 14))?;
@@ -122,13 +110,12 @@ pub fn demo_work(tx: &mut Tx<'_>, around: NaiveDate, audit_at: &str) -> Result<V
     made.push(id);
     // 成都 hands a rectification to two districts; the parent waits for them.
     let chengdu = Org::City(510100);
-    let id = issue_as(
+    let id = give(
         tx,
-        &p,
-        DEMO_ACTOR,
-        &new(ItemKind::Rectification, chengdu.clone(), "重污染期间渣土车违规上路整治", Origin::Manual, None),
+        (ItemKind::Rectification, chengdu.clone(), "重污染期间渣土车违规上路整治"),
+        Origin::Manual,
+        None,
         at(-6, 9),
-        &[],
         audit,
     )?;
     step(tx, &chengdu, id, Action::Sign, at(-6, 10))?;
@@ -145,19 +132,12 @@ pub fn demo_work(tx: &mut Tx<'_>, around: NaiveDate, audit_at: &str) -> Result<V
     made.push(id);
     // A clue handed to the police, which opens a case.
     let police = Org::Dept("四川省公安厅".into());
-    let id = issue_as(
+    let id = give(
         tx,
-        &p,
-        DEMO_ACTOR,
-        &new(
-            ItemKind::ClueTransfer,
-            police.clone(),
-            "移送线索：机动车排放检验机构涉嫌出具虚假检验报告",
-            Origin::Manual,
-            Some(Subject::Enterprise("91510100MA61DEMO0X".into())),
-        ),
+        (ItemKind::ClueTransfer, police.clone(), "移送线索：机动车排放检验机构涉嫌出具虚假检验报告"),
+        Origin::Manual,
+        Some(Subject::Enterprise("91510100MA61DEMO0X".into())),
         at(-8, 9),
-        &[],
         audit,
     )?;
     step(tx, &police, id, Action::Sign, at(-7, 9))?;
